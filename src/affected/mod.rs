@@ -1,0 +1,1 @@
+//! Which crates a change touches: pure, no process spawning, no printing.

@@ -1,0 +1,318 @@
+//! The whole command line: every clap type lives here.
+//!
+//! `cargo ccworkspace <cmd>` runs `cargo-ccworkspace ccworkspace <cmd>`; running the binary
+//! directly (`cargo-ccworkspace <cmd>`) works too: [`parse`] drops the `ccworkspace` word
+//! cargo inserts.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit status:
+  0  success
+  1  findings (lint-deps: a `deny` finding; dockerfile --check: a stale, missing or left-over file)
+  2  could not run (usage, bad input, git or cargo failure)";
+
+/// Keep a large cargo monorepo fast and sane.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-ccworkspace",
+    bin_name = "cargo ccworkspace",
+    version,
+    styles = clap_cargo::style::CLAP_STYLING,
+    after_help = EXIT_CODES,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes, cargo-style.
+#[derive(Debug, Clone, Args, Default)]
+pub struct GlobalOpts {
+    /// Path to the workspace's root `Cargo.toml` (default: the workspace around the current directory)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Coloring
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print nothing but the requested output and errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say more about what is going on (repeat for more)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Run without accessing the network (passed to `cargo metadata`)
+    #[arg(long, global = true)]
+    pub offline: bool,
+    /// Require Cargo.lock to be up to date (passed to `cargo metadata`)
+    #[arg(long, global = true)]
+    pub locked: bool,
+    /// Require Cargo.lock and cache to be up to date (passed to `cargo metadata`)
+    #[arg(long, global = true)]
+    pub frozen: bool,
+}
+
+/// When to use colors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the crates a change touches: changed crates plus everything that depends on them
+    #[command(after_help = EXIT_CODES)]
+    Affected(AffectedArgs),
+    /// Check that every member takes its dependencies from `[workspace.dependencies]`
+    #[command(name = "lint-deps", after_help = EXIT_CODES)]
+    LintDeps(LintDepsArgs),
+    /// Generate thin per-crate Dockerfiles that build from a trimmed workspace context
+    #[command(after_help = EXIT_CODES)]
+    Dockerfile(DockerfileArgs),
+    /// Lay out a new monorepo: workspace, builder image, dev container, pre-commit and CI
+    #[command(after_help = EXIT_CODES)]
+    Init(InitArgs),
+    /// Add a crate that already follows every rule
+    #[command(after_help = EXIT_CODES)]
+    New(NewArgs),
+}
+
+/// Where the changed files come from: git (`--base`/`--head`) or a list (`--files`, `--files-from`).
+#[derive(Debug, Clone, Args, Default)]
+pub struct ChangeArgs {
+    /// Compare against the merge base with this revision [default: origin/$GITHUB_BASE_REF in a
+    /// pull request, else the remote's default branch]
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// The revision to compare [default: the working tree, with staged and unstaged changes]
+    #[arg(long, value_name = "REV")]
+    pub head: Option<String>,
+    /// Read changed paths from a file (`-` for stdin), one per line or NUL-separated; no git needed
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["base", "head"])]
+    pub files_from: Option<PathBuf>,
+    /// Changed paths, relative to the workspace root; no git needed
+    #[arg(long, value_name = "PATH", num_args = 1.., conflicts_with_all = ["base", "head", "files_from"])]
+    pub files: Vec<PathBuf>,
+    /// Also count untracked files when the head is the working tree
+    #[arg(long)]
+    pub include_untracked: bool,
+    /// What to do when the base revision is not in the clone (shallow clone, unknown ref)
+    #[arg(long, value_enum, default_value_t = OnMissingBase::Error)]
+    pub on_missing_base: OnMissingBase,
+}
+
+/// What `affected` does when it cannot find the base revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OnMissingBase {
+    /// Fail (exit 2) with the fix named
+    #[default]
+    Error,
+    /// Mark every crate affected and say why
+    All,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AffectedArgs {
+    #[command(flatten)]
+    pub change: ChangeArgs,
+    /// Only the crates whose own files changed, not their dependents
+    #[arg(long)]
+    pub direct: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = AffectedFormat::Names)]
+    pub format: AffectedFormat,
+    /// Explain why CRATE is (or is not) affected, instead of listing crates
+    #[arg(long, value_name = "CRATE")]
+    pub explain: Option<String>,
+    /// Only list crates of these kinds
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "KIND")]
+    pub kind: Vec<CrateKind>,
+    /// Split the `github` matrix into one group per domain folder
+    #[arg(long, value_enum, value_name = "GROUPING")]
+    pub group_by: Option<GroupBy>,
+    /// Most jobs in one GitHub matrix (GitHub's limit is 256)
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub max_jobs: u32,
+}
+
+/// `affected --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AffectedFormat {
+    /// One crate name per line
+    Names,
+    /// A versioned JSON report with the reason for every crate
+    Json,
+    /// `matrix=` and `count=` for `$GITHUB_OUTPUT`
+    Github,
+    /// `-p a -p b` for cargo
+    CargoArgs,
+    /// A nextest filterset: `package(a) | package(b)`
+    Nextest,
+    /// A mermaid graph of the affected crates
+    Mermaid,
+}
+
+/// What a crate builds into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ValueEnum)]
+pub enum CrateKind {
+    /// A PyO3 crate built by maturin into a Python wheel
+    Pyo3,
+    /// A crate with a binary target
+    Bin,
+    /// A library-only crate
+    Lib,
+}
+
+impl CrateKind {
+    /// The name used in output and configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CrateKind::Pyo3 => "pyo3",
+            CrateKind::Bin => "bin",
+            CrateKind::Lib => "lib",
+        }
+    }
+}
+
+/// `affected --group-by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    /// The first path component of the crate's directory (`DAGs/rust/x` -> `DAGs`)
+    Domain,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LintDepsArgs {
+    /// Only check these members' manifests (plus the workspace-wide rules); other paths are skipped
+    #[arg(value_name = "MANIFEST")]
+    pub manifests: Vec<PathBuf>,
+    /// Rewrite manifests to fix what can be fixed safely
+    #[arg(long)]
+    pub fix: bool,
+    /// Print the fixes as a unified diff instead of writing them
+    #[arg(long)]
+    pub diff: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub format: LintFormat,
+}
+
+/// `lint-deps --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// cargo-style diagnostics
+    Human,
+    /// One JSON object per finding, one per line
+    Json,
+    /// GitHub Actions workflow commands (annotations)
+    Github,
+    /// SARIF 2.1.0 for code scanning
+    Sarif,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DockerfileArgs {
+    /// Only these crates (repeatable)
+    #[arg(short = 'p', long = "package", value_name = "CRATE")]
+    pub packages: Vec<String>,
+    /// Only the crates `affected` selects (takes the `affected` flags below)
+    #[arg(long)]
+    pub affected: bool,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+    /// Do not write: exit 1 with a diff when a generated file is missing, stale or left over
+    #[arg(long, conflicts_with = "stdout")]
+    pub check: bool,
+    /// Print the generated files instead of writing them
+    #[arg(long)]
+    pub stdout: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// Where to lay out the workspace
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Domain folders to create, comma-separated
+    #[arg(long, value_delimiter = ',', value_name = "DOMAINS")]
+    pub domains: Vec<String>,
+    /// Name of the monorepo (default: the directory's name)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Python version for maturin and the runtime images
+    #[arg(long, value_name = "VERSION", default_value = "3.12")]
+    pub python: String,
+    /// Print what would be written, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// In a directory that already has a workspace, add only the missing files
+    #[arg(long)]
+    pub add_missing: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct NewArgs {
+    /// `DOMAIN/CRATE`: the crate goes to `DOMAIN/rust/CRATE`
+    #[arg(value_name = "DOMAIN/CRATE")]
+    pub path: String,
+    /// A PyO3 crate built by maturin into a wheel
+    #[arg(long, group = "kind")]
+    pub pyo3: bool,
+    /// A binary crate
+    #[arg(long, group = "kind")]
+    pub bin: bool,
+    /// A library crate (the default)
+    #[arg(long, group = "kind")]
+    pub lib: bool,
+}
+
+/// Parse the process arguments, accepting both `cargo ccworkspace ...` and `cargo-ccworkspace ...`.
+pub fn parse() -> Cli {
+    parse_from(std::env::args_os())
+}
+
+/// Like [`parse`], from the given arguments (the first is the program name).
+pub fn parse_from<I, T>(args: I) -> Cli
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let mut args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // Cargo runs `cargo-ccworkspace ccworkspace <cmd>`.
+    if args.get(1).is_some_and(|a| a == "ccworkspace") {
+        args.remove(1);
+    }
+    Cli::parse_from(args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn accepts_the_cargo_subcommand_form_and_the_direct_form() {
+        let via_cargo = parse_from(["cargo-ccworkspace", "ccworkspace", "affected", "--direct"]);
+        let direct = parse_from(["cargo-ccworkspace", "affected", "--direct"]);
+        for cli in [via_cargo, direct] {
+            match cli.command {
+                Command::Affected(a) => assert!(a.direct),
+                other => panic!("parsed the wrong command: {other:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Per-crate Dockerfile plans and their rendering.

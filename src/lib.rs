@@ -1,0 +1,28 @@
+//! `cargo-ccworkspace` keeps a large cargo monorepo fast and sane.
+//!
+//! - `affected`: from a git diff, the crates that changed plus everything that depends on them.
+//! - `lint-deps`: every member takes its dependencies from the root `[workspace.dependencies]`.
+//! - `dockerfile`: thin per-crate Dockerfiles that build from a trimmed workspace context.
+//! - `init` / `new`: the whole workflow in a box.
+//!
+//! The binary is a thin shell over [`run`]; the commands in [`commands`] are glue over pure
+//! cores ([`affected`]) and the only two I/O edges, [`git`] and [`workspace`].
+
+pub mod affected;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod errors;
+pub mod git;
+pub mod docker;
+pub mod lint;
+pub mod members;
+pub mod output;
+pub mod workspace;
+
+pub use errors::Status;
+
+/// Run a parsed command line.
+pub fn run(cli: &cli::Cli) -> anyhow::Result<Status> {
+    commands::dispatch(cli)
+}

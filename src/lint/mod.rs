@@ -1,0 +1,1 @@
+//! Dependency lints over manifests read directly (no `cargo metadata`): findings and fixes.

@@ -1,0 +1,154 @@
+//! Workspace member discovery the way cargo does it, as a pure function over a list of
+//! directories that hold a `Cargo.toml`.
+//!
+//! Cargo expands each `members` entry with the `glob` crate (one path component per `*`, `**`
+//! for any depth), keeps matches that are directories, and drops the ones under an `exclude`
+//! entry (a path prefix, not a glob) unless a literal `members` entry names them. The caller
+//! supplies the directories, from the file system or from a git tree, so the same code serves
+//! the head and the base revision.
+
+use std::collections::BTreeSet;
+
+use globset::{GlobBuilder, GlobMatcher};
+
+/// One `members` entry and the member directories it matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expansion {
+    /// The entry as written in `[workspace] members`.
+    pub pattern: String,
+    /// Relative directories (with `/`) that hold a `Cargo.toml`, in sorted order.
+    pub matched: Vec<String>,
+    /// Matched directories without a `Cargo.toml` (cargo rejects these).
+    pub without_manifest: Vec<String>,
+}
+
+/// Normalize a relative path to `/` separators without a leading `./` or trailing `/`.
+pub fn normalize(path: &str) -> String {
+    let p = path.replace('\\', "/");
+    let p = p.trim_start_matches("./").trim_end_matches('/');
+    if p == "." { String::new() } else { p.to_string() }
+}
+
+fn matcher(pattern: &str) -> Result<GlobMatcher, globset::Error> {
+    Ok(GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()?
+        .compile_matcher())
+}
+
+/// Expand `members` against `manifest_dirs` (directories holding a `Cargo.toml`) and
+/// `all_dirs` (every directory, used to find matches without a manifest; may be empty).
+///
+/// Returns the sorted member directories and, per pattern, what it matched.
+pub fn expand(
+    members: &[String],
+    exclude: &[String],
+    manifest_dirs: &BTreeSet<String>,
+    all_dirs: &BTreeSet<String>,
+) -> Result<(BTreeSet<String>, Vec<Expansion>), globset::Error> {
+    let exclude: Vec<String> = exclude.iter().map(|e| normalize(e)).collect();
+    let literal_members: Vec<String> = members
+        .iter()
+        .filter(|m| !is_glob(m))
+        .map(|m| normalize(m))
+        .collect();
+    let excluded = |dir: &str| {
+        let is_under = |prefix: &str| {
+            prefix.is_empty() || dir == prefix || dir.starts_with(&format!("{prefix}/"))
+        };
+        exclude.iter().any(|e| is_under(e)) && !literal_members.iter().any(|m| m == dir)
+    };
+    let mut result = BTreeSet::new();
+    let mut expansions = Vec::new();
+    for pattern in members {
+        let norm = normalize(pattern);
+        let mut matched = Vec::new();
+        let mut without_manifest = Vec::new();
+        if is_glob(&norm) {
+            let m = matcher(&norm)?;
+            matched.extend(manifest_dirs.iter().filter(|d| m.is_match(d.as_str())).cloned());
+            without_manifest.extend(
+                all_dirs
+                    .iter()
+                    .filter(|d| m.is_match(d.as_str()) && !manifest_dirs.contains(*d))
+                    .filter(|d| !is_hidden(d))
+                    .cloned(),
+            );
+        } else if manifest_dirs.contains(&norm) {
+            matched.push(norm.clone());
+        } else {
+            without_manifest.push(norm.clone());
+        }
+        matched.retain(|d| !excluded(d));
+        without_manifest.retain(|d| !excluded(d));
+        result.extend(matched.iter().cloned());
+        expansions.push(Expansion {
+            pattern: pattern.clone(),
+            matched,
+            without_manifest,
+        });
+    }
+    Ok((result, expansions))
+}
+
+/// Whether a `members` entry is a glob (cargo's test: it contains `*`, `?` or `[`).
+pub fn is_glob(pattern: &str) -> bool {
+    pattern.contains(['*', '?', '['])
+}
+
+fn is_hidden(dir: &str) -> bool {
+    dir.rsplit('/').next().is_some_and(|last| last.starts_with('.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(items: &[&str]) -> BTreeSet<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn star_matches_one_component_and_exclude_is_a_prefix() {
+        let dirs = set(&[
+            "DAGs/rust/a",
+            "DAGs/rust/b",
+            "DAGs/rust/a/fixtures/ws",
+            "login/rust/c",
+            "DAGs/rust/old",
+        ]);
+        let (members, _) = expand(
+            &["DAGs/rust/*".into(), "login/rust/*".into()],
+            &["DAGs/rust/old".into()],
+            &dirs,
+            &BTreeSet::new(),
+        )
+        .unwrap();
+        assert_eq!(members, set(&["DAGs/rust/a", "DAGs/rust/b", "login/rust/c"]));
+    }
+
+    #[test]
+    fn a_literal_member_wins_over_exclude() {
+        let dirs = set(&["tools/x"]);
+        let (members, _) =
+            expand(&["tools/x".into()], &["tools".into()], &dirs, &BTreeSet::new()).unwrap();
+        assert_eq!(members, set(&["tools/x"]));
+    }
+
+    #[test]
+    fn reports_matches_without_a_manifest() {
+        let dirs = set(&["a/rust/x"]);
+        let all = set(&["a/rust/x", "a/rust/empty"]);
+        let (_, exp) = expand(&["a/rust/*".into(), "b/y".into()], &[], &dirs, &all).unwrap();
+        assert_eq!(exp[0].without_manifest, vec!["a/rust/empty".to_string()]);
+        assert_eq!(exp[1].without_manifest, vec!["b/y".to_string()]);
+    }
+
+    #[test]
+    fn double_star_matches_any_depth() {
+        let dirs = set(&["crates/a", "crates/nested/b"]);
+        let (members, _) = expand(&["crates/**".into()], &[], &dirs, &BTreeSet::new()).unwrap();
+        assert_eq!(members, set(&["crates/a", "crates/nested/b"]));
+    }
+}

@@ -1,0 +1,98 @@
+//! Terminal output: color choice, quiet/verbose status lines on stderr, and progress bars.
+//!
+//! Machine output goes to stdout only; everything here writes to stderr.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use anstream::eprintln;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::{ColorChoice, GlobalOpts};
+
+/// Set the process-wide color choice for anstream.
+pub fn apply_color(color: ColorChoice) {
+    let choice = match color {
+        ColorChoice::Auto => anstream::ColorChoice::Auto,
+        ColorChoice::Always => anstream::ColorChoice::Always,
+        ColorChoice::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
+}
+
+/// Where prose goes: stderr, gated by `--quiet` and `--verbose`.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    quiet: bool,
+    verbose: u8,
+}
+
+impl Output {
+    /// Output settings from the global flags; also applies the color choice.
+    pub fn new(global: &GlobalOpts) -> Self {
+        apply_color(global.color);
+        Output {
+            quiet: global.quiet,
+            verbose: global.verbose,
+        }
+    }
+
+    /// A status line, cargo-style (`    Checking 12 manifests`), unless `--quiet`.
+    pub fn status(&self, verb: &str, message: impl std::fmt::Display) {
+        if !self.quiet {
+            let green = anstyle::Style::new()
+                .bold()
+                .fg_color(Some(anstyle::AnsiColor::Green.into()));
+            eprintln!("{green}{verb:>12}{green:#} {message}");
+        }
+    }
+
+    /// A warning, unless `--quiet`.
+    pub fn warn(&self, message: impl std::fmt::Display) {
+        if !self.quiet {
+            let yellow = anstyle::Style::new()
+                .bold()
+                .fg_color(Some(anstyle::AnsiColor::Yellow.into()));
+            eprintln!("{yellow}warning{yellow:#}: {message}");
+        }
+    }
+
+    /// A line shown only with `-v`.
+    pub fn verbose(&self, message: impl std::fmt::Display) {
+        if self.verbose > 0 && !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    /// Whether `-v` was given.
+    pub fn is_verbose(&self) -> bool {
+        self.verbose > 0
+    }
+
+    /// A progress bar on stderr, drawn only on a terminal outside CI and never with `--quiet`.
+    ///
+    /// It stays hidden for its first 200 ms, so quick steps print nothing (nextest does the same).
+    pub fn progress(&self, len: u64, message: &'static str) -> ProgressBar {
+        let visible = !self.quiet
+            && std::io::stderr().is_terminal()
+            && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false");
+        if !visible {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
+        if let Ok(style) =
+            ProgressStyle::with_template("{prefix:>12.cyan.bold} [{bar:30}] {pos}/{len} {msg}")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_prefix(message);
+        let shown = bar.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            if !shown.is_finished() {
+                shown.set_draw_target(ProgressDrawTarget::stderr());
+            }
+        });
+        bar
+    }
+}

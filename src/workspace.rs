@@ -1,0 +1,258 @@
+//! Loading the workspace: `cargo metadata` (run with the cargo that started us, `$CARGO`)
+//! into a guppy [`PackageGraph`], plus what every command needs to know about a member:
+//! its relative directory and its [`CrateKind`].
+//!
+//! This module and [`crate::git`] are the only I/O edges of `affected`; tests build a
+//! [`Workspace`] from captured JSON with [`Workspace::from_metadata_json`].
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::Context;
+use camino::{Utf8Path, Utf8PathBuf};
+use guppy::graph::{BuildTargetId, BuildTargetKind, PackageGraph, PackageMetadata};
+use guppy::{CargoMetadata, PackageId};
+
+use crate::cli::{CrateKind, GlobalOpts};
+use crate::errors::UserError;
+
+/// A loaded workspace: the package graph and its members, sorted by path.
+#[derive(Debug)]
+pub struct Workspace {
+    pub graph: PackageGraph,
+    /// The workspace root directory (absolute).
+    pub root: Utf8PathBuf,
+    /// Members sorted by relative path.
+    pub members: Vec<Member>,
+}
+
+/// What the commands need to know about one workspace member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub id: PackageId,
+    pub name: String,
+    /// Directory relative to the workspace root, with `/`; empty for a root package.
+    pub path: String,
+    pub kind: CrateKind,
+    /// Directories (relative to the member, with `/`) that hold its targets' sources, e.g.
+    /// `src`, `tests`; used to tell a root package's own files from stray files.
+    pub target_dirs: Vec<String>,
+}
+
+impl Member {
+    /// The `Dockerfile` path of a crate with an image, relative to the workspace root.
+    pub fn dockerfile(&self) -> Option<String> {
+        match self.kind {
+            CrateKind::Lib => None,
+            _ => Some(join(&self.path, "Dockerfile")),
+        }
+    }
+
+    /// The domain folder: the first component of the member's path (`DAGs/rust/x` -> `DAGs`).
+    pub fn domain(&self) -> &str {
+        self.path.split('/').next().unwrap_or("")
+    }
+}
+
+/// Join two relative `/` paths, where the first may be empty.
+pub fn join(dir: &str, file: &str) -> String {
+    if dir.is_empty() {
+        file.to_string()
+    } else {
+        format!("{dir}/{file}")
+    }
+}
+
+/// The cargo to run: the one that started us (`$CARGO`), else `cargo` from `PATH`.
+pub fn cargo_program() -> PathBuf {
+    std::env::var_os("CARGO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("cargo"))
+}
+
+/// `cargo metadata --format-version 1 --all-features` with the global flags.
+pub fn metadata_command(global: &GlobalOpts, manifest_path: Option<&Path>, cwd: Option<&Path>) -> Command {
+    let mut cmd = Command::new(cargo_program());
+    cmd.args(["metadata", "--format-version", "1", "--all-features"]);
+    if let Some(path) = manifest_path {
+        cmd.arg("--manifest-path").arg(path);
+    }
+    for (flag, on) in [
+        ("--offline", global.offline),
+        ("--locked", global.locked),
+        ("--frozen", global.frozen),
+    ] {
+        if on {
+            cmd.arg(flag);
+        }
+    }
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
+    cmd
+}
+
+/// Run `cargo metadata` and return its JSON, or a [`UserError`] carrying cargo's message.
+pub fn run_metadata(global: &GlobalOpts, manifest_path: Option<&Path>, cwd: Option<&Path>) -> anyhow::Result<String> {
+    let mut cmd = metadata_command(global, manifest_path, cwd);
+    let output = cmd.output().with_context(|| {
+        format!(
+            "failed to run `{} metadata`",
+            cargo_program().display()
+        )
+    })?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let cargo_says = stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let place = manifest_path
+            .map(|p| p.display().to_string())
+            .or_else(|| cwd.map(|d| d.display().to_string()))
+            .unwrap_or_else(|| "the current directory".to_string());
+        return Err(UserError::new(
+            format!("cargo could not load the workspace at {place}:\n{cargo_says}"),
+            "fix the manifest cargo names above (`cargo metadata` must succeed), or point \
+             --manifest-path at the workspace's root Cargo.toml",
+        )
+        .into());
+    }
+    String::from_utf8(output.stdout).context("`cargo metadata` printed invalid UTF-8")
+}
+
+impl Workspace {
+    /// Load the workspace around `--manifest-path` (or the current directory).
+    pub fn load(global: &GlobalOpts) -> anyhow::Result<Workspace> {
+        let json = run_metadata(global, global.manifest_path.as_deref(), None)?;
+        Workspace::from_metadata_json(&json)
+    }
+
+    /// Load the workspace whose root manifest is `dir/Cargo.toml` (used for a base revision).
+    pub fn load_dir(global: &GlobalOpts, dir: &Path) -> anyhow::Result<Workspace> {
+        let manifest = dir.join("Cargo.toml");
+        let json = run_metadata(global, Some(&manifest), Some(dir))?;
+        Workspace::from_metadata_json(&json)
+    }
+
+    /// Build from captured `cargo metadata --format-version 1` JSON.
+    pub fn from_metadata_json(json: &str) -> anyhow::Result<Workspace> {
+        let metadata = CargoMetadata::parse_json(json).context("failed to parse `cargo metadata` output")?;
+        let graph = metadata
+            .build_graph()
+            .context("failed to build the package graph from `cargo metadata` output")?;
+        Workspace::from_graph(graph)
+    }
+
+    /// Wrap a package graph.
+    pub fn from_graph(graph: PackageGraph) -> anyhow::Result<Workspace> {
+        let root = graph.workspace().root().to_path_buf();
+        let mut members: Vec<Member> = graph
+            .workspace()
+            .iter_by_path()
+            .map(|(path, pkg)| Member {
+                id: pkg.id().clone(),
+                name: pkg.name().to_string(),
+                path: path.as_str().replace('\\', "/"),
+                kind: detect_kind(&pkg),
+                target_dirs: target_dirs(&pkg),
+            })
+            .collect();
+        members.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Workspace {
+            graph,
+            root,
+            members,
+        })
+    }
+
+    /// The member with this name.
+    pub fn member(&self, name: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.name == name)
+    }
+
+    /// The member with this package id.
+    pub fn member_by_id(&self, id: &PackageId) -> Option<&Member> {
+        self.members.iter().find(|m| &m.id == id)
+    }
+
+    /// The root `Cargo.toml`.
+    pub fn root_manifest(&self) -> Utf8PathBuf {
+        self.root.join("Cargo.toml")
+    }
+
+    /// Package metadata for a member.
+    pub fn metadata(&self, id: &PackageId) -> Option<PackageMetadata<'_>> {
+        self.graph.metadata(id).ok()
+    }
+}
+
+/// What a crate builds into: `[package.metadata.ccworkspace] kind` if set; else PyO3 when it
+/// has a maturin `pyproject.toml` or a `cdylib` library that depends on `pyo3`; else binary when
+/// it has a `bin` target; else library.
+pub fn detect_kind(pkg: &PackageMetadata<'_>) -> CrateKind {
+    if let Some(kind) = pkg
+        .metadata_table()
+        .get("ccworkspace")
+        .and_then(|c| c.get("kind"))
+        .and_then(|k| k.as_str())
+    {
+        match kind {
+            "pyo3" => return CrateKind::Pyo3,
+            "bin" => return CrateKind::Bin,
+            "lib" => return CrateKind::Lib,
+            _ => {}
+        }
+    }
+    let dir = pkg.manifest_path().parent().unwrap_or(Utf8Path::new("."));
+    let maturin_pyproject = std::fs::read_to_string(dir.join("pyproject.toml"))
+        .map(|text| is_maturin_pyproject(&text))
+        .unwrap_or(false);
+    let cdylib = pkg.build_targets().any(|t| {
+        t.id() == BuildTargetId::Library
+            && matches!(t.kind(), BuildTargetKind::LibraryOrExample(types) if types.iter().any(|c| c == "cdylib"))
+    });
+    let uses_pyo3 = pkg.direct_links().any(|l| l.to().name() == "pyo3");
+    if maturin_pyproject || (cdylib && uses_pyo3) {
+        return CrateKind::Pyo3;
+    }
+    if pkg
+        .build_targets()
+        .any(|t| matches!(t.id(), BuildTargetId::Binary(_)))
+    {
+        return CrateKind::Bin;
+    }
+    CrateKind::Lib
+}
+
+/// Whether a `pyproject.toml` builds with maturin (`[build-system] build-backend = "maturin"`).
+pub fn is_maturin_pyproject(text: &str) -> bool {
+    toml::from_str::<toml::Table>(text)
+        .ok()
+        .and_then(|t| {
+            t.get("build-system")
+                .and_then(|b| b.get("build-backend"))
+                .and_then(|b| b.as_str())
+                .map(|b| b == "maturin")
+        })
+        .unwrap_or(false)
+}
+
+fn target_dirs(pkg: &PackageMetadata<'_>) -> Vec<String> {
+    let Some(dir) = pkg.manifest_path().parent() else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<String> = pkg
+        .build_targets()
+        .filter_map(|t| {
+            let rel = t.path().strip_prefix(dir).ok()?;
+            let first = rel.components().next()?.as_str().to_string();
+            // A target file right in the package directory (`build.rs`) names itself.
+            Some(first)
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    dirs
+}
