@@ -3,7 +3,6 @@
 //! Read straight from the root manifest's text (not from `cargo metadata`), so `lint-deps` and
 //! `dockerfile --check` need no cargo, and a mistake is reported with its line and column.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Deserialize;
@@ -153,40 +152,33 @@ struct RootManifest {
 #[derive(Debug, Default, Deserialize)]
 struct WorkspaceTable {
     #[serde(default)]
-    metadata: Option<BTreeMap<String, toml::Value>>,
+    metadata: Option<MetadataTable>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MetadataTable {
+    #[serde(default)]
+    ccworkspace: Option<Config>,
 }
 
 impl Config {
     /// Parse the config out of the root manifest's text. `path` is only used in messages.
     pub fn from_manifest_text(text: &str, path: &str) -> anyhow::Result<Config> {
-        let root: RootManifest = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
-        let Some(table) = root
-            .workspace
-            .and_then(|w| w.metadata)
-            .and_then(|mut m| m.remove("ccworkspace"))
-        else {
-            return Ok(Config::default());
-        };
-        // Re-parse from the text so errors carry a line; the value alone has no spans.
-        #[derive(Deserialize)]
-        struct Outer {
-            workspace: OuterWs,
-        }
-        #[derive(Deserialize)]
-        struct OuterWs {
-            metadata: OuterMeta,
-        }
-        #[derive(Deserialize)]
-        struct OuterMeta {
-            ccworkspace: Config,
-        }
-        let _ = table;
-        let outer: Outer = toml::from_str(text).map_err(|e| {
+        let root: RootManifest = toml::from_str(text).map_err(|e| {
             let mut err = toml_error(path, text, &e);
-            err.message = format!("invalid [workspace.metadata.ccworkspace]: {}", err.message);
+            if text.contains("ccworkspace") {
+                err.message = format!(
+                    "{} (if this is in [workspace.metadata.ccworkspace], see docs/config.md)",
+                    err.message
+                );
+            }
             err
         })?;
-        Ok(outer.workspace.metadata.ccworkspace)
+        Ok(root
+            .workspace
+            .and_then(|w| w.metadata)
+            .and_then(|m| m.ccworkspace)
+            .unwrap_or_default())
     }
 
     /// Read the root manifest at `path` and parse its config.

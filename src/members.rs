@@ -26,7 +26,11 @@ pub struct Expansion {
 pub fn normalize(path: &str) -> String {
     let p = path.replace('\\', "/");
     let p = p.trim_start_matches("./").trim_end_matches('/');
-    if p == "." { String::new() } else { p.to_string() }
+    if p == "." {
+        String::new()
+    } else {
+        p.to_string()
+    }
 }
 
 fn matcher(pattern: &str) -> Result<GlobMatcher, globset::Error> {
@@ -67,7 +71,12 @@ pub fn expand(
         let mut without_manifest = Vec::new();
         if is_glob(&norm) {
             let m = matcher(&norm)?;
-            matched.extend(manifest_dirs.iter().filter(|d| m.is_match(d.as_str())).cloned());
+            matched.extend(
+                manifest_dirs
+                    .iter()
+                    .filter(|d| m.is_match(d.as_str()))
+                    .cloned(),
+            );
             without_manifest.extend(
                 all_dirs
                     .iter()
@@ -98,7 +107,9 @@ pub fn is_glob(pattern: &str) -> bool {
 }
 
 fn is_hidden(dir: &str) -> bool {
-    dir.rsplit('/').next().is_some_and(|last| last.starts_with('.'))
+    dir.rsplit('/')
+        .next()
+        .is_some_and(|last| last.starts_with('.'))
 }
 
 #[cfg(test)]
@@ -125,14 +136,22 @@ mod tests {
             &BTreeSet::new(),
         )
         .unwrap();
-        assert_eq!(members, set(&["DAGs/rust/a", "DAGs/rust/b", "login/rust/c"]));
+        assert_eq!(
+            members,
+            set(&["DAGs/rust/a", "DAGs/rust/b", "login/rust/c"])
+        );
     }
 
     #[test]
     fn a_literal_member_wins_over_exclude() {
         let dirs = set(&["tools/x"]);
-        let (members, _) =
-            expand(&["tools/x".into()], &["tools".into()], &dirs, &BTreeSet::new()).unwrap();
+        let (members, _) = expand(
+            &["tools/x".into()],
+            &["tools".into()],
+            &dirs,
+            &BTreeSet::new(),
+        )
+        .unwrap();
         assert_eq!(members, set(&["tools/x"]));
     }
 

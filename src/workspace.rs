@@ -71,7 +71,11 @@ pub fn cargo_program() -> PathBuf {
 }
 
 /// `cargo metadata --format-version 1 --all-features` with the global flags.
-pub fn metadata_command(global: &GlobalOpts, manifest_path: Option<&Path>, cwd: Option<&Path>) -> Command {
+pub fn metadata_command(
+    global: &GlobalOpts,
+    manifest_path: Option<&Path>,
+    cwd: Option<&Path>,
+) -> Command {
     let mut cmd = Command::new(cargo_program());
     cmd.args(["metadata", "--format-version", "1", "--all-features"]);
     if let Some(path) = manifest_path {
@@ -93,14 +97,15 @@ pub fn metadata_command(global: &GlobalOpts, manifest_path: Option<&Path>, cwd: 
 }
 
 /// Run `cargo metadata` and return its JSON, or a [`UserError`] carrying cargo's message.
-pub fn run_metadata(global: &GlobalOpts, manifest_path: Option<&Path>, cwd: Option<&Path>) -> anyhow::Result<String> {
+pub fn run_metadata(
+    global: &GlobalOpts,
+    manifest_path: Option<&Path>,
+    cwd: Option<&Path>,
+) -> anyhow::Result<String> {
     let mut cmd = metadata_command(global, manifest_path, cwd);
-    let output = cmd.output().with_context(|| {
-        format!(
-            "failed to run `{} metadata`",
-            cargo_program().display()
-        )
-    })?;
+    let output = cmd
+        .output()
+        .with_context(|| format!("failed to run `{} metadata`", cargo_program().display()))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let cargo_says = stderr
@@ -138,7 +143,8 @@ impl Workspace {
 
     /// Build from captured `cargo metadata --format-version 1` JSON.
     pub fn from_metadata_json(json: &str) -> anyhow::Result<Workspace> {
-        let metadata = CargoMetadata::parse_json(json).context("failed to parse `cargo metadata` output")?;
+        let metadata =
+            CargoMetadata::parse_json(json).context("failed to parse `cargo metadata` output")?;
         let graph = metadata
             .build_graph()
             .context("failed to build the package graph from `cargo metadata` output")?;
@@ -174,7 +180,7 @@ impl Workspace {
 
     /// The member with this package id.
     pub fn member_by_id(&self, id: &PackageId) -> Option<&Member> {
-        self.members.iter().find(|m| &m.id == id)
+        self.members.iter().find(|m| m.id == *id)
     }
 
     /// The root `Cargo.toml`.

@@ -1,6 +1,6 @@
 //! `cargo ccworkspace dockerfile`.
 
-use crate::cli::{GlobalOpts, DockerfileArgs};
+use crate::cli::{DockerfileArgs, GlobalOpts};
 use crate::errors::{Status, user_error};
 use crate::output::Output;
 

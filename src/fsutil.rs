@@ -1,0 +1,169 @@
+//! Writing files safely: all files or none, each either its old or its new content.
+//!
+//! [`write_all_atomic`] first writes every new content to a temporary file next to its target
+//! (same directory, so the final rename cannot cross file systems) and syncs it; only when
+//! every temporary file is complete does it rename them over the targets. A failure before the
+//! renames (a read-only file, a full disk) leaves every target untouched.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::errors::UserError;
+
+/// One file to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileWrite {
+    pub path: PathBuf,
+    pub contents: String,
+}
+
+/// Write every file, or none of them.
+pub fn write_all_atomic(files: &[FileWrite]) -> anyhow::Result<()> {
+    // Refuse read-only targets up front: a rename would silently replace them.
+    for file in files {
+        if let Ok(meta) = std::fs::metadata(&file.path)
+            && meta.permissions().readonly()
+        {
+            return Err(UserError::new(
+                format!("{} is read-only; nothing was written", file.path.display()),
+                "make it writable (chmod u+w) and run again",
+            )
+            .into());
+        }
+    }
+    let mut staged = Vec::with_capacity(files.len());
+    for file in files {
+        let dir = file
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let fail = |e: std::io::Error| {
+            UserError::new(
+                format!(
+                    "failed to write {}: {e}; nothing was written",
+                    file.path.display()
+                ),
+                "check the directory is writable and the disk is not full",
+            )
+        };
+        std::fs::create_dir_all(dir).map_err(fail)?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".ccworkspace-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(fail)?;
+        tmp.write_all(file.contents.as_bytes()).map_err(fail)?;
+        tmp.as_file().sync_all().map_err(fail)?;
+        if let Ok(meta) = std::fs::metadata(&file.path) {
+            std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(fail)?;
+        }
+        staged.push((tmp, file.path.clone()));
+    }
+    for (tmp, path) in staged {
+        tmp.persist(&path).map_err(|e| {
+            UserError::new(
+                format!("failed to replace {}: {}", path.display(), e.error),
+                "check the directory is writable",
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// A unified diff of `old` -> `new` for `path` (`--- a/path`, `+++ b/path`), empty when equal.
+pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    if old == new {
+        return String::new();
+    }
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+/// Read a file that may not exist (`None` when it does not).
+pub fn read_optional(path: &Path) -> anyhow::Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(UserError::new(
+            format!("failed to read {}: {e}", path.display()),
+            "check the file's permissions",
+        )
+        .into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_every_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = vec![
+            FileWrite {
+                path: dir.path().join("a.toml"),
+                contents: "a = 1\n".into(),
+            },
+            FileWrite {
+                path: dir.path().join("sub/b.toml"),
+                contents: "b = 2\n".into(),
+            },
+        ];
+        write_all_atomic(&files).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a.toml")).unwrap(),
+            "a = 1\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("sub/b.toml")).unwrap(),
+            "b = 2\n"
+        );
+    }
+
+    #[test]
+    fn a_read_only_target_means_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.toml");
+        let b = dir.path().join("b.toml");
+        std::fs::write(&a, "old a\n").unwrap();
+        std::fs::write(&b, "old b\n").unwrap();
+        let mut perms = std::fs::metadata(&b).unwrap().permissions();
+        perms.set_readonly(true);
+        std::fs::set_permissions(&b, perms).unwrap();
+        let err = write_all_atomic(&[
+            FileWrite {
+                path: a.clone(),
+                contents: "new a\n".into(),
+            },
+            FileWrite {
+                path: b.clone(),
+                contents: "new b\n".into(),
+            },
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("read-only"), "{err}");
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a\n");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "old b\n");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn unified_diff_names_the_file() {
+        let d = unified_diff("x/Cargo.toml", "a\nb\n", "a\nc\n");
+        assert!(
+            d.starts_with("--- a/x/Cargo.toml\n+++ b/x/Cargo.toml\n"),
+            "{d}"
+        );
+        assert!(d.contains("-b\n+c\n"));
+        assert_eq!(unified_diff("x", "same", "same"), "");
+    }
+}
