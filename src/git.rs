@@ -34,14 +34,22 @@ impl MissingBase {
             MissingBase::Unknown { rev, shallow: true } => {
                 format!("the base revision `{rev}` is not in this shallow clone")
             }
-            MissingBase::Unknown { rev, shallow: false } => {
+            MissingBase::Unknown {
+                rev,
+                shallow: false,
+            } => {
                 format!("the base revision `{rev}` is unknown to git")
             }
             MissingBase::NoMergeBase { rev, shallow: true } => format!(
                 "`{rev}` and the head have no common ancestor in this shallow clone (the history is cut off)"
             ),
-            MissingBase::NoMergeBase { rev, shallow: false } => {
-                format!("`{rev}` and the head have no common ancestor: the base is not an ancestor of this branch")
+            MissingBase::NoMergeBase {
+                rev,
+                shallow: false,
+            } => {
+                format!(
+                    "`{rev}` and the head have no common ancestor: the base is not an ancestor of this branch"
+                )
             }
         }
     }
@@ -101,10 +109,14 @@ impl Git {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        let args: Vec<std::ffi::OsString> =
+            args.into_iter().map(|a| a.as_ref().to_owned()).collect();
         let out = raw(&self.toplevel, &args)?;
         if !out.status.success() {
-            let shown: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+            let shown: Vec<String> = args
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
             return Err(UserError::bare(format!(
                 "`git {}` failed in {}: {}",
                 shown.join(" "),
@@ -134,7 +146,13 @@ impl Git {
         let spec = format!("{rev}^{{commit}}");
         let out = raw(
             &self.toplevel,
-            ["rev-parse", "--verify", "--quiet", "--end-of-options", spec.as_str()],
+            [
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                spec.as_str(),
+            ],
         )?;
         Ok(out
             .status
@@ -146,7 +164,10 @@ impl Git {
     pub fn head_commit(&self) -> anyhow::Result<String> {
         self.resolve("HEAD")?.ok_or_else(|| {
             UserError::new(
-                format!("the repository at {} has no commits yet", self.toplevel.display()),
+                format!(
+                    "the repository at {} has no commits yet",
+                    self.toplevel.display()
+                ),
                 "commit first, or pass the changed paths with --files / --files-from",
             )
             .into()
@@ -157,7 +178,9 @@ impl Git {
     pub fn merge_base(&self, a: &str, b: &str) -> anyhow::Result<Option<String>> {
         let out = raw(&self.toplevel, ["merge-base", a, b])?;
         match out.status.code() {
-            Some(0) => Ok(Some(String::from_utf8_lossy(&out.stdout).trim().to_string())),
+            Some(0) => Ok(Some(
+                String::from_utf8_lossy(&out.stdout).trim().to_string(),
+            )),
             Some(1) => Ok(None),
             _ => Err(UserError::bare(format!(
                 "`git merge-base {a} {b}` failed: {}",
@@ -172,12 +195,20 @@ impl Git {
     ///
     /// Returns the name to use; whether it resolves is checked by the caller.
     pub fn default_base(&self) -> anyhow::Result<String> {
-        if let Some(base_ref) = std::env::var("GITHUB_BASE_REF").ok().filter(|r| !r.is_empty()) {
+        if let Some(base_ref) = std::env::var("GITHUB_BASE_REF")
+            .ok()
+            .filter(|r| !r.is_empty())
+        {
             return Ok(format!("origin/{base_ref}"));
         }
         let out = raw(
             &self.toplevel,
-            ["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"],
+            [
+                "symbolic-ref",
+                "--quiet",
+                "--short",
+                "refs/remotes/origin/HEAD",
+            ],
         )?;
         if out.status.success() {
             let name = String::from_utf8_lossy(&out.stdout).trim().to_string();
@@ -199,7 +230,11 @@ impl Git {
     }
 
     /// The merge base of `base` and `head`, or why there is none.
-    pub fn base_commit(&self, base: &str, head: &str) -> anyhow::Result<Result<String, MissingBase>> {
+    pub fn base_commit(
+        &self,
+        base: &str,
+        head: &str,
+    ) -> anyhow::Result<Result<String, MissingBase>> {
         let shallow = self.is_shallow()?;
         let Some(base_commit) = self.resolve(base)? else {
             return Ok(Err(MissingBase::Unknown {
@@ -232,7 +267,8 @@ impl Git {
         args.extend(to);
         args.push("--");
         let out = self.run(&args)?;
-        parse_name_status(&out).map_err(|e| UserError::bare(format!("cannot read git's diff: {e}")).into())
+        parse_name_status(&out)
+            .map_err(|e| UserError::bare(format!("cannot read git's diff: {e}")).into())
     }
 
     /// Untracked files that are not ignored, relative to the repository root.

@@ -104,7 +104,11 @@ pub fn parse_file_list(input: &[u8]) -> Vec<String> {
     let sep = if input.contains(&0) { 0 } else { b'\n' };
     input
         .split(|b| *b == sep)
-        .map(|p| String::from_utf8_lossy(p).trim_end_matches('\r').to_string())
+        .map(|p| {
+            String::from_utf8_lossy(p)
+                .trim_end_matches('\r')
+                .to_string()
+        })
         .filter(|p| !p.trim().is_empty())
         .collect()
 }
@@ -115,7 +119,8 @@ mod tests {
 
     #[test]
     fn parses_every_record_kind() {
-        let out = b"M\0a/src/lib.rs\0R087\0old/x.rs\0new/x.rs\0D\0gone.rs\0A\0dir with space/f.rs\0";
+        let out =
+            b"M\0a/src/lib.rs\0R087\0old/x.rs\0new/x.rs\0D\0gone.rs\0A\0dir with space/f.rs\0";
         let changes = parse_name_status(out).unwrap();
         assert_eq!(changes.len(), 4);
         assert_eq!(changes[0].status, FileStatus::Modified);
@@ -145,7 +150,10 @@ mod tests {
 
     #[test]
     fn file_lists_accept_crlf_nul_and_blank_lines() {
-        assert_eq!(parse_file_list(b"a.rs\r\nb.rs\r\n\r\n"), vec!["a.rs", "b.rs"]);
+        assert_eq!(
+            parse_file_list(b"a.rs\r\nb.rs\r\n\r\n"),
+            vec!["a.rs", "b.rs"]
+        );
         assert_eq!(parse_file_list(b"a b.rs\0c.rs\0"), vec!["a b.rs", "c.rs"]);
         assert!(parse_file_list(b"\n\n").is_empty());
     }

@@ -77,7 +77,11 @@ pub fn diff(base: &str, head: &str) -> Result<Vec<LockChange>, String> {
             None
         } else {
             base.keys()
-                .filter(|(n, v, s)| n == &key.0 && s == &key.2 && !head.contains_key(&(n.clone(), v.clone(), s.clone())))
+                .filter(|(n, v, s)| {
+                    n == &key.0
+                        && s == &key.2
+                        && !head.contains_key(&(n.clone(), v.clone(), s.clone()))
+                })
                 .map(|(_, v, _)| v.clone())
                 .next()
         };

@@ -8,6 +8,8 @@
 //! - [`report`]: render the result in every output format.
 
 pub mod changed;
-pub mod rules;
+pub mod compute;
 pub mod lockdiff;
+pub mod report;
 pub mod rootdiff;
+pub mod rules;

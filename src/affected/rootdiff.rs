@@ -55,7 +55,8 @@ const ROOT_PACKAGE_KEYS: &[&str] = &[
 
 /// Compare the base and head root manifests. A manifest that does not parse is an error.
 pub fn diff(base: &str, head: &str) -> Result<RootDiff, String> {
-    let base: Table = toml::from_str(base).map_err(|e| format!("the base revision's Cargo.toml: {e}"))?;
+    let base: Table =
+        toml::from_str(base).map_err(|e| format!("the base revision's Cargo.toml: {e}"))?;
     let head: Table = toml::from_str(head).map_err(|e| format!("Cargo.toml: {e}"))?;
     let mut d = RootDiff::default();
     for key in keys(&base, &head) {
@@ -125,7 +126,10 @@ fn diff_workspace(base: Option<&Table>, head: Option<&Table>, d: &mut RootDiff) 
                     );
                 }
             }
-            other => set_all(d, format!("`workspace.{other}` in the root Cargo.toml changed")),
+            other => set_all(
+                d,
+                format!("`workspace.{other}` in the root Cargo.toml changed"),
+            ),
         }
     }
 }
@@ -166,32 +170,82 @@ lto = true
         // `"1"` and `{ version = "1" }` are different TOML values, but an equal re-order is not.
         let d = diff(BASE, &BASE.replace("lto = true", "lto = true\n")).unwrap();
         assert_eq!(d, RootDiff::default());
-        assert_eq!(diff(BASE, &head).unwrap().dependencies, BTreeSet::from(["itoa".to_string()]));
+        assert_eq!(
+            diff(BASE, &head).unwrap().dependencies,
+            BTreeSet::from(["itoa".to_string()])
+        );
     }
 
     #[test]
     fn one_dependency_entry() {
-        let d = diff(BASE, &with(r#"features = ["derive"]"#, r#"features = ["derive", "rc"]"#)).unwrap();
+        let d = diff(
+            BASE,
+            &with(r#"features = ["derive"]"#, r#"features = ["derive", "rc"]"#),
+        )
+        .unwrap();
         assert_eq!(d.dependencies, BTreeSet::from(["serde".to_string()]));
         assert!(d.all.is_none());
     }
 
     #[test]
     fn profile_patch_resolver_affect_all() {
-        assert!(diff(BASE, &with("lto = true", "lto = false")).unwrap().all.is_some());
-        assert!(diff(BASE, &format!("{BASE}\n[patch.crates-io]\nitoa = {{ path = \"x\" }}\n")).unwrap().all.is_some());
-        assert!(diff(BASE, &with(r#"resolver = "2""#, r#"resolver = "3""#)).unwrap().all.is_some());
+        assert!(
+            diff(BASE, &with("lto = true", "lto = false"))
+                .unwrap()
+                .all
+                .is_some()
+        );
+        assert!(
+            diff(
+                BASE,
+                &format!("{BASE}\n[patch.crates-io]\nitoa = {{ path = \"x\" }}\n")
+            )
+            .unwrap()
+            .all
+            .is_some()
+        );
+        assert!(
+            diff(BASE, &with(r#"resolver = "2""#, r#"resolver = "3""#))
+                .unwrap()
+                .all
+                .is_some()
+        );
     }
 
     #[test]
     fn package_fields_lints_members_and_metadata() {
         let d = diff(BASE, &with(r#"version = "0.1.0""#, r#"version = "0.2.0""#)).unwrap();
         assert_eq!(d.package_fields, BTreeSet::from(["version".to_string()]));
-        assert!(diff(BASE, &with(r#"unsafe_code = "forbid""#, r#"unsafe_code = "deny""#)).unwrap().lints);
-        let d = diff(BASE, &with(r#"members = ["a/rust/*"]"#, r#"members = ["a/rust/*", "b/rust/*"]"#)).unwrap();
+        assert!(
+            diff(
+                BASE,
+                &with(r#"unsafe_code = "forbid""#, r#"unsafe_code = "deny""#)
+            )
+            .unwrap()
+            .lints
+        );
+        let d = diff(
+            BASE,
+            &with(
+                r#"members = ["a/rust/*"]"#,
+                r#"members = ["a/rust/*", "b/rust/*"]"#,
+            ),
+        )
+        .unwrap();
         assert!(d.members && d.all.is_none());
-        assert_eq!(diff(BASE, &with("x = 1", "x = 2")).unwrap(), RootDiff::default());
-        assert!(diff(BASE, &with(r#"unmatched = "all""#, r#"unmatched = "ignore""#)).unwrap().all.is_some());
+        assert_eq!(
+            diff(BASE, &with("x = 1", "x = 2")).unwrap(),
+            RootDiff::default()
+        );
+        assert!(
+            diff(
+                BASE,
+                &with(r#"unmatched = "all""#, r#"unmatched = "ignore""#)
+            )
+            .unwrap()
+            .all
+            .is_some()
+        );
     }
 
     #[test]

@@ -134,7 +134,8 @@ impl Rules {
                     return c;
                 }
                 MarkChanged::Crates(names) => {
-                    c.marks.extend(names.iter().map(|n| (n.clone(), desc.clone())));
+                    c.marks
+                        .extend(names.iter().map(|n| (n.clone(), desc.clone())));
                     if names.is_empty() && *post == PostRule::Skip && c.marks.is_empty() {
                         c.ignored = Some(format!("matches {desc}, which marks nothing"));
                     }
@@ -181,7 +182,9 @@ mod tests {
     use crate::config::{Config, Unmatched};
 
     fn rules(extra: &str) -> Rules {
-        let text = format!("[workspace]\nmembers = []\n[workspace.metadata.ccworkspace.affected]\n{extra}");
+        let text = format!(
+            "[workspace]\nmembers = []\n[workspace.metadata.ccworkspace.affected]\n{extra}"
+        );
         let config = Config::from_manifest_text(&text, "Cargo.toml").unwrap();
         Rules::new(&config.affected).unwrap()
     }
@@ -227,7 +230,12 @@ post-rule = "skip-rules"
         assert_eq!(names, vec!["a", "b"]);
         assert!(c.map_to_crate);
         // `*` stays in one component.
-        assert!(r.classify("shared/deep/a.proto").marks.iter().all(|(n, _)| n != "a"));
+        assert!(
+            r.classify("shared/deep/a.proto")
+                .marks
+                .iter()
+                .all(|(n, _)| n != "a")
+        );
     }
 
     #[test]
