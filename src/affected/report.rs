@@ -210,17 +210,17 @@ fn group<'r, 'a>(
         }
         None => groups.push(("all".to_string(), rows.iter().collect())),
     }
-    // Split the largest groups until the job count fits, or merge when there are too many groups.
-    let per_job = rows.len().div_ceil(max_jobs).max(1);
+    // Without grouping, split the crates evenly into at most `max_jobs` chunks; with
+    // `--group-by domain`, keep each domain whole (merging below if there are too many).
     let mut split = Vec::new();
     for (name, members) in groups {
-        let chunks: Vec<&[&Row<'_>]> = members.chunks(per_job).collect();
-        if chunks.len() == 1 {
+        if group_by.is_some() {
             split.push((name, members));
-        } else {
-            for (i, chunk) in chunks.iter().enumerate() {
-                split.push((format!("{name}-{}", i + 1), chunk.to_vec()));
-            }
+            continue;
+        }
+        let per_job = members.len().div_ceil(max_jobs).max(1);
+        for (i, chunk) in members.chunks(per_job).enumerate() {
+            split.push((format!("{name}-{}", i + 1), chunk.to_vec()));
         }
     }
     while split.len() > max_jobs {
