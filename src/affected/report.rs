@@ -299,12 +299,15 @@ pub fn explain(name: &str, ws: &Workspace, outcome: &Outcome) -> String {
                 }
                 (_, Some(via)) => {
                     let prev = &reason.chain[i - 1].name;
-                    let how = match via {
-                        Edge::Normal => "depends on",
-                        Edge::Build => "build-depends on",
-                        Edge::Dev => "dev-depends on (affected itself, but not its dependents)",
+                    let (how, note) = match via {
+                        Edge::Normal => ("depends on", ""),
+                        Edge::Build => ("build-depends on", ""),
+                        Edge::Dev => (
+                            "dev-depends on",
+                            " (this reaches the crate itself, not its dependents)",
+                        ),
                     };
-                    let _ = writeln!(out, "  -> {}{ext} {how} {prev}", step.name);
+                    let _ = writeln!(out, "  -> {}{ext} {how} {prev}{note}", step.name);
                 }
             }
         }
@@ -339,7 +342,7 @@ pub fn explain(name: &str, ws: &Workspace, outcome: &Outcome) -> String {
             if !dev_hits.is_empty() {
                 let _ = writeln!(
                     out,
-                    "  (its dependencies {} are affected only through dev-dependencies)",
+                    "  (its dependencies {} are affected only through their own dev-dependencies, which {name} does not build)",
                     dev_hits.join(", ")
                 );
             }
