@@ -14,8 +14,21 @@ use support::git::{Repo, copy_dir};
 
 /// Every member of citychain.
 const ALL: &[&str] = &[
-    "ca_cli", "ca_core", "ca_py", "ca_signer", "ca_testkit", "dag_codegen", "dag_engine", "dag_py",
-    "dag_runner", "dag_schema", "login_model", "login_py", "login_server", "login_session", "poh_ack",
+    "ca_cli",
+    "ca_core",
+    "ca_py",
+    "ca_signer",
+    "ca_testkit",
+    "dag_codegen",
+    "dag_engine",
+    "dag_py",
+    "dag_runner",
+    "dag_schema",
+    "login_model",
+    "login_py",
+    "login_server",
+    "login_session",
+    "poh_ack",
 ];
 
 struct Run {
@@ -38,7 +51,9 @@ impl Run {
 fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(support::bin());
     cmd.arg("affected").args(args).current_dir(dir);
-    cmd.env_remove("GITHUB_BASE_REF").env_remove("GITHUB_OUTPUT").env("CARGO", support::cargo());
+    cmd.env_remove("GITHUB_BASE_REF")
+        .env_remove("GITHUB_OUTPUT")
+        .env("CARGO", support::cargo());
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -55,7 +70,10 @@ fn set(names: &[&str]) -> BTreeSet<String> {
 }
 
 fn all_but(names: &[&str]) -> BTreeSet<String> {
-    ALL.iter().filter(|n| !names.contains(n)).map(|s| s.to_string()).collect()
+    ALL.iter()
+        .filter(|n| !names.contains(n))
+        .map(|s| s.to_string())
+        .collect()
 }
 
 /// A git repository holding a copy of citychain on `main`, with a `work` branch checked out.
@@ -102,9 +120,17 @@ fn a_dev_only_dependency_reaches_its_dev_dependents_but_not_theirs() {
     assert_eq!(names, set(&["ca_testkit", "ca_signer", "poh_ack"]));
     // ca_signer's own dependents do not build ca_testkit.
     let explain = affected(&repo, &["--explain", "ca_cli"]);
-    assert!(explain.stdout.contains("ca_cli is not affected"), "{}", explain.stdout);
+    assert!(
+        explain.stdout.contains("ca_cli is not affected"),
+        "{}",
+        explain.stdout
+    );
     let explain = affected(&repo, &["--explain", "poh_ack"]);
-    assert!(explain.stdout.contains("dev-depends on"), "{}", explain.stdout);
+    assert!(
+        explain.stdout.contains("dev-depends on"),
+        "{}",
+        explain.stdout
+    );
 }
 
 #[test]
@@ -113,10 +139,22 @@ fn a_build_dependency_edge_propagates() {
     repo.append("DAGs/rust/dag_codegen/src/lib.rs", "\n// edit\n");
     assert_eq!(
         affected(&repo, &[]).names(),
-        set(&["dag_codegen", "dag_schema", "poh_ack", "dag_engine", "dag_py", "dag_runner"])
+        set(&[
+            "dag_codegen",
+            "dag_schema",
+            "poh_ack",
+            "dag_engine",
+            "dag_py",
+            "dag_runner"
+        ])
     );
     let json = affected(&repo, &["--format", "json"]).json();
-    let schema = json["affected"].as_array().unwrap().iter().find(|a| a["name"] == "dag_schema").unwrap();
+    let schema = json["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "dag_schema")
+        .unwrap();
     assert_eq!(schema["reason"]["chain"][1]["via"], "build");
 }
 
@@ -127,7 +165,15 @@ fn a_member_manifest_edit_affects_the_member_and_its_dependents() {
     repo.commit_all("manifest");
     assert_eq!(
         affected(&repo, &[]).names(),
-        set(&["ca_signer", "ca_cli", "ca_py", "login_session", "login_py", "login_server", "dag_runner"])
+        set(&[
+            "ca_signer",
+            "ca_cli",
+            "ca_py",
+            "login_session",
+            "login_py",
+            "login_server",
+            "dag_runner"
+        ])
     );
 }
 
@@ -142,18 +188,34 @@ fn one_workspace_dependency_entry_affects_only_its_users() {
     );
     repo.commit_all("json entry");
     let run = affected(&repo, &["--format", "json"]);
-    let names: BTreeSet<String> =
-        run.json()["affected"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_string()).collect();
+    let names: BTreeSet<String> = run.json()["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(
         names,
         set(&[
-            "ca_cli", "dag_py", "login_model", "login_server", "dag_engine", "dag_runner", "poh_ack", "login_py",
+            "ca_cli",
+            "dag_py",
+            "login_model",
+            "login_server",
+            "dag_engine",
+            "dag_runner",
+            "poh_ack",
+            "login_py",
             "login_session"
         ])
     );
     let json = run.json();
     assert_eq!(json["all"], serde_json::Value::Null);
-    let ca_cli = json["affected"].as_array().unwrap().iter().find(|a| a["name"] == "ca_cli").unwrap();
+    let ca_cli = json["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "ca_cli")
+        .unwrap();
     assert_eq!(ca_cli["reason"]["cause"]["kind"], "workspace-dependency");
     assert_eq!(ca_cli["reason"]["cause"]["key"], "json");
 }
@@ -165,7 +227,11 @@ fn a_profile_edit_affects_everything_and_says_why() {
     repo.commit_all("profile");
     let json = affected(&repo, &["--format", "json"]).json();
     assert_eq!(json["affected"].as_array().unwrap().len(), ALL.len());
-    assert!(json["all"].as_str().unwrap().contains("[profile]"), "{}", json["all"]);
+    assert!(
+        json["all"].as_str().unwrap().contains("[profile]"),
+        "{}",
+        json["all"]
+    );
 }
 
 #[test]
@@ -195,8 +261,15 @@ fn a_new_crate_affects_only_itself() {
 fn a_deleted_crate_affects_its_former_dependents_and_is_reported() {
     let (_t, repo) = citychain_repo();
     repo.remove("CA/rust/ca_testkit");
-    repo.replace("Cargo.toml", "ca_testkit = { path = \"CA/rust/ca_testkit\" }\n", "");
-    for m in ["CA/rust/ca_signer/Cargo.toml", "DAGs/rust/poh_ack/Cargo.toml"] {
+    repo.replace(
+        "Cargo.toml",
+        "ca_testkit = { path = \"CA/rust/ca_testkit\" }\n",
+        "",
+    );
+    for m in [
+        "CA/rust/ca_signer/Cargo.toml",
+        "DAGs/rust/poh_ack/Cargo.toml",
+    ] {
         let text = repo.read(m);
         let kept: Vec<&str> = text.lines().filter(|l| !l.contains("ca_testkit")).collect();
         repo.write(m, &(kept.join("\n") + "\n"));
@@ -207,7 +280,10 @@ fn a_deleted_crate_affects_its_former_dependents_and_is_reported() {
             repo.remove(dir);
         }
     }
-    for f in ["CA/rust/ca_signer/src/lib.rs", "DAGs/rust/poh_ack/src/lib.rs"] {
+    for f in [
+        "CA/rust/ca_signer/src/lib.rs",
+        "DAGs/rust/poh_ack/src/lib.rs",
+    ] {
         let text = repo.read(f);
         if text.contains("ca_testkit") {
             let cut = text.find("#[cfg(test)]").unwrap_or(text.len());
@@ -217,11 +293,22 @@ fn a_deleted_crate_affects_its_former_dependents_and_is_reported() {
     repo.commit_all("delete ca_testkit");
     let run = affected(&repo, &["--format", "json"]);
     let json = run.json();
-    assert_eq!(json["all"], serde_json::Value::Null, "a deleted crate must not mean everything");
+    assert_eq!(
+        json["all"],
+        serde_json::Value::Null,
+        "a deleted crate must not mean everything"
+    );
     assert_eq!(json["deleted"][0]["name"], "ca_testkit");
-    let names: BTreeSet<String> =
-        json["affected"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_string()).collect();
-    assert!(names.contains("ca_signer") && names.contains("poh_ack"), "{names:?}");
+    let names: BTreeSet<String> = json["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        names.contains("ca_signer") && names.contains("poh_ack"),
+        "{names:?}"
+    );
     assert!(!names.contains("ca_core"), "{names:?}");
 }
 
@@ -232,23 +319,49 @@ fn a_moved_crate_maps_through_the_base_and_is_not_everything() {
     repo.commit_all("move login_server to CA");
     let json = affected(&repo, &["--format", "json"]).json();
     assert_eq!(json["all"], serde_json::Value::Null);
-    let names: Vec<&str> = json["affected"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = json["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["login_server"]);
     // Renames list both ends.
-    let renamed = json["changed_files"].as_array().unwrap().iter().find(|f| f["status"] == "renamed").unwrap();
-    assert!(renamed["old_path"].as_str().unwrap().starts_with("login/rust/login_server/"));
+    let renamed = json["changed_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["status"] == "renamed")
+        .unwrap();
+    assert!(
+        renamed["old_path"]
+            .as_str()
+            .unwrap()
+            .starts_with("login/rust/login_server/")
+    );
 }
 
 #[test]
 fn a_renamed_file_counts_for_both_crates() {
     let (_t, repo) = citychain_repo();
-    repo.write("CA/rust/ca_cli/NOTES.txt", "some notes that are long enough to be a rename\n".repeat(5).as_str());
+    repo.write(
+        "CA/rust/ca_cli/NOTES.txt",
+        "some notes that are long enough to be a rename\n"
+            .repeat(5)
+            .as_str(),
+    );
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-qm", "notes"]);
     repo.git(&["branch", "-f", "main"]);
-    repo.rename("CA/rust/ca_cli/NOTES.txt", "login/rust/login_server/NOTES.txt");
+    repo.rename(
+        "CA/rust/ca_cli/NOTES.txt",
+        "login/rust/login_server/NOTES.txt",
+    );
     repo.commit_all("rename across crates");
-    assert_eq!(affected(&repo, &[]).names(), set(&["ca_cli", "login_server"]));
+    assert_eq!(
+        affected(&repo, &[]).names(),
+        set(&["ca_cli", "login_server"])
+    );
 }
 
 #[test]
@@ -269,7 +382,14 @@ fn the_dags_python_folder_maps_to_the_dags_domain_by_rule() {
     repo.append("DAGs/python/conftest.py", "\n# edit\n");
     assert_eq!(
         affected(&repo, &[]).names(),
-        set(&["dag_codegen", "dag_engine", "dag_py", "dag_runner", "dag_schema", "poh_ack"])
+        set(&[
+            "dag_codegen",
+            "dag_engine",
+            "dag_py",
+            "dag_runner",
+            "dag_schema",
+            "poh_ack"
+        ])
     );
 }
 
@@ -280,7 +400,12 @@ fn a_file_outside_every_crate_follows_the_unmatched_policy() {
     repo.git(&["add", "-A"]);
     let json = affected(&repo, &["--format", "json"]).json();
     assert_eq!(json["affected"].as_array().unwrap().len(), ALL.len());
-    assert!(json["all"].as_str().unwrap().contains("scripts/deploy.sh is outside every crate"));
+    assert!(
+        json["all"]
+            .as_str()
+            .unwrap()
+            .contains("scripts/deploy.sh is outside every crate")
+    );
     // With `unmatched = "ignore"`, the same file affects nothing.
     repo.replace(
         "Cargo.toml",
@@ -292,7 +417,11 @@ fn a_file_outside_every_crate_follows_the_unmatched_policy() {
     repo.append("scripts/deploy.sh", "echo again\n");
     assert_eq!(affected(&repo, &[]).names(), set(&[]));
     // And with "error", it is an error that names the file.
-    repo.replace("Cargo.toml", "unmatched = \"ignore\"", "unmatched = \"error\"");
+    repo.replace(
+        "Cargo.toml",
+        "unmatched = \"ignore\"",
+        "unmatched = \"error\"",
+    );
     repo.commit_all("error unmatched");
     repo.git(&["branch", "-f", "main"]);
     repo.append("scripts/deploy.sh", "echo third\n");
@@ -322,16 +451,48 @@ fn a_shallow_clone_without_the_base_names_the_fix() {
     repo.commit_all("main moves");
     let clone = tmp.path().join("shallow");
     let url = format!("file://{}", repo.dir.display());
-    Repo::open(tmp.path()).git(&["clone", "-q", "--depth", "1", "--branch", "work", &url, clone.to_str().unwrap()]);
-    Repo::open(&clone).git(&["fetch", "-q", "--depth", "1", "origin", "main:refs/remotes/origin/main"]);
+    Repo::open(tmp.path()).git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        "--branch",
+        "work",
+        &url,
+        clone.to_str().unwrap(),
+    ]);
+    Repo::open(&clone).git(&[
+        "fetch",
+        "-q",
+        "--depth",
+        "1",
+        "origin",
+        "main:refs/remotes/origin/main",
+    ]);
     let run = run_in(&clone, &["--base", "origin/main"], &[]);
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(run.stderr.contains("shallow"), "{}", run.stderr);
     assert!(run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
-    let run = run_in(&clone, &["--base", "origin/main", "--on-missing-base", "all", "--format", "json"], &[]);
+    let run = run_in(
+        &clone,
+        &[
+            "--base",
+            "origin/main",
+            "--on-missing-base",
+            "all",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
     let json = run.json();
     assert_eq!(json["affected"].as_array().unwrap().len(), ALL.len());
-    assert!(json["all"].as_str().unwrap().contains("--on-missing-base all"));
+    assert!(
+        json["all"]
+            .as_str()
+            .unwrap()
+            .contains("--on-missing-base all")
+    );
 }
 
 #[test]
@@ -341,7 +502,14 @@ fn the_default_base_comes_from_github_base_ref_or_the_remote() {
     repo.commit_all("edit");
     let clone = tmp.path().join("clone");
     let url = format!("file://{}", repo.dir.display());
-    Repo::open(tmp.path()).git(&["clone", "-q", "--branch", "work", &url, clone.to_str().unwrap()]);
+    Repo::open(tmp.path()).git(&[
+        "clone",
+        "-q",
+        "--branch",
+        "work",
+        &url,
+        clone.to_str().unwrap(),
+    ]);
     // No --base: origin's default branch (origin/HEAD -> main? the clone's HEAD is `work`, so
     // GITHUB_BASE_REF decides in a pull request).
     let run = run_in(&clone, &["-q"], &[("GITHUB_BASE_REF", "main")]);
@@ -368,7 +536,11 @@ fn outside_git_and_with_a_broken_workspace_it_fails_clearly() {
     copy_dir(&support::citychain(), tmp.path());
     let run = run_in(tmp.path(), &["--base", "main"], &[]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("not inside a git repository"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not inside a git repository"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("--files"), "{}", run.stderr);
 
     let (_t, repo) = citychain_repo();
@@ -383,7 +555,11 @@ fn outside_git_and_with_a_broken_workspace_it_fails_clearly() {
 fn files_mode_needs_no_git_and_is_conservative_about_root_files() {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&support::citychain(), tmp.path());
-    let run = run_in(tmp.path(), &["-q", "--files", "CA/rust/ca_testkit/src/lib.rs"], &[]);
+    let run = run_in(
+        tmp.path(),
+        &["-q", "--files", "CA/rust/ca_testkit/src/lib.rs"],
+        &[],
+    );
     assert_eq!(run.names(), set(&["ca_testkit", "ca_signer", "poh_ack"]));
     // A list with CRLF line endings, a blank line, and an absolute path.
     let abs = tmp.path().join("login/rust/login_py/src/lib.rs");
@@ -392,15 +568,27 @@ fn files_mode_needs_no_git_and_is_conservative_about_root_files() {
     let run = run_in(tmp.path(), &["-q", "--files-from", "changed.txt"], &[]);
     assert_eq!(run.names(), set(&["ca_cli", "login_py"]));
     // Without a base, a lockfile change cannot be analysed: everything, and the reason says so.
-    let run = run_in(tmp.path(), &["-q", "--files", "Cargo.lock", "--format", "json"], &[]);
-    assert!(run.json()["all"].as_str().unwrap().contains("no base revision"));
+    let run = run_in(
+        tmp.path(),
+        &["-q", "--files", "Cargo.lock", "--format", "json"],
+        &[],
+    );
+    assert!(
+        run.json()["all"]
+            .as_str()
+            .unwrap()
+            .contains("no base revision")
+    );
 }
 
 #[test]
 fn output_formats() {
     let (_t, repo) = citychain_repo();
     repo.append("CA/rust/ca_testkit/src/lib.rs", "\n// edit\n");
-    assert_eq!(affected(&repo, &["--format", "cargo-args"]).stdout, "-p ca_signer -p ca_testkit -p poh_ack\n");
+    assert_eq!(
+        affected(&repo, &["--format", "cargo-args"]).stdout,
+        "-p ca_signer -p ca_testkit -p poh_ack\n"
+    );
     assert_eq!(
         affected(&repo, &["--format", "nextest"]).stdout,
         "package(=ca_signer) | package(=ca_testkit) | package(=poh_ack)\n"
@@ -413,7 +601,11 @@ fn output_formats() {
     assert_eq!(affected(&repo, &["--kind", "bin,pyo3"]).names(), set(&[]));
 
     let out_file = repo.dir.join("gh_output");
-    let run = run_in(&repo.dir, &["--base", "main", "--format", "github"], &[("GITHUB_OUTPUT", out_file.to_str().unwrap())]);
+    let run = run_in(
+        &repo.dir,
+        &["--base", "main", "--format", "github"],
+        &[("GITHUB_OUTPUT", out_file.to_str().unwrap())],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.is_empty());
     let written = std::fs::read_to_string(&out_file).unwrap();
@@ -429,16 +621,61 @@ fn the_github_matrix_splits_into_groups_above_the_job_limit() {
     let (_t, repo) = citychain_repo();
     repo.append("CA/rust/ca_core/src/lib.rs", "\n// edit\n");
     let run = affected(&repo, &["--format", "github", "--max-jobs", "4"]);
-    let matrix_line = run.stdout.lines().find(|l| l.starts_with("matrix=")).unwrap();
+    let matrix_line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("matrix="))
+        .unwrap();
     let matrix: serde_json::Value = serde_json::from_str(&matrix_line["matrix=".len()..]).unwrap();
     let jobs = matrix["include"].as_array().unwrap();
     assert!(jobs.len() <= 4, "{matrix}");
-    let crates: usize = jobs.iter().map(|j| j["crates"].as_array().unwrap().len()).sum();
+    let crates: usize = jobs
+        .iter()
+        .map(|j| j["crates"].as_array().unwrap().len())
+        .sum();
     assert_eq!(crates, ALL.len() - 1);
     assert!(run.stdout.contains("count=14"), "{}", run.stdout);
     let run = affected(&repo, &["--format", "github", "--group-by", "domain"]);
-    let matrix_line = run.stdout.lines().find(|l| l.starts_with("matrix=")).unwrap();
+    let matrix_line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("matrix="))
+        .unwrap();
     let matrix: serde_json::Value = serde_json::from_str(&matrix_line["matrix=".len()..]).unwrap();
-    let groups: Vec<&str> = matrix["include"].as_array().unwrap().iter().map(|j| j["group"].as_str().unwrap()).collect();
+    let groups: Vec<&str> = matrix["include"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["group"].as_str().unwrap())
+        .collect();
     assert_eq!(groups, vec!["CA", "DAGs", "login"]);
+}
+
+#[test]
+fn a_workspace_cargo_cannot_load_is_an_error_with_cargos_reason() {
+    // Not a workspace at all.
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::init(tmp.path());
+    repo.write("notes.txt", "x\n");
+    repo.commit_all("no cargo here");
+    let run = run_in(&repo.dir, &["--base", "main"], &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("Cargo.toml"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+
+    // A git dependency that cannot be fetched.
+    let (_t, repo) = citychain_repo();
+    repo.replace(
+        "Cargo.toml",
+        "itoa = \"1\"\n",
+        "itoa = \"1\"\nunreachable = { git = \"file:///nonexistent/unreachable.git\" }\n",
+    );
+    repo.append(
+        "CA/rust/ca_core/Cargo.toml",
+        "unreachable.workspace = true\n",
+    );
+    let run = affected(&repo, &["--offline"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("unreachable"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
 }
