@@ -87,6 +87,18 @@ fn gnu_time() -> Option<PathBuf> {
 
 /// Run `program args` in `dir` once to warm up, then `runs` times.
 fn measure(dir: &Path, program: &Path, args: &[&str], runs: usize, expect_ok: bool) -> Sample {
+    measure_env(dir, program, args, runs, expect_ok, &[])
+}
+
+/// [`measure`] with extra environment variables.
+fn measure_env(
+    dir: &Path,
+    program: &Path,
+    args: &[&str],
+    runs: usize,
+    expect_ok: bool,
+    env: &[(&str, &str)],
+) -> Sample {
     let time = gnu_time();
     let mut times = Vec::new();
     let mut peak = None;
@@ -112,6 +124,9 @@ fn measure(dir: &Path, program: &Path, args: &[&str], runs: usize, expect_ok: bo
             .stderr(Stdio::piped());
         cmd.env("CARGO", generator::cargo_program())
             .env_remove("GITHUB_BASE_REF");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let start = Instant::now();
         let out = cmd.output().unwrap();
         let elapsed = start.elapsed();
@@ -301,17 +316,25 @@ fn main() {
         );
         row(&mut report, "`cargo metadata --no-deps`", &no_deps, None);
 
-        let affected = |step: &HistoryStep| -> Sample {
+        // Every run of a changed commit is measured without the graph cache (each would be the
+        // first run after the change); "nothing changed since the last run" uses it.
+        let affected = |step: &HistoryStep, cache: bool| -> Sample {
             repo.git(&["checkout", "-q", "--detach", &step.commit]);
-            measure(
+            let env: &[(&str, &str)] = if cache {
+                &[]
+            } else {
+                &[("CCWORKSPACE_NO_CACHE", "1")]
+            };
+            measure_env(
                 &root,
                 &bin,
                 &["affected", "-q", "--base", &step.parent],
                 runs,
                 true,
+                env,
             )
         };
-        let src = affected(leaf);
+        let src = affected(leaf, false);
         row(
             &mut report,
             "`affected`, source-only change",
@@ -319,7 +342,7 @@ fn main() {
             Some(("cargo metadata", &metadata)),
         );
         // The same commit again: nothing changed in manifests or the lockfile since the last run.
-        let again = affected(leaf);
+        let again = affected(leaf, true);
         row(
             &mut report,
             "`affected`, nothing changed since the last run",
@@ -342,7 +365,7 @@ fn main() {
             ),
         ] {
             let step = by_kind[&kind];
-            let ours = affected(step);
+            let ours = affected(step, false);
             let theirs = determinator(&repo, &step.parent, runs);
             row(
                 &mut report,

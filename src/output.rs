@@ -69,6 +69,19 @@ impl Output {
         self.verbose > 0
     }
 
+    /// A spinner on stderr for a step of unknown length (`cargo metadata`), under the same
+    /// rules as [`Output::progress`]. Call `finish_and_clear` when done.
+    pub fn spinner(&self, message: &'static str) -> ProgressBar {
+        let bar = self.progress(0, message);
+        if let Ok(style) =
+            ProgressStyle::with_template("{prefix:>12.cyan.bold} {spinner} {msg} {elapsed}")
+        {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(Duration::from_millis(100));
+        bar
+    }
+
     /// A progress bar on stderr, drawn only on a terminal outside CI and never with `--quiet`.
     ///
     /// It stays hidden for its first 200 ms, so quick steps print nothing (nextest does the same).

@@ -199,6 +199,8 @@ fn analyse(
             Ok(files)
         });
         let started = std::time::Instant::now();
+        let spinner = out.spinner("Loading");
+        spinner.set_message("the workspace graph (cargo metadata)");
         let ws = match &scratch {
             Some(s) => {
                 let rel = workspace_prefix_in(&git, global)?;
@@ -206,6 +208,7 @@ fn analyse(
             }
             None => Workspace::load_reporting(global),
         };
+        spinner.finish_and_clear();
         if let Ok((_, cached)) = &ws {
             let source = if *cached {
                 "the graph cache"
