@@ -136,12 +136,15 @@ pub(crate) fn compatible(a: &VersionReq, b: &VersionReq) -> bool {
 /// The one requirement among `reqs` that every other one admits at its lower bound (the
 /// strictest compatible one), if there is one.
 pub(crate) fn choose(reqs: &[(String, VersionReq)]) -> Option<&(String, VersionReq)> {
-    reqs.iter()
-        .filter(|(_, r)| {
-            let lb = lower_bound(r);
-            reqs.iter().all(|(_, o)| o.matches(&lb))
-        })
-        .max_by(|a, b| lower_bound(&a.1).cmp(&lower_bound(&b.1)))
+    // On a tie the first one wins, so an existing root requirement is kept.
+    let mut best: Option<&(String, VersionReq)> = None;
+    for cand in reqs {
+        let lb = lower_bound(&cand.1);
+        if reqs.iter().all(|(_, o)| o.matches(&lb)) && best.is_none_or(|b| lb > lower_bound(&b.1)) {
+            best = Some(cand);
+        }
+    }
+    best
 }
 
 fn parse_req(text: Option<&str>) -> Option<VersionReq> {
