@@ -11,14 +11,14 @@ use toml_edit::{DocumentMut, InlineTable, Item, Table, TableLike, Value};
 /// One change to one manifest.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Edit {
+    /// Root: remove `[workspace.dependencies].key` (first, so additions see the final order).
+    RemoveWorkspaceDep { key: String },
     /// Root: add `key` to `[workspace.dependencies]` (no-op when it is already there).
     AddWorkspaceDep { key: String, entry: NewEntry },
     /// Root: set the version requirement of `[workspace.dependencies].key`.
     SetWorkspaceDepVersion { key: String, version: String },
     /// Root: set `default-features = false` on `[workspace.dependencies].key`.
     DisableWorkspaceDepDefaults { key: String },
-    /// Root: remove `[workspace.dependencies].key`.
-    RemoveWorkspaceDep { key: String },
     /// Member: rewrite `key` in `table_path` to `workspace = true`, dropping its source keys
     /// (`version`, `path`, `git`, `branch`, `tag`, `rev`, `registry`, `package`) and keeping
     /// `features` and `optional`. `default_features`: `Some(v)` writes `default-features = v`,
@@ -246,6 +246,9 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
             let mut t = Table::new();
             t.set_dotted(true);
             t.insert("workspace", toml_edit::value(true));
+            let key_prefix = package
+                .get_key_value(field)
+                .and_then(|(k, _)| k.leaf_decor().prefix().cloned());
             match package.get_mut(field) {
                 Some(item) => {
                     let suffix = item
@@ -263,6 +266,16 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
                 None => {
                     package.insert(field, Item::Table(t));
                 }
+            }
+            // A comment above the old key stays above the new one.
+            // A dotted line takes its prefix from the last key of the path.
+            if let Some(prefix) = key_prefix
+                && let Some(mut key) = package
+                    .get_mut(field)
+                    .and_then(Item::as_table_like_mut)
+                    .and_then(|t| t.key_mut("workspace"))
+            {
+                key.leaf_decor_mut().set_prefix(prefix);
             }
         }
     }
@@ -338,6 +351,16 @@ fn inherit_item(item: &mut Item, default_features: Option<bool>) {
         }
         Item::Table(t) => {
             let keys: Vec<String> = t.iter().map(|(k, _)| k.to_string()).collect();
+            // The first key's comment moves to `workspace` when that key goes away.
+            let first_prefix = keys
+                .first()
+                .filter(|k| {
+                    SOURCE_KEYS.contains(&k.as_str())
+                        || k.as_str() == "default-features"
+                        || k.as_str() == "default_features"
+                })
+                .and_then(|k| t.key(k))
+                .and_then(|k| k.leaf_decor().prefix().cloned());
             let mut kept = Vec::new();
             for k in keys {
                 if let Some((key, value)) = t.remove_entry(&k)
@@ -350,6 +373,11 @@ fn inherit_item(item: &mut Item, default_features: Option<bool>) {
                 }
             }
             t.insert("workspace", toml_edit::value(true));
+            if let Some(prefix) = first_prefix
+                && let Some(mut key) = t.key_mut("workspace")
+            {
+                key.leaf_decor_mut().set_prefix(prefix);
+            }
             for (key, value) in kept {
                 t.insert_formatted(&key, value);
             }
@@ -552,7 +580,7 @@ debug = true
 
     #[test]
     fn member_key_edits_lints_and_package_fields() {
-        let text = "[package]\nname = \"a\"\nedition = \"2021\" # old\n\n[dependencies]\nx = { workspace = true, version = \"1\" }\ny.workspace = true\n";
+        let text = "[package]\nname = \"a\"\n# why\nedition = \"2021\" # old\n\n[dependencies]\nx = { workspace = true, version = \"1\" }\ny.workspace = true\n";
         let out = apply(
             text,
             &[
@@ -577,7 +605,7 @@ debug = true
         .unwrap();
         assert_eq!(
             out,
-            "[package]\nname = \"a\"\nedition.workspace = true # old\nlicense.workspace = true\n\n[dependencies]\nx = { workspace = true }\ny.workspace = true\ny.default-features = true\n\n[lints]\nworkspace = true\n"
+            "[package]\nname = \"a\"\n# why\nedition.workspace = true # old\nlicense.workspace = true\n\n[dependencies]\nx = { workspace = true }\ny.workspace = true\ny.default-features = true\n\n[lints]\nworkspace = true\n"
         );
     }
 }
