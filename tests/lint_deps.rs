@@ -730,3 +730,219 @@ fn compatible_requirements_pick_the_one_that_satisfies_all() {
         "{root}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The bundled example monorepo, `fixtures/citychain`.
+
+fn citychain() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/citychain"),
+        dir.path(),
+    );
+    dir
+}
+
+/// Replace `from` with `to` in a file, failing when `from` is not there.
+fn plant(root: &Path, file: &str, from: &str, to: &str) {
+    let path = root.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has no {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn citychain_is_clean() {
+    let ws = citychain();
+    let r = run(ws.path(), &["--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(codes(&r.stdout), Vec::<String>::new(), "{}", r.stdout);
+    let r = run(ws.path(), &[]);
+    assert!(
+        r.stderr.contains("Checked 15 members: no findings"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Plant the violations `--fix` can repair without changing the resolution.
+fn plant_fixable(root: &Path) {
+    // not-inherited (registry) and not-inherited (path, rebased onto the root by --fix).
+    plant(
+        root,
+        "login/rust/login_server/Cargo.toml",
+        "itoa.workspace = true",
+        "itoa = \"1\"",
+    );
+    plant(
+        root,
+        "DAGs/rust/poh_ack/Cargo.toml",
+        "dag_schema.workspace = true",
+        "dag_schema = { path = \"../dag_schema\" }",
+    );
+    // ignored-key.
+    plant(
+        root,
+        "CA/rust/ca_cli/Cargo.toml",
+        "json.workspace = true",
+        "json = { workspace = true, version = \"1.0.100\" }",
+    );
+    // ineffective-default-features (edition 2021: ignored, so removing it is safe).
+    plant(
+        root,
+        "CA/rust/ca_core/Cargo.toml",
+        "serde.workspace = true",
+        "serde = { workspace = true, default-features = false }",
+    );
+    // unused-workspace-dep.
+    plant(
+        root,
+        "Cargo.toml",
+        "itoa = \"1\"\n",
+        "itoa = \"1\"\nmemchr = \"2\"\n",
+    );
+    // lints-not-inherited.
+    plant(
+        root,
+        "CA/rust/ca_signer/Cargo.toml",
+        "[lints]\nworkspace = true\n",
+        "",
+    );
+    // package-not-inherited (same value as the workspace).
+    plant(
+        root,
+        "login/rust/login_model/Cargo.toml",
+        "license.workspace = true",
+        "license = \"MIT OR Apache-2.0\"",
+    );
+}
+
+#[test]
+fn citychain_with_planted_violations_reports_each_rule() {
+    let ws = citychain();
+    let root = ws.path();
+    plant_fixable(root);
+    // missing-workspace-entry.
+    plant(
+        root,
+        "DAGs/rust/poh_ack/Cargo.toml",
+        "login_model.workspace = true",
+        "login_model.workspace = true\nanyhow.workspace = true",
+    );
+    // version-conflict (with the root's itoa = "1").
+    let runner = root.join("DAGs/rust/dag_runner/Cargo.toml");
+    let text = std::fs::read_to_string(&runner).unwrap();
+    std::fs::write(
+        &runner,
+        format!("{text}\n[target.'cfg(unix)'.dev-dependencies]\nitoa = \"0.4\"\n"),
+    )
+    .unwrap();
+    // duplicate-versions: a second itoa in the lockfile.
+    let lock = root.join("Cargo.lock");
+    let text = std::fs::read_to_string(&lock).unwrap();
+    std::fs::write(
+        &lock,
+        format!(
+            "{text}\n[[package]]\nname = \"itoa\"\nversion = \"0.4.8\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n"
+        ),
+    )
+    .unwrap();
+    // orphan-crate.
+    std::fs::create_dir_all(root.join("tools/stray")).unwrap();
+    std::fs::write(
+        root.join("tools/stray/Cargo.toml"),
+        "[package]\nname = \"stray\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    // pyo3-layout: ca_py loses its own pyproject.toml.
+    std::fs::remove_file(root.join("CA/rust/ca_py/pyproject.toml")).unwrap();
+    // unused-exemption.
+    let manifest = root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        format!(
+            "{text}\n[workspace.metadata.ccworkspace.lint-deps]\nexemptions = [{{ dependency = \"openssl\", reason = \"gone\" }}]\n"
+        ),
+    )
+    .unwrap();
+
+    let r = run(root, &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let found: Vec<(String, String)> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] == "finding")
+        .map(|v| {
+            (
+                v["code"].as_str().unwrap().to_string(),
+                v["file"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("not-inherited", "login/rust/login_server/Cargo.toml"),
+        ("not-inherited", "DAGs/rust/poh_ack/Cargo.toml"),
+        ("missing-workspace-entry", "DAGs/rust/poh_ack/Cargo.toml"),
+        ("ignored-key", "CA/rust/ca_cli/Cargo.toml"),
+        ("ineffective-default-features", "CA/rust/ca_core/Cargo.toml"),
+        ("version-conflict", "DAGs/rust/dag_runner/Cargo.toml"),
+        ("unused-workspace-dep", "Cargo.toml"),
+        ("duplicate-versions", "Cargo.lock"),
+        ("orphan-crate", "Cargo.toml"),
+        ("lints-not-inherited", "CA/rust/ca_signer/Cargo.toml"),
+        ("package-not-inherited", "login/rust/login_model/Cargo.toml"),
+        ("pyo3-layout", "CA/rust/ca_py/Cargo.toml"),
+        ("unused-exemption", "Cargo.toml"),
+    ];
+    for (code, file) in expected {
+        assert!(
+            found.contains(&(code.to_string(), file.to_string())),
+            "{code} in {file} not reported:\n{}",
+            r.stdout
+        );
+    }
+    let all: BTreeSet<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        all.len(),
+        cargo_ccworkspace::lint::Rule::ALL.len(),
+        "{all:?}"
+    );
+}
+
+#[test]
+fn citychain_fix_turns_a_violating_copy_clean_with_the_resolution_unchanged() {
+    let ws = citychain();
+    let root = ws.path();
+    let resolved_clean = resolution(root);
+    plant_fixable(root);
+    let resolved_before = resolution(root);
+    assert_eq!(
+        resolved_before, resolved_clean,
+        "the planted violations change nothing cargo resolves"
+    );
+    let before = run(root, &["--format", "json"]);
+    assert_eq!(before.code, 1);
+    assert_eq!(codes(&before.stdout).len(), 7, "{}", before.stdout);
+
+    let r = run(root, &["--fix"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Checked 15 members: no findings"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(resolution(root), resolved_before, "the resolution changed");
+    let after = tree(root);
+    let original = tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/citychain"));
+    assert_eq!(after["Cargo.lock"], original["Cargo.lock"]);
+    // The path dependency became `dag_schema = { workspace = true }` against the existing root
+    // entry `dag_schema = { path = "DAGs/rust/dag_schema" }`.
+    assert!(
+        after["DAGs/rust/poh_ack/Cargo.toml"].contains("dag_schema = { workspace = true }"),
+        "{}",
+        after["DAGs/rust/poh_ack/Cargo.toml"]
+    );
+    assert_eq!(run(root, &["--diff"]).stdout, "");
+}
