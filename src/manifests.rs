@@ -318,8 +318,11 @@ pub struct Workspace {
     /// Member directories that are checked by the per-member rules: all of them, or those
     /// named on the command line.
     pub selected: BTreeSet<String>,
-    /// Whether every member is selected (no MANIFEST arguments).
+    /// Whether every member was read and is checked: no MANIFEST arguments, or the root
+    /// manifest among them. Workspace-wide rules run only then.
     pub whole: bool,
+    /// `Cargo.lock` was among the MANIFEST arguments.
+    pub lock_given: bool,
     /// `Cargo.toml` files under the root that are neither members, excluded, nor in a nested
     /// workspace (only known when the whole tree was walked).
     pub orphans: Option<Vec<String>>,
@@ -330,6 +333,8 @@ pub struct Workspace {
     /// `workspace.members` patterns and `workspace.exclude` entries.
     pub member_patterns: Vec<String>,
     pub exclude: Vec<String>,
+    /// How long each loading phase took (printed with `-v`).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl Workspace {
@@ -434,11 +439,11 @@ fn skip_dir(name: &str) -> bool {
 }
 
 /// Directories (relative, `/`) under `rel` down to `depth` levels (unlimited with `None`) that
-/// hold a `Cargo.toml`, walked in parallel.
-fn walk(root: &Path, rel: &str, depth: Option<usize>, out_all: bool) -> (Vec<String>, Vec<String>) {
+/// hold a `Cargo.toml`, walked in parallel. A crate's `src/` is not entered.
+fn walk(root: &Path, rel: &str, depth: Option<usize>) -> Vec<String> {
     let abs = root.join(rel);
     let Ok(entries) = std::fs::read_dir(&abs) else {
-        return (Vec::new(), Vec::new());
+        return Vec::new();
     };
     let mut manifests = Vec::new();
     let mut subdirs = Vec::new();
@@ -448,26 +453,108 @@ fn walk(root: &Path, rel: &str, depth: Option<usize>, out_all: bool) -> (Vec<Str
         let Ok(ft) = entry.file_type() else { continue };
         if ft.is_dir() {
             if !skip_dir(name) {
-                subdirs.push(join(rel, name));
+                subdirs.push(name.to_string());
             }
         } else if name == "Cargo.toml" {
             manifests.push(rel.to_string());
         }
     }
-    let mut all = if out_all { subdirs.clone() } else { Vec::new() };
     if depth == Some(0) {
-        return (manifests, all);
+        return manifests;
+    }
+    if !manifests.is_empty() {
+        subdirs.retain(|d| d != "src");
     }
     let next = depth.map(|d| d - 1);
-    let results: Vec<(Vec<String>, Vec<String>)> = subdirs
+    let results: Vec<Vec<String>> = subdirs
         .par_iter()
-        .map(|d| walk(root, d, next, out_all))
+        .map(|d| walk(root, &join(rel, d), next))
         .collect();
-    for (m, a) in results {
-        manifests.extend(m);
-        all.extend(a);
+    manifests.extend(results.into_iter().flatten());
+    manifests
+}
+
+/// Cargo's member expansion ([`crate::members::expand`]), with each glob matched only
+/// against the directories under its literal prefix (500 patterns x 5,000 directories would
+/// otherwise dominate the run).
+fn expand_members(
+    patterns: &[String],
+    exclude: &[String],
+    manifest_dirs: &BTreeSet<String>,
+) -> anyhow::Result<BTreeSet<String>> {
+    let invalid = |e: globset::Error| {
+        UserError::new(
+            format!("Cargo.toml: invalid `workspace.members` pattern: {e}"),
+            "fix the pattern in [workspace] members",
+        )
+    };
+    let none = BTreeSet::new();
+    let literal: Vec<String> = patterns
+        .iter()
+        .filter(|p| !crate::members::is_glob(p))
+        .cloned()
+        .collect();
+    let (mut out, _) =
+        crate::members::expand(&literal, exclude, manifest_dirs, &none).map_err(invalid)?;
+    for p in patterns.iter().filter(|p| crate::members::is_glob(p)) {
+        let (prefix, _) = walk_plan(p);
+        let under: BTreeSet<String> = if prefix.is_empty() {
+            manifest_dirs.clone()
+        } else {
+            let start = format!("{prefix}/");
+            manifest_dirs
+                .range(start.clone()..)
+                .take_while(|d| d.starts_with(&start))
+                .cloned()
+                .collect()
+        };
+        let (m, _) = crate::members::expand(std::slice::from_ref(p), exclude, &under, &none)
+            .map_err(invalid)?;
+        out.extend(m);
     }
-    (manifests, all)
+    Ok(out)
+}
+
+/// What the MANIFEST arguments name.
+struct Given {
+    /// Directories (root-relative) of the `Cargo.toml` / `pyproject.toml` files given; `""`
+    /// for the root manifest.
+    dirs: BTreeSet<String>,
+    /// The root `Cargo.lock` was given.
+    lock: bool,
+}
+
+fn given_dirs(root_dir: &Path, only: &[PathBuf]) -> Given {
+    let canon_root = root_dir.canonicalize().unwrap_or(root_dir.to_path_buf());
+    let mut given = Given {
+        dirs: BTreeSet::new(),
+        lock: false,
+    };
+    for p in only {
+        let Ok(abs) = std::path::absolute(p) else {
+            continue;
+        };
+        let abs = abs.canonicalize().unwrap_or(abs);
+        let Some(name) = abs.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some(dir) = abs.parent().and_then(|d| d.strip_prefix(&canon_root).ok()) else {
+            continue;
+        };
+        let Some(dir) = dir.to_str().map(|d| d.replace('\\', "/")) else {
+            continue;
+        };
+        match name {
+            // The root's pyproject.toml is the Python project's, not a crate's.
+            "pyproject.toml" if dir.is_empty() => {}
+            "Cargo.toml" | "pyproject.toml" => {
+                given.dirs.insert(dir);
+            }
+            "Cargo.lock" if dir.is_empty() => given.lock = true,
+            _ => {}
+        }
+    }
+    given
 }
 
 /// For a `members` pattern, the literal directory to start walking from and how deep to go.
@@ -491,65 +578,89 @@ fn walk_plan(pattern: &str) -> (String, Option<usize>) {
 /// Load the workspace: root, members (globs, excludes, path dependencies), lockfile,
 /// pyprojects, and, with `find_orphans`, the manifests no one claims.
 pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
+    let mut timings = Vec::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |name: &'static str| {
+        timings.push((name, clock.elapsed()));
+        clock = std::time::Instant::now();
+    };
     let root_dir = find_root(opts.manifest_path.as_deref())?;
     let root = read_manifest(&root_dir, "Cargo.toml")?;
-    let ws_table = root
-        .root()
-        .get("workspace")
-        .and_then(Item::as_table)
-        .cloned()
+    let ws_table = root.root().get("workspace").and_then(Item::as_table);
+    let patterns = ws_table
+        .map(|t| string_array(t, "members"))
         .unwrap_or_default();
-    let patterns = string_array(&ws_table, "members");
-    let exclude = string_array(&ws_table, "exclude");
-
-    // Which directories hold a manifest: the whole tree when looking for orphans, else only
-    // where the member globs can reach.
-    let (manifest_dirs, all_dirs): (BTreeSet<String>, BTreeSet<String>) = if opts.find_orphans {
-        let (m, a) = walk(&root_dir, "", None, false);
-        (m.into_iter().collect(), a.into_iter().collect())
-    } else {
-        let mut m = BTreeSet::new();
-        for p in &patterns {
-            let (prefix, depth) = walk_plan(p);
-            if crate::members::is_glob(p) {
-                m.extend(walk(&root_dir, &prefix, depth, false).0);
-            } else if root_dir.join(&prefix).join("Cargo.toml").is_file() {
-                m.insert(prefix);
-            }
-        }
-        (m, BTreeSet::new())
-    };
-    let (mut member_dirs, _) =
-        crate::members::expand(&patterns, &exclude, &manifest_dirs, &all_dirs).map_err(|e| {
-            UserError::new(
-                format!("Cargo.toml: invalid `workspace.members` pattern: {e}"),
-                "fix the pattern in [workspace] members",
-            )
-        })?;
-    if root.root().contains_key("package") {
-        member_dirs.insert(String::new());
-    }
-
-    // Parse members in parallel; then add path dependencies inside the root, as cargo does,
-    // until nothing new turns up.
+    let exclude = ws_table
+        .map(|t| string_array(t, "exclude"))
+        .unwrap_or_default();
+    // Root-relative paths of `[workspace.dependencies]` path entries, by key.
+    let ws_deps: BTreeMap<String, String> = ws_table
+        .and_then(|t| t.get("dependencies"))
+        .and_then(Item::as_table_like)
+        .map(|t| {
+            t.iter()
+                .filter_map(|(k, v)| {
+                    let path = v.get("path").and_then(Item::as_str)?;
+                    Some((k.to_string(), normalize_rel(path)?))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let excluded = |dir: &str| {
         exclude.iter().any(|e| {
             let e = crate::members::normalize(e);
             e.is_empty() || dir == e || dir.starts_with(&format!("{e}/"))
         })
     };
-    let ws_deps = ws_table
-        .get("dependencies")
-        .and_then(Item::as_table_like)
-        .map(|t| {
-            t.iter()
-                .filter_map(|(k, v)| {
-                    let spec = DepSpec::from_item(v);
-                    spec.path.map(|p| (k.to_string(), p))
-                })
-                .collect::<BTreeMap<String, String>>()
-        })
-        .unwrap_or_default();
+
+    // MANIFEST arguments: member directories, and whether the root manifest or the lockfile
+    // is among them. The root manifest means "everything may have changed": a whole run.
+    let given = given_dirs(&root_dir, &opts.only);
+    let lock_given = given.lock;
+    let whole = opts.only.is_empty() || given.dirs.contains("");
+    let find_orphans = opts.find_orphans || (whole && !opts.only.is_empty());
+
+    // Which directories hold a manifest: the whole tree when looking for orphans, where the
+    // member globs can reach for a whole run, else only the given directories.
+    let manifest_dirs: BTreeSet<String> = if find_orphans {
+        walk(&root_dir, "", None).into_iter().collect()
+    } else if whole {
+        let mut m = BTreeSet::new();
+        for p in &patterns {
+            let (prefix, depth) = walk_plan(p);
+            if crate::members::is_glob(p) {
+                m.extend(walk(&root_dir, &prefix, depth));
+            } else if root_dir.join(&prefix).join("Cargo.toml").is_file() {
+                m.insert(prefix);
+            }
+        }
+        m
+    } else {
+        given
+            .dirs
+            .iter()
+            .filter(|d| root_dir.join(d).join("Cargo.toml").is_file())
+            .cloned()
+            .collect()
+    };
+    let mut member_dirs = expand_members(&patterns, &exclude, &manifest_dirs)?;
+    if !whole {
+        // Cargo also makes path dependencies members; without reading every member, the
+        // ones declared in the root's [workspace.dependencies] are the ones we can know.
+        member_dirs.extend(
+            manifest_dirs
+                .iter()
+                .filter(|d| ws_deps.values().any(|p| p == *d) && !excluded(d))
+                .cloned(),
+        );
+    }
+    if root.root().contains_key("package") && (whole || given.dirs.contains("")) {
+        member_dirs.insert(String::new());
+    }
+    lap("discover members");
+
+    // Parse members in parallel; in a whole run, add path dependencies inside the root, as
+    // cargo does, until nothing new turns up.
     let mut members: BTreeMap<String, Manifest> = BTreeMap::new();
     let mut pending: Vec<String> = member_dirs.iter().cloned().collect();
     while !pending.is_empty() {
@@ -566,22 +677,23 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         let mut next = BTreeSet::new();
         for m in parsed {
             let m = m?;
-            for dep in dependencies(m.root()) {
-                let target = if dep.spec.workspace {
-                    ws_deps.get(dep.key).and_then(|p| normalize_rel(p))
-                } else {
-                    dep.spec
-                        .path
-                        .as_deref()
-                        .and_then(|p| normalize_rel(&join(&m.dir, p)))
-                };
-                if let Some(t) = target
-                    && !members.contains_key(&t)
-                    && !member_dirs.contains(&t)
-                    && !excluded(&t)
-                    && root_dir.join(&t).join("Cargo.toml").is_file()
-                {
-                    next.insert(t);
+            if whole {
+                for dep in dependencies(m.root()) {
+                    let target = if dep.spec.workspace {
+                        ws_deps.get(dep.key).cloned()
+                    } else {
+                        dep.spec
+                            .path
+                            .as_deref()
+                            .and_then(|p| normalize_rel(&join(&m.dir, p)))
+                    };
+                    if let Some(t) = target
+                        && !member_dirs.contains(&t)
+                        && !excluded(&t)
+                        && root_dir.join(&t).join("Cargo.toml").is_file()
+                    {
+                        next.insert(t);
+                    }
                 }
             }
             members.insert(m.dir.clone(), m);
@@ -590,31 +702,20 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         pending = next.into_iter().collect();
     }
     let members: Vec<Manifest> = members.into_values().collect();
+    lap("parse members");
 
-    let whole = opts.only.is_empty();
-    let selected: BTreeSet<String> = if whole {
-        members.iter().map(|m| m.dir.clone()).collect()
+    let selected: BTreeSet<String> = if opts.only.is_empty() || whole {
+        member_dirs.clone()
     } else {
-        let canon_root = root_dir.canonicalize().unwrap_or(root_dir.clone());
-        opts.only
+        given
+            .dirs
             .iter()
-            .filter_map(|p| {
-                let abs = std::path::absolute(p).ok()?;
-                let abs = abs.canonicalize().unwrap_or(abs);
-                let dir = if abs.file_name().is_some_and(|n| n == "Cargo.toml") {
-                    abs.parent()?.to_path_buf()
-                } else {
-                    abs
-                };
-                let rel = dir.strip_prefix(&canon_root).ok()?;
-                let rel = rel.to_str()?.replace('\\', "/");
-                member_dirs.contains(&rel).then_some(rel)
-            })
+            .filter(|d| member_dirs.contains(*d))
+            .cloned()
             .collect()
     };
-
-    let orphans = if opts.find_orphans {
-        Some(find_orphans(
+    let orphans = if find_orphans {
+        Some(find_orphans_in(
             &root_dir,
             &manifest_dirs,
             &member_dirs,
@@ -623,6 +724,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
     } else {
         None
     };
+    lap("find orphans");
     let lock = match crate::fsutil::read_optional(&root_dir.join("Cargo.lock"))? {
         Some(text) => Some(parse_text("Cargo.lock", text)?),
         None => None,
@@ -636,24 +738,27 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
             Some(parse_text(&rel, text).map(|p| (m.dir.clone(), p)))
         })
         .collect::<anyhow::Result<_>>()?;
+    lap("read Cargo.lock and pyprojects");
     Ok(Workspace {
         root_dir,
         root,
         members,
         selected,
         whole,
+        lock_given,
         orphans,
         lock,
         pyprojects,
         member_patterns: patterns,
         exclude,
+        timings,
     })
 }
 
 /// Manifests under the root that belong to no workspace: not members, not under an `exclude`
 /// entry, not a nested workspace root (or inside one), not pointing elsewhere with
 /// `package.workspace`.
-fn find_orphans(
+fn find_orphans_in(
     root_dir: &Path,
     manifest_dirs: &BTreeSet<String>,
     member_dirs: &BTreeSet<String>,

@@ -489,18 +489,46 @@ fn manifest_arguments_check_only_those_members_and_skip_other_paths() {
         .filter(|v| v["type"] == "finding")
         .map(|v| v["file"].as_str().unwrap().to_string())
         .collect();
+    // Only vote is read: its own findings, and conflicts with the root's entries.
     assert_eq!(
         files,
-        BTreeSet::from([
-            "Cargo.lock".to_string(),
-            "Cargo.toml".to_string(),
-            "DAGs/rust/vote/Cargo.toml".to_string(),
-        ])
+        BTreeSet::from(["DAGs/rust/vote/Cargo.toml".to_string()])
     );
     let found = codes(&r.stdout);
-    assert!(!found.contains(&"orphan-crate".to_string()));
-    assert!(found.contains(&"unused-workspace-dep".to_string()));
-    assert!(found.contains(&"version-conflict".to_string()));
+    assert!(found.contains(&"version-conflict".to_string()), "{found:?}");
+    assert!(
+        found.contains(&"missing-workspace-entry".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        !found.contains(&"unused-workspace-dep".to_string()),
+        "{found:?}"
+    );
+
+    // With Cargo.lock, the lockfile rule runs too.
+    let r = run(
+        ws.path(),
+        &[
+            "--format",
+            "json",
+            "DAGs/rust/vote/Cargo.toml",
+            "Cargo.lock",
+        ],
+    );
+    assert!(codes(&r.stdout).contains(&"duplicate-versions".to_string()));
+
+    // With the root manifest, it is a whole run.
+    let whole = run(ws.path(), &["--format", "json"]);
+    let with_root = run(
+        ws.path(),
+        &[
+            "--format",
+            "json",
+            "DAGs/rust/vote/Cargo.toml",
+            "Cargo.toml",
+        ],
+    );
+    assert_eq!(with_root.stdout, whole.stdout);
 }
 
 // ---------------------------------------------------------------------------------------------

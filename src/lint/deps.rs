@@ -13,7 +13,7 @@ use semver::VersionReq;
 
 use super::fix::{Edit, NewEntry, SOURCE_KEYS};
 use super::{Ctx, Finding, Rule, lockfile, rust_version};
-use crate::manifests::{DepEntry, DepSpec, Manifest, dependencies, join};
+use crate::manifests::{DepEntry, DepSpec, Manifest, join};
 
 /// Keys cargo accepts next to `workspace = true`.
 const INHERIT_KEYS: [&str; 6] = [
@@ -154,23 +154,23 @@ fn parse_req(text: Option<&str>) -> Option<VersionReq> {
 /// One direct (not inherited) declaration of a key.
 struct Decl<'a> {
     member: &'a Manifest,
-    entry: DepEntry<'a>,
+    entry: &'a DepEntry<'a>,
 }
 
 /// Who already inherits a key: (member, entry).
-type Users<'a> = BTreeMap<&'a str, Vec<(&'a Manifest, DepEntry<'a>)>>;
+type Users<'a> = BTreeMap<&'a str, Vec<(&'a Manifest, &'a DepEntry<'a>)>>;
 
-pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+pub(super) fn check<'a>(ctx: &'a Ctx<'a>, out: &mut Vec<Finding>) {
     let locked = lockfile::registry_versions(ctx.ws);
     // Inheritors of every key across all members (needed to flip a root entry safely).
     let mut inheritors: Users = BTreeMap::new();
     let mut direct: BTreeMap<&str, Vec<Decl>> = BTreeMap::new();
-    for m in &ctx.ws.members {
+    for (m, deps) in ctx.ws.members.iter().zip(&ctx.deps) {
         let selected = ctx.ws.selected.contains(&m.dir);
-        for entry in dependencies(m.root()) {
+        for entry in deps {
             if entry.spec.workspace {
                 if selected {
-                    check_inherited(ctx, m, &entry, out);
+                    check_inherited(ctx, m, entry, out);
                 }
                 inheritors.entry(entry.key).or_default().push((m, entry));
             } else if selected {
@@ -219,13 +219,13 @@ fn check_inherited(ctx: &Ctx, m: &Manifest, entry: &DepEntry, out: &mut Vec<Find
         );
         return;
     };
-    let root_text = root_entry_text(ctx, key);
+    let root_text = || root_entry_text(ctx, key);
     for (k, span) in &entry.spec.keys {
         if INHERIT_KEYS.contains(&k.as_str()) {
             continue;
         }
         let effective = if SOURCE_KEYS.contains(&k.as_str()) {
-            format!("cargo uses the workspace entry `{root_text}`")
+            format!("cargo uses the workspace entry `{}`", root_text())
         } else {
             "cargo only warns `unused manifest key` and ignores it".to_string()
         };
@@ -294,7 +294,7 @@ fn check_inherited(ctx: &Ctx, m: &Manifest, entry: &DepEntry, out: &mut Vec<Find
              `default-features = false` on `{key}` in [workspace.dependencies] and \
              `default-features = true` in the members that need them"
         ))
-        .note(format!("the workspace entry is `{root_text}`"))
+        .note(format!("the workspace entry is `{}`", root_text()))
         .package(pkg)
         .dependency(key);
         // Removing an ignored key changes nothing cargo does; a rejected one is left to the
@@ -465,7 +465,8 @@ fn plan_key(
                             version: text.clone(),
                         });
                     }
-                    chosen_version = (text != "*").then(|| text.clone());
+                    // `*` is written out: an entry needs a version, path or git source.
+                    chosen_version = Some(text.clone());
                 }
             }
         }
@@ -494,6 +495,14 @@ fn plan_key(
         if !needs_off.is_empty() {
             if root.is_none() {
                 new_root_df = false;
+            } else if !ctx.ws.whole {
+                for i in needs_off {
+                    blockers[i] = Some(
+                        "turning default features off in the workspace entry touches every member \
+                         that inherits it; run `lint-deps --fix` without MANIFEST arguments"
+                            .to_string(),
+                    );
+                }
             } else {
                 // Existing users keep their defaults with an explicit `default-features = true`;
                 // a user whose `false` is ignored today would change, so that blocks the flip.

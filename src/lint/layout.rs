@@ -4,7 +4,7 @@
 use toml_edit::Item;
 
 use super::{Ctx, Finding, Rule};
-use crate::manifests::{Manifest, dependencies, join, parent_dir};
+use crate::manifests::{Manifest, join, parent_dir};
 
 pub(super) fn orphans(ctx: &Ctx, out: &mut Vec<Finding>) {
     let Some(orphans) = &ctx.ws.orphans else {
@@ -61,7 +61,7 @@ fn is_pyo3(ctx: &Ctx, m: &Manifest) -> bool {
     {
         return true;
     }
-    let pyo3 = dependencies(root).into_iter().find(|d| {
+    let pyo3 = ctx.deps_of(m).iter().find(|d| {
         d.kind == crate::manifests::DepKind::Normal && d.spec.package_name(d.key) == "pyo3"
     });
     let Some(pyo3) = pyo3 else { return false };

@@ -23,7 +23,9 @@ use serde::{Deserialize, Serialize};
 use toml_edit::Item;
 
 use crate::config::LintDepsConfig;
-use crate::manifests::{DepSpec, Manifest, Workspace};
+use rayon::prelude::*;
+
+use crate::manifests::{DepEntry, DepSpec, Manifest, Workspace, dependencies};
 
 pub use fix::{Edit, NewEntry};
 
@@ -246,6 +248,8 @@ pub(crate) struct Ctx<'a> {
     pub root_deps: BTreeMap<&'a str, (DepSpec, Range<usize>)>,
     /// Selected members (the per-member rules look only at these).
     pub selected: Vec<&'a Manifest>,
+    /// Every member's dependency entries, read once (aligned with `ws.members`).
+    pub deps: Vec<Vec<DepEntry<'a>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -270,7 +274,22 @@ impl<'a> Ctx<'a> {
             ws,
             root_deps,
             selected: ws.selected_members().collect(),
+            deps: ws
+                .members
+                .par_iter()
+                .map(|m| dependencies(m.root()))
+                .collect(),
         }
+    }
+
+    /// A member's dependency entries, in all six tables.
+    pub fn deps_of(&self, m: &Manifest) -> &[DepEntry<'a>] {
+        self.ws
+            .members
+            .binary_search_by(|x| x.dir.as_str().cmp(&m.dir))
+            .ok()
+            .and_then(|i| self.deps.get(i))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The root's `[workspace.package]` table.
@@ -315,10 +334,11 @@ pub fn check(ws: &Workspace, cfg: &LintDepsConfig) -> Vec<Finding> {
     if wanted(Rule::VersionConflict) {
         versions::conflicts(&ctx, &mut findings);
     }
-    if wanted(Rule::UnusedWorkspaceDep) {
+    // Rules that need every member run only when every member was read.
+    if wanted(Rule::UnusedWorkspaceDep) && ws.whole {
         versions::unused(&ctx, &mut findings);
     }
-    if wanted(Rule::DuplicateVersions) {
+    if wanted(Rule::DuplicateVersions) && (ws.whole || ws.lock_given) {
         lockfile::check(&ctx, &mut findings);
     }
     if wanted(Rule::OrphanCrate) {
@@ -357,9 +377,16 @@ pub fn check(ws: &Workspace, cfg: &LintDepsConfig) -> Vec<Finding> {
             if used[i] {
                 continue;
             }
-            // An exemption for a rule we did not run (a workspace-wide rule while checking
-            // only some manifests) is not known to be unused.
-            if !ws.whole && e.rule.is_none_or(Rule::workspace_wide) {
+            // With MANIFEST arguments, only exemptions for a given member's package can be
+            // known to be unused.
+            if !ws.whole
+                && (e.rule.is_none_or(Rule::workspace_wide)
+                    || e.package.as_ref().is_none_or(|p| {
+                        !ctx.selected
+                            .iter()
+                            .any(|m| m.package_name() == Some(p.as_str()))
+                    }))
+            {
                 continue;
             }
             let span = exemption_span(ws, i);

@@ -8,7 +8,6 @@ use semver::VersionReq;
 use super::deps::{compatible, lower_bound, root_entry_text};
 use super::fix::Edit;
 use super::{Ctx, Finding, Rule};
-use crate::manifests::dependencies;
 
 pub(super) fn conflicts(ctx: &Ctx, out: &mut Vec<Finding>) {
     // Registry requirements by crate name: the root's, then each member's direct ones.
@@ -43,8 +42,8 @@ pub(super) fn conflicts(ctx: &Ctx, out: &mut Vec<Finding>) {
                 root: true,
             });
     }
-    for m in &ctx.ws.members {
-        for e in dependencies(m.root()) {
+    for (m, deps) in ctx.ws.members.iter().zip(&ctx.deps) {
+        for e in deps {
             if e.spec.workspace || e.spec.path.is_some() || e.spec.git.is_some() {
                 continue;
             }
@@ -97,8 +96,7 @@ pub(super) fn conflicts(ctx: &Ctx, out: &mut Vec<Finding>) {
             if !ctx
                 .ws
                 .selected
-                .iter()
-                .any(|d| crate::manifests::join(d, "Cargo.toml") == r.file)
+                .contains(&crate::manifests::parent_dir(r.file))
             {
                 continue;
             }
@@ -128,8 +126,8 @@ pub(super) fn conflicts(ctx: &Ctx, out: &mut Vec<Finding>) {
 pub(super) fn unused(ctx: &Ctx, out: &mut Vec<Finding>) {
     let mut used: BTreeSet<&str> = BTreeSet::new();
     let mut direct: BTreeSet<&str> = BTreeSet::new();
-    for m in &ctx.ws.members {
-        for e in dependencies(m.root()) {
+    for deps in &ctx.deps {
+        for e in deps {
             if e.spec.workspace {
                 used.insert(e.key);
             } else {
