@@ -974,3 +974,37 @@ fn citychain_fix_turns_a_violating_copy_clean_with_the_resolution_unchanged() {
     );
     assert_eq!(run(root, &["--diff"]).stdout, "");
 }
+
+#[test]
+fn package_fields_compare_values_and_files_not_text() {
+    let ws = workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"a\", \"b\"]\n[workspace.package]\nlicense = \"MIT\"\nreadme = \"README.md\"\n",
+        ),
+        (
+            "a/Cargo.toml",
+            "[package]\nname = \"a\"\nversion = \"0.1.0\"\nlicense = \"MIT\" # same value\nreadme = \"../README.md\"\n",
+        ),
+        (
+            "b/Cargo.toml",
+            "[package]\nname = \"b\"\nversion = \"0.1.0\"\nlicense.workspace = true\nreadme = \"README.md\"\n",
+        ),
+    ]);
+    let r = run(ws.path(), &["--fix"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let a = std::fs::read_to_string(ws.path().join("a/Cargo.toml")).unwrap();
+    assert_eq!(
+        a,
+        "[package]\nname = \"a\"\nversion = \"0.1.0\"\nlicense.workspace = true # same value\nreadme.workspace = true\n"
+    );
+    // b's README is its own file: reported, not rewritten.
+    let b = std::fs::read_to_string(ws.path().join("b/Cargo.toml")).unwrap();
+    assert!(b.contains("readme = \"README.md\""), "{b}");
+    assert!(
+        r.stderr
+            .contains("warning[package-not-inherited]: `package.readme` is set here"),
+        "{}",
+        r.stderr
+    );
+}

@@ -111,7 +111,12 @@ pub fn apply(text: &str, edits: &[Edit]) -> anyhow::Result<String> {
     for edit in edits {
         apply_one(&mut doc, edit)?;
     }
-    Ok(doc.to_string())
+    let out = doc.to_string();
+    // New lines follow the file's line endings.
+    if text.contains("\r\n") {
+        return Ok(out.replace("\r\n", "\n").replace('\n', "\r\n"));
+    }
+    Ok(out)
 }
 
 fn table_like_mut<'a>(
@@ -534,6 +539,51 @@ zz = { path = "libs/zz", default-features = false }
 [profile.release]
 debug = true
 "#
+        );
+    }
+
+    #[test]
+    fn crlf_files_stay_crlf() {
+        let text = "[workspace]\r\nmembers = []\r\n\r\n[workspace.dependencies]\r\na = \"1\"\r\n";
+        let out = apply(
+            text,
+            &[Edit::AddWorkspaceDep {
+                key: "b".into(),
+                entry: NewEntry {
+                    version: Some("2".into()),
+                    ..NewEntry::default()
+                },
+            }],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "[workspace]\r\nmembers = []\r\n\r\n[workspace.dependencies]\r\na = \"1\"\r\nb = \"2\"\r\n"
+        );
+    }
+
+    #[test]
+    fn header_table_entries_are_left_alone() {
+        let text = "[workspace]\nmembers = []\n\n[workspace.dependencies.a]\nversion = \"1\"\n";
+        let out = apply(
+            text,
+            &[Edit::AddWorkspaceDep {
+                key: "b".into(),
+                entry: NewEntry {
+                    version: Some("2".into()),
+                    ..NewEntry::default()
+                },
+            }],
+        )
+        .unwrap();
+        let reparsed: toml::Table = toml::from_str(&out).unwrap();
+        assert_eq!(
+            reparsed["workspace"]["dependencies"]["b"].as_str(),
+            Some("2")
+        );
+        assert!(
+            out.contains("[workspace.dependencies.a]\nversion = \"1\"\n"),
+            "{out}"
         );
     }
 

@@ -5,6 +5,7 @@ use toml_edit::Item;
 
 use super::fix::Edit;
 use super::{Ctx, Finding, Rule};
+use crate::manifests::{join, normalize_rel};
 
 /// `[workspace.package]` keys cargo lets members inherit.
 const INHERITABLE: [&str; 16] = [
@@ -29,6 +30,18 @@ const INHERITABLE: [&str; 16] = [
 /// Fields whose inheritance, when missing, may change how the crate builds or resolves:
 /// reported, but not added by `--fix`.
 const BUILD_FIELDS: [&str; 3] = ["version", "edition", "rust-version"];
+
+/// Fields that name a file: relative to the root when inherited, to the package otherwise.
+/// cargo also finds a package's own `README.md` when `readme` is unset, so a missing one is
+/// not added by `--fix` either.
+const PATH_FIELDS: [&str; 2] = ["readme", "license-file"];
+
+/// A value as TOML without its comments and spacing.
+fn bare(v: &toml_edit::Value) -> String {
+    let mut v = v.clone();
+    v.decor_mut().clear();
+    v.to_string()
+}
 
 pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let ws = ctx.ws.root.root().get("workspace");
@@ -99,7 +112,17 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 Some((_, item)) if item.get("workspace").and_then(Item::as_bool) == Some(true) => {}
                 Some((key, item)) => {
                     let same = match (item.as_value(), root_value.as_value()) {
-                        (Some(a), Some(b)) => a.to_string().trim() == b.to_string().trim(),
+                        // `readme` and `license-file` are relative to the workspace root when
+                        // inherited and to the package otherwise: compare the files.
+                        (Some(a), Some(b)) if PATH_FIELDS.contains(&field) => {
+                            match (a.as_str(), b.as_str()) {
+                                (Some(a), Some(b)) => {
+                                    normalize_rel(&join(&m.dir, a)) == normalize_rel(b)
+                                }
+                                _ => false,
+                            }
+                        }
+                        (Some(a), Some(b)) => bare(a) == bare(b),
                         _ => false,
                     };
                     let span = key.span().unwrap_or(name_span.clone());
@@ -147,7 +170,12 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                     .help(format!("add `{field}.workspace = true` to [package]"))
                     .package(pkg)
                     .dependency(field);
-                    if BUILD_FIELDS.contains(&field) {
+                    if PATH_FIELDS.contains(&field) {
+                        f = f.note(format!(
+                            "not fixed automatically: `{field}` would point at the root's file \
+                             instead of one in this crate"
+                        ));
+                    } else if BUILD_FIELDS.contains(&field) {
                         f = f.note(format!(
                             "not fixed automatically: inheriting `{field}` changes how the crate \
                              builds"
