@@ -327,7 +327,7 @@ pub struct Workspace {
     /// workspace (only known when the whole tree was walked).
     pub orphans: Option<Vec<String>>,
     /// `Cargo.lock`, when present.
-    pub lock: Option<Manifest>,
+    pub lock: Option<crate::lint::Lockfile>,
     /// `pyproject.toml` texts of members that have one, by member directory.
     pub pyprojects: BTreeMap<String, Manifest>,
     /// `workspace.members` patterns and `workspace.exclude` entries.
@@ -361,7 +361,7 @@ impl Workspace {
             files.insert(&m.path, m.text());
         }
         if let Some(lock) = &self.lock {
-            files.insert(&lock.path, lock.text());
+            files.insert(&lock.path, &lock.text);
         }
         for p in self.pyprojects.values() {
             files.insert(&p.path, p.text());
@@ -439,13 +439,15 @@ fn skip_dir(name: &str) -> bool {
 }
 
 /// Directories (relative, `/`) under `rel` down to `depth` levels (unlimited with `None`) that
-/// hold a `Cargo.toml`, walked in parallel. A crate's `src/` is not entered.
-fn walk(root: &Path, rel: &str, depth: Option<usize>) -> Vec<String> {
+/// hold a `Cargo.toml`, with whether they hold a `pyproject.toml` too; walked in parallel. A
+/// crate's `src/` is not entered.
+fn walk(root: &Path, rel: &str, depth: Option<usize>) -> Vec<(String, bool)> {
     let abs = root.join(rel);
     let Ok(entries) = std::fs::read_dir(&abs) else {
         return Vec::new();
     };
     let mut manifests = Vec::new();
+    let mut pyproject = false;
     let mut subdirs = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name();
@@ -456,8 +458,13 @@ fn walk(root: &Path, rel: &str, depth: Option<usize>) -> Vec<String> {
                 subdirs.push(name.to_string());
             }
         } else if name == "Cargo.toml" {
-            manifests.push(rel.to_string());
+            manifests.push((rel.to_string(), false));
+        } else if name == "pyproject.toml" {
+            pyproject = true;
         }
+    }
+    if let Some(m) = manifests.first_mut() {
+        m.1 = pyproject;
     }
     if depth == Some(0) {
         return manifests;
@@ -466,7 +473,7 @@ fn walk(root: &Path, rel: &str, depth: Option<usize>) -> Vec<String> {
         subdirs.retain(|d| d != "src");
     }
     let next = depth.map(|d| d - 1);
-    let results: Vec<Vec<String>> = subdirs
+    let results: Vec<Vec<(String, bool)>> = subdirs
         .par_iter()
         .map(|d| walk(root, &join(rel, d), next))
         .collect();
@@ -622,14 +629,27 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
 
     // Which directories hold a manifest: the whole tree when looking for orphans, where the
     // member globs can reach for a whole run, else only the given directories.
+    // Directories known to hold no pyproject.toml (from a walk) are not probed again.
+    let mut no_pyproject: BTreeSet<String> = BTreeSet::new();
+    let mut record = |found: Vec<(String, bool)>| -> Vec<String> {
+        found
+            .into_iter()
+            .map(|(d, py)| {
+                if !py {
+                    no_pyproject.insert(d.clone());
+                }
+                d
+            })
+            .collect()
+    };
     let manifest_dirs: BTreeSet<String> = if find_orphans {
-        walk(&root_dir, "", None).into_iter().collect()
+        record(walk(&root_dir, "", None)).into_iter().collect()
     } else if whole {
         let mut m = BTreeSet::new();
         for p in &patterns {
             let (prefix, depth) = walk_plan(p);
             if crate::members::is_glob(p) {
-                m.extend(walk(&root_dir, &prefix, depth));
+                m.extend(record(walk(&root_dir, &prefix, depth)));
             } else if root_dir.join(&prefix).join("Cargo.toml").is_file() {
                 m.insert(prefix);
             }
@@ -726,12 +746,16 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
     };
     lap("find orphans");
     let lock = match crate::fsutil::read_optional(&root_dir.join("Cargo.lock"))? {
-        Some(text) => Some(parse_text("Cargo.lock", text)?),
+        Some(text) => Some(crate::lint::Lockfile {
+            path: "Cargo.lock".to_string(),
+            packages: crate::lint::lockfile::parse("Cargo.lock", &text)?,
+            text,
+        }),
         None => None,
     };
     let pyprojects: BTreeMap<String, Manifest> = members
         .par_iter()
-        .filter(|m| selected.contains(&m.dir))
+        .filter(|m| selected.contains(&m.dir) && !no_pyproject.contains(&m.dir))
         .filter_map(|m| {
             let rel = join(&m.dir, "pyproject.toml");
             let text = std::fs::read_to_string(root_dir.join(&rel)).ok()?;

@@ -12,7 +12,7 @@ mod deps;
 pub mod fix;
 mod inherit;
 mod layout;
-mod lockfile;
+pub(crate) mod lockfile;
 mod versions;
 
 use std::collections::BTreeMap;
@@ -28,6 +28,7 @@ use rayon::prelude::*;
 use crate::manifests::{DepEntry, DepSpec, Manifest, Workspace, dependencies};
 
 pub use fix::{Edit, NewEntry};
+pub use lockfile::{LockedPackage, Lockfile};
 
 /// A rule, by its stable kebab-case code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
