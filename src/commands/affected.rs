@@ -1,26 +1,560 @@
-//! `cargo ccworkspace affected`.
+//! `cargo ccworkspace affected`: glue from the flags to git, cargo, the pure core and the output.
 
-use crate::cli::{AffectedArgs, ChangeArgs, GlobalOpts};
-use crate::errors::{Status, user_error};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::affected::changed::{ChangedFile, parse_file_list};
+use crate::affected::compute::{self, Outcome, Revisions};
+use crate::affected::report::{self, Provenance};
+use crate::cli::{AffectedArgs, AffectedFormat, ChangeArgs, GlobalOpts, OnMissingBase};
+use crate::config::Config;
+use crate::errors::{Status, UserError};
+use crate::git::Git;
+use crate::members;
 use crate::output::Output;
-use crate::workspace::Workspace;
+use crate::workspace::{Workspace, join};
 
-pub fn run(_global: &GlobalOpts, _args: &AffectedArgs, _out: &Output) -> anyhow::Result<Status> {
-    user_error(
-        "`affected` is not available in this build yet",
-        "see the open issues",
-    )
+pub fn run(global: &GlobalOpts, args: &AffectedArgs, out: &Output) -> anyhow::Result<Status> {
+    let (ws, outcome, prov) = analyse(global, &args.change, out)?;
+    if let Some(name) = &args.explain {
+        if ws.member(name).is_none() && !outcome.deleted.iter().any(|d| &d.name == name) {
+            return Err(UserError::new(
+                format!("`{name}` is not a member of the workspace at {}", ws.root),
+                "check the crate name (`cargo ccworkspace affected` lists the affected ones)",
+            )
+            .into());
+        }
+        print(&report::explain(name, &ws, &outcome))?;
+        return Ok(Status::Ok);
+    }
+    let rows = report::rows(&ws, &outcome, args.direct, &args.kind);
+    if let Some(why) = &outcome.all {
+        out.status("Affected", format!("every crate: {why}"));
+    } else {
+        out.status(
+            "Affected",
+            format!("{} of {} crates", rows.len(), ws.members.len()),
+        );
+    }
+    let text = match args.format {
+        AffectedFormat::Names => report::names(&rows),
+        AffectedFormat::Json => report::json(&prov, &outcome, &rows),
+        AffectedFormat::CargoArgs => report::cargo_args(&rows),
+        AffectedFormat::Nextest => report::nextest(&rows),
+        AffectedFormat::Mermaid => report::mermaid(&ws, &rows),
+        AffectedFormat::Github => {
+            let text = report::github(&rows, args.group_by, args.max_jobs as usize);
+            if let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
+                let mut file = std::fs::OpenOptions::new()
+                    .append(true)
+                    .create(true)
+                    .open(&path)
+                    .map_err(|e| {
+                        UserError::new(
+                            format!(
+                                "cannot write to $GITHUB_OUTPUT ({}): {e}",
+                                PathBuf::from(&path).display()
+                            ),
+                            "run inside GitHub Actions, or unset GITHUB_OUTPUT to print to stdout",
+                        )
+                    })?;
+                file.write_all(text.as_bytes()).with_context(|| {
+                    format!("failed to write {}", PathBuf::from(&path).display())
+                })?;
+                out.status("Wrote", "matrix, count and jobs to $GITHUB_OUTPUT");
+                return Ok(Status::Ok);
+            }
+            text
+        }
+    };
+    print(&text)?;
+    Ok(Status::Ok)
 }
 
 /// The names of the affected members (sorted), for other commands (`dockerfile --affected`).
+#[allow(
+    dead_code,
+    reason = "`dockerfile --affected` calls it; it lands separately"
+)]
 pub(crate) fn affected_names(
-    _global: &GlobalOpts,
-    _change: &ChangeArgs,
+    global: &GlobalOpts,
+    change: &ChangeArgs,
     _ws: &Workspace,
-    _out: &Output,
+    out: &Output,
 ) -> anyhow::Result<Vec<String>> {
-    user_error(
-        "`affected` is not available in this build yet",
-        "see the open issues",
-    )
+    let (_, outcome, _) = analyse(global, change, out)?;
+    Ok(outcome.affected.keys().cloned().collect())
+}
+
+fn print(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        // A closed pipe (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("failed to write to stdout"),
+    }
+}
+
+/// Load the head workspace, read the changes, and compute the outcome.
+fn analyse(
+    global: &GlobalOpts,
+    change: &ChangeArgs,
+    out: &Output,
+) -> anyhow::Result<(Workspace, Outcome, Provenance)> {
+    let list_mode = change.files_from.is_some() || !change.files.is_empty();
+    if list_mode {
+        let ws = Workspace::load(global)?;
+        let config = Config::load(ws.root_manifest().as_std_path())?;
+        let files = file_list(change, ws.root.as_std_path())?;
+        let rev = ListRevisions {
+            root: ws.root.clone().into_std_path_buf(),
+        };
+        let outcome = compute::compute(&ws, &config.affected, &files, &rev)?;
+        let prov = Provenance {
+            base: None,
+            head: "--files".to_string(),
+            merge_base: None,
+        };
+        return Ok((ws, outcome, prov));
+    }
+
+    let start_dir = match &global.manifest_path {
+        Some(p) => p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from(".")),
+        None => PathBuf::from("."),
+    };
+    let git = Git::discover(&start_dir)?;
+    let head_commit = git.head_commit()?;
+    let base_name = match &change.base {
+        Some(b) => b.clone(),
+        None => git.default_base()?,
+    };
+    let head_rev = match &change.head {
+        Some(h) => Some(git.resolve(h)?.ok_or_else(|| {
+            UserError::new(
+                format!("the head revision `{h}` is unknown to git"),
+                "check the name, or fetch it",
+            )
+        })?),
+        None => None,
+    };
+    let head_for_base = head_rev.clone().unwrap_or_else(|| head_commit.clone());
+    let merge_base = match git.base_commit(&base_name, &head_for_base)? {
+        Ok(mb) => mb,
+        Err(missing) => match change.on_missing_base {
+            OnMissingBase::Error => {
+                return Err(UserError::new(missing.describe(), missing.help()).into());
+            }
+            OnMissingBase::All => {
+                let ws = Workspace::load(global)?;
+                let why = format!(
+                    "{}; --on-missing-base all marks every crate",
+                    missing.describe()
+                );
+                out.warn(&why);
+                let outcome = all_outcome(&ws, why);
+                let prov = Provenance {
+                    base: Some(base_name),
+                    head: change
+                        .head
+                        .clone()
+                        .unwrap_or_else(|| "working-tree".to_string()),
+                    merge_base: None,
+                };
+                return Ok((ws, outcome, prov));
+            }
+        },
+    };
+
+    // A head other than the checked-out commit needs its own checkout for `cargo metadata`.
+    let scratch = match &head_rev {
+        Some(rev) if *rev != head_commit => Some(Scratch::new(&git, rev)?),
+        _ => None,
+    };
+    // Git's diff and cargo's metadata are independent: run them at the same time.
+    let (ws, diff) = std::thread::scope(|s| {
+        let diff = s.spawn(|| -> anyhow::Result<Vec<ChangedFile>> {
+            let mut files = git.diff(&merge_base, head_rev.as_deref())?;
+            if head_rev.is_none() && change.include_untracked {
+                files.extend(git.untracked()?);
+            }
+            Ok(files)
+        });
+        let ws = match &scratch {
+            Some(s) => {
+                let rel = workspace_prefix_in(&git, global)?;
+                Workspace::load_dir(global, &s.dir.join(&rel))
+            }
+            None => Workspace::load(global),
+        };
+        let diff = diff
+            .join()
+            .map_err(|_| anyhow::anyhow!("the git diff thread panicked"))?;
+        Ok::<_, anyhow::Error>((ws?, diff?))
+    })?;
+
+    let config = Config::load(ws.root_manifest().as_std_path())?;
+    let prefix = relative_to_toplevel(
+        git.toplevel(),
+        ws.root.as_std_path(),
+        scratch.as_ref().map(|s| s.dir.as_path()),
+    )?;
+    let files = relativize(diff, &prefix);
+    out.verbose(format!(
+        "{} changed files since {}",
+        files.len(),
+        &merge_base[..merge_base.len().min(12)]
+    ));
+    let rev = GitRevisions {
+        git: &git,
+        prefix: prefix.clone(),
+        base: merge_base.clone(),
+        head: head_rev.clone(),
+        ws_root: ws.root.clone().into_std_path_buf(),
+        base_dirs: RefCell::new(None),
+    };
+    let outcome = compute::compute(&ws, &config.affected, &files, &rev)?;
+    let prov = Provenance {
+        base: Some(base_name),
+        head: change
+            .head
+            .clone()
+            .unwrap_or_else(|| "working-tree".to_string()),
+        merge_base: Some(merge_base),
+    };
+    drop(rev);
+    if let Some(s) = scratch {
+        s.remove(&git);
+    }
+    Ok((ws, outcome, prov))
+}
+
+fn all_outcome(ws: &Workspace, why: String) -> Outcome {
+    let mut outcome = Outcome {
+        all: Some(why.clone()),
+        ..Outcome::default()
+    };
+    for m in &ws.members {
+        outcome.direct.insert(m.name.clone());
+        outcome.affected.insert(
+            m.name.clone(),
+            compute::Reason {
+                cause: compute::Cause::All { why: why.clone() },
+                chain: vec![compute::Step {
+                    name: m.name.clone(),
+                    via: None,
+                    external: false,
+                }],
+            },
+        );
+    }
+    outcome
+}
+
+/// The workspace root relative to the repository's top level (`""` when they are the same).
+fn relative_to_toplevel(
+    toplevel: &Path,
+    ws_root: &Path,
+    scratch: Option<&Path>,
+) -> anyhow::Result<String> {
+    let top = scratch.unwrap_or(toplevel);
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let (top, root) = (canon(top), canon(ws_root));
+    let rel = root.strip_prefix(&top).map_err(|_| {
+        UserError::new(
+            format!(
+                "the workspace at {} is not inside the git repository at {}",
+                root.display(),
+                top.display()
+            ),
+            "run inside the repository that holds the workspace, or pass --files",
+        )
+    })?;
+    Ok(members::normalize(&rel.to_string_lossy()))
+}
+
+/// For a scratch checkout: where the workspace sits inside the repository.
+fn workspace_prefix_in(git: &Git, global: &GlobalOpts) -> anyhow::Result<PathBuf> {
+    let manifest_dir = match &global.manifest_path {
+        Some(p) => std::fs::canonicalize(p)
+            .with_context(|| format!("failed to find {}", p.display()))?
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
+        None => std::env::current_dir()?,
+    };
+    let top =
+        std::fs::canonicalize(git.toplevel()).unwrap_or_else(|_| git.toplevel().to_path_buf());
+    Ok(manifest_dir
+        .strip_prefix(&top)
+        .map(Path::to_path_buf)
+        .unwrap_or_default())
+}
+
+/// Make repository-relative paths workspace-relative; files outside the workspace are dropped.
+fn relativize(files: Vec<ChangedFile>, prefix: &str) -> Vec<ChangedFile> {
+    if prefix.is_empty() {
+        return files;
+    }
+    let strip = |p: &str| {
+        p.strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix('/'))
+            .map(str::to_string)
+    };
+    files
+        .into_iter()
+        .filter_map(|mut f| {
+            let new = strip(&f.path);
+            let old = f.old_path.as_deref().and_then(strip);
+            match (new, old) {
+                (Some(n), o) => {
+                    f.path = n;
+                    f.old_path = o;
+                    Some(f)
+                }
+                (None, Some(o)) => {
+                    // Moved out of the workspace: what matters is the old path.
+                    f.path = o;
+                    f.old_path = None;
+                    Some(f)
+                }
+                (None, None) => None,
+            }
+        })
+        .collect()
+}
+
+/// `--files` / `--files-from`: paths relative to the workspace root, or absolute.
+fn file_list(change: &ChangeArgs, root: &Path) -> anyhow::Result<Vec<ChangedFile>> {
+    let mut raw: Vec<String> = change
+        .files
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    if let Some(from) = &change.files_from {
+        let bytes = if from.as_os_str() == "-" {
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+                .context("failed to read stdin")?;
+            buf
+        } else {
+            std::fs::read(from).map_err(|e| {
+                UserError::new(
+                    format!("failed to read --files-from {}: {e}", from.display()),
+                    "pass an existing file, or - for stdin",
+                )
+            })?
+        };
+        raw.extend(parse_file_list(&bytes));
+    }
+    let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut seen = BTreeSet::new();
+    let mut files = Vec::new();
+    for p in raw {
+        let path = Path::new(&p);
+        let rel = if path.is_absolute() {
+            let abs = path
+                .parent()
+                .and_then(|d| std::fs::canonicalize(d).ok())
+                .map(|d| d.join(path.file_name().unwrap_or_default()))
+                .unwrap_or_else(|| path.to_path_buf());
+            match abs
+                .strip_prefix(&canon_root)
+                .or_else(|_| path.strip_prefix(root))
+            {
+                Ok(r) => members::normalize(&r.to_string_lossy()),
+                // Outside the workspace: cannot affect its builds.
+                Err(_) => continue,
+            }
+        } else {
+            members::normalize(&p)
+        };
+        if rel.is_empty() || rel.starts_with("../") {
+            continue;
+        }
+        if seen.insert(rel.clone()) {
+            files.push(ChangedFile::unknown(rel));
+        }
+    }
+    Ok(files)
+}
+
+/// `--files` mode: no base revision.
+struct ListRevisions {
+    root: PathBuf,
+}
+
+impl Revisions for ListRevisions {
+    fn has_base(&self) -> bool {
+        false
+    }
+    fn base_file(&self, _path: &str) -> anyhow::Result<Option<String>> {
+        Ok(None)
+    }
+    fn base_member_dirs(&self) -> anyhow::Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+    fn base_member_name(&self, _dir: &str) -> anyhow::Result<Option<String>> {
+        Ok(None)
+    }
+    fn head_file(&self, path: &str) -> anyhow::Result<Option<String>> {
+        crate::fsutil::read_optional(&self.root.join(path))
+    }
+}
+
+/// Base and head files read through git (the head from disk when it is the working tree).
+struct GitRevisions<'g> {
+    git: &'g Git,
+    /// The workspace root relative to the repository root.
+    prefix: String,
+    base: String,
+    head: Option<String>,
+    ws_root: PathBuf,
+    base_dirs: RefCell<Option<Vec<String>>>,
+}
+
+impl GitRevisions<'_> {
+    fn repo_path(&self, path: &str) -> String {
+        join(&self.prefix, path)
+    }
+
+    fn show(&self, rev: &str, path: &str) -> anyhow::Result<Option<String>> {
+        Ok(self
+            .git
+            .show(rev, &self.repo_path(path))?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
+}
+
+impl Revisions for GitRevisions<'_> {
+    fn has_base(&self) -> bool {
+        true
+    }
+
+    fn base_file(&self, path: &str) -> anyhow::Result<Option<String>> {
+        self.show(&self.base, path)
+    }
+
+    fn base_member_dirs(&self) -> anyhow::Result<Vec<String>> {
+        if let Some(dirs) = self.base_dirs.borrow().as_ref() {
+            return Ok(dirs.clone());
+        }
+        let tree = self.git.ls_tree(&self.base)?;
+        let prefix = if self.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.prefix)
+        };
+        let mut manifest_dirs = BTreeSet::new();
+        for path in &tree {
+            let Some(rel) = path.strip_prefix(&prefix) else {
+                continue;
+            };
+            if let Some(dir) = rel.strip_suffix("/Cargo.toml") {
+                manifest_dirs.insert(dir.to_string());
+            }
+        }
+        // The base root manifest's member globs decide; if it cannot be read, every directory
+        // with a Cargo.toml counts (never lose a crate).
+        let root = self.base_file("Cargo.toml")?;
+        let spec = root
+            .as_deref()
+            .and_then(|t| toml::from_str::<toml::Table>(t).ok())
+            .and_then(|t| t.get("workspace").and_then(|w| w.as_table()).cloned());
+        let dirs: Vec<String> = match spec {
+            Some(ws) => {
+                let strings = |key: &str| -> Vec<String> {
+                    ws.get(key)
+                        .and_then(|v| v.as_array())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|s| s.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                };
+                match members::expand(
+                    &strings("members"),
+                    &strings("exclude"),
+                    &manifest_dirs,
+                    &BTreeSet::new(),
+                ) {
+                    Ok((found, _)) => found.into_iter().collect(),
+                    Err(_) => manifest_dirs.into_iter().collect(),
+                }
+            }
+            None => manifest_dirs.into_iter().collect(),
+        };
+        *self.base_dirs.borrow_mut() = Some(dirs.clone());
+        Ok(dirs)
+    }
+
+    fn base_member_name(&self, dir: &str) -> anyhow::Result<Option<String>> {
+        let manifest = self.show(&self.base, &join(dir, "Cargo.toml"))?;
+        Ok(manifest
+            .as_deref()
+            .and_then(|t| toml::from_str::<toml::Table>(t).ok())
+            .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_string)))
+    }
+
+    fn head_file(&self, path: &str) -> anyhow::Result<Option<String>> {
+        match &self.head {
+            Some(rev) => self.show(rev, path),
+            None => crate::fsutil::read_optional(&self.ws_root.join(path)),
+        }
+    }
+}
+
+/// A temporary checkout of the head revision, removed when done.
+struct Scratch {
+    dir: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+impl Scratch {
+    fn new(git: &Git, rev: &str) -> anyhow::Result<Scratch> {
+        let tmp = tempfile::Builder::new()
+            .prefix("ccworkspace-head-")
+            .tempdir()
+            .context("failed to create a temporary directory for the head checkout")?;
+        let dir = tmp.path().join("tree");
+        git.worktree_add(&dir, rev)?;
+        Ok(Scratch { dir, _tmp: tmp })
+    }
+
+    fn remove(self, git: &Git) {
+        // Best effort: the temporary directory goes away with `_tmp` either way.
+        let _ = git.worktree_remove(&self.dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relativize_keeps_workspace_paths_and_drops_the_rest() {
+        let files = vec![
+            ChangedFile::unknown("ws/a/src/lib.rs"),
+            ChangedFile::unknown("other/x.rs"),
+            ChangedFile {
+                path: "elsewhere/b.rs".into(),
+                status: crate::affected::changed::FileStatus::Renamed,
+                old_path: Some("ws/b/src/lib.rs".into()),
+            },
+        ];
+        let out = relativize(files, "ws");
+        let paths: Vec<&str> = out.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, vec!["a/src/lib.rs", "b/src/lib.rs"]);
+    }
 }

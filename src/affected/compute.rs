@@ -1,0 +1,776 @@
+//! Map changed files to crates and propagate to dependents, keeping the reason for each crate.
+//!
+//! Semantics (guppy `determinator`'s, see `docs/affected.md`):
+//! - a changed file belongs to the deepest package whose directory holds it, in the head
+//!   graph, else in the base revision (a deleted or moved crate's old files);
+//! - a changed package reaches every package that depends on it through normal and build
+//!   edges, transitively; a dev-dependency edge reaches the crate that declares it but stops
+//!   there (a dev-dependency is not part of that crate's dependents' builds);
+//! - the root `Cargo.toml` and `Cargo.lock` are compared with the base revision entry by entry.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use guppy::PackageId;
+use guppy::graph::PackageGraph;
+use serde::Serialize;
+
+use super::changed::ChangedFile;
+use super::rules::{RootFile, Rules};
+use super::{lockdiff, rootdiff};
+use crate::config::{AffectedConfig, MarkChanged, Unmatched};
+use crate::errors::UserError;
+use crate::workspace::Workspace;
+
+/// What `compute` needs to read from the base and head revisions. Implemented over git by the
+/// command, and over fixed data in tests. Every method is called only when needed.
+pub trait Revisions {
+    /// Whether there is a base revision to compare with (`false` with `--files`).
+    fn has_base(&self) -> bool;
+    /// A file at the base revision, relative to the workspace root; `None` if absent.
+    fn base_file(&self, path: &str) -> anyhow::Result<Option<String>>;
+    /// The base revision's member directories.
+    fn base_member_dirs(&self) -> anyhow::Result<Vec<String>>;
+    /// The package name of the base revision's member at `dir`.
+    fn base_member_name(&self, dir: &str) -> anyhow::Result<Option<String>>;
+    /// A file at the head, relative to the workspace root; `None` if absent.
+    fn head_file(&self, path: &str) -> anyhow::Result<Option<String>>;
+}
+
+/// Why a package is a starting point of the propagation.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Cause {
+    /// A file in the package's directory changed.
+    File { path: String },
+    /// A path rule maps a changed file to the package.
+    Rule { path: String, rule: String },
+    /// A `[workspace.dependencies]` entry the package uses changed.
+    WorkspaceDependency { key: String },
+    /// A `[workspace.package]` field the package inherits changed.
+    WorkspacePackage { field: String },
+    /// `[workspace.lints]` changed and the package inherits it.
+    WorkspaceLints,
+    /// The root package's own tables in the root `Cargo.toml` changed.
+    RootManifest,
+    /// The package's entry in `Cargo.lock` changed.
+    Lockfile { change: String },
+    /// A package rule marks it when another crate is affected.
+    PackageRule { on: String },
+    /// Everything is affected.
+    All { why: String },
+}
+
+impl Cause {
+    /// One line for humans.
+    pub fn describe(&self) -> String {
+        match self {
+            Cause::File { path } => format!("{path} changed"),
+            Cause::Rule { path, rule } => format!("{path} changed ({rule})"),
+            Cause::WorkspaceDependency { key } => {
+                format!("[workspace.dependencies] entry `{key}` changed")
+            }
+            Cause::WorkspacePackage { field } => {
+                format!("inherited [workspace.package] field `{field}` changed")
+            }
+            Cause::WorkspaceLints => "inherited [workspace.lints] changed".to_string(),
+            Cause::RootManifest => "the root package's manifest changed".to_string(),
+            Cause::Lockfile { change } => format!("Cargo.lock: {change}"),
+            Cause::PackageRule { on } => format!("a package rule marks it when `{on}` is affected"),
+            Cause::All { why } => why.clone(),
+        }
+    }
+}
+
+/// The kind of dependency edge a reason travelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Edge {
+    Normal,
+    Build,
+    Dev,
+}
+
+/// One step of a reason chain: a package, and the edge by which the previous one reached it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    #[serde(rename = "crate")]
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<Edge>,
+    /// Not a workspace member (a third-party or out-of-workspace path package).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub external: bool,
+}
+
+/// Why one crate is affected: the cause, and the chain from the changed package to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    pub cause: Cause,
+    pub chain: Vec<Step>,
+}
+
+/// What happened to one changed file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileEffect {
+    #[serde(flatten)]
+    pub file: ChangedFile,
+    /// `crate`, `rule`, `all`, `ignored`, `analysed`, `deleted-crate`, `outside-workspace`, `unmatched`.
+    pub effect: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub crates: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A crate of the base revision that no longer exists.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Deleted {
+    pub name: String,
+    pub path: String,
+}
+
+/// The answer.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub files: Vec<FileEffect>,
+    /// Everything is affected, and why.
+    pub all: Option<String>,
+    /// Affected members by name, each with the reason that reached it first (shortest chain).
+    pub affected: BTreeMap<String, Reason>,
+    /// Members that changed themselves (not only through a dependency).
+    pub direct: BTreeSet<String>,
+    pub deleted: Vec<Deleted>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Reach {
+    /// Reached through a dev-dependency edge: affected, but it does not propagate.
+    DevOnly,
+    /// Changed, or reached through normal/build edges: propagates.
+    Full,
+}
+
+struct Seed {
+    id: PackageId,
+    cause: Cause,
+    reach: Reach,
+}
+
+/// Owner lookup over head packages with a local directory, deepest first.
+struct Owners<'a> {
+    /// (directory relative to the workspace root, package id, is member, target dirs for a root package)
+    dirs: Vec<(String, &'a PackageId, bool)>,
+    ws: &'a Workspace,
+}
+
+impl<'a> Owners<'a> {
+    fn new(ws: &'a Workspace) -> Self {
+        let mut dirs: Vec<(String, &PackageId, bool)> = ws
+            .members
+            .iter()
+            .map(|m| (m.path.clone(), &m.id, true))
+            .collect();
+        // Path packages outside the member list (e.g. an excluded or out-of-tree path dependency).
+        for pkg in ws.graph.packages() {
+            if pkg.in_workspace() {
+                continue;
+            }
+            if let Some(local) = pkg.source().local_path() {
+                let abs = if local.is_absolute() {
+                    local.to_path_buf()
+                } else {
+                    ws.root.join(local)
+                };
+                if let Ok(rel) = abs.strip_prefix(&ws.root) {
+                    dirs.push((rel.as_str().replace('\\', "/"), pkg.id(), false));
+                }
+            }
+        }
+        // Deepest first.
+        dirs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        Owners { dirs, ws }
+    }
+
+    /// The package owning `path`; a root package owns only its targets' directories and its own
+    /// top-level files (`build.rs`, `pyproject.toml`).
+    fn owner(&self, path: &str) -> Option<&'a PackageId> {
+        for (dir, id, is_member) in &self.dirs {
+            if dir.is_empty() {
+                let member = self.ws.member_by_id(id)?;
+                let first = path.split('/').next().unwrap_or(path);
+                let own = member.target_dirs.iter().any(|d| d == first)
+                    || matches!(path, "build.rs" | "pyproject.toml");
+                if own && *is_member {
+                    return Some(id);
+                }
+                continue;
+            }
+            if path.starts_with(dir.as_str()) && path.as_bytes().get(dir.len()) == Some(&b'/') {
+                return Some(id);
+            }
+        }
+        None
+    }
+
+    fn has_root_package(&self) -> bool {
+        self.dirs.iter().any(|(d, _, m)| d.is_empty() && *m)
+    }
+}
+
+/// The deepest base member directory holding `path`.
+fn base_owner<'b>(base: &'b [String], path: &str) -> Option<&'b String> {
+    base.iter()
+        .filter(|dir| {
+            !dir.is_empty()
+                && path.starts_with(dir.as_str())
+                && path.as_bytes().get(dir.len()) == Some(&b'/')
+        })
+        .max_by_key(|dir| dir.len())
+}
+
+/// Compute the affected crates.
+pub fn compute(
+    ws: &Workspace,
+    config: &AffectedConfig,
+    files: &[ChangedFile],
+    rev: &dyn Revisions,
+) -> anyhow::Result<Outcome> {
+    let rules = Rules::new(config)?;
+    let owners = Owners::new(ws);
+    let mut out = Outcome::default();
+    let mut seeds: Vec<Seed> = Vec::new();
+    let mut base_members: Option<Vec<String>> = None;
+    let mut unmatched_error: Vec<String> = Vec::new();
+
+    for file in files {
+        let mut effect = FileEffect {
+            file: file.clone(),
+            effect: "crate",
+            crates: Vec::new(),
+            note: None,
+        };
+        for path in file.paths() {
+            let c = rules.classify(path);
+            if let Some(why) = c.all {
+                effect.effect = "all";
+                effect.note = Some(why.clone());
+                out.all.get_or_insert(why);
+                continue;
+            }
+            if let Some(why) = c.ignored {
+                if effect.crates.is_empty() && effect.effect == "crate" {
+                    effect.effect = "ignored";
+                    effect.note = Some(why);
+                }
+                continue;
+            }
+            for (name, rule) in &c.marks {
+                for id in expand_mark(ws, name, rule)? {
+                    if let Some(m) = ws.member_by_id(id) {
+                        effect.crates.push(m.name.clone());
+                    }
+                    effect.effect = "rule";
+                    seeds.push(Seed {
+                        id: id.clone(),
+                        cause: Cause::Rule {
+                            path: path.to_string(),
+                            rule: rule.clone(),
+                        },
+                        reach: Reach::Full,
+                    });
+                }
+            }
+            if let Some(root_file) = c.analyse {
+                effect.effect = "analysed";
+                let (note, all) = analyse_root_file(ws, root_file, rev, &mut seeds)?;
+                effect.note = Some(note);
+                if let Some(why) = all {
+                    effect.effect = "all";
+                    out.all.get_or_insert(why);
+                }
+                continue;
+            }
+            if !c.map_to_crate {
+                continue;
+            }
+            if let Some(id) = owners.owner(path) {
+                let name = ws
+                    .metadata(id)
+                    .map(|p| p.name().to_string())
+                    .unwrap_or_default();
+                if !effect.crates.contains(&name) {
+                    effect.crates.push(name);
+                }
+                if effect.effect != "rule" {
+                    effect.effect = "crate";
+                }
+                seeds.push(Seed {
+                    id: id.clone(),
+                    cause: Cause::File {
+                        path: path.to_string(),
+                    },
+                    reach: Reach::Full,
+                });
+                continue;
+            }
+            // Not in a head package: try the base revision (deleted or moved crates).
+            if rev.has_base() {
+                if base_members.is_none() {
+                    base_members = Some(rev.base_member_dirs()?);
+                }
+                let base = base_members.as_deref().unwrap_or(&[]);
+                if let Some(dir) = base_owner(base, path) {
+                    let name = rev.base_member_name(dir)?.unwrap_or_else(|| dir.clone());
+                    if let Some(m) = ws.member(&name) {
+                        effect.crates.push(m.name.clone());
+                        effect.note = Some(format!(
+                            "the crate `{name}` was at {dir} in the base revision"
+                        ));
+                        seeds.push(Seed {
+                            id: m.id.clone(),
+                            cause: Cause::File {
+                                path: path.to_string(),
+                            },
+                            reach: Reach::Full,
+                        });
+                    } else {
+                        effect.effect = "deleted-crate";
+                        effect.note = Some(format!("the crate `{name}` at {dir} was deleted"));
+                        let d = Deleted {
+                            name,
+                            path: dir.clone(),
+                        };
+                        if !out.deleted.contains(&d) {
+                            out.deleted.push(d);
+                        }
+                    }
+                    continue;
+                }
+            }
+            if !effect.crates.is_empty() {
+                continue;
+            }
+            let root_note = if owners.has_root_package() {
+                " (the root package owns only its targets' directories)"
+            } else {
+                ""
+            };
+            match config.unmatched {
+                Unmatched::All => {
+                    let why = format!(
+                        "{path} is outside every crate{root_note}, and `unmatched = \"all\"`"
+                    );
+                    effect.effect = "all";
+                    effect.note = Some(why.clone());
+                    out.all.get_or_insert(why);
+                }
+                Unmatched::Ignore => {
+                    effect.effect = "unmatched";
+                    effect.note = Some(format!(
+                        "outside every crate{root_note}; ignored (`unmatched = \"ignore\"`)"
+                    ));
+                }
+                Unmatched::Error => unmatched_error.push(path.to_string()),
+            }
+        }
+        effect.crates.sort();
+        effect.crates.dedup();
+        out.files.push(effect);
+    }
+    if !unmatched_error.is_empty() {
+        return Err(UserError::new(
+            format!(
+                "changed files outside every crate and every rule (`unmatched = \"error\"`):\n  {}",
+                unmatched_error.join("\n  ")
+            ),
+            "add a path rule, a `global` or an `ignore` glob for them in \
+             [workspace.metadata.ccworkspace.affected] of the root Cargo.toml",
+        )
+        .into());
+    }
+    out.deleted.sort();
+
+    if let Some(why) = &out.all {
+        for m in &ws.members {
+            out.direct.insert(m.name.clone());
+            out.affected.insert(
+                m.name.clone(),
+                Reason {
+                    cause: Cause::All { why: why.clone() },
+                    chain: vec![Step {
+                        name: m.name.clone(),
+                        via: None,
+                        external: false,
+                    }],
+                },
+            );
+        }
+        return Ok(out);
+    }
+    propagate(ws, config, seeds, &mut out)?;
+    Ok(out)
+}
+
+/// Expand a `mark-changed` entry (`name` or `domain:NAME`) to package ids.
+fn expand_mark<'w>(
+    ws: &'w Workspace,
+    name: &str,
+    rule: &str,
+) -> anyhow::Result<Vec<&'w PackageId>> {
+    if let Some(domain) = name.strip_prefix("domain:") {
+        let ids: Vec<&PackageId> = ws
+            .members
+            .iter()
+            .filter(|m| m.domain() == domain && !m.path.is_empty())
+            .map(|m| &m.id)
+            .collect();
+        if ids.is_empty() {
+            return Err(UserError::new(
+                format!("{rule} marks `domain:{domain}`, but no member lives under {domain}/"),
+                "fix the rule in [workspace.metadata.ccworkspace.affected] of the root Cargo.toml",
+            )
+            .into());
+        }
+        return Ok(ids);
+    }
+    match ws.member(name) {
+        Some(m) => Ok(vec![&m.id]),
+        None => Err(UserError::new(
+            format!("{rule} marks `{name}`, which is not a workspace member"),
+            "fix the crate name in [workspace.metadata.ccworkspace.affected] of the root Cargo.toml",
+        )
+        .into()),
+    }
+}
+
+/// Analyse a changed root `Cargo.toml` or `Cargo.lock`; returns a note and, when everything is
+/// affected, why.
+fn analyse_root_file(
+    ws: &Workspace,
+    which: RootFile,
+    rev: &dyn Revisions,
+    seeds: &mut Vec<Seed>,
+) -> anyhow::Result<(String, Option<String>)> {
+    let name = match which {
+        RootFile::Manifest => "Cargo.toml",
+        RootFile::Lockfile => "Cargo.lock",
+    };
+    if !rev.has_base() {
+        let why =
+            format!("{name} changed and there is no base revision to compare it with (--files)");
+        return Ok((why.clone(), Some(why)));
+    }
+    let (Some(base), Some(head)) = (rev.base_file(name)?, rev.head_file(name)?) else {
+        let why = format!("{name} was added or removed");
+        return Ok((why.clone(), Some(why)));
+    };
+    match which {
+        RootFile::Lockfile => {
+            let changes = match lockdiff::diff(&base, &head) {
+                Ok(c) => c,
+                Err(e) => {
+                    let why = format!("cannot compare Cargo.lock ({e}), so everything is affected");
+                    return Ok((why.clone(), Some(why)));
+                }
+            };
+            let index = package_index(&ws.graph);
+            let mut named = Vec::new();
+            for change in changes.iter().filter(|c| c.at_head) {
+                let key = (change.name.clone(), change.version.clone());
+                for id in index.get(&key).into_iter().flatten() {
+                    named.push(change.describe());
+                    seeds.push(Seed {
+                        id: (*id).clone(),
+                        cause: Cause::Lockfile {
+                            change: change.describe(),
+                        },
+                        reach: Reach::Full,
+                    });
+                }
+            }
+            named.sort();
+            named.dedup();
+            Ok((
+                if named.is_empty() {
+                    "no resolved package changed".to_string()
+                } else {
+                    format!("changed packages: {}", named.join(", "))
+                },
+                None,
+            ))
+        }
+        RootFile::Manifest => {
+            let d = match rootdiff::diff(&base, &head) {
+                Ok(d) => d,
+                Err(e) => {
+                    return Err(UserError::new(
+                        format!("cannot compare the root Cargo.toml with the base revision: {e}"),
+                        "fix the manifest; cargo cannot load it either",
+                    )
+                    .into());
+                }
+            };
+            if let Some(why) = d.all {
+                return Ok((why.clone(), Some(why)));
+            }
+            let mut parts = Vec::new();
+            for key in &d.dependencies {
+                parts.push(format!("[workspace.dependencies] {key}"));
+                for m in &ws.members {
+                    let Some(pkg) = ws.metadata(&m.id) else {
+                        continue;
+                    };
+                    let mut reach = None;
+                    for link in pkg.direct_links().filter(|l| l.dep_name() == key) {
+                        let r = if link.normal().is_present() || link.build().is_present() {
+                            Reach::Full
+                        } else {
+                            Reach::DevOnly
+                        };
+                        reach = reach.max(Some(r));
+                    }
+                    if let Some(reach) = reach {
+                        seeds.push(Seed {
+                            id: m.id.clone(),
+                            cause: Cause::WorkspaceDependency { key: key.clone() },
+                            reach,
+                        });
+                    }
+                }
+            }
+            if !d.package_fields.is_empty() || d.lints {
+                for m in &ws.members {
+                    let manifest = rev.head_file(&crate::workspace::join(&m.path, "Cargo.toml"))?;
+                    let inherited = manifest
+                        .as_deref()
+                        .and_then(|t| toml::from_str::<toml::Table>(t).ok());
+                    let inherits = |table: &str, key: &str| match &inherited {
+                        // Unreadable: assume it inherits (never miss a crate).
+                        None => true,
+                        Some(t) => t
+                            .get(table)
+                            .and_then(|p| p.get(key))
+                            .and_then(|v| v.get("workspace"))
+                            .and_then(|w| w.as_bool())
+                            .unwrap_or(false),
+                    };
+                    for field in &d.package_fields {
+                        if inherits("package", field) {
+                            seeds.push(Seed {
+                                id: m.id.clone(),
+                                cause: Cause::WorkspacePackage {
+                                    field: field.clone(),
+                                },
+                                reach: Reach::Full,
+                            });
+                        }
+                    }
+                    let lints = match &inherited {
+                        None => true,
+                        Some(t) => t
+                            .get("lints")
+                            .and_then(|l| l.get("workspace"))
+                            .and_then(|w| w.as_bool())
+                            .unwrap_or(false),
+                    };
+                    if d.lints && lints {
+                        seeds.push(Seed {
+                            id: m.id.clone(),
+                            cause: Cause::WorkspaceLints,
+                            reach: Reach::Full,
+                        });
+                    }
+                }
+                parts.extend(
+                    d.package_fields
+                        .iter()
+                        .map(|f| format!("[workspace.package] {f}")),
+                );
+                if d.lints {
+                    parts.push("[workspace.lints]".to_string());
+                }
+            }
+            if d.root_package {
+                if let Some(root) = ws.members.iter().find(|m| m.path.is_empty()) {
+                    seeds.push(Seed {
+                        id: root.id.clone(),
+                        cause: Cause::RootManifest,
+                        reach: Reach::Full,
+                    });
+                }
+                parts.push("the root package".to_string());
+            }
+            if d.members {
+                parts.push(
+                    "the member list (new and removed crates count through their files)"
+                        .to_string(),
+                );
+            }
+            Ok((
+                if parts.is_empty() {
+                    "nothing that affects a build changed".to_string()
+                } else {
+                    format!("changed: {}", parts.join(", "))
+                },
+                None,
+            ))
+        }
+    }
+}
+
+/// Packages by (name, version).
+fn package_index(graph: &PackageGraph) -> BTreeMap<(String, String), Vec<&PackageId>> {
+    let mut index: BTreeMap<(String, String), Vec<&PackageId>> = BTreeMap::new();
+    for pkg in graph.packages() {
+        index
+            .entry((pkg.name().to_string(), pkg.version().to_string()))
+            .or_default()
+            .push(pkg.id());
+    }
+    index
+}
+
+/// Breadth-first over reverse edges from the seeds, then package rules, to a fixpoint.
+fn propagate(
+    ws: &Workspace,
+    config: &AffectedConfig,
+    seeds: Vec<Seed>,
+    out: &mut Outcome,
+) -> anyhow::Result<()> {
+    // Per package: how it was reached, and the reason (cause + chain) that reached it first.
+    let mut state: BTreeMap<PackageId, (Reach, Reason)> = BTreeMap::new();
+    let mut queue: VecDeque<PackageId> = VecDeque::new();
+    let step = |id: &PackageId, via: Option<Edge>| -> Step {
+        let (name, external) = ws
+            .metadata(id)
+            .map(|p| (p.name().to_string(), !p.in_workspace()))
+            .unwrap_or_default();
+        Step {
+            name,
+            via,
+            external,
+        }
+    };
+    let mut add_seed = |seed: Seed,
+                        state: &mut BTreeMap<PackageId, (Reach, Reason)>,
+                        queue: &mut VecDeque<PackageId>| {
+        if let Some(m) = ws.member_by_id(&seed.id) {
+            out.direct.insert(m.name.clone());
+        }
+        let reason = Reason {
+            cause: seed.cause,
+            chain: vec![step(&seed.id, None)],
+        };
+        match state.get(&seed.id) {
+            Some((r, _)) if *r >= seed.reach => {}
+            _ => {
+                state.insert(seed.id.clone(), (seed.reach, reason));
+                if seed.reach == Reach::Full {
+                    queue.push_back(seed.id);
+                }
+            }
+        }
+    };
+    for seed in seeds {
+        add_seed(seed, &mut state, &mut queue);
+    }
+    let mut fired: BTreeSet<usize> = BTreeSet::new();
+    loop {
+        while let Some(id) = queue.pop_front() {
+            let Some(pkg) = ws.metadata(&id) else {
+                continue;
+            };
+            let Some((_, reason)) = state.get(&id).cloned() else {
+                continue;
+            };
+            for link in pkg.reverse_direct_links() {
+                let dependent = link.from().id().clone();
+                let (reach, via) = if link.normal().is_present() {
+                    (Reach::Full, Edge::Normal)
+                } else if link.build().is_present() {
+                    (Reach::Full, Edge::Build)
+                } else if link.dev().is_present() {
+                    (Reach::DevOnly, Edge::Dev)
+                } else {
+                    continue;
+                };
+                if state.get(&dependent).is_some_and(|(r, _)| *r >= reach) {
+                    continue;
+                }
+                let mut chain = reason.chain.clone();
+                chain.push(step(&dependent, Some(via)));
+                state.insert(
+                    dependent.clone(),
+                    (
+                        reach,
+                        Reason {
+                            cause: reason.cause.clone(),
+                            chain,
+                        },
+                    ),
+                );
+                if reach == Reach::Full {
+                    queue.push_back(dependent);
+                }
+            }
+        }
+        // Package rules: when one of `on-affected` is affected, mark the others.
+        let mut new_seeds = Vec::new();
+        for (i, rule) in config.package_rule.iter().enumerate() {
+            if fired.contains(&i) {
+                continue;
+            }
+            let hit = rule
+                .on_affected
+                .iter()
+                .find(|name| ws.member(name).is_some_and(|m| state.contains_key(&m.id)));
+            let Some(on) = hit else { continue };
+            fired.insert(i);
+            match &rule.mark_changed {
+                MarkChanged::All => {
+                    out.all = Some(format!(
+                        "package-rule #{}: `{on}` is affected and the rule marks everything",
+                        i + 1
+                    ));
+                }
+                MarkChanged::Crates(names) => {
+                    for name in names {
+                        for id in expand_mark(ws, name, &format!("package-rule #{}", i + 1))? {
+                            new_seeds.push(Seed {
+                                id: id.clone(),
+                                cause: Cause::PackageRule { on: on.clone() },
+                                reach: Reach::Full,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        if out.all.is_some() {
+            let why = out.all.clone().unwrap_or_default();
+            for m in &ws.members {
+                out.affected.insert(
+                    m.name.clone(),
+                    Reason {
+                        cause: Cause::All { why: why.clone() },
+                        chain: vec![step(&m.id, None)],
+                    },
+                );
+            }
+            return Ok(());
+        }
+        if new_seeds.is_empty() {
+            break;
+        }
+        for seed in new_seeds {
+            add_seed(seed, &mut state, &mut queue);
+        }
+    }
+    for m in &ws.members {
+        if let Some((_, reason)) = state.get(&m.id) {
+            out.affected.insert(m.name.clone(), reason.clone());
+        }
+    }
+    Ok(())
+}

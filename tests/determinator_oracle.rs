@@ -1,0 +1,194 @@
+//! guppy's `determinator` as an oracle: on the example monorepo, for changes where a base graph
+//! is compared, `affected` gives the same answer as determinator, except where
+//! `docs/affected.md` documents an intentional difference (then ours is a narrower subset that
+//! still holds every crate whose own files changed).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use camino::Utf8PathBuf;
+use determinator::Determinator;
+use guppy::graph::{DependencyDirection, PackageGraph};
+use support::git::{Repo, copy_dir};
+
+fn graph(dir: &std::path::Path) -> PackageGraph {
+    let out = Command::new(support::cargo())
+        .args(["metadata", "--format-version", "1", "--all-features"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PackageGraph::from_json(String::from_utf8(out.stdout).unwrap()).unwrap()
+}
+
+/// determinator's affected set for the committed change `main..HEAD`.
+fn determinator(repo: &Repo) -> BTreeSet<String> {
+    let tmp = tempfile::tempdir().unwrap();
+    let old_dir = tmp.path().join("old");
+    repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "--detach",
+        old_dir.to_str().unwrap(),
+        "main",
+    ]);
+    let old = graph(&old_dir);
+    let new = graph(&repo.dir);
+    let diff = repo.git(&["diff", "--name-only", "--no-renames", "-z", "main", "HEAD"]);
+    let paths: Vec<Utf8PathBuf> = diff
+        .split('\0')
+        .filter(|p| !p.is_empty())
+        .map(Utf8PathBuf::from)
+        .collect();
+    let mut d = Determinator::new(&old, &new);
+    d.add_changed_paths(paths.iter().map(|p| p.as_path()));
+    let set = d.compute();
+    let names = set
+        .affected_set
+        .packages(DependencyDirection::Forward)
+        .map(|p| p.name().to_string())
+        .collect();
+    repo.git(&["worktree", "remove", "--force", old_dir.to_str().unwrap()]);
+    names
+}
+
+fn ours(repo: &Repo, direct: bool) -> BTreeSet<String> {
+    let mut cmd = Command::new(support::bin());
+    cmd.args(["affected", "-q", "--base", "main", "--head", "HEAD"])
+        .current_dir(&repo.dir);
+    if direct {
+        cmd.arg("--direct");
+    }
+    let out = cmd
+        .env_remove("GITHUB_BASE_REF")
+        .env("CARGO", support::cargo())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn repo() -> (tempfile::TempDir, Repo) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("repo");
+    copy_dir(&support::citychain(), &dir);
+    let repo = Repo::init(&dir);
+    repo.commit_all("base");
+    repo.git(&["checkout", "-q", "-b", "work"]);
+    (tmp, repo)
+}
+
+/// Where the semantics are meant to agree: exactly the same set.
+fn agrees(change: impl FnOnce(&Repo)) {
+    let (_t, repo) = repo();
+    change(&repo);
+    repo.commit_all("change");
+    let (theirs, ours) = (determinator(&repo), ours(&repo, false));
+    assert!(!ours.is_empty());
+    assert_eq!(ours, theirs);
+}
+
+/// Where we are intentionally narrower: a subset of determinator's answer that still holds
+/// every crate whose own files changed. Returns (ours, theirs).
+fn narrower(change: impl FnOnce(&Repo)) -> (BTreeSet<String>, BTreeSet<String>) {
+    let (_t, repo) = repo();
+    change(&repo);
+    repo.commit_all("change");
+    let (theirs, ours_set) = (determinator(&repo), ours(&repo, false));
+    assert!(
+        ours_set.is_subset(&theirs),
+        "ours {ours_set:?} vs determinator {theirs:?}"
+    );
+    assert!(ours(&repo, true).is_subset(&ours_set));
+    (ours_set, theirs)
+}
+
+#[test]
+fn source_edits_agree() {
+    agrees(|r| r.append("CA/rust/ca_cli/src/main.rs", "\n// leaf\n"));
+    agrees(|r| r.append("CA/rust/ca_core/src/lib.rs", "\n// core\n"));
+    agrees(|r| r.append("CA/rust/ca_testkit/src/lib.rs", "\n// dev-only\n"));
+    agrees(|r| {
+        r.append(
+            "DAGs/rust/dag_codegen/src/lib.rs",
+            "\n// build-dependency\n",
+        )
+    });
+    agrees(|r| r.append("DAGs/rust/dag_py/python/dag_py/steps.py", "\n# python\n"));
+}
+
+#[test]
+fn member_manifest_edits_and_new_crates_agree() {
+    agrees(|r| r.append("CA/rust/ca_signer/Cargo.toml", "\n# comment\n"));
+    agrees(|r| {
+        r.write(
+            "CA/rust/ca_extra/Cargo.toml",
+            "[package]\nname = \"ca_extra\"\nversion.workspace = true\nedition.workspace = true\n\n[dependencies]\nca_core.workspace = true\n",
+        );
+        r.write("CA/rust/ca_extra/src/lib.rs", "pub fn x() {}\n");
+        let out = Command::new(support::cargo())
+            .args(["generate-lockfile", "--offline"])
+            .current_dir(&r.dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    });
+}
+
+#[test]
+fn a_lockfile_only_bump_agrees() {
+    agrees(|r| {
+        let out = Command::new(support::cargo())
+            .args(["update", "-p", "serde_json", "--precise", "1.0.140"])
+            .current_dir(&r.dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    });
+}
+
+#[test]
+fn one_workspace_dependency_entry_is_narrower_than_root_manifest_means_all() {
+    // determinator: "Cargo.toml changed" -> everything. Ours: the entry's users only.
+    let (ours, theirs) = narrower(|r| {
+        r.replace(
+            "Cargo.toml",
+            r#"json = { package = "serde_json", version = "1" }"#,
+            r#"json = { package = "serde_json", version = "1.0" }"#,
+        )
+    });
+    assert_eq!(theirs.len(), 15);
+    assert!(ours.len() < theirs.len());
+}
+
+#[test]
+fn a_moved_crate_is_narrower_than_unmatched_old_paths_mean_all() {
+    // determinator maps the old paths in the new graph only: no owner, so everything.
+    let (ours, _) = narrower(|r| r.rename("login/rust/login_server", "CA/rust/login_server"));
+    assert_eq!(ours, BTreeSet::from(["login_server".to_string()]));
+}
