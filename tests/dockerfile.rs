@@ -18,6 +18,10 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+fn citychain() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/citychain")
+}
+
 fn tool(root: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
         .arg("--manifest-path")
@@ -476,4 +480,86 @@ fn hadolint_all(root: &Path) {
 #[test]
 fn hadolint_accepts_docker_basic() {
     hadolint_all(&fixture("docker-basic"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// citychain, the bundled example monorepo.
+
+#[test]
+fn committed_citychain_files_are_up_to_date() {
+    let out = tool(&citychain(), &["--check"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(text(&out.stdout).is_empty());
+}
+
+#[test]
+fn citychain_images_are_the_pyo3_and_binary_crates() {
+    assert_eq!(
+        generated_dockerfiles(&citychain()),
+        [
+            "CA/rust/ca_cli/Dockerfile",
+            "CA/rust/ca_py/Dockerfile",
+            "DAGs/rust/dag_py/Dockerfile",
+            "DAGs/rust/dag_runner/Dockerfile",
+            "login/rust/login_py/Dockerfile",
+            "login/rust/login_server/Dockerfile",
+        ]
+    );
+}
+
+#[test]
+fn golden_citychain() {
+    // dag_py: PyO3, maturin mixed layout, closure across all three domains (with a build-only
+    // and a dev-only edge). dag_runner: binary, closure across DAGs and login and CA.
+    for krate in ["dag_py", "dag_runner"] {
+        let out = tool(&citychain(), &["--stdout", "-p", krate]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        insta::assert_snapshot!(format!("citychain__{krate}"), text(&out.stdout));
+    }
+    // ca_core: a library crate gets no image, and `-p` says so.
+    let out = tool(&citychain(), &["--stdout", "-p", "ca_core"]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(
+        "citychain__ca_core",
+        format!(
+            "stdout:\n{}stderr:\n{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        )
+    );
+}
+
+#[test]
+fn every_citychain_binary_image_builds_in_its_simulated_context() {
+    let root = citychain();
+    fetch(&root);
+    for dockerfile in generated_dockerfiles(&root) {
+        let df = std::fs::read_to_string(root.join(&dockerfile)).unwrap();
+        if build_command(&df).unwrap().starts_with("cargo build") {
+            simulate(&root, &dockerfile);
+        }
+    }
+}
+
+#[test]
+fn every_citychain_pyo3_image_builds_in_its_simulated_context() {
+    let root = citychain();
+    fetch(&root);
+    for dockerfile in generated_dockerfiles(&root) {
+        let df = std::fs::read_to_string(root.join(&dockerfile)).unwrap();
+        if build_command(&df).unwrap().starts_with("maturin build") {
+            simulate(&root, &dockerfile);
+        }
+    }
+}
+
+#[test]
+fn hadolint_accepts_citychain() {
+    hadolint_all(&citychain());
 }

@@ -18,43 +18,90 @@ use support::git::Repo;
 
 fn graph_at(repo: &Repo, rev: &str, scratch: &std::path::Path) -> PackageGraph {
     let dir = scratch.join(rev);
-    repo.git(&["worktree", "add", "-q", "--detach", dir.to_str().unwrap(), rev]);
+    repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "--detach",
+        dir.to_str().unwrap(),
+        rev,
+    ]);
     let out = Command::new(support::cargo())
-        .args(["metadata", "--format-version", "1", "--all-features", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--all-features",
+            "--offline",
+        ])
         .current_dir(&dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let graph = PackageGraph::from_json(String::from_utf8(out.stdout).unwrap()).unwrap();
     repo.git(&["worktree", "remove", "--force", dir.to_str().unwrap()]);
     graph
 }
 
-fn determinator(repo: &Repo, parent: &str, commit: &str, scratch: &std::path::Path) -> BTreeSet<String> {
+fn determinator(
+    repo: &Repo,
+    parent: &str,
+    commit: &str,
+    scratch: &std::path::Path,
+) -> BTreeSet<String> {
     let old = graph_at(repo, parent, scratch);
     let new = graph_at(repo, commit, scratch);
     let diff = repo.git(&["diff", "--name-only", "--no-renames", "-z", parent, commit]);
-    let paths: Vec<Utf8PathBuf> = diff.split('\0').filter(|p| !p.is_empty()).map(Utf8PathBuf::from).collect();
+    let paths: Vec<Utf8PathBuf> = diff
+        .split('\0')
+        .filter(|p| !p.is_empty())
+        .map(Utf8PathBuf::from)
+        .collect();
     let mut d = Determinator::new(&old, &new);
     d.add_changed_paths(paths.iter().map(|p| p.as_path()));
-    d.compute().affected_set.packages(DependencyDirection::Forward).map(|p| p.name().to_string()).collect()
+    d.compute()
+        .affected_set
+        .packages(DependencyDirection::Forward)
+        .map(|p| p.name().to_string())
+        .collect()
 }
 
 fn ours(repo: &Repo, parent: &str, direct: bool) -> BTreeSet<String> {
     let mut cmd = Command::new(support::bin());
-    cmd.args(["affected", "-q", "--offline", "--base", parent]).current_dir(&repo.dir);
+    cmd.args(["affected", "-q", "--offline", "--base", parent])
+        .current_dir(&repo.dir);
     if direct {
         cmd.arg("--direct");
     }
-    let out = cmd.env_remove("GITHUB_BASE_REF").env("CARGO", support::cargo()).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
+    let out = cmd
+        .env_remove("GITHUB_BASE_REF")
+        .env("CARGO", support::cargo())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 fn check_history(seed: u64, crates: usize) {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("ws");
-    let spec = Spec { crates, seed, ..Spec::default() };
+    let spec = Spec {
+        crates,
+        seed,
+        ..Spec::default()
+    };
     let g = generate(&root, &spec).unwrap();
     let repo = Repo::init(&root);
     let steps = make_history(&repo, &g, seed).unwrap();
@@ -62,7 +109,10 @@ fn check_history(seed: u64, crates: usize) {
     let scratch = tmp.path().join("scratch");
     for step in &steps {
         repo.git(&["checkout", "-q", "--detach", &step.commit]);
-        let (all, direct) = (ours(&repo, &step.parent, false), ours(&repo, &step.parent, true));
+        let (all, direct) = (
+            ours(&repo, &step.parent, false),
+            ours(&repo, &step.parent, true),
+        );
         let theirs = determinator(&repo, &step.parent, &step.commit, &scratch);
         let what = format!("seed {seed}, {:?}: {}", step.kind, step.note);
         // Always: every crate whose own files changed (and still exists) is listed.
@@ -75,16 +125,28 @@ fn check_history(seed: u64, crates: usize) {
             // Root Cargo.toml edits: determinator says everything; ours is narrower (or the
             // same, for [profile]). Moved and deleted crates: determinator's unmatched old paths
             // mean everything; ours maps them through the base revision.
-            StepKind::WorkspaceDepEntry | StepKind::Profile | StepKind::MovedCrate | StepKind::DeletedCrate => {
-                assert!(all.is_subset(&theirs), "{what}: ours {all:?} theirs {theirs:?}");
+            StepKind::WorkspaceDepEntry
+            | StepKind::Profile
+            | StepKind::MovedCrate
+            | StepKind::DeletedCrate => {
+                assert!(
+                    all.is_subset(&theirs),
+                    "{what}: ours {all:?} theirs {theirs:?}"
+                );
             }
             _ => assert_eq!(all, theirs, "{what}"),
         }
         if step.kind == StepKind::Profile {
             assert_eq!(all, theirs, "{what}: a profile edit affects everything");
         }
-        if matches!(step.kind, StepKind::MovedCrate | StepKind::WorkspaceDepEntry) {
-            assert!(all.len() < theirs.len(), "{what}: expected narrower than everything");
+        if matches!(
+            step.kind,
+            StepKind::MovedCrate | StepKind::WorkspaceDepEntry
+        ) {
+            assert!(
+                all.len() < theirs.len(),
+                "{what}: expected narrower than everything"
+            );
         }
     }
 }
