@@ -38,11 +38,12 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
     let model = load_model(&root)?;
     let selected = select(global, args, &model, out)?;
 
+    let trimmer = docker::trim::RootTrimmer::new(&model.root_manifest)?;
     let mut expected: BTreeMap<String, String> = BTreeMap::new();
     let mut images = 0usize;
     for krate in &selected {
         if let Some(plan) = docker::plan(&model, krate)? {
-            let rendered = docker::render::render(&plan, &model.config, &model.root_manifest)?;
+            let rendered = docker::render::render(&plan, &model.config, &trimmer)?;
             expected.insert(plan.dockerfile_path(), rendered.dockerfile);
             expected.insert(plan.ignore_path(), rendered.dockerignore);
             images += 1;

@@ -25,14 +25,9 @@ pub struct Rendered {
 pub fn render(
     plan: &DockerPlan,
     config: &DockerConfig,
-    root_manifest: &str,
+    root: &trim::RootTrimmer,
 ) -> anyhow::Result<Rendered> {
-    let manifest = trim::trim_root_manifest(
-        root_manifest,
-        &plan.members,
-        &plan.context_dirs,
-        &plan.workspace_deps,
-    )?;
+    let manifest = root.trim(&plan.members, &plan.context_dirs, &plan.workspace_deps);
     let eof = "EOF";
     if manifest.lines().any(|l| l.trim() == eof) {
         return Err(UserError::new(

@@ -27,84 +27,134 @@ const KEPT_WORKSPACE_KEYS: [&str; 4] = ["resolver", "package", "lints", "depende
 
 /// Trim `root_manifest` to a workspace of `members` that inherits only `used_deps`.
 ///
-/// `context_dirs` are the directories the context holds (for filtering `exclude`).
+/// `context_dirs` are the directories the context holds (for filtering `exclude`). To trim
+/// for many crates, parse once with [`RootTrimmer::new`].
 pub fn trim_root_manifest(
     root_manifest: &str,
     members: &[String],
     context_dirs: &[String],
     used_deps: &BTreeSet<String>,
 ) -> anyhow::Result<String> {
-    let mut doc: DocumentMut = root_manifest.parse().map_err(|e| {
-        UserError::new(
-            format!("failed to parse the root Cargo.toml: {e}"),
-            "fix the root Cargo.toml (cargo rejects it too)",
-        )
-    })?;
-    let keys: Vec<String> = doc.iter().map(|(k, _)| k.to_string()).collect();
-    for key in keys {
-        if key != "workspace" && !KEPT_ROOT_KEYS.contains(&key.as_str()) {
-            doc.remove(&key);
-        }
-    }
-    let Some(ws) = doc.get_mut("workspace").and_then(Item::as_table_like_mut) else {
-        return Err(UserError::new(
-            "the root Cargo.toml has no [workspace] table",
-            "run in a cargo workspace",
-        )
-        .into());
-    };
-    let exclude: Vec<String> = ws
-        .get("exclude")
-        .and_then(Item::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str())
-                .map(crate::members::normalize)
-                .filter(|e| {
-                    context_dirs
-                        .iter()
-                        .any(|d| e.is_empty() || d == e || d.starts_with(&format!("{e}/")))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let ws_keys: Vec<String> = ws.iter().map(|(k, _)| k.to_string()).collect();
-    for key in ws_keys {
-        if !KEPT_WORKSPACE_KEYS.contains(&key.as_str()) {
-            ws.remove(&key);
-        }
-    }
-    if let Some(deps) = ws.get_mut("dependencies").and_then(Item::as_table_like_mut) {
-        let dep_keys: Vec<String> = deps.iter().map(|(k, _)| k.to_string()).collect();
-        for key in dep_keys {
-            if !used_deps.contains(&key) {
-                deps.remove(&key);
+    Ok(RootTrimmer::new(root_manifest)?.trim(members, context_dirs, used_deps))
+}
+
+/// The root manifest parsed and normalized once; [`RootTrimmer::trim`] then costs only the
+/// size of the kept tables and the closure, not of the whole `[workspace.dependencies]` (with
+/// 5,000 crates, re-parsing the root for every image made generation quadratic).
+#[derive(Debug, Clone)]
+pub struct RootTrimmer {
+    /// The kept tables, normalized, with an empty `[workspace.dependencies]`.
+    skeleton: DocumentMut,
+    /// `[workspace.dependencies]` entries in their original order, normalized.
+    deps: Vec<(String, Item)>,
+    /// `[workspace] exclude`, normalized.
+    exclude: Vec<String>,
+}
+
+impl RootTrimmer {
+    /// Parse and normalize the root manifest.
+    pub fn new(root_manifest: &str) -> anyhow::Result<RootTrimmer> {
+        let mut doc: DocumentMut = root_manifest.parse().map_err(|e| {
+            UserError::new(
+                format!("failed to parse the root Cargo.toml: {e}"),
+                "fix the root Cargo.toml (cargo rejects it too)",
+            )
+        })?;
+        let keys: Vec<String> = doc.iter().map(|(k, _)| k.to_string()).collect();
+        for key in keys {
+            if key != "workspace" && !KEPT_ROOT_KEYS.contains(&key.as_str()) {
+                doc.remove(&key);
             }
         }
-        if deps.is_empty() {
-            ws.remove("dependencies");
+        let mut normalizer = Normalize;
+        normalizer.visit_document_mut(&mut doc);
+        doc.set_trailing("");
+        let Some(ws) = doc.get_mut("workspace").and_then(Item::as_table_like_mut) else {
+            return Err(UserError::new(
+                "the root Cargo.toml has no [workspace] table",
+                "run in a cargo workspace",
+            )
+            .into());
+        };
+        let exclude: Vec<String> = ws
+            .get("exclude")
+            .and_then(Item::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str())
+                    .map(crate::members::normalize)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let ws_keys: Vec<String> = ws.iter().map(|(k, _)| k.to_string()).collect();
+        for key in ws_keys {
+            if !KEPT_WORKSPACE_KEYS.contains(&key.as_str()) {
+                ws.remove(&key);
+            }
         }
+        let mut deps = Vec::new();
+        if let Some(table) = ws.get_mut("dependencies").and_then(Item::as_table_like_mut) {
+            let keys: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
+            for key in keys {
+                if let Some(item) = table.remove(&key) {
+                    deps.push((key, item));
+                }
+            }
+        }
+        Ok(RootTrimmer {
+            skeleton: doc,
+            deps,
+            exclude,
+        })
     }
 
-    let mut normalizer = Normalize;
-    normalizer.visit_document_mut(&mut doc);
-    doc.set_trailing("");
-    // `members` (one per line, for readable diffs) right after `resolver`.
-    if let Some(ws) = doc.get_mut("workspace").and_then(Item::as_table_mut) {
-        ws.insert("members", Item::Value(Value::Array(string_array(members))));
-        if !exclude.is_empty() {
-            ws.insert("exclude", Item::Value(Value::Array(string_array(&exclude))));
+    /// The trimmed manifest for one closure.
+    pub fn trim(
+        &self,
+        members: &[String],
+        context_dirs: &[String],
+        used_deps: &BTreeSet<String>,
+    ) -> String {
+        let mut doc = self.skeleton.clone();
+        let exclude: Vec<String> = self
+            .exclude
+            .iter()
+            .filter(|e| {
+                context_dirs
+                    .iter()
+                    .any(|d| e.is_empty() || d == *e || d.starts_with(&format!("{e}/")))
+            })
+            .cloned()
+            .collect();
+        if let Some(ws) = doc.get_mut("workspace").and_then(Item::as_table_mut) {
+            let mut kept = 0;
+            if let Some(table) = ws.get_mut("dependencies").and_then(Item::as_table_like_mut) {
+                for (key, item) in &self.deps {
+                    if used_deps.contains(key) {
+                        table.insert(key, item.clone());
+                        kept += 1;
+                    }
+                }
+            }
+            if kept == 0 {
+                ws.remove("dependencies");
+            }
+            // `members` (one per line, for readable diffs) right after `resolver`.
+            ws.insert("members", Item::Value(Value::Array(string_array(members))));
+            if !exclude.is_empty() {
+                ws.insert("exclude", Item::Value(Value::Array(string_array(&exclude))));
+            }
+            let order = |k: &str| match k {
+                "resolver" => 0,
+                "members" => 1,
+                "exclude" => 2,
+                _ => 3,
+            };
+            ws.sort_values_by(|a, _, b, _| order(a.get()).cmp(&order(b.get())));
         }
-        let order = |k: &str| match k {
-            "resolver" => 0,
-            "members" => 1,
-            "exclude" => 2,
-            _ => 3,
-        };
-        ws.sort_values_by(|a, _, b, _| order(a.get()).cmp(&order(b.get())));
+        let text = doc.to_string();
+        format!("{}\n", text.trim())
     }
-    let text = doc.to_string();
-    Ok(format!("{}\n", text.trim()))
 }
 
 fn string_array(items: &[String]) -> Array {
