@@ -648,3 +648,34 @@ fn a_member_manifest_path_finds_the_workspace_root() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+/// docs/dockerfile.md shows generated files verbatim: each fenced block after a
+/// `<!-- generated: PATH -->` line must equal that file.
+#[test]
+fn the_docs_show_the_generated_files() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let docs = std::fs::read_to_string(repo.join("docs/dockerfile.md")).unwrap();
+    let mut checked = 0;
+    let mut lines = docs.lines();
+    while let Some(line) = lines.next() {
+        let Some(path) = line
+            .strip_prefix("<!-- generated: ")
+            .and_then(|l| l.strip_suffix(" -->"))
+        else {
+            continue;
+        };
+        assert!(lines.next().unwrap().starts_with("```"));
+        let mut shown = String::new();
+        for l in lines.by_ref().take_while(|l| *l != "```") {
+            shown.push_str(l);
+            shown.push('\n');
+        }
+        assert_eq!(
+            shown,
+            std::fs::read_to_string(repo.join(path)).unwrap(),
+            "docs/dockerfile.md shows an old {path}; copy the generated file"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 2);
+}
