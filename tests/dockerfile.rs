@@ -679,3 +679,114 @@ fn the_docs_show_the_generated_files() {
     }
     assert_eq!(checked, 2);
 }
+
+/// Write `files` (path, text) under `root`.
+fn write_tree(root: &Path, files: &[(&str, &str)]) {
+    for (path, body) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+}
+
+/// Edge cases of the closure, each of which breaks the build when missed: a `[patch]` path
+/// target (with a path dependency of its own), a non-member path dependency under an
+/// `exclude`d folder, a dependency under `[target.'cfg(..)']`, and a `path = ".."` written in
+/// the member (not inherited).
+#[test]
+fn patch_targets_excluded_path_deps_and_target_specific_deps_are_in_the_context() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write_tree(
+        root,
+        &[
+            (
+                "Cargo.toml",
+                r#"[workspace]
+resolver = "2"
+members = ["apps/rust/*", "libs/rust/*"]
+exclude = ["vendor"]
+
+[workspace.package]
+edition = "2021"
+version = "0.1.0"
+
+[patch.crates-io]
+itoa = { path = "vendor/itoa" }
+"#,
+            ),
+            (
+                "apps/rust/app/Cargo.toml",
+                r#"[package]
+name = "app"
+edition.workspace = true
+version.workspace = true
+
+[dependencies]
+itoa = "1"
+helper = { path = "../../../vendor/helper" }
+
+[target.'cfg(unix)'.dependencies]
+unixonly = { path = "../../../libs/rust/unixonly" }
+"#,
+            ),
+            (
+                "apps/rust/app/src/main.rs",
+                "fn main() { println!(\"{} {} {}\", itoa::VERSION, helper::X, unixonly::Y); }\n",
+            ),
+            (
+                "apps/rust/other/Cargo.toml",
+                "[package]\nname = \"other\"\nedition.workspace = true\nversion.workspace = true\n",
+            ),
+            ("apps/rust/other/src/lib.rs", ""),
+            (
+                "libs/rust/unixonly/Cargo.toml",
+                "[package]\nname = \"unixonly\"\nedition.workspace = true\nversion.workspace = true\n",
+            ),
+            ("libs/rust/unixonly/src/lib.rs", "pub const Y: u8 = 3;\n"),
+            (
+                "vendor/itoa/Cargo.toml",
+                "[package]\nname = \"itoa\"\nversion = \"1.99.0\"\nedition = \"2021\"\n\n[workspace]\n\n[dependencies]\nitoa_inner = { path = \"../itoa_inner\" }\n",
+            ),
+            (
+                "vendor/itoa/src/lib.rs",
+                "pub const VERSION: &str = itoa_inner::V;\n",
+            ),
+            (
+                "vendor/itoa_inner/Cargo.toml",
+                "[package]\nname = \"itoa_inner\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            (
+                "vendor/itoa_inner/src/lib.rs",
+                "pub const V: &str = \"patched\";\n",
+            ),
+            (
+                "vendor/helper/Cargo.toml",
+                "[package]\nname = \"helper\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("vendor/helper/src/lib.rs", "pub const X: u8 = 1;\n"),
+        ],
+    );
+    let out = tool(root, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let ignore =
+        std::fs::read_to_string(root.join("apps/rust/app/Dockerfile.dockerignore")).unwrap();
+    for dir in [
+        "!apps/rust/app\n",
+        "!libs/rust/unixonly\n",
+        "!vendor/helper\n",
+        "!vendor/itoa\n",
+        "!vendor/itoa_inner\n",
+    ] {
+        assert!(ignore.contains(dir), "{dir} missing from\n{ignore}");
+    }
+    assert!(!ignore.contains("apps/rust/other"));
+    let df = std::fs::read_to_string(root.join("apps/rust/app/Dockerfile")).unwrap();
+    let manifest = embedded_manifest(&df).unwrap();
+    assert!(
+        manifest.contains("exclude = [\n    \"vendor\",\n]"),
+        "{manifest}"
+    );
+    assert!(manifest.contains("[patch.crates-io]"), "{manifest}");
+    simulate(root, "apps/rust/app/Dockerfile");
+}

@@ -306,7 +306,15 @@ pub(crate) fn load_model(root: &Path) -> anyhow::Result<WorkspaceModel> {
     })?;
 
     let mut crates: BTreeMap<String, CrateInfo> = BTreeMap::new();
-    let mut queue: Vec<(String, bool)> = member_dirs.into_iter().map(|d| (d, true)).collect();
+    // `[patch]` path targets are not members, but their own path dependencies belong in the
+    // context too. They sit first in the stack, so a member that is also patched in is read
+    // as a member.
+    let mut queue: Vec<(String, bool)> = info
+        .patch_dirs
+        .iter()
+        .map(|d| (d.clone(), false))
+        .chain(member_dirs.into_iter().map(|d| (d, true)))
+        .collect();
     while let Some((dir, is_member)) = queue.pop() {
         if crates.contains_key(&dir) {
             continue;

@@ -307,3 +307,53 @@ itoa = { path = "vendor/itoa" }
         assert!(out.parse::<DocumentMut>().is_ok());
     }
 }
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    #[test]
+    fn dotted_and_sub_table_dependency_forms_survive() {
+        let root = r#"[workspace]
+members = ["a"]
+
+[workspace.dependencies]
+serde.version = "1"
+serde.features = ["derive"]
+gone = "1"
+
+[workspace.dependencies.tokio]
+version = "1"
+features = ["rt"]
+
+[workspace.dependencies.unused]
+version = "2"
+
+[profile.dev]
+debug = 0
+"#;
+        let used: BTreeSet<String> = ["serde", "tokio"].iter().map(|s| s.to_string()).collect();
+        let out = trim_root_manifest(root, &["a".into()], &["a".into()], &used).unwrap();
+        assert_eq!(
+            out,
+            r#"[workspace]
+members = [
+    "a",
+]
+
+[workspace.dependencies]
+serde.version = "1"
+serde.features = ["derive"]
+
+[workspace.dependencies.tokio]
+version = "1"
+features = ["rt"]
+
+[profile.dev]
+debug = 0
+"#
+        );
+        let parsed: toml::Table = toml::from_str(&out).unwrap();
+        assert!(parsed["workspace"]["dependencies"]["serde"]["features"].is_array());
+    }
+}
