@@ -790,3 +790,40 @@ unixonly = { path = "../../../libs/rust/unixonly" }
     assert!(manifest.contains("[patch.crates-io]"), "{manifest}");
     simulate(root, "apps/rust/app/Dockerfile");
 }
+
+/// A file read from outside the crate folder builds only when listed in `extra-files`.
+#[test]
+fn extra_files_are_admitted_into_every_context() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    copy_tree(&fixture("docker-basic"), root);
+    write_tree(root, &[("shared/banner.txt", "hello\n")]);
+    let main = root.join("beta/rust/server/src/main.rs");
+    let code = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(
+        &main,
+        code.replace(
+            "fn main() {\n",
+            "fn main() {\n    print!(\"{}\", include_str!(\"../../../../shared/banner.txt\"));\n",
+        ),
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        manifest.replace(
+            "python-version = \"3.12\"\n",
+            "python-version = \"3.12\"\nextra-files = [\"./shared/banner.txt\"]\n",
+        ),
+    )
+    .unwrap();
+    assert_eq!(tool(root, &[]).status.code(), Some(0));
+    let ignore =
+        std::fs::read_to_string(root.join("beta/rust/server/Dockerfile.dockerignore")).unwrap();
+    assert!(
+        ignore.ends_with("**/target\n!shared/banner.txt\n"),
+        "{ignore}"
+    );
+    fetch(root);
+    simulate(root, "beta/rust/server/Dockerfile");
+}

@@ -95,8 +95,10 @@ pub struct DockerPlan {
     pub members: Vec<String>,
     /// `[workspace.dependencies]` keys the closure inherits.
     pub workspace_deps: BTreeSet<String>,
-    /// Root files (and configured extra files) the context admits, in a fixed order.
+    /// Root build files the context admits, in a fixed order.
     pub root_files: Vec<String>,
+    /// Configured `extra-files`, admitted last (after `**/target`), so they always get in.
+    pub extra_files: Vec<String>,
 }
 
 impl DockerPlan {
@@ -462,11 +464,12 @@ pub fn plan(ws: &WorkspaceModel, krate: &CrateInfo) -> anyhow::Result<Option<Doc
             workspace_deps.extend(info.workspace_deps.iter().cloned());
         }
     }
-    let mut root_files = ws.root_files.clone();
+    let root_files = ws.root_files.clone();
+    let mut extra_files: Vec<String> = Vec::new();
     for extra in &ws.config.extra_files {
         let extra = normalize(extra);
-        if !root_files.contains(&extra) {
-            root_files.push(extra);
+        if !extra.is_empty() && !extra_files.contains(&extra) {
+            extra_files.push(extra);
         }
     }
     Ok(Some(DockerPlan {
@@ -477,6 +480,7 @@ pub fn plan(ws: &WorkspaceModel, krate: &CrateInfo) -> anyhow::Result<Option<Doc
         members,
         workspace_deps,
         root_files,
+        extra_files,
     }))
 }
 

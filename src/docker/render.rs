@@ -81,12 +81,11 @@ pub fn render(
             ("runtime", &runtime),
         ],
     );
-    let mut admit = String::new();
-    for file in plan.root_files.iter().chain(&plan.context_dirs) {
-        admit.push('!');
-        admit.push_str(file);
-        admit.push('\n');
-    }
+    let admit_lines = |files: &mut dyn Iterator<Item = &String>| {
+        files.map(|f| format!("!{f}\n")).collect::<String>()
+    };
+    let admit = admit_lines(&mut plan.root_files.iter().chain(&plan.context_dirs));
+    let extra = admit_lines(&mut plan.extra_files.iter());
     let dockerignore = fill(
         IGNORE_TEMPLATE,
         &[
@@ -94,6 +93,7 @@ pub fn render(
             ("name", &plan.name),
             ("dockerfile", &dockerfile_path),
             ("admit", &admit),
+            ("extra", &extra),
         ],
     );
     Ok(Rendered {
