@@ -5,6 +5,7 @@
 //! This module and [`crate::git`] are the only I/O edges of `affected`; tests build a
 //! [`Workspace`] from captured JSON with [`Workspace::from_metadata_json`].
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -24,6 +25,8 @@ pub struct Workspace {
     pub root: Utf8PathBuf,
     /// Members sorted by relative path.
     pub members: Vec<Member>,
+    by_id: HashMap<PackageId, usize>,
+    by_name: HashMap<String, usize>,
 }
 
 /// What the commands need to know about one workspace member.
@@ -166,21 +169,33 @@ impl Workspace {
             })
             .collect();
         members.sort_by(|a, b| a.path.cmp(&b.path));
+        let by_id = members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.clone(), i))
+            .collect();
+        let by_name = members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.name.clone(), i))
+            .collect();
         Ok(Workspace {
             graph,
             root,
             members,
+            by_id,
+            by_name,
         })
     }
 
     /// The member with this name.
     pub fn member(&self, name: &str) -> Option<&Member> {
-        self.members.iter().find(|m| m.name == name)
+        self.by_name.get(name).map(|i| &self.members[*i])
     }
 
     /// The member with this package id.
     pub fn member_by_id(&self, id: &PackageId) -> Option<&Member> {
-        self.members.iter().find(|m| m.id == *id)
+        self.by_id.get(id).map(|i| &self.members[*i])
     }
 
     /// The root `Cargo.toml`.

@@ -356,3 +356,21 @@ fn citychain_copy_is_a_workspace_with_three_domains() {
         .any(|d| d["name"] == "serde_json" && d["rename"] == "json");
     assert!(renamed, "login_model uses serde_json renamed to json");
 }
+
+#[test]
+fn citychain_and_generated_configs_parse_with_the_domain_path_rule() {
+    use cargo_ccworkspace::config::{Config, MarkChanged};
+
+    let city = Config::load(&support::citychain().join("Cargo.toml")).unwrap();
+    let rule = &city.affected.path_rule[0];
+    assert_eq!(rule.globs, ["DAGs/python/**"]);
+    assert_eq!(
+        rule.mark_changed,
+        MarkChanged::Crates(vec!["domain:DAGs".into()])
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    generator::generate(tmp.path(), &spec(10)).unwrap();
+    let generated = Config::load(&tmp.path().join("Cargo.toml")).unwrap();
+    assert_eq!(generated.affected.path_rule[0].globs, ["d00/python/**"]);
+}

@@ -89,6 +89,8 @@ pub struct GenCrate {
     pub registry: Vec<&'static str>,
     /// PyO3 crate with maturin's mixed layout (`python/<name>/__init__.py`).
     pub mixed_python: bool,
+    /// A core crate: `c0000`, plus one more per 50 crates; most crates depend on one.
+    pub core: bool,
 }
 
 /// A generated workspace.
@@ -172,7 +174,7 @@ pub fn plan(spec: &Spec) -> Vec<GenCrate> {
         let mut deps = BTreeSet::new();
         let mut dev_deps = BTreeSet::new();
         let mut build_deps = BTreeSet::new();
-        if i == 1 || (i >= 3 && n > 0) {
+        if i == 1 || i >= 3 {
             // Almost every crate uses a core crate.
             let cores: Vec<usize> = (0..i).filter(|&j| is_core(j)).collect();
             if !cores.is_empty() && (i == 1 || rng.chance(85)) {
@@ -236,6 +238,7 @@ pub fn plan(spec: &Spec) -> Vec<GenCrate> {
             build_deps: build_deps.into_iter().map(name_of).collect(),
             registry,
             mixed_python: kind == "pyo3" && (i / spec.pyo3_every.max(1)).is_multiple_of(2),
+            core: is_core(i),
         });
     }
     crates
@@ -313,9 +316,19 @@ impl Generated {
     /// Internal crates that appear in `[workspace.dependencies]` (those with at least one user,
     /// so the workspace has no unused entry).
     pub fn workspace_entries(&self) -> Vec<&GenCrate> {
+        let used = self.used_names();
         self.crates
             .iter()
-            .filter(|c| !self.users_of(&c.name).is_empty())
+            .filter(|c| used.contains(c.name.as_str()))
+            .collect()
+    }
+
+    /// Names that some crate declares as a dependency of any kind.
+    fn used_names(&self) -> BTreeSet<&str> {
+        self.crates
+            .iter()
+            .flat_map(|c| c.deps.iter().chain(&c.dev_deps).chain(&c.build_deps))
+            .map(String::as_str)
             .collect()
     }
 
@@ -642,17 +655,17 @@ pub fn make_history(repo: &Repo, g: &Generated, seed: u64) -> io::Result<Vec<His
         }
     };
 
-    let dependents = |name: &str| g.users_of(name).len();
+    let used = g.used_names();
     let libs_with_users: Vec<&GenCrate> = g
         .crates
         .iter()
-        .filter(|c| c.kind == "lib" && ![CORE, TESTKIT, CODEGEN].contains(&c.name.as_str()))
-        .filter(|c| dependents(&c.name) > 0)
+        .filter(|c| c.kind == "lib" && !c.core && ![TESTKIT, CODEGEN].contains(&c.name.as_str()))
+        .filter(|c| used.contains(c.name.as_str()))
         .collect();
     let leaves: Vec<&GenCrate> = g
         .crates
         .iter()
-        .filter(|c| dependents(&c.name) == 0)
+        .filter(|c| !used.contains(c.name.as_str()))
         .collect();
 
     // Source edit in a leaf.
@@ -763,8 +776,17 @@ pub fn make_history(repo: &Repo, g: &Generated, seed: u64) -> io::Result<Vec<His
         build_deps: Vec::new(),
         registry: Vec::new(),
         mixed_python: false,
+        core: false,
     };
     write_crate(root, &new, g.spec.registry_deps)?;
+    if let Some(core) = g.get(CORE) {
+        // In a tiny workspace nothing used the core crate yet, so it has no entry.
+        let entry = format!("{} = {{ path = \"{}\" }}", core.name, core.path);
+        if !repo.read("Cargo.toml").contains(&entry) {
+            let table = "[workspace.dependencies]\n";
+            repo.replace("Cargo.toml", table, &format!("{table}{entry}\n"));
+        }
+    }
     sync_lock(root, g.spec.registry_deps)?;
     steps.push(step(
         StepKind::NewCrate,
@@ -774,11 +796,12 @@ pub fn make_history(repo: &Repo, g: &Generated, seed: u64) -> io::Result<Vec<His
 
     // Moved and deleted crates: two different libraries with dependents.
     let moved = pick(&mut rng, &libs_with_users).cloned();
-    let deleted = libs_with_users
+    let others: Vec<&GenCrate> = libs_with_users
         .iter()
-        .find(|c| Some(&c.name) != moved.as_ref().map(|m| &m.name))
+        .filter(|c| Some(&c.name) != moved.as_ref().map(|m| &m.name))
         .copied()
-        .cloned();
+        .collect();
+    let deleted = pick(&mut rng, &others).cloned();
     if let Some(c) = deleted {
         let mut touched = vec![c.name.clone()];
         repo.remove(&c.path);
@@ -903,9 +926,15 @@ fn remove_lines(repo: &Repo, rel: &str, needle: &str) {
 
 /// After deleting `gone`, drop `[workspace.dependencies]` entries no remaining crate uses.
 fn drop_unused_entries(repo: &Repo, g: &Generated, gone: &str) {
+    let still_used: BTreeSet<&str> = g
+        .crates
+        .iter()
+        .filter(|c| c.name != gone)
+        .flat_map(|c| c.deps.iter().chain(&c.dev_deps).chain(&c.build_deps))
+        .map(String::as_str)
+        .collect();
     for c in g.workspace_entries() {
-        let still_used = g.users_of(&c.name).iter().any(|u| u.name != gone);
-        if !still_used {
+        if !still_used.contains(c.name.as_str()) {
             remove_lines(repo, "Cargo.toml", &format!("{} = {{ path = ", c.name));
         }
     }

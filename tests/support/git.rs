@@ -2,6 +2,7 @@
 //!
 //! Every helper panics with git's stderr on failure: in a test that is the most useful outcome.
 
+// Each test file uses a different subset of these helpers, so `expect` would fail somewhere.
 #![allow(dead_code)]
 
 use std::fs;
