@@ -623,6 +623,13 @@ fn a_hand_written_dockerfile_is_never_overwritten() {
         "{stderr}"
     );
     assert!(stderr.contains("dockerfile = false"), "{stderr}");
+    let check = tool(dir.path(), &["--check"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        text(&check.stderr).contains("beta/rust/server/Dockerfile: hand-written"),
+        "{}",
+        text(&check.stderr)
+    );
     // All or nothing: the missing file was not written either.
     assert_eq!(std::fs::read_to_string(&df).unwrap(), "FROM scratch\n");
     assert!(!dir.path().join("beta/rust/pyext/Dockerfile").exists());

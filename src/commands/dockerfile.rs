@@ -8,7 +8,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use anstream::{eprintln, print};
+use std::io::Write as _;
+
+use anstream::eprintln;
+use anyhow::Context as _;
 
 use crate::cli::{CrateKind, DockerfileArgs, GlobalOpts};
 use crate::config::Config;
@@ -52,9 +55,11 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
     let leftovers = leftovers(&root, &selected, &expected)?;
 
     if args.stdout {
+        let mut all = String::new();
         for (path, text) in &expected {
-            print!("==> {path} <==\n{text}\n");
+            all.push_str(&format!("==> {path} <==\n{text}\n"));
         }
+        print_stdout(&all)?;
         return Ok(Status::Ok);
     }
 
@@ -81,16 +86,17 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
             );
             return Ok(Status::Ok);
         }
-        for (path, old, new) in &stale {
-            print!(
-                "{}",
+        let diffs: String = stale
+            .iter()
+            .map(|(path, old, new)| {
                 unified_diff(
                     path,
                     old.as_deref().unwrap_or(""),
-                    new.as_deref().unwrap_or("")
+                    new.as_deref().unwrap_or(""),
                 )
-            );
-        }
+            })
+            .collect();
+        print_stdout(&diffs)?;
         let red = anstyle::Style::new()
             .bold()
             .fg_color(Some(anstyle::AnsiColor::Red.into()));
@@ -105,6 +111,9 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
             let what = match (old, new) {
                 (None, _) => "missing",
                 (_, None) => "left over (its crate gets no image)",
+                (Some(old), _) if !docker::is_generated(old) => {
+                    "hand-written (delete it, or set `dockerfile = false` for its crate)"
+                }
                 _ => "stale",
             };
             eprintln!("  {path}: {what}");
@@ -160,6 +169,18 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
         ),
     );
     Ok(Status::Ok)
+}
+
+/// Write machine output to stdout; a closed pipe (`| head`) is not an error.
+fn print_stdout(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("failed to write to stdout"),
+    }
 }
 
 /// Generated files of selected crates that get no image (any more).
