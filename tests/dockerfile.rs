@@ -444,6 +444,20 @@ fn the_simulation_fails_when_the_context_is_incomplete() {
         text(&out.stderr)
     );
 
+    // The same in citychain: `ca_testkit` is only a dev-dependency of `ca_signer`, which
+    // `login_server` builds on (docs/dockerfile.md uses this example).
+    let city = tmp.path().join("city-no-testkit");
+    simulated_context(&citychain(), "login/rust/login_server/Dockerfile", &city);
+    assert!(metadata(&city).status.success());
+    std::fs::remove_dir_all(city.join("CA/rust/ca_testkit")).unwrap();
+    let out = metadata(&city);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("ca_testkit"),
+        "{}",
+        text(&out.stderr)
+    );
+
     // In `tool`'s context, the real root's `alpha/rust/*` and `beta/rust/*` match nothing.
     let trimmed = tmp.path().join("trimmed");
     simulated_context(&root, "gamma/rust/tool/Dockerfile", &trimmed);
