@@ -9,6 +9,7 @@
 //! cores ([`affected`]) and the only two I/O edges, [`git`] and [`workspace`].
 
 pub mod affected;
+pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod docker;
 pub mod errors;
 pub mod fsutil;
 pub mod git;
+pub mod graph;
 pub mod lint;
 pub mod members;
 pub mod output;

@@ -110,7 +110,15 @@ fn analyse(
 ) -> anyhow::Result<(Workspace, Outcome, Provenance)> {
     let list_mode = change.files_from.is_some() || !change.files.is_empty();
     if list_mode {
-        let ws = Workspace::load(global)?;
+        let (ws, cached) = Workspace::load_reporting(global)?;
+        out.verbose(format!(
+            "graph: {}",
+            if cached {
+                "the graph cache"
+            } else {
+                "cargo metadata"
+            }
+        ));
         let config = Config::load(ws.root_manifest().as_std_path())?;
         let files = file_list(change, ws.root.as_std_path())?;
         let rev = ListRevisions {
@@ -190,13 +198,26 @@ fn analyse(
             }
             Ok(files)
         });
+        let started = std::time::Instant::now();
         let ws = match &scratch {
             Some(s) => {
                 let rel = workspace_prefix_in(&git, global)?;
-                Workspace::load_dir(global, &s.dir.join(&rel))
+                Workspace::load_dir(global, &s.dir.join(&rel)).map(|ws| (ws, false))
             }
-            None => Workspace::load(global),
+            None => Workspace::load_reporting(global),
         };
+        if let Ok((_, cached)) = &ws {
+            let source = if *cached {
+                "the graph cache"
+            } else {
+                "cargo metadata"
+            };
+            out.verbose(format!(
+                "graph: {source} in {} ms",
+                started.elapsed().as_millis()
+            ));
+        }
+        let ws = ws.map(|(ws, _)| ws);
         let diff = diff
             .join()
             .map_err(|_| anyhow::anyhow!("the git diff thread panicked"))?;
