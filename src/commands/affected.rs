@@ -76,14 +76,9 @@ pub fn run(global: &GlobalOpts, args: &AffectedArgs, out: &Output) -> anyhow::Re
 }
 
 /// The names of the affected members (sorted), for other commands (`dockerfile --affected`).
-#[allow(
-    dead_code,
-    reason = "`dockerfile --affected` calls it; it lands separately"
-)]
 pub(crate) fn affected_names(
     global: &GlobalOpts,
     change: &ChangeArgs,
-    _ws: &Workspace,
     out: &Output,
 ) -> anyhow::Result<Vec<String>> {
     let (_, outcome, _) = analyse(global, change, out)?;

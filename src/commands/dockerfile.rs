@@ -234,8 +234,7 @@ fn select<'a>(
         selected.retain(|c| wanted.contains(c.name.as_str()));
     }
     if args.affected {
-        let ws = crate::workspace::Workspace::load(global)?;
-        let names = super::affected::affected_names(global, &args.change, &ws, out)?;
+        let names = super::affected::affected_names(global, &args.change, out)?;
         let wanted: BTreeSet<&str> = names.iter().map(String::as_str).collect();
         selected.retain(|c| wanted.contains(c.name.as_str()));
         out.verbose(format!("{} affected members", selected.len()));
