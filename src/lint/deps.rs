@@ -638,10 +638,12 @@ fn plan_key(
                 if let Some(v) = df {
                     member.push(format!("default-features = {v}"));
                 }
-                f = f.help(format!(
-                    "use `{key} = {{ {} }}`; `--fix` {root_line}",
-                    member.join(", ")
-                ));
+                let written = if member.len() == 1 {
+                    format!("{key}.workspace = true")
+                } else {
+                    format!("{key} = {{ {} }}", member.join(", "))
+                };
+                f = f.help(format!("use `{written}`; `--fix` {root_line}"));
                 if root.is_none() {
                     f = f.fix(
                         root_file,
