@@ -1008,3 +1008,22 @@ fn package_fields_compare_values_and_files_not_text() {
         r.stderr
     );
 }
+
+#[test]
+fn a_hakari_workspace_hack_crate_may_list_versions() {
+    let (code, found, _) = json_codes(
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"workspace-hack\"]\n",
+            ),
+            (
+                "workspace-hack/Cargo.toml",
+                "[package]\nname = \"workspace-hack\"\nversion = \"0.1.0\"\n\n### BEGIN HAKARI SECTION\n[dependencies]\nlog = { version = \"0.4\", features = [\"std\"] }\n### END HAKARI SECTION\n",
+            ),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(found, Vec::<String>::new());
+}

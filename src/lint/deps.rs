@@ -167,13 +167,15 @@ pub(super) fn check<'a>(ctx: &'a Ctx<'a>, out: &mut Vec<Finding>) {
     let mut direct: BTreeMap<&str, Vec<Decl>> = BTreeMap::new();
     for (m, deps) in ctx.ws.members.iter().zip(&ctx.deps) {
         let selected = ctx.ws.selected.contains(&m.dir);
+        // A cargo-hakari workspace-hack crate lists exact versions on purpose.
+        let hakari = m.text().contains("### BEGIN HAKARI SECTION");
         for entry in deps {
             if entry.spec.workspace {
                 if selected {
                     check_inherited(ctx, m, entry, out);
                 }
                 inheritors.entry(entry.key).or_default().push((m, entry));
-            } else if selected {
+            } else if selected && !hakari {
                 direct
                     .entry(entry.key)
                     .or_default()
@@ -636,10 +638,12 @@ fn plan_key(
                 if let Some(v) = df {
                     member.push(format!("default-features = {v}"));
                 }
-                f = f.help(format!(
-                    "use `{key} = {{ {} }}`; `--fix` {root_line}",
-                    member.join(", ")
-                ));
+                let written = if member.len() == 1 {
+                    format!("{key}.workspace = true")
+                } else {
+                    format!("{key} = {{ {} }}", member.join(", "))
+                };
+                f = f.help(format!("use `{written}`; `--fix` {root_line}"));
                 if root.is_none() {
                     f = f.fix(
                         root_file,

@@ -132,6 +132,14 @@ fn table_like_mut<'a>(
     }
 }
 
+/// A table reached through regular (not inline) tables only.
+fn table_mut<'a>(table: &'a mut Table, path: &[String]) -> Option<&'a mut Table> {
+    match path.split_first() {
+        None => Some(table),
+        Some((first, rest)) => table_mut(table.get_mut(first)?.as_table_mut()?, rest),
+    }
+}
+
 fn workspace_deps(doc: &mut DocumentMut, create: bool) -> anyhow::Result<&mut Table> {
     let root = doc.as_table_mut();
     if !root.contains_key("workspace") {
@@ -202,6 +210,38 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
             key,
             default_features,
         } => {
+            // `dep = "1"` in a regular table becomes `dep.workspace = true`, the form cargo
+            // add writes; the comments around the line stay where they were.
+            let plain = table_like_mut(doc.as_table_mut(), table_path)
+                .and_then(|t| t.get(key))
+                .and_then(Item::as_value)
+                .is_some_and(Value::is_str);
+            if plain
+                && default_features.is_none()
+                && let Some(table) = table_mut(doc.as_table_mut(), table_path)
+            {
+                let prefix = table
+                    .key(key)
+                    .and_then(|k| k.leaf_decor().prefix().cloned());
+                let suffix = table
+                    .get(key)
+                    .and_then(Item::as_value)
+                    .and_then(|v| v.decor().suffix().cloned());
+                let mut dotted = Table::new();
+                dotted.set_dotted(true);
+                let mut yes = Value::from(true);
+                if let Some(s) = suffix {
+                    yes.decor_mut().set_suffix(s);
+                }
+                dotted.insert("workspace", Item::Value(yes));
+                if let Some(p) = prefix
+                    && let Some(mut k) = dotted.key_mut("workspace")
+                {
+                    k.leaf_decor_mut().set_prefix(p);
+                }
+                table.insert(key, Item::Table(dotted));
+                return Ok(());
+            }
             let table = table_like_mut(doc.as_table_mut(), table_path)
                 .ok_or_else(|| anyhow!("no [{}] table", table_path.join(".")))?;
             let item = table
@@ -354,6 +394,18 @@ fn inherit_item(item: &mut Item, default_features: Option<bool>) {
             *new.decor_mut() = v.decor().clone();
             *v = new;
         }
+        Item::Table(t) if t.get("workspace").and_then(Item::as_bool) == Some(true) => {
+            // Already inherited: only drop what cannot stay.
+            for k in SOURCE_KEYS
+                .iter()
+                .chain(&["default-features", "default_features"])
+            {
+                t.remove(k);
+            }
+            if let Some(d) = default_features {
+                t.insert("default-features", toml_edit::value(d));
+            }
+        }
         Item::Table(t) => {
             let keys: Vec<String> = t.iter().map(|(k, _)| k.to_string()).collect();
             // The first key's comment moves to `workspace` when that key goes away.
@@ -460,7 +512,7 @@ name = "a"
 
 [dependencies]
 # logging
-log = { workspace = true } # pinned by ops
+log.workspace = true # pinned by ops
 serde = { workspace = true, features = ["derive"], optional = true }
 local = { workspace = true }
 
