@@ -19,6 +19,7 @@ pub mod errors;
 pub mod fsutil;
 pub mod git;
 pub mod graph;
+pub mod init;
 pub mod lint;
 pub mod manifests;
 pub mod members;

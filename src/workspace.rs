@@ -77,6 +77,26 @@ pub fn cargo_program() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("cargo"))
 }
 
+/// `cargo -V` of the cargo that runs us ([`cargo_program`]), e.g. `cargo 1.95.0 (f2d3ce0bd 2026-03-21)`.
+pub fn cargo_version() -> anyhow::Result<String> {
+    let output = Command::new(cargo_program())
+        .arg("-V")
+        .output()
+        .with_context(|| format!("failed to run `{} -V`", cargo_program().display()))?;
+    if !output.status.success() {
+        return Err(UserError::new(
+            format!(
+                "`{} -V` failed: {}",
+                cargo_program().display(),
+                String::from_utf8_lossy(&output.stderr).trim()
+            ),
+            "check that cargo runs (rustup show)",
+        )
+        .into());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
 /// `cargo metadata --format-version 1 --all-features` with the global flags.
 pub fn metadata_command(
     global: &GlobalOpts,

@@ -1,12 +1,241 @@
-//! `cargo ccworkspace init`.
+//! `cargo ccworkspace init`: lay out a monorepo in DIR. Never overwrites a file; refuses a
+//! directory that already has a workspace unless `--add-missing` is given.
+
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::Context as _;
 
 use crate::cli::{GlobalOpts, InitArgs};
-use crate::errors::{Status, user_error};
+use crate::errors::{Status, UserError};
+use crate::fsutil::{FileWrite, read_optional, write_all_atomic};
+use crate::init::{InitOptions, Toolchain, render_init, validate_domain};
 use crate::output::Output;
 
-pub fn run(_global: &GlobalOpts, _args: &InitArgs, _out: &Output) -> anyhow::Result<Status> {
-    user_error(
-        "`init` is not available in this build yet",
-        "see the open issues of cargo-ccworkspace",
-    )
+pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Result<Status> {
+    let dir = &args.dir;
+    let abs =
+        std::path::absolute(dir).with_context(|| format!("failed to resolve {}", dir.display()))?;
+    if abs.exists() && !abs.is_dir() {
+        return Err(UserError::new(
+            format!("{} exists and is not a directory", dir.display()),
+            "pass a directory (it is created when missing)",
+        )
+        .into());
+    }
+    let name = match &args.name {
+        Some(name) => name.clone(),
+        None => abs
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| {
+                UserError::new(
+                    format!("cannot take a name from {}", abs.display()),
+                    "pass --name",
+                )
+            })?,
+    };
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(UserError::new(
+            format!("`{name}` is not a usable project name"),
+            "pass --name with ASCII letters, digits, `-`, `_` or `.`",
+        )
+        .into());
+    }
+    let mut seen = BTreeSet::new();
+    let mut domains = Vec::new();
+    for domain in &args.domains {
+        let domain = domain.trim();
+        if domain.is_empty() {
+            continue;
+        }
+        validate_domain(domain)?;
+        if seen.insert(domain.to_string()) {
+            domains.push(domain.to_string());
+        }
+    }
+    if !valid_python(&args.python) {
+        return Err(UserError::new(
+            format!("`{}` is not a Python version", args.python),
+            "pass MAJOR.MINOR, e.g. --python 3.12",
+        )
+        .into());
+    }
+
+    // An existing workspace is only completed on request; a package root is never touched.
+    let root_manifest = abs.join("Cargo.toml");
+    let existing_members = match read_optional(&root_manifest)? {
+        Some(text) => {
+            let doc: toml::Table = toml::from_str(&text).map_err(|e| {
+                crate::config::toml_error(&root_manifest.display().to_string(), &text, &e)
+            })?;
+            let Some(ws) = doc.get("workspace").and_then(|w| w.as_table()) else {
+                return Err(UserError::new(
+                    format!(
+                        "{} is a package manifest, not a workspace root; nothing was written",
+                        root_manifest.display()
+                    ),
+                    "run `init` in an empty directory (or one without a Cargo.toml), then move \
+                     the package to `<domain>/rust/<crate>`",
+                )
+                .into());
+            };
+            if !args.add_missing {
+                return Err(UserError::new(
+                    format!(
+                        "{} already has a cargo workspace; nothing was written",
+                        dir.display()
+                    ),
+                    "pass --add-missing to add only the files it lacks (existing files are kept)",
+                )
+                .into());
+            }
+            Some(
+                ws.get("members")
+                    .and_then(|m| m.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(crate::members::normalize))
+                            .collect::<BTreeSet<String>>()
+                    })
+                    .unwrap_or_default(),
+            )
+        }
+        None => None,
+    };
+
+    let version = crate::workspace::cargo_version()?;
+    let toolchain = Toolchain::from_cargo_version(&version).ok_or_else(|| {
+        UserError::new(
+            format!("cannot read the Rust version from `{version}`"),
+            "run init with a rustup-managed cargo (`cargo ccworkspace init`)",
+        )
+    })?;
+    let files = render_init(&InitOptions {
+        name,
+        domains: domains.clone(),
+        python: args.python.clone(),
+        toolchain,
+    });
+
+    let mut writes = Vec::new();
+    let mut skipped = Vec::new();
+    for (path, contents) in files {
+        let target = abs.join(&path);
+        if target.exists() || target.is_symlink() {
+            skipped.push(path);
+        } else {
+            writes.push((path, contents));
+        }
+    }
+
+    if args.dry_run {
+        let mut text = String::new();
+        for (path, contents) in &writes {
+            text.push_str(&format!("create {path}\n"));
+            if out.is_verbose() {
+                text.push_str(contents);
+                if !contents.is_empty() && !contents.ends_with('\n') {
+                    text.push('\n');
+                }
+            }
+        }
+        for path in &skipped {
+            text.push_str(&format!("skip   {path} (exists)\n"));
+        }
+        print_stdout(&text)?;
+        return Ok(Status::Ok);
+    }
+
+    std::fs::create_dir_all(&abs).map_err(|e| {
+        UserError::new(
+            format!("failed to create {}: {e}", dir.display()),
+            "check the path is writable",
+        )
+    })?;
+    let file_writes: Vec<FileWrite> = writes
+        .iter()
+        .map(|(path, contents)| FileWrite {
+            path: abs.join(path),
+            contents: contents.clone(),
+        })
+        .collect();
+    write_all_atomic(&file_writes)?;
+    for (path, _) in &writes {
+        out.verbose(format!("wrote {path}"));
+    }
+    for path in &skipped {
+        out.warn(format!(
+            "skipped {path}: it exists (init never overwrites a file)"
+        ));
+    }
+    if let Some(members) = existing_members {
+        for domain in &domains {
+            let glob = format!("{domain}/rust/*");
+            if !members.contains(&glob) {
+                out.warn(format!(
+                    "the existing Cargo.toml has no member glob for `{domain}`: add \"{glob}\" to \
+                     [workspace] members"
+                ));
+            }
+        }
+    }
+    out.status(
+        "Created",
+        format!(
+            "{} files in {}{}",
+            writes.len(),
+            display_dir(dir),
+            if skipped.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} skipped: they exist)", skipped.len())
+            }
+        ),
+    );
+    if domains.is_empty() {
+        out.warn(
+            "no --domains: the workspace has no member globs yet; add `\"<domain>/rust/*\"` to \
+             [workspace] members (and `<domain>/rust/.gitkeep`) before `cargo ccworkspace new`",
+        );
+    } else {
+        out.status(
+            "Next",
+            format!(
+                "cargo ccworkspace new {}/<crate> [--pyo3|--bin|--lib] (see docs/getting-started.md)",
+                domains[0]
+            ),
+        );
+    }
+    Ok(Status::Ok)
+}
+
+fn display_dir(dir: &Path) -> String {
+    let s = dir.display().to_string();
+    if s.is_empty() { ".".to_string() } else { s }
+}
+
+fn valid_python(version: &str) -> bool {
+    let parts: Vec<&str> = version.split('.').collect();
+    (parts.len() == 2 || parts.len() == 3)
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Write machine output to stdout; a closed pipe is not an error.
+fn print_stdout(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("failed to write to stdout"),
+    }
 }

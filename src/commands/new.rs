@@ -1,12 +1,193 @@
-//! `cargo ccworkspace new`.
+//! `cargo ccworkspace new DOMAIN/CRATE`: add a crate that already passes every `lint-deps`
+//! rule, with its Dockerfile pair rendered exactly as `cargo ccworkspace dockerfile` would.
+//!
+//! Every file (and the root `Cargo.toml`, when pyo3 must be added to it) is written at once, or
+//! none is.
 
-use crate::cli::{GlobalOpts, NewArgs};
-use crate::errors::{Status, user_error};
+use std::collections::BTreeSet;
+
+use crate::cli::{CrateKind, GlobalOpts, NewArgs};
+use crate::config::Config;
+use crate::docker::{self, CrateFiles};
+use crate::errors::{Status, UserError};
+use crate::fsutil::{FileWrite, read_optional, write_all_atomic};
+use crate::init::{NewOptions, parse_new_path, render_new};
+use crate::members;
 use crate::output::Output;
 
-pub fn run(_global: &GlobalOpts, _args: &NewArgs, _out: &Output) -> anyhow::Result<Status> {
-    user_error(
-        "`new` is not available in this build yet",
-        "see the open issues of cargo-ccworkspace",
+pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<Status> {
+    let (domain, name) = parse_new_path(&args.path)?;
+    let kind = if args.pyo3 {
+        CrateKind::Pyo3
+    } else if args.bin {
+        CrateKind::Bin
+    } else {
+        CrateKind::Lib
+    };
+    let root = crate::manifests::find_root(global.manifest_path.as_deref())?;
+    let root_path = root.join("Cargo.toml");
+    let label = root_path.display().to_string();
+    let root_text = read_optional(&root_path)?.ok_or_else(|| {
+        UserError::new(
+            format!("{label} does not exist"),
+            "run `cargo ccworkspace init` first",
+        )
+    })?;
+    let config = Config::from_manifest_text(&root_text, &label)?;
+    let info = docker::parse_root(&root_text, &label)?;
+    let opts = NewOptions {
+        domain: domain.clone(),
+        name: name.clone(),
+        kind,
+        python: config.docker.python_version.clone(),
+    };
+    let dir = opts.dir();
+
+    // The folder must be a member through a glob (or a literal entry) of the root.
+    let (covered, _) = members::expand(
+        &info.members,
+        &info.exclude,
+        &BTreeSet::from([dir.clone()]),
+        &BTreeSet::new(),
     )
+    .map_err(|e| {
+        UserError::new(
+            format!("{label}: bad `members` glob: {e}"),
+            "fix the glob (cargo rejects it too)",
+        )
+    })?;
+    if !covered.contains(&dir) {
+        let glob = format!("{domain}/rust/*");
+        let in_exclude = info.exclude.iter().any(|e| {
+            let e = members::normalize(e);
+            dir == e || dir.starts_with(&format!("{e}/"))
+        });
+        let message = if in_exclude {
+            format!("{dir} is under a [workspace] `exclude` entry of {label}; nothing was written")
+        } else {
+            format!(
+                "{dir} is not covered by any [workspace] `members` glob of {label}; nothing was written"
+            )
+        };
+        return Err(UserError::new(
+            message,
+            format!(
+                "add \"{glob}\" to `members` in [workspace] (and create {domain}/rust/.gitkeep so \
+                 the glob always matches), then run `new` again"
+            ),
+        )
+        .into());
+    }
+
+    // The folder and the name must be free.
+    let abs_dir = root.join(&dir);
+    if abs_dir.exists()
+        && std::fs::read_dir(&abs_dir).map_or(true, |mut entries| entries.next().is_some())
+    {
+        return Err(UserError::new(
+            format!("{dir} already exists; nothing was written"),
+            "pick another crate name, or remove the folder",
+        )
+        .into());
+    }
+    let mut model = super::dockerfile::load_model(&root)?;
+    let normalized = name.replace('-', "_");
+    if let Some(taken) = model
+        .crates
+        .values()
+        .find(|c| c.name == name || c.name.replace('-', "_") == normalized)
+    {
+        return Err(UserError::new(
+            format!(
+                "the crate name `{}` is taken by {}; nothing was written",
+                taken.name,
+                crate::workspace::join(&taken.path, "Cargo.toml")
+            ),
+            "pick another crate name (cargo needs package and library names to be unique)",
+        )
+        .into());
+    }
+
+    let rendered = render_new(&opts, &root_text)?;
+    let new_root = rendered.root_manifest.clone().unwrap_or(root_text);
+    let mut files = rendered.files.clone();
+
+    // The Dockerfile pair, through the same plan and renderer as `cargo ccworkspace dockerfile`.
+    if kind != CrateKind::Lib {
+        let new_info = docker::parse_root(&new_root, &label)?;
+        let manifest_rel = crate::workspace::join(&dir, "Cargo.toml");
+        let find = |path: &str| {
+            files
+                .iter()
+                .find(|(p, _)| *p == crate::workspace::join(&dir, path))
+                .map(|(_, text)| text.clone())
+        };
+        let manifest = find("Cargo.toml").unwrap_or_default();
+        let crate_files = CrateFiles {
+            pyproject: find("pyproject.toml"),
+            main_rs: find("src/main.rs").is_some(),
+            bin_dir: Vec::new(),
+        };
+        let krate = docker::parse_crate(
+            &manifest,
+            &dir,
+            &manifest_rel,
+            &new_info,
+            &crate_files,
+            true,
+        )?;
+        model.root_manifest = new_root.clone();
+        model.crates.insert(dir.clone(), krate.clone());
+        let trimmer = docker::trim::RootTrimmer::new(&new_root)?;
+        if let Some(plan) = docker::plan(&model, &krate)? {
+            let r = docker::render::render(&plan, &model.config, &trimmer)?;
+            files.push((plan.dockerfile_path(), r.dockerfile));
+            files.push((plan.ignore_path(), r.dockerignore));
+        }
+    }
+
+    let mut writes: Vec<FileWrite> = files
+        .iter()
+        .map(|(path, contents)| FileWrite {
+            path: root.join(path),
+            contents: contents.clone(),
+        })
+        .collect();
+    if let Some(text) = &rendered.root_manifest {
+        writes.push(FileWrite {
+            path: root_path.clone(),
+            contents: text.clone(),
+        });
+    }
+    write_all_atomic(&writes)?;
+    for (path, _) in &files {
+        out.verbose(format!("wrote {path}"));
+    }
+    if rendered.root_manifest.is_some() {
+        out.status(
+            "Updated",
+            format!(
+                "Cargo.toml: added pyo3 = \"{}\" to [workspace.dependencies]",
+                crate::init::PYO3_VERSION
+            ),
+        );
+    }
+    out.status(
+        "Created",
+        format!(
+            "{} crate `{name}` at {dir} ({} files)",
+            kind.as_str(),
+            files.len()
+        ),
+    );
+    if kind == CrateKind::Lib {
+        out.status(
+            "Note",
+            format!(
+                "to use it from another member, add `{name} = {{ path = \"{dir}\" }}` to \
+                 [workspace.dependencies] and `{name}.workspace = true` to that member"
+            ),
+        );
+    }
+    Ok(Status::Ok)
 }

@@ -104,7 +104,7 @@ pub fn render(
 }
 
 /// Replace each `{{key}}` in one pass, so a value that contains `{{` is left alone.
-fn fill(template: &str, values: &[(&str, &str)]) -> String {
+pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len() * 2);
     let mut rest = template;
     while let Some(start) = rest.find("{{") {

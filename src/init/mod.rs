@@ -1,0 +1,503 @@
+//! `init` and `new` as text: the files of a new monorepo and of a new crate.
+//!
+//! Pure: the commands (`commands/init.rs`, `commands/new.rs`) read what exists, call these
+//! functions and write the result; nothing here touches the file system, spawns a process or
+//! prints. Templates are files under `src/init/templates/`, embedded with `include_str!`.
+
+use std::collections::BTreeMap;
+
+use toml_edit::{DocumentMut, Item, Table, value};
+
+use crate::cli::CrateKind;
+use crate::config::DockerConfig;
+use crate::docker::render::fill;
+use crate::errors::UserError;
+
+const ROOT_MANIFEST: &str = include_str!("templates/Cargo.toml.in");
+const TOOLCHAIN: &str = include_str!("templates/rust-toolchain.toml.in");
+const PYPROJECT: &str = include_str!("templates/pyproject.toml.in");
+const LOCKFILE: &str = include_str!("templates/Cargo.lock.in");
+const GITIGNORE: &str = include_str!("templates/gitignore.in");
+const BUILDER: &str = include_str!("templates/builder.Dockerfile.in");
+const BUILDER_IGNORE: &str = include_str!("templates/builder.Dockerfile.dockerignore.in");
+const DEV_COMPOSE: &str = include_str!("templates/dev-compose.yml.in");
+const PRE_COMMIT: &str = include_str!("templates/pre-commit-config.yaml.in");
+const CI: &str = include_str!("templates/ci.yml.in");
+
+const CRATE_LIB: &str = include_str!("templates/crate-lib.rs.in");
+const CRATE_MAIN: &str = include_str!("templates/crate-main.rs.in");
+const CRATE_PYO3: &str = include_str!("templates/crate-pyo3.rs.in");
+const CRATE_PYPROJECT: &str = include_str!("templates/crate-pyproject.toml.in");
+const CRATE_PYI: &str = include_str!("templates/crate-pyo3.pyi.in");
+
+/// The pyo3 requirement `new --pyo3` adds to `[workspace.dependencies]` when it is missing.
+///
+/// pyo3 >= 0.26 needs no `extension-module` feature: maturin >= 1.9.4 sets
+/// `PYO3_BUILD_EXTENSION_MODULE` itself, and a plain `cargo build --workspace` still links.
+pub const PYO3_VERSION: &str = "0.30";
+
+/// The toolchain `init` pins, from the version of the cargo that runs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toolchain {
+    /// `rust-toolchain.toml` `channel`: `1.95.0`, or `nightly-2026-03-01` / `beta`.
+    pub channel: String,
+    /// `[workspace.package] rust-version`: `1.95`.
+    pub rust_version: String,
+}
+
+impl Toolchain {
+    /// Read `cargo -V` output (`cargo 1.95.0 (f2d3ce0bd 2026-03-21)`).
+    pub fn from_cargo_version(text: &str) -> Option<Toolchain> {
+        let mut words = text.split_whitespace();
+        if words.next()? != "cargo" {
+            return None;
+        }
+        let version = semver::Version::parse(words.next()?).ok()?;
+        let date = words
+            .find(|w| w.len() == 11 && w.ends_with(')'))
+            .map(|w| w.trim_end_matches(')').to_string());
+        let pre = version.pre.as_str();
+        let (channel, minor) = if pre.is_empty() {
+            (
+                format!("{}.{}.{}", version.major, version.minor, version.patch),
+                version.minor,
+            )
+        } else {
+            // A nightly or beta 1.N is not yet 1.N: require the stable release before it.
+            let name = if pre.starts_with("nightly") {
+                "nightly"
+            } else {
+                "beta"
+            };
+            let channel = match date {
+                Some(d) if name == "nightly" => format!("nightly-{d}"),
+                _ => name.to_string(),
+            };
+            (channel, version.minor.saturating_sub(1))
+        };
+        Some(Toolchain {
+            channel,
+            rust_version: format!("{}.{minor}", version.major),
+        })
+    }
+}
+
+/// What `init` lays out.
+#[derive(Debug, Clone)]
+pub struct InitOptions {
+    /// The monorepo's name (root `pyproject.toml` project name, comments).
+    pub name: String,
+    /// Domain folders; each gets a `<domain>/rust/*` member glob.
+    pub domains: Vec<String>,
+    /// Python version (`3.12`).
+    pub python: String,
+    pub toolchain: Toolchain,
+}
+
+/// One generated file: its path relative to the root (with `/`) and its text.
+pub type GeneratedFile = (String, String);
+
+/// Every file of a new monorepo, in a fixed order.
+pub fn render_init(opts: &InitOptions) -> Vec<GeneratedFile> {
+    let docker = DockerConfig {
+        python_version: opts.python.clone(),
+        ..DockerConfig::default()
+    };
+    let members = opts
+        .domains
+        .iter()
+        .map(|d| format!("\"{d}/rust/*\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let pytest_paths = opts
+        .domains
+        .iter()
+        .map(|d| format!("\"{d}/python\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let image_prefix = opts.name.to_ascii_lowercase();
+    let version = env!("CARGO_PKG_VERSION");
+    let values: Vec<(&str, &str)> = vec![
+        ("name", &opts.name),
+        ("members", &members),
+        ("rust_version", &opts.toolchain.rust_version),
+        ("channel", &opts.toolchain.channel),
+        ("python", &opts.python),
+        ("builder_image", &docker.builder_image),
+        ("debian_release", &docker.debian_release),
+        ("cargo_home", &docker.cargo_home),
+        ("pytest_paths", &pytest_paths),
+        ("image_prefix", &image_prefix),
+        ("version", version),
+    ];
+    let mut files: Vec<GeneratedFile> = [
+        ("Cargo.toml", ROOT_MANIFEST),
+        ("Cargo.lock", LOCKFILE),
+        ("rust-toolchain.toml", TOOLCHAIN),
+        ("pyproject.toml", PYPROJECT),
+        (".gitignore", GITIGNORE),
+        ("docker/builder.Dockerfile", BUILDER),
+        ("docker/builder.Dockerfile.dockerignore", BUILDER_IGNORE),
+        ("dev-compose.yml", DEV_COMPOSE),
+        (".pre-commit-config.yaml", PRE_COMMIT),
+        (".github/workflows/ci.yml", CI),
+    ]
+    .into_iter()
+    .map(|(path, template)| (path.to_string(), fill(template, &values)))
+    .collect();
+    for domain in &opts.domains {
+        files.push((format!("{domain}/rust/.gitkeep"), String::new()));
+    }
+    files
+}
+
+/// Check a domain folder name: one plain path component.
+pub fn validate_domain(domain: &str) -> Result<(), UserError> {
+    let bad = domain.is_empty()
+        || domain.starts_with('.')
+        || domain == "target"
+        || domain.chars().any(|c| {
+            matches!(
+                c,
+                '/' | '\\' | '*' | '?' | '[' | ']' | '{' | '}' | '"' | '\''
+            ) || c.is_whitespace()
+                || c.is_control()
+        });
+    if bad {
+        return Err(UserError::new(
+            format!("`{domain}` is not a usable domain folder name"),
+            "use one plain folder name per domain, e.g. `--domains DAGs,login,CA`",
+        ));
+    }
+    Ok(())
+}
+
+const RESERVED: [&str; 45] = [
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "gen", "try", "test", "std", "core", "alloc",
+];
+
+/// Check a crate name the way cargo does (letters, digits, `-`, `_`; not a keyword).
+pub fn validate_crate_name(name: &str) -> Result<(), UserError> {
+    let first_ok = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let chars_ok = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !first_ok || !chars_ok {
+        return Err(UserError::new(
+            format!("`{name}` is not a valid crate name"),
+            "use ASCII letters, digits, `-` and `_`, starting with a letter",
+        ));
+    }
+    if RESERVED.contains(&name) || RESERVED.contains(&name.replace('-', "_").as_str()) {
+        return Err(UserError::new(
+            format!("`{name}` is a Rust keyword or a reserved crate name"),
+            "pick another name",
+        ));
+    }
+    Ok(())
+}
+
+/// Split `DOMAIN/CRATE` (or `DOMAIN/rust/CRATE`) into the domain and the crate name.
+pub fn parse_new_path(path: &str) -> Result<(String, String), UserError> {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let (domain, name) = match parts.as_slice() {
+        [domain, name] => (*domain, *name),
+        [domain, "rust", name] => (*domain, *name),
+        _ => {
+            return Err(UserError::new(
+                format!("`{path}` is not DOMAIN/CRATE"),
+                "name the domain folder and the crate, e.g. `cargo ccworkspace new DAGs/poh_ack` \
+                 (the crate goes to DAGs/rust/poh_ack)",
+            ));
+        }
+    };
+    validate_domain(domain)?;
+    validate_crate_name(name)?;
+    Ok((domain.to_string(), name.to_string()))
+}
+
+/// What `new` adds.
+#[derive(Debug, Clone)]
+pub struct NewOptions {
+    pub domain: String,
+    pub name: String,
+    pub kind: CrateKind,
+    /// Python version for `requires-python` (from `[workspace.metadata.ccworkspace.docker]`).
+    pub python: String,
+}
+
+impl NewOptions {
+    /// `<domain>/rust/<name>`.
+    pub fn dir(&self) -> String {
+        format!("{}/rust/{}", self.domain, self.name)
+    }
+
+    /// The Python module name: the crate name with `-` as `_`.
+    pub fn module(&self) -> String {
+        self.name.replace('-', "_")
+    }
+}
+
+/// The files of a new crate, and the root manifest when it must change.
+#[derive(Debug, Clone)]
+pub struct NewCrate {
+    /// Files under the crate's directory (paths relative to the workspace root).
+    pub files: Vec<GeneratedFile>,
+    /// The new root `Cargo.toml`, when `new` had to add to it (pyo3).
+    pub root_manifest: Option<String>,
+}
+
+/// `[workspace.package]` keys cargo lets members inherit.
+const INHERITABLE: [&str; 16] = [
+    "authors",
+    "categories",
+    "description",
+    "documentation",
+    "edition",
+    "exclude",
+    "homepage",
+    "include",
+    "keywords",
+    "license",
+    "license-file",
+    "publish",
+    "readme",
+    "repository",
+    "rust-version",
+    "version",
+];
+
+/// Render a new crate for the workspace whose root manifest is `root_manifest`: it inherits
+/// every `[workspace.package]` field the root defines and `[workspace.lints]` when the root
+/// has it, and takes every dependency with `workspace = true`.
+pub fn render_new(opts: &NewOptions, root_manifest: &str) -> anyhow::Result<NewCrate> {
+    let mut root: DocumentMut = root_manifest.parse().map_err(|e| {
+        UserError::new(
+            format!("failed to parse the root Cargo.toml: {e}"),
+            "fix the root Cargo.toml (cargo rejects it too)",
+        )
+    })?;
+    let ws = root.get("workspace").and_then(Item::as_table_like);
+    let ws_package: Vec<String> = ws
+        .and_then(|w| w.get("package"))
+        .and_then(Item::as_table_like)
+        .map(|p| {
+            p.iter()
+                .map(|(k, _)| k.to_string())
+                .filter(|k| INHERITABLE.contains(&k.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let has_lints = ws.is_some_and(|w| w.contains_key("lints"));
+
+    let dir = opts.dir();
+    let module = opts.module();
+    let mut manifest = String::new();
+    manifest.push_str("[package]\n");
+    manifest.push_str(&format!("name = \"{}\"\n", opts.name));
+    for field in &ws_package {
+        manifest.push_str(&format!("{field}.workspace = true\n"));
+    }
+    if !ws_package.iter().any(|f| f == "edition") {
+        manifest.push_str("edition = \"2024\"\n");
+    }
+    if has_lints {
+        manifest.push_str("\n[lints]\nworkspace = true\n");
+    }
+    let mut deps: Vec<&str> = Vec::new();
+    if opts.kind == CrateKind::Pyo3 {
+        manifest.push_str(&format!(
+            "\n# A Python extension module: maturin builds the cdylib; the rlib lets Rust tests and \
+             other crates use it.\n[lib]\nname = \"{module}\"\ncrate-type = [\"cdylib\", \"rlib\"]\n"
+        ));
+        deps.push("pyo3");
+    }
+    manifest.push_str("\n# Every dependency comes from the root [workspace.dependencies]: `name.workspace = true`.\n[dependencies]\n");
+    for dep in &deps {
+        manifest.push_str(&format!("{dep}.workspace = true\n"));
+    }
+
+    let values: Vec<(&str, &str)> = vec![
+        ("name", &opts.name),
+        ("domain", &opts.domain),
+        ("module", &module),
+        ("path", &dir),
+        ("dist_name", &opts.name),
+        ("python", &opts.python),
+    ];
+    let mut files = vec![(format!("{dir}/Cargo.toml"), manifest)];
+    match opts.kind {
+        CrateKind::Lib => files.push((format!("{dir}/src/lib.rs"), fill(CRATE_LIB, &values))),
+        CrateKind::Bin => files.push((format!("{dir}/src/main.rs"), fill(CRATE_MAIN, &values))),
+        CrateKind::Pyo3 => {
+            files.push((format!("{dir}/src/lib.rs"), fill(CRATE_PYO3, &values)));
+            files.push((
+                format!("{dir}/pyproject.toml"),
+                fill(CRATE_PYPROJECT, &values),
+            ));
+            files.push((format!("{dir}/{module}.pyi"), fill(CRATE_PYI, &values)));
+        }
+    }
+
+    // Add the root entries the crate inherits and the root lacks.
+    let mut changed = false;
+    if !deps.is_empty() {
+        let ws = root
+            .entry("workspace")
+            .or_insert_with(|| Item::Table(Table::new()))
+            .as_table_like_mut()
+            .ok_or_else(|| UserError::bare("the root `workspace` is not a table"))?;
+        let table = ws
+            .entry("dependencies")
+            .or_insert(Item::Table(Table::new()))
+            .as_table_like_mut()
+            .ok_or_else(|| UserError::bare("the root `[workspace.dependencies]` is not a table"))?;
+        for dep in &deps {
+            if !table.contains_key(dep) {
+                let version = match *dep {
+                    "pyo3" => PYO3_VERSION,
+                    _ => "*",
+                };
+                table.insert(dep, value(version));
+                changed = true;
+            }
+        }
+    }
+    Ok(NewCrate {
+        files,
+        root_manifest: changed.then(|| root.to_string()),
+    })
+}
+
+/// The member directories of a workspace keyed by package name, from `(dir, manifest text)`.
+pub fn package_names<'a>(
+    manifests: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> BTreeMap<String, String> {
+    let mut names = BTreeMap::new();
+    for (dir, text) in manifests {
+        if let Ok(doc) = text.parse::<toml::Table>()
+            && let Some(name) = doc
+                .get("package")
+                .and_then(|p| p.get("name"))
+                .and_then(|n| n.as_str())
+        {
+            names.insert(name.to_string(), dir.to_string());
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toolchain_from_cargo_version() {
+        let stable = Toolchain::from_cargo_version("cargo 1.95.0 (f2d3ce0bd 2026-03-21)").unwrap();
+        assert_eq!(stable.channel, "1.95.0");
+        assert_eq!(stable.rust_version, "1.95");
+        let nightly =
+            Toolchain::from_cargo_version("cargo 1.97.0-nightly (abcdef012 2026-04-02)").unwrap();
+        assert_eq!(nightly.channel, "nightly-2026-04-02");
+        assert_eq!(nightly.rust_version, "1.96");
+        let beta = Toolchain::from_cargo_version("cargo 1.96.0-beta.3 (abc 2026-03-30)").unwrap();
+        assert_eq!(beta.channel, "beta");
+        assert!(Toolchain::from_cargo_version("rustc 1.95.0").is_none());
+    }
+
+    #[test]
+    fn parses_new_paths() {
+        assert_eq!(
+            parse_new_path("DAGs/poh_ack").unwrap(),
+            ("DAGs".to_string(), "poh_ack".to_string())
+        );
+        assert_eq!(
+            parse_new_path("DAGs/rust/poh-ack").unwrap(),
+            ("DAGs".to_string(), "poh-ack".to_string())
+        );
+        assert!(parse_new_path("poh_ack").is_err());
+        assert!(parse_new_path("a/b/c").is_err());
+        assert!(parse_new_path("DAGs/1x").is_err());
+        assert!(parse_new_path("DAGs/self").is_err());
+        assert!(parse_new_path("*/x").is_err());
+    }
+
+    fn opts(kind: CrateKind) -> NewOptions {
+        NewOptions {
+            domain: "DAGs".into(),
+            name: "poh-ack".into(),
+            kind,
+            python: "3.12".into(),
+        }
+    }
+
+    #[test]
+    fn a_pyo3_crate_adds_pyo3_to_the_root_keeping_comments() {
+        let root = "[workspace]\nmembers = [\"DAGs/rust/*\"]\n\n# shared versions\n\
+                    [workspace.dependencies]\nserde = \"1\" # keep me\n\n[workspace.package]\n\
+                    edition = \"2021\"\nversion = \"0.1.0\"\nname = \"x\"\n";
+        let new = render_new(&opts(CrateKind::Pyo3), root).unwrap();
+        let root = new.root_manifest.unwrap();
+        assert!(root.contains("# shared versions\n[workspace.dependencies]\nserde = \"1\" # keep me\npyo3 = \"0.30\"\n"), "{root}");
+        let manifest = &new.files[0].1;
+        assert!(manifest.contains("edition.workspace = true\nversion.workspace = true\n"));
+        assert!(!manifest.contains("\nname.workspace"), "{manifest}");
+        assert!(manifest.contains("name = \"poh_ack\"\ncrate-type = [\"cdylib\", \"rlib\"]"));
+        assert!(!manifest.contains("[lints]"));
+        let paths: Vec<&str> = new.files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "DAGs/rust/poh-ack/Cargo.toml",
+                "DAGs/rust/poh-ack/src/lib.rs",
+                "DAGs/rust/poh-ack/pyproject.toml",
+                "DAGs/rust/poh-ack/poh_ack.pyi"
+            ]
+        );
+        // A second pyo3 crate leaves the root alone.
+        let again = render_new(&opts(CrateKind::Pyo3), &root).unwrap();
+        assert!(again.root_manifest.is_none());
+    }
+
+    #[test]
+    fn a_root_without_package_fields_gets_an_edition() {
+        let new = render_new(&opts(CrateKind::Bin), "[workspace]\nmembers = []\n").unwrap();
+        assert!(new.files[0].1.contains("edition = \"2024\""));
+        assert!(new.root_manifest.is_none());
+        assert_eq!(new.files[1].0, "DAGs/rust/poh-ack/src/main.rs");
+    }
+
+    #[test]
+    fn init_globs_every_domain_and_keeps_each_glob_matching() {
+        let files = render_init(&InitOptions {
+            name: "acme".into(),
+            domains: vec!["DAGs".into(), "login".into()],
+            python: "3.11".into(),
+            toolchain: Toolchain {
+                channel: "1.95.0".into(),
+                rust_version: "1.95".into(),
+            },
+        });
+        let get = |p: &str| &files.iter().find(|(f, _)| f == p).unwrap().1;
+        assert!(get("Cargo.toml").contains("members = [\"DAGs/rust/*\", \"login/rust/*\"]"));
+        assert!(get("Cargo.toml").contains("python-version = \"3.11\""));
+        assert!(get("rust-toolchain.toml").contains("channel = \"1.95.0\""));
+        assert!(get("docker/builder.Dockerfile").contains("python:3.11-slim-bookworm"));
+        assert_eq!(get("DAGs/rust/.gitkeep"), "");
+        // The config section parses with the documented defaults.
+        let config =
+            crate::config::Config::from_manifest_text(get("Cargo.toml"), "Cargo.toml").unwrap();
+        assert_eq!(config.docker.python_version, "3.11");
+        assert_eq!(config.docker.pyo3_runtime(), "python:3.11-slim-bookworm");
+        for (path, text) in &files {
+            let text = text.replace("${{", "");
+            assert!(!text.contains("{{"), "{path} has an unfilled placeholder");
+        }
+    }
+}
