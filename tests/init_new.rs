@@ -602,6 +602,23 @@ fn pre_commit_runs_the_hooks_on_an_initialised_workspace() {
     let repo = Repo::init(&root);
     repo.commit_all("init");
 
+    // Both files pass pre-commit's own schema checks.
+    let here = env!("CARGO_MANIFEST_DIR");
+    let path = std::env::var("PATH").unwrap_or_default();
+    let manifest = format!("{here}/.pre-commit-hooks.yaml");
+    for args in [
+        ["validate-manifest", manifest.as_str()],
+        ["validate-config", ".pre-commit-config.yaml"],
+    ] {
+        let out = pre_commit(&root, &args, &path);
+        assert!(
+            out.status.success(),
+            "pre-commit {args:?}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    }
+
     // The generated `repo: local` config runs the cargo-ccworkspace on PATH.
     let bin_dir = Path::new(BIN)
         .parent()
@@ -609,8 +626,8 @@ fn pre_commit_runs_the_hooks_on_an_initialised_workspace() {
         .to_str()
         .unwrap()
         .to_string();
-    let path = format!("{bin_dir}:{}", std::env::var("PATH").unwrap_or_default());
-    let run = pre_commit(&root, &["run", "--all-files"], &path);
+    let local_path = format!("{bin_dir}:{path}");
+    let run = pre_commit(&root, &["run", "--all-files"], &local_path);
     assert!(
         run.status.success(),
         "{}{}",
@@ -629,7 +646,7 @@ fn pre_commit_runs_the_hooks_on_an_initialised_workspace() {
     let stale = pre_commit(
         &root,
         &["run", "--all-files", "ccworkspace-dockerfile-check"],
-        &path,
+        &local_path,
     );
     assert!(!stale.status.success(), "{}", text(&stale.stdout));
     ok(&root, &["dockerfile"]);
@@ -637,8 +654,6 @@ fn pre_commit_runs_the_hooks_on_an_initialised_workspace() {
 
     // This repository's `.pre-commit-hooks.yaml`, installed by pre-commit (`language: rust`:
     // `cargo install --path` of this repository, with the network for the dependencies).
-    let here = env!("CARGO_MANIFEST_DIR");
-    let path = std::env::var("PATH").unwrap_or_default();
     for hook in ["ccworkspace-lint-deps", "ccworkspace-dockerfile-check"] {
         let out = pre_commit(&root, &["try-repo", here, hook, "--all-files"], &path);
         assert!(
