@@ -109,3 +109,10 @@ impl Output {
         bar
     }
 }
+
+/// This process's peak resident memory in KiB (`VmHWM`), where the OS reports it (Linux).
+pub fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
