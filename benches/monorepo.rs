@@ -22,6 +22,8 @@
 mod generator;
 #[path = "../tests/support/git.rs"]
 mod git;
+#[path = "../tests/support/oracle.rs"]
+mod oracle;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -29,11 +31,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use camino::Utf8PathBuf;
-use determinator::Determinator;
 use generator::{HistoryStep, Spec, StepKind};
 use git::Repo;
-use guppy::graph::{DependencyDirection, PackageGraph};
 
 struct Opts {
     sizes: Vec<usize>,
@@ -87,6 +86,18 @@ fn gnu_time() -> Option<PathBuf> {
 
 /// Run `program args` in `dir` once to warm up, then `runs` times.
 fn measure(dir: &Path, program: &Path, args: &[&str], runs: usize, expect_ok: bool) -> Sample {
+    measure_env(dir, program, args, runs, expect_ok, &[])
+}
+
+/// [`measure`] with extra environment variables.
+fn measure_env(
+    dir: &Path,
+    program: &Path,
+    args: &[&str],
+    runs: usize,
+    expect_ok: bool,
+    env: &[(&str, &str)],
+) -> Sample {
     let time = gnu_time();
     let mut times = Vec::new();
     let mut peak = None;
@@ -112,6 +123,9 @@ fn measure(dir: &Path, program: &Path, args: &[&str], runs: usize, expect_ok: bo
             .stderr(Stdio::piped());
         cmd.env("CARGO", generator::cargo_program())
             .env_remove("GITHUB_BASE_REF");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let start = Instant::now();
         let out = cmd.output().unwrap();
         let elapsed = start.elapsed();
@@ -162,20 +176,6 @@ fn strict() -> bool {
     std::env::var_os("BENCH_STRICT").is_some_and(|v| v == "1")
 }
 
-fn metadata_json(dir: &Path) -> String {
-    let out = Command::new(generator::cargo_program())
-        .args(["metadata", "--format-version", "1", "--all-features"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// guppy's determinator on `parent..HEAD`: check out the base, both graphs (concurrently), compute.
 fn determinator_once(repo: &Repo, parent: &str, scratch: &Path) -> (Duration, usize) {
     let start = Instant::now();
@@ -188,26 +188,12 @@ fn determinator_once(repo: &Repo, parent: &str, scratch: &Path) -> (Duration, us
         old_dir.to_str().unwrap(),
         parent,
     ]);
-    let (old_json, new_json) = std::thread::scope(|s| {
-        let old = s.spawn(|| metadata_json(&old_dir));
-        let new = metadata_json(&repo.dir);
+    let (old, new) = std::thread::scope(|s| {
+        let old = s.spawn(|| oracle::metadata_graph(&old_dir, false));
+        let new = oracle::metadata_graph(&repo.dir, false);
         (old.join().unwrap(), new)
     });
-    let old = PackageGraph::from_json(old_json).unwrap();
-    let new = PackageGraph::from_json(new_json).unwrap();
-    let diff = repo.git(&["diff", "--name-only", "--no-renames", "-z", parent]);
-    let paths: Vec<Utf8PathBuf> = diff
-        .split('\0')
-        .filter(|p| !p.is_empty())
-        .map(Utf8PathBuf::from)
-        .collect();
-    let mut d = Determinator::new(&old, &new);
-    d.add_changed_paths(paths.iter().map(|p| p.as_path()));
-    let n = d
-        .compute()
-        .affected_set
-        .packages(DependencyDirection::Forward)
-        .count();
+    let n = oracle::determinator(&old, &new, &oracle::changed_paths(repo, parent, None)).len();
     let elapsed = start.elapsed();
     repo.git(&["worktree", "remove", "--force", old_dir.to_str().unwrap()]);
     (elapsed, n)
@@ -301,17 +287,25 @@ fn main() {
         );
         row(&mut report, "`cargo metadata --no-deps`", &no_deps, None);
 
-        let affected = |step: &HistoryStep| -> Sample {
+        // Every run of a changed commit is measured without the graph cache (each would be the
+        // first run after the change); "nothing changed since the last run" uses it.
+        let affected = |step: &HistoryStep, cache: bool| -> Sample {
             repo.git(&["checkout", "-q", "--detach", &step.commit]);
-            measure(
+            let env: &[(&str, &str)] = if cache {
+                &[]
+            } else {
+                &[("CCWORKSPACE_NO_CACHE", "1")]
+            };
+            measure_env(
                 &root,
                 &bin,
                 &["affected", "-q", "--base", &step.parent],
                 runs,
                 true,
+                env,
             )
         };
-        let src = affected(leaf);
+        let src = affected(leaf, false);
         row(
             &mut report,
             "`affected`, source-only change",
@@ -319,7 +313,7 @@ fn main() {
             Some(("cargo metadata", &metadata)),
         );
         // The same commit again: nothing changed in manifests or the lockfile since the last run.
-        let again = affected(leaf);
+        let again = affected(leaf, true);
         row(
             &mut report,
             "`affected`, nothing changed since the last run",
@@ -342,7 +336,7 @@ fn main() {
             ),
         ] {
             let step = by_kind[&kind];
-            let ours = affected(step);
+            let ours = affected(step, false);
             let theirs = determinator(&repo, &step.parent, runs);
             row(
                 &mut report,

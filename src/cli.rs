@@ -165,7 +165,20 @@ pub enum AffectedFormat {
 }
 
 /// What a crate builds into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum CrateKind {
     /// A PyO3 crate built by maturin into a Python wheel
     Pyo3,

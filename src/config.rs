@@ -19,9 +19,90 @@ pub struct Config {
     /// `[workspace.metadata.ccworkspace.lint-deps]`.
     #[serde(default)]
     pub lint_deps: LintDepsConfig,
-    /// `[workspace.metadata.ccworkspace.docker]` (typed by the `docker` module).
+    /// `[workspace.metadata.ccworkspace.docker]`.
     #[serde(default)]
-    pub docker: Option<toml::Table>,
+    pub docker: DockerConfig,
+}
+
+/// `[workspace.metadata.ccworkspace.docker]`: what `cargo ccworkspace dockerfile` generates.
+///
+/// The builder and the runtime images must share a glibc: a wheel or binary linked in the
+/// builder runs only on a runtime with the same or a newer glibc. The defaults derive both
+/// runtime images from `debian-release`; build the builder image on that release too.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct DockerConfig {
+    /// The default of the Dockerfiles' `ARG BUILDER_IMAGE` (Rust, maturin, Python, sccache).
+    #[serde(default = "default_builder_image")]
+    pub builder_image: String,
+    /// The Debian release of the builder image; names the default runtime images.
+    #[serde(default = "default_debian_release")]
+    pub debian_release: String,
+    /// The Python version maturin builds for (`-i python<version>`) and the runtime has.
+    #[serde(default = "default_python_version")]
+    pub python_version: String,
+    /// Runtime image of PyO3 crates [default: `python:<python-version>-slim-<debian-release>`].
+    #[serde(default)]
+    pub pyo3_runtime_image: Option<String>,
+    /// Runtime image of binary crates [default: `debian:<debian-release>-slim`].
+    #[serde(default)]
+    pub bin_runtime_image: Option<String>,
+    /// `CARGO_HOME` in the builder image (where the registry cache mounts go).
+    #[serde(default = "default_cargo_home")]
+    pub cargo_home: String,
+    /// Files or directories (relative to the workspace root) every image's build needs besides
+    /// the crate closure, e.g. a file a crate `include_str!`s from outside its folder.
+    #[serde(default)]
+    pub extra_files: Vec<String>,
+}
+
+fn default_builder_image() -> String {
+    "ccworkspace-builder:bookworm".to_string()
+}
+
+fn default_debian_release() -> String {
+    "bookworm".to_string()
+}
+
+fn default_python_version() -> String {
+    "3.12".to_string()
+}
+
+fn default_cargo_home() -> String {
+    "/usr/local/cargo".to_string()
+}
+
+impl Default for DockerConfig {
+    fn default() -> Self {
+        DockerConfig {
+            builder_image: default_builder_image(),
+            debian_release: default_debian_release(),
+            python_version: default_python_version(),
+            pyo3_runtime_image: None,
+            bin_runtime_image: None,
+            cargo_home: default_cargo_home(),
+            extra_files: Vec::new(),
+        }
+    }
+}
+
+impl DockerConfig {
+    /// The runtime image of PyO3 crates.
+    pub fn pyo3_runtime(&self) -> String {
+        self.pyo3_runtime_image.clone().unwrap_or_else(|| {
+            format!(
+                "python:{}-slim-{}",
+                self.python_version, self.debian_release
+            )
+        })
+    }
+
+    /// The runtime image of binary crates.
+    pub fn bin_runtime(&self) -> String {
+        self.bin_runtime_image
+            .clone()
+            .unwrap_or_else(|| format!("debian:{}-slim", self.debian_release))
+    }
 }
 
 /// `[workspace.metadata.ccworkspace.affected]`.
@@ -320,6 +401,24 @@ exemptions = [{ package = "a", rule = "not-inherited", reason = "fork" }]
         let text = "[workspace]\n[workspace.metadata.ccworkspace.lint-deps]\nlevels = { not-inheritd = \"warn\" }\n";
         let err = Config::from_manifest_text(text, "Cargo.toml").unwrap_err();
         assert!(err.to_string().contains("Cargo.toml:3:"), "{err}");
+    }
+
+    #[test]
+    fn parses_the_docker_section() {
+        let text = "[workspace]\nmembers = []\n[workspace.metadata.ccworkspace.docker]\n\
+                    builder-image = \"ghcr.io/acme/builder:1\"\npython-version = \"3.11\"\n\
+                    extra-files = [\"LICENSE\"]\n";
+        let c = Config::from_manifest_text(text, "Cargo.toml").unwrap();
+        assert_eq!(c.docker.builder_image, "ghcr.io/acme/builder:1");
+        assert_eq!(c.docker.pyo3_runtime(), "python:3.11-slim-bookworm");
+        assert_eq!(c.docker.bin_runtime(), "debian:bookworm-slim");
+        assert_eq!(c.docker.extra_files, vec!["LICENSE".to_string()]);
+        let bad =
+            "[workspace]\nmembers = []\n[workspace.metadata.ccworkspace.docker]\npython = \"3\"\n";
+        let msg = Config::from_manifest_text(bad, "Cargo.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("Cargo.toml:4:1"), "{msg}");
     }
 
     #[test]

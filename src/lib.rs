@@ -11,6 +11,7 @@
 //! `lint-deps`, whose findings [`diag`] renders.
 
 pub mod affected;
+pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -19,6 +20,7 @@ pub mod docker;
 pub mod errors;
 pub mod fsutil;
 pub mod git;
+pub mod graph;
 pub mod lint;
 pub mod manifests;
 pub mod members;

@@ -2,7 +2,7 @@
 //!
 //! Machine output goes to stdout only; everything here writes to stderr.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::time::Duration;
 
 use anstream::eprintln;
@@ -69,6 +69,19 @@ impl Output {
         self.verbose > 0
     }
 
+    /// A spinner on stderr for a step of unknown length (`cargo metadata`), under the same
+    /// rules as [`Output::progress`]. Call `finish_and_clear` when done.
+    pub fn spinner(&self, message: &'static str) -> ProgressBar {
+        let bar = self.progress(0, message);
+        if let Ok(style) =
+            ProgressStyle::with_template("{prefix:>12.cyan.bold} {spinner} {msg} {elapsed}")
+        {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(Duration::from_millis(100));
+        bar
+    }
+
     /// A progress bar on stderr, drawn only on a terminal outside CI and never with `--quiet`.
     ///
     /// It stays hidden for its first 200 ms, so quick steps print nothing (nextest does the same).
@@ -94,5 +107,24 @@ impl Output {
             }
         });
         bar
+    }
+}
+
+/// This process's peak resident memory in KiB (`VmHWM`), where the OS reports it (Linux).
+pub fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Write machine output to stdout; a closed pipe (`| head`) is not an error.
+pub fn print_stdout(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other.map_err(|e| anyhow::anyhow!("failed to write to stdout: {e}"))?),
     }
 }

@@ -14,25 +14,29 @@ use camino::{Utf8Path, Utf8PathBuf};
 use guppy::graph::{BuildTargetId, BuildTargetKind, PackageGraph, PackageMetadata};
 use guppy::{CargoMetadata, PackageId};
 
+use serde::{Deserialize, Serialize};
+
 use crate::cli::{CrateKind, GlobalOpts};
 use crate::errors::UserError;
+use crate::graph::{DepGraph, Link, Node, Package};
 
 /// A loaded workspace: the package graph and its members, sorted by path.
 #[derive(Debug)]
 pub struct Workspace {
-    pub graph: PackageGraph,
+    pub graph: DepGraph,
     /// The workspace root directory (absolute).
     pub root: Utf8PathBuf,
     /// Members sorted by relative path.
     pub members: Vec<Member>,
-    by_id: HashMap<PackageId, usize>,
+    by_node: HashMap<Node, usize>,
     by_name: HashMap<String, usize>,
 }
 
 /// What the commands need to know about one workspace member.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
-    pub id: PackageId,
+    /// Its package in [`Workspace::graph`].
+    pub node: Node,
     pub name: String,
     /// Directory relative to the workspace root, with `/`; empty for a root package.
     pub path: String,
@@ -131,10 +135,21 @@ pub fn run_metadata(
 }
 
 impl Workspace {
-    /// Load the workspace around `--manifest-path` (or the current directory).
+    /// Load the workspace around `--manifest-path` (or the current directory), from the graph
+    /// cache when no manifest, lockfile, toolchain or cargo config changed since it was written.
     pub fn load(global: &GlobalOpts) -> anyhow::Result<Workspace> {
+        Workspace::load_reporting(global).map(|(ws, _)| ws)
+    }
+
+    /// Like [`Workspace::load`], and whether the graph came from the cache.
+    pub fn load_reporting(global: &GlobalOpts) -> anyhow::Result<(Workspace, bool)> {
+        if let Some(ws) = crate::cache::load(global) {
+            return Ok((ws, true));
+        }
         let json = run_metadata(global, global.manifest_path.as_deref(), None)?;
-        Workspace::from_metadata_json(&json)
+        let ws = Workspace::from_metadata_json(&json)?;
+        crate::cache::store(global, &ws);
+        Ok((ws, false))
     }
 
     /// Load the workspace whose root manifest is `dir/Cargo.toml` (used for a base revision).
@@ -154,38 +169,84 @@ impl Workspace {
         Workspace::from_graph(graph)
     }
 
-    /// Wrap a package graph.
+    /// Reduce a guppy package graph to what the commands need.
     pub fn from_graph(graph: PackageGraph) -> anyhow::Result<Workspace> {
         let root = graph.workspace().root().to_path_buf();
+        let ids: Vec<&PackageId> = graph.package_ids().collect();
+        let index: HashMap<&PackageId, Node> =
+            ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let mut packages = Vec::with_capacity(ids.len());
+        for id in &ids {
+            let pkg = graph.metadata(id)?;
+            let local = pkg.source().local_path().map(|p| {
+                if p.is_absolute() {
+                    p.to_path_buf()
+                } else {
+                    root.join(p)
+                }
+            });
+            let dir = local
+                .as_ref()
+                .and_then(|abs| abs.strip_prefix(&root).ok())
+                .map(|rel| rel.as_str().replace('\\', "/"));
+            let mut links: Vec<Link> = pkg
+                .direct_links()
+                .filter_map(|l| {
+                    Some(Link {
+                        to: *index.get(l.to().id())?,
+                        dep_name: l.dep_name().to_string(),
+                        normal: l.normal().is_present(),
+                        build: l.build().is_present(),
+                        dev: l.dev().is_present(),
+                    })
+                })
+                .collect();
+            links.sort_by(|a, b| a.to.cmp(&b.to).then(a.dep_name.cmp(&b.dep_name)));
+            packages.push(Package {
+                name: pkg.name().to_string(),
+                version: pkg.version().to_string(),
+                member: pkg.in_workspace(),
+                dir,
+                manifest: local.map(|_| pkg.manifest_path().to_string()),
+                links,
+            });
+        }
         let mut members: Vec<Member> = graph
             .workspace()
             .iter_by_path()
-            .map(|(path, pkg)| Member {
-                id: pkg.id().clone(),
-                name: pkg.name().to_string(),
-                path: path.as_str().replace('\\', "/"),
-                kind: detect_kind(&pkg),
-                target_dirs: target_dirs(&pkg),
+            .filter_map(|(path, pkg)| {
+                Some(Member {
+                    node: *index.get(pkg.id())?,
+                    name: pkg.name().to_string(),
+                    path: path.as_str().replace('\\', "/"),
+                    kind: detect_kind(&pkg),
+                    target_dirs: target_dirs(&pkg),
+                })
             })
             .collect();
         members.sort_by(|a, b| a.path.cmp(&b.path));
-        let by_id = members
+        Ok(Workspace::new(root, DepGraph::new(packages), members))
+    }
+
+    /// Assemble from parts (also used by the graph cache).
+    pub fn new(root: Utf8PathBuf, graph: DepGraph, members: Vec<Member>) -> Workspace {
+        let by_node = members
             .iter()
             .enumerate()
-            .map(|(i, m)| (m.id.clone(), i))
+            .map(|(i, m)| (m.node, i))
             .collect();
         let by_name = members
             .iter()
             .enumerate()
             .map(|(i, m)| (m.name.clone(), i))
             .collect();
-        Ok(Workspace {
+        Workspace {
             graph,
             root,
             members,
-            by_id,
+            by_node,
             by_name,
-        })
+        }
     }
 
     /// The member with this name.
@@ -193,19 +254,14 @@ impl Workspace {
         self.by_name.get(name).map(|i| &self.members[*i])
     }
 
-    /// The member with this package id.
-    pub fn member_by_id(&self, id: &PackageId) -> Option<&Member> {
-        self.by_id.get(id).map(|i| &self.members[*i])
+    /// The member whose package is `node`.
+    pub fn member_by_node(&self, node: Node) -> Option<&Member> {
+        self.by_node.get(&node).map(|i| &self.members[*i])
     }
 
     /// The root `Cargo.toml`.
     pub fn root_manifest(&self) -> Utf8PathBuf {
         self.root.join("Cargo.toml")
-    }
-
-    /// Package metadata for a member.
-    pub fn metadata(&self, id: &PackageId) -> Option<PackageMetadata<'_>> {
-        self.graph.metadata(id).ok()
     }
 }
 

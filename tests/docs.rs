@@ -7,5 +7,6 @@ fn docs_examples() {
             "cargo-ccworkspace",
             trycmd::cargo::cargo_bin!("cargo-ccworkspace"),
         )
-        .case("docs/affected.md");
+        .case("docs/affected.md")
+        .case("docs/dockerfile.md");
 }

@@ -10,8 +10,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use guppy::PackageId;
-use guppy::graph::PackageGraph;
 use serde::Serialize;
 
 use super::changed::ChangedFile;
@@ -19,6 +17,7 @@ use super::rules::{RootFile, Rules};
 use super::{lockdiff, rootdiff};
 use crate::config::{AffectedConfig, MarkChanged, Unmatched};
 use crate::errors::UserError;
+use crate::graph::{DepGraph, Node};
 use crate::workspace::Workspace;
 
 /// What `compute` needs to read from the base and head revisions. Implemented over git by the
@@ -152,62 +151,52 @@ enum Reach {
 }
 
 struct Seed {
-    id: PackageId,
+    id: Node,
     cause: Cause,
     reach: Reach,
 }
 
 /// Owner lookup over head packages with a local directory, deepest first.
 struct Owners<'a> {
-    /// (directory relative to the workspace root, package id, is member, target dirs for a root package)
-    dirs: Vec<(String, &'a PackageId, bool)>,
+    /// (directory relative to the workspace root, package, is member)
+    dirs: Vec<(&'a str, Node, bool)>,
     ws: &'a Workspace,
 }
 
 impl<'a> Owners<'a> {
     fn new(ws: &'a Workspace) -> Self {
-        let mut dirs: Vec<(String, &PackageId, bool)> = ws
-            .members
+        // Members, and path packages outside the member list (an excluded or nested path
+        // dependency) that live under the workspace root.
+        let mut dirs: Vec<(&str, Node, bool)> = ws
+            .graph
+            .packages
             .iter()
-            .map(|m| (m.path.clone(), &m.id, true))
+            .enumerate()
+            .filter_map(|(node, p)| Some((p.dir.as_deref()?, node, p.member)))
             .collect();
-        // Path packages outside the member list (e.g. an excluded or out-of-tree path dependency).
-        for pkg in ws.graph.packages() {
-            if pkg.in_workspace() {
-                continue;
-            }
-            if let Some(local) = pkg.source().local_path() {
-                let abs = if local.is_absolute() {
-                    local.to_path_buf()
-                } else {
-                    ws.root.join(local)
-                };
-                if let Ok(rel) = abs.strip_prefix(&ws.root) {
-                    dirs.push((rel.as_str().replace('\\', "/"), pkg.id(), false));
-                }
-            }
-        }
         // Deepest first.
-        dirs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        dirs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
         Owners { dirs, ws }
     }
 
     /// The package owning `path`; a root package owns only its targets' directories and its own
     /// top-level files (`build.rs`, `pyproject.toml`).
-    fn owner(&self, path: &str) -> Option<&'a PackageId> {
-        for (dir, id, is_member) in &self.dirs {
+    fn owner(&self, path: &str) -> Option<Node> {
+        for (dir, node, is_member) in &self.dirs {
             if dir.is_empty() {
-                let member = self.ws.member_by_id(id)?;
+                let Some(member) = self.ws.member_by_node(*node) else {
+                    continue;
+                };
                 let first = path.split('/').next().unwrap_or(path);
                 let own = member.target_dirs.iter().any(|d| d == first)
                     || matches!(path, "build.rs" | "pyproject.toml");
                 if own && *is_member {
-                    return Some(id);
+                    return Some(*node);
                 }
                 continue;
             }
-            if path.starts_with(dir.as_str()) && path.as_bytes().get(dir.len()) == Some(&b'/') {
-                return Some(id);
+            if path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/') {
+                return Some(*node);
             }
         }
         None
@@ -267,12 +256,12 @@ pub fn compute(
             }
             for (name, rule) in &c.marks {
                 for id in expand_mark(ws, name, rule)? {
-                    if let Some(m) = ws.member_by_id(id) {
+                    if let Some(m) = ws.member_by_node(id) {
                         effect.crates.push(m.name.clone());
                     }
                     effect.effect = "rule";
                     seeds.push(Seed {
-                        id: id.clone(),
+                        id,
                         cause: Cause::Rule {
                             path: path.to_string(),
                             rule: rule.clone(),
@@ -295,10 +284,7 @@ pub fn compute(
                 continue;
             }
             if let Some(id) = owners.owner(path) {
-                let name = ws
-                    .metadata(id)
-                    .map(|p| p.name().to_string())
-                    .unwrap_or_default();
+                let name = ws.graph.package(id).name.clone();
                 if !effect.crates.contains(&name) {
                     effect.crates.push(name);
                 }
@@ -306,7 +292,7 @@ pub fn compute(
                     effect.effect = "crate";
                 }
                 seeds.push(Seed {
-                    id: id.clone(),
+                    id,
                     cause: Cause::File {
                         path: path.to_string(),
                     },
@@ -328,7 +314,7 @@ pub fn compute(
                             "the crate `{name}` was at {dir} in the base revision"
                         ));
                         seeds.push(Seed {
-                            id: m.id.clone(),
+                            id: m.node,
                             cause: Cause::File {
                                 path: path.to_string(),
                             },
@@ -413,17 +399,13 @@ pub fn compute(
 }
 
 /// Expand a `mark-changed` entry (`name` or `domain:NAME`) to package ids.
-fn expand_mark<'w>(
-    ws: &'w Workspace,
-    name: &str,
-    rule: &str,
-) -> anyhow::Result<Vec<&'w PackageId>> {
+fn expand_mark(ws: &Workspace, name: &str, rule: &str) -> anyhow::Result<Vec<Node>> {
     if let Some(domain) = name.strip_prefix("domain:") {
-        let ids: Vec<&PackageId> = ws
+        let ids: Vec<Node> = ws
             .members
             .iter()
             .filter(|m| m.domain() == domain && !m.path.is_empty())
-            .map(|m| &m.id)
+            .map(|m| m.node)
             .collect();
         if ids.is_empty() {
             return Err(UserError::new(
@@ -435,7 +417,7 @@ fn expand_mark<'w>(
         return Ok(ids);
     }
     match ws.member(name) {
-        Some(m) => Ok(vec![&m.id]),
+        Some(m) => Ok(vec![m.node]),
         None => Err(UserError::new(
             format!("{rule} marks `{name}`, which is not a workspace member"),
             "fix the crate name in [workspace.metadata.ccworkspace.affected] of the root Cargo.toml",
@@ -481,7 +463,7 @@ fn analyse_root_file(
                 for id in index.get(&key).into_iter().flatten() {
                     named.push(change.describe());
                     seeds.push(Seed {
-                        id: (*id).clone(),
+                        id: *id,
                         cause: Cause::Lockfile {
                             change: change.describe(),
                         },
@@ -518,21 +500,24 @@ fn analyse_root_file(
             for key in &d.dependencies {
                 parts.push(format!("[workspace.dependencies] {key}"));
                 for m in &ws.members {
-                    let Some(pkg) = ws.metadata(&m.id) else {
-                        continue;
-                    };
                     let mut reach = None;
-                    for link in pkg.direct_links().filter(|l| l.dep_name() == key) {
-                        let r = if link.normal().is_present() || link.build().is_present() {
-                            Reach::Full
-                        } else {
+                    for link in ws
+                        .graph
+                        .package(m.node)
+                        .links
+                        .iter()
+                        .filter(|l| l.dep_name == *key)
+                    {
+                        let r = if link.dev_only() {
                             Reach::DevOnly
+                        } else {
+                            Reach::Full
                         };
                         reach = reach.max(Some(r));
                     }
                     if let Some(reach) = reach {
                         seeds.push(Seed {
-                            id: m.id.clone(),
+                            id: m.node,
                             cause: Cause::WorkspaceDependency { key: key.clone() },
                             reach,
                         });
@@ -558,7 +543,7 @@ fn analyse_root_file(
                     for field in &d.package_fields {
                         if inherits("package", field) {
                             seeds.push(Seed {
-                                id: m.id.clone(),
+                                id: m.node,
                                 cause: Cause::WorkspacePackage {
                                     field: field.clone(),
                                 },
@@ -576,7 +561,7 @@ fn analyse_root_file(
                     };
                     if d.lints && lints {
                         seeds.push(Seed {
-                            id: m.id.clone(),
+                            id: m.node,
                             cause: Cause::WorkspaceLints,
                             reach: Reach::Full,
                         });
@@ -594,7 +579,7 @@ fn analyse_root_file(
             if d.root_package {
                 if let Some(root) = ws.members.iter().find(|m| m.path.is_empty()) {
                     seeds.push(Seed {
-                        id: root.id.clone(),
+                        id: root.node,
                         cause: Cause::RootManifest,
                         reach: Reach::Full,
                     });
@@ -620,13 +605,13 @@ fn analyse_root_file(
 }
 
 /// Packages by (name, version).
-fn package_index(graph: &PackageGraph) -> BTreeMap<(String, String), Vec<&PackageId>> {
-    let mut index: BTreeMap<(String, String), Vec<&PackageId>> = BTreeMap::new();
-    for pkg in graph.packages() {
+fn package_index(graph: &DepGraph) -> BTreeMap<(String, String), Vec<Node>> {
+    let mut index: BTreeMap<(String, String), Vec<Node>> = BTreeMap::new();
+    for (node, pkg) in graph.packages.iter().enumerate() {
         index
-            .entry((pkg.name().to_string(), pkg.version().to_string()))
+            .entry((pkg.name.clone(), pkg.version.clone()))
             .or_default()
-            .push(pkg.id());
+            .push(node);
     }
     index
 }
@@ -639,58 +624,50 @@ fn propagate(
     out: &mut Outcome,
 ) -> anyhow::Result<()> {
     // Per package: how it was reached, and the reason (cause + chain) that reached it first.
-    let mut state: BTreeMap<PackageId, (Reach, Reason)> = BTreeMap::new();
-    let mut queue: VecDeque<PackageId> = VecDeque::new();
-    let step = |id: &PackageId, via: Option<Edge>| -> Step {
-        let (name, external) = ws
-            .metadata(id)
-            .map(|p| (p.name().to_string(), !p.in_workspace()))
-            .unwrap_or_default();
+    let mut state: BTreeMap<Node, (Reach, Reason)> = BTreeMap::new();
+    let mut queue: VecDeque<Node> = VecDeque::new();
+    let step = |id: Node, via: Option<Edge>| -> Step {
+        let p = ws.graph.package(id);
         Step {
-            name,
+            name: p.name.clone(),
             via,
-            external,
+            external: !p.member,
         }
     };
-    let mut add_seed = |seed: Seed,
-                        state: &mut BTreeMap<PackageId, (Reach, Reason)>,
-                        queue: &mut VecDeque<PackageId>| {
-        if let Some(m) = ws.member_by_id(&seed.id) {
-            out.direct.insert(m.name.clone());
-        }
-        let reason = Reason {
-            cause: seed.cause,
-            chain: vec![step(&seed.id, None)],
-        };
-        match state.get(&seed.id) {
-            Some((r, _)) if *r >= seed.reach => {}
-            _ => {
-                state.insert(seed.id.clone(), (seed.reach, reason));
-                if seed.reach == Reach::Full {
-                    queue.push_back(seed.id);
+    let mut add_seed =
+        |seed: Seed, state: &mut BTreeMap<Node, (Reach, Reason)>, queue: &mut VecDeque<Node>| {
+            if let Some(m) = ws.member_by_node(seed.id) {
+                out.direct.insert(m.name.clone());
+            }
+            let reason = Reason {
+                cause: seed.cause,
+                chain: vec![step(seed.id, None)],
+            };
+            match state.get(&seed.id) {
+                Some((r, _)) if *r >= seed.reach => {}
+                _ => {
+                    state.insert(seed.id, (seed.reach, reason));
+                    if seed.reach == Reach::Full {
+                        queue.push_back(seed.id);
+                    }
                 }
             }
-        }
-    };
+        };
     for seed in seeds {
         add_seed(seed, &mut state, &mut queue);
     }
     let mut fired: BTreeSet<usize> = BTreeSet::new();
     loop {
         while let Some(id) = queue.pop_front() {
-            let Some(pkg) = ws.metadata(&id) else {
-                continue;
-            };
             let Some((_, reason)) = state.get(&id).cloned() else {
                 continue;
             };
-            for link in pkg.reverse_direct_links() {
-                let dependent = link.from().id().clone();
-                let (reach, via) = if link.normal().is_present() {
+            for (dependent, link) in ws.graph.dependents(id) {
+                let (reach, via) = if link.normal {
                     (Reach::Full, Edge::Normal)
-                } else if link.build().is_present() {
+                } else if link.build {
                     (Reach::Full, Edge::Build)
-                } else if link.dev().is_present() {
+                } else if link.dev {
                     (Reach::DevOnly, Edge::Dev)
                 } else {
                     continue;
@@ -699,9 +676,9 @@ fn propagate(
                     continue;
                 }
                 let mut chain = reason.chain.clone();
-                chain.push(step(&dependent, Some(via)));
+                chain.push(step(dependent, Some(via)));
                 state.insert(
-                    dependent.clone(),
+                    dependent,
                     (
                         reach,
                         Reason {
@@ -724,7 +701,7 @@ fn propagate(
             let hit = rule
                 .on_affected
                 .iter()
-                .find(|name| ws.member(name).is_some_and(|m| state.contains_key(&m.id)));
+                .find(|name| ws.member(name).is_some_and(|m| state.contains_key(&m.node)));
             let Some(on) = hit else { continue };
             fired.insert(i);
             match &rule.mark_changed {
@@ -738,7 +715,7 @@ fn propagate(
                     for name in names {
                         for id in expand_mark(ws, name, &format!("package-rule #{}", i + 1))? {
                             new_seeds.push(Seed {
-                                id: id.clone(),
+                                id,
                                 cause: Cause::PackageRule { on: on.clone() },
                                 reach: Reach::Full,
                             });
@@ -754,7 +731,7 @@ fn propagate(
                     m.name.clone(),
                     Reason {
                         cause: Cause::All { why: why.clone() },
-                        chain: vec![step(&m.id, None)],
+                        chain: vec![step(m.node, None)],
                     },
                 );
             }
@@ -768,7 +745,7 @@ fn propagate(
         }
     }
     for m in &ws.members {
-        if let Some((_, reason)) = state.get(&m.id) {
+        if let Some((_, reason)) = state.get(&m.node) {
             out.affected.insert(m.name.clone(), reason.clone());
         }
     }

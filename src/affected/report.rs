@@ -250,15 +250,14 @@ pub fn mermaid(ws: &Workspace, rows: &[Row<'_>]) -> String {
         let Some(member) = ws.member(r.name) else {
             continue;
         };
-        let Some(pkg) = ws.metadata(&member.id) else {
-            continue;
-        };
-        let mut edges: Vec<(usize, bool)> = pkg
-            .direct_links()
+        let mut edges: Vec<(usize, bool)> = ws
+            .graph
+            .package(member.node)
+            .links
+            .iter()
             .filter_map(|l| {
-                let dep = ids.get(l.to().name())?;
-                let dev_only = !l.normal().is_present() && !l.build().is_present();
-                Some((*dep, dev_only))
+                let dep = ids.get(ws.graph.package(l.to).name.as_str())?;
+                Some((*dep, l.dev_only()))
             })
             .collect();
         edges.sort();
@@ -331,13 +330,14 @@ pub fn explain(name: &str, ws: &Workspace, outcome: &Outcome) -> String {
             "  it does not depend (through normal or build edges, or one dev edge) on any changed crate: {}",
             changed.join(", ")
         );
-        if let Some(member) = ws.member(name)
-            && let Some(pkg) = ws.metadata(&member.id)
-        {
-            let dev_hits: Vec<&str> = pkg
-                .direct_links()
-                .filter(|l| outcome.affected.contains_key(l.to().name()))
-                .map(|l| l.to().name())
+        if let Some(member) = ws.member(name) {
+            let dev_hits: Vec<&str> = ws
+                .graph
+                .package(member.node)
+                .links
+                .iter()
+                .map(|l| ws.graph.package(l.to).name.as_str())
+                .filter(|dep| outcome.affected.contains_key(*dep))
                 .collect();
             if !dev_hits.is_empty() {
                 let _ = writeln!(

@@ -41,6 +41,8 @@ pub const DEFAULT_IGNORE: &[&str] = &[
     ".rustfmt.toml",
     "clippy.toml",
     ".clippy.toml",
+    // Build output, if someone committed it.
+    "target/**",
 ];
 
 /// A root file that is analysed rather than matched.

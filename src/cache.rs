@@ -1,0 +1,318 @@
+//! The graph cache: `affected` keeps the graph it built from `cargo metadata`, keyed by
+//! everything that can change what cargo would answer, and reuses it while that key holds.
+//!
+//! The key covers: this tool's version; the cargo binary (its path, size and modification time,
+//! or `cargo -V` when `$CARGO` is unset) and `RUSTUP_TOOLCHAIN`; `--offline/--locked/--frozen`;
+//! every `CARGO_*` environment variable; the bytes of `rust-toolchain(.toml)` and
+//! `.cargo/config(.toml)` in the workspace root and every ancestor, and `$CARGO_HOME`'s config;
+//! the root `Cargo.toml` and `Cargo.lock`; every local package's `Cargo.toml`; per member, its
+//! `pyproject.toml`, whether `src/main.rs`, `src/lib.rs` and `build.rs` exist and what `src/bin`
+//! holds (they decide its kind and targets); the root package's top-level entries; and the
+//! member directories that the root's `members` globs match now. Any difference, or anything
+//! that cannot be read, is a miss: a stale graph is never served.
+//!
+//! The cache is one file, `<target-dir>/ccworkspace/graph-cache.json` (`$CARGO_TARGET_DIR` or
+//! `<root>/target`), written atomically. Failing to read or write it only costs speed.
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use camino::Utf8PathBuf;
+use serde::{Deserialize, Serialize};
+
+use crate::cli::GlobalOpts;
+use crate::graph::DepGraph;
+use crate::workspace::{Member, Workspace, cargo_program};
+
+const FORMAT: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    format: u32,
+    tool: String,
+    key: String,
+    root: String,
+    member_dirs: Vec<String>,
+    manifests: Vec<String>,
+    members: Vec<Member>,
+    graph: DepGraph,
+}
+
+/// The workspace root cargo would pick for the start directory: the nearest `Cargo.toml`; if it
+/// has no `[workspace]`, the nearest ancestor manifest that has one; else the nearest.
+pub fn find_root(global: &GlobalOpts) -> Option<PathBuf> {
+    let start = match &global.manifest_path {
+        Some(p) => std::fs::canonicalize(p).ok()?.parent()?.to_path_buf(),
+        None => std::env::current_dir().ok()?,
+    };
+    let mut nearest = None;
+    for dir in start.ancestors() {
+        let manifest = dir.join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        let has_workspace = toml::from_str::<toml::Table>(&text)
+            .ok()
+            .is_some_and(|t| t.contains_key("workspace"));
+        if has_workspace {
+            return Some(dir.to_path_buf());
+        }
+        if nearest.is_none() {
+            nearest = Some(dir.to_path_buf());
+        }
+    }
+    nearest
+}
+
+fn cache_file(root: &Path) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .map(|t| {
+            if t.is_absolute() {
+                t
+            } else {
+                std::env::current_dir().unwrap_or_default().join(t)
+            }
+        })
+        .unwrap_or_else(|| root.join("target"));
+    target.join("ccworkspace").join("graph-cache.json")
+}
+
+/// A 128-bit hash built from two SipHash states with different prefixes.
+struct KeyHasher(
+    std::collections::hash_map::DefaultHasher,
+    std::collections::hash_map::DefaultHasher,
+);
+
+impl KeyHasher {
+    fn new() -> Self {
+        let mut a = std::collections::hash_map::DefaultHasher::new();
+        let mut b = std::collections::hash_map::DefaultHasher::new();
+        "ccworkspace-a".hash(&mut a);
+        "ccworkspace-b".hash(&mut b);
+        KeyHasher(a, b)
+    }
+    fn add(&mut self, part: impl Hash) {
+        part.hash(&mut self.0);
+        part.hash(&mut self.1);
+    }
+    /// A file's bytes, or a marker that it is absent.
+    fn file(&mut self, path: &Path) {
+        self.add(path.to_string_lossy());
+        match std::fs::read(path) {
+            Ok(bytes) => self.add(bytes),
+            Err(_) => self.add("<absent>"),
+        }
+    }
+    fn exists(&mut self, path: &Path) {
+        self.add((path.to_string_lossy(), path.exists()));
+    }
+    fn dir_listing(&mut self, path: &Path) {
+        let mut names: Vec<String> = std::fs::read_dir(path)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        self.add((path.to_string_lossy(), names));
+    }
+    fn finish(self) -> String {
+        format!("{:016x}{:016x}", self.0.finish(), self.1.finish())
+    }
+}
+
+/// The members' directories the root manifest's globs match on disk now, or `None` when the
+/// manifest cannot be read.
+fn member_dirs_now(root: &Path) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(root.join("Cargo.toml")).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    let ws = table.get("workspace")?.as_table()?;
+    let list = |key: &str| crate::members::string_list(ws, key);
+    let mut manifest_dirs = std::collections::BTreeSet::new();
+    for pattern in list("members") {
+        let full = root.join(&pattern).join("Cargo.toml");
+        let entries = glob::glob(&full.to_string_lossy()).ok()?;
+        for entry in entries.flatten() {
+            let rel = entry
+                .parent()?
+                .strip_prefix(root)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            manifest_dirs.insert(rel);
+        }
+    }
+    let (mut found, _) = crate::members::expand(
+        &list("members"),
+        &list("exclude"),
+        &manifest_dirs,
+        &Default::default(),
+    )
+    .ok()?;
+    // A root package is a member without being named by a glob.
+    if table.contains_key("package") {
+        found.insert(String::new());
+    }
+    Some(found.into_iter().collect())
+}
+
+fn cargo_identity(h: &mut KeyHasher) -> Option<()> {
+    match std::env::var_os("CARGO") {
+        Some(path) => {
+            let meta = std::fs::metadata(&path).ok()?;
+            h.add((path.to_string_lossy(), meta.len(), meta.modified().ok()));
+        }
+        None => {
+            let out = std::process::Command::new(cargo_program())
+                .arg("-V")
+                .output()
+                .ok()?;
+            h.add(out.stdout);
+        }
+    }
+    h.add(std::env::var("RUSTUP_TOOLCHAIN").unwrap_or_default());
+    Some(())
+}
+
+fn key(
+    global: &GlobalOpts,
+    root: &Path,
+    manifests: &[String],
+    members: &[Member],
+    member_dirs: &[String],
+) -> Option<String> {
+    let mut h = KeyHasher::new();
+    h.add((FORMAT, env!("CARGO_PKG_VERSION")));
+    h.add((global.offline, global.locked, global.frozen));
+    cargo_identity(&mut h)?;
+    let mut env: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("CARGO_"))
+        .collect();
+    env.sort();
+    h.add(env);
+    for dir in root.ancestors() {
+        for f in [
+            "rust-toolchain",
+            "rust-toolchain.toml",
+            ".cargo/config",
+            ".cargo/config.toml",
+        ] {
+            h.file(&dir.join(f));
+        }
+    }
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    if let Some(home) = cargo_home {
+        h.file(&home.join("config"));
+        h.file(&home.join("config.toml"));
+    }
+    h.file(&root.join("Cargo.toml"));
+    h.file(&root.join("Cargo.lock"));
+    for m in manifests {
+        h.file(Path::new(m));
+    }
+    for m in members {
+        let dir = root.join(&m.path);
+        h.file(&dir.join("pyproject.toml"));
+        for f in ["src/main.rs", "src/lib.rs", "build.rs"] {
+            h.exists(&dir.join(f));
+        }
+        h.dir_listing(&dir.join("src/bin"));
+        if m.path.is_empty() {
+            h.dir_listing(&dir);
+        }
+    }
+    h.add(member_dirs);
+    Some(h.finish())
+}
+
+/// The cached workspace, if the key still holds.
+pub fn load(global: &GlobalOpts) -> Option<Workspace> {
+    if std::env::var_os("CCWORKSPACE_NO_CACHE").is_some() {
+        return None;
+    }
+    let root = find_root(global)?;
+    let text = std::fs::read(cache_file(&root)).ok()?;
+    let stored: Stored = serde_json::from_slice(&text).ok()?;
+    if stored.format != FORMAT
+        || stored.tool != env!("CARGO_PKG_VERSION")
+        || Path::new(&stored.root) != root
+    {
+        return None;
+    }
+    let dirs = member_dirs_now(&root)?;
+    if dirs != stored.member_dirs {
+        return None;
+    }
+    if key(global, &root, &stored.manifests, &stored.members, &dirs)? != stored.key {
+        return None;
+    }
+    let mut graph = stored.graph;
+    graph.index();
+    if !graph.is_consistent()
+        || stored
+            .members
+            .iter()
+            .any(|m| m.node >= graph.packages.len())
+    {
+        return None;
+    }
+    Some(Workspace::new(
+        Utf8PathBuf::from(stored.root),
+        graph,
+        stored.members,
+    ))
+}
+
+/// Remember a workspace just loaded from `cargo metadata` (best effort).
+pub fn store(global: &GlobalOpts, ws: &Workspace) {
+    if std::env::var_os("CCWORKSPACE_NO_CACHE").is_some() {
+        return;
+    }
+    let root = ws.root.as_std_path();
+    // Only cache what the next run will look up: the root found the same way.
+    if find_root(global).as_deref() != Some(root) {
+        return;
+    }
+    let Some(member_dirs) = member_dirs_now(root) else {
+        return;
+    };
+    let mut expected: Vec<String> = ws.members.iter().map(|m| m.path.clone()).collect();
+    expected.sort();
+    // Members cargo found some other way (path dependencies): the globs alone cannot tell us.
+    if expected != member_dirs {
+        return;
+    }
+    let mut manifests: Vec<String> = ws
+        .graph
+        .packages
+        .iter()
+        .filter_map(|p| p.manifest.clone())
+        .collect();
+    manifests.sort();
+    let Some(key) = key(global, root, &manifests, &ws.members, &member_dirs) else {
+        return;
+    };
+    let stored = Stored {
+        format: FORMAT,
+        tool: env!("CARGO_PKG_VERSION").to_string(),
+        key,
+        root: ws.root.to_string(),
+        member_dirs,
+        manifests,
+        members: ws.members.clone(),
+        graph: ws.graph.clone(),
+    };
+    let Ok(json) = serde_json::to_string(&stored) else {
+        return;
+    };
+    let file = cache_file(root);
+    let _ = crate::fsutil::write_all_atomic(&[crate::fsutil::FileWrite {
+        path: file,
+        contents: json,
+    }]);
+}

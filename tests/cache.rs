@@ -1,0 +1,110 @@
+//! The graph cache: a second run with no manifest, lockfile, toolchain or config change needs
+//! no `cargo metadata`, and any such change is noticed (a stale graph is never served).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use support::git::{Repo, copy_dir};
+
+/// A `cargo` that logs each call, then runs the real one.
+fn logging_cargo(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let log = dir.join("cargo.log");
+    let script = dir.join("cargo-logging");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$1\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            support::cargo().display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (script, log)
+}
+
+fn calls(log: &Path) -> usize {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| *l == "metadata")
+        .count()
+}
+
+fn affected(repo: &Repo, cargo: &Path) -> BTreeSet<String> {
+    let cargo = cargo.to_str().unwrap();
+    support::cli::run(
+        &repo.dir,
+        &["affected", "-q", "--base", "main"],
+        &[("CARGO", cargo)],
+    )
+    .names()
+}
+
+#[test]
+fn the_cache_is_used_while_valid_and_dropped_on_every_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (cargo, log) = logging_cargo(tmp.path());
+    let dir = tmp.path().join("repo");
+    copy_dir(&support::citychain(), &dir);
+    let repo = Repo::init(&dir);
+    repo.commit_all("base");
+    repo.git(&["checkout", "-q", "-b", "work"]);
+
+    repo.append("CA/rust/ca_cli/src/main.rs", "\n// 1\n");
+    assert_eq!(
+        affected(&repo, &cargo),
+        BTreeSet::from(["ca_cli".to_string()])
+    );
+    assert_eq!(calls(&log), 1);
+    // Another source edit: the graph is reused.
+    repo.append("DAGs/rust/dag_runner/src/main.rs", "\n// 2\n");
+    let names = affected(&repo, &cargo);
+    assert_eq!(
+        calls(&log),
+        1,
+        "a source-only change must not run cargo metadata"
+    );
+    assert!(names.contains("dag_runner") && names.contains("ca_cli"));
+
+    // A member manifest edit: new graph.
+    repo.append("login/rust/login_server/Cargo.toml", "\n# edit\n");
+    affected(&repo, &cargo);
+    assert_eq!(calls(&log), 2);
+    affected(&repo, &cargo);
+    assert_eq!(calls(&log), 2);
+
+    // A new crate under a member glob: new graph, and it is listed.
+    repo.write(
+        "CA/rust/ca_new/Cargo.toml",
+        "[package]\nname = \"ca_new\"\nversion.workspace = true\nedition.workspace = true\n",
+    );
+    repo.write("CA/rust/ca_new/src/lib.rs", "\n");
+    repo.git(&["add", "-A"]);
+    let names = affected(&repo, &cargo);
+    assert_eq!(calls(&log), 3);
+    assert!(names.contains("ca_new"), "{names:?}");
+
+    // A binary target appears: the kind changes, so the graph is rebuilt.
+    repo.write("CA/rust/ca_new/src/main.rs", "fn main() {}\n");
+    affected(&repo, &cargo);
+    assert_eq!(calls(&log), 4);
+
+    // The lockfile, the toolchain file, a cargo config: each is a miss.
+    repo.append("Cargo.lock", "\n");
+    affected(&repo, &cargo);
+    assert_eq!(calls(&log), 5);
+    repo.append("rust-toolchain.toml", "\n");
+    affected(&repo, &cargo);
+    assert_eq!(calls(&log), 6);
+    repo.write(".cargo/config.toml", "[net]\nretry = 3\n");
+    affected(&repo, &cargo);
+    assert_eq!(calls(&log), 7);
+    affected(&repo, &cargo);
+    assert_eq!(calls(&log), 7);
+}
