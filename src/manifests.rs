@@ -573,6 +573,12 @@ fn given_dirs(root_dir: &Path, only: &[PathBuf]) -> Given {
             continue;
         };
         let abs = abs.canonicalize().unwrap_or(abs);
+        // A directory stands for its Cargo.toml.
+        let abs = if abs.is_dir() {
+            abs.join("Cargo.toml")
+        } else {
+            abs
+        };
         let Some(name) = abs.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
