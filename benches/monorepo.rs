@@ -22,6 +22,8 @@
 mod generator;
 #[path = "../tests/support/git.rs"]
 mod git;
+#[path = "../tests/support/oracle.rs"]
+mod oracle;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -29,11 +31,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use camino::Utf8PathBuf;
-use determinator::Determinator;
 use generator::{HistoryStep, Spec, StepKind};
 use git::Repo;
-use guppy::graph::{DependencyDirection, PackageGraph};
 
 struct Opts {
     sizes: Vec<usize>,
@@ -177,20 +176,6 @@ fn strict() -> bool {
     std::env::var_os("BENCH_STRICT").is_some_and(|v| v == "1")
 }
 
-fn metadata_json(dir: &Path) -> String {
-    let out = Command::new(generator::cargo_program())
-        .args(["metadata", "--format-version", "1", "--all-features"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// guppy's determinator on `parent..HEAD`: check out the base, both graphs (concurrently), compute.
 fn determinator_once(repo: &Repo, parent: &str, scratch: &Path) -> (Duration, usize) {
     let start = Instant::now();
@@ -203,26 +188,12 @@ fn determinator_once(repo: &Repo, parent: &str, scratch: &Path) -> (Duration, us
         old_dir.to_str().unwrap(),
         parent,
     ]);
-    let (old_json, new_json) = std::thread::scope(|s| {
-        let old = s.spawn(|| metadata_json(&old_dir));
-        let new = metadata_json(&repo.dir);
+    let (old, new) = std::thread::scope(|s| {
+        let old = s.spawn(|| oracle::metadata_graph(&old_dir, false));
+        let new = oracle::metadata_graph(&repo.dir, false);
         (old.join().unwrap(), new)
     });
-    let old = PackageGraph::from_json(old_json).unwrap();
-    let new = PackageGraph::from_json(new_json).unwrap();
-    let diff = repo.git(&["diff", "--name-only", "--no-renames", "-z", parent]);
-    let paths: Vec<Utf8PathBuf> = diff
-        .split('\0')
-        .filter(|p| !p.is_empty())
-        .map(Utf8PathBuf::from)
-        .collect();
-    let mut d = Determinator::new(&old, &new);
-    d.add_changed_paths(paths.iter().map(|p| p.as_path()));
-    let n = d
-        .compute()
-        .affected_set
-        .packages(DependencyDirection::Forward)
-        .count();
+    let n = oracle::determinator(&old, &new, &oracle::changed_paths(repo, parent, None)).len();
     let elapsed = start.elapsed();
     repo.git(&["worktree", "remove", "--force", old_dir.to_str().unwrap()]);
     (elapsed, n)

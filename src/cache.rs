@@ -130,16 +130,7 @@ fn member_dirs_now(root: &Path) -> Option<Vec<String>> {
     let text = std::fs::read_to_string(root.join("Cargo.toml")).ok()?;
     let table: toml::Table = toml::from_str(&text).ok()?;
     let ws = table.get("workspace")?.as_table()?;
-    let list = |key: &str| -> Vec<String> {
-        ws.get(key)
-            .and_then(|v| v.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let list = |key: &str| crate::members::string_list(ws, key);
     let mut manifest_dirs = std::collections::BTreeSet::new();
     for pattern in list("members") {
         let full = root.join(&pattern).join("Cargo.toml");

@@ -306,6 +306,37 @@ fn collect_deps<'a>(parent: &'a dyn TableLike, prefix: &[String], out: &mut Vec<
     }
 }
 
+/// Root-relative directories of a manifest's path dependencies (direct, or inherited from a
+/// root entry with a `path`), in any of the six tables; `None` for one outside the root.
+fn path_dependencies(m: &Manifest, ws_deps: &BTreeMap<String, String>) -> Vec<Option<String>> {
+    let mut out = Vec::new();
+    let mut scan = |parent: &dyn TableLike| {
+        for (name, _) in DEP_TABLES {
+            let Some(table) = parent.get(name).and_then(Item::as_table_like) else {
+                continue;
+            };
+            for (key, item) in table.iter() {
+                if item.get("workspace").and_then(Item::as_bool) == Some(true) {
+                    if let Some(p) = ws_deps.get(key) {
+                        out.push(Some(p.clone()));
+                    }
+                } else if let Some(p) = item.get("path").and_then(Item::as_str) {
+                    out.push(normalize_rel(&join(&m.dir, p)));
+                }
+            }
+        }
+    };
+    scan(m.root());
+    if let Some(targets) = m.root().get("target").and_then(Item::as_table_like) {
+        for (_, t) in targets.iter() {
+            if let Some(t) = t.as_table_like() {
+                scan(t);
+            }
+        }
+    }
+    out
+}
+
 /// A loaded workspace: the root manifest, its members, and what lies around them.
 #[derive(Debug)]
 pub struct Workspace {
@@ -542,6 +573,12 @@ fn given_dirs(root_dir: &Path, only: &[PathBuf]) -> Given {
             continue;
         };
         let abs = abs.canonicalize().unwrap_or(abs);
+        // A directory stands for its Cargo.toml.
+        let abs = if abs.is_dir() {
+            abs.join("Cargo.toml")
+        } else {
+            abs
+        };
         let Some(name) = abs.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
@@ -698,15 +735,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         for m in parsed {
             let m = m?;
             if whole {
-                for dep in dependencies(m.root()) {
-                    let target = if dep.spec.workspace {
-                        ws_deps.get(dep.key).cloned()
-                    } else {
-                        dep.spec
-                            .path
-                            .as_deref()
-                            .and_then(|p| normalize_rel(&join(&m.dir, p)))
-                    };
+                for target in path_dependencies(&m, &ws_deps) {
                     if let Some(t) = target
                         && !member_dirs.contains(&t)
                         && !excluded(&t)

@@ -101,6 +101,20 @@ pub fn expand(
     Ok((result, expansions))
 }
 
+/// A list of strings from a TOML table (`[workspace] members`, `exclude`); missing or
+/// malformed entries give an empty list (cargo reports those itself).
+pub fn string_list(table: &toml::Table, key: &str) -> Vec<String> {
+    table
+        .get(key)
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Whether a `members` entry is a glob (cargo's test: it contains `*`, `?` or `[`).
 pub fn is_glob(pattern: &str) -> bool {
     pattern.contains(['*', '?', '['])

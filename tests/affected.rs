@@ -8,8 +8,8 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
+use support::cli::Run;
 use support::git::{Repo, copy_dir};
 
 /// Every member of citychain.
@@ -31,38 +31,10 @@ const ALL: &[&str] = &[
     "poh_ack",
 ];
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn names(&self) -> BTreeSet<String> {
-        assert_eq!(self.code, 0, "stderr: {}", self.stderr);
-        self.stdout.lines().map(str::to_string).collect()
-    }
-    fn json(&self) -> serde_json::Value {
-        assert_eq!(self.code, 0, "stderr: {}", self.stderr);
-        serde_json::from_str(&self.stdout).unwrap()
-    }
-}
-
 fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(support::bin());
-    cmd.arg("affected").args(args).current_dir(dir);
-    cmd.env_remove("GITHUB_BASE_REF")
-        .env_remove("GITHUB_OUTPUT")
-        .env("CARGO", support::cargo());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let mut all = vec!["affected"];
+    all.extend(args);
+    support::cli::run(dir, &all, env)
 }
 
 fn set(names: &[&str]) -> BTreeSet<String> {

@@ -8,7 +8,6 @@ mod support;
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::Command;
 
 use support::git::{Repo, copy_dir};
 
@@ -38,24 +37,13 @@ fn calls(log: &Path) -> usize {
 }
 
 fn affected(repo: &Repo, cargo: &Path) -> BTreeSet<String> {
-    let out = Command::new(support::bin())
-        .args(["affected", "-q", "--base", "main"])
-        .current_dir(&repo.dir)
-        .env("CARGO", cargo)
-        .env_remove("GITHUB_BASE_REF")
-        .env_remove("CARGO_TARGET_DIR")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    let cargo = cargo.to_str().unwrap();
+    support::cli::run(
+        &repo.dir,
+        &["affected", "-q", "--base", "main"],
+        &[("CARGO", cargo)],
+    )
+    .names()
 }
 
 #[test]

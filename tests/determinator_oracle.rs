@@ -10,79 +10,27 @@ mod support;
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use camino::Utf8PathBuf;
-use determinator::Determinator;
-use guppy::graph::{DependencyDirection, PackageGraph};
 use support::git::{Repo, copy_dir};
-
-fn graph(dir: &std::path::Path) -> PackageGraph {
-    let out = Command::new(support::cargo())
-        .args(["metadata", "--format-version", "1", "--all-features"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PackageGraph::from_json(String::from_utf8(out.stdout).unwrap()).unwrap()
-}
+use support::oracle;
 
 /// determinator's affected set for the committed change `main..HEAD`.
 fn determinator(repo: &Repo) -> BTreeSet<String> {
-    let tmp = tempfile::tempdir().unwrap();
-    let old_dir = tmp.path().join("old");
-    repo.git(&[
-        "worktree",
-        "add",
-        "-q",
-        "--detach",
-        old_dir.to_str().unwrap(),
-        "main",
-    ]);
-    let old = graph(&old_dir);
-    let new = graph(&repo.dir);
-    let diff = repo.git(&["diff", "--name-only", "--no-renames", "-z", "main", "HEAD"]);
-    let paths: Vec<Utf8PathBuf> = diff
-        .split('\0')
-        .filter(|p| !p.is_empty())
-        .map(Utf8PathBuf::from)
-        .collect();
-    let mut d = Determinator::new(&old, &new);
-    d.add_changed_paths(paths.iter().map(|p| p.as_path()));
-    let set = d.compute();
-    let names = set
-        .affected_set
-        .packages(DependencyDirection::Forward)
-        .map(|p| p.name().to_string())
-        .collect();
-    repo.git(&["worktree", "remove", "--force", old_dir.to_str().unwrap()]);
-    names
+    let scratch = tempfile::tempdir().unwrap();
+    let old = oracle::graph_at(repo, "main", scratch.path(), false);
+    let new = oracle::metadata_graph(&repo.dir, false);
+    oracle::determinator(
+        &old,
+        &new,
+        &oracle::changed_paths(repo, "main", Some("HEAD")),
+    )
 }
 
 fn ours(repo: &Repo, direct: bool) -> BTreeSet<String> {
-    let mut cmd = Command::new(support::bin());
-    cmd.args(["affected", "-q", "--base", "main", "--head", "HEAD"])
-        .current_dir(&repo.dir);
+    let mut args = vec!["affected", "-q", "--base", "main", "--head", "HEAD"];
     if direct {
-        cmd.arg("--direct");
+        args.push("--direct");
     }
-    let out = cmd
-        .env_remove("GITHUB_BASE_REF")
-        .env("CARGO", support::cargo())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    support::cli::run(&repo.dir, &args, &[]).names()
 }
 
 fn repo() -> (tempfile::TempDir, Repo) {

@@ -8,44 +8,10 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
-use camino::Utf8PathBuf;
-use determinator::Determinator;
-use guppy::graph::{DependencyDirection, PackageGraph};
 use support::generator::{Spec, StepKind, generate, make_history};
 use support::git::Repo;
-
-fn graph_at(repo: &Repo, rev: &str, scratch: &std::path::Path) -> PackageGraph {
-    let dir = scratch.join(rev);
-    repo.git(&[
-        "worktree",
-        "add",
-        "-q",
-        "--detach",
-        dir.to_str().unwrap(),
-        rev,
-    ]);
-    let out = Command::new(support::cargo())
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--all-features",
-            "--offline",
-        ])
-        .current_dir(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let graph = PackageGraph::from_json(String::from_utf8(out.stdout).unwrap()).unwrap();
-    repo.git(&["worktree", "remove", "--force", dir.to_str().unwrap()]);
-    graph
-}
+use support::oracle;
 
 fn determinator(
     repo: &Repo,
@@ -53,45 +19,21 @@ fn determinator(
     commit: &str,
     scratch: &std::path::Path,
 ) -> BTreeSet<String> {
-    let old = graph_at(repo, parent, scratch);
-    let new = graph_at(repo, commit, scratch);
-    let diff = repo.git(&["diff", "--name-only", "--no-renames", "-z", parent, commit]);
-    let paths: Vec<Utf8PathBuf> = diff
-        .split('\0')
-        .filter(|p| !p.is_empty())
-        .map(Utf8PathBuf::from)
-        .collect();
-    let mut d = Determinator::new(&old, &new);
-    d.add_changed_paths(paths.iter().map(|p| p.as_path()));
-    d.compute()
-        .affected_set
-        .packages(DependencyDirection::Forward)
-        .map(|p| p.name().to_string())
-        .collect()
+    let old = oracle::graph_at(repo, parent, scratch, true);
+    let new = oracle::graph_at(repo, commit, scratch, true);
+    oracle::determinator(
+        &old,
+        &new,
+        &oracle::changed_paths(repo, parent, Some(commit)),
+    )
 }
 
 fn ours(repo: &Repo, parent: &str, direct: bool) -> BTreeSet<String> {
-    let mut cmd = Command::new(support::bin());
-    cmd.args(["affected", "-q", "--offline", "--base", parent])
-        .current_dir(&repo.dir);
+    let mut args = vec!["affected", "-q", "--offline", "--base", parent];
     if direct {
-        cmd.arg("--direct");
+        args.push("--direct");
     }
-    let out = cmd
-        .env_remove("GITHUB_BASE_REF")
-        .env("CARGO", support::cargo())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    support::cli::run(&repo.dir, &args, &[]).names()
 }
 
 fn check_history(seed: u64, crates: usize) {

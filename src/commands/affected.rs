@@ -28,7 +28,7 @@ pub fn run(global: &GlobalOpts, args: &AffectedArgs, out: &Output) -> anyhow::Re
             )
             .into());
         }
-        print(&report::explain(name, &ws, &outcome))?;
+        crate::output::print_stdout(&report::explain(name, &ws, &outcome))?;
         return Ok(Status::Ok);
     }
     let rows = report::rows(&ws, &outcome, args.direct, &args.kind);
@@ -71,7 +71,7 @@ pub fn run(global: &GlobalOpts, args: &AffectedArgs, out: &Output) -> anyhow::Re
             text
         }
     };
-    print(&text)?;
+    crate::output::print_stdout(&text)?;
     Ok(Status::Ok)
 }
 
@@ -83,18 +83,6 @@ pub(crate) fn affected_names(
 ) -> anyhow::Result<Vec<String>> {
     let (_, outcome, _) = analyse(global, change, out)?;
     Ok(outcome.affected.keys().cloned().collect())
-}
-
-fn print(text: &str) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        // A closed pipe (`| head`) is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("failed to write to stdout"),
-    }
 }
 
 /// Load the head workspace, read the changes, and compute the outcome.
@@ -166,14 +154,7 @@ fn analyse(
                 );
                 out.warn(&why);
                 let outcome = all_outcome(&ws, why);
-                let prov = Provenance {
-                    base: Some(base_name),
-                    head: change
-                        .head
-                        .clone()
-                        .unwrap_or_else(|| "working-tree".to_string()),
-                    merge_base: None,
-                };
+                let prov = provenance(change, base_name, None);
                 return Ok((ws, outcome, prov));
             }
         },
@@ -243,19 +224,23 @@ fn analyse(
         base_dirs: RefCell::new(None),
     };
     let outcome = compute::compute(&ws, &config.affected, &files, &rev)?;
-    let prov = Provenance {
-        base: Some(base_name),
-        head: change
-            .head
-            .clone()
-            .unwrap_or_else(|| "working-tree".to_string()),
-        merge_base: Some(merge_base),
-    };
+    let prov = provenance(change, base_name, Some(merge_base));
     drop(rev);
     if let Some(s) = scratch {
         s.remove(&git);
     }
     Ok((ws, outcome, prov))
+}
+
+fn provenance(change: &ChangeArgs, base: String, merge_base: Option<String>) -> Provenance {
+    Provenance {
+        base: Some(base),
+        head: change
+            .head
+            .clone()
+            .unwrap_or_else(|| "working-tree".to_string()),
+        merge_base,
+    }
 }
 
 fn all_outcome(ws: &Workspace, why: String) -> Outcome {
@@ -492,16 +477,7 @@ impl Revisions for GitRevisions<'_> {
             .and_then(|t| t.get("workspace").and_then(|w| w.as_table()).cloned());
         let dirs: Vec<String> = match spec {
             Some(ws) => {
-                let strings = |key: &str| -> Vec<String> {
-                    ws.get(key)
-                        .and_then(|v| v.as_array())
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|s| s.as_str().map(str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                };
+                let strings = |key: &str| members::string_list(&ws, key);
                 match members::expand(
                     &strings("members"),
                     &strings("exclude"),

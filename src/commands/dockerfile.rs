@@ -8,10 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use std::io::Write as _;
-
 use anstream::eprintln;
-use anyhow::Context as _;
 
 use crate::cli::{CrateKind, DockerfileArgs, GlobalOpts};
 use crate::config::Config;
@@ -59,7 +56,7 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
         for (path, text) in &expected {
             all.push_str(&format!("==> {path} <==\n{text}\n"));
         }
-        print_stdout(&all)?;
+        crate::output::print_stdout(&all)?;
         return Ok(Status::Ok);
     }
 
@@ -96,7 +93,7 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
                 )
             })
             .collect();
-        print_stdout(&diffs)?;
+        crate::output::print_stdout(&diffs)?;
         let red = anstyle::Style::new()
             .bold()
             .fg_color(Some(anstyle::AnsiColor::Red.into()));
@@ -169,18 +166,6 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
         ),
     );
     Ok(Status::Ok)
-}
-
-/// Write machine output to stdout; a closed pipe (`| head`) is not an error.
-fn print_stdout(text: &str) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("failed to write to stdout"),
-    }
 }
 
 /// Generated files of selected crates that get no image (any more).

@@ -33,7 +33,7 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
     }
 
     if !(args.fix || args.diff) {
-        report(&ws, &findings, args.format, out);
+        report(&ws, &findings, args.format, out)?;
         let status = status(&findings);
         // Freeing thousands of parsed documents just before exit is wasted time.
         std::mem::forget(ws);
@@ -46,9 +46,9 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
         for (path, (old, new)) in &changes {
             diff.push_str(&unified_diff(path, old, new));
         }
-        anstream::print!("{diff}");
+        crate::output::print_stdout(&diff)?;
         if args.format == LintFormat::Human {
-            report(&ws, &findings, args.format, out);
+            report(&ws, &findings, args.format, out)?;
         }
         return Ok(status(&findings));
     }
@@ -76,7 +76,7 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
     }
     let ws = manifests::load(&opts)?;
     let remaining = lint::check(&ws, &config_of(&ws)?.lint_deps);
-    report(&ws, &remaining, args.format, out);
+    report(&ws, &remaining, args.format, out)?;
     let status = status(&remaining);
     // Freeing thousands of parsed documents just before exit is wasted time.
     std::mem::forget(ws);
@@ -137,7 +137,12 @@ fn fixed_files(
 }
 
 /// Print the findings: human on stderr (with a summary), machine formats on stdout.
-fn report(ws: &Workspace, findings: &[Finding], format: LintFormat, out: &Output) {
+fn report(
+    ws: &Workspace,
+    findings: &[Finding],
+    format: LintFormat,
+    out: &Output,
+) -> anyhow::Result<()> {
     let files = ws.files();
     match format {
         LintFormat::Human => {
@@ -164,8 +169,9 @@ fn report(ws: &Workspace, findings: &[Finding], format: LintFormat, out: &Output
                 );
             }
         }
-        LintFormat::Json => anstream::print!("{}", diag::json(findings, &files)),
-        LintFormat::Github => anstream::print!("{}", diag::github(findings, &files)),
-        LintFormat::Sarif => anstream::print!("{}", diag::sarif(findings, &files)),
+        LintFormat::Json => crate::output::print_stdout(&diag::json(findings, &files))?,
+        LintFormat::Github => crate::output::print_stdout(&diag::github(findings, &files))?,
+        LintFormat::Sarif => crate::output::print_stdout(&diag::sarif(findings, &files))?,
     }
+    Ok(())
 }

@@ -13,11 +13,15 @@ use crate::output::Output;
 /// Run the subcommand named on the command line.
 pub fn dispatch(cli: &Cli) -> anyhow::Result<Status> {
     let out = Output::new(&cli.global);
-    match &cli.command {
+    let result = match &cli.command {
         Command::Affected(args) => affected::run(&cli.global, args, &out),
         Command::LintDeps(args) => lint_deps::run(&cli.global, args, &out),
         Command::Dockerfile(args) => dockerfile::run(&cli.global, args, &out),
         Command::Init(args) => init::run(&cli.global, args, &out),
         Command::New(args) => new::run(&cli.global, args, &out),
+    };
+    if let Some(kib) = crate::output::peak_memory_kib() {
+        out.verbose(format!("peak memory: {} MiB", kib / 1024));
     }
+    result
 }

@@ -161,16 +161,7 @@ pub fn parse_root(text: &str, path: &str) -> anyhow::Result<RootInfo> {
         )
         .into());
     };
-    let strings = |key: &str| -> Vec<String> {
-        ws.get(key)
-            .and_then(|m| m.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let strings = |key: &str| crate::members::string_list(ws, key);
     let mut patch_dirs = Vec::new();
     if let Some(patch) = doc.get("patch").and_then(|p| p.as_table()) {
         for source in patch.values().filter_map(|s| s.as_table()) {

@@ -3,8 +3,10 @@
 // Each test file uses a different subset of these helpers, so `expect` would fail somewhere.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod generator;
 pub mod git;
+pub mod oracle;
 
 use std::path::PathBuf;
 
