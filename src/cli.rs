@@ -73,6 +73,9 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Affected(AffectedArgs),
     /// Check that every member takes its dependencies from `[workspace.dependencies]`
+    ///
+    /// Rules, levels, exemptions and output formats: docs/lint-deps.md. Levels and exemptions
+    /// live in `[workspace.metadata.ccworkspace.lint-deps]` of the root Cargo.toml.
     #[command(name = "lint-deps", after_help = EXIT_CODES)]
     LintDeps(LintDepsArgs),
     /// Generate thin per-crate Dockerfiles that build from a trimmed workspace context
@@ -205,10 +208,13 @@ pub enum GroupBy {
 
 #[derive(Debug, Clone, Args)]
 pub struct LintDepsArgs {
-    /// Only check these members' manifests (plus the workspace-wide rules); other paths are skipped
+    /// Only check these members (their Cargo.toml or pyproject.toml, as pre-commit passes them);
+    /// the root Cargo.toml means the whole workspace, Cargo.lock adds duplicate-versions; other
+    /// paths are skipped
     #[arg(value_name = "MANIFEST")]
     pub manifests: Vec<PathBuf>,
-    /// Rewrite manifests to fix what can be fixed safely
+    /// Rewrite manifests to fix what can be fixed without changing what cargo resolves (every
+    /// file or none; comments and layout kept)
     #[arg(long)]
     pub fix: bool,
     /// Print the fixes as a unified diff instead of writing them

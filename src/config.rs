@@ -16,9 +16,9 @@ use crate::errors::UserError;
 pub struct Config {
     #[serde(default)]
     pub affected: AffectedConfig,
-    /// `[workspace.metadata.ccworkspace.lint-deps]` (typed by the `lint` module).
+    /// `[workspace.metadata.ccworkspace.lint-deps]`.
     #[serde(default)]
-    pub lint_deps: Option<toml::Table>,
+    pub lint_deps: LintDepsConfig,
     /// `[workspace.metadata.ccworkspace.docker]`.
     #[serde(default)]
     pub docker: DockerConfig,
@@ -144,6 +144,43 @@ impl Default for AffectedConfig {
             package_rule: Vec::new(),
         }
     }
+}
+
+/// `[workspace.metadata.ccworkspace.lint-deps]`: rule levels and exemptions.
+///
+/// ```toml
+/// [workspace.metadata.ccworkspace.lint-deps]
+/// levels = { unused-workspace-dep = "deny", duplicate-versions = "allow" }
+/// exemptions = [
+///   { package = "legacy", dependency = "openssl", rule = "not-inherited", reason = "pinned fork" },
+/// ]
+/// ```
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct LintDepsConfig {
+    /// Level per rule code; rules not named keep their default level.
+    #[serde(default)]
+    pub levels: std::collections::BTreeMap<crate::lint::Rule, crate::lint::Level>,
+    /// Findings to accept, each with a reason.
+    #[serde(default)]
+    pub exemptions: Vec<Exemption>,
+}
+
+/// One accepted finding (or family of findings): every field that is set must match.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Exemption {
+    /// The member's package name.
+    #[serde(default)]
+    pub package: Option<String>,
+    /// The dependency key (or crate name for `duplicate-versions` and `version-conflict`).
+    #[serde(default)]
+    pub dependency: Option<String>,
+    /// The rule code.
+    #[serde(default)]
+    pub rule: Option<crate::lint::Rule>,
+    /// Why this is accepted (required).
+    pub reason: String,
 }
 
 /// `unmatched = "all" | "ignore" | "error"`.
@@ -335,6 +372,35 @@ post-rule = "fallthrough"
         let msg = err.to_string();
         assert!(msg.contains("Cargo.toml:4:1"), "{msg}");
         assert!(msg.contains("unmatchd"), "{msg}");
+    }
+
+    #[test]
+    fn parses_lint_deps_levels_and_exemptions() {
+        let text = r#"
+[workspace]
+members = []
+[workspace.metadata.ccworkspace.lint-deps]
+levels = { unused-workspace-dep = "deny", duplicate-versions = "allow" }
+exemptions = [{ package = "a", rule = "not-inherited", reason = "fork" }]
+"#;
+        let c = Config::from_manifest_text(text, "Cargo.toml").unwrap();
+        assert_eq!(
+            c.lint_deps
+                .levels
+                .get(&crate::lint::Rule::UnusedWorkspaceDep),
+            Some(&crate::lint::Level::Deny)
+        );
+        assert_eq!(c.lint_deps.exemptions[0].package.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn an_exemption_without_reason_or_with_a_bad_rule_is_an_error() {
+        let text = "[workspace]\n[workspace.metadata.ccworkspace.lint-deps]\nexemptions = [{ package = \"a\" }]\n";
+        let err = Config::from_manifest_text(text, "Cargo.toml").unwrap_err();
+        assert!(err.to_string().contains("reason"), "{err}");
+        let text = "[workspace]\n[workspace.metadata.ccworkspace.lint-deps]\nlevels = { not-inheritd = \"warn\" }\n";
+        let err = Config::from_manifest_text(text, "Cargo.toml").unwrap_err();
+        assert!(err.to_string().contains("Cargo.toml:3:"), "{err}");
     }
 
     #[test]

@@ -6,19 +6,23 @@
 //! - `init` / `new`: the whole workflow in a box.
 //!
 //! The binary is a thin shell over [`run`]; the commands in [`commands`] are glue over pure
-//! cores ([`affected`]) and the only two I/O edges, [`git`] and [`workspace`].
+//! cores ([`affected`], [`lint`]) and the I/O edges: [`git`] and [`workspace`] (`cargo
+//! metadata`) for `affected`, [`manifests`] (manifests read straight from disk) for
+//! `lint-deps`, whose findings [`diag`] renders.
 
 pub mod affected;
 pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod diag;
 pub mod docker;
 pub mod errors;
 pub mod fsutil;
 pub mod git;
 pub mod graph;
 pub mod lint;
+pub mod manifests;
 pub mod members;
 pub mod output;
 pub mod workspace;

@@ -1,12 +1,177 @@
-//! `cargo ccworkspace lint-deps`.
+//! `cargo ccworkspace lint-deps`: load the manifests, run the rules, render, fix.
 
-use crate::cli::{GlobalOpts, LintDepsArgs};
-use crate::errors::{Status, user_error};
+use std::collections::BTreeMap;
+
+use crate::cli::{GlobalOpts, LintDepsArgs, LintFormat};
+use crate::config::Config;
+use crate::diag;
+use crate::errors::{Status, UserError};
+use crate::fsutil::{FileWrite, unified_diff, write_all_atomic};
+use crate::lint::{self, Edit, Finding, Level};
+use crate::manifests::{self, LoadOptions, Workspace};
 use crate::output::Output;
 
-pub fn run(_global: &GlobalOpts, _args: &LintDepsArgs, _out: &Output) -> anyhow::Result<Status> {
-    user_error(
-        "`lint-deps` is not available in this build yet",
-        "see the open issues of cargo-ccworkspace",
-    )
+pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Result<Status> {
+    let opts = LoadOptions {
+        manifest_path: global.manifest_path.clone(),
+        only: args.manifests.clone(),
+        find_orphans: args.manifests.is_empty(),
+    };
+    let ws = manifests::load(&opts)?;
+    let config = Config::from_manifest_text(ws.root.text(), &ws.root.path)?;
+    let clock = std::time::Instant::now();
+    let findings = lint::check(&ws, &config.lint_deps);
+    let check_time = clock.elapsed();
+    out.verbose(format!(
+        "checked {} of {} members in {}",
+        ws.selected.len(),
+        ws.members.len(),
+        ws.root_dir.display()
+    ));
+    for (phase, time) in ws.timings.iter().chain([&("run the rules", check_time)]) {
+        out.verbose(format!("{:>8.1} ms  {phase}", time.as_secs_f64() * 1000.0));
+    }
+
+    if !(args.fix || args.diff) {
+        report(&ws, &findings, args.format, out)?;
+        let status = status(&findings);
+        // Freeing thousands of parsed documents just before exit is wasted time.
+        std::mem::forget(ws);
+        return Ok(status);
+    }
+
+    let changes = fixed_files(&ws, &findings)?;
+    if args.diff {
+        let mut diff = String::new();
+        for (path, (old, new)) in &changes {
+            diff.push_str(&unified_diff(path, old, new));
+        }
+        crate::output::print_stdout(&diff)?;
+        if args.format == LintFormat::Human {
+            report(&ws, &findings, args.format, out)?;
+        }
+        return Ok(status(&findings));
+    }
+
+    // --fix: write every changed file or none, then report what is left.
+    let writes: Vec<FileWrite> = changes
+        .iter()
+        .map(|(path, (_, new))| FileWrite {
+            path: ws.root_dir.join(path),
+            contents: new.clone(),
+        })
+        .collect();
+    let fixed = findings.iter().filter(|f| f.fixable()).count();
+    write_all_atomic(&writes)?;
+    if !writes.is_empty() {
+        out.status(
+            "Fixed",
+            format!(
+                "{fixed} finding{} in {} file{}",
+                plural(fixed),
+                writes.len(),
+                plural(writes.len())
+            ),
+        );
+    }
+    let ws = manifests::load(&opts)?;
+    let remaining = lint::check(&ws, &config_of(&ws)?.lint_deps);
+    report(&ws, &remaining, args.format, out)?;
+    let status = status(&remaining);
+    // Freeing thousands of parsed documents just before exit is wasted time.
+    std::mem::forget(ws);
+    Ok(status)
+}
+
+fn config_of(ws: &Workspace) -> anyhow::Result<Config> {
+    Config::from_manifest_text(ws.root.text(), &ws.root.path)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn status(findings: &[Finding]) -> Status {
+    if findings.iter().any(|f| f.level == Level::Deny) {
+        Status::Findings
+    } else {
+        Status::Ok
+    }
+}
+
+/// Every file the fixes change: path -> (old text, new text), only where they differ.
+fn fixed_files(
+    ws: &Workspace,
+    findings: &[Finding],
+) -> anyhow::Result<BTreeMap<String, (String, String)>> {
+    let mut edits: BTreeMap<&str, Vec<Edit>> = BTreeMap::new();
+    for f in findings {
+        for (file, edit) in &f.fixes {
+            edits.entry(file.as_str()).or_default().push(edit.clone());
+        }
+    }
+    let files = ws.files();
+    let mut changes = BTreeMap::new();
+    for (path, mut list) in edits {
+        list.sort();
+        list.dedup();
+        let old = files.get(path).copied().ok_or_else(|| {
+            UserError::bare(format!(
+                "internal error: a fix names an unknown file {path}"
+            ))
+        })?;
+        let new = lint::fix::apply(old, &list).map_err(|e| {
+            UserError::bare(format!("failed to fix {path}: {e:#}; nothing was written"))
+        })?;
+        // Never write a file cargo could not read back.
+        manifests::parse_text(path, new.clone()).map_err(|e| {
+            UserError::bare(format!(
+                "internal error: fixing {path} produced invalid TOML ({e}); nothing was written"
+            ))
+        })?;
+        if new != old {
+            changes.insert(path.to_string(), (old.to_string(), new));
+        }
+    }
+    Ok(changes)
+}
+
+/// Print the findings: human on stderr (with a summary), machine formats on stdout.
+fn report(
+    ws: &Workspace,
+    findings: &[Finding],
+    format: LintFormat,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let files = ws.files();
+    match format {
+        LintFormat::Human => {
+            anstream::eprint!("{}", diag::human(findings, &files, true));
+            let s = diag::Summary::of(findings);
+            let checked = format!("{} member{}", ws.selected.len(), plural(ws.selected.len()));
+            if findings.is_empty() {
+                out.status("Checked", format!("{checked}: no findings"));
+            } else {
+                let fixable = if s.fixable > 0 {
+                    format!(" ({} fixable with `--fix`)", s.fixable)
+                } else {
+                    String::new()
+                };
+                out.status(
+                    "Checked",
+                    format!(
+                        "{checked}: {} error{}, {} warning{}{fixable}",
+                        s.errors,
+                        plural(s.errors),
+                        s.warnings,
+                        plural(s.warnings)
+                    ),
+                );
+            }
+        }
+        LintFormat::Json => crate::output::print_stdout(&diag::json(findings, &files))?,
+        LintFormat::Github => crate::output::print_stdout(&diag::github(findings, &files))?,
+        LintFormat::Sarif => crate::output::print_stdout(&diag::sarif(findings, &files))?,
+    }
+    Ok(())
 }

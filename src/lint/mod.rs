@@ -1,1 +1,459 @@
 //! Dependency lints over manifests read directly (no `cargo metadata`): findings and fixes.
+//!
+//! [`check`] runs every rule over a loaded [`Workspace`] and returns [`Finding`]s: data, not
+//! errors. Each finding has a stable [`Rule`] code, a [`Level`] (the rule's default or the one
+//! set in `[workspace.metadata.ccworkspace.lint-deps]`), the file and byte span it points at,
+//! and the [`Edit`]s that fix it, if a fix is safe. Exempted and `allow`ed findings are dropped;
+//! an exemption that matches nothing is itself a finding (`unused-exemption`).
+//!
+//! Nothing here prints or spawns processes; [`fix`] turns edits into new file texts.
+
+mod deps;
+pub mod fix;
+mod inherit;
+mod layout;
+pub(crate) mod lockfile;
+mod versions;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+use toml_edit::Item;
+
+use crate::config::LintDepsConfig;
+use rayon::prelude::*;
+
+use crate::manifests::{DepEntry, DepSpec, Manifest, Workspace, dependencies};
+
+pub use fix::{Edit, NewEntry};
+pub use lockfile::{LockedPackage, Lockfile};
+
+/// A rule, by its stable kebab-case code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    NotInherited,
+    MissingWorkspaceEntry,
+    IgnoredKey,
+    IneffectiveDefaultFeatures,
+    VersionConflict,
+    UnusedWorkspaceDep,
+    DuplicateVersions,
+    OrphanCrate,
+    LintsNotInherited,
+    PackageNotInherited,
+    Pyo3Layout,
+    UnusedExemption,
+}
+
+impl Rule {
+    /// Every rule, in documentation order.
+    pub const ALL: [Rule; 12] = [
+        Rule::NotInherited,
+        Rule::MissingWorkspaceEntry,
+        Rule::IgnoredKey,
+        Rule::IneffectiveDefaultFeatures,
+        Rule::VersionConflict,
+        Rule::UnusedWorkspaceDep,
+        Rule::DuplicateVersions,
+        Rule::OrphanCrate,
+        Rule::LintsNotInherited,
+        Rule::PackageNotInherited,
+        Rule::Pyo3Layout,
+        Rule::UnusedExemption,
+    ];
+
+    /// The stable code (`not-inherited`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::NotInherited => "not-inherited",
+            Rule::MissingWorkspaceEntry => "missing-workspace-entry",
+            Rule::IgnoredKey => "ignored-key",
+            Rule::IneffectiveDefaultFeatures => "ineffective-default-features",
+            Rule::VersionConflict => "version-conflict",
+            Rule::UnusedWorkspaceDep => "unused-workspace-dep",
+            Rule::DuplicateVersions => "duplicate-versions",
+            Rule::OrphanCrate => "orphan-crate",
+            Rule::LintsNotInherited => "lints-not-inherited",
+            Rule::PackageNotInherited => "package-not-inherited",
+            Rule::Pyo3Layout => "pyo3-layout",
+            Rule::UnusedExemption => "unused-exemption",
+        }
+    }
+
+    /// The level a rule has unless the config says otherwise.
+    pub fn default_level(self) -> Level {
+        match self {
+            Rule::NotInherited
+            | Rule::MissingWorkspaceEntry
+            | Rule::IgnoredKey
+            | Rule::IneffectiveDefaultFeatures
+            | Rule::VersionConflict
+            | Rule::OrphanCrate
+            | Rule::Pyo3Layout => Level::Deny,
+            Rule::UnusedWorkspaceDep
+            | Rule::DuplicateVersions
+            | Rule::LintsNotInherited
+            | Rule::PackageNotInherited
+            | Rule::UnusedExemption => Level::Warn,
+        }
+    }
+
+    /// One line on what the rule finds.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Rule::NotInherited => "member dependency not taken from [workspace.dependencies]",
+            Rule::MissingWorkspaceEntry => {
+                "`workspace = true` without an entry in [workspace.dependencies]"
+            }
+            Rule::IgnoredKey => "key next to `workspace = true` that cargo ignores",
+            Rule::IneffectiveDefaultFeatures => {
+                "`default-features = false` that cargo ignores or rejects here"
+            }
+            Rule::VersionConflict => "semver-incompatible requirements for one crate",
+            Rule::UnusedWorkspaceDep => "[workspace.dependencies] entry no member uses",
+            Rule::DuplicateVersions => "one crate locked at several versions in Cargo.lock",
+            Rule::OrphanCrate => "Cargo.toml under the root that is neither member nor excluded",
+            Rule::LintsNotInherited => "member does not inherit [workspace.lints]",
+            Rule::PackageNotInherited => "member does not inherit a [workspace.package] field",
+            Rule::Pyo3Layout => "PyO3 crate that maturin cannot build on its own",
+            Rule::UnusedExemption => "lint-deps exemption that matches no finding",
+        }
+    }
+
+    /// Whether the rule needs every member, not only the selected ones.
+    pub fn workspace_wide(self) -> bool {
+        matches!(
+            self,
+            Rule::VersionConflict
+                | Rule::UnusedWorkspaceDep
+                | Rule::DuplicateVersions
+                | Rule::OrphanCrate
+        )
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    /// Not reported.
+    Allow,
+    /// Reported; exit 0.
+    Warn,
+    /// Reported; exit 1.
+    Deny,
+}
+
+impl Level {
+    /// `error` or `warning`, as cargo prints them.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Deny => "error",
+            Level::Warn => "warning",
+            Level::Allow => "allow",
+        }
+    }
+}
+
+/// One thing a rule found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: Rule,
+    pub level: Level,
+    /// File relative to the workspace root, with `/`.
+    pub file: String,
+    /// Byte span in that file.
+    pub span: Range<usize>,
+    pub message: String,
+    /// Short label under the span.
+    pub label: String,
+    /// The exact fix, as a sentence.
+    pub help: Option<String>,
+    pub notes: Vec<String>,
+    /// The member's package name, for exemptions.
+    pub package: Option<String>,
+    /// The dependency key or crate name, for exemptions.
+    pub dependency: Option<String>,
+    /// Edits (file, edit) that fix it; empty when `--fix` leaves it alone.
+    pub fixes: Vec<(String, Edit)>,
+}
+
+impl Finding {
+    /// A finding at the rule's default level with no help, notes or fix.
+    pub fn new(
+        rule: Rule,
+        file: &str,
+        span: Range<usize>,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            rule,
+            level: rule.default_level(),
+            file: file.to_string(),
+            span,
+            message: message.into(),
+            label: label.into(),
+            help: None,
+            notes: Vec::new(),
+            package: None,
+            dependency: None,
+            fixes: Vec::new(),
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Finding {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn package(mut self, package: Option<&str>) -> Finding {
+        self.package = package.map(str::to_string);
+        self
+    }
+
+    pub fn dependency(mut self, dependency: &str) -> Finding {
+        self.dependency = Some(dependency.to_string());
+        self
+    }
+
+    pub fn fix(mut self, file: &str, edit: Edit) -> Finding {
+        self.fixes.push((file.to_string(), edit));
+        self
+    }
+
+    /// Whether `--fix` would fix it.
+    pub fn fixable(&self) -> bool {
+        !self.fixes.is_empty()
+    }
+}
+
+/// What the rules share: the workspace and the root's tables, looked up once.
+pub(crate) struct Ctx<'a> {
+    pub ws: &'a Workspace,
+    /// `[workspace.dependencies]`: key -> (entry, key span).
+    pub root_deps: BTreeMap<&'a str, (DepSpec, Range<usize>)>,
+    /// Selected members (the per-member rules look only at these).
+    pub selected: Vec<&'a Manifest>,
+    /// Every member's dependency entries, read once (aligned with `ws.members`).
+    pub deps: Vec<Vec<DepEntry<'a>>>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(ws: &'a Workspace) -> Ctx<'a> {
+        let mut root_deps = BTreeMap::new();
+        if let Some(t) = ws
+            .root
+            .root()
+            .get("workspace")
+            .and_then(|w| w.get("dependencies"))
+            .and_then(Item::as_table_like)
+        {
+            for (k, v) in t.iter() {
+                let span = t
+                    .get_key_value(k)
+                    .and_then(|(key, item)| key.span().or_else(|| item.span()))
+                    .unwrap_or(0..0);
+                root_deps.insert(k, (DepSpec::from_item(v), span));
+            }
+        }
+        Ctx {
+            ws,
+            root_deps,
+            selected: ws.selected_members().collect(),
+            deps: ws
+                .members
+                .par_iter()
+                .map(|m| dependencies(m.root()))
+                .collect(),
+        }
+    }
+
+    /// A member's dependency entries, in all six tables.
+    pub fn deps_of(&self, m: &Manifest) -> &[DepEntry<'a>] {
+        self.ws
+            .members
+            .binary_search_by(|x| x.dir.as_str().cmp(&m.dir))
+            .ok()
+            .and_then(|i| self.deps.get(i))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The root's `[workspace.package]` table.
+    pub fn ws_package(&self) -> Option<&'a toml_edit::Table> {
+        self.ws
+            .root
+            .root()
+            .get("workspace")
+            .and_then(|w| w.get("package"))
+            .and_then(Item::as_table)
+    }
+
+    /// A `[package]` field of a member, following `field.workspace = true` to the root.
+    pub fn package_field(&self, m: &Manifest, field: &str) -> Option<String> {
+        let item = m.root().get("package")?.get(field)?;
+        if let Some(s) = item.as_str() {
+            return Some(s.to_string());
+        }
+        if item.get("workspace").and_then(Item::as_bool) == Some(true) {
+            return self
+                .ws_package()?
+                .get(field)
+                .and_then(Item::as_str)
+                .map(str::to_string);
+        }
+        None
+    }
+}
+
+/// Run every rule; apply levels and exemptions; report unused exemptions; sort.
+pub fn check(ws: &Workspace, cfg: &LintDepsConfig) -> Vec<Finding> {
+    let ctx = Ctx::new(ws);
+    let level = |rule: Rule| {
+        cfg.levels
+            .get(&rule)
+            .copied()
+            .unwrap_or(rule.default_level())
+    };
+    let wanted = |rule: Rule| level(rule) != Level::Allow;
+    let mut findings = Vec::new();
+    deps::check(&ctx, &mut findings);
+    if wanted(Rule::VersionConflict) {
+        versions::conflicts(&ctx, &mut findings);
+    }
+    // Rules that need every member run only when every member was read.
+    if wanted(Rule::UnusedWorkspaceDep) && ws.whole {
+        versions::unused(&ctx, &mut findings);
+    }
+    if wanted(Rule::DuplicateVersions) && (ws.whole || ws.lock_given) {
+        lockfile::check(&ctx, &mut findings);
+    }
+    if wanted(Rule::OrphanCrate) {
+        layout::orphans(&ctx, &mut findings);
+    }
+    if wanted(Rule::Pyo3Layout) {
+        layout::pyo3(&ctx, &mut findings);
+    }
+    inherit::check(&ctx, &mut findings);
+
+    for f in &mut findings {
+        f.level = level(f.rule);
+    }
+    findings.retain(|f| f.level != Level::Allow);
+
+    let mut used = vec![false; cfg.exemptions.len()];
+    findings.retain(|f| {
+        let mut keep = true;
+        for (i, e) in cfg.exemptions.iter().enumerate() {
+            let matches = e.rule.is_none_or(|r| r == f.rule)
+                && e.package
+                    .as_ref()
+                    .is_none_or(|p| f.package.as_ref() == Some(p))
+                && e.dependency
+                    .as_ref()
+                    .is_none_or(|d| f.dependency.as_ref() == Some(d));
+            if matches {
+                used[i] = true;
+                keep = false;
+            }
+        }
+        keep
+    });
+    if level(Rule::UnusedExemption) != Level::Allow {
+        for (i, e) in cfg.exemptions.iter().enumerate() {
+            if used[i] {
+                continue;
+            }
+            // With MANIFEST arguments, only exemptions for a given member's package can be
+            // known to be unused.
+            if !ws.whole
+                && (e.rule.is_none_or(Rule::workspace_wide)
+                    || e.package.as_ref().is_none_or(|p| {
+                        !ctx.selected
+                            .iter()
+                            .any(|m| m.package_name() == Some(p.as_str()))
+                    }))
+            {
+                continue;
+            }
+            let span = exemption_span(ws, i);
+            let what = [
+                e.package.as_ref().map(|p| format!("package `{p}`")),
+                e.dependency.as_ref().map(|d| format!("dependency `{d}`")),
+                e.rule.map(|r| format!("rule `{r}`")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+            let mut f = Finding::new(
+                Rule::UnusedExemption,
+                &ws.root.path,
+                span,
+                format!("exemption for {what} matches no finding"),
+                "nothing to exempt",
+            )
+            .help("remove this exemption from [workspace.metadata.ccworkspace.lint-deps]");
+            f.level = level(Rule::UnusedExemption);
+            findings.push(f);
+        }
+    }
+    findings.sort_by(|a, b| {
+        (&a.file, a.span.start, a.rule, &a.message).cmp(&(
+            &b.file,
+            b.span.start,
+            b.rule,
+            &b.message,
+        ))
+    });
+    findings.dedup();
+    findings
+}
+
+/// The span of `exemptions[i]` in the root manifest.
+fn exemption_span(ws: &Workspace, i: usize) -> Range<usize> {
+    let table = ws
+        .root
+        .root()
+        .get("workspace")
+        .and_then(|w| w.get("metadata"))
+        .and_then(|m| m.get("ccworkspace"))
+        .and_then(|c| c.get("lint-deps"));
+    let Some(table) = table else { return 0..0 };
+    let Some(ex) = table.get("exemptions") else {
+        return 0..0;
+    };
+    if let Some(a) = ex.as_array()
+        && let Some(v) = a.get(i)
+    {
+        return v.span().unwrap_or(0..0);
+    }
+    if let Some(a) = ex.as_array_of_tables()
+        && let Some(t) = a.get(i)
+    {
+        return t.span().unwrap_or(0..0);
+    }
+    0..0
+}
+
+/// Parse `1.85` / `1.85.0` into (major, minor).
+pub(crate) fn rust_version(text: &str) -> Option<(u64, u64)> {
+    let mut parts = text.trim().split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next().map_or(Some(0), |m| m.parse().ok())?;
+    Some((major, minor))
+}

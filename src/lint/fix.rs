@@ -1,0 +1,713 @@
+//! Manifest rewrites for `--fix`: pure `&str -> Result<String>` functions on toml_edit.
+//!
+//! Every edit touches only the entries it names; everything else (comments, blank lines,
+//! key order, quoting) is left as the user wrote it, because [`toml_edit::DocumentMut`] keeps
+//! each item's decoration. [`apply`] applies a file's edits in one pass; applying them again to
+//! the result changes nothing, so `--fix` is idempotent.
+
+use anyhow::{Context, anyhow};
+use toml_edit::{DocumentMut, InlineTable, Item, Table, TableLike, Value};
+
+/// One change to one manifest.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Edit {
+    /// Root: remove `[workspace.dependencies].key` (first, so additions see the final order).
+    RemoveWorkspaceDep { key: String },
+    /// Root: add `key` to `[workspace.dependencies]` (no-op when it is already there).
+    AddWorkspaceDep { key: String, entry: NewEntry },
+    /// Root: set the version requirement of `[workspace.dependencies].key`.
+    SetWorkspaceDepVersion { key: String, version: String },
+    /// Root: set `default-features = false` on `[workspace.dependencies].key`.
+    DisableWorkspaceDepDefaults { key: String },
+    /// Member: rewrite `key` in `table_path` to `workspace = true`, dropping its source keys
+    /// (`version`, `path`, `git`, `branch`, `tag`, `rev`, `registry`, `package`) and keeping
+    /// `features` and `optional`. `default_features`: `Some(v)` writes `default-features = v`,
+    /// `None` drops the key.
+    Inherit {
+        table_path: Vec<String>,
+        key: String,
+        default_features: Option<bool>,
+    },
+    /// Member: remove the key `sub` from the dependency `key` in `table_path`.
+    RemoveDepKey {
+        table_path: Vec<String>,
+        key: String,
+        sub: String,
+    },
+    /// Member: set `default-features = true` on the dependency `key` in `table_path`.
+    EnableDepDefaults {
+        table_path: Vec<String>,
+        key: String,
+    },
+    /// Member: add `[lints] workspace = true`.
+    InheritLints,
+    /// Member: set `[package] field.workspace = true`.
+    InheritPackageField { field: String },
+}
+
+/// A new `[workspace.dependencies]` entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NewEntry {
+    pub package: Option<String>,
+    pub version: Option<String>,
+    /// Relative to the workspace root.
+    pub path: Option<String>,
+    pub git: Option<String>,
+    pub branch: Option<String>,
+    pub tag: Option<String>,
+    pub rev: Option<String>,
+    pub registry: Option<String>,
+    /// `Some(false)` writes `default-features = false`.
+    pub default_features: Option<bool>,
+}
+
+impl NewEntry {
+    /// The TOML value: a plain version string when that is all there is, else an inline table.
+    pub fn to_value(&self) -> Value {
+        let only_version = self.package.is_none()
+            && self.path.is_none()
+            && self.git.is_none()
+            && self.registry.is_none()
+            && self.default_features.is_none();
+        if only_version && let Some(v) = &self.version {
+            return Value::from(v.as_str());
+        }
+        let mut t = InlineTable::new();
+        for (k, v) in [
+            ("package", &self.package),
+            ("version", &self.version),
+            ("path", &self.path),
+            ("git", &self.git),
+            ("branch", &self.branch),
+            ("tag", &self.tag),
+            ("rev", &self.rev),
+            ("registry", &self.registry),
+        ] {
+            if let Some(v) = v {
+                t.insert(k, Value::from(v.as_str()));
+            }
+        }
+        if let Some(d) = self.default_features {
+            t.insert("default-features", Value::from(d));
+        }
+        t.fmt();
+        Value::InlineTable(t)
+    }
+
+    /// How the entry reads in a manifest (`serde = "1.0"`), for help texts.
+    pub fn display(&self, key: &str) -> String {
+        format!("{key} = {}", self.to_value().to_string().trim())
+    }
+}
+
+/// Keys that name a dependency's source; they go to the root entry when inheriting.
+pub const SOURCE_KEYS: [&str; 8] = [
+    "version", "path", "git", "branch", "tag", "rev", "registry", "package",
+];
+
+/// Apply `edits` to a manifest's text.
+pub fn apply(text: &str, edits: &[Edit]) -> anyhow::Result<String> {
+    let mut doc: DocumentMut = text.parse().context("failed to parse the manifest")?;
+    for edit in edits {
+        apply_one(&mut doc, edit)?;
+    }
+    let out = doc.to_string();
+    // New lines follow the file's line endings.
+    if text.contains("\r\n") {
+        return Ok(out.replace("\r\n", "\n").replace('\n', "\r\n"));
+    }
+    Ok(out)
+}
+
+fn table_like_mut<'a>(
+    table: &'a mut dyn TableLike,
+    path: &[String],
+) -> Option<&'a mut dyn TableLike> {
+    match path.split_first() {
+        None => Some(table),
+        Some((first, rest)) => {
+            let next = table.get_mut(first)?.as_table_like_mut()?;
+            table_like_mut(next, rest)
+        }
+    }
+}
+
+/// A table reached through regular (not inline) tables only.
+fn table_mut<'a>(table: &'a mut Table, path: &[String]) -> Option<&'a mut Table> {
+    match path.split_first() {
+        None => Some(table),
+        Some((first, rest)) => table_mut(table.get_mut(first)?.as_table_mut()?, rest),
+    }
+}
+
+fn workspace_deps(doc: &mut DocumentMut, create: bool) -> anyhow::Result<&mut Table> {
+    let root = doc.as_table_mut();
+    if !root.contains_key("workspace") {
+        return Err(anyhow!("the root manifest has no [workspace] table"));
+    }
+    let ws = root["workspace"]
+        .as_table_mut()
+        .ok_or_else(|| anyhow!("`workspace` is not a table"))?;
+    if !ws.contains_key("dependencies") {
+        if !create {
+            return Err(anyhow!("no [workspace.dependencies] table"));
+        }
+        let mut t = Table::new();
+        t.decor_mut().set_prefix("\n");
+        ws.insert("dependencies", Item::Table(t));
+    }
+    ws["dependencies"]
+        .as_table_mut()
+        .ok_or_else(|| anyhow!("[workspace.dependencies] is not a table"))
+}
+
+fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
+    match edit {
+        Edit::AddWorkspaceDep { key, entry } => {
+            let deps = workspace_deps(doc, true)?;
+            if deps.contains_key(key) {
+                return Ok(());
+            }
+            insert_sorted(deps, key, Item::Value(entry.to_value()));
+        }
+        Edit::SetWorkspaceDepVersion { key, version } => {
+            let deps = workspace_deps(doc, false)?;
+            let item = deps
+                .get_mut(key)
+                .ok_or_else(|| anyhow!("no workspace dependency `{key}`"))?;
+            if let Some(Value::String(_)) = item.as_value() {
+                replace_value(item, Value::from(version.as_str()));
+            } else {
+                set_in_entry(item, "version", Value::from(version.as_str()));
+            }
+        }
+        Edit::DisableWorkspaceDepDefaults { key } => {
+            let deps = workspace_deps(doc, false)?;
+            let item = deps
+                .get_mut(key)
+                .ok_or_else(|| anyhow!("no workspace dependency `{key}`"))?;
+            if let Some(Value::String(v)) = item.as_value() {
+                let entry = NewEntry {
+                    version: Some(v.value().clone()),
+                    default_features: Some(false),
+                    ..NewEntry::default()
+                };
+                replace_value(item, entry.to_value());
+            } else {
+                if let Some(t) = item.as_table_like_mut() {
+                    t.remove("default_features");
+                }
+                set_in_entry(item, "default-features", Value::from(false));
+            }
+        }
+        Edit::RemoveWorkspaceDep { key } => {
+            if let Ok(deps) = workspace_deps(doc, false) {
+                deps.remove(key);
+            }
+        }
+        Edit::Inherit {
+            table_path,
+            key,
+            default_features,
+        } => {
+            // `dep = "1"` in a regular table becomes `dep.workspace = true`, the form cargo
+            // add writes; the comments around the line stay where they were.
+            let plain = table_like_mut(doc.as_table_mut(), table_path)
+                .and_then(|t| t.get(key))
+                .and_then(Item::as_value)
+                .is_some_and(Value::is_str);
+            if plain
+                && default_features.is_none()
+                && let Some(table) = table_mut(doc.as_table_mut(), table_path)
+            {
+                let prefix = table
+                    .key(key)
+                    .and_then(|k| k.leaf_decor().prefix().cloned());
+                let suffix = table
+                    .get(key)
+                    .and_then(Item::as_value)
+                    .and_then(|v| v.decor().suffix().cloned());
+                let mut dotted = Table::new();
+                dotted.set_dotted(true);
+                let mut yes = Value::from(true);
+                if let Some(s) = suffix {
+                    yes.decor_mut().set_suffix(s);
+                }
+                dotted.insert("workspace", Item::Value(yes));
+                if let Some(p) = prefix
+                    && let Some(mut k) = dotted.key_mut("workspace")
+                {
+                    k.leaf_decor_mut().set_prefix(p);
+                }
+                table.insert(key, Item::Table(dotted));
+                return Ok(());
+            }
+            let table = table_like_mut(doc.as_table_mut(), table_path)
+                .ok_or_else(|| anyhow!("no [{}] table", table_path.join(".")))?;
+            let item = table
+                .get_mut(key)
+                .ok_or_else(|| anyhow!("no dependency `{key}`"))?;
+            inherit_item(item, *default_features);
+        }
+        Edit::RemoveDepKey {
+            table_path,
+            key,
+            sub,
+        } => match table_like_mut(doc.as_table_mut(), table_path).and_then(|t| t.get_mut(key)) {
+            Some(Item::Value(Value::InlineTable(t))) => {
+                t.remove(sub);
+                t.fmt();
+            }
+            Some(Item::Table(t)) => {
+                t.remove(sub);
+            }
+            _ => {}
+        },
+        Edit::EnableDepDefaults { table_path, key } => {
+            if let Some(item) =
+                table_like_mut(doc.as_table_mut(), table_path).and_then(|t| t.get_mut(key))
+            {
+                if let Some(t) = item.as_table_like_mut() {
+                    t.remove("default_features");
+                }
+                set_in_entry(item, "default-features", Value::from(true));
+            }
+        }
+        Edit::InheritLints => {
+            let root = doc.as_table_mut();
+            if !root.contains_key("lints") {
+                let mut t = Table::new();
+                t.decor_mut().set_prefix("\n");
+                t.insert("workspace", toml_edit::value(true));
+                root.insert("lints", Item::Table(t));
+            }
+        }
+        Edit::InheritPackageField { field } => {
+            let package = doc
+                .as_table_mut()
+                .get_mut("package")
+                .and_then(Item::as_table_like_mut)
+                .ok_or_else(|| anyhow!("no [package] table"))?;
+            let mut t = Table::new();
+            t.set_dotted(true);
+            t.insert("workspace", toml_edit::value(true));
+            let key_prefix = package
+                .get_key_value(field)
+                .and_then(|(k, _)| k.leaf_decor().prefix().cloned());
+            match package.get_mut(field) {
+                Some(item) => {
+                    let suffix = item
+                        .as_value()
+                        .and_then(|v| v.decor().suffix())
+                        .and_then(|s| s.as_str())
+                        .map(str::to_string);
+                    *item = Item::Table(t);
+                    if let Some(s) = suffix
+                        && let Some(v) = item.get_mut("workspace").and_then(Item::as_value_mut)
+                    {
+                        v.decor_mut().set_suffix(s);
+                    }
+                }
+                None => {
+                    package.insert(field, Item::Table(t));
+                }
+            }
+            // A comment above the old key stays above the new one.
+            // A dotted line takes its prefix from the last key of the path.
+            if let Some(prefix) = key_prefix
+                && let Some(mut key) = package
+                    .get_mut(field)
+                    .and_then(Item::as_table_like_mut)
+                    .and_then(|t| t.key_mut("workspace"))
+            {
+                key.leaf_decor_mut().set_prefix(prefix);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Replace a value, keeping its comment and spacing.
+fn replace_value(item: &mut Item, mut value: Value) {
+    if let Some(old) = item.as_value() {
+        *value.decor_mut() = old.decor().clone();
+    }
+    *item = Item::Value(value);
+}
+
+/// Set `key` in a dependency entry written as an inline or a regular (or dotted) table.
+fn set_in_entry(item: &mut Item, key: &str, value: Value) {
+    match item {
+        Item::Value(Value::InlineTable(t)) => {
+            t.insert(key, value);
+            t.fmt();
+        }
+        Item::Table(t) => set_keeping_decor(t, key, value),
+        _ => {}
+    }
+}
+
+/// Set `key` in a table-like, keeping the old value's decoration when it existed.
+fn set_keeping_decor(t: &mut dyn TableLike, key: &str, mut value: Value) {
+    if let Some(old) = t.get(key).and_then(Item::as_value) {
+        *value.decor_mut() = old.decor().clone();
+    }
+    t.insert(key, Item::Value(value));
+    if let Some(v) = t.get_mut(key).and_then(Item::as_value_mut)
+        && v.decor().prefix().is_none()
+    {
+        v.decor_mut().set_prefix(" ");
+    }
+}
+
+/// Turn a dependency entry into `workspace = true` (plus what it keeps).
+fn inherit_item(item: &mut Item, default_features: Option<bool>) {
+    match item {
+        Item::Value(Value::InlineTable(old)) => {
+            let mut new = InlineTable::new();
+            new.insert("workspace", Value::from(true));
+            for (k, v) in old.iter() {
+                if SOURCE_KEYS.contains(&k)
+                    || k == "workspace"
+                    || k == "default-features"
+                    || k == "default_features"
+                {
+                    continue;
+                }
+                new.insert(k, v.clone());
+            }
+            if let Some(d) = default_features {
+                new.insert("default-features", Value::from(d));
+            }
+            new.fmt();
+            *new.decor_mut() = old.decor().clone();
+            *old = new;
+        }
+        Item::Value(v) => {
+            let mut new = InlineTable::new();
+            new.insert("workspace", Value::from(true));
+            if let Some(d) = default_features {
+                new.insert("default-features", Value::from(d));
+            }
+            new.fmt();
+            let mut new = Value::InlineTable(new);
+            *new.decor_mut() = v.decor().clone();
+            *v = new;
+        }
+        Item::Table(t) if t.get("workspace").and_then(Item::as_bool) == Some(true) => {
+            // Already inherited: only drop what cannot stay.
+            for k in SOURCE_KEYS
+                .iter()
+                .chain(&["default-features", "default_features"])
+            {
+                t.remove(k);
+            }
+            if let Some(d) = default_features {
+                t.insert("default-features", toml_edit::value(d));
+            }
+        }
+        Item::Table(t) => {
+            let keys: Vec<String> = t.iter().map(|(k, _)| k.to_string()).collect();
+            // The first key's comment moves to `workspace` when that key goes away.
+            let first_prefix = keys
+                .first()
+                .filter(|k| {
+                    SOURCE_KEYS.contains(&k.as_str())
+                        || k.as_str() == "default-features"
+                        || k.as_str() == "default_features"
+                })
+                .and_then(|k| t.key(k))
+                .and_then(|k| k.leaf_decor().prefix().cloned());
+            let mut kept = Vec::new();
+            for k in keys {
+                if let Some((key, value)) = t.remove_entry(&k)
+                    && !(SOURCE_KEYS.contains(&k.as_str())
+                        || k == "workspace"
+                        || k == "default-features"
+                        || k == "default_features")
+                {
+                    kept.push((key, value));
+                }
+            }
+            t.insert("workspace", toml_edit::value(true));
+            if let Some(prefix) = first_prefix
+                && let Some(mut key) = t.key_mut("workspace")
+            {
+                key.leaf_decor_mut().set_prefix(prefix);
+            }
+            for (key, value) in kept {
+                t.insert_formatted(&key, value);
+            }
+            if let Some(d) = default_features {
+                t.insert("default-features", toml_edit::value(d));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Insert `key` where it sorts when the table's keys are sorted; else at the end.
+fn insert_sorted(table: &mut Table, key: &str, item: Item) {
+    let keys: Vec<String> = table
+        .iter()
+        .filter(|(_, v)| v.is_value())
+        .map(|(k, _)| k.to_string())
+        .collect();
+    let sorted = keys.windows(2).all(|w| w[0] <= w[1]);
+    let Some(pos) = keys
+        .iter()
+        .position(|k| k.as_str() > key)
+        .filter(|_| sorted)
+    else {
+        table.insert(key, item);
+        return;
+    };
+    let tail: Vec<String> = keys[pos..].to_vec();
+    let mut moved = Vec::new();
+    for k in &tail {
+        if let Some(entry) = table.remove_entry(k) {
+            moved.push(entry);
+        }
+    }
+    // The first moved key may carry a comment block above it; it stays with that key.
+    table.insert(key, item);
+    for (k, v) in moved {
+        table.insert_formatted(&k, v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deps() -> Vec<String> {
+        vec!["dependencies".to_string()]
+    }
+
+    #[test]
+    fn inherit_keeps_features_optional_comments_and_layout() {
+        let text = r#"[package]
+name = "a"
+
+[dependencies]
+# logging
+log = "0.4" # pinned by ops
+serde = { version = "1.0", features = ["derive"], optional = true }
+local = { path = "../local" }
+
+[dependencies.tokio]
+version = "1"
+features = ["rt"]
+"#;
+        let edits = ["log", "serde", "local", "tokio"].map(|k| Edit::Inherit {
+            table_path: deps(),
+            key: k.to_string(),
+            default_features: None,
+        });
+        let out = apply(text, &edits).unwrap();
+        assert_eq!(
+            out,
+            r#"[package]
+name = "a"
+
+[dependencies]
+# logging
+log.workspace = true # pinned by ops
+serde = { workspace = true, features = ["derive"], optional = true }
+local = { workspace = true }
+
+[dependencies.tokio]
+workspace = true
+features = ["rt"]
+"#
+        );
+        assert_eq!(apply(&out, &edits).unwrap(), out, "idempotent");
+    }
+
+    #[test]
+    fn inherit_in_a_target_table_with_default_features() {
+        let text = "[target.'cfg(unix)'.dependencies]\nlibc = { version = \"0.2\", default-features = false }\n";
+        let out = apply(
+            text,
+            &[Edit::Inherit {
+                table_path: vec!["target".into(), "cfg(unix)".into(), "dependencies".into()],
+                key: "libc".into(),
+                default_features: Some(true),
+            }],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "[target.'cfg(unix)'.dependencies]\nlibc = { workspace = true, default-features = true }\n"
+        );
+    }
+
+    #[test]
+    fn add_workspace_dep_sorted_and_kept_groups() {
+        let text = r#"[workspace]
+members = ["a"]
+
+[workspace.dependencies]
+# serialization
+anyhow = "1"
+serde = "1"
+
+[profile.release]
+debug = true
+"#;
+        let out = apply(
+            text,
+            &[
+                Edit::AddWorkspaceDep {
+                    key: "log".into(),
+                    entry: NewEntry {
+                        version: Some("0.4".into()),
+                        ..NewEntry::default()
+                    },
+                },
+                Edit::AddWorkspaceDep {
+                    key: "zz".into(),
+                    entry: NewEntry {
+                        path: Some("libs/zz".into()),
+                        default_features: Some(false),
+                        ..NewEntry::default()
+                    },
+                },
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            r#"[workspace]
+members = ["a"]
+
+[workspace.dependencies]
+# serialization
+anyhow = "1"
+log = "0.4"
+serde = "1"
+zz = { path = "libs/zz", default-features = false }
+
+[profile.release]
+debug = true
+"#
+        );
+    }
+
+    #[test]
+    fn crlf_files_stay_crlf() {
+        let text = "[workspace]\r\nmembers = []\r\n\r\n[workspace.dependencies]\r\na = \"1\"\r\n";
+        let out = apply(
+            text,
+            &[Edit::AddWorkspaceDep {
+                key: "b".into(),
+                entry: NewEntry {
+                    version: Some("2".into()),
+                    ..NewEntry::default()
+                },
+            }],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "[workspace]\r\nmembers = []\r\n\r\n[workspace.dependencies]\r\na = \"1\"\r\nb = \"2\"\r\n"
+        );
+    }
+
+    #[test]
+    fn header_table_entries_are_left_alone() {
+        let text = "[workspace]\nmembers = []\n\n[workspace.dependencies.a]\nversion = \"1\"\n";
+        let out = apply(
+            text,
+            &[Edit::AddWorkspaceDep {
+                key: "b".into(),
+                entry: NewEntry {
+                    version: Some("2".into()),
+                    ..NewEntry::default()
+                },
+            }],
+        )
+        .unwrap();
+        let reparsed: toml::Table = toml::from_str(&out).unwrap();
+        assert_eq!(
+            reparsed["workspace"]["dependencies"]["b"].as_str(),
+            Some("2")
+        );
+        assert!(
+            out.contains("[workspace.dependencies.a]\nversion = \"1\"\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn creates_the_workspace_dependencies_table() {
+        let out = apply(
+            "[workspace]\nmembers = []\n",
+            &[Edit::AddWorkspaceDep {
+                key: "x".into(),
+                entry: NewEntry {
+                    version: Some("1".into()),
+                    ..NewEntry::default()
+                },
+            }],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "[workspace]\nmembers = []\n\n[workspace.dependencies]\nx = \"1\"\n"
+        );
+    }
+
+    #[test]
+    fn root_entry_edits() {
+        let text = "[workspace]\n[workspace.dependencies]\na = \"1.0\" # keep\nb = { version = \"2\" }\nc = \"3\"\n";
+        let out = apply(
+            text,
+            &[
+                Edit::SetWorkspaceDepVersion {
+                    key: "a".into(),
+                    version: "1.0.5".into(),
+                },
+                Edit::DisableWorkspaceDepDefaults { key: "b".into() },
+                Edit::DisableWorkspaceDepDefaults { key: "a".into() },
+                Edit::RemoveWorkspaceDep { key: "c".into() },
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "[workspace]\n[workspace.dependencies]\na = { version = \"1.0.5\", default-features = false } # keep\nb = { version = \"2\", default-features = false }\n"
+        );
+    }
+
+    #[test]
+    fn member_key_edits_lints_and_package_fields() {
+        let text = "[package]\nname = \"a\"\n# why\nedition = \"2021\" # old\n\n[dependencies]\nx = { workspace = true, version = \"1\" }\ny.workspace = true\n";
+        let out = apply(
+            text,
+            &[
+                Edit::RemoveDepKey {
+                    table_path: deps(),
+                    key: "x".into(),
+                    sub: "version".into(),
+                },
+                Edit::EnableDepDefaults {
+                    table_path: deps(),
+                    key: "y".into(),
+                },
+                Edit::InheritLints,
+                Edit::InheritPackageField {
+                    field: "edition".into(),
+                },
+                Edit::InheritPackageField {
+                    field: "license".into(),
+                },
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "[package]\nname = \"a\"\n# why\nedition.workspace = true # old\nlicense.workspace = true\n\n[dependencies]\nx = { workspace = true }\ny.workspace = true\ny.default-features = true\n\n[lints]\nworkspace = true\n"
+        );
+    }
+}

@@ -1,0 +1,933 @@
+//! Reading a workspace's manifests straight from disk, without cargo.
+//!
+//! `lint-deps` must run on every commit of a 5,000-crate monorepo, so it never calls
+//! `cargo metadata`: it finds the root manifest, expands `workspace.members`/`exclude` the way
+//! cargo does ([`crate::members`]), adds path dependencies inside the root (cargo makes those
+//! members too), and parses every member's `Cargo.toml` in parallel with span-keeping
+//! [`toml_edit::Document`]s, so findings can point at a line and column.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use toml_edit::{Document, Item, Table, TableLike};
+
+use crate::config::line_col;
+use crate::errors::UserError;
+
+/// One parsed manifest (or other TOML file) of the workspace.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// Path relative to the workspace root, with `/` (`DAGs/rust/x/Cargo.toml`).
+    pub path: String,
+    /// Directory relative to the workspace root, with `/`; empty for the root.
+    pub dir: String,
+    /// The parsed document; `doc.raw()` is the text.
+    pub doc: Document<String>,
+}
+
+impl Manifest {
+    /// The text of the file.
+    pub fn text(&self) -> &str {
+        self.doc.raw()
+    }
+
+    /// The top-level table.
+    pub fn root(&self) -> &Table {
+        self.doc.as_table()
+    }
+
+    /// `package.name`, when the manifest has a `[package]`.
+    pub fn package_name(&self) -> Option<&str> {
+        self.root()
+            .get("package")
+            .and_then(|p| p.get("name"))
+            .and_then(Item::as_str)
+    }
+}
+
+/// Read and parse a TOML file, turning a syntax error into `file:line:col: message` (exit 2).
+pub fn read_manifest(root_dir: &Path, rel: &str) -> anyhow::Result<Manifest> {
+    let full = root_dir.join(rel);
+    let text = std::fs::read_to_string(&full).map_err(|e| {
+        UserError::new(
+            format!("failed to read {rel}: {e}"),
+            "check that the file exists and is readable",
+        )
+    })?;
+    parse_text(rel, text)
+}
+
+/// Parse a TOML text, turning a syntax error into `file:line:col: message` (exit 2).
+pub fn parse_text(rel: &str, text: String) -> anyhow::Result<Manifest> {
+    match Document::parse(text.clone()) {
+        Ok(doc) => Ok(Manifest {
+            path: rel.to_string(),
+            dir: parent_dir(rel),
+            doc,
+        }),
+        Err(e) => {
+            let (line, col) = e.span().map(|s| line_col(&text, s.start)).unwrap_or((1, 1));
+            let message = e.message().trim().to_string();
+            Err(UserError::new(
+                format!("{rel}:{line}:{col}: invalid TOML: {message}"),
+                format!("fix the syntax of {rel} at line {line}, column {col}"),
+            )
+            .into())
+        }
+    }
+}
+
+/// The directory part of a relative `/` path (`a/b/Cargo.toml` -> `a/b`, `Cargo.toml` -> ``).
+pub fn parent_dir(path: &str) -> String {
+    path.rsplit_once('/')
+        .map(|(d, _)| d.to_string())
+        .unwrap_or_default()
+}
+
+/// Join two relative `/` paths, where either may be empty.
+pub fn join(dir: &str, rel: &str) -> String {
+    match (dir.is_empty(), rel.is_empty()) {
+        (true, _) => rel.to_string(),
+        (_, true) => dir.to_string(),
+        _ => format!("{dir}/{rel}"),
+    }
+}
+
+/// Resolve `.` and `..` in a `/` path relative to the root; `None` when it leaves the root.
+pub fn normalize_rel(path: &str) -> Option<String> {
+    let path = path.replace('\\', "/");
+    let mut out: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            p => out.push(p),
+        }
+    }
+    Some(out.join("/"))
+}
+
+/// The relative path from directory `from` to `to` (both relative to the root).
+pub fn relative_path(from: &str, to: &str) -> String {
+    let f: Vec<&str> = from.split('/').filter(|s| !s.is_empty()).collect();
+    let t: Vec<&str> = to.split('/').filter(|s| !s.is_empty()).collect();
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; f.len() - common];
+    parts.extend(&t[common..]);
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// Which kind of dependency table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DepKind {
+    Normal,
+    Dev,
+    Build,
+}
+
+/// The dependency table names cargo reads, with their kind (the `_` spellings are the old,
+/// deprecated ones cargo still accepts before edition 2024).
+pub const DEP_TABLES: [(&str, DepKind); 5] = [
+    ("dependencies", DepKind::Normal),
+    ("dev-dependencies", DepKind::Dev),
+    ("dev_dependencies", DepKind::Dev),
+    ("build-dependencies", DepKind::Build),
+    ("build_dependencies", DepKind::Build),
+];
+
+/// One dependency entry of a manifest, in any of the six tables.
+#[derive(Debug, Clone)]
+pub struct DepEntry<'a> {
+    pub kind: DepKind,
+    /// Table path inside the manifest: `["dependencies"]` or `["target", "cfg(unix)", "dependencies"]`.
+    pub table_path: Vec<String>,
+    /// The key (the local name; cargo looks inherited entries up by it).
+    pub key: &'a str,
+    /// Span of the key, or of the entry when the key has none.
+    pub span: Range<usize>,
+    pub item: &'a Item,
+    pub spec: DepSpec,
+}
+
+impl DepEntry<'_> {
+    /// The table as written in a manifest header: `dependencies`, `target.'cfg(unix)'.dependencies`.
+    pub fn table_display(&self) -> String {
+        display_table_path(&self.table_path)
+    }
+}
+
+/// `["target", "cfg(unix)", "dependencies"]` -> `target.'cfg(unix)'.dependencies`.
+pub fn display_table_path(path: &[String]) -> String {
+    path.iter()
+        .map(|p| {
+            if p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                p.clone()
+            } else {
+                format!("'{p}'")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The parts of a dependency entry the rules look at.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DepSpec {
+    pub workspace: bool,
+    pub version: Option<String>,
+    pub path: Option<String>,
+    pub git: Option<String>,
+    pub branch: Option<String>,
+    pub tag: Option<String>,
+    pub rev: Option<String>,
+    pub registry: Option<String>,
+    pub package: Option<String>,
+    pub default_features: Option<bool>,
+    /// `default_features` (the underscore spelling) was used.
+    pub default_features_underscore: bool,
+    pub features: Vec<String>,
+    pub optional: Option<bool>,
+    /// Every key of a table entry, in order, with its span.
+    pub keys: Vec<(String, Range<usize>)>,
+}
+
+impl DepSpec {
+    /// Read an entry: `"1.0"`, `{ ... }`, `[dependencies.x]` or dotted keys.
+    pub fn from_item(item: &Item) -> DepSpec {
+        if let Some(v) = item.as_str() {
+            return DepSpec {
+                version: Some(v.to_string()),
+                ..DepSpec::default()
+            };
+        }
+        let Some(t) = item.as_table_like() else {
+            return DepSpec::default();
+        };
+        Self::from_table(t)
+    }
+
+    fn from_table(t: &dyn TableLike) -> DepSpec {
+        let s = |k: &str| t.get(k).and_then(Item::as_str).map(str::to_string);
+        let b = |k: &str| t.get(k).and_then(Item::as_bool);
+        let (default_features, underscore) = match (b("default-features"), b("default_features")) {
+            (Some(v), _) => (Some(v), false),
+            (None, Some(v)) => (Some(v), true),
+            _ => (None, false),
+        };
+        let features = t
+            .get("features")
+            .and_then(Item::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let keys = t
+            .iter()
+            .map(|(k, _)| {
+                let span = t
+                    .get_key_value(k)
+                    .and_then(|(key, item)| key.span().or_else(|| item.span()))
+                    .unwrap_or(0..0);
+                (k.to_string(), span)
+            })
+            .collect();
+        DepSpec {
+            workspace: b("workspace") == Some(true),
+            version: s("version"),
+            path: s("path"),
+            git: s("git"),
+            branch: s("branch"),
+            tag: s("tag"),
+            rev: s("rev"),
+            registry: s("registry"),
+            package: s("package"),
+            default_features,
+            default_features_underscore: underscore,
+            features,
+            optional: b("optional"),
+            keys,
+        }
+    }
+
+    /// The crate's real name: `package` when renamed, else the key.
+    pub fn package_name<'a>(&'a self, key: &'a str) -> &'a str {
+        self.package.as_deref().unwrap_or(key)
+    }
+}
+
+/// Every dependency entry of a manifest's top-level table, in file order per table: the five
+/// spellings of the three plain tables, then each `[target.'...']` table's.
+pub fn dependencies(root: &Table) -> Vec<DepEntry<'_>> {
+    let mut out = Vec::new();
+    collect_deps(root, &[], &mut out);
+    if let Some(targets) = root.get("target").and_then(Item::as_table_like) {
+        for (cfg, t) in targets.iter() {
+            if let Some(t) = t.as_table_like() {
+                collect_deps(t, &["target".to_string(), cfg.to_string()], &mut out);
+            }
+        }
+    }
+    out
+}
+
+fn collect_deps<'a>(parent: &'a dyn TableLike, prefix: &[String], out: &mut Vec<DepEntry<'a>>) {
+    for (name, kind) in DEP_TABLES {
+        let Some(table) = parent.get(name).and_then(Item::as_table_like) else {
+            continue;
+        };
+        let mut table_path = prefix.to_vec();
+        table_path.push(name.to_string());
+        for (key, item) in table.iter() {
+            let span = table
+                .get_key_value(key)
+                .and_then(|(k, i)| k.span().or_else(|| i.span()))
+                .unwrap_or(0..0);
+            out.push(DepEntry {
+                kind,
+                table_path: table_path.clone(),
+                key,
+                span,
+                item,
+                spec: DepSpec::from_item(item),
+            });
+        }
+    }
+}
+
+/// Root-relative directories of a manifest's path dependencies (direct, or inherited from a
+/// root entry with a `path`), in any of the six tables; `None` for one outside the root.
+fn path_dependencies(m: &Manifest, ws_deps: &BTreeMap<String, String>) -> Vec<Option<String>> {
+    let mut out = Vec::new();
+    let mut scan = |parent: &dyn TableLike| {
+        for (name, _) in DEP_TABLES {
+            let Some(table) = parent.get(name).and_then(Item::as_table_like) else {
+                continue;
+            };
+            for (key, item) in table.iter() {
+                if item.get("workspace").and_then(Item::as_bool) == Some(true) {
+                    if let Some(p) = ws_deps.get(key) {
+                        out.push(Some(p.clone()));
+                    }
+                } else if let Some(p) = item.get("path").and_then(Item::as_str) {
+                    out.push(normalize_rel(&join(&m.dir, p)));
+                }
+            }
+        }
+    };
+    scan(m.root());
+    if let Some(targets) = m.root().get("target").and_then(Item::as_table_like) {
+        for (_, t) in targets.iter() {
+            if let Some(t) = t.as_table_like() {
+                scan(t);
+            }
+        }
+    }
+    out
+}
+
+/// A loaded workspace: the root manifest, its members, and what lies around them.
+#[derive(Debug)]
+pub struct Workspace {
+    /// The workspace root directory (absolute).
+    pub root_dir: PathBuf,
+    /// The root `Cargo.toml`.
+    pub root: Manifest,
+    /// Member manifests sorted by path (the root itself when it has a `[package]`).
+    pub members: Vec<Manifest>,
+    /// Member directories that are checked by the per-member rules: all of them, or those
+    /// named on the command line.
+    pub selected: BTreeSet<String>,
+    /// Whether every member was read and is checked: no MANIFEST arguments, or the root
+    /// manifest among them. Workspace-wide rules run only then.
+    pub whole: bool,
+    /// `Cargo.lock` was among the MANIFEST arguments.
+    pub lock_given: bool,
+    /// `Cargo.toml` files under the root that are neither members, excluded, nor in a nested
+    /// workspace (only known when the whole tree was walked).
+    pub orphans: Option<Vec<String>>,
+    /// `Cargo.lock`, when present.
+    pub lock: Option<crate::lint::Lockfile>,
+    /// `pyproject.toml` texts of members that have one, by member directory.
+    pub pyprojects: BTreeMap<String, Manifest>,
+    /// `workspace.members` patterns and `workspace.exclude` entries.
+    pub member_patterns: Vec<String>,
+    pub exclude: Vec<String>,
+    /// How long each loading phase took (printed with `-v`).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Workspace {
+    /// The member whose directory is `dir`.
+    pub fn member(&self, dir: &str) -> Option<&Manifest> {
+        self.members
+            .binary_search_by(|m| m.dir.as_str().cmp(dir))
+            .ok()
+            .map(|i| &self.members[i])
+    }
+
+    /// Members the per-member rules look at.
+    pub fn selected_members(&self) -> impl Iterator<Item = &Manifest> {
+        self.members
+            .iter()
+            .filter(|m| self.selected.contains(&m.dir))
+    }
+
+    /// Every file a finding may point at, by relative path.
+    pub fn files(&self) -> BTreeMap<&str, &str> {
+        let mut files: BTreeMap<&str, &str> = BTreeMap::new();
+        files.insert(&self.root.path, self.root.text());
+        for m in &self.members {
+            files.insert(&m.path, m.text());
+        }
+        if let Some(lock) = &self.lock {
+            files.insert(&lock.path, &lock.text);
+        }
+        for p in self.pyprojects.values() {
+            files.insert(&p.path, p.text());
+        }
+        files
+    }
+}
+
+/// Options for [`load`].
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `--manifest-path`, else the current directory's workspace.
+    pub manifest_path: Option<PathBuf>,
+    /// MANIFEST arguments: only these members are checked by the per-member rules.
+    pub only: Vec<PathBuf>,
+    /// Walk the whole tree to find orphan manifests.
+    pub find_orphans: bool,
+}
+
+/// Find the workspace root manifest: `--manifest-path` (a root or a member manifest) or the
+/// current directory, then upwards to the first `Cargo.toml` with a `[workspace]` table.
+pub fn find_root(manifest_path: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let start = match manifest_path {
+        Some(p) => {
+            if !p.is_file() {
+                return Err(UserError::new(
+                    format!("manifest path `{}` does not exist", p.display()),
+                    "pass the workspace's root Cargo.toml to --manifest-path",
+                )
+                .into());
+            }
+            let abs = std::path::absolute(p)?;
+            abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+        }
+        None => std::env::current_dir()?,
+    };
+    let mut dir = Some(start.as_path());
+    while let Some(d) = dir {
+        let candidate = d.join("Cargo.toml");
+        if let Ok(text) = std::fs::read_to_string(&candidate)
+            && text.contains("workspace")
+            && toml_edit::Document::parse(text.as_str())
+                .map(|doc| doc.as_table().contains_key("workspace"))
+                .unwrap_or(false)
+        {
+            return Ok(d.to_path_buf());
+        }
+        dir = d.parent();
+    }
+    Err(UserError::new(
+        format!(
+            "could not find a cargo workspace in `{}` or above",
+            start.display()
+        ),
+        "run inside a workspace or pass --manifest-path to its root Cargo.toml",
+    )
+    .into())
+}
+
+fn string_array(table: &Table, key: &str) -> Vec<String> {
+    table
+        .get(key)
+        .and_then(Item::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Directories never walked: build output, VCS and tool caches.
+fn skip_dir(name: &str) -> bool {
+    name.starts_with('.') || matches!(name, "target" | "node_modules" | "__pycache__")
+}
+
+/// Directories (relative, `/`) under `rel` down to `depth` levels (unlimited with `None`) that
+/// hold a `Cargo.toml`, with whether they hold a `pyproject.toml` too; walked in parallel. A
+/// crate's `src/` is not entered.
+fn walk(root: &Path, rel: &str, depth: Option<usize>) -> Vec<(String, bool)> {
+    let abs = root.join(rel);
+    let Ok(entries) = std::fs::read_dir(&abs) else {
+        return Vec::new();
+    };
+    let mut manifests = Vec::new();
+    let mut pyproject = false;
+    let mut subdirs = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Ok(ft) = entry.file_type() else { continue };
+        if ft.is_dir() {
+            if !skip_dir(name) {
+                subdirs.push(name.to_string());
+            }
+        } else if name == "Cargo.toml" {
+            manifests.push((rel.to_string(), false));
+        } else if name == "pyproject.toml" {
+            pyproject = true;
+        }
+    }
+    if let Some(m) = manifests.first_mut() {
+        m.1 = pyproject;
+    }
+    if depth == Some(0) {
+        return manifests;
+    }
+    if !manifests.is_empty() {
+        subdirs.retain(|d| d != "src");
+    }
+    let next = depth.map(|d| d - 1);
+    let results: Vec<Vec<(String, bool)>> = subdirs
+        .par_iter()
+        .map(|d| walk(root, &join(rel, d), next))
+        .collect();
+    manifests.extend(results.into_iter().flatten());
+    manifests
+}
+
+/// Cargo's member expansion ([`crate::members::expand`]), with each glob matched only
+/// against the directories under its literal prefix (500 patterns x 5,000 directories would
+/// otherwise dominate the run).
+fn expand_members(
+    patterns: &[String],
+    exclude: &[String],
+    manifest_dirs: &BTreeSet<String>,
+) -> anyhow::Result<BTreeSet<String>> {
+    let invalid = |e: globset::Error| {
+        UserError::new(
+            format!("Cargo.toml: invalid `workspace.members` pattern: {e}"),
+            "fix the pattern in [workspace] members",
+        )
+    };
+    let none = BTreeSet::new();
+    let literal: Vec<String> = patterns
+        .iter()
+        .filter(|p| !crate::members::is_glob(p))
+        .cloned()
+        .collect();
+    let (mut out, _) =
+        crate::members::expand(&literal, exclude, manifest_dirs, &none).map_err(invalid)?;
+    for p in patterns.iter().filter(|p| crate::members::is_glob(p)) {
+        let (prefix, _) = walk_plan(p);
+        let under: BTreeSet<String> = if prefix.is_empty() {
+            manifest_dirs.clone()
+        } else {
+            let start = format!("{prefix}/");
+            manifest_dirs
+                .range(start.clone()..)
+                .take_while(|d| d.starts_with(&start))
+                .cloned()
+                .collect()
+        };
+        let (m, _) = crate::members::expand(std::slice::from_ref(p), exclude, &under, &none)
+            .map_err(invalid)?;
+        out.extend(m);
+    }
+    Ok(out)
+}
+
+/// What the MANIFEST arguments name.
+struct Given {
+    /// Directories (root-relative) of the `Cargo.toml` / `pyproject.toml` files given; `""`
+    /// for the root manifest.
+    dirs: BTreeSet<String>,
+    /// The root `Cargo.lock` was given.
+    lock: bool,
+}
+
+fn given_dirs(root_dir: &Path, only: &[PathBuf]) -> Given {
+    let canon_root = root_dir.canonicalize().unwrap_or(root_dir.to_path_buf());
+    let mut given = Given {
+        dirs: BTreeSet::new(),
+        lock: false,
+    };
+    for p in only {
+        let Ok(abs) = std::path::absolute(p) else {
+            continue;
+        };
+        let abs = abs.canonicalize().unwrap_or(abs);
+        // A directory stands for its Cargo.toml.
+        let abs = if abs.is_dir() {
+            abs.join("Cargo.toml")
+        } else {
+            abs
+        };
+        let Some(name) = abs.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some(dir) = abs.parent().and_then(|d| d.strip_prefix(&canon_root).ok()) else {
+            continue;
+        };
+        let Some(dir) = dir.to_str().map(|d| d.replace('\\', "/")) else {
+            continue;
+        };
+        match name {
+            // The root's pyproject.toml is the Python project's, not a crate's.
+            "pyproject.toml" if dir.is_empty() => {}
+            "Cargo.toml" | "pyproject.toml" => {
+                given.dirs.insert(dir);
+            }
+            "Cargo.lock" if dir.is_empty() => given.lock = true,
+            _ => {}
+        }
+    }
+    given
+}
+
+/// For a `members` pattern, the literal directory to start walking from and how deep to go.
+fn walk_plan(pattern: &str) -> (String, Option<usize>) {
+    let norm = crate::members::normalize(pattern);
+    let parts: Vec<&str> = norm.split('/').collect();
+    let first_glob = parts
+        .iter()
+        .position(|p| crate::members::is_glob(p))
+        .unwrap_or(parts.len());
+    let prefix = parts[..first_glob].join("/");
+    let rest = &parts[first_glob..];
+    let depth = if rest.contains(&"**") {
+        None
+    } else {
+        Some(rest.len())
+    };
+    (prefix, depth)
+}
+
+/// Load the workspace: root, members (globs, excludes, path dependencies), lockfile,
+/// pyprojects, and, with `find_orphans`, the manifests no one claims.
+pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
+    let mut timings = Vec::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |name: &'static str| {
+        timings.push((name, clock.elapsed()));
+        clock = std::time::Instant::now();
+    };
+    let root_dir = find_root(opts.manifest_path.as_deref())?;
+    let root = read_manifest(&root_dir, "Cargo.toml")?;
+    let ws_table = root.root().get("workspace").and_then(Item::as_table);
+    let patterns = ws_table
+        .map(|t| string_array(t, "members"))
+        .unwrap_or_default();
+    let exclude = ws_table
+        .map(|t| string_array(t, "exclude"))
+        .unwrap_or_default();
+    // Root-relative paths of `[workspace.dependencies]` path entries, by key.
+    let ws_deps: BTreeMap<String, String> = ws_table
+        .and_then(|t| t.get("dependencies"))
+        .and_then(Item::as_table_like)
+        .map(|t| {
+            t.iter()
+                .filter_map(|(k, v)| {
+                    let path = v.get("path").and_then(Item::as_str)?;
+                    Some((k.to_string(), normalize_rel(path)?))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let excluded = |dir: &str| {
+        exclude.iter().any(|e| {
+            let e = crate::members::normalize(e);
+            e.is_empty() || dir == e || dir.starts_with(&format!("{e}/"))
+        })
+    };
+
+    // MANIFEST arguments: member directories, and whether the root manifest or the lockfile
+    // is among them. The root manifest means "everything may have changed": a whole run.
+    let given = given_dirs(&root_dir, &opts.only);
+    let lock_given = given.lock;
+    let whole = opts.only.is_empty() || given.dirs.contains("");
+    let find_orphans = opts.find_orphans || (whole && !opts.only.is_empty());
+
+    // Which directories hold a manifest: the whole tree when looking for orphans, where the
+    // member globs can reach for a whole run, else only the given directories.
+    // Directories known to hold no pyproject.toml (from a walk) are not probed again.
+    let mut no_pyproject: BTreeSet<String> = BTreeSet::new();
+    let mut record = |found: Vec<(String, bool)>| -> Vec<String> {
+        found
+            .into_iter()
+            .map(|(d, py)| {
+                if !py {
+                    no_pyproject.insert(d.clone());
+                }
+                d
+            })
+            .collect()
+    };
+    let manifest_dirs: BTreeSet<String> = if find_orphans {
+        record(walk(&root_dir, "", None)).into_iter().collect()
+    } else if whole {
+        let mut m = BTreeSet::new();
+        for p in &patterns {
+            let (prefix, depth) = walk_plan(p);
+            if crate::members::is_glob(p) {
+                m.extend(record(walk(&root_dir, &prefix, depth)));
+            } else if root_dir.join(&prefix).join("Cargo.toml").is_file() {
+                m.insert(prefix);
+            }
+        }
+        m
+    } else {
+        given
+            .dirs
+            .iter()
+            .filter(|d| root_dir.join(d).join("Cargo.toml").is_file())
+            .cloned()
+            .collect()
+    };
+    let mut member_dirs = expand_members(&patterns, &exclude, &manifest_dirs)?;
+    if !whole {
+        // Cargo also makes path dependencies members; without reading every member, the
+        // ones declared in the root's [workspace.dependencies] are the ones we can know.
+        member_dirs.extend(
+            manifest_dirs
+                .iter()
+                .filter(|d| ws_deps.values().any(|p| p == *d) && !excluded(d))
+                .cloned(),
+        );
+    }
+    if root.root().contains_key("package") && (whole || given.dirs.contains("")) {
+        member_dirs.insert(String::new());
+    }
+    lap("discover members");
+
+    // Parse members in parallel; in a whole run, add path dependencies inside the root, as
+    // cargo does, until nothing new turns up.
+    let mut members: BTreeMap<String, Manifest> = BTreeMap::new();
+    let mut pending: Vec<String> = member_dirs.iter().cloned().collect();
+    while !pending.is_empty() {
+        let parsed: Vec<anyhow::Result<Manifest>> = pending
+            .par_iter()
+            .map(|dir| {
+                if dir.is_empty() {
+                    Ok(root.clone())
+                } else {
+                    read_manifest(&root_dir, &join(dir, "Cargo.toml"))
+                }
+            })
+            .collect();
+        let mut next = BTreeSet::new();
+        for m in parsed {
+            let m = m?;
+            if whole {
+                for target in path_dependencies(&m, &ws_deps) {
+                    if let Some(t) = target
+                        && !member_dirs.contains(&t)
+                        && !excluded(&t)
+                        && root_dir.join(&t).join("Cargo.toml").is_file()
+                    {
+                        next.insert(t);
+                    }
+                }
+            }
+            members.insert(m.dir.clone(), m);
+        }
+        member_dirs.extend(next.iter().cloned());
+        pending = next.into_iter().collect();
+    }
+    let members: Vec<Manifest> = members.into_values().collect();
+    lap("parse members");
+
+    let selected: BTreeSet<String> = if opts.only.is_empty() || whole {
+        member_dirs.clone()
+    } else {
+        given
+            .dirs
+            .iter()
+            .filter(|d| member_dirs.contains(*d))
+            .cloned()
+            .collect()
+    };
+    let orphans = if find_orphans {
+        Some(find_orphans_in(
+            &root_dir,
+            &manifest_dirs,
+            &member_dirs,
+            &exclude,
+        ))
+    } else {
+        None
+    };
+    lap("find orphans");
+    let lock = match crate::fsutil::read_optional(&root_dir.join("Cargo.lock"))? {
+        Some(text) => Some(crate::lint::Lockfile {
+            path: "Cargo.lock".to_string(),
+            packages: crate::lint::lockfile::parse("Cargo.lock", &text)?,
+            text,
+        }),
+        None => None,
+    };
+    let pyprojects: BTreeMap<String, Manifest> = members
+        .par_iter()
+        .filter(|m| selected.contains(&m.dir) && !no_pyproject.contains(&m.dir))
+        .filter_map(|m| {
+            let rel = join(&m.dir, "pyproject.toml");
+            let text = std::fs::read_to_string(root_dir.join(&rel)).ok()?;
+            Some(parse_text(&rel, text).map(|p| (m.dir.clone(), p)))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    lap("read Cargo.lock and pyprojects");
+    Ok(Workspace {
+        root_dir,
+        root,
+        members,
+        selected,
+        whole,
+        lock_given,
+        orphans,
+        lock,
+        pyprojects,
+        member_patterns: patterns,
+        exclude,
+        timings,
+    })
+}
+
+/// Manifests under the root that belong to no workspace: not members, not under an `exclude`
+/// entry, not a nested workspace root (or inside one), not pointing elsewhere with
+/// `package.workspace`.
+fn find_orphans_in(
+    root_dir: &Path,
+    manifest_dirs: &BTreeSet<String>,
+    member_dirs: &BTreeSet<String>,
+    exclude: &[String],
+) -> Vec<String> {
+    let exclude: Vec<String> = exclude
+        .iter()
+        .map(|e| crate::members::normalize(e))
+        .collect();
+    let under = |dir: &str, prefix: &str| {
+        prefix.is_empty() || dir == prefix || dir.starts_with(&format!("{prefix}/"))
+    };
+    let candidates: Vec<&String> = manifest_dirs
+        .iter()
+        .filter(|d| !d.is_empty() && !member_dirs.contains(*d))
+        .filter(|d| !exclude.iter().any(|e| under(d, e)))
+        .collect();
+    // Nested workspaces own everything under them.
+    let info: Vec<(String, bool, bool)> = candidates
+        .par_iter()
+        .map(|d| {
+            let text =
+                std::fs::read_to_string(root_dir.join(d).join("Cargo.toml")).unwrap_or_default();
+            let doc = toml_edit::Document::parse(text.as_str()).ok();
+            let is_ws = doc
+                .as_ref()
+                .is_some_and(|doc| doc.as_table().contains_key("workspace"));
+            let points_elsewhere = doc.as_ref().is_some_and(|doc| {
+                doc.as_table()
+                    .get("package")
+                    .and_then(|p| p.get("workspace"))
+                    .is_some()
+            });
+            ((*d).clone(), is_ws, points_elsewhere)
+        })
+        .collect();
+    let nested: Vec<&String> = info.iter().filter(|i| i.1).map(|i| &i.0).collect();
+    info.iter()
+        .filter(|(d, is_ws, elsewhere)| !is_ws && !elsewhere && !nested.iter().any(|n| under(d, n)))
+        .map(|(d, _, _)| join(d, "Cargo.toml"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_normalize_and_relativize() {
+        assert_eq!(normalize_rel("a/b/../c").as_deref(), Some("a/c"));
+        assert_eq!(normalize_rel("a/../../x"), None);
+        assert_eq!(normalize_rel("./a/./b/").as_deref(), Some("a/b"));
+        assert_eq!(relative_path("a/b", "a/c/d"), "../c/d");
+        assert_eq!(relative_path("", "libs/x"), "libs/x");
+        assert_eq!(relative_path("a", "a"), ".");
+    }
+
+    #[test]
+    fn walk_plan_stops_at_the_glob_depth() {
+        assert_eq!(walk_plan("DAGs/rust/*"), ("DAGs/rust".into(), Some(1)));
+        assert_eq!(walk_plan("crates/**"), ("crates".into(), None));
+        assert_eq!(walk_plan("tools/x"), ("tools/x".into(), Some(0)));
+    }
+
+    #[test]
+    fn reads_all_six_tables_and_every_key_form() {
+        let text = r#"
+[package]
+name = "x"
+[dependencies]
+serde.workspace = true
+tokio = { workspace = true, features = ["rt"] }
+anyhow = "1"
+[dependencies.log]
+workspace = true
+optional = true
+[dev-dependencies]
+insta = "1"
+[build-dependencies]
+cc = { version = "1", default-features = false }
+[target.'cfg(unix)'.dependencies]
+libc = { workspace = true, version = "0.2" }
+[target.'cfg(unix)'.dev-dependencies]
+nix = "0.29"
+[target.'cfg(unix)'.build-dependencies]
+pkg-config = "0.3"
+"#;
+        let m = parse_text("x/Cargo.toml", text.to_string()).unwrap();
+        let deps = dependencies(m.root());
+        let keys: Vec<(&str, bool)> = deps.iter().map(|d| (d.key, d.spec.workspace)).collect();
+        assert_eq!(
+            keys,
+            vec![
+                ("serde", true),
+                ("tokio", true),
+                ("anyhow", false),
+                ("log", true),
+                ("insta", false),
+                ("cc", false),
+                ("libc", true),
+                ("nix", false),
+                ("pkg-config", false),
+            ]
+        );
+        assert_eq!(deps[3].spec.optional, Some(true));
+        assert_eq!(deps[5].spec.default_features, Some(false));
+        assert_eq!(deps[6].table_display(), "target.'cfg(unix)'.dependencies");
+        assert_eq!(deps[6].spec.version.as_deref(), Some("0.2"));
+        for d in &deps {
+            assert_eq!(&text[d.span.clone()], d.key, "span of {}", d.key);
+        }
+    }
+
+    #[test]
+    fn a_syntax_error_names_file_line_and_column() {
+        let err = parse_text("a/Cargo.toml", "[package]\nname = \n".into()).unwrap_err();
+        assert!(err.to_string().starts_with("a/Cargo.toml:2:"), "{err}");
+    }
+}
