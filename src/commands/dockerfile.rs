@@ -35,13 +35,19 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
         .into());
     }
     let root = find_root(global)?;
-    let model = load_model(&root)?;
+    let reading = out.spinner("Reading");
+    reading.set_message("the workspace manifests");
+    let model = load_model(&root);
+    reading.finish_and_clear();
+    let model = model?;
     let selected = select(global, args, &model, out)?;
 
     let trimmer = docker::trim::RootTrimmer::new(&model.root_manifest)?;
     let mut expected: BTreeMap<String, String> = BTreeMap::new();
     let mut images = 0usize;
+    let bar = out.progress(selected.len() as u64, "Rendering");
     for krate in &selected {
+        bar.inc(1);
         if let Some(plan) = docker::plan(&model, krate)? {
             let rendered = docker::render::render(&plan, &model.config, &trimmer)?;
             expected.insert(plan.dockerfile_path(), rendered.dockerfile);
@@ -49,6 +55,7 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
             images += 1;
         }
     }
+    bar.finish_and_clear();
     let leftovers = leftovers(&root, &selected, &expected)?;
 
     if args.stdout {
