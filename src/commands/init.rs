@@ -2,7 +2,6 @@
 //! directory that already has a workspace unless `--add-missing` is given.
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context as _;
@@ -11,7 +10,7 @@ use crate::cli::{GlobalOpts, InitArgs};
 use crate::errors::{Status, UserError};
 use crate::fsutil::{FileWrite, read_optional, write_all_atomic};
 use crate::init::{InitOptions, Toolchain, render_init, validate_domain};
-use crate::output::Output;
+use crate::output::{Output, print_stdout};
 
 pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Result<Status> {
     let dir = &args.dir;
@@ -96,14 +95,10 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
                 .into());
             }
             Some(
-                ws.get("members")
-                    .and_then(|m| m.as_array())
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|v| v.as_str().map(crate::members::normalize))
-                            .collect::<BTreeSet<String>>()
-                    })
-                    .unwrap_or_default(),
+                crate::members::string_list(ws, "members")
+                    .iter()
+                    .map(|m| crate::members::normalize(m))
+                    .collect::<BTreeSet<String>>(),
             )
         }
         None => None,
@@ -226,16 +221,4 @@ fn valid_python(version: &str) -> bool {
         && parts
             .iter()
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-}
-
-/// Write machine output to stdout; a closed pipe is not an error.
-fn print_stdout(text: &str) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("failed to write to stdout"),
-    }
 }
