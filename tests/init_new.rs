@@ -529,6 +529,17 @@ fn new_fails_clearly() {
     let mut after = files(&root);
     after.retain(|f| !f.starts_with("DAGs/rust/poh_ack/"));
     assert_eq!(after, before, "a failed `new` wrote something");
+
+    // All or nothing: when the root Cargo.toml (which --pyo3 must extend) cannot be written, no
+    // crate file is written either.
+    let manifest = root.join("Cargo.toml");
+    let mut perms = std::fs::metadata(&manifest).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&manifest, perms).unwrap();
+    let blocked = tool(&root, &["new", "DAGs/dag_py", "--pyo3"]);
+    assert_eq!(blocked.status.code(), Some(2));
+    assert!(text(&blocked.stderr).contains("read-only"), "{}", text(&blocked.stderr));
+    assert!(!root.join("DAGs/rust/dag_py").exists());
 }
 
 #[test]
