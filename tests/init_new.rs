@@ -538,7 +538,11 @@ fn new_fails_clearly() {
     std::fs::set_permissions(&manifest, perms).unwrap();
     let blocked = tool(&root, &["new", "DAGs/dag_py", "--pyo3"]);
     assert_eq!(blocked.status.code(), Some(2));
-    assert!(text(&blocked.stderr).contains("read-only"), "{}", text(&blocked.stderr));
+    assert!(
+        text(&blocked.stderr).contains("read-only"),
+        "{}",
+        text(&blocked.stderr)
+    );
     assert!(!root.join("DAGs/rust/dag_py").exists());
 }
 
@@ -565,6 +569,75 @@ fn hadolint_accepts_the_builder_image() {
         text(&out.stdout),
         text(&out.stderr)
     );
+}
+
+#[test]
+fn a_pyo3_crate_builds_into_a_wheel_with_its_version() {
+    let python = Command::new("python3")
+        .args([
+            "-c",
+            "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')",
+        ])
+        .output();
+    let maturin = Command::new("maturin").arg("--version").output();
+    let (Ok(python), Ok(maturin)) = (python, maturin) else {
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED a_pyo3_crate_builds_into_a_wheel_with_its_version: needs python3 and maturin on PATH"
+        );
+        return;
+    };
+    assert!(python.status.success() && maturin.status.success());
+    let version = text(&python.stdout).trim().to_string();
+    let tmp = tempfile::tempdir().unwrap();
+    ok(
+        tmp.path(),
+        &["init", "acme", "--domains", "DAGs", "--python", &version],
+    );
+    let root = tmp.path().join("acme");
+    // A dashed crate name: the module is `dag_py`.
+    ok(&root, &["new", "DAGs/dag-py", "--pyo3"]);
+    let dist = tmp.path().join("dist");
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("init-new-e2e-target");
+    let built = Command::new("maturin")
+        .current_dir(&root)
+        .args([
+            "build",
+            "-m",
+            "DAGs/rust/dag-py/Cargo.toml",
+            "-i",
+            "python3",
+            "--out",
+        ])
+        .arg(&dist)
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTC_WRAPPER")
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let wheel = std::fs::read_dir(&dist)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let site = tmp.path().join("site");
+    let unzip = Command::new("python3")
+        .args(["-m", "zipfile", "-e"])
+        .arg(&wheel)
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(unzip.status.success(), "{}", text(&unzip.stderr));
+    let import = Command::new("python3")
+        .arg("-c")
+        .arg("import dag_py; print(dag_py.__version__, dag_py.hello('acme'))")
+        .env("PYTHONPATH", &site)
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{}", text(&import.stderr));
+    assert_eq!(text(&import.stdout), "0.1.0 hello, acme\n");
 }
 
 /// Whether `pre-commit` runs here; prints a SKIPPED line when it does not.
