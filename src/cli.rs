@@ -82,9 +82,23 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Dockerfile(DockerfileArgs),
     /// Lay out a new monorepo: workspace, builder image, dev container, pre-commit and CI
+    ///
+    /// Writes the root Cargo.toml (one `<domain>/rust/*` member glob per domain), Cargo.lock,
+    /// rust-toolchain.toml (the version of the running cargo), pyproject.toml,
+    /// docker/builder.Dockerfile, dev-compose.yml, .pre-commit-config.yaml,
+    /// .github/workflows/ci.yml, .gitignore and `<domain>/rust/.gitkeep`. Never overwrites a
+    /// file (skipped files are named); refuses a directory that already has a workspace unless
+    /// --add-missing is given. See docs/getting-started.md.
     #[command(after_help = EXIT_CODES)]
     Init(InitArgs),
     /// Add a crate that already follows every rule
+    ///
+    /// Creates DOMAIN/rust/CRATE: a Cargo.toml that inherits [workspace.package] fields and
+    /// [workspace.lints] and takes dependencies with `workspace = true`; for --pyo3 also its
+    /// pyproject.toml and a module with `__version__` (pyo3 is added to the root
+    /// [workspace.dependencies] when missing); for --pyo3 and --bin its Dockerfile pair, as
+    /// `cargo ccworkspace dockerfile` renders it. Fails (exit 2, nothing written) when no
+    /// `members` glob covers the folder or the name is taken.
     #[command(after_help = EXIT_CODES)]
     New(NewArgs),
 }
