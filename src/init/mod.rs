@@ -39,7 +39,7 @@ pub const PYO3_VERSION: &str = "0.30";
 /// The toolchain `init` pins, from the version of the cargo that runs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Toolchain {
-    /// `rust-toolchain.toml` `channel`: `1.95.0`, or `nightly-2026-03-01` / `beta`.
+    /// `rust-toolchain.toml` `channel`: `1.95.0`, or `nightly` / `beta`.
     pub channel: String,
     /// `[workspace.package] rust-version`: `1.95`.
     pub rust_version: String,
@@ -53,9 +53,6 @@ impl Toolchain {
             return None;
         }
         let version = semver::Version::parse(words.next()?).ok()?;
-        let date = words
-            .find(|w| w.len() == 11 && w.ends_with(')'))
-            .map(|w| w.trim_end_matches(')').to_string());
         let pre = version.pre.as_str();
         let (channel, minor) = if pre.is_empty() {
             (
@@ -63,17 +60,15 @@ impl Toolchain {
                 version.minor,
             )
         } else {
-            // A nightly or beta 1.N is not yet 1.N: require the stable release before it.
+            // A nightly or beta 1.N is not yet 1.N: require the stable release before it. The
+            // date in `cargo -V` is cargo's commit date, not the nightly's, so a pinned
+            // `nightly-<date>` could name a toolchain that is not installed: name the channel.
             let name = if pre.starts_with("nightly") {
                 "nightly"
             } else {
                 "beta"
             };
-            let channel = match date {
-                Some(d) if name == "nightly" => format!("nightly-{d}"),
-                _ => name.to_string(),
-            };
-            (channel, version.minor.saturating_sub(1))
+            (name.to_string(), version.minor.saturating_sub(1))
         };
         Some(Toolchain {
             channel,
@@ -404,7 +399,7 @@ mod tests {
         assert_eq!(stable.rust_version, "1.95");
         let nightly =
             Toolchain::from_cargo_version("cargo 1.97.0-nightly (abcdef012 2026-04-02)").unwrap();
-        assert_eq!(nightly.channel, "nightly-2026-04-02");
+        assert_eq!(nightly.channel, "nightly");
         assert_eq!(nightly.rust_version, "1.96");
         let beta = Toolchain::from_cargo_version("cargo 1.96.0-beta.3 (abc 2026-03-30)").unwrap();
         assert_eq!(beta.channel, "beta");
