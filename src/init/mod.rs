@@ -104,12 +104,6 @@ pub fn render_init(opts: &InitOptions) -> Vec<GeneratedFile> {
         .map(|d| format!("\"{d}/rust/*\""))
         .collect::<Vec<_>>()
         .join(", ");
-    let pytest_paths = opts
-        .domains
-        .iter()
-        .map(|d| format!("\"{d}/python\""))
-        .collect::<Vec<_>>()
-        .join(", ");
     let image_prefix = opts.name.to_ascii_lowercase();
     let version = env!("CARGO_PKG_VERSION");
     let values: Vec<(&str, &str)> = vec![
@@ -121,7 +115,6 @@ pub fn render_init(opts: &InitOptions) -> Vec<GeneratedFile> {
         ("builder_image", &docker.builder_image),
         ("debian_release", &docker.debian_release),
         ("cargo_home", &docker.cargo_home),
-        ("pytest_paths", &pytest_paths),
         ("image_prefix", &image_prefix),
         ("version", version),
     ];
