@@ -406,6 +406,7 @@ fn redact(text: &str) -> String {
             } else {
                 l.replace(&format!("--version {version}"), "--version [VERSION]")
                     .replace(&format!("rev: v{version}"), "rev: v[VERSION]")
+                    .replace(&format!("_TAG: v{version}"), "_TAG: v[VERSION]")
             }
         })
         .collect::<Vec<_>>()
