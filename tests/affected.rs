@@ -651,3 +651,54 @@ fn a_workspace_cargo_cannot_load_is_an_error_with_cargos_reason() {
     assert!(run.stderr.contains("unreachable"), "{}", run.stderr);
     assert!(run.stdout.is_empty());
 }
+
+#[test]
+fn a_root_package_owns_its_targets_but_not_every_stray_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::init(tmp.path());
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"rootpkg\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nleaf = { path = \"crates/leaf\" }\n\n[workspace]\nmembers = [\"crates/*\"]\n",
+    );
+    repo.write("src/lib.rs", "pub fn root() {}\n");
+    repo.write(
+        "crates/leaf/Cargo.toml",
+        "[package]\nname = \"leaf\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    repo.write("crates/leaf/src/lib.rs", "pub fn leaf() {}\n");
+    repo.write("notes/plan.txt", "plan\n");
+    let out = std::process::Command::new(support::cargo())
+        .args(["generate-lockfile", "--offline"])
+        .current_dir(&repo.dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    repo.commit_all("root package");
+    repo.git(&["checkout", "-q", "-b", "work"]);
+
+    // The root package's own sources belong to it.
+    repo.append("src/lib.rs", "// edit\n");
+    assert_eq!(affected(&repo, &[]).names(), set(&["rootpkg"]));
+    // A member's file reaches the root package through its dependency.
+    repo.git(&["checkout", "-q", "--", "src/lib.rs"]);
+    repo.append("crates/leaf/src/lib.rs", "// edit\n");
+    assert_eq!(affected(&repo, &[]).names(), set(&["leaf", "rootpkg"]));
+    // A stray file at the root is not the root package's: the unmatched policy decides, and
+    // the report says why.
+    repo.git(&["checkout", "-q", "--", "crates/leaf/src/lib.rs"]);
+    repo.append("notes/plan.txt", "more\n");
+    let json = affected(&repo, &["--format", "json"]).json();
+    let why = json["all"].as_str().unwrap();
+    assert!(
+        why.contains("notes/plan.txt is outside every crate"),
+        "{why}"
+    );
+    assert!(
+        why.contains("the root package owns only its targets' directories"),
+        "{why}"
+    );
+}
