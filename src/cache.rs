@@ -38,30 +38,9 @@ struct Stored {
     graph: DepGraph,
 }
 
-/// The workspace root cargo would pick for the start directory: the nearest `Cargo.toml`; if it
-/// has no `[workspace]`, the nearest ancestor manifest that has one; else the nearest.
-pub fn find_root(global: &GlobalOpts) -> Option<PathBuf> {
-    let start = match &global.manifest_path {
-        Some(p) => std::fs::canonicalize(p).ok()?.parent()?.to_path_buf(),
-        None => std::env::current_dir().ok()?,
-    };
-    let mut nearest = None;
-    for dir in start.ancestors() {
-        let manifest = dir.join("Cargo.toml");
-        let Ok(text) = std::fs::read_to_string(&manifest) else {
-            continue;
-        };
-        let has_workspace = toml::from_str::<toml::Table>(&text)
-            .ok()
-            .is_some_and(|t| t.contains_key("workspace"));
-        if has_workspace {
-            return Some(dir.to_path_buf());
-        }
-        if nearest.is_none() {
-            nearest = Some(dir.to_path_buf());
-        }
-    }
-    nearest
+/// The workspace root, found the way the other commands find it (nearest `[workspace]`).
+fn find_root(global: &GlobalOpts) -> Option<PathBuf> {
+    crate::manifests::find_root(global.manifest_path.as_deref()).ok()
 }
 
 fn cache_file(root: &Path) -> PathBuf {

@@ -401,6 +401,26 @@ impl Workspace {
     }
 }
 
+/// `[workspace.package]` keys cargo lets members inherit.
+pub const INHERITABLE_PACKAGE_FIELDS: [&str; 16] = [
+    "authors",
+    "categories",
+    "description",
+    "documentation",
+    "edition",
+    "exclude",
+    "homepage",
+    "include",
+    "keywords",
+    "license",
+    "license-file",
+    "publish",
+    "readme",
+    "repository",
+    "rust-version",
+    "version",
+];
+
 /// Options for [`load`].
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {

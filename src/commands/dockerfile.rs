@@ -6,7 +6,7 @@
 //! package graph, because `affected` needs it.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anstream::eprintln;
 
@@ -34,7 +34,7 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
         )
         .into());
     }
-    let root = find_root(global)?;
+    let root = crate::manifests::find_root(global.manifest_path.as_deref())?;
     let reading = out.spinner("Reading");
     reading.set_message("the workspace manifests");
     let model = load_model(&root);
@@ -232,45 +232,6 @@ fn select<'a>(
         out.verbose(format!("{} affected members", selected.len()));
     }
     Ok(selected)
-}
-
-/// The workspace root: the directory of `--manifest-path`, else the nearest directory at or
-/// above the current one whose `Cargo.toml` has a `[workspace]` table.
-fn find_root(global: &GlobalOpts) -> anyhow::Result<PathBuf> {
-    let cwd = std::env::current_dir().map_err(|e| {
-        UserError::new(
-            format!("cannot read the current directory: {e}"),
-            "pass --manifest-path",
-        )
-    })?;
-    let start = match &global.manifest_path {
-        Some(path) => {
-            if !path.is_file() {
-                return Err(UserError::new(
-                    format!("manifest path `{}` does not exist", path.display()),
-                    "point --manifest-path at the workspace's root Cargo.toml",
-                )
-                .into());
-            }
-            let dir = path.parent().unwrap_or(Path::new(""));
-            cwd.join(dir)
-        }
-        None => cwd,
-    };
-    let cwd = start;
-    for dir in cwd.ancestors() {
-        let manifest = dir.join("Cargo.toml");
-        if let Some(text) = read_optional(&manifest)?
-            && toml::from_str::<toml::Table>(&text).is_ok_and(|t| t.contains_key("workspace"))
-        {
-            return Ok(dir.to_path_buf());
-        }
-    }
-    Err(UserError::new(
-        format!("no cargo workspace at or above {}", cwd.display()),
-        "run in a cargo workspace or pass --manifest-path <root>/Cargo.toml",
-    )
-    .into())
 }
 
 /// Read the root manifest, discover the members the way cargo does, and read each one.

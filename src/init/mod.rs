@@ -241,25 +241,7 @@ pub struct NewCrate {
     pub root_manifest: Option<String>,
 }
 
-/// `[workspace.package]` keys cargo lets members inherit.
-const INHERITABLE: [&str; 16] = [
-    "authors",
-    "categories",
-    "description",
-    "documentation",
-    "edition",
-    "exclude",
-    "homepage",
-    "include",
-    "keywords",
-    "license",
-    "license-file",
-    "publish",
-    "readme",
-    "repository",
-    "rust-version",
-    "version",
-];
+use crate::manifests::INHERITABLE_PACKAGE_FIELDS as INHERITABLE;
 
 /// Render a new crate for the workspace whose root manifest is `root_manifest`: it inherits
 /// every `[workspace.package]` field the root defines and `[workspace.lints]` when the root

@@ -7,25 +7,7 @@ use super::fix::Edit;
 use super::{Ctx, Finding, Rule};
 use crate::manifests::{join, normalize_rel};
 
-/// `[workspace.package]` keys cargo lets members inherit.
-const INHERITABLE: [&str; 16] = [
-    "authors",
-    "categories",
-    "description",
-    "documentation",
-    "edition",
-    "exclude",
-    "homepage",
-    "include",
-    "keywords",
-    "license",
-    "license-file",
-    "publish",
-    "readme",
-    "repository",
-    "rust-version",
-    "version",
-];
+use crate::manifests::INHERITABLE_PACKAGE_FIELDS as INHERITABLE;
 
 /// Fields whose inheritance, when missing, may change how the crate builds or resolves:
 /// reported, but not added by `--fix`.
