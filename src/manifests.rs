@@ -79,6 +79,93 @@ pub fn parse_text(rel: &str, text: String) -> anyhow::Result<Manifest> {
     }
 }
 
+/// Check the shapes cargo insists on before anything else runs, so that `lint-deps` (which
+/// reads manifests itself, without cargo) fails where cargo would instead of linting a
+/// manifest cargo rejects: a `[package]` with a string `name`, dependency tables that are
+/// tables, and no `optional` in `[workspace.dependencies]`.
+pub fn check_shape(m: &Manifest) -> anyhow::Result<()> {
+    let rel = m.path.as_str();
+    let text = m.text();
+    let at = |span: Option<std::ops::Range<usize>>| {
+        let (line, col) = crate::config::line_col(text, span.map_or(0, |s| s.start));
+        format!("{rel}:{line}:{col}")
+    };
+    let root = m.root();
+    if let Some(package) = root.get("package") {
+        let Some(table) = package.as_table_like() else {
+            return Err(UserError::new(
+                format!("{}: `package` must be a table", at(package.span())),
+                format!("write the package fields under a `[package]` header in {rel}"),
+            )
+            .into());
+        };
+        match table.get("name") {
+            None => {
+                return Err(UserError::new(
+                    format!("{}: [package] has no `name`", at(package.span())),
+                    format!("add `name = \"...\"` to [package] in {rel}"),
+                )
+                .into());
+            }
+            Some(name) if name.as_str().is_none() => {
+                return Err(UserError::new(
+                    format!(
+                        "{}: `package.name` must be a string, not `{}`",
+                        at(name.span()),
+                        name.to_string().trim()
+                    ),
+                    format!("write the crate's name in quotes: `name = \"...\"` in {rel}"),
+                )
+                .into());
+            }
+            Some(_) => {}
+        }
+    }
+    let mut dep_tables: Vec<(String, &Item)> =
+        ["dependencies", "dev-dependencies", "build-dependencies"]
+            .iter()
+            .filter_map(|k| root.get(k).map(|i| (k.to_string(), i)))
+            .collect();
+    let workspace_deps = root
+        .get("workspace")
+        .and_then(Item::as_table_like)
+        .and_then(|w| w.get("dependencies"));
+    if let Some(item) = workspace_deps {
+        dep_tables.push(("workspace.dependencies".to_string(), item));
+    }
+    for (key, item) in &dep_tables {
+        if !item.is_table_like() {
+            return Err(UserError::new(
+                format!("{}: `{key}` must be a table", at(item.span())),
+                format!("list the dependencies under a `[{key}]` header in {rel}"),
+            )
+            .into());
+        }
+    }
+    if let Some(deps) = workspace_deps.and_then(Item::as_table_like) {
+        for (name, spec) in deps.iter() {
+            if let Some((key, _)) = spec
+                .as_table_like()
+                .and_then(|t| t.get_key_value("optional"))
+            {
+                return Err(UserError::new(
+                    format!(
+                        "{}: `workspace.dependencies.{name}` sets `optional`, which cargo rejects \
+                         in [workspace.dependencies]",
+                        at(key.span())
+                    ),
+                    format!(
+                        "remove `optional` from `{name}` in {rel}, and write `optional = true` \
+                         next to `{name}.workspace = true` in the members that want it optional"
+                    ),
+                )
+                .into());
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The directory part of a relative `/` path (`a/b/Cargo.toml` -> `a/b`, `Cargo.toml` -> ``).
 pub fn parent_dir(path: &str) -> String {
     path.rsplit_once('/')
@@ -454,11 +541,13 @@ pub fn find_root(manifest_path: Option<&Path>) -> anyhow::Result<PathBuf> {
         let candidate = d.join("Cargo.toml");
         if let Ok(text) = std::fs::read_to_string(&candidate)
             && text.contains("workspace")
-            && toml_edit::Document::parse(text.as_str())
-                .map(|doc| doc.as_table().contains_key("workspace"))
-                .unwrap_or(false)
         {
-            return Ok(d.to_path_buf());
+            // A manifest that does not parse may be the root: say where it is broken rather
+            // than "no workspace" (cargo stops at it too).
+            let shown = candidate.display().to_string();
+            if parse_text(&shown, text)?.root().contains_key("workspace") {
+                return Ok(d.to_path_buf());
+            }
         }
         dir = d.parent();
     }
@@ -650,6 +739,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
     };
     let root_dir = find_root(opts.manifest_path.as_deref())?;
     let root = read_manifest(&root_dir, "Cargo.toml")?;
+    check_shape(&root)?;
     let ws_table = root.root().get("workspace").and_then(Item::as_table);
     let patterns = ws_table
         .map(|t| string_array(t, "members"))
@@ -754,6 +844,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         let mut next = BTreeSet::new();
         for m in parsed {
             let m = m?;
+            check_shape(&m)?;
             if whole {
                 for target in path_dependencies(&m, &ws_deps) {
                     if let Some(t) = target
