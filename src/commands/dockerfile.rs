@@ -352,7 +352,29 @@ fn read_crate(
         main_rs: abs.join("src/main.rs").is_file(),
         bin_dir,
     };
-    docker::parse_crate(&text, dir, &manifest, info, &files, is_member)
+    let krate = docker::parse_crate(&text, dir, &manifest, info, &files, is_member)?;
+    // Cargo refuses a package without targets ("no targets specified in the manifest"); an
+    // image for it cannot build, and calling it a library would hide that.
+    if !files.main_rs && files.bin_dir.is_empty() && !abs.join("src/lib.rs").is_file() {
+        let declares_targets = text.parse::<toml::Table>().is_ok_and(|t| {
+            ["lib", "bin", "example", "test", "bench"]
+                .iter()
+                .any(|k| t.contains_key(*k))
+        });
+        if !declares_targets {
+            return Err(UserError::new(
+                format!(
+                    "{manifest}: the package has no targets (no src/lib.rs, src/main.rs or \
+                     src/bin/, and no [lib] or [[bin]]); cargo refuses it"
+                ),
+                format!(
+                    "add {dir}/src/lib.rs or {dir}/src/main.rs, or a [lib] or [[bin]] with its path"
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(krate)
 }
 
 /// Collect directories (relative, `/`) that hold a `Cargo.toml`, down to `depth` levels,
@@ -371,7 +393,18 @@ fn walk(root: &Path, rel: &str, depth: usize, found: &mut BTreeSet<String>) -> a
         if name.starts_with('.') || name == "target" || name == "node_modules" {
             continue;
         }
-        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+        // Follow a symlinked directory as cargo's member globs do, but not one that leads
+        // back to an ancestor (a loop); a dangling or looping link is not a directory.
+        let path = entry.path();
+        let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+        if !path.is_dir() {
+            continue;
+        }
+        if is_link
+            && let (Ok(target), Ok(here)) =
+                (std::fs::canonicalize(&path), std::fs::canonicalize(&dir))
+            && here.starts_with(&target)
+        {
             continue;
         }
         let child = crate::workspace::join(rel, &name);
