@@ -21,6 +21,20 @@ pub struct FileWrite {
 pub fn write_all_atomic(files: &[FileWrite]) -> anyhow::Result<()> {
     // Refuse read-only targets up front: a rename would silently replace them.
     for file in files {
+        // A directory (or other non-file) in the way would fail only at the rename, after
+        // other files were already replaced.
+        if let Ok(meta) = std::fs::metadata(&file.path)
+            && !meta.is_file()
+        {
+            return Err(UserError::new(
+                format!(
+                    "{} exists and is not a regular file; nothing was written",
+                    file.path.display()
+                ),
+                "move it out of the way and run again",
+            )
+            .into());
+        }
         if let Ok(meta) = std::fs::metadata(&file.path)
             && meta.permissions().readonly()
         {
@@ -90,7 +104,7 @@ pub fn read_optional(path: &Path) -> anyhow::Result<Option<String>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(UserError::new(
             format!("failed to read {}: {e}", path.display()),
-            "check the file's permissions",
+            "check that it is a readable file (not a directory) and its permissions",
         )
         .into()),
     }

@@ -146,12 +146,38 @@ pub fn run_metadata(
             .unwrap_or_else(|| "the current directory".to_string());
         return Err(UserError::new(
             format!("cargo could not load the workspace at {place}:\n{cargo_says}"),
-            "fix the manifest cargo names above (`cargo metadata` must succeed), or point \
-             --manifest-path at the workspace's root Cargo.toml",
+            metadata_help(&cargo_says),
         )
         .into());
     }
     String::from_utf8(output.stdout).context("`cargo metadata` printed invalid UTF-8")
+}
+
+/// The `help:` line for a `cargo metadata` failure: specific for the failures cargo words
+/// obscurely, else the general advice.
+fn metadata_help(cargo_says: &str) -> String {
+    // A `members` glob that matches no directory with a Cargo.toml: cargo reports it as an
+    // unreadable `<glob>/Cargo.toml`.
+    let glob_member = cargo_says
+        .lines()
+        .find(|l| l.contains("failed to load manifest for workspace member"))
+        .and_then(|l| l.split('`').nth(1))
+        .filter(|member| crate::members::is_glob(member));
+    if let Some(member) = glob_member {
+        return format!(
+            "the `members` glob {member} matches no directory holding a Cargo.toml, and cargo \
+             rejects that: remove it from `[workspace] members` in the root Cargo.toml, or add \
+             a crate there (cargo ccworkspace new)"
+        );
+    }
+    if cargo_says.contains("workspace has no members") {
+        return "add a member to `[workspace] members` in the root Cargo.toml (cargo ccworkspace \
+                new DOMAIN/CRATE)"
+            .to_string();
+    }
+    "fix the manifest cargo names above (`cargo metadata` must succeed), or point \
+     --manifest-path at the workspace's root Cargo.toml"
+        .to_string()
 }
 
 impl Workspace {
