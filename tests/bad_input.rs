@@ -92,7 +92,6 @@ fn generate_lockfile(dir: &Path) {
     );
 }
 
-#[expect(dead_code, reason = "used by the write-error tests, added next")]
 /// Every file under `dir` (skipping `.git` and `target`) with its bytes.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
@@ -140,6 +139,160 @@ fn fails_with(run: &Run, needles: &[&str]) {
 
 // ---------------------------------------------------------------------------------------------
 // Manifests.
+
+#[test]
+fn a_root_toml_syntax_error_names_the_file_and_line_for_every_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    small_workspace(tmp.path());
+    let manifest = tmp.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("resolver = \"2\"", "resolver = \"2"),
+    )
+    .unwrap();
+    // cargo's own wording for affected, ours for the commands that read manifests directly.
+    let r = run(
+        tmp.path(),
+        &["affected", "--files", "crates/app/src/main.rs"],
+        &[],
+    );
+    fails_with(&r, &["Cargo.toml:2:", "help:"]);
+    for args in [&["lint-deps"][..], &["dockerfile", "--check"][..]] {
+        let r = run(tmp.path(), args, &[]);
+        fails_with(
+            &r,
+            &["Cargo.toml:2:", "invalid TOML", "help: fix the syntax"],
+        );
+    }
+}
+
+#[test]
+fn a_member_manifest_that_is_toml_but_not_a_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    small_workspace(tmp.path());
+    // `name` must be a string.
+    std::fs::write(
+        tmp.path().join("crates/app/Cargo.toml"),
+        "[package]\nname = 5\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    let r = run(
+        tmp.path(),
+        &["affected", "--files", "crates/app/src/main.rs"],
+        &[],
+    );
+    fails_with(&r, &["crates/app/Cargo.toml", "name", "help:"]);
+    let r = run(tmp.path(), &["lint-deps"], &[]);
+    fails_with(
+        &r,
+        &[
+            "crates/app/Cargo.toml:2:8",
+            "`package.name` must be a string",
+            "help:",
+        ],
+    );
+    let r = run(tmp.path(), &["dockerfile", "--check"], &[]);
+    fails_with(&r, &["crates/app/Cargo.toml", "name", "help:"]);
+    // A dependency table that is not a table.
+    std::fs::write(
+        tmp.path().join("crates/app/Cargo.toml"),
+        format!("dependencies = \"core\"\n{}", package("app", "")),
+    )
+    .unwrap();
+    let r = run(tmp.path(), &["lint-deps"], &[]);
+    fails_with(
+        &r,
+        &[
+            "crates/app/Cargo.toml:1:",
+            "`dependencies` must be a table",
+            "help:",
+        ],
+    );
+}
+
+#[test]
+fn an_optional_workspace_dependency_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    small_workspace(tmp.path());
+    let manifest = tmp.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "core = { path = \"crates/core\" }",
+            "core = { path = \"crates/core\", optional = true }",
+        ),
+    )
+    .unwrap();
+    let r = run(
+        tmp.path(),
+        &["affected", "--files", "crates/app/src/main.rs"],
+        &[],
+    );
+    fails_with(&r, &["Cargo.toml", "optional", "help:"]);
+    let r = run(tmp.path(), &["lint-deps"], &[]);
+    fails_with(
+        &r,
+        &[
+            "Cargo.toml:6:",
+            "`workspace.dependencies.core` sets `optional`",
+            "help: remove `optional`",
+        ],
+    );
+}
+
+#[test]
+fn a_member_glob_that_matches_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    small_workspace(tmp.path());
+    let manifest = tmp.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("[\"crates/*\"]", "[\"crates/*\", \"nowhere/*\"]"),
+    )
+    .unwrap();
+    // cargo rejects it, so `affected` (which asks cargo) cannot answer; the help names the glob.
+    let r = run(
+        tmp.path(),
+        &["affected", "--files", "crates/app/src/main.rs"],
+        &[],
+    );
+    fails_with(
+        &r,
+        &[
+            "nowhere/*",
+            "help: the `members` glob",
+            "matches no directory",
+        ],
+    );
+    // lint-deps reads manifests itself and tolerates it on purpose: `init` writes one glob per
+    // domain before the domain has a crate, and the hooks must run on that scaffold.
+    let r = run(tmp.path(), &["lint-deps"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn a_member_without_sources() {
+    let tmp = tempfile::tempdir().unwrap();
+    small_workspace(tmp.path());
+    std::fs::remove_file(tmp.path().join("crates/app/src/main.rs")).unwrap();
+    let r = run(
+        tmp.path(),
+        &["affected", "--files", "crates/core/src/lib.rs"],
+        &[],
+    );
+    fails_with(&r, &["crates/app/Cargo.toml", "target", "help:"]);
+    let r = run(tmp.path(), &["dockerfile", "--check"], &[]);
+    fails_with(
+        &r,
+        &[
+            "crates/app/Cargo.toml: the package has no targets",
+            "help: add crates/app/src/lib.rs or crates/app/src/main.rs",
+        ],
+    );
+}
 
 #[test]
 fn a_directory_not_inside_a_workspace() {
@@ -347,6 +500,93 @@ fn a_workspace_with_one_member() {
     assert!(tmp.path().join("only/Dockerfile").is_file());
 }
 
+#[test]
+fn a_workspace_with_no_members() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[(
+            "Cargo.toml",
+            "[workspace]\nresolver = \"2\"\nmembers = []\n",
+        )],
+    );
+    // cargo refuses a virtual manifest without members, so `affected` cannot answer.
+    let r = run(tmp.path(), &["affected", "--files", "src/lib.rs"], &[]);
+    fails_with(&r, &["Cargo.toml", "no members", "help: add a member"]);
+    // The manifest-only commands have nothing to check or generate (`init` writes this shape).
+    let r = run(tmp.path(), &["lint-deps"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(tmp.path(), &["dockerfile", "--check"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn a_symlinked_member_directory_is_a_member_as_cargo_sees_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("ws");
+    small_workspace(&root);
+    // The crate's real directory is outside the workspace; `crates/app` links to it.
+    let real = tmp.path().join("elsewhere/app");
+    std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+    std::fs::rename(root.join("crates/app"), &real).unwrap();
+    std::os::unix::fs::symlink(&real, root.join("crates/app")).unwrap();
+    let r = run(
+        &root,
+        &["affected", "--files", "crates/core/src/lib.rs"],
+        &[],
+    );
+    assert_eq!(r.names(), set(&["app", "core", "testkit"]));
+    let r = run(
+        &root,
+        &["affected", "--files", "crates/app/src/main.rs"],
+        &[],
+    );
+    assert_eq!(r.names(), set(&["app"]));
+    let r = run(&root, &["lint-deps"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // dockerfile sees it too, and writes through the link.
+    let r = run(&root, &["dockerfile"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(real.join("Dockerfile").is_file());
+    let r = run(&root, &["dockerfile", "--check"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn a_member_directory_that_is_a_symlink_loop_is_not_a_member() {
+    let tmp = tempfile::tempdir().unwrap();
+    small_workspace(tmp.path());
+    // `crates/*` matches both links, but neither holds a Cargo.toml: cargo skips them.
+    std::os::unix::fs::symlink("loop_b", tmp.path().join("crates/loop_a")).unwrap();
+    std::os::unix::fs::symlink("loop_a", tmp.path().join("crates/loop_b")).unwrap();
+    let r = run(
+        tmp.path(),
+        &["affected", "--files", "crates/app/src/main.rs"],
+        &[],
+    );
+    assert_eq!(r.names(), set(&["app"]));
+    let r = run(tmp.path(), &["lint-deps"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(tmp.path(), &["dockerfile"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(tmp.path(), &["dockerfile", "--check"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // A link back to an ancestor: cargo sees the root twice and refuses; the commands that
+    // walk the tree themselves must not follow it forever.
+    std::os::unix::fs::symlink("..", tmp.path().join("crates/up")).unwrap();
+    let r = run(
+        tmp.path(),
+        &["affected", "--files", "crates/app/src/main.rs"],
+        &[],
+    );
+    fails_with(&r, &["multiple workspace roots", "crates/up", "help:"]);
+    let r = run(tmp.path(), &["dockerfile", "--check"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(tmp.path(), &["lint-deps"], &[]);
+    assert_ne!(r.code, 2, "{}", r.stderr);
+}
+
 // ---------------------------------------------------------------------------------------------
 // --files-from.
 
@@ -380,3 +620,95 @@ fn files_from_with_a_nul_separated_list_and_paths_outside_the_workspace() {
 
 // ---------------------------------------------------------------------------------------------
 // Write errors: every file keeps its old content or gets its new one, exit 2.
+
+// ---------------------------------------------------------------------------------------------
+// Write errors: every file keeps its old content or gets its new one, exit 2.
+
+/// Makes `dir` read-only; `false` (and the test is skipped) when this user can write there
+/// anyway (root).
+fn make_read_only(dir: &Path) -> bool {
+    let mut perms = std::fs::metadata(dir).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(dir, perms).unwrap();
+    let probe = dir.join(".probe");
+    if std::fs::write(&probe, "x").is_ok() {
+        std::fs::remove_file(&probe).unwrap();
+        make_writable(dir);
+        eprintln!(
+            "skipped: {} stays writable for this user (root)",
+            dir.display()
+        );
+        return false;
+    }
+    true
+}
+
+#[expect(
+    clippy::permissions_set_readonly_false,
+    reason = "undoing make_read_only in a test"
+)]
+fn make_writable(dir: &Path) {
+    let mut perms = std::fs::metadata(dir).unwrap().permissions();
+    perms.set_readonly(false);
+    std::fs::set_permissions(dir, perms).unwrap();
+}
+
+#[test]
+fn dockerfile_with_a_directory_in_the_way_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    small_workspace(tmp.path());
+    // The second of the two files cannot be written (a write error that root cannot bypass):
+    // it is found before anything is written.
+    std::fs::create_dir(tmp.path().join("crates/app/Dockerfile.dockerignore")).unwrap();
+    let before = tree(tmp.path());
+    let r = run(tmp.path(), &["dockerfile"], &[]);
+    fails_with(
+        &r,
+        &[
+            "crates/app/Dockerfile.dockerignore",
+            "Is a directory",
+            "help:",
+        ],
+    );
+    assert_eq!(tree(tmp.path()), before);
+}
+
+#[test]
+fn dockerfile_into_a_read_only_crate_directory_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    small_workspace(tmp.path());
+    let app = tmp.path().join("crates/app");
+    let before = tree(tmp.path());
+    if !make_read_only(&app) {
+        return;
+    }
+    let r = run(tmp.path(), &["dockerfile"], &[]);
+    make_writable(&app);
+    fails_with(&r, &["crates/app", "nothing was written", "help:"]);
+    assert_eq!(tree(tmp.path()), before);
+}
+
+#[test]
+fn lint_fix_in_a_read_only_directory_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    small_workspace(tmp.path());
+    // Two fixable findings in two members; one member's directory is read-only.
+    for member in ["app", "testkit"] {
+        let manifest = tmp.path().join(format!("crates/{member}/Cargo.toml"));
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        std::fs::write(
+            &manifest,
+            text.replace("core.workspace = true", "core = { path = \"../core\" }"),
+        )
+        .unwrap();
+    }
+    let before = tree(tmp.path());
+    let testkit = tmp.path().join("crates/testkit");
+    if !make_read_only(&testkit) {
+        return;
+    }
+    let r = run(tmp.path(), &["lint-deps", "--fix"], &[]);
+    make_writable(&testkit);
+    fails_with(&r, &["crates/testkit", "nothing was written", "help:"]);
+    assert_eq!(tree(tmp.path()), before);
+}
