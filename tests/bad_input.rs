@@ -712,3 +712,94 @@ fn lint_fix_in_a_read_only_directory_writes_nothing() {
     fails_with(&r, &["crates/testkit", "nothing was written", "help:"]);
     assert_eq!(tree(tmp.path()), before);
 }
+
+/// A tiny tmpfs mounted on a temporary directory, unmounted on drop; `None` (and the test is
+/// skipped) when this user may not mount.
+struct TinyDisk {
+    dir: tempfile::TempDir,
+}
+
+impl TinyDisk {
+    fn mount() -> Option<TinyDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=512k", "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+            return None;
+        }
+        Some(TinyDisk { dir })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Fills the disk to the last byte with `<root>/filler`.
+    fn fill(&self) {
+        use std::io::Write;
+        let mut f = std::fs::File::create(self.path().join("filler")).unwrap();
+        let chunk = vec![0u8; 4096];
+        while f.write_all(&chunk).is_ok() {}
+        while f.write_all(&[0u8]).is_ok() {}
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[test]
+fn a_full_disk_means_dockerfile_writes_nothing() {
+    let Some(disk) = TinyDisk::mount() else {
+        return;
+    };
+    let root = disk.path().join("ws");
+    small_workspace(&root);
+    disk.fill();
+    let before = tree(&root);
+    let r = run(&root, &["dockerfile"], &[]);
+    fails_with(
+        &r,
+        &[
+            "crates/app/Dockerfile",
+            "nothing was written",
+            "disk is not full",
+        ],
+    );
+    assert_eq!(tree(&root), before);
+}
+
+#[test]
+fn a_full_disk_means_lint_fix_writes_nothing() {
+    let Some(disk) = TinyDisk::mount() else {
+        return;
+    };
+    let root = disk.path().join("ws");
+    small_workspace(&root);
+    for member in ["app", "testkit"] {
+        let manifest = root.join(format!("crates/{member}/Cargo.toml"));
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        std::fs::write(
+            &manifest,
+            text.replace("core.workspace = true", "core = { path = \"../core\" }"),
+        )
+        .unwrap();
+    }
+    disk.fill();
+    let before = tree(&root);
+    let r = run(&root, &["lint-deps", "--fix"], &[]);
+    fails_with(
+        &r,
+        &["Cargo.toml", "nothing was written", "disk is not full"],
+    );
+    assert_eq!(tree(&root), before);
+}
