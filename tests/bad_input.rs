@@ -803,3 +803,82 @@ fn a_full_disk_means_lint_fix_writes_nothing() {
     );
     assert_eq!(tree(&root), before);
 }
+
+/// A workspace of `n` members, each with one fixable finding (a path dependency on `core`
+/// instead of `core.workspace = true`).
+fn fixable_workspace(root: &Path, n: usize) {
+    let mut files: Vec<(String, String)> = vec![
+        (
+            "Cargo.toml".into(),
+            "[workspace]\nresolver = \"2\"\nmembers = [\"crates/*\"]\n\n\
+             [workspace.dependencies]\ncore = { path = \"crates/core\" }\n"
+                .into(),
+        ),
+        ("crates/core/Cargo.toml".into(), package("core", "")),
+        ("crates/core/src/lib.rs".into(), String::new()),
+    ];
+    for i in 0..n {
+        files.push((
+            format!("crates/m{i:03}/Cargo.toml"),
+            package(
+                &format!("m{i:03}"),
+                "\n# keep me\n[dependencies]\ncore = { path = \"../core\" }\n",
+            ),
+        ));
+        files.push((format!("crates/m{i:03}/src/lib.rs"), String::new()));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    write_tree(root, &refs);
+}
+
+#[test]
+fn a_lint_fix_killed_midway_leaves_every_manifest_old_or_new() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pristine = tmp.path().join("pristine");
+    fixable_workspace(&pristine, 150);
+    let old = tree(&pristine);
+    // The fully fixed contents, from an uninterrupted run on a copy.
+    let fixed_dir = tmp.path().join("fixed");
+    support::git::copy_dir(&pristine, &fixed_dir);
+    let started = std::time::Instant::now();
+    let r = run(&fixed_dir, &["lint-deps", "--fix"], &[]);
+    let full_run = started.elapsed();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let new = tree(&fixed_dir);
+    assert_ne!(old, new);
+
+    // Kill it at fractions of an uninterrupted run's time: while reading, while staging the
+    // temporary files, and (with luck) while renaming them into place.
+    let percents = [0u32, 20, 40, 60, 70, 80, 85, 90, 95, 100];
+    for (round, percent) in percents.into_iter().enumerate() {
+        let delay = full_run * percent / 100;
+        let dir = tmp.path().join(format!("killed{round}"));
+        support::git::copy_dir(&pristine, &dir);
+        let mut child = std::process::Command::new(support::bin())
+            .args(["lint-deps", "--fix", "-q"])
+            .current_dir(&dir)
+            .env("CARGO", support::cargo())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+        let after = tree(&dir);
+        for (path, bytes) in after {
+            if path.contains(".ccworkspace-") {
+                // A staged temporary file the killed process could not clean up.
+                continue;
+            }
+            assert!(
+                old.get(&path) == Some(&bytes) || new.get(&path) == Some(&bytes),
+                "after a kill at {delay:?}, {path} is neither old nor new:\n{}",
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+    }
+}
