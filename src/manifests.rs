@@ -970,6 +970,40 @@ fn find_orphans_in(
 mod tests {
     use super::*;
 
+    fn shape(text: &str) -> Result<(), String> {
+        let m = parse_text("x/Cargo.toml", text.to_string()).map_err(|e| e.to_string())?;
+        check_shape(&m).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn shapes_cargo_rejects_are_errors_with_their_line() {
+        assert_eq!(
+            shape("[package]\nname = \"x\"\n[dependencies]\na = \"1\"\n"),
+            Ok(())
+        );
+        assert_eq!(shape("[workspace]\nmembers = []\n"), Ok(()));
+        let err = shape("[package]\nversion = \"1\"\nname = 5\n").unwrap_err();
+        assert!(
+            err.starts_with("x/Cargo.toml:3:8: `package.name` must be a string"),
+            "{err}"
+        );
+        let err = shape("[package]\nversion = \"1\"\n").unwrap_err();
+        assert!(err.contains("[package] has no `name`"), "{err}");
+        let err = shape("package = 1\n").unwrap_err();
+        assert!(err.contains("`package` must be a table"), "{err}");
+        let err = shape("dev-dependencies = []\n[package]\nname = \"x\"\n").unwrap_err();
+        assert!(err.starts_with("x/Cargo.toml:1:"), "{err}");
+        let err = shape(
+            "[workspace.dependencies]\na = \"1\"\nb = { version = \"1\", optional = true }\n",
+        )
+        .unwrap_err();
+        assert!(err.starts_with("x/Cargo.toml:3:"), "{err}");
+        assert!(
+            err.contains("`workspace.dependencies.b` sets `optional`"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn paths_normalize_and_relativize() {
         assert_eq!(normalize_rel("a/b/../c").as_deref(), Some("a/c"));

@@ -7,6 +7,10 @@
 //! absolute paths inside the workspace (`tests/affected.rs`); a member TOML syntax error and a
 //! read-only manifest for `lint-deps` (`tests/lint_deps.rs`); a member `--manifest-path` for
 //! `dockerfile` (`tests/dockerfile.rs`).
+//!
+//! The read-only tests skip themselves when run as root (root writes anyway), and the full-disk
+//! tests when the user may not mount a tmpfs; the directory-in-the-way and killed-process tests
+//! run everywhere.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
