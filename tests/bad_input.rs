@@ -197,7 +197,13 @@ fn a_member_manifest_that_is_toml_but_not_a_manifest() {
         ],
     );
     let r = run(tmp.path(), &["dockerfile", "--check"], &[]);
-    fails_with(&r, &["crates/app/Cargo.toml", "name", "help:"]);
+    fails_with(
+        &r,
+        &[
+            "crates/app/Cargo.toml: `package.name` must be a string, not `5`",
+            "help:",
+        ],
+    );
     // A dependency table that is not a table.
     std::fs::write(
         tmp.path().join("crates/app/Cargo.toml"),
@@ -348,6 +354,22 @@ fn a_member_manifest_path_answers_for_the_whole_workspace() {
     assert_eq!(r.names(), set(&["app", "core", "testkit"]));
     let r = run(tmp.path(), &["lint-deps", "--manifest-path", member], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // With git too, from outside the repository.
+    let (t, repo) = small_repo();
+    repo.append("crates/core/src/lib.rs", "// edit\n");
+    let member = repo.path("crates/app/Cargo.toml");
+    let r = run(
+        t.path(),
+        &[
+            "affected",
+            "--manifest-path",
+            member.to_str().unwrap(),
+            "--base",
+            "main",
+        ],
+        &[],
+    );
+    assert_eq!(r.names(), set(&["app", "core", "testkit"]));
 }
 
 #[test]

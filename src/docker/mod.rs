@@ -240,16 +240,23 @@ pub fn parse_crate(
         )
         .into());
     };
-    let name = package
-        .get("name")
-        .and_then(|n| n.as_str())
-        .ok_or_else(|| {
-            UserError::new(
+    let name = match package.get("name") {
+        Some(toml::Value::String(name)) => name.clone(),
+        Some(other) => {
+            return Err(UserError::new(
+                format!("{manifest_label}: `package.name` must be a string, not `{other}`"),
+                format!("write the crate's name in quotes: `name = \"...\"` in {manifest_label}"),
+            )
+            .into());
+        }
+        None => {
+            return Err(UserError::new(
                 format!("{manifest_label}: [package] has no `name`"),
                 "add `name = \"...\"`",
             )
-        })?
-        .to_string();
+            .into());
+        }
+    };
 
     let mut tables: Vec<&toml::Table> = DEP_TABLES
         .iter()
