@@ -135,7 +135,8 @@ fn agrees_with_determinator_commit_by_commit_seed_29() {
     check_history(29, 50);
 }
 
-/// Many more seeds and sizes, for a change to `affected` or the generator: a few minutes.
+/// Many more seeds and sizes, for a change to `affected` or the generator: about 7 minutes on
+/// 2 cores.
 /// Run with `cargo test --test history -- --ignored`.
 #[test]
 #[ignore = "slow: 24 histories; run with --ignored"]
