@@ -3,7 +3,8 @@
 //! applies them, the way `commands/lint_deps.rs` does.
 //!
 //! For any member manifest with dependencies in several forms (plain version, inline table,
-//! dotted `workspace = true`, `[dependencies.key]` table, target tables) among random
+//! `workspace = true`, `[dependencies.key]` table, `default-features`, a renamed package, git
+//! and path sources, target tables) among random
 //! non-dependency keys, values and comments:
 //! - the fixed files parse;
 //! - every non-dependency key and value, and every comment, survives;
@@ -147,7 +148,7 @@ fn dep() -> impl Strategy<Value = Dep> {
             0..3,
         ),
         any::<bool>(),
-        0u8..4,
+        0u8..8,
         proptest::option::of(comment()),
     )
         .prop_map(|(name, version, mut features, optional, form, comment)| {
@@ -175,6 +176,13 @@ fn inline_dep(d: &Dep) -> Option<String> {
         }
         2 => parts.push("workspace = true".to_string()),
         3 => return None,
+        4 => parts.push(format!(
+            "version = \"{}\", default-features = {}",
+            d.version, d.optional
+        )),
+        5 => parts.push(format!("package = \"itoa\", version = \"{}\"", d.version)),
+        6 => parts.push("git = \"https://example.com/g\", branch = \"main\"".to_string()),
+        7 => parts.push(format!("path = \"../{}\"", d.name)),
         _ => parts.push(format!("version = \"{}\"", d.version)),
     }
     if !d.features.is_empty() {
@@ -330,8 +338,6 @@ fn comments(text: &str) -> Vec<&str> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
-
     #[test]
     fn fix_keeps_everything_but_the_dependency_sources(member in member()) {
         let (root2, member2, edits) = fix(ROOT, &member);
