@@ -837,6 +837,31 @@ mod tests {
         compute(ws, &config, &files, &NoBase).unwrap().direct
     }
 
+    /// A base revision whose members are `m0`, `m1`, ... at these directories.
+    struct Base(Vec<String>);
+
+    impl Revisions for Base {
+        fn has_base(&self) -> bool {
+            true
+        }
+        fn base_file(&self, _: &str) -> anyhow::Result<Option<String>> {
+            Ok(None)
+        }
+        fn base_member_dirs(&self) -> anyhow::Result<Vec<String>> {
+            Ok(self.0.clone())
+        }
+        fn base_member_name(&self, dir: &str) -> anyhow::Result<Option<String>> {
+            Ok(self
+                .0
+                .iter()
+                .position(|d| d == dir)
+                .map(|i| format!("m{i}")))
+        }
+        fn head_file(&self, _: &str) -> anyhow::Result<Option<String>> {
+            Ok(None)
+        }
+    }
+
     proptest! {
         /// A changed file belongs to the deepest member directory holding it at a `/`
         /// boundary (never `ab/x` to `a`, never `a` itself to `a`), and nothing else.
@@ -858,6 +883,46 @@ mod tests {
                 all.extend(want);
             }
             prop_assert_eq!(direct(&ws, &paths), all);
+        }
+
+        /// A file outside every head member maps through the base revision: to the crate
+        /// that was at the deepest base directory holding it, when that crate still exists
+        /// (moved), else to a deleted crate; the same `/` boundary rule holds there.
+        #[test]
+        fn files_outside_head_members_map_through_the_base(
+            head in proptest::collection::btree_set(rel(), 1..5),
+            base in proptest::collection::btree_set(rel(), 1..8),
+            path in (rel(), prop_oneof![Just(""), Just("/src/lib.rs")]),
+        ) {
+            let (head, base): (Vec<String>, Vec<String>) =
+                (head.into_iter().collect(), base.into_iter().collect());
+            let ws = workspace(&head);
+            let path = format!("{}{}", path.0, path.1);
+            let config = AffectedConfig {
+                unmatched: Unmatched::Ignore,
+                ..AffectedConfig::default()
+            };
+            let out = compute(&ws, &config, &[ChangedFile::unknown(&path)], &Base(base.clone()))
+                .unwrap();
+            let deleted: Vec<(String, String)> =
+                out.deleted.iter().map(|d| (d.name.clone(), d.path.clone())).collect();
+            let (want_direct, want_deleted) = match expected_owner(&head, &path) {
+                Some(owner) => (BTreeSet::from([owner]), Vec::new()),
+                None => match base
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| path.starts_with(&format!("{d}/")))
+                    .max_by_key(|(_, d)| d.len())
+                {
+                    Some((i, _)) if i < head.len() => {
+                        (BTreeSet::from([format!("m{i}")]), Vec::new())
+                    }
+                    Some((i, dir)) => (BTreeSet::new(), vec![(format!("m{i}"), dir.clone())]),
+                    None => (BTreeSet::new(), Vec::new()),
+                },
+            };
+            prop_assert_eq!(&out.direct, &want_direct, "{}", path);
+            prop_assert_eq!(deleted, want_deleted, "{}", path);
         }
     }
 }
