@@ -471,6 +471,33 @@ impl Workspace {
             .filter(|m| self.selected.contains(&m.dir))
     }
 
+    /// A whole workspace from texts, without touching the file system: the root manifest and
+    /// `(path, text)` member manifests (paths relative to the root, ending in `Cargo.toml`; a
+    /// root `[package]` is not added as a member).
+    /// For property tests and fuzzing of the rules and fixes; [`load`] is the real loader.
+    pub fn from_texts(root: &str, members: &[(&str, &str)]) -> anyhow::Result<Workspace> {
+        let root = parse_text("Cargo.toml", root.to_string())?;
+        let mut parsed = members
+            .iter()
+            .map(|(path, text)| parse_text(path, text.to_string()))
+            .collect::<anyhow::Result<Vec<Manifest>>>()?;
+        parsed.sort_by(|a, b| a.dir.cmp(&b.dir));
+        Ok(Workspace {
+            root_dir: PathBuf::new(),
+            root,
+            selected: parsed.iter().map(|m| m.dir.clone()).collect(),
+            member_patterns: parsed.iter().map(|m| m.dir.clone()).collect(),
+            members: parsed,
+            whole: true,
+            lock_given: false,
+            orphans: None,
+            lock: None,
+            pyprojects: BTreeMap::new(),
+            exclude: Vec::new(),
+            timings: Vec::new(),
+        })
+    }
+
     /// Every file a finding may point at, by relative path.
     pub fn files(&self) -> BTreeMap<&str, &str> {
         let mut files: BTreeMap<&str, &str> = BTreeMap::new();

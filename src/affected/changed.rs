@@ -47,8 +47,12 @@ impl ChangedFile {
 ///
 /// Each record is `STATUS NUL path NUL`, or `R<score> NUL old NUL new NUL` for renames and
 /// copies. Paths are bytes; invalid UTF-8 is replaced (lossy) so the mapping still works on the
-/// valid prefix.
+/// valid prefix. Output that does not end in NUL was cut off (git ends every field with one):
+/// its last path may be truncated, so it is an error rather than a wrong path.
 pub fn parse_name_status(output: &[u8]) -> Result<Vec<ChangedFile>, String> {
+    if output.last().is_some_and(|b| *b != 0) {
+        return Err("git output ended in the middle of a record (no final NUL)".to_string());
+    }
     let mut fields = output.split(|b| *b == 0);
     let mut changes = Vec::new();
     while let Some(status) = fields.next() {
@@ -143,6 +147,12 @@ mod tests {
     }
 
     #[test]
+    fn output_cut_inside_the_last_path_is_an_error() {
+        assert!(parse_name_status(b"M\0a/src/li").is_err());
+        assert!(parse_name_status(b"M\0a/src/lib.rs\0M").is_err());
+    }
+
+    #[test]
     fn non_utf8_paths_survive_lossily() {
         let changes = parse_name_status(b"M\0a/caf\xe9.rs\0").unwrap();
         assert!(changes[0].path.starts_with("a/caf"));
@@ -156,5 +166,148 @@ mod tests {
         );
         assert_eq!(parse_file_list(b"a b.rs\0c.rs\0"), vec!["a b.rs", "c.rs"]);
         assert!(parse_file_list(b"\n\n").is_empty());
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// One record as git prints it: the status field, then one or two paths.
+        #[derive(Debug, Clone)]
+        struct Record {
+            status: String,
+            paths: Vec<Vec<u8>>,
+        }
+
+        fn path() -> impl Strategy<Value = Vec<u8>> {
+            // Any byte but NUL, non-empty: git quotes nothing with -z.
+            proptest::collection::vec(1u8..=255, 1..24)
+        }
+
+        fn record() -> impl Strategy<Value = Record> {
+            let one = prop_oneof![
+                Just("A"),
+                Just("M"),
+                Just("D"),
+                Just("T"),
+                Just("U"),
+                Just("X"),
+                Just("B")
+            ];
+            prop_oneof![
+                (one, path()).prop_map(|(s, p)| Record {
+                    status: s.to_string(),
+                    paths: vec![p],
+                }),
+                (prop_oneof![Just('R'), Just('C')], 0u8..=100, path(), path()).prop_map(
+                    |(l, score, old, new)| Record {
+                        status: format!("{l}{score:03}"),
+                        paths: vec![old, new],
+                    }
+                ),
+            ]
+        }
+
+        fn render(records: &[Record]) -> Vec<u8> {
+            let mut out = Vec::new();
+            for r in records {
+                out.extend(r.status.as_bytes());
+                out.push(0);
+                for p in &r.paths {
+                    out.extend(p);
+                    out.push(0);
+                }
+            }
+            out
+        }
+
+        fn expected(r: &Record) -> ChangedFile {
+            let lossy = |p: &Vec<u8>| String::from_utf8_lossy(p).into_owned();
+            let status = match r.status.as_bytes()[0] {
+                b'A' => FileStatus::Added,
+                b'M' => FileStatus::Modified,
+                b'D' => FileStatus::Deleted,
+                b'T' => FileStatus::TypeChanged,
+                b'U' => FileStatus::Unmerged,
+                b'R' => FileStatus::Renamed,
+                b'C' => FileStatus::Copied,
+                _ => FileStatus::Unknown,
+            };
+            match r.paths.as_slice() {
+                [old, new] => ChangedFile {
+                    path: lossy(new),
+                    status,
+                    old_path: Some(lossy(old)),
+                },
+                [p] => ChangedFile {
+                    path: lossy(p),
+                    status,
+                    old_path: None,
+                },
+                _ => unreachable!(),
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn name_status_round_trips(records in proptest::collection::vec(record(), 0..12)) {
+                let parsed = parse_name_status(&render(&records)).unwrap();
+                let want: Vec<ChangedFile> = records.iter().map(expected).collect();
+                prop_assert_eq!(parsed, want);
+            }
+
+            /// Every cut of the output parses without panicking; a cut anywhere after the
+            /// last complete record is an error (every record ends in NUL).
+            #[test]
+            fn truncated_name_status_is_an_error(
+                records in proptest::collection::vec(record(), 1..6),
+                cut in any::<proptest::sample::Index>(),
+            ) {
+                let full = render(&records);
+                let last_start = render(&records[..records.len() - 1]).len();
+                let at = last_start + 1 + cut.index(full.len() - last_start - 1);
+                prop_assert!(parse_name_status(&full[..at]).is_err(), "cut at {}", at);
+                // And every prefix at all: no panic, and only whole records when it parses.
+                for n in 0..full.len() {
+                    if let Ok(p) = parse_name_status(&full[..n]) {
+                        prop_assert!(p.len() < records.len());
+                    }
+                }
+            }
+
+            #[test]
+            fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+                let _ = parse_name_status(&bytes);
+                let _ = parse_file_list(&bytes);
+            }
+
+            /// A list of paths (no NUL, no line break, not blank) written NUL-separated, LF or
+            /// CRLF, with or without a trailing separator and blank lines, reads back the same.
+            #[test]
+            fn file_lists_round_trip(
+                paths in proptest::collection::vec("[^\u{0}\r\n]*[^\u{0}\r\n ]", 1..8),
+                sep in prop_oneof![Just("\0"), Just("\n"), Just("\r\n")],
+                trailing in any::<bool>(),
+                blank_lines in any::<bool>(),
+            ) {
+                let paths: Vec<String> = paths.into_iter().filter(|p| !p.trim().is_empty()).collect();
+                let mut text = String::new();
+                for p in &paths {
+                    text.push_str(p);
+                    text.push_str(sep);
+                    if blank_lines {
+                        text.push_str(sep);
+                    }
+                }
+                if !trailing && !blank_lines {
+                    text.truncate(text.len() - sep.len().min(text.len()));
+                }
+                if sep == "\0" && paths.is_empty() {
+                    // No NUL at all: it reads as a line list, which is also empty.
+                    text.clear();
+                }
+                prop_assert_eq!(parse_file_list(text.as_bytes()), paths);
+            }
+        }
     }
 }

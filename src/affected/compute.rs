@@ -751,3 +751,178 @@ fn propagate(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::CrateKind;
+    use crate::graph::Package;
+    use crate::workspace::Member;
+    use proptest::prelude::*;
+
+    /// `--files`: no base revision to look at.
+    struct NoBase;
+
+    impl Revisions for NoBase {
+        fn has_base(&self) -> bool {
+            false
+        }
+        fn base_file(&self, _: &str) -> anyhow::Result<Option<String>> {
+            Ok(None)
+        }
+        fn base_member_dirs(&self) -> anyhow::Result<Vec<String>> {
+            Ok(Vec::new())
+        }
+        fn base_member_name(&self, _: &str) -> anyhow::Result<Option<String>> {
+            Ok(None)
+        }
+        fn head_file(&self, _: &str) -> anyhow::Result<Option<String>> {
+            Ok(None)
+        }
+    }
+
+    /// Members at `dirs` (no dependencies), named `m0`, `m1`, ... in order.
+    fn workspace(dirs: &[String]) -> Workspace {
+        let packages = dirs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| Package {
+                name: format!("m{i}"),
+                version: "0.1.0".to_string(),
+                member: true,
+                dir: Some(d.clone()),
+                manifest: Some(format!("/ws/{d}/Cargo.toml")),
+                links: Vec::new(),
+            })
+            .collect();
+        let mut members: Vec<Member> = dirs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| Member {
+                node: i,
+                name: format!("m{i}"),
+                path: d.clone(),
+                kind: CrateKind::Lib,
+                target_dirs: vec!["src".to_string()],
+            })
+            .collect();
+        members.sort_by(|a, b| a.path.cmp(&b.path));
+        Workspace::new("/ws".into(), DepGraph::new(packages), members)
+    }
+
+    /// Paths over a tiny alphabet where `a` is a prefix of `ab` but not at a `/` boundary.
+    fn rel() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![Just("a"), Just("ab"), Just("b"), Just("a.b")],
+            1..4,
+        )
+        .prop_map(|s| s.join("/"))
+    }
+
+    /// The deepest of `dirs` that holds `path` at a `/` boundary, by brute force.
+    fn expected_owner(dirs: &[String], path: &str) -> Option<String> {
+        dirs.iter()
+            .enumerate()
+            .filter(|(_, d)| path.starts_with(&format!("{d}/")))
+            .max_by_key(|(_, d)| d.len())
+            .map(|(i, _)| format!("m{i}"))
+    }
+
+    fn direct(ws: &Workspace, paths: &[String]) -> BTreeSet<String> {
+        let config = AffectedConfig {
+            unmatched: Unmatched::Ignore,
+            ..AffectedConfig::default()
+        };
+        let files: Vec<ChangedFile> = paths.iter().map(ChangedFile::unknown).collect();
+        compute(ws, &config, &files, &NoBase).unwrap().direct
+    }
+
+    /// A base revision whose members are `m0`, `m1`, ... at these directories.
+    struct Base(Vec<String>);
+
+    impl Revisions for Base {
+        fn has_base(&self) -> bool {
+            true
+        }
+        fn base_file(&self, _: &str) -> anyhow::Result<Option<String>> {
+            Ok(None)
+        }
+        fn base_member_dirs(&self) -> anyhow::Result<Vec<String>> {
+            Ok(self.0.clone())
+        }
+        fn base_member_name(&self, dir: &str) -> anyhow::Result<Option<String>> {
+            Ok(self
+                .0
+                .iter()
+                .position(|d| d == dir)
+                .map(|i| format!("m{i}")))
+        }
+        fn head_file(&self, _: &str) -> anyhow::Result<Option<String>> {
+            Ok(None)
+        }
+    }
+
+    proptest! {
+        /// A changed file belongs to the deepest member directory holding it at a `/`
+        /// boundary (never `ab/x` to `a`, never `a` itself to `a`), and nothing else.
+        #[test]
+        fn deepest_member_directory_owns_a_file(
+            dirs in proptest::collection::btree_set(rel(), 1..8),
+            files in proptest::collection::vec(
+                (rel(), prop_oneof![Just(""), Just("/src/lib.rs"), Just("/Cargo.toml")]),
+                1..8,
+            ),
+        ) {
+            let dirs: Vec<String> = dirs.into_iter().collect();
+            let ws = workspace(&dirs);
+            let paths: Vec<String> = files.iter().map(|(d, f)| format!("{d}{f}")).collect();
+            let mut all = BTreeSet::new();
+            for p in &paths {
+                let want: BTreeSet<String> = expected_owner(&dirs, p).into_iter().collect();
+                prop_assert_eq!(direct(&ws, std::slice::from_ref(p)), want.clone(), "{}", p);
+                all.extend(want);
+            }
+            prop_assert_eq!(direct(&ws, &paths), all);
+        }
+
+        /// A file outside every head member maps through the base revision: to the crate
+        /// that was at the deepest base directory holding it, when that crate still exists
+        /// (moved), else to a deleted crate; the same `/` boundary rule holds there.
+        #[test]
+        fn files_outside_head_members_map_through_the_base(
+            head in proptest::collection::btree_set(rel(), 1..5),
+            base in proptest::collection::btree_set(rel(), 1..8),
+            path in (rel(), prop_oneof![Just(""), Just("/src/lib.rs")]),
+        ) {
+            let (head, base): (Vec<String>, Vec<String>) =
+                (head.into_iter().collect(), base.into_iter().collect());
+            let ws = workspace(&head);
+            let path = format!("{}{}", path.0, path.1);
+            let config = AffectedConfig {
+                unmatched: Unmatched::Ignore,
+                ..AffectedConfig::default()
+            };
+            let out = compute(&ws, &config, &[ChangedFile::unknown(&path)], &Base(base.clone()))
+                .unwrap();
+            let deleted: Vec<(String, String)> =
+                out.deleted.iter().map(|d| (d.name.clone(), d.path.clone())).collect();
+            let (want_direct, want_deleted) = match expected_owner(&head, &path) {
+                Some(owner) => (BTreeSet::from([owner]), Vec::new()),
+                None => match base
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| path.starts_with(&format!("{d}/")))
+                    .max_by_key(|(_, d)| d.len())
+                {
+                    Some((i, _)) if i < head.len() => {
+                        (BTreeSet::from([format!("m{i}")]), Vec::new())
+                    }
+                    Some((i, dir)) => (BTreeSet::new(), vec![(format!("m{i}"), dir.clone())]),
+                    None => (BTreeSet::new(), Vec::new()),
+                },
+            };
+            prop_assert_eq!(&out.direct, &want_direct, "{}", path);
+            prop_assert_eq!(deleted, want_deleted, "{}", path);
+        }
+    }
+}

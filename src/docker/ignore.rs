@@ -438,4 +438,112 @@ mod tests {
         assert!(excluded("a\\*b", "a*b"));
         assert!(!excluded("a\\*b", "axb"));
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// A relative path over a tiny alphabet, so patterns and paths collide often.
+        fn path() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                prop_oneof![Just("a"), Just("b"), Just("c"), Just("ab"), Just("ba")],
+                1..5,
+            )
+            .prop_map(|s| s.join("/"))
+        }
+
+        /// A pattern segment: literals and every wildcard form.
+        fn segment() -> impl Strategy<Value = &'static str> {
+            prop_oneof![
+                Just("a"),
+                Just("b"),
+                Just("ab"),
+                Just("*"),
+                Just("?"),
+                Just("a*"),
+                Just("*b"),
+                Just("**"),
+                Just("[ab]"),
+                Just("[!a]"),
+            ]
+        }
+
+        fn pattern() -> impl Strategy<Value = String> {
+            (any::<bool>(), proptest::collection::vec(segment(), 1..4))
+                .prop_map(|(neg, segs)| format!("{}{}", if neg { "!" } else { "" }, segs.join("/")))
+        }
+
+        fn parse(lines: &[String]) -> IgnoreFile {
+            IgnoreFile::parse(&lines.join("\n")).unwrap()
+        }
+
+        proptest! {
+            /// `*` then `!x`: exactly `x` and everything under it is sent.
+            #[test]
+            fn star_then_reinclude_admits_exactly_x_and_its_children(x in path(), p in path(), under in any::<bool>()) {
+                let f = IgnoreFile::parse(&format!("*\n!{x}\n")).unwrap();
+                let p = if under { format!("{x}/{p}") } else { p };
+                let inside = p == x || p.starts_with(&format!("{x}/"));
+                prop_assert_eq!(f.is_excluded(&p), !inside, "x = {}, p = {}", x, p);
+            }
+
+            /// A pattern that can match no path (a literal no path has) changes no answer,
+            /// wherever it goes and whichever way it points.
+            #[test]
+            fn a_pattern_matching_nothing_changes_nothing(
+                lines in proptest::collection::vec(pattern(), 0..6),
+                extra in pattern(),
+                at in any::<proptest::sample::Index>(),
+                paths in proptest::collection::vec(path(), 1..8),
+            ) {
+                let before = parse(&lines);
+                let mut more = lines.clone();
+                more.insert(at.index(lines.len() + 1), format!("{extra}/zz9"));
+                let after = parse(&more);
+                for p in &paths {
+                    prop_assert_eq!(before.is_excluded(p), after.is_excluded(p), "{:?} {}", more, p);
+                }
+            }
+
+            /// `./` prefixes, a leading `/` on patterns and doubled slashes change nothing, in
+            /// patterns and in paths.
+            #[test]
+            fn spelling_of_paths_does_not_matter(
+                lines in proptest::collection::vec(pattern(), 0..6),
+                paths in proptest::collection::vec(path(), 1..8),
+            ) {
+                let plain = parse(&lines);
+                let respelled: Vec<String> = lines
+                    .iter()
+                    .map(|l| {
+                        let (neg, body) = l.strip_prefix('!').map_or(("", l.as_str()), |b| ("!", b));
+                        format!("{neg}./{}", body.replace('/', "//"))
+                    })
+                    .collect();
+                let rooted: Vec<String> = lines
+                    .iter()
+                    .map(|l| {
+                        let (neg, body) = l.strip_prefix('!').map_or(("", l.as_str()), |b| ("!", b));
+                        format!("{neg}/{body}")
+                    })
+                    .collect();
+                let respelled = parse(&respelled);
+                let rooted = parse(&rooted);
+                for p in &paths {
+                    let want = plain.is_excluded(p);
+                    prop_assert_eq!(plain.is_excluded(&format!("./{p}")), want);
+                    prop_assert_eq!(plain.is_excluded(&p.replace('/', "//")), want);
+                    prop_assert_eq!(respelled.is_excluded(p), want, "{:?} {}", lines, p);
+                    prop_assert_eq!(rooted.is_excluded(p), want, "{:?} {}", lines, p);
+                }
+            }
+
+            #[test]
+            fn arbitrary_text_never_panics(text in "[ -~\n]{0,60}", p in "[ -~]{0,20}") {
+                if let Ok(f) = IgnoreFile::parse(&text) {
+                    let _ = f.is_excluded(&p);
+                }
+            }
+        }
+    }
 }

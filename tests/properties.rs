@@ -1,0 +1,364 @@
+//! Properties of `lint-deps --fix` on generated member manifests, through the pure API (no
+//! files, no processes): the rules in `lint::check` produce the edits, `lint::fix::apply`
+//! applies them, the way `commands/lint_deps.rs` does.
+//!
+//! For any member manifest with dependencies in several forms (plain version, inline table,
+//! `workspace = true`, `[dependencies.key]` table, `default-features`, a renamed package, git
+//! and path sources, target tables) among random
+//! non-dependency keys, values and comments:
+//! - the fixed files parse;
+//! - every non-dependency key and value, and every comment, survives;
+//! - each dependency keeps its `features` and `optional`;
+//! - a second `--fix` (lint the fixed files again, apply what it proposes) changes nothing, and
+//!   so does applying the same edits again.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cargo_ccworkspace::config::LintDepsConfig;
+use cargo_ccworkspace::lint::{self, Edit};
+use cargo_ccworkspace::manifests::{self, Workspace};
+use proptest::prelude::*;
+use toml_edit::{DocumentMut, Item, Value};
+
+const MEMBER: &str = "m/Cargo.toml";
+
+const ROOT: &str = r#"[workspace]
+members = ["m"]
+resolver = "2"
+
+[workspace.dependencies]
+serde = { version = "1.0", features = ["derive"] }
+log = "0.4"
+anyhow = "1"
+"#;
+
+const DEP_TABLES: [&str; 4] = [
+    "dependencies",
+    "dev-dependencies",
+    "build-dependencies",
+    "target",
+];
+
+/// A workspace of the root and one member, as `manifests::load` would build it.
+fn workspace(root: &str, member: &str) -> Workspace {
+    Workspace::from_texts(root, &[(MEMBER, member)]).unwrap()
+}
+
+/// One `--fix` pass: lint, then apply each file's sorted, deduplicated edits.
+fn fix(root: &str, member: &str) -> (String, String, BTreeMap<String, Vec<Edit>>) {
+    let ws = workspace(root, member);
+    let findings = lint::check(&ws, &LintDepsConfig::default());
+    let mut edits: BTreeMap<String, Vec<Edit>> = BTreeMap::new();
+    for f in &findings {
+        for (file, edit) in &f.fixes {
+            edits.entry(file.clone()).or_default().push(edit.clone());
+        }
+    }
+    for list in edits.values_mut() {
+        list.sort();
+        list.dedup();
+    }
+    let apply = |file: &str, text: &str| match edits.get(file) {
+        Some(list) => lint::fix::apply(text, list).unwrap(),
+        None => text.to_string(),
+    };
+    let (root2, member2) = (apply("Cargo.toml", root), apply(MEMBER, member));
+    (root2, member2, edits)
+}
+
+/// A comment text: printable, no line break.
+fn comment() -> impl Strategy<Value = String> {
+    "[a-zA-Z0-9 ,.'\"=\\[\\]{}#é✓-]{0,20}".prop_map(|s| format!("# c:{s}"))
+}
+
+/// A non-dependency key, never one cargo or the rules give a meaning to.
+fn key() -> impl Strategy<Value = String> {
+    "[a-z][a-z0-9_-]{0,6}".prop_map(|s| format!("x-{s}"))
+}
+
+/// A TOML value of several types, rendered by toml_edit (so quoting is valid).
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[^\u{0}-\u{1f}\u{7f}]{0,12}".prop_map(|s| Value::from(s).to_string()),
+        any::<i64>().prop_map(|n| n.to_string()),
+        any::<bool>().prop_map(|b| b.to_string()),
+        proptest::collection::vec("[a-z ]{0,5}", 0..3)
+            .prop_map(|v| Value::Array(v.into_iter().collect()).to_string()),
+        ("[a-z]{1,4}", 0i64..100).prop_map(|(k, n)| format!("{{ {k} = {n} }}")),
+    ]
+    .prop_map(|s| s.trim().to_string())
+}
+
+/// Distinct `key = value` lines, each with a comment above and/or after it.
+fn entries(most: usize) -> impl Strategy<Value = Vec<String>> {
+    proptest::collection::btree_map(
+        key(),
+        (
+            value(),
+            proptest::option::of(comment()),
+            proptest::option::of(comment()),
+        ),
+        0..most,
+    )
+    .prop_map(|m| {
+        m.into_iter()
+            .map(|(k, (v, above, after))| {
+                let mut s = String::new();
+                if let Some(c) = above {
+                    s.push_str(&c);
+                    s.push('\n');
+                }
+                s.push_str(&format!("{k} = {v}"));
+                if let Some(c) = after {
+                    s.push(' ');
+                    s.push_str(&c);
+                }
+                s.push('\n');
+                s
+            })
+            .collect()
+    })
+}
+
+/// One dependency declaration in one of the forms people write.
+#[derive(Debug, Clone)]
+struct Dep {
+    name: &'static str,
+    version: &'static str,
+    features: Vec<&'static str>,
+    optional: bool,
+    form: u8,
+    comment: Option<String>,
+}
+
+fn dep() -> impl Strategy<Value = Dep> {
+    (
+        prop_oneof![
+            Just("serde"),
+            Just("log"),
+            Just("anyhow"),
+            Just("itoa"),
+            Just("regex")
+        ],
+        prop_oneof![Just("1"), Just("1.0"), Just("0.4"), Just("2")],
+        proptest::collection::vec(
+            prop_oneof![Just("std"), Just("derive"), Just("alloc")],
+            0..3,
+        ),
+        any::<bool>(),
+        0u8..8,
+        proptest::option::of(comment()),
+    )
+        .prop_map(|(name, version, mut features, optional, form, comment)| {
+            features.sort_unstable();
+            features.dedup();
+            Dep {
+                name,
+                version,
+                features,
+                optional,
+                form,
+                comment,
+            }
+        })
+}
+
+/// The dependency lines inside a `[dependencies]`-like table (forms 0..=2), or `None` for a
+/// `[<table>.<name>]` table of its own (form 3).
+fn inline_dep(d: &Dep) -> Option<String> {
+    let extra = !d.features.is_empty() || d.optional;
+    let mut parts = Vec::new();
+    match d.form {
+        0 if !extra => {
+            return Some(format!("{} = \"{}\"", d.name, d.version));
+        }
+        2 => parts.push("workspace = true".to_string()),
+        3 => return None,
+        4 => parts.push(format!(
+            "version = \"{}\", default-features = {}",
+            d.version, d.optional
+        )),
+        5 => parts.push(format!("package = \"itoa\", version = \"{}\"", d.version)),
+        6 => parts.push("git = \"https://example.com/g\", branch = \"main\"".to_string()),
+        7 => parts.push(format!("path = \"../{}\"", d.name)),
+        _ => parts.push(format!("version = \"{}\"", d.version)),
+    }
+    if !d.features.is_empty() {
+        let f: Vec<String> = d.features.iter().map(|f| format!("\"{f}\"")).collect();
+        parts.push(format!("features = [{}]", f.join(", ")));
+    }
+    if d.optional {
+        parts.push("optional = true".to_string());
+    }
+    Some(format!("{} = {{ {} }}", d.name, parts.join(", ")))
+}
+
+fn dep_table(header: &str, d: &Dep) -> String {
+    let mut s = format!("[{header}.{}]\n", d.name);
+    s.push_str(&format!("version = \"{}\"\n", d.version));
+    if !d.features.is_empty() {
+        let f: Vec<String> = d.features.iter().map(|f| format!("\"{f}\"")).collect();
+        s.push_str(&format!("features = [{}]\n", f.join(", ")));
+    }
+    if d.optional {
+        s.push_str("optional = true\n");
+    }
+    s
+}
+
+/// A member manifest: `[package]` with random keys, a custom metadata table, dependency
+/// tables (each dependency name once per table), `[features]`, comments throughout.
+fn member() -> impl Strategy<Value = String> {
+    (
+        entries(4),
+        entries(3),
+        proptest::collection::vec((0usize..4, dep()), 0..7),
+        proptest::collection::vec((key(), proptest::option::of(comment())), 0..3),
+        proptest::option::of(comment()),
+    )
+        .prop_map(|(pkg, meta, deps, features, top)| {
+            let mut s = String::new();
+            if let Some(c) = top {
+                s.push_str(&c);
+                s.push('\n');
+            }
+            s.push_str("[package]\nname = \"m\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+            for e in &pkg {
+                s.push_str(e);
+            }
+            s.push_str("\n[package.metadata.x]\n");
+            for e in &meta {
+                s.push_str(e);
+            }
+            let headers = [
+                "dependencies",
+                "dev-dependencies",
+                "build-dependencies",
+                "target.'cfg(unix)'.dependencies",
+            ];
+            let mut tables: Vec<Vec<Dep>> = vec![Vec::new(); headers.len()];
+            for (t, d) in deps {
+                if !tables[t].iter().any(|x| x.name == d.name) {
+                    tables[t].push(d);
+                }
+            }
+            for (header, deps) in headers.iter().zip(&tables) {
+                if deps.is_empty() {
+                    continue;
+                }
+                s.push_str(&format!("\n[{header}]\n"));
+                let mut own_tables = String::new();
+                for d in deps {
+                    match inline_dep(d) {
+                        Some(line) => {
+                            if let Some(c) = &d.comment {
+                                s.push_str(&format!("{c}\n"));
+                            }
+                            s.push_str(&line);
+                            s.push('\n');
+                        }
+                        None => {
+                            own_tables.push('\n');
+                            if let Some(c) = &d.comment {
+                                own_tables.push_str(&format!("{c}\n"));
+                            }
+                            own_tables.push_str(&dep_table(header, d));
+                        }
+                    }
+                }
+                s.push_str(&own_tables);
+            }
+            s.push_str("\n[features]\n");
+            let mut seen = BTreeSet::new();
+            for (k, c) in &features {
+                if seen.insert(k) {
+                    s.push_str(&format!("{k} = []"));
+                    if let Some(c) = c {
+                        s.push_str(&format!(" {c}"));
+                    }
+                    s.push('\n');
+                }
+            }
+            s
+        })
+}
+
+/// Everything but the dependency tables.
+fn non_dependency_part(text: &str) -> toml::Table {
+    let mut t: toml::Table = toml::from_str(text).unwrap();
+    for k in DEP_TABLES {
+        t.remove(k);
+    }
+    t
+}
+
+/// For each dependency table and key: the keys that `--fix` must keep (`features`,
+/// `optional`), as written.
+fn kept_dependency_keys(text: &str) -> BTreeMap<String, toml::Table> {
+    let doc: DocumentMut = text.parse().unwrap();
+    let mut out = BTreeMap::new();
+    let mut visit = |prefix: &str, table: &dyn toml_edit::TableLike| {
+        for (k, item) in table.iter() {
+            let mut kept = toml::Table::new();
+            if let Some(t) = item.as_table_like() {
+                for sub in ["features", "optional"] {
+                    if let Some(v) = t.get(sub) {
+                        let v: toml::Value = toml::from_str(&format!("v = {v}"))
+                            .map(|mut t: toml::Table| t.remove("v").unwrap())
+                            .unwrap();
+                        kept.insert(sub.to_string(), v);
+                    }
+                }
+            }
+            out.insert(format!("{prefix}.{k}"), kept);
+        }
+    };
+    for k in &DEP_TABLES[..3] {
+        if let Some(t) = doc.get(k).and_then(Item::as_table_like) {
+            visit(k, t);
+        }
+    }
+    if let Some(t) = doc
+        .get("target")
+        .and_then(|t| t.get("cfg(unix)"))
+        .and_then(|t| t.get("dependencies"))
+        .and_then(Item::as_table_like)
+    {
+        visit("target", t);
+    }
+    out
+}
+
+fn comments(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter_map(|l| l.find("# c:").map(|i| &l[i..]))
+        .collect()
+}
+
+proptest! {
+    #[test]
+    fn fix_keeps_everything_but_the_dependency_sources(member in member()) {
+        let (root2, member2, edits) = fix(ROOT, &member);
+        // Parses, as TOML and as a manifest.
+        manifests::parse_text("Cargo.toml", root2.clone()).unwrap();
+        manifests::parse_text(MEMBER, member2.clone()).unwrap();
+        // Every non-dependency key and value, and every comment, survives.
+        prop_assert_eq!(non_dependency_part(&member), non_dependency_part(&member2));
+        for c in comments(&member) {
+            prop_assert!(member2.contains(c), "lost comment {:?}:\n{}", c, member2);
+        }
+        prop_assert_eq!(kept_dependency_keys(&member), kept_dependency_keys(&member2));
+        // Idempotent: the same edits again, and a second lint-and-fix, change nothing.
+        if let Some(list) = edits.get(MEMBER) {
+            prop_assert_eq!(&lint::fix::apply(&member2, list).unwrap(), &member2);
+        }
+        if let Some(list) = edits.get("Cargo.toml") {
+            prop_assert_eq!(&lint::fix::apply(&root2, list).unwrap(), &root2);
+        }
+        let (root3, member3, _) = fix(&root2, &member2);
+        prop_assert_eq!(&root3, &root2);
+        prop_assert_eq!(&member3, &member2);
+    }
+}
