@@ -667,16 +667,7 @@ fn a_root_package_owns_its_targets_but_not_every_stray_file() {
     );
     repo.write("crates/leaf/src/lib.rs", "pub fn leaf() {}\n");
     repo.write("notes/plan.txt", "plan\n");
-    let out = std::process::Command::new(support::cargo())
-        .args(["generate-lockfile", "--offline"])
-        .current_dir(&repo.dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::generator::run_cargo(&repo.dir, &["generate-lockfile", "--offline"]).unwrap();
     repo.commit_all("root package");
     repo.git(&["checkout", "-q", "-b", "work"]);
 

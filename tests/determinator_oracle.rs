@@ -8,7 +8,6 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
 use support::git::{Repo, copy_dir};
 use support::oracle;
@@ -91,32 +90,18 @@ fn member_manifest_edits_and_new_crates_agree() {
             "[package]\nname = \"ca_extra\"\nversion.workspace = true\nedition.workspace = true\n\n[dependencies]\nca_core.workspace = true\n",
         );
         r.write("CA/rust/ca_extra/src/lib.rs", "pub fn x() {}\n");
-        let out = Command::new(support::cargo())
-            .args(["generate-lockfile", "--offline"])
-            .current_dir(&r.dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        support::generator::run_cargo(&r.dir, &["generate-lockfile", "--offline"]).unwrap();
     });
 }
 
 #[test]
 fn a_lockfile_only_bump_agrees() {
     agrees(|r| {
-        let out = Command::new(support::cargo())
-            .args(["update", "-p", "serde_json", "--precise", "1.0.140"])
-            .current_dir(&r.dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        support::generator::run_cargo(
+            &r.dir,
+            &["update", "-p", "serde_json", "--precise", "1.0.140"],
+        )
+        .unwrap();
     });
 }
 
