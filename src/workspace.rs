@@ -257,19 +257,19 @@ impl Workspace {
                 links,
             });
         }
-        let mut members: Vec<Member> = graph
-            .workspace()
-            .iter_by_path()
-            .filter_map(|(path, pkg)| {
-                Some(Member {
-                    node: *index.get(pkg.id())?,
-                    name: pkg.name().to_string(),
-                    path: path.as_str().replace('\\', "/"),
-                    kind: detect_kind(&pkg),
-                    target_dirs: target_dirs(&pkg),
-                })
-            })
-            .collect();
+        let mut members = Vec::new();
+        for (path, pkg) in graph.workspace().iter_by_path() {
+            let Some(node) = index.get(pkg.id()) else {
+                continue;
+            };
+            members.push(Member {
+                node: *node,
+                name: pkg.name().to_string(),
+                path: path.as_str().replace('\\', "/"),
+                kind: detect_kind(&pkg)?,
+                target_dirs: target_dirs(&pkg),
+            });
+        }
         members.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(Workspace::new(root, DepGraph::new(packages), members))
     }
@@ -311,42 +311,68 @@ impl Workspace {
     }
 }
 
+/// The facts a crate's kind is decided from, however they were read (`cargo metadata` here,
+/// raw manifests in `dockerfile`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KindFacts {
+    /// Its own `pyproject.toml` builds with maturin.
+    pub maturin_pyproject: bool,
+    /// Its library's `crate-type` includes `cdylib`.
+    pub cdylib: bool,
+    /// It depends on `pyo3`.
+    pub uses_pyo3: bool,
+    /// It has a binary target.
+    pub has_bin: bool,
+}
+
 /// What a crate builds into: `[package.metadata.ccworkspace] kind` if set; else PyO3 when it
 /// has a maturin `pyproject.toml` or a `cdylib` library that depends on `pyo3`; else binary when
-/// it has a `bin` target; else library.
-pub fn detect_kind(pkg: &PackageMetadata<'_>) -> CrateKind {
-    if let Some(kind) = pkg
+/// it has a `bin` target; else library. An override that names no kind is an error (the text
+/// of the message, without the file).
+pub fn classify(kind_override: Option<&str>, facts: KindFacts) -> Result<CrateKind, String> {
+    Ok(match kind_override {
+        Some("pyo3") => CrateKind::Pyo3,
+        Some("bin") => CrateKind::Bin,
+        Some("lib") => CrateKind::Lib,
+        Some(other) => {
+            return Err(format!(
+                "[package.metadata.ccworkspace] kind = \"{other}\" is not a kind (use \"pyo3\", \"bin\" or \"lib\")"
+            ));
+        }
+        None if facts.maturin_pyproject || (facts.cdylib && facts.uses_pyo3) => CrateKind::Pyo3,
+        None if facts.has_bin => CrateKind::Bin,
+        None => CrateKind::Lib,
+    })
+}
+
+/// [`classify`] a package of a guppy graph.
+pub fn detect_kind(pkg: &PackageMetadata<'_>) -> anyhow::Result<CrateKind> {
+    let kind_override = pkg
         .metadata_table()
         .get("ccworkspace")
         .and_then(|c| c.get("kind"))
-        .and_then(|k| k.as_str())
-    {
-        match kind {
-            "pyo3" => return CrateKind::Pyo3,
-            "bin" => return CrateKind::Bin,
-            "lib" => return CrateKind::Lib,
-            _ => {}
-        }
-    }
+        .and_then(|k| k.as_str());
     let dir = pkg.manifest_path().parent().unwrap_or(Utf8Path::new("."));
-    let maturin_pyproject = std::fs::read_to_string(dir.join("pyproject.toml"))
-        .map(|text| is_maturin_pyproject(&text))
-        .unwrap_or(false);
-    let cdylib = pkg.build_targets().any(|t| {
-        t.id() == BuildTargetId::Library
-            && matches!(t.kind(), BuildTargetKind::LibraryOrExample(types) if types.iter().any(|c| c == "cdylib"))
-    });
-    let uses_pyo3 = pkg.direct_links().any(|l| l.to().name() == "pyo3");
-    if maturin_pyproject || (cdylib && uses_pyo3) {
-        return CrateKind::Pyo3;
-    }
-    if pkg
-        .build_targets()
-        .any(|t| matches!(t.id(), BuildTargetId::Binary(_)))
-    {
-        return CrateKind::Bin;
-    }
-    CrateKind::Lib
+    let facts = KindFacts {
+        maturin_pyproject: std::fs::read_to_string(dir.join("pyproject.toml"))
+            .map(|text| is_maturin_pyproject(&text))
+            .unwrap_or(false),
+        cdylib: pkg.build_targets().any(|t| {
+            t.id() == BuildTargetId::Library
+                && matches!(t.kind(), BuildTargetKind::LibraryOrExample(types) if types.iter().any(|c| c == "cdylib"))
+        }),
+        uses_pyo3: pkg.direct_links().any(|l| l.to().name() == "pyo3"),
+        has_bin: pkg
+            .build_targets()
+            .any(|t| matches!(t.id(), BuildTargetId::Binary(_))),
+    };
+    classify(kind_override, facts).map_err(|message| {
+        UserError::new(
+            format!("{}: {message}", pkg.manifest_path()),
+            "fix the kind in that manifest",
+        )
+        .into()
+    })
 }
 
 /// Whether a `pyproject.toml` builds with maturin (`[build-system] build-backend = "maturin"`).
@@ -378,4 +404,39 @@ fn target_dirs(pkg: &PackageMetadata<'_>) -> Vec<String> {
     dirs.sort();
     dirs.dedup();
     dirs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify_follows_the_documented_order() {
+        let pyo3 = KindFacts {
+            cdylib: true,
+            uses_pyo3: true,
+            has_bin: true,
+            ..KindFacts::default()
+        };
+        assert_eq!(classify(None, pyo3), Ok(CrateKind::Pyo3));
+        let maturin = KindFacts {
+            maturin_pyproject: true,
+            ..KindFacts::default()
+        };
+        assert_eq!(classify(None, maturin), Ok(CrateKind::Pyo3));
+        // A cdylib without pyo3 is not a PyO3 crate.
+        let cdylib = KindFacts {
+            cdylib: true,
+            has_bin: true,
+            ..KindFacts::default()
+        };
+        assert_eq!(classify(None, cdylib), Ok(CrateKind::Bin));
+        assert_eq!(classify(None, KindFacts::default()), Ok(CrateKind::Lib));
+        assert_eq!(classify(Some("lib"), pyo3), Ok(CrateKind::Lib));
+        assert!(
+            classify(Some("wheel"), pyo3)
+                .unwrap_err()
+                .contains("\"wheel\" is not a kind")
+        );
+    }
 }

@@ -363,24 +363,18 @@ pub fn parse_crate(
         .as_deref()
         .is_some_and(crate::workspace::is_maturin_pyproject);
 
-    // The same rules as `workspace::detect_kind`, which works on `cargo metadata` output.
-    let kind = match kind_override {
-        Some("pyo3") => CrateKind::Pyo3,
-        Some("bin") => CrateKind::Bin,
-        Some("lib") => CrateKind::Lib,
-        Some(other) => {
-            return Err(UserError::new(
-                format!(
-                    "{manifest_label}: [package.metadata.ccworkspace] kind = \"{other}\" is not a kind"
-                ),
-                "use \"pyo3\", \"bin\" or \"lib\"",
-            )
-            .into());
-        }
-        None if maturin_pyproject || (cdylib && uses_pyo3) => CrateKind::Pyo3,
-        None if !bins.is_empty() => CrateKind::Bin,
-        None => CrateKind::Lib,
+    let facts = crate::workspace::KindFacts {
+        maturin_pyproject,
+        cdylib,
+        uses_pyo3,
+        has_bin: !bins.is_empty(),
     };
+    let kind = crate::workspace::classify(kind_override, facts).map_err(|message| {
+        UserError::new(
+            format!("{manifest_label}: {message}"),
+            "fix the kind in that manifest",
+        )
+    })?;
     let generate = ccw
         .and_then(|c| c.get("dockerfile"))
         .and_then(|d| d.as_bool())
