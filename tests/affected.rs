@@ -693,3 +693,122 @@ fn a_root_package_owns_its_targets_but_not_every_stray_file() {
         "{why}"
     );
 }
+
+#[test]
+fn inherited_workspace_package_fields_and_lints_reach_only_the_crates_that_inherit_them() {
+    let (_t, repo) = citychain_repo();
+    // On main, one crate stops inheriting `repository` and the lints. (A crate that depends on
+    // an inheriting crate is affected through it: dag_codegen depends on no member.)
+    let codegen = "DAGs/rust/dag_codegen/Cargo.toml";
+    let text = repo.read(codegen);
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with("repository.workspace") && !l.starts_with("[lints]"))
+        .filter(|l| *l != "workspace = true")
+        .collect();
+    repo.write(codegen, &(kept.join("\n") + "\n"));
+    repo.git(&["checkout", "-q", "main"]);
+    repo.commit_all("dag_codegen keeps its own repository and lints");
+    repo.git(&["checkout", "-q", "-B", "work"]);
+
+    repo.replace(
+        "Cargo.toml",
+        "https://github.com/example/citychain",
+        "https://example.org/citychain",
+    );
+    repo.commit_all("repository moved");
+    let json = affected(&repo, &["--format", "json"]).json();
+    assert_eq!(json["all"], serde_json::Value::Null);
+    let names: BTreeSet<String> = json["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, all_but(&["dag_codegen"]));
+    let cause = &json["affected"][0]["reason"]["cause"];
+    assert_eq!(cause["kind"], "workspace-package");
+    assert_eq!(cause["field"], "repository");
+
+    repo.git(&["branch", "-f", "main"]);
+    repo.replace("Cargo.toml", "todo = \"warn\"", "todo = \"deny\"");
+    repo.commit_all("stricter lints");
+    let json = affected(&repo, &["--format", "json"]).json();
+    let names: BTreeSet<String> = json["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, all_but(&["dag_codegen"]));
+    assert_eq!(
+        json["affected"][0]["reason"]["cause"]["kind"],
+        "workspace-lints"
+    );
+}
+
+#[test]
+fn configured_globs_and_package_rules_through_the_cli() {
+    let (_t, repo) = citychain_repo();
+    repo.replace(
+        "Cargo.toml",
+        "[workspace.metadata.ccworkspace.affected]\n",
+        "[workspace.metadata.ccworkspace.affected]\nglobal = [\"ci/**\"]\nignore = [\"docs/**\"]\n\
+         [[workspace.metadata.ccworkspace.affected.package-rule]]\non-affected = [\"ca_testkit\"]\n\
+         mark-changed = [\"login_server\"]\n",
+    );
+    repo.commit_all("rules");
+    repo.git(&["branch", "-f", "main"]);
+
+    repo.write("docs/guide.md", "guide\n");
+    repo.git(&["add", "-A"]);
+    assert_eq!(affected(&repo, &[]).names(), set(&[]));
+
+    repo.write("ci/build.sh", "echo build\n");
+    repo.git(&["add", "-A"]);
+    let json = affected(&repo, &["--format", "json"]).json();
+    assert!(
+        json["all"]
+            .as_str()
+            .unwrap()
+            .contains("ci/build.sh matches a `global` glob")
+    );
+    repo.git(&["rm", "-q", "--cached", "ci/build.sh"]);
+    repo.remove("ci");
+
+    // ca_testkit is affected, so the package rule marks login_server (and not its dependents'
+    // dev-only neighbours).
+    repo.append("CA/rust/ca_testkit/src/lib.rs", "\n// edit\n");
+    let json = affected(&repo, &["--format", "json"]).json();
+    let names: BTreeSet<String> = json["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        set(&["ca_testkit", "ca_signer", "poh_ack", "login_server"])
+    );
+    let row = json["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "login_server")
+        .unwrap();
+    assert_eq!(row["reason"]["cause"]["kind"], "package-rule");
+    assert_eq!(row["reason"]["cause"]["on"], "ca_testkit");
+}
+
+#[test]
+fn explaining_a_crate_that_is_not_a_member_is_an_error() {
+    let (_t, repo) = citychain_repo();
+    let run = affected(&repo, &["--explain", "no_such_crate"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("`no_such_crate` is not a member"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+}
