@@ -812,3 +812,20 @@ fn explaining_a_crate_that_is_not_a_member_is_an_error() {
     );
     assert!(run.stdout.is_empty());
 }
+
+#[test]
+fn another_head_works_from_a_subdirectory_of_the_workspace() {
+    let (_t, repo) = citychain_repo();
+    repo.append("CA/rust/ca_cli/src/main.rs", "\n// edit\n");
+    let first = repo.commit_all("edit cli");
+    repo.append("DAGs/rust/dag_runner/src/main.rs", "\n// edit\n");
+    repo.commit_all("edit runner");
+    // `CA/rust` holds no Cargo.toml: the workspace root is found above it, in the checkout of
+    // the head revision too.
+    let run = run_in(
+        &repo.dir.join("CA/rust"),
+        &["-q", "--base", "main", "--head", &first],
+        &[],
+    );
+    assert_eq!(run.names(), set(&["ca_cli"]));
+}

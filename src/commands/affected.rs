@@ -287,22 +287,15 @@ fn relative_to_toplevel(
     Ok(members::normalize(&rel.to_string_lossy()))
 }
 
-/// For a scratch checkout: where the workspace sits inside the repository.
+/// For a scratch checkout: where the workspace root sits inside the repository, found the
+/// way every command finds it (from `--manifest-path` or the current directory).
 fn workspace_prefix_in(git: &Git, global: &GlobalOpts) -> anyhow::Result<PathBuf> {
-    let manifest_dir = match &global.manifest_path {
-        Some(p) => std::fs::canonicalize(p)
-            .with_context(|| format!("failed to find {}", p.display()))?
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default(),
-        None => std::env::current_dir()?,
-    };
-    let top =
-        std::fs::canonicalize(git.toplevel()).unwrap_or_else(|_| git.toplevel().to_path_buf());
-    Ok(manifest_dir
-        .strip_prefix(&top)
-        .map(Path::to_path_buf)
-        .unwrap_or_default())
+    let root = crate::manifests::find_root(global.manifest_path.as_deref())?;
+    Ok(PathBuf::from(relative_to_toplevel(
+        git.toplevel(),
+        &root,
+        None,
+    )?))
 }
 
 /// Make repository-relative paths workspace-relative; files outside the workspace are dropped.
