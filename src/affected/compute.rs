@@ -142,6 +142,27 @@ pub struct Outcome {
     pub notes: Vec<String>,
 }
 
+impl Outcome {
+    /// Every member is affected (and counts as changed itself), for this reason.
+    pub fn mark_all(&mut self, ws: &Workspace, why: String) {
+        for m in &ws.members {
+            self.direct.insert(m.name.clone());
+            self.affected.insert(
+                m.name.clone(),
+                Reason {
+                    cause: Cause::All { why: why.clone() },
+                    chain: vec![Step {
+                        name: m.name.clone(),
+                        via: None,
+                        external: false,
+                    }],
+                },
+            );
+        }
+        self.all = Some(why);
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Reach {
     /// Reached through a dev-dependency edge: affected, but it does not propagate.
@@ -377,21 +398,8 @@ pub fn compute(
     }
     out.deleted.sort();
 
-    if let Some(why) = &out.all {
-        for m in &ws.members {
-            out.direct.insert(m.name.clone());
-            out.affected.insert(
-                m.name.clone(),
-                Reason {
-                    cause: Cause::All { why: why.clone() },
-                    chain: vec![Step {
-                        name: m.name.clone(),
-                        via: None,
-                        external: false,
-                    }],
-                },
-            );
-        }
+    if let Some(why) = out.all.clone() {
+        out.mark_all(ws, why);
         return Ok(out);
     }
     propagate(ws, config, seeds, &mut out)?;
@@ -724,17 +732,8 @@ fn propagate(
                 }
             }
         }
-        if out.all.is_some() {
-            let why = out.all.clone().unwrap_or_default();
-            for m in &ws.members {
-                out.affected.insert(
-                    m.name.clone(),
-                    Reason {
-                        cause: Cause::All { why: why.clone() },
-                        chain: vec![step(m.node, None)],
-                    },
-                );
-            }
+        if let Some(why) = out.all.clone() {
+            out.mark_all(ws, why);
             return Ok(());
         }
         if new_seeds.is_empty() {

@@ -153,7 +153,8 @@ fn analyse(
                     missing.describe()
                 );
                 out.warn(&why);
-                let outcome = all_outcome(&ws, why);
+                let mut outcome = Outcome::default();
+                outcome.mark_all(&ws, why);
                 let prov = provenance(change, base_name, None);
                 return Ok((ws, outcome, prov));
             }
@@ -241,28 +242,6 @@ fn provenance(change: &ChangeArgs, base: String, merge_base: Option<String>) -> 
             .unwrap_or_else(|| "working-tree".to_string()),
         merge_base,
     }
-}
-
-fn all_outcome(ws: &Workspace, why: String) -> Outcome {
-    let mut outcome = Outcome {
-        all: Some(why.clone()),
-        ..Outcome::default()
-    };
-    for m in &ws.members {
-        outcome.direct.insert(m.name.clone());
-        outcome.affected.insert(
-            m.name.clone(),
-            compute::Reason {
-                cause: compute::Cause::All { why: why.clone() },
-                chain: vec![compute::Step {
-                    name: m.name.clone(),
-                    via: None,
-                    external: false,
-                }],
-            },
-        );
-    }
-    outcome
 }
 
 /// The workspace root relative to the repository's top level (`""` when they are the same).
