@@ -605,10 +605,18 @@ fn skip_dir(name: &str) -> bool {
     name.starts_with('.') || matches!(name, "target" | "node_modules" | "__pycache__")
 }
 
+/// Whether the symlink `link` in directory `dir` points at `dir` or one of its ancestors.
+fn loops_back(dir: &Path, link: &Path) -> bool {
+    match (std::fs::canonicalize(link), std::fs::canonicalize(dir)) {
+        (Ok(target), Ok(here)) => here.starts_with(target),
+        _ => true,
+    }
+}
+
 /// Directories (relative, `/`) under `rel` down to `depth` levels (unlimited with `None`) that
-/// hold a `Cargo.toml`, with whether they hold a `pyproject.toml` too; walked in parallel. A
-/// crate's `src/` is not entered.
-fn walk(root: &Path, rel: &str, depth: Option<usize>) -> Vec<(String, bool)> {
+/// hold a `Cargo.toml`, with whether they hold a `pyproject.toml` too; walked in parallel,
+/// following symlinked directories that do not loop back. A crate's `src/` is not entered.
+pub(crate) fn walk(root: &Path, rel: &str, depth: Option<usize>) -> Vec<(String, bool)> {
     let abs = root.join(rel);
     let Ok(entries) = std::fs::read_dir(&abs) else {
         return Vec::new();
@@ -620,7 +628,11 @@ fn walk(root: &Path, rel: &str, depth: Option<usize>) -> Vec<(String, bool)> {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         let Ok(ft) = entry.file_type() else { continue };
-        if ft.is_dir() {
+        // A symlinked directory is followed, as cargo's member globs do, unless it leads back
+        // to an ancestor (a loop); a dangling link is no directory.
+        let is_dir = ft.is_dir()
+            || (ft.is_symlink() && entry.path().is_dir() && !loops_back(&abs, &entry.path()));
+        if is_dir {
             if !skip_dir(name) {
                 subdirs.push(name.to_string());
             }

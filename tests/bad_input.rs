@@ -570,6 +570,22 @@ fn a_symlinked_member_directory_is_a_member_as_cargo_sees_it() {
     assert_eq!(r.names(), set(&["app"]));
     let r = run(&root, &["lint-deps"], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // lint-deps reads the linked member: a violation planted there is found.
+    let manifest = real.join("Cargo.toml");
+    let clean = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        format!("{clean}\n[dev-dependencies]\nanyhow = \"1\"\n"),
+    )
+    .unwrap();
+    let r = run(&root, &["lint-deps", "--format", "json"], &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("not-inherited") && r.stdout.contains("crates/app/Cargo.toml"),
+        "{}",
+        r.stdout
+    );
+    std::fs::write(&manifest, clean).unwrap();
     // dockerfile sees it too, and writes through the link.
     let r = run(&root, &["dockerfile"], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);

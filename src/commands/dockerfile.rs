@@ -255,16 +255,21 @@ pub(crate) fn load_model(root: &Path) -> anyhow::Result<WorkspaceModel> {
     }
 
     let max_depth = if info.members.iter().any(|m| m.contains("**")) {
-        usize::MAX
+        None
     } else {
-        info.members
-            .iter()
-            .map(|m| members::normalize(m).split('/').count())
-            .max()
-            .unwrap_or(0)
+        Some(
+            info.members
+                .iter()
+                .map(|m| members::normalize(m).split('/').count())
+                .max()
+                .unwrap_or(0),
+        )
     };
-    let mut manifest_dirs = BTreeSet::new();
-    walk(root, "", max_depth, &mut manifest_dirs)?;
+    let manifest_dirs: BTreeSet<String> = crate::manifests::walk(root, "", max_depth)
+        .into_iter()
+        .map(|(dir, _)| dir)
+        .filter(|dir| !dir.is_empty())
+        .collect();
     let (member_dirs, _) = members::expand(
         &info.members,
         &info.exclude,
@@ -375,43 +380,4 @@ fn read_crate(
         }
     }
     Ok(krate)
-}
-
-/// Collect directories (relative, `/`) that hold a `Cargo.toml`, down to `depth` levels,
-/// skipping hidden directories and `target`.
-fn walk(root: &Path, rel: &str, depth: usize, found: &mut BTreeSet<String>) -> anyhow::Result<()> {
-    if depth == 0 {
-        return Ok(());
-    }
-    let dir = root.join(rel);
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries,
-        Err(_) => return Ok(()),
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || name == "target" || name == "node_modules" {
-            continue;
-        }
-        // Follow a symlinked directory as cargo's member globs do, but not one that leads
-        // back to an ancestor (a loop); a dangling or looping link is not a directory.
-        let path = entry.path();
-        let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
-        if !path.is_dir() {
-            continue;
-        }
-        if is_link
-            && let (Ok(target), Ok(here)) =
-                (std::fs::canonicalize(&path), std::fs::canonicalize(&dir))
-            && here.starts_with(&target)
-        {
-            continue;
-        }
-        let child = crate::workspace::join(rel, &name);
-        if root.join(&child).join("Cargo.toml").is_file() {
-            found.insert(child.clone());
-        }
-        walk(root, &child, depth - 1, found)?;
-    }
-    Ok(())
 }
