@@ -110,6 +110,8 @@ fn member_dirs_now(root: &Path) -> Option<Vec<String>> {
     let table: toml::Table = toml::from_str(&text).ok()?;
     let ws = table.get("workspace")?.as_table()?;
     let list = |key: &str| crate::members::string_list(ws, key);
+    // cargo's own expansion (the `glob` crate, which follows every symlink): the cache must
+    // see what cargo would see, including a link that makes cargo refuse the workspace.
     let mut manifest_dirs = std::collections::BTreeSet::new();
     for pattern in list("members") {
         let full = root.join(&pattern).join("Cargo.toml");
