@@ -549,6 +549,11 @@ pub struct LoadOptions {
 /// Find the workspace root manifest: `--manifest-path` (a root or a member manifest) or the
 /// current directory, then upwards to the first `Cargo.toml` with a `[workspace]` table.
 pub fn find_root(manifest_path: Option<&Path>) -> anyhow::Result<PathBuf> {
+    find_root_manifest(manifest_path).map(|(dir, _)| dir)
+}
+
+/// [`find_root`], with the root manifest it parsed on the way (as `Cargo.toml`).
+pub fn find_root_manifest(manifest_path: Option<&Path>) -> anyhow::Result<(PathBuf, Manifest)> {
     let start = match manifest_path {
         Some(p) => {
             if !p.is_file() {
@@ -572,8 +577,11 @@ pub fn find_root(manifest_path: Option<&Path>) -> anyhow::Result<PathBuf> {
             // A manifest that does not parse may be the root: say where it is broken rather
             // than "no workspace" (cargo stops at it too).
             let shown = candidate.display().to_string();
-            if parse_text(&shown, text)?.root().contains_key("workspace") {
-                return Ok(d.to_path_buf());
+            let mut manifest = parse_text(&shown, text)?;
+            if manifest.root().contains_key("workspace") {
+                manifest.path = "Cargo.toml".to_string();
+                manifest.dir = String::new();
+                return Ok((d.to_path_buf(), manifest));
             }
         }
         dir = d.parent();
@@ -605,6 +613,18 @@ fn skip_dir(name: &str) -> bool {
     name.starts_with('.') || matches!(name, "target" | "node_modules" | "__pycache__")
 }
 
+/// Manifest directories without those [`walk`] does not enter: build output, VCS and tool
+/// caches ([`skip_dir`]), and a crate's `src/`.
+fn without_skipped(dirs: Vec<String>) -> Vec<String> {
+    let all: BTreeSet<&str> = dirs.iter().map(String::as_str).collect();
+    let keep = |dir: &str| {
+        let parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+        let crate_src = |i: usize| parts[i] == "src" && all.contains(parts[..i].join("/").as_str());
+        !(0..parts.len()).any(|i| skip_dir(parts[i]) || crate_src(i))
+    };
+    dirs.iter().filter(|d| keep(d)).cloned().collect()
+}
+
 /// Whether the symlink `link` in directory `dir` points at `dir` or one of its ancestors.
 fn loops_back(dir: &Path, link: &Path) -> bool {
     match (std::fs::canonicalize(link), std::fs::canonicalize(dir)) {
@@ -613,15 +633,56 @@ fn loops_back(dir: &Path, link: &Path) -> bool {
     }
 }
 
+/// A directory holding a `Cargo.toml`, found by [`walk`].
+#[derive(Debug)]
+pub(crate) struct Found {
+    /// Relative to the root, with `/`.
+    pub dir: String,
+    /// Whether it may hold a `pyproject.toml` too: `false` only when it was listed and has none.
+    pub pyproject: bool,
+    /// The text of its `Cargo.toml`, when the walk was asked to read it and could.
+    pub text: Option<String>,
+}
+
 /// Directories (relative, `/`) under `rel` down to `depth` levels (unlimited with `None`) that
-/// hold a `Cargo.toml`, with whether they hold a `pyproject.toml` too; walked in parallel,
-/// following symlinked directories that do not loop back. A crate's `src/` is not entered.
-pub(crate) fn walk(root: &Path, rel: &str, depth: Option<usize>) -> Vec<(String, bool)> {
+/// hold a `Cargo.toml`; walked in parallel, following symlinked directories that do not loop
+/// back. A crate's `src/` is not entered. With `read`, each `Cargo.toml` is read on the way.
+///
+/// The last level is not listed: opening (or, without `read`, a `stat` of) its `Cargo.toml`
+/// answers. At 500 crates, listing every crate directory cost more than reading the manifests.
+pub(crate) fn walk(root: &Path, rel: &str, depth: Option<usize>, read: bool) -> Vec<Found> {
     let abs = root.join(rel);
+    let found = |pyproject: bool, text: Option<String>| Found {
+        dir: rel.to_string(),
+        pyproject,
+        text,
+    };
+    if depth == Some(0) {
+        let manifest = abs.join("Cargo.toml");
+        if read {
+            match std::fs::read_to_string(&manifest) {
+                Ok(text) => return vec![found(true, Some(text))],
+                // Missing (or a directory): not a crate, unless it is a dangling link, below.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory
+                    ) => {}
+                // Unreadable: a crate; reading it again reports why.
+                Err(_) => return vec![found(true, None)],
+            }
+        }
+        // Any entry named Cargo.toml that is not a directory counts, as in a listing (a
+        // dangling link then fails to read, loudly, as it does for cargo).
+        return match std::fs::symlink_metadata(manifest) {
+            Ok(meta) if !meta.is_dir() => vec![found(true, None)],
+            _ => Vec::new(),
+        };
+    }
     let Ok(entries) = std::fs::read_dir(&abs) else {
         return Vec::new();
     };
-    let mut manifests = Vec::new();
+    let mut has_manifest = false;
     let mut pyproject = false;
     let mut subdirs = Vec::new();
     for entry in entries.flatten() {
@@ -637,24 +698,23 @@ pub(crate) fn walk(root: &Path, rel: &str, depth: Option<usize>) -> Vec<(String,
                 subdirs.push(name.to_string());
             }
         } else if name == "Cargo.toml" {
-            manifests.push((rel.to_string(), false));
+            has_manifest = true;
         } else if name == "pyproject.toml" {
             pyproject = true;
         }
     }
-    if let Some(m) = manifests.first_mut() {
-        m.1 = pyproject;
-    }
-    if depth == Some(0) {
-        return manifests;
-    }
-    if !manifests.is_empty() {
+    let mut manifests = Vec::new();
+    if has_manifest {
+        let text = read
+            .then(|| std::fs::read_to_string(abs.join("Cargo.toml")).ok())
+            .flatten();
+        manifests.push(found(pyproject, text));
         subdirs.retain(|d| d != "src");
     }
     let next = depth.map(|d| d - 1);
-    let results: Vec<Vec<(String, bool)>> = subdirs
+    let results: Vec<Vec<Found>> = subdirs
         .par_iter()
-        .map(|d| walk(root, &join(rel, d), next))
+        .map(|d| walk(root, &join(rel, d), next, read))
         .collect();
     manifests.extend(results.into_iter().flatten());
     manifests
@@ -776,9 +836,9 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         timings.push((name, clock.elapsed()));
         clock = std::time::Instant::now();
     };
-    let root_dir = find_root(opts.manifest_path.as_deref())?;
-    let root = read_manifest(&root_dir, "Cargo.toml")?;
+    let (root_dir, root) = find_root_manifest(opts.manifest_path.as_deref())?;
     check_shape(&root)?;
+    lap("find and parse the root");
     let ws_table = root.root().get("workspace").and_then(Item::as_table);
     let patterns = ws_table
         .map(|t| string_array(t, "members"))
@@ -815,32 +875,54 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
 
     // Which directories hold a manifest: the whole tree when looking for orphans, where the
     // member globs can reach for a whole run, else only the given directories.
-    // Directories known to hold no pyproject.toml (from a walk) are not probed again.
+    // Directories known to hold no pyproject.toml (from a walk) are not probed again. The
+    // walk reads every manifest it finds on the way (in parallel), so members are not opened
+    // twice.
     let mut no_pyproject: BTreeSet<String> = BTreeSet::new();
-    let mut record = |found: Vec<(String, bool)>| -> Vec<String> {
+    let mut texts: BTreeMap<String, String> = BTreeMap::new();
+    let mut record = |found: Vec<Found>| -> BTreeSet<String> {
         found
             .into_iter()
-            .map(|(d, py)| {
-                if !py {
-                    no_pyproject.insert(d.clone());
+            .map(|f| {
+                if !f.pyproject {
+                    no_pyproject.insert(f.dir.clone());
                 }
-                d
+                if let Some(text) = f.text {
+                    texts.insert(f.dir.clone(), text);
+                }
+                f.dir
             })
             .collect()
     };
-    let manifest_dirs: BTreeSet<String> = if find_orphans {
-        record(walk(&root_dir, "", None)).into_iter().collect()
-    } else if whole {
-        let mut m = BTreeSet::new();
-        for p in &patterns {
-            let (prefix, depth) = walk_plan(p);
-            if crate::members::is_glob(p) {
-                m.extend(record(walk(&root_dir, &prefix, depth)));
-            } else if root_dir.join(&prefix).join("Cargo.toml").is_file() {
-                m.insert(prefix);
-            }
+    let manifest_dirs: BTreeSet<String> = if whole || find_orphans {
+        // Each member pattern is walked from its literal prefix, all of them in parallel; a
+        // literal pattern is a walk of depth 0 (its own directory). For orphans, every
+        // manifest git tracks under the root is a candidate too (the tree is walked only
+        // outside git, or when git cannot answer).
+        let walk_members = || -> Vec<Found> {
+            patterns
+                .par_iter()
+                .flat_map_iter(|p| {
+                    let (prefix, depth) = walk_plan(p);
+                    let depth = if crate::members::is_glob(p) {
+                        depth
+                    } else {
+                        Some(0)
+                    };
+                    walk(&root_dir, &prefix, depth, true)
+                })
+                .collect()
+        };
+        let list_tracked = || find_orphans.then(|| crate::git::tracked_manifest_dirs(&root_dir));
+        let (found, tracked) = rayon::join(walk_members, list_tracked);
+        let mut dirs = record(found);
+        match tracked {
+            None => {}
+            Some(Some(tracked)) => dirs.extend(without_skipped(tracked)),
+            Some(None) => dirs.extend(record(walk(&root_dir, "", None, false))),
         }
-        m
+        lap("walk");
+        dirs
     } else {
         given
             .dirs
@@ -866,42 +948,67 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
     lap("discover members");
 
     // Parse members in parallel; in a whole run, add path dependencies inside the root, as
-    // cargo does, until nothing new turns up.
+    // cargo does, until nothing new turns up. Cargo.lock is read meanwhile.
+    let read_lock = || -> anyhow::Result<Option<crate::lint::Lockfile>> {
+        let Some(text) = crate::fsutil::read_optional(&root_dir.join("Cargo.lock"))? else {
+            return Ok(None);
+        };
+        Ok(Some(crate::lint::Lockfile {
+            path: "Cargo.lock".to_string(),
+            packages: crate::lint::lockfile::parse("Cargo.lock", &text)?,
+            text,
+        }))
+    };
     let mut members: BTreeMap<String, Manifest> = BTreeMap::new();
-    let mut pending: Vec<String> = member_dirs.iter().cloned().collect();
-    while !pending.is_empty() {
-        let parsed: Vec<anyhow::Result<Manifest>> = pending
-            .par_iter()
-            .map(|dir| {
-                if dir.is_empty() {
-                    Ok(root.clone())
-                } else {
-                    read_manifest(&root_dir, &join(dir, "Cargo.toml"))
-                }
-            })
-            .collect();
-        let mut next = BTreeSet::new();
-        for m in parsed {
-            let m = m?;
-            check_shape(&m)?;
-            if whole {
-                for target in path_dependencies(&m, &ws_deps) {
-                    if let Some(t) = target
-                        && !member_dirs.contains(&t)
+    let mut pending: Vec<(String, Option<String>)> = member_dirs
+        .iter()
+        .map(|d| (d.clone(), texts.remove(d)))
+        .collect();
+    drop(texts);
+    let parse_members = || -> anyhow::Result<()> {
+        while !pending.is_empty() {
+            let parsed: Vec<anyhow::Result<(Manifest, Vec<Option<String>>)>> =
+                std::mem::take(&mut pending)
+                    .into_par_iter()
+                    .map(|(dir, text)| {
+                        let rel = join(&dir, "Cargo.toml");
+                        let m = match text {
+                            _ if dir.is_empty() => root.clone(),
+                            Some(text) => parse_text(&rel, text)?,
+                            None => read_manifest(&root_dir, &rel)?,
+                        };
+                        check_shape(&m)?;
+                        let targets = if whole {
+                            path_dependencies(&m, &ws_deps)
+                        } else {
+                            Vec::new()
+                        };
+                        Ok((m, targets))
+                    })
+                    .collect();
+            let mut next = BTreeSet::new();
+            for parsed in parsed {
+                let (m, targets) = parsed?;
+                for t in targets.into_iter().flatten() {
+                    if !member_dirs.contains(&t)
                         && !excluded(&t)
                         && root_dir.join(&t).join("Cargo.toml").is_file()
                     {
                         next.insert(t);
                     }
                 }
+                members.insert(m.dir.clone(), m);
             }
-            members.insert(m.dir.clone(), m);
+            member_dirs.extend(next.iter().cloned());
+            pending = next.into_iter().map(|d| (d, None)).collect();
         }
-        member_dirs.extend(next.iter().cloned());
-        pending = next.into_iter().collect();
-    }
+        Ok(())
+    };
+    let (lock, parsed) = rayon::join(read_lock, parse_members);
+    parsed?;
+    let lock = lock?;
     let members: Vec<Manifest> = members.into_values().collect();
-    lap("parse members");
+    lap("parse members and read Cargo.lock");
 
     let selected: BTreeSet<String> = if opts.only.is_empty() || whole {
         member_dirs.clone()
@@ -924,14 +1031,6 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         None
     };
     lap("find orphans");
-    let lock = match crate::fsutil::read_optional(&root_dir.join("Cargo.lock"))? {
-        Some(text) => Some(crate::lint::Lockfile {
-            path: "Cargo.lock".to_string(),
-            packages: crate::lint::lockfile::parse("Cargo.lock", &text)?,
-            text,
-        }),
-        None => None,
-    };
     let pyprojects: BTreeMap<String, Manifest> = members
         .par_iter()
         .filter(|m| selected.contains(&m.dir) && !no_pyproject.contains(&m.dir))
@@ -941,7 +1040,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
             Some(parse_text(&rel, text).map(|p| (m.dir.clone(), p)))
         })
         .collect::<anyhow::Result<_>>()?;
-    lap("read Cargo.lock and pyprojects");
+    lap("read pyprojects");
     Ok(Workspace {
         root_dir,
         root,
@@ -980,11 +1079,11 @@ fn find_orphans_in(
         .filter(|d| !exclude.iter().any(|e| under(d, e)))
         .collect();
     // Nested workspaces own everything under them.
+    // A candidate git lists but the working tree no longer holds is none.
     let info: Vec<(String, bool, bool)> = candidates
         .par_iter()
-        .map(|d| {
-            let text =
-                std::fs::read_to_string(root_dir.join(d).join("Cargo.toml")).unwrap_or_default();
+        .filter_map(|d| {
+            let text = std::fs::read_to_string(root_dir.join(d).join("Cargo.toml")).ok()?;
             let doc = toml_edit::Document::parse(text.as_str()).ok();
             let is_ws = doc
                 .as_ref()
@@ -995,7 +1094,7 @@ fn find_orphans_in(
                     .and_then(|p| p.get("workspace"))
                     .is_some()
             });
-            ((*d).clone(), is_ws, points_elsewhere)
+            Some(((*d).clone(), is_ws, points_elsewhere))
         })
         .collect();
     let nested: Vec<&String> = info.iter().filter(|i| i.1).map(|i| &i.0).collect();

@@ -1027,3 +1027,79 @@ fn a_hakari_workspace_hack_crate_may_list_versions() {
     assert_eq!(code, 0);
     assert_eq!(found, Vec::<String>::new());
 }
+
+/// The directories `orphan-crate` reports, sorted.
+fn orphans(dir: &Path) -> Vec<String> {
+    let r = run(dir, &["--format", "json"]);
+    let mut found: Vec<String> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["code"] == "orphan-crate")
+        .map(|v| v["dependency"].as_str().unwrap().to_string())
+        .collect();
+    found.sort();
+    found
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+#[test]
+fn in_a_git_repository_orphans_are_the_manifests_git_tracks() {
+    let pkg = |name: &str| format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n");
+    let ws = workspace(&[
+        ("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n"),
+        ("crates/a/Cargo.toml", &pkg("a")),
+        ("crates/a/src/lib.rs", ""),
+        // Test data under a crate's src/ is not a crate.
+        ("crates/a/src/data/Cargo.toml", &pkg("data")),
+        ("tools/committed/Cargo.toml", &pkg("committed")),
+        ("tools/deleted/Cargo.toml", &pkg("deleted")),
+        ("vendor/ignored/Cargo.toml", &pkg("ignored")),
+        (".gitignore", "vendor/\n"),
+    ]);
+    let dir = ws.path();
+    // Outside git the tree is walked: every manifest on disk counts.
+    assert_eq!(
+        orphans(dir),
+        ["tools/committed", "tools/deleted", "vendor/ignored"]
+    );
+
+    git(dir, &["init", "-q", "-b", "main"]);
+    git(dir, &["add", "-A"]);
+    git(
+        dir,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t.invalid",
+            "commit",
+            "-q",
+            "-m",
+            "init",
+        ],
+    );
+    std::fs::remove_dir_all(dir.join("tools/deleted")).unwrap();
+    for (path, name) in [
+        ("tools/staged/Cargo.toml", "staged"),
+        ("tools/untracked/Cargo.toml", "untracked"),
+    ] {
+        std::fs::create_dir_all(dir.join(path).parent().unwrap()).unwrap();
+        std::fs::write(dir.join(path), pkg(name)).unwrap();
+    }
+    git(dir, &["add", "tools/staged"]);
+    // In git, the index answers: committed and staged manifests that are still on disk; an
+    // ignored one is not part of the repository, and an untracked one is found once added.
+    assert_eq!(orphans(dir), ["tools/committed", "tools/staged"]);
+}

@@ -265,9 +265,9 @@ pub(crate) fn load_model(root: &Path) -> anyhow::Result<WorkspaceModel> {
                 .unwrap_or(0),
         )
     };
-    let manifest_dirs: BTreeSet<String> = crate::manifests::walk(root, "", max_depth)
+    let manifest_dirs: BTreeSet<String> = crate::manifests::walk(root, "", max_depth, false)
         .into_iter()
-        .map(|(dir, _)| dir)
+        .map(|found| found.dir)
         .filter(|dir| !dir.is_empty())
         .collect();
     let (member_dirs, _) = members::expand(
