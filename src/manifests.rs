@@ -303,49 +303,51 @@ impl DepSpec {
         Self::from_table(t)
     }
 
+    /// One pass over the entry's keys: a lookup per field would hash every key name
+    /// (SipHash, in toml_edit's tables) 14 times per dependency of every member.
     fn from_table(t: &dyn TableLike) -> DepSpec {
-        let s = |k: &str| t.get(k).and_then(Item::as_str).map(str::to_string);
-        let b = |k: &str| t.get(k).and_then(Item::as_bool);
-        let (default_features, underscore) = match (b("default-features"), b("default_features")) {
+        let mut spec = DepSpec::default();
+        let mut dashed = None;
+        let mut underscored = None;
+        for (k, item) in t.iter() {
+            let text = || item.as_str().map(str::to_string);
+            match k {
+                "workspace" => spec.workspace = item.as_bool() == Some(true),
+                "version" => spec.version = text(),
+                "path" => spec.path = text(),
+                "git" => spec.git = text(),
+                "branch" => spec.branch = text(),
+                "tag" => spec.tag = text(),
+                "rev" => spec.rev = text(),
+                "registry" => spec.registry = text(),
+                "package" => spec.package = text(),
+                "default-features" => dashed = item.as_bool(),
+                "default_features" => underscored = item.as_bool(),
+                "optional" => spec.optional = item.as_bool(),
+                "features" => {
+                    spec.features = item
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|v| v.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                }
+                _ => {}
+            }
+            let span = t
+                .get_key_value(k)
+                .and_then(|(key, item)| key.span().or_else(|| item.span()))
+                .unwrap_or(0..0);
+            spec.keys.push((k.to_string(), span));
+        }
+        (spec.default_features, spec.default_features_underscore) = match (dashed, underscored) {
             (Some(v), _) => (Some(v), false),
             (None, Some(v)) => (Some(v), true),
             _ => (None, false),
         };
-        let features = t
-            .get("features")
-            .and_then(Item::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let keys = t
-            .iter()
-            .map(|(k, _)| {
-                let span = t
-                    .get_key_value(k)
-                    .and_then(|(key, item)| key.span().or_else(|| item.span()))
-                    .unwrap_or(0..0);
-                (k.to_string(), span)
-            })
-            .collect();
-        DepSpec {
-            workspace: b("workspace") == Some(true),
-            version: s("version"),
-            path: s("path"),
-            git: s("git"),
-            branch: s("branch"),
-            tag: s("tag"),
-            rev: s("rev"),
-            registry: s("registry"),
-            package: s("package"),
-            default_features,
-            default_features_underscore: underscore,
-            features,
-            optional: b("optional"),
-            keys,
-        }
+        spec
     }
 
     /// The crate's real name: `package` when renamed, else the key.
@@ -640,8 +642,30 @@ pub(crate) struct Found {
     pub dir: String,
     /// Whether it may hold a `pyproject.toml` too: `false` only when it was listed and has none.
     pub pyproject: bool,
-    /// The text of its `Cargo.toml`, when the walk was asked to read it and could.
-    pub text: Option<String>,
+    /// With `read`: its `Cargo.toml`, parsed and shape-checked (the error matters only if the
+    /// directory turns out to be a member); `None` when it could not be read.
+    pub manifest: Option<anyhow::Result<Manifest>>,
+    /// With `read`: its `pyproject.toml` when it has one (`Some(None)`: it has none).
+    pub pyproject_doc: Option<Option<anyhow::Result<Manifest>>>,
+}
+
+/// Read and parse `rel/Cargo.toml` (already read as `text`) and `rel/pyproject.toml` for a
+/// walk that reads: all of one crate's work in one parallel task.
+fn read_found(root: &Path, rel: &str, text: String, pyproject: bool) -> Found {
+    let manifest =
+        parse_text(&join(rel, "Cargo.toml"), text).and_then(|m| check_shape(&m).map(|()| m));
+    let pyproject_doc = pyproject.then(|| {
+        let py = join(rel, "pyproject.toml");
+        std::fs::read_to_string(root.join(&py))
+            .ok()
+            .map(|text| parse_text(&py, text))
+    });
+    Found {
+        dir: rel.to_string(),
+        pyproject,
+        manifest: Some(manifest),
+        pyproject_doc: pyproject_doc.or(Some(None)),
+    }
 }
 
 /// Directories (relative, `/`) under `rel` down to `depth` levels (unlimited with `None`) that
@@ -652,16 +676,17 @@ pub(crate) struct Found {
 /// answers. At 500 crates, listing every crate directory cost more than reading the manifests.
 pub(crate) fn walk(root: &Path, rel: &str, depth: Option<usize>, read: bool) -> Vec<Found> {
     let abs = root.join(rel);
-    let found = |pyproject: bool, text: Option<String>| Found {
+    let unread = |pyproject: bool| Found {
         dir: rel.to_string(),
         pyproject,
-        text,
+        manifest: None,
+        pyproject_doc: None,
     };
     if depth == Some(0) {
         let manifest = abs.join("Cargo.toml");
         if read {
             match std::fs::read_to_string(&manifest) {
-                Ok(text) => return vec![found(true, Some(text))],
+                Ok(text) => return vec![read_found(root, rel, text, true)],
                 // Missing (or a directory): not a crate, unless it is a dangling link, below.
                 Err(e)
                     if matches!(
@@ -669,13 +694,13 @@ pub(crate) fn walk(root: &Path, rel: &str, depth: Option<usize>, read: bool) -> 
                         std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory
                     ) => {}
                 // Unreadable: a crate; reading it again reports why.
-                Err(_) => return vec![found(true, None)],
+                Err(_) => return vec![unread(true)],
             }
         }
         // Any entry named Cargo.toml that is not a directory counts, as in a listing (a
         // dangling link then fails to read, loudly, as it does for cargo).
         return match std::fs::symlink_metadata(manifest) {
-            Ok(meta) if !meta.is_dir() => vec![found(true, None)],
+            Ok(meta) if !meta.is_dir() => vec![unread(true)],
             _ => Vec::new(),
         };
     }
@@ -708,7 +733,10 @@ pub(crate) fn walk(root: &Path, rel: &str, depth: Option<usize>, read: bool) -> 
         let text = read
             .then(|| std::fs::read_to_string(abs.join("Cargo.toml")).ok())
             .flatten();
-        manifests.push(found(pyproject, text));
+        manifests.push(match text {
+            Some(text) => read_found(root, rel, text, pyproject),
+            None => unread(pyproject),
+        });
         subdirs.retain(|d| d != "src");
     }
     let next = depth.map(|d| d - 1);
@@ -879,7 +907,8 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
     // walk reads every manifest it finds on the way (in parallel), so members are not opened
     // twice.
     let mut no_pyproject: BTreeSet<String> = BTreeSet::new();
-    let mut texts: BTreeMap<String, String> = BTreeMap::new();
+    let mut read: BTreeMap<String, anyhow::Result<Manifest>> = BTreeMap::new();
+    let mut read_py: BTreeMap<String, Option<anyhow::Result<Manifest>>> = BTreeMap::new();
     let mut record = |found: Vec<Found>| -> BTreeSet<String> {
         found
             .into_iter()
@@ -887,8 +916,11 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
                 if !f.pyproject {
                     no_pyproject.insert(f.dir.clone());
                 }
-                if let Some(text) = f.text {
-                    texts.insert(f.dir.clone(), text);
+                if let Some(m) = f.manifest {
+                    read.insert(f.dir.clone(), m);
+                }
+                if let Some(py) = f.pyproject_doc {
+                    read_py.insert(f.dir.clone(), py);
                 }
                 f.dir
             })
@@ -960,24 +992,26 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         }))
     };
     let mut members: BTreeMap<String, Manifest> = BTreeMap::new();
-    let mut pending: Vec<(String, Option<String>)> = member_dirs
+    let mut pending: Vec<(String, Option<anyhow::Result<Manifest>>)> = member_dirs
         .iter()
-        .map(|d| (d.clone(), texts.remove(d)))
+        .map(|d| (d.clone(), read.remove(d)))
         .collect();
-    drop(texts);
+    drop(read);
     let parse_members = || -> anyhow::Result<()> {
         while !pending.is_empty() {
             let parsed: Vec<anyhow::Result<(Manifest, Vec<Option<String>>)>> =
                 std::mem::take(&mut pending)
                     .into_par_iter()
-                    .map(|(dir, text)| {
-                        let rel = join(&dir, "Cargo.toml");
-                        let m = match text {
+                    .map(|(dir, read)| {
+                        let m = match read {
                             _ if dir.is_empty() => root.clone(),
-                            Some(text) => parse_text(&rel, text)?,
-                            None => read_manifest(&root_dir, &rel)?,
+                            Some(m) => m?,
+                            None => {
+                                let m = read_manifest(&root_dir, &join(&dir, "Cargo.toml"))?;
+                                check_shape(&m)?;
+                                m
+                            }
                         };
-                        check_shape(&m)?;
                         let targets = if whole {
                             path_dependencies(&m, &ws_deps)
                         } else {
@@ -1031,15 +1065,33 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         None
     };
     lap("find orphans");
-    let pyprojects: BTreeMap<String, Manifest> = members
+    // pyproject.toml files the walk read are taken as they are; the others are read now.
+    let wanted: Vec<&String> = members
+        .iter()
+        .map(|m| &m.dir)
+        .filter(|d| selected.contains(*d) && !no_pyproject.contains(*d))
+        .collect();
+    let mut pyprojects: BTreeMap<String, Manifest> = BTreeMap::new();
+    let mut unread: Vec<&String> = Vec::new();
+    for dir in wanted {
+        match read_py.remove(dir) {
+            Some(Some(doc)) => {
+                pyprojects.insert(dir.clone(), doc?);
+            }
+            Some(None) => {}
+            None => unread.push(dir),
+        }
+    }
+    drop(read_py);
+    let more: Vec<(String, Manifest)> = unread
         .par_iter()
-        .filter(|m| selected.contains(&m.dir) && !no_pyproject.contains(&m.dir))
-        .filter_map(|m| {
-            let rel = join(&m.dir, "pyproject.toml");
+        .filter_map(|dir| {
+            let rel = join(dir, "pyproject.toml");
             let text = std::fs::read_to_string(root_dir.join(&rel)).ok()?;
-            Some(parse_text(&rel, text).map(|p| (m.dir.clone(), p)))
+            Some(parse_text(&rel, text).map(|p| ((*dir).clone(), p)))
         })
         .collect::<anyhow::Result<_>>()?;
+    pyprojects.extend(more);
     lap("read pyprojects");
     Ok(Workspace {
         root_dir,

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use semver::VersionReq;
 
 use super::fix::{Edit, NewEntry, SOURCE_KEYS};
@@ -165,6 +166,7 @@ pub(super) fn check<'a>(ctx: &'a Ctx<'a>, out: &mut Vec<Finding>) {
     // Inheritors of every key across all members (needed to flip a root entry safely).
     let mut inheritors: Users = BTreeMap::new();
     let mut direct: BTreeMap<&str, Vec<Decl>> = BTreeMap::new();
+    let mut to_check: Vec<(&Manifest, &DepEntry)> = Vec::new();
     for (m, deps) in ctx.ws.members.iter().zip(&ctx.deps) {
         let selected = ctx.ws.selected.contains(&m.dir);
         // A cargo-hakari workspace-hack crate lists exact versions on purpose.
@@ -172,7 +174,7 @@ pub(super) fn check<'a>(ctx: &'a Ctx<'a>, out: &mut Vec<Finding>) {
         for entry in deps {
             if entry.spec.workspace {
                 if selected {
-                    check_inherited(ctx, m, entry, out);
+                    to_check.push((m, entry));
                 }
                 inheritors.entry(entry.key).or_default().push((m, entry));
             } else if selected && !hakari {
@@ -183,6 +185,16 @@ pub(super) fn check<'a>(ctx: &'a Ctx<'a>, out: &mut Vec<Finding>) {
             }
         }
     }
+    // Each inherited entry is checked on its own: in parallel, sorted later with the rest.
+    let found: Vec<Vec<Finding>> = to_check
+        .par_iter()
+        .map(|(m, entry)| {
+            let mut found = Vec::new();
+            check_inherited(ctx, m, entry, &mut found);
+            found
+        })
+        .collect();
+    out.extend(found.into_iter().flatten());
     for (key, decls) in &direct {
         plan_key(ctx, key, decls, &inheritors, &locked, out);
     }

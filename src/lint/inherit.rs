@@ -1,11 +1,12 @@
 //! `lints-not-inherited` and `package-not-inherited`: members that do not take
 //! `[workspace.lints]` / `[workspace.package]` fields the root defines.
 
+use rayon::prelude::*;
 use toml_edit::Item;
 
 use super::fix::Edit;
 use super::{Ctx, Finding, Rule};
-use crate::manifests::{join, normalize_rel};
+use crate::manifests::{Manifest, join, normalize_rel};
 
 use crate::manifests::INHERITABLE_PACKAGE_FIELDS as INHERITABLE;
 
@@ -29,149 +30,166 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let ws = ctx.ws.root.root().get("workspace");
     let has_lints = ws.and_then(|w| w.get("lints")).is_some();
     let ws_package = ctx.ws_package();
-    for m in &ctx.selected {
-        let root = m.root();
-        let Some(package) = root.get("package").and_then(Item::as_table_like) else {
-            continue;
-        };
-        let pkg = m.package_name();
-        let name_span = package
-            .get_key_value("name")
-            .and_then(|(k, _)| k.span())
-            .unwrap_or(0..0);
-        if has_lints {
-            match root.get("lints") {
-                None => out.push(
+    // Members are independent: checked in parallel, then sorted with everything else.
+    let found: Vec<Vec<Finding>> = ctx
+        .selected
+        .par_iter()
+        .map(|m| {
+            let mut out = Vec::new();
+            check_member(m, has_lints, ws_package, &mut out);
+            out
+        })
+        .collect();
+    out.extend(found.into_iter().flatten());
+}
+
+fn check_member(
+    m: &Manifest,
+    has_lints: bool,
+    ws_package: Option<&toml_edit::Table>,
+    out: &mut Vec<Finding>,
+) {
+    let root = m.root();
+    let Some(package) = root.get("package").and_then(Item::as_table_like) else {
+        return;
+    };
+    let pkg = m.package_name();
+    let name_span = package
+        .get_key_value("name")
+        .and_then(|(k, _)| k.span())
+        .unwrap_or(0..0);
+    if has_lints {
+        match root.get("lints") {
+            None => out.push(
+                Finding::new(
+                    Rule::LintsNotInherited,
+                    &m.path,
+                    name_span.clone(),
+                    format!(
+                        "`{}` does not inherit [workspace.lints]",
+                        pkg.unwrap_or("this package")
+                    ),
+                    "no [lints] table",
+                )
+                .help("add `[lints]` with `workspace = true`")
+                .note("cargo applies [workspace.lints] only to members that opt in")
+                .package(pkg)
+                .fix(&m.path, Edit::InheritLints),
+            ),
+            Some(lints) if lints.get("workspace").and_then(Item::as_bool) != Some(true) => {
+                let span = root
+                    .get_key_value("lints")
+                    .and_then(|(k, i)| k.span().or_else(|| i.span()))
+                    .unwrap_or(name_span.clone());
+                out.push(
                     Finding::new(
                         Rule::LintsNotInherited,
                         &m.path,
-                        name_span.clone(),
+                        span,
                         format!(
-                            "`{}` does not inherit [workspace.lints]",
+                            "`{}` has its own [lints] instead of [workspace.lints]",
                             pkg.unwrap_or("this package")
                         ),
-                        "no [lints] table",
+                        "own lint table",
                     )
-                    .help("add `[lints]` with `workspace = true`")
-                    .note("cargo applies [workspace.lints] only to members that opt in")
-                    .package(pkg)
-                    .fix(&m.path, Edit::InheritLints),
-                ),
-                Some(lints) if lints.get("workspace").and_then(Item::as_bool) != Some(true) => {
-                    let span = root
-                        .get_key_value("lints")
-                        .and_then(|(k, i)| k.span().or_else(|| i.span()))
-                        .unwrap_or(name_span.clone());
-                    out.push(
-                        Finding::new(
-                            Rule::LintsNotInherited,
-                            &m.path,
-                            span,
-                            format!(
-                                "`{}` has its own [lints] instead of [workspace.lints]",
-                                pkg.unwrap_or("this package")
-                            ),
-                            "own lint table",
-                        )
-                        .help(
-                            "replace the table with `workspace = true` (move needed lints to \
-                             [workspace.lints])",
-                        )
-                        .package(pkg),
+                    .help(
+                        "replace the table with `workspace = true` (move needed lints to \
+                         [workspace.lints])",
+                    )
+                    .package(pkg),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    let Some(ws_package) = ws_package else {
+        return;
+    };
+    for (field, root_value) in ws_package.iter() {
+        if !INHERITABLE.contains(&field) {
+            continue;
+        }
+        match package.get_key_value(field) {
+            Some((_, item)) if item.get("workspace").and_then(Item::as_bool) == Some(true) => {}
+            Some((key, item)) => {
+                let same = match (item.as_value(), root_value.as_value()) {
+                    // `readme` and `license-file` are relative to the workspace root when
+                    // inherited and to the package otherwise: compare the files.
+                    (Some(a), Some(b)) if PATH_FIELDS.contains(&field) => {
+                        match (a.as_str(), b.as_str()) {
+                            (Some(a), Some(b)) => {
+                                normalize_rel(&join(&m.dir, a)) == normalize_rel(b)
+                            }
+                            _ => false,
+                        }
+                    }
+                    (Some(a), Some(b)) => bare(a) == bare(b),
+                    _ => false,
+                };
+                let span = key.span().unwrap_or(name_span.clone());
+                let mut f = Finding::new(
+                    Rule::PackageNotInherited,
+                    &m.path,
+                    span,
+                    format!("`package.{field}` is set here instead of inherited"),
+                    if same {
+                        "same value as [workspace.package]"
+                    } else {
+                        "differs from [workspace.package]"
+                    },
+                )
+                .help(format!("use `{field}.workspace = true`"))
+                .package(pkg)
+                .dependency(field);
+                if same {
+                    f = f.fix(
+                        &m.path,
+                        Edit::InheritPackageField {
+                            field: field.to_string(),
+                        },
+                    );
+                } else {
+                    f = f.note(format!(
+                        "the workspace has `{field} = {}`; not fixed automatically because \
+                         the value would change",
+                        root_value
+                            .as_value()
+                            .map(|v| v.to_string().trim().to_string())
+                            .unwrap_or_default()
+                    ));
+                }
+                out.push(f);
+            }
+            None => {
+                let mut f = Finding::new(
+                    Rule::PackageNotInherited,
+                    &m.path,
+                    name_span.clone(),
+                    format!("`package.{field}` is not inherited from [workspace.package]"),
+                    format!("no `{field}` here"),
+                )
+                .help(format!("add `{field}.workspace = true` to [package]"))
+                .package(pkg)
+                .dependency(field);
+                if PATH_FIELDS.contains(&field) {
+                    f = f.note(format!(
+                        "not fixed automatically: `{field}` would point at the root's file \
+                         instead of one in this crate"
+                    ));
+                } else if BUILD_FIELDS.contains(&field) {
+                    f = f.note(format!(
+                        "not fixed automatically: inheriting `{field}` changes how the crate \
+                         builds"
+                    ));
+                } else {
+                    f = f.fix(
+                        &m.path,
+                        Edit::InheritPackageField {
+                            field: field.to_string(),
+                        },
                     );
                 }
-                Some(_) => {}
-            }
-        }
-        let Some(ws_package) = ws_package else {
-            continue;
-        };
-        for (field, root_value) in ws_package.iter() {
-            if !INHERITABLE.contains(&field) {
-                continue;
-            }
-            match package.get_key_value(field) {
-                Some((_, item)) if item.get("workspace").and_then(Item::as_bool) == Some(true) => {}
-                Some((key, item)) => {
-                    let same = match (item.as_value(), root_value.as_value()) {
-                        // `readme` and `license-file` are relative to the workspace root when
-                        // inherited and to the package otherwise: compare the files.
-                        (Some(a), Some(b)) if PATH_FIELDS.contains(&field) => {
-                            match (a.as_str(), b.as_str()) {
-                                (Some(a), Some(b)) => {
-                                    normalize_rel(&join(&m.dir, a)) == normalize_rel(b)
-                                }
-                                _ => false,
-                            }
-                        }
-                        (Some(a), Some(b)) => bare(a) == bare(b),
-                        _ => false,
-                    };
-                    let span = key.span().unwrap_or(name_span.clone());
-                    let mut f = Finding::new(
-                        Rule::PackageNotInherited,
-                        &m.path,
-                        span,
-                        format!("`package.{field}` is set here instead of inherited"),
-                        if same {
-                            "same value as [workspace.package]"
-                        } else {
-                            "differs from [workspace.package]"
-                        },
-                    )
-                    .help(format!("use `{field}.workspace = true`"))
-                    .package(pkg)
-                    .dependency(field);
-                    if same {
-                        f = f.fix(
-                            &m.path,
-                            Edit::InheritPackageField {
-                                field: field.to_string(),
-                            },
-                        );
-                    } else {
-                        f = f.note(format!(
-                            "the workspace has `{field} = {}`; not fixed automatically because \
-                             the value would change",
-                            root_value
-                                .as_value()
-                                .map(|v| v.to_string().trim().to_string())
-                                .unwrap_or_default()
-                        ));
-                    }
-                    out.push(f);
-                }
-                None => {
-                    let mut f = Finding::new(
-                        Rule::PackageNotInherited,
-                        &m.path,
-                        name_span.clone(),
-                        format!("`package.{field}` is not inherited from [workspace.package]"),
-                        format!("no `{field}` here"),
-                    )
-                    .help(format!("add `{field}.workspace = true` to [package]"))
-                    .package(pkg)
-                    .dependency(field);
-                    if PATH_FIELDS.contains(&field) {
-                        f = f.note(format!(
-                            "not fixed automatically: `{field}` would point at the root's file \
-                             instead of one in this crate"
-                        ));
-                    } else if BUILD_FIELDS.contains(&field) {
-                        f = f.note(format!(
-                            "not fixed automatically: inheriting `{field}` changes how the crate \
-                             builds"
-                        ));
-                    } else {
-                        f = f.fix(
-                            &m.path,
-                            Edit::InheritPackageField {
-                                field: field.to_string(),
-                            },
-                        );
-                    }
-                    out.push(f);
-                }
+                out.push(f);
             }
         }
     }

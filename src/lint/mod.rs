@@ -255,31 +255,38 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn new(ws: &'a Workspace) -> Ctx<'a> {
-        let mut root_deps = BTreeMap::new();
-        if let Some(t) = ws
-            .root
-            .root()
-            .get("workspace")
-            .and_then(|w| w.get("dependencies"))
-            .and_then(Item::as_table_like)
-        {
-            for (k, v) in t.iter() {
-                let span = t
-                    .get_key_value(k)
-                    .and_then(|(key, item)| key.span().or_else(|| item.span()))
-                    .unwrap_or(0..0);
-                root_deps.insert(k, (DepSpec::from_item(v), span));
+        // The root's entries and every member's, concurrently.
+        let root_deps = || {
+            let mut root_deps = BTreeMap::new();
+            if let Some(t) = ws
+                .root
+                .root()
+                .get("workspace")
+                .and_then(|w| w.get("dependencies"))
+                .and_then(Item::as_table_like)
+            {
+                for (k, v) in t.iter() {
+                    let span = t
+                        .get_key_value(k)
+                        .and_then(|(key, item)| key.span().or_else(|| item.span()))
+                        .unwrap_or(0..0);
+                    root_deps.insert(k, (DepSpec::from_item(v), span));
+                }
             }
-        }
+            root_deps
+        };
+        let member_deps = || {
+            ws.members
+                .par_iter()
+                .map(|m| dependencies(m.root()))
+                .collect()
+        };
+        let (root_deps, deps) = rayon::join(root_deps, member_deps);
         Ctx {
             ws,
             root_deps,
             selected: ws.selected_members().collect(),
-            deps: ws
-                .members
-                .par_iter()
-                .map(|m| dependencies(m.root()))
-                .collect(),
+            deps,
         }
     }
 
