@@ -656,7 +656,7 @@ fn read_found(root: &Path, rel: &str, text: String, pyproject: bool) -> Found {
         parse_text(&join(rel, "Cargo.toml"), text).and_then(|m| check_shape(&m).map(|()| m));
     let pyproject_doc = pyproject.then(|| {
         let py = join(rel, "pyproject.toml");
-        std::fs::read_to_string(root.join(&py))
+        crate::fsutil::read_small(&root.join(&py))
             .ok()
             .map(|text| parse_text(&py, text))
     });
@@ -685,7 +685,7 @@ pub(crate) fn walk(root: &Path, rel: &str, depth: Option<usize>, read: bool) -> 
     if depth == Some(0) {
         let manifest = abs.join("Cargo.toml");
         if read {
-            match std::fs::read_to_string(&manifest) {
+            match crate::fsutil::read_small(&manifest) {
                 Ok(text) => return vec![read_found(root, rel, text, true)],
                 // Missing (or a directory): not a crate, unless it is a dangling link, below.
                 Err(e)
@@ -731,7 +731,7 @@ pub(crate) fn walk(root: &Path, rel: &str, depth: Option<usize>, read: bool) -> 
     let mut manifests = Vec::new();
     if has_manifest {
         let text = read
-            .then(|| std::fs::read_to_string(abs.join("Cargo.toml")).ok())
+            .then(|| crate::fsutil::read_small(&abs.join("Cargo.toml")).ok())
             .flatten();
         manifests.push(match text {
             Some(text) => read_found(root, rel, text, pyproject),
