@@ -6,13 +6,14 @@
 //! ```
 //!
 //! For each size it generates a workspace with registry dependencies and a git history with one
-//! commit per kind of change, then measures (one warm-up, then the median of `--runs` runs):
+//! commit per kind of change, then measures (one warm-up, then the median of `--runs` runs, at
+//! least 31 for commands under 250 ms):
 //! `affected` for a source-only, a member-manifest, a lockfile-only and a root
 //! `[workspace.dependencies]` change, and again with nothing changed since the last run;
 //! `lint-deps` on the whole workspace and on one manifest; `dockerfile --check`; and the
 //! references `cargo metadata --format-version 1`, `cargo metadata --no-deps` and guppy's
 //! determinator computing the same affected set (base checkout, both graphs, compute). Peak
-//! memory comes from GNU time (`/usr/bin/time -f %M`) when it is installed. It prints a markdown
+//! memory comes from one more run under GNU time (`/usr/bin/time -f %M`) when it is installed. It prints a markdown
 //! table (also written to `--out`); ratios are taken against references measured in the same run,
 //! because absolute times drift on a shared machine.
 
@@ -71,6 +72,8 @@ fn parse_opts() -> Opts {
 struct Sample {
     median: Duration,
     peak_kib: Option<u64>,
+    /// Against the reference it was measured with, run for run (see [`measure_against`]).
+    ratio: Option<f64>,
 }
 
 fn gnu_time() -> Option<PathBuf> {
@@ -86,10 +89,41 @@ fn gnu_time() -> Option<PathBuf> {
 
 /// Run `program args` in `dir` once to warm up, then `runs` times.
 fn measure(dir: &Path, program: &Path, args: &[&str], runs: usize, expect_ok: bool) -> Sample {
-    measure_env(dir, program, args, runs, expect_ok, &[])
+    measure_env(dir, program, args, runs, expect_ok, &[], None)
 }
 
+/// A reference command (`cargo metadata ...`) that other rows are compared with.
+#[derive(Clone, Copy)]
+struct Reference<'a> {
+    name: &'a str,
+    program: &'a Path,
+    args: &'a [&'a str],
+}
+
+/// [`measure_env`], with `reference` run after each run of the command: the ratio is that of
+/// the two medians over the same stretch of time, so load that comes and goes on a shared
+/// machine moves both. References slower than 2 s keep `runs` pairs.
+fn measure_against(
+    dir: &Path,
+    program: &Path,
+    args: &[&str],
+    runs: usize,
+    env: &[(&str, &str)],
+    reference: Reference,
+) -> Sample {
+    measure_env(dir, program, args, runs, true, env, Some(reference))
+}
+
+/// Commands faster than this get at least [`FAST_RUNS`] timed runs: a few milliseconds of
+/// scheduler noise on a shared machine would otherwise move their median by a third.
+const FAST: Duration = Duration::from_millis(250);
+const FAST_RUNS: usize = 31;
+
 /// [`measure`] with extra environment variables.
+///
+/// The timed runs start the program directly; the peak memory comes from one more run under
+/// GNU time (`/usr/bin/time -f %M`), whose own start-up would otherwise be counted in the
+/// times of millisecond-scale commands.
 fn measure_env(
     dir: &Path,
     program: &Path,
@@ -97,17 +131,26 @@ fn measure_env(
     runs: usize,
     expect_ok: bool,
     env: &[(&str, &str)],
+    reference: Option<Reference>,
 ) -> Sample {
-    let time = gnu_time();
-    let mut times = Vec::new();
-    let mut peak = None;
-    for i in 0..=runs {
-        let mem_file = tempfile::NamedTempFile::new().unwrap();
-        let mut cmd = match &time {
-            Some(t) => {
-                let mut c = Command::new(t);
+    let reference_run = |r: Reference| {
+        let start = Instant::now();
+        let out = Command::new(r.program)
+            .args(r.args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(out.success(), "{} {:?} failed", r.program.display(), r.args);
+        start.elapsed()
+    };
+    let command = |wrapper: Option<(&Path, &Path)>| {
+        let mut cmd = match wrapper {
+            Some((time, mem_file)) => {
+                let mut c = Command::new(time);
                 c.args(["-f", "%M", "-o"])
-                    .arg(mem_file.path())
+                    .arg(mem_file)
                     .arg(program)
                     .args(args);
                 c
@@ -126,48 +169,71 @@ fn measure_env(
         for (k, v) in env {
             cmd.env(k, v);
         }
+        cmd
+    };
+    let run = |wrapper: Option<(&Path, &Path)>| -> Result<Duration, String> {
         let start = Instant::now();
-        let out = cmd.output().unwrap();
+        let out = command(wrapper).output().unwrap();
         let elapsed = start.elapsed();
         let code = out.status.code().unwrap_or(-1);
         if expect_ok && code != 0 && code != 1 {
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
             if !strict() {
-                eprintln!(
-                    "skipping {args:?}: exit {code}: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                        .lines()
-                        .next()
-                        .unwrap_or("")
-                );
-                return Sample {
-                    median: Duration::ZERO,
-                    peak_kib: None,
-                };
+                return Err(stderr.lines().next().unwrap_or("").to_string());
             }
             panic!(
-                "{} {args:?} failed in {}: {}",
+                "{} {args:?} failed in {}: {stderr}",
                 program.display(),
                 dir.display(),
-                String::from_utf8_lossy(&out.stderr)
             );
         }
-        if i == 0 {
-            continue;
+        Ok(elapsed)
+    };
+    let skipped = |why: String| {
+        eprintln!("skipping {args:?}: {why}");
+        Sample {
+            median: Duration::ZERO,
+            peak_kib: None,
+            ratio: None,
         }
-        times.push(elapsed);
-        if let Ok(text) = std::fs::read_to_string(mem_file.path())
-            && let Some(kib) = text
-                .lines()
-                .last()
-                .and_then(|l| l.trim().parse::<u64>().ok())
-        {
-            peak = Some(peak.map_or(kib, |p: u64| p.max(kib)));
+    };
+    let warm_up = match run(None) {
+        Ok(t) => t,
+        Err(why) => return skipped(why),
+    };
+    let reference_warm_up = reference.map(reference_run);
+    let runs = match reference_warm_up {
+        Some(r) if r >= Duration::from_secs(2) => runs,
+        _ if warm_up < FAST || reference_warm_up.is_some() => runs.max(FAST_RUNS),
+        _ => runs,
+    };
+    let mut times = Vec::new();
+    let mut reference_times = Vec::new();
+    for _ in 0..runs {
+        match run(None) {
+            Ok(t) => times.push(t),
+            Err(why) => return skipped(why),
+        }
+        if let Some(r) = reference {
+            reference_times.push(reference_run(r));
         }
     }
-    times.sort();
+    let peak_kib = gnu_time().and_then(|time| {
+        let mem_file = tempfile::NamedTempFile::new().unwrap();
+        run(Some((&time, mem_file.path()))).ok()?;
+        let text = std::fs::read_to_string(mem_file.path()).ok()?;
+        text.lines().last()?.trim().parse::<u64>().ok()
+    });
+    let median = |mut times: Vec<Duration>| {
+        times.sort();
+        times[times.len() / 2]
+    };
+    let ratio = (!reference_times.is_empty())
+        .then(|| median(times.clone()).as_secs_f64() / median(reference_times).as_secs_f64());
     Sample {
-        median: times[times.len() / 2],
-        peak_kib: peak,
+        median: median(times),
+        peak_kib,
+        ratio,
     }
 }
 
@@ -209,6 +275,7 @@ fn determinator(repo: &Repo, parent: &str, runs: usize) -> Sample {
     Sample {
         median: times[times.len() / 2],
         peak_kib: None,
+        ratio: None,
     }
 }
 
@@ -223,7 +290,10 @@ fn mib(s: &Sample) -> String {
 }
 
 fn ratio(a: &Sample, b: &Sample) -> String {
-    format!("{:.2}×", a.median.as_secs_f64() / b.median.as_secs_f64())
+    let r = a
+        .ratio
+        .unwrap_or(a.median.as_secs_f64() / b.median.as_secs_f64());
+    format!("{r:.2}×")
 }
 
 fn main() {
@@ -289,7 +359,18 @@ fn main() {
 
         // Every run of a changed commit is measured without the graph cache (each would be the
         // first run after the change); "nothing changed since the last run" uses it.
-        let affected = |step: &HistoryStep, cache: bool| -> Sample {
+        // Rows compared with cargo metadata run it after each of their own runs.
+        let metadata_ref = Reference {
+            name: "cargo metadata",
+            program: &cargo,
+            args: &["metadata", "--format-version", "1"],
+        };
+        let no_deps_ref = Reference {
+            name: "cargo metadata --no-deps",
+            program: &cargo,
+            args: &["metadata", "--format-version", "1", "--no-deps"],
+        };
+        let affected = |step: &HistoryStep, cache: bool, reference: Option<Reference>| -> Sample {
             repo.git(&["checkout", "-q", "--detach", &step.commit]);
             let env: &[(&str, &str)] = if cache {
                 &[]
@@ -303,22 +384,23 @@ fn main() {
                 runs,
                 true,
                 env,
+                reference,
             )
         };
-        let src = affected(leaf, false);
+        let src = affected(leaf, false, Some(metadata_ref));
         row(
             &mut report,
             "`affected`, source-only change",
             &src,
-            Some(("cargo metadata", &metadata)),
+            Some((metadata_ref.name, &metadata)),
         );
         // The same commit again: nothing changed in manifests or the lockfile since the last run.
-        let again = affected(leaf, true);
+        let again = affected(leaf, true, Some(metadata_ref));
         row(
             &mut report,
             "`affected`, nothing changed since the last run",
             &again,
-            Some(("cargo metadata", &metadata)),
+            Some((metadata_ref.name, &metadata)),
         );
 
         for (kind, what) in [
@@ -336,7 +418,7 @@ fn main() {
             ),
         ] {
             let step = by_kind[&kind];
-            let ours = affected(step, false);
+            let ours = affected(step, false, None);
             let theirs = determinator(&repo, &step.parent, runs);
             row(
                 &mut report,
@@ -348,20 +430,27 @@ fn main() {
         }
 
         repo.git(&["checkout", "-q", "--detach", &leaf.commit]);
-        let lint_all = measure(&root, &bin, &["lint-deps", "-q"], runs, true);
+        let lint_all = measure_against(&root, &bin, &["lint-deps", "-q"], runs, &[], no_deps_ref);
         row(
             &mut report,
             "`lint-deps`, whole workspace",
             &lint_all,
-            Some(("cargo metadata --no-deps", &no_deps)),
+            Some((no_deps_ref.name, &no_deps)),
         );
         let one = format!("{}/Cargo.toml", g.crates[g.crates.len() / 2].path);
-        let lint_one = measure(&root, &bin, &["lint-deps", "-q", &one], runs, true);
+        let lint_one = measure_against(
+            &root,
+            &bin,
+            &["lint-deps", "-q", &one],
+            runs,
+            &[],
+            no_deps_ref,
+        );
         row(
             &mut report,
             "`lint-deps`, one manifest (pre-commit)",
             &lint_one,
-            Some(("cargo metadata --no-deps", &no_deps)),
+            Some((no_deps_ref.name, &no_deps)),
         );
         // Generate once so the check has files to compare.
         let _ = Command::new(&bin)
@@ -369,12 +458,19 @@ fn main() {
             .current_dir(&root)
             .env("CARGO", &cargo)
             .output();
-        let docker = measure(&root, &bin, &["dockerfile", "-q", "--check"], runs, true);
+        let docker = measure_against(
+            &root,
+            &bin,
+            &["dockerfile", "-q", "--check"],
+            runs,
+            &[],
+            metadata_ref,
+        );
         row(
             &mut report,
             "`dockerfile --check`",
             &docker,
-            Some(("cargo metadata", &metadata)),
+            Some((metadata_ref.name, &metadata)),
         );
     }
     println!("{report}");

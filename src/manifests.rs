@@ -926,6 +926,18 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
             })
             .collect()
     };
+    // Cargo.lock is read and scanned while the members are walked (or on its own, below).
+    let read_lock = || -> anyhow::Result<Option<crate::lint::Lockfile>> {
+        let Some(text) = crate::fsutil::read_optional(&root_dir.join("Cargo.lock"))? else {
+            return Ok(None);
+        };
+        Ok(Some(crate::lint::Lockfile {
+            path: "Cargo.lock".to_string(),
+            packages: crate::lint::lockfile::parse("Cargo.lock", &text)?,
+            text,
+        }))
+    };
+    let mut lock = None;
     let manifest_dirs: BTreeSet<String> = if whole || find_orphans {
         // Each member pattern is walked from its literal prefix, all of them in parallel; a
         // literal pattern is a walk of depth 0 (its own directory). For orphans, every
@@ -946,7 +958,9 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
                 .collect()
         };
         let list_tracked = || find_orphans.then(|| crate::git::tracked_manifest_dirs(&root_dir));
-        let (found, tracked) = rayon::join(walk_members, list_tracked);
+        let ((found, tracked), read) =
+            rayon::join(|| rayon::join(walk_members, list_tracked), read_lock);
+        lock = Some(read);
         let mut dirs = record(found);
         match tracked {
             None => {}
@@ -979,68 +993,57 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
     }
     lap("discover members");
 
-    // Parse members in parallel; in a whole run, add path dependencies inside the root, as
-    // cargo does, until nothing new turns up. Cargo.lock is read meanwhile.
-    let read_lock = || -> anyhow::Result<Option<crate::lint::Lockfile>> {
-        let Some(text) = crate::fsutil::read_optional(&root_dir.join("Cargo.lock"))? else {
-            return Ok(None);
-        };
-        Ok(Some(crate::lint::Lockfile {
-            path: "Cargo.lock".to_string(),
-            packages: crate::lint::lockfile::parse("Cargo.lock", &text)?,
-            text,
-        }))
-    };
+    // Parse the members the walk did not (the root, path dependencies, MANIFEST arguments) in
+    // parallel; in a whole run, add path dependencies inside the root, as cargo does, until
+    // nothing new turns up.
     let mut members: BTreeMap<String, Manifest> = BTreeMap::new();
     let mut pending: Vec<(String, Option<anyhow::Result<Manifest>>)> = member_dirs
         .iter()
         .map(|d| (d.clone(), read.remove(d)))
         .collect();
     drop(read);
-    let parse_members = || -> anyhow::Result<()> {
-        while !pending.is_empty() {
-            let parsed: Vec<anyhow::Result<(Manifest, Vec<Option<String>>)>> =
-                std::mem::take(&mut pending)
-                    .into_par_iter()
-                    .map(|(dir, read)| {
-                        let m = match read {
-                            _ if dir.is_empty() => root.clone(),
-                            Some(m) => m?,
-                            None => {
-                                let m = read_manifest(&root_dir, &join(&dir, "Cargo.toml"))?;
-                                check_shape(&m)?;
-                                m
-                            }
-                        };
-                        let targets = if whole {
-                            path_dependencies(&m, &ws_deps)
-                        } else {
-                            Vec::new()
-                        };
-                        Ok((m, targets))
-                    })
-                    .collect();
-            let mut next = BTreeSet::new();
-            for parsed in parsed {
-                let (m, targets) = parsed?;
-                for t in targets.into_iter().flatten() {
-                    if !member_dirs.contains(&t)
-                        && !excluded(&t)
-                        && root_dir.join(&t).join("Cargo.toml").is_file()
-                    {
-                        next.insert(t);
-                    }
+    while !pending.is_empty() {
+        let parsed: Vec<anyhow::Result<(Manifest, Vec<Option<String>>)>> =
+            std::mem::take(&mut pending)
+                .into_par_iter()
+                .map(|(dir, read)| {
+                    let m = match read {
+                        _ if dir.is_empty() => root.clone(),
+                        Some(m) => m?,
+                        None => {
+                            let m = read_manifest(&root_dir, &join(&dir, "Cargo.toml"))?;
+                            check_shape(&m)?;
+                            m
+                        }
+                    };
+                    let targets = if whole {
+                        path_dependencies(&m, &ws_deps)
+                    } else {
+                        Vec::new()
+                    };
+                    Ok((m, targets))
+                })
+                .collect();
+        let mut next = BTreeSet::new();
+        for parsed in parsed {
+            let (m, targets) = parsed?;
+            for t in targets.into_iter().flatten() {
+                if !member_dirs.contains(&t)
+                    && !excluded(&t)
+                    && root_dir.join(&t).join("Cargo.toml").is_file()
+                {
+                    next.insert(t);
                 }
-                members.insert(m.dir.clone(), m);
             }
-            member_dirs.extend(next.iter().cloned());
-            pending = next.into_iter().map(|d| (d, None)).collect();
+            members.insert(m.dir.clone(), m);
         }
-        Ok(())
+        member_dirs.extend(next.iter().cloned());
+        pending = next.into_iter().map(|d| (d, None)).collect();
+    }
+    let lock = match lock {
+        Some(read) => read?,
+        None => read_lock()?,
     };
-    let (lock, parsed) = rayon::join(read_lock, parse_members);
-    parsed?;
-    let lock = lock?;
     let members: Vec<Manifest> = members.into_values().collect();
     lap("parse members and read Cargo.lock");
 
