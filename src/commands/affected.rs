@@ -124,7 +124,41 @@ fn analyse(
             .unwrap_or_else(|| PathBuf::from(".")),
         None => PathBuf::from("."),
     };
-    let git = Git::discover(&start_dir)?;
+    // With the working tree as head, the graph does not depend on anything git says: cargo
+    // metadata (or the graph cache) starts first and runs while git resolves the base and
+    // diffs. That took five git calls, one after the other, off the front of every run.
+    std::thread::scope(|s| {
+        let early = change.head.is_none().then(|| {
+            s.spawn(|| {
+                let started = std::time::Instant::now();
+                (Workspace::load_reporting(global), started.elapsed())
+            })
+        });
+        analyse_git(global, change, out, &start_dir, early)
+    })
+}
+
+/// A workspace load started on another thread, with how long it took.
+type EarlyLoad<'scope> =
+    std::thread::ScopedJoinHandle<'scope, (anyhow::Result<(Workspace, bool)>, std::time::Duration)>;
+
+fn join_load(early: EarlyLoad) -> anyhow::Result<((Workspace, bool), std::time::Duration)> {
+    let (ws, took) = early
+        .join()
+        .map_err(|_| anyhow::anyhow!("the workspace loading thread panicked"))?;
+    Ok((ws?, took))
+}
+
+/// [`analyse`] from git: resolve the base, diff, and compute (`early`: the head workspace,
+/// already loading).
+fn analyse_git(
+    global: &GlobalOpts,
+    change: &ChangeArgs,
+    out: &Output,
+    start_dir: &Path,
+    early: Option<EarlyLoad>,
+) -> anyhow::Result<(Workspace, Outcome, Provenance)> {
+    let git = Git::discover(start_dir)?;
     let head_commit = git.head_commit()?;
     let base_name = match &change.base {
         Some(b) => b.clone(),
@@ -147,7 +181,10 @@ fn analyse(
                 return Err(UserError::new(missing.describe(), missing.help()).into());
             }
             OnMissingBase::All => {
-                let ws = Workspace::load(global)?;
+                let ws = match early {
+                    Some(early) => join_load(early)?.0.0,
+                    None => Workspace::load(global)?,
+                };
                 let why = format!(
                     "{}; --on-missing-base all marks every crate",
                     missing.describe()
@@ -178,26 +215,24 @@ fn analyse(
         let started = std::time::Instant::now();
         let spinner = out.spinner("Loading");
         spinner.set_message("the workspace graph (cargo metadata)");
-        let ws = match &scratch {
-            Some(s) => {
-                let rel = workspace_prefix_in(&git, global)?;
-                Workspace::load_dir(global, &s.dir.join(&rel)).map(|ws| (ws, false))
-            }
-            None => Workspace::load_reporting(global),
+        let ws = match (early, &scratch) {
+            (Some(early), _) => join_load(early).map(|(ws, took)| (ws, Some(took))),
+            (None, Some(s)) => workspace_prefix_in(&git, global)
+                .and_then(|rel| Workspace::load_dir(global, &s.dir.join(&rel)))
+                .map(|ws| ((ws, false), None)),
+            (None, None) => Workspace::load_reporting(global).map(|ws| (ws, None)),
         };
         spinner.finish_and_clear();
-        if let Ok((_, cached)) = &ws {
+        if let Ok(((_, cached), took)) = &ws {
             let source = if *cached {
                 "the graph cache"
             } else {
                 "cargo metadata"
             };
-            out.verbose(format!(
-                "graph: {source} in {} ms",
-                started.elapsed().as_millis()
-            ));
+            let took = took.unwrap_or_else(|| started.elapsed());
+            out.verbose(format!("graph: {source} in {} ms", took.as_millis()));
         }
-        let ws = ws.map(|(ws, _)| ws);
+        let ws = ws.map(|((ws, _), _)| ws);
         let diff = diff
             .join()
             .map_err(|_| anyhow::anyhow!("the git diff thread panicked"))?;
