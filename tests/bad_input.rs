@@ -84,16 +84,15 @@ fn small_repo() -> (tempfile::TempDir, Repo) {
 }
 
 fn generate_lockfile(dir: &Path) {
-    let out = std::process::Command::new(support::cargo())
-        .args(["generate-lockfile", "--offline"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::generator::run_cargo(dir, &["generate-lockfile", "--offline"]).unwrap();
+}
+
+/// Replace `from` with `to` in the file at `path`; `from` must be there (a fixture that drifted
+/// would otherwise leave the test checking an unbroken file).
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no `{from}`", path.display());
+    std::fs::write(path, text.replace(from, to)).unwrap();
 }
 
 /// Every file under `dir` (skipping `.git` and `target`) with its bytes.
@@ -148,13 +147,11 @@ fn fails_with(run: &Run, needles: &[&str]) {
 fn a_root_toml_syntax_error_names_the_file_and_line_for_every_command() {
     let tmp = tempfile::tempdir().unwrap();
     small_workspace(tmp.path());
-    let manifest = tmp.path().join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        text.replace("resolver = \"2\"", "resolver = \"2"),
-    )
-    .unwrap();
+    edit(
+        &tmp.path().join("Cargo.toml"),
+        "resolver = \"2\"",
+        "resolver = \"2",
+    );
     // cargo's own wording for affected, ours for the commands that read manifests directly.
     let r = run(
         tmp.path(),
@@ -225,16 +222,11 @@ fn a_member_manifest_that_is_toml_but_not_a_manifest() {
 fn an_optional_workspace_dependency_is_an_error() {
     let tmp = tempfile::tempdir().unwrap();
     small_workspace(tmp.path());
-    let manifest = tmp.path().join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        text.replace(
-            "core = { path = \"crates/core\" }",
-            "core = { path = \"crates/core\", optional = true }",
-        ),
-    )
-    .unwrap();
+    edit(
+        &tmp.path().join("Cargo.toml"),
+        "core = { path = \"crates/core\" }",
+        "core = { path = \"crates/core\", optional = true }",
+    );
     let r = run(
         tmp.path(),
         &["affected", "--files", "crates/app/src/main.rs"],
@@ -256,13 +248,11 @@ fn an_optional_workspace_dependency_is_an_error() {
 fn a_member_glob_that_matches_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     small_workspace(tmp.path());
-    let manifest = tmp.path().join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        text.replace("[\"crates/*\"]", "[\"crates/*\", \"nowhere/*\"]"),
-    )
-    .unwrap();
+    edit(
+        &tmp.path().join("Cargo.toml"),
+        "[\"crates/*\"]",
+        "[\"crates/*\", \"nowhere/*\"]",
+    );
     // cargo rejects it, so `affected` (which asks cargo) cannot answer; the help names the glob.
     let r = run(
         tmp.path(),
@@ -736,13 +726,11 @@ fn lint_fix_in_a_read_only_directory_writes_nothing() {
     small_workspace(tmp.path());
     // Two fixable findings in two members; one member's directory is read-only.
     for member in ["app", "testkit"] {
-        let manifest = tmp.path().join(format!("crates/{member}/Cargo.toml"));
-        let text = std::fs::read_to_string(&manifest).unwrap();
-        std::fs::write(
-            &manifest,
-            text.replace("core.workspace = true", "core = { path = \"../core\" }"),
-        )
-        .unwrap();
+        edit(
+            &tmp.path().join(format!("crates/{member}/Cargo.toml")),
+            "core.workspace = true",
+            "core = { path = \"../core\" }",
+        );
     }
     let before = tree(tmp.path());
     let testkit = tmp.path().join("crates/testkit");
@@ -828,13 +816,11 @@ fn a_full_disk_means_lint_fix_writes_nothing() {
     let root = disk.path().join("ws");
     small_workspace(&root);
     for member in ["app", "testkit"] {
-        let manifest = root.join(format!("crates/{member}/Cargo.toml"));
-        let text = std::fs::read_to_string(&manifest).unwrap();
-        std::fs::write(
-            &manifest,
-            text.replace("core.workspace = true", "core = { path = \"../core\" }"),
-        )
-        .unwrap();
+        edit(
+            &root.join(format!("crates/{member}/Cargo.toml")),
+            "core.workspace = true",
+            "core = { path = \"../core\" }",
+        );
     }
     disk.fill();
     let before = tree(&root);
