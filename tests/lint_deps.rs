@@ -6,6 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod support;
+use support::git::Repo;
+
 const BIN: &str = env!("CARGO_BIN_EXE_cargo-ccworkspace");
 
 fn fixture(name: &str) -> PathBuf {
@@ -1042,18 +1045,6 @@ fn orphans(dir: &Path) -> Vec<String> {
     found
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-}
-
 #[test]
 fn in_a_git_repository_orphans_are_the_manifests_git_tracks() {
     let pkg = |name: &str| format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n");
@@ -1075,21 +1066,8 @@ fn in_a_git_repository_orphans_are_the_manifests_git_tracks() {
         ["tools/committed", "tools/deleted", "vendor/ignored"]
     );
 
-    git(dir, &["init", "-q", "-b", "main"]);
-    git(dir, &["add", "-A"]);
-    git(
-        dir,
-        &[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t.invalid",
-            "commit",
-            "-q",
-            "-m",
-            "init",
-        ],
-    );
+    let repo = Repo::init(dir);
+    repo.commit_all("init");
     std::fs::remove_dir_all(dir.join("tools/deleted")).unwrap();
     for (path, name) in [
         ("tools/staged/Cargo.toml", "staged"),
@@ -1098,7 +1076,7 @@ fn in_a_git_repository_orphans_are_the_manifests_git_tracks() {
         std::fs::create_dir_all(dir.join(path).parent().unwrap()).unwrap();
         std::fs::write(dir.join(path), pkg(name)).unwrap();
     }
-    git(dir, &["add", "tools/staged"]);
+    repo.git(&["add", "tools/staged"]);
     // In git, the index answers: committed and staged manifests that are still on disk; an
     // ignored one is not part of the repository, and an untracked one is found once added.
     assert_eq!(orphans(dir), ["tools/committed", "tools/staged"]);
