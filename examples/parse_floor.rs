@@ -9,7 +9,7 @@
 //! `--no-parse` only reads the files. Prints how many manifests it read and the total bytes.
 
 use std::path::Path;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use rayon::prelude::*;
 
@@ -24,28 +24,21 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let parse = args.next().as_deref() != Some("--no-parse");
-    let listed = Command::new("git")
-        .args(["ls-files", "-z", "--", ":(glob)**/Cargo.toml"])
-        .current_dir(&dir)
-        .output();
-    let paths: Vec<String> = match listed {
-        Ok(out) if out.status.success() => out
-            .stdout
-            .split(|b| *b == 0)
-            .filter_map(|p| std::str::from_utf8(p).ok())
-            .filter(|p| !p.is_empty())
-            .map(str::to_string)
-            .collect(),
-        _ => {
-            eprintln!("error: `git ls-files` failed in {dir}");
-            return ExitCode::from(2);
-        }
+    // The same listing and the same reads as lint-deps.
+    let Some(dirs) = cargo_ccworkspace::git::tracked_manifest_dirs(Path::new(&dir)) else {
+        eprintln!("error: `git ls-files` failed in {dir}");
+        return ExitCode::from(2);
     };
+    let paths: Vec<String> = dirs
+        .iter()
+        .map(|d| cargo_ccworkspace::manifests::join(d, "Cargo.toml"))
+        .collect();
     let root = Path::new(&dir);
     let bytes: Result<Vec<usize>, String> = paths
         .par_iter()
         .map(|p| {
-            let text = std::fs::read_to_string(root.join(p)).map_err(|e| format!("{p}: {e}"))?;
+            let text = cargo_ccworkspace::fsutil::read_small(&root.join(p))
+                .map_err(|e| format!("{p}: {e}"))?;
             if parse {
                 toml_edit::Document::parse(text.as_str()).map_err(|e| format!("{p}: {e}"))?;
             }
