@@ -967,7 +967,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
             Some(Some(tracked)) => dirs.extend(without_skipped(tracked)),
             Some(None) => dirs.extend(record(walk(&root_dir, "", None, false))),
         }
-        lap("walk");
+        lap("walk, read and parse the members; scan Cargo.lock");
         dirs
     } else {
         given
@@ -1045,7 +1045,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         None => read_lock()?,
     };
     let members: Vec<Manifest> = members.into_values().collect();
-    lap("parse members and read Cargo.lock");
+    lap("parse the members the walk did not");
 
     let selected: BTreeSet<String> = if opts.only.is_empty() || whole {
         member_dirs.clone()
