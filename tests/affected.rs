@@ -37,6 +37,16 @@ fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     support::cli::run(dir, &all, env)
 }
 
+/// The row of crate `name` in a JSON report's `affected` list (panics if it is not there).
+fn affected_row<'a>(json: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    json["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == name)
+        .unwrap_or_else(|| panic!("{name} is not affected: {json}"))
+}
+
 fn set(names: &[&str]) -> BTreeSet<String> {
     names.iter().map(|s| s.to_string()).collect()
 }
@@ -121,12 +131,7 @@ fn a_build_dependency_edge_propagates() {
         ])
     );
     let json = affected(&repo, &["--format", "json"]).json();
-    let schema = json["affected"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["name"] == "dag_schema")
-        .unwrap();
+    let schema = affected_row(&json, "dag_schema");
     assert_eq!(schema["reason"]["chain"][1]["via"], "build");
 }
 
@@ -182,12 +187,7 @@ fn one_workspace_dependency_entry_affects_only_its_users() {
     );
     let json = run.json();
     assert_eq!(json["all"], serde_json::Value::Null);
-    let ca_cli = json["affected"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["name"] == "ca_cli")
-        .unwrap();
+    let ca_cli = affected_row(&json, "ca_cli");
     assert_eq!(ca_cli["reason"]["cause"]["kind"], "workspace-dependency");
     assert_eq!(ca_cli["reason"]["cause"]["key"], "json");
 }
@@ -790,12 +790,7 @@ fn configured_globs_and_package_rules_through_the_cli() {
         names,
         set(&["ca_testkit", "ca_signer", "poh_ack", "login_server"])
     );
-    let row = json["affected"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["name"] == "login_server")
-        .unwrap();
+    let row = affected_row(&json, "login_server");
     assert_eq!(row["reason"]["cause"]["kind"], "package-rule");
     assert_eq!(row["reason"]["cause"]["on"], "ca_testkit");
 }
