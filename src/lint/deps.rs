@@ -14,7 +14,7 @@ use semver::VersionReq;
 
 use super::fix::{Edit, NewEntry, SOURCE_KEYS};
 use super::{Ctx, Finding, Rule, lockfile, rust_version};
-use crate::manifests::{DepEntry, DepSpec, Manifest, join};
+use crate::manifests::{DepEntry, DepSpec, Manifest, NodeExt, entries, join};
 
 /// Keys cargo accepts next to `workspace = true`.
 const INHERIT_KEYS: [&str; 6] = [
@@ -329,28 +329,26 @@ fn check_inherited(ctx: &Ctx, m: &Manifest, entry: &DepEntry, out: &mut Vec<Find
 
 /// The root entry as written (`serde = { version = "1", features = ["derive"] }`).
 pub(crate) fn root_entry_text(ctx: &Ctx, key: &str) -> String {
-    ctx.ws
-        .root
+    let root = &ctx.ws.root;
+    let Some(item) = root
         .root()
         .get("workspace")
         .and_then(|w| w.get("dependencies"))
-        .and_then(|d| d.as_table_like())
         .and_then(|d| d.get(key))
-        .map(|item| match item {
-            toml_edit::Item::Value(v) => format!("{key} = {}", v.to_string().trim()),
-            toml_edit::Item::Table(t) => {
-                let body: Vec<String> = t
-                    .iter()
-                    .filter_map(|(k, v)| {
-                        v.as_value()
-                            .map(|v| format!("{k} = {}", v.to_string().trim()))
-                    })
-                    .collect();
-                format!("{key} = {{ {} }}", body.join(", "))
-            }
-            _ => key.to_string(),
-        })
-        .unwrap_or_else(|| key.to_string())
+    else {
+        return key.to_string();
+    };
+    if let Some(raw) = root.inline(item) {
+        return format!("{key} = {raw}");
+    }
+    let body: Vec<String> = item
+        .as_table()
+        .map(entries)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, _, v)| Some(format!("{k} = {}", root.inline(v)?)))
+        .collect();
+    format!("{key} = {{ {} }}", body.join(", "))
 }
 
 /// Why a declaration cannot be hoisted automatically.
@@ -376,7 +374,7 @@ fn plan_key(
         }) {
             blockers[i] = Some(format!("`{k}` cannot be kept next to `workspace = true`"));
         }
-        if d.entry.item.is_table_like() && d.entry.spec.keys.is_empty() {
+        if d.entry.item.as_table().is_some() && d.entry.spec.keys.is_empty() {
             blockers[i] = Some("the entry is empty".into());
         }
     }

@@ -2,11 +2,10 @@
 //! `[workspace.lints]` / `[workspace.package]` fields the root defines.
 
 use rayon::prelude::*;
-use toml_edit::Item;
 
 use super::fix::Edit;
 use super::{Ctx, Finding, Rule};
-use crate::manifests::{Manifest, join, normalize_rel};
+use crate::manifests::{Manifest, NodeExt, Table, entries, join, normalize_rel};
 
 use crate::manifests::INHERITABLE_PACKAGE_FIELDS as INHERITABLE;
 
@@ -19,15 +18,9 @@ const BUILD_FIELDS: [&str; 3] = ["version", "edition", "rust-version"];
 /// not added by `--fix` either.
 const PATH_FIELDS: [&str; 2] = ["readme", "license-file"];
 
-/// A value as TOML without its comments and spacing.
-fn bare(v: &toml_edit::Value) -> String {
-    let mut v = v.clone();
-    v.decor_mut().clear();
-    v.to_string()
-}
-
 pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let ws = ctx.ws.root.root().get("workspace");
+    let root = &ctx.ws.root;
     let has_lints = ws.and_then(|w| w.get("lints")).is_some();
     let ws_package = ctx.ws_package();
     // Members are independent: checked in parallel, then sorted with everything else.
@@ -36,7 +29,7 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         .par_iter()
         .map(|m| {
             let mut out = Vec::new();
-            check_member(m, has_lints, ws_package, &mut out);
+            check_member(m, has_lints, ws_package.map(|t| (root, t)), &mut out);
             out
         })
         .collect();
@@ -46,18 +39,17 @@ pub(super) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
 fn check_member(
     m: &Manifest,
     has_lints: bool,
-    ws_package: Option<&toml_edit::Table>,
+    ws_package: Option<(&Manifest, &Table)>,
     out: &mut Vec<Finding>,
 ) {
     let root = m.root();
-    let Some(package) = root.get("package").and_then(Item::as_table_like) else {
+    let Some(package) = root.get("package").and_then(NodeExt::as_table) else {
         return;
     };
     let pkg = m.package_name();
     let name_span = package
         .get_key_value("name")
-        .and_then(|(k, _)| k.span())
-        .unwrap_or(0..0);
+        .map_or(0..0, |(k, _)| k.span());
     if has_lints {
         match root.get("lints") {
             None => out.push(
@@ -76,11 +68,10 @@ fn check_member(
                 .package(pkg)
                 .fix(&m.path, Edit::InheritLints),
             ),
-            Some(lints) if lints.get("workspace").and_then(Item::as_bool) != Some(true) => {
+            Some(lints) if lints.get("workspace").and_then(NodeExt::as_bool) != Some(true) => {
                 let span = root
                     .get_key_value("lints")
-                    .and_then(|(k, i)| k.span().or_else(|| i.span()))
-                    .unwrap_or(name_span.clone());
+                    .map_or(name_span.clone(), |(k, _)| k.span());
                 out.push(
                     Finding::new(
                         Rule::LintsNotInherited,
@@ -102,31 +93,31 @@ fn check_member(
             Some(_) => {}
         }
     }
-    let Some(ws_package) = ws_package else {
+    let Some((ws_root, ws_package)) = ws_package else {
         return;
     };
-    for (field, root_value) in ws_package.iter() {
+    for (field, _, root_value) in entries(ws_package) {
         if !INHERITABLE.contains(&field) {
             continue;
         }
         match package.get_key_value(field) {
-            Some((_, item)) if item.get("workspace").and_then(Item::as_bool) == Some(true) => {}
+            Some((_, item)) if item.get("workspace").and_then(NodeExt::as_bool) == Some(true) => {}
             Some((key, item)) => {
-                let same = match (item.as_value(), root_value.as_value()) {
+                let same = match (m.inline(item), ws_root.inline(root_value)) {
                     // `readme` and `license-file` are relative to the workspace root when
                     // inherited and to the package otherwise: compare the files.
-                    (Some(a), Some(b)) if PATH_FIELDS.contains(&field) => {
-                        match (a.as_str(), b.as_str()) {
+                    (Some(_), Some(_)) if PATH_FIELDS.contains(&field) => {
+                        match (item.as_str(), root_value.as_str()) {
                             (Some(a), Some(b)) => {
                                 normalize_rel(&join(&m.dir, a)) == normalize_rel(b)
                             }
                             _ => false,
                         }
                     }
-                    (Some(a), Some(b)) => bare(a) == bare(b),
+                    (Some(a), Some(b)) => a == b,
                     _ => false,
                 };
-                let span = key.span().unwrap_or(name_span.clone());
+                let span = key.span();
                 let mut f = Finding::new(
                     Rule::PackageNotInherited,
                     &m.path,
@@ -152,10 +143,7 @@ fn check_member(
                     f = f.note(format!(
                         "the workspace has `{field} = {}`; not fixed automatically because \
                          the value would change",
-                        root_value
-                            .as_value()
-                            .map(|v| v.to_string().trim().to_string())
-                            .unwrap_or_default()
+                        ws_root.inline(root_value).unwrap_or_default()
                     ));
                 }
                 out.push(f);

@@ -1,10 +1,8 @@
 //! Layout rules: `orphan-crate` (a manifest under the root that no workspace claims) and
 //! `pyo3-layout` (a PyO3 crate that maturin cannot build from its own folder).
 
-use toml_edit::Item;
-
 use super::{Ctx, Finding, Rule};
-use crate::manifests::{Manifest, join, parent_dir};
+use crate::manifests::{Manifest, NodeExt, Table, join, parent_dir};
 
 pub(super) fn orphans(ctx: &Ctx, out: &mut Vec<Finding>) {
     let Some(orphans) = &ctx.ws.orphans else {
@@ -16,10 +14,9 @@ pub(super) fn orphans(ctx: &Ctx, out: &mut Vec<Finding>) {
         .root
         .root()
         .get("workspace")
-        .and_then(|w| w.as_table_like())
-        .and_then(|w| w.get_key_value("members"))
-        .and_then(|(_, v)| v.span())
-        .unwrap_or(0..0);
+        .and_then(NodeExt::as_table)
+        .and_then(|w| w.get("members"))
+        .map_or(0..0, |v| v.span());
     for path in orphans {
         let dir = parent_dir(path);
         out.push(
@@ -49,7 +46,7 @@ fn is_pyo3(ctx: &Ctx, m: &Manifest) -> bool {
         .and_then(|p| p.get("metadata"))
         .and_then(|p| p.get("ccworkspace"))
         .and_then(|c| c.get("kind"))
-        .and_then(Item::as_str);
+        .and_then(NodeExt::as_str);
     if let Some(kind) = kind {
         return kind == "pyo3";
     }
@@ -84,7 +81,7 @@ fn crate_types(m: &Manifest) -> Vec<String> {
     m.root()
         .get("lib")
         .and_then(|l| l.get("crate-type").or_else(|| l.get("crate_type")))
-        .and_then(Item::as_array)
+        .and_then(NodeExt::as_array)
         .map(|a| {
             a.iter()
                 .filter_map(|v| v.as_str().map(str::to_string))
@@ -93,11 +90,11 @@ fn crate_types(m: &Manifest) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn is_maturin(pyproject: &toml_edit::Table) -> bool {
+fn is_maturin(pyproject: &Table) -> bool {
     pyproject
         .get("build-system")
         .and_then(|b| b.get("build-backend"))
-        .and_then(Item::as_str)
+        .and_then(NodeExt::as_str)
         == Some("maturin")
 }
 
@@ -111,10 +108,9 @@ pub(super) fn pyo3(ctx: &Ctx, out: &mut Vec<Finding>) {
         let name_span = m
             .root()
             .get("package")
-            .and_then(|p| p.as_table_like())
+            .and_then(NodeExt::as_table)
             .and_then(|p| p.get_key_value("name"))
-            .and_then(|(k, _)| k.span())
-            .unwrap_or(0..0);
+            .map_or(0..0, |(k, _)| k.span());
         let pyproject_path = join(&m.dir, "pyproject.toml");
         let pyproject = ctx.ws.pyprojects.get(&m.dir);
         match pyproject {
@@ -139,8 +135,7 @@ pub(super) fn pyo3(ctx: &Ctx, out: &mut Vec<Finding>) {
                     &p.path,
                     p.root()
                         .get_key_value("build-system")
-                        .and_then(|(k, _)| k.span())
-                        .unwrap_or(0..0),
+                        .map_or(0..0, |(k, _)| k.span()),
                     format!("pyproject.toml of PyO3 crate `{name}` does not build with maturin"),
                     "build-backend is not maturin",
                 )
@@ -154,10 +149,9 @@ pub(super) fn pyo3(ctx: &Ctx, out: &mut Vec<Finding>) {
             let span = m
                 .root()
                 .get("lib")
-                .and_then(|l| l.as_table_like())
+                .and_then(NodeExt::as_table)
                 .and_then(|l| l.get_key_value("crate-type"))
-                .and_then(|(k, _)| k.span())
-                .unwrap_or(name_span.clone());
+                .map_or(name_span.clone(), |(k, _)| k.span());
             out.push(
                 Finding::new(
                     Rule::Pyo3Layout,
@@ -178,15 +172,14 @@ pub(super) fn pyo3(ctx: &Ctx, out: &mut Vec<Finding>) {
                 .root()
                 .get("tool")
                 .and_then(|t| t.get("maturin"))
-                .and_then(|t| t.as_table_like())
-                .and_then(|t| t.get_key_value("module-name"))
-                .and_then(|(_, v)| Some((v.as_str()?.to_string(), v.span()?)))
+                .and_then(|t| t.get("module-name"))
+                .and_then(|v| Some((v.as_str()?.to_string(), v.span())))
         {
             let lib_name = m
                 .root()
                 .get("lib")
                 .and_then(|l| l.get("name"))
-                .and_then(Item::as_str)
+                .and_then(NodeExt::as_str)
                 .map(str::to_string)
                 .unwrap_or_else(|| pkg.unwrap_or_default().replace('-', "_"));
             let last = module.rsplit('.').next().unwrap_or(&module);

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::ops::Range;
 
-use toml_edit::Item;
+use crate::manifests::NodeExt;
 
 use super::{Ctx, Finding, Rule};
 use crate::manifests::Workspace;
@@ -41,25 +41,21 @@ pub(crate) fn parse(path: &str, text: &str) -> anyhow::Result<Vec<LockedPackage>
         return Ok(packages);
     }
     let doc = crate::manifests::parse_text(path, text.to_string())?;
-    let Some(array) = doc.root().get("package").and_then(Item::as_array_of_tables) else {
+    let Some(array) = doc.root().get("package").and_then(NodeExt::as_array) else {
         return Ok(Vec::new());
     };
     Ok(array
         .iter()
         .filter_map(|t| {
-            let s = |k: &str| t.get(k).and_then(Item::as_str).map(str::to_string);
-            let span = t
-                .get_key_value("name")
-                .and_then(|(_, v)| v.span())
-                .or_else(|| t.span())
-                .unwrap_or(0..0);
+            let s = |k: &str| t.get(k).and_then(NodeExt::as_str).map(str::to_string);
+            let span = t.get("name").map_or(t.span(), |v| v.span());
             Some(LockedPackage {
                 name: s("name")?,
                 version: s("version")?,
                 source: s("source"),
                 dependencies: t
                     .get("dependencies")
-                    .and_then(Item::as_array)
+                    .and_then(NodeExt::as_array)
                     .map(|a| {
                         a.iter()
                             .filter_map(|v| v.as_str().map(str::to_string))

@@ -20,12 +20,13 @@ use std::fmt;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
-use toml_edit::Item;
 
 use crate::config::LintDepsConfig;
 use rayon::prelude::*;
 
-use crate::manifests::{DepEntry, DepSpec, Manifest, Workspace, dependencies};
+use crate::manifests::{
+    DepEntry, DepSpec, Manifest, NodeExt, Table, Workspace, dependencies, entries,
+};
 
 pub use fix::{Edit, NewEntry};
 pub use lockfile::{LockedPackage, Lockfile};
@@ -263,13 +264,9 @@ impl<'a> Ctx<'a> {
                 .root()
                 .get("workspace")
                 .and_then(|w| w.get("dependencies"))
-                .and_then(Item::as_table_like)
+                .and_then(NodeExt::as_table)
             {
-                for (k, v) in t.iter() {
-                    let span = t
-                        .get_key_value(k)
-                        .and_then(|(key, item)| key.span().or_else(|| item.span()))
-                        .unwrap_or(0..0);
+                for (k, span, v) in entries(t) {
                     root_deps.insert(k, (DepSpec::from_item(v), span));
                 }
             }
@@ -301,13 +298,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// The root's `[workspace.package]` table.
-    pub fn ws_package(&self) -> Option<&'a toml_edit::Table> {
+    pub fn ws_package(&self) -> Option<&'a Table<'a>> {
         self.ws
             .root
             .root()
             .get("workspace")
             .and_then(|w| w.get("package"))
-            .and_then(Item::as_table)
+            .and_then(NodeExt::as_table)
     }
 
     /// A `[package]` field of a member, following `field.workspace = true` to the root.
@@ -316,11 +313,11 @@ impl<'a> Ctx<'a> {
         if let Some(s) = item.as_str() {
             return Some(s.to_string());
         }
-        if item.get("workspace").and_then(Item::as_bool) == Some(true) {
+        if item.get("workspace").and_then(NodeExt::as_bool) == Some(true) {
             return self
                 .ws_package()?
                 .get(field)
-                .and_then(Item::as_str)
+                .and_then(NodeExt::as_str)
                 .map(str::to_string);
         }
         None
@@ -444,17 +441,9 @@ fn exemption_span(ws: &Workspace, i: usize) -> Range<usize> {
     let Some(ex) = table.get("exemptions") else {
         return 0..0;
     };
-    if let Some(a) = ex.as_array()
-        && let Some(v) = a.get(i)
-    {
-        return v.span().unwrap_or(0..0);
-    }
-    if let Some(a) = ex.as_array_of_tables()
-        && let Some(t) = a.get(i)
-    {
-        return t.span().unwrap_or(0..0);
-    }
-    0..0
+    ex.as_array()
+        .and_then(|a| a.get(i))
+        .map_or(0..0, |v| v.span())
 }
 
 /// Parse `1.85` / `1.85.0` into (major, minor).
