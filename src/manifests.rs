@@ -308,7 +308,7 @@ pub const DEP_TABLES: [(&str, DepKind); 5] = [
 pub struct DepEntry<'a> {
     pub kind: DepKind,
     /// Table path inside the manifest: `["dependencies"]` or `["target", "cfg(unix)", "dependencies"]`.
-    pub table_path: Vec<String>,
+    pub table_path: std::sync::Arc<[String]>,
     /// The key (the local name; cargo looks inherited entries up by it).
     pub key: &'a str,
     /// Span of the key, or of the entry when the key has none.
@@ -340,6 +340,29 @@ pub fn display_table_path(path: &[String]) -> String {
         .join(".")
 }
 
+/// The keys of a dependency entry cargo knows.
+const KNOWN_DEP_KEYS: [&str; 19] = [
+    "workspace",
+    "version",
+    "path",
+    "git",
+    "branch",
+    "tag",
+    "rev",
+    "registry",
+    "registry-index",
+    "package",
+    "default-features",
+    "default_features",
+    "optional",
+    "features",
+    "public",
+    "artifact",
+    "target",
+    "lib",
+    "base",
+];
+
 /// The parts of a dependency entry the rules look at.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DepSpec {
@@ -357,8 +380,9 @@ pub struct DepSpec {
     pub default_features_underscore: bool,
     pub features: Vec<String>,
     pub optional: Option<bool>,
-    /// Every key of a table entry, in order, with its span.
-    pub keys: Vec<(String, Range<usize>)>,
+    /// Every key of a table entry, in order, with its span (the keys cargo knows are not
+    /// copied).
+    pub keys: Vec<(std::borrow::Cow<'static, str>, Range<usize>)>,
 }
 
 impl DepSpec {
@@ -408,7 +432,11 @@ impl DepSpec {
                 }
                 _ => {}
             }
-            spec.keys.push((k.to_string(), span));
+            let name = KNOWN_DEP_KEYS
+                .iter()
+                .find(|known| **known == k)
+                .map_or_else(|| k.to_string().into(), |known| (*known).into());
+            spec.keys.push((name, span));
         }
         (spec.default_features, spec.default_features_underscore) = match (dashed, underscored) {
             (Some(v), _) => (Some(v), false),
@@ -444,8 +472,9 @@ fn collect_deps<'a>(parent: &'a Table<'a>, prefix: &[String], out: &mut Vec<DepE
         let Some(table) = parent.get(name).and_then(NodeExt::as_table) else {
             continue;
         };
-        let mut table_path = prefix.to_vec();
-        table_path.push(name.to_string());
+        // Shared by the table's entries: one allocation per table, not per dependency.
+        let table_path: std::sync::Arc<[String]> =
+            prefix.iter().cloned().chain([name.to_string()]).collect();
         for (key, span, item) in entries(table) {
             out.push(DepEntry {
                 kind,
@@ -460,8 +489,13 @@ fn collect_deps<'a>(parent: &'a Table<'a>, prefix: &[String], out: &mut Vec<DepE
 }
 
 /// Root-relative directories of a manifest's path dependencies (direct, or inherited from a
-/// root entry with a `path`), in any of the six tables; `None` for one outside the root.
-fn path_dependencies(m: &Manifest, ws_deps: &BTreeMap<String, String>) -> Vec<Option<String>> {
+/// root entry with a `path`), in any of the six tables, that are inside the root and not
+/// among `known` (most are members already: they are not copied).
+fn path_dependencies(
+    m: &Manifest,
+    ws_deps: &BTreeMap<String, String>,
+    known: &BTreeSet<String>,
+) -> Vec<String> {
     let mut out = Vec::new();
     let mut scan = |parent: &Table| {
         for (name, _) in DEP_TABLES {
@@ -470,11 +504,16 @@ fn path_dependencies(m: &Manifest, ws_deps: &BTreeMap<String, String>) -> Vec<Op
             };
             for (key, item) in table.iter() {
                 if item.get("workspace").and_then(NodeExt::as_bool) == Some(true) {
-                    if let Some(p) = ws_deps.get(key.get_ref().as_ref()) {
-                        out.push(Some(p.clone()));
+                    if let Some(p) = ws_deps.get(key.get_ref().as_ref())
+                        && !known.contains(p)
+                    {
+                        out.push(p.clone());
                     }
-                } else if let Some(p) = item.get("path").and_then(NodeExt::as_str) {
-                    out.push(normalize_rel(&join(&m.dir, p)));
+                } else if let Some(p) = item.get("path").and_then(NodeExt::as_str)
+                    && let Some(p) = normalize_rel(&join(&m.dir, p))
+                    && !known.contains(&p)
+                {
+                    out.push(p);
                 }
             }
         }
@@ -1067,31 +1106,30 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         .collect();
     drop(read);
     while !pending.is_empty() {
-        let parsed: Vec<anyhow::Result<(Manifest, Vec<Option<String>>)>> =
-            std::mem::take(&mut pending)
-                .into_par_iter()
-                .map(|(dir, read)| {
-                    let m = match read {
-                        _ if dir.is_empty() => parse_text(&root.path, root.text().to_string())?,
-                        Some(m) => m?,
-                        None => {
-                            let m = read_manifest(&root_dir, &join(&dir, "Cargo.toml"))?;
-                            check_shape(&m)?;
-                            m
-                        }
-                    };
-                    let targets = if whole {
-                        path_dependencies(&m, &ws_deps)
-                    } else {
-                        Vec::new()
-                    };
-                    Ok((m, targets))
-                })
-                .collect();
+        let parsed: Vec<anyhow::Result<(Manifest, Vec<String>)>> = std::mem::take(&mut pending)
+            .into_par_iter()
+            .map(|(dir, read)| {
+                let m = match read {
+                    _ if dir.is_empty() => parse_text(&root.path, root.text().to_string())?,
+                    Some(m) => m?,
+                    None => {
+                        let m = read_manifest(&root_dir, &join(&dir, "Cargo.toml"))?;
+                        check_shape(&m)?;
+                        m
+                    }
+                };
+                let targets = if whole {
+                    path_dependencies(&m, &ws_deps, &member_dirs)
+                } else {
+                    Vec::new()
+                };
+                Ok((m, targets))
+            })
+            .collect();
         let mut next = BTreeSet::new();
         for parsed in parsed {
             let (m, targets) = parsed?;
-            for t in targets.into_iter().flatten() {
+            for t in targets {
                 if !member_dirs.contains(&t)
                     && !excluded(&t)
                     && root_dir.join(&t).join("Cargo.toml").is_file()

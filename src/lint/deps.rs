@@ -204,7 +204,7 @@ pub(super) fn check<'a>(ctx: &'a Ctx<'a>, out: &mut Vec<Finding>) {
 /// `workspace = true` entry.
 fn check_inherited(ctx: &Ctx, m: &Manifest, entry: &DepEntry, out: &mut Vec<Finding>) {
     let key = entry.key;
-    let pkg = m.package_name();
+    // The package name is looked up only for a finding: most entries have none.
     let Some((root_spec, _)) = ctx.root_deps.get(key) else {
         let suggestion = lockfile::registry_versions(ctx.ws)
             .get(key)
@@ -228,17 +228,17 @@ fn check_inherited(ctx: &Ctx, m: &Manifest, entry: &DepEntry, out: &mut Vec<Find
                     + key
                     + "` was not found in `workspace.dependencies`\"",
             )
-            .package(pkg)
+            .package(m.package_name())
             .dependency(key),
         );
         return;
     };
     let root_text = || root_entry_text(ctx, key);
     for (k, span) in &entry.spec.keys {
-        if INHERIT_KEYS.contains(&k.as_str()) {
+        if INHERIT_KEYS.contains(&k.as_ref()) {
             continue;
         }
-        let effective = if SOURCE_KEYS.contains(&k.as_str()) {
+        let effective = if SOURCE_KEYS.contains(&k.as_ref()) {
             format!("cargo uses the workspace entry `{}`", root_text())
         } else {
             "cargo only warns `unused manifest key` and ignores it".to_string()
@@ -256,14 +256,14 @@ fn check_inherited(ctx: &Ctx, m: &Manifest, entry: &DepEntry, out: &mut Vec<Find
                 entry.table_display()
             ))
             .note(effective)
-            .package(pkg)
+            .package(m.package_name())
             .dependency(key)
             .fix(
                 &m.path,
                 Edit::RemoveDepKey {
-                    table_path: entry.table_path.clone(),
+                    table_path: entry.table_path.to_vec(),
                     key: key.to_string(),
-                    sub: k.clone(),
+                    sub: k.to_string(),
                 },
             ),
         );
@@ -309,7 +309,7 @@ fn check_inherited(ctx: &Ctx, m: &Manifest, entry: &DepEntry, out: &mut Vec<Find
              `default-features = true` in the members that need them"
         ))
         .note(format!("the workspace entry is `{}`", root_text()))
-        .package(pkg)
+        .package(m.package_name())
         .dependency(key);
         // Removing an ignored key changes nothing cargo does; a rejected one is left to the
         // user, who must choose.
@@ -317,7 +317,7 @@ fn check_inherited(ctx: &Ctx, m: &Manifest, entry: &DepEntry, out: &mut Vec<Find
             f = f.fix(
                 &m.path,
                 Edit::RemoveDepKey {
-                    table_path: entry.table_path.clone(),
+                    table_path: entry.table_path.to_vec(),
                     key: key.to_string(),
                     sub: df_key.to_string(),
                 },
@@ -370,7 +370,7 @@ fn plan_key(
     // Keys a workspace entry cannot carry for one member.
     for (i, d) in decls.iter().enumerate() {
         if let Some((k, _)) = d.entry.spec.keys.iter().find(|(k, _)| {
-            !SOURCE_KEYS.contains(&k.as_str()) && !INHERIT_KEYS.contains(&k.as_str())
+            !SOURCE_KEYS.contains(&k.as_ref()) && !INHERIT_KEYS.contains(&k.as_ref())
         }) {
             blockers[i] = Some(format!("`{k}` cannot be kept next to `workspace = true`"));
         }
@@ -530,7 +530,7 @@ fn plan_key(
                         None => other_edits.push((
                             m.path.clone(),
                             Edit::EnableDepDefaults {
-                                table_path: e.table_path.clone(),
+                                table_path: e.table_path.to_vec(),
                                 key: key.to_string(),
                             },
                         )),
@@ -672,7 +672,7 @@ fn plan_key(
                 f = f.fix(
                     &d.member.path,
                     Edit::Inherit {
-                        table_path: d.entry.table_path.clone(),
+                        table_path: d.entry.table_path.to_vec(),
                         key: key.to_string(),
                         default_features: df,
                     },
