@@ -289,11 +289,16 @@ fn mib(s: &Sample) -> String {
     })
 }
 
+/// Three decimals below 1, so a ratio next to a target (0.1×) shows which side it is on.
 fn ratio(a: &Sample, b: &Sample) -> String {
     let r = a
         .ratio
         .unwrap_or(a.median.as_secs_f64() / b.median.as_secs_f64());
-    format!("{r:.2}×")
+    if r < 1.0 {
+        format!("{r:.3}×")
+    } else {
+        format!("{r:.2}×")
+    }
 }
 
 fn main() {

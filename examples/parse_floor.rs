@@ -1,6 +1,7 @@
 //! The floor under `lint-deps` on a whole workspace: a process that only finds every member's
-//! `Cargo.toml` (from git's index, as `lint-deps` does for orphans), reads it and parses it with
-//! toml_edit on all cores, and checks nothing. `docs/performance.md` compares the two.
+//! `Cargo.toml` (from git's index, as `lint-deps` does for orphans), reads it and parses it the
+//! way `lint-deps` does (`manifests::parse_text`) on all cores, and checks nothing.
+//! `docs/performance.md` compares the two.
 //!
 //! ```text
 //! cargo run --release --example parse_floor -- DIR [--no-parse]
@@ -39,10 +40,12 @@ fn main() -> ExitCode {
         .map(|p| {
             let text = cargo_ccworkspace::fsutil::read_small(&root.join(p))
                 .map_err(|e| format!("{p}: {e}"))?;
+            let len = text.len();
             if parse {
-                toml_edit::Document::parse(text.as_str()).map_err(|e| format!("{p}: {e}"))?;
+                cargo_ccworkspace::manifests::parse_text(p, text)
+                    .map_err(|e| format!("{p}: {e}"))?;
             }
-            Ok(text.len())
+            Ok(len)
         })
         .collect();
     match bytes {
