@@ -331,9 +331,27 @@ impl Git {
 /// `dir`: the index, so committed and staged files. `None` when `dir` is not in a git work
 /// tree or git cannot answer (the caller then walks the directory itself).
 ///
-/// One `git ls-files` reads the index instead of listing every directory; at 500 crates that
-/// is 2 ms against 7 ms for the walk.
+/// The index is read directly when its layout is the plain one ([`crate::gitindex`]), else
+/// `git ls-files` answers. Either is one read of the index instead of a listing of every
+/// directory (at 500 crates, 0.2 ms in-process, 2–3 ms for `git ls-files`, 7 ms for a walk).
 pub fn tracked_manifest_dirs(dir: &Path) -> Option<Vec<String>> {
+    let paths = match crate::gitindex::paths_under(dir) {
+        Some(paths) => paths,
+        None => ls_files_manifests(dir)?,
+    };
+    Some(
+        paths
+            .iter()
+            .filter_map(|p| std::str::from_utf8(p).ok())
+            .filter_map(|p| p.strip_suffix("Cargo.toml"))
+            .filter(|d| d.is_empty() || d.ends_with('/'))
+            .map(|d| d.trim_end_matches('/').to_string())
+            .collect(),
+    )
+}
+
+/// `git ls-files` for every `Cargo.toml` at or under `dir` (paths relative to `dir`).
+pub fn ls_files_manifests(dir: &Path) -> Option<Vec<Vec<u8>>> {
     let out = raw(
         dir,
         ["ls-files", "-z", "--", ":(glob)**/Cargo.toml", "Cargo.toml"],
@@ -345,10 +363,8 @@ pub fn tracked_manifest_dirs(dir: &Path) -> Option<Vec<String>> {
     Some(
         out.stdout
             .split(|b| *b == 0)
-            .filter_map(|p| std::str::from_utf8(p).ok())
-            .filter_map(|p| p.strip_suffix("Cargo.toml"))
-            .filter(|d| d.is_empty() || d.ends_with('/'))
-            .map(|d| d.trim_end_matches('/').to_string())
+            .filter(|p| !p.is_empty())
+            .map(<[u8]>::to_vec)
             .collect(),
     )
 }

@@ -20,6 +20,7 @@ pub mod docker;
 pub mod errors;
 pub mod fsutil;
 pub mod git;
+pub mod gitindex;
 pub mod graph;
 pub mod init;
 pub mod lint;
