@@ -4,7 +4,8 @@
 //!
 //! Only the plain layout is read: a `.git` directory above the workspace, an index of version
 //! 2, 3 or 4 with SHA-1 object names, no split index (`link`), no sparse-index directory
-//! entries and no other extension git requires readers to understand, and no `GIT_DIR`-style
+//! entries and no other extension git requires readers to understand, a repository config
+//! that neither moves the work tree nor includes other files, and no `GIT_DIR`-style
 //! environment. Anything else returns `None`, and the caller asks `git ls-files` instead,
 //! which is always right. The format is gitformat-index(5).
 
@@ -28,11 +29,14 @@ pub fn paths_under(dir: &Path) -> Option<Vec<Vec<u8>>> {
     let dir = dir.canonicalize().ok()?;
     let (top, git_dir) = find_git_dir(&dir)?;
     // A SHA-256 repository has longer object names in its entries; `core.worktree` moves the
-    // work tree away from the `.git` directory's parent.
+    // work tree away from the `.git` directory's parent; an included file could set either.
     let config = std::fs::read_to_string(git_dir.join("config"))
         .ok()?
         .to_ascii_lowercase();
-    if config.contains("objectformat") || config.contains("worktree") {
+    if ["objectformat", "worktree", "include"]
+        .iter()
+        .any(|word| config.contains(word))
+    {
         return None;
     }
     let bytes = std::fs::read(git_dir.join("index")).ok()?;

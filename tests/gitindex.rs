@@ -148,6 +148,15 @@ fn layouts_it_does_not_read_are_left_to_git() {
         assert!(read_index(&repo.dir).is_some());
     }
 
+    // A config that includes another file might set anything there.
+    repo.git(&["config", "include.path", "extra.config"]);
+    assert_eq!(read_index(&repo.dir), None);
+    assert_eq!(
+        git::tracked_manifest_dirs(&repo.dir),
+        Some(as_dirs(expected.clone()))
+    );
+    repo.git(&["config", "--unset", "include.path"]);
+
     // A linked worktree has a `.git` file, not a directory.
     let linked = tmp.path().join("linked");
     repo.git(&[
