@@ -70,8 +70,9 @@ impl<'a> NodeExt<'a> for Node<'a> {
     }
 }
 
-/// A table's entries in the order they appear in the file (the parse tree keeps them sorted by
-/// key), with each key's span.
+/// A table's entries in the order they appear in the file, with each key's span. (The map's own
+/// order is insertion order or key order depending on `toml`'s `preserve_order` feature, which
+/// another dependency may turn on; the spans decide either way.)
 pub fn entries<'t, 'a>(table: &'t Table<'a>) -> Vec<(&'t str, Range<usize>, &'t Node<'a>)> {
     let mut out: Vec<_> = table
         .iter()
@@ -314,7 +315,7 @@ pub struct DepEntry<'a> {
     /// Span of the key, or of the entry when the key has none.
     pub span: Range<usize>,
     pub item: &'a Node<'a>,
-    pub spec: DepSpec,
+    pub spec: DepSpec<'a>,
 }
 
 impl DepEntry<'_> {
@@ -340,32 +341,9 @@ pub fn display_table_path(path: &[String]) -> String {
         .join(".")
 }
 
-/// The keys of a dependency entry cargo knows.
-const KNOWN_DEP_KEYS: [&str; 19] = [
-    "workspace",
-    "version",
-    "path",
-    "git",
-    "branch",
-    "tag",
-    "rev",
-    "registry",
-    "registry-index",
-    "package",
-    "default-features",
-    "default_features",
-    "optional",
-    "features",
-    "public",
-    "artifact",
-    "target",
-    "lib",
-    "base",
-];
-
 /// The parts of a dependency entry the rules look at.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DepSpec {
+pub struct DepSpec<'a> {
     pub workspace: bool,
     pub version: Option<String>,
     pub path: Option<String>,
@@ -380,14 +358,13 @@ pub struct DepSpec {
     pub default_features_underscore: bool,
     pub features: Vec<String>,
     pub optional: Option<bool>,
-    /// Every key of a table entry, in order, with its span (the keys cargo knows are not
-    /// copied).
-    pub keys: Vec<(std::borrow::Cow<'static, str>, Range<usize>)>,
+    /// Every key of a table entry, in file order, with its span.
+    pub keys: Vec<(&'a str, Range<usize>)>,
 }
 
-impl DepSpec {
+impl<'a> DepSpec<'a> {
     /// Read an entry: `"1.0"`, `{ ... }`, `[dependencies.x]` or dotted keys.
-    pub fn from_item(item: &Node) -> DepSpec {
+    pub fn from_item(item: &'a Node<'a>) -> DepSpec<'a> {
         if let Some(v) = item.as_str() {
             return DepSpec {
                 version: Some(v.to_string()),
@@ -401,7 +378,7 @@ impl DepSpec {
     }
 
     /// One pass over the entry's keys, in file order.
-    fn from_table(t: &Table) -> DepSpec {
+    fn from_table(t: &'a Table<'a>) -> DepSpec<'a> {
         let mut spec = DepSpec::default();
         let mut dashed = None;
         let mut underscored = None;
@@ -432,11 +409,7 @@ impl DepSpec {
                 }
                 _ => {}
             }
-            let name = KNOWN_DEP_KEYS
-                .iter()
-                .find(|known| **known == k)
-                .map_or_else(|| k.to_string().into(), |known| (*known).into());
-            spec.keys.push((name, span));
+            spec.keys.push((k, span));
         }
         (spec.default_features, spec.default_features_underscore) = match (dashed, underscored) {
             (Some(v), _) => (Some(v), false),
@@ -447,7 +420,7 @@ impl DepSpec {
     }
 
     /// The crate's real name: `package` when renamed, else the key.
-    pub fn package_name<'a>(&'a self, key: &'a str) -> &'a str {
+    pub fn package_name<'s>(&'s self, key: &'s str) -> &'s str {
         self.package.as_deref().unwrap_or(key)
     }
 }
@@ -1129,11 +1102,9 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         let mut next = BTreeSet::new();
         for parsed in parsed {
             let (m, targets) = parsed?;
+            // `path_dependencies` left out the members already known.
             for t in targets {
-                if !member_dirs.contains(&t)
-                    && !excluded(&t)
-                    && root_dir.join(&t).join("Cargo.toml").is_file()
-                {
+                if !excluded(&t) && root_dir.join(&t).join("Cargo.toml").is_file() {
                     next.insert(t);
                 }
             }

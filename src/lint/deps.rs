@@ -235,10 +235,10 @@ fn check_inherited(ctx: &Ctx, m: &Manifest, entry: &DepEntry, out: &mut Vec<Find
     };
     let root_text = || root_entry_text(ctx, key);
     for (k, span) in &entry.spec.keys {
-        if INHERIT_KEYS.contains(&k.as_ref()) {
+        if INHERIT_KEYS.contains(k) {
             continue;
         }
-        let effective = if SOURCE_KEYS.contains(&k.as_ref()) {
+        let effective = if SOURCE_KEYS.contains(k) {
             format!("cargo uses the workspace entry `{}`", root_text())
         } else {
             "cargo only warns `unused manifest key` and ignores it".to_string()
@@ -282,7 +282,7 @@ fn check_inherited(ctx: &Ctx, m: &Manifest, entry: &DepEntry, out: &mut Vec<Find
             .spec
             .keys
             .iter()
-            .find(|(k, _)| k == df_key)
+            .find(|(k, _)| *k == df_key)
             .map(|(_, s)| s.clone())
             .unwrap_or(entry.span.clone());
         let ignored = edition.as_str() < "2024";
@@ -369,9 +369,13 @@ fn plan_key(
 
     // Keys a workspace entry cannot carry for one member.
     for (i, d) in decls.iter().enumerate() {
-        if let Some((k, _)) = d.entry.spec.keys.iter().find(|(k, _)| {
-            !SOURCE_KEYS.contains(&k.as_ref()) && !INHERIT_KEYS.contains(&k.as_ref())
-        }) {
+        if let Some((k, _)) = d
+            .entry
+            .spec
+            .keys
+            .iter()
+            .find(|(k, _)| !SOURCE_KEYS.contains(k) && !INHERIT_KEYS.contains(k))
+        {
             blockers[i] = Some(format!("`{k}` cannot be kept next to `workspace = true`"));
         }
         if d.entry.item.as_table().is_some() && d.entry.spec.keys.is_empty() {

@@ -247,7 +247,7 @@ impl Finding {
 pub(crate) struct Ctx<'a> {
     pub ws: &'a Workspace,
     /// `[workspace.dependencies]`: key -> (entry, key span).
-    pub root_deps: BTreeMap<&'a str, (DepSpec, Range<usize>)>,
+    pub root_deps: BTreeMap<&'a str, (DepSpec<'a>, Range<usize>)>,
     /// Selected members (the per-member rules look only at these).
     pub selected: Vec<&'a Manifest>,
     /// Every member's dependency entries, read once (aligned with `ws.members`).
