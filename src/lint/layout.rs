@@ -2,7 +2,7 @@
 //! `pyo3-layout` (a PyO3 crate that maturin cannot build from its own folder).
 
 use super::{Ctx, Finding, Rule};
-use crate::manifests::{Manifest, NodeExt, Table, join, parent_dir};
+use crate::manifests::{DepEntry, DepKind, Manifest, NodeExt, Table, join, parent_dir};
 
 pub(super) fn orphans(ctx: &Ctx, out: &mut Vec<Finding>) {
     let Some(orphans) = &ctx.ws.orphans else {
@@ -39,7 +39,7 @@ pub(super) fn orphans(ctx: &Ctx, out: &mut Vec<Finding>) {
 
 /// Whether a member is a PyO3 extension: `[package.metadata.ccworkspace] kind = "pyo3"`, a
 /// maturin `pyproject.toml`, or a `pyo3` dependency with `extension-module` or a `cdylib`.
-fn is_pyo3(ctx: &Ctx, m: &Manifest) -> bool {
+fn is_pyo3(ctx: &Ctx, m: &Manifest, deps: &[DepEntry]) -> bool {
     let root = m.root();
     let kind = root
         .get("package")
@@ -58,9 +58,9 @@ fn is_pyo3(ctx: &Ctx, m: &Manifest) -> bool {
     {
         return true;
     }
-    let pyo3 = ctx.deps_of(m).iter().find(|d| {
-        d.kind == crate::manifests::DepKind::Normal && d.spec.package_name(d.key) == "pyo3"
-    });
+    let pyo3 = deps
+        .iter()
+        .find(|d| d.kind == DepKind::Normal && d.spec.package_name(d.key) == "pyo3");
     let Some(pyo3) = pyo3 else { return false };
     let root_features: Vec<String> = ctx
         .root_deps
@@ -99,8 +99,8 @@ fn is_maturin(pyproject: &Table) -> bool {
 }
 
 pub(super) fn pyo3(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for m in &ctx.selected {
-        if m.dir.is_empty() || !is_pyo3(ctx, m) {
+    for (m, deps) in ctx.ws.members.iter().zip(&ctx.deps) {
+        if m.dir.is_empty() || !ctx.ws.selected.contains(&m.dir) || !is_pyo3(ctx, m, deps) {
             continue;
         }
         let pkg = m.package_name();

@@ -287,23 +287,6 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// A member's dependency entries, in all six tables.
-    pub fn deps_of(&self, m: &Manifest) -> &[DepEntry<'a>] {
-        // `m` is almost always one of `ws.members` itself: its index is its offset.
-        let members = self.ws.members.as_ptr_range();
-        let index = if members.contains(&std::ptr::from_ref(m)) {
-            Some((m as *const Manifest as usize - members.start as usize) / size_of::<Manifest>())
-        } else {
-            self.ws
-                .members
-                .binary_search_by(|x| x.dir.as_str().cmp(&m.dir))
-                .ok()
-        };
-        index
-            .and_then(|i| self.deps.get(i))
-            .map_or(&[], Vec::as_slice)
-    }
-
     /// The root's `[workspace.package]` table.
     pub fn ws_package(&self) -> Option<&'a Table<'a>> {
         self.ws
