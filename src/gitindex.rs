@@ -11,20 +11,21 @@
 
 use std::path::{Path, PathBuf};
 
+/// Environment variables that change where git looks for the repository or its index: with any
+/// of them set, the index is left to git.
+pub const LOCATION_VARS: [&str; 5] = [
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+    "GIT_CEILING_DIRECTORIES",
+];
+
 /// Every path the index lists under `dir` (relative to `dir`, with `/`), as `git ls-files`
 /// run in `dir` prints them; `None` when the index is not one this reader handles.
 pub fn paths_under(dir: &Path) -> Option<Vec<Vec<u8>>> {
-    // These change where git looks; leave them to git.
-    for var in [
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_COMMON_DIR",
-        "GIT_CEILING_DIRECTORIES",
-    ] {
-        if std::env::var_os(var).is_some() {
-            return None;
-        }
+    if LOCATION_VARS.iter().any(|v| std::env::var_os(v).is_some()) {
+        return None;
     }
     let dir = dir.canonicalize().ok()?;
     let (top, git_dir) = find_git_dir(&dir)?;
@@ -45,13 +46,12 @@ pub fn paths_under(dir: &Path) -> Option<Vec<Vec<u8>>> {
     if !prefix.is_empty() {
         prefix.push(b'/');
     }
-    let paths = parse(&bytes)?;
-    Some(
-        paths
-            .into_iter()
-            .filter_map(|p| p.strip_prefix(prefix.as_slice()).map(<[u8]>::to_vec))
-            .collect(),
-    )
+    let mut paths = parse(&bytes)?;
+    paths.retain(|p| p.starts_with(&prefix));
+    for p in &mut paths {
+        p.drain(..prefix.len());
+    }
+    Some(paths)
 }
 
 /// The work tree's top directory and its `.git` directory: the nearest `.git` at or above
@@ -84,7 +84,7 @@ fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
 
 /// The paths of an index file's entries, in index order; `None` for anything this reader does
 /// not handle or a malformed file.
-pub fn parse(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+fn parse(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
     if bytes.get(..4)? != b"DIRC" {
         return None;
     }

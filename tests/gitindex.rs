@@ -32,15 +32,9 @@ fn read_index(dir: &Path) -> Option<Vec<String>> {
 /// Whether the test runs with git's location variables set (inside a git hook, say): then the
 /// reader leaves everything to git, as it should, and only the fallback can be checked.
 fn git_env_set() -> bool {
-    [
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_COMMON_DIR",
-        "GIT_CEILING_DIRECTORIES",
-    ]
-    .iter()
-    .any(|v| std::env::var_os(v).is_some())
+    gitindex::LOCATION_VARS
+        .iter()
+        .any(|v| std::env::var_os(v).is_some())
 }
 
 fn repo_with_files(dir: &Path) -> Repo {
