@@ -690,12 +690,45 @@ fn plan_key(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifests::Workspace;
 
     fn reqs(items: &[&str]) -> Vec<(String, VersionReq)> {
         items
             .iter()
             .map(|s| (s.to_string(), VersionReq::parse(s).unwrap()))
             .collect()
+    }
+
+    #[test]
+    fn root_entries_are_quoted_as_one_inline_entry_whatever_their_form() {
+        let root = r#"
+[workspace]
+members = []
+[workspace.dependencies]
+log = "0.4"   # comment
+serde = { version = "1", features = ["derive"] } # comment
+tokio.version = "1"
+tokio.features = ["rt"]
+[workspace.dependencies.anyhow]
+version = "1"
+default-features = false
+"#;
+        let ws = Workspace::from_texts(root, &[]).unwrap();
+        let ctx = Ctx::new(&ws);
+        assert_eq!(root_entry_text(&ctx, "log"), r#"log = "0.4""#);
+        assert_eq!(
+            root_entry_text(&ctx, "serde"),
+            r#"serde = { version = "1", features = ["derive"] }"#
+        );
+        assert_eq!(
+            root_entry_text(&ctx, "tokio"),
+            r#"tokio = { version = "1", features = ["rt"] }"#
+        );
+        assert_eq!(
+            root_entry_text(&ctx, "anyhow"),
+            r#"anyhow = { version = "1", default-features = false }"#
+        );
+        assert_eq!(root_entry_text(&ctx, "missing"), "missing");
     }
 
     #[test]
