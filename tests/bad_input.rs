@@ -87,14 +87,6 @@ fn generate_lockfile(dir: &Path) {
     support::generator::run_cargo(dir, &["generate-lockfile", "--offline"]).unwrap();
 }
 
-/// Replace `from` with `to` in the file at `path`; `from` must be there (a fixture that drifted
-/// would otherwise leave the test checking an unbroken file).
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "{} has no `{from}`", path.display());
-    std::fs::write(path, text.replace(from, to)).unwrap();
-}
-
 /// Every file under `dir` (skipping `.git` and `target`) with its bytes.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
@@ -147,11 +139,7 @@ fn fails_with(run: &Run, needles: &[&str]) {
 fn a_root_toml_syntax_error_names_the_file_and_line_for_every_command() {
     let tmp = tempfile::tempdir().unwrap();
     small_workspace(tmp.path());
-    edit(
-        &tmp.path().join("Cargo.toml"),
-        "resolver = \"2\"",
-        "resolver = \"2",
-    );
+    Repo::open(tmp.path()).replace("Cargo.toml", "resolver = \"2\"", "resolver = \"2");
     // cargo's own wording for affected, ours for the commands that read manifests directly.
     let r = run(
         tmp.path(),
@@ -222,8 +210,8 @@ fn a_member_manifest_that_is_toml_but_not_a_manifest() {
 fn an_optional_workspace_dependency_is_an_error() {
     let tmp = tempfile::tempdir().unwrap();
     small_workspace(tmp.path());
-    edit(
-        &tmp.path().join("Cargo.toml"),
+    Repo::open(tmp.path()).replace(
+        "Cargo.toml",
         "core = { path = \"crates/core\" }",
         "core = { path = \"crates/core\", optional = true }",
     );
@@ -248,8 +236,8 @@ fn an_optional_workspace_dependency_is_an_error() {
 fn a_member_glob_that_matches_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     small_workspace(tmp.path());
-    edit(
-        &tmp.path().join("Cargo.toml"),
+    Repo::open(tmp.path()).replace(
+        "Cargo.toml",
         "[\"crates/*\"]",
         "[\"crates/*\", \"nowhere/*\"]",
     );
@@ -726,8 +714,8 @@ fn lint_fix_in_a_read_only_directory_writes_nothing() {
     small_workspace(tmp.path());
     // Two fixable findings in two members; one member's directory is read-only.
     for member in ["app", "testkit"] {
-        edit(
-            &tmp.path().join(format!("crates/{member}/Cargo.toml")),
+        Repo::open(tmp.path()).replace(
+            &format!("crates/{member}/Cargo.toml"),
             "core.workspace = true",
             "core = { path = \"../core\" }",
         );
@@ -816,8 +804,8 @@ fn a_full_disk_means_lint_fix_writes_nothing() {
     let root = disk.path().join("ws");
     small_workspace(&root);
     for member in ["app", "testkit"] {
-        edit(
-            &root.join(format!("crates/{member}/Cargo.toml")),
+        Repo::open(&root).replace(
+            &format!("crates/{member}/Cargo.toml"),
             "core.workspace = true",
             "core = { path = \"../core\" }",
         );

@@ -776,10 +776,7 @@ fn citychain() -> tempfile::TempDir {
 
 /// Replace `from` with `to` in a file, failing when `from` is not there.
 fn plant(root: &Path, file: &str, from: &str, to: &str) {
-    let path = root.join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{file} has no {from:?}");
-    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    Repo::open(root).replace(file, from, to);
 }
 
 #[test]
