@@ -26,6 +26,7 @@ pub mod init;
 pub mod lint;
 pub mod manifests;
 pub mod members;
+pub(crate) mod model;
 pub mod output;
 pub mod workspace;
 

@@ -723,6 +723,9 @@ pub(crate) struct Found {
     pub manifest: Option<anyhow::Result<Manifest>>,
     /// With `read`: its `pyproject.toml` when it has one (`Some(None)`: it has none).
     pub pyproject_doc: Option<Option<anyhow::Result<Manifest>>>,
+    /// A directory a `members` pattern matched that holds no `Cargo.toml` (or does not exist,
+    /// for a literal entry): cargo fails to load the workspace when it becomes a member.
+    pub missing: bool,
 }
 
 /// Read and parse `rel/Cargo.toml` (already read as `text`) and `rel/pyproject.toml` for a
@@ -741,6 +744,7 @@ fn read_found(root: &Path, rel: &str, text: String, pyproject: bool) -> Found {
         pyproject,
         manifest: Some(manifest),
         pyproject_doc: pyproject_doc.or(Some(None)),
+        missing: false,
     }
 }
 
@@ -757,28 +761,10 @@ pub(crate) fn walk(root: &Path, rel: &str, depth: Option<usize>, read: bool) -> 
         pyproject,
         manifest: None,
         pyproject_doc: None,
+        missing: false,
     };
     if depth == Some(0) {
-        let manifest = abs.join("Cargo.toml");
-        if read {
-            match crate::fsutil::read_small(&manifest) {
-                Ok(text) => return vec![read_found(root, rel, text, true)],
-                // Missing (or a directory): not a crate, unless it is a dangling link, below.
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory
-                    ) => {}
-                // Unreadable: a crate; reading it again reports why.
-                Err(_) => return vec![unread(true)],
-            }
-        }
-        // Any entry named Cargo.toml that is not a directory counts, as in a listing (a
-        // dangling link then fails to read, loudly, as it does for cargo).
-        return match std::fs::symlink_metadata(manifest) {
-            Ok(meta) if !meta.is_dir() => vec![unread(true)],
-            _ => Vec::new(),
-        };
+        return candidate(root, rel, read, false);
     }
     let Ok(entries) = std::fs::read_dir(&abs) else {
         return Vec::new();
@@ -822,6 +808,154 @@ pub(crate) fn walk(root: &Path, rel: &str, depth: Option<usize>, read: bool) -> 
         .collect();
     manifests.extend(results.into_iter().flatten());
     manifests
+}
+
+/// The directory `rel` as a member candidate, without listing it: opening (or, without `read`,
+/// a `stat` of) its `Cargo.toml` answers. With `report_missing`, a directory without one (or,
+/// for a literal `members` entry, no directory at all) comes back as [`Found::missing`].
+fn candidate(root: &Path, rel: &str, read: bool, report_missing: bool) -> Vec<Found> {
+    let abs = root.join(rel);
+    let manifest = abs.join("Cargo.toml");
+    let unread = |missing: bool| Found {
+        dir: rel.to_string(),
+        pyproject: true,
+        manifest: None,
+        pyproject_doc: None,
+        missing,
+    };
+    if read {
+        match crate::fsutil::read_small(&manifest) {
+            Ok(text) => return vec![read_found(root, rel, text, true)],
+            // Missing (or a directory): not a crate, unless it is a dangling link, below.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory
+                ) => {}
+            // Unreadable: a crate; reading it again reports why.
+            Err(_) => return vec![unread(false)],
+        }
+    }
+    // Any entry named Cargo.toml that is not a directory counts, as in a listing (a dangling
+    // link then fails to read, loudly, as it does for cargo).
+    match std::fs::symlink_metadata(manifest) {
+        Ok(meta) if !meta.is_dir() => vec![unread(false)],
+        // Cargo keeps only the directories a pattern matches; a literal entry naming nothing
+        // is kept and fails to load.
+        _ if report_missing && (abs.is_dir() || !abs.exists()) => vec![unread(true)],
+        _ => Vec::new(),
+    }
+}
+
+/// One component of a `members` pattern, matched against a directory name.
+enum Component {
+    Literal(String),
+    Glob(globset::GlobMatcher),
+}
+
+impl Component {
+    fn new(part: &str) -> Result<Component, globset::Error> {
+        if !crate::members::is_glob(part) {
+            return Ok(Component::Literal(part.to_string()));
+        }
+        Ok(Component::Glob(
+            globset::GlobBuilder::new(part)
+                .literal_separator(true)
+                .backslash_escape(true)
+                .build()?
+                .compile_matcher(),
+        ))
+    }
+
+    fn matches(&self, name: &str) -> bool {
+        match self {
+            Component::Literal(l) => l == name,
+            Component::Glob(g) => g.is_match(name),
+        }
+    }
+}
+
+/// The directories one `members` pattern reaches, as cargo's glob finds them: component by
+/// component, every directory whose name matches (hidden ones, `target/` and a crate's `src/`
+/// included, as cargo's `glob` includes them), following symlinked directories. Each match
+/// is a [`candidate`]: read, or reported [`Found::missing`].
+///
+/// A pattern with `**` is walked without bound by [`walk`], which skips hidden and build
+/// directories (see `docs/lint-deps.md`, "Members").
+pub(crate) fn walk_pattern(root: &Path, pattern: &str, read: bool) -> anyhow::Result<Vec<Found>> {
+    let norm = crate::members::normalize(pattern);
+    let parts: Vec<&str> = norm.split('/').filter(|p| !p.is_empty()).collect();
+    let first_glob = parts
+        .iter()
+        .position(|p| crate::members::is_glob(p))
+        .unwrap_or(parts.len());
+    let prefix = parts[..first_glob].join("/");
+    let rest = &parts[first_glob..];
+    if rest.contains(&"**") {
+        return Ok(walk(root, &prefix, None, read));
+    }
+    let components = rest
+        .iter()
+        .map(|c| Component::new(c))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            UserError::new(
+                format!("Cargo.toml: invalid `workspace.members` pattern `{pattern}`: {e}"),
+                "fix the pattern in [workspace] members",
+            )
+        })?;
+    let (found, any) = descend(root, &prefix, &components, read);
+    if !any {
+        // Cargo keeps a pattern that matches nothing as a path of its own, and then fails to
+        // read `<pattern>/Cargo.toml`.
+        return Ok(vec![Found {
+            dir: norm,
+            pyproject: false,
+            manifest: None,
+            pyproject_doc: None,
+            missing: true,
+        }]);
+    }
+    Ok(found)
+}
+
+/// [`walk_pattern`]'s matches under `rel` for the components `rest`, and whether any path
+/// matched at all (cargo's glob also yields files, which it then drops; a pattern that
+/// yields nothing is an error).
+fn descend(root: &Path, rel: &str, rest: &[Component], read: bool) -> (Vec<Found>, bool) {
+    let Some((first, rest)) = rest.split_first() else {
+        return (candidate(root, rel, read, true), true);
+    };
+    let Ok(entries) = std::fs::read_dir(root.join(rel)) else {
+        return (Vec::new(), false);
+    };
+    let mut any = false;
+    let mut subdirs = Vec::new();
+    for entry in entries.flatten() {
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            continue;
+        };
+        if !first.matches(&name) {
+            continue;
+        }
+        any |= rest.is_empty();
+        let is_dir = entry
+            .file_type()
+            .is_ok_and(|ft| ft.is_dir() || (ft.is_symlink() && entry.path().is_dir()));
+        if is_dir {
+            subdirs.push(name);
+        }
+    }
+    let found: Vec<(Vec<Found>, bool)> = subdirs
+        .par_iter()
+        .map(|d| descend(root, &join(rel, d), rest, read))
+        .collect();
+    let mut out = Vec::new();
+    for (f, a) in found {
+        out.extend(f);
+        any |= a;
+    }
+    (out, any)
 }
 
 /// Cargo's member expansion ([`crate::members::expand`]), with each glob matched only
@@ -985,6 +1119,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
     let mut no_pyproject: BTreeSet<String> = BTreeSet::new();
     let mut read: BTreeMap<String, anyhow::Result<Manifest>> = BTreeMap::new();
     let mut read_py: BTreeMap<String, Option<anyhow::Result<Manifest>>> = BTreeMap::new();
+    let mut missing: BTreeSet<String> = BTreeSet::new();
     let mut record = |found: Vec<Found>| -> BTreeSet<String> {
         found
             .into_iter()
@@ -997,6 +1132,9 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
                 }
                 if let Some(py) = f.pyproject_doc {
                     read_py.insert(f.dir.clone(), py);
+                }
+                if f.missing {
+                    missing.insert(f.dir.clone());
                 }
                 f.dir
             })
@@ -1019,25 +1157,20 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         // literal pattern is a walk of depth 0 (its own directory). For orphans, every
         // manifest git tracks under the root is a candidate too (the tree is walked only
         // outside git, or when git cannot answer).
-        let walk_members = || -> Vec<Found> {
-            patterns
+        let walk_members = || -> anyhow::Result<Vec<Found>> {
+            Ok(patterns
                 .par_iter()
-                .flat_map_iter(|p| {
-                    let (prefix, depth) = walk_plan(p);
-                    let depth = if crate::members::is_glob(p) {
-                        depth
-                    } else {
-                        Some(0)
-                    };
-                    walk(&root_dir, &prefix, depth, true)
-                })
-                .collect()
+                .map(|p| walk_pattern(&root_dir, p, true))
+                .collect::<anyhow::Result<Vec<_>>>()?
+                .into_iter()
+                .flatten()
+                .collect())
         };
         let list_tracked = || find_orphans.then(|| crate::git::tracked_manifest_dirs(&root_dir));
         let ((found, tracked), read) =
             rayon::join(|| rayon::join(walk_members, list_tracked), read_lock);
         lock = Some(read);
-        let mut dirs = record(found);
+        let mut dirs = record(found?);
         match tracked {
             None => {}
             Some(Some(tracked)) => dirs.extend(without_skipped(tracked)),
@@ -1054,6 +1187,9 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
             .collect()
     };
     let mut member_dirs = expand_members(&patterns, &exclude, &manifest_dirs)?;
+    if let Some(dir) = member_dirs.iter().find(|d| missing.contains(*d)) {
+        return Err(missing_member(&root, &patterns, dir).into());
+    }
     if !whole {
         // Cargo also makes path dependencies members; without reading every member, the
         // ones declared in the root's [workspace.dependencies] are the ones we can know.
@@ -1102,6 +1238,8 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         let mut next = BTreeSet::new();
         for parsed in parsed {
             let (m, targets) = parsed?;
+            nested_root(&m)?;
+            inherited_fields(&m, &root)?;
             // `path_dependencies` left out the members already known.
             for t in targets {
                 if !excluded(&t) && root_dir.join(&t).join("Cargo.toml").is_file() {
@@ -1118,6 +1256,9 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         None => read_lock()?,
     };
     let members: Vec<Manifest> = members.into_values().collect();
+    if whole {
+        unique_names(&members)?;
+    }
     lap("parse the members the walk did not");
 
     let selected: BTreeSet<String> = if opts.only.is_empty() || whole {
@@ -1183,6 +1324,158 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         exclude,
         timings,
     })
+}
+
+/// Cargo's refusal of a member that inherits a `[package]` field or `[lints]` the root does
+/// not define ("error inheriting `version` from workspace root manifest's
+/// `workspace.package.version`"). Rule: the Cargo Book, "The `[workspace.package]` table" and
+/// "The `[workspace.lints]` table".
+fn inherited_fields(m: &Manifest, root: &Manifest) -> anyhow::Result<()> {
+    let ws = root.root().get("workspace").and_then(NodeExt::as_table);
+    let defined = |table: &str, key: Option<&str>| {
+        let t = ws.and_then(|w| w.get(table));
+        match key {
+            Some(key) => t.and_then(|t| t.get(key)).is_some(),
+            None => t.is_some(),
+        }
+    };
+    let inherits = |node: &Node| {
+        node.get("workspace")
+            .is_some_and(|w| w.as_bool() == Some(true))
+    };
+    let mut wanted: Vec<(String, String, Range<usize>)> = Vec::new();
+    if let Some(package) = m.root().get("package").and_then(NodeExt::as_table) {
+        for (key, span, value) in entries(package) {
+            if inherits(value) && !defined("package", Some(key)) {
+                wanted.push((key.to_string(), format!("workspace.package.{key}"), span));
+            }
+        }
+    }
+    if let Some((key, lints)) = m.root().get_key_value("lints")
+        && inherits(lints)
+        && !defined("lints", None)
+    {
+        wanted.push(("lints".into(), "workspace.lints".into(), key.span()));
+    }
+    let Some((key, table, span)) = wanted.into_iter().next() else {
+        return Ok(());
+    };
+    let (line, col) = line_col(m.text(), span.start);
+    Err(UserError::new(
+        format!(
+            "{}:{line}:{col}: `{key}` is inherited from the workspace, but the root Cargo.toml \
+             has no `{table}`; cargo refuses the workspace (error inheriting `{key}` from \
+             workspace root manifest's `{table}`)",
+            m.path
+        ),
+        format!(
+            "define `{table}` in the root Cargo.toml, or give `{key}` a value in {}",
+            m.path
+        ),
+    )
+    .into())
+}
+
+/// Cargo's refusal of two members with one package name ("two packages named `x` in this
+/// workspace"), as a symlinked member folder and its target both matched by `members` give.
+fn unique_names(members: &[Manifest]) -> anyhow::Result<()> {
+    let mut seen: BTreeMap<&str, &Manifest> = BTreeMap::new();
+    for m in members {
+        let Some(name) = m.package_name() else {
+            continue;
+        };
+        if let Some(first) = seen.insert(name, m) {
+            let span = m
+                .root()
+                .get("package")
+                .and_then(|p| p.get("name"))
+                .map_or(0..0, |n| n.span());
+            let (line, col) = line_col(m.text(), span.start);
+            return Err(UserError::new(
+                format!(
+                    "{}:{line}:{col}: two packages named `{name}` in this workspace ({} and {}); \
+                     cargo refuses the workspace",
+                    m.path, first.path, m.path
+                ),
+                "rename one of them, or keep one folder out of `members` (a symlink to a \
+                     member folder makes the same crate a member twice: add one to `exclude`)",
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Cargo's refusal of a member that is a workspace root itself ("multiple workspace roots found
+/// in the same workspace"): a nested workspace, or a `git worktree` of the repository checked
+/// out under a member glob.
+fn nested_root(m: &Manifest) -> anyhow::Result<()> {
+    let Some((key, _)) = (!m.dir.is_empty())
+        .then(|| m.root().get_key_value("workspace"))
+        .flatten()
+    else {
+        return Ok(());
+    };
+    let (line, col) = line_col(m.text(), key.span().start);
+    Err(UserError::new(
+        format!(
+            "{}:{line}:{col}: workspace member `{}` has a [workspace] table of its own; cargo \
+             refuses the workspace (multiple workspace roots found in the same workspace)",
+            m.path, m.dir
+        ),
+        format!(
+            "add \"{}\" to `exclude` in the root's [workspace] (or move it out of the member \
+             globs), or remove its [workspace] table",
+            m.dir
+        ),
+    )
+    .into())
+}
+
+/// Cargo's refusal of a member directory without a `Cargo.toml` ("failed to load manifest for
+/// workspace member"), pointing at the `members` entry that matched it.
+fn missing_member(root: &Manifest, patterns: &[String], dir: &str) -> UserError {
+    let one = BTreeSet::from([dir.to_string()]);
+    let pattern = patterns
+        .iter()
+        .find(|p| {
+            crate::members::expand(std::slice::from_ref(p), &[], &one, &BTreeSet::new())
+                .is_ok_and(|(m, _)| m.contains(dir))
+        })
+        .map_or(dir, String::as_str);
+    let span = root
+        .root()
+        .get("workspace")
+        .and_then(|w| w.get("members"))
+        .and_then(NodeExt::as_array)
+        .and_then(|a| a.iter().find(|v| v.as_str() == Some(pattern)))
+        .map_or(0..0, |v| v.span());
+    let (line, col) = line_col(root.text(), span.start);
+    let at = format!("{}:{line}:{col}", root.path);
+    if crate::members::is_glob(dir) {
+        return UserError::new(
+            format!(
+                "{at}: `members` entry `{pattern}` matches no directory; cargo then fails to \
+                 read `{dir}/Cargo.toml` and refuses to load the workspace"
+            ),
+            format!("remove `{pattern}` from [workspace] members, or add a crate it matches"),
+        );
+    }
+    let via = if pattern == dir {
+        String::new()
+    } else {
+        format!(" (matched by `{pattern}`)")
+    };
+    UserError::new(
+        format!(
+            "{at}: workspace member `{dir}`{via} has no Cargo.toml; cargo fails to load the \
+             manifest of a workspace member and refuses the workspace"
+        ),
+        format!(
+            "add `{dir}/Cargo.toml`, move the folder elsewhere, or add \"{dir}\" to `exclude` \
+             in [workspace]"
+        ),
+    )
 }
 
 /// Manifests under the root that belong to no workspace: not members, not under an `exclude`

@@ -11,11 +11,9 @@ use std::path::Path;
 use anstream::eprintln;
 
 use crate::cli::{CrateKind, DockerfileArgs, GlobalOpts};
-use crate::config::Config;
-use crate::docker::{self, CrateFiles, CrateInfo, ROOT_BUILD_FILES, RootInfo, WorkspaceModel};
+use crate::docker::{self, CrateInfo, WorkspaceModel};
 use crate::errors::{Status, UserError};
 use crate::fsutil::{FileWrite, read_optional, unified_diff, write_all_atomic};
-use crate::members;
 use crate::output::Output;
 
 pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::Result<Status> {
@@ -37,7 +35,7 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
     let root = crate::manifests::find_root(global.manifest_path.as_deref())?;
     let reading = out.spinner("Reading");
     reading.set_message("the workspace manifests");
-    let model = load_model(&root);
+    let model = crate::model::images::load(&root);
     reading.finish_and_clear();
     let model = model?;
     let selected = select(global, args, &model, out)?;
@@ -232,152 +230,4 @@ fn select<'a>(
         out.verbose(format!("{} affected members", selected.len()));
     }
     Ok(selected)
-}
-
-/// Read the root manifest, discover the members the way cargo does, and read each one.
-pub(crate) fn load_model(root: &Path) -> anyhow::Result<WorkspaceModel> {
-    let root_path = root.join("Cargo.toml");
-    let label = root_path.display().to_string();
-    let root_manifest = read_optional(&root_path)?.ok_or_else(|| {
-        UserError::new(
-            format!("{label} does not exist"),
-            "run in a cargo workspace or pass --manifest-path",
-        )
-    })?;
-    let config = Config::from_manifest_text(&root_manifest, &label)?;
-    let info = docker::parse_root(&root_manifest, &label)?;
-    if info.has_package {
-        return Err(UserError::new(
-            format!("{label} has a [package]: `dockerfile` supports virtual workspaces only"),
-            "move the root package into a member folder",
-        )
-        .into());
-    }
-
-    let max_depth = if info.members.iter().any(|m| m.contains("**")) {
-        None
-    } else {
-        Some(
-            info.members
-                .iter()
-                .map(|m| members::normalize(m).split('/').count())
-                .max()
-                .unwrap_or(0),
-        )
-    };
-    let manifest_dirs: BTreeSet<String> = crate::manifests::walk(root, "", max_depth, false)
-        .into_iter()
-        .map(|found| found.dir)
-        .filter(|dir| !dir.is_empty())
-        .collect();
-    let (member_dirs, _) = members::expand(
-        &info.members,
-        &info.exclude,
-        &manifest_dirs,
-        &BTreeSet::new(),
-    )
-    .map_err(|e| {
-        UserError::new(
-            format!("{label}: bad `members` glob: {e}"),
-            "fix the glob (cargo rejects it too)",
-        )
-    })?;
-
-    let mut crates: BTreeMap<String, CrateInfo> = BTreeMap::new();
-    // `[patch]` path targets are not members, but their own path dependencies belong in the
-    // context too. They sit first in the stack, so a member that is also patched in is read
-    // as a member.
-    let mut queue: Vec<(String, bool)> = info
-        .patch_dirs
-        .iter()
-        .map(|d| (d.clone(), false))
-        .chain(member_dirs.into_iter().map(|d| (d, true)))
-        .collect();
-    while let Some((dir, is_member)) = queue.pop() {
-        if crates.contains_key(&dir) {
-            continue;
-        }
-        let krate = read_crate(root, &dir, &info, is_member)?;
-        for dep in &krate.path_deps {
-            if !crates.contains_key(dep) {
-                // Path dependencies inside the root are members unless excluded (cargo's rule).
-                let excluded = info.exclude.iter().any(|e| {
-                    let e = members::normalize(e);
-                    e.is_empty() || *dep == e || dep.starts_with(&format!("{e}/"))
-                });
-                queue.push((dep.clone(), !excluded));
-            }
-        }
-        crates.insert(dir, krate);
-    }
-    let root_files = ROOT_BUILD_FILES
-        .iter()
-        .filter(|f| root.join(f).is_file())
-        .map(|f| f.to_string())
-        .collect();
-    Ok(WorkspaceModel {
-        root_manifest,
-        crates,
-        root_files,
-        patch_dirs: info.patch_dirs,
-        config: config.docker,
-    })
-}
-
-fn read_crate(
-    root: &Path,
-    dir: &str,
-    info: &RootInfo,
-    is_member: bool,
-) -> anyhow::Result<CrateInfo> {
-    let abs = root.join(dir);
-    let manifest = crate::workspace::join(dir, "Cargo.toml");
-    let text = read_optional(&abs.join("Cargo.toml"))?.ok_or_else(|| {
-        UserError::new(
-            format!("{manifest} does not exist"),
-            "fix the path dependency or the `members` entry that names it",
-        )
-    })?;
-    let mut bin_dir = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(abs.join("src/bin")) {
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let path = entry.path();
-            if path.is_dir() {
-                if path.join("main.rs").is_file() {
-                    bin_dir.push(format!("src/bin/{name}/main.rs"));
-                }
-            } else if name.ends_with(".rs") {
-                bin_dir.push(format!("src/bin/{name}"));
-            }
-        }
-    }
-    let files = CrateFiles {
-        pyproject: read_optional(&abs.join("pyproject.toml"))?,
-        main_rs: abs.join("src/main.rs").is_file(),
-        bin_dir,
-    };
-    let krate = docker::parse_crate(&text, dir, &manifest, info, &files, is_member)?;
-    // Cargo refuses a package without targets ("no targets specified in the manifest"); an
-    // image for it cannot build, and calling it a library would hide that.
-    if !files.main_rs && files.bin_dir.is_empty() && !abs.join("src/lib.rs").is_file() {
-        let declares_targets = text.parse::<toml::Table>().is_ok_and(|t| {
-            ["lib", "bin", "example", "test", "bench"]
-                .iter()
-                .any(|k| t.contains_key(*k))
-        });
-        if !declares_targets {
-            return Err(UserError::new(
-                format!(
-                    "{manifest}: the package has no targets (no src/lib.rs, src/main.rs or \
-                     src/bin/, and no [lib] or [[bin]]); cargo refuses it"
-                ),
-                format!(
-                    "add {dir}/src/lib.rs or {dir}/src/main.rs, or a [lib] or [[bin]] with its path"
-                ),
-            )
-            .into());
-        }
-    }
-    Ok(krate)
 }

@@ -90,7 +90,7 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
         )
         .into());
     }
-    let mut model = super::dockerfile::load_model(&root)?;
+    let mut model = crate::model::images::load(&root)?;
     let normalized = name.replace('-', "_");
     if let Some(taken) = model
         .crates
