@@ -104,32 +104,29 @@ impl KeyHasher {
 }
 
 /// The members' directories the root manifest's globs match on disk now, or `None` when the
-/// manifest cannot be read.
+/// manifest cannot be read. A matched directory without a `Cargo.toml` (which makes cargo refuse
+/// the workspace) is listed with a mark, so that creating or removing one is a miss.
 fn member_dirs_now(root: &Path) -> Option<Vec<String>> {
     let text = std::fs::read_to_string(root.join("Cargo.toml")).ok()?;
     let table: toml::Table = toml::from_str(&text).ok()?;
     let ws = table.get("workspace")?.as_table()?;
     let list = |key: &str| crate::members::string_list(ws, key);
-    // cargo's own expansion (the `glob` crate, which follows every symlink): the cache must
-    // see what cargo would see, including a link that makes cargo refuse the workspace.
-    let mut manifest_dirs = std::collections::BTreeSet::new();
+    // The same expansion as the other commands' (cargo's rules: hidden folders, symlinked
+    // folders, matches without a manifest).
+    let mut dirs = std::collections::BTreeSet::new();
+    let mut missing = std::collections::BTreeSet::new();
     for pattern in list("members") {
-        let full = root.join(&pattern).join("Cargo.toml");
-        let entries = glob::glob(&full.to_string_lossy()).ok()?;
-        for entry in entries.flatten() {
-            let rel = entry
-                .parent()?
-                .strip_prefix(root)
-                .ok()?
-                .to_string_lossy()
-                .replace('\\', "/");
-            manifest_dirs.insert(rel);
+        for found in crate::manifests::walk_pattern(root, &pattern, false).ok()? {
+            if found.missing {
+                missing.insert(found.dir.clone());
+            }
+            dirs.insert(found.dir);
         }
     }
     let (mut found, _) = crate::members::expand(
         &list("members"),
         &list("exclude"),
-        &manifest_dirs,
+        &dirs,
         &Default::default(),
     )
     .ok()?;
@@ -137,7 +134,18 @@ fn member_dirs_now(root: &Path) -> Option<Vec<String>> {
     if table.contains_key("package") {
         found.insert(String::new());
     }
-    Some(found.into_iter().collect())
+    Some(
+        found
+            .into_iter()
+            .map(|d| {
+                if missing.contains(&d) {
+                    format!("{d} (no Cargo.toml)")
+                } else {
+                    d
+                }
+            })
+            .collect(),
+    )
 }
 
 fn cargo_identity(h: &mut KeyHasher) -> Option<()> {

@@ -108,3 +108,28 @@ fn the_cache_is_used_while_valid_and_dropped_on_every_change() {
     affected(&repo, &cargo);
     assert_eq!(calls(&log), 7);
 }
+
+#[test]
+fn a_folder_without_a_manifest_under_a_member_glob_is_a_miss_and_cargo_refuses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (cargo, log) = logging_cargo(tmp.path());
+    let dir = tmp.path().join("repo");
+    copy_dir(&support::citychain(), &dir);
+    let repo = Repo::init(&dir);
+    repo.commit_all("base");
+    repo.append("CA/rust/ca_cli/src/main.rs", "\n// 1\n");
+    affected(&repo, &cargo);
+    assert_eq!(calls(&log), 1);
+    // A stray cache folder under `CA/rust/*`: cargo refuses the workspace, and the cached graph
+    // (which cargo would no longer give) is not served.
+    std::fs::create_dir_all(dir.join("CA/rust/.pytest_cache")).unwrap();
+    std::fs::write(dir.join("CA/rust/.pytest_cache/README.md"), "cache\n").unwrap();
+    let run = support::cli::run(
+        &repo.dir,
+        &["affected", "-q", "--base", "main"],
+        &[("CARGO", cargo.to_str().unwrap())],
+    );
+    assert_eq!(calls(&log), 2, "the cache must miss");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains(".pytest_cache"), "{}", run.stderr);
+}
