@@ -20,9 +20,8 @@ use std::path::{Path, PathBuf};
 use camino::Utf8PathBuf;
 use serde::{Deserialize, Serialize};
 
-use crate::cli::GlobalOpts;
 use crate::graph::DepGraph;
-use crate::workspace::{Member, Workspace, cargo_program};
+use crate::workspace::{Member, MetadataOptions, Workspace, cargo_program};
 
 const FORMAT: u32 = 1;
 
@@ -39,7 +38,7 @@ struct Stored {
 }
 
 /// The workspace root, found the way the other commands find it (nearest `[workspace]`).
-fn find_root(global: &GlobalOpts) -> Option<PathBuf> {
+fn find_root(global: &MetadataOptions) -> Option<PathBuf> {
     crate::manifests::find_root(global.manifest_path.as_deref()).ok()
 }
 
@@ -167,7 +166,7 @@ fn cargo_identity(h: &mut KeyHasher) -> Option<()> {
 }
 
 fn key(
-    global: &GlobalOpts,
+    global: &MetadataOptions,
     root: &Path,
     manifests: &[String],
     members: &[Member],
@@ -220,7 +219,7 @@ fn key(
 }
 
 /// The cached workspace, if the key still holds.
-pub fn load(global: &GlobalOpts) -> Option<Workspace> {
+pub fn load(global: &MetadataOptions) -> Option<Workspace> {
     if std::env::var_os("CCWORKSPACE_NO_CACHE").is_some() {
         return None;
     }
@@ -258,7 +257,7 @@ pub fn load(global: &GlobalOpts) -> Option<Workspace> {
 }
 
 /// Remember a workspace just loaded from `cargo metadata` (best effort).
-pub fn store(global: &GlobalOpts, ws: &Workspace) {
+pub fn store(global: &MetadataOptions, ws: &Workspace) {
     if std::env::var_os("CCWORKSPACE_NO_CACHE").is_some() {
         return;
     }

@@ -9,6 +9,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::affected::report::GroupBy;
+pub use crate::changes::OnMissingBase;
+pub use crate::model::kind::CrateKind;
+pub use crate::output::ColorChoice;
+
 const EXIT_CODES: &str = "\
 Exit status:
   0  success
@@ -58,13 +63,16 @@ pub struct GlobalOpts {
     pub frozen: bool,
 }
 
-/// When to use colors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum ColorChoice {
-    #[default]
-    Auto,
-    Always,
-    Never,
+impl GlobalOpts {
+    /// What `cargo metadata` (and the graph cache) take from the global flags.
+    pub fn metadata(&self) -> crate::workspace::MetadataOptions {
+        crate::workspace::MetadataOptions {
+            manifest_path: self.manifest_path.clone(),
+            offline: self.offline,
+            locked: self.locked,
+            frozen: self.frozen,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,14 +135,18 @@ pub struct ChangeArgs {
     pub on_missing_base: OnMissingBase,
 }
 
-/// What `affected` does when it cannot find the base revision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum OnMissingBase {
-    /// Fail (exit 2) with the fix named
-    #[default]
-    Error,
-    /// Mark every crate affected and say why
-    All,
+impl ChangeArgs {
+    /// The change flags as the pipeline takes them.
+    pub fn options(&self) -> crate::changes::ChangeOptions {
+        crate::changes::ChangeOptions {
+            base: self.base.clone(),
+            head: self.head.clone(),
+            files_from: self.files_from.clone(),
+            files: self.files.clone(),
+            include_untracked: self.include_untracked,
+            on_missing_base: self.on_missing_base,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -176,48 +188,6 @@ pub enum AffectedFormat {
     Nextest,
     /// A mermaid graph of the affected crates
     Mermaid,
-}
-
-/// What a crate builds into.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    ValueEnum,
-    serde::Serialize,
-    serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum CrateKind {
-    /// A PyO3 crate built by maturin into a Python wheel
-    Pyo3,
-    /// A crate with a binary target
-    Bin,
-    /// A library-only crate
-    Lib,
-}
-
-impl CrateKind {
-    /// The name used in output and configuration.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CrateKind::Pyo3 => "pyo3",
-            CrateKind::Bin => "bin",
-            CrateKind::Lib => "lib",
-        }
-    }
-}
-
-/// `affected --group-by`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GroupBy {
-    /// The first path component of the crate's directory (`DAGs/rust/x` -> `DAGs`)
-    Domain,
 }
 
 #[derive(Debug, Clone, Args)]

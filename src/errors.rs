@@ -7,7 +7,7 @@ use std::fmt;
 
 use anstream::eprintln;
 
-use crate::cli::ColorChoice;
+use crate::output::ColorChoice;
 
 /// Success: nothing to report, or the requested output was printed.
 pub const OK: u8 = 0;

@@ -12,6 +12,7 @@
 
 pub mod affected;
 pub mod cache;
+pub(crate) mod changes;
 pub mod cli;
 pub mod commands;
 pub mod config;

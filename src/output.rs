@@ -6,9 +6,17 @@ use std::io::{IsTerminal, Write as _};
 use std::time::Duration;
 
 use anstream::eprintln;
+use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::{ColorChoice, GlobalOpts};
+/// When to use colors (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
 
 /// Set the process-wide color choice for anstream.
 pub fn apply_color(color: ColorChoice) {
@@ -28,13 +36,11 @@ pub struct Output {
 }
 
 impl Output {
-    /// Output settings from the global flags; also applies the color choice.
-    pub fn new(global: &GlobalOpts) -> Self {
-        apply_color(global.color);
-        Output {
-            quiet: global.quiet,
-            verbose: global.verbose,
-        }
+    /// Output settings from `--quiet`, `--verbose` (a count) and `--color`; also applies the
+    /// color choice.
+    pub fn new(quiet: bool, verbose: u8, color: ColorChoice) -> Self {
+        apply_color(color);
+        Output { quiet, verbose }
     }
 
     /// A status line, cargo-style (`    Checking 12 manifests`), unless `--quiet`.

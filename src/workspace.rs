@@ -16,9 +16,9 @@ use guppy::{CargoMetadata, PackageId};
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::{CrateKind, GlobalOpts};
 use crate::errors::UserError;
 use crate::graph::{DepGraph, Link, Node, Package};
+use crate::model::kind::CrateKind;
 
 /// A loaded workspace: the package graph and its members, sorted by path.
 #[derive(Debug)]
@@ -97,9 +97,20 @@ pub fn cargo_version() -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
+/// Where the workspace is and how `cargo metadata` may resolve it: `--manifest-path`,
+/// `--offline`, `--locked`, `--frozen` (passed on to cargo as they are).
+#[derive(Debug, Clone, Default)]
+pub struct MetadataOptions {
+    /// `--manifest-path`: the root (or a member) `Cargo.toml`; `None` for the current directory.
+    pub manifest_path: Option<PathBuf>,
+    pub offline: bool,
+    pub locked: bool,
+    pub frozen: bool,
+}
+
 /// `cargo metadata --format-version 1 --all-features` with the global flags.
 pub fn metadata_command(
-    global: &GlobalOpts,
+    global: &MetadataOptions,
     manifest_path: Option<&Path>,
     cwd: Option<&Path>,
 ) -> Command {
@@ -125,7 +136,7 @@ pub fn metadata_command(
 
 /// Run `cargo metadata` and return its JSON, or a [`UserError`] carrying cargo's message.
 pub fn run_metadata(
-    global: &GlobalOpts,
+    global: &MetadataOptions,
     manifest_path: Option<&Path>,
     cwd: Option<&Path>,
 ) -> anyhow::Result<String> {
@@ -183,12 +194,12 @@ fn metadata_help(cargo_says: &str) -> String {
 impl Workspace {
     /// Load the workspace around `--manifest-path` (or the current directory), from the graph
     /// cache when no manifest, lockfile, toolchain or cargo config changed since it was written.
-    pub fn load(global: &GlobalOpts) -> anyhow::Result<Workspace> {
+    pub fn load(global: &MetadataOptions) -> anyhow::Result<Workspace> {
         Workspace::load_reporting(global).map(|(ws, _)| ws)
     }
 
     /// Like [`Workspace::load`], and whether the graph came from the cache.
-    pub fn load_reporting(global: &GlobalOpts) -> anyhow::Result<(Workspace, bool)> {
+    pub fn load_reporting(global: &MetadataOptions) -> anyhow::Result<(Workspace, bool)> {
         if let Some(ws) = crate::cache::load(global) {
             return Ok((ws, true));
         }
@@ -199,7 +210,7 @@ impl Workspace {
     }
 
     /// Load the workspace whose root manifest is `dir/Cargo.toml` (used for a base revision).
-    pub fn load_dir(global: &GlobalOpts, dir: &Path) -> anyhow::Result<Workspace> {
+    pub fn load_dir(global: &MetadataOptions, dir: &Path) -> anyhow::Result<Workspace> {
         let manifest = dir.join("Cargo.toml");
         let json = run_metadata(global, Some(&manifest), Some(dir))?;
         Workspace::from_metadata_json(&json)

@@ -754,8 +754,8 @@ fn propagate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::CrateKind;
     use crate::graph::Package;
+    use crate::model::kind::CrateKind;
     use crate::workspace::Member;
     use proptest::prelude::*;
 

@@ -7,8 +7,17 @@ use serde::Serialize;
 
 use super::changed::ChangedFile;
 use super::compute::{Deleted, Edge, FileEffect, Outcome, Reason};
-use crate::cli::{CrateKind, GroupBy};
+use clap::ValueEnum;
+
+use crate::model::kind::CrateKind;
 use crate::workspace::{Member, Workspace};
+
+/// `affected --group-by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    /// The first path component of the crate's directory (`DAGs/rust/x` -> `DAGs`)
+    Domain,
+}
 
 /// Version of the JSON report's schema; bumped on any incompatible change.
 pub const JSON_VERSION: u32 = 1;

@@ -224,7 +224,8 @@ fn select<'a>(
         selected.retain(|c| wanted.contains(c.name.as_str()));
     }
     if args.affected {
-        let names = super::affected::affected_names(global, &args.change, out)?;
+        let names =
+            crate::changes::affected_names(&global.metadata(), &args.change.options(), out)?;
         let wanted: BTreeSet<&str> = names.iter().map(String::as_str).collect();
         selected.retain(|c| wanted.contains(c.name.as_str()));
         out.verbose(format!("{} affected members", selected.len()));

@@ -12,7 +12,7 @@ use crate::output::Output;
 
 /// Run the subcommand named on the command line.
 pub fn dispatch(cli: &Cli) -> anyhow::Result<Status> {
-    let out = Output::new(&cli.global);
+    let out = Output::new(cli.global.quiet, cli.global.verbose, cli.global.color);
     let result = match &cli.command {
         Command::Affected(args) => affected::run(&cli.global, args, &out),
         Command::LintDeps(args) => lint_deps::run(&cli.global, args, &out),

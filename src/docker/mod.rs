@@ -18,10 +18,10 @@ pub mod trim;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::cli::CrateKind;
 use crate::config::DockerConfig;
 use crate::errors::UserError;
 use crate::members::normalize;
+use crate::model::kind::CrateKind;
 
 /// The marker every generated file carries in its header; `--check` uses it to find
 /// generated files left behind for crates that no longer get an image.

@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 
 use toml_edit::{DocumentMut, Item, Table, value};
 
-use crate::cli::CrateKind;
 use crate::config::DockerConfig;
 use crate::docker::render::fill;
 use crate::errors::UserError;
+use crate::model::kind::CrateKind;
 
 const ROOT_MANIFEST: &str = include_str!("templates/Cargo.toml.in");
 const TOOLCHAIN: &str = include_str!("templates/rust-toolchain.toml.in");

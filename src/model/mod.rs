@@ -6,3 +6,4 @@
 //! of the workspace from what it loaded, so no command discovers members on its own.
 
 pub(crate) mod images;
+pub mod kind;

@@ -1,0 +1,535 @@
+//! Where a change comes from, and what it affects: the `affected` pipeline that both
+//! `affected` and `dockerfile --affected` run. The changed files come from the `--files` list or
+//! from git (base, merge base, diff, untracked); the head workspace from the graph cache or
+//! `cargo metadata`; the base revision's files through [`Revisions`]. The pure core
+//! ([`compute::compute`]) decides.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::ValueEnum;
+
+use crate::affected::changed::{ChangedFile, parse_file_list};
+use crate::affected::compute::{self, Outcome, Revisions};
+use crate::affected::report::Provenance;
+use crate::config::Config;
+use crate::errors::UserError;
+use crate::git::Git;
+use crate::members;
+use crate::output::Output;
+use crate::workspace::{MetadataOptions, Workspace, join};
+
+/// Which change to analyse (`affected`'s and `dockerfile --affected`'s change flags).
+#[derive(Debug, Clone, Default)]
+pub struct ChangeOptions {
+    /// `--base`: compare against the merge base with this revision (`None`: the default base).
+    pub base: Option<String>,
+    /// `--head`: the revision to compare (`None`: the working tree).
+    pub head: Option<String>,
+    /// `--files-from`: a file (`-` for stdin) listing changed paths; no git.
+    pub files_from: Option<PathBuf>,
+    /// `--files`: changed paths, relative to the workspace root; no git.
+    pub files: Vec<PathBuf>,
+    /// `--include-untracked`.
+    pub include_untracked: bool,
+    /// `--on-missing-base`.
+    pub on_missing_base: OnMissingBase,
+}
+
+/// What `affected` does when it cannot find the base revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OnMissingBase {
+    /// Fail (exit 2) with the fix named
+    #[default]
+    Error,
+    /// Mark every crate affected and say why
+    All,
+}
+
+/// The names of the affected members (sorted), for other commands (`dockerfile --affected`).
+pub(crate) fn affected_names(
+    global: &MetadataOptions,
+    change: &ChangeOptions,
+    out: &Output,
+) -> anyhow::Result<Vec<String>> {
+    let (_, outcome, _) = analyse(global, change, out)?;
+    Ok(outcome.affected.keys().cloned().collect())
+}
+
+/// Load the head workspace, read the changes, and compute the outcome.
+pub(crate) fn analyse(
+    global: &MetadataOptions,
+    change: &ChangeOptions,
+    out: &Output,
+) -> anyhow::Result<(Workspace, Outcome, Provenance)> {
+    let list_mode = change.files_from.is_some() || !change.files.is_empty();
+    if list_mode {
+        let (ws, cached) = Workspace::load_reporting(global)?;
+        out.verbose(format!(
+            "graph: {}",
+            if cached {
+                "the graph cache"
+            } else {
+                "cargo metadata"
+            }
+        ));
+        let config = Config::load(ws.root_manifest().as_std_path())?;
+        let files = file_list(change, ws.root.as_std_path())?;
+        let rev = ListRevisions {
+            root: ws.root.clone().into_std_path_buf(),
+        };
+        let outcome = compute::compute(&ws, &config.affected, &files, &rev)?;
+        let prov = Provenance {
+            base: None,
+            head: "--files".to_string(),
+            merge_base: None,
+        };
+        return Ok((ws, outcome, prov));
+    }
+
+    let start_dir = match &global.manifest_path {
+        Some(p) => p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from(".")),
+        None => PathBuf::from("."),
+    };
+    // With the working tree as head, the graph does not depend on anything git says: cargo
+    // metadata (or the graph cache) starts first and runs while git resolves the base and
+    // diffs. That took five git calls, one after the other, off the front of every run.
+    std::thread::scope(|s| {
+        let early = change.head.is_none().then(|| {
+            s.spawn(|| {
+                let started = std::time::Instant::now();
+                (Workspace::load_reporting(global), started.elapsed())
+            })
+        });
+        analyse_git(global, change, out, &start_dir, early)
+    })
+}
+
+/// A workspace load started on another thread, with how long it took.
+type EarlyLoad<'scope> =
+    std::thread::ScopedJoinHandle<'scope, (anyhow::Result<(Workspace, bool)>, std::time::Duration)>;
+
+fn join_load(early: EarlyLoad) -> anyhow::Result<((Workspace, bool), std::time::Duration)> {
+    let (ws, took) = early
+        .join()
+        .map_err(|_| anyhow::anyhow!("the workspace loading thread panicked"))?;
+    Ok((ws?, took))
+}
+
+/// [`analyse`] from git: resolve the base, diff, and compute (`early`: the head workspace,
+/// already loading).
+fn analyse_git(
+    global: &MetadataOptions,
+    change: &ChangeOptions,
+    out: &Output,
+    start_dir: &Path,
+    early: Option<EarlyLoad>,
+) -> anyhow::Result<(Workspace, Outcome, Provenance)> {
+    let git = Git::discover(start_dir)?;
+    let head_commit = git.head_commit()?;
+    let base_name = match &change.base {
+        Some(b) => b.clone(),
+        None => git.default_base()?,
+    };
+    let head_rev = match &change.head {
+        Some(h) => Some(git.resolve(h)?.ok_or_else(|| {
+            UserError::new(
+                format!("the head revision `{h}` is unknown to git"),
+                "check the name, or fetch it",
+            )
+        })?),
+        None => None,
+    };
+    let head_for_base = head_rev.clone().unwrap_or_else(|| head_commit.clone());
+    let merge_base = match git.base_commit(&base_name, &head_for_base)? {
+        Ok(mb) => mb,
+        Err(missing) => match change.on_missing_base {
+            OnMissingBase::Error => {
+                return Err(UserError::new(missing.describe(), missing.help()).into());
+            }
+            OnMissingBase::All => {
+                let ws = match early {
+                    Some(early) => join_load(early)?.0.0,
+                    None => Workspace::load(global)?,
+                };
+                let why = format!(
+                    "{}; --on-missing-base all marks every crate",
+                    missing.describe()
+                );
+                out.warn(&why);
+                let mut outcome = Outcome::default();
+                outcome.mark_all(&ws, why);
+                let prov = provenance(change, base_name, None);
+                return Ok((ws, outcome, prov));
+            }
+        },
+    };
+
+    // A head other than the checked-out commit needs its own checkout for `cargo metadata`.
+    let scratch = match &head_rev {
+        Some(rev) if *rev != head_commit => Some(Scratch::new(&git, rev)?),
+        _ => None,
+    };
+    // Git's diff and cargo's metadata are independent: run them at the same time.
+    let (ws, diff) = std::thread::scope(|s| {
+        let diff = s.spawn(|| -> anyhow::Result<Vec<ChangedFile>> {
+            let mut files = git.diff(&merge_base, head_rev.as_deref())?;
+            if head_rev.is_none() && change.include_untracked {
+                files.extend(git.untracked()?);
+            }
+            Ok(files)
+        });
+        let started = std::time::Instant::now();
+        let spinner = out.spinner("Loading");
+        spinner.set_message("the workspace graph (cargo metadata)");
+        let ws = match (early, &scratch) {
+            (Some(early), _) => join_load(early).map(|(ws, took)| (ws, Some(took))),
+            (None, Some(s)) => workspace_prefix_in(&git, global)
+                .and_then(|rel| Workspace::load_dir(global, &s.dir.join(&rel)))
+                .map(|ws| ((ws, false), None)),
+            (None, None) => Workspace::load_reporting(global).map(|ws| (ws, None)),
+        };
+        spinner.finish_and_clear();
+        if let Ok(((_, cached), took)) = &ws {
+            let source = if *cached {
+                "the graph cache"
+            } else {
+                "cargo metadata"
+            };
+            let took = took.unwrap_or_else(|| started.elapsed());
+            out.verbose(format!("graph: {source} in {} ms", took.as_millis()));
+        }
+        let ws = ws.map(|((ws, _), _)| ws);
+        let diff = diff
+            .join()
+            .map_err(|_| anyhow::anyhow!("the git diff thread panicked"))?;
+        Ok::<_, anyhow::Error>((ws?, diff?))
+    })?;
+
+    let config = Config::load(ws.root_manifest().as_std_path())?;
+    let prefix = relative_to_toplevel(
+        git.toplevel(),
+        ws.root.as_std_path(),
+        scratch.as_ref().map(|s| s.dir.as_path()),
+    )?;
+    let files = relativize(diff, &prefix);
+    out.verbose(format!(
+        "{} changed files since {}",
+        files.len(),
+        &merge_base[..merge_base.len().min(12)]
+    ));
+    let rev = GitRevisions {
+        git: &git,
+        prefix: prefix.clone(),
+        base: merge_base.clone(),
+        head: head_rev.clone(),
+        ws_root: ws.root.clone().into_std_path_buf(),
+        base_dirs: RefCell::new(None),
+    };
+    let outcome = compute::compute(&ws, &config.affected, &files, &rev)?;
+    let prov = provenance(change, base_name, Some(merge_base));
+    drop(rev);
+    if let Some(s) = scratch {
+        s.remove(&git);
+    }
+    Ok((ws, outcome, prov))
+}
+
+fn provenance(change: &ChangeOptions, base: String, merge_base: Option<String>) -> Provenance {
+    Provenance {
+        base: Some(base),
+        head: change
+            .head
+            .clone()
+            .unwrap_or_else(|| "working-tree".to_string()),
+        merge_base,
+    }
+}
+
+/// The workspace root relative to the repository's top level (`""` when they are the same).
+fn relative_to_toplevel(
+    toplevel: &Path,
+    ws_root: &Path,
+    scratch: Option<&Path>,
+) -> anyhow::Result<String> {
+    let top = scratch.unwrap_or(toplevel);
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let (top, root) = (canon(top), canon(ws_root));
+    let rel = root.strip_prefix(&top).map_err(|_| {
+        UserError::new(
+            format!(
+                "the workspace at {} is not inside the git repository at {}",
+                root.display(),
+                top.display()
+            ),
+            "run inside the repository that holds the workspace, or pass --files",
+        )
+    })?;
+    Ok(members::normalize(&rel.to_string_lossy()))
+}
+
+/// For a scratch checkout: where the workspace root sits inside the repository, found the
+/// way every command finds it (from `--manifest-path` or the current directory).
+fn workspace_prefix_in(git: &Git, global: &MetadataOptions) -> anyhow::Result<PathBuf> {
+    let root = crate::manifests::find_root(global.manifest_path.as_deref())?;
+    Ok(PathBuf::from(relative_to_toplevel(
+        git.toplevel(),
+        &root,
+        None,
+    )?))
+}
+
+/// Make repository-relative paths workspace-relative; files outside the workspace are dropped.
+fn relativize(files: Vec<ChangedFile>, prefix: &str) -> Vec<ChangedFile> {
+    if prefix.is_empty() {
+        return files;
+    }
+    let strip = |p: &str| {
+        p.strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix('/'))
+            .map(str::to_string)
+    };
+    files
+        .into_iter()
+        .filter_map(|mut f| {
+            let new = strip(&f.path);
+            let old = f.old_path.as_deref().and_then(strip);
+            match (new, old) {
+                (Some(n), o) => {
+                    f.path = n;
+                    f.old_path = o;
+                    Some(f)
+                }
+                (None, Some(o)) => {
+                    // Moved out of the workspace: what matters is the old path.
+                    f.path = o;
+                    f.old_path = None;
+                    Some(f)
+                }
+                (None, None) => None,
+            }
+        })
+        .collect()
+}
+
+/// `--files` / `--files-from`: paths relative to the workspace root, or absolute.
+fn file_list(change: &ChangeOptions, root: &Path) -> anyhow::Result<Vec<ChangedFile>> {
+    let mut raw: Vec<String> = change
+        .files
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    if let Some(from) = &change.files_from {
+        let bytes = if from.as_os_str() == "-" {
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+                .context("failed to read stdin")?;
+            buf
+        } else {
+            std::fs::read(from).map_err(|e| {
+                UserError::new(
+                    format!("failed to read --files-from {}: {e}", from.display()),
+                    "pass an existing file, or - for stdin",
+                )
+            })?
+        };
+        raw.extend(parse_file_list(&bytes));
+    }
+    let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut seen = BTreeSet::new();
+    let mut files = Vec::new();
+    for p in raw {
+        let path = Path::new(&p);
+        let rel = if path.is_absolute() {
+            let abs = path
+                .parent()
+                .and_then(|d| std::fs::canonicalize(d).ok())
+                .map(|d| d.join(path.file_name().unwrap_or_default()))
+                .unwrap_or_else(|| path.to_path_buf());
+            match abs
+                .strip_prefix(&canon_root)
+                .or_else(|_| path.strip_prefix(root))
+            {
+                Ok(r) => members::normalize(&r.to_string_lossy()),
+                // Outside the workspace: cannot affect its builds.
+                Err(_) => continue,
+            }
+        } else {
+            members::normalize(&p)
+        };
+        if rel.is_empty() || rel.starts_with("../") {
+            continue;
+        }
+        if seen.insert(rel.clone()) {
+            files.push(ChangedFile::unknown(rel));
+        }
+    }
+    Ok(files)
+}
+
+/// `--files` mode: no base revision.
+struct ListRevisions {
+    root: PathBuf,
+}
+
+impl Revisions for ListRevisions {
+    fn has_base(&self) -> bool {
+        false
+    }
+    fn base_file(&self, _path: &str) -> anyhow::Result<Option<String>> {
+        Ok(None)
+    }
+    fn base_member_dirs(&self) -> anyhow::Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+    fn base_member_name(&self, _dir: &str) -> anyhow::Result<Option<String>> {
+        Ok(None)
+    }
+    fn head_file(&self, path: &str) -> anyhow::Result<Option<String>> {
+        crate::fsutil::read_optional(&self.root.join(path))
+    }
+}
+
+/// Base and head files read through git (the head from disk when it is the working tree).
+struct GitRevisions<'g> {
+    git: &'g Git,
+    /// The workspace root relative to the repository root.
+    prefix: String,
+    base: String,
+    head: Option<String>,
+    ws_root: PathBuf,
+    base_dirs: RefCell<Option<Vec<String>>>,
+}
+
+impl GitRevisions<'_> {
+    fn repo_path(&self, path: &str) -> String {
+        join(&self.prefix, path)
+    }
+
+    fn show(&self, rev: &str, path: &str) -> anyhow::Result<Option<String>> {
+        Ok(self
+            .git
+            .show(rev, &self.repo_path(path))?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
+}
+
+impl Revisions for GitRevisions<'_> {
+    fn has_base(&self) -> bool {
+        true
+    }
+
+    fn base_file(&self, path: &str) -> anyhow::Result<Option<String>> {
+        self.show(&self.base, path)
+    }
+
+    fn base_member_dirs(&self) -> anyhow::Result<Vec<String>> {
+        if let Some(dirs) = self.base_dirs.borrow().as_ref() {
+            return Ok(dirs.clone());
+        }
+        let tree = self.git.ls_tree(&self.base)?;
+        let prefix = if self.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.prefix)
+        };
+        let mut manifest_dirs = BTreeSet::new();
+        for path in &tree {
+            let Some(rel) = path.strip_prefix(&prefix) else {
+                continue;
+            };
+            if let Some(dir) = rel.strip_suffix("/Cargo.toml") {
+                manifest_dirs.insert(dir.to_string());
+            }
+        }
+        // The base root manifest's member globs decide; if it cannot be read, every directory
+        // with a Cargo.toml counts (never lose a crate).
+        let root = self.base_file("Cargo.toml")?;
+        let spec = root
+            .as_deref()
+            .and_then(|t| toml::from_str::<toml::Table>(t).ok())
+            .and_then(|t| t.get("workspace").and_then(|w| w.as_table()).cloned());
+        let dirs: Vec<String> = match spec {
+            Some(ws) => {
+                let strings = |key: &str| members::string_list(&ws, key);
+                match members::expand(
+                    &strings("members"),
+                    &strings("exclude"),
+                    &manifest_dirs,
+                    &BTreeSet::new(),
+                ) {
+                    Ok((found, _)) => found.into_iter().collect(),
+                    Err(_) => manifest_dirs.into_iter().collect(),
+                }
+            }
+            None => manifest_dirs.into_iter().collect(),
+        };
+        *self.base_dirs.borrow_mut() = Some(dirs.clone());
+        Ok(dirs)
+    }
+
+    fn base_member_name(&self, dir: &str) -> anyhow::Result<Option<String>> {
+        let manifest = self.show(&self.base, &join(dir, "Cargo.toml"))?;
+        Ok(manifest
+            .as_deref()
+            .and_then(|t| toml::from_str::<toml::Table>(t).ok())
+            .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_string)))
+    }
+
+    fn head_file(&self, path: &str) -> anyhow::Result<Option<String>> {
+        match &self.head {
+            Some(rev) => self.show(rev, path),
+            None => crate::fsutil::read_optional(&self.ws_root.join(path)),
+        }
+    }
+}
+
+/// A temporary checkout of the head revision, removed when done.
+struct Scratch {
+    dir: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+impl Scratch {
+    fn new(git: &Git, rev: &str) -> anyhow::Result<Scratch> {
+        let tmp = tempfile::Builder::new()
+            .prefix("ccworkspace-head-")
+            .tempdir()
+            .context("failed to create a temporary directory for the head checkout")?;
+        let dir = tmp.path().join("tree");
+        git.worktree_add(&dir, rev)?;
+        Ok(Scratch { dir, _tmp: tmp })
+    }
+
+    fn remove(self, git: &Git) {
+        // Best effort: the temporary directory goes away with `_tmp` either way.
+        let _ = git.worktree_remove(&self.dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relativize_keeps_workspace_paths_and_drops_the_rest() {
+        let files = vec![
+            ChangedFile::unknown("ws/a/src/lib.rs"),
+            ChangedFile::unknown("other/x.rs"),
+            ChangedFile {
+                path: "elsewhere/b.rs".into(),
+                status: crate::affected::changed::FileStatus::Renamed,
+                old_path: Some("ws/b/src/lib.rs".into()),
+            },
+        ];
+        let out = relativize(files, "ws");
+        let paths: Vec<&str> = out.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, vec!["a/src/lib.rs", "b/src/lib.rs"]);
+    }
+}
