@@ -361,15 +361,15 @@ pub fn parse_crate(
     let maturin_pyproject = files
         .pyproject
         .as_deref()
-        .is_some_and(crate::workspace::is_maturin_pyproject);
+        .is_some_and(crate::model::kind::is_maturin_pyproject);
 
-    let facts = crate::workspace::KindFacts {
+    let facts = crate::model::kind::KindFacts {
         maturin_pyproject,
         cdylib,
         uses_pyo3,
         has_bin: !bins.is_empty(),
     };
-    let kind = crate::workspace::classify(kind_override, facts).map_err(|message| {
+    let kind = crate::model::kind::classify(kind_override, facts).map_err(|message| {
         UserError::new(
             format!("{manifest_label}: {message}"),
             "fix the kind in that manifest",
