@@ -443,3 +443,17 @@ pub(crate) fn rust_version(text: &str) -> Option<(u64, u64)> {
     let minor = parts.next().map_or(Some(0), |m| m.parse().ok())?;
     Some((major, minor))
 }
+
+/// The marker `cargo hakari` writes into the `Cargo.toml` of the crate it manages
+/// (cargo-hakari docs, "workspace-hack" template: "The parts of the file between the BEGIN
+/// HAKARI SECTION and END HAKARI SECTION comments are managed by hakari").
+pub(crate) const HAKARI_MARKER: &str = "### BEGIN HAKARI SECTION";
+
+/// Whether a member is a cargo-hakari `workspace-hack` crate: it lists every third-party
+/// dependency with an exact version (several major versions of one crate under renamed keys)
+/// on purpose, so `not-inherited` and `version-conflict` leave its entries alone. The package
+/// hakari manages is named in `.config/hakari.toml` (`hakari-package`), which is not read
+/// here: the marker is in every crate `cargo hakari init` creates.
+pub(crate) fn is_workspace_hack(m: &Manifest) -> bool {
+    m.text().contains(HAKARI_MARKER)
+}

@@ -1,0 +1,133 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! `lint-deps` against cargo's own verdict (issue 12): where cargo accepts a workspace, no
+//! finding tells the user to break it; where cargo refuses it, a `deny` finding says so.
+//!
+//! Each workspace is written to a temporary directory and judged twice: by the binary under
+//! test, and by `cargo metadata --format-version 1 --no-deps --offline` (path dependencies
+//! only, so no network is needed).
+
+use std::path::Path;
+use std::process::Command;
+
+mod support;
+
+/// A workspace written from (path, text) pairs.
+fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), files);
+    dir
+}
+
+fn write(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+/// `[package]` of a crate named `name` in `edition`.
+fn package(name: &str, edition: &str) -> String {
+    format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"{edition}\"\n")
+}
+
+/// What cargo says: `Ok(())` when `cargo metadata --no-deps` accepts the workspace, else its
+/// error text.
+fn cargo_verdict(dir: &Path) -> Result<(), String> {
+    let out = Command::new(support::cargo())
+        .current_dir(dir)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .env("CARGO_TERM_COLOR", "never")
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+struct Lint {
+    code: i32,
+    /// One JSON object per finding (the summary line left out).
+    findings: Vec<serde_json::Value>,
+    stderr: String,
+}
+
+impl Lint {
+    fn codes(&self) -> Vec<&str> {
+        self.findings
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect()
+    }
+}
+
+/// `lint-deps --format json ARGS` in `dir`.
+fn lint(dir: &Path, args: &[&str]) -> Lint {
+    let out = Command::new(support::bin())
+        .current_dir(dir)
+        .args(["--color", "never", "lint-deps", "--format", "json"])
+        .args(args)
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    Lint {
+        code: out.status.code().unwrap_or(-1),
+        findings: stdout
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|v| v["type"] == "finding")
+            .collect(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// version-conflict and cargo-hakari.
+
+/// Issue 12: `version-conflict` fired 44 times on a `workspace-hack` crate that
+/// `not-inherited` already skipped. Both now share one predicate (hakari's marker).
+#[test]
+fn issue_12_a_workspace_hack_crate_is_not_a_version_conflict() {
+    let hack = "[package]\nname = \"workspace-hack\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+                publish = false\n\n### BEGIN HAKARI SECTION\n[dependencies]\n\
+                log = { version = \"0.4\", features = [\"std\"] }\n\
+                log-dff4ba8e3ae991db = { package = \"log\", version = \"0.3\" }\n\
+                ### END HAKARI SECTION\n";
+    let files = [
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"app\", \"workspace-hack\"]\nresolver = \"2\"\n\n\
+             [workspace.dependencies]\nlog = \"0.4\"\n",
+        ),
+        ("workspace-hack/Cargo.toml", hack),
+        ("workspace-hack/src/lib.rs", ""),
+        (
+            "app/Cargo.toml",
+            &format!(
+                "{}\n[dependencies]\nlog.workspace = true\n",
+                package("app", "2021")
+            ),
+        ),
+        ("app/src/lib.rs", ""),
+    ];
+    let ws = workspace(&files);
+    assert_eq!(cargo_verdict(ws.path()), Ok(()));
+    let r = lint(ws.path(), &[]);
+    assert_eq!(r.codes(), Vec::<&str>::new(), "{}", r.stderr);
+    assert_eq!(r.code, 0);
+
+    // The same entries in an ordinary member are a conflict.
+    let plain = hack.replace("### BEGIN HAKARI SECTION\n", "");
+    write(ws.path(), &[("workspace-hack/Cargo.toml", &plain)]);
+    let r = lint(ws.path(), &[]);
+    assert!(r.codes().contains(&"version-conflict"), "{:?}", r.codes());
+}
