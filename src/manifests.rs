@@ -1226,9 +1226,28 @@ fn find_orphans_in(
         })
         .collect();
     let nested: Vec<&String> = info.iter().filter(|i| i.1).map(|i| &i.0).collect();
-    info.iter()
+    let orphans: Vec<&String> = info
+        .iter()
         .filter(|(d, is_ws, elsewhere)| !is_ws && !elsewhere && !nested.iter().any(|n| under(d, n)))
-        .map(|(d, _, _)| join(d, "Cargo.toml"))
+        .map(|(d, _, _)| d)
+        .collect();
+    // The target of a member reached through a symlinked directory (`packages/shared ->
+    // ../vendor/shared-src` under `packages/*`) is that member: cargo accepts the workspace,
+    // and listing the target in `members` too makes it fail ("two packages named `shared`").
+    // Members are resolved only when there is a candidate, which is rare.
+    let canonical = |d: &str| std::fs::canonicalize(root_dir.join(d)).ok();
+    let targets: BTreeSet<PathBuf> = if orphans.is_empty() {
+        BTreeSet::new()
+    } else {
+        member_dirs
+            .par_iter()
+            .filter_map(|d| canonical(d))
+            .collect()
+    };
+    orphans
+        .into_iter()
+        .filter(|d| canonical(d).is_none_or(|c| !targets.contains(&c)))
+        .map(|d| join(d, "Cargo.toml"))
         .collect()
 }
 

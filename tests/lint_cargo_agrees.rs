@@ -131,3 +131,82 @@ fn issue_12_a_workspace_hack_crate_is_not_a_version_conflict() {
     let r = lint(ws.path(), &[]);
     assert!(r.codes().contains(&"version-conflict"), "{:?}", r.codes());
 }
+
+// ---------------------------------------------------------------------------------------------
+// orphan-crate and symlinked members.
+
+/// Issue 12: `members = ["packages/*"]` with `packages/shared -> ../vendor/shared-src`. The
+/// link's target was reported as an orphan with the help "add `vendor/shared-src` to
+/// `workspace.members`", which makes cargo fail with "two packages named `shared`".
+#[cfg(unix)]
+#[test]
+fn issue_12_the_target_of_a_symlinked_member_is_not_an_orphan() {
+    let ws = workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"packages/*\"]\nresolver = \"2\"\n\n\
+             [workspace.dependencies]\nshared = { path = \"packages/shared\" }\n",
+        ),
+        ("vendor/shared-src/Cargo.toml", &package("shared", "2021")),
+        ("vendor/shared-src/src/lib.rs", ""),
+        (
+            "packages/app/Cargo.toml",
+            &format!(
+                "{}\n[dependencies]\nshared.workspace = true\n",
+                package("app", "2021")
+            ),
+        ),
+        ("packages/app/src/lib.rs", ""),
+    ]);
+    let dir = ws.path();
+    std::os::unix::fs::symlink("../vendor/shared-src", dir.join("packages/shared")).unwrap();
+
+    // Clean in cargo's eyes and in ours: outside git (the tree is walked) and in git (the
+    // index lists `vendor/shared-src/Cargo.toml`; the link itself is a symlink blob).
+    assert_eq!(cargo_verdict(dir), Ok(()));
+    let r = lint(dir, &[]);
+    assert_eq!(r.codes(), Vec::<&str>::new(), "{}", r.stderr);
+    assert_eq!(r.code, 0);
+    let repo = support::git::Repo::init(dir);
+    repo.commit_all("init");
+    let r = lint(dir, &[]);
+    assert_eq!(r.codes(), Vec::<&str>::new(), "{}", r.stderr);
+
+    // What the old help suggested breaks cargo, so it must not be suggested.
+    let root = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    let broken = root.replace(
+        "members = [\"packages/*\"]",
+        "members = [\"packages/*\", \"vendor/shared-src\"]",
+    );
+    write(dir, &[("Cargo.toml", &broken)]);
+    let err = cargo_verdict(dir).unwrap_err();
+    assert!(err.contains("two packages named `shared`"), "{err}");
+}
+
+/// A real orphan still is one, and its help (add it to `members`) is what cargo accepts.
+#[test]
+fn an_orphan_is_reported_and_its_help_satisfies_cargo() {
+    let ws = workspace(&[
+        ("Cargo.toml", "[workspace]\nmembers = [\"crates/a\"]\n"),
+        ("crates/a/Cargo.toml", &package("a", "2021")),
+        ("crates/a/src/lib.rs", ""),
+        ("tools/gen/Cargo.toml", &package("gen", "2021")),
+        ("tools/gen/src/lib.rs", ""),
+    ]);
+    let dir = ws.path();
+    let r = lint(dir, &[]);
+    assert_eq!(r.codes(), ["orphan-crate"]);
+    assert_eq!(r.findings[0]["dependency"], "tools/gen");
+    // cargo refuses the orphan itself, and accepts the workspace once it is a member.
+    assert!(cargo_verdict(&dir.join("tools/gen")).is_err());
+    write(
+        dir,
+        &[(
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/a\", \"tools/gen\"]\n",
+        )],
+    );
+    assert_eq!(cargo_verdict(dir), Ok(()));
+    assert_eq!(cargo_verdict(&dir.join("tools/gen")), Ok(()));
+    assert_eq!(lint(dir, &[]).codes(), Vec::<&str>::new());
+}
