@@ -67,6 +67,14 @@ impl Lint {
             .map(|f| f["code"].as_str().unwrap())
             .collect()
     }
+
+    /// Findings of one rule at level `error`.
+    fn errors(&self, code: &str) -> Vec<&serde_json::Value> {
+        self.findings
+            .iter()
+            .filter(|f| f["code"] == code && f["level"] == "error")
+            .collect()
+    }
 }
 
 /// `lint-deps --format json ARGS` in `dir`.
@@ -88,6 +96,21 @@ fn lint(dir: &Path, args: &[&str]) -> Lint {
             .collect(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// `lint-deps` (human) in `dir`: (exit code, stderr).
+fn lint_human(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(support::bin())
+        .current_dir(dir)
+        .args(["--color", "never", "lint-deps"])
+        .args(args)
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -209,4 +232,200 @@ fn an_orphan_is_reported_and_its_help_satisfies_cargo() {
     assert_eq!(cargo_verdict(dir), Ok(()));
     assert_eq!(cargo_verdict(&dir.join("tools/gen")), Ok(()));
     assert_eq!(lint(dir, &[]).codes(), Vec::<&str>::new());
+}
+
+// ---------------------------------------------------------------------------------------------
+// deprecated-spelling: underscore keys cargo refuses in edition 2024.
+
+/// A workspace with one member `a` of `edition` (its manifest ends with `member_extra`), and
+/// a path crate `memchr` 2.0.0 that the root declares as
+/// `memchr = { version = "2", path = "memchr"<root_extra> }`, so nothing needs the network.
+fn spelling_workspace(edition: &str, member_extra: &str, root_extra: &str) -> tempfile::TempDir {
+    workspace(&[
+        (
+            "Cargo.toml",
+            &format!(
+                "[workspace]\nmembers = [\"a\"]\nresolver = \"2\"\n\n[workspace.dependencies]\n\
+                 memchr = {{ version = \"2\", path = \"memchr\"{root_extra} }}\n"
+            ),
+        ),
+        (
+            "memchr/Cargo.toml",
+            "[package]\nname = \"memchr\"\nversion = \"2.0.0\"\nedition = \"2021\"\n",
+        ),
+        ("memchr/src/lib.rs", ""),
+        (
+            "a/Cargo.toml",
+            &format!("{}\n{member_extra}\n", package("a", edition)),
+        ),
+        ("a/src/lib.rs", ""),
+        ("a/src/main.rs", "fn main() {}\n"),
+        ("a/examples/ex.rs", "fn main() {}\n"),
+        ("a/tests/t.rs", ""),
+        ("a/benches/b.rs", ""),
+    ])
+}
+
+/// Each underscore spelling, where it is written. cargo refuses every one of them in edition
+/// 2024 and accepts them (with a warning) before; `lint-deps` reports `deprecated-spelling` at
+/// `deny` exactly when cargo refuses.
+const SPELLINGS: [(&str, &str, &str, &str); 12] = [
+    // (case, member manifest tail, root entry tail, the key reported)
+    (
+        "inherited from the root entry",
+        "[dependencies]\nmemchr = { workspace = true }",
+        ", default_features = false",
+        "default_features",
+    ),
+    (
+        "a direct dependency",
+        "[dependencies]\nmemchr = { version = \"2\", path = \"../memchr\", default_features = false }",
+        "",
+        "default_features",
+    ),
+    (
+        "dev_dependencies",
+        "[dev_dependencies]\nmemchr.workspace = true",
+        "",
+        "dev_dependencies",
+    ),
+    (
+        "build_dependencies",
+        "[build_dependencies]\nmemchr.workspace = true",
+        "",
+        "build_dependencies",
+    ),
+    (
+        "a target's dev_dependencies",
+        "[target.'cfg(unix)'.dev_dependencies]\nmemchr.workspace = true",
+        "",
+        "dev_dependencies",
+    ),
+    (
+        "a target's build_dependencies",
+        "[target.'cfg(unix)'.build_dependencies]\nmemchr.workspace = true",
+        "",
+        "build_dependencies",
+    ),
+    (
+        "lib crate_type",
+        "[lib]\ncrate_type = [\"rlib\"]",
+        "",
+        "crate_type",
+    ),
+    (
+        "lib proc_macro",
+        "[lib]\nproc_macro = false",
+        "",
+        "proc_macro",
+    ),
+    (
+        "bin crate_type",
+        "[[bin]]\nname = \"a\"\npath = \"src/main.rs\"\ncrate_type = []",
+        "",
+        "crate_type",
+    ),
+    (
+        "example crate_type",
+        "[[example]]\nname = \"ex\"\ncrate_type = [\"bin\"]",
+        "",
+        "crate_type",
+    ),
+    (
+        "test proc_macro",
+        "[[test]]\nname = \"t\"\nproc_macro = false",
+        "",
+        "proc_macro",
+    ),
+    (
+        "bench proc_macro",
+        "[[bench]]\nname = \"b\"\nproc_macro = false",
+        "",
+        "proc_macro",
+    ),
+];
+
+#[test]
+fn issue_12_underscore_spellings_are_denied_exactly_where_cargo_refuses_them() {
+    for (case, member, root, key) in SPELLINGS {
+        for edition in ["2021", "2024"] {
+            let ws = spelling_workspace(edition, member, root);
+            let verdict = cargo_verdict(ws.path());
+            let r = lint(ws.path(), &[]);
+            let denied = r.errors("deprecated-spelling");
+            assert_eq!(
+                verdict.is_err(),
+                !denied.is_empty(),
+                "{case}, edition {edition}: cargo says {verdict:?}, lint-deps found {:?}",
+                r.findings
+            );
+            assert_eq!(verdict.is_err(), edition == "2024", "{case}: {verdict:?}");
+            if let Err(err) = verdict {
+                assert_eq!(r.code, 1, "{case}: {}", r.stderr);
+                // The finding's message is cargo's own reason.
+                let message = denied[0]["message"].as_str().unwrap();
+                assert!(err.contains(message), "{case}: {message:?} not in {err}");
+                assert!(message.starts_with(&format!("`{key}` is unsupported")));
+                assert_eq!(denied.len(), 1, "{case}: {denied:?}");
+            }
+        }
+    }
+}
+
+/// Issue 12, item 2: the root's `memchr = { version = "2", default_features = false }`
+/// inherited by an edition-2024 member. cargo stops ("`default_features` is unsupported as of
+/// the 2024 edition; instead use `default-features`", reported while loading the member);
+/// `lint-deps` said clean. The finding points at the root entry's key, file and line.
+#[test]
+fn issue_12_an_inherited_default_features_points_at_the_root_entry() {
+    let ws = spelling_workspace(
+        "2024",
+        "[dependencies]\nmemchr = { workspace = true }",
+        ", default_features = false",
+    );
+    let err = cargo_verdict(ws.path()).unwrap_err();
+    assert!(
+        err.contains("`default_features` is unsupported as of the 2024 edition; instead use `default-features`"),
+        "{err}"
+    );
+    let (code, human) = lint_human(ws.path(), &[]);
+    assert_eq!(code, 1, "{human}");
+    assert!(
+        human.contains(
+            "error[deprecated-spelling]: `default_features` is unsupported as of the 2024 \
+             edition; instead use `default-features`"
+        ),
+        "{human}"
+    );
+    assert!(human.contains("--> Cargo.toml:6:44"), "{human}");
+    assert!(
+        human.contains("inherited by edition-2024 member `a`"),
+        "{human}"
+    );
+    assert!(human.contains("help: write `default-features`"), "{human}");
+
+    // The help satisfies cargo; and next to `workspace = true` the underscore is not copied
+    // from the member, so cargo accepts it there (and so does lint-deps).
+    let root = std::fs::read_to_string(ws.path().join("Cargo.toml")).unwrap();
+    write(
+        ws.path(),
+        &[(
+            "Cargo.toml",
+            &root.replace("default_features = false", "default-features = false"),
+        )],
+    );
+    assert_eq!(cargo_verdict(ws.path()), Ok(()));
+    write(
+        ws.path(),
+        &[(
+            "a/Cargo.toml",
+            &format!(
+                "{}\n[dependencies]\nmemchr = {{ workspace = true, default_features = false }}\n",
+                package("a", "2024")
+            ),
+        )],
+    );
+    assert_eq!(cargo_verdict(ws.path()), Ok(()));
+    let r = lint(ws.path(), &[]);
+    assert_eq!(r.codes(), Vec::<&str>::new(), "{}", r.stderr);
 }

@@ -13,6 +13,7 @@ pub mod fix;
 mod inherit;
 mod layout;
 pub(crate) mod lockfile;
+mod spelling;
 mod versions;
 
 use std::collections::BTreeMap;
@@ -39,6 +40,7 @@ pub enum Rule {
     MissingWorkspaceEntry,
     IgnoredKey,
     IneffectiveDefaultFeatures,
+    DeprecatedSpelling,
     VersionConflict,
     UnusedWorkspaceDep,
     DuplicateVersions,
@@ -51,11 +53,12 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in documentation order.
-    pub const ALL: [Rule; 12] = [
+    pub const ALL: [Rule; 13] = [
         Rule::NotInherited,
         Rule::MissingWorkspaceEntry,
         Rule::IgnoredKey,
         Rule::IneffectiveDefaultFeatures,
+        Rule::DeprecatedSpelling,
         Rule::VersionConflict,
         Rule::UnusedWorkspaceDep,
         Rule::DuplicateVersions,
@@ -73,6 +76,7 @@ impl Rule {
             Rule::MissingWorkspaceEntry => "missing-workspace-entry",
             Rule::IgnoredKey => "ignored-key",
             Rule::IneffectiveDefaultFeatures => "ineffective-default-features",
+            Rule::DeprecatedSpelling => "deprecated-spelling",
             Rule::VersionConflict => "version-conflict",
             Rule::UnusedWorkspaceDep => "unused-workspace-dep",
             Rule::DuplicateVersions => "duplicate-versions",
@@ -91,6 +95,7 @@ impl Rule {
             | Rule::MissingWorkspaceEntry
             | Rule::IgnoredKey
             | Rule::IneffectiveDefaultFeatures
+            | Rule::DeprecatedSpelling
             | Rule::VersionConflict
             | Rule::OrphanCrate
             | Rule::Pyo3Layout => Level::Deny,
@@ -112,6 +117,9 @@ impl Rule {
             Rule::IgnoredKey => "key next to `workspace = true` that cargo ignores",
             Rule::IneffectiveDefaultFeatures => {
                 "`default-features = false` that cargo ignores or rejects here"
+            }
+            Rule::DeprecatedSpelling => {
+                "underscore key (`default_features`, `dev_dependencies`, ...) cargo refuses in edition 2024"
             }
             Rule::VersionConflict => "semver-incompatible requirements for one crate",
             Rule::UnusedWorkspaceDep => "[workspace.dependencies] entry no member uses",
@@ -326,6 +334,9 @@ pub fn check(ws: &Workspace, cfg: &LintDepsConfig) -> Vec<Finding> {
     let wanted = |rule: Rule| level(rule) != Level::Allow;
     let mut findings = Vec::new();
     deps::check(&ctx, &mut findings);
+    if wanted(Rule::DeprecatedSpelling) {
+        spelling::check(&ctx, &mut findings);
+    }
     if wanted(Rule::VersionConflict) {
         versions::conflicts(&ctx, &mut findings);
     }
