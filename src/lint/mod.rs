@@ -194,6 +194,10 @@ pub struct Finding {
     pub dependency: Option<String>,
     /// Edits (file, edit) that fix it; empty when `--fix` leaves it alone.
     pub fixes: Vec<(String, Edit)>,
+    /// The full lists a note shortens (`duplicate-versions`: each locked version and every
+    /// member that pulls it in), for the JSON report under `-v`: a note names a few and
+    /// counts the rest, so one finding stays small on a workspace of hundreds of members.
+    pub lists: Vec<(String, Vec<String>)>,
 }
 
 impl Finding {
@@ -217,6 +221,7 @@ impl Finding {
             package: None,
             dependency: None,
             fixes: Vec::new(),
+            lists: Vec::new(),
         }
     }
 
@@ -237,6 +242,12 @@ impl Finding {
 
     pub fn dependency(mut self, dependency: &str) -> Finding {
         self.dependency = Some(dependency.to_string());
+        self
+    }
+
+    /// A full list behind a shortened note (see [`Finding::lists`]).
+    pub fn list(mut self, label: impl Into<String>, items: Vec<String>) -> Finding {
+        self.lists.push((label.into(), items));
         self
     }
 
@@ -467,4 +478,18 @@ pub(crate) const HAKARI_MARKER: &str = "### BEGIN HAKARI SECTION";
 /// here: the marker is in every crate `cargo hakari init` creates.
 pub(crate) fn is_workspace_hack(m: &Manifest) -> bool {
     m.text().contains(HAKARI_MARKER)
+}
+
+/// At most `shown` names, then "and N more": `a, b, c and 187 more`.
+pub(crate) fn few<S: AsRef<str>>(names: &[S], shown: usize) -> String {
+    let head = names
+        .iter()
+        .take(shown)
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ");
+    match names.len().saturating_sub(shown) {
+        0 => head,
+        more => format!("{head} and {more} more"),
+    }
 }
