@@ -526,6 +526,9 @@ pub struct Workspace {
     pub lock: Option<crate::lint::Lockfile>,
     /// `pyproject.toml` texts of members that have one, by member directory.
     pub pyprojects: BTreeMap<String, Manifest>,
+    /// For those members, the library's source (`[lib] path`, else `src/lib.rs`), `None`
+    /// when there is none: `pyo3-layout` reads the `#[pymodule]` name from it.
+    pub lib_sources: BTreeMap<String, Option<String>>,
     /// `workspace.members` patterns and `workspace.exclude` entries.
     pub member_patterns: Vec<String>,
     pub exclude: Vec<String>,
@@ -571,6 +574,7 @@ impl Workspace {
             orphans: None,
             lock: None,
             pyprojects: BTreeMap::new(),
+            lib_sources: BTreeMap::new(),
             exclude: Vec::new(),
             timings: Vec::new(),
         })
@@ -1168,6 +1172,20 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         })
         .collect::<anyhow::Result<_>>()?;
     pyprojects.extend(more);
+    let lib_sources = pyprojects
+        .par_iter()
+        .filter_map(|(dir, _)| {
+            let m = members.binary_search_by(|m| m.dir.cmp(dir)).ok()?;
+            let lib = members[m]
+                .root()
+                .get("lib")
+                .and_then(|l| l.get("path"))
+                .and_then(NodeExt::as_str)
+                .unwrap_or("src/lib.rs");
+            let text = std::fs::read_to_string(root_dir.join(join(dir, lib))).ok();
+            Some((dir.clone(), text))
+        })
+        .collect();
     lap("read pyprojects");
     Ok(Workspace {
         root_dir,
@@ -1179,6 +1197,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         orphans,
         lock,
         pyprojects,
+        lib_sources,
         member_patterns: patterns,
         exclude,
         timings,

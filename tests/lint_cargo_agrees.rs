@@ -511,3 +511,186 @@ fn issue_12_duplicate_versions_stays_small_on_200_members() {
     assert_eq!(members(1).len(), 100);
     assert!(members(0).contains(&"m199") && members(1).contains(&"m198"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// pyo3-layout: maturin's view.
+
+/// A workspace with one maturin crate `px` at `py/px`: `pyproject_tail` is appended to its
+/// pyproject.toml (after `[tool.maturin]`), `lib_rs` is its `src/lib.rs` (none when empty,
+/// then it gets a `src/main.rs`).
+fn maturin_workspace(cargo_tail: &str, pyproject_tail: &str, lib_rs: &str) -> tempfile::TempDir {
+    let mut files = vec![
+        (
+            "Cargo.toml",
+            format!(
+                "[workspace]\nmembers = [\"py/*\"]\nresolver = \"2\"\n\n[workspace.dependencies]\n{}",
+                if cargo_tail.contains("pyo3") {
+                    "pyo3 = \"0.30\"\n"
+                } else {
+                    ""
+                }
+            ),
+        ),
+        (
+            "py/px/Cargo.toml",
+            format!("{}{cargo_tail}", package("px", "2021")),
+        ),
+        (
+            "py/px/pyproject.toml",
+            format!(
+                "[build-system]\nrequires = [\"maturin>=1,<2\"]\nbuild-backend = \"maturin\"\n\n\
+                 [project]\nname = \"px\"\nversion = \"0.1.0\"\n\n[tool.maturin]\n{pyproject_tail}"
+            ),
+        ),
+    ];
+    if lib_rs.is_empty() {
+        files.push(("py/px/src/main.rs", "fn main() {}\n".to_string()));
+    } else {
+        files.push(("py/px/src/lib.rs", lib_rs.to_string()));
+    }
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    workspace(&refs)
+}
+
+const PYO3_LIB: &str =
+    "\n[lib]\ncrate-type = [\"cdylib\"]\n\n[dependencies]\npyo3.workspace = true\n";
+
+/// What maturin says about the crate, when maturin is installed: `Some(warning)` with its
+/// "Couldn't find the symbol `PyInit_...`" line if it printed one, `Some("")` if it built the
+/// wheel without it. Built offline (pyo3 from the local registry cache) into `target`.
+fn maturin_verdict(crate_dir: &Path, target: &Path) -> Option<String> {
+    let version = Command::new("maturin").arg("--version").output().ok()?;
+    if !version.status.success() {
+        return None;
+    }
+    let out = Command::new("maturin")
+        .current_dir(crate_dir)
+        .args(["build", "--offline", "-i", "python3"])
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    if !out.status.success() {
+        // Offline without pyo3 in the cache, or no Python: maturin has no verdict here.
+        eprintln!(
+            "maturin could not build, so only the documented behaviour is checked:\n{stderr}"
+        );
+        return None;
+    }
+    Some(
+        stderr
+            .lines()
+            .find(|l| l.contains("Couldn't find the symbol"))
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+/// Issue 12: `module-name` was compared with `[lib] name`, but Python calls the `PyInit_<name>`
+/// the `#[pymodule]` exports: its function (or `mod`) name, or `#[pyo3(name = "...")]` /
+/// `#[pymodule(name = "...")]` (PyO3 docs, attribute macro `pymodule`). maturin checks the
+/// same after building and warns "Couldn't find the symbol `PyInit_<name>` in the native
+/// library. Python will fail to import this module." Without maturin installed, the expected
+/// answers below are what those docs say.
+#[test]
+fn issue_12_module_name_is_checked_against_the_pymodule_as_maturin_does() {
+    let target = tempfile::tempdir().unwrap();
+    let cases = [
+        // (case, module-name line, lib.rs, maturin warns / we report)
+        (
+            "dotted module-name, function named otherwise",
+            "module-name = \"pkg._native\"\n",
+            "use pyo3::prelude::*;\n\n#[pymodule]\nfn native(_m: &Bound<'_, PyModule>) -> PyResult<()> {\n    Ok(())\n}\n",
+            true,
+        ),
+        (
+            "dotted module-name, #[pymodule(name)] agrees (the [lib] name `px` does not matter)",
+            "module-name = \"pkg._native\"\n",
+            "use pyo3::prelude::*;\n\n#[pymodule(name = \"_native\")]\nfn native(_m: &Bound<'_, PyModule>) -> PyResult<()> {\n    Ok(())\n}\n",
+            false,
+        ),
+        (
+            "#[pyo3(name)] agrees",
+            "module-name = \"_native\"\n",
+            "use pyo3::prelude::*;\n\n#[pymodule]\n#[pyo3(name = \"_native\")]\nfn native(_m: &Bound<'_, PyModule>) -> PyResult<()> {\n    Ok(())\n}\n",
+            false,
+        ),
+        (
+            "no module-name: the library name `px` is imported",
+            "",
+            "use pyo3::prelude::*;\n\n#[pymodule]\nmod other {}\n",
+            true,
+        ),
+        (
+            "no #[pymodule] in lib.rs: nothing is said",
+            "module-name = \"pkg._native\"\n",
+            "use pyo3::prelude::*;\n\nmod inner;\n",
+            false,
+        ),
+    ];
+    for (case, module_name, lib_rs, mismatch) in cases {
+        let ws = maturin_workspace(PYO3_LIB, module_name, lib_rs);
+        assert_eq!(cargo_verdict(ws.path()), Ok(()), "{case}");
+        let r = lint(ws.path(), &[]);
+        let ours: Vec<&str> = r
+            .findings
+            .iter()
+            .filter(|f| f["code"] == "pyo3-layout")
+            .map(|f| f["message"].as_str().unwrap())
+            .collect();
+        assert_eq!(!ours.is_empty(), mismatch, "{case}: {ours:?} {}", r.stderr);
+        assert_eq!(r.codes().len(), ours.len(), "{case}: {:?}", r.codes());
+        if case.starts_with("no #[pymodule]") {
+            // maturin would warn here too (no `PyInit_` at all), but what the library
+            // exports is not visible without `mod inner`'s source: nothing is better than a
+            // guess.
+            continue;
+        }
+        if let Some(warning) = maturin_verdict(&ws.path().join("py/px"), target.path()) {
+            assert_eq!(
+                !warning.is_empty(),
+                mismatch,
+                "{case}: maturin said {warning:?}"
+            );
+        }
+    }
+}
+
+/// Issue 12: maturin `bindings = "bin"` builds a wheel of the crate's binaries (uv's
+/// `crates/uv-build`): no `cdylib` and no `#[pymodule]` are needed, so none is asked for.
+/// And a crate whose pyproject.toml names another build backend is not a maturin crate.
+#[test]
+fn issue_12_binary_wheels_and_other_backends_need_no_cdylib() {
+    let target = tempfile::tempdir().unwrap();
+    let ws = maturin_workspace("", "bindings = \"bin\"\nmodule-name = \"uv_build\"\n", "");
+    assert_eq!(cargo_verdict(ws.path()), Ok(()));
+    let r = lint(ws.path(), &[]);
+    assert_eq!(r.codes(), Vec::<&str>::new(), "{}", r.stderr);
+    if let Some(warning) = maturin_verdict(&ws.path().join("py/px"), target.path()) {
+        assert_eq!(warning, "", "maturin built the binary wheel with a warning");
+    }
+
+    // A pyo3 crate without a cdylib, built by setuptools-rust: not ours to judge.
+    let ws = maturin_workspace(
+        "\n[dependencies]\npyo3 = { workspace = true, features = [\"extension-module\"] }\n",
+        "",
+        "pub fn f() {}\n",
+    );
+    let py = ws.path().join("py/px/pyproject.toml");
+    let text = std::fs::read_to_string(&py).unwrap().replace(
+        "requires = [\"maturin>=1,<2\"]\nbuild-backend = \"maturin\"",
+        "requires = [\"setuptools\", \"setuptools-rust\"]\nbuild-backend = \"setuptools.build_meta\"",
+    );
+    std::fs::write(&py, text).unwrap();
+    let r = lint(ws.path(), &[]);
+    assert_eq!(r.codes(), Vec::<&str>::new(), "{}", r.stderr);
+
+    // With maturin as the backend, the missing cdylib is reported.
+    let ws = maturin_workspace(
+        "\n[dependencies]\npyo3 = { workspace = true, features = [\"extension-module\"] }\n",
+        "",
+        "pub fn f() {}\n",
+    );
+    let r = lint(ws.path(), &[]);
+    assert_eq!(r.codes(), ["pyo3-layout"], "{}", r.stderr);
+}
