@@ -670,6 +670,14 @@ fn issue_12_binary_wheels_and_other_backends_need_no_cdylib() {
         assert_eq!(warning, "", "maturin built the binary wheel with a warning");
     }
 
+    // Without `bindings`, maturin detects the same from a crate that only has binaries.
+    let ws = maturin_workspace("", "module-name = \"tool\"\n", "");
+    let r = lint(ws.path(), &[]);
+    assert_eq!(r.codes(), Vec::<&str>::new(), "{}", r.stderr);
+    if let Some(warning) = maturin_verdict(&ws.path().join("py/px"), target.path()) {
+        assert_eq!(warning, "", "maturin built the binary wheel with a warning");
+    }
+
     // A pyo3 crate without a cdylib, built by setuptools-rust: not ours to judge.
     let ws = maturin_workspace(
         "\n[dependencies]\npyo3 = { workspace = true, features = [\"extension-module\"] }\n",

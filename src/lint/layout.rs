@@ -94,8 +94,9 @@ fn tool_maturin<'a>(pyproject: &'a Table<'a>) -> Option<&'a Node<'a>> {
 
 /// Whether maturin builds a binary wheel: `[tool.maturin] bindings = "bin"` (maturin
 /// docs, "Bindings": "bin" packages Rust binaries), or, auto-detected by maturin
-/// (`src/bridge/detection.rs`), a crate without a `cdylib` that has a binary target and no
-/// library. A binary wheel has no extension module: no `cdylib`, no `PyInit_` symbol.
+/// (`src/bridge/detection.rs`: no `cdylib`, a binary target), a crate with no library at all
+/// (no `[lib]`, no library source), whose targets can only be binaries. A binary wheel has no
+/// extension module: no `cdylib`, no `PyInit_` symbol.
 /// `[package.metadata.maturin]` has no `bindings` key (maturin `src/cargo_toml.rs`).
 fn builds_binary_wheel(m: &Manifest, pyproject: Option<&Table>, has_lib: bool) -> bool {
     let bindings = pyproject
@@ -104,11 +105,7 @@ fn builds_binary_wheel(m: &Manifest, pyproject: Option<&Table>, has_lib: bool) -
         .and_then(NodeExt::as_str);
     match bindings {
         Some(b) => b == "bin",
-        None => {
-            !has_lib
-                && m.root().get("lib").is_none()
-                && m.root().get("bin").and_then(NodeExt::as_array).is_some()
-        }
+        None => !has_lib && m.root().get("lib").is_none(),
     }
 }
 
