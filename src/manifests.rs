@@ -521,7 +521,8 @@ pub struct Workspace {
     pub lock_given: bool,
     /// `Cargo.toml` files under the root that are neither members, excluded, nor in a nested
     /// workspace (only known when the whole tree was walked).
-    pub orphans: Option<Vec<String>>,
+    /// Each as (path, its `package.name`).
+    pub orphans: Option<Vec<(String, Option<String>)>>,
     /// `Cargo.lock`, when present.
     pub lock: Option<crate::lint::Lockfile>,
     /// `pyproject.toml` texts of members that have one, by member directory.
@@ -1212,7 +1213,7 @@ fn find_orphans_in(
     manifest_dirs: &BTreeSet<String>,
     member_dirs: &BTreeSet<String>,
     exclude: &[String],
-) -> Vec<String> {
+) -> Vec<(String, Option<String>)> {
     let exclude: Vec<String> = exclude
         .iter()
         .map(|e| crate::members::normalize(e))
@@ -1227,7 +1228,7 @@ fn find_orphans_in(
         .collect();
     // Nested workspaces own everything under them.
     // A candidate git lists but the working tree no longer holds is none.
-    let info: Vec<(String, bool, bool)> = candidates
+    let info: Vec<(String, bool, bool, Option<String>)> = candidates
         .par_iter()
         .filter_map(|d| {
             let text = std::fs::read_to_string(root_dir.join(d).join("Cargo.toml")).ok()?;
@@ -1241,14 +1242,20 @@ fn find_orphans_in(
                     .and_then(|p| p.get("workspace"))
                     .is_some()
             });
-            Some(((*d).clone(), is_ws, points_elsewhere))
+            let name = doc.as_ref().and_then(|doc| {
+                let name = doc.get_ref().get("package")?.get_ref().get("name")?;
+                name.as_str().map(str::to_string)
+            });
+            Some(((*d).clone(), is_ws, points_elsewhere, name))
         })
         .collect();
     let nested: Vec<&String> = info.iter().filter(|i| i.1).map(|i| &i.0).collect();
-    let orphans: Vec<&String> = info
+    let orphans: Vec<(&String, &Option<String>)> = info
         .iter()
-        .filter(|(d, is_ws, elsewhere)| !is_ws && !elsewhere && !nested.iter().any(|n| under(d, n)))
-        .map(|(d, _, _)| d)
+        .filter(|(d, is_ws, elsewhere, _)| {
+            !is_ws && !elsewhere && !nested.iter().any(|n| under(d, n))
+        })
+        .map(|(d, _, _, name)| (d, name))
         .collect();
     // The target of a member reached through a symlinked directory (`packages/shared ->
     // ../vendor/shared-src` under `packages/*`) is that member: cargo accepts the workspace,
@@ -1265,8 +1272,8 @@ fn find_orphans_in(
     };
     orphans
         .into_iter()
-        .filter(|d| canonical(d).is_none_or(|c| !targets.contains(&c)))
-        .map(|d| join(d, "Cargo.toml"))
+        .filter(|(d, _)| canonical(d).is_none_or(|c| !targets.contains(&c)))
+        .map(|(d, name)| (join(d, "Cargo.toml"), name.clone()))
         .collect()
 }
 

@@ -702,3 +702,37 @@ fn issue_12_binary_wheels_and_other_backends_need_no_cdylib() {
     let r = lint(ws.path(), &[]);
     assert_eq!(r.codes(), ["pyo3-layout"], "{}", r.stderr);
 }
+
+/// An orphan named like a member (a copied or vendored crate): listing it in `members`, the
+/// usual help, makes cargo fail with "two packages named"; the help says `exclude`, which
+/// cargo accepts, and the orphan is then gone.
+#[test]
+fn an_orphan_named_like_a_member_is_told_to_be_excluded_not_added() {
+    let ws = workspace(&[
+        ("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n"),
+        ("crates/core/Cargo.toml", &package("core_lib", "2021")),
+        ("crates/core/src/lib.rs", ""),
+        ("old/core/Cargo.toml", &package("core_lib", "2021")),
+        ("old/core/src/lib.rs", ""),
+    ]);
+    let dir = ws.path();
+    assert_eq!(cargo_verdict(dir), Ok(()));
+    let r = lint(dir, &[]);
+    assert_eq!(r.codes(), ["orphan-crate"]);
+    let help = r.findings[0]["help"].as_str().unwrap();
+    assert!(
+        help.starts_with("add \"old/core\" to `workspace.exclude`"),
+        "{help}"
+    );
+    assert!(!help.contains("workspace.members`,"), "{help}");
+
+    // What the usual help says breaks cargo; what this one says does not.
+    let members = "[workspace]\nmembers = [\"crates/*\", \"old/core\"]\n";
+    write(dir, &[("Cargo.toml", members)]);
+    let err = cargo_verdict(dir).unwrap_err();
+    assert!(err.contains("two packages named `core_lib`"), "{err}");
+    let excluded = "[workspace]\nmembers = [\"crates/*\"]\nexclude = [\"old/core\"]\n";
+    write(dir, &[("Cargo.toml", excluded)]);
+    assert_eq!(cargo_verdict(dir), Ok(()));
+    assert_eq!(lint(dir, &[]).codes(), Vec::<&str>::new());
+}

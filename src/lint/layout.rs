@@ -17,23 +17,35 @@ pub(super) fn orphans(ctx: &Ctx, out: &mut Vec<Finding>) {
         .and_then(NodeExt::as_table)
         .and_then(|w| w.get("members"))
         .map_or(0..0, |v| v.span());
-    for path in orphans {
+    for (path, name) in orphans {
         let dir = parent_dir(path);
-        out.push(
-            Finding::new(
-                Rule::OrphanCrate,
-                root_path,
-                members_span.clone(),
-                format!("`{path}` is neither a workspace member nor excluded"),
-                "no pattern matches it",
-            )
-            .help(format!(
+        let f = Finding::new(
+            Rule::OrphanCrate,
+            root_path,
+            members_span.clone(),
+            format!("`{path}` is neither a workspace member nor excluded"),
+            "no pattern matches it",
+        )
+        .note("cargo refuses to build it: \"current package believes it's in a workspace when it's not\"")
+        .dependency(&dir);
+        // A second package of a member's name cannot be a member too: cargo would stop with
+        // "two packages named `x` in this workspace". Only `exclude` keeps the workspace valid.
+        let twin = name
+            .as_deref()
+            .and_then(|n| ctx.ws.members.iter().find(|m| m.package_name() == Some(n)));
+        out.push(match twin {
+            Some(m) => f.help(format!(
+                "add \"{dir}\" to `workspace.exclude`: it cannot be a member too, since the member \
+                 {} is already named `{}` (cargo: \"two packages named `{}` in this workspace\")",
+                m.path,
+                name.as_deref().unwrap_or_default(),
+                name.as_deref().unwrap_or_default(),
+            )),
+            None => f.help(format!(
                 "add \"{dir}\" (or a glob matching it) to `workspace.members`, or to \
                  `workspace.exclude` if it is not part of this workspace"
-            ))
-            .note("cargo refuses to build it: \"current package believes it's in a workspace when it's not\"")
-            .dependency(&dir),
-        );
+            )),
+        });
     }
 }
 
