@@ -96,12 +96,15 @@ pub fn human(findings: &[Finding], files: &BTreeMap<&str, &str>, styled: bool) -
     out
 }
 
-/// One JSON object per finding, one per line, then a summary object.
-pub fn json(findings: &[Finding], files: &BTreeMap<&str, &str>) -> String {
+/// One JSON object per finding, one per line, then a summary object. With `verbose` (`-v`),
+/// a finding whose note shortens a list (`duplicate-versions`) also carries the full lists:
+/// `"lists": [{"label": "1.0.19", "items": ["a", "b", ...]}, ...]`; without it the field is
+/// absent, so the report stays small on large workspaces.
+pub fn json(findings: &[Finding], files: &BTreeMap<&str, &str>, verbose: bool) -> String {
     let mut out = String::new();
     for f in findings {
         let p = position(text_of(files, f), f);
-        let obj = json!({
+        let mut obj = json!({
             "type": "finding",
             "code": f.rule.code(),
             "level": f.level.label(),
@@ -120,6 +123,13 @@ pub fn json(findings: &[Finding], files: &BTreeMap<&str, &str>) -> String {
             "dependency": f.dependency,
             "fixable": f.fixable(),
         });
+        if verbose && !f.lists.is_empty() {
+            obj["lists"] = f
+                .lists
+                .iter()
+                .map(|(label, items)| json!({ "label": label, "items": items }))
+                .collect();
+        }
         out.push_str(&obj.to_string());
         out.push('\n');
     }

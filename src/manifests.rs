@@ -521,11 +521,15 @@ pub struct Workspace {
     pub lock_given: bool,
     /// `Cargo.toml` files under the root that are neither members, excluded, nor in a nested
     /// workspace (only known when the whole tree was walked).
-    pub orphans: Option<Vec<String>>,
+    /// Each as (path, its `package.name`).
+    pub orphans: Option<Vec<(String, Option<String>)>>,
     /// `Cargo.lock`, when present.
     pub lock: Option<crate::lint::Lockfile>,
     /// `pyproject.toml` texts of members that have one, by member directory.
     pub pyprojects: BTreeMap<String, Manifest>,
+    /// For those members, the library's source (`[lib] path`, else `src/lib.rs`), `None`
+    /// when there is none: `pyo3-layout` reads the `#[pymodule]` name from it.
+    pub lib_sources: BTreeMap<String, Option<String>>,
     /// `workspace.members` patterns and `workspace.exclude` entries.
     pub member_patterns: Vec<String>,
     pub exclude: Vec<String>,
@@ -571,6 +575,7 @@ impl Workspace {
             orphans: None,
             lock: None,
             pyprojects: BTreeMap::new(),
+            lib_sources: BTreeMap::new(),
             exclude: Vec::new(),
             timings: Vec::new(),
         })
@@ -1309,6 +1314,20 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         })
         .collect::<anyhow::Result<_>>()?;
     pyprojects.extend(more);
+    let lib_sources = pyprojects
+        .par_iter()
+        .filter_map(|(dir, _)| {
+            let m = members.binary_search_by(|m| m.dir.cmp(dir)).ok()?;
+            let lib = members[m]
+                .root()
+                .get("lib")
+                .and_then(|l| l.get("path"))
+                .and_then(NodeExt::as_str)
+                .unwrap_or("src/lib.rs");
+            let text = std::fs::read_to_string(root_dir.join(join(dir, lib))).ok();
+            Some((dir.clone(), text))
+        })
+        .collect();
     lap("read pyprojects");
     Ok(Workspace {
         root_dir,
@@ -1320,6 +1339,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         orphans,
         lock,
         pyprojects,
+        lib_sources,
         member_patterns: patterns,
         exclude,
         timings,
@@ -1486,7 +1506,7 @@ fn find_orphans_in(
     manifest_dirs: &BTreeSet<String>,
     member_dirs: &BTreeSet<String>,
     exclude: &[String],
-) -> Vec<String> {
+) -> Vec<(String, Option<String>)> {
     let exclude: Vec<String> = exclude
         .iter()
         .map(|e| crate::members::normalize(e))
@@ -1501,7 +1521,7 @@ fn find_orphans_in(
         .collect();
     // Nested workspaces own everything under them.
     // A candidate git lists but the working tree no longer holds is none.
-    let info: Vec<(String, bool, bool)> = candidates
+    let info: Vec<(String, bool, bool, Option<String>)> = candidates
         .par_iter()
         .filter_map(|d| {
             let text = std::fs::read_to_string(root_dir.join(d).join("Cargo.toml")).ok()?;
@@ -1515,13 +1535,38 @@ fn find_orphans_in(
                     .and_then(|p| p.get("workspace"))
                     .is_some()
             });
-            Some(((*d).clone(), is_ws, points_elsewhere))
+            let name = doc.as_ref().and_then(|doc| {
+                let name = doc.get_ref().get("package")?.get_ref().get("name")?;
+                name.as_str().map(str::to_string)
+            });
+            Some(((*d).clone(), is_ws, points_elsewhere, name))
         })
         .collect();
     let nested: Vec<&String> = info.iter().filter(|i| i.1).map(|i| &i.0).collect();
-    info.iter()
-        .filter(|(d, is_ws, elsewhere)| !is_ws && !elsewhere && !nested.iter().any(|n| under(d, n)))
-        .map(|(d, _, _)| join(d, "Cargo.toml"))
+    let orphans: Vec<(&String, &Option<String>)> = info
+        .iter()
+        .filter(|(d, is_ws, elsewhere, _)| {
+            !is_ws && !elsewhere && !nested.iter().any(|n| under(d, n))
+        })
+        .map(|(d, _, _, name)| (d, name))
+        .collect();
+    // The target of a member reached through a symlinked directory (`packages/shared ->
+    // ../vendor/shared-src` under `packages/*`) is that member: cargo accepts the workspace,
+    // and listing the target in `members` too makes it fail ("two packages named `shared`").
+    // Members are resolved only when there is a candidate, which is rare.
+    let canonical = |d: &str| std::fs::canonicalize(root_dir.join(d)).ok();
+    let targets: BTreeSet<PathBuf> = if orphans.is_empty() {
+        BTreeSet::new()
+    } else {
+        member_dirs
+            .par_iter()
+            .filter_map(|d| canonical(d))
+            .collect()
+    };
+    orphans
+        .into_iter()
+        .filter(|(d, _)| canonical(d).is_none_or(|c| !targets.contains(&c)))
+        .map(|(d, name)| (join(d, "Cargo.toml"), name.clone()))
         .collect()
 }
 

@@ -280,6 +280,7 @@ fn fix_on_the_all_rules_workspace_leaves_only_what_needs_a_human() {
     assert_eq!(
         left,
         [
+            "deprecated-spelling",
             "duplicate-versions",
             "ineffective-default-features",
             "missing-workspace-entry",
@@ -882,6 +883,19 @@ fn citychain_with_planted_violations_reports_each_rule() {
         "[package]\nname = \"stray\"\nversion = \"0.1.0\"\n",
     )
     .unwrap();
+    // deprecated-spelling: an edition-2024 member with the old `build_dependencies` name.
+    plant(
+        root,
+        "DAGs/rust/dag_schema/Cargo.toml",
+        "edition.workspace = true",
+        "edition = \"2024\"",
+    );
+    plant(
+        root,
+        "DAGs/rust/dag_schema/Cargo.toml",
+        "\n[build-dependencies]\n",
+        "\n[build_dependencies]\n",
+    );
     // pyo3-layout: ca_py loses its own pyproject.toml.
     std::fs::remove_file(root.join("CA/rust/ca_py/pyproject.toml")).unwrap();
     // unused-exemption.
@@ -915,6 +929,7 @@ fn citychain_with_planted_violations_reports_each_rule() {
         ("missing-workspace-entry", "DAGs/rust/poh_ack/Cargo.toml"),
         ("ignored-key", "CA/rust/ca_cli/Cargo.toml"),
         ("ineffective-default-features", "CA/rust/ca_core/Cargo.toml"),
+        ("deprecated-spelling", "DAGs/rust/dag_schema/Cargo.toml"),
         ("version-conflict", "DAGs/rust/dag_runner/Cargo.toml"),
         ("unused-workspace-dep", "Cargo.toml"),
         ("duplicate-versions", "Cargo.lock"),

@@ -169,7 +169,9 @@ fn report(
                 );
             }
         }
-        LintFormat::Json => crate::output::print_stdout(&diag::json(findings, &files))?,
+        LintFormat::Json => {
+            crate::output::print_stdout(&diag::json(findings, &files, out.is_verbose()))?
+        }
         LintFormat::Github => crate::output::print_stdout(&diag::github(findings, &files))?,
         LintFormat::Sarif => crate::output::print_stdout(&diag::sarif(findings, &files))?,
     }

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use semver::VersionReq;
 
 use super::fix::{Edit, NewEntry, SOURCE_KEYS};
-use super::{Ctx, Finding, Rule, lockfile, rust_version};
+use super::{Ctx, Finding, Rule, is_workspace_hack, lockfile, rust_version};
 use crate::manifests::{DepEntry, DepSpec, Manifest, NodeExt, entries, join};
 
 /// Keys cargo accepts next to `workspace = true`.
@@ -169,8 +169,7 @@ pub(super) fn check<'a>(ctx: &'a Ctx<'a>, out: &mut Vec<Finding>) {
     let mut to_check: Vec<(&Manifest, &DepEntry)> = Vec::new();
     for (m, deps) in ctx.ws.members.iter().zip(&ctx.deps) {
         let selected = ctx.ws.selected.contains(&m.dir);
-        // A cargo-hakari workspace-hack crate lists exact versions on purpose.
-        let hakari = m.text().contains("### BEGIN HAKARI SECTION");
+        let hakari = is_workspace_hack(m);
         for entry in deps {
             if entry.spec.workspace {
                 if selected {

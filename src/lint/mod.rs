@@ -13,6 +13,7 @@ pub mod fix;
 mod inherit;
 mod layout;
 pub(crate) mod lockfile;
+mod spelling;
 mod versions;
 
 use std::collections::BTreeMap;
@@ -39,6 +40,7 @@ pub enum Rule {
     MissingWorkspaceEntry,
     IgnoredKey,
     IneffectiveDefaultFeatures,
+    DeprecatedSpelling,
     VersionConflict,
     UnusedWorkspaceDep,
     DuplicateVersions,
@@ -51,11 +53,12 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in documentation order.
-    pub const ALL: [Rule; 12] = [
+    pub const ALL: [Rule; 13] = [
         Rule::NotInherited,
         Rule::MissingWorkspaceEntry,
         Rule::IgnoredKey,
         Rule::IneffectiveDefaultFeatures,
+        Rule::DeprecatedSpelling,
         Rule::VersionConflict,
         Rule::UnusedWorkspaceDep,
         Rule::DuplicateVersions,
@@ -73,6 +76,7 @@ impl Rule {
             Rule::MissingWorkspaceEntry => "missing-workspace-entry",
             Rule::IgnoredKey => "ignored-key",
             Rule::IneffectiveDefaultFeatures => "ineffective-default-features",
+            Rule::DeprecatedSpelling => "deprecated-spelling",
             Rule::VersionConflict => "version-conflict",
             Rule::UnusedWorkspaceDep => "unused-workspace-dep",
             Rule::DuplicateVersions => "duplicate-versions",
@@ -91,6 +95,7 @@ impl Rule {
             | Rule::MissingWorkspaceEntry
             | Rule::IgnoredKey
             | Rule::IneffectiveDefaultFeatures
+            | Rule::DeprecatedSpelling
             | Rule::VersionConflict
             | Rule::OrphanCrate
             | Rule::Pyo3Layout => Level::Deny,
@@ -112,6 +117,9 @@ impl Rule {
             Rule::IgnoredKey => "key next to `workspace = true` that cargo ignores",
             Rule::IneffectiveDefaultFeatures => {
                 "`default-features = false` that cargo ignores or rejects here"
+            }
+            Rule::DeprecatedSpelling => {
+                "underscore key (`default_features`, `dev_dependencies`, ...) cargo refuses in edition 2024"
             }
             Rule::VersionConflict => "semver-incompatible requirements for one crate",
             Rule::UnusedWorkspaceDep => "[workspace.dependencies] entry no member uses",
@@ -186,6 +194,10 @@ pub struct Finding {
     pub dependency: Option<String>,
     /// Edits (file, edit) that fix it; empty when `--fix` leaves it alone.
     pub fixes: Vec<(String, Edit)>,
+    /// The full lists a note shortens (`duplicate-versions`: each locked version and every
+    /// member that pulls it in), for the JSON report under `-v`: a note names a few and
+    /// counts the rest, so one finding stays small on a workspace of hundreds of members.
+    pub lists: Vec<(String, Vec<String>)>,
 }
 
 impl Finding {
@@ -209,6 +221,7 @@ impl Finding {
             package: None,
             dependency: None,
             fixes: Vec::new(),
+            lists: Vec::new(),
         }
     }
 
@@ -229,6 +242,12 @@ impl Finding {
 
     pub fn dependency(mut self, dependency: &str) -> Finding {
         self.dependency = Some(dependency.to_string());
+        self
+    }
+
+    /// A full list behind a shortened note (see [`Finding::lists`]).
+    pub fn list(mut self, label: impl Into<String>, items: Vec<String>) -> Finding {
+        self.lists.push((label.into(), items));
         self
     }
 
@@ -326,6 +345,9 @@ pub fn check(ws: &Workspace, cfg: &LintDepsConfig) -> Vec<Finding> {
     let wanted = |rule: Rule| level(rule) != Level::Allow;
     let mut findings = Vec::new();
     deps::check(&ctx, &mut findings);
+    if wanted(Rule::DeprecatedSpelling) {
+        spelling::check(&ctx, &mut findings);
+    }
     if wanted(Rule::VersionConflict) {
         versions::conflicts(&ctx, &mut findings);
     }
@@ -442,4 +464,32 @@ pub(crate) fn rust_version(text: &str) -> Option<(u64, u64)> {
     let major = parts.next()?.parse().ok()?;
     let minor = parts.next().map_or(Some(0), |m| m.parse().ok())?;
     Some((major, minor))
+}
+
+/// The marker `cargo hakari` writes into the `Cargo.toml` of the crate it manages
+/// (cargo-hakari docs, "workspace-hack" template: "The parts of the file between the BEGIN
+/// HAKARI SECTION and END HAKARI SECTION comments are managed by hakari").
+pub(crate) const HAKARI_MARKER: &str = "### BEGIN HAKARI SECTION";
+
+/// Whether a member is a cargo-hakari `workspace-hack` crate: it lists every third-party
+/// dependency with an exact version (several major versions of one crate under renamed keys)
+/// on purpose, so `not-inherited` and `version-conflict` leave its entries alone. The package
+/// hakari manages is named in `.config/hakari.toml` (`hakari-package`), which is not read
+/// here: the marker is in every crate `cargo hakari init` creates.
+pub(crate) fn is_workspace_hack(m: &Manifest) -> bool {
+    m.text().contains(HAKARI_MARKER)
+}
+
+/// At most `shown` names, then "and N more": `a, b, c and 187 more`.
+pub(crate) fn few<S: AsRef<str>>(names: &[S], shown: usize) -> String {
+    let head = names
+        .iter()
+        .take(shown)
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ");
+    match names.len().saturating_sub(shown) {
+        0 => head,
+        more => format!("{head} and {more} more"),
+    }
 }
