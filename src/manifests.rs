@@ -524,7 +524,7 @@ pub struct Workspace {
     /// Each as (path, its `package.name`).
     pub orphans: Option<Vec<(String, Option<String>)>>,
     /// `Cargo.lock`, when present.
-    pub lock: Option<crate::lint::Lockfile>,
+    pub lock: Option<crate::model::lockfile::Lockfile>,
     /// `pyproject.toml` texts of members that have one, by member directory.
     pub pyprojects: BTreeMap<String, Manifest>,
     /// For those members, the library's source (`[lib] path`, else `src/lib.rs`), `None`
@@ -1146,13 +1146,13 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
             .collect()
     };
     // Cargo.lock is read and scanned while the members are walked (or on its own, below).
-    let read_lock = || -> anyhow::Result<Option<crate::lint::Lockfile>> {
+    let read_lock = || -> anyhow::Result<Option<crate::model::lockfile::Lockfile>> {
         let Some(text) = crate::fsutil::read_optional(&root_dir.join("Cargo.lock"))? else {
             return Ok(None);
         };
-        Ok(Some(crate::lint::Lockfile {
+        Ok(Some(crate::model::lockfile::Lockfile {
             path: "Cargo.lock".to_string(),
-            packages: crate::lint::lockfile::parse("Cargo.lock", &text)?,
+            packages: crate::model::lockfile::parse("Cargo.lock", &text)?,
             text,
         }))
     };

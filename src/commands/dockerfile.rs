@@ -35,7 +35,7 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
     let root = crate::manifests::find_root(global.manifest_path.as_deref())?;
     let reading = out.spinner("Reading");
     reading.set_message("the workspace manifests");
-    let model = crate::model::images::load(&root);
+    let model = super::image_model(&root);
     reading.finish_and_clear();
     let model = model?;
     let selected = select(global, args, &model, out)?;

@@ -25,3 +25,34 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<Status> {
     }
     result
 }
+
+/// The image generator's model of the workspace at `root` (absolute), for `dockerfile` and
+/// `new`: members from the one workspace reader (so both refuse what cargo refuses), their
+/// files from [`crate::model::files`], planned by [`crate::docker::model`].
+fn image_model(root: &std::path::Path) -> anyhow::Result<crate::docker::WorkspaceModel> {
+    let ws = crate::manifests::load(&crate::manifests::LoadOptions {
+        manifest_path: Some(root.join("Cargo.toml")),
+        only: Vec::new(),
+        find_orphans: false,
+    })?;
+    let members = ws
+        .members
+        .iter()
+        .map(|m| {
+            let files = crate::model::files::read(root, &m.dir)?;
+            Ok((m.dir.clone(), (m.text().to_string(), files)))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let root_files = crate::docker::ROOT_BUILD_FILES
+        .iter()
+        .filter(|f| root.join(f).is_file())
+        .map(|f| f.to_string())
+        .collect();
+    crate::docker::model::workspace_model(
+        ws.root.text(),
+        &root.join("Cargo.toml").display().to_string(),
+        &members,
+        root_files,
+        &mut |dir| crate::model::files::read_with_manifest(root, dir),
+    )
+}

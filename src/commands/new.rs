@@ -90,7 +90,7 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
         )
         .into());
     }
-    let mut model = crate::model::images::load(&root)?;
+    let mut model = super::image_model(&root)?;
     let normalized = name.replace('-', "_");
     if let Some(taken) = model
         .crates
@@ -126,6 +126,7 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
         let crate_files = CrateFiles {
             pyproject: find("pyproject.toml"),
             main_rs: find("src/main.rs").is_some(),
+            lib_rs: find("src/lib.rs").is_some(),
             bin_dir: Vec::new(),
         };
         let krate = docker::parse_crate(

@@ -13,6 +13,7 @@
 //!   exact context BuildKit would send).
 
 pub mod ignore;
+pub(crate) mod model;
 pub mod render;
 pub mod trim;
 
@@ -60,17 +61,7 @@ pub struct CrateInfo {
     pub workspace_deps: BTreeSet<String>,
 }
 
-/// Files next to a manifest that decide how it builds; gathered by the caller.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CrateFiles {
-    /// `pyproject.toml` text, when the crate has one.
-    pub pyproject: Option<String>,
-    /// Whether `src/main.rs` exists.
-    pub main_rs: bool,
-    /// Binary sources under `src/bin/`, relative to the crate: `src/bin/x.rs` or
-    /// `src/bin/x/main.rs` (both are the binary `x`).
-    pub bin_dir: Vec<String>,
-}
+pub use crate::model::files::CrateFiles;
 
 /// What one image builds.
 #[derive(Debug, Clone, PartialEq, Eq)]

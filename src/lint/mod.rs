@@ -29,8 +29,8 @@ use crate::manifests::{
     DepEntry, DepSpec, Manifest, NodeExt, Table, Workspace, dependencies, entries,
 };
 
+pub use crate::model::lockfile::{LockedPackage, Lockfile};
 pub use fix::{Edit, NewEntry};
-pub use lockfile::{LockedPackage, Lockfile};
 
 /// A rule, by its stable kebab-case code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

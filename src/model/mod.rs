@@ -2,8 +2,11 @@
 //! (`lint-deps`, `dockerfile`, `new`): the root, cargo's member set, each member's manifest.
 //!
 //! The reader itself is [`crate::manifests::load`] (cargo's `members`/`exclude` expansion and
-//! implicit path members, with cargo's refusals); the modules here build each command's view
-//! of the workspace from what it loaded, so no command discovers members on its own.
+//! implicit path members, with cargo's refusals); the modules here read what lies around the
+//! manifests: each crate's kind ([`kind`]), the files that decide its targets ([`files`]), and
+//! `Cargo.lock` ([`lockfile`]). This layer imports no core (`affected`, `lint`, `docker`,
+//! `init`); the cores read the workspace through it.
 
-pub(crate) mod images;
+pub mod files;
 pub mod kind;
+pub mod lockfile;
