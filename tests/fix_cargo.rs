@@ -1,0 +1,339 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! `lint-deps --fix` changes only what it says, judged by cargo itself (issue 12, items 2 and
+//! 4): each test writes a small workspace into a temporary directory, runs the binary, and asks
+//! cargo what it makes of the result — `cargo metadata --no-deps` for what every member
+//! declares (no registry needed), `cargo package --no-verify --exclude-lockfile` for whether a
+//! member still packages (offline: path dependencies only).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+mod support;
+
+/// A workspace written from (path, text) pairs; every package gets an empty `src/lib.rs`.
+fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        if text.contains("[package]") {
+            let src = p.parent().unwrap().join("src");
+            std::fs::create_dir_all(&src).unwrap();
+            std::fs::write(src.join("lib.rs"), "").unwrap();
+        }
+    }
+    dir
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// `cargo-ccworkspace lint-deps ARGS` in `dir`.
+fn lint(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(support::bin())
+        .current_dir(dir)
+        .args(["--color", "never", "lint-deps"])
+        .args(args)
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// (code, dependency) of every finding of a `--format json` run.
+fn findings(r: &Run) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] == "finding")
+        .map(|v| {
+            (
+                v["code"].as_str().unwrap().to_string(),
+                format!(
+                    "{} {}",
+                    v["package"].as_str().unwrap_or("-"),
+                    v["dependency"].as_str().unwrap_or("-")
+                ),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn read(dir: &Path, file: &str) -> String {
+    std::fs::read_to_string(dir.join(file)).unwrap()
+}
+
+fn cargo(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(support::cargo())
+        .current_dir(dir)
+        .args(args)
+        .env("CARGO_TERM_COLOR", "never")
+        .output()
+        .unwrap()
+}
+
+/// What cargo says each package declares (`cargo metadata --no-deps`): package name -> one
+/// line per dependency with its crate, rename, requirement, kind, target, features, optional,
+/// default features, source and path.
+fn declared(dir: &Path) -> BTreeMap<String, Vec<String>> {
+    let out = cargo(
+        dir,
+        &[
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "cargo metadata failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let root = dir.display().to_string();
+    v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let mut deps: Vec<String> = p["dependencies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| {
+                    let mut d = d.clone();
+                    if let Some(path) = d["path"].as_str() {
+                        d["path"] = path.replace(&root, "[ROOT]").into();
+                    }
+                    d.to_string()
+                })
+                .collect();
+            deps.sort();
+            (p["name"].as_str().unwrap().to_string(), deps)
+        })
+        .collect()
+}
+
+/// Whether `cargo package -p member` succeeds (offline, no lockfile, no build), with its
+/// stderr.
+fn packages(dir: &Path, member: &str) -> (bool, String) {
+    let out = cargo(
+        dir,
+        &[
+            "package",
+            "--no-verify",
+            "--allow-dirty",
+            "--offline",
+            "--exclude-lockfile",
+            "-p",
+            member,
+        ],
+    );
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn package(name: &str, deps: &str) -> String {
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"{name}\"\n\n{deps}"
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Case 1: a member that agrees with the root entry is fixed, whatever another member asks for.
+
+#[test]
+fn a_compatible_literal_is_inherited_even_when_another_member_conflicts() {
+    let ws = workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n\n[workspace.dependencies]\nitoa = \"1\"\n",
+        ),
+        (
+            "a/Cargo.toml",
+            &package("a", "[dependencies]\nitoa = \"1\"\n"),
+        ),
+        (
+            "b/Cargo.toml",
+            &package("b", "[dependencies]\nitoa = \"0.4\"\n"),
+        ),
+    ]);
+    let before = declared(ws.path());
+    let b_before = read(ws.path(), "b/Cargo.toml");
+    let r = lint(ws.path(), &["--fix", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        read(ws.path(), "a/Cargo.toml").contains("itoa.workspace = true\n"),
+        "a was not fixed"
+    );
+    assert_eq!(read(ws.path(), "b/Cargo.toml"), b_before, "b was rewritten");
+    assert_eq!(
+        read(ws.path(), "Cargo.toml"),
+        "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n\n[workspace.dependencies]\nitoa = \"1\"\n"
+    );
+    // Only b is left, reported twice: its conflict and its literal.
+    assert_eq!(
+        findings(&r),
+        [
+            ("not-inherited".to_string(), "b itoa".to_string()),
+            ("version-conflict".to_string(), "b itoa".to_string()),
+        ]
+    );
+    // Cargo sees the same declarations.
+    assert_eq!(declared(ws.path()), before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Case 2: a conflict is never "fixed" by a second, renamed root entry.
+
+#[test]
+fn a_second_major_version_is_not_hoisted_under_a_renamed_key() {
+    let root = "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n\n[workspace.dependencies]\nitoa = \"1\"\n";
+    let b = package(
+        "b",
+        "[dependencies]\nitoa-0_4 = { package = \"itoa\", version = \"0.4\" }\n",
+    );
+    let ws = workspace(&[
+        ("Cargo.toml", root),
+        (
+            "a/Cargo.toml",
+            &package("a", "[dependencies]\nitoa.workspace = true\n"),
+        ),
+        ("b/Cargo.toml", &b),
+    ]);
+    let before = declared(ws.path());
+    let r = lint(ws.path(), &["--fix", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(read(ws.path(), "Cargo.toml"), root, "the root was changed");
+    assert_eq!(read(ws.path(), "b/Cargo.toml"), b, "b was rewritten");
+    assert_eq!(
+        findings(&r),
+        [
+            ("not-inherited".to_string(), "b itoa-0_4".to_string()),
+            ("version-conflict".to_string(), "b itoa".to_string()),
+        ]
+    );
+    let human = lint(ws.path(), &[]);
+    assert!(
+        human
+            .stderr
+            .contains("hoisting it would put a second requirement for `itoa`"),
+        "{}",
+        human.stderr
+    );
+    assert_eq!(declared(ws.path()), before);
+}
+
+#[test]
+fn members_that_disagree_under_two_keys_are_both_left_alone() {
+    let a = package("a", "[dependencies]\nitoa = \"1\"\n");
+    let b = package(
+        "b",
+        "[dependencies]\nold = { package = \"itoa\", version = \"0.4\" }\n",
+    );
+    let root = "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n";
+    let ws = workspace(&[
+        ("Cargo.toml", root),
+        ("a/Cargo.toml", &a),
+        ("b/Cargo.toml", &b),
+    ]);
+    let r = lint(ws.path(), &["--fix", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(read(ws.path(), "Cargo.toml"), root);
+    assert_eq!(read(ws.path(), "a/Cargo.toml"), a);
+    assert_eq!(read(ws.path(), "b/Cargo.toml"), b);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Case 3: a hoisted path dependency keeps its `version`, so every member still packages.
+
+#[test]
+fn a_hoisted_path_dependency_keeps_its_version_and_members_still_package() {
+    let ws = workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"a\", \"b\", \"c\", \"util\"]\nresolver = \"2\"\n",
+        ),
+        // a has no version: it cannot be packaged before the fix.
+        (
+            "a/Cargo.toml",
+            &package("a", "[dependencies]\nutil = { path = \"../util\" }\n"),
+        ),
+        (
+            "b/Cargo.toml",
+            &package(
+                "b",
+                "[dependencies]\nutil = { path = \"../util\", version = \"0.1.0\" }\n",
+            ),
+        ),
+        (
+            "c/Cargo.toml",
+            &package(
+                "c",
+                "[build-dependencies]\nutil = { version = \"0.1\", path = \"../util\" }\n",
+            ),
+        ),
+        ("util/Cargo.toml", &package("util", "")),
+    ]);
+    let members = ["a", "b", "c", "util"];
+    let before: Vec<bool> = members.iter().map(|m| packages(ws.path(), m).0).collect();
+    assert_eq!(before, [false, true, true, true]);
+    let r = lint(ws.path(), &["--fix"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let root = read(ws.path(), "Cargo.toml");
+    assert!(
+        root.contains("util = { version = \"0.1.0\", path = \"util\" }"),
+        "{root}"
+    );
+    for (m, ok) in members.iter().zip(before) {
+        let (now, err) = packages(ws.path(), m);
+        assert!(
+            now || !ok,
+            "{m} packaged before --fix and no longer does: {err}"
+        );
+    }
+}
+
+#[test]
+fn an_existing_path_entry_without_a_version_gets_the_members_version() {
+    let ws = workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"b\", \"util\"]\nresolver = \"2\"\n\n[workspace.dependencies]\nutil = { path = \"util\" }\n",
+        ),
+        (
+            "b/Cargo.toml",
+            &package(
+                "b",
+                "[dependencies]\nutil = { path = \"../util\", version = \"0.1.0\" }\n",
+            ),
+        ),
+        ("util/Cargo.toml", &package("util", "")),
+    ]);
+    assert!(packages(ws.path(), "b").0);
+    let r = lint(ws.path(), &["--fix"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let root = read(ws.path(), "Cargo.toml");
+    assert!(
+        root.contains("util = { path = \"util\", version = \"0.1.0\" }"),
+        "{root}"
+    );
+    let (ok, err) = packages(ws.path(), "b");
+    assert!(ok, "{err}");
+}
