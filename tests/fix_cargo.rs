@@ -337,3 +337,81 @@ fn an_existing_path_entry_without_a_version_gets_the_members_version() {
     let (ok, err) = packages(ws.path(), "b");
     assert!(ok, "{err}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Case 7: a member renames an inherited dependency with `package` (issue 12, item 2).
+
+#[test]
+fn a_renamed_inherited_dependency_gets_the_right_help_and_keeps_its_root_entry() {
+    let root = "[workspace]\nmembers = [\"a\"]\nresolver = \"2\"\n\n[workspace.dependencies]\nserde_json = \"1\"\n";
+    let a = package(
+        "a",
+        "[dependencies]\nsj = { workspace = true, package = \"serde_json\" }\n",
+    );
+    let ws = workspace(&[("Cargo.toml", root), ("a/Cargo.toml", &a)]);
+    // Cargo refuses the member: it looks `sj` up by its key.
+    let out = cargo(
+        ws.path(),
+        &[
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`dependency.sj` was not found in `workspace.dependencies`"),
+        "{err}"
+    );
+
+    let r = lint(ws.path(), &["--fix", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        read(ws.path(), "Cargo.toml"),
+        root,
+        "the root entry was touched"
+    );
+    assert_eq!(read(ws.path(), "a/Cargo.toml"), a);
+    assert_eq!(
+        findings(&r),
+        [
+            ("ignored-key".to_string(), "a sj".to_string()),
+            ("missing-workspace-entry".to_string(), "a sj".to_string()),
+        ]
+    );
+    let help = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["code"] == "missing-workspace-entry")
+        .unwrap()["help"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        help.starts_with(
+            "add `sj = { version = \"1\", package = \"serde_json\" }` to [workspace.dependencies]"
+        ),
+        "{help}"
+    );
+
+    // Following the help satisfies cargo, and then `package` is an ignored key that --fix
+    // removes, with what cargo declares unchanged.
+    std::fs::write(
+        ws.path().join("Cargo.toml"),
+        format!("{root}sj = {{ version = \"1\", package = \"serde_json\" }}\n"),
+    )
+    .unwrap();
+    let before = declared(ws.path());
+    let r = lint(ws.path(), &["--fix", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        read(ws.path(), "a/Cargo.toml").contains("sj = { workspace = true }"),
+        "{}",
+        read(ws.path(), "a/Cargo.toml")
+    );
+    assert_eq!(declared(ws.path()), before);
+}

@@ -263,61 +263,46 @@ fn crate_requirements<'a>(ctx: &'a Ctx<'a>) -> BTreeMap<&'a str, Vec<CrateReq<'a
 /// `workspace = true` entry.
 fn check_inherited(ctx: &Ctx, m: &Manifest, entry: &DepEntry, out: &mut Vec<Finding>) {
     let key = entry.key;
-    // The package name is looked up only for a finding: most entries have none.
-    let Some((root_spec, _)) = ctx.root_deps.get(key) else {
-        let suggestion = lockfile::registry_versions(ctx.ws)
-            .get(key)
-            .filter(|v| v.len() == 1)
-            .map(|v| format!("{key} = \"{}\"", v[0]))
-            .unwrap_or_else(|| format!("{key} = \"<version>\""));
-        out.push(
-            Finding::new(
-                Rule::MissingWorkspaceEntry,
-                &m.path,
-                entry.span.clone(),
-                format!("`{key}` inherits from the workspace, but the root has no `{key}` entry"),
-                "not in [workspace.dependencies]",
-            )
-            .help(format!(
-                "add `{suggestion}` to [workspace.dependencies] in {}",
-                ctx.ws.root.path
-            ))
-            .note(
-                "cargo fails with \"`dependency.".to_string()
-                    + key
-                    + "` was not found in `workspace.dependencies`\"",
-            )
-            .package(m.package_name())
-            .dependency(key),
-        );
-        return;
-    };
+    let root_spec = ctx.root_deps.get(key).map(|(s, _)| s);
+    if root_spec.is_none() {
+        out.push(missing_entry(ctx, m, entry));
+    }
     let root_text = || root_entry_text(ctx, key);
     for (k, span) in &entry.spec.keys {
         if INHERIT_KEYS.contains(k) {
             continue;
         }
-        let effective = if SOURCE_KEYS.contains(k) {
+        let effective = if root_spec.is_none() {
+            format!(
+                "cargo ignores it next to `workspace = true` (`unused manifest key: \
+                 dependencies.{key}.{k}`); it looks `{key}` up by its key alone"
+            )
+        } else if SOURCE_KEYS.contains(k) {
             format!("cargo uses the workspace entry `{}`", root_text())
         } else {
             "cargo only warns `unused manifest key` and ignores it".to_string()
         };
-        out.push(
-            Finding::new(
-                Rule::IgnoredKey,
-                &m.path,
-                span.clone(),
-                format!("`{k}` next to `workspace = true` is ignored for `{key}`"),
-                "ignored by cargo",
-            )
-            .help(format!(
-                "remove `{k}` from `{key}` in [{}]",
-                entry.table_display()
-            ))
-            .note(effective)
-            .package(m.package_name())
-            .dependency(key)
-            .fix(
+        let finding = Finding::new(
+            Rule::IgnoredKey,
+            &m.path,
+            span.clone(),
+            format!("`{k}` next to `workspace = true` is ignored for `{key}`"),
+            "ignored by cargo",
+        )
+        .help(format!(
+            "remove `{k}` from `{key}` in [{}]",
+            entry.table_display()
+        ))
+        .note(effective)
+        .package(m.package_name())
+        .dependency(key);
+        // Without a root entry the key still says what that entry should be: kept until the
+        // user has written it.
+        out.push(match root_spec {
+            None => finding.note(
+                "not fixed automatically: it tells what the missing workspace entry should contain",
+            ),
+            Some(_) => finding.fix(
                 &m.path,
                 Edit::RemoveDepKey {
                     table_path: entry.table_path.to_vec(),
@@ -325,8 +310,11 @@ fn check_inherited(ctx: &Ctx, m: &Manifest, entry: &DepEntry, out: &mut Vec<Find
                     sub: k.to_string(),
                 },
             ),
-        );
+        });
     }
+    let Some(root_spec) = root_spec else {
+        return;
+    };
     if entry.spec.default_features == Some(false) && root_spec.default_features != Some(false) {
         let (edition, allows) = edition_allows_override(ctx, m);
         if allows {
@@ -384,6 +372,57 @@ fn check_inherited(ctx: &Ctx, m: &Manifest, entry: &DepEntry, out: &mut Vec<Find
         }
         out.push(f);
     }
+}
+
+/// `missing-workspace-entry` for a `workspace = true` entry whose key the root lacks.
+///
+/// Cargo looks an inherited dependency up by its key and ignores `package` next to
+/// `workspace = true`, so for `sj = { workspace = true, package = "serde_json" }` the root
+/// needs `sj = { version = "1", package = "serde_json" }` (the version of the root entry
+/// named by `package` when there is one, else the one locked version).
+fn missing_entry(ctx: &Ctx, m: &Manifest, entry: &DepEntry) -> Finding {
+    let key = entry.key;
+    let crate_name = entry.spec.package.as_deref().unwrap_or(key);
+    let version = ctx
+        .root_deps
+        .get(crate_name)
+        .filter(|(s, _)| s.path.is_none() && s.git.is_none())
+        .and_then(|(s, _)| s.version.clone())
+        .or_else(|| {
+            lockfile::registry_versions(ctx.ws)
+                .get(crate_name)
+                .filter(|v| v.len() == 1)
+                .map(|v| v[0].to_string())
+        })
+        .unwrap_or_else(|| "<version>".to_string());
+    let (suggestion, then) = match &entry.spec.package {
+        Some(p) => (
+            format!("{key} = {{ version = \"{version}\", package = \"{p}\" }}"),
+            format!(
+                " (cargo looks `{key}` up by its key and ignores `package` here), then remove \
+                 `package` from `{key}`"
+            ),
+        ),
+        None => (format!("{key} = \"{version}\""), String::new()),
+    };
+    Finding::new(
+        Rule::MissingWorkspaceEntry,
+        &m.path,
+        entry.span.clone(),
+        format!("`{key}` inherits from the workspace, but the root has no `{key}` entry"),
+        "not in [workspace.dependencies]",
+    )
+    .help(format!(
+        "add `{suggestion}` to [workspace.dependencies] in {}{then}",
+        ctx.ws.root.path
+    ))
+    .note(
+        "cargo fails with \"`dependency.".to_string()
+            + key
+            + "` was not found in `workspace.dependencies`\"",
+    )
+    .package(m.package_name())
+    .dependency(key)
 }
 
 /// The root entry as written (`serde = { version = "1", features = ["derive"] }`).
