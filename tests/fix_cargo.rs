@@ -415,3 +415,61 @@ fn a_renamed_inherited_dependency_gets_the_right_help_and_keeps_its_root_entry()
     );
     assert_eq!(declared(ws.path()), before);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Case 5: members are opted into [workspace.lints] / [workspace.package] only when asked.
+
+#[test]
+fn lints_and_package_fields_are_fixed_only_when_named() {
+    let root = "[workspace]\nmembers = [\"a\"]\nresolver = \"2\"\n\n[workspace.package]\nlicense = \"MIT\"\n\n[workspace.lints.rust]\nunsafe_code = \"forbid\"\n\n[workspace.dependencies]\nitoa = \"1\"\n";
+    let a = package("a", "[dependencies]\nitoa = \"1\"\n");
+    let ws = workspace(&[("Cargo.toml", root), ("a/Cargo.toml", &a)]);
+
+    // A plain --fix (here with a MANIFEST argument after it, as pre-commit passes it) fixes
+    // the dependency and leaves the opt-ins, which are no longer counted as fixable.
+    let r = lint(ws.path(), &["--fix", "a/Cargo.toml", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let fixed = read(ws.path(), "a/Cargo.toml");
+    assert_eq!(fixed, a.replace("itoa = \"1\"", "itoa.workspace = true"));
+    let left: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|v: &serde_json::Value| v["type"] == "finding")
+        .collect();
+    assert_eq!(left.len(), 2, "{}", r.stdout);
+    for f in &left {
+        assert_eq!(f["fixable"], false, "{f}");
+        let code = f["code"].as_str().unwrap();
+        assert!(
+            f["notes"]
+                .to_string()
+                .contains(&format!("`--fix={code}` fixes this")),
+            "{f}"
+        );
+    }
+
+    // Named, each rule fixes only itself.
+    let r = lint(ws.path(), &["--fix=lints-not-inherited"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let now = read(ws.path(), "a/Cargo.toml");
+    assert_eq!(now, format!("{fixed}\n[lints]\nworkspace = true\n"));
+    let r = lint(ws.path(), &["--fix=package-not-inherited"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(read(ws.path(), "a/Cargo.toml").contains("license.workspace = true\n"));
+    assert!(lint(ws.path(), &[]).stderr.contains("no findings"));
+    // Cargo accepts the result.
+    declared(ws.path());
+
+    // A rule --fix cannot fix, or a typo, is a usage error that writes nothing.
+    for bad in ["--fix=version-conflict", "--fix=not-inherted"] {
+        let r = lint(ws.path(), &[bad]);
+        assert_eq!(r.code, 2, "{bad}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("help: `--fix=` takes rules among: not-inherited"),
+            "{}",
+            r.stderr
+        );
+    }
+}

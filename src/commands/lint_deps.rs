@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::diag;
 use crate::errors::{Status, UserError};
 use crate::fsutil::{FileWrite, unified_diff, write_all_atomic};
-use crate::lint::{self, Edit, Finding, Level};
+use crate::lint::{self, Edit, Finding, Level, Rule};
 use crate::manifests::{self, LoadOptions, Workspace};
 use crate::output::Output;
 
@@ -20,7 +20,9 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
     let ws = manifests::load(&opts)?;
     let config = Config::from_manifest_text(ws.root.text(), &ws.root.path)?;
     let clock = std::time::Instant::now();
-    let findings = lint::check(&ws, &config.lint_deps);
+    let chosen = fix_rules(args.fix.as_deref())?;
+    let mut findings = lint::check(&ws, &config.lint_deps);
+    select_fixes(&mut findings, &chosen);
     let check_time = clock.elapsed();
     out.verbose(format!(
         "checked {} of {} members in {}",
@@ -32,7 +34,7 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
         out.verbose(format!("{:>8.1} ms  {phase}", time.as_secs_f64() * 1000.0));
     }
 
-    if !(args.fix || args.diff) {
+    if !(args.fix.is_some() || args.diff) {
         report(&ws, &findings, args.format, out)?;
         let status = status(&findings);
         // Freeing thousands of parsed documents just before exit is wasted time.
@@ -40,7 +42,7 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
         return Ok(status);
     }
 
-    let changes = fixed_files(&ws, &findings)?;
+    let changes = fixed_files(&ws, &findings, &chosen)?;
     if args.diff {
         let mut diff = String::new();
         for (path, (old, new)) in &changes {
@@ -61,7 +63,10 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
             contents: new.clone(),
         })
         .collect();
-    let fixed = findings.iter().filter(|f| f.fixable()).count();
+    let fixed = findings
+        .iter()
+        .filter(|f| f.fixable() && chosen.contains(&f.rule))
+        .count();
     write_all_atomic(&writes)?;
     if !writes.is_empty() {
         out.status(
@@ -75,12 +80,81 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
         );
     }
     let ws = manifests::load(&opts)?;
-    let remaining = lint::check(&ws, &config_of(&ws)?.lint_deps);
+    let mut remaining = lint::check(&ws, &config_of(&ws)?.lint_deps);
+    select_fixes(&mut remaining, &chosen);
     report(&ws, &remaining, args.format, out)?;
     let status = status(&remaining);
     // Freeing thousands of parsed documents just before exit is wasted time.
     std::mem::forget(ws);
     Ok(status)
+}
+
+/// The rules a plain `--fix` fixes: their fixes never change what cargo resolves or builds.
+pub const DEFAULT_FIX: [Rule; 4] = [
+    Rule::NotInherited,
+    Rule::IgnoredKey,
+    Rule::IneffectiveDefaultFeatures,
+    Rule::UnusedWorkspaceDep,
+];
+
+/// Rules fixed only when `--fix=RULE` names them: their fixes opt a member into
+/// `[workspace.lints]` or `[workspace.package]` values, which changes how it builds.
+pub const OPT_IN_FIX: [Rule; 2] = [Rule::LintsNotInherited, Rule::PackageNotInherited];
+
+/// The rules `--fix` (or `--diff`) fixes: `--fix` alone (or no `--fix`) the safe ones,
+/// `--fix=a,b` exactly those; a code that is not a fixable rule is a usage error.
+fn fix_rules(arg: Option<&str>) -> anyhow::Result<Vec<Rule>> {
+    let list = match arg {
+        None | Some("") => return Ok(DEFAULT_FIX.to_vec()),
+        Some(list) => list,
+    };
+    let fixable = || {
+        DEFAULT_FIX
+            .iter()
+            .chain(&OPT_IN_FIX)
+            .map(|r| r.code())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut rules = Vec::new();
+    for code in list.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let Some(rule) = DEFAULT_FIX
+            .iter()
+            .chain(&OPT_IN_FIX)
+            .find(|r| r.code() == code)
+        else {
+            let what = if Rule::ALL.iter().any(|r| r.code() == code) {
+                format!("`{code}` has no automatic fix")
+            } else {
+                format!("unknown rule `{code}` in `--fix={list}`")
+            };
+            return Err(
+                UserError::new(what, format!("`--fix=` takes rules among: {}", fixable())).into(),
+            );
+        };
+        rules.push(*rule);
+    }
+    Ok(rules)
+}
+
+/// Keep the fixes of the rules `--fix` would apply. A finding of an opt-in rule that was not
+/// chosen loses its fix (so it does not count as fixable) and says how to fix it.
+fn select_fixes(findings: &mut [Finding], chosen: &[Rule]) {
+    for f in findings.iter_mut() {
+        if f.fixes.is_empty() || chosen.contains(&f.rule) || !OPT_IN_FIX.contains(&f.rule) {
+            continue;
+        }
+        f.fixes.clear();
+        let table = if f.rule == Rule::LintsNotInherited {
+            "[workspace.lints]"
+        } else {
+            "[workspace.package]"
+        };
+        f.notes.push(format!(
+            "`--fix={}` fixes this; a plain `--fix` does not, since it would opt the member into {table}",
+            f.rule.code()
+        ));
+    }
 }
 
 fn config_of(ws: &Workspace) -> anyhow::Result<Config> {
@@ -103,9 +177,10 @@ fn status(findings: &[Finding]) -> Status {
 fn fixed_files(
     ws: &Workspace,
     findings: &[Finding],
+    chosen: &[Rule],
 ) -> anyhow::Result<BTreeMap<String, (String, String)>> {
     let mut edits: BTreeMap<&str, Vec<Edit>> = BTreeMap::new();
-    for f in findings {
+    for f in findings.iter().filter(|f| chosen.contains(&f.rule)) {
         for (file, edit) in &f.fixes {
             edits.entry(file.as_str()).or_default().push(edit.clone());
         }
