@@ -473,3 +473,81 @@ fn lints_and_package_fields_are_fixed_only_when_named() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Case 4: no comment is lost.
+
+/// The comments of a TOML text (from `#` to the end of the line; the fixtures put no `#` in
+/// strings).
+fn comments(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.find('#').map(|i| l[i..].trim_end().to_string()))
+        .collect()
+}
+
+#[test]
+fn no_comment_is_lost() {
+    let root = r#"[workspace]
+members = ["a"]
+resolver = "2"
+
+[workspace.dependencies]
+# --- numbers: a group header above an entry nobody uses ---
+ryu = "1" # was for floats
+itoa = "1"
+
+# --- last group, whose only entry is unused too ---
+memchr-old = { package = "memchr", version = "2" }
+"#;
+    let a = package(
+        "a",
+        r#"[dependencies]
+# --- text: a group header above a converted entry ---
+memchr = { version = "2", default-features = false } # no_std: the kernel has no allocator
+itoa.workspace = true
+
+[dependencies.log]
+# logging for the kernel
+version = "0.4"
+# std is too big for the kernel
+default-features = false # see above
+"#,
+    );
+    let ws = workspace(&[("Cargo.toml", root), ("a/Cargo.toml", &a)]);
+    let before = declared(ws.path());
+    let r = lint(ws.path(), &["--fix"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("no findings"), "{}", r.stderr);
+    let (root_after, a_after) = (
+        read(ws.path(), "Cargo.toml"),
+        read(ws.path(), "a/Cargo.toml"),
+    );
+    // Everything was fixed: the unused entries are gone, memchr and log are inherited.
+    assert!(
+        !root_after.contains("ryu") && !root_after.contains("memchr-old"),
+        "{root_after}"
+    );
+    assert!(
+        a_after.contains("memchr = { workspace = true } # no_std"),
+        "{a_after}"
+    );
+    assert!(a_after.contains("[dependencies.log]\n# logging for the kernel\n# std is too big for the kernel\n# see above\nworkspace = true\n"), "{a_after}");
+    for (file, old, new) in [
+        ("Cargo.toml", root, &root_after),
+        ("a/Cargo.toml", &a, &a_after),
+    ] {
+        let kept = comments(new);
+        for c in comments(old) {
+            assert!(kept.contains(&c), "{file} lost `{c}`:\n{new}");
+        }
+    }
+    // The group header now sits above the next entry of its group.
+    assert!(
+        root_after.contains("# --- numbers: a group header above an entry nobody uses ---\n# was for floats\nitoa = \"1\"\n"),
+        "{root_after}"
+    );
+    // Cargo reads the same declarations, and the fix is idempotent.
+    assert_eq!(declared(ws.path()), before);
+    let again = lint(ws.path(), &["--diff"]);
+    assert_eq!(again.stdout, "");
+}

@@ -201,8 +201,10 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
             }
         }
         Edit::RemoveWorkspaceDep { key } => {
-            if let Ok(deps) = workspace_deps(doc, false) {
-                deps.remove(key);
+            if let Ok(deps) = workspace_deps(doc, false)
+                && let Some(block) = remove_keeping_comments(deps, key)
+            {
+                comments_after_header(deps, &block);
             }
         }
         Edit::Inherit {
@@ -259,7 +261,9 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
                 t.fmt();
             }
             Some(Item::Table(t)) => {
-                t.remove(sub);
+                if let Some(block) = remove_keeping_comments(t, sub) {
+                    comments_after_header(t, &block);
+                }
             }
             _ => {}
         },
@@ -325,6 +329,93 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The comments a key carries, as lines to keep when the key is removed: its prefix (the
+/// lines above it, blank lines included, when they hold a comment; above the first key of a
+/// table that is the group's header) and the comment after its value. In a dotted or
+/// sub-table entry, the comments of every key inside.
+fn comments_of(table: &dyn TableLike, key: &str) -> String {
+    let mut out = String::new();
+    if let Some(prefix) = table
+        .key(key)
+        .and_then(|k| k.leaf_decor().prefix())
+        .and_then(|p| p.as_str())
+        && prefix.contains('#')
+    {
+        // What follows the last newline is the key's indentation.
+        out.push_str(&prefix[..prefix.rfind('\n').map_or(0, |i| i + 1)]);
+    }
+    match table.get(key) {
+        Some(Item::Value(v)) => {
+            if let Some(suffix) = v.decor().suffix().and_then(|s| s.as_str())
+                && let Some(i) = suffix.find('#')
+            {
+                out.push_str(suffix[i..].trim_end());
+                out.push('\n');
+            }
+        }
+        Some(Item::Table(t)) => {
+            for (k, _) in t.iter() {
+                out.push_str(&comments_of(t, k));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Remove `key` from `table`, keeping its comments ([`comments_of`]): above the entry that
+/// now takes its place, else after the entry before it. Returns the comments when the table
+/// is left with no plain entry to hold them (the caller puts them after the table header).
+fn remove_keeping_comments(table: &mut dyn TableLike, key: &str) -> Option<String> {
+    let at = table.iter().position(|(k, _)| k == key)?;
+    let block = comments_of(table, key);
+    table.remove(key);
+    if block.is_empty() {
+        return None;
+    }
+    let keys: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
+    if let Some(next) = keys.get(at)
+        && table.get(next).is_some_and(Item::is_value)
+        && let Some(mut k) = table.key_mut(next)
+    {
+        let old = k
+            .leaf_decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .unwrap_or("")
+            .to_string();
+        k.leaf_decor_mut().set_prefix(format!("{block}{old}"));
+        return None;
+    }
+    if let Some(prev) = at.checked_sub(1).and_then(|i| keys.get(i))
+        && let Some(v) = table.get_mut(prev).and_then(Item::as_value_mut)
+    {
+        let old = v
+            .decor()
+            .suffix()
+            .and_then(|s| s.as_str())
+            .unwrap_or("")
+            .to_string();
+        v.decor_mut()
+            .set_suffix(format!("{old}\n{}", block.trim_end_matches('\n')));
+        return None;
+    }
+    Some(block)
+}
+
+/// Put comments that lost their entry after a table's header line.
+fn comments_after_header(table: &mut Table, block: &str) {
+    let old = table
+        .decor()
+        .suffix()
+        .and_then(|s| s.as_str())
+        .unwrap_or("")
+        .to_string();
+    table
+        .decor_mut()
+        .set_suffix(format!("{old}\n{}", block.trim_end_matches('\n')));
 }
 
 /// Replace a value, keeping its comment and spacing.
@@ -395,12 +486,14 @@ fn inherit_item(item: &mut Item, default_features: Option<bool>) {
             *v = new;
         }
         Item::Table(t) if t.get("workspace").and_then(Item::as_bool) == Some(true) => {
-            // Already inherited: only drop what cannot stay.
+            // Already inherited: only drop what cannot stay (its comments stay).
             for k in SOURCE_KEYS
                 .iter()
                 .chain(&["default-features", "default_features"])
             {
-                t.remove(k);
+                if let Some(block) = remove_keeping_comments(t, k) {
+                    comments_after_header(t, &block);
+                }
             }
             if let Some(d) = default_features {
                 t.insert("default-features", toml_edit::value(d));
@@ -408,32 +501,32 @@ fn inherit_item(item: &mut Item, default_features: Option<bool>) {
         }
         Item::Table(t) => {
             let keys: Vec<String> = t.iter().map(|(k, _)| k.to_string()).collect();
-            // The first key's comment moves to `workspace` when that key goes away.
-            let first_prefix = keys
-                .first()
-                .filter(|k| {
-                    SOURCE_KEYS.contains(&k.as_str())
-                        || k.as_str() == "default-features"
-                        || k.as_str() == "default_features"
-                })
-                .and_then(|k| t.key(k))
-                .and_then(|k| k.leaf_decor().prefix().cloned());
+            let dropped = |k: &str| {
+                SOURCE_KEYS.contains(&k)
+                    || k == "workspace"
+                    || k == "default-features"
+                    || k == "default_features"
+            };
+            // The comments of the keys that go away (the first one's is the comment above the
+            // entry) move above `workspace`: none is lost.
+            let block: String = keys
+                .iter()
+                .filter(|k| dropped(k))
+                .map(|k| comments_of(t, k))
+                .collect();
             let mut kept = Vec::new();
             for k in keys {
                 if let Some((key, value)) = t.remove_entry(&k)
-                    && !(SOURCE_KEYS.contains(&k.as_str())
-                        || k == "workspace"
-                        || k == "default-features"
-                        || k == "default_features")
+                    && !dropped(&k)
                 {
                     kept.push((key, value));
                 }
             }
             t.insert("workspace", toml_edit::value(true));
-            if let Some(prefix) = first_prefix
+            if !block.is_empty()
                 && let Some(mut key) = t.key_mut("workspace")
             {
-                key.leaf_decor_mut().set_prefix(prefix);
+                key.leaf_decor_mut().set_prefix(block);
             }
             for (key, value) in kept {
                 t.insert_formatted(&key, value);
@@ -709,5 +802,59 @@ debug = true
             out,
             "[package]\nname = \"a\"\n# why\nedition.workspace = true # old\nlicense.workspace = true\n\n[dependencies]\nx = { workspace = true }\ny.workspace = true\ny.default-features = true\n\n[lints]\nworkspace = true\n"
         );
+    }
+
+    #[test]
+    fn a_removed_entry_leaves_its_comments_to_the_next_one() {
+        let text = "[workspace]\n\n[workspace.dependencies]\n# --- serialization ---\nserde = \"1\" # derive\nserde_json = \"1\"\n\n# --- last group ---\nzz = \"1\"\n";
+        let out = apply(
+            text,
+            &[
+                Edit::RemoveWorkspaceDep {
+                    key: "serde".into(),
+                },
+                Edit::RemoveWorkspaceDep { key: "zz".into() },
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "[workspace]\n\n[workspace.dependencies]\n# --- serialization ---\n# derive\nserde_json = \"1\"\n\n# --- last group ---\n"
+        );
+        // The only entry: its comments stay under the header.
+        let text =
+            "[workspace]\n[workspace.dependencies]\n# why\nx = \"1\"\n[profile.dev]\ndebug = 0\n";
+        let out = apply(text, &[Edit::RemoveWorkspaceDep { key: "x".into() }]).unwrap();
+        assert_eq!(
+            out,
+            "[workspace]\n[workspace.dependencies]\n# why\n[profile.dev]\ndebug = 0\n"
+        );
+        assert!(out.parse::<DocumentMut>().is_ok());
+    }
+
+    #[test]
+    fn comments_on_removed_keys_of_a_table_entry_are_kept() {
+        let text = "[dependencies.memchr]\n# a kernel: no allocator\nversion = \"2\"\n# no_std\ndefault-features = false # really\nfeatures = [\"x\"]\n\n[dependencies.log]\nworkspace = true\n# std is too big\ndefault-features = false # see above\n";
+        let out = apply(
+            text,
+            &[
+                Edit::Inherit {
+                    table_path: deps(),
+                    key: "memchr".into(),
+                    default_features: None,
+                },
+                Edit::RemoveDepKey {
+                    table_path: deps(),
+                    key: "log".into(),
+                    sub: "default-features".into(),
+                },
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "[dependencies.memchr]\n# a kernel: no allocator\n# no_std\n# really\nworkspace = true\nfeatures = [\"x\"]\n\n[dependencies.log]\nworkspace = true\n# std is too big\n# see above\n"
+        );
+        assert!(out.parse::<DocumentMut>().is_ok());
     }
 }
