@@ -551,3 +551,65 @@ default-features = false # see above
     let again = lint(ws.path(), &["--diff"]);
     assert_eq!(again.stdout, "");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Case 6: the check --fix makes before writing agrees with `cargo package`.
+
+#[test]
+fn the_packaging_check_agrees_with_cargo_package() {
+    use cargo_ccworkspace::lint::fix::{sourced_deps, unpackageable};
+    let root = "[workspace]\nmembers = [\"p1\", \"p2\", \"p3\", \"p4\", \"p5\", \"p6\", \"p7\", \"util\"]\nresolver = \"2\"\n\n[workspace.dependencies]\nutil = { path = \"util\" }\nutilv = { path = \"util\", version = \"0.1.0\", package = \"util\" }\n";
+    let members = [
+        (
+            "p1",
+            "[dependencies]\nutil = { path = \"../util\", version = \"0.1.0\" }\n",
+        ),
+        ("p2", "[dependencies]\nutil = { path = \"../util\" }\n"),
+        ("p3", "[dev-dependencies]\nutil = { path = \"../util\" }\n"),
+        (
+            "p4",
+            "[build-dependencies]\nutil = { path = \"../util\" }\n",
+        ),
+        ("p5", "[dependencies]\nutilv.workspace = true\n"),
+        // Cargo ignores a version next to `workspace = true`.
+        (
+            "p6",
+            "[dependencies]\nutil = { workspace = true, version = \"0.1.0\" }\n",
+        ),
+        (
+            "p7",
+            "[target.'cfg(unix)'.dependencies]\nutil = { path = \"../util\" }\n",
+        ),
+        ("util", ""),
+    ];
+    let texts: Vec<(String, String)> = members
+        .iter()
+        .map(|(m, deps)| (format!("{m}/Cargo.toml"), package(m, deps)))
+        .collect();
+    let mut files: Vec<(&str, &str)> = vec![("Cargo.toml", root)];
+    files.extend(texts.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+    let ws = workspace(&files);
+    let mut verdicts = Vec::new();
+    for ((m, _), (_, text)) in members.iter().zip(&texts) {
+        let ours = unpackageable(&sourced_deps(root, text).unwrap()).is_empty();
+        let (cargos, err) = packages(ws.path(), m);
+        assert_eq!(
+            ours, cargos,
+            "{m}: we say {ours}, cargo package says {cargos}: {err}"
+        );
+        verdicts.push((*m, cargos));
+    }
+    assert_eq!(
+        verdicts,
+        [
+            ("p1", true),
+            ("p2", false),
+            ("p3", true),
+            ("p4", false),
+            ("p5", true),
+            ("p6", false),
+            ("p7", false),
+            ("util", true),
+        ]
+    );
+}

@@ -42,7 +42,7 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
         return Ok(status);
     }
 
-    let changes = fixed_files(&ws, &findings, &chosen)?;
+    let changes = fixed_files(&ws, &mut findings, &chosen)?;
     if args.diff {
         let mut diff = String::new();
         for (path, (old, new)) in &changes {
@@ -173,12 +173,110 @@ fn status(findings: &[Finding]) -> Status {
     }
 }
 
-/// Every file the fixes change: path -> (old text, new text), only where they differ.
+/// Every file the chosen fixes change: path -> (old text, new text), only where they differ.
+///
+/// Before anything is written, `--fix` checks what it promises beyond the resolution (which
+/// the plan keeps by construction, and `tests/lint_deps.rs` checks with `cargo metadata`):
+/// every member that packaged before still packages. A fix that would leave a path or git
+/// dependency without the `version` it had ([`lint::fix::versions_lost`]) is refused: its
+/// finding loses its fix and says why, and the files are planned again.
 fn fixed_files(
     ws: &Workspace,
-    findings: &[Finding],
+    findings: &mut [Finding],
     chosen: &[Rule],
-) -> anyhow::Result<BTreeMap<String, (String, String)>> {
+) -> anyhow::Result<Changes> {
+    loop {
+        let changes = edited_files(ws, findings, chosen)?;
+        if !refuse_lost_versions(ws, &changes, findings)? {
+            return Ok(changes);
+        }
+    }
+}
+
+/// Changed files: path -> (old text, new text).
+type Changes = BTreeMap<String, (String, String)>;
+
+/// Refuse the fixes that would take a `version` away from a path or git dependency; whether
+/// any was refused. Members are checked when their manifest changes, all of them when the
+/// root's does (an inherited entry may have changed).
+fn refuse_lost_versions(
+    ws: &Workspace,
+    changes: &Changes,
+    findings: &mut [Finding],
+) -> anyhow::Result<bool> {
+    let root_path = ws.root.path.as_str();
+    let old_root = ws.root.text();
+    let new_root = changes
+        .get(root_path)
+        .map_or(old_root, |(_, new)| new.as_str());
+    let root_changed = changes.contains_key(root_path);
+    let mut refused = false;
+    for m in &ws.members {
+        let new_member = changes.get(m.path.as_str()).map(|(_, new)| new.as_str());
+        if new_member.is_none() && !root_changed {
+            continue;
+        }
+        let lost = {
+            let parse = |root: &str, member: &str| {
+                lint::fix::sourced_deps(root, member).map_err(|e| {
+                    UserError::bare(format!(
+                        "internal error: checking {}: {e:#}; nothing was written",
+                        m.path
+                    ))
+                })
+            };
+            let before = parse(old_root, m.text())?;
+            let after = parse(new_root, new_member.unwrap_or(m.text()))?;
+            lint::fix::versions_lost(&before, &after)
+        };
+        for dep in lost {
+            let table = dep.table_path.join(".");
+            let consequence = if dep.kind == manifests::DepKind::Dev {
+                "`cargo package` would drop it from the published manifest"
+            } else {
+                "`cargo package` would fail (\"dependency does not specify a version\")"
+            };
+            let note = format!(
+                "not fixed automatically: inheriting would leave `{}` in [{table}] of {} \
+                 without a `version`, so {consequence}; give the workspace entry a `version`",
+                dep.key, m.path
+            );
+            let mut hit = false;
+            for f in findings.iter_mut() {
+                let touches = f.fixes.iter().any(|(file, e)| match e {
+                    Edit::Inherit {
+                        table_path, key, ..
+                    }
+                    | Edit::RemoveDepKey {
+                        table_path, key, ..
+                    } => *file == m.path && *table_path == dep.table_path && *key == dep.key,
+                    Edit::AddWorkspaceDep { key, .. }
+                    | Edit::SetWorkspaceDepVersion { key, .. }
+                    | Edit::RemoveWorkspaceDep { key } => file == root_path && *key == dep.key,
+                    _ => false,
+                });
+                if touches {
+                    f.fixes.clear();
+                    f.notes.push(note.clone());
+                    hit = true;
+                }
+            }
+            if !hit {
+                return Err(UserError::bare(format!(
+                    "internal error: a fix would leave `{}` in [{table}] of {} without a \
+                     `version`, and no fix could be refused; nothing was written",
+                    dep.key, m.path
+                ))
+                .into());
+            }
+            refused = true;
+        }
+    }
+    Ok(refused)
+}
+
+/// What the chosen fixes make of each file they touch.
+fn edited_files(ws: &Workspace, findings: &[Finding], chosen: &[Rule]) -> anyhow::Result<Changes> {
     let mut edits: BTreeMap<&str, Vec<Edit>> = BTreeMap::new();
     for f in findings.iter().filter(|f| chosen.contains(&f.rule)) {
         for (file, edit) in &f.fixes {
@@ -249,4 +347,63 @@ fn report(
         LintFormat::Sarif => crate::output::print_stdout(&diag::sarif(findings, &files))?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::NewEntry;
+
+    /// A not-inherited finding for `util` in `a` whose fix hoists it with `entry`.
+    fn hoist(entry: NewEntry) -> Finding {
+        Finding::new(Rule::NotInherited, "a/Cargo.toml", 0..1, "m", "l")
+            .fix(
+                "Cargo.toml",
+                Edit::AddWorkspaceDep {
+                    key: "util".into(),
+                    entry,
+                },
+            )
+            .fix(
+                "a/Cargo.toml",
+                Edit::Inherit {
+                    table_path: vec!["dependencies".into()],
+                    key: "util".into(),
+                    default_features: None,
+                },
+            )
+    }
+
+    #[test]
+    fn a_fix_that_would_drop_a_version_is_refused_and_says_why() {
+        let ws = Workspace::from_texts(
+            "[workspace]\nmembers = [\"a\"]\n",
+            &[(
+                "a/Cargo.toml",
+                "[package]\nname = \"a\"\nversion = \"0.1.0\"\n[dependencies]\nutil = { path = \"../util\", version = \"0.1.0\" }\n",
+            )],
+        )
+        .unwrap();
+        let path_only = NewEntry {
+            path: Some("util".into()),
+            ..NewEntry::default()
+        };
+        let mut findings = vec![hoist(path_only.clone())];
+        let changes = fixed_files(&ws, &mut findings, &DEFAULT_FIX).unwrap();
+        assert!(changes.is_empty(), "{changes:?}");
+        assert!(!findings[0].fixable());
+        assert!(
+            findings[0].notes[0].contains("without a `version`, so `cargo package` would fail"),
+            "{:?}",
+            findings[0].notes
+        );
+
+        let mut findings = vec![hoist(NewEntry {
+            version: Some("0.1.0".into()),
+            ..path_only
+        })];
+        let changes = fixed_files(&ws, &mut findings, &DEFAULT_FIX).unwrap();
+        assert_eq!(changes.len(), 2);
+        assert!(findings[0].fixable());
+    }
 }

@@ -105,6 +105,105 @@ pub const SOURCE_KEYS: [&str; 8] = [
     "version", "path", "git", "branch", "tag", "rev", "registry", "package",
 ];
 
+/// A dependency entry as cargo sees it after inheriting from the root: where it is (its table
+/// path and key), its kind, and whether it names a path or git source and a `version`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sourced {
+    /// The dependency table, as in [`Edit::Inherit`] (`["target", "cfg(unix)", "dependencies"]`).
+    pub table_path: Vec<String>,
+    pub key: String,
+    pub kind: crate::manifests::DepKind,
+    /// A `version` cargo would keep when it rewrites the path or git source for publishing.
+    pub has_version: bool,
+}
+
+/// The path and git dependencies of a member manifest, with or without a `version` after
+/// inheriting from the root's `[workspace.dependencies]` (an entry with `workspace = true`
+/// takes the root entry's source and version; anything next to it is ignored, as cargo does).
+///
+/// `cargo package` strips path and git sources: a normal or build dependency without a
+/// `version` fails ("all dependencies must have a version requirement specified when
+/// packaging"), a dev dependency without one is dropped. So a member packages exactly when
+/// [`unpackageable`] is empty, and `--fix` must never turn `has_version` from true to false.
+pub fn sourced_deps(root: &str, member: &str) -> anyhow::Result<Vec<Sourced>> {
+    let root: toml::Table = toml::from_str(root).context("failed to parse the root manifest")?;
+    let member: toml::Table = toml::from_str(member).context("failed to parse the manifest")?;
+    let ws_deps = root
+        .get("workspace")
+        .and_then(|w| w.get("dependencies"))
+        .and_then(toml::Value::as_table);
+    type Tables<'t> = Vec<(Vec<String>, crate::manifests::DepKind, &'t toml::Table)>;
+    use crate::manifests::DEP_TABLES;
+    fn push<'t>(prefix: &[&str], t: &'t toml::Table, tables: &mut Tables<'t>) {
+        for (name, kind) in DEP_TABLES {
+            if let Some(deps) = t.get(name).and_then(toml::Value::as_table) {
+                let mut path: Vec<String> = prefix.iter().map(|s| s.to_string()).collect();
+                path.push(name.to_string());
+                tables.push((path, kind, deps));
+            }
+        }
+    }
+    let mut tables: Tables = Vec::new();
+    push(&[], &member, &mut tables);
+    if let Some(targets) = member.get("target").and_then(toml::Value::as_table) {
+        for (cfg, t) in targets {
+            if let Some(t) = t.as_table() {
+                push(&["target", cfg], t, &mut tables);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (table_path, kind, deps) in tables {
+        for (key, entry) in deps {
+            let inherited = entry.get("workspace").and_then(toml::Value::as_bool) == Some(true);
+            let effective = if inherited {
+                match ws_deps.and_then(|d| d.get(key)) {
+                    Some(e) => e,
+                    // Cargo refuses the manifest; `missing-workspace-entry` reports it.
+                    None => continue,
+                }
+            } else {
+                entry
+            };
+            let Some(t) = effective.as_table() else {
+                continue;
+            };
+            if t.contains_key("path") || t.contains_key("git") {
+                out.push(Sourced {
+                    table_path: table_path.clone(),
+                    key: key.clone(),
+                    kind,
+                    has_version: t.contains_key("version"),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The dependencies that keep a member from being packaged: normal and build dependencies
+/// with a path or git source and no `version`.
+pub fn unpackageable(deps: &[Sourced]) -> Vec<&Sourced> {
+    deps.iter()
+        .filter(|d| !d.has_version && d.kind != crate::manifests::DepKind::Dev)
+        .collect()
+}
+
+/// What a fix would lose: the dependencies that carried a `version` before and not after
+/// (the member no longer packages, or a dev dependency drops out of the published manifest).
+pub fn versions_lost(before: &[Sourced], after: &[Sourced]) -> Vec<Sourced> {
+    after
+        .iter()
+        .filter(|a| {
+            !a.has_version
+                && before
+                    .iter()
+                    .any(|b| b.has_version && b.table_path == a.table_path && b.key == a.key)
+        })
+        .cloned()
+        .collect()
+}
+
 /// Apply `edits` to a manifest's text.
 pub fn apply(text: &str, edits: &[Edit]) -> anyhow::Result<String> {
     let mut doc: DocumentMut = text.parse().context("failed to parse the manifest")?;
@@ -802,6 +901,58 @@ debug = true
             out,
             "[package]\nname = \"a\"\n# why\nedition.workspace = true # old\nlicense.workspace = true\n\n[dependencies]\nx = { workspace = true }\ny.workspace = true\ny.default-features = true\n\n[lints]\nworkspace = true\n"
         );
+    }
+
+    #[test]
+    fn sourced_deps_follow_inheritance_and_kinds() {
+        let root = "[workspace]\n[workspace.dependencies]\nu = { path = \"u\" }\nv = { path = \"v\", version = \"1\" }\nr = \"1\"\n";
+        let member = "[dependencies]\nu = { workspace = true, version = \"1\" }\nv.workspace = true\nr.workspace = true\nw = { path = \"../w\" }\n[dev-dependencies]\nd = { path = \"../d\" }\n[target.'cfg(unix)'.build-dependencies]\ng = { git = \"https://x\", version = \"2\" }\n";
+        let deps = sourced_deps(root, member).unwrap();
+        let short: Vec<(String, bool)> = deps
+            .iter()
+            .map(|d| {
+                (
+                    format!("{}.{}", d.table_path.join("."), d.key),
+                    d.has_version,
+                )
+            })
+            .collect();
+        assert_eq!(
+            short,
+            [
+                ("dependencies.u".to_string(), false),
+                ("dependencies.v".to_string(), true),
+                ("dependencies.w".to_string(), false),
+                ("dev-dependencies.d".to_string(), false),
+                ("target.cfg(unix).build-dependencies.g".to_string(), true),
+            ]
+        );
+        let bad: Vec<&str> = unpackageable(&deps)
+            .iter()
+            .map(|d| d.key.as_str())
+            .collect();
+        assert_eq!(bad, ["u", "w"]);
+        let after = sourced_deps(
+            root,
+            "[dependencies]\nv.workspace = true\nw.workspace = true\n",
+        )
+        .unwrap();
+        let before = sourced_deps(root, "[dependencies]\nv = { path = \"../v\", version = \"1\" }\nw = { path = \"../w\", version = \"1\" }\n").unwrap();
+        assert!(
+            versions_lost(&before, &after).is_empty(),
+            "w is not in the root"
+        );
+        let root2 = format!("{root}w = {{ path = \"w\" }}\n");
+        let after = sourced_deps(
+            &root2,
+            "[dependencies]\nv.workspace = true\nw.workspace = true\n",
+        )
+        .unwrap();
+        let lost: Vec<String> = versions_lost(&before, &after)
+            .into_iter()
+            .map(|d| d.key)
+            .collect();
+        assert_eq!(lost, ["w"]);
     }
 
     #[test]
