@@ -557,7 +557,7 @@ default-features = false # see above
 
 #[test]
 fn the_packaging_check_agrees_with_cargo_package() {
-    use cargo_ccworkspace::lint::fix::{sourced_deps, unpackageable};
+    use cargo_ccworkspace::lint::fix::{root_dependencies, sourced_deps, unpackageable};
     let root = "[workspace]\nmembers = [\"p1\", \"p2\", \"p3\", \"p4\", \"p5\", \"p6\", \"p7\", \"util\"]\nresolver = \"2\"\n\n[workspace.dependencies]\nutil = { path = \"util\" }\nutilv = { path = \"util\", version = \"0.1.0\", package = \"util\" }\n";
     let members = [
         (
@@ -589,9 +589,10 @@ fn the_packaging_check_agrees_with_cargo_package() {
     let mut files: Vec<(&str, &str)> = vec![("Cargo.toml", root)];
     files.extend(texts.iter().map(|(p, t)| (p.as_str(), t.as_str())));
     let ws = workspace(&files);
+    let root_deps = root_dependencies(root).unwrap();
     let mut verdicts = Vec::new();
     for ((m, _), (_, text)) in members.iter().zip(&texts) {
-        let ours = unpackageable(&sourced_deps(root, text).unwrap()).is_empty();
+        let ours = unpackageable(&sourced_deps(root_deps.as_ref(), text).unwrap()).is_empty();
         let (cargos, err) = packages(ws.path(), m);
         assert_eq!(
             ours, cargos,

@@ -198,7 +198,7 @@ type Changes = BTreeMap<String, (String, String)>;
 
 /// Refuse the fixes that would take a `version` away from a path or git dependency; whether
 /// any was refused. Members are checked when their manifest changes, all of them when the
-/// root's does (an inherited entry may have changed).
+/// root changes an entry their text names (an inherited entry may have changed).
 fn refuse_lost_versions(
     ws: &Workspace,
     changes: &Changes,
@@ -209,24 +209,40 @@ fn refuse_lost_versions(
     let new_root = changes
         .get(root_path)
         .map_or(old_root, |(_, new)| new.as_str());
-    let root_changed = changes.contains_key(root_path);
+    let internal = |what: &str, e: anyhow::Error| {
+        UserError::bare(format!(
+            "internal error: checking {what}: {e:#}; nothing was written"
+        ))
+    };
+    let old_deps = lint::fix::root_dependencies(old_root).map_err(|e| internal(root_path, e))?;
+    let new_deps = if new_root == old_root {
+        old_deps.clone()
+    } else {
+        lint::fix::root_dependencies(new_root).map_err(|e| internal(root_path, e))?
+    };
+    // Root entries whose value changed: a member whose manifest did not change is checked only
+    // when its text names one of them (each manifest is parsed only when it might matter).
+    let empty = toml::Table::new();
+    let (old_t, new_t) = (
+        old_deps.as_ref().unwrap_or(&empty),
+        new_deps.as_ref().unwrap_or(&empty),
+    );
+    let changed_keys: Vec<&String> = old_t
+        .keys()
+        .chain(new_t.keys())
+        .filter(|k| old_t.get(*k) != new_t.get(*k))
+        .collect();
     let mut refused = false;
     for m in &ws.members {
         let new_member = changes.get(m.path.as_str()).map(|(_, new)| new.as_str());
-        if new_member.is_none() && !root_changed {
+        if new_member.is_none() && !changed_keys.iter().any(|k| m.text().contains(k.as_str())) {
             continue;
         }
         let lost = {
-            let parse = |root: &str, member: &str| {
-                lint::fix::sourced_deps(root, member).map_err(|e| {
-                    UserError::bare(format!(
-                        "internal error: checking {}: {e:#}; nothing was written",
-                        m.path
-                    ))
-                })
-            };
-            let before = parse(old_root, m.text())?;
-            let after = parse(new_root, new_member.unwrap_or(m.text()))?;
+            let before = lint::fix::sourced_deps(old_deps.as_ref(), m.text())
+                .map_err(|e| internal(&m.path, e))?;
+            let after = lint::fix::sourced_deps(new_deps.as_ref(), new_member.unwrap_or(m.text()))
+                .map_err(|e| internal(&m.path, e))?;
             lint::fix::versions_lost(&before, &after)
         };
         for dep in lost {

@@ -125,13 +125,12 @@ pub struct Sourced {
 /// `version` fails ("all dependencies must have a version requirement specified when
 /// packaging"), a dev dependency without one is dropped. So a member packages exactly when
 /// [`unpackageable`] is empty, and `--fix` must never turn `has_version` from true to false.
-pub fn sourced_deps(root: &str, member: &str) -> anyhow::Result<Vec<Sourced>> {
-    let root: toml::Table = toml::from_str(root).context("failed to parse the root manifest")?;
+///
+/// `root` is the root's `[workspace.dependencies]` ([`root_dependencies`]), read once for all
+/// members.
+pub fn sourced_deps(root: Option<&toml::Table>, member: &str) -> anyhow::Result<Vec<Sourced>> {
     let member: toml::Table = toml::from_str(member).context("failed to parse the manifest")?;
-    let ws_deps = root
-        .get("workspace")
-        .and_then(|w| w.get("dependencies"))
-        .and_then(toml::Value::as_table);
+    let ws_deps = root;
     type Tables<'t> = Vec<(Vec<String>, crate::manifests::DepKind, &'t toml::Table)>;
     use crate::manifests::DEP_TABLES;
     fn push<'t>(prefix: &[&str], t: &'t toml::Table, tables: &mut Tables<'t>) {
@@ -179,6 +178,22 @@ pub fn sourced_deps(root: &str, member: &str) -> anyhow::Result<Vec<Sourced>> {
         }
     }
     Ok(out)
+}
+
+/// The root manifest's `[workspace.dependencies]`, for [`sourced_deps`].
+pub fn root_dependencies(root: &str) -> anyhow::Result<Option<toml::Table>> {
+    let mut root: toml::Table =
+        toml::from_str(root).context("failed to parse the root manifest")?;
+    Ok(root
+        .remove("workspace")
+        .and_then(|w| match w {
+            toml::Value::Table(mut w) => w.remove("dependencies"),
+            _ => None,
+        })
+        .and_then(|d| match d {
+            toml::Value::Table(d) => Some(d),
+            _ => None,
+        }))
 }
 
 /// The dependencies that keep a member from being packaged: normal and build dependencies
@@ -907,7 +922,8 @@ debug = true
     fn sourced_deps_follow_inheritance_and_kinds() {
         let root = "[workspace]\n[workspace.dependencies]\nu = { path = \"u\" }\nv = { path = \"v\", version = \"1\" }\nr = \"1\"\n";
         let member = "[dependencies]\nu = { workspace = true, version = \"1\" }\nv.workspace = true\nr.workspace = true\nw = { path = \"../w\" }\n[dev-dependencies]\nd = { path = \"../d\" }\n[target.'cfg(unix)'.build-dependencies]\ng = { git = \"https://x\", version = \"2\" }\n";
-        let deps = sourced_deps(root, member).unwrap();
+        let root_deps = root_dependencies(root).unwrap();
+        let deps = sourced_deps(root_deps.as_ref(), member).unwrap();
         let short: Vec<(String, bool)> = deps
             .iter()
             .map(|d| {
@@ -933,18 +949,18 @@ debug = true
             .collect();
         assert_eq!(bad, ["u", "w"]);
         let after = sourced_deps(
-            root,
+            root_deps.as_ref(),
             "[dependencies]\nv.workspace = true\nw.workspace = true\n",
         )
         .unwrap();
-        let before = sourced_deps(root, "[dependencies]\nv = { path = \"../v\", version = \"1\" }\nw = { path = \"../w\", version = \"1\" }\n").unwrap();
+        let before = sourced_deps(root_deps.as_ref(), "[dependencies]\nv = { path = \"../v\", version = \"1\" }\nw = { path = \"../w\", version = \"1\" }\n").unwrap();
         assert!(
             versions_lost(&before, &after).is_empty(),
             "w is not in the root"
         );
-        let root2 = format!("{root}w = {{ path = \"w\" }}\n");
+        let root2 = root_dependencies(&format!("{root}w = {{ path = \"w\" }}\n")).unwrap();
         let after = sourced_deps(
-            &root2,
+            root2.as_ref(),
             "[dependencies]\nv.workspace = true\nw.workspace = true\n",
         )
         .unwrap();
