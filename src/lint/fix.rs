@@ -972,6 +972,21 @@ debug = true
     }
 
     #[test]
+    fn comments_on_a_removed_dotted_key_are_kept() {
+        let text = "[dependencies]\n# inline form\nlog = { workspace = true, default-features = false } # why\n# dotted form\nx.workspace = true\n# no std\nx.default-features = false # really\ny = \"1\"\n";
+        let edits = ["log", "x"].map(|k| Edit::RemoveDepKey {
+            table_path: deps(),
+            key: k.into(),
+            sub: "default-features".into(),
+        });
+        let out = apply(text, &edits).unwrap();
+        assert_eq!(
+            out,
+            "[dependencies]\n# inline form\nlog = { workspace = true } # why\n# dotted form\nx.workspace = true\n# no std\n# really\ny = \"1\"\n"
+        );
+    }
+
+    #[test]
     fn a_removed_entry_leaves_its_comments_to_the_next_one() {
         let text = "[workspace]\n\n[workspace.dependencies]\n# --- serialization ---\nserde = \"1\" # derive\nserde_json = \"1\"\n\n# --- last group ---\nzz = \"1\"\n";
         let out = apply(
