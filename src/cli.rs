@@ -198,9 +198,20 @@ pub struct LintDepsArgs {
     #[arg(value_name = "MANIFEST")]
     pub manifests: Vec<PathBuf>,
     /// Rewrite manifests to fix what can be fixed without changing what cargo resolves (every
-    /// file or none; comments and layout kept)
-    #[arg(long)]
-    pub fix: bool,
+    /// file or none; comments and layout kept). `--fix` alone fixes the dependency rules
+    /// (not-inherited, ignored-key, ineffective-default-features, unused-workspace-dep);
+    /// `--fix=RULE,...` fixes only the rules named. lints-not-inherited and
+    /// package-not-inherited opt members into [workspace.lints] / [workspace.package], so they
+    /// are fixed only when named (`--fix=lints-not-inherited`). The `=` is required, so that
+    /// `--fix Cargo.toml` stays a file argument
+    #[arg(
+        long,
+        value_name = "RULES",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = ""
+    )]
+    pub fix: Option<String>,
     /// Print the fixes as a unified diff instead of writing them
     #[arg(long)]
     pub diff: bool,

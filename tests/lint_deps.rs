@@ -11,6 +11,10 @@ use support::git::Repo;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cargo-ccworkspace");
 
+/// `--fix` with every fixable rule, the opt-in ones (`lints-not-inherited`,
+/// `package-not-inherited`) included: a plain `--fix` leaves those alone.
+const FIX_ALL: &str = "--fix=not-inherited,ignored-key,ineffective-default-features,unused-workspace-dep,lints-not-inherited,package-not-inherited";
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/workspaces")
@@ -230,7 +234,7 @@ fn fix_cleans_the_workspace_without_changing_the_resolution() {
     let resolved_before = resolution(ws.path());
     let lock_before = std::fs::read_to_string(ws.path().join("Cargo.lock")).unwrap();
 
-    let r = run(ws.path(), &["--fix"]);
+    let r = run(ws.path(), &[FIX_ALL]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stderr.contains("Fixed 12 findings in 3 files"),
@@ -262,7 +266,7 @@ fn fix_cleans_the_workspace_without_changing_the_resolution() {
     }
 
     // A second run has nothing to fix.
-    let again = run(ws.path(), &["--fix"]);
+    let again = run(ws.path(), &[FIX_ALL]);
     assert_eq!(again.code, 0);
     assert!(!again.stderr.contains("Fixed"), "{}", again.stderr);
     assert_eq!(tree(ws.path()), after);
@@ -283,6 +287,7 @@ fn fix_on_the_all_rules_workspace_leaves_only_what_needs_a_human() {
             "deprecated-spelling",
             "duplicate-versions",
             "ineffective-default-features",
+            "lints-not-inherited",
             "missing-workspace-entry",
             "not-inherited",
             "orphan-crate",
@@ -292,7 +297,15 @@ fn fix_on_the_all_rules_workspace_leaves_only_what_needs_a_human() {
             "version-conflict",
         ]
     );
-    // The fixable ones are gone: vote now inherits the lints, poh_ack's `anyhow` is inherited.
+    // A plain --fix does not opt vote into [workspace.lints]; naming the rule does.
+    let vote = std::fs::read_to_string(ws.path().join("DAGs/rust/vote/Cargo.toml")).unwrap();
+    assert!(!vote.contains("[lints]\nworkspace = true"), "{vote}");
+    let r = run(
+        ws.path(),
+        &["--fix=lints-not-inherited", "--format", "json"],
+    );
+    assert_eq!(r.code, 1);
+    assert!(!codes(&r.stdout).contains(&"lints-not-inherited".to_string()));
     let vote = std::fs::read_to_string(ws.path().join("DAGs/rust/vote/Cargo.toml")).unwrap();
     assert!(vote.contains("[lints]\nworkspace = true"), "{vote}");
 }
@@ -969,7 +982,7 @@ fn citychain_fix_turns_a_violating_copy_clean_with_the_resolution_unchanged() {
     assert_eq!(before.code, 1);
     assert_eq!(codes(&before.stdout).len(), 7, "{}", before.stdout);
 
-    let r = run(root, &["--fix"]);
+    let r = run(root, &[FIX_ALL]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stderr.contains("Checked 15 members: no findings"),
@@ -1006,7 +1019,7 @@ fn package_fields_compare_values_and_files_not_text() {
             "[package]\nname = \"b\"\nversion = \"0.1.0\"\nlicense.workspace = true\nreadme = \"README.md\"\n",
         ),
     ]);
-    let r = run(ws.path(), &["--fix"]);
+    let r = run(ws.path(), &["--fix=package-not-inherited"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let a = std::fs::read_to_string(ws.path().join("a/Cargo.toml")).unwrap();
     assert_eq!(

@@ -194,70 +194,114 @@ pub(super) fn check<'a>(ctx: &'a Ctx<'a>, out: &mut Vec<Finding>) {
         })
         .collect();
     out.extend(found.into_iter().flatten());
+    let by_crate = crate_requirements(ctx);
     for (key, decls) in &direct {
-        plan_key(ctx, key, decls, &inheritors, &locked, out);
+        plan_key(ctx, key, decls, &inheritors, &locked, &by_crate, out);
     }
+}
+
+/// One registry requirement for a crate, under some key, in the root or a member.
+struct CrateReq<'a> {
+    key: &'a str,
+    text: String,
+    req: VersionReq,
+    /// Where it is written: the root manifest or a member's.
+    file: &'a str,
+    root: bool,
+}
+
+/// Every registry requirement by real crate name (renames resolved through `package`): the
+/// root entries and every member's direct declarations. The plan of one key compares against
+/// the other keys naming the same crate, so that a second major version is never hoisted
+/// into the root under a renamed key.
+fn crate_requirements<'a>(ctx: &'a Ctx<'a>) -> BTreeMap<&'a str, Vec<CrateReq<'a>>> {
+    let mut by_crate: BTreeMap<&str, Vec<CrateReq>> = BTreeMap::new();
+    let registry = |spec: &DepSpec| spec.path.is_none() && spec.git.is_none();
+    for (key, (spec, _)) in &ctx.root_deps {
+        if !registry(spec) {
+            continue;
+        }
+        let text = spec.version.clone().unwrap_or_else(|| "*".to_string());
+        if let Ok(req) = VersionReq::parse(&text) {
+            by_crate
+                .entry(spec.package_name(key))
+                .or_default()
+                .push(CrateReq {
+                    key,
+                    text,
+                    req,
+                    file: &ctx.ws.root.path,
+                    root: true,
+                });
+        }
+    }
+    for (m, deps) in ctx.ws.members.iter().zip(&ctx.deps) {
+        for e in deps {
+            if e.spec.workspace || !registry(&e.spec) {
+                continue;
+            }
+            let text = e.spec.version.clone().unwrap_or_else(|| "*".to_string());
+            if let Ok(req) = VersionReq::parse(&text) {
+                by_crate
+                    .entry(e.spec.package_name(e.key))
+                    .or_default()
+                    .push(CrateReq {
+                        key: e.key,
+                        text,
+                        req,
+                        file: &m.path,
+                        root: false,
+                    });
+            }
+        }
+    }
+    by_crate
 }
 
 /// `missing-workspace-entry`, `ignored-key` and `ineffective-default-features` on one
 /// `workspace = true` entry.
 fn check_inherited(ctx: &Ctx, m: &Manifest, entry: &DepEntry, out: &mut Vec<Finding>) {
     let key = entry.key;
-    // The package name is looked up only for a finding: most entries have none.
-    let Some((root_spec, _)) = ctx.root_deps.get(key) else {
-        let suggestion = lockfile::registry_versions(ctx.ws)
-            .get(key)
-            .filter(|v| v.len() == 1)
-            .map(|v| format!("{key} = \"{}\"", v[0]))
-            .unwrap_or_else(|| format!("{key} = \"<version>\""));
-        out.push(
-            Finding::new(
-                Rule::MissingWorkspaceEntry,
-                &m.path,
-                entry.span.clone(),
-                format!("`{key}` inherits from the workspace, but the root has no `{key}` entry"),
-                "not in [workspace.dependencies]",
-            )
-            .help(format!(
-                "add `{suggestion}` to [workspace.dependencies] in {}",
-                ctx.ws.root.path
-            ))
-            .note(
-                "cargo fails with \"`dependency.".to_string()
-                    + key
-                    + "` was not found in `workspace.dependencies`\"",
-            )
-            .package(m.package_name())
-            .dependency(key),
-        );
-        return;
-    };
+    let root_spec = ctx.root_deps.get(key).map(|(s, _)| s);
+    if root_spec.is_none() {
+        out.push(missing_entry(ctx, m, entry));
+    }
     let root_text = || root_entry_text(ctx, key);
     for (k, span) in &entry.spec.keys {
         if INHERIT_KEYS.contains(k) {
             continue;
         }
-        let effective = if SOURCE_KEYS.contains(k) {
+        let effective = if root_spec.is_none() {
+            format!(
+                "cargo ignores it next to `workspace = true` (`unused manifest key: \
+                 dependencies.{key}.{k}`); it looks `{key}` up by its key alone"
+            )
+        } else if SOURCE_KEYS.contains(k) {
             format!("cargo uses the workspace entry `{}`", root_text())
         } else {
             "cargo only warns `unused manifest key` and ignores it".to_string()
         };
-        out.push(
-            Finding::new(
-                Rule::IgnoredKey,
-                &m.path,
-                span.clone(),
-                format!("`{k}` next to `workspace = true` is ignored for `{key}`"),
-                "ignored by cargo",
-            )
-            .help(format!(
-                "remove `{k}` from `{key}` in [{}]",
-                entry.table_display()
-            ))
-            .note(effective)
-            .package(m.package_name())
-            .dependency(key)
-            .fix(
+        let finding = Finding::new(
+            Rule::IgnoredKey,
+            &m.path,
+            span.clone(),
+            format!("`{k}` next to `workspace = true` is ignored for `{key}`"),
+            "ignored by cargo",
+        )
+        .help(format!(
+            "remove `{k}` from `{key}` in [{}]",
+            entry.table_display()
+        ))
+        .note(effective)
+        .package(m.package_name())
+        .dependency(key);
+        // Without a root entry the key still says what that entry should be: kept until the
+        // user has written it.
+        out.push(match root_spec {
+            None => finding.note(
+                "not fixed automatically: it tells what the missing workspace entry should contain",
+            ),
+            Some(_) => finding.fix(
                 &m.path,
                 Edit::RemoveDepKey {
                     table_path: entry.table_path.to_vec(),
@@ -265,8 +309,11 @@ fn check_inherited(ctx: &Ctx, m: &Manifest, entry: &DepEntry, out: &mut Vec<Find
                     sub: k.to_string(),
                 },
             ),
-        );
+        });
     }
+    let Some(root_spec) = root_spec else {
+        return;
+    };
     if entry.spec.default_features == Some(false) && root_spec.default_features != Some(false) {
         let (edition, allows) = edition_allows_override(ctx, m);
         if allows {
@@ -326,6 +373,57 @@ fn check_inherited(ctx: &Ctx, m: &Manifest, entry: &DepEntry, out: &mut Vec<Find
     }
 }
 
+/// `missing-workspace-entry` for a `workspace = true` entry whose key the root lacks.
+///
+/// Cargo looks an inherited dependency up by its key and ignores `package` next to
+/// `workspace = true`, so for `sj = { workspace = true, package = "serde_json" }` the root
+/// needs `sj = { version = "1", package = "serde_json" }` (the version of the root entry
+/// named by `package` when there is one, else the one locked version).
+fn missing_entry(ctx: &Ctx, m: &Manifest, entry: &DepEntry) -> Finding {
+    let key = entry.key;
+    let crate_name = entry.spec.package.as_deref().unwrap_or(key);
+    let version = ctx
+        .root_deps
+        .get(crate_name)
+        .filter(|(s, _)| s.path.is_none() && s.git.is_none())
+        .and_then(|(s, _)| s.version.clone())
+        .or_else(|| {
+            lockfile::registry_versions(ctx.ws)
+                .get(crate_name)
+                .filter(|v| v.len() == 1)
+                .map(|v| v[0].to_string())
+        })
+        .unwrap_or_else(|| "<version>".to_string());
+    let (suggestion, then) = match &entry.spec.package {
+        Some(p) => (
+            format!("{key} = {{ version = \"{version}\", package = \"{p}\" }}"),
+            format!(
+                " (cargo looks `{key}` up by its key and ignores `package` here), then remove \
+                 `package` from `{key}`"
+            ),
+        ),
+        None => (format!("{key} = \"{version}\""), String::new()),
+    };
+    Finding::new(
+        Rule::MissingWorkspaceEntry,
+        &m.path,
+        entry.span.clone(),
+        format!("`{key}` inherits from the workspace, but the root has no `{key}` entry"),
+        "not in [workspace.dependencies]",
+    )
+    .help(format!(
+        "add `{suggestion}` to [workspace.dependencies] in {}{then}",
+        ctx.ws.root.path
+    ))
+    .note(
+        "cargo fails with \"`dependency.".to_string()
+            + key
+            + "` was not found in `workspace.dependencies`\"",
+    )
+    .package(m.package_name())
+    .dependency(key)
+}
+
 /// The root entry as written (`serde = { version = "1", features = ["derive"] }`).
 pub(crate) fn root_entry_text(ctx: &Ctx, key: &str) -> String {
     let root = &ctx.ws.root;
@@ -360,6 +458,7 @@ fn plan_key(
     decls: &[Decl],
     inheritors: &Users,
     locked: &BTreeMap<String, Vec<semver::Version>>,
+    by_crate: &BTreeMap<&str, Vec<CrateReq>>,
     out: &mut Vec<Finding>,
 ) {
     let root = ctx.root_deps.get(key).map(|(s, _)| s);
@@ -429,6 +528,48 @@ fn plan_key(
     let mut root_edits: Vec<Edit> = Vec::new();
     if matches!(reference.0, Source::Registry { .. }) {
         let package = reference.1.clone().unwrap_or_else(|| key.to_string());
+        // A conflict is reported (`version-conflict`), never rewritten: a member whose
+        // requirement no version shares with the workspace entry stays as it is, and the
+        // members that agree with the entry are still fixed.
+        let root_req = root.and_then(|r| parse_req(r.version.as_deref()));
+        // Without an entry under this key, the other keys naming the same crate: the root's
+        // when it has some (a renamed second entry would hoist a second major version), else
+        // every member's.
+        let others: Vec<&CrateReq> = by_crate
+            .get(package.as_str())
+            .map(|v| v.iter().filter(|r| r.key != key).collect())
+            .unwrap_or_default();
+        let against: Vec<&CrateReq> = if root.is_some() {
+            Vec::new()
+        } else if others.iter().any(|r| r.root) {
+            others.into_iter().filter(|r| r.root).collect()
+        } else {
+            others
+        };
+        for (i, d) in decls.iter().enumerate() {
+            if blockers[i].is_some() {
+                continue;
+            }
+            let text = d.entry.spec.version.as_deref().unwrap_or("*");
+            let Some(req) = parse_req(Some(text)) else {
+                continue;
+            };
+            if let Some(rq) = &root_req
+                && !compatible(&req, rq)
+            {
+                blockers[i] = Some(format!(
+                    "`{text}` is not compatible with {where_ref} (see `version-conflict`); a \
+                     conflict is reported, never rewritten"
+                ));
+            } else if let Some(o) = against.iter().find(|o| !compatible(&req, &o.req)) {
+                blockers[i] = Some(format!(
+                    "`{text}` is not compatible with `{} = \"{}\"` in {} (see \
+                     `version-conflict`); hoisting it would put a second requirement for \
+                     `{package}` into [workspace.dependencies]",
+                    o.key, o.text, o.file
+                ));
+            }
+        }
         let mut reqs: Vec<(String, VersionReq)> = Vec::new();
         let mut push = |text: Option<&str>| {
             if let Some(r) = parse_req(text) {
@@ -485,8 +626,49 @@ fn plan_key(
                 }
             }
         }
-    } else if root.is_none() {
-        chosen_version = decls[0].entry.spec.version.clone();
+    } else {
+        // A path or git entry carries the `version` any member gave it: cargo needs it to
+        // publish the member (`cargo package`: "dependency `x` does not specify a
+        // version"), and inheriting from an entry without one would drop it.
+        let mut reqs: Vec<(String, VersionReq)> = Vec::new();
+        if let Some(v) = root.and_then(|r| r.version.clone())
+            && let Some(r) = parse_req(Some(&v))
+        {
+            reqs.push((v, r));
+        }
+        for (i, d) in decls.iter().enumerate() {
+            if blockers[i].is_none()
+                && let Some(v) = &d.entry.spec.version
+                && let Some(r) = parse_req(Some(v))
+            {
+                reqs.push((v.clone(), r));
+            }
+        }
+        if !reqs.is_empty() {
+            match choose(&reqs) {
+                None => {
+                    for (i, d) in decls.iter().enumerate() {
+                        if blockers[i].is_none() && d.entry.spec.version.is_some() {
+                            blockers[i] = Some(format!(
+                                "its `version` is not compatible with every other `version` \
+                                 given to {where_ref}"
+                            ));
+                        }
+                    }
+                }
+                Some((text, _)) => {
+                    if let Some(r) = root
+                        && r.version.as_deref() != Some(text.as_str())
+                    {
+                        root_edits.push(Edit::SetWorkspaceDepVersion {
+                            key: key.to_string(),
+                            version: text.clone(),
+                        });
+                    }
+                    chosen_version = Some(text.clone());
+                }
+            }
+        }
     }
 
     // Default features: the root entry's value, flipped to `false` (with `true` written into

@@ -105,6 +105,120 @@ pub const SOURCE_KEYS: [&str; 8] = [
     "version", "path", "git", "branch", "tag", "rev", "registry", "package",
 ];
 
+/// A dependency entry as cargo sees it after inheriting from the root: where it is (its table
+/// path and key), its kind, and whether it names a path or git source and a `version`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sourced {
+    /// The dependency table, as in [`Edit::Inherit`] (`["target", "cfg(unix)", "dependencies"]`).
+    pub table_path: Vec<String>,
+    pub key: String,
+    pub kind: crate::manifests::DepKind,
+    /// A `version` cargo would keep when it rewrites the path or git source for publishing.
+    pub has_version: bool,
+}
+
+/// The path and git dependencies of a member manifest, with or without a `version` after
+/// inheriting from the root's `[workspace.dependencies]` (an entry with `workspace = true`
+/// takes the root entry's source and version; anything next to it is ignored, as cargo does).
+///
+/// `cargo package` strips path and git sources: a normal or build dependency without a
+/// `version` fails ("all dependencies must have a version requirement specified when
+/// packaging"), a dev dependency without one is dropped. So a member packages exactly when
+/// [`unpackageable`] is empty, and `--fix` must never turn `has_version` from true to false.
+///
+/// `root` is the root's `[workspace.dependencies]` ([`root_dependencies`]), read once for all
+/// members.
+pub fn sourced_deps(root: Option<&toml::Table>, member: &str) -> anyhow::Result<Vec<Sourced>> {
+    let member: toml::Table = toml::from_str(member).context("failed to parse the manifest")?;
+    let ws_deps = root;
+    type Tables<'t> = Vec<(Vec<String>, crate::manifests::DepKind, &'t toml::Table)>;
+    use crate::manifests::DEP_TABLES;
+    fn push<'t>(prefix: &[&str], t: &'t toml::Table, tables: &mut Tables<'t>) {
+        for (name, kind) in DEP_TABLES {
+            if let Some(deps) = t.get(name).and_then(toml::Value::as_table) {
+                let mut path: Vec<String> = prefix.iter().map(|s| s.to_string()).collect();
+                path.push(name.to_string());
+                tables.push((path, kind, deps));
+            }
+        }
+    }
+    let mut tables: Tables = Vec::new();
+    push(&[], &member, &mut tables);
+    if let Some(targets) = member.get("target").and_then(toml::Value::as_table) {
+        for (cfg, t) in targets {
+            if let Some(t) = t.as_table() {
+                push(&["target", cfg], t, &mut tables);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (table_path, kind, deps) in tables {
+        for (key, entry) in deps {
+            let inherited = entry.get("workspace").and_then(toml::Value::as_bool) == Some(true);
+            let effective = if inherited {
+                match ws_deps.and_then(|d| d.get(key)) {
+                    Some(e) => e,
+                    // Cargo refuses the manifest; `missing-workspace-entry` reports it.
+                    None => continue,
+                }
+            } else {
+                entry
+            };
+            let Some(t) = effective.as_table() else {
+                continue;
+            };
+            if t.contains_key("path") || t.contains_key("git") {
+                out.push(Sourced {
+                    table_path: table_path.clone(),
+                    key: key.clone(),
+                    kind,
+                    has_version: t.contains_key("version"),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The root manifest's `[workspace.dependencies]`, for [`sourced_deps`].
+pub fn root_dependencies(root: &str) -> anyhow::Result<Option<toml::Table>> {
+    let mut root: toml::Table =
+        toml::from_str(root).context("failed to parse the root manifest")?;
+    Ok(root
+        .remove("workspace")
+        .and_then(|w| match w {
+            toml::Value::Table(mut w) => w.remove("dependencies"),
+            _ => None,
+        })
+        .and_then(|d| match d {
+            toml::Value::Table(d) => Some(d),
+            _ => None,
+        }))
+}
+
+/// The dependencies that keep a member from being packaged: normal and build dependencies
+/// with a path or git source and no `version`.
+pub fn unpackageable(deps: &[Sourced]) -> Vec<&Sourced> {
+    deps.iter()
+        .filter(|d| !d.has_version && d.kind != crate::manifests::DepKind::Dev)
+        .collect()
+}
+
+/// What a fix would lose: the dependencies that carried a `version` before and not after
+/// (the member no longer packages, or a dev dependency drops out of the published manifest).
+pub fn versions_lost(before: &[Sourced], after: &[Sourced]) -> Vec<Sourced> {
+    after
+        .iter()
+        .filter(|a| {
+            !a.has_version
+                && before
+                    .iter()
+                    .any(|b| b.has_version && b.table_path == a.table_path && b.key == a.key)
+        })
+        .cloned()
+        .collect()
+}
+
 /// Apply `edits` to a manifest's text.
 pub fn apply(text: &str, edits: &[Edit]) -> anyhow::Result<String> {
     let mut doc: DocumentMut = text.parse().context("failed to parse the manifest")?;
@@ -201,8 +315,10 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
             }
         }
         Edit::RemoveWorkspaceDep { key } => {
-            if let Ok(deps) = workspace_deps(doc, false) {
-                deps.remove(key);
+            if let Ok(deps) = workspace_deps(doc, false)
+                && let Some(block) = remove_keeping_comments(deps, key)
+            {
+                comments_after_header(deps, &block);
             }
         }
         Edit::Inherit {
@@ -259,7 +375,9 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
                 t.fmt();
             }
             Some(Item::Table(t)) => {
-                t.remove(sub);
+                if let Some(block) = remove_keeping_comments(t, sub) {
+                    comments_after_header(t, &block);
+                }
             }
             _ => {}
         },
@@ -325,6 +443,93 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The comments a key carries, as lines to keep when the key is removed: its prefix (the
+/// lines above it, blank lines included, when they hold a comment; above the first key of a
+/// table that is the group's header) and the comment after its value. In a dotted or
+/// sub-table entry, the comments of every key inside.
+fn comments_of(table: &dyn TableLike, key: &str) -> String {
+    let mut out = String::new();
+    if let Some(prefix) = table
+        .key(key)
+        .and_then(|k| k.leaf_decor().prefix())
+        .and_then(|p| p.as_str())
+        && prefix.contains('#')
+    {
+        // What follows the last newline is the key's indentation.
+        out.push_str(&prefix[..prefix.rfind('\n').map_or(0, |i| i + 1)]);
+    }
+    match table.get(key) {
+        Some(Item::Value(v)) => {
+            if let Some(suffix) = v.decor().suffix().and_then(|s| s.as_str())
+                && let Some(i) = suffix.find('#')
+            {
+                out.push_str(suffix[i..].trim_end());
+                out.push('\n');
+            }
+        }
+        Some(Item::Table(t)) => {
+            for (k, _) in t.iter() {
+                out.push_str(&comments_of(t, k));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Remove `key` from `table`, keeping its comments ([`comments_of`]): above the entry that
+/// now takes its place, else after the entry before it. Returns the comments when the table
+/// is left with no plain entry to hold them (the caller puts them after the table header).
+fn remove_keeping_comments(table: &mut dyn TableLike, key: &str) -> Option<String> {
+    let at = table.iter().position(|(k, _)| k == key)?;
+    let block = comments_of(table, key);
+    table.remove(key);
+    if block.is_empty() {
+        return None;
+    }
+    let keys: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
+    if let Some(next) = keys.get(at)
+        && table.get(next).is_some_and(Item::is_value)
+        && let Some(mut k) = table.key_mut(next)
+    {
+        let old = k
+            .leaf_decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .unwrap_or("")
+            .to_string();
+        k.leaf_decor_mut().set_prefix(format!("{block}{old}"));
+        return None;
+    }
+    if let Some(prev) = at.checked_sub(1).and_then(|i| keys.get(i))
+        && let Some(v) = table.get_mut(prev).and_then(Item::as_value_mut)
+    {
+        let old = v
+            .decor()
+            .suffix()
+            .and_then(|s| s.as_str())
+            .unwrap_or("")
+            .to_string();
+        v.decor_mut()
+            .set_suffix(format!("{old}\n{}", block.trim_end_matches('\n')));
+        return None;
+    }
+    Some(block)
+}
+
+/// Put comments that lost their entry after a table's header line.
+fn comments_after_header(table: &mut Table, block: &str) {
+    let old = table
+        .decor()
+        .suffix()
+        .and_then(|s| s.as_str())
+        .unwrap_or("")
+        .to_string();
+    table
+        .decor_mut()
+        .set_suffix(format!("{old}\n{}", block.trim_end_matches('\n')));
 }
 
 /// Replace a value, keeping its comment and spacing.
@@ -395,12 +600,14 @@ fn inherit_item(item: &mut Item, default_features: Option<bool>) {
             *v = new;
         }
         Item::Table(t) if t.get("workspace").and_then(Item::as_bool) == Some(true) => {
-            // Already inherited: only drop what cannot stay.
+            // Already inherited: only drop what cannot stay (its comments stay).
             for k in SOURCE_KEYS
                 .iter()
                 .chain(&["default-features", "default_features"])
             {
-                t.remove(k);
+                if let Some(block) = remove_keeping_comments(t, k) {
+                    comments_after_header(t, &block);
+                }
             }
             if let Some(d) = default_features {
                 t.insert("default-features", toml_edit::value(d));
@@ -408,32 +615,32 @@ fn inherit_item(item: &mut Item, default_features: Option<bool>) {
         }
         Item::Table(t) => {
             let keys: Vec<String> = t.iter().map(|(k, _)| k.to_string()).collect();
-            // The first key's comment moves to `workspace` when that key goes away.
-            let first_prefix = keys
-                .first()
-                .filter(|k| {
-                    SOURCE_KEYS.contains(&k.as_str())
-                        || k.as_str() == "default-features"
-                        || k.as_str() == "default_features"
-                })
-                .and_then(|k| t.key(k))
-                .and_then(|k| k.leaf_decor().prefix().cloned());
+            let dropped = |k: &str| {
+                SOURCE_KEYS.contains(&k)
+                    || k == "workspace"
+                    || k == "default-features"
+                    || k == "default_features"
+            };
+            // The comments of the keys that go away (the first one's is the comment above the
+            // entry) move above `workspace`: none is lost.
+            let block: String = keys
+                .iter()
+                .filter(|k| dropped(k))
+                .map(|k| comments_of(t, k))
+                .collect();
             let mut kept = Vec::new();
             for k in keys {
                 if let Some((key, value)) = t.remove_entry(&k)
-                    && !(SOURCE_KEYS.contains(&k.as_str())
-                        || k == "workspace"
-                        || k == "default-features"
-                        || k == "default_features")
+                    && !dropped(&k)
                 {
                     kept.push((key, value));
                 }
             }
             t.insert("workspace", toml_edit::value(true));
-            if let Some(prefix) = first_prefix
+            if !block.is_empty()
                 && let Some(mut key) = t.key_mut("workspace")
             {
-                key.leaf_decor_mut().set_prefix(prefix);
+                key.leaf_decor_mut().set_prefix(block);
             }
             for (key, value) in kept {
                 t.insert_formatted(&key, value);
@@ -709,5 +916,127 @@ debug = true
             out,
             "[package]\nname = \"a\"\n# why\nedition.workspace = true # old\nlicense.workspace = true\n\n[dependencies]\nx = { workspace = true }\ny.workspace = true\ny.default-features = true\n\n[lints]\nworkspace = true\n"
         );
+    }
+
+    #[test]
+    fn sourced_deps_follow_inheritance_and_kinds() {
+        let root = "[workspace]\n[workspace.dependencies]\nu = { path = \"u\" }\nv = { path = \"v\", version = \"1\" }\nr = \"1\"\n";
+        let member = "[dependencies]\nu = { workspace = true, version = \"1\" }\nv.workspace = true\nr.workspace = true\nw = { path = \"../w\" }\n[dev-dependencies]\nd = { path = \"../d\" }\n[target.'cfg(unix)'.build-dependencies]\ng = { git = \"https://x\", version = \"2\" }\n";
+        let root_deps = root_dependencies(root).unwrap();
+        let deps = sourced_deps(root_deps.as_ref(), member).unwrap();
+        let short: Vec<(String, bool)> = deps
+            .iter()
+            .map(|d| {
+                (
+                    format!("{}.{}", d.table_path.join("."), d.key),
+                    d.has_version,
+                )
+            })
+            .collect();
+        assert_eq!(
+            short,
+            [
+                ("dependencies.u".to_string(), false),
+                ("dependencies.v".to_string(), true),
+                ("dependencies.w".to_string(), false),
+                ("dev-dependencies.d".to_string(), false),
+                ("target.cfg(unix).build-dependencies.g".to_string(), true),
+            ]
+        );
+        let bad: Vec<&str> = unpackageable(&deps)
+            .iter()
+            .map(|d| d.key.as_str())
+            .collect();
+        assert_eq!(bad, ["u", "w"]);
+        let after = sourced_deps(
+            root_deps.as_ref(),
+            "[dependencies]\nv.workspace = true\nw.workspace = true\n",
+        )
+        .unwrap();
+        let before = sourced_deps(root_deps.as_ref(), "[dependencies]\nv = { path = \"../v\", version = \"1\" }\nw = { path = \"../w\", version = \"1\" }\n").unwrap();
+        assert!(
+            versions_lost(&before, &after).is_empty(),
+            "w is not in the root"
+        );
+        let root2 = root_dependencies(&format!("{root}w = {{ path = \"w\" }}\n")).unwrap();
+        let after = sourced_deps(
+            root2.as_ref(),
+            "[dependencies]\nv.workspace = true\nw.workspace = true\n",
+        )
+        .unwrap();
+        let lost: Vec<String> = versions_lost(&before, &after)
+            .into_iter()
+            .map(|d| d.key)
+            .collect();
+        assert_eq!(lost, ["w"]);
+    }
+
+    #[test]
+    fn comments_on_a_removed_dotted_key_are_kept() {
+        let text = "[dependencies]\n# inline form\nlog = { workspace = true, default-features = false } # why\n# dotted form\nx.workspace = true\n# no std\nx.default-features = false # really\ny = \"1\"\n";
+        let edits = ["log", "x"].map(|k| Edit::RemoveDepKey {
+            table_path: deps(),
+            key: k.into(),
+            sub: "default-features".into(),
+        });
+        let out = apply(text, &edits).unwrap();
+        assert_eq!(
+            out,
+            "[dependencies]\n# inline form\nlog = { workspace = true } # why\n# dotted form\nx.workspace = true\n# no std\n# really\ny = \"1\"\n"
+        );
+    }
+
+    #[test]
+    fn a_removed_entry_leaves_its_comments_to_the_next_one() {
+        let text = "[workspace]\n\n[workspace.dependencies]\n# --- serialization ---\nserde = \"1\" # derive\nserde_json = \"1\"\n\n# --- last group ---\nzz = \"1\"\n";
+        let out = apply(
+            text,
+            &[
+                Edit::RemoveWorkspaceDep {
+                    key: "serde".into(),
+                },
+                Edit::RemoveWorkspaceDep { key: "zz".into() },
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "[workspace]\n\n[workspace.dependencies]\n# --- serialization ---\n# derive\nserde_json = \"1\"\n\n# --- last group ---\n"
+        );
+        // The only entry: its comments stay under the header.
+        let text =
+            "[workspace]\n[workspace.dependencies]\n# why\nx = \"1\"\n[profile.dev]\ndebug = 0\n";
+        let out = apply(text, &[Edit::RemoveWorkspaceDep { key: "x".into() }]).unwrap();
+        assert_eq!(
+            out,
+            "[workspace]\n[workspace.dependencies]\n# why\n[profile.dev]\ndebug = 0\n"
+        );
+        assert!(out.parse::<DocumentMut>().is_ok());
+    }
+
+    #[test]
+    fn comments_on_removed_keys_of_a_table_entry_are_kept() {
+        let text = "[dependencies.memchr]\n# a kernel: no allocator\nversion = \"2\"\n# no_std\ndefault-features = false # really\nfeatures = [\"x\"]\n\n[dependencies.log]\nworkspace = true\n# std is too big\ndefault-features = false # see above\n";
+        let out = apply(
+            text,
+            &[
+                Edit::Inherit {
+                    table_path: deps(),
+                    key: "memchr".into(),
+                    default_features: None,
+                },
+                Edit::RemoveDepKey {
+                    table_path: deps(),
+                    key: "log".into(),
+                    sub: "default-features".into(),
+                },
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "[dependencies.memchr]\n# a kernel: no allocator\n# no_std\n# really\nworkspace = true\nfeatures = [\"x\"]\n\n[dependencies.log]\nworkspace = true\n# std is too big\n# see above\n"
+        );
+        assert!(out.parse::<DocumentMut>().is_ok());
     }
 }

@@ -134,6 +134,12 @@ pub(super) fn unused(ctx: &Ctx, out: &mut Vec<Finding>) {
         for e in deps {
             if e.spec.workspace {
                 used.insert(e.key);
+                // `sj = { workspace = true, package = "serde_json" }` means the root's
+                // `serde_json` (cargo ignores the `package` and fails on the missing `sj`):
+                // that entry is reported through the member, never deleted.
+                if let Some(p) = &e.spec.package {
+                    used.insert(p);
+                }
             } else {
                 direct.insert(e.key);
             }
