@@ -127,7 +127,7 @@ fn a_manifest_or_python_file_of_a_member_counts_as_the_member() {
         let paths = [format!("{dir}/{file}")];
         let ours = f.ours(&paths);
         assert!(ours.contains(&name), "{file}: {ours:?}");
-        assert_eq!(ours, f.ours(&[src.clone()]), "{file}");
+        assert_eq!(ours, f.ours(std::slice::from_ref(&src)), "{file}");
     }
 }
 
