@@ -21,7 +21,7 @@ use camino::Utf8PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::graph::DepGraph;
-use crate::workspace::{Member, MetadataOptions, Workspace, cargo_program};
+use crate::workspace::{Member, MetadataOptions, Workspace, cargo_program, run_metadata};
 
 const FORMAT: u32 = 1;
 
@@ -303,4 +303,25 @@ pub fn store(global: &MetadataOptions, ws: &Workspace) {
         path: file,
         contents: json,
     }]);
+}
+
+/// Loading through the cache: the cache sits above `cargo metadata` ([`crate::workspace`]), which
+/// knows nothing of it.
+impl Workspace {
+    /// Load the workspace around `--manifest-path` (or the current directory), from the graph
+    /// cache when no manifest, lockfile, toolchain or cargo config changed since it was written.
+    pub fn load(global: &MetadataOptions) -> anyhow::Result<Workspace> {
+        Workspace::load_reporting(global).map(|(ws, _)| ws)
+    }
+
+    /// Like [`Workspace::load`], and whether the graph came from the cache.
+    pub fn load_reporting(global: &MetadataOptions) -> anyhow::Result<(Workspace, bool)> {
+        if let Some(ws) = load(global) {
+            return Ok((ws, true));
+        }
+        let json = run_metadata(global, global.manifest_path.as_deref(), None)?;
+        let ws = Workspace::from_metadata_json(&json)?;
+        store(global, &ws);
+        Ok((ws, false))
+    }
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::ValueEnum;
 
-use crate::affected::changed::{ChangedFile, parse_file_list};
+use crate::affected::changed::{ChangedFile, parse_file_list, parse_name_status};
 use crate::affected::compute::{self, Outcome, Revisions};
 use crate::affected::report::Provenance;
 use crate::config::Config;
@@ -179,9 +179,11 @@ fn analyse_git(
     // Git's diff and cargo's metadata are independent: run them at the same time.
     let (ws, diff) = std::thread::scope(|s| {
         let diff = s.spawn(|| -> anyhow::Result<Vec<ChangedFile>> {
-            let mut files = git.diff(&merge_base, head_rev.as_deref())?;
+            let diff = git.diff(&merge_base, head_rev.as_deref())?;
+            let mut files = parse_name_status(&diff)
+                .map_err(|e| UserError::bare(format!("cannot read git's diff: {e}")))?;
             if head_rev.is_none() && change.include_untracked {
-                files.extend(git.untracked()?);
+                files.extend(git.untracked()?.into_iter().map(ChangedFile::added));
             }
             Ok(files)
         });

@@ -9,7 +9,6 @@ use std::process::{Command, Output, Stdio};
 
 use anyhow::Context;
 
-use crate::affected::changed::{ChangedFile, parse_name_status};
 use crate::errors::UserError;
 
 /// A git repository, reached through the `git` on `PATH`.
@@ -251,9 +250,10 @@ impl Git {
         }
     }
 
-    /// Files changed between `from` and `to` (or the working tree when `to` is `None`),
-    /// relative to the repository root. Renames give both paths; deletions are included.
-    pub fn diff(&self, from: &str, to: Option<&str>) -> anyhow::Result<Vec<ChangedFile>> {
+    /// `git diff -z --name-status -M` between `from` and `to` (or the working tree when `to` is
+    /// `None`), as git printed it: paths relative to the repository root, renames with both
+    /// paths, deletions included. `affected::changed::parse_name_status` reads it.
+    pub fn diff(&self, from: &str, to: Option<&str>) -> anyhow::Result<Vec<u8>> {
         let mut args = vec![
             "diff",
             "-z",
@@ -266,22 +266,16 @@ impl Git {
         ];
         args.extend(to);
         args.push("--");
-        let out = self.run(&args)?;
-        parse_name_status(&out)
-            .map_err(|e| UserError::bare(format!("cannot read git's diff: {e}")).into())
+        self.run(&args)
     }
 
     /// Untracked files that are not ignored, relative to the repository root.
-    pub fn untracked(&self) -> anyhow::Result<Vec<ChangedFile>> {
+    pub fn untracked(&self) -> anyhow::Result<Vec<String>> {
         let out = self.run(["ls-files", "-z", "--others", "--exclude-standard"])?;
         Ok(out
             .split(|b| *b == 0)
             .filter(|p| !p.is_empty())
-            .map(|p| {
-                let mut f = ChangedFile::unknown(String::from_utf8_lossy(p));
-                f.status = crate::affected::changed::FileStatus::Added;
-                f
-            })
+            .map(|p| String::from_utf8_lossy(p).into_owned())
             .collect())
     }
 

@@ -20,6 +20,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::config::line_col;
 use crate::errors::UserError;
+pub use crate::model::relpath::{join, normalize_rel, parent_dir, relative_path};
 
 /// A TOML table as parsed: keys and values keep their spans, strings borrow from the text.
 pub type Table<'a> = DeTable<'a>;
@@ -238,52 +239,6 @@ pub fn check_shape(m: &Manifest) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The directory part of a relative `/` path (`a/b/Cargo.toml` -> `a/b`, `Cargo.toml` -> ``).
-pub fn parent_dir(path: &str) -> String {
-    path.rsplit_once('/')
-        .map(|(d, _)| d.to_string())
-        .unwrap_or_default()
-}
-
-/// Join two relative `/` paths, where either may be empty.
-pub fn join(dir: &str, rel: &str) -> String {
-    match (dir.is_empty(), rel.is_empty()) {
-        (true, _) => rel.to_string(),
-        (_, true) => dir.to_string(),
-        _ => format!("{dir}/{rel}"),
-    }
-}
-
-/// Resolve `.` and `..` in a `/` path relative to the root; `None` when it leaves the root.
-pub fn normalize_rel(path: &str) -> Option<String> {
-    let path = path.replace('\\', "/");
-    let mut out: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                out.pop()?;
-            }
-            p => out.push(p),
-        }
-    }
-    Some(out.join("/"))
-}
-
-/// The relative path from directory `from` to `to` (both relative to the root).
-pub fn relative_path(from: &str, to: &str) -> String {
-    let f: Vec<&str> = from.split('/').filter(|s| !s.is_empty()).collect();
-    let t: Vec<&str> = to.split('/').filter(|s| !s.is_empty()).collect();
-    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<&str> = vec![".."; f.len() - common];
-    parts.extend(&t[common..]);
-    if parts.is_empty() {
-        ".".to_string()
-    } else {
-        parts.join("/")
-    }
 }
 
 /// Which kind of dependency table.

@@ -22,16 +22,7 @@ pub struct Expansion {
     pub without_manifest: Vec<String>,
 }
 
-/// Normalize a relative path to `/` separators without a leading `./` or trailing `/`.
-pub fn normalize(path: &str) -> String {
-    let p = path.replace('\\', "/");
-    let p = p.trim_start_matches("./").trim_end_matches('/');
-    if p == "." {
-        String::new()
-    } else {
-        p.to_string()
-    }
-}
+pub use crate::model::relpath::normalize;
 
 /// A compiled `members` glob.
 enum Matcher {

@@ -61,14 +61,7 @@ impl Member {
     }
 }
 
-/// Join two relative `/` paths, where the first may be empty.
-pub fn join(dir: &str, file: &str) -> String {
-    if dir.is_empty() {
-        file.to_string()
-    } else {
-        format!("{dir}/{file}")
-    }
-}
+pub use crate::model::relpath::join;
 
 /// The cargo to run: the one that started us (`$CARGO`), else `cargo` from `PATH`.
 pub fn cargo_program() -> PathBuf {
@@ -192,23 +185,6 @@ fn metadata_help(cargo_says: &str) -> String {
 }
 
 impl Workspace {
-    /// Load the workspace around `--manifest-path` (or the current directory), from the graph
-    /// cache when no manifest, lockfile, toolchain or cargo config changed since it was written.
-    pub fn load(global: &MetadataOptions) -> anyhow::Result<Workspace> {
-        Workspace::load_reporting(global).map(|(ws, _)| ws)
-    }
-
-    /// Like [`Workspace::load`], and whether the graph came from the cache.
-    pub fn load_reporting(global: &MetadataOptions) -> anyhow::Result<(Workspace, bool)> {
-        if let Some(ws) = crate::cache::load(global) {
-            return Ok((ws, true));
-        }
-        let json = run_metadata(global, global.manifest_path.as_deref(), None)?;
-        let ws = Workspace::from_metadata_json(&json)?;
-        crate::cache::store(global, &ws);
-        Ok((ws, false))
-    }
-
     /// Load the workspace whose root manifest is `dir/Cargo.toml` (used for a base revision).
     pub fn load_dir(global: &MetadataOptions, dir: &Path) -> anyhow::Result<Workspace> {
         let manifest = dir.join("Cargo.toml");

@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cargo_ccworkspace::config::LintDepsConfig;
+use cargo_ccworkspace::lint::LintDepsConfig;
 use cargo_ccworkspace::lint::{self, Edit};
 use cargo_ccworkspace::manifests::{self, Workspace};
 use proptest::prelude::*;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use cargo_ccworkspace::config::LintDepsConfig;
+use cargo_ccworkspace::lint::LintDepsConfig;
 use cargo_ccworkspace::lint::{self, Edit, Finding};
 use cargo_ccworkspace::manifests::Workspace;
 

@@ -37,6 +37,14 @@ impl ChangedFile {
         }
     }
 
+    /// A file git does not track yet (`--include-untracked`).
+    pub fn added(path: impl Into<String>) -> Self {
+        ChangedFile {
+            status: FileStatus::Added,
+            ..ChangedFile::unknown(path)
+        }
+    }
+
     /// Every path this change touches: the new path and, for a rename, the old one.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.path.as_str()).chain(self.old_path.as_deref())

@@ -181,27 +181,16 @@ pub fn parse_root(text: &str, path: &str) -> anyhow::Result<RootInfo> {
 /// Clean a path relative to the root (`a/./b/../c` -> `a/c`); an error if it leaves the root,
 /// because a Docker build context cannot reach outside it.
 pub fn clean_relative(path: &str, manifest: &str) -> anyhow::Result<String> {
-    let slashed = path.replace('\\', "/");
-    let mut parts: Vec<&str> = Vec::new();
-    for part in slashed.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if parts.pop().is_none() {
-                    return Err(UserError::new(
-                        format!(
-                            "{manifest}: path `{path}` points outside the workspace root, which no \
-                             Docker build context (the workspace root) can hold"
-                        ),
-                        "move the crate under the workspace root",
-                    )
-                    .into());
-                }
-            }
-            other => parts.push(other),
-        }
-    }
-    Ok(parts.join("/"))
+    crate::model::relpath::normalize_rel(path).ok_or_else(|| {
+        UserError::new(
+            format!(
+                "{manifest}: path `{path}` points outside the workspace root, which no Docker \
+                 build context (the workspace root) can hold"
+            ),
+            "move the crate under the workspace root",
+        )
+        .into()
+    })
 }
 
 const DEP_TABLES: [&str; 5] = [

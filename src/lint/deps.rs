@@ -14,7 +14,8 @@ use semver::VersionReq;
 
 use super::fix::{Edit, NewEntry, SOURCE_KEYS};
 use super::{Ctx, Finding, Rule, is_workspace_hack, lockfile, rust_version};
-use crate::manifests::{DepEntry, DepSpec, Manifest, NodeExt, entries, join};
+use crate::manifests::{DepEntry, DepSpec, Manifest, NodeExt, entries};
+use crate::model::relpath::rebase;
 
 /// Keys cargo accepts next to `workspace = true`.
 const INHERIT_KEYS: [&str; 6] = [
@@ -65,33 +66,6 @@ impl Source {
             Source::Path(_) => "a path",
             Source::Git { .. } => "a git source",
         }
-    }
-}
-
-/// A member-relative path as a root-relative one (kept absolute when absolute).
-pub(crate) fn rebase(dir: &str, path: &str) -> String {
-    if path.starts_with('/') || path.contains(':') {
-        return path.to_string();
-    }
-    let mut out: Vec<&str> = Vec::new();
-    let joined = join(dir, path);
-    for part in joined.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|l| *l != "..") {
-                    out.pop();
-                } else {
-                    out.push("..");
-                }
-            }
-            p => out.push(p),
-        }
-    }
-    if out.is_empty() {
-        ".".to_string()
-    } else {
-        out.join("/")
     }
 }
 

@@ -8,6 +8,7 @@
 //!
 //! Nothing here prints or spawns processes; [`fix`] turns edits into new file texts.
 
+pub mod config;
 mod deps;
 pub mod fix;
 mod inherit;
@@ -22,7 +23,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::LintDepsConfig;
+pub use config::{Exemption, LintDepsConfig};
 use rayon::prelude::*;
 
 use crate::manifests::{

@@ -10,3 +10,4 @@
 pub mod files;
 pub mod kind;
 pub mod lockfile;
+pub mod relpath;

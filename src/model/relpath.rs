@@ -1,0 +1,89 @@
+//! Paths relative to the workspace root, the one way every module cleans and joins them: `/`
+//! separators on every platform, no leading `./`, no trailing `/`, `""` for the root.
+//!
+//! `..` has one meaning per function, said in its doc: [`normalize_rel`] refuses a path that
+//! leaves the root (`None`), [`rebase`] keeps the `..` (a dependency may point outside).
+
+/// Normalize a relative path to `/` separators without a leading `./` or trailing `/`.
+pub fn normalize(path: &str) -> String {
+    let p = path.replace('\\', "/");
+    let p = p.trim_start_matches("./").trim_end_matches('/');
+    if p == "." {
+        String::new()
+    } else {
+        p.to_string()
+    }
+}
+
+/// The directory part of a relative `/` path (`a/b/Cargo.toml` -> `a/b`, `Cargo.toml` -> ``).
+pub fn parent_dir(path: &str) -> String {
+    path.rsplit_once('/')
+        .map(|(d, _)| d.to_string())
+        .unwrap_or_default()
+}
+
+/// Join two relative `/` paths, where either may be empty.
+pub fn join(dir: &str, rel: &str) -> String {
+    match (dir.is_empty(), rel.is_empty()) {
+        (true, _) => rel.to_string(),
+        (_, true) => dir.to_string(),
+        _ => format!("{dir}/{rel}"),
+    }
+}
+
+/// Resolve `.` and `..` in a `/` path relative to the root; `None` when it leaves the root.
+pub fn normalize_rel(path: &str) -> Option<String> {
+    let path = path.replace('\\', "/");
+    let mut out: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            p => out.push(p),
+        }
+    }
+    Some(out.join("/"))
+}
+
+/// The relative path from directory `from` to `to` (both relative to the root).
+pub fn relative_path(from: &str, to: &str) -> String {
+    let f: Vec<&str> = from.split('/').filter(|s| !s.is_empty()).collect();
+    let t: Vec<&str> = to.split('/').filter(|s| !s.is_empty()).collect();
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; f.len() - common];
+    parts.extend(&t[common..]);
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// A member-relative path as a root-relative one (kept absolute when absolute).
+pub fn rebase(dir: &str, path: &str) -> String {
+    if path.starts_with('/') || path.contains(':') {
+        return path.to_string();
+    }
+    let mut out: Vec<&str> = Vec::new();
+    let joined = join(dir, path);
+    for part in joined.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if out.last().is_some_and(|l| *l != "..") {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            p => out.push(p),
+        }
+    }
+    if out.is_empty() {
+        ".".to_string()
+    } else {
+        out.join("/")
+    }
+}
