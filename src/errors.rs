@@ -71,11 +71,6 @@ impl fmt::Display for UserError {
 
 impl std::error::Error for UserError {}
 
-/// Shorthand for `Err(UserError::new(..).into())`.
-pub fn user_error<T>(message: impl Into<String>, help: impl Into<String>) -> anyhow::Result<T> {
-    Err(UserError::new(message, help).into())
-}
-
 /// Print an error chain the way cargo does and return [`ERROR`].
 ///
 /// ```text

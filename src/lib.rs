@@ -5,16 +5,18 @@
 //! - `dockerfile`: thin per-crate Dockerfiles that build from a trimmed workspace context.
 //! - `init` / `new`: the whole workflow in a box.
 //!
-//! The binary is a thin shell over [`run`]; the commands in [`commands`] are glue over pure
-//! cores ([`affected`], [`lint`]) and the I/O edges: [`git`] and [`workspace`] (`cargo
-//! metadata`) for `affected`, [`manifests`] (manifests read straight from disk) for
-//! `lint-deps`, whose findings [`diag`] renders.
+//! The binary is a thin shell over [`run`]; `commands` is glue (one module per subcommand, none
+//! importing another) over the I/O edges — `manifests` and `model` (the workspace on disk,
+//! read once, one way), [`workspace`] and the graph cache (`cargo metadata`), [`git`] and
+//! `changes` (where a change comes from) — and the pure cores ([`affected`], [`lint`],
+//! [`docker`], `init`), which import no clap type and spawn no process. The layout and its
+//! rules: `docs/architecture.md`.
 
 pub mod affected;
-pub mod cache;
+pub(crate) mod cache;
 pub(crate) mod changes;
 pub mod cli;
-pub mod commands;
+pub(crate) mod commands;
 pub mod config;
 pub mod diag;
 pub mod docker;
@@ -22,13 +24,13 @@ pub mod errors;
 pub mod fsutil;
 pub mod git;
 pub mod gitindex;
-pub mod graph;
-pub mod init;
+pub(crate) mod graph;
+pub(crate) mod init;
 pub mod lint;
 pub mod manifests;
-pub mod members;
+pub(crate) mod members;
 pub(crate) mod model;
-pub mod output;
+pub(crate) mod output;
 pub mod workspace;
 
 pub use errors::Status;

@@ -2,7 +2,7 @@
 //!
 //! `lint-deps` must run on every commit of a 5,000-crate monorepo, so it never calls
 //! `cargo metadata`: it finds the root manifest, expands `workspace.members`/`exclude` the way
-//! cargo does ([`crate::members`]), adds path dependencies inside the root (cargo makes those
+//! cargo does (`members`), adds path dependencies inside the root (cargo makes those
 //! members too), and parses every member's `Cargo.toml` in parallel into span-keeping
 //! [`toml::de::DeTable`]s, so findings can point at a line and column.
 //!

@@ -4,8 +4,6 @@
 //! functions and write the result; nothing here touches the file system, spawns a process or
 //! prints. Templates are files under `src/init/templates/`, embedded with `include_str!`.
 
-use std::collections::BTreeMap;
-
 use toml_edit::{DocumentMut, Item, Table, value};
 
 use crate::config::DockerConfig;
@@ -343,24 +341,6 @@ pub fn render_new(opts: &NewOptions, root_manifest: &str) -> anyhow::Result<NewC
         files,
         root_manifest: changed.then(|| root.to_string()),
     })
-}
-
-/// The member directories of a workspace keyed by package name, from `(dir, manifest text)`.
-pub fn package_names<'a>(
-    manifests: impl IntoIterator<Item = (&'a str, &'a str)>,
-) -> BTreeMap<String, String> {
-    let mut names = BTreeMap::new();
-    for (dir, text) in manifests {
-        if let Ok(doc) = text.parse::<toml::Table>()
-            && let Some(name) = doc
-                .get("package")
-                .and_then(|p| p.get("name"))
-                .and_then(|n| n.as_str())
-        {
-            names.insert(name.to_string(), dir.to_string());
-        }
-    }
-    names
 }
 
 #[cfg(test)]
