@@ -298,7 +298,7 @@ impl Workspace {
     }
 }
 
-/// [`crate::model::kind::classify`] a package of a guppy graph.
+/// `model::kind::classify` a package of a guppy graph.
 pub fn detect_kind(pkg: &PackageMetadata<'_>) -> anyhow::Result<CrateKind> {
     let kind_override = pkg
         .metadata_table()
