@@ -1,6 +1,6 @@
 //! The floor under `lint-deps` on a whole workspace: a process that only finds every member's
 //! `Cargo.toml` (from git's index, as `lint-deps` does for orphans), reads it and parses it the
-//! way `lint-deps` does (`manifests::parse_text`) on all cores, and checks nothing.
+//! way `lint-deps` does (`model::parse_text`) on all cores, and checks nothing.
 //! `docs/performance.md` compares the two.
 //!
 //! ```text
@@ -32,7 +32,7 @@ fn main() -> ExitCode {
     };
     let paths: Vec<String> = dirs
         .iter()
-        .map(|d| cargo_ccworkspace::manifests::join(d, "Cargo.toml"))
+        .map(|d| cargo_ccworkspace::model::join(d, "Cargo.toml"))
         .collect();
     let root = Path::new(&dir);
     let bytes: Result<Vec<usize>, String> = paths
@@ -42,8 +42,7 @@ fn main() -> ExitCode {
                 .map_err(|e| format!("{p}: {e}"))?;
             let len = text.len();
             if parse {
-                cargo_ccworkspace::manifests::parse_text(p, text)
-                    .map_err(|e| format!("{p}: {e}"))?;
+                cargo_ccworkspace::model::parse_text(p, text).map_err(|e| format!("{p}: {e}"))?;
             }
             Ok(len)
         })

@@ -39,7 +39,7 @@ struct Stored {
 
 /// The workspace root, found the way the other commands find it (nearest `[workspace]`).
 fn find_root(global: &MetadataOptions) -> Option<PathBuf> {
-    crate::manifests::find_root(global.manifest_path.as_deref()).ok()
+    crate::model::find_root(global.manifest_path.as_deref()).ok()
 }
 
 fn cache_file(root: &Path) -> PathBuf {
@@ -109,20 +109,20 @@ fn member_dirs_now(root: &Path) -> Option<Vec<String>> {
     let text = std::fs::read_to_string(root.join("Cargo.toml")).ok()?;
     let table: toml::Table = toml::from_str(&text).ok()?;
     let ws = table.get("workspace")?.as_table()?;
-    let list = |key: &str| crate::members::string_list(ws, key);
+    let list = |key: &str| crate::model::members::string_list(ws, key);
     // The same expansion as the other commands' (cargo's rules: hidden folders, symlinked
     // folders, matches without a manifest).
     let mut dirs = std::collections::BTreeSet::new();
     let mut missing = std::collections::BTreeSet::new();
     for pattern in list("members") {
-        for found in crate::manifests::walk_pattern(root, &pattern, false).ok()? {
+        for found in crate::model::members::walk_pattern(root, &pattern, false).ok()? {
             if found.missing {
                 missing.insert(found.dir.clone());
             }
             dirs.insert(found.dir);
         }
     }
-    let (mut found, _) = crate::members::expand(
+    let (mut found, _) = crate::model::members::expand(
         &list("members"),
         &list("exclude"),
         &dirs,

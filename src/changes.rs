@@ -17,7 +17,7 @@ use crate::affected::report::Provenance;
 use crate::config::Config;
 use crate::errors::UserError;
 use crate::git::Git;
-use crate::members;
+use crate::model::members;
 use crate::output::Output;
 use crate::workspace::{MetadataOptions, Workspace, join};
 
@@ -279,7 +279,7 @@ fn relative_to_toplevel(
 /// For a scratch checkout: where the workspace root sits inside the repository, found the
 /// way every command finds it (from `--manifest-path` or the current directory).
 fn workspace_prefix_in(git: &Git, global: &MetadataOptions) -> anyhow::Result<PathBuf> {
-    let root = crate::manifests::find_root(global.manifest_path.as_deref())?;
+    let root = crate::model::find_root(global.manifest_path.as_deref())?;
     Ok(PathBuf::from(relative_to_toplevel(
         git.toplevel(),
         &root,

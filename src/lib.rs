@@ -6,7 +6,7 @@
 //! - `init` / `new`: the whole workflow in a box.
 //!
 //! The binary is a thin shell over [`run`]; `commands` is glue (one module per subcommand, none
-//! importing another) over the I/O edges — `manifests` and `model` (the workspace on disk,
+//! importing another) over the I/O edges — [`model`] (the workspace on disk,
 //! read once, one way), [`workspace`] and the graph cache (`cargo metadata`), [`git`] and
 //! `changes` (where a change comes from) — and the pure cores ([`affected`], [`lint`],
 //! [`docker`], `init`), which import no clap type and spawn no process. The layout and its
@@ -27,9 +27,7 @@ pub mod gitindex;
 pub(crate) mod graph;
 pub(crate) mod init;
 pub mod lint;
-pub mod manifests;
-pub(crate) mod members;
-pub(crate) mod model;
+pub mod model;
 pub(crate) mod output;
 pub mod workspace;
 

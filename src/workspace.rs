@@ -166,7 +166,7 @@ fn metadata_help(cargo_says: &str) -> String {
         .lines()
         .find(|l| l.contains("failed to load manifest for workspace member"))
         .and_then(|l| l.split('`').nth(1))
-        .filter(|member| crate::members::is_glob(member));
+        .filter(|member| crate::model::members::is_glob(member));
     if let Some(member) = glob_member {
         return format!(
             "the `members` glob {member} matches no directory holding a Cargo.toml, and cargo \

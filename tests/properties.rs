@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cargo_ccworkspace::lint::LintDepsConfig;
 use cargo_ccworkspace::lint::{self, Edit};
-use cargo_ccworkspace::manifests::{self, Workspace};
+use cargo_ccworkspace::model::{self, Workspace};
 use proptest::prelude::*;
 use toml_edit::{DocumentMut, Item, Value};
 
@@ -41,7 +41,7 @@ const DEP_TABLES: [&str; 4] = [
     "target",
 ];
 
-/// A workspace of the root and one member, as `manifests::load` would build it.
+/// A workspace of the root and one member, as `model::load` would build it.
 fn workspace(root: &str, member: &str) -> Workspace {
     Workspace::from_texts(root, &[(MEMBER, member)]).unwrap()
 }
@@ -342,8 +342,8 @@ proptest! {
     fn fix_keeps_everything_but_the_dependency_sources(member in member()) {
         let (root2, member2, edits) = fix(ROOT, &member);
         // Parses, as TOML and as a manifest.
-        manifests::parse_text("Cargo.toml", root2.clone()).unwrap();
-        manifests::parse_text(MEMBER, member2.clone()).unwrap();
+        model::parse_text("Cargo.toml", root2.clone()).unwrap();
+        model::parse_text(MEMBER, member2.clone()).unwrap();
         // Every non-dependency key and value, and every comment, survives.
         prop_assert_eq!(non_dependency_part(&member), non_dependency_part(&member2));
         for c in comments(&member) {

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-use cargo_ccworkspace::manifests::{LoadOptions, load};
+use cargo_ccworkspace::model::{LoadOptions, load};
 
 /// What cargo makes of a workspace: its member directories (relative, `/`), or its refusal.
 fn cargo_verdict(root: &Path) -> Result<BTreeSet<String>, String> {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use cargo_ccworkspace::lint::LintDepsConfig;
 use cargo_ccworkspace::lint::{self, Edit, Finding};
-use cargo_ccworkspace::manifests::Workspace;
+use cargo_ccworkspace::model::Workspace;
 
 /// Where the fuzzed member lives.
 pub const MEMBER: &str = "crates/m/Cargo.toml";

@@ -32,7 +32,7 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
         )
         .into());
     }
-    let root = crate::manifests::find_root(global.manifest_path.as_deref())?;
+    let root = crate::model::find_root(global.manifest_path.as_deref())?;
     let reading = out.spinner("Reading");
     reading.set_message("the workspace manifests");
     let model = super::image_model(&root);

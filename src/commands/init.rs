@@ -95,9 +95,9 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
                 .into());
             }
             Some(
-                crate::members::string_list(ws, "members")
+                crate::model::members::string_list(ws, "members")
                     .iter()
-                    .map(|m| crate::members::normalize(m))
+                    .map(|m| crate::model::members::normalize(m))
                     .collect::<BTreeSet<String>>(),
             )
         }

@@ -8,7 +8,7 @@ use crate::diag;
 use crate::errors::{Status, UserError};
 use crate::fsutil::{FileWrite, unified_diff, write_all_atomic};
 use crate::lint::{self, Edit, Finding, Level, Rule};
-use crate::manifests::{self, LoadOptions, Workspace};
+use crate::model::{self, LoadOptions, Workspace};
 use crate::output::Output;
 
 pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Result<Status> {
@@ -17,7 +17,7 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
         only: args.manifests.clone(),
         find_orphans: args.manifests.is_empty(),
     };
-    let ws = manifests::load(&opts)?;
+    let ws = model::load(&opts)?;
     let config = Config::from_manifest_text(ws.root.text(), &ws.root.path)?;
     let clock = std::time::Instant::now();
     let chosen = fix_rules(args.fix.as_deref())?;
@@ -79,7 +79,7 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
             ),
         );
     }
-    let ws = manifests::load(&opts)?;
+    let ws = model::load(&opts)?;
     let mut remaining = lint::check(&ws, &config_of(&ws)?.lint_deps);
     select_fixes(&mut remaining, &chosen);
     report(&ws, &remaining, args.format, out)?;
@@ -247,7 +247,7 @@ fn refuse_lost_versions(
         };
         for dep in lost {
             let table = dep.table_path.join(".");
-            let consequence = if dep.kind == manifests::DepKind::Dev {
+            let consequence = if dep.kind == model::DepKind::Dev {
                 "`cargo package` would drop it from the published manifest"
             } else {
                 "`cargo package` would fail (\"dependency does not specify a version\")"
@@ -313,7 +313,7 @@ fn edited_files(ws: &Workspace, findings: &[Finding], chosen: &[Rule]) -> anyhow
             UserError::bare(format!("failed to fix {path}: {e:#}; nothing was written"))
         })?;
         // Never write a file cargo could not read back.
-        manifests::parse_text(path, new.clone()).map_err(|e| {
+        model::parse_text(path, new.clone()).map_err(|e| {
             UserError::bare(format!(
                 "internal error: fixing {path} produced invalid TOML ({e}); nothing was written"
             ))

@@ -30,7 +30,7 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<Status> {
 /// `new`: members from the one workspace reader (so both refuse what cargo refuses), their
 /// files from [`crate::model::files`], planned by [`crate::docker::model`].
 fn image_model(root: &std::path::Path) -> anyhow::Result<crate::docker::WorkspaceModel> {
-    let ws = crate::manifests::load(&crate::manifests::LoadOptions {
+    let ws = crate::model::load(&crate::model::LoadOptions {
         manifest_path: Some(root.join("Cargo.toml")),
         only: Vec::new(),
         find_orphans: false,

@@ -12,7 +12,7 @@ use crate::docker::{self, CrateFiles};
 use crate::errors::{Status, UserError};
 use crate::fsutil::{FileWrite, read_optional, write_all_atomic};
 use crate::init::{NewOptions, parse_new_path, render_new};
-use crate::members;
+use crate::model::members;
 use crate::output::Output;
 
 pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<Status> {
@@ -24,7 +24,7 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
     } else {
         CrateKind::Lib
     };
-    let root = crate::manifests::find_root(global.manifest_path.as_deref())?;
+    let root = crate::model::find_root(global.manifest_path.as_deref())?;
     let root_path = root.join("Cargo.toml");
     let label = root_path.display().to_string();
     let root_text = read_optional(&root_path)?.ok_or_else(|| {

@@ -21,8 +21,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::DockerConfig;
 use crate::errors::UserError;
-use crate::members::normalize;
 use crate::model::kind::CrateKind;
+use crate::model::members::normalize;
 
 /// The marker every generated file carries in its header; `--check` uses it to find
 /// generated files left behind for crates that no longer get an image.
@@ -152,7 +152,7 @@ pub fn parse_root(text: &str, path: &str) -> anyhow::Result<RootInfo> {
         )
         .into());
     };
-    let strings = |key: &str| crate::members::string_list(ws, key);
+    let strings = |key: &str| crate::model::members::string_list(ws, key);
     let mut patch_dirs = Vec::new();
     if let Some(patch) = doc.get("patch").and_then(|p| p.as_table()) {
         for source in patch.values().filter_map(|s| s.as_table()) {

@@ -82,7 +82,7 @@ impl RootTrimmer {
             .map(|a| {
                 a.iter()
                     .filter_map(|v| v.as_str())
-                    .map(crate::members::normalize)
+                    .map(crate::model::members::normalize)
                     .collect()
             })
             .unwrap_or_default();

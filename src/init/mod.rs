@@ -239,7 +239,7 @@ pub struct NewCrate {
     pub root_manifest: Option<String>,
 }
 
-use crate::manifests::INHERITABLE_PACKAGE_FIELDS as INHERITABLE;
+use crate::model::INHERITABLE_PACKAGE_FIELDS as INHERITABLE;
 
 /// Render a new crate for the workspace whose root manifest is `root_manifest`: it inherits
 /// every `[workspace.package]` field the root defines and `[workspace.lints]` when the root

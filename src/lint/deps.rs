@@ -14,8 +14,8 @@ use semver::VersionReq;
 
 use super::fix::{Edit, NewEntry, SOURCE_KEYS};
 use super::{Ctx, Finding, Rule, is_workspace_hack, lockfile, rust_version};
-use crate::manifests::{DepEntry, DepSpec, Manifest, NodeExt, entries};
 use crate::model::relpath::rebase;
+use crate::model::{DepEntry, DepSpec, Manifest, NodeExt, entries};
 
 /// Keys cargo accepts next to `workspace = true`.
 const INHERIT_KEYS: [&str; 6] = [
@@ -845,7 +845,7 @@ fn plan_key(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifests::Workspace;
+    use crate::model::Workspace;
 
     fn reqs(items: &[&str]) -> Vec<(String, VersionReq)> {
         items

@@ -112,7 +112,7 @@ pub struct Sourced {
     /// The dependency table, as in [`Edit::Inherit`] (`["target", "cfg(unix)", "dependencies"]`).
     pub table_path: Vec<String>,
     pub key: String,
-    pub kind: crate::manifests::DepKind,
+    pub kind: crate::model::DepKind,
     /// A `version` cargo would keep when it rewrites the path or git source for publishing.
     pub has_version: bool,
 }
@@ -131,8 +131,8 @@ pub struct Sourced {
 pub fn sourced_deps(root: Option<&toml::Table>, member: &str) -> anyhow::Result<Vec<Sourced>> {
     let member: toml::Table = toml::from_str(member).context("failed to parse the manifest")?;
     let ws_deps = root;
-    type Tables<'t> = Vec<(Vec<String>, crate::manifests::DepKind, &'t toml::Table)>;
-    use crate::manifests::DEP_TABLES;
+    type Tables<'t> = Vec<(Vec<String>, crate::model::DepKind, &'t toml::Table)>;
+    use crate::model::DEP_TABLES;
     fn push<'t>(prefix: &[&str], t: &'t toml::Table, tables: &mut Tables<'t>) {
         for (name, kind) in DEP_TABLES {
             if let Some(deps) = t.get(name).and_then(toml::Value::as_table) {
@@ -200,7 +200,7 @@ pub fn root_dependencies(root: &str) -> anyhow::Result<Option<toml::Table>> {
 /// with a path or git source and no `version`.
 pub fn unpackageable(deps: &[Sourced]) -> Vec<&Sourced> {
     deps.iter()
-        .filter(|d| !d.has_version && d.kind != crate::manifests::DepKind::Dev)
+        .filter(|d| !d.has_version && d.kind != crate::model::DepKind::Dev)
         .collect()
 }
 

@@ -5,9 +5,9 @@ use rayon::prelude::*;
 
 use super::fix::Edit;
 use super::{Ctx, Finding, Rule};
-use crate::manifests::{Manifest, NodeExt, Table, entries, join, normalize_rel};
+use crate::model::{Manifest, NodeExt, Table, entries, join, normalize_rel};
 
-use crate::manifests::INHERITABLE_PACKAGE_FIELDS as INHERITABLE;
+use crate::model::INHERITABLE_PACKAGE_FIELDS as INHERITABLE;
 
 /// Fields whose inheritance, when missing, may change how the crate builds or resolves:
 /// reported, but not added by `--fix`.

@@ -2,7 +2,7 @@
 //! `pyo3-layout` (a PyO3 crate that maturin cannot build from its own folder).
 
 use super::{Ctx, Finding, Rule};
-use crate::manifests::{DepEntry, DepKind, Manifest, Node, NodeExt, Table, join, parent_dir};
+use crate::model::{DepEntry, DepKind, Manifest, Node, NodeExt, Table, join, parent_dir};
 
 pub(super) fn orphans(ctx: &Ctx, out: &mut Vec<Finding>) {
     let Some(orphans) = &ctx.ws.orphans else {

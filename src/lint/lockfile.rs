@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::{Ctx, Finding, Rule};
-use crate::manifests::Workspace;
+use crate::model::Workspace;
 use crate::model::lockfile::LockedPackage;
 
 /// Every locked package, in file order.

@@ -26,9 +26,7 @@ use serde::{Deserialize, Serialize};
 pub use config::{Exemption, LintDepsConfig};
 use rayon::prelude::*;
 
-use crate::manifests::{
-    DepEntry, DepSpec, Manifest, NodeExt, Table, Workspace, dependencies, entries,
-};
+use crate::model::{DepEntry, DepSpec, Manifest, NodeExt, Table, Workspace, dependencies, entries};
 
 pub use crate::model::lockfile::{LockedPackage, Lockfile};
 pub use fix::{Edit, NewEntry};

@@ -16,7 +16,7 @@ use std::ops::Range;
 
 use super::deps::edition_allows_override;
 use super::{Ctx, Finding, Rule};
-use crate::manifests::{Manifest, NodeExt, Table};
+use crate::model::{Manifest, NodeExt, Table};
 
 /// Tables whose underscore names cargo refuses in edition 2024, with the spelling to use.
 const TABLES: [(&str, &str); 2] = [

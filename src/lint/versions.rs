@@ -97,11 +97,7 @@ pub(super) fn conflicts(ctx: &Ctx, out: &mut Vec<Finding>) {
             if std::ptr::eq(r, reference) || r.root || compatible(&r.req, &reference.req) {
                 continue;
             }
-            if !ctx
-                .ws
-                .selected
-                .contains(&crate::manifests::parent_dir(r.file))
-            {
+            if !ctx.ws.selected.contains(&crate::model::parent_dir(r.file)) {
                 continue;
             }
             out.push(

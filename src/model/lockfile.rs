@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::manifests::NodeExt;
+use crate::model::NodeExt;
 
 /// `Cargo.lock`: its text and packages.
 #[derive(Debug, Clone)]
@@ -32,7 +32,7 @@ pub(crate) fn parse(path: &str, text: &str) -> anyhow::Result<Vec<LockedPackage>
     if let Some(packages) = scan(text) {
         return Ok(packages);
     }
-    let doc = crate::manifests::parse_text(path, text.to_string())?;
+    let doc = crate::model::parse_text(path, text.to_string())?;
     let Some(array) = doc.root().get("package").and_then(NodeExt::as_array) else {
         return Ok(Vec::new());
     };

@@ -87,3 +87,18 @@ pub fn rebase(dir: &str, path: &str) -> String {
         out.join("/")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_normalize_and_relativize() {
+        assert_eq!(normalize_rel("a/b/../c").as_deref(), Some("a/c"));
+        assert_eq!(normalize_rel("a/../../x"), None);
+        assert_eq!(normalize_rel("./a/./b/").as_deref(), Some("a/b"));
+        assert_eq!(relative_path("a/b", "a/c/d"), "../c/d");
+        assert_eq!(relative_path("", "libs/x"), "libs/x");
+        assert_eq!(relative_path("a", "a"), ".");
+    }
+}

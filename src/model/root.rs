@@ -1,0 +1,57 @@
+//! Where the workspace is: the one answer to `--manifest-path` (or the current directory),
+//! found the way cargo finds a workspace root (the nearest `Cargo.toml` with `[workspace]`).
+
+use std::path::{Path, PathBuf};
+
+use super::manifest::{Manifest, parse_text};
+use crate::errors::UserError;
+
+/// Find the workspace root manifest: `--manifest-path` (a root or a member manifest) or the
+/// current directory, then upwards to the first `Cargo.toml` with a `[workspace]` table.
+pub fn find_root(manifest_path: Option<&Path>) -> anyhow::Result<PathBuf> {
+    find_root_manifest(manifest_path).map(|(dir, _)| dir)
+}
+
+/// [`find_root`], with the root manifest it parsed on the way (as `Cargo.toml`).
+pub fn find_root_manifest(manifest_path: Option<&Path>) -> anyhow::Result<(PathBuf, Manifest)> {
+    let start = match manifest_path {
+        Some(p) => {
+            if !p.is_file() {
+                return Err(UserError::new(
+                    format!("manifest path `{}` does not exist", p.display()),
+                    "pass the workspace's root Cargo.toml to --manifest-path",
+                )
+                .into());
+            }
+            let abs = std::path::absolute(p)?;
+            abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+        }
+        None => std::env::current_dir()?,
+    };
+    let mut dir = Some(start.as_path());
+    while let Some(d) = dir {
+        let candidate = d.join("Cargo.toml");
+        if let Ok(text) = std::fs::read_to_string(&candidate)
+            && text.contains("workspace")
+        {
+            // A manifest that does not parse may be the root: say where it is broken rather
+            // than "no workspace" (cargo stops at it too).
+            let shown = candidate.display().to_string();
+            let mut manifest = parse_text(&shown, text)?;
+            if manifest.root().contains_key("workspace") {
+                manifest.path = "Cargo.toml".to_string();
+                manifest.dir = String::new();
+                return Ok((d.to_path_buf(), manifest));
+            }
+        }
+        dir = d.parent();
+    }
+    Err(UserError::new(
+        format!(
+            "could not find a cargo workspace in `{}` or above",
+            start.display()
+        ),
+        "run inside a workspace or pass --manifest-path to its root Cargo.toml",
+    )
+    .into())
+}
