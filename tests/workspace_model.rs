@@ -132,8 +132,12 @@ fn generate(seed: u64, root: &Path) -> String {
     for i in 0..3 {
         let dir = format!("crates/c{i}");
         if rng.chance(85) {
-            let deps = match rng.next() % 4 {
+            let deps = match rng.next() % 5 {
                 0 => "p0 = { path = \"../../libs/p0\" }".to_string(),
+                4 if i == 0 => {
+                    add_crate(&mut files, &mut rng, "crates/c0/vendored", "vendored", "");
+                    "vendored = { path = \"vendored\" }".to_string()
+                }
                 1 => "renamed = { path = \"../../libs/p1\", package = \"p1\" }".to_string(),
                 _ => String::new(),
             };
@@ -182,6 +186,15 @@ fn generate(seed: u64, root: &Path) -> String {
         "vendor/*",
         "crates/c[01]",
         "empty/*",
+        // Spellings cargo's glob takes as they are.
+        "crates//*",
+        "crates/*/.",
+        "crates/c0/../*",
+        "crates/./c0",
+        "crates/**",
+        "crates/[^c]*",
+        "crates/{c0,c1}",
+        "ABS/crates/*",
     ];
     let mut members: Vec<&str> = (0..1 + rng.next() % 3).map(|_| rng.pick(&pool)).collect();
     members.dedup();
@@ -196,13 +209,19 @@ fn generate(seed: u64, root: &Path) -> String {
         "crates/.hidden",
         "crates/c",
         "vendor",
+        "crates/./c1",
+        "crates//c1",
+        "crates/c1/.",
+        "ABS/crates/c2",
+        "crates/c0/vendored",
     ];
     let exclude: Vec<&str> = (0..rng.next() % 3)
         .map(|_| rng.pick(&exclude_pool))
         .collect();
+    let abs = root.to_str().unwrap().to_string();
     let quote = |v: &[&str]| {
         v.iter()
-            .map(|s| format!("\"{s}\""))
+            .map(|s| format!("\"{}\"", s.replace("ABS", &abs)))
             .collect::<Vec<_>>()
             .join(", ")
     };

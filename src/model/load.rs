@@ -13,7 +13,8 @@ use rayon::prelude::*;
 
 use super::manifest::{Manifest, NodeExt, Table, check_shape, parse_text, read_manifest};
 use super::members::{
-    Found, expand_members, find_orphans_in, path_dependencies, walk, walk_pattern, without_skipped,
+    Found, expand_members, find_orphans_in, is_excluded, path_dependencies, walk, walk_pattern,
+    without_skipped,
 };
 use super::refusals::{inherited_fields, missing_member, nested_root, unique_names};
 use super::relpath::{join, normalize_rel};
@@ -218,12 +219,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
                 .collect()
         })
         .unwrap_or_default();
-    let excluded = |dir: &str| {
-        exclude.iter().any(|e| {
-            let e = crate::model::members::normalize(e);
-            e.is_empty() || dir == e || dir.starts_with(&format!("{e}/"))
-        })
-    };
+    let excluded = |dir: &str| is_excluded(&root_dir, dir, &patterns, &exclude);
 
     // MANIFEST arguments: member directories, and whether the root manifest or the lockfile
     // is among them. The root manifest means "everything may have changed": a whole run.
@@ -273,6 +269,8 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         }))
     };
     let mut lock = None;
+    // What the member patterns matched (a whole run only), before `exclude`.
+    let mut matched: BTreeSet<String> = BTreeSet::new();
     let manifest_dirs: BTreeSet<String> = if whole || find_orphans {
         // Each member pattern is walked from its literal prefix, all of them in parallel; a
         // literal pattern is a walk of depth 0 (its own directory). For orphans, every
@@ -292,6 +290,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
             rayon::join(|| rayon::join(walk_members, list_tracked), read_lock);
         lock = Some(read);
         let mut dirs = record(found?);
+        matched = dirs.clone();
         match tracked {
             None => {}
             Some(Some(tracked)) => dirs.extend(without_skipped(tracked)),
@@ -307,7 +306,11 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
             .cloned()
             .collect()
     };
-    let mut member_dirs = expand_members(&patterns, &exclude, &manifest_dirs)?;
+    let mut member_dirs = if whole {
+        matched.into_iter().filter(|d| !excluded(d)).collect()
+    } else {
+        expand_members(&patterns, &exclude, &manifest_dirs)?
+    };
     if let Some(dir) = member_dirs.iter().find(|d| missing.contains(*d)) {
         return Err(missing_member(&root, &patterns, dir).into());
     }

@@ -12,7 +12,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use std::path::{Path, PathBuf};
 
-use globset::{GlobBuilder, GlobMatcher};
 use rayon::prelude::*;
 
 use toml::de::DeTable;
@@ -34,28 +33,30 @@ pub struct Expansion {
 
 pub use crate::model::relpath::normalize;
 
-/// A compiled `members` glob.
+/// A compiled `members` glob, matched as cargo's `glob` crate matches it (one path component
+/// per `*`; `**` for any depth; hidden names included; `{` and `^` are plain characters).
 enum Matcher {
-    /// `dir/*`, by far the most common form: every direct child of `dir`. Compiling a regex
-    /// for each of 50 such patterns cost a millisecond per run.
+    /// `dir/*`, by far the most common form: every direct child of `dir`.
     Children(String),
-    Glob(GlobMatcher),
+    Glob(glob::Pattern),
 }
 
+/// The options cargo's `glob::glob` walks with, as a match on whole paths: `*` never crosses a
+/// `/`, a leading `.` needs no literal dot.
+const MATCH: glob::MatchOptions = glob::MatchOptions {
+    case_sensitive: true,
+    require_literal_separator: true,
+    require_literal_leading_dot: false,
+};
+
 impl Matcher {
-    fn new(pattern: &str) -> Result<Matcher, globset::Error> {
+    fn new(pattern: &str) -> Result<Matcher, glob::PatternError> {
         if let Some(dir) = pattern.strip_suffix("/*")
-            && !dir.contains(['*', '?', '[', ']', '{', '}', '\\'])
+            && !dir.contains(['*', '?', '['])
         {
             return Ok(Matcher::Children(format!("{dir}/")));
         }
-        Ok(Matcher::Glob(
-            GlobBuilder::new(pattern)
-                .literal_separator(true)
-                .backslash_escape(true)
-                .build()?
-                .compile_matcher(),
-        ))
+        Ok(Matcher::Glob(glob::Pattern::new(pattern)?))
     }
 
     fn is_match(&self, path: &str) -> bool {
@@ -63,9 +64,44 @@ impl Matcher {
             Matcher::Children(prefix) => path
                 .strip_prefix(prefix.as_str())
                 .is_some_and(|name| !name.contains('/')),
-            Matcher::Glob(glob) => glob.is_match(path),
+            Matcher::Glob(glob) => glob.matches_with(path, MATCH),
         }
     }
+}
+
+/// Whether cargo leaves the member at `dir` (relative to `root`) out of the workspace: its
+/// manifest path starts with `root/<exclude entry>` and with no `root/<members entry>`
+/// (cargo's `WorkspaceRootConfig::is_excluded`). Both are path prefixes compared component by
+/// component, so `crates/c` does not exclude `crates/c1`, `crates//x` and `crates/x/.` are
+/// `crates/x`, an absolute entry is taken as it is, and a `members` entry that is a prefix of a
+/// crate (`"."` is a prefix of every crate) keeps it in however it is excluded.
+pub(crate) fn is_excluded(root: &Path, dir: &str, members: &[String], exclude: &[String]) -> bool {
+    let manifest = root.join(dir).join("Cargo.toml");
+    exclude.iter().any(|ex| manifest.starts_with(root.join(ex)))
+        && !members.iter().any(|m| manifest.starts_with(root.join(m)))
+}
+
+/// Whether `dir` is under an `exclude` entry, whatever `members` says.
+pub(crate) fn under_exclude(root: &Path, dir: &str, exclude: &[String]) -> bool {
+    let manifest = root.join(dir).join("Cargo.toml");
+    exclude.iter().any(|ex| manifest.starts_with(root.join(ex)))
+}
+
+/// A `members` pattern with its path spelled plainly (`./`, `//`, `/./`, a trailing `/` and
+/// `dir/..` after a literal component resolved), for matching against plain directory names.
+fn plain_pattern(pattern: &str) -> String {
+    let slashed = pattern.replace('\\', "/");
+    let mut out: Vec<&str> = Vec::new();
+    for part in slashed.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if out.last().is_some_and(|l| !is_glob(l) && *l != "..") => {
+                out.pop();
+            }
+            p => out.push(p),
+        }
+    }
+    out.join("/")
 }
 
 /// Expand `members` against `manifest_dirs` (directories holding a `Cargo.toml`) and
@@ -77,23 +113,14 @@ pub fn expand(
     exclude: &[String],
     manifest_dirs: &BTreeSet<String>,
     all_dirs: &BTreeSet<String>,
-) -> Result<(BTreeSet<String>, Vec<Expansion>), globset::Error> {
-    let exclude: Vec<String> = exclude.iter().map(|e| normalize(e)).collect();
-    let literal_members: Vec<String> = members
-        .iter()
-        .filter(|m| !is_glob(m))
-        .map(|m| normalize(m))
-        .collect();
-    let excluded = |dir: &str| {
-        let is_under = |prefix: &str| {
-            prefix.is_empty() || dir == prefix || dir.starts_with(&format!("{prefix}/"))
-        };
-        exclude.iter().any(|e| is_under(e)) && !literal_members.iter().any(|m| m == dir)
-    };
+) -> Result<(BTreeSet<String>, Vec<Expansion>), glob::PatternError> {
+    // Directories here are relative: a stand-in root gives cargo's path-prefix comparison.
+    let root = Path::new("/");
+    let excluded = |dir: &str| is_excluded(root, dir, members, exclude);
     let mut result = BTreeSet::new();
     let mut expansions = Vec::new();
     for pattern in members {
-        let norm = normalize(pattern);
+        let norm = plain_pattern(pattern);
         let mut matched = Vec::new();
         let mut without_manifest = Vec::new();
         if is_glob(&norm) {
@@ -108,7 +135,6 @@ pub fn expand(
                 all_dirs
                     .iter()
                     .filter(|d| m.is_match(d.as_str()) && !manifest_dirs.contains(*d))
-                    .filter(|d| !is_hidden(d))
                     .cloned(),
             );
         } else if manifest_dirs.contains(&norm) {
@@ -145,12 +171,6 @@ pub fn string_list(table: &toml::Table, key: &str) -> Vec<String> {
 /// Whether a `members` entry is a glob (cargo's test: it contains `*`, `?` or `[`).
 pub fn is_glob(pattern: &str) -> bool {
     pattern.contains(['*', '?', '['])
-}
-
-fn is_hidden(dir: &str) -> bool {
-    dir.rsplit('/')
-        .next()
-        .is_some_and(|last| last.starts_with('.'))
 }
 
 /// Root-relative directories of a manifest's path dependencies (direct, or inherited from a
@@ -355,117 +375,85 @@ pub(crate) fn candidate(root: &Path, rel: &str, read: bool, report_missing: bool
     }
 }
 
-/// One component of a `members` pattern, matched against a directory name.
-pub(crate) enum Component {
-    Literal(String),
-    Glob(globset::GlobMatcher),
-}
-
-impl Component {
-    fn new(part: &str) -> Result<Component, globset::Error> {
-        if !is_glob(part) {
-            return Ok(Component::Literal(part.to_string()));
-        }
-        Ok(Component::Glob(
-            globset::GlobBuilder::new(part)
-                .literal_separator(true)
-                .backslash_escape(true)
-                .build()?
-                .compile_matcher(),
-        ))
-    }
-
-    fn matches(&self, name: &str) -> bool {
-        match self {
-            Component::Literal(l) => l == name,
-            Component::Glob(g) => g.is_match(name),
-        }
-    }
-}
-
-/// The directories one `members` pattern reaches, as cargo's glob finds them: component by
-/// component, every directory whose name matches (hidden ones, `target/` and a crate's `src/`
-/// included, as cargo's `glob` includes them), following symlinked directories. Each match
-/// is a [`candidate`]: read, or reported [`Found::missing`].
+/// The directories one `members` pattern reaches, found as cargo finds them: with the `glob`
+/// crate over `<root>/<pattern>` (cargo's `WorkspaceRootConfig::members_paths`), so every
+/// spelling (`//`, `./`, `..`, `**`, `[...]`, hidden names, symlinked folders) means what it
+/// means to cargo. Matches that are not directories are dropped. Each match is a
+/// [`candidate`]: read, or reported [`Found::missing`]; a pattern that matches nothing at all
+/// is one missing member named like the pattern, as cargo keeps it.
 ///
-/// A pattern with `**` is walked without bound by [`walk`], which skips hidden and build
-/// directories (see `docs/lint-deps.md`, "Members").
+/// Errors (exit 2): a pattern cargo cannot parse, a directory it cannot list, a match outside
+/// the workspace root (cargo allows one only for a package whose `package.workspace` points
+/// back; this tool does not support it).
 pub(crate) fn walk_pattern(root: &Path, pattern: &str, read: bool) -> anyhow::Result<Vec<Found>> {
-    let norm = normalize(pattern);
-    let parts: Vec<&str> = norm.split('/').filter(|p| !p.is_empty()).collect();
-    let first_glob = parts.iter().position(|p| is_glob(p)).unwrap_or(parts.len());
-    let prefix = parts[..first_glob].join("/");
-    let rest = &parts[first_glob..];
-    if rest.contains(&"**") {
-        return Ok(walk(root, &prefix, None, read));
-    }
-    let components = rest
-        .iter()
-        .map(|c| Component::new(c))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| {
-            UserError::new(
-                format!("Cargo.toml: invalid `workspace.members` pattern `{pattern}`: {e}"),
-                "fix the pattern in [workspace] members",
+    let refuse = |what: String, help: &str| {
+        UserError::new(
+            format!("Cargo.toml: `members` entry `{pattern}`: {what}"),
+            help.to_string(),
+        )
+    };
+    let full = if Path::new(pattern).is_absolute() {
+        pattern.to_string()
+    } else {
+        format!(
+            "{}/{pattern}",
+            glob::Pattern::escape(&root.to_string_lossy())
+        )
+    };
+    let paths = glob::glob(&full).map_err(|e| {
+        refuse(
+            format!("cargo cannot parse the pattern ({e})"),
+            "fix the pattern in [workspace] members",
+        )
+    })?;
+    let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut any = false;
+    let mut dirs = BTreeSet::new();
+    for entry in paths {
+        let path = entry.map_err(|e| {
+            refuse(
+                format!("cargo is unable to match a path to the pattern ({e})"),
+                "make the folder readable, or change the pattern",
             )
         })?;
-    let (found, any) = descend(root, &prefix, &components, read);
+        any = true;
+        if !path.is_dir() {
+            continue;
+        }
+        let rel = path
+            .strip_prefix(root)
+            .or_else(|_| path.strip_prefix(&canon_root))
+            .ok()
+            .and_then(|r| r.to_str())
+            .and_then(normalize_rel)
+            .ok_or_else(|| {
+                refuse(
+                    format!(
+                        "it matches `{}`, outside the workspace root",
+                        path.display()
+                    ),
+                    "keep members under the workspace root (this tool reads no member outside it)",
+                )
+            })?;
+        dirs.insert(rel);
+    }
     if !any {
         // Cargo keeps a pattern that matches nothing as a path of its own, and then fails to
         // read `<pattern>/Cargo.toml`.
+        let dir = normalize_rel(pattern).unwrap_or_else(|| normalize(pattern));
         return Ok(vec![Found {
-            dir: norm,
+            dir,
             pyproject: false,
             manifest: None,
             pyproject_doc: None,
             missing: true,
         }]);
     }
-    Ok(found)
-}
-
-/// [`walk_pattern`]'s matches under `rel` for the components `rest`, and whether any path
-/// matched at all (cargo's glob also yields files, which it then drops; a pattern that
-/// yields nothing is an error).
-pub(crate) fn descend(
-    root: &Path,
-    rel: &str,
-    rest: &[Component],
-    read: bool,
-) -> (Vec<Found>, bool) {
-    let Some((first, rest)) = rest.split_first() else {
-        return (candidate(root, rel, read, true), true);
-    };
-    let Ok(entries) = std::fs::read_dir(root.join(rel)) else {
-        return (Vec::new(), false);
-    };
-    let mut any = false;
-    let mut subdirs = Vec::new();
-    for entry in entries.flatten() {
-        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
-            continue;
-        };
-        if !first.matches(&name) {
-            continue;
-        }
-        any |= rest.is_empty();
-        let is_dir = entry
-            .file_type()
-            .is_ok_and(|ft| ft.is_dir() || (ft.is_symlink() && entry.path().is_dir()));
-        if is_dir {
-            subdirs.push(name);
-        }
-    }
-    let found: Vec<(Vec<Found>, bool)> = subdirs
+    let dirs: Vec<String> = dirs.into_iter().collect();
+    Ok(dirs
         .par_iter()
-        .map(|d| descend(root, &join(rel, d), rest, read))
-        .collect();
-    let mut out = Vec::new();
-    for (f, a) in found {
-        out.extend(f);
-        any |= a;
-    }
-    (out, any)
+        .flat_map_iter(|d| candidate(root, d, read, true))
+        .collect())
 }
 
 /// Cargo's member expansion ([`expand`]), with each glob matched only
@@ -476,7 +464,7 @@ pub(crate) fn expand_members(
     exclude: &[String],
     manifest_dirs: &BTreeSet<String>,
 ) -> anyhow::Result<BTreeSet<String>> {
-    let invalid = |e: globset::Error| {
+    let invalid = |e: glob::PatternError| {
         UserError::new(
             format!("Cargo.toml: invalid `workspace.members` pattern: {e}"),
             "fix the pattern in [workspace] members",
@@ -527,14 +515,13 @@ pub(crate) fn find_orphans_in(
     member_dirs: &BTreeSet<String>,
     exclude: &[String],
 ) -> Vec<(String, Option<String>)> {
-    let exclude: Vec<String> = exclude.iter().map(|e| normalize(e)).collect();
     let under = |dir: &str, prefix: &str| {
         prefix.is_empty() || dir == prefix || dir.starts_with(&format!("{prefix}/"))
     };
     let candidates: Vec<&String> = manifest_dirs
         .iter()
         .filter(|d| !d.is_empty() && !member_dirs.contains(*d))
-        .filter(|d| !exclude.iter().any(|e| under(d, e)))
+        .filter(|d| !under_exclude(root_dir, d, exclude))
         .collect();
     // Nested workspaces own everything under them.
     // A candidate git lists but the working tree no longer holds is none.
@@ -643,14 +630,13 @@ mod tests {
         for pattern in ["a/*", "a/b/*"] {
             let fast = Matcher::new(pattern).unwrap();
             assert!(matches!(fast, Matcher::Children(_)), "{pattern}");
-            let glob = GlobBuilder::new(pattern)
-                .literal_separator(true)
-                .backslash_escape(true)
-                .build()
-                .unwrap()
-                .compile_matcher();
+            let glob = glob::Pattern::new(pattern).unwrap();
             for path in paths {
-                assert_eq!(fast.is_match(path), glob.is_match(path), "{pattern} {path}");
+                assert_eq!(
+                    fast.is_match(path),
+                    glob.matches_with(path, MATCH),
+                    "{pattern} {path}"
+                );
             }
         }
         for pattern in ["*", "a/*/x", "a/b*", "a/[bc]/*", "a/**"] {
