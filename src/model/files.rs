@@ -54,7 +54,7 @@ pub(crate) fn read(root: &Path, dir: &str) -> anyhow::Result<CrateFiles> {
 ///
 /// Errors: the manifest does not exist or cannot be read.
 pub(crate) fn read_with_manifest(root: &Path, dir: &str) -> anyhow::Result<(String, CrateFiles)> {
-    let manifest = crate::workspace::join(dir, "Cargo.toml");
+    let manifest = super::relpath::join(dir, "Cargo.toml");
     let text = read_optional(&root.join(&manifest))?.ok_or_else(|| {
         UserError::new(
             format!("{manifest} does not exist"),
