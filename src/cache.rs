@@ -37,9 +37,10 @@ struct Stored {
     graph: DepGraph,
 }
 
-/// The workspace root, found the way the other commands find it (nearest `[workspace]`).
-fn find_root(global: &MetadataOptions) -> Option<PathBuf> {
-    crate::model::find_root(global.manifest_path.as_deref()).ok()
+/// The workspace root, found the way the other commands find it (nearest `[workspace]`), with
+/// its manifest, parsed once.
+fn find_root(global: &MetadataOptions) -> Option<(PathBuf, crate::model::Manifest)> {
+    crate::model::find_root_manifest(global.manifest_path.as_deref()).ok()
 }
 
 fn cache_file(root: &Path) -> PathBuf {
@@ -105,11 +106,19 @@ impl KeyHasher {
 /// The members' directories the root manifest's globs match on disk now, or `None` when the
 /// manifest cannot be read. A matched directory without a `Cargo.toml` (which makes cargo refuse
 /// the workspace) is listed with a mark, so that creating or removing one is a miss.
-fn member_dirs_now(root: &Path) -> Option<Vec<String>> {
-    let text = std::fs::read_to_string(root.join("Cargo.toml")).ok()?;
-    let table: toml::Table = toml::from_str(&text).ok()?;
-    let ws = table.get("workspace")?.as_table()?;
-    let list = |key: &str| crate::model::members::string_list(ws, key);
+fn member_dirs_now(root: &Path, manifest: &crate::model::Manifest) -> Option<Vec<String>> {
+    use crate::model::NodeExt;
+    let ws = manifest.root().get("workspace")?.as_table()?;
+    let list = |key: &str| -> Vec<String> {
+        ws.get(key)
+            .and_then(NodeExt::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     // The same expansion as the other commands' (cargo's rules: hidden folders, symlinked
     // folders, matches without a manifest).
     let mut dirs = std::collections::BTreeSet::new();
@@ -122,15 +131,13 @@ fn member_dirs_now(root: &Path) -> Option<Vec<String>> {
             dirs.insert(found.dir);
         }
     }
-    let (mut found, _) = crate::model::members::expand(
-        &list("members"),
-        &list("exclude"),
-        &dirs,
-        &Default::default(),
-    )
-    .ok()?;
+    let (members, exclude) = (list("members"), list("exclude"));
+    let mut found: std::collections::BTreeSet<String> = dirs
+        .into_iter()
+        .filter(|d| !crate::model::members::is_excluded(root, d, &members, &exclude))
+        .collect();
     // A root package is a member without being named by a glob.
-    if table.contains_key("package") {
+    if manifest.root().contains_key("package") {
         found.insert(String::new());
     }
     Some(
@@ -223,7 +230,7 @@ pub fn load(global: &MetadataOptions) -> Option<Workspace> {
     if std::env::var_os("CCWORKSPACE_NO_CACHE").is_some() {
         return None;
     }
-    let root = find_root(global)?;
+    let (root, manifest) = find_root(global)?;
     let text = std::fs::read(cache_file(&root)).ok()?;
     let stored: Stored = serde_json::from_slice(&text).ok()?;
     if stored.format != FORMAT
@@ -232,7 +239,7 @@ pub fn load(global: &MetadataOptions) -> Option<Workspace> {
     {
         return None;
     }
-    let dirs = member_dirs_now(&root)?;
+    let dirs = member_dirs_now(&root, &manifest)?;
     if dirs != stored.member_dirs {
         return None;
     }
@@ -263,10 +270,13 @@ pub fn store(global: &MetadataOptions, ws: &Workspace) {
     }
     let root = ws.root.as_std_path();
     // Only cache what the next run will look up: the root found the same way.
-    if find_root(global).as_deref() != Some(root) {
+    let Some((found_root, manifest)) = find_root(global) else {
+        return;
+    };
+    if found_root != root {
         return;
     }
-    let Some(member_dirs) = member_dirs_now(root) else {
+    let Some(member_dirs) = member_dirs_now(root, &manifest) else {
         return;
     };
     let mut expected: Vec<String> = ws.members.iter().map(|m| m.path.clone()).collect();

@@ -237,6 +237,8 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
     let mut read: BTreeMap<String, anyhow::Result<Manifest>> = BTreeMap::new();
     let mut read_py: BTreeMap<String, Option<anyhow::Result<Manifest>>> = BTreeMap::new();
     let mut missing: BTreeSet<String> = BTreeSet::new();
+    // The `members` entry that matched each directory without a manifest.
+    let via: std::sync::Mutex<BTreeMap<String, String>> = Default::default();
     let mut record = |found: Vec<Found>| -> BTreeSet<String> {
         found
             .into_iter()
@@ -272,18 +274,23 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
     // What the member patterns matched (a whole run only), before `exclude`.
     let mut matched: BTreeSet<String> = BTreeSet::new();
     let manifest_dirs: BTreeSet<String> = if whole || find_orphans {
-        // Each member pattern is walked from its literal prefix, all of them in parallel; a
-        // literal pattern is a walk of depth 0 (its own directory). For orphans, every
-        // manifest git tracks under the root is a candidate too (the tree is walked only
-        // outside git, or when git cannot answer).
+        // Each member pattern is expanded as cargo expands it, all of them in parallel, and
+        // its matches read on the way. For orphans, every manifest git tracks under the root
+        // is a candidate too (the tree is walked only outside git, or when git cannot answer).
         let walk_members = || -> anyhow::Result<Vec<Found>> {
-            Ok(patterns
+            let per_pattern = patterns
                 .par_iter()
                 .map(|p| walk_pattern(&root_dir, p, true))
-                .collect::<anyhow::Result<Vec<_>>>()?
-                .into_iter()
-                .flatten()
-                .collect())
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            for (p, found) in patterns.iter().zip(&per_pattern) {
+                for f in found.iter().filter(|f| f.missing) {
+                    via.lock()
+                        .map_err(|_| anyhow::anyhow!("a member walk panicked"))?
+                        .entry(f.dir.clone())
+                        .or_insert_with(|| p.clone());
+                }
+            }
+            Ok(per_pattern.into_iter().flatten().collect())
         };
         let list_tracked = || find_orphans.then(|| crate::git::tracked_manifest_dirs(&root_dir));
         let ((found, tracked), read) =
@@ -312,6 +319,8 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         expand_members(&patterns, &exclude, &manifest_dirs)?
     };
     if let Some(dir) = member_dirs.iter().find(|d| missing.contains(*d)) {
+        let pattern = via.lock().ok().and_then(|v| v.get(dir).cloned());
+        let patterns = pattern.map_or_else(|| patterns.clone(), |p| vec![p]);
         return Err(missing_member(&root, &patterns, dir).into());
     }
     if !whole {

@@ -125,6 +125,7 @@ pub(crate) fn missing_member(root: &Manifest, patterns: &[String], dir: &str) ->
             crate::model::members::expand(std::slice::from_ref(p), &[], &one, &BTreeSet::new())
                 .is_ok_and(|(m, _)| m.contains(dir))
         })
+        .or_else(|| (patterns.len() == 1).then(|| &patterns[0]))
         .map_or(dir, String::as_str);
     let span = root
         .root()
