@@ -107,18 +107,8 @@ impl KeyHasher {
 /// manifest cannot be read. A matched directory without a `Cargo.toml` (which makes cargo refuse
 /// the workspace) is listed with a mark, so that creating or removing one is a miss.
 fn member_dirs_now(root: &Path, manifest: &crate::model::Manifest) -> Option<Vec<String>> {
-    use crate::model::NodeExt;
-    let ws = manifest.root().get("workspace")?.as_table()?;
-    let list = |key: &str| -> Vec<String> {
-        ws.get(key)
-            .and_then(NodeExt::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let ws = crate::model::NodeExt::as_table(manifest.root().get("workspace")?)?;
+    let list = |key: &str| crate::model::manifest::strings(ws.get(key));
     // The same expansion as the other commands' (cargo's rules: hidden folders, symlinked
     // folders, matches without a manifest).
     let mut dirs = std::collections::BTreeSet::new();

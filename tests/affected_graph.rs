@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 use camino::Utf8PathBuf;
 use cargo_ccworkspace::affected::changed::ChangedFile;
-use cargo_ccworkspace::affected::compute::{Revisions, compute};
+use cargo_ccworkspace::affected::compute::{NoBase, compute};
 use cargo_ccworkspace::config::Config;
 use cargo_ccworkspace::workspace::Workspace;
 use guppy::graph::PackageGraph;
@@ -28,27 +28,6 @@ fn captured() -> String {
     .unwrap();
     text.replace("{citychain}", support::citychain().to_str().unwrap())
         .replace("{registry}", "/registry")
-}
-
-/// `--files` mode: there is no base revision.
-struct NoBase;
-
-impl Revisions for NoBase {
-    fn has_base(&self) -> bool {
-        false
-    }
-    fn base_file(&self, _: &str) -> anyhow::Result<Option<String>> {
-        Ok(None)
-    }
-    fn base_member_dirs(&self) -> anyhow::Result<Vec<String>> {
-        Ok(Vec::new())
-    }
-    fn base_member_name(&self, _: &str) -> anyhow::Result<Option<String>> {
-        Ok(None)
-    }
-    fn head_file(&self, _: &str) -> anyhow::Result<Option<String>> {
-        Ok(None)
-    }
 }
 
 struct Fixture {

@@ -10,23 +10,12 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command;
 
 use support::generator::{self, Spec};
 
 /// What cargo resolves: per package, its dependencies with kinds, and its enabled features.
 fn resolve(dir: &Path) -> BTreeSet<String> {
-    let out = Command::new(support::cargo())
-        .args(["metadata", "--format-version", "1", "--offline"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let meta = support::cargo_metadata(dir, &["--offline"]).unwrap();
     let name = |id: &str| id.rsplit(['/', '#']).next().unwrap_or(id).to_string();
     let mut facts = BTreeSet::new();
     for node in meta["resolve"]["nodes"].as_array().unwrap() {

@@ -14,19 +14,8 @@ use support::git::{Repo, copy_dir};
 
 /// `cargo metadata --format-version 1` plus `extra` in `dir`, parsed.
 fn metadata(dir: &Path, extra: &[&str]) -> Value {
-    let out = Command::new(support::cargo())
-        .args(["metadata", "--format-version", "1"])
-        .args(extra)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "cargo metadata failed in {}:\n{}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    support::cargo_metadata(dir, extra)
+        .unwrap_or_else(|e| panic!("cargo metadata failed in {}:\n{e}", dir.display()))
 }
 
 /// Workspace members as name -> (manifest dir relative to the root, internal edges by kind).

@@ -17,22 +17,7 @@ use cargo_ccworkspace::model::{LoadOptions, load};
 
 /// What cargo makes of a workspace: its member directories (relative, `/`), or its refusal.
 fn cargo_verdict(root: &Path) -> Result<BTreeSet<String>, String> {
-    let out = Command::new(support::cargo())
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--offline",
-        ])
-        .current_dir(root)
-        .env("CARGO_TARGET_DIR", root.join("../target"))
-        .output()
-        .expect("cargo runs");
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
-    }
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("cargo's JSON");
+    let json = support::cargo_metadata(root, &["--no-deps", "--offline"])?;
     let members: BTreeSet<String> = json["workspace_members"]
         .as_array()
         .expect("workspace_members")

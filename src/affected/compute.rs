@@ -239,6 +239,29 @@ fn base_owner<'b>(base: &'b [String], path: &str) -> Option<&'b String> {
         .max_by_key(|dir| dir.len())
 }
 
+/// [`Revisions`] with no base revision and no files at the head: `compute` on a file list
+/// alone, for callers that hold the graph in memory (tests on captured `cargo metadata`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoBase;
+
+impl Revisions for NoBase {
+    fn has_base(&self) -> bool {
+        false
+    }
+    fn base_file(&self, _: &str) -> anyhow::Result<Option<String>> {
+        Ok(None)
+    }
+    fn base_member_dirs(&self) -> anyhow::Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+    fn base_member_name(&self, _: &str) -> anyhow::Result<Option<String>> {
+        Ok(None)
+    }
+    fn head_file(&self, _: &str) -> anyhow::Result<Option<String>> {
+        Ok(None)
+    }
+}
+
 /// Compute the affected crates.
 pub fn compute(
     ws: &Workspace,
@@ -758,27 +781,6 @@ mod tests {
     use crate::model::kind::CrateKind;
     use crate::workspace::Member;
     use proptest::prelude::*;
-
-    /// `--files`: no base revision to look at.
-    struct NoBase;
-
-    impl Revisions for NoBase {
-        fn has_base(&self) -> bool {
-            false
-        }
-        fn base_file(&self, _: &str) -> anyhow::Result<Option<String>> {
-            Ok(None)
-        }
-        fn base_member_dirs(&self) -> anyhow::Result<Vec<String>> {
-            Ok(Vec::new())
-        }
-        fn base_member_name(&self, _: &str) -> anyhow::Result<Option<String>> {
-            Ok(None)
-        }
-        fn head_file(&self, _: &str) -> anyhow::Result<Option<String>> {
-            Ok(None)
-        }
-    }
 
     /// Members at `dirs` (no dependencies), named `m0`, `m1`, ... in order.
     fn workspace(dirs: &[String]) -> Workspace {

@@ -87,16 +87,11 @@ fn is_pyo3(ctx: &Ctx, m: &Manifest, deps: &[DepEntry]) -> bool {
 }
 
 fn crate_types(m: &Manifest) -> Vec<String> {
-    m.root()
-        .get("lib")
-        .and_then(|l| l.get("crate-type").or_else(|| l.get("crate_type")))
-        .and_then(NodeExt::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+    crate::model::manifest::strings(
+        m.root()
+            .get("lib")
+            .and_then(|l| l.get("crate-type").or_else(|| l.get("crate_type"))),
+    )
 }
 
 /// `[tool.maturin]` of a pyproject.toml.

@@ -128,15 +128,7 @@ pub struct LoadOptions {
 }
 
 pub(crate) fn string_array(table: &Table, key: &str) -> Vec<String> {
-    table
-        .get(key)
-        .and_then(NodeExt::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+    super::manifest::strings(table.get(key))
 }
 
 /// What the MANIFEST arguments name.

@@ -64,6 +64,18 @@ impl<'a> NodeExt<'a> for Node<'a> {
     }
 }
 
+/// The strings of an array value (`members`, `exclude`, `crate-type`); a missing value, a value
+/// that is no array and entries that are no strings give nothing (cargo reports those).
+pub fn strings(node: Option<&Node>) -> Vec<String> {
+    node.and_then(NodeExt::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A table's entries in the order they appear in the file, with each key's span. (The map's own
 /// order is insertion order or key order depending on `toml`'s `preserve_order` feature, which
 /// another dependency may turn on; the spans decide either way.)

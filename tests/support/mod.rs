@@ -26,3 +26,18 @@ pub fn citychain() -> PathBuf {
 pub fn cargo() -> PathBuf {
     std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
 }
+
+/// `cargo metadata --format-version 1 ARGS` in `dir`, with the test's cargo: the JSON, or
+/// cargo's stderr when it refuses the workspace.
+pub fn cargo_metadata(dir: &std::path::Path, args: &[&str]) -> Result<serde_json::Value, String> {
+    let out = std::process::Command::new(cargo())
+        .args(["metadata", "--format-version", "1"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo's JSON: {e}"))
+}
