@@ -46,14 +46,20 @@ fn affected(repo: &Repo, cargo: &Path) -> BTreeSet<String> {
     .names()
 }
 
-#[test]
-fn the_cache_is_used_while_valid_and_dropped_on_every_change() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (cargo, log) = logging_cargo(tmp.path());
-    let dir = tmp.path().join("repo");
+/// citychain, committed as `main`, in a repository under `tmp`, with a logging cargo beside it.
+fn citychain_repo(tmp: &Path) -> (Repo, std::path::PathBuf, std::path::PathBuf) {
+    let (cargo, log) = logging_cargo(tmp);
+    let dir = tmp.join("repo");
     copy_dir(&support::citychain(), &dir);
     let repo = Repo::init(&dir);
     repo.commit_all("base");
+    (repo, cargo, log)
+}
+
+#[test]
+fn the_cache_is_used_while_valid_and_dropped_on_every_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (repo, cargo, log) = citychain_repo(tmp.path());
     repo.git(&["checkout", "-q", "-b", "work"]);
 
     repo.append("CA/rust/ca_cli/src/main.rs", "\n// 1\n");
@@ -112,18 +118,13 @@ fn the_cache_is_used_while_valid_and_dropped_on_every_change() {
 #[test]
 fn a_folder_without_a_manifest_under_a_member_glob_is_a_miss_and_cargo_refuses() {
     let tmp = tempfile::tempdir().unwrap();
-    let (cargo, log) = logging_cargo(tmp.path());
-    let dir = tmp.path().join("repo");
-    copy_dir(&support::citychain(), &dir);
-    let repo = Repo::init(&dir);
-    repo.commit_all("base");
+    let (repo, cargo, log) = citychain_repo(tmp.path());
     repo.append("CA/rust/ca_cli/src/main.rs", "\n// 1\n");
     affected(&repo, &cargo);
     assert_eq!(calls(&log), 1);
     // A stray cache folder under `CA/rust/*`: cargo refuses the workspace, and the cached graph
     // (which cargo would no longer give) is not served.
-    std::fs::create_dir_all(dir.join("CA/rust/.pytest_cache")).unwrap();
-    std::fs::write(dir.join("CA/rust/.pytest_cache/README.md"), "cache\n").unwrap();
+    repo.write("CA/rust/.pytest_cache/README.md", "cache\n");
     let run = support::cli::run(
         &repo.dir,
         &["affected", "-q", "--base", "main"],
