@@ -223,7 +223,17 @@ pub fn versions_lost(before: &[Sourced], after: &[Sourced]) -> Vec<Sourced> {
 pub fn apply(text: &str, edits: &[Edit]) -> anyhow::Result<String> {
     let mut doc: DocumentMut = text.parse().context("failed to parse the manifest")?;
     for edit in edits {
+        // An entry edited in place keeps every comment it held (above it when the new value
+        // cannot hold them).
+        let target = edited_entry(edit);
+        let before = target
+            .as_ref()
+            .and_then(|(path, key)| value_comments(&mut doc, path, key));
         apply_one(&mut doc, edit)?;
+        if let (Some((path, key)), Some(before)) = (target, before) {
+            let after = value_comments(&mut doc, &path, key).unwrap_or_default();
+            keep_above(&mut doc, &path, key, &lost(before, &after));
+        }
     }
     let out = doc.to_string();
     // New lines follow the file's line endings.
@@ -254,13 +264,16 @@ fn table_mut<'a>(table: &'a mut Table, path: &[String]) -> Option<&'a mut Table>
     }
 }
 
-fn workspace_deps(doc: &mut DocumentMut, create: bool) -> anyhow::Result<&mut Table> {
+/// `[workspace.dependencies]` however it is written: a `[workspace.dependencies]` table,
+/// dotted keys under `[workspace]` (`dependencies.x = "1"`), or an inline table
+/// (`dependencies = { x = "1" }`); cargo reads them all alike.
+fn workspace_deps(doc: &mut DocumentMut, create: bool) -> anyhow::Result<&mut Item> {
     let root = doc.as_table_mut();
     if !root.contains_key("workspace") {
         return Err(anyhow!("the root manifest has no [workspace] table"));
     }
     let ws = root["workspace"]
-        .as_table_mut()
+        .as_table_like_mut()
         .ok_or_else(|| anyhow!("`workspace` is not a table"))?;
     if !ws.contains_key("dependencies") {
         if !create {
@@ -270,25 +283,161 @@ fn workspace_deps(doc: &mut DocumentMut, create: bool) -> anyhow::Result<&mut Ta
         t.decor_mut().set_prefix("\n");
         ws.insert("dependencies", Item::Table(t));
     }
-    ws["dependencies"]
-        .as_table_mut()
-        .ok_or_else(|| anyhow!("[workspace.dependencies] is not a table"))
+    let deps = ws
+        .get_mut("dependencies")
+        .ok_or_else(|| anyhow!("no [workspace.dependencies] table"))?;
+    if !deps.is_table_like() {
+        return Err(anyhow!("[workspace.dependencies] is not a table"));
+    }
+    Ok(deps)
+}
+
+/// The entry `key` of `[workspace.dependencies]`.
+fn workspace_dep<'d>(doc: &'d mut DocumentMut, key: &str) -> anyhow::Result<&'d mut Item> {
+    workspace_deps(doc, false)?
+        .as_table_like_mut()
+        .and_then(|t| t.get_mut(key))
+        .ok_or_else(|| anyhow!("no workspace dependency `{key}`"))
+}
+
+/// The table path and key of the dependency entry an edit rewrites in place.
+fn edited_entry(edit: &Edit) -> Option<(Vec<String>, &str)> {
+    let root = || vec!["workspace".to_string(), "dependencies".to_string()];
+    match edit {
+        Edit::SetWorkspaceDepVersion { key, .. } | Edit::DisableWorkspaceDepDefaults { key } => {
+            Some((root(), key))
+        }
+        Edit::Inherit {
+            table_path, key, ..
+        }
+        | Edit::RemoveDepKey {
+            table_path, key, ..
+        }
+        | Edit::EnableDepDefaults { table_path, key } => Some((table_path.clone(), key)),
+        _ => None,
+    }
+}
+
+/// The comments inside an entry written as a value (an inline table may span lines and hold
+/// comments, TOML 1.1; so may its arrays), its trailing comment included.
+fn value_comments(doc: &mut DocumentMut, path: &[String], key: &str) -> Option<Vec<String>> {
+    let v = table_like_mut(doc.as_table_mut(), path)?
+        .get(key)?
+        .as_value()?;
+    Some(comments_in(&v.to_string()))
+}
+
+/// Put `lost` (comments an in-place edit of the entry `key` dropped) above that entry, so no
+/// comment is deleted: a value rewritten as `{ workspace = true }` cannot hold them inside.
+fn keep_above(doc: &mut DocumentMut, path: &[String], key: &str, lost: &[String]) {
+    if lost.is_empty() {
+        return;
+    }
+    let Some(table) = table_like_mut(doc.as_table_mut(), path) else {
+        return;
+    };
+    let block: String = lost.iter().map(|c| format!("{c}\n")).collect();
+    if let Some(mut k) = table.key_mut(key) {
+        let old = k
+            .leaf_decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .unwrap_or("")
+            .to_string();
+        // What follows the last line break is the key's indentation.
+        let at = old.rfind('\n').map_or(0, |i| i + 1);
+        k.leaf_decor_mut()
+            .set_prefix(format!("{}{block}{}", &old[..at], &old[at..]));
+    }
+}
+
+/// Every comment in a TOML fragment (`# ...`, without its line break), in order; a `#` inside
+/// a string is not one.
+fn comments_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                out.push(text[i..end].trim_end().to_string());
+                i = end;
+            }
+            q @ (b'"' | b'\'') => {
+                let multi = text[i..].starts_with(if q == b'"' { "\"\"\"" } else { "'''" });
+                let (open, close) = if multi {
+                    (3, if q == b'"' { "\"\"\"" } else { "'''" })
+                } else {
+                    (1, if q == b'"' { "\"" } else { "'" })
+                };
+                i += open;
+                loop {
+                    if i >= b.len() {
+                        break;
+                    }
+                    if q == b'"' && b[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if text[i..].starts_with(close) {
+                        i += close.len();
+                        // A multi-line string may end with up to two more quotes.
+                        while multi && i < b.len() && b[i] == q {
+                            i += 1;
+                        }
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// `after` taken away from `before`, as multisets: what an edit lost.
+fn lost(before: Vec<String>, after: &[String]) -> Vec<String> {
+    let mut after = after.to_vec();
+    before
+        .into_iter()
+        .filter(|c| match after.iter().position(|a| a == c) {
+            Some(i) => {
+                after.remove(i);
+                false
+            }
+            None => true,
+        })
+        .collect()
 }
 
 fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
     match edit {
-        Edit::AddWorkspaceDep { key, entry } => {
-            let deps = workspace_deps(doc, true)?;
-            if deps.contains_key(key) {
-                return Ok(());
+        Edit::AddWorkspaceDep { key, entry } => match workspace_deps(doc, true)? {
+            Item::Table(deps) => {
+                if !deps.contains_key(key) {
+                    insert_sorted(deps, key, Item::Value(entry.to_value()));
+                }
             }
-            insert_sorted(deps, key, Item::Value(entry.to_value()));
-        }
+            Item::Value(Value::InlineTable(deps)) => {
+                if !deps.contains_key(key) {
+                    // The space before `}` moves after the new last entry.
+                    let mut value = entry.to_value();
+                    if let Some((_, last)) = deps.iter_mut().last()
+                        && let Some(space) = last.decor().suffix().and_then(|s| s.as_str())
+                        && space.trim().is_empty()
+                    {
+                        value.decor_mut().set_suffix(space.to_string());
+                        last.decor_mut().set_suffix("");
+                    }
+                    deps.insert(key, value);
+                }
+            }
+            _ => return Err(anyhow!("[workspace.dependencies] is not a table")),
+        },
         Edit::SetWorkspaceDepVersion { key, version } => {
-            let deps = workspace_deps(doc, false)?;
-            let item = deps
-                .get_mut(key)
-                .ok_or_else(|| anyhow!("no workspace dependency `{key}`"))?;
+            let item = workspace_dep(doc, key)?;
             if let Some(Value::String(_)) = item.as_value() {
                 replace_value(item, Value::from(version.as_str()));
             } else {
@@ -296,10 +445,7 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
             }
         }
         Edit::DisableWorkspaceDepDefaults { key } => {
-            let deps = workspace_deps(doc, false)?;
-            let item = deps
-                .get_mut(key)
-                .ok_or_else(|| anyhow!("no workspace dependency `{key}`"))?;
+            let item = workspace_dep(doc, key)?;
             if let Some(Value::String(v)) = item.as_value() {
                 let entry = NewEntry {
                     version: Some(v.value().clone()),
@@ -315,10 +461,47 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
             }
         }
         Edit::RemoveWorkspaceDep { key } => {
-            if let Ok(deps) = workspace_deps(doc, false)
-                && let Some(block) = remove_keeping_comments(deps, key)
-            {
-                comments_after_header(deps, &block);
+            let Ok(deps) = workspace_deps(doc, false) else {
+                return Ok(());
+            };
+            let block = match deps {
+                Item::Table(t) if !t.is_dotted() => {
+                    if let Some(block) = remove_keeping_comments(t, key) {
+                        comments_after_header(t, &block);
+                    }
+                    None
+                }
+                other => other
+                    .as_table_like_mut()
+                    .and_then(|t| remove_keeping_comments(t, key)),
+            };
+            // Dotted keys or an inline table under [workspace] have no header line of their
+            // own: the comments go next to them in [workspace], else at the end of the file.
+            if let Some(block) = block {
+                let ws = doc
+                    .as_table_mut()
+                    .get_mut("workspace")
+                    .and_then(Item::as_table_like_mut);
+                let left = match ws {
+                    Some(ws) => {
+                        let at = ws.iter().position(|(k, _)| k == "dependencies");
+                        let left = at.and_then(|at| {
+                            place_block(ws, Some(at + 1), at.checked_sub(1), block.clone())
+                        });
+                        match (left, doc.as_table_mut().get_mut("workspace")) {
+                            (Some(b), Some(Item::Table(t))) if !t.is_dotted() => {
+                                comments_after_header(t, &b);
+                                None
+                            }
+                            (left, _) => left,
+                        }
+                    }
+                    None => Some(block),
+                };
+                if let Some(b) = left {
+                    let old = doc.trailing().as_str().unwrap_or("").to_string();
+                    doc.set_trailing(format!("{old}{b}"));
+                }
             }
         }
         Edit::Inherit {
@@ -462,14 +645,25 @@ fn comments_of(table: &dyn TableLike, key: &str) -> String {
     }
     match table.get(key) {
         Some(Item::Value(v)) => {
-            if let Some(suffix) = v.decor().suffix().and_then(|s| s.as_str())
-                && let Some(i) = suffix.find('#')
-            {
-                out.push_str(suffix[i..].trim_end());
+            // The comment after the value, and any inside a multi-line inline table or array.
+            for c in comments_in(&v.to_string()) {
+                out.push_str(&c);
                 out.push('\n');
             }
         }
         Some(Item::Table(t)) => {
+            // A `[x.y]` header's comments: the lines above it and the one on it.
+            if let Some(prefix) = t.decor().prefix().and_then(|p| p.as_str())
+                && prefix.contains('#')
+            {
+                out.push_str(&prefix[..prefix.rfind('\n').map_or(0, |i| i + 1)]);
+            }
+            if let Some(suffix) = t.decor().suffix().and_then(|s| s.as_str()) {
+                for c in comments_in(suffix) {
+                    out.push_str(&c);
+                    out.push('\n');
+                }
+            }
             for (k, _) in t.iter() {
                 out.push_str(&comments_of(t, k));
             }
@@ -489,8 +683,19 @@ fn remove_keeping_comments(table: &mut dyn TableLike, key: &str) -> Option<Strin
     if block.is_empty() {
         return None;
     }
+    place_block(table, Some(at), at.checked_sub(1), block)
+}
+
+/// Put a block of comment lines above the entry at index `next` when it is a value, else
+/// after the value at index `prev`; returns the block when neither can hold it.
+fn place_block(
+    table: &mut dyn TableLike,
+    next: Option<usize>,
+    prev: Option<usize>,
+    block: String,
+) -> Option<String> {
     let keys: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
-    if let Some(next) = keys.get(at)
+    if let Some(next) = next.and_then(|i| keys.get(i))
         && table.get(next).is_some_and(Item::is_value)
         && let Some(mut k) = table.key_mut(next)
     {
@@ -503,7 +708,7 @@ fn remove_keeping_comments(table: &mut dyn TableLike, key: &str) -> Option<Strin
         k.leaf_decor_mut().set_prefix(format!("{block}{old}"));
         return None;
     }
-    if let Some(prev) = at.checked_sub(1).and_then(|i| keys.get(i))
+    if let Some(prev) = prev.and_then(|i| keys.get(i))
         && let Some(v) = table.get_mut(prev).and_then(Item::as_value_mut)
     {
         let old = v
@@ -1038,5 +1243,78 @@ debug = true
             "[dependencies.memchr]\n# a kernel: no allocator\n# no_std\n# really\nworkspace = true\nfeatures = [\"x\"]\n\n[dependencies.log]\nworkspace = true\n# std is too big\n# see above\n"
         );
         assert!(out.parse::<DocumentMut>().is_ok());
+    }
+
+    #[test]
+    fn comments_in_skips_hashes_inside_strings() {
+        let text =
+            "{ a = \"#x\\\"#\", b = '#', c = \"\"\"\n# no\"\"\"\"\", d = '''#'''} # yes\n# and\n";
+        assert_eq!(comments_in(text), ["# yes", "# and"]);
+    }
+
+    #[test]
+    fn a_multi_line_inline_entry_keeps_its_comments_above_it() {
+        let text = "[dependencies]\nbar = {\n  # why\n  path = \"../bar\", # local\n  features = [\n    \"x\", # x\n  ],\n  version = \"0.1.0\", # keep\n} # after\n";
+        let edit = Edit::Inherit {
+            table_path: deps(),
+            key: "bar".into(),
+            default_features: None,
+        };
+        let out = apply(text, std::slice::from_ref(&edit)).unwrap();
+        for c in comments_in(text) {
+            assert!(out.contains(&c), "{c} lost:\n{out}");
+        }
+        assert!(out.parse::<DocumentMut>().is_ok(), "{out}");
+        assert_eq!(apply(&out, &[edit]).unwrap(), out, "idempotent");
+    }
+
+    #[test]
+    fn a_removed_header_or_dotted_root_entry_keeps_its_comments() {
+        let texts = [
+            "[workspace]\n\n[workspace.dependencies]\nkept = \"1\"\n\n# above\n[workspace.dependencies.x] # on\n# inside\npath = \"a\" # p\n",
+            "[workspace]\nmembers = []\n# above\ndependencies.x.path = \"a\" # p\ndependencies.x.version = \"1\" # v\n",
+            "[workspace]\ndependencies = {\n  kept = \"1\",\n  # above\n  x = { path = \"a\" }, # p\n}\n",
+            "[workspace]\nmembers = []\ndependencies = { x = {\n  # in\n  path = \"a\" } } # p\n",
+        ];
+        for text in texts {
+            let out = apply(text, &[Edit::RemoveWorkspaceDep { key: "x".into() }]).unwrap();
+            for c in comments_in(text) {
+                assert!(out.contains(&c), "{c} lost:\n{text}\n->\n{out}");
+            }
+            let reparsed: toml::Table = toml::from_str(&out).unwrap();
+            assert!(
+                reparsed["workspace"]
+                    .get("dependencies")
+                    .and_then(|d| d.get("x"))
+                    .is_none(),
+                "{out}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_inline_workspace_dependencies_table_is_edited_in_place() {
+        let text = "[workspace]\ndependencies = { y = { path = \"y\", version = \"0.1.0\" } }\n";
+        let out = apply(
+            text,
+            &[
+                Edit::AddWorkspaceDep {
+                    key: "b".into(),
+                    entry: NewEntry {
+                        version: Some("2".into()),
+                        ..NewEntry::default()
+                    },
+                },
+                Edit::SetWorkspaceDepVersion {
+                    key: "y".into(),
+                    version: "0.1.1".into(),
+                },
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "[workspace]\ndependencies = { y = { path = \"y\", version = \"0.1.1\" }, b = \"2\" }\n"
+        );
     }
 }
