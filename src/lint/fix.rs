@@ -230,8 +230,10 @@ pub fn apply(text: &str, edits: &[Edit]) -> anyhow::Result<String> {
             .as_ref()
             .and_then(|(path, key)| value_comments(&mut doc, path, key));
         apply_one(&mut doc, edit)?;
-        if let (Some((path, key)), Some(before)) = (target, before) {
-            let after = value_comments(&mut doc, &path, key).unwrap_or_default();
+        // An entry that became dotted keys (`log.workspace = true`) kept its comment itself.
+        if let (Some((path, key)), Some(before)) = (target, before)
+            && let Some(after) = value_comments(&mut doc, &path, key)
+        {
             keep_above(&mut doc, &path, key, &lost(before, &after));
         }
     }
@@ -337,18 +339,45 @@ fn keep_above(doc: &mut DocumentMut, path: &[String], key: &str, lost: &[String]
         return;
     };
     let block: String = lost.iter().map(|c| format!("{c}\n")).collect();
-    if let Some(mut k) = table.key_mut(key) {
-        let old = k
-            .leaf_decor()
-            .prefix()
-            .and_then(|p| p.as_str())
-            .unwrap_or("")
-            .to_string();
-        // What follows the last line break is the key's indentation.
+    // What follows the last line break is the key's indentation.
+    set_line_prefix(table, key, |old| {
         let at = old.rfind('\n').map_or(0, |i| i + 1);
-        k.leaf_decor_mut()
-            .set_prefix(format!("{}{block}{}", &old[..at], &old[at..]));
+        format!("{}{block}{}", &old[..at], &old[at..])
+    });
+}
+
+/// Whether the entry `key` is written as dotted keys (`log.version = "1"`).
+fn is_dotted(table: &dyn TableLike, key: &str) -> bool {
+    table
+        .get(key)
+        .and_then(Item::as_table_like)
+        .is_some_and(|t| t.is_dotted())
+}
+
+/// Rewrite the text before the entry `key` (its line's prefix; inside braces, what follows
+/// the comma): the prefix of its key, or for dotted keys that of the first leaf, which is
+/// where toml_edit keeps it. Whether there was such a key.
+fn set_line_prefix(table: &mut dyn TableLike, key: &str, f: impl FnOnce(&str) -> String) -> bool {
+    if is_dotted(table, key) {
+        let Some(t) = table.get_mut(key).and_then(Item::as_table_like_mut) else {
+            return false;
+        };
+        let Some(first) = t.iter().next().map(|(k, _)| k.to_string()) else {
+            return false;
+        };
+        return set_line_prefix(t, &first, f);
     }
+    let Some(mut k) = table.key_mut(key) else {
+        return false;
+    };
+    let old = k
+        .leaf_decor()
+        .prefix()
+        .and_then(|p| p.as_str())
+        .unwrap_or("")
+        .to_string();
+    k.leaf_decor_mut().set_prefix(f(&old));
+    true
 }
 
 /// Every comment in a TOML fragment (`# ...`, without its line break), in order; a `#` inside
@@ -361,7 +390,7 @@ fn comments_in(text: &str) -> Vec<String> {
         match b[i] {
             b'#' => {
                 let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
-                out.push(text[i..end].trim_end().to_string());
+                out.push(text[i..end].trim_end_matches('\r').to_string());
                 i = end;
             }
             q @ (b'"' | b'\'') => {
@@ -471,6 +500,25 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
                     }
                     None
                 }
+                Item::Value(Value::InlineTable(t)) => {
+                    // Inside braces a comment cannot follow a value (it would swallow the
+                    // comma): above the next entry, else before the closing brace.
+                    let at = t.iter().position(|(k, _)| k == key);
+                    let block = comments_of(t, key);
+                    t.remove(key);
+                    if let Some(at) = at
+                        && !block.is_empty()
+                        && let Some(block) = place_block(t, Some(at), None, block)
+                    {
+                        let old = t.trailing().as_str().unwrap_or("").to_string();
+                        let old = match old.rfind('\n') {
+                            Some(i) => old[..=i].to_string(),
+                            None => format!("{}\n", old.trim_end()),
+                        };
+                        t.set_trailing(format!("{old}{block}"));
+                    }
+                    None
+                }
                 other => other
                     .as_table_like_mut()
                     .and_then(|t| remove_keeping_comments(t, key)),
@@ -555,7 +603,7 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
         } => match table_like_mut(doc.as_table_mut(), table_path).and_then(|t| t.get_mut(key)) {
             Some(Item::Value(Value::InlineTable(t))) => {
                 t.remove(sub);
-                t.fmt();
+                one_line(t);
             }
             Some(Item::Table(t)) => {
                 if let Some(block) = remove_keeping_comments(t, sub) {
@@ -696,16 +744,18 @@ fn place_block(
 ) -> Option<String> {
     let keys: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
     if let Some(next) = next.and_then(|i| keys.get(i))
-        && table.get(next).is_some_and(Item::is_value)
-        && let Some(mut k) = table.key_mut(next)
+        && (table.get(next).is_some_and(Item::is_value) || is_dotted(table, next))
+        && set_line_prefix(table, next, |old| {
+            // Above the key's own comments, else right above the key (after the line break
+            // that follows a comma or a header).
+            let at = if old.contains('#') {
+                0
+            } else {
+                old.rfind('\n').map_or(0, |i| i + 1)
+            };
+            format!("{}{block}{}", &old[..at], &old[at..])
+        })
     {
-        let old = k
-            .leaf_decor()
-            .prefix()
-            .and_then(|p| p.as_str())
-            .unwrap_or("")
-            .to_string();
-        k.leaf_decor_mut().set_prefix(format!("{block}{old}"));
         return None;
     }
     if let Some(prev) = prev.and_then(|i| keys.get(i))
@@ -745,12 +795,20 @@ fn replace_value(item: &mut Item, mut value: Value) {
     *item = Item::Value(value);
 }
 
+/// Lay an edited inline table out on one line, `{ k = v, ... }`; the comments a multi-line
+/// one held go above its entry ([`keep_above`]).
+fn one_line(t: &mut InlineTable) {
+    t.fmt();
+    t.set_trailing("");
+    t.set_trailing_comma(false);
+}
+
 /// Set `key` in a dependency entry written as an inline or a regular (or dotted) table.
 fn set_in_entry(item: &mut Item, key: &str, value: Value) {
     match item {
         Item::Value(Value::InlineTable(t)) => {
             t.insert(key, value);
-            t.fmt();
+            one_line(t);
         }
         Item::Table(t) => set_keeping_decor(t, key, value),
         _ => {}
