@@ -92,6 +92,86 @@ fn fix(root: &str, member: &str) -> (String, String) {
     panic!("--fix does not settle:\n{root}\n{member}");
 }
 
+/// One root entry: (key, version, features).
+const ROOT_ENTRIES: [(&str, &str, &[&str]); 3] = [
+    ("serde", "1.0", &["derive"]),
+    ("log", "0.4", &[]),
+    ("anyhow", "1", &[]),
+];
+
+/// A root manifest holding [`ROOT_ENTRIES`] in the shapes cargo reads: `[workspace.dependencies]`
+/// (layout 0), dotted keys under `[workspace]` (1) or a multi-line inline table under it (2);
+/// each entry a one-line inline table (form 0), a multi-line one with comments inside (1),
+/// dotted keys (2) or its own `[workspace.dependencies.x]` table (3, layout 0 only); comments
+/// above, after and inside.
+fn root() -> impl Strategy<Value = String> {
+    (
+        proptest::collection::vec(
+            (
+                0u8..4,
+                proptest::option::of(comment()),
+                proptest::option::of(comment()),
+            ),
+            3,
+        ),
+        0u8..3,
+    )
+        .prop_map(|(forms, layout)| {
+            let mut s = String::from("[workspace]\nmembers = [\"m\"]\nresolver = \"2\"\n");
+            let (lead, sep) = match layout {
+                0 => {
+                    s.push_str("\n[workspace.dependencies]\n");
+                    ("", "")
+                }
+                1 => ("dependencies.", ""),
+                _ => {
+                    s.push_str("dependencies = {\n");
+                    ("  ", ",")
+                }
+            };
+            let mut tables = String::new();
+            for ((name, version, feats), (form, above, after)) in ROOT_ENTRIES.iter().zip(forms) {
+                let above = above.map(|c| format!("{c}\n")).unwrap_or_default();
+                let after = after.map(|c| format!(" {c}")).unwrap_or_default();
+                let feats: Vec<String> = feats.iter().map(|f| format!("\"{f}\"")).collect();
+                let features = if feats.is_empty() {
+                    String::new()
+                } else {
+                    format!(", features = [{}]", feats.join(", "))
+                };
+                match form {
+                    1 => {
+                        s.push_str(&format!("{above}{lead}{name} = {{\n  # c:inside\n  version = \"{version}\", # c:v\n"));
+                        if !feats.is_empty() {
+                            s.push_str(&format!("  features = [\n    {}, # c:f\n  ],\n", feats.join(", ")));
+                        }
+                        s.push_str(&format!("}}{sep}{after}\n"));
+                    }
+                    2 => {
+                        s.push_str(&format!("{above}{lead}{name}.version = \"{version}\"{sep}{after}\n"));
+                        if !feats.is_empty() {
+                            s.push_str(&format!("{lead}{name}.features = [{}]{sep}\n", feats.join(", ")));
+                        }
+                    }
+                    3 if layout == 0 => {
+                        tables.push_str(&format!("\n{above}[workspace.dependencies.{name}]{after}\n# c:t\nversion = \"{version}\" # c:tv\n"));
+                        if !feats.is_empty() {
+                            tables.push_str(&format!("features = [{}]\n", feats.join(", ")));
+                        }
+                    }
+                    _ => s.push_str(&format!(
+                        "{above}{lead}{name} = {{ version = \"{version}\"{features} }}{sep}{after}\n"
+                    )),
+                }
+            }
+            if layout == 2 {
+                s.push_str("}\n");
+            }
+            s.push_str(&tables);
+            s
+        })
+}
+
 /// A comment text: printable, no line break.
 fn comment() -> impl Strategy<Value = String> {
     "[a-zA-Z0-9 ,.'\"=\\[\\]{}#é✓-]{0,20}".prop_map(|s| format!("# c:{s}"))
@@ -172,7 +252,7 @@ fn dep() -> impl Strategy<Value = Dep> {
             0..3,
         ),
         any::<bool>(),
-        0u8..8,
+        0u8..10,
         proptest::option::of(comment()),
     )
         .prop_map(|(name, version, mut features, optional, form, comment)| {
@@ -194,7 +274,43 @@ fn dep() -> impl Strategy<Value = Dep> {
 fn inline_dep(d: &Dep) -> Option<String> {
     let extra = !d.features.is_empty() || d.optional;
     let mut parts = Vec::new();
+    let c = d.comment.as_deref().unwrap_or("# c:in");
+    let features = || -> Vec<String> { d.features.iter().map(|f| format!("\"{f}\"")).collect() };
     match d.form {
+        // A multi-line inline table (TOML 1.1) with comments inside and in its array.
+        8 => {
+            let mut s = format!(
+                "{} = {{\n  {c}\n  version = \"{}\", {c}\n",
+                d.name, d.version
+            );
+            if !d.features.is_empty() {
+                s.push_str("  features = [\n");
+                for f in features() {
+                    s.push_str(&format!("    {f}, {c}\n"));
+                }
+                s.push_str("  ],\n");
+            }
+            if d.optional {
+                s.push_str(&format!("  optional = true, {c}\n"));
+            }
+            s.push('}');
+            return Some(s);
+        }
+        // Dotted keys, a comment on each line.
+        9 => {
+            let mut s = format!("{}.version = \"{}\" {c}", d.name, d.version);
+            if !d.features.is_empty() {
+                s.push_str(&format!(
+                    "\n{}.features = [{}] {c}",
+                    d.name,
+                    features().join(", ")
+                ));
+            }
+            if d.optional {
+                s.push_str(&format!("\n{}.optional = true", d.name));
+            }
+            return Some(s);
+        }
         0 if !extra => {
             return Some(format!("{} = \"{}\"", d.name, d.version));
         }
@@ -364,20 +480,52 @@ fn comments(text: &str) -> Vec<&str> {
 proptest! {
     #[test]
     fn fix_keeps_everything_but_the_dependency_sources(member in member()) {
-        let (root2, member2) = fix(ROOT, &member);
+        same_but_sources(ROOT, &member)?;
+    }
+
+    #[test]
+    fn fix_keeps_every_comment_whatever_the_root_shape(root in root(), member in member()) {
+        same_but_sources(&root, &member)?;
+    }
+}
+
+/// `--fix` keeps everything but the dependency sources, every comment of both files, and a
+/// second `--fix` changes nothing.
+fn same_but_sources(root: &str, member: &str) -> Result<(), TestCaseError> {
+    {
+        let (root2, member2) = fix(root, member);
+        for c in comments(root) {
+            // Moved, never lost nor copied.
+            prop_assert_eq!(
+                root2.matches(c).count(),
+                root.matches(c).count(),
+                "comment {:?}:\n{}\n->\n{}",
+                c,
+                root,
+                root2
+            );
+        }
         // Parses, as TOML and as a manifest.
         model::parse_text("Cargo.toml", root2.clone()).unwrap();
         model::parse_text(MEMBER, member2.clone()).unwrap();
         // Every non-dependency key and value, and every comment, survives.
-        prop_assert_eq!(non_dependency_part(&member), non_dependency_part(&member2));
-        for c in comments(&member) {
-            prop_assert!(member2.contains(c), "lost comment {:?}:\n{}", c, member2);
+        prop_assert_eq!(non_dependency_part(member), non_dependency_part(&member2));
+        for c in comments(member) {
+            prop_assert_eq!(
+                member2.matches(c).count(),
+                member.matches(c).count(),
+                "comment {:?}:\n{}\n->\n{}",
+                c,
+                member,
+                member2
+            );
         }
-        prop_assert_eq!(kept_dependency_keys(&member), kept_dependency_keys(&member2));
+        prop_assert_eq!(kept_dependency_keys(member), kept_dependency_keys(&member2));
         // Idempotent: a second `--fix` changes nothing (each pass also checked that its
         // edits applied again change nothing).
         let (root3, member3) = fix(&root2, &member2);
         prop_assert_eq!(&root3, &root2);
         prop_assert_eq!(&member3, &member2);
     }
+    Ok(())
 }
