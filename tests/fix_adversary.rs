@@ -429,3 +429,59 @@ fn a_fix_that_enables_another_is_done_in_the_same_run() {
     let m = std::fs::read_to_string(ws.path().join("m/Cargo.toml")).unwrap();
     assert!(m.contains("itoa = \"2\""), "{m}");
 }
+
+#[test]
+fn a_multi_line_inline_workspace_dependencies_table_gets_a_line_per_new_entry() {
+    if !cargo_reads_toml_1_1() {
+        eprintln!("skipped: this cargo does not read multi-line inline tables");
+        return;
+    }
+    let (ws, _) = check(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nresolver = \"2\"\nmembers = [\"a\", \"bar\", \"y\"]\ndependencies = {\n  # y\n  y = { path = \"y\", version = \"0.1.0\" }, # p\n  # end\n}\n",
+        ),
+        (
+            "a/Cargo.toml",
+            &package(
+                "a",
+                "2021",
+                "[dependencies]\nbar = { path = \"../bar\", version = \"0.1.0\" }\ny = { path = \"../y\", version = \"0.1.0\" }\n",
+            ),
+        ),
+        ("bar/Cargo.toml", &package("bar", "2021", "")),
+        ("y/Cargo.toml", &package("y", "2021", "")),
+    ]);
+    let root = std::fs::read_to_string(ws.path().join("Cargo.toml")).unwrap();
+    assert!(
+        root.ends_with(
+            "  y = { path = \"y\", version = \"0.1.0\" }, # p\n  bar = { version = \"0.1.0\", path = \"bar\" },\n  # end\n}\n"
+        ),
+        "{root}"
+    );
+}
+
+#[test]
+fn dotted_workspace_dependencies_get_a_dotted_entry() {
+    let (ws, _) = check(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nresolver = \"2\"\nmembers = [\"a\", \"bar\", \"y\"]\n# y\ndependencies.y.path = \"y\" # p\ndependencies.y.version = \"0.1.0\"\n\n[profile.dev]\ndebug = 0\n",
+        ),
+        (
+            "a/Cargo.toml",
+            &package(
+                "a",
+                "2021",
+                "[dependencies]\nbar = { path = \"../bar\", version = \"0.1.0\" }\ny = { path = \"../y\", version = \"0.1.0\" }\n",
+            ),
+        ),
+        ("bar/Cargo.toml", &package("bar", "2021", "")),
+        ("y/Cargo.toml", &package("y", "2021", "")),
+    ]);
+    let root = std::fs::read_to_string(ws.path().join("Cargo.toml")).unwrap();
+    assert!(
+        root.contains("dependencies.bar = { version = \"0.1.0\", path = \"bar\" }\n"),
+        "{root}"
+    );
+}

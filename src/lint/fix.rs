@@ -450,7 +450,32 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
                 }
             }
             Item::Value(Value::InlineTable(deps)) => {
-                if !deps.contains_key(key) {
+                let trailing = deps.trailing().as_str().unwrap_or("").to_string();
+                if !deps.contains_key(key)
+                    && deps.trailing_comma()
+                    && let Some(eol) = trailing.find('\n')
+                {
+                    // Over several lines: the new entry gets a line of its own, after the
+                    // comment on the last entry's line, with the first entry's indentation.
+                    let indent = deps
+                        .iter()
+                        .next()
+                        .and_then(|(k, _)| deps.key(k))
+                        .and_then(|k| k.leaf_decor().prefix())
+                        .and_then(|p| p.as_str())
+                        .map_or("  ".to_string(), |p| {
+                            p[p.rfind('\n').map_or(0, |i| i + 1)..].to_string()
+                        });
+                    let mut value = entry.to_value();
+                    value.decor_mut().set_prefix(" ");
+                    value.decor_mut().set_suffix("");
+                    deps.insert(key, value);
+                    if let Some(mut k) = deps.key_mut(key) {
+                        k.leaf_decor_mut()
+                            .set_prefix(format!("{}{indent}", &trailing[..=eol]));
+                    }
+                    deps.set_trailing(format!("\n{}", &trailing[eol + 1..]));
+                } else if !deps.contains_key(key) {
                     // The space before `}` moves after the new last entry.
                     let mut value = entry.to_value();
                     if let Some((_, last)) = deps.iter_mut().last()
