@@ -394,13 +394,11 @@ fn comments_in(text: &str) -> Vec<String> {
                 i = end;
             }
             q @ (b'"' | b'\'') => {
-                let multi = text[i..].starts_with(if q == b'"' { "\"\"\"" } else { "'''" });
-                let (open, close) = if multi {
-                    (3, if q == b'"' { "\"\"\"" } else { "'''" })
-                } else {
-                    (1, if q == b'"' { "\"" } else { "'" })
-                };
-                i += open;
+                // Bytes, not `str` slices: `i` may stop inside a multi-byte character.
+                let triple: &[u8] = if q == b'"' { b"\"\"\"" } else { b"'''" };
+                let multi = b[i..].starts_with(triple);
+                let close: &[u8] = if multi { triple } else { &triple[..1] };
+                i += close.len();
                 loop {
                     if i >= b.len() {
                         break;
@@ -409,7 +407,7 @@ fn comments_in(text: &str) -> Vec<String> {
                         i += 2;
                         continue;
                     }
-                    if text[i..].starts_with(close) {
+                    if b[i..].starts_with(close) {
                         i += close.len();
                         // A multi-line string may end with up to two more quotes.
                         while multi && i < b.len() && b[i] == q {
@@ -1333,6 +1331,9 @@ debug = true
         let text =
             "{ a = \"#x\\\"#\", b = '#', c = \"\"\"\n# no\"\"\"\"\", d = '''#'''} # yes\n# and\n";
         assert_eq!(comments_in(text), ["# yes", "# and"]);
+        // Multi-byte characters in strings and comments, an escape before one.
+        let text = "{ f = [\"é#\", \"\\é✓\", '✓#'] } # ✓ é\n";
+        assert_eq!(comments_in(text), ["# ✓ é"]);
     }
 
     #[test]
