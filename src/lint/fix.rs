@@ -660,12 +660,27 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
                 .get_mut("package")
                 .and_then(Item::as_table_like_mut)
                 .ok_or_else(|| anyhow!("no [package] table"))?;
+            // Already inherited: nothing to do (and its comments stay where they are).
+            if package
+                .get(field)
+                .and_then(|i| i.get("workspace"))
+                .and_then(Item::as_bool)
+                == Some(true)
+            {
+                return Ok(());
+            }
             let mut t = Table::new();
             t.set_dotted(true);
             t.insert("workspace", toml_edit::value(true));
             let key_prefix = package
                 .get_key_value(field)
                 .and_then(|(k, _)| k.leaf_decor().prefix().cloned());
+            // Comments inside the old value (a multi-line array) go above the new line.
+            let mut inside = package
+                .get(field)
+                .and_then(Item::as_value)
+                .map(|v| comments_in(&v.to_string()))
+                .unwrap_or_default();
             match package.get_mut(field) {
                 Some(item) => {
                     let suffix = item
@@ -673,6 +688,7 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
                         .and_then(|v| v.decor().suffix())
                         .and_then(|s| s.as_str())
                         .map(str::to_string);
+                    inside = lost(inside, &comments_in(suffix.as_deref().unwrap_or("")));
                     *item = Item::Table(t);
                     if let Some(s) = suffix
                         && let Some(v) = item.get_mut("workspace").and_then(Item::as_value_mut)
@@ -694,6 +710,7 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
             {
                 key.leaf_decor_mut().set_prefix(prefix);
             }
+            keep_above(doc, &["package".to_string()], field, &inside);
         }
     }
     Ok(())
@@ -1324,6 +1341,21 @@ debug = true
             "[dependencies.memchr]\n# a kernel: no allocator\n# no_std\n# really\nworkspace = true\nfeatures = [\"x\"]\n\n[dependencies.log]\nworkspace = true\n# std is too big\n# see above\n"
         );
         assert!(out.parse::<DocumentMut>().is_ok());
+    }
+
+    #[test]
+    fn an_inherited_package_field_keeps_the_comments_inside_its_value() {
+        let text =
+            "[package]\nname = \"a\"\n# who\nauthors = [\n  \"x\", # lead\n  # y left\n] # team\n";
+        let edit = Edit::InheritPackageField {
+            field: "authors".into(),
+        };
+        let out = apply(text, std::slice::from_ref(&edit)).unwrap();
+        assert_eq!(
+            out,
+            "[package]\nname = \"a\"\n# who\n# lead\n# y left\nauthors.workspace = true # team\n"
+        );
+        assert_eq!(apply(&out, &[edit]).unwrap(), out);
     }
 
     #[test]
