@@ -485,3 +485,89 @@ fn dotted_workspace_dependencies_get_a_dotted_entry() {
         "{root}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The kind, judged by cargo: every root shape against every member shape.
+
+/// The root's `[workspace.dependencies]` in shape `shape` (a table, `[workspace.dependencies.x]`
+/// tables, dotted keys under `[workspace]`, a multi-line inline table), with an unused entry
+/// `gone` and, when `with_bar`, the entry `bar`; comments everywhere.
+fn root_in_shape(shape: usize, with_bar: bool) -> String {
+    let head = "[workspace]\nresolver = \"2\"\nmembers = [\"a\", \"bar\"]\n";
+    let bar = |s: &str| {
+        if with_bar {
+            s.to_string()
+        } else {
+            String::new()
+        }
+    };
+    match shape {
+        0 => format!(
+            "{head}\n[workspace.dependencies]\n{}# c-gone\ngone = {{ path = \"bar\", version = \"0.1.0\" }} # c-gone2\n",
+            bar("# c-bar\nbar = { path = \"bar\", version = \"0.1.0\" } # c-bar2\n")
+        ),
+        1 => format!(
+            "{head}\n{}# c-gone\n[workspace.dependencies.gone] # c-gone-h\npath = \"bar\" # c-gp\nversion = \"0.1.0\"\n",
+            bar(
+                "[workspace.dependencies.bar] # c-h\n# c-in\npath = \"bar\"\nversion = \"0.1.0\" # c-v\n\n"
+            )
+        ),
+        2 => format!(
+            "{head}{}# c-gone\ndependencies.gone.path = \"bar\" # c-gp\ndependencies.gone.version = \"0.1.0\"\n\n[profile.dev]\ndebug = 0\n",
+            bar(
+                "# c-bar\ndependencies.bar.path = \"bar\" # c-p\ndependencies.bar.version = \"0.1.0\"\n"
+            )
+        ),
+        _ => format!(
+            "{head}dependencies = {{\n{}  gone = {{\n    # c-gone\n    path = \"bar\", # c-gp\n    version = \"0.1.0\",\n  }},\n}}\n",
+            bar("  # c-bar\n  bar = { path = \"bar\", version = \"0.1.0\" }, # c-b\n")
+        ),
+    }
+}
+
+/// Member `a` declaring `bar` directly in shape `shape` (one-line inline, multi-line inline,
+/// dotted keys, a `[dependencies.bar]` table), with features and comments.
+fn member_in_shape(shape: usize) -> String {
+    let deps = match shape {
+        0 => {
+            "[dependencies]\nbar = { path = \"../bar\", version = \"0.1.0\", features = [\"x\"] } # c-m\n"
+        }
+        1 => {
+            "[dependencies]\nbar = {\n  # c-m1\n  path = \"../bar\", # c-m2\n  version = \"0.1.0\",\n  features = [\n    \"x\", # c-m3\n  ],\n}\n"
+        }
+        2 => {
+            "[dependencies]\n# c-m\nbar.path = \"../bar\" # c-m2\nbar.version = \"0.1.0\"\nbar.features = [\"x\"]\n"
+        }
+        _ => {
+            "[dependencies.bar] # c-m\n# c-m2\npath = \"../bar\"\nversion = \"0.1.0\" # c-m3\nfeatures = [\"x\"]\n"
+        }
+    };
+    package("a", "2021", deps)
+}
+
+#[test]
+fn every_root_shape_with_every_member_shape() {
+    let toml_1_1 = cargo_reads_toml_1_1();
+    for root in 0..4 {
+        for member in [root, (root + 1) % 4, (root + 2) % 4] {
+            if !toml_1_1 && (root == 3 || member == 1) {
+                continue;
+            }
+            let with_bar = (root + member) % 2 == 0;
+            let (ws, r) = check(&[
+                ("Cargo.toml", &root_in_shape(root, with_bar)),
+                ("a/Cargo.toml", &member_in_shape(member)),
+                (
+                    "bar/Cargo.toml",
+                    &package("bar", "2021", "[features]\nx = []\n"),
+                ),
+            ]);
+            assert_eq!(r.code, 0, "root {root}, member {member}: {}", r.stderr);
+            let root_text = std::fs::read_to_string(ws.path().join("Cargo.toml")).unwrap();
+            assert!(
+                !root_text.contains("gone =") && !root_text.contains("gone."),
+                "root {root}, member {member}: {root_text}"
+            );
+        }
+    }
+}

@@ -517,12 +517,20 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
                 return Ok(());
             };
             let block = match deps {
-                Item::Table(t) if !t.is_dotted() => {
-                    if let Some(block) = remove_keeping_comments(t, key) {
-                        comments_after_header(t, &block);
+                // With only `[workspace.dependencies.x]` tables, `[workspace.dependencies]`
+                // has no header line to hold comments.
+                Item::Table(t) if !t.is_dotted() => match remove_keeping_comments(t, key) {
+                    Some(block) if t.is_implicit() => {
+                        let old = doc.trailing().as_str().unwrap_or("").to_string();
+                        doc.set_trailing(format!("{old}{block}"));
+                        None
                     }
-                    None
-                }
+                    Some(block) => {
+                        comments_after_header(t, &block);
+                        None
+                    }
+                    None => None,
+                },
                 Item::Value(Value::InlineTable(t)) => {
                     // Inside braces a comment cannot follow a value (it would swallow the
                     // comma): above the next entry, else before the closing brace.
@@ -796,6 +804,46 @@ fn place_block(
             format!("{}{block}{}", &old[..at], &old[at..])
         })
     {
+        return None;
+    }
+    // A `[x.y]` table next: above its header.
+    if let Some(next) = next.and_then(|i| keys.get(i))
+        && let Some(t) = table.get_mut(next).and_then(Item::as_table_mut)
+        && !t.is_dotted()
+    {
+        let old = t
+            .decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .unwrap_or("")
+            .to_string();
+        let sep = if block.starts_with('\n') || old.is_empty() {
+            ""
+        } else {
+            "\n"
+        };
+        t.decor_mut().set_prefix(format!("{sep}{block}{old}"));
+        return None;
+    }
+    // A `[x.y]` table before: after its last value.
+    if let Some(prev) = prev.and_then(|i| keys.get(i))
+        && let Some(t) = table.get_mut(prev).and_then(Item::as_table_mut)
+        && !t.is_dotted()
+        && let Some(last) = t
+            .iter()
+            .filter(|(_, v)| v.is_value())
+            .map(|(k, _)| k.to_string())
+            .last()
+        && let Some(v) = t.get_mut(&last).and_then(Item::as_value_mut)
+    {
+        let old = v
+            .decor()
+            .suffix()
+            .and_then(|s| s.as_str())
+            .unwrap_or("")
+            .to_string();
+        v.decor_mut()
+            .set_suffix(format!("{old}\n{}", block.trim_end_matches('\n')));
         return None;
     }
     if let Some(prev) = prev.and_then(|i| keys.get(i))
