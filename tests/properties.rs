@@ -46,8 +46,9 @@ fn workspace(root: &str, member: &str) -> Workspace {
     Workspace::from_texts(root, &[(MEMBER, member)]).unwrap()
 }
 
-/// One `--fix` pass: lint, then apply each file's sorted, deduplicated edits.
-fn fix(root: &str, member: &str) -> (String, String, BTreeMap<String, Vec<Edit>>) {
+/// One `--fix` pass: lint, then apply each file's sorted, deduplicated edits; applying the
+/// same edits to the result must change nothing.
+fn pass(root: &str, member: &str) -> (String, String, bool) {
     let ws = workspace(root, member);
     let findings = lint::check(&ws, &LintDepsConfig::default());
     let mut edits: BTreeMap<String, Vec<Edit>> = BTreeMap::new();
@@ -61,11 +62,114 @@ fn fix(root: &str, member: &str) -> (String, String, BTreeMap<String, Vec<Edit>>
         list.dedup();
     }
     let apply = |file: &str, text: &str| match edits.get(file) {
-        Some(list) => lint::fix::apply(text, list).unwrap(),
+        Some(list) => {
+            let out = lint::fix::apply(text, list).unwrap();
+            assert_eq!(
+                lint::fix::apply(&out, list).unwrap(),
+                out,
+                "the same edits again changed {file}"
+            );
+            out
+        }
         None => text.to_string(),
     };
     let (root2, member2) = (apply("Cargo.toml", root), apply(MEMBER, member));
-    (root2, member2, edits)
+    let changed = root2 != root || member2 != member;
+    (root2, member2, changed)
+}
+
+/// `--fix`, the way `commands/lint_deps.rs` runs it: passes until one changes nothing (one
+/// fix can make another), at most 8.
+fn fix(root: &str, member: &str) -> (String, String) {
+    let (mut root, mut member) = (root.to_string(), member.to_string());
+    for _ in 0..8 {
+        let (r, m, changed) = pass(&root, &member);
+        if !changed {
+            return (r, m);
+        }
+        (root, member) = (r, m);
+    }
+    panic!("--fix does not settle:\n{root}\n{member}");
+}
+
+/// One root entry: (key, version, features).
+const ROOT_ENTRIES: [(&str, &str, &[&str]); 3] = [
+    ("serde", "1.0", &["derive"]),
+    ("log", "0.4", &[]),
+    ("anyhow", "1", &[]),
+];
+
+/// A root manifest holding [`ROOT_ENTRIES`] in the shapes cargo reads: `[workspace.dependencies]`
+/// (layout 0), dotted keys under `[workspace]` (1) or a multi-line inline table under it (2);
+/// each entry a one-line inline table (form 0), a multi-line one with comments inside (1),
+/// dotted keys (2) or its own `[workspace.dependencies.x]` table (3, layout 0 only); comments
+/// above, after and inside.
+fn root() -> impl Strategy<Value = String> {
+    (
+        proptest::collection::vec(
+            (
+                0u8..4,
+                proptest::option::of(comment()),
+                proptest::option::of(comment()),
+            ),
+            3,
+        ),
+        0u8..3,
+    )
+        .prop_map(|(forms, layout)| {
+            let mut s = String::from("[workspace]\nmembers = [\"m\"]\nresolver = \"2\"\n");
+            let (lead, sep) = match layout {
+                0 => {
+                    s.push_str("\n[workspace.dependencies]\n");
+                    ("", "")
+                }
+                1 => ("dependencies.", ""),
+                _ => {
+                    s.push_str("dependencies = {\n");
+                    ("  ", ",")
+                }
+            };
+            let mut tables = String::new();
+            for ((name, version, feats), (form, above, after)) in ROOT_ENTRIES.iter().zip(forms) {
+                let above = above.map(|c| format!("{c}\n")).unwrap_or_default();
+                let after = after.map(|c| format!(" {c}")).unwrap_or_default();
+                let feats: Vec<String> = feats.iter().map(|f| format!("\"{f}\"")).collect();
+                let features = if feats.is_empty() {
+                    String::new()
+                } else {
+                    format!(", features = [{}]", feats.join(", "))
+                };
+                match form {
+                    1 => {
+                        s.push_str(&format!("{above}{lead}{name} = {{\n  # c:inside\n  version = \"{version}\", # c:v\n"));
+                        if !feats.is_empty() {
+                            s.push_str(&format!("  features = [\n    {}, # c:f\n  ],\n", feats.join(", ")));
+                        }
+                        s.push_str(&format!("}}{sep}{after}\n"));
+                    }
+                    2 => {
+                        s.push_str(&format!("{above}{lead}{name}.version = \"{version}\"{sep}{after}\n"));
+                        if !feats.is_empty() {
+                            s.push_str(&format!("{lead}{name}.features = [{}]{sep}\n", feats.join(", ")));
+                        }
+                    }
+                    3 if layout == 0 => {
+                        tables.push_str(&format!("\n{above}[workspace.dependencies.{name}]{after}\n# c:t\nversion = \"{version}\" # c:tv\n"));
+                        if !feats.is_empty() {
+                            tables.push_str(&format!("features = [{}]\n", feats.join(", ")));
+                        }
+                    }
+                    _ => s.push_str(&format!(
+                        "{above}{lead}{name} = {{ version = \"{version}\"{features} }}{sep}{after}\n"
+                    )),
+                }
+            }
+            if layout == 2 {
+                s.push_str("}\n");
+            }
+            s.push_str(&tables);
+            s
+        })
 }
 
 /// A comment text: printable, no line break.
@@ -148,7 +252,7 @@ fn dep() -> impl Strategy<Value = Dep> {
             0..3,
         ),
         any::<bool>(),
-        0u8..8,
+        0u8..10,
         proptest::option::of(comment()),
     )
         .prop_map(|(name, version, mut features, optional, form, comment)| {
@@ -170,7 +274,43 @@ fn dep() -> impl Strategy<Value = Dep> {
 fn inline_dep(d: &Dep) -> Option<String> {
     let extra = !d.features.is_empty() || d.optional;
     let mut parts = Vec::new();
+    let c = d.comment.as_deref().unwrap_or("# c:in");
+    let features = || -> Vec<String> { d.features.iter().map(|f| format!("\"{f}\"")).collect() };
     match d.form {
+        // A multi-line inline table (TOML 1.1) with comments inside and in its array.
+        8 => {
+            let mut s = format!(
+                "{} = {{\n  {c}\n  version = \"{}\", {c}\n",
+                d.name, d.version
+            );
+            if !d.features.is_empty() {
+                s.push_str("  features = [\n");
+                for f in features() {
+                    s.push_str(&format!("    {f}, {c}\n"));
+                }
+                s.push_str("  ],\n");
+            }
+            if d.optional {
+                s.push_str(&format!("  optional = true, {c}\n"));
+            }
+            s.push('}');
+            return Some(s);
+        }
+        // Dotted keys, a comment on each line.
+        9 => {
+            let mut s = format!("{}.version = \"{}\" {c}", d.name, d.version);
+            if !d.features.is_empty() {
+                s.push_str(&format!(
+                    "\n{}.features = [{}] {c}",
+                    d.name,
+                    features().join(", ")
+                ));
+            }
+            if d.optional {
+                s.push_str(&format!("\n{}.optional = true", d.name));
+            }
+            return Some(s);
+        }
         0 if !extra => {
             return Some(format!("{} = \"{}\"", d.name, d.version));
         }
@@ -340,25 +480,52 @@ fn comments(text: &str) -> Vec<&str> {
 proptest! {
     #[test]
     fn fix_keeps_everything_but_the_dependency_sources(member in member()) {
-        let (root2, member2, edits) = fix(ROOT, &member);
+        same_but_sources(ROOT, &member)?;
+    }
+
+    #[test]
+    fn fix_keeps_every_comment_whatever_the_root_shape(root in root(), member in member()) {
+        same_but_sources(&root, &member)?;
+    }
+}
+
+/// `--fix` keeps everything but the dependency sources, every comment of both files, and a
+/// second `--fix` changes nothing.
+fn same_but_sources(root: &str, member: &str) -> Result<(), TestCaseError> {
+    {
+        let (root2, member2) = fix(root, member);
+        for c in comments(root) {
+            // Moved, never lost nor copied.
+            prop_assert_eq!(
+                root2.matches(c).count(),
+                root.matches(c).count(),
+                "comment {:?}:\n{}\n->\n{}",
+                c,
+                root,
+                root2
+            );
+        }
         // Parses, as TOML and as a manifest.
         model::parse_text("Cargo.toml", root2.clone()).unwrap();
         model::parse_text(MEMBER, member2.clone()).unwrap();
         // Every non-dependency key and value, and every comment, survives.
-        prop_assert_eq!(non_dependency_part(&member), non_dependency_part(&member2));
-        for c in comments(&member) {
-            prop_assert!(member2.contains(c), "lost comment {:?}:\n{}", c, member2);
+        prop_assert_eq!(non_dependency_part(member), non_dependency_part(&member2));
+        for c in comments(member) {
+            prop_assert_eq!(
+                member2.matches(c).count(),
+                member.matches(c).count(),
+                "comment {:?}:\n{}\n->\n{}",
+                c,
+                member,
+                member2
+            );
         }
-        prop_assert_eq!(kept_dependency_keys(&member), kept_dependency_keys(&member2));
-        // Idempotent: the same edits again, and a second lint-and-fix, change nothing.
-        if let Some(list) = edits.get(MEMBER) {
-            prop_assert_eq!(&lint::fix::apply(&member2, list).unwrap(), &member2);
-        }
-        if let Some(list) = edits.get("Cargo.toml") {
-            prop_assert_eq!(&lint::fix::apply(&root2, list).unwrap(), &root2);
-        }
-        let (root3, member3, _) = fix(&root2, &member2);
+        prop_assert_eq!(kept_dependency_keys(member), kept_dependency_keys(&member2));
+        // Idempotent: a second `--fix` changes nothing (each pass also checked that its
+        // edits applied again change nothing).
+        let (root3, member3) = fix(&root2, &member2);
         prop_assert_eq!(&root3, &root2);
         prop_assert_eq!(&member3, &member2);
     }
+    Ok(())
 }

@@ -43,6 +43,7 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
     }
 
     let changes = fixed_files(&ws, &mut findings, &chosen)?;
+    let (changes, later) = settle(&opts, &chosen, changes)?;
     if args.diff {
         let mut diff = String::new();
         for (path, (old, new)) in &changes {
@@ -63,10 +64,11 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
             contents: new.clone(),
         })
         .collect();
-    let fixed = findings
-        .iter()
-        .filter(|f| f.fixable() && chosen.contains(&f.rule))
-        .count();
+    let fixed = later
+        + findings
+            .iter()
+            .filter(|f| f.fixable() && chosen.contains(&f.rule))
+            .count();
     write_all_atomic(&writes)?;
     if !writes.is_empty() {
         out.status(
@@ -191,6 +193,72 @@ fn fixed_files(
             return Ok(changes);
         }
     }
+}
+
+/// The most passes [`settle`] makes before it gives up.
+const MAX_PASSES: usize = 8;
+
+/// Lint the fixed texts again and apply what that finds, until nothing changes: one fix can
+/// make another (a root entry the first pass adds lets a renamed key inherit; a key the first
+/// pass removes leaves an entry unused), and a second `--fix` must change nothing. Returns
+/// every change from the files on disk, and how many findings the later passes fixed.
+///
+/// A workspace that does not settle in [`MAX_PASSES`] is an internal error and nothing is
+/// written, rather than a `--fix` that a second run would change.
+fn settle(
+    opts: &LoadOptions,
+    chosen: &[Rule],
+    mut changes: Changes,
+) -> anyhow::Result<(Changes, usize)> {
+    if changes.is_empty() {
+        return Ok((changes, 0));
+    }
+    let mut ws = model::load(opts)?;
+    let mut last = changes.clone();
+    let mut later = 0;
+    for _ in 0..MAX_PASSES {
+        for (path, (_, new)) in &last {
+            let parsed = || {
+                model::parse_text(path, new.clone()).map_err(|e| {
+                    UserError::bare(format!(
+                        "internal error: fixing {path} produced an invalid manifest ({e}); \
+                         nothing was written"
+                    ))
+                })
+            };
+            if *path == ws.root.path {
+                ws.root = parsed()?;
+            }
+            if let Some(m) = ws.members.iter_mut().find(|m| m.path == *path) {
+                *m = parsed()?;
+            }
+        }
+        let mut findings = lint::check(&ws, &config_of(&ws)?.lint_deps);
+        select_fixes(&mut findings, chosen);
+        let more = fixed_files(&ws, &mut findings, chosen)?;
+        if more.is_empty() {
+            // Freeing thousands of parsed documents is wasted time.
+            std::mem::forget(ws);
+            changes.retain(|_, (old, new)| old != new);
+            return Ok((changes, later));
+        }
+        later += findings
+            .iter()
+            .filter(|f| f.fixable() && chosen.contains(&f.rule))
+            .count();
+        for (path, (old, new)) in &more {
+            changes
+                .entry(path.clone())
+                .and_modify(|c| c.1 = new.clone())
+                .or_insert_with(|| (old.clone(), new.clone()));
+        }
+        last = more;
+    }
+    Err(UserError::bare(format!(
+        "internal error: `--fix` still changes the manifests after {MAX_PASSES} passes; \
+         nothing was written"
+    ))
+    .into())
 }
 
 /// Changed files: path -> (old text, new text).

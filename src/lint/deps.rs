@@ -496,6 +496,24 @@ fn plan_key(
         }
     }
 
+    // Cargo refuses `default_features` in a manifest of edition 2024, inherited entries
+    // included: a member of that edition must not start to inherit an entry spelled so.
+    if let Some(r) = root
+        && r.default_features_underscore
+    {
+        for (i, d) in decls.iter().enumerate() {
+            if blockers[i].is_none() && edition_allows_override(ctx, d.member).0.as_str() >= "2024"
+            {
+                blockers[i] = Some(
+                    "the workspace entry spells `default_features`, which cargo refuses in a \
+                     member of edition 2024 (\"`default_features` is unsupported as of the 2024 \
+                     edition\"); write `default-features` there first (see `deprecated-spelling`)"
+                        .to_string(),
+                );
+            }
+        }
+    }
+
     // The version requirement: one that admits every user's requirement and keeps each
     // user's locked version.
     let mut chosen_version: Option<String> = root.and_then(|r| r.version.clone());

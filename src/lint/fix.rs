@@ -223,7 +223,19 @@ pub fn versions_lost(before: &[Sourced], after: &[Sourced]) -> Vec<Sourced> {
 pub fn apply(text: &str, edits: &[Edit]) -> anyhow::Result<String> {
     let mut doc: DocumentMut = text.parse().context("failed to parse the manifest")?;
     for edit in edits {
+        // An entry edited in place keeps every comment it held (above it when the new value
+        // cannot hold them).
+        let target = edited_entry(edit);
+        let before = target
+            .as_ref()
+            .and_then(|(path, key)| value_comments(&mut doc, path, key));
         apply_one(&mut doc, edit)?;
+        // An entry that became dotted keys (`log.workspace = true`) kept its comment itself.
+        if let (Some((path, key)), Some(before)) = (target, before)
+            && let Some(after) = value_comments(&mut doc, &path, key)
+        {
+            keep_above(&mut doc, &path, key, &lost(before, &after));
+        }
     }
     let out = doc.to_string();
     // New lines follow the file's line endings.
@@ -254,13 +266,16 @@ fn table_mut<'a>(table: &'a mut Table, path: &[String]) -> Option<&'a mut Table>
     }
 }
 
-fn workspace_deps(doc: &mut DocumentMut, create: bool) -> anyhow::Result<&mut Table> {
+/// `[workspace.dependencies]` however it is written: a `[workspace.dependencies]` table,
+/// dotted keys under `[workspace]` (`dependencies.x = "1"`), or an inline table
+/// (`dependencies = { x = "1" }`); cargo reads them all alike.
+fn workspace_deps(doc: &mut DocumentMut, create: bool) -> anyhow::Result<&mut Item> {
     let root = doc.as_table_mut();
     if !root.contains_key("workspace") {
         return Err(anyhow!("the root manifest has no [workspace] table"));
     }
     let ws = root["workspace"]
-        .as_table_mut()
+        .as_table_like_mut()
         .ok_or_else(|| anyhow!("`workspace` is not a table"))?;
     if !ws.contains_key("dependencies") {
         if !create {
@@ -270,25 +285,211 @@ fn workspace_deps(doc: &mut DocumentMut, create: bool) -> anyhow::Result<&mut Ta
         t.decor_mut().set_prefix("\n");
         ws.insert("dependencies", Item::Table(t));
     }
-    ws["dependencies"]
-        .as_table_mut()
-        .ok_or_else(|| anyhow!("[workspace.dependencies] is not a table"))
+    let deps = ws
+        .get_mut("dependencies")
+        .ok_or_else(|| anyhow!("no [workspace.dependencies] table"))?;
+    if !deps.is_table_like() {
+        return Err(anyhow!("[workspace.dependencies] is not a table"));
+    }
+    Ok(deps)
+}
+
+/// The entry `key` of `[workspace.dependencies]`.
+fn workspace_dep<'d>(doc: &'d mut DocumentMut, key: &str) -> anyhow::Result<&'d mut Item> {
+    workspace_deps(doc, false)?
+        .as_table_like_mut()
+        .and_then(|t| t.get_mut(key))
+        .ok_or_else(|| anyhow!("no workspace dependency `{key}`"))
+}
+
+/// The table path and key of the dependency entry an edit rewrites in place.
+fn edited_entry(edit: &Edit) -> Option<(Vec<String>, &str)> {
+    let root = || vec!["workspace".to_string(), "dependencies".to_string()];
+    match edit {
+        Edit::SetWorkspaceDepVersion { key, .. } | Edit::DisableWorkspaceDepDefaults { key } => {
+            Some((root(), key))
+        }
+        Edit::Inherit {
+            table_path, key, ..
+        }
+        | Edit::RemoveDepKey {
+            table_path, key, ..
+        }
+        | Edit::EnableDepDefaults { table_path, key } => Some((table_path.clone(), key)),
+        _ => None,
+    }
+}
+
+/// The comments inside an entry written as a value (an inline table may span lines and hold
+/// comments, TOML 1.1; so may its arrays), its trailing comment included.
+fn value_comments(doc: &mut DocumentMut, path: &[String], key: &str) -> Option<Vec<String>> {
+    let v = table_like_mut(doc.as_table_mut(), path)?
+        .get(key)?
+        .as_value()?;
+    Some(comments_in(&v.to_string()))
+}
+
+/// Put `lost` (comments an in-place edit of the entry `key` dropped) above that entry, so no
+/// comment is deleted: a value rewritten as `{ workspace = true }` cannot hold them inside.
+fn keep_above(doc: &mut DocumentMut, path: &[String], key: &str, lost: &[String]) {
+    if lost.is_empty() {
+        return;
+    }
+    let Some(table) = table_like_mut(doc.as_table_mut(), path) else {
+        return;
+    };
+    let block: String = lost.iter().map(|c| format!("{c}\n")).collect();
+    // What follows the last line break is the key's indentation.
+    set_line_prefix(table, key, |old| {
+        let at = old.rfind('\n').map_or(0, |i| i + 1);
+        format!("{}{block}{}", &old[..at], &old[at..])
+    });
+}
+
+/// Whether the entry `key` is written as dotted keys (`log.version = "1"`).
+fn is_dotted(table: &dyn TableLike, key: &str) -> bool {
+    table
+        .get(key)
+        .and_then(Item::as_table_like)
+        .is_some_and(|t| t.is_dotted())
+}
+
+/// Rewrite the text before the entry `key` (its line's prefix; inside braces, what follows
+/// the comma): the prefix of its key, or for dotted keys that of the first leaf, which is
+/// where toml_edit keeps it. Whether there was such a key.
+fn set_line_prefix(table: &mut dyn TableLike, key: &str, f: impl FnOnce(&str) -> String) -> bool {
+    if is_dotted(table, key) {
+        let Some(t) = table.get_mut(key).and_then(Item::as_table_like_mut) else {
+            return false;
+        };
+        let Some(first) = t.iter().next().map(|(k, _)| k.to_string()) else {
+            return false;
+        };
+        return set_line_prefix(t, &first, f);
+    }
+    let Some(mut k) = table.key_mut(key) else {
+        return false;
+    };
+    let old = k
+        .leaf_decor()
+        .prefix()
+        .and_then(|p| p.as_str())
+        .unwrap_or("")
+        .to_string();
+    k.leaf_decor_mut().set_prefix(f(&old));
+    true
+}
+
+/// Every comment in a TOML fragment (`# ...`, without its line break), in order; a `#` inside
+/// a string is not one.
+fn comments_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                out.push(text[i..end].trim_end_matches('\r').to_string());
+                i = end;
+            }
+            q @ (b'"' | b'\'') => {
+                // Bytes, not `str` slices: `i` may stop inside a multi-byte character.
+                let triple: &[u8] = if q == b'"' { b"\"\"\"" } else { b"'''" };
+                let multi = b[i..].starts_with(triple);
+                let close: &[u8] = if multi { triple } else { &triple[..1] };
+                i += close.len();
+                loop {
+                    if i >= b.len() {
+                        break;
+                    }
+                    if q == b'"' && b[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if b[i..].starts_with(close) {
+                        i += close.len();
+                        // A multi-line string may end with up to two more quotes.
+                        while multi && i < b.len() && b[i] == q {
+                            i += 1;
+                        }
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// `after` taken away from `before`, as multisets: what an edit lost.
+fn lost(before: Vec<String>, after: &[String]) -> Vec<String> {
+    let mut after = after.to_vec();
+    before
+        .into_iter()
+        .filter(|c| match after.iter().position(|a| a == c) {
+            Some(i) => {
+                after.remove(i);
+                false
+            }
+            None => true,
+        })
+        .collect()
 }
 
 fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
     match edit {
-        Edit::AddWorkspaceDep { key, entry } => {
-            let deps = workspace_deps(doc, true)?;
-            if deps.contains_key(key) {
-                return Ok(());
+        Edit::AddWorkspaceDep { key, entry } => match workspace_deps(doc, true)? {
+            Item::Table(deps) => {
+                if !deps.contains_key(key) {
+                    insert_sorted(deps, key, Item::Value(entry.to_value()));
+                }
             }
-            insert_sorted(deps, key, Item::Value(entry.to_value()));
-        }
+            Item::Value(Value::InlineTable(deps)) => {
+                let trailing = deps.trailing().as_str().unwrap_or("").to_string();
+                if !deps.contains_key(key)
+                    && deps.trailing_comma()
+                    && let Some(eol) = trailing.find('\n')
+                {
+                    // Over several lines: the new entry gets a line of its own, after the
+                    // comment on the last entry's line, with the first entry's indentation.
+                    let indent = deps
+                        .iter()
+                        .next()
+                        .and_then(|(k, _)| deps.key(k))
+                        .and_then(|k| k.leaf_decor().prefix())
+                        .and_then(|p| p.as_str())
+                        .map_or("  ".to_string(), |p| {
+                            p[p.rfind('\n').map_or(0, |i| i + 1)..].to_string()
+                        });
+                    let mut value = entry.to_value();
+                    value.decor_mut().set_prefix(" ");
+                    value.decor_mut().set_suffix("");
+                    deps.insert(key, value);
+                    if let Some(mut k) = deps.key_mut(key) {
+                        k.leaf_decor_mut()
+                            .set_prefix(format!("{}{indent}", &trailing[..=eol]));
+                    }
+                    deps.set_trailing(format!("\n{}", &trailing[eol + 1..]));
+                } else if !deps.contains_key(key) {
+                    // The space before `}` moves after the new last entry.
+                    let mut value = entry.to_value();
+                    if let Some((_, last)) = deps.iter_mut().last()
+                        && let Some(space) = last.decor().suffix().and_then(|s| s.as_str())
+                        && space.trim().is_empty()
+                    {
+                        value.decor_mut().set_suffix(space.to_string());
+                        last.decor_mut().set_suffix("");
+                    }
+                    deps.insert(key, value);
+                }
+            }
+            _ => return Err(anyhow!("[workspace.dependencies] is not a table")),
+        },
         Edit::SetWorkspaceDepVersion { key, version } => {
-            let deps = workspace_deps(doc, false)?;
-            let item = deps
-                .get_mut(key)
-                .ok_or_else(|| anyhow!("no workspace dependency `{key}`"))?;
+            let item = workspace_dep(doc, key)?;
             if let Some(Value::String(_)) = item.as_value() {
                 replace_value(item, Value::from(version.as_str()));
             } else {
@@ -296,10 +497,7 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
             }
         }
         Edit::DisableWorkspaceDepDefaults { key } => {
-            let deps = workspace_deps(doc, false)?;
-            let item = deps
-                .get_mut(key)
-                .ok_or_else(|| anyhow!("no workspace dependency `{key}`"))?;
+            let item = workspace_dep(doc, key)?;
             if let Some(Value::String(v)) = item.as_value() {
                 let entry = NewEntry {
                     version: Some(v.value().clone()),
@@ -315,10 +513,74 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
             }
         }
         Edit::RemoveWorkspaceDep { key } => {
-            if let Ok(deps) = workspace_deps(doc, false)
-                && let Some(block) = remove_keeping_comments(deps, key)
-            {
-                comments_after_header(deps, &block);
+            let Ok(deps) = workspace_deps(doc, false) else {
+                return Ok(());
+            };
+            let block = match deps {
+                // With only `[workspace.dependencies.x]` tables, `[workspace.dependencies]`
+                // has no header line to hold comments.
+                Item::Table(t) if !t.is_dotted() => match remove_keeping_comments(t, key) {
+                    Some(block) if t.is_implicit() => {
+                        let old = doc.trailing().as_str().unwrap_or("").to_string();
+                        doc.set_trailing(format!("{old}{block}"));
+                        None
+                    }
+                    Some(block) => {
+                        comments_after_header(t, &block);
+                        None
+                    }
+                    None => None,
+                },
+                Item::Value(Value::InlineTable(t)) => {
+                    // Inside braces a comment cannot follow a value (it would swallow the
+                    // comma): above the next entry, else before the closing brace.
+                    let at = t.iter().position(|(k, _)| k == key);
+                    let block = comments_of(t, key);
+                    t.remove(key);
+                    if let Some(at) = at
+                        && !block.is_empty()
+                        && let Some(block) = place_block(t, Some(at), None, block)
+                    {
+                        let old = t.trailing().as_str().unwrap_or("").to_string();
+                        let old = match old.rfind('\n') {
+                            Some(i) => old[..=i].to_string(),
+                            None => format!("{}\n", old.trim_end()),
+                        };
+                        t.set_trailing(format!("{old}{block}"));
+                    }
+                    None
+                }
+                other => other
+                    .as_table_like_mut()
+                    .and_then(|t| remove_keeping_comments(t, key)),
+            };
+            // Dotted keys or an inline table under [workspace] have no header line of their
+            // own: the comments go next to them in [workspace], else at the end of the file.
+            if let Some(block) = block {
+                let ws = doc
+                    .as_table_mut()
+                    .get_mut("workspace")
+                    .and_then(Item::as_table_like_mut);
+                let left = match ws {
+                    Some(ws) => {
+                        let at = ws.iter().position(|(k, _)| k == "dependencies");
+                        let left = at.and_then(|at| {
+                            place_block(ws, Some(at + 1), at.checked_sub(1), block.clone())
+                        });
+                        match (left, doc.as_table_mut().get_mut("workspace")) {
+                            (Some(b), Some(Item::Table(t))) if !t.is_dotted() => {
+                                comments_after_header(t, &b);
+                                None
+                            }
+                            (left, _) => left,
+                        }
+                    }
+                    None => Some(block),
+                };
+                if let Some(b) = left {
+                    let old = doc.trailing().as_str().unwrap_or("").to_string();
+                    doc.set_trailing(format!("{old}{b}"));
+                }
             }
         }
         Edit::Inherit {
@@ -372,7 +634,7 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
         } => match table_like_mut(doc.as_table_mut(), table_path).and_then(|t| t.get_mut(key)) {
             Some(Item::Value(Value::InlineTable(t))) => {
                 t.remove(sub);
-                t.fmt();
+                one_line(t);
             }
             Some(Item::Table(t)) => {
                 if let Some(block) = remove_keeping_comments(t, sub) {
@@ -406,12 +668,27 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
                 .get_mut("package")
                 .and_then(Item::as_table_like_mut)
                 .ok_or_else(|| anyhow!("no [package] table"))?;
+            // Already inherited: nothing to do (and its comments stay where they are).
+            if package
+                .get(field)
+                .and_then(|i| i.get("workspace"))
+                .and_then(Item::as_bool)
+                == Some(true)
+            {
+                return Ok(());
+            }
             let mut t = Table::new();
             t.set_dotted(true);
             t.insert("workspace", toml_edit::value(true));
             let key_prefix = package
                 .get_key_value(field)
                 .and_then(|(k, _)| k.leaf_decor().prefix().cloned());
+            // Comments inside the old value (a multi-line array) go above the new line.
+            let mut inside = package
+                .get(field)
+                .and_then(Item::as_value)
+                .map(|v| comments_in(&v.to_string()))
+                .unwrap_or_default();
             match package.get_mut(field) {
                 Some(item) => {
                     let suffix = item
@@ -419,6 +696,7 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
                         .and_then(|v| v.decor().suffix())
                         .and_then(|s| s.as_str())
                         .map(str::to_string);
+                    inside = lost(inside, &comments_in(suffix.as_deref().unwrap_or("")));
                     *item = Item::Table(t);
                     if let Some(s) = suffix
                         && let Some(v) = item.get_mut("workspace").and_then(Item::as_value_mut)
@@ -440,6 +718,7 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
             {
                 key.leaf_decor_mut().set_prefix(prefix);
             }
+            keep_above(doc, &["package".to_string()], field, &inside);
         }
     }
     Ok(())
@@ -462,14 +741,25 @@ fn comments_of(table: &dyn TableLike, key: &str) -> String {
     }
     match table.get(key) {
         Some(Item::Value(v)) => {
-            if let Some(suffix) = v.decor().suffix().and_then(|s| s.as_str())
-                && let Some(i) = suffix.find('#')
-            {
-                out.push_str(suffix[i..].trim_end());
+            // The comment after the value, and any inside a multi-line inline table or array.
+            for c in comments_in(&v.to_string()) {
+                out.push_str(&c);
                 out.push('\n');
             }
         }
         Some(Item::Table(t)) => {
+            // A `[x.y]` header's comments: the lines above it and the one on it.
+            if let Some(prefix) = t.decor().prefix().and_then(|p| p.as_str())
+                && prefix.contains('#')
+            {
+                out.push_str(&prefix[..prefix.rfind('\n').map_or(0, |i| i + 1)]);
+            }
+            if let Some(suffix) = t.decor().suffix().and_then(|s| s.as_str()) {
+                for c in comments_in(suffix) {
+                    out.push_str(&c);
+                    out.push('\n');
+                }
+            }
             for (k, _) in t.iter() {
                 out.push_str(&comments_of(t, k));
             }
@@ -489,21 +779,74 @@ fn remove_keeping_comments(table: &mut dyn TableLike, key: &str) -> Option<Strin
     if block.is_empty() {
         return None;
     }
+    place_block(table, Some(at), at.checked_sub(1), block)
+}
+
+/// Put a block of comment lines above the entry at index `next` when it is a value, else
+/// after the value at index `prev`; returns the block when neither can hold it.
+fn place_block(
+    table: &mut dyn TableLike,
+    next: Option<usize>,
+    prev: Option<usize>,
+    block: String,
+) -> Option<String> {
     let keys: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
-    if let Some(next) = keys.get(at)
-        && table.get(next).is_some_and(Item::is_value)
-        && let Some(mut k) = table.key_mut(next)
+    if let Some(next) = next.and_then(|i| keys.get(i))
+        && (table.get(next).is_some_and(Item::is_value) || is_dotted(table, next))
+        && set_line_prefix(table, next, |old| {
+            // Above the key's own comments, else right above the key (after the line break
+            // that follows a comma or a header).
+            let at = if old.contains('#') {
+                0
+            } else {
+                old.rfind('\n').map_or(0, |i| i + 1)
+            };
+            format!("{}{block}{}", &old[..at], &old[at..])
+        })
     {
-        let old = k
-            .leaf_decor()
+        return None;
+    }
+    // A `[x.y]` table next: above its header.
+    if let Some(next) = next.and_then(|i| keys.get(i))
+        && let Some(t) = table.get_mut(next).and_then(Item::as_table_mut)
+        && !t.is_dotted()
+    {
+        let old = t
+            .decor()
             .prefix()
             .and_then(|p| p.as_str())
             .unwrap_or("")
             .to_string();
-        k.leaf_decor_mut().set_prefix(format!("{block}{old}"));
+        let sep = if block.starts_with('\n') || old.is_empty() {
+            ""
+        } else {
+            "\n"
+        };
+        t.decor_mut().set_prefix(format!("{sep}{block}{old}"));
         return None;
     }
-    if let Some(prev) = at.checked_sub(1).and_then(|i| keys.get(i))
+    // A `[x.y]` table before: after its last value.
+    if let Some(prev) = prev.and_then(|i| keys.get(i))
+        && let Some(t) = table.get_mut(prev).and_then(Item::as_table_mut)
+        && !t.is_dotted()
+        && let Some(last) = t
+            .iter()
+            .filter(|(_, v)| v.is_value())
+            .map(|(k, _)| k.to_string())
+            .last()
+        && let Some(v) = t.get_mut(&last).and_then(Item::as_value_mut)
+    {
+        let old = v
+            .decor()
+            .suffix()
+            .and_then(|s| s.as_str())
+            .unwrap_or("")
+            .to_string();
+        v.decor_mut()
+            .set_suffix(format!("{old}\n{}", block.trim_end_matches('\n')));
+        return None;
+    }
+    if let Some(prev) = prev.and_then(|i| keys.get(i))
         && let Some(v) = table.get_mut(prev).and_then(Item::as_value_mut)
     {
         let old = v
@@ -540,12 +883,20 @@ fn replace_value(item: &mut Item, mut value: Value) {
     *item = Item::Value(value);
 }
 
+/// Lay an edited inline table out on one line, `{ k = v, ... }`; the comments a multi-line
+/// one held go above its entry ([`keep_above`]).
+fn one_line(t: &mut InlineTable) {
+    t.fmt();
+    t.set_trailing("");
+    t.set_trailing_comma(false);
+}
+
 /// Set `key` in a dependency entry written as an inline or a regular (or dotted) table.
 fn set_in_entry(item: &mut Item, key: &str, value: Value) {
     match item {
         Item::Value(Value::InlineTable(t)) => {
             t.insert(key, value);
-            t.fmt();
+            one_line(t);
         }
         Item::Table(t) => set_keeping_decor(t, key, value),
         _ => {}
@@ -1038,5 +1389,96 @@ debug = true
             "[dependencies.memchr]\n# a kernel: no allocator\n# no_std\n# really\nworkspace = true\nfeatures = [\"x\"]\n\n[dependencies.log]\nworkspace = true\n# std is too big\n# see above\n"
         );
         assert!(out.parse::<DocumentMut>().is_ok());
+    }
+
+    #[test]
+    fn an_inherited_package_field_keeps_the_comments_inside_its_value() {
+        let text =
+            "[package]\nname = \"a\"\n# who\nauthors = [\n  \"x\", # lead\n  # y left\n] # team\n";
+        let edit = Edit::InheritPackageField {
+            field: "authors".into(),
+        };
+        let out = apply(text, std::slice::from_ref(&edit)).unwrap();
+        assert_eq!(
+            out,
+            "[package]\nname = \"a\"\n# who\n# lead\n# y left\nauthors.workspace = true # team\n"
+        );
+        assert_eq!(apply(&out, &[edit]).unwrap(), out);
+    }
+
+    #[test]
+    fn comments_in_skips_hashes_inside_strings() {
+        let text =
+            "{ a = \"#x\\\"#\", b = '#', c = \"\"\"\n# no\"\"\"\"\", d = '''#'''} # yes\n# and\n";
+        assert_eq!(comments_in(text), ["# yes", "# and"]);
+        // Multi-byte characters in strings and comments, an escape before one.
+        let text = "{ f = [\"é#\", \"\\é✓\", '✓#'] } # ✓ é\n";
+        assert_eq!(comments_in(text), ["# ✓ é"]);
+    }
+
+    #[test]
+    fn a_multi_line_inline_entry_keeps_its_comments_above_it() {
+        let text = "[dependencies]\nbar = {\n  # why\n  path = \"../bar\", # local\n  features = [\n    \"x\", # x\n  ],\n  version = \"0.1.0\", # keep\n} # after\n";
+        let edit = Edit::Inherit {
+            table_path: deps(),
+            key: "bar".into(),
+            default_features: None,
+        };
+        let out = apply(text, std::slice::from_ref(&edit)).unwrap();
+        for c in comments_in(text) {
+            assert!(out.contains(&c), "{c} lost:\n{out}");
+        }
+        assert!(out.parse::<DocumentMut>().is_ok(), "{out}");
+        assert_eq!(apply(&out, &[edit]).unwrap(), out, "idempotent");
+    }
+
+    #[test]
+    fn a_removed_header_or_dotted_root_entry_keeps_its_comments() {
+        let texts = [
+            "[workspace]\n\n[workspace.dependencies]\nkept = \"1\"\n\n# above\n[workspace.dependencies.x] # on\n# inside\npath = \"a\" # p\n",
+            "[workspace]\nmembers = []\n# above\ndependencies.x.path = \"a\" # p\ndependencies.x.version = \"1\" # v\n",
+            "[workspace]\ndependencies = {\n  kept = \"1\",\n  # above\n  x = { path = \"a\" }, # p\n}\n",
+            "[workspace]\nmembers = []\ndependencies = { x = {\n  # in\n  path = \"a\" } } # p\n",
+        ];
+        for text in texts {
+            let out = apply(text, &[Edit::RemoveWorkspaceDep { key: "x".into() }]).unwrap();
+            for c in comments_in(text) {
+                assert!(out.contains(&c), "{c} lost:\n{text}\n->\n{out}");
+            }
+            let reparsed: toml::Table = toml::from_str(&out).unwrap();
+            assert!(
+                reparsed["workspace"]
+                    .get("dependencies")
+                    .and_then(|d| d.get("x"))
+                    .is_none(),
+                "{out}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_inline_workspace_dependencies_table_is_edited_in_place() {
+        let text = "[workspace]\ndependencies = { y = { path = \"y\", version = \"0.1.0\" } }\n";
+        let out = apply(
+            text,
+            &[
+                Edit::AddWorkspaceDep {
+                    key: "b".into(),
+                    entry: NewEntry {
+                        version: Some("2".into()),
+                        ..NewEntry::default()
+                    },
+                },
+                Edit::SetWorkspaceDepVersion {
+                    key: "y".into(),
+                    version: "0.1.1".into(),
+                },
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "[workspace]\ndependencies = { y = { path = \"y\", version = \"0.1.1\" }, b = \"2\" }\n"
+        );
     }
 }

@@ -130,10 +130,15 @@ pub(super) fn unused(ctx: &Ctx, out: &mut Vec<Finding>) {
         for e in deps {
             if e.spec.workspace {
                 used.insert(e.key);
-                // `sj = { workspace = true, package = "serde_json" }` means the root's
-                // `serde_json` (cargo ignores the `package` and fails on the missing `sj`):
-                // that entry is reported through the member, never deleted.
-                if let Some(p) = &e.spec.package {
+                // `sj = { workspace = true, package = "serde_json" }` without a root `sj`
+                // means the root's `serde_json` (cargo ignores the `package` and fails on the
+                // missing `sj`): that entry is reported through the member, never deleted.
+                // With a root `sj`, the `package` is only an ignored key (`ignored-key`
+                // removes it), so it keeps nothing in use: counting it would make a second
+                // `--fix` remove what the first kept.
+                if let Some(p) = &e.spec.package
+                    && !ctx.root_deps.contains_key(e.key)
+                {
                     used.insert(p);
                 }
             } else {
