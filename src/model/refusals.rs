@@ -1,6 +1,8 @@
 //! Where cargo refuses a workspace that the manifests alone show: each function returns the
 //! error cargo would stop with, in our form (file:line, cargo's reason in its words, the fix).
-//! Checked against `cargo metadata --no-deps` by `tests/workspace_model.rs`.
+//! Checked against `cargo metadata --no-deps` by `tests/workspace_model.rs` and, through every
+//! command, by `tests/refusals.rs`. Shapes one manifest shows alone are in
+//! [`super::manifest::check_shape`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
