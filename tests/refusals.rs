@@ -233,6 +233,10 @@ fn adv11_workspace_false_is_refused() {
         &refs(&with_a("[lints]\nworkspace = false\n")),
         "`workspace` cannot be false",
     );
+    // Any other value is no inheritance, for a dependency: this one has a version.
+    accepted(&refs(&with_a(
+        "[dependencies]\nb = { workspace = \"x\", version = \"0.1\", path = \"../b\" }\n",
+    )));
 }
 
 #[test]
@@ -279,6 +283,16 @@ fn adv17_default_members_must_be_members() {
         accepted(&refs(&with_root(&format!(
             "{ROOT}default-members = [{ok}]\n"
         ))));
+    }
+    // An absolute path under the root names a member.
+    let ws = layout(&refs(&with_a("")));
+    let abs = ws.path().join("crates/a");
+    let root = format!("{ROOT}default-members = [{:?}]\n", abs.to_str().unwrap());
+    std::fs::write(ws.path().join("Cargo.toml"), root).unwrap();
+    assert!(cargo_verdict(ws.path()).is_ok());
+    for args in COMMANDS {
+        let run = support::cli::run(ws.path(), args, &[]);
+        assert_ne!(run.code, 2, "{args:?}: {}", run.stderr);
     }
     // Matched by `members` but excluded: cargo skips it.
     let root = format!("{ROOT}exclude = [\"crates/b\"]\ndefault-members = [\"crates/b\"]\n");
@@ -566,6 +580,12 @@ const SHAPES: &[Shape] = &[
     }),
     ("a dep workspace = false", |g| {
         g.a_deps = vec!["b = { workspace = false, path = \"../b\" }".into()]
+    }),
+    ("a dep workspace = \"x\"", |g| {
+        g.a_deps = vec!["b = { workspace = \"x\", path = \"../b\" }".into()]
+    }),
+    ("a dep workspace = \"x\" without a source", |g| {
+        g.a_deps = vec!["b = { workspace = \"x\" }".into()]
     }),
     ("a dep inherits with features", |g| {
         g.a_deps = vec!["b = { workspace = true, features = [] }".into()]

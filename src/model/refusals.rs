@@ -416,7 +416,11 @@ fn dependency_entries(
             )
             .into()
         };
-        workspace_flag(m, &format!("{table}.{key}"), entry.item)?;
+        // Cargo refuses `workspace = false` on a dependency, but reads any other non-boolean
+        // as no inheritance at all (`{ workspace = "x", version = "1" }` loads).
+        if fields.get("workspace").and_then(NodeExt::as_bool) == Some(false) {
+            workspace_flag(m, &format!("{table}.{key}"), entry.item)?;
+        }
         let no_source = format!(
             "dependency ({key}) specified without providing a local path, Git repository, \
              version, or workspace dependency to use"
@@ -557,7 +561,23 @@ pub(crate) fn default_members(
         let Some(entry) = node.as_str() else {
             continue;
         };
-        let dirs: Vec<Option<String>> = if crate::model::members::is_glob(entry) {
+        let dirs: Vec<Option<String>> = if Path::new(entry).is_absolute() {
+            if crate::model::members::is_glob(entry) {
+                // Not expanded here: a false refusal is worse than a missed one.
+                continue;
+            }
+            // An absolute entry names a member when it lies under the root.
+            let relative = [Some(root_dir.to_path_buf()), root_dir.canonicalize().ok()]
+                .into_iter()
+                .flatten()
+                .find_map(|r| {
+                    Path::new(entry)
+                        .strip_prefix(&r)
+                        .ok()
+                        .map(|p| p.to_string_lossy().into_owned())
+                });
+            vec![relative.and_then(|r| normalize_rel(&r))]
+        } else if crate::model::members::is_glob(entry) {
             crate::model::members::walk_pattern(root_dir, entry, false)?
                 .into_iter()
                 .map(|f| Some(f.dir))
