@@ -50,9 +50,9 @@ const PLAIN_PACKAGE_FIELDS: [(&str, &str); 7] = [
     ("autobenches", "a boolean"),
 ];
 
-/// The `workspace` key of an inheriting table (`version.workspace = ...`, `[lints]`, a
-/// dependency entry) must be `true`: cargo refuses `false` ("`workspace` cannot be false")
-/// and any other type.
+/// The `workspace` key of an inheriting table (`version.workspace = ...`, `[lints]`) must be
+/// `true`: cargo refuses `false` ("`workspace` cannot be false") and any other type. For a
+/// dependency entry, only `false` is refused ([`dependency_entries`] calls this then).
 fn workspace_flag(m: &Manifest, what: &str, node: &Node) -> anyhow::Result<()> {
     let Some((key, flag)) = node.as_table().and_then(|t| t.get_key_value("workspace")) else {
         return Ok(());
