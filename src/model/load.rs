@@ -16,7 +16,7 @@ use super::members::{
     Found, expand_members, find_orphans_in, is_excluded, path_dependencies, walk, walk_pattern,
     without_skipped,
 };
-use super::refusals::{inherited_fields, missing_member, nested_root, unique_names};
+use super::refusals::{default_members, member, missing_member, unique_names};
 use super::relpath::{join, normalize_rel};
 use super::root::find_root_manifest;
 
@@ -363,8 +363,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         let mut next = BTreeSet::new();
         for parsed in parsed {
             let (m, targets) = parsed?;
-            nested_root(&m)?;
-            inherited_fields(&m, &root)?;
+            member(&m, &root, &root_dir, &exclude)?;
             // `path_dependencies` left out the members already known.
             for t in targets {
                 if !excluded(&t) && root_dir.join(&t).join("Cargo.toml").is_file() {
@@ -383,6 +382,7 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
     let members: Vec<Manifest> = members.into_values().collect();
     if whole {
         unique_names(&members)?;
+        default_members(&root, &root_dir, &member_dirs, &patterns, &exclude)?;
     }
     lap("parse the members the walk did not");
 

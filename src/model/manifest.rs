@@ -165,7 +165,12 @@ pub fn parse_text(rel: &str, text: String) -> anyhow::Result<Manifest> {
 /// Check the shapes cargo insists on before anything else runs, so that `lint-deps` (which
 /// reads manifests itself, without cargo) fails where cargo would instead of linting a
 /// manifest cargo rejects: a `[package]` with a string `name`, dependency tables that are
-/// tables, and no `optional` in `[workspace.dependencies]`.
+/// tables, no `optional = true` or `public = true` in `[workspace.dependencies]`, no package
+/// sections in a manifest without `[package]` (and `[workspace]` when there is none),
+/// `[workspace]` lists that are lists of strings, a known `resolver`.
+///
+/// What needs the root's manifest or the file system to judge (inheritance, path
+/// dependencies, `package.workspace`) is in `refusals`.
 pub fn check_shape(m: &Manifest) -> anyhow::Result<()> {
     let rel = m.path.as_str();
     let text = m.text();
@@ -227,21 +232,216 @@ pub fn check_shape(m: &Manifest) -> anyhow::Result<()> {
     }
     if let Some(deps) = workspace_deps.and_then(NodeExt::as_table) {
         for (name, _, spec) in entries(deps) {
-            if let Some((key, _)) = spec.as_table().and_then(|t| t.get_key_value("optional")) {
-                return Err(UserError::new(
-                    format!(
-                        "{}: `workspace.dependencies.{name}` sets `optional`, which cargo rejects \
-                         in [workspace.dependencies]",
-                        at(key.span())
-                    ),
+            // `optional = false` and `public = false` say nothing new, and cargo accepts them.
+            for (flag, what) in [("optional", "optional"), ("public", "public")] {
+                let Some((key, value)) = spec.as_table().and_then(|t| t.get_key_value(flag)) else {
+                    continue;
+                };
+                if value.as_bool() == Some(false) {
+                    continue;
+                }
+                let help = if flag == "optional" {
                     format!(
                         "remove `optional` from `{name}` in {rel}, and write `optional = true` \
                          next to `{name}.workspace = true` in the members that want it optional"
+                    )
+                } else {
+                    format!(
+                        "remove `public` from `{name}` in {rel}, and write `public = true` next \
+                         to `{name}.workspace = true` in the members that re-export it"
+                    )
+                };
+                return Err(UserError::new(
+                    format!(
+                        "{}: `workspace.dependencies.{name}` sets `{flag}`, which cargo rejects \
+                         in [workspace.dependencies] ({name} is {what}, but workspace \
+                         dependencies cannot be {what})",
+                        at(key.span()),
                     ),
+                    help,
                 )
                 .into());
             }
         }
+    }
+    check_sections(m)?;
+    check_workspace_fields(m)?;
+    Ok(())
+}
+
+/// A short description of a value's type, in the words of cargo's (serde's) "invalid type"
+/// errors: `string "crates/*"`, ``integer `5` ``, `map`, `sequence`.
+pub(crate) fn unexpected(m: &Manifest, node: &Node) -> String {
+    match node.get_ref() {
+        DeValue::String(s) => format!("string {:?}", s.as_ref()),
+        DeValue::Integer(_) => format!("integer `{}`", m.raw(node).trim()),
+        DeValue::Float(_) => format!("floating point `{}`", m.raw(node).trim()),
+        DeValue::Boolean(b) => format!("boolean `{b}`"),
+        DeValue::Datetime(_) => "datetime".to_string(),
+        DeValue::Array(_) => "sequence".to_string(),
+        DeValue::Table(_) => "map".to_string(),
+    }
+}
+
+/// `file:line:col` of a span.
+fn place(m: &Manifest, span: Range<usize>) -> String {
+    let (line, col) = line_col(m.text(), span.start);
+    format!("{}:{line}:{col}", m.path)
+}
+
+/// The sections only a package may have, in the order cargo checks them, with the spellings
+/// that stand for each (`dev_dependencies` is reported as `dev-dependencies`).
+const PACKAGE_SECTIONS: [(&str, &str); 15] = [
+    ("badges", "badges"),
+    ("features", "features"),
+    ("lib", "lib"),
+    ("bin", "bin"),
+    ("example", "example"),
+    ("test", "test"),
+    ("bench", "bench"),
+    ("dependencies", "dependencies"),
+    ("dev-dependencies", "dev-dependencies"),
+    ("dev_dependencies", "dev-dependencies"),
+    ("build-dependencies", "build-dependencies"),
+    ("build_dependencies", "build-dependencies"),
+    ("target", "target"),
+    ("lints", "lints"),
+    ("hints", "hints"),
+];
+
+/// A manifest without `[package]` (or the legacy `[project]`) is virtual: cargo refuses one
+/// that declares what only a package has ("this virtual manifest specifies a `dependencies`
+/// section, which is not allowed"), and one without `[workspace]` either ("manifest is
+/// missing either a `[package]` or a `[workspace]`"): an empty `Cargo.toml` under a member
+/// glob, or one holding only `[dependencies]`.
+fn check_sections(m: &Manifest) -> anyhow::Result<()> {
+    let root = m.root();
+    if root.contains_key("package") || root.contains_key("project") {
+        return Ok(());
+    }
+    let rel = &m.path;
+    let mut present: Vec<(usize, &str, Range<usize>)> = root
+        .iter()
+        .filter_map(|(k, _)| {
+            let order = PACKAGE_SECTIONS
+                .iter()
+                .position(|(spelling, _)| *spelling == k.get_ref().as_ref())?;
+            Some((order, PACKAGE_SECTIONS[order].1, k.span()))
+        })
+        .collect();
+    present.sort_by_key(|(order, _, _)| *order);
+    if let Some((_, section, span)) = present.into_iter().next() {
+        return Err(UserError::new(
+            format!(
+                "{}: {rel} has a [{section}] but no [package]; cargo refuses the workspace \
+                 (this virtual manifest specifies a `{section}` section, which is not allowed)",
+                place(m, span)
+            ),
+            format!(
+                "add a [package] with a `name` to {rel}, or remove its [{section}] (a folder \
+                 that is not a crate belongs out of the `members` globs, or in `exclude`)"
+            ),
+        )
+        .into());
+    }
+    if !root.contains_key("workspace") {
+        return Err(UserError::new(
+            format!(
+                "{}: {rel} has neither a [package] nor a [workspace]; cargo refuses the \
+                 workspace (manifest is missing either a `[package]` or a `[workspace]`)",
+                place(m, 0..0)
+            ),
+            format!(
+                "add a [package] with a `name` to {rel}, or remove the file (a folder that is \
+                 not a crate belongs out of the `members` globs, or in `exclude`)"
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The `[workspace]` fields cargo reads with a fixed type (`members`, `exclude` and
+/// `default-members` are lists of strings), the `resolver` values it knows (in
+/// `[workspace]` and `[package]`), and a root that names another root
+/// (`package.workspace` next to `[workspace]`).
+fn check_workspace_fields(m: &Manifest) -> anyhow::Result<()> {
+    let rel = &m.path;
+    let root = m.root();
+    let package = root.get("package").and_then(NodeExt::as_table);
+    let workspace = root.get("workspace").and_then(NodeExt::as_table);
+    let invalid = |node: &Node, expected: &str, help: String| -> anyhow::Error {
+        UserError::new(
+            format!(
+                "{}: invalid type: {}, expected {expected}; cargo refuses the workspace",
+                place(m, node.span()),
+                unexpected(m, node)
+            ),
+            format!("{help} in {rel}"),
+        )
+        .into()
+    };
+    if let Some(ws) = workspace {
+        for field in ["members", "exclude", "default-members"] {
+            let Some(list) = ws.get(field) else { continue };
+            let Some(items) = list.as_array() else {
+                return Err(invalid(
+                    list,
+                    "a sequence",
+                    format!("write `{field}` as a list of paths: `{field} = [\"...\"]`"),
+                ));
+            };
+            if let Some(item) = items.iter().find(|i| i.as_str().is_none()) {
+                return Err(invalid(
+                    item,
+                    "a string",
+                    format!("write each `{field}` entry as a quoted path"),
+                ));
+            }
+        }
+    }
+    for (table, name) in [(workspace, "workspace"), (package, "package")] {
+        let Some(resolver) = table.and_then(|t| t.get("resolver")) else {
+            continue;
+        };
+        match resolver.as_str() {
+            None => {
+                return Err(invalid(
+                    resolver,
+                    "a string",
+                    "quote the resolver: `resolver = \"3\"` (or \"2\")".to_string(),
+                ));
+            }
+            Some("1" | "2" | "3") => {}
+            Some(other) => {
+                return Err(UserError::new(
+                    format!(
+                        "{}: `{name}.resolver` is `{other}`; cargo refuses the workspace \
+                         (`resolver` setting `{other}` is not valid, valid options are \"1\", \
+                         \"2\" or \"3\")",
+                        place(m, resolver.span())
+                    ),
+                    format!("set `resolver = \"3\"` (or \"2\") in {rel}"),
+                )
+                .into());
+            }
+        }
+    }
+    if workspace.is_some()
+        && let Some(key) = package
+            .and_then(|p| p.get_key_value("workspace"))
+            .map(|(k, _)| k)
+    {
+        return Err(UserError::new(
+            format!(
+                "{}: {rel} has a [workspace] and names another root in `package.workspace`; \
+                 cargo refuses the workspace (cannot configure both `package.workspace` and \
+                 `[workspace]`, only one can be specified)",
+                place(m, key.span())
+            ),
+            format!("remove `workspace = ...` from [package] in {rel}"),
+        )
+        .into());
     }
     Ok(())
 }
@@ -475,6 +675,49 @@ mod tests {
         assert!(err.starts_with("x/Cargo.toml:3:"), "{err}");
         assert!(
             err.contains("`workspace.dependencies.b` sets `optional`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn virtual_sections_workspace_lists_and_resolvers_are_refused_as_cargo_refuses_them() {
+        let err = shape("").unwrap_err();
+        assert!(
+            err.contains("(manifest is missing either a `[package]` or a `[workspace]`)"),
+            "{err}"
+        );
+        let err = shape("[lints]\nx = {}\n[dev_dependencies]\n").unwrap_err();
+        assert!(err.starts_with("x/Cargo.toml:3:2:"), "{err}");
+        assert!(
+            err.contains("this virtual manifest specifies a `dev-dependencies` section"),
+            "{err}"
+        );
+        assert_eq!(shape("[project]\nname = \"x\"\n"), Ok(()));
+        let err = shape("[workspace]\nmembers = \"crates/*\"\n").unwrap_err();
+        assert!(
+            err.contains("2:11: invalid type: string \"crates/*\", expected a sequence"),
+            "{err}"
+        );
+        let err = shape("[workspace]\nexclude = [\"a\", 5]\n").unwrap_err();
+        assert!(
+            err.contains("2:17: invalid type: integer `5`, expected a string"),
+            "{err}"
+        );
+        let err = shape("[workspace]\nresolver = \"4\"\n").unwrap_err();
+        assert!(err.contains("`resolver` setting `4` is not valid"), "{err}");
+        assert_eq!(shape("[workspace]\nresolver = \"3\"\n"), Ok(()));
+        let err = shape("[package]\nname = \"x\"\nworkspace = \"..\"\n[workspace]\n").unwrap_err();
+        assert!(err.contains("cannot configure both"), "{err}");
+        assert_eq!(
+            shape(
+                "[workspace.dependencies]\na = { version = \"1\", optional = false, public = false }\n"
+            ),
+            Ok(())
+        );
+        let err = shape("[workspace.dependencies]\na = { version = \"1\", public = true }\n")
+            .unwrap_err();
+        assert!(
+            err.contains("a is public, but workspace dependencies cannot be public"),
             "{err}"
         );
     }
