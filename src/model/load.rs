@@ -357,13 +357,13 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
                 } else {
                     Vec::new()
                 };
+                member(&m, &root, &root_dir, &exclude, &member_dirs)?;
                 Ok((m, targets))
             })
             .collect();
         let mut next = BTreeSet::new();
         for parsed in parsed {
             let (m, targets) = parsed?;
-            member(&m, &root, &root_dir, &exclude)?;
             // `path_dependencies` left out the members already known.
             for t in targets {
                 if !excluded(&t) && root_dir.join(&t).join("Cargo.toml").is_file() {

@@ -375,6 +375,77 @@ pub(crate) fn candidate(root: &Path, rel: &str, read: bool, report_missing: bool
     }
 }
 
+/// [`walk_pattern`] for the plain spellings (`dir/*`, `a/*/b`, `dir/[ab]*`: relative, no
+/// `.`, `..`, `**` or empty component), which are nearly all of them: the same component by
+/// component walk the `glob` crate makes, with its `Pattern` matching each name, but taking
+/// each entry's type from the directory listing instead of a `stat`, and reading the matches
+/// in parallel. `None` for any other spelling, and for a pattern `glob` refuses.
+fn walk_plain(root: &Path, pattern: &str, read: bool) -> Option<Vec<Found>> {
+    let parts: Vec<&str> = pattern.split('/').collect();
+    let plain = |p: &&str| !p.is_empty() && *p != "." && *p != ".." && *p != "**";
+    if Path::new(pattern).is_absolute() || pattern.contains('\\') || !parts.iter().all(plain) {
+        return None;
+    }
+    let first_glob = parts.iter().position(|p| is_glob(p)).unwrap_or(parts.len());
+    let prefix = parts[..first_glob].join("/");
+    let components = parts[first_glob..]
+        .iter()
+        .map(|c| glob::Pattern::new(c).ok())
+        .collect::<Option<Vec<_>>>()?;
+    let (found, any) = descend(root, &prefix, &components, read);
+    if !any {
+        // Cargo keeps a pattern that matches nothing as a path of its own, and then fails to
+        // read `<pattern>/Cargo.toml`.
+        return Some(vec![Found {
+            dir: pattern.to_string(),
+            pyproject: false,
+            manifest: None,
+            pyproject_doc: None,
+            missing: true,
+        }]);
+    }
+    Some(found)
+}
+
+/// [`walk_plain`]'s matches under `rel` for the components `rest`, and whether any path
+/// matched at all (`glob` also yields files, which cargo then drops; a pattern that yields
+/// nothing is an error).
+fn descend(root: &Path, rel: &str, rest: &[glob::Pattern], read: bool) -> (Vec<Found>, bool) {
+    let Some((first, rest)) = rest.split_first() else {
+        return (candidate(root, rel, read, true), true);
+    };
+    let Ok(entries) = std::fs::read_dir(root.join(rel)) else {
+        return (Vec::new(), false);
+    };
+    let mut any = false;
+    let mut subdirs = Vec::new();
+    for entry in entries.flatten() {
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            continue;
+        };
+        if !first.matches_with(&name, MATCH) {
+            continue;
+        }
+        any |= rest.is_empty();
+        let is_dir = entry
+            .file_type()
+            .is_ok_and(|ft| ft.is_dir() || (ft.is_symlink() && entry.path().is_dir()));
+        if is_dir {
+            subdirs.push(name);
+        }
+    }
+    let found: Vec<(Vec<Found>, bool)> = subdirs
+        .par_iter()
+        .map(|d| descend(root, &join(rel, d), rest, read))
+        .collect();
+    let mut out = Vec::new();
+    for (f, a) in found {
+        out.extend(f);
+        any |= a;
+    }
+    (out, any)
+}
+
 /// The directories one `members` pattern reaches, found as cargo finds them: with the `glob`
 /// crate over `<root>/<pattern>` (cargo's `WorkspaceRootConfig::members_paths`), so every
 /// spelling (`//`, `./`, `..`, `**`, `[...]`, hidden names, symlinked folders) means what it
@@ -386,6 +457,9 @@ pub(crate) fn candidate(root: &Path, rel: &str, read: bool, report_missing: bool
 /// the workspace root (cargo allows one only for a package whose `package.workspace` points
 /// back; this tool does not support it).
 pub(crate) fn walk_pattern(root: &Path, pattern: &str, read: bool) -> anyhow::Result<Vec<Found>> {
+    if let Some(found) = walk_plain(root, pattern, read) {
+        return Ok(found);
+    }
     let refuse = |what: String, help: &str| {
         UserError::new(
             format!("Cargo.toml: `members` entry `{pattern}`: {what}"),

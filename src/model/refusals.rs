@@ -18,18 +18,21 @@ use crate::errors::UserError;
 /// Every refusal one member's manifest can earn, given the root manifest and the root
 /// directory: a `[workspace]` of its own, inheritance of what the root does not define (or
 /// `workspace = false`), `package.workspace` naming another root, `[project]` in edition
-/// 2024, and dependency entries cargo cannot load (no source, a dangling path).
+/// 2024, and dependency entries cargo cannot load (no source, a dangling path). `members` are
+/// the member directories known so far: their manifests were read, so a path dependency on one
+/// needs no look at the disk.
 pub(crate) fn member(
     m: &Manifest,
     root: &Manifest,
     root_dir: &Path,
     exclude: &[String],
+    members: &BTreeSet<String>,
 ) -> anyhow::Result<()> {
     nested_root(m)?;
     inherited_fields(m, root)?;
     wrong_workspace(m, root_dir)?;
     project_table(m, root)?;
-    dependency_entries(m, root, root_dir, exclude)
+    dependency_entries(m, root, root_dir, exclude, members)
 }
 
 /// `file:line:col` of a span of `m`.
@@ -390,6 +393,7 @@ fn dependency_entries(
     root: &Manifest,
     root_dir: &Path,
     exclude: &[String],
+    members: &BTreeSet<String>,
 ) -> anyhow::Result<()> {
     let ws_deps = root
         .root()
@@ -487,7 +491,8 @@ fn dependency_entries(
         if inside && is_excluded(&target, exclude) {
             continue;
         }
-        if root_dir.join(&target).join("Cargo.toml").is_file() {
+        // A member's manifest was read already; only other targets need a look.
+        if members.contains(&target) || root_dir.join(&target).join("Cargo.toml").is_file() {
             continue;
         }
         let shown = if target.is_empty() {
