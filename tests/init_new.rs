@@ -270,18 +270,20 @@ fn generated_yaml_wires_the_workflow_and_the_hooks() {
         })
         .unwrap();
     assert_eq!(checkout["with"]["fetch-depth"].as_u64(), Some(0));
+    // The tool's own action, at the tag of this version, installing this version.
+    let version = env!("CARGO_PKG_VERSION");
     let affected = steps
         .iter()
         .find(|s| s["id"].as_str() == Some("affected"))
         .unwrap();
-    assert!(
-        affected["run"]
-            .as_str()
-            .unwrap()
-            .contains("cargo ccworkspace affected --format github")
+    assert_eq!(
+        affected["uses"].as_str(),
+        Some(format!("ccworkspace/cargo-ccworkspace@v{version}").as_str())
     );
+    assert_eq!(affected["with"]["version"].as_str(), Some(version));
 
-    // The image matrix reads the detect job's output, and is skipped when it is empty.
+    // The image matrix reads the detect job's output, and is skipped when it is empty; each
+    // entry calls images.yml with its `dockerfiles` (both the per-crate and the grouped form).
     let images = &jobs["images"];
     let needs: Vec<&str> = images["needs"]
         .as_sequence()
@@ -302,7 +304,25 @@ fn generated_yaml_wires_the_workflow_and_the_hooks() {
         jobs["builder"]["if"].as_str(),
         Some("needs.detect.outputs.count != '0'")
     );
-    let build = images["steps"]
+    assert_eq!(
+        images["uses"].as_str(),
+        Some("./.github/workflows/images.yml")
+    );
+    assert_eq!(
+        images["with"]["dockerfiles"].as_str(),
+        Some("${{ toJSON(matrix.dockerfiles) }}")
+    );
+    assert_eq!(
+        images["with"]["builder-image"].as_str(),
+        Some("${{ needs.builder.outputs.image }}")
+    );
+    let called = yaml(".github/workflows/images.yml");
+    let image = &called["jobs"]["image"];
+    assert_eq!(
+        image["strategy"]["matrix"]["dockerfile"].as_str(),
+        Some("${{ fromJSON(inputs.dockerfiles) }}")
+    );
+    let build = image["steps"]
         .as_sequence()
         .unwrap()
         .iter()
@@ -317,27 +337,26 @@ fn generated_yaml_wires_the_workflow_and_the_hooks() {
         build["with"]["file"].as_str(),
         Some("${{ matrix.dockerfile }}")
     );
-    assert!(
-        build["with"]["cache-from"]
-            .as_str()
-            .unwrap()
-            .contains("scope=${{ matrix.crate }}")
-    );
-    assert!(
-        build["with"]["cache-to"]
-            .as_str()
-            .unwrap()
-            .contains("scope=${{ matrix.crate }}")
-    );
+    for key in ["cache-from", "cache-to"] {
+        assert!(
+            build["with"][key]
+                .as_str()
+                .unwrap()
+                .contains("scope=${{ steps.crate.outputs.name }}")
+        );
+    }
     // The builder image the matrix builds FROM.
     assert_eq!(
         build["with"]["build-args"].as_str(),
-        Some("BUILDER_IMAGE=${{ needs.builder.outputs.image }}")
+        Some("BUILDER_IMAGE=${{ inputs.builder-image }}")
     );
-    // The lint job runs both checks.
-    let lint_runs: Vec<&str> = jobs["lint"]["steps"]
-        .as_sequence()
-        .unwrap()
+    // The lint job installs through the action and runs both checks.
+    let lint_steps = jobs["lint"]["steps"].as_sequence().unwrap();
+    assert!(lint_steps.iter().any(|s| {
+        s["uses"].as_str() == Some(format!("ccworkspace/cargo-ccworkspace@v{version}").as_str())
+            && s["with"]["install-only"].as_str() == Some("true")
+    }));
+    let lint_runs: Vec<&str> = lint_steps
         .iter()
         .filter_map(|s| s["run"].as_str())
         .collect();
@@ -358,25 +377,64 @@ fn generated_yaml_wires_the_workflow_and_the_hooks() {
     .unwrap();
     let config = yaml(".pre-commit-config.yaml");
     let hooks = config["repos"][0]["hooks"].as_sequence().unwrap();
-    assert_eq!(hooks.len(), 2);
-    for hook in hooks {
-        let id = hook["id"].as_str().unwrap();
-        let def = manifest
+    assert_eq!(hooks.len(), 3);
+    let find = |id: &str| {
+        manifest
             .as_sequence()
             .unwrap()
             .iter()
             .find(|h| h["id"].as_str() == Some(id))
-            .unwrap_or_else(|| panic!("{id} is not in .pre-commit-hooks.yaml"));
-        for key in ["entry", "files", "pass_filenames", "require_serial"] {
-            assert_eq!(hook[key], def[key], "{id}: {key} differs");
+            .unwrap_or_else(|| panic!("{id} is not in .pre-commit-hooks.yaml"))
+            .clone()
+    };
+    for hook in hooks {
+        let id = hook["id"].as_str().unwrap();
+        // The `language: rust` hook and its `-system` twin: the same but for the language.
+        let rust = find(id);
+        let system = find(&format!("{id}-system"));
+        for key in [
+            "entry",
+            "files",
+            "pass_filenames",
+            "require_serial",
+            "stages",
+        ] {
+            assert_eq!(hook[key], rust[key], "{id}: {key} differs");
+            assert_eq!(hook[key], system[key], "{id}-system: {key} differs");
         }
-        assert_eq!(def["language"].as_str(), Some("rust"));
+        assert_eq!(rust["language"].as_str(), Some("rust"));
+        assert_eq!(system["language"].as_str(), Some("system"));
+        assert_eq!(hook["language"].as_str(), Some("system"));
     }
     let ids: Vec<&str> = hooks.iter().map(|h| h["id"].as_str().unwrap()).collect();
     assert_eq!(
         ids,
-        ["ccworkspace-lint-deps", "ccworkspace-dockerfile-check"]
+        [
+            "ccworkspace-lint-deps",
+            "ccworkspace-dockerfile-check",
+            "ccworkspace-dockerfile"
+        ]
     );
+    // Every hook of the manifest is documented by its id, and the remote form in the
+    // generated config names only hooks that exist, at this version's tag.
+    let docs = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/getting-started.md"),
+    )
+    .unwrap();
+    for def in manifest.as_sequence().unwrap() {
+        let id = def["id"].as_str().unwrap();
+        assert!(
+            docs.contains(id),
+            "docs/getting-started.md does not mention {id}"
+        );
+    }
+    let config_text = read(&root, ".pre-commit-config.yaml");
+    assert!(config_text.contains(&format!("rev: v{version}")));
+    for line in config_text.lines() {
+        if let Some(id) = line.trim().strip_prefix("#       - id: ") {
+            find(id);
+        }
+    }
 
     // dev-compose mounts the repository where the Dockerfiles build, caches in named volumes.
     let compose = yaml("dev-compose.yml");
@@ -718,13 +776,43 @@ fn pre_commit_runs_the_hooks_on_an_initialised_workspace() {
         &local_path,
     );
     assert!(!stale.status.success(), "{}", text(&stale.stdout));
-    ok(&root, &["dockerfile"]);
+    // The documented way to regenerate: the manual-stage hook of the generated config.
+    let regenerate = pre_commit(
+        &root,
+        &[
+            "run",
+            "--hook-stage",
+            "manual",
+            "ccworkspace-dockerfile",
+            "--all-files",
+        ],
+        &local_path,
+    );
+    // pre-commit fails a hook that changed files; the second run finds nothing to change.
+    assert!(
+        text(&regenerate.stdout).contains("cargo ccworkspace dockerfile (regenerate)"),
+        "{}{}",
+        text(&regenerate.stdout),
+        text(&regenerate.stderr)
+    );
+    ok(&root, &["dockerfile", "--check"]);
     repo.commit_all("regenerate");
 
     // This repository's `.pre-commit-hooks.yaml`, installed by pre-commit (`language: rust`:
     // `cargo install --path` of this repository, with the network for the dependencies).
-    for hook in ["ccworkspace-lint-deps", "ccworkspace-dockerfile-check"] {
-        let out = pre_commit(&root, &["try-repo", here, hook, "--all-files"], &path);
+    // The `-system` twins of this repository's hooks run the binary on PATH (nothing built).
+    for hook in [
+        "ccworkspace-lint-deps",
+        "ccworkspace-dockerfile-check",
+        "ccworkspace-lint-deps-system",
+        "ccworkspace-dockerfile-check-system",
+    ] {
+        let path = if hook.ends_with("-system") {
+            local_path.as_str()
+        } else {
+            path.as_str()
+        };
+        let out = pre_commit(&root, &["try-repo", here, hook, "--all-files"], path);
         assert!(
             out.status.success(),
             "try-repo {hook}:\n{}{}",

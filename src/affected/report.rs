@@ -140,6 +140,9 @@ struct Job<'a> {
     path: &'a str,
     kind: &'static str,
     dockerfile: String,
+    /// The same Dockerfile as a list (empty for a library), so that one consumer handles this
+    /// form and the grouped one (`dockerfiles` in both).
+    dockerfiles: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -150,8 +153,10 @@ struct GroupJob<'a> {
     dockerfiles: Vec<String>,
 }
 
-/// `github`: the `matrix=` and `count=` lines for `$GITHUB_OUTPUT`.
+/// `github`: the `matrix=`, `count=` and `jobs=` lines for `$GITHUB_OUTPUT`.
 ///
+/// Every entry has `dockerfiles` (the images that job builds), in both forms: the generated
+/// workflow's `images` job reads only that.
 /// One job per crate while the crates fit in `max_jobs` and no grouping is asked for; otherwise
 /// one job per group (per domain with `--group-by domain`, split further to stay within
 /// `max_jobs`), each listing its crates.
@@ -166,6 +171,7 @@ pub fn github(rows: &[Row<'_>], group_by: Option<GroupBy>, max_jobs: usize) -> S
                 path: r.path,
                 kind: r.kind,
                 dockerfile: r.dockerfile.clone().unwrap_or_default(),
+                dockerfiles: r.dockerfile.iter().cloned().collect(),
             })
             .collect();
         serde_json::json!({ "include": include })

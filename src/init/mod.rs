@@ -23,6 +23,8 @@ const BUILDER_IGNORE: &str = include_str!("templates/builder.Dockerfile.dockerig
 const DEV_COMPOSE: &str = include_str!("templates/dev-compose.yml.in");
 const PRE_COMMIT: &str = include_str!("templates/pre-commit-config.yaml.in");
 const CI: &str = include_str!("templates/ci.yml.in");
+const CI_IMAGES: &str = include_str!("templates/images.yml.in");
+const ZIZMOR: &str = include_str!("templates/zizmor.yml.in");
 
 const CRATE_LIB: &str = include_str!("templates/crate-lib.rs.in");
 const CRATE_MAIN: &str = include_str!("templates/crate-main.rs.in");
@@ -129,6 +131,8 @@ pub fn render_init(opts: &InitOptions) -> Vec<GeneratedFile> {
         ("dev-compose.yml", DEV_COMPOSE),
         (".pre-commit-config.yaml", PRE_COMMIT),
         (".github/workflows/ci.yml", CI),
+        (".github/workflows/images.yml", CI_IMAGES),
+        (".github/zizmor.yml", ZIZMOR),
     ]
     .into_iter()
     .map(|(path, template)| (path.to_string(), fill(template, &values)))
