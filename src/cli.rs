@@ -14,11 +14,21 @@ pub use crate::changes::OnMissingBase;
 pub use crate::model::kind::CrateKind;
 pub use crate::output::ColorChoice;
 
-const EXIT_CODES: &str = "\
-Exit status:
+/// The end of every help page: the exit codes, and the page of the manual (by URL: an
+/// installed binary has no `docs/` folder).
+macro_rules! after_help {
+    ($page:literal) => {
+        concat!(
+            "Exit status:
   0  success
   1  findings (lint-deps: a `deny` finding; dockerfile --check: a stale, missing or left-over file)
-  2  could not run (usage, bad input, git or cargo failure)";
+  2  could not run (usage, bad input, git or cargo failure)
+
+Documentation: https://github.com/ccworkspace/cargo-ccworkspace/blob/main/docs/",
+            $page
+        )
+    };
+}
 
 /// Keep a large cargo monorepo fast and sane.
 #[derive(Debug, Parser)]
@@ -27,7 +37,7 @@ Exit status:
     bin_name = "cargo ccworkspace",
     version,
     styles = clap_cargo::style::CLAP_STYLING,
-    after_help = EXIT_CODES,
+    after_help = after_help!("getting-started.md"),
     propagate_version = true
 )]
 pub struct Cli {
@@ -78,26 +88,27 @@ impl GlobalOpts {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the crates a change touches: changed crates plus everything that depends on them
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = after_help!("affected.md"))]
     Affected(AffectedArgs),
     /// Check that every member takes its dependencies from `[workspace.dependencies]`
     ///
-    /// Rules, levels, exemptions and output formats: docs/lint-deps.md. Levels and exemptions
-    /// live in `[workspace.metadata.ccworkspace.lint-deps]` of the root Cargo.toml.
-    #[command(name = "lint-deps", after_help = EXIT_CODES)]
+    /// Rules, levels, exemptions and output formats: see the documentation below. Levels and
+    /// exemptions live in `[workspace.metadata.ccworkspace.lint-deps]` of the root Cargo.toml.
+    #[command(name = "lint-deps", after_help = after_help!("lint-deps.md"))]
     LintDeps(LintDepsArgs),
     /// Generate thin per-crate Dockerfiles that build from a trimmed workspace context
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = after_help!("dockerfile.md"))]
     Dockerfile(DockerfileArgs),
     /// Lay out a new monorepo: workspace, builder image, dev container, pre-commit and CI
     ///
     /// Writes the root Cargo.toml (one `<domain>/rust/*` member glob per domain), Cargo.lock,
     /// rust-toolchain.toml (the version of the running cargo), pyproject.toml,
     /// docker/builder.Dockerfile, dev-compose.yml, .pre-commit-config.yaml,
-    /// .github/workflows/ci.yml, .gitignore and `<domain>/rust/.gitkeep`. Never overwrites a
-    /// file (skipped files are named); refuses a directory that already has a workspace unless
-    /// --add-missing is given. See docs/getting-started.md.
-    #[command(after_help = EXIT_CODES)]
+    /// .github/workflows/ci.yml and images.yml (using the cargo-ccworkspace GitHub Action of
+    /// this version), .github/zizmor.yml, .gitignore and `<domain>/rust/.gitkeep`. Never
+    /// overwrites a file (skipped files are named); refuses a directory that already has a
+    /// workspace unless --add-missing is given.
+    #[command(after_help = after_help!("getting-started.md"))]
     Init(InitArgs),
     /// Add a crate that already follows every rule
     ///
@@ -107,7 +118,7 @@ pub enum Command {
     /// [workspace.dependencies] when missing); for --pyo3 and --bin its Dockerfile pair, as
     /// `cargo ccworkspace dockerfile` renders it. Fails (exit 2, nothing written) when no
     /// `members` glob covers the folder or the name is taken.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = after_help!("getting-started.md"))]
     New(NewArgs),
 }
 

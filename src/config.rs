@@ -286,8 +286,9 @@ impl Config {
             let mut err = toml_error(path, text, &e);
             if text.contains("ccworkspace") {
                 err.message = format!(
-                    "{} (if this is in [workspace.metadata.ccworkspace], see docs/config.md)",
-                    err.message
+                    "{} (if this is in [workspace.metadata.ccworkspace], see {}/config.md)",
+                    err.message,
+                    crate::errors::DOCS_URL
                 );
             }
             err

@@ -202,8 +202,9 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
         out.status(
             "Next",
             format!(
-                "cargo ccworkspace new {}/<crate> [--pyo3|--bin|--lib] (see docs/getting-started.md)",
-                domains[0]
+                "cargo ccworkspace new {}/<crate> [--pyo3|--bin|--lib] (see {}/getting-started.md)",
+                domains[0],
+                crate::errors::DOCS_URL
             ),
         );
     }
