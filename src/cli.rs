@@ -47,8 +47,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Flags every command takes, cargo-style.
+/// Flags every command takes, cargo-style (before or after the command's name).
 #[derive(Debug, Clone, Args, Default)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalOpts {
     /// Path to the workspace's root `Cargo.toml` (default: the workspace around the current directory)
     #[arg(long, global = true, value_name = "PATH")]
@@ -62,13 +63,16 @@ pub struct GlobalOpts {
     /// Say more about what is going on (repeat for more)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// Run without accessing the network (passed to `cargo metadata`)
+    /// Run without accessing the network (passed to `cargo metadata`; affected and dockerfile
+    /// --affected only, refused elsewhere)
     #[arg(long, global = true)]
     pub offline: bool,
-    /// Require Cargo.lock to be up to date (passed to `cargo metadata`)
+    /// Require Cargo.lock to be up to date (passed to `cargo metadata`; affected and dockerfile
+    /// --affected only, refused elsewhere)
     #[arg(long, global = true)]
     pub locked: bool,
-    /// Require Cargo.lock and cache to be up to date (passed to `cargo metadata`)
+    /// Require Cargo.lock and cache to be up to date (passed to `cargo metadata`; affected and
+    /// dockerfile --affected only, refused elsewhere)
     #[arg(long, global = true)]
     pub frozen: bool,
 }
@@ -120,6 +124,33 @@ pub enum Command {
     /// `members` glob covers the folder or the name is taken.
     #[command(after_help = after_help!("getting-started.md"))]
     New(NewArgs),
+    /// Print a shell completion script for cargo-ccworkspace
+    ///
+    /// For example: `cargo ccworkspace completions bash > ~/.local/share/bash-completion/completions/cargo-ccworkspace`.
+    /// The script completes the `cargo-ccworkspace` command (the binary accepts every command
+    /// directly).
+    #[command(after_help = after_help!("getting-started.md#1-install-the-tool"))]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) of cargo-ccworkspace or of one of its commands
+    ///
+    /// For example: `cargo ccworkspace man > cargo-ccworkspace.1`, `cargo ccworkspace man affected
+    /// > cargo-ccworkspace-affected.1`; `man ./cargo-ccworkspace.1` shows it.
+    #[command(after_help = after_help!("getting-started.md#1-install-the-tool"))]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// A command's page instead of the main one
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 /// Where the changed files come from: git (`--base`/`--head`) or a list (`--files`, `--files-from`).
@@ -191,11 +222,11 @@ pub enum AffectedFormat {
     Names,
     /// A versioned JSON report with the reason for every crate
     Json,
-    /// `matrix=` and `count=` for `$GITHUB_OUTPUT`
+    /// `matrix=`, `count=` (affected crates) and `jobs=` (matrix entries) for `$GITHUB_OUTPUT`
     Github,
     /// `-p a -p b` for cargo
     CargoArgs,
-    /// A nextest filterset: `package(a) | package(b)`
+    /// A nextest filterset: `package(=a) | package(=b)`
     Nextest,
     /// A mermaid graph of the affected crates
     Mermaid,
