@@ -120,8 +120,10 @@ pub enum Command {
     /// [workspace.lints] and takes dependencies with `workspace = true`; for --pyo3 also its
     /// pyproject.toml and a module with `__version__` (pyo3 is added to the root
     /// [workspace.dependencies] when missing); for --pyo3 and --bin its Dockerfile pair, as
-    /// `cargo ccworkspace dockerfile` renders it. Fails (exit 2, nothing written) when no
-    /// `members` glob covers the folder or the name is taken.
+    /// `cargo ccworkspace dockerfile` renders it. A domain no `members` glob covers yet gets
+    /// its glob (and `<domain>/rust/.gitkeep`); a workspace laid out otherwise (`crates/*`)
+    /// gets the crate where its globs say. Fails (exit 2, nothing written) when the folder is
+    /// excluded or exists, or the name is taken.
     #[command(after_help = after_help!("getting-started.md"))]
     New(NewArgs),
     /// Print a shell completion script for cargo-ccworkspace
@@ -317,7 +319,8 @@ pub struct InitArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct NewArgs {
-    /// `DOMAIN/CRATE`: the crate goes to `DOMAIN/rust/CRATE`
+    /// `DOMAIN/CRATE`: the crate goes to `DOMAIN/rust/CRATE` (or where the workspace's globs
+    /// put it: `crates/CRATE` in a `crates/*` workspace)
     #[arg(value_name = "DOMAIN/CRATE")]
     pub path: String,
     /// A PyO3 crate built by maturin into a wheel

@@ -425,6 +425,10 @@ fn run_images(
             Some("${{ fromJSON(inputs.dockerfiles) }}")
         );
         let dockerfiles: Vec<String> = serde_json::from_str(&inputs["inputs.dockerfiles"]).unwrap();
+        if !condition(image["if"].as_str().unwrap(), &inputs) {
+            assert!(dockerfiles.is_empty(), "{entry}");
+            continue;
+        }
         assert!(!dockerfiles.is_empty(), "an entry with no image: {entry}");
         for dockerfile in dockerfiles {
             let mut step_ctx = inputs.clone();
@@ -532,6 +536,19 @@ fn the_generated_ci_runs_locally_on_the_example_monorepo() {
     let mut built_grouped = run_images(&mut runner, &ci, &images_yml, &grouped);
     built_grouped.sort();
     assert_eq!(built_grouped, built);
+
+    // With `images = ["pyo3"]` (binaries built elsewhere), the binary crates' entries carry no
+    // Dockerfile and their image jobs are skipped; the PyO3 image still builds.
+    repo.replace(
+        "Cargo.toml",
+        "[workspace.dependencies]",
+        "[workspace.metadata.ccworkspace.docker]\nimages = [\"pyo3\"]\n\n[workspace.dependencies]",
+    );
+    let pyo3_only = run_detect(&mut runner, &ci, &github, &[]);
+    let built_pyo3 = run_images(&mut runner, &ci, &images_yml, &pyo3_only);
+    let files: Vec<&str> = built_pyo3.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(files, ["login/rust/login_py/Dockerfile"], "{pyo3_only:?}");
+    repo.git(&["checkout", "-q", "--", "Cargo.toml"]);
 
     // The JSON report the action exposes names the base it compared with.
     let report_path = runner.temp.join("ccworkspace-affected.json");

@@ -42,12 +42,15 @@ pub struct Row<'a> {
     pub reason: &'a Reason,
 }
 
-/// The affected crates after `--direct` and `--kind`, in name order.
+/// The affected crates after `--direct` and `--kind`, in name order. `has_image` says which
+/// kinds get a Dockerfile (`images` in `[workspace.metadata.ccworkspace.docker]`); the others
+/// have none in the rows.
 pub fn rows<'a>(
     ws: &'a Workspace,
     outcome: &'a Outcome,
     direct_only: bool,
     kinds: &[CrateKind],
+    has_image: &dyn Fn(CrateKind) -> bool,
 ) -> Vec<Row<'a>> {
     let by_name: BTreeMap<&str, &Member> =
         ws.members.iter().map(|m| (m.name.as_str(), m)).collect();
@@ -67,7 +70,7 @@ pub fn rows<'a>(
                 name: &m.name,
                 path: &m.path,
                 kind: m.kind.as_str(),
-                dockerfile: m.dockerfile(),
+                dockerfile: m.dockerfile().filter(|_| has_image(m.kind)),
                 direct,
                 reason,
             })

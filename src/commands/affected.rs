@@ -24,7 +24,10 @@ pub fn run(global: &GlobalOpts, args: &AffectedArgs, out: &Output) -> anyhow::Re
         crate::output::print_stdout(&report::explain(name, &ws, &outcome))?;
         return Ok(Status::Ok);
     }
-    let rows = report::rows(&ws, &outcome, args.direct, &args.kind);
+    let docker = crate::config::Config::load(ws.root_manifest().as_std_path())?.docker;
+    let rows = report::rows(&ws, &outcome, args.direct, &args.kind, &|k| {
+        docker.has_image(k)
+    });
     if let Some(why) = &outcome.all {
         out.status("Affected", format!("every crate: {why}"));
     } else {
