@@ -54,16 +54,20 @@ pub(crate) fn affected_names(
     change: &ChangeOptions,
     out: &Output,
 ) -> anyhow::Result<Vec<String>> {
-    let (_, outcome, _) = analyse(global, change, out)?;
+    let (_, outcome, _, _) = analyse(global, change, out)?;
     Ok(outcome.affected.keys().cloned().collect())
 }
+
+/// The head workspace, the outcome, where the change came from, and the head's configuration
+/// (read while a scratch checkout of another head still exists).
+pub(crate) type Analysis = (Workspace, Outcome, Provenance, Config);
 
 /// Load the head workspace, read the changes, and compute the outcome.
 pub(crate) fn analyse(
     global: &MetadataOptions,
     change: &ChangeOptions,
     out: &Output,
-) -> anyhow::Result<(Workspace, Outcome, Provenance)> {
+) -> anyhow::Result<Analysis> {
     let list_mode = change.files_from.is_some() || !change.files.is_empty();
     if list_mode {
         let (ws, cached) = Workspace::load_reporting(global)?;
@@ -86,7 +90,7 @@ pub(crate) fn analyse(
             head: "--files".to_string(),
             merge_base: None,
         };
-        return Ok((ws, outcome, prov));
+        return Ok((ws, outcome, prov, config));
     }
 
     // Say "no workspace" before anything git would say about the directory.
@@ -132,7 +136,7 @@ fn analyse_git(
     out: &Output,
     start_dir: &Path,
     early: Option<EarlyLoad>,
-) -> anyhow::Result<(Workspace, Outcome, Provenance)> {
+) -> anyhow::Result<Analysis> {
     let git = Git::discover(start_dir)?;
     let head_commit = git.head_commit()?;
     let from_pull_request = std::env::var("GITHUB_BASE_REF").is_ok_and(|r| !r.is_empty());
@@ -179,7 +183,8 @@ fn analyse_git(
                 let mut outcome = Outcome::default();
                 outcome.mark_all(&ws, why);
                 let prov = provenance(change, base_name, None);
-                return Ok((ws, outcome, prov));
+                let config = Config::load(ws.root_manifest().as_std_path())?;
+                return Ok((ws, outcome, prov, config));
             }
         },
     };
@@ -272,7 +277,7 @@ fn analyse_git(
     if let Some(s) = scratch {
         s.remove(&git);
     }
-    Ok((ws, outcome, prov))
+    Ok((ws, outcome, prov, config))
 }
 
 fn provenance(change: &ChangeOptions, base: String, merge_base: Option<String>) -> Provenance {
