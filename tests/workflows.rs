@@ -556,6 +556,30 @@ fn the_generated_ci_runs_locally_on_the_example_monorepo() {
         serde_json::from_str(&std::fs::read_to_string(report_path).unwrap()).unwrap();
     assert_eq!(report["base"].as_str(), Some("origin/main"), "{report}");
 
+    // A push compares with the previous tip (`github.event.before`), not a base branch.
+    let before = repo.git(&["rev-parse", "main"]);
+    let mut push_github = github.clone();
+    push_github.insert("github.event.before".into(), before);
+    let saved = std::mem::replace(
+        &mut runner.env,
+        vec![
+            ("GITHUB_EVENT_NAME".into(), "push".into()),
+            ("GITHUB_ACTIONS".into(), "true".into()),
+        ],
+    );
+    let push = run_detect(&mut runner, &ci, &push_github, &[]);
+    let mut built_push = run_images(&mut runner, &ci, &images_yml, &push);
+    built_push.sort();
+    assert_eq!(built_push, built);
+    // A new branch (all-zero previous tip): the tool's default base applies (`origin/main`).
+    push_github.insert(
+        "github.event.before".into(),
+        "0000000000000000000000000000000000000000".into(),
+    );
+    let new_branch = run_detect(&mut runner, &ci, &push_github, &[]);
+    assert_eq!(new_branch["count"], detect["count"]);
+    runner.env = saved;
+
     // Nothing affected (the branch at its base): count=0, and the images job is skipped.
     repo.git(&["reset", "-q", "--hard", "main"]);
     let none = run_detect(&mut runner, &ci, &github, &[]);
