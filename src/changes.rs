@@ -54,16 +54,20 @@ pub(crate) fn affected_names(
     change: &ChangeOptions,
     out: &Output,
 ) -> anyhow::Result<Vec<String>> {
-    let (_, outcome, _) = analyse(global, change, out)?;
+    let (_, outcome, _, _) = analyse(global, change, out)?;
     Ok(outcome.affected.keys().cloned().collect())
 }
+
+/// The head workspace, the outcome, where the change came from, and the head's configuration
+/// (read while a scratch checkout of another head still exists).
+pub(crate) type Analysis = (Workspace, Outcome, Provenance, Config);
 
 /// Load the head workspace, read the changes, and compute the outcome.
 pub(crate) fn analyse(
     global: &MetadataOptions,
     change: &ChangeOptions,
     out: &Output,
-) -> anyhow::Result<(Workspace, Outcome, Provenance)> {
+) -> anyhow::Result<Analysis> {
     let list_mode = change.files_from.is_some() || !change.files.is_empty();
     if list_mode {
         let (ws, cached) = Workspace::load_reporting(global)?;
@@ -86,9 +90,11 @@ pub(crate) fn analyse(
             head: "--files".to_string(),
             merge_base: None,
         };
-        return Ok((ws, outcome, prov));
+        return Ok((ws, outcome, prov, config));
     }
 
+    // Say "no workspace" before anything git would say about the directory.
+    require_manifest(global)?;
     let start_dir = match &global.manifest_path {
         Some(p) => p
             .parent()
@@ -130,12 +136,23 @@ fn analyse_git(
     out: &Output,
     start_dir: &Path,
     early: Option<EarlyLoad>,
-) -> anyhow::Result<(Workspace, Outcome, Provenance)> {
+) -> anyhow::Result<Analysis> {
     let git = Git::discover(start_dir)?;
     let head_commit = git.head_commit()?;
+    let from_pull_request = std::env::var("GITHUB_BASE_REF").is_ok_and(|r| !r.is_empty());
     let base_name = match &change.base {
         Some(b) => b.clone(),
-        None => git.default_base()?,
+        None => {
+            let base = git.default_base()?;
+            if !from_pull_request {
+                // Not asked for: say which one it is, so an empty answer is not a mystery.
+                out.status(
+                    "Base",
+                    format!("{base} (the default branch; --base chooses another)"),
+                );
+            }
+            base
+        }
     };
     let head_rev = match &change.head {
         Some(h) => Some(git.resolve(h)?.ok_or_else(|| {
@@ -166,10 +183,29 @@ fn analyse_git(
                 let mut outcome = Outcome::default();
                 outcome.mark_all(&ws, why);
                 let prov = provenance(change, base_name, None);
-                return Ok((ws, outcome, prov));
+                let config = Config::load(ws.root_manifest().as_std_path())?;
+                return Ok((ws, outcome, prov, config));
             }
         },
     };
+
+    // Comparing a commit with itself: only uncommitted changes (or none) can count.
+    let same_as_head = (merge_base == head_for_base).then(|| {
+        let short = &head_for_base[..head_for_base.len().min(12)];
+        if head_rev.is_some() {
+            format!(
+                "the base `{base_name}` is the head commit {short} itself: nothing changed between them"
+            )
+        } else {
+            format!(
+                "the base `{base_name}` is the checked-out commit {short} itself: only uncommitted \
+                 changes count (pass --base to compare with another revision)"
+            )
+        }
+    });
+    if let Some(note) = &same_as_head {
+        out.warn(note);
+    }
 
     // A head other than the checked-out commit needs its own checkout for `cargo metadata`.
     let scratch = match &head_rev {
@@ -234,13 +270,16 @@ fn analyse_git(
         ws_root: ws.root.clone().into_std_path_buf(),
         base_dirs: RefCell::new(None),
     };
-    let outcome = compute::compute(&ws, &config.affected, &files, &rev)?;
+    let mut outcome = compute::compute(&ws, &config.affected, &files, &rev)?;
+    if let Some(note) = same_as_head {
+        outcome.notes.push(note);
+    }
     let prov = provenance(change, base_name, Some(merge_base));
     drop(rev);
     if let Some(s) = scratch {
         s.remove(&git);
     }
-    Ok((ws, outcome, prov))
+    Ok((ws, outcome, prov, config))
 }
 
 fn provenance(change: &ChangeOptions, base: String, merge_base: Option<String>) -> Provenance {
@@ -252,6 +291,36 @@ fn provenance(change: &ChangeOptions, base: String, merge_base: Option<String>) 
             .unwrap_or_else(|| "working-tree".to_string()),
         merge_base,
     }
+}
+
+/// A `Cargo.toml` in the start directory or above (or the `--manifest-path` file): without
+/// one there is no workspace, whatever git says.
+fn require_manifest(global: &MetadataOptions) -> anyhow::Result<()> {
+    if let Some(p) = &global.manifest_path {
+        if p.is_file() {
+            return Ok(());
+        }
+        return Err(UserError::new(
+            format!(
+                "no workspace: manifest path `{}` does not exist",
+                p.display()
+            ),
+            "pass the workspace's root Cargo.toml to --manifest-path",
+        )
+        .into());
+    }
+    let start = std::env::current_dir()?;
+    if start.ancestors().any(|d| d.join("Cargo.toml").is_file()) {
+        return Ok(());
+    }
+    Err(UserError::new(
+        format!(
+            "no workspace: no Cargo.toml in `{}` or above",
+            start.display()
+        ),
+        "run inside a cargo workspace, or pass --manifest-path to its root Cargo.toml",
+    )
+    .into())
 }
 
 /// The workspace root relative to the repository's top level (`""` when they are the same).

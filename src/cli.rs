@@ -14,11 +14,21 @@ pub use crate::changes::OnMissingBase;
 pub use crate::model::kind::CrateKind;
 pub use crate::output::ColorChoice;
 
-const EXIT_CODES: &str = "\
-Exit status:
+/// The end of every help page: the exit codes, and the page of the manual (by URL: an
+/// installed binary has no `docs/` folder).
+macro_rules! after_help {
+    ($page:literal) => {
+        concat!(
+            "Exit status:
   0  success
   1  findings (lint-deps: a `deny` finding; dockerfile --check: a stale, missing or left-over file)
-  2  could not run (usage, bad input, git or cargo failure)";
+  2  could not run (usage, bad input, git or cargo failure)
+
+Documentation: https://github.com/ccworkspace/cargo-ccworkspace/blob/main/docs/",
+            $page
+        )
+    };
+}
 
 /// Keep a large cargo monorepo fast and sane.
 #[derive(Debug, Parser)]
@@ -27,7 +37,7 @@ Exit status:
     bin_name = "cargo ccworkspace",
     version,
     styles = clap_cargo::style::CLAP_STYLING,
-    after_help = EXIT_CODES,
+    after_help = after_help!("getting-started.md"),
     propagate_version = true
 )]
 pub struct Cli {
@@ -37,8 +47,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Flags every command takes, cargo-style.
+/// Flags every command takes, cargo-style (before or after the command's name).
 #[derive(Debug, Clone, Args, Default)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalOpts {
     /// Path to the workspace's root `Cargo.toml` (default: the workspace around the current directory)
     #[arg(long, global = true, value_name = "PATH")]
@@ -52,13 +63,16 @@ pub struct GlobalOpts {
     /// Say more about what is going on (repeat for more)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// Run without accessing the network (passed to `cargo metadata`)
+    /// Run without accessing the network (passed to `cargo metadata`; affected and dockerfile
+    /// --affected only, refused elsewhere)
     #[arg(long, global = true)]
     pub offline: bool,
-    /// Require Cargo.lock to be up to date (passed to `cargo metadata`)
+    /// Require Cargo.lock to be up to date (passed to `cargo metadata`; affected and dockerfile
+    /// --affected only, refused elsewhere)
     #[arg(long, global = true)]
     pub locked: bool,
-    /// Require Cargo.lock and cache to be up to date (passed to `cargo metadata`)
+    /// Require Cargo.lock and cache to be up to date (passed to `cargo metadata`; affected and
+    /// dockerfile --affected only, refused elsewhere)
     #[arg(long, global = true)]
     pub frozen: bool,
 }
@@ -78,26 +92,27 @@ impl GlobalOpts {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the crates a change touches: changed crates plus everything that depends on them
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = after_help!("affected.md"))]
     Affected(AffectedArgs),
     /// Check that every member takes its dependencies from `[workspace.dependencies]`
     ///
-    /// Rules, levels, exemptions and output formats: docs/lint-deps.md. Levels and exemptions
-    /// live in `[workspace.metadata.ccworkspace.lint-deps]` of the root Cargo.toml.
-    #[command(name = "lint-deps", after_help = EXIT_CODES)]
+    /// Rules, levels, exemptions and output formats: see the documentation below. Levels and
+    /// exemptions live in `[workspace.metadata.ccworkspace.lint-deps]` of the root Cargo.toml.
+    #[command(name = "lint-deps", after_help = after_help!("lint-deps.md"))]
     LintDeps(LintDepsArgs),
     /// Generate thin per-crate Dockerfiles that build from a trimmed workspace context
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = after_help!("dockerfile.md"))]
     Dockerfile(DockerfileArgs),
     /// Lay out a new monorepo: workspace, builder image, dev container, pre-commit and CI
     ///
     /// Writes the root Cargo.toml (one `<domain>/rust/*` member glob per domain), Cargo.lock,
     /// rust-toolchain.toml (the version of the running cargo), pyproject.toml,
     /// docker/builder.Dockerfile, dev-compose.yml, .pre-commit-config.yaml,
-    /// .github/workflows/ci.yml, .gitignore and `<domain>/rust/.gitkeep`. Never overwrites a
-    /// file (skipped files are named); refuses a directory that already has a workspace unless
-    /// --add-missing is given. See docs/getting-started.md.
-    #[command(after_help = EXIT_CODES)]
+    /// .github/workflows/ci.yml and images.yml (using the cargo-ccworkspace GitHub Action of
+    /// this version), .github/zizmor.yml, .gitignore and `<domain>/rust/.gitkeep`. Never
+    /// overwrites a file (skipped files are named); refuses a directory that already has a
+    /// workspace unless --add-missing is given.
+    #[command(after_help = after_help!("getting-started.md"))]
     Init(InitArgs),
     /// Add a crate that already follows every rule
     ///
@@ -105,10 +120,39 @@ pub enum Command {
     /// [workspace.lints] and takes dependencies with `workspace = true`; for --pyo3 also its
     /// pyproject.toml and a module with `__version__` (pyo3 is added to the root
     /// [workspace.dependencies] when missing); for --pyo3 and --bin its Dockerfile pair, as
-    /// `cargo ccworkspace dockerfile` renders it. Fails (exit 2, nothing written) when no
-    /// `members` glob covers the folder or the name is taken.
-    #[command(after_help = EXIT_CODES)]
+    /// `cargo ccworkspace dockerfile` renders it. A domain no `members` glob covers yet gets
+    /// its glob (and `<domain>/rust/.gitkeep`); a workspace laid out otherwise (`crates/*`)
+    /// gets the crate where its globs say. Fails (exit 2, nothing written) when the folder is
+    /// excluded or exists, or the name is taken.
+    #[command(after_help = after_help!("getting-started.md"))]
     New(NewArgs),
+    /// Print a shell completion script for cargo-ccworkspace
+    ///
+    /// For example: `cargo ccworkspace completions bash > ~/.local/share/bash-completion/completions/cargo-ccworkspace`.
+    /// The script completes the `cargo-ccworkspace` command (the binary accepts every command
+    /// directly).
+    #[command(after_help = after_help!("getting-started.md#1-install-the-tool"))]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) of cargo-ccworkspace or of one of its commands
+    ///
+    /// For example: `cargo ccworkspace man > cargo-ccworkspace.1`, `cargo ccworkspace man affected
+    /// > cargo-ccworkspace-affected.1`; `man ./cargo-ccworkspace.1` shows it.
+    #[command(after_help = after_help!("getting-started.md#1-install-the-tool"))]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// A command's page instead of the main one
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 /// Where the changed files come from: git (`--base`/`--head`) or a list (`--files`, `--files-from`).
@@ -180,11 +224,11 @@ pub enum AffectedFormat {
     Names,
     /// A versioned JSON report with the reason for every crate
     Json,
-    /// `matrix=` and `count=` for `$GITHUB_OUTPUT`
+    /// `matrix=`, `count=` (affected crates) and `jobs=` (matrix entries) for `$GITHUB_OUTPUT`
     Github,
     /// `-p a -p b` for cargo
     CargoArgs,
-    /// A nextest filterset: `package(a) | package(b)`
+    /// A nextest filterset: `package(=a) | package(=b)`
     Nextest,
     /// A mermaid graph of the affected crates
     Mermaid,
@@ -275,7 +319,8 @@ pub struct InitArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct NewArgs {
-    /// `DOMAIN/CRATE`: the crate goes to `DOMAIN/rust/CRATE`
+    /// `DOMAIN/CRATE`: the crate goes to `DOMAIN/rust/CRATE` (or where the workspace's globs
+    /// put it: `crates/CRATE` in a `crates/*` workspace)
     #[arg(value_name = "DOMAIN/CRATE")]
     pub path: String,
     /// A PyO3 crate built by maturin into a wheel

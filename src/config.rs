@@ -54,6 +54,24 @@ pub struct DockerConfig {
     /// the crate closure, e.g. a file a crate `include_str!`s from outside its folder.
     #[serde(default)]
     pub extra_files: Vec<String>,
+    /// Which kinds of crates get an image, workspace-wide (`["pyo3", "bin"]` by default). An
+    /// existing monorepo that builds its binaries elsewhere sets `["pyo3"]`.
+    #[serde(default = "default_images")]
+    pub images: Vec<ImageKind>,
+}
+
+/// A kind of crate that can get an image (`images` in `[workspace.metadata.ccworkspace.docker]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageKind {
+    /// PyO3 crates: the wheel installed into a slim Python image.
+    Pyo3,
+    /// Binary crates: the binary copied into a slim Debian image.
+    Bin,
+}
+
+fn default_images() -> Vec<ImageKind> {
+    vec![ImageKind::Pyo3, ImageKind::Bin]
 }
 
 fn default_builder_image() -> String {
@@ -82,11 +100,22 @@ impl Default for DockerConfig {
             bin_runtime_image: None,
             cargo_home: default_cargo_home(),
             extra_files: Vec::new(),
+            images: default_images(),
         }
     }
 }
 
 impl DockerConfig {
+    /// Whether crates of `kind` get an image (libraries never do).
+    pub fn has_image(&self, kind: crate::model::kind::CrateKind) -> bool {
+        use crate::model::kind::CrateKind;
+        match kind {
+            CrateKind::Pyo3 => self.images.contains(&ImageKind::Pyo3),
+            CrateKind::Bin => self.images.contains(&ImageKind::Bin),
+            CrateKind::Lib => false,
+        }
+    }
+
     /// The runtime image of PyO3 crates.
     pub fn pyo3_runtime(&self) -> String {
         self.pyo3_runtime_image.clone().unwrap_or_else(|| {
@@ -249,8 +278,9 @@ impl Config {
             let mut err = toml_error(path, text, &e);
             if text.contains("ccworkspace") {
                 err.message = format!(
-                    "{} (if this is in [workspace.metadata.ccworkspace], see docs/config.md)",
-                    err.message
+                    "{} (if this is in [workspace.metadata.ccworkspace], see {}/config.md)",
+                    err.message,
+                    crate::errors::DOCS_URL
                 );
             }
             err

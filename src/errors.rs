@@ -9,6 +9,9 @@ use anstream::eprintln;
 
 use crate::output::ColorChoice;
 
+/// Where the manual is: `docs/` of the repository (an installed binary has no `docs/` folder).
+pub const DOCS_URL: &str = "https://github.com/ccworkspace/cargo-ccworkspace/blob/main/docs";
+
 /// Success: nothing to report, or the requested output was printed.
 pub const OK: u8 = 0;
 /// Findings: `lint-deps` found a `deny` violation, or `dockerfile --check` found a stale file.

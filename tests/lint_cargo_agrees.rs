@@ -559,8 +559,8 @@ const PYO3_LIB: &str =
 /// "Couldn't find the symbol `PyInit_...`" line if it printed one, `Some("")` if it built the
 /// wheel without it. Built offline (pyo3 from the local registry cache) into `target`.
 fn maturin_verdict(crate_dir: &Path, target: &Path) -> Option<String> {
-    let version = Command::new("maturin").arg("--version").output().ok()?;
-    if !version.status.success() {
+    let (name, hint) = support::MATURIN;
+    if !support::require_tool(name, hint) {
         return None;
     }
     let out = Command::new("maturin")

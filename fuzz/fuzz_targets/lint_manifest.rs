@@ -17,5 +17,5 @@ fuzz_target!(|data: &[u8]| {
     let findings = lint(&ws);
     let files = ws.files();
     let _ = diag::human(&findings, &files, false);
-    let _ = diag::json(&findings, &files);
+    let _ = diag::json(&findings, &files, false);
 });

@@ -36,13 +36,38 @@ pub struct LockChange {
     pub from_version: Option<String>,
     /// Present at the head (false: removed).
     pub at_head: bool,
+    /// For an entry present at both revisions: the dependencies it gained, and lost (as
+    /// `Cargo.lock` writes them: `name`, or `name version` when several versions are locked).
+    pub deps_added: Vec<String>,
+    pub deps_removed: Vec<String>,
 }
 
 impl LockChange {
-    /// `name 1.0.1 -> 1.0.2`, `name 1.0.2 (added)`, ...
+    /// `name 1.0.1 -> 1.0.2`, `name 1.0.2 (added)`, `app 0.1.0 now depends on itoa`, ...
+    ///
+    /// An entry whose own version stayed names the dependencies that changed: they are the
+    /// cause, not the crate.
     pub fn describe(&self) -> String {
+        let short = |d: &String| d.split(" (").next().unwrap_or(d).to_string();
         match (&self.from_version, self.at_head) {
             (Some(from), _) => format!("{} {} -> {}", self.name, from, self.version),
+            (None, true) if !self.deps_added.is_empty() || !self.deps_removed.is_empty() => {
+                let mut parts = Vec::new();
+                if !self.deps_added.is_empty() {
+                    let added: Vec<String> = self.deps_added.iter().map(short).collect();
+                    parts.push(format!("now depends on {}", added.join(", ")));
+                }
+                if !self.deps_removed.is_empty() {
+                    let removed: Vec<String> = self.deps_removed.iter().map(short).collect();
+                    let verb = if parts.is_empty() {
+                        "no longer depends on"
+                    } else {
+                        "no longer on"
+                    };
+                    parts.push(format!("{verb} {}", removed.join(", ")));
+                }
+                format!("{} {} {}", self.name, self.version, parts.join(", "))
+            }
             (None, true) => format!("{} {}", self.name, self.version),
             (None, false) => format!("{} {} (removed)", self.name, self.version),
         }
@@ -69,9 +94,25 @@ pub fn diff(base: &str, head: &str) -> Result<Vec<LockChange>, String> {
     let head = parse(head, "the head's")?;
     let mut changes = Vec::new();
     for (key, pkg) in &head {
-        if base.get(key) == Some(pkg) {
+        let before = base.get(key);
+        if before == Some(pkg) {
             continue;
         }
+        let (deps_added, deps_removed) = match before {
+            Some(b) => (
+                pkg.dependencies
+                    .iter()
+                    .filter(|d| !b.dependencies.contains(d))
+                    .cloned()
+                    .collect(),
+                b.dependencies
+                    .iter()
+                    .filter(|d| !pkg.dependencies.contains(d))
+                    .cloned()
+                    .collect(),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
         // A version bump shows as one removed and one added entry; pair them for the message.
         let from_version = if base.contains_key(key) {
             None
@@ -91,6 +132,8 @@ pub fn diff(base: &str, head: &str) -> Result<Vec<LockChange>, String> {
             source: key.2.clone(),
             from_version,
             at_head: true,
+            deps_added,
+            deps_removed,
         });
     }
     for key in base.keys() {
@@ -101,6 +144,8 @@ pub fn diff(base: &str, head: &str) -> Result<Vec<LockChange>, String> {
                 source: key.2.clone(),
                 from_version: None,
                 at_head: false,
+                deps_added: Vec::new(),
+                deps_removed: Vec::new(),
             });
         }
     }
@@ -130,6 +175,17 @@ source = "{REG}"
 checksum = "abc{itoa}"
 "#
         )
+    }
+
+    #[test]
+    fn a_changed_dependency_list_names_the_dependency_not_the_crate() {
+        let base = lock("1.0.1", "");
+        let head = lock("1.0.1", r#""itoa""#);
+        let changes = diff(&base, &head).unwrap();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].describe(), "app 0.1.0 now depends on itoa");
+        let back = diff(&head, &base).unwrap();
+        assert_eq!(back[0].describe(), "app 0.1.0 no longer depends on itoa");
     }
 
     #[test]

@@ -42,12 +42,15 @@ pub struct Row<'a> {
     pub reason: &'a Reason,
 }
 
-/// The affected crates after `--direct` and `--kind`, in name order.
+/// The affected crates after `--direct` and `--kind`, in name order. `has_image` says which
+/// kinds get a Dockerfile (`images` in `[workspace.metadata.ccworkspace.docker]`); the others
+/// have none in the rows.
 pub fn rows<'a>(
     ws: &'a Workspace,
     outcome: &'a Outcome,
     direct_only: bool,
     kinds: &[CrateKind],
+    has_image: &dyn Fn(CrateKind) -> bool,
 ) -> Vec<Row<'a>> {
     let by_name: BTreeMap<&str, &Member> =
         ws.members.iter().map(|m| (m.name.as_str(), m)).collect();
@@ -67,7 +70,7 @@ pub fn rows<'a>(
                 name: &m.name,
                 path: &m.path,
                 kind: m.kind.as_str(),
-                dockerfile: m.dockerfile(),
+                dockerfile: m.dockerfile().filter(|_| has_image(m.kind)),
                 direct,
                 reason,
             })
@@ -140,6 +143,9 @@ struct Job<'a> {
     path: &'a str,
     kind: &'static str,
     dockerfile: String,
+    /// The same Dockerfile as a list (empty for a library), so that one consumer handles this
+    /// form and the grouped one (`dockerfiles` in both).
+    dockerfiles: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -150,8 +156,10 @@ struct GroupJob<'a> {
     dockerfiles: Vec<String>,
 }
 
-/// `github`: the `matrix=` and `count=` lines for `$GITHUB_OUTPUT`.
+/// `github`: the `matrix=`, `count=` and `jobs=` lines for `$GITHUB_OUTPUT`.
 ///
+/// Every entry has `dockerfiles` (the images that job builds), in both forms: the generated
+/// workflow's `images` job reads only that.
 /// One job per crate while the crates fit in `max_jobs` and no grouping is asked for; otherwise
 /// one job per group (per domain with `--group-by domain`, split further to stay within
 /// `max_jobs`), each listing its crates.
@@ -166,6 +174,7 @@ pub fn github(rows: &[Row<'_>], group_by: Option<GroupBy>, max_jobs: usize) -> S
                 path: r.path,
                 kind: r.kind,
                 dockerfile: r.dockerfile.clone().unwrap_or_default(),
+                dockerfiles: r.dockerfile.iter().cloned().collect(),
             })
             .collect();
         serde_json::json!({ "include": include })

@@ -11,7 +11,7 @@ use crate::errors::{Status, UserError};
 use crate::output::Output;
 
 pub fn run(global: &GlobalOpts, args: &AffectedArgs, out: &Output) -> anyhow::Result<Status> {
-    let (ws, outcome, prov) =
+    let (ws, outcome, prov, config) =
         crate::changes::analyse(&global.metadata(), &args.change.options(), out)?;
     if let Some(name) = &args.explain {
         if ws.member(name).is_none() && !outcome.deleted.iter().any(|d| &d.name == name) {
@@ -24,7 +24,10 @@ pub fn run(global: &GlobalOpts, args: &AffectedArgs, out: &Output) -> anyhow::Re
         crate::output::print_stdout(&report::explain(name, &ws, &outcome))?;
         return Ok(Status::Ok);
     }
-    let rows = report::rows(&ws, &outcome, args.direct, &args.kind);
+    let docker = config.docker;
+    let rows = report::rows(&ws, &outcome, args.direct, &args.kind, &|k| {
+        docker.has_image(k)
+    });
     if let Some(why) = &outcome.all {
         out.status("Affected", format!("every crate: {why}"));
     } else {

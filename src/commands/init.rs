@@ -194,16 +194,18 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
         ),
     );
     if domains.is_empty() {
-        out.warn(
-            "no --domains: the workspace has no member globs yet; add `\"<domain>/rust/*\"` to \
-             [workspace] members (and `<domain>/rust/.gitkeep`) before `cargo ccworkspace new`",
+        out.status(
+            "Next",
+            "cargo ccworkspace new <domain>/<crate> [--pyo3|--bin|--lib]: the workspace has no \
+             member globs yet, and `new` adds the domain's",
         );
     } else {
         out.status(
             "Next",
             format!(
-                "cargo ccworkspace new {}/<crate> [--pyo3|--bin|--lib] (see docs/getting-started.md)",
-                domains[0]
+                "cargo ccworkspace new {}/<crate> [--pyo3|--bin|--lib] (see {}/getting-started.md)",
+                domains[0],
+                crate::errors::DOCS_URL
             ),
         );
     }

@@ -11,12 +11,11 @@ use crate::config::Config;
 use crate::docker::{self, CrateFiles};
 use crate::errors::{Status, UserError};
 use crate::fsutil::{FileWrite, read_optional, write_all_atomic};
-use crate::init::{NewOptions, parse_new_path, render_new};
+use crate::init::{NewOptions, add_member_glob, place_new, render_new};
 use crate::model::members;
 use crate::output::Output;
 
 pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<Status> {
-    let (domain, name) = parse_new_path(&args.path)?;
     let kind = if args.pyo3 {
         CrateKind::Pyo3
     } else if args.bin {
@@ -35,49 +34,47 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
     })?;
     let config = Config::from_manifest_text(&root_text, &label)?;
     let info = docker::parse_root(&root_text, &label)?;
+
+    // Where the crate goes: the workspace's own layout, and a new domain's glob when no
+    // `members` glob covers the folder yet (as `cargo new` adds a member).
+    let mut glob_error = None;
+    let mut covers = |dir: &str| match members::expand(
+        &info.members,
+        &[],
+        &BTreeSet::from([dir.to_string()]),
+        &BTreeSet::new(),
+    ) {
+        Ok((covered, _)) => covered.contains(dir),
+        Err(e) => {
+            glob_error.get_or_insert(e.to_string());
+            false
+        }
+    };
+    let place = place_new(&args.path, &info.members, &mut covers)?;
+    if let Some(e) = glob_error {
+        return Err(UserError::new(
+            format!("{label}: bad `members` glob: {e}"),
+            "fix the glob (cargo rejects it too)",
+        )
+        .into());
+    }
+    let dir = place.dir.clone();
+    let name = place.name.clone();
+    // Excluded as cargo decides it (absolute entries and every spelling included).
+    if members::is_excluded(&root, &dir, &info.members, &info.exclude) {
+        return Err(UserError::new(
+            format!("{dir} is under a [workspace] `exclude` entry of {label}; nothing was written"),
+            "pick a folder outside `exclude`, or remove the entry",
+        )
+        .into());
+    }
     let opts = NewOptions {
-        domain: domain.clone(),
+        dir: dir.clone(),
+        domain: place.domain.clone(),
         name: name.clone(),
         kind,
         python: config.docker.python_version.clone(),
     };
-    let dir = opts.dir();
-
-    // The folder must be a member through a glob (or a literal entry) of the root.
-    let (covered, _) = members::expand(
-        &info.members,
-        &info.exclude,
-        &BTreeSet::from([dir.clone()]),
-        &BTreeSet::new(),
-    )
-    .map_err(|e| {
-        UserError::new(
-            format!("{label}: bad `members` glob: {e}"),
-            "fix the glob (cargo rejects it too)",
-        )
-    })?;
-    if !covered.contains(&dir) {
-        let glob = format!("{domain}/rust/*");
-        let in_exclude = info.exclude.iter().any(|e| {
-            let e = members::normalize(e);
-            dir == e || dir.starts_with(&format!("{e}/"))
-        });
-        let message = if in_exclude {
-            format!("{dir} is under a [workspace] `exclude` entry of {label}; nothing was written")
-        } else {
-            format!(
-                "{dir} is not covered by any [workspace] `members` glob of {label}; nothing was written"
-            )
-        };
-        return Err(UserError::new(
-            message,
-            format!(
-                "add \"{glob}\" to `members` in [workspace] (and create {domain}/rust/.gitkeep so \
-                 the glob always matches), then run `new` again"
-            ),
-        )
-        .into());
-    }
 
     // The folder and the name must be free.
     let abs_dir = root.join(&dir);
@@ -108,7 +105,20 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
         .into());
     }
 
-    let rendered = render_new(&opts, &root_text)?;
+    let mut rendered = render_new(&opts, &root_text)?;
+    let pyo3_added = rendered.root_manifest.is_some();
+    if let Some(glob) = &place.add_glob {
+        let base = rendered.root_manifest.as_deref().unwrap_or(&root_text);
+        rendered.root_manifest = Some(add_member_glob(base, glob)?);
+        // The glob keeps matching when the domain's last crate goes (cargo refuses a glob that
+        // matches nothing), as `init` does for its domains.
+        if let Some(parent) = glob.strip_suffix("/*") {
+            let keep = format!("{parent}/.gitkeep");
+            if !root.join(&keep).exists() {
+                rendered.files.push((keep, String::new()));
+            }
+        }
+    }
     let new_root = rendered.root_manifest.clone().unwrap_or(root_text);
     let mut files = rendered.files.clone();
 
@@ -164,7 +174,13 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
     for (path, _) in &files {
         out.verbose(format!("wrote {path}"));
     }
-    if rendered.root_manifest.is_some() {
+    if let Some(glob) = &place.add_glob {
+        out.status(
+            "Updated",
+            format!("Cargo.toml: added \"{glob}\" to [workspace] members"),
+        );
+    }
+    if pyo3_added {
         out.status(
             "Updated",
             format!(

