@@ -1,6 +1,6 @@
 //! Properties of `lint-deps --fix` on generated member manifests, through the pure API (no
 //! files, no processes): the rules in `lint::check` produce the edits, `lint::fix::apply`
-//! applies them, the way `commands/lint_deps.rs` does.
+//! applies them, the way `lint::plan` does.
 //!
 //! For any member manifest with dependencies in several forms (plain version, inline table,
 //! `workspace = true`, `[dependencies.key]` table, `default-features`, a renamed package, git
@@ -78,7 +78,7 @@ fn pass(root: &str, member: &str) -> (String, String, bool) {
     (root2, member2, changed)
 }
 
-/// `--fix`, the way `commands/lint_deps.rs` runs it: passes until one changes nothing (one
+/// `--fix`, the way `lint::plan::settle` runs it: passes until one changes nothing (one
 /// fix can make another), at most 8.
 fn fix(root: &str, member: &str) -> (String, String) {
     let (mut root, mut member) = (root.to_string(), member.to_string());

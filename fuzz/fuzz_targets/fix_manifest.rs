@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     // The CLI lints the fixed texts again and applies what it finds, until a pass changes
-    // nothing (`commands::lint_deps`, at most 8 passes).
+    // nothing (`lint::plan::settle`, at most 8 passes).
     let mut current = (ROOT.to_string(), member.to_string());
     for pass in 0..8 {
         let Some(next) = fix_once(&current.0, &current.1) else {

@@ -1,5 +1,5 @@
 //! What both fuzz targets share: a fixed workspace root around one fuzzed member manifest, and
-//! one `lint-deps --fix` pass over the pure API (as `commands/lint_deps.rs` does it, without
+//! one `lint-deps --fix` pass over the pure API (as `lint::plan` does it, without
 //! files).
 
 use std::collections::BTreeMap;

@@ -14,6 +14,7 @@ pub mod fix;
 mod inherit;
 mod layout;
 pub(crate) mod lockfile;
+pub(crate) mod plan;
 mod spelling;
 mod versions;
 
