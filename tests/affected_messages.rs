@@ -104,7 +104,7 @@ fn a_lockfile_cause_names_the_dependency() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stdout
-            .contains("Cargo.lock: login_server 0.3.0 no longer depends on serde_json"),
+            .contains("Cargo.lock: login_server 0.3.0 no longer depends on serde_json 1."),
         "{}",
         out.stdout
     );

@@ -1,8 +1,14 @@
 //! Which packages changed in `Cargo.lock`.
 //!
 //! A package is identified by name, version and source. It changed when it was added, removed,
-//! or its checksum or dependency list changed. Only the packages that still exist at the head
-//! matter for propagation: a removed package's dependents changed their own entries.
+//! or its checksum or dependencies changed. Dependencies are compared by what they resolve to,
+//! not by their text: `Cargo.lock` writes a dependency as `name` while one version of it is
+//! locked and as `name version` once there are two, so a lock-only bump that adds a second
+//! version rewrites the entries of packages whose resolution did not change. Each dependency is
+//! resolved through the lock's own package list to (name, version, source), and a dependency
+//! that moved to another version of a package that is itself listed as changed is left to that
+//! package (propagation reaches the dependent through it). Only the packages that still exist
+//! at the head matter for propagation: a removed package's dependents changed their own entries.
 
 use std::collections::BTreeMap;
 
@@ -76,16 +82,66 @@ impl LockChange {
 
 type Key = (String, String, Option<String>);
 
-fn parse(text: &str, which: &str) -> Result<BTreeMap<Key, LockPackage>, String> {
+/// A lock entry as compared: its checksum and its dependencies, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    checksum: Option<String>,
+    deps: Vec<Key>,
+}
+
+/// The entries of a `Cargo.lock`, by (name, version, source).
+fn parse(text: &str, which: &str) -> Result<BTreeMap<Key, Entry>, String> {
     let lock: Lockfile = toml::from_str(text).map_err(|e| format!("{which} Cargo.lock: {e}"))?;
+    let keys: Vec<Key> = lock
+        .package
+        .iter()
+        .map(|p| (p.name.clone(), p.version.clone(), p.source.clone()))
+        .collect();
+    // `name`, `name version` or `name version (source)`, as cargo writes them; one that names
+    // no locked package unambiguously is kept as written.
+    let resolve = |dep: &str| -> Key {
+        let (spec, source) = match dep.split_once(" (") {
+            Some((spec, source)) => (spec, Some(source.trim_end_matches(')').to_string())),
+            None => (dep, None),
+        };
+        let (name, version) = match spec.split_once(' ') {
+            Some((name, version)) => (name, Some(version)),
+            None => (spec, None),
+        };
+        let mut found = keys.iter().filter(|(n, v, s)| {
+            n == name
+                && version.is_none_or(|want| v == want)
+                && source.as_ref().is_none_or(|want| s.as_ref() == Some(want))
+        });
+        match (found.next(), found.next()) {
+            (Some(key), None) => key.clone(),
+            _ => (
+                name.to_string(),
+                version.unwrap_or_default().to_string(),
+                source,
+            ),
+        }
+    };
     Ok(lock
         .package
         .into_iter()
-        .map(|mut p| {
-            p.dependencies.sort();
-            ((p.name.clone(), p.version.clone(), p.source.clone()), p)
+        .map(|p| {
+            let mut deps: Vec<Key> = p.dependencies.iter().map(|d| resolve(d)).collect();
+            deps.sort();
+            (
+                (p.name, p.version, p.source),
+                Entry {
+                    checksum: p.checksum,
+                    deps,
+                },
+            )
         })
         .collect())
+}
+
+/// `name version`, as a dependency is named in messages.
+fn show(key: &Key) -> String {
+    format!("{} {}", key.0, key.1)
 }
 
 /// The packages whose entries differ between the base and head lockfiles.
@@ -93,26 +149,41 @@ pub fn diff(base: &str, head: &str) -> Result<Vec<LockChange>, String> {
     let base = parse(base, "the base revision's")?;
     let head = parse(head, "the head's")?;
     let mut changes = Vec::new();
+    // A package version the head locks and the base did not: listed as changed itself.
+    let new_at_head = |k: &Key| !base.contains_key(k);
     for (key, pkg) in &head {
         let before = base.get(key);
-        if before == Some(pkg) {
-            continue;
-        }
         let (deps_added, deps_removed) = match before {
-            Some(b) => (
-                pkg.dependencies
-                    .iter()
-                    .filter(|d| !b.dependencies.contains(d))
-                    .cloned()
-                    .collect(),
-                b.dependencies
-                    .iter()
-                    .filter(|d| !pkg.dependencies.contains(d))
-                    .cloned()
-                    .collect(),
-            ),
+            Some(b) => {
+                let mut added: Vec<&Key> =
+                    pkg.deps.iter().filter(|d| !b.deps.contains(d)).collect();
+                let mut removed: Vec<&Key> =
+                    b.deps.iter().filter(|d| !pkg.deps.contains(d)).collect();
+                // A dependency bumped to a new version of the same package: that package is
+                // the change, and propagation reaches this one through it.
+                added.retain(|a| {
+                    let bumped = new_at_head(a)
+                        .then(|| removed.iter().position(|r| r.0 == a.0 && r.2 == a.2))
+                        .flatten();
+                    if let Some(i) = bumped {
+                        removed.remove(i);
+                    }
+                    bumped.is_none()
+                });
+                (
+                    added.into_iter().map(show).collect::<Vec<_>>(),
+                    removed.into_iter().map(show).collect::<Vec<_>>(),
+                )
+            }
             None => (Vec::new(), Vec::new()),
         };
+        if let Some(b) = before
+            && b.checksum == pkg.checksum
+            && deps_added.is_empty()
+            && deps_removed.is_empty()
+        {
+            continue;
+        }
         // A version bump shows as one removed and one added entry; pair them for the message.
         let from_version = if base.contains_key(key) {
             None
@@ -183,9 +254,12 @@ checksum = "abc{itoa}"
         let head = lock("1.0.1", r#""itoa""#);
         let changes = diff(&base, &head).unwrap();
         assert_eq!(changes.len(), 1);
-        assert_eq!(changes[0].describe(), "app 0.1.0 now depends on itoa");
+        assert_eq!(changes[0].describe(), "app 0.1.0 now depends on itoa 1.0.1");
         let back = diff(&head, &base).unwrap();
-        assert_eq!(back[0].describe(), "app 0.1.0 no longer depends on itoa");
+        assert_eq!(
+            back[0].describe(),
+            "app 0.1.0 no longer depends on itoa 1.0.1"
+        );
     }
 
     #[test]
@@ -214,5 +288,62 @@ checksum = "abc{itoa}"
     #[test]
     fn garbage_is_an_error() {
         assert!(diff("[[package]\n", &lock("1", "")).is_err());
+    }
+
+    /// Issue 14's minimal case: `a` uses sha2 (through cpufeatures), `b` uses chacha20;
+    /// `cargo update -p chacha20 --precise 0.10.1` locks a second cpufeatures, so cargo now
+    /// writes `a`'s and sha2's `"cpufeatures"` as `"cpufeatures 0.2.17"`. Nothing `a` resolves
+    /// to changed: only chacha20 (and what it pulled in) are changes; `b` is reached through
+    /// chacha20 by propagation.
+    #[test]
+    fn a_second_locked_version_renames_dependencies_without_changing_them() {
+        let entry = |name: &str, version: &str, deps: &[&str]| {
+            let deps: Vec<String> = deps.iter().map(|d| format!("\"{d}\"")).collect();
+            format!(
+                "[[package]]\nname = \"{name}\"\nversion = \"{version}\"\nsource = \"{REG}\"\n\
+                 checksum = \"{name}{version}\"\ndependencies = [{}]\n\n",
+                deps.join(", ")
+            )
+        };
+        let member = |name: &str, deps: &[&str]| {
+            let deps: Vec<String> = deps.iter().map(|d| format!("\"{d}\"")).collect();
+            format!(
+                "[[package]]\nname = \"{name}\"\nversion = \"0.1.0\"\ndependencies = [{}]\n\n",
+                deps.join(", ")
+            )
+        };
+        let base = [
+            "version = 4\n\n".to_string(),
+            member("a", &["sha2"]),
+            member("b", &["chacha20"]),
+            entry("chacha20", "0.9.1", &["cpufeatures"]),
+            entry("cpufeatures", "0.2.17", &[]),
+            entry("sha2", "0.10.9", &["cpufeatures"]),
+        ]
+        .concat();
+        let head = [
+            "version = 4\n\n".to_string(),
+            member("a", &["sha2"]),
+            member("b", &["chacha20"]),
+            entry("chacha20", "0.10.1", &["cpufeatures 0.3.0"]),
+            entry("cpufeatures", "0.2.17", &[]),
+            entry("cpufeatures", "0.3.0", &[]),
+            entry("sha2", "0.10.9", &["cpufeatures 0.2.17"]),
+        ]
+        .concat();
+        let changes = diff(&base, &head).unwrap();
+        let changed: Vec<String> = changes
+            .iter()
+            .map(|c| format!("{} {} {}", c.name, c.version, c.at_head))
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                "chacha20 0.10.1 true",
+                "chacha20 0.9.1 false",
+                "cpufeatures 0.3.0 true"
+            ],
+            "{changes:#?}"
+        );
     }
 }
