@@ -125,3 +125,14 @@ fn a_moved_crate_is_narrower_than_unmatched_old_paths_mean_all() {
     let (ours, _) = narrower(|r| r.rename("login/rust/login_server", "CA/rust/login_server"));
     assert_eq!(ours, BTreeSet::from(["login_server".to_string()]));
 }
+
+#[test]
+fn a_top_level_changelog_is_narrower_than_determinator_which_marks_everything() {
+    // The built-in ignore list (docs/affected.md, item 5): determinator has no rule for it.
+    let (ours, theirs) = narrower(|r| {
+        r.write("CHANGELOG.md", "# Changelog\n\n- a line\n");
+        r.append("CA/rust/ca_cli/src/main.rs", "\n// leaf\n");
+    });
+    assert_eq!(ours, BTreeSet::from(["ca_cli".to_string()]));
+    assert_eq!(theirs.len(), 15, "{theirs:?}");
+}
