@@ -529,13 +529,8 @@ impl Revisions for GitRevisions<'_> {
         let dirs: Vec<String> = match spec {
             Some(ws) => {
                 let strings = |key: &str| members::string_list(&ws, key);
-                match members::expand(
-                    &strings("members"),
-                    &strings("exclude"),
-                    &manifest_dirs,
-                    &BTreeSet::new(),
-                ) {
-                    Ok((found, _)) => found.into_iter().collect(),
+                match members::expand(&strings("members"), &strings("exclude"), &manifest_dirs) {
+                    Ok(found) => found.into_iter().collect(),
                     Err(_) => manifest_dirs.into_iter().collect(),
                 }
             }

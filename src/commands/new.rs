@@ -38,18 +38,14 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
     // Where the crate goes: the workspace's own layout, and a new domain's glob when no
     // `members` glob covers the folder yet (as `cargo new` adds a member).
     let mut glob_error = None;
-    let mut covers = |dir: &str| match members::expand(
-        &info.members,
-        &[],
-        &BTreeSet::from([dir.to_string()]),
-        &BTreeSet::new(),
-    ) {
-        Ok((covered, _)) => covered.contains(dir),
-        Err(e) => {
-            glob_error.get_or_insert(e.to_string());
-            false
-        }
-    };
+    let mut covers =
+        |dir: &str| match members::expand(&info.members, &[], &BTreeSet::from([dir.to_string()])) {
+            Ok(covered) => covered.contains(dir),
+            Err(e) => {
+                glob_error.get_or_insert(e.to_string());
+                false
+            }
+        };
     let place = place_new(&args.path, &info.members, &mut covers)?;
     if let Some(e) = glob_error {
         return Err(UserError::new(

@@ -228,9 +228,8 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
     let mut no_pyproject: BTreeSet<String> = BTreeSet::new();
     let mut read: BTreeMap<String, anyhow::Result<Manifest>> = BTreeMap::new();
     let mut read_py: BTreeMap<String, Option<anyhow::Result<Manifest>>> = BTreeMap::new();
-    let mut missing: BTreeSet<String> = BTreeSet::new();
-    // The `members` entry that matched each directory without a manifest.
-    let via: std::sync::Mutex<BTreeMap<String, String>> = Default::default();
+    // Directories a `members` entry matched that hold no `Cargo.toml`, with that entry.
+    let mut missing: BTreeMap<String, String> = BTreeMap::new();
     let mut record = |found: Vec<Found>| -> BTreeSet<String> {
         found
             .into_iter()
@@ -243,9 +242,6 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
                 }
                 if let Some(py) = f.pyproject_doc {
                     read_py.insert(f.dir.clone(), py);
-                }
-                if f.missing {
-                    missing.insert(f.dir.clone());
                 }
                 f.dir
             })
@@ -269,31 +265,28 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         // Each member pattern is expanded as cargo expands it, all of them in parallel, and
         // its matches read on the way. For orphans, every manifest git tracks under the root
         // is a candidate too (the tree is walked only outside git, or when git cannot answer).
-        let walk_members = || -> anyhow::Result<Vec<Found>> {
-            let per_pattern = patterns
+        let walk_members = || -> anyhow::Result<Vec<Vec<Found>>> {
+            patterns
                 .par_iter()
                 .map(|p| walk_pattern(&root_dir, p, true))
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            for (p, found) in patterns.iter().zip(&per_pattern) {
-                for f in found.iter().filter(|f| f.missing) {
-                    via.lock()
-                        .map_err(|_| anyhow::anyhow!("a member walk panicked"))?
-                        .entry(f.dir.clone())
-                        .or_insert_with(|| p.clone());
-                }
-            }
-            Ok(per_pattern.into_iter().flatten().collect())
+                .collect()
         };
         let list_tracked = || find_orphans.then(|| crate::git::tracked_manifest_dirs(&root_dir));
         let ((found, tracked), read) =
             rayon::join(|| rayon::join(walk_members, list_tracked), read_lock);
         lock = Some(read);
-        let mut dirs = record(found?);
+        let per_pattern = found?;
+        for (p, found) in patterns.iter().zip(&per_pattern) {
+            for f in found.iter().filter(|f| f.missing) {
+                missing.entry(f.dir.clone()).or_insert_with(|| p.clone());
+            }
+        }
+        let mut dirs = record(per_pattern.into_iter().flatten().collect());
         matched = dirs.clone();
         match tracked {
             None => {}
             Some(Some(tracked)) => dirs.extend(without_skipped(tracked)),
-            Some(None) => dirs.extend(record(walk(&root_dir, "", None, false))),
+            Some(None) => dirs.extend(record(walk(&root_dir, ""))),
         }
         lap("walk, read and parse the members; scan Cargo.lock");
         dirs
@@ -310,10 +303,11 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
     } else {
         expand_members(&patterns, &exclude, &manifest_dirs)?
     };
-    if let Some(dir) = member_dirs.iter().find(|d| missing.contains(*d)) {
-        let pattern = via.lock().ok().and_then(|v| v.get(dir).cloned());
-        let patterns = pattern.map_or_else(|| patterns.clone(), |p| vec![p]);
-        return Err(missing_member(&root, &patterns, dir).into());
+    if let Some((dir, pattern)) = member_dirs
+        .iter()
+        .find_map(|d| missing.get(d).map(|p| (d, p)))
+    {
+        return Err(missing_member(&root, pattern, dir).into());
     }
     if !whole {
         // Cargo also makes path dependencies members; without reading every member, the

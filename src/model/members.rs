@@ -20,17 +20,6 @@ use super::manifest::{DEP_TABLES, Manifest, NodeExt, Table, check_shape, parse_t
 use super::relpath::{join, normalize_rel};
 use crate::errors::UserError;
 
-/// One `members` entry and the member directories it matched.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Expansion {
-    /// The entry as written in `[workspace] members`.
-    pub pattern: String,
-    /// Relative directories (with `/`) that hold a `Cargo.toml`, in sorted order.
-    pub matched: Vec<String>,
-    /// Matched directories without a `Cargo.toml` (cargo rejects these).
-    pub without_manifest: Vec<String>,
-}
-
 pub use crate::model::relpath::normalize;
 
 /// A compiled `members` glob, matched as cargo's `glob` crate matches it (one path component
@@ -104,54 +93,34 @@ fn plain_pattern(pattern: &str) -> String {
     out.join("/")
 }
 
-/// Expand `members` against `manifest_dirs` (directories holding a `Cargo.toml`) and
-/// `all_dirs` (every directory, used to find matches without a manifest; may be empty).
+/// Expand `members` against `manifest_dirs` (directories holding a `Cargo.toml`, relative, with
+/// `/`): the sorted member directories, after `exclude` (cargo's rule, [`is_excluded`]).
 ///
-/// Returns the sorted member directories and, per pattern, what it matched.
+/// Errors: a pattern the `glob` crate cannot parse (cargo refuses it too).
 pub fn expand(
     members: &[String],
     exclude: &[String],
     manifest_dirs: &BTreeSet<String>,
-    all_dirs: &BTreeSet<String>,
-) -> Result<(BTreeSet<String>, Vec<Expansion>), glob::PatternError> {
+) -> Result<BTreeSet<String>, glob::PatternError> {
     // Directories here are relative: a stand-in root gives cargo's path-prefix comparison.
     let root = Path::new("/");
-    let excluded = |dir: &str| is_excluded(root, dir, members, exclude);
     let mut result = BTreeSet::new();
-    let mut expansions = Vec::new();
     for pattern in members {
         let norm = plain_pattern(pattern);
-        let mut matched = Vec::new();
-        let mut without_manifest = Vec::new();
         if is_glob(&norm) {
             let m = Matcher::new(&norm)?;
-            matched.extend(
+            result.extend(
                 manifest_dirs
                     .iter()
                     .filter(|d| m.is_match(d.as_str()))
                     .cloned(),
             );
-            without_manifest.extend(
-                all_dirs
-                    .iter()
-                    .filter(|d| m.is_match(d.as_str()) && !manifest_dirs.contains(*d))
-                    .cloned(),
-            );
         } else if manifest_dirs.contains(&norm) {
-            matched.push(norm.clone());
-        } else {
-            without_manifest.push(norm.clone());
+            result.insert(norm);
         }
-        matched.retain(|d| !excluded(d));
-        without_manifest.retain(|d| !excluded(d));
-        result.extend(matched.iter().cloned());
-        expansions.push(Expansion {
-            pattern: pattern.clone(),
-            matched,
-            without_manifest,
-        });
     }
-    Ok((result, expansions))
+    result.retain(|d| !is_excluded(root, d, members, exclude));
+    Ok(result)
 }
 
 /// A list of strings from a TOML table (`[workspace] members`, `exclude`); missing or
@@ -276,24 +245,12 @@ pub(crate) fn read_found(root: &Path, rel: &str, text: String, pyproject: bool) 
     }
 }
 
-/// Directories (relative, `/`) under `rel` down to `depth` levels (unlimited with `None`) that
-/// hold a `Cargo.toml`; walked in parallel, following symlinked directories that do not loop
-/// back. A crate's `src/` is not entered. With `read`, each `Cargo.toml` is read on the way.
-///
-/// The last level is not listed: opening (or, without `read`, a `stat` of) its `Cargo.toml`
-/// answers. At 500 crates, listing every crate directory cost more than reading the manifests.
-pub(crate) fn walk(root: &Path, rel: &str, depth: Option<usize>, read: bool) -> Vec<Found> {
+/// Every directory (relative, `/`) under `rel` that holds a `Cargo.toml`, for finding orphans
+/// when git cannot list the tracked manifests; walked in parallel, following symlinked
+/// directories that do not loop back, skipping build output, VCS and tool caches
+/// ([`skip_dir`]) and a crate's `src/`. Nothing is read.
+pub(crate) fn walk(root: &Path, rel: &str) -> Vec<Found> {
     let abs = root.join(rel);
-    let unread = |pyproject: bool| Found {
-        dir: rel.to_string(),
-        pyproject,
-        manifest: None,
-        pyproject_doc: None,
-        missing: false,
-    };
-    if depth == Some(0) {
-        return candidate(root, rel, read, false);
-    }
     let Ok(entries) = std::fs::read_dir(&abs) else {
         return Vec::new();
     };
@@ -320,28 +277,27 @@ pub(crate) fn walk(root: &Path, rel: &str, depth: Option<usize>, read: bool) -> 
     }
     let mut manifests = Vec::new();
     if has_manifest {
-        let text = read
-            .then(|| crate::fsutil::read_small(&abs.join("Cargo.toml")).ok())
-            .flatten();
-        manifests.push(match text {
-            Some(text) => read_found(root, rel, text, pyproject),
-            None => unread(pyproject),
+        manifests.push(Found {
+            dir: rel.to_string(),
+            pyproject,
+            manifest: None,
+            pyproject_doc: None,
+            missing: false,
         });
         subdirs.retain(|d| d != "src");
     }
-    let next = depth.map(|d| d - 1);
     let results: Vec<Vec<Found>> = subdirs
         .par_iter()
-        .map(|d| walk(root, &join(rel, d), next, read))
+        .map(|d| walk(root, &join(rel, d)))
         .collect();
     manifests.extend(results.into_iter().flatten());
     manifests
 }
 
 /// The directory `rel` as a member candidate, without listing it: opening (or, without `read`,
-/// a `stat` of) its `Cargo.toml` answers. With `report_missing`, a directory without one (or,
-/// for a literal `members` entry, no directory at all) comes back as [`Found::missing`].
-pub(crate) fn candidate(root: &Path, rel: &str, read: bool, report_missing: bool) -> Vec<Found> {
+/// a `stat` of) its `Cargo.toml` answers. A directory without one (or, for a literal `members`
+/// entry, no directory at all) comes back as [`Found::missing`].
+pub(crate) fn candidate(root: &Path, rel: &str, read: bool) -> Vec<Found> {
     let abs = root.join(rel);
     let manifest = abs.join("Cargo.toml");
     let unread = |missing: bool| Found {
@@ -370,7 +326,7 @@ pub(crate) fn candidate(root: &Path, rel: &str, read: bool, report_missing: bool
         Ok(meta) if !meta.is_dir() => vec![unread(false)],
         // Cargo keeps only the directories a pattern matches; a literal entry naming nothing
         // is kept and fails to load.
-        _ if report_missing && (abs.is_dir() || !abs.exists()) => vec![unread(true)],
+        _ if abs.is_dir() || !abs.exists() => vec![unread(true)],
         _ => Vec::new(),
     }
 }
@@ -412,7 +368,7 @@ fn walk_plain(root: &Path, pattern: &str, read: bool) -> Option<Vec<Found>> {
 /// nothing is an error).
 fn descend(root: &Path, rel: &str, rest: &[glob::Pattern], read: bool) -> (Vec<Found>, bool) {
     let Some((first, rest)) = rest.split_first() else {
-        return (candidate(root, rel, read, true), true);
+        return (candidate(root, rel, read), true);
     };
     let Ok(entries) = std::fs::read_dir(root.join(rel)) else {
         return (Vec::new(), false);
@@ -526,7 +482,7 @@ pub(crate) fn walk_pattern(root: &Path, pattern: &str, read: bool) -> anyhow::Re
     let dirs: Vec<String> = dirs.into_iter().collect();
     Ok(dirs
         .par_iter()
-        .flat_map_iter(|d| candidate(root, d, read, true))
+        .flat_map_iter(|d| candidate(root, d, read))
         .collect())
 }
 
@@ -544,9 +500,8 @@ pub(crate) fn expand_members(
             "fix the pattern in [workspace] members",
         )
     };
-    let none = BTreeSet::new();
     let literal: Vec<String> = patterns.iter().filter(|p| !is_glob(p)).cloned().collect();
-    let (mut out, _) = expand(&literal, exclude, manifest_dirs, &none).map_err(invalid)?;
+    let mut out = expand(&literal, exclude, manifest_dirs).map_err(invalid)?;
     for p in patterns.iter().filter(|p| is_glob(p)) {
         let (prefix, _) = walk_plan(p);
         let under: BTreeSet<String> = if prefix.is_empty() {
@@ -559,7 +514,7 @@ pub(crate) fn expand_members(
                 .cloned()
                 .collect()
         };
-        let (m, _) = expand(std::slice::from_ref(p), exclude, &under, &none).map_err(invalid)?;
+        let m = expand(std::slice::from_ref(p), exclude, &under).map_err(invalid)?;
         out.extend(m);
     }
     Ok(out)
@@ -672,11 +627,10 @@ mod tests {
             "login/rust/c",
             "DAGs/rust/old",
         ]);
-        let (members, _) = expand(
+        let members = expand(
             &["DAGs/rust/*".into(), "login/rust/*".into()],
             &["DAGs/rust/old".into()],
             &dirs,
-            &BTreeSet::new(),
         )
         .unwrap();
         assert_eq!(
@@ -724,29 +678,14 @@ mod tests {
     #[test]
     fn a_literal_member_wins_over_exclude() {
         let dirs = set(&["tools/x"]);
-        let (members, _) = expand(
-            &["tools/x".into()],
-            &["tools".into()],
-            &dirs,
-            &BTreeSet::new(),
-        )
-        .unwrap();
+        let members = expand(&["tools/x".into()], &["tools".into()], &dirs).unwrap();
         assert_eq!(members, set(&["tools/x"]));
-    }
-
-    #[test]
-    fn reports_matches_without_a_manifest() {
-        let dirs = set(&["a/rust/x"]);
-        let all = set(&["a/rust/x", "a/rust/empty"]);
-        let (_, exp) = expand(&["a/rust/*".into(), "b/y".into()], &[], &dirs, &all).unwrap();
-        assert_eq!(exp[0].without_manifest, vec!["a/rust/empty".to_string()]);
-        assert_eq!(exp[1].without_manifest, vec!["b/y".to_string()]);
     }
 
     #[test]
     fn double_star_matches_any_depth() {
         let dirs = set(&["crates/a", "crates/nested/b"]);
-        let (members, _) = expand(&["crates/**".into()], &[], &dirs, &BTreeSet::new()).unwrap();
+        let members = expand(&["crates/**".into()], &[], &dirs).unwrap();
         assert_eq!(members, set(&["crates/a", "crates/nested/b"]));
     }
 }

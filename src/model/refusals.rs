@@ -248,17 +248,8 @@ fn nested_root(m: &Manifest) -> anyhow::Result<()> {
 }
 
 /// Cargo's refusal of a member directory without a `Cargo.toml` ("failed to load manifest for
-/// workspace member"), pointing at the `members` entry that matched it.
-pub(crate) fn missing_member(root: &Manifest, patterns: &[String], dir: &str) -> UserError {
-    let one = BTreeSet::from([dir.to_string()]);
-    let pattern = patterns
-        .iter()
-        .find(|p| {
-            crate::model::members::expand(std::slice::from_ref(p), &[], &one, &BTreeSet::new())
-                .is_ok_and(|(m, _)| m.contains(dir))
-        })
-        .or_else(|| (patterns.len() == 1).then(|| &patterns[0]))
-        .map_or(dir, String::as_str);
+/// workspace member"), pointing at `pattern`, the `members` entry that matched it.
+pub(crate) fn missing_member(root: &Manifest, pattern: &str, dir: &str) -> UserError {
     let span = root
         .root()
         .get("workspace")
@@ -488,7 +479,7 @@ fn dependency_entries(
         };
         let inside =
             !(target == ".." || target.starts_with("../") || Path::new(&target).is_absolute());
-        if inside && is_excluded(&target, exclude) {
+        if inside && crate::model::members::under_exclude(root_dir, &target, exclude) {
             continue;
         }
         // A member's manifest was read already; only other targets need a look.
@@ -532,15 +523,6 @@ fn dependency_entries(
         ));
     }
     Ok(())
-}
-
-/// Whether a root-relative directory is under an `exclude` entry (a path prefix, compared
-/// component by component).
-fn is_excluded(dir: &str, exclude: &[String]) -> bool {
-    exclude.iter().any(|e| {
-        let e = super::relpath::normalize(e);
-        e.is_empty() || dir == e || dir.starts_with(&format!("{e}/"))
-    })
 }
 
 /// Cargo's refusal of a `default-members` entry that is not a member ("package `...` is
@@ -595,14 +577,13 @@ pub(crate) fn default_members(
             let ok = dir.as_ref().is_some_and(|d| {
                 d.is_empty()
                     || members.contains(d)
-                    || (is_excluded(d, exclude)
+                    || (crate::model::members::under_exclude(root_dir, d, exclude)
                         && crate::model::members::expand(
                             patterns,
                             &[],
                             &BTreeSet::from([d.clone()]),
-                            &BTreeSet::new(),
                         )
-                        .is_ok_and(|(m, _)| m.contains(d)))
+                        .is_ok_and(|m| m.contains(d)))
             });
             if ok {
                 continue;
