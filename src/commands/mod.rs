@@ -89,7 +89,9 @@ fn image_model(root: &std::path::Path) -> anyhow::Result<crate::docker::Workspac
         .members
         .iter()
         .map(|m| {
-            let files = crate::model::files::read(root, &m.dir)?;
+            // The reader looked for every member's pyproject.toml already.
+            let pyproject = ws.pyprojects.get(&m.dir).map(|p| p.text().to_string());
+            let files = crate::model::files::read(root, &m.dir, Some(pyproject))?;
             Ok((m.dir.clone(), (m.text().to_string(), files)))
         })
         .collect::<anyhow::Result<_>>()?;

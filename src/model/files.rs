@@ -21,10 +21,16 @@ pub struct CrateFiles {
     pub bin_dir: Vec<String>,
 }
 
-/// Read the [`CrateFiles`] of the crate in `dir` (relative to `root`).
+/// Read the [`CrateFiles`] of the crate in `dir` (relative to `root`); `pyproject` is its
+/// `pyproject.toml` when the caller read it already (`Workspace::pyprojects`), so it is not
+/// read twice.
 ///
 /// Errors: a `pyproject.toml` that exists but cannot be read.
-pub(crate) fn read(root: &Path, dir: &str) -> anyhow::Result<CrateFiles> {
+pub(crate) fn read(
+    root: &Path,
+    dir: &str,
+    pyproject: Option<Option<String>>,
+) -> anyhow::Result<CrateFiles> {
     let abs = root.join(dir);
     let mut bin_dir = Vec::new();
     if let Ok(entries) = std::fs::read_dir(abs.join("src/bin")) {
@@ -42,7 +48,10 @@ pub(crate) fn read(root: &Path, dir: &str) -> anyhow::Result<CrateFiles> {
     }
     bin_dir.sort();
     Ok(CrateFiles {
-        pyproject: read_optional(&abs.join("pyproject.toml"))?,
+        pyproject: match pyproject {
+            Some(known) => known,
+            None => read_optional(&abs.join("pyproject.toml"))?,
+        },
         main_rs: abs.join("src/main.rs").is_file(),
         lib_rs: abs.join("src/lib.rs").is_file(),
         bin_dir,
@@ -61,5 +70,5 @@ pub(crate) fn read_with_manifest(root: &Path, dir: &str) -> anyhow::Result<(Stri
             "fix the path dependency or the `[patch]` entry that names it",
         )
     })?;
-    Ok((text, read(root, dir)?))
+    Ok((text, read(root, dir, None)?))
 }
