@@ -947,3 +947,41 @@ fn the_images_setting_chooses_which_kinds_get_an_image() {
         text(&bad.stderr)
     );
 }
+
+#[test]
+fn new_refuses_a_folder_cargo_excludes_whatever_the_spelling_of_the_exclude_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join("d/rust/a/src")).unwrap();
+    std::fs::write(root.join("d/rust/a/src/lib.rs"), "").unwrap();
+    std::fs::write(
+        root.join("d/rust/a/Cargo.toml"),
+        "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    // An absolute entry and a spelled-out one: cargo excludes `d/rust/zz` with both.
+    for entry in [
+        format!("{}/d/rust/zz", root.display()),
+        "d//rust/./zz".to_string(),
+    ] {
+        std::fs::write(
+            root.join("Cargo.toml"),
+            format!(
+                "[workspace]\nresolver = \"2\"\nmembers = [\"d/rust/*\"]\nexclude = [\"{entry}\"]\n\
+                 [workspace.package]\nversion = \"0.1.0\"\nedition = \"2021\"\n"
+            ),
+        )
+        .unwrap();
+        let out = tool(root, &["new", "d/zz"]);
+        assert_eq!(out.status.code(), Some(2), "{entry}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("is under a [workspace] `exclude` entry"),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(
+            !root.join("d/rust/zz").exists(),
+            "nothing written for {entry}"
+        );
+    }
+}
