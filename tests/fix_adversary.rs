@@ -14,48 +14,13 @@ use std::process::Command;
 
 mod support;
 
-/// A workspace written from (path, text) pairs; every package gets an empty `src/lib.rs`.
-fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-        if text.contains("[package]") {
-            let src = p.parent().unwrap().join("src");
-            std::fs::create_dir_all(&src).unwrap();
-            std::fs::write(src.join("lib.rs"), "").unwrap();
-        }
-    }
-    dir
-}
+use support::cli::{Run, lint_deps as lint};
+use support::write_workspace as workspace;
 
 fn package(name: &str, edition: &str, deps: &str) -> String {
     format!(
         "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"{edition}\"\nlicense = \"MIT\"\ndescription = \"{name}\"\n\n{deps}"
     )
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// `cargo-ccworkspace lint-deps ARGS` in `dir`.
-fn lint(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(support::bin())
-        .current_dir(dir)
-        .args(["--color", "never", "lint-deps"])
-        .args(args)
-        .env_remove("CI")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 fn cargo(dir: &Path, args: &[&str]) -> std::process::Output {

@@ -11,43 +11,8 @@ use std::process::Command;
 
 mod support;
 
-/// A workspace written from (path, text) pairs; every package gets an empty `src/lib.rs`.
-fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-        if text.contains("[package]") {
-            let src = p.parent().unwrap().join("src");
-            std::fs::create_dir_all(&src).unwrap();
-            std::fs::write(src.join("lib.rs"), "").unwrap();
-        }
-    }
-    dir
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// `cargo-ccworkspace lint-deps ARGS` in `dir`.
-fn lint(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(support::bin())
-        .current_dir(dir)
-        .args(["--color", "never", "lint-deps"])
-        .args(args)
-        .env_remove("CI")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use support::cli::{Run, lint_deps as lint};
+use support::write_workspace as workspace;
 
 /// (code, dependency) of every finding of a `--format json` run.
 fn findings(r: &Run) -> Vec<(String, String)> {

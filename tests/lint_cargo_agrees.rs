@@ -100,17 +100,8 @@ fn lint(dir: &Path, args: &[&str]) -> Lint {
 
 /// `lint-deps` (human) in `dir`: (exit code, stderr).
 fn lint_human(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(support::bin())
-        .current_dir(dir)
-        .args(["--color", "never", "lint-deps"])
-        .args(args)
-        .env_remove("CI")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let run = support::cli::lint_deps(dir, args);
+    (run.code, run.stderr)
 }
 
 // ---------------------------------------------------------------------------------------------

