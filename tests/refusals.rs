@@ -11,63 +11,8 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
-use cargo_ccworkspace::model::{LoadOptions, load};
-
-/// cargo's member directories (relative, `/`), or its refusal.
-fn cargo_verdict(root: &Path) -> Result<BTreeSet<String>, String> {
-    let out = Command::new(support::cargo())
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--offline",
-        ])
-        .current_dir(root)
-        .output()
-        .expect("cargo runs");
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
-    }
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("cargo's JSON");
-    let ids: BTreeSet<&str> = json["workspace_members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m.as_str().unwrap())
-        .collect();
-    let canon = root.canonicalize().unwrap();
-    Ok(json["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| ids.contains(p["id"].as_str().unwrap()))
-        .map(|p| {
-            let dir = Path::new(p["manifest_path"].as_str().unwrap())
-                .parent()
-                .unwrap()
-                .to_path_buf();
-            let rel = dir
-                .strip_prefix(&canon)
-                .or_else(|_| dir.strip_prefix(root))
-                .unwrap();
-            rel.to_string_lossy().replace('\\', "/")
-        })
-        .collect())
-}
-
-/// The reader's member directories, or its refusal.
-fn our_verdict(root: &Path) -> Result<BTreeSet<String>, String> {
-    load(&LoadOptions {
-        manifest_path: Some(root.join("Cargo.toml")),
-        only: Vec::new(),
-        find_orphans: false,
-    })
-    .map(|ws| ws.members.iter().map(|m| m.dir.clone()).collect())
-    .map_err(|e| format!("{e:#}"))
-}
+use support::verdict::{cargo as cargo_verdict, ours as our_verdict};
 
 /// Write `files` under a new temporary root.
 fn layout(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -428,18 +373,6 @@ fn adv30_workspace_dependency_entry_shapes() {
     );
 }
 
-/// A small deterministic generator (xorshift), so every case is reproducible from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 /// The parts of a generated workspace that the shapes change.
 #[derive(Clone)]
 struct Gen {
@@ -681,17 +614,14 @@ fn generated_refusals_agree_with_cargo_case_for_case() {
     let mut failures = Vec::new();
     let (mut accepted, mut refused) = (0, 0);
     for seed in 0..cases {
-        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-        for _ in 0..4 {
-            rng.next();
-        }
+        let mut rng = support::generator::Rng::new(seed);
         let mut g = Gen::base();
         let mut names = Vec::new();
         // One shape, every one in turn, and a second one in a third of the cases.
         let first = (seed as usize) % SHAPES.len();
         let mut picked = vec![first];
-        if rng.next().is_multiple_of(3) {
-            picked.push((rng.next() as usize) % SHAPES.len());
+        if rng.next_u64().is_multiple_of(3) {
+            picked.push((rng.next_u64() as usize) % SHAPES.len());
         }
         for i in picked {
             names.push(SHAPES[i].0);

@@ -13,70 +13,12 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-use cargo_ccworkspace::model::{LoadOptions, load};
-
-/// What cargo makes of a workspace: its member directories (relative, `/`), or its refusal.
-fn cargo_verdict(root: &Path) -> Result<BTreeSet<String>, String> {
-    let json = support::cargo_metadata(root, &["--no-deps", "--offline"])?;
-    let members: BTreeSet<String> = json["workspace_members"]
-        .as_array()
-        .expect("workspace_members")
-        .iter()
-        .map(|m| m.as_str().expect("an id").to_string())
-        .collect();
-    let canon = root.canonicalize().unwrap();
-    Ok(json["packages"]
-        .as_array()
-        .expect("packages")
-        .iter()
-        .filter(|p| members.contains(p["id"].as_str().unwrap()))
-        .map(|p| {
-            let manifest = Path::new(p["manifest_path"].as_str().unwrap());
-            let dir = manifest.parent().unwrap();
-            let rel = dir
-                .strip_prefix(&canon)
-                .or_else(|_| dir.strip_prefix(root))
-                .unwrap_or_else(|_| panic!("{} outside the root", dir.display()));
-            rel.to_string_lossy().replace('\\', "/")
-        })
-        .collect())
-}
-
-/// What the workspace reader makes of it.
-fn our_verdict(root: &Path) -> Result<BTreeSet<String>, String> {
-    load(&LoadOptions {
-        manifest_path: Some(root.join("Cargo.toml")),
-        only: Vec::new(),
-        find_orphans: false,
-    })
-    .map(|ws| ws.members.iter().map(|m| m.dir.clone()).collect())
-    .map_err(|e| format!("{e:#}"))
-}
-
-/// A small deterministic generator (xorshift), so every case is reproducible from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[(self.next() % from.len() as u64) as usize]
-    }
-}
+use support::generator::Rng;
+use support::verdict::{cargo as cargo_verdict, ours as our_verdict};
 
 /// Write one generated layout under `root`; returns a one-line description for failures.
 fn generate(seed: u64, root: &Path) -> String {
-    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    for _ in 0..4 {
-        rng.next();
-    }
+    let mut rng = Rng::new(seed);
     let crlf = rng.chance(20);
     let mut files: Vec<(String, String)> = Vec::new();
     let ws_package = rng.chance(60);
@@ -117,7 +59,7 @@ fn generate(seed: u64, root: &Path) -> String {
     for i in 0..3 {
         let dir = format!("crates/c{i}");
         if rng.chance(85) {
-            let deps = match rng.next() % 5 {
+            let deps = match rng.next_u64() % 5 {
                 0 => "p0 = { path = \"../../libs/p0\" }".to_string(),
                 4 if i == 0 => {
                     add_crate(&mut files, &mut rng, "crates/c0/vendored", "vendored", "");
@@ -181,7 +123,9 @@ fn generate(seed: u64, root: &Path) -> String {
         "crates/{c0,c1}",
         "ABS/crates/*",
     ];
-    let mut members: Vec<&str> = (0..1 + rng.next() % 3).map(|_| rng.pick(&pool)).collect();
+    let mut members: Vec<&str> = (0..1 + rng.next_u64() % 3)
+        .map(|_| rng.pick(&pool))
+        .collect();
     members.dedup();
     if members.contains(&"empty/*") && rng.chance(50) {
         files.push(("empty/.gitkeep".into(), String::new()));
@@ -200,7 +144,7 @@ fn generate(seed: u64, root: &Path) -> String {
         "ABS/crates/c2",
         "crates/c0/vendored",
     ];
-    let exclude: Vec<&str> = (0..rng.next() % 3)
+    let exclude: Vec<&str> = (0..rng.next_u64() % 3)
         .map(|_| rng.pick(&exclude_pool))
         .collect();
     let abs = root.to_str().unwrap().to_string();

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod generator;
 pub mod git;
 pub mod oracle;
+pub mod verdict;
 
 use std::path::PathBuf;
 
