@@ -903,10 +903,14 @@ fn set_in_entry(item: &mut Item, key: &str, value: Value) {
     }
 }
 
-/// Set `key` in a table-like, keeping the old value's decoration when it existed.
+/// Set `key` in a table-like, keeping the old value's decoration when it existed. An existing
+/// value is replaced in place, so the key keeps its own decoration too (the comments above it:
+/// `insert` would write a fresh key and drop them).
 fn set_keeping_decor(t: &mut dyn TableLike, key: &str, mut value: Value) {
-    if let Some(old) = t.get(key).and_then(Item::as_value) {
+    if let Some(old) = t.get_mut(key).and_then(Item::as_value_mut) {
         *value.decor_mut() = old.decor().clone();
+        *old = value;
+        return;
     }
     t.insert(key, Item::Value(value));
     if let Some(v) = t.get_mut(key).and_then(Item::as_value_mut)
