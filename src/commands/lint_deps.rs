@@ -44,9 +44,9 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
     let (changes, later) = if changes.is_empty() {
         (changes, 0)
     } else {
-        // The passes after the first edit a second copy in memory; `ws` keeps the texts the
-        // findings point at.
-        plan::settle(model::load(&opts)?, &config.lint_deps, &chosen, changes)?
+        // The passes after the first edit a copy in memory; `ws` keeps the texts the findings
+        // point at.
+        plan::settle(ws.reparsed()?, &config.lint_deps, &chosen, changes)?
     };
     if args.diff {
         let mut diff = String::new();

@@ -56,6 +56,36 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// A second copy, parsed again from the texts in memory (a parse tree borrows its text,
+    /// so it cannot be cloned): for `--fix`'s later passes, which edit a copy while the
+    /// findings keep pointing at this one. No file is read.
+    pub fn reparsed(&self) -> anyhow::Result<Workspace> {
+        let again = |m: &Manifest| parse_text(&m.path, m.text().to_string());
+        Ok(Workspace {
+            root_dir: self.root_dir.clone(),
+            root: again(&self.root)?,
+            members: self
+                .members
+                .iter()
+                .map(again)
+                .collect::<anyhow::Result<_>>()?,
+            selected: self.selected.clone(),
+            whole: self.whole,
+            lock_given: self.lock_given,
+            orphans: self.orphans.clone(),
+            lock: self.lock.clone(),
+            pyprojects: self
+                .pyprojects
+                .iter()
+                .map(|(d, p)| Ok((d.clone(), again(p)?)))
+                .collect::<anyhow::Result<_>>()?,
+            lib_sources: self.lib_sources.clone(),
+            member_patterns: self.member_patterns.clone(),
+            exclude: self.exclude.clone(),
+            timings: Vec::new(),
+        })
+    }
+
     /// The member whose directory is `dir`.
     pub fn member(&self, dir: &str) -> Option<&Manifest> {
         self.members
