@@ -21,9 +21,11 @@ use camino::Utf8PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::graph::DepGraph;
-use crate::workspace::{Member, MetadataOptions, Workspace, cargo_program, run_metadata};
+use crate::workspace::{
+    Member, MetadataOptions, Platforms, Workspace, cargo_program, run_metadata,
+};
 
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Stored {
@@ -319,9 +321,18 @@ impl Workspace {
         if let Some(ws) = load(global) {
             return Ok((ws, true));
         }
-        let json = run_metadata(global, global.manifest_path.as_deref(), None)?;
-        let ws = Workspace::from_metadata_json(&json)?;
+        let ws = Workspace::load_uncached(global)?;
         store(global, &ws);
         Ok((ws, false))
+    }
+
+    /// Load the workspace with `cargo metadata`, neither reading nor writing the graph cache.
+    pub fn load_uncached(global: &MetadataOptions) -> anyhow::Result<Workspace> {
+        let json = run_metadata(global, global.manifest_path.as_deref(), None)?;
+        let platforms = match find_root(global) {
+            Some((root, _)) => Platforms::configured(&root.join("Cargo.toml")),
+            None => Platforms::host(),
+        };
+        Workspace::from_metadata_json(&json, &platforms)
     }
 }

@@ -36,6 +36,8 @@ pub struct ChangeOptions {
     pub include_untracked: bool,
     /// `--on-missing-base`.
     pub on_missing_base: OnMissingBase,
+    /// `--features-mode`: overrides the configured `features-mode`.
+    pub features_mode: Option<crate::config::FeaturesMode>,
 }
 
 /// What `affected` does when it cannot find the base revision.
@@ -79,12 +81,12 @@ pub(crate) fn analyse(
                 "cargo metadata"
             }
         ));
-        let config = Config::load(ws.root_manifest().as_std_path())?;
+        let config = load_config(&ws, change)?;
         let files = file_list(change, ws.root.as_std_path())?;
         let rev = ListRevisions {
             root: ws.root.clone().into_std_path_buf(),
         };
-        let outcome = compute::compute(&ws, &config.affected, &files, &rev)?;
+        let (ws, outcome) = compute_loading(ws, global, &config, &files, &rev)?;
         let prov = Provenance {
             base: None,
             head: "--files".to_string(),
@@ -115,6 +117,35 @@ pub(crate) fn analyse(
         });
         analyse_git(global, change, out, &start_dir, early)
     })
+}
+
+/// [`compute::compute`]; when the answer needs a simulated build and the workspace came from
+/// the graph cache (which keeps no guppy graph), the workspace is loaded again with `cargo
+/// metadata` and the answer computed on it.
+fn compute_loading(
+    ws: Workspace,
+    global: &MetadataOptions,
+    config: &Config,
+    files: &[ChangedFile],
+    rev: &dyn compute::Revisions,
+) -> anyhow::Result<(Workspace, Outcome)> {
+    match compute::compute(&ws, &config.affected, files, rev) {
+        Err(e) if e.downcast_ref::<crate::workspace::NeedsGraph>().is_some() => {
+            let ws = Workspace::load_uncached(global)?;
+            let outcome = compute::compute(&ws, &config.affected, files, rev)?;
+            Ok((ws, outcome))
+        }
+        outcome => Ok((ws, outcome?)),
+    }
+}
+
+/// The head's configuration, with the command line's overrides.
+fn load_config(ws: &Workspace, change: &ChangeOptions) -> anyhow::Result<Config> {
+    let mut config = Config::load(ws.root_manifest().as_std_path())?;
+    if let Some(mode) = change.features_mode {
+        config.affected.features_mode = mode;
+    }
+    Ok(config)
 }
 
 /// A workspace load started on another thread, with how long it took.
@@ -183,7 +214,7 @@ fn analyse_git(
                 let mut outcome = Outcome::default();
                 outcome.mark_all(&ws, why);
                 let prov = provenance(change, base_name, None);
-                let config = Config::load(ws.root_manifest().as_std_path())?;
+                let config = load_config(&ws, change)?;
                 return Ok((ws, outcome, prov, config));
             }
         },
@@ -250,7 +281,7 @@ fn analyse_git(
         Ok::<_, anyhow::Error>((ws?, diff?))
     })?;
 
-    let config = Config::load(ws.root_manifest().as_std_path())?;
+    let config = load_config(&ws, change)?;
     let prefix = relative_to_toplevel(
         git.toplevel(),
         ws.root.as_std_path(),
@@ -270,7 +301,7 @@ fn analyse_git(
         ws_root: ws.root.clone().into_std_path_buf(),
         base_dirs: RefCell::new(None),
     };
-    let mut outcome = compute::compute(&ws, &config.affected, &files, &rev)?;
+    let (ws, mut outcome) = compute_loading(ws, global, &config, &files, &rev)?;
     if let Some(note) = same_as_head {
         outcome.notes.push(note);
     }

@@ -8,16 +8,16 @@
 //!   there (a dev-dependency is not part of that crate's dependents' builds);
 //! - the root `Cargo.toml` and `Cargo.lock` are compared with the base revision entry by entry.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use serde::Serialize;
 
 use super::changed::ChangedFile;
 use super::rules::{RootFile, Rules};
 use super::{lockdiff, rootdiff};
-use crate::config::{AffectedConfig, MarkChanged, Unmatched};
+use crate::config::{AffectedConfig, FeaturesMode, MarkChanged, Unmatched};
 use crate::errors::UserError;
-use crate::graph::{DepGraph, Node};
+use crate::graph::{Builds, DepGraph, Node, PlatformMask, every_build_on};
 use crate::workspace::Workspace;
 
 /// What `compute` needs to read from the base and head revisions. Implemented over git by the
@@ -106,6 +106,11 @@ pub struct Step {
 pub struct Reason {
     pub cause: Cause,
     pub chain: Vec<Step>,
+    /// With `features-mode = "builds"`, the crate's own builds that contain the changed package,
+    /// on the first platform that has one: `"build with default features,
+    /// x86_64-unknown-linux-gnu"`, `"builds with no, default and all features, ..."`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build: Option<String>,
 }
 
 /// What happened to one changed file.
@@ -156,6 +161,7 @@ impl Outcome {
                         via: None,
                         external: false,
                     }],
+                    build: None,
                 },
             );
         }
@@ -165,8 +171,9 @@ impl Outcome {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Reach {
-    /// Reached through a dev-dependency edge: affected, but it does not propagate.
-    DevOnly,
+    /// Affected, but it does not propagate: reached through a dev-dependency edge, or through
+    /// a member's simulated build (which already holds everything the build reaches).
+    Stops,
     /// Changed, or reached through normal/build edges: propagates.
     Full,
 }
@@ -540,7 +547,7 @@ fn analyse_root_file(
                         .filter(|l| l.dep_name == *key)
                     {
                         let r = if link.dev_only() {
-                            Reach::DevOnly
+                            Reach::Stops
                         } else {
                             Reach::Full
                         };
@@ -647,6 +654,243 @@ fn package_index(graph: &DepGraph) -> BTreeMap<(String, String), Vec<Node>> {
     index
 }
 
+type State = BTreeMap<Node, (Reach, Reason)>;
+
+/// `features-mode = "all"`: one step over the reverse edges of `id` that exist on a configured
+/// platform; normal and build edges propagate, a dev edge stops at the crate that declares it.
+fn spread_over_links(
+    ws: &Workspace,
+    id: Node,
+    reason: &Reason,
+    state: &mut State,
+    queue: &mut VecDeque<Node>,
+    step: &dyn Fn(Node, Option<Edge>) -> Step,
+) {
+    for (dependent, link) in ws.graph.dependents(id) {
+        if !link.on_platforms {
+            continue;
+        }
+        let (reach, via) = if link.normal {
+            (Reach::Full, Edge::Normal)
+        } else if link.build {
+            (Reach::Full, Edge::Build)
+        } else if link.dev {
+            (Reach::Stops, Edge::Dev)
+        } else {
+            continue;
+        };
+        if state.get(&dependent).is_some_and(|(r, _)| *r >= reach) {
+            continue;
+        }
+        let mut chain = reason.chain.clone();
+        chain.push(step(dependent, Some(via)));
+        state.insert(
+            dependent,
+            (
+                reach,
+                Reason {
+                    cause: reason.cause.clone(),
+                    chain,
+                    build: None,
+                },
+            ),
+        );
+        if reach == Reach::Full {
+            queue.push_back(dependent);
+        }
+    }
+}
+
+/// `features-mode = "builds"` (determinator's rule): a member is affected when one of its own
+/// builds (no, default, all features, with its dev-dependencies, per platform) contains a
+/// changed package; it stops there, as its builds already hold everything they reach.
+///
+/// Simulating builds is what makes the determinator slow, so it is done only where the graph
+/// cannot answer: a member that reaches the package over required (non-optional) dependencies
+/// for one platform has it in every build for that platform; a member that does not reach it
+/// over any dependency declared for the platforms has it in none. Only the members in between
+/// (every path crosses an optional or undecidable dependency) are simulated, with guppy.
+fn spread_over_builds(
+    ws: &Workspace,
+    sources: &[Node],
+    state: &mut State,
+    step: &dyn Fn(Node, Option<Edge>) -> Step,
+) -> anyhow::Result<()> {
+    let mut uncertain: BTreeMap<Node, Vec<Node>> = BTreeMap::new();
+    for &src in sources {
+        let Some((_, reason)) = state.get(&src).cloned() else {
+            continue;
+        };
+        let extend = |path: Vec<(Node, Edge)>, build: String| Reason {
+            cause: reason.cause.clone(),
+            chain: reason
+                .chain
+                .iter()
+                .cloned()
+                .chain(path.into_iter().map(|(n, via)| step(n, Some(via))))
+                .collect(),
+            build: Some(build),
+        };
+        for p in 0..ws.graph.platforms.len() {
+            let bit: PlatformMask = 1 << p;
+            let reached = reverse_closure(ws, src, |l| l.required_on & bit != 0, |l| {
+                l.dev_on & bit != 0
+            });
+            for (member, path) in reached {
+                if !state.contains_key(&member) {
+                    let build = ws.graph.describe_build(every_build_on(bit));
+                    state.insert(member, (Reach::Stops, extend(path, build)));
+                }
+            }
+        }
+        let candidates = reverse_closure(
+            ws,
+            src,
+            |l| l.on_platforms && (l.normal || l.build),
+            |l| l.on_platforms && l.dev,
+        );
+        for (member, _) in candidates {
+            if !state.contains_key(&member) {
+                uncertain.entry(member).or_default().push(src);
+            }
+        }
+    }
+    if uncertain.is_empty() {
+        return Ok(());
+    }
+    let members: Vec<Node> = uncertain.keys().copied().collect();
+    for builds in ws.simulate(&members)? {
+        for &src in uncertain.get(&builds.member).into_iter().flatten() {
+            let mask = builds.mask_of(src);
+            if mask == 0 || state.contains_key(&builds.member) {
+                continue;
+            }
+            let Some((_, reason)) = state.get(&src).cloned() else {
+                continue;
+            };
+            let mut chain = reason.chain.clone();
+            chain.extend(
+                build_path(ws, &builds, src)
+                    .into_iter()
+                    .map(|(node, via)| step(node, Some(via))),
+            );
+            let reason = Reason {
+                cause: reason.cause,
+                chain,
+                build: Some(ws.graph.describe_build(mask)),
+            };
+            state.insert(builds.member, (Reach::Stops, reason));
+        }
+    }
+    Ok(())
+}
+
+/// The members that reach `src` over links for which `follow` holds, and, as their last step
+/// only, over their own links for which `dev` holds, each with the path from `src`'s dependent
+/// up to the member (each step: the package and the edge by which it depends on the previous
+/// one). `src` itself is not included.
+fn reverse_closure(
+    ws: &Workspace,
+    src: Node,
+    follow: impl Fn(&crate::graph::Link) -> bool,
+    dev: impl Fn(&crate::graph::Link) -> bool,
+) -> Vec<(Node, Vec<(Node, Edge)>)> {
+    let mut parent: HashMap<Node, (Node, Edge)> = HashMap::new();
+    let mut order = vec![src];
+    let mut queue = VecDeque::from([src]);
+    while let Some(x) = queue.pop_front() {
+        for (dependent, link) in ws.graph.dependents(x) {
+            if dependent == src || parent.contains_key(&dependent) || !follow(link) {
+                continue;
+            }
+            let via = if link.normal { Edge::Normal } else { Edge::Build };
+            parent.insert(dependent, (x, via));
+            order.push(dependent);
+            queue.push_back(dependent);
+        }
+    }
+    let mut dev_parent: Vec<(Node, Node)> = Vec::new();
+    let mut seen_dev: HashSet<Node> = HashSet::new();
+    for &x in &order {
+        for (dependent, link) in ws.graph.dependents(x) {
+            if dependent != src
+                && !parent.contains_key(&dependent)
+                && ws.member_by_node(dependent).is_some()
+                && dev(link)
+                && seen_dev.insert(dependent)
+            {
+                dev_parent.push((dependent, x));
+            }
+        }
+    }
+    let path_to = |mut at: Node| {
+        let mut path = Vec::new();
+        while let Some(&(down, via)) = parent.get(&at) {
+            path.push((at, via));
+            at = down;
+        }
+        path.reverse();
+        path
+    };
+    let mut out: Vec<(Node, Vec<(Node, Edge)>)> = order
+        .iter()
+        .skip(1)
+        .filter(|n| ws.member_by_node(**n).is_some())
+        .map(|&n| (n, path_to(n)))
+        .collect();
+    for (member, x) in dev_parent {
+        let mut path = path_to(x);
+        path.push((member, Edge::Dev));
+        out.push((member, path));
+    }
+    out
+}
+
+/// A shortest path of dependency edges from the simulated member down to `target` through
+/// packages of its builds (a dev edge only as the member's own first step), returned from
+/// `target`'s dependent up to the member, each with the edge that reaches it. For explanations.
+fn build_path(ws: &Workspace, builds: &Builds, target: Node) -> Vec<(Node, Edge)> {
+    let member = builds.member;
+    let in_build = |n: Node| builds.mask_of(n) != 0;
+    // Parent pointers of a forward breadth-first search from the member.
+    let mut parent: BTreeMap<Node, (Node, Edge)> = BTreeMap::new();
+    let mut queue = VecDeque::from([member]);
+    while let Some(n) = queue.pop_front() {
+        if n == target {
+            break;
+        }
+        for link in &ws.graph.package(n).links {
+            let via = if link.normal {
+                Edge::Normal
+            } else if link.build {
+                Edge::Build
+            } else if link.dev && n == member {
+                Edge::Dev
+            } else {
+                continue;
+            };
+            if link.to == member || parent.contains_key(&link.to) || !in_build(link.to) {
+                continue;
+            }
+            parent.insert(link.to, (n, via));
+            queue.push_back(link.to);
+        }
+    }
+    // Walk back from the target: each step is (dependent, edge into the dependent).
+    let mut path = Vec::new();
+    let mut at = target;
+    while let Some(&(up, via)) = parent.get(&at) {
+        path.push((up, via));
+        at = up;
+    }
+    if at != member {
+        // No path through the build's packages (cannot happen for a consistent graph): name
+        // the member anyway.
+        path.push((member, Edge::Normal));
+    }
+    path
+}
+
 /// Breadth-first over reverse edges from the seeds, then package rules, to a fixpoint.
 fn propagate(
     ws: &Workspace,
@@ -673,6 +917,7 @@ fn propagate(
             let reason = Reason {
                 cause: seed.cause,
                 chain: vec![step(seed.id, None)],
+                build: None,
             };
             match state.get(&seed.id) {
                 Some((r, _)) if *r >= seed.reach => {}
@@ -689,38 +934,17 @@ fn propagate(
     }
     let mut fired: BTreeSet<usize> = BTreeSet::new();
     loop {
-        while let Some(id) = queue.pop_front() {
-            let Some((_, reason)) = state.get(&id).cloned() else {
-                continue;
-            };
-            for (dependent, link) in ws.graph.dependents(id) {
-                let (reach, via) = if link.normal {
-                    (Reach::Full, Edge::Normal)
-                } else if link.build {
-                    (Reach::Full, Edge::Build)
-                } else if link.dev {
-                    (Reach::DevOnly, Edge::Dev)
-                } else {
-                    continue;
-                };
-                if state.get(&dependent).is_some_and(|(r, _)| *r >= reach) {
-                    continue;
+        match config.features_mode {
+            FeaturesMode::All => {
+                while let Some(id) = queue.pop_front() {
+                    if let Some((_, reason)) = state.get(&id).cloned() {
+                        spread_over_links(ws, id, &reason, &mut state, &mut queue, &step);
+                    }
                 }
-                let mut chain = reason.chain.clone();
-                chain.push(step(dependent, Some(via)));
-                state.insert(
-                    dependent,
-                    (
-                        reach,
-                        Reason {
-                            cause: reason.cause.clone(),
-                            chain,
-                        },
-                    ),
-                );
-                if reach == Reach::Full {
-                    queue.push_back(dependent);
-                }
+            }
+            FeaturesMode::Builds => {
+                let sources: Vec<Node> = queue.drain(..).collect();
+                spread_over_builds(ws, &sources, &mut state, &step)?;
             }
         }
         // Package rules: when one of `on-affected` is affected, mark the others.
