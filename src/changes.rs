@@ -142,6 +142,8 @@ fn compute_loading(
 /// The head's configuration, with the command line's overrides.
 fn load_config(ws: &Workspace, change: &ChangeOptions) -> anyhow::Result<Config> {
     let mut config = Config::load(ws.root_manifest().as_std_path())?;
+    // The graph was built for these platforms; say here what is wrong with the list.
+    crate::workspace::Platforms::new(&config.affected.platforms)?;
     if let Some(mode) = change.features_mode {
         config.affected.features_mode = mode;
     }

@@ -164,7 +164,31 @@ pub struct AffectedConfig {
     /// platform-specific dependencies are built, or `["any"]` for every platform. Empty (the
     /// default) means the host this binary was built for, as the determinator does.
     #[serde(default)]
-    pub platforms: Vec<String>,
+    pub platforms: Vec<PlatformName>,
+}
+
+/// A `platforms` entry: a target triple target-spec knows (`x86_64-unknown-linux-gnu`), or
+/// `any`. An unknown triple is a TOML error at its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformName(pub String);
+
+impl<'de> Deserialize<'de> for PlatformName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        if name != "any" {
+            let _known = guppy::platform::Platform::new(
+                name.clone(),
+                guppy::platform::TargetFeatures::Unknown,
+            )
+            .map_err(|e| {
+                de::Error::custom(format!(
+                    "`{name}` is not a target triple target-spec knows ({e}); use one that \
+                     `rustc --print target-list` prints, or \"any\""
+                ))
+            })?;
+        }
+        Ok(PlatformName(name))
+    }
 }
 
 /// `features-mode = "builds" | "all"` (and `--features-mode`).

@@ -375,7 +375,7 @@ impl Platforms {
     pub const MAX: usize = 10;
 
     /// Parse the configured list; an unknown triple is a [`UserError`].
-    pub fn new(configured: &[String]) -> anyhow::Result<Platforms> {
+    pub fn new(configured: &[crate::config::PlatformName]) -> anyhow::Result<Platforms> {
         let mut names = Vec::new();
         let mut specs = Vec::new();
         if configured.is_empty() {
@@ -389,7 +389,7 @@ impl Platforms {
             names.push(host.triple_str().to_string());
             specs.push(PlatformSpec::from(host));
         }
-        for name in configured {
+        for crate::config::PlatformName(name) in configured {
             if name == "any" {
                 specs.push(PlatformSpec::Any);
             } else {
