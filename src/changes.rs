@@ -72,21 +72,19 @@ pub(crate) fn analyse(
 ) -> anyhow::Result<Analysis> {
     let list_mode = change.files_from.is_some() || !change.files.is_empty();
     if list_mode {
-        let (ws, cached) = Workspace::load_reporting(global)?;
-        out.verbose(format!(
-            "graph: {}",
-            if cached {
-                "the graph cache"
-            } else {
-                "cargo metadata"
-            }
-        ));
+        let listed = crate::model::find_root_manifest(global.manifest_path.as_deref())
+            .ok()
+            .and_then(|(root, _)| file_list(change, &root).ok());
+        let (ws, source) = Workspace::load_for_change(global, || {
+            listed.as_deref().is_some_and(member_files_only)
+        })?;
+        out.verbose(format!("graph: {}", source.describe()));
         let config = load_config(&ws, change)?;
         let files = file_list(change, ws.root.as_std_path())?;
         let rev = ListRevisions {
             root: ws.root.clone().into_std_path_buf(),
         };
-        let (ws, outcome) = compute_loading(ws, global, &config, &files, &rev)?;
+        let (ws, outcome) = compute_loading(out, ws, global, &config, &files, &rev)?;
         let prov = Provenance {
             base: None,
             head: "--files".to_string(),
@@ -108,14 +106,33 @@ pub(crate) fn analyse(
     // With the working tree as head, the graph does not depend on anything git says: cargo
     // metadata (or the graph cache) starts first and runs while git resolves the base and
     // diffs. That took five git calls, one after the other, off the front of every run.
+    // On a cold cache, the loading thread reads the member manifests and then waits for the
+    // diff's verdict: a change to member files alone is answered from them.
     std::thread::scope(|s| {
+        let (verdict, verdict_rx) = std::sync::mpsc::channel::<bool>();
         let early = change.head.is_none().then(|| {
-            s.spawn(|| {
+            s.spawn(move || {
                 let started = std::time::Instant::now();
-                (Workspace::load_reporting(global), started.elapsed())
+                let ws =
+                    Workspace::load_for_change(global, || verdict_rx.recv().unwrap_or(false));
+                (ws, started.elapsed())
             })
         });
-        analyse_git(global, change, out, &start_dir, early)
+        analyse_git(global, change, out, &start_dir, early, verdict)
+    })
+}
+
+/// Whether a change touches only files inside the workspace that cannot change the graph
+/// between members beyond their own manifests: no `Cargo.lock`, root `Cargo.toml`, toolchain
+/// file or cargo configuration. Then the members' graph from their manifests answers exactly
+/// ([`crate::model_graph`]).
+fn member_files_only(files: &[ChangedFile]) -> bool {
+    files.iter().flat_map(ChangedFile::paths).all(|path| {
+        !matches!(
+            path,
+            "Cargo.toml" | "Cargo.lock" | "rust-toolchain" | "rust-toolchain.toml"
+        ) && !path.starts_with(".cargo/")
+            && !path.contains("/.cargo/")
     })
 }
 
@@ -123,6 +140,7 @@ pub(crate) fn analyse(
 /// the graph cache (which keeps no guppy graph), the workspace is loaded again with `cargo
 /// metadata` and the answer computed on it.
 fn compute_loading(
+    out: &Output,
     ws: Workspace,
     global: &MetadataOptions,
     config: &Config,
@@ -131,6 +149,7 @@ fn compute_loading(
 ) -> anyhow::Result<(Workspace, Outcome)> {
     match compute::compute(&ws, &config.affected, files, rev) {
         Err(e) if e.downcast_ref::<crate::workspace::NeedsGraph>().is_some() => {
+            out.verbose("graph: a build must be simulated, so cargo metadata loads guppy's graph");
             let ws = Workspace::load_uncached(global)?;
             let outcome = compute::compute(&ws, &config.affected, files, rev)?;
             Ok((ws, outcome))
@@ -151,10 +170,17 @@ fn load_config(ws: &Workspace, change: &ChangeOptions) -> anyhow::Result<Config>
 }
 
 /// A workspace load started on another thread, with how long it took.
-type EarlyLoad<'scope> =
-    std::thread::ScopedJoinHandle<'scope, (anyhow::Result<(Workspace, bool)>, std::time::Duration)>;
+type EarlyLoad<'scope> = std::thread::ScopedJoinHandle<
+    'scope,
+    (
+        anyhow::Result<(Workspace, crate::cache::Source)>,
+        std::time::Duration,
+    ),
+>;
 
-fn join_load(early: EarlyLoad) -> anyhow::Result<((Workspace, bool), std::time::Duration)> {
+fn join_load(
+    early: EarlyLoad,
+) -> anyhow::Result<((Workspace, crate::cache::Source), std::time::Duration)> {
     let (ws, took) = early
         .join()
         .map_err(|_| anyhow::anyhow!("the workspace loading thread panicked"))?;
@@ -169,6 +195,7 @@ fn analyse_git(
     out: &Output,
     start_dir: &Path,
     early: Option<EarlyLoad>,
+    verdict: std::sync::mpsc::Sender<bool>,
 ) -> anyhow::Result<Analysis> {
     let git = Git::discover(start_dir)?;
     let head_commit = git.head_commit()?;
@@ -204,6 +231,8 @@ fn analyse_git(
                 return Err(UserError::new(missing.describe(), missing.help()).into());
             }
             OnMissingBase::All => {
+                // No diff will come: the loading thread must not wait for its verdict.
+                drop(verdict);
                 let ws = match early {
                     Some(early) => join_load(early)?.0.0,
                     None => Workspace::load(global)?,
@@ -258,28 +287,34 @@ fn analyse_git(
         });
         let started = std::time::Instant::now();
         let spinner = out.spinner("Loading");
-        spinner.set_message("the workspace graph (cargo metadata)");
+        spinner.set_message("the workspace graph");
+        let diff = diff
+            .join()
+            .map_err(|_| anyhow::anyhow!("the git diff thread panicked"))?;
+        // The loading thread waits for this on a cold cache (see `analyse`).
+        let member_files = diff.as_ref().is_ok_and(|files| {
+            workspace_prefix_in(&git, global)
+                .is_ok_and(|p| member_files_only(&relativize(files.clone(), &p.to_string_lossy())))
+        });
+        let _ = verdict.send(member_files);
         let ws = match (early, &scratch) {
             (Some(early), _) => join_load(early).map(|(ws, took)| (ws, Some(took))),
             (None, Some(s)) => workspace_prefix_in(&git, global)
                 .and_then(|rel| Workspace::load_dir(global, &s.dir.join(&rel)))
-                .map(|ws| ((ws, false), None)),
-            (None, None) => Workspace::load_reporting(global).map(|ws| (ws, None)),
+                .map(|ws| ((ws, crate::cache::Source::Metadata), None)),
+            (None, None) => Workspace::load_for_change(global, || member_files)
+                .map(|ws| (ws, None)),
         };
         spinner.finish_and_clear();
-        if let Ok(((_, cached), took)) = &ws {
-            let source = if *cached {
-                "the graph cache"
-            } else {
-                "cargo metadata"
-            };
+        if let Ok(((_, source), took)) = &ws {
             let took = took.unwrap_or_else(|| started.elapsed());
-            out.verbose(format!("graph: {source} in {} ms", took.as_millis()));
+            out.verbose(format!(
+                "graph: {} in {} ms",
+                source.describe(),
+                took.as_millis()
+            ));
         }
         let ws = ws.map(|((ws, _), _)| ws);
-        let diff = diff
-            .join()
-            .map_err(|_| anyhow::anyhow!("the git diff thread panicked"))?;
         Ok::<_, anyhow::Error>((ws?, diff?))
     })?;
 
@@ -303,7 +338,7 @@ fn analyse_git(
         ws_root: ws.root.clone().into_std_path_buf(),
         base_dirs: RefCell::new(None),
     };
-    let (ws, mut outcome) = compute_loading(ws, global, &config, &files, &rev)?;
+    let (ws, mut outcome) = compute_loading(out, ws, global, &config, &files, &rev)?;
     if let Some(note) = same_as_head {
         outcome.notes.push(note);
     }

@@ -368,6 +368,16 @@ pub struct Platforms {
     /// As configured (the host's triple when none is).
     pub names: Vec<String>,
     specs: Vec<PlatformSpec>,
+    /// The same platforms for `target-spec`'s `cfg()` evaluation; `None` for `any`.
+    each: Vec<Option<Platform>>,
+}
+
+/// Where a `cfg()` holds: on the platforms of `certain` it does; on those of `possible` it may
+/// (it needs target features target-spec does not know). `certain` is within `possible`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CfgMask {
+    pub possible: PlatformMask,
+    pub certain: PlatformMask,
 }
 
 impl Platforms {
@@ -378,6 +388,7 @@ impl Platforms {
     pub fn new(configured: &[crate::config::PlatformName]) -> anyhow::Result<Platforms> {
         let mut names = Vec::new();
         let mut specs = Vec::new();
+        let mut each = Vec::new();
         if configured.is_empty() {
             let host = Platform::build_target().map_err(|e| {
                 UserError::new(
@@ -387,11 +398,13 @@ impl Platforms {
                 )
             })?;
             names.push(host.triple_str().to_string());
+            each.push(Some(host.clone()));
             specs.push(PlatformSpec::from(host));
         }
         for crate::config::PlatformName(name) in configured {
             if name == "any" {
                 specs.push(PlatformSpec::Any);
+                each.push(None);
             } else {
                 let platform = Platform::new(name.clone(), TargetFeatures::Unknown).map_err(|e| {
                     UserError::new(
@@ -402,6 +415,7 @@ impl Platforms {
                         "use a triple that `rustc --print target-list` prints, or \"any\"",
                     )
                 })?;
+                each.push(Some(platform.clone()));
                 specs.push(PlatformSpec::from(platform));
             }
             names.push(name.clone());
@@ -418,7 +432,39 @@ impl Platforms {
             )
             .into());
         }
-        Ok(Platforms { names, specs })
+        Ok(Platforms { names, specs, each })
+    }
+
+    /// Every configured platform.
+    pub fn every(&self) -> CfgMask {
+        let all = self.mask(|_| true);
+        CfgMask {
+            possible: all,
+            certain: all,
+        }
+    }
+
+    /// Where a `[target.'...']` key (a `cfg()` expression or a triple) holds, evaluated with
+    /// target-spec as guppy evaluates it; `None` when target-spec cannot parse it.
+    pub fn mask_cfg(&self, key: &str) -> Option<CfgMask> {
+        let spec = target_spec::TargetSpec::new(key.to_string()).ok()?;
+        let mut mask = CfgMask {
+            possible: 0,
+            certain: 0,
+        };
+        for (p, platform) in self.each.iter().enumerate() {
+            let holds = match platform {
+                None => Some(true),
+                Some(platform) => spec.eval(platform),
+            };
+            if holds != Some(false) {
+                mask.possible |= 1 << p;
+            }
+            if holds == Some(true) {
+                mask.certain |= 1 << p;
+            }
+        }
+        Some(mask)
     }
 
     /// The [`PlatformMask`] of the platforms for which `on` holds.
@@ -445,6 +491,7 @@ impl Platforms {
         Platforms::new(&[]).unwrap_or_else(|_| Platforms {
             names: vec!["any".to_string()],
             specs: vec![PlatformSpec::Any],
+            each: vec![None],
         })
     }
 }
