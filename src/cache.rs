@@ -372,10 +372,10 @@ impl Workspace {
         let allowed = std::env::var("CCWORKSPACE_GRAPH").map_or(true, |v| v != "cargo");
         if allowed {
             let platforms = platforms_of(global);
-            if let Some(ws) = crate::model_graph::load(global, &platforms) {
-                if member_files_only() {
-                    return Ok((ws, Source::Manifests));
-                }
+            if let Some(ws) = crate::model_graph::load(global, &platforms)
+                && member_files_only()
+            {
+                return Ok((ws, Source::Manifests));
             }
         }
         let ws = Workspace::load_uncached(global)?;

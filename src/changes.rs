@@ -113,8 +113,7 @@ pub(crate) fn analyse(
         let early = change.head.is_none().then(|| {
             s.spawn(move || {
                 let started = std::time::Instant::now();
-                let ws =
-                    Workspace::load_for_change(global, || verdict_rx.recv().unwrap_or(false));
+                let ws = Workspace::load_for_change(global, || verdict_rx.recv().unwrap_or(false));
                 (ws, started.elapsed())
             })
         });
@@ -302,8 +301,9 @@ fn analyse_git(
             (None, Some(s)) => workspace_prefix_in(&git, global)
                 .and_then(|rel| Workspace::load_dir(global, &s.dir.join(&rel)))
                 .map(|ws| ((ws, crate::cache::Source::Metadata), None)),
-            (None, None) => Workspace::load_for_change(global, || member_files)
-                .map(|ws| (ws, None)),
+            (None, None) => {
+                Workspace::load_for_change(global, || member_files).map(|ws| (ws, None))
+            }
         };
         spinner.finish_and_clear();
         if let Ok(((_, source), took)) = &ws {

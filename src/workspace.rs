@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::errors::UserError;
 use crate::graph::{BuildMask, Builds, DepGraph, Link, Node, Package, PlatformMask};
-use guppy::platform::{EnabledTernary, Platform, PlatformSpec, TargetFeatures};
 use crate::model::kind::{CrateKind, KindFacts, classify, is_maturin_pyproject};
+use guppy::platform::{EnabledTernary, Platform, PlatformSpec, TargetFeatures};
 
 /// A loaded workspace: the package graph and its members, sorted by path.
 #[derive(Debug)]
@@ -269,12 +269,13 @@ impl Workspace {
                             })
                         }),
                         required_on: platforms.mask(|spec| {
-                            [l.normal(), l.build()]
-                                .iter()
-                                .any(|req| req.status().required_on(spec) == EnabledTernary::Enabled)
+                            [l.normal(), l.build()].iter().any(|req| {
+                                req.status().required_on(spec) == EnabledTernary::Enabled
+                            })
                         }),
-                        dev_on: platforms
-                            .mask(|spec| l.dev().status().enabled_on(spec) == EnabledTernary::Enabled),
+                        dev_on: platforms.mask(|spec| {
+                            l.dev().status().enabled_on(spec) == EnabledTernary::Enabled
+                        }),
                     })
                 })
                 .collect();
@@ -406,15 +407,16 @@ impl Platforms {
                 specs.push(PlatformSpec::Any);
                 each.push(None);
             } else {
-                let platform = Platform::new(name.clone(), TargetFeatures::Unknown).map_err(|e| {
-                    UserError::new(
-                        format!(
-                            "`platforms` in [workspace.metadata.ccworkspace.affected] names \
+                let platform =
+                    Platform::new(name.clone(), TargetFeatures::Unknown).map_err(|e| {
+                        UserError::new(
+                            format!(
+                                "`platforms` in [workspace.metadata.ccworkspace.affected] names \
                              `{name}`, which is not a target triple target-spec knows: {e}"
-                        ),
-                        "use a triple that `rustc --print target-list` prints, or \"any\"",
-                    )
-                })?;
+                            ),
+                            "use a triple that `rustc --print target-list` prints, or \"any\"",
+                        )
+                    })?;
                 each.push(Some(platform.clone()));
                 specs.push(PlatformSpec::from(platform));
             }
@@ -572,7 +574,10 @@ impl Simulator {
                 let set = CargoSet::new(initials[b].clone(), features_only.clone(), &options)
                     .context("guppy could not simulate a build")?;
                 for half in [set.target_features(), set.host_features()] {
-                    for id in half.to_package_set().package_ids(DependencyDirection::Forward) {
+                    for id in half
+                        .to_package_set()
+                        .package_ids(DependencyDirection::Forward)
+                    {
                         if let Some(n) = self.index.get(id) {
                             *contains.entry(*n).or_default() |= bits;
                         }

@@ -733,13 +733,16 @@ fn spread_over_builds(
         };
         for p in 0..ws.graph.platforms.len() {
             let bit: PlatformMask = 1 << p;
-            let reached = reverse_closure(ws, src, |l| l.required_on & bit != 0, |l| {
-                l.dev_on & bit != 0
-            });
+            let reached = reverse_closure(
+                ws,
+                src,
+                |l| l.required_on & bit != 0,
+                |l| l.dev_on & bit != 0,
+            );
             for (member, path) in reached {
-                if !state.contains_key(&member) {
+                if let std::collections::btree_map::Entry::Vacant(e) = state.entry(member) {
                     let build = ws.graph.describe_build(every_build_on(bit));
-                    state.insert(member, (Reach::Stops, extend(path, build)));
+                    e.insert((Reach::Stops, extend(path, build)));
                 }
             }
         }
@@ -803,7 +806,11 @@ fn reverse_closure(
             if dependent == src || parent.contains_key(&dependent) || !follow(link) {
                 continue;
             }
-            let via = if link.normal { Edge::Normal } else { Edge::Build };
+            let via = if link.normal {
+                Edge::Normal
+            } else {
+                Edge::Build
+            };
             parent.insert(dependent, (x, via));
             order.push(dependent);
             queue.push_back(dependent);

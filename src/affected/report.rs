@@ -9,9 +9,9 @@ use super::changed::ChangedFile;
 use super::compute::{Deleted, Edge, FileEffect, Outcome, Reason};
 use clap::ValueEnum;
 
-use crate::model::kind::CrateKind;
 use crate::config::FeaturesMode;
 use crate::graph::Node;
+use crate::model::kind::CrateKind;
 use crate::workspace::{Member, Workspace};
 
 /// `affected --group-by`.
@@ -419,8 +419,7 @@ pub fn explain(name: &str, ws: &Workspace, outcome: &Outcome, mode: FeaturesMode
                 .map(|l| ws.graph.package(l.to).name.as_str())
                 .filter(|dep| {
                     outcome.affected.get(*dep).is_some_and(|r| {
-                        r.chain.len() > 1
-                            && r.chain.last().and_then(|s| s.via) == Some(Edge::Dev)
+                        r.chain.len() > 1 && r.chain.last().and_then(|s| s.via) == Some(Edge::Dev)
                     })
                 })
                 .collect();
