@@ -17,6 +17,15 @@ pub struct Git {
     toplevel: PathBuf,
 }
 
+/// One entry of `git ls-tree -r`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeEntry {
+    /// Relative to the repository root.
+    pub path: String,
+    /// For a gitlink (a submodule), the commit it records.
+    pub gitlink: Option<String>,
+}
+
 /// Why a revision could not be used as the base.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MissingBase {
@@ -294,6 +303,79 @@ impl Git {
             .filter(|p| !p.is_empty())
             .map(|p| String::from_utf8_lossy(p).into_owned())
             .collect())
+    }
+
+    /// Every blob and gitlink in the tree of `rev` (`git ls-tree -r`), relative to the
+    /// repository root; a gitlink (a submodule, mode 160000) carries its commit.
+    pub fn ls_tree_entries(&self, rev: &str) -> anyhow::Result<Vec<TreeEntry>> {
+        let out = self.run(["ls-tree", "-r", "-z", "--full-tree", rev])?;
+        Ok(out
+            .split(|b| *b == 0)
+            .filter_map(|record| {
+                // `<mode> SP <type> SP <object> TAB <path>`.
+                let tab = record.iter().position(|b| *b == b'\t')?;
+                let head = String::from_utf8_lossy(&record[..tab]);
+                let mut fields = head.split(' ');
+                let (_mode, kind, object) = (fields.next()?, fields.next()?, fields.next()?);
+                Some(TreeEntry {
+                    path: String::from_utf8_lossy(&record[tab + 1..]).into_owned(),
+                    gitlink: (kind == "commit").then(|| object.to_string()),
+                })
+            })
+            .collect())
+    }
+
+    /// The repository of the submodule at `path` (relative to the repository root): its
+    /// checkout when it has one, else its git directory under `.git/modules/` (kept after
+    /// `git submodule deinit` or `git rm`). `None` when neither exists: the submodule was
+    /// never cloned here.
+    fn submodule_args(&self, path: &str) -> Option<Vec<std::ffi::OsString>> {
+        let checkout = self.toplevel.join(path);
+        if checkout.join(".git").exists() {
+            return Some(vec!["-C".into(), checkout.into_os_string()]);
+        }
+        let common = self
+            .run_string(["rev-parse", "--path-format=absolute", "--git-common-dir"])
+            .ok()?;
+        let dir = Path::new(&common).join("modules").join(path);
+        // Its `core.worktree` names the removed checkout, where git would `chdir`: any
+        // existing directory does for reading objects.
+        dir.is_dir().then(|| {
+            vec![
+                "--git-dir".into(),
+                dir.clone().into_os_string(),
+                "--work-tree".into(),
+                dir.into_os_string(),
+            ]
+        })
+    }
+
+    /// Every file path in the submodule at `path` at its commit `commit`, relative to the
+    /// submodule; `None` when the submodule or that commit is not in this clone.
+    pub fn submodule_ls_tree(&self, path: &str, commit: &str) -> Option<Vec<String>> {
+        let mut args = self.submodule_args(path)?;
+        args.extend(["ls-tree", "-r", "-z", "--name-only", "--full-tree", commit].map(Into::into));
+        let out = raw(&self.toplevel, &args).ok()?;
+        out.status.success().then(|| {
+            out.stdout
+                .split(|b| *b == 0)
+                .filter(|p| !p.is_empty())
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect()
+        })
+    }
+
+    /// The contents of `file` (relative to the submodule at `path`) at its commit `commit`;
+    /// `None` when absent or not in this clone.
+    pub fn submodule_show(&self, path: &str, commit: &str, file: &str) -> Option<Vec<u8>> {
+        let mut args = self.submodule_args(path)?;
+        args.extend([
+            "cat-file".into(),
+            "blob".into(),
+            format!("{commit}:{file}").into(),
+        ]);
+        let out = raw(&self.toplevel, &args).ok()?;
+        out.status.success().then_some(out.stdout)
     }
 
     /// Check out `rev` into a new detached worktree at `dir`.

@@ -223,9 +223,29 @@ impl<'a> Owners<'a> {
         None
     }
 
+    /// The packages whose directory is `path` or lies inside it: a changed path that holds
+    /// packages is a directory, which git reports only for a submodule (its gitlink).
+    fn inside(&self, path: &str) -> Vec<Node> {
+        let mut found: Vec<Node> = self
+            .dirs
+            .iter()
+            .filter(|(dir, _, _)| is_within(dir, path))
+            .map(|(_, node, _)| *node)
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
     fn has_root_package(&self) -> bool {
         self.dirs.iter().any(|(d, _, m)| d.is_empty() && *m)
     }
+}
+
+/// Whether directory `dir` is `path` or lies inside it (at a `/` boundary).
+fn is_within(dir: &str, path: &str) -> bool {
+    !path.is_empty()
+        && dir.starts_with(path)
+        && matches!(dir.as_bytes().get(path.len()), None | Some(&b'/'))
 }
 
 /// The deepest base member directory holding `path`.
@@ -237,6 +257,22 @@ fn base_owner<'b>(base: &'b [String], path: &str) -> Option<&'b String> {
                 && path.as_bytes().get(dir.len()) == Some(&b'/')
         })
         .max_by_key(|dir| dir.len())
+}
+
+/// Append a sentence to a file's note.
+fn add_note(note: &mut Option<String>, more: String) {
+    match note {
+        Some(n) => {
+            n.push_str("; ");
+            n.push_str(&more);
+        }
+        None => *note = Some(more),
+    }
+}
+
+/// The base member directories that are `path` or lie inside it (a submodule's crates).
+fn base_inside<'b>(base: &'b [String], path: &str) -> Vec<&'b String> {
+    base.iter().filter(|dir| is_within(dir, path)).collect()
 }
 
 /// [`Revisions`] with no base revision and no files at the head: `compute` on a file list
@@ -327,7 +363,11 @@ pub fn compute(
             if !c.map_to_crate {
                 continue;
             }
-            if let Some(id) = owners.owner(path) {
+            // The package holding the path, and the packages inside it when it is a directory
+            // (a submodule's gitlink): `vendor/sub` changed means every crate in it did.
+            let owner = owners.owner(path);
+            let inside = owners.inside(path);
+            for &id in owner.iter().chain(&inside) {
                 let name = ws.graph.package(id).name.clone();
                 if !effect.crates.contains(&name) {
                     effect.crates.push(name);
@@ -342,21 +382,39 @@ pub fn compute(
                     },
                     reach: Reach::Full,
                 });
-                continue;
             }
-            // Not in a head package: try the base revision (deleted or moved crates).
-            if rev.has_base() {
+            if !inside.is_empty() {
+                add_note(
+                    &mut effect.note,
+                    format!(
+                        "{path} holds packages (a git submodule, or a directory): each of them changed"
+                    ),
+                );
+            }
+            // Not in a head package, or a directory: try the base revision (crates moved,
+            // deleted, or gone with a submodule).
+            let mut in_base = false;
+            if rev.has_base() && (owner.is_none() || !inside.is_empty()) {
                 if base_members.is_none() {
                     base_members = Some(rev.base_member_dirs()?);
                 }
                 let base = base_members.as_deref().unwrap_or(&[]);
-                if let Some(dir) = base_owner(base, path) {
+                let mut dirs = base_inside(base, path);
+                if owner.is_none() {
+                    dirs.extend(base_owner(base, path));
+                }
+                for dir in dirs {
+                    in_base = true;
                     let name = rev.base_member_name(dir)?.unwrap_or_else(|| dir.clone());
                     if let Some(m) = ws.member(&name) {
+                        if effect.crates.contains(&m.name) && m.path == *dir {
+                            continue;
+                        }
                         effect.crates.push(m.name.clone());
-                        effect.note = Some(format!(
-                            "the crate `{name}` was at {dir} in the base revision"
-                        ));
+                        add_note(
+                            &mut effect.note,
+                            format!("the crate `{name}` was at {dir} in the base revision"),
+                        );
                         seeds.push(Seed {
                             id: m.node,
                             cause: Cause::File {
@@ -365,8 +423,14 @@ pub fn compute(
                             reach: Reach::Full,
                         });
                     } else {
-                        effect.effect = "deleted-crate";
-                        effect.note = Some(format!("the crate `{name}` at {dir} was deleted"));
+                        // A gitlink whose other crates remain stays a `crate` effect.
+                        if inside.is_empty() || effect.crates.is_empty() {
+                            effect.effect = "deleted-crate";
+                        }
+                        add_note(
+                            &mut effect.note,
+                            format!("the crate `{name}` at {dir} was deleted"),
+                        );
                         let d = Deleted {
                             name,
                             path: dir.clone(),
@@ -375,8 +439,10 @@ pub fn compute(
                             out.deleted.push(d);
                         }
                     }
-                    continue;
                 }
+            }
+            if owner.is_some() || !inside.is_empty() || in_base {
+                continue;
             }
             if !effect.crates.is_empty() {
                 continue;
@@ -829,6 +895,15 @@ mod tests {
             .map(|(i, _)| format!("m{i}"))
     }
 
+    /// The members at `path` or inside it, by brute force.
+    fn expected_inside(dirs: &[String], path: &str) -> Vec<String> {
+        dirs.iter()
+            .enumerate()
+            .filter(|(_, d)| *d == path || d.starts_with(&format!("{path}/")))
+            .map(|(i, _)| format!("m{i}"))
+            .collect()
+    }
+
     fn direct(ws: &Workspace, paths: &[String]) -> BTreeSet<String> {
         let config = AffectedConfig {
             unmatched: Unmatched::Ignore,
@@ -865,7 +940,8 @@ mod tests {
 
     proptest! {
         /// A changed file belongs to the deepest member directory holding it at a `/`
-        /// boundary (never `ab/x` to `a`, never `a` itself to `a`), and nothing else.
+        /// boundary (never `ab/x` to `a`), and a changed directory (a submodule's gitlink)
+        /// to every member at or inside it (`a` to `a` and `a/b`, never `ab` to `a`).
         #[test]
         fn deepest_member_directory_owns_a_file(
             dirs in proptest::collection::btree_set(rel(), 1..8),
@@ -879,7 +955,10 @@ mod tests {
             let paths: Vec<String> = files.iter().map(|(d, f)| format!("{d}{f}")).collect();
             let mut all = BTreeSet::new();
             for p in &paths {
-                let want: BTreeSet<String> = expected_owner(&dirs, p).into_iter().collect();
+                let want: BTreeSet<String> = expected_owner(&dirs, p)
+                    .into_iter()
+                    .chain(expected_inside(&dirs, p))
+                    .collect();
                 prop_assert_eq!(direct(&ws, std::slice::from_ref(p)), want.clone(), "{}", p);
                 all.extend(want);
             }
@@ -888,7 +967,8 @@ mod tests {
 
         /// A file outside every head member maps through the base revision: to the crate
         /// that was at the deepest base directory holding it, when that crate still exists
-        /// (moved), else to a deleted crate; the same `/` boundary rule holds there.
+        /// (moved), else to a deleted crate; the same `/` boundary rule holds there. A
+        /// directory (a gitlink) also maps through the base to the crates inside it.
         #[test]
         fn files_outside_head_members_map_through_the_base(
             head in proptest::collection::btree_set(rel(), 1..5),
@@ -907,21 +987,36 @@ mod tests {
                 .unwrap();
             let deleted: Vec<(String, String)> =
                 out.deleted.iter().map(|d| (d.name.clone(), d.path.clone())).collect();
-            let (want_direct, want_deleted) = match expected_owner(&head, &path) {
-                Some(owner) => (BTreeSet::from([owner]), Vec::new()),
-                None => match base
+            let owner = expected_owner(&head, &path);
+            let inside = expected_inside(&head, &path);
+            let mut want_direct: BTreeSet<String> =
+                owner.iter().cloned().chain(inside.iter().cloned()).collect();
+            let mut want_deleted = Vec::new();
+            if owner.is_none() || !inside.is_empty() {
+                let mut from_base: BTreeSet<usize> = base
                     .iter()
                     .enumerate()
-                    .filter(|(_, d)| path.starts_with(&format!("{d}/")))
-                    .max_by_key(|(_, d)| d.len())
-                {
-                    Some((i, _)) if i < head.len() => {
-                        (BTreeSet::from([format!("m{i}")]), Vec::new())
+                    .filter(|(_, d)| *d == &path || d.starts_with(&format!("{path}/")))
+                    .map(|(i, _)| i)
+                    .collect();
+                if owner.is_none() {
+                    from_base.extend(
+                        base.iter()
+                            .enumerate()
+                            .filter(|(_, d)| path.starts_with(&format!("{d}/")))
+                            .max_by_key(|(_, d)| d.len())
+                            .map(|(i, _)| i),
+                    );
+                }
+                for i in from_base {
+                    if i < head.len() {
+                        want_direct.insert(format!("m{i}"));
+                    } else {
+                        want_deleted.push((format!("m{i}"), base[i].clone()));
                     }
-                    Some((i, dir)) => (BTreeSet::new(), vec![(format!("m{i}"), dir.clone())]),
-                    None => (BTreeSet::new(), Vec::new()),
-                },
-            };
+                }
+                want_deleted.sort();
+            }
             prop_assert_eq!(&out.direct, &want_direct, "{}", path);
             prop_assert_eq!(deleted, want_deleted, "{}", path);
         }
