@@ -18,6 +18,7 @@ use super::{lockdiff, rootdiff};
 use crate::config::{AffectedConfig, MarkChanged, Unmatched};
 use crate::errors::UserError;
 use crate::graph::{DepGraph, Node};
+use crate::model::package_files::PackageFiles;
 use crate::workspace::Workspace;
 
 /// What `compute` needs to read from the base and head revisions. Implemented over git by the
@@ -182,10 +183,15 @@ struct Owners<'a> {
     /// (directory relative to the workspace root, package, is member)
     dirs: Vec<(&'a str, Node, bool)>,
     ws: &'a Workspace,
+    /// The root package's files by its `include` / `exclude`; `None` when there is no root
+    /// package, or its manifest could not be read (then every file is its, as determinator
+    /// answers).
+    root_files: Option<PackageFiles>,
 }
 
 impl<'a> Owners<'a> {
-    fn new(ws: &'a Workspace) -> Self {
+    /// `rev` gives the head's root `Cargo.toml`, read only when the root is a package.
+    fn new(ws: &'a Workspace, rev: &dyn Revisions) -> anyhow::Result<Self> {
         // Members, and path packages outside the member list (an excluded or nested path
         // dependency) that live under the workspace root.
         let mut dirs: Vec<(&str, Node, bool)> = ws
@@ -197,11 +203,25 @@ impl<'a> Owners<'a> {
             .collect();
         // Deepest first.
         dirs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
-        Owners { dirs, ws }
+        let root_files = if dirs.iter().any(|(d, _, m)| d.is_empty() && *m) {
+            rev.head_file("Cargo.toml")?
+                .as_deref()
+                .and_then(PackageFiles::from_manifest)
+        } else {
+            None
+        };
+        Ok(Owners {
+            dirs,
+            ws,
+            root_files,
+        })
     }
 
-    /// The package owning `path`; a root package owns only its targets' directories and its own
-    /// top-level files (`build.rs`, `pyproject.toml`).
+    /// The package owning `path`: the deepest package whose directory holds it. A root
+    /// package owns what `cargo package` would pack of the files no other package holds (its
+    /// `include` / `exclude`, never the top-level `target/`), and always its targets'
+    /// directories, `build.rs` and `pyproject.toml`: those are build inputs even when the
+    /// package leaves them out of its `.crate`.
     fn owner(&self, path: &str) -> Option<Node> {
         for (dir, node, is_member) in &self.dirs {
             if dir.is_empty() {
@@ -209,9 +229,11 @@ impl<'a> Owners<'a> {
                     continue;
                 };
                 let first = path.split('/').next().unwrap_or(path);
-                let own = member.target_dirs.iter().any(|d| d == first)
+                let target = member.target_dirs.iter().any(|d| d == first)
                     || matches!(path, "build.rs" | "pyproject.toml");
-                if own && *is_member {
+                let packed =
+                    first != "target" && self.root_files.as_ref().is_none_or(|f| f.contains(path));
+                if *is_member && (target || packed) {
                     return Some(*node);
                 }
                 continue;
@@ -306,7 +328,7 @@ pub fn compute(
     rev: &dyn Revisions,
 ) -> anyhow::Result<Outcome> {
     let rules = Rules::new(config)?;
-    let owners = Owners::new(ws);
+    let owners = Owners::new(ws, rev)?;
     let mut out = Outcome::default();
     let mut seeds: Vec<Seed> = Vec::new();
     let mut base_members: Option<Vec<String>> = None;
@@ -448,7 +470,7 @@ pub fn compute(
                 continue;
             }
             let root_note = if owners.has_root_package() {
-                " (the root package owns only its targets' directories)"
+                " (the root package's `include` / `exclude` leave it out)"
             } else {
                 ""
             };
