@@ -632,6 +632,7 @@ mod tests {
                 path: "elsewhere/b.rs".into(),
                 status: crate::affected::changed::FileStatus::Renamed,
                 old_path: Some("ws/b/src/lib.rs".into()),
+                submodule: false,
             },
         ];
         let out = relativize(files, "ws");

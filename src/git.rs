@@ -259,14 +259,16 @@ impl Git {
         }
     }
 
-    /// `git diff -z --name-status -M` between `from` and `to` (or the working tree when `to` is
+    /// `git diff -z --raw -M` between `from` and `to` (or the working tree when `to` is
     /// `None`), as git printed it: paths relative to the repository root, renames with both
-    /// paths, deletions included. `affected::changed::parse_name_status` reads it.
+    /// paths, deletions included, and the modes that mark a submodule's gitlink (a submodule
+    /// checked out at another commit, or with edits, counts: `--ignore-submodules=none`).
+    /// `affected::changed::parse_name_status` reads it.
     pub fn diff(&self, from: &str, to: Option<&str>) -> anyhow::Result<Vec<u8>> {
         let mut args = vec![
             "diff",
             "-z",
-            "--name-status",
+            "--raw",
             "-M",
             "--no-ext-diff",
             "--no-textconv",

@@ -213,9 +213,10 @@ fn a_bumped_submodule_marks_the_crates_inside_it_and_their_dependents() {
         let file = &json["changed_files"][0];
         assert_eq!(file["path"], "vendor/sub");
         assert_eq!(file["effect"], "crate", "{file}");
-        assert!(
-            file["note"].as_str().unwrap().contains("holds packages"),
-            "{file}"
+        assert_eq!(file["submodule"], true, "{file}");
+        assert_eq!(
+            file["note"],
+            "vendor/sub is a git submodule: the packages inside it changed"
         );
         assert_eq!(json["all"], serde_json::Value::Null);
     }
@@ -251,6 +252,28 @@ fn a_gitlink_in_a_file_list_maps_without_git() {
         &[],
     );
     assert_eq!(run.names(), set(&["app", "tool", "vendored"]));
+    let run = support::cli::run(
+        &repo.dir,
+        &[
+            "affected",
+            "-q",
+            "--offline",
+            "--files",
+            "vendor/sub",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let file = &run.json()["changed_files"][0];
+    assert!(
+        file["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("vendor/sub holds packages"),
+        "{file}"
+    );
+    assert_eq!(file.get("submodule"), None, "without git, nobody said");
     // A directory holding no package is still outside every crate: the `unmatched` policy
     // (by default everything) decides.
     let run = support::cli::run(
@@ -281,6 +304,7 @@ fn an_added_submodule_marks_its_crates_and_their_new_dependents() {
             .find(|f| f["path"] == "vendor/sub")
             .unwrap();
         assert_eq!(gitlink["status"], "added");
+        assert_eq!(gitlink["submodule"], true);
         assert_eq!(gitlink["effect"], "crate", "{gitlink}");
     }
 }
@@ -317,4 +341,103 @@ fn a_removed_submodule_lists_its_crates_as_deleted() {
         .unwrap();
     assert_eq!(gitlink["status"], "deleted");
     assert_eq!(gitlink["effect"], "deleted-crate", "{gitlink}");
+}
+
+#[test]
+fn a_submodule_without_packages_follows_the_unmatched_policy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = superproject(tmp.path(), Layout::PathDependency, true, Some("ignore"));
+    let theme = Repo::init(&tmp.path().join("theme"));
+    theme.write("theme.css", "body {}\n");
+    theme.commit_all("theme");
+    git_submodule(
+        &repo,
+        &["add", "-q", theme.dir.to_str().unwrap(), "docs/theme"],
+    );
+    repo.commit_all("add a theme");
+    let json = affected(&repo, &["--head", "HEAD", "--format", "json"]).json();
+    assert!(json["affected"].as_array().unwrap().is_empty(), "{json:#}");
+    let gitlink = json["changed_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "docs/theme")
+        .unwrap();
+    assert_eq!(gitlink["effect"], "unmatched", "{gitlink}");
+    assert!(
+        gitlink["note"]
+            .as_str()
+            .unwrap()
+            .contains("a git submodule with no package inside"),
+        "{gitlink}"
+    );
+}
+
+/// A root package `rootpkg` (using the submodule's `vendored` when `with_sub`) and `app`,
+/// which uses `rootpkg`.
+fn root_package_manifest(with_sub: bool) -> String {
+    let (members, dep) = if with_sub {
+        (
+            "[\"app\", \"vendor/sub/crate\"]",
+            "vendored = { path = \"vendor/sub/crate\" }\n",
+        )
+    } else {
+        ("[\"app\"]", "")
+    };
+    format!(
+        "[package]\nname = \"rootpkg\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{dep}\n[workspace]\nmembers = {members}\n"
+    )
+}
+
+fn root_package_superproject(tmp: &Path) -> Repo {
+    let up = upstream(&tmp.join("upstream"));
+    let repo = Repo::init(&tmp.join("super"));
+    repo.write("Cargo.toml", &root_package_manifest(true));
+    repo.write("src/lib.rs", "");
+    repo.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nrootpkg = { path = \"..\" }\n",
+    );
+    repo.write("app/src/lib.rs", "");
+    git_submodule(
+        &repo,
+        &["add", "-q", up.dir.to_str().unwrap(), "vendor/sub"],
+    );
+    support::generator::run_cargo(&repo.dir, &["generate-lockfile", "--offline"]).unwrap();
+    repo.commit_all("base");
+    repo.git(&["checkout", "-q", "-b", "work"]);
+    repo
+}
+
+#[test]
+fn in_a_root_package_a_bumped_submodule_marks_its_crates_too() {
+    // determinator gives `vendor/sub` to its nearest ancestor member, the root package, and
+    // misses the crate inside the submodule, whose sources changed: ours is a superset.
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = root_package_superproject(tmp.path());
+    bump(&repo);
+    repo.commit_all("bump the submodule");
+    let ours = affected(&repo, &["--head", "HEAD"]).names();
+    let theirs = determinator(&repo);
+    assert_eq!(theirs, set(&["app", "rootpkg"]));
+    assert_eq!(ours, set(&["app", "rootpkg", "vendored"]));
+}
+
+#[test]
+fn in_a_root_package_a_removed_submodule_lists_its_crates_as_deleted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = root_package_superproject(tmp.path());
+    repo.git(&["rm", "-q", "vendor/sub"]);
+    repo.write("Cargo.toml", &root_package_manifest(false));
+    support::generator::run_cargo(&repo.dir, &["generate-lockfile", "--offline"]).unwrap();
+    repo.commit_all("remove the submodule");
+    let json = affected(&repo, &["--head", "HEAD", "--format", "json"]).json();
+    assert_eq!(
+        json["deleted"],
+        serde_json::json!([{ "name": "vendored", "path": "vendor/sub/crate" }]),
+        "{json:#}"
+    );
+    let ours = affected(&repo, &["--head", "HEAD"]).names();
+    assert_eq!(ours, set(&["app", "rootpkg"]));
+    assert_eq!(determinator(&repo), ours);
 }

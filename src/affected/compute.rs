@@ -182,6 +182,8 @@ struct Seed {
 struct Owners<'a> {
     /// (directory relative to the workspace root, package, is member)
     dirs: Vec<(&'a str, Node, bool)>,
+    /// (directory, package), sorted by directory: the packages inside a path are one run.
+    sorted: Vec<(&'a str, Node)>,
     ws: &'a Workspace,
     /// The root package's files by its `include` / `exclude`; `None` when there is no root
     /// package, or its manifest could not be read (then every file is its, as determinator
@@ -210,8 +212,11 @@ impl<'a> Owners<'a> {
         } else {
             None
         };
+        let mut sorted: Vec<(&str, Node)> = dirs.iter().map(|(d, n, _)| (*d, *n)).collect();
+        sorted.sort_unstable();
         Ok(Owners {
             dirs,
+            sorted,
             ws,
             root_files,
         })
@@ -248,11 +253,13 @@ impl<'a> Owners<'a> {
     /// The packages whose directory is `path` or lies inside it: a changed path that holds
     /// packages is a directory, which git reports only for a submodule (its gitlink).
     fn inside(&self, path: &str) -> Vec<Node> {
-        let mut found: Vec<Node> = self
-            .dirs
+        // The directories starting with `path` are one run of the sorted list.
+        let from = self.sorted.partition_point(|(dir, _)| *dir < path);
+        let mut found: Vec<Node> = self.sorted[from..]
             .iter()
-            .filter(|(dir, _, _)| is_within(dir, path))
-            .map(|(_, node, _)| *node)
+            .take_while(|(dir, _)| dir.starts_with(path))
+            .filter(|(dir, _)| is_within(dir, path))
+            .map(|(_, node)| *node)
             .collect();
         found.sort_unstable();
         found
@@ -408,15 +415,24 @@ pub fn compute(
             if !inside.is_empty() {
                 add_note(
                     &mut effect.note,
-                    format!(
-                        "{path} holds packages (a git submodule, or a directory): each of them changed"
-                    ),
+                    if file.submodule {
+                        format!("{path} is a git submodule: the packages inside it changed")
+                    } else {
+                        format!(
+                            "{path} holds packages (a directory, or a git submodule): the packages inside it changed"
+                        )
+                    },
+                );
+            } else if file.submodule && owner.is_some() {
+                add_note(
+                    &mut effect.note,
+                    format!("{path} is a git submodule with no package inside"),
                 );
             }
             // Not in a head package, or a directory: try the base revision (crates moved,
             // deleted, or gone with a submodule).
             let mut in_base = false;
-            if rev.has_base() && (owner.is_none() || !inside.is_empty()) {
+            if rev.has_base() && (owner.is_none() || !inside.is_empty() || file.submodule) {
                 if base_members.is_none() {
                     base_members = Some(rev.base_member_dirs()?);
                 }
@@ -469,7 +485,9 @@ pub fn compute(
             if !effect.crates.is_empty() {
                 continue;
             }
-            let root_note = if owners.has_root_package() {
+            let root_note = if file.submodule {
+                " (a git submodule with no package inside)"
+            } else if owners.has_root_package() {
                 " (the root package's `include` / `exclude` leave it out)"
             } else {
                 ""
