@@ -610,6 +610,20 @@ impl Scratch {
             .context("failed to create a temporary directory for the head checkout")?;
         let dir = tmp.path().join("tree");
         git.worktree_add(&dir, rev)?;
+        // A worktree has no submodules checked out: copy each one this clone has, at the
+        // commit `rev` records, so that crates inside them load (read-only, no `.git`).
+        let has_submodules = git.show(rev, ".gitmodules")?.is_some();
+        for entry in has_submodules
+            .then(|| git.ls_tree_entries(rev))
+            .transpose()?
+            .unwrap_or_default()
+        {
+            if let Some(commit) = &entry.gitlink {
+                let index = tmp.path().join("submodule-index");
+                git.submodule_export(&entry.path, commit, &dir.join(&entry.path), &index);
+                let _ = std::fs::remove_file(&index);
+            }
+        }
         Ok(Scratch { dir, _tmp: tmp })
     }
 

@@ -332,9 +332,23 @@ impl Git {
     /// `git submodule deinit` or `git rm`). `None` when neither exists: the submodule was
     /// never cloned here.
     fn submodule_args(&self, path: &str) -> Option<Vec<std::ffi::OsString>> {
+        self.submodule_args_into(path, None)
+    }
+
+    /// [`Git::submodule_args`], with the submodule's files written to (or read from)
+    /// `work_tree` instead of its own checkout.
+    fn submodule_args_into(
+        &self,
+        path: &str,
+        work_tree: Option<&Path>,
+    ) -> Option<Vec<std::ffi::OsString>> {
         let checkout = self.toplevel.join(path);
         if checkout.join(".git").exists() {
-            return Some(vec!["-C".into(), checkout.into_os_string()]);
+            let mut args = vec!["-C".into(), checkout.into_os_string()];
+            if let Some(w) = work_tree {
+                args.extend(["--work-tree".into(), w.as_os_str().to_owned()]);
+            }
+            return Some(args);
         }
         let common = self
             .run_string(["rev-parse", "--path-format=absolute", "--git-common-dir"])
@@ -342,13 +356,39 @@ impl Git {
         let dir = Path::new(&common).join("modules").join(path);
         // Its `core.worktree` names the removed checkout, where git would `chdir`: any
         // existing directory does for reading objects.
+        let work_tree = work_tree.map_or_else(|| dir.clone(), Path::to_path_buf);
         dir.is_dir().then(|| {
             vec![
                 "--git-dir".into(),
-                dir.clone().into_os_string(),
-                "--work-tree".into(),
                 dir.into_os_string(),
+                "--work-tree".into(),
+                work_tree.into_os_string(),
             ]
+        })
+    }
+
+    /// Write the files of the submodule at `path`, at its commit `commit`, into `dest` (an
+    /// absolute directory): a plain copy to read, with no `.git`, made through the temporary
+    /// index file `index` so that nothing of the submodule's own checkout or index changes.
+    /// `false` when the submodule or that commit is not in this clone.
+    pub fn submodule_export(&self, path: &str, commit: &str, dest: &Path, index: &Path) -> bool {
+        let Some(args) = self.submodule_args_into(path, Some(dest)) else {
+            return false;
+        };
+        if std::fs::create_dir_all(dest).is_err() {
+            return false;
+        }
+        let steps: [&[&str]; 2] = [&["read-tree", commit], &["checkout-index", "-a", "-f"]];
+        steps.iter().all(|step| {
+            Command::new("git")
+                .args(&args)
+                .args(*step)
+                .current_dir(&self.toplevel)
+                .env("GIT_OPTIONAL_LOCKS", "0")
+                .env("GIT_INDEX_FILE", index)
+                .stdin(Stdio::null())
+                .output()
+                .is_ok_and(|o| o.status.success())
         })
     }
 

@@ -199,6 +199,18 @@ fn a_bumped_submodule_marks_the_crates_inside_it_and_their_dependents() {
             Layout::Member => set(&["app", "tool", "vendored"]),
         };
         narrower_than_determinator(&repo, &want);
+        // A head other than the checkout is read from a temporary worktree, with the
+        // submodule copied in at the commit that head records.
+        repo.commit_all("later");
+        let worktrees = repo.git(&["worktree", "list"]);
+        assert_eq!(affected(&repo, &["--head", "HEAD~1"]).names(), want);
+        assert_eq!(repo.git(&["worktree", "list"]), worktrees, "cleaned up");
+        assert_eq!(
+            checkout(&repo).git(&["status", "--porcelain"]),
+            "",
+            "untouched"
+        );
+        repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
 
         let explain = affected(&repo, &["--head", "HEAD", "--explain", "tool"]);
         assert_eq!(explain.code, 0, "{}", explain.stderr);
