@@ -52,6 +52,12 @@ fn workspace(files_rule: &str, unmatched: Option<&str>) -> tempfile::TempDir {
         ("docs/guide.md", "guide\n"),
         ("docs/old.bak", "old\n"),
         ("tests/t.rs", "#[test]\nfn t() {}\n"),
+        // A test fixture with a manifest, in no workspace: `cargo package` skips its
+        // directory (a sub-package), determinator and we give it to the root package.
+        (
+            "fixtures/demo/Cargo.toml",
+            "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n\n[workspace]\n",
+        ),
     ]);
     support::generator::run_cargo(dir.path(), &["generate-lockfile", "--offline"]).unwrap();
     dir
@@ -71,6 +77,7 @@ const ROOT_FILES: &[&str] = &[
     "docs/guide.md",
     "docs/old.bak",
     "tests/t.rs",
+    "fixtures/demo/src/lib.rs",
 ];
 
 fn ours(dir: &Path, files: &[&str], extra: &[&str]) -> support::cli::Run {
@@ -189,9 +196,12 @@ fn the_root_package_owns_what_cargo_package_lists() {
             let path = f["path"].as_str().unwrap();
             let owned = f["crates"] == serde_json::json!(["rootpkg"]);
             let target = path.starts_with("src/") || path.starts_with("tests/");
+            // The one documented difference from cargo: a sub-package's directory.
+            let fixture = path.starts_with("fixtures/demo/") && rule != INCLUDE;
+            assert!(!listed.contains("fixtures/demo/src/lib.rs"), "{listed:?}");
             assert_eq!(
                 owned,
-                listed.contains(path) || target,
+                listed.contains(path) || target || fixture,
                 "{path} with {rule:?}: ours {f}, cargo package --list {listed:?}"
             );
         }
