@@ -251,3 +251,97 @@ fn a_root_package_in_git_history_agrees_with_determinator() {
     assert_eq!(run.names(), theirs);
     assert_eq!(theirs, set(&["app", "rootpkg"]));
 }
+
+/// `model::package_files` against `cargo package --list` on one package with many files and
+/// many pattern lists, in both modes: the matcher says what cargo packs.
+#[test]
+fn package_files_match_cargo_package_list_on_many_patterns() {
+    use cargo_ccworkspace::model::package_files::PackageFiles;
+    const FILES: &[&str] = &[
+        "src/lib.rs",
+        "src/a/b.rs",
+        "src/a/b.txt",
+        "assets/x.txt",
+        "assets/deep/y.txt",
+        "assets/deep/z.png",
+        "a/x/b",
+        "a/x/y/b",
+        "a/b",
+        "tools/y.sh",
+        "tools/sub/y.sh",
+        "foo",
+        "bar/foo/baz.rs",
+        "docs/guide.md",
+        "docs/img/one.png",
+        "file1.txt",
+        "fileX.txt",
+        "notes.bak",
+        "keep.bak",
+        "#hash",
+        "LICENSE-MIT",
+    ];
+    let lists: &[&[&str]] = &[
+        &["assets/"],
+        &["/assets"],
+        &["*.txt"],
+        &["/*.txt"],
+        &["**/deep"],
+        &["assets/**"],
+        &["assets/**/*.png"],
+        &["a/**/b"],
+        &["foo"],
+        &["foo/"],
+        &["/tools/*.sh"],
+        &["tools/**/y.sh", "!tools/sub/y.sh"],
+        &["*.bak", "!keep.bak"],
+        &["file?.txt"],
+        &["file[0-9].txt"],
+        &["docs", "!docs/guide.md"],
+        &["docs/", "!docs/guide.md"],
+        &["\\#hash"],
+        &["src/a/*.txt", "# a comment", ""],
+        &["LICENSE*", "src/**"],
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repo::init(dir.path());
+    for f in FILES {
+        repo.write(f, "x\n");
+    }
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    repo.commit_all("files");
+    let mut compared = 0;
+    for list in lists {
+        for key in ["exclude", "include"] {
+            let quoted: Vec<String> = list.iter().map(|p| format!("{p:?}")).collect();
+            let manifest = format!(
+                "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{key} = [{}]\n",
+                quoted.join(", ")
+            );
+            repo.write("Cargo.toml", &manifest);
+            let Ok(out) = support::generator::run_cargo(
+                dir.path(),
+                &["package", "--list", "--allow-dirty", "--offline", "-q"],
+            ) else {
+                // cargo refuses some include lists (no target left): nothing to compare.
+                continue;
+            };
+            let listed: BTreeSet<&str> = out.lines().collect();
+            let ours = PackageFiles::from_manifest(&manifest).unwrap();
+            for f in FILES {
+                assert_eq!(
+                    ours.contains(f),
+                    listed.contains(f),
+                    "{f} with {key} = {list:?}: cargo lists {listed:?}"
+                );
+            }
+            compared += 1;
+        }
+    }
+    assert!(
+        compared >= lists.len(),
+        "cargo refused too many lists: {compared}"
+    );
+}
