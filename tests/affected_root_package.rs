@@ -137,6 +137,13 @@ fn root_package_files_agree_with_determinator() {
                 "{theirs:?}"
             );
         }
+        // The built-in ignore list comes first: narrower than determinator, which has no
+        // rule for a changelog and gives it to the root package.
+        assert_eq!(
+            determinator(&graph, &["CHANGELOG.md"]),
+            set(&["app", "rootpkg"])
+        );
+        assert!(ours(dir.path(), &["CHANGELOG.md"], &[]).names().is_empty());
         // A member's own file stays the member's.
         assert_eq!(
             ours(dir.path(), &["crates/other/src/lib.rs"], &[]).names(),
