@@ -337,6 +337,7 @@ fn analyse_git(
         head: head_rev.clone(),
         ws_root: ws.root.clone().into_std_path_buf(),
         base_dirs: RefCell::new(None),
+        base_gitlinks: RefCell::new(Vec::new()),
     };
     let (ws, mut outcome) = compute_loading(out, ws, global, &config, &files, &rev)?;
     if let Some(note) = same_as_head {
@@ -544,6 +545,9 @@ struct GitRevisions<'g> {
     head: Option<String>,
     ws_root: PathBuf,
     base_dirs: RefCell<Option<Vec<String>>>,
+    /// The base revision's submodules (workspace-relative path, commit), filled with
+    /// `base_dirs`.
+    base_gitlinks: RefCell<Vec<(String, String)>>,
 }
 
 impl GitRevisions<'_> {
@@ -572,21 +576,40 @@ impl Revisions for GitRevisions<'_> {
         if let Some(dirs) = self.base_dirs.borrow().as_ref() {
             return Ok(dirs.clone());
         }
-        let tree = self.git.ls_tree(&self.base)?;
+        let tree = self.git.ls_tree_entries(&self.base)?;
         let prefix = if self.prefix.is_empty() {
             String::new()
         } else {
             format!("{}/", self.prefix)
         };
         let mut manifest_dirs = BTreeSet::new();
-        for path in &tree {
-            let Some(rel) = path.strip_prefix(&prefix) else {
+        let mut gitlinks = Vec::new();
+        for entry in &tree {
+            let Some(rel) = entry.path.strip_prefix(&prefix) else {
                 continue;
             };
+            if let Some(commit) = &entry.gitlink {
+                // A submodule: its crates are in its own tree, at the commit the base records
+                // (read when this clone has it; otherwise they stay unknown).
+                for file in self
+                    .git
+                    .submodule_ls_tree(&entry.path, commit)
+                    .unwrap_or_default()
+                {
+                    if file == "Cargo.toml" {
+                        manifest_dirs.insert(rel.to_string());
+                    } else if let Some(dir) = file.strip_suffix("/Cargo.toml") {
+                        manifest_dirs.insert(join(rel, dir));
+                    }
+                }
+                gitlinks.push((rel.to_string(), commit.clone()));
+                continue;
+            }
             if let Some(dir) = rel.strip_suffix("/Cargo.toml") {
                 manifest_dirs.insert(dir.to_string());
             }
         }
+        *self.base_gitlinks.borrow_mut() = gitlinks;
         // The base root manifest's member globs decide; if it cannot be read, every directory
         // with a Cargo.toml counts (never lose a crate).
         let root = self.base_file("Cargo.toml")?;
@@ -609,7 +632,24 @@ impl Revisions for GitRevisions<'_> {
     }
 
     fn base_member_name(&self, dir: &str) -> anyhow::Result<Option<String>> {
-        let manifest = self.show(&self.base, &join(dir, "Cargo.toml"))?;
+        let mut manifest = self.show(&self.base, &join(dir, "Cargo.toml"))?;
+        if manifest.is_none() {
+            // Inside a submodule: read it from the submodule at the commit the base records.
+            let gitlinks = self.base_gitlinks.borrow();
+            let within = gitlinks.iter().find_map(|(path, commit)| {
+                let rest = dir.strip_prefix(path.as_str())?;
+                match rest.strip_prefix('/') {
+                    Some(rest) => Some((path, commit, rest)),
+                    None => rest.is_empty().then_some((path, commit, rest)),
+                }
+            });
+            if let Some((path, commit, rest)) = within {
+                manifest = self
+                    .git
+                    .submodule_show(&self.repo_path(path), commit, &join(rest, "Cargo.toml"))
+                    .map(|b| String::from_utf8_lossy(&b).into_owned());
+            }
+        }
         Ok(manifest
             .as_deref()
             .and_then(|t| toml::from_str::<toml::Table>(t).ok())
@@ -638,6 +678,20 @@ impl Scratch {
             .context("failed to create a temporary directory for the head checkout")?;
         let dir = tmp.path().join("tree");
         git.worktree_add(&dir, rev)?;
+        // A worktree has no submodules checked out: copy each one this clone has, at the
+        // commit `rev` records, so that crates inside them load (read-only, no `.git`).
+        let has_submodules = git.show(rev, ".gitmodules")?.is_some();
+        for entry in has_submodules
+            .then(|| git.ls_tree_entries(rev))
+            .transpose()?
+            .unwrap_or_default()
+        {
+            if let Some(commit) = &entry.gitlink {
+                let index = tmp.path().join("submodule-index");
+                git.submodule_export(&entry.path, commit, &dir.join(&entry.path), &index);
+                let _ = std::fs::remove_file(&index);
+            }
+        }
         Ok(Scratch { dir, _tmp: tmp })
     }
 
@@ -660,6 +714,7 @@ mod tests {
                 path: "elsewhere/b.rs".into(),
                 status: crate::affected::changed::FileStatus::Renamed,
                 old_path: Some("ws/b/src/lib.rs".into()),
+                submodule: false,
             },
         ];
         let out = relativize(files, "ws");

@@ -127,6 +127,12 @@ impl DepGraph {
                 }
             }
         }
+        // By the dependent's name, so walks (and the reason chains they find) do not depend on
+        // how the graph numbered its packages (cargo's graph and the manifests' number them
+        // differently).
+        for r in &mut reverse {
+            r.sort_by(|a, b| self.packages[a.0].name.cmp(&self.packages[b.0].name));
+        }
         self.reverse = reverse;
     }
 

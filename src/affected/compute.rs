@@ -18,6 +18,7 @@ use super::{lockdiff, rootdiff};
 use crate::config::{AffectedConfig, FeaturesMode, MarkChanged, Unmatched};
 use crate::errors::UserError;
 use crate::graph::{Builds, DepGraph, Node, PlatformMask, every_build_on};
+use crate::model::package_files::PackageFiles;
 use crate::workspace::Workspace;
 
 /// What `compute` needs to read from the base and head revisions. Implemented over git by the
@@ -188,11 +189,18 @@ struct Seed {
 struct Owners<'a> {
     /// (directory relative to the workspace root, package, is member)
     dirs: Vec<(&'a str, Node, bool)>,
+    /// (directory, package), sorted by directory: the packages inside a path are one run.
+    sorted: Vec<(&'a str, Node)>,
     ws: &'a Workspace,
+    /// The root package's files by its `include` / `exclude`; `None` when there is no root
+    /// package, or its manifest could not be read (then every file is its, as determinator
+    /// answers).
+    root_files: Option<PackageFiles>,
 }
 
 impl<'a> Owners<'a> {
-    fn new(ws: &'a Workspace) -> Self {
+    /// `rev` gives the head's root `Cargo.toml`, read only when the root is a package.
+    fn new(ws: &'a Workspace, rev: &dyn Revisions) -> anyhow::Result<Self> {
         // Members, and path packages outside the member list (an excluded or nested path
         // dependency) that live under the workspace root.
         let mut dirs: Vec<(&str, Node, bool)> = ws
@@ -204,11 +212,28 @@ impl<'a> Owners<'a> {
             .collect();
         // Deepest first.
         dirs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
-        Owners { dirs, ws }
+        let root_files = if dirs.iter().any(|(d, _, m)| d.is_empty() && *m) {
+            rev.head_file("Cargo.toml")?
+                .as_deref()
+                .and_then(PackageFiles::from_manifest)
+        } else {
+            None
+        };
+        let mut sorted: Vec<(&str, Node)> = dirs.iter().map(|(d, n, _)| (*d, *n)).collect();
+        sorted.sort_unstable();
+        Ok(Owners {
+            dirs,
+            sorted,
+            ws,
+            root_files,
+        })
     }
 
-    /// The package owning `path`; a root package owns only its targets' directories and its own
-    /// top-level files (`build.rs`, `pyproject.toml`).
+    /// The package owning `path`: the deepest package whose directory holds it. A root
+    /// package owns what `cargo package` would pack of the files no other package holds (its
+    /// `include` / `exclude`, never the top-level `target/`), and always its targets'
+    /// directories, `build.rs` and `pyproject.toml`: those are build inputs even when the
+    /// package leaves them out of its `.crate`.
     fn owner(&self, path: &str) -> Option<Node> {
         for (dir, node, is_member) in &self.dirs {
             if dir.is_empty() {
@@ -216,9 +241,11 @@ impl<'a> Owners<'a> {
                     continue;
                 };
                 let first = path.split('/').next().unwrap_or(path);
-                let own = member.target_dirs.iter().any(|d| d == first)
+                let target = member.target_dirs.iter().any(|d| d == first)
                     || matches!(path, "build.rs" | "pyproject.toml");
-                if own && *is_member {
+                let packed =
+                    first != "target" && self.root_files.as_ref().is_none_or(|f| f.contains(path));
+                if *is_member && (target || packed) {
                     return Some(*node);
                 }
                 continue;
@@ -230,9 +257,31 @@ impl<'a> Owners<'a> {
         None
     }
 
+    /// The packages whose directory is `path` or lies inside it: a changed path that holds
+    /// packages is a directory, which git reports only for a submodule (its gitlink).
+    fn inside(&self, path: &str) -> Vec<Node> {
+        // The directories starting with `path` are one run of the sorted list.
+        let from = self.sorted.partition_point(|(dir, _)| *dir < path);
+        let mut found: Vec<Node> = self.sorted[from..]
+            .iter()
+            .take_while(|(dir, _)| dir.starts_with(path))
+            .filter(|(dir, _)| is_within(dir, path))
+            .map(|(_, node)| *node)
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
     fn has_root_package(&self) -> bool {
         self.dirs.iter().any(|(d, _, m)| d.is_empty() && *m)
     }
+}
+
+/// Whether directory `dir` is `path` or lies inside it (at a `/` boundary).
+fn is_within(dir: &str, path: &str) -> bool {
+    !path.is_empty()
+        && dir.starts_with(path)
+        && matches!(dir.as_bytes().get(path.len()), None | Some(&b'/'))
 }
 
 /// The deepest base member directory holding `path`.
@@ -244,6 +293,22 @@ fn base_owner<'b>(base: &'b [String], path: &str) -> Option<&'b String> {
                 && path.as_bytes().get(dir.len()) == Some(&b'/')
         })
         .max_by_key(|dir| dir.len())
+}
+
+/// Append a sentence to a file's note.
+fn add_note(note: &mut Option<String>, more: String) {
+    match note {
+        Some(n) => {
+            n.push_str("; ");
+            n.push_str(&more);
+        }
+        None => *note = Some(more),
+    }
+}
+
+/// The base member directories that are `path` or lie inside it (a submodule's crates).
+fn base_inside<'b>(base: &'b [String], path: &str) -> Vec<&'b String> {
+    base.iter().filter(|dir| is_within(dir, path)).collect()
 }
 
 /// [`Revisions`] with no base revision and no files at the head: `compute` on a file list
@@ -277,7 +342,7 @@ pub fn compute(
     rev: &dyn Revisions,
 ) -> anyhow::Result<Outcome> {
     let rules = Rules::new(config)?;
-    let owners = Owners::new(ws);
+    let owners = Owners::new(ws, rev)?;
     let mut out = Outcome::default();
     let mut seeds: Vec<Seed> = Vec::new();
     let mut base_members: Option<Vec<String>> = None;
@@ -334,7 +399,11 @@ pub fn compute(
             if !c.map_to_crate {
                 continue;
             }
-            if let Some(id) = owners.owner(path) {
+            // The package holding the path, and the packages inside it when it is a directory
+            // (a submodule's gitlink): `vendor/sub` changed means every crate in it did.
+            let owner = owners.owner(path);
+            let inside = owners.inside(path);
+            for &id in owner.iter().chain(&inside) {
                 let name = ws.graph.package(id).name.clone();
                 if !effect.crates.contains(&name) {
                     effect.crates.push(name);
@@ -349,21 +418,48 @@ pub fn compute(
                     },
                     reach: Reach::Full,
                 });
-                continue;
             }
-            // Not in a head package: try the base revision (deleted or moved crates).
-            if rev.has_base() {
+            if !inside.is_empty() {
+                add_note(
+                    &mut effect.note,
+                    if file.submodule {
+                        format!("{path} is a git submodule: the packages inside it changed")
+                    } else {
+                        format!(
+                            "{path} holds packages (a directory, or a git submodule): the packages inside it changed"
+                        )
+                    },
+                );
+            } else if file.submodule && owner.is_some() {
+                add_note(
+                    &mut effect.note,
+                    format!("{path} is a git submodule with no package inside"),
+                );
+            }
+            // Not in a head package, or a directory: try the base revision (crates moved,
+            // deleted, or gone with a submodule).
+            let mut in_base = false;
+            if rev.has_base() && (owner.is_none() || !inside.is_empty() || file.submodule) {
                 if base_members.is_none() {
                     base_members = Some(rev.base_member_dirs()?);
                 }
                 let base = base_members.as_deref().unwrap_or(&[]);
-                if let Some(dir) = base_owner(base, path) {
+                let mut dirs = base_inside(base, path);
+                if owner.is_none() {
+                    dirs.extend(base_owner(base, path));
+                }
+                for dir in dirs {
+                    in_base = true;
                     let name = rev.base_member_name(dir)?.unwrap_or_else(|| dir.clone());
                     if let Some(m) = ws.member(&name) {
+                        if effect.crates.contains(&m.name) && m.path == *dir {
+                            continue;
+                        }
                         effect.crates.push(m.name.clone());
-                        effect.note = Some(format!(
-                            "the crate `{name}` was at {dir} in the base revision"
-                        ));
+                        add_note(
+                            &mut effect.note,
+                            format!("the crate `{name}` was at {dir} in the base revision"),
+                        );
                         seeds.push(Seed {
                             id: m.node,
                             cause: Cause::File {
@@ -372,8 +468,14 @@ pub fn compute(
                             reach: Reach::Full,
                         });
                     } else {
-                        effect.effect = "deleted-crate";
-                        effect.note = Some(format!("the crate `{name}` at {dir} was deleted"));
+                        // A gitlink whose other crates remain stays a `crate` effect.
+                        if inside.is_empty() || effect.crates.is_empty() {
+                            effect.effect = "deleted-crate";
+                        }
+                        add_note(
+                            &mut effect.note,
+                            format!("the crate `{name}` at {dir} was deleted"),
+                        );
                         let d = Deleted {
                             name,
                             path: dir.clone(),
@@ -382,14 +484,18 @@ pub fn compute(
                             out.deleted.push(d);
                         }
                     }
-                    continue;
                 }
+            }
+            if owner.is_some() || !inside.is_empty() || in_base {
+                continue;
             }
             if !effect.crates.is_empty() {
                 continue;
             }
-            let root_note = if owners.has_root_package() {
-                " (the root package owns only its targets' directories)"
+            let root_note = if file.submodule {
+                " (a git submodule with no package inside)"
+            } else if owners.has_root_package() {
+                " (the root package's `include` / `exclude` leave it out)"
             } else {
                 ""
             };
@@ -1060,6 +1166,15 @@ mod tests {
             .map(|(i, _)| format!("m{i}"))
     }
 
+    /// The members at `path` or inside it, by brute force.
+    fn expected_inside(dirs: &[String], path: &str) -> Vec<String> {
+        dirs.iter()
+            .enumerate()
+            .filter(|(_, d)| *d == path || d.starts_with(&format!("{path}/")))
+            .map(|(i, _)| format!("m{i}"))
+            .collect()
+    }
+
     fn direct(ws: &Workspace, paths: &[String]) -> BTreeSet<String> {
         let config = AffectedConfig {
             unmatched: Unmatched::Ignore,
@@ -1096,7 +1211,8 @@ mod tests {
 
     proptest! {
         /// A changed file belongs to the deepest member directory holding it at a `/`
-        /// boundary (never `ab/x` to `a`, never `a` itself to `a`), and nothing else.
+        /// boundary (never `ab/x` to `a`), and a changed directory (a submodule's gitlink)
+        /// to every member at or inside it (`a` to `a` and `a/b`, never `ab` to `a`).
         #[test]
         fn deepest_member_directory_owns_a_file(
             dirs in proptest::collection::btree_set(rel(), 1..8),
@@ -1110,7 +1226,10 @@ mod tests {
             let paths: Vec<String> = files.iter().map(|(d, f)| format!("{d}{f}")).collect();
             let mut all = BTreeSet::new();
             for p in &paths {
-                let want: BTreeSet<String> = expected_owner(&dirs, p).into_iter().collect();
+                let want: BTreeSet<String> = expected_owner(&dirs, p)
+                    .into_iter()
+                    .chain(expected_inside(&dirs, p))
+                    .collect();
                 prop_assert_eq!(direct(&ws, std::slice::from_ref(p)), want.clone(), "{}", p);
                 all.extend(want);
             }
@@ -1119,7 +1238,8 @@ mod tests {
 
         /// A file outside every head member maps through the base revision: to the crate
         /// that was at the deepest base directory holding it, when that crate still exists
-        /// (moved), else to a deleted crate; the same `/` boundary rule holds there.
+        /// (moved), else to a deleted crate; the same `/` boundary rule holds there. A
+        /// directory (a gitlink) also maps through the base to the crates inside it.
         #[test]
         fn files_outside_head_members_map_through_the_base(
             head in proptest::collection::btree_set(rel(), 1..5),
@@ -1138,21 +1258,36 @@ mod tests {
                 .unwrap();
             let deleted: Vec<(String, String)> =
                 out.deleted.iter().map(|d| (d.name.clone(), d.path.clone())).collect();
-            let (want_direct, want_deleted) = match expected_owner(&head, &path) {
-                Some(owner) => (BTreeSet::from([owner]), Vec::new()),
-                None => match base
+            let owner = expected_owner(&head, &path);
+            let inside = expected_inside(&head, &path);
+            let mut want_direct: BTreeSet<String> =
+                owner.iter().cloned().chain(inside.iter().cloned()).collect();
+            let mut want_deleted = Vec::new();
+            if owner.is_none() || !inside.is_empty() {
+                let mut from_base: BTreeSet<usize> = base
                     .iter()
                     .enumerate()
-                    .filter(|(_, d)| path.starts_with(&format!("{d}/")))
-                    .max_by_key(|(_, d)| d.len())
-                {
-                    Some((i, _)) if i < head.len() => {
-                        (BTreeSet::from([format!("m{i}")]), Vec::new())
+                    .filter(|(_, d)| *d == &path || d.starts_with(&format!("{path}/")))
+                    .map(|(i, _)| i)
+                    .collect();
+                if owner.is_none() {
+                    from_base.extend(
+                        base.iter()
+                            .enumerate()
+                            .filter(|(_, d)| path.starts_with(&format!("{d}/")))
+                            .max_by_key(|(_, d)| d.len())
+                            .map(|(i, _)| i),
+                    );
+                }
+                for i in from_base {
+                    if i < head.len() {
+                        want_direct.insert(format!("m{i}"));
+                    } else {
+                        want_deleted.push((format!("m{i}"), base[i].clone()));
                     }
-                    Some((i, dir)) => (BTreeSet::new(), vec![(format!("m{i}"), dir.clone())]),
-                    None => (BTreeSet::new(), Vec::new()),
-                },
-            };
+                }
+                want_deleted.sort();
+            }
             prop_assert_eq!(&out.direct, &want_direct, "{}", path);
             prop_assert_eq!(deleted, want_deleted, "{}", path);
         }
