@@ -72,15 +72,21 @@ pub(crate) fn analyse(
 ) -> anyhow::Result<Analysis> {
     let list_mode = change.files_from.is_some() || !change.files.is_empty();
     if list_mode {
-        let listed = crate::model::find_root_manifest(global.manifest_path.as_deref())
-            .ok()
-            .and_then(|(root, _)| file_list(change, &root).ok());
+        // The list is read once (it may be stdin), before the graph, which depends on it.
+        let listed = match crate::model::find_root_manifest(global.manifest_path.as_deref()) {
+            Ok((root, _)) => Some(file_list(change, &root)?),
+            // No workspace: cargo says so, below.
+            Err(_) => None,
+        };
         let (ws, source) = Workspace::load_for_change(global, || {
             listed.as_deref().is_some_and(member_files_only)
         })?;
         out.verbose(format!("graph: {}", source.describe()));
         let config = load_config(&ws, change)?;
-        let files = file_list(change, ws.root.as_std_path())?;
+        let files = match listed {
+            Some(files) => files,
+            None => file_list(change, ws.root.as_std_path())?,
+        };
         let rev = ListRevisions {
             root: ws.root.clone().into_std_path_buf(),
         };

@@ -524,6 +524,41 @@ fn outside_git_and_with_a_broken_workspace_it_fails_clearly() {
 }
 
 #[test]
+fn files_from_stdin_is_read_once_on_a_cold_cache() {
+    // The list decides where the graph comes from and then what changed: stdin must be read
+    // once, for both.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&support::citychain(), tmp.path());
+    for graph in ["", "cargo"] {
+        let mut child = std::process::Command::new(support::bin())
+            .args(["affected", "-q", "--files-from", "-"])
+            .current_dir(tmp.path())
+            .env("CARGO", support::cargo())
+            .env("CCWORKSPACE_NO_CACHE", "1")
+            .env("CCWORKSPACE_GRAPH", graph)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(
+            child.stdin.as_mut().unwrap(),
+            b"CA/rust/ca_testkit/src/lib.rs\n",
+        )
+        .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let names: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(
+            names,
+            set(&["ca_testkit", "ca_signer", "poh_ack"]),
+            "graph {graph:?}"
+        );
+    }
+}
+
+#[test]
 fn files_mode_needs_no_git_and_is_conservative_about_root_files() {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&support::citychain(), tmp.path());
