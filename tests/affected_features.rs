@@ -1,0 +1,368 @@
+//! `affected` follows the builds cargo makes, as guppy's determinator simulates them (issue 14):
+//! each workspace package's own builds with no features, its default features and all its
+//! features, with its dev-dependencies, for the host platform. An optional dependency behind a
+//! feature that no build of a crate enables, or a dependency under a `cfg()` that the host does
+//! not match, does not carry a change to that crate.
+//!
+//! One tiny workspace per kind, in a git repository, with the determinator as the oracle: the
+//! default `affected` (`features-mode = "builds"`) must equal its answer, and
+//! `--features-mode all` must give the old answer over the `--all-features` graph for every
+//! platform, a superset. Every workspace here has path dependencies only, except the lockfile
+//! case, which uses `itoa` from the local registry cache (`--offline`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use support::git::Repo;
+use support::oracle;
+
+/// A path-only workspace: the root manifest lists `members`, and each `(name, manifest tail)`
+/// becomes `name/Cargo.toml` with a `[package]` header and an empty `src/lib.rs`.
+fn workspace(members: &[(&str, &str)]) -> (tempfile::TempDir, Repo) {
+    workspace_with(members, true)
+}
+
+/// [`workspace`], resolving the lock online when `offline` is false (registry dependencies).
+fn workspace_with(members: &[(&str, &str)], offline: bool) -> (tempfile::TempDir, Repo) {
+    let names: Vec<String> = members.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+    let root = format!(
+        "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
+        names.join(", ")
+    );
+    let manifests: Vec<(String, String)> = members
+        .iter()
+        .map(|(n, tail)| {
+            (
+                format!("{n}/Cargo.toml"),
+                format!(
+                    "[package]\nname = \"{n}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n{tail}"
+                ),
+            )
+        })
+        .collect();
+    let mut files: Vec<(&str, &str)> = vec![("Cargo.toml", &root)];
+    files.extend(manifests.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+    let tmp = support::write_workspace(&files);
+    let repo = Repo::init(tmp.path());
+    let mut lock = vec!["generate-lockfile"];
+    if offline {
+        lock.push("--offline");
+    }
+    support::generator::run_cargo(&repo.dir, &lock).unwrap();
+    repo.commit_all("base");
+    repo.git(&["checkout", "-q", "-b", "work"]);
+    (tmp, repo)
+}
+
+/// determinator's answer for `main..HEAD`.
+fn determinator(repo: &Repo, offline: bool) -> BTreeSet<String> {
+    let scratch = tempfile::tempdir().unwrap();
+    let old = oracle::graph_at(repo, "main", scratch.path(), offline);
+    let new = oracle::metadata_graph(&repo.dir, offline);
+    oracle::determinator(
+        &old,
+        &new,
+        &oracle::changed_paths(repo, "main", Some("HEAD")),
+    )
+}
+
+/// `affected` for `main..HEAD`, with extra arguments.
+fn ours(repo: &Repo, extra: &[&str], offline: bool) -> BTreeSet<String> {
+    let mut args = vec!["affected", "-q", "--base", "main", "--head", "HEAD"];
+    if offline {
+        args.push("--offline");
+    }
+    args.extend(extra);
+    support::cli::run(&repo.dir, &args, &[]).names()
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// Commits `change`, then checks: the determinator says `expected` (so the fixture shows the
+/// kind it is meant to show), the default `affected` says the same, and `--features-mode all`
+/// says `all_features` (the `--all-features`, every-platform answer), a superset.
+fn check(repo: &Repo, change: impl FnOnce(&Repo), expected: &[&str], all_features: &[&str]) {
+    check_with(repo, change, expected, all_features, true);
+}
+
+/// [`check`], online when `offline` is false.
+fn check_with(
+    repo: &Repo,
+    change: impl FnOnce(&Repo),
+    expected: &[&str],
+    all_features: &[&str],
+    offline: bool,
+) {
+    change(repo);
+    repo.commit_all("change");
+    let theirs = determinator(repo, offline);
+    assert_eq!(theirs, set(expected), "the determinator's answer");
+    let all = set(all_features);
+    assert!(theirs.is_subset(&all), "the fixture: {theirs:?} vs {all:?}");
+    let builds = ours(repo, &[], offline);
+    assert_eq!(
+        builds, theirs,
+        "affected (default features-mode) vs determinator; --all-features would say {all:?}"
+    );
+    let old = ours(repo, &["--features-mode", "all"], offline);
+    assert_eq!(old, all, "affected --features-mode all");
+}
+
+fn edit(rel: &'static str) -> impl FnOnce(&Repo) {
+    move |r: &Repo| r.append(rel, "\n// edit\n")
+}
+
+/// `a` has an optional dependency on `o` behind `extra`, not a default feature. `b` depends on
+/// `a` without enabling `extra`: no build of `b` builds `o`. `a`'s own all-features build does.
+#[test]
+fn optional_dependency_behind_a_feature_the_dependent_does_not_enable() {
+    let (_t, repo) = workspace(&[
+        ("o", ""),
+        (
+            "a",
+            "[dependencies]\no = { path = \"../o\", optional = true }\n\n\
+             [features]\nextra = [\"dep:o\"]\n",
+        ),
+        ("b", "[dependencies]\na = { path = \"../a\" }\n"),
+    ]);
+    check(&repo, edit("o/src/lib.rs"), &["a", "o"], &["a", "b", "o"]);
+}
+
+/// The same optional dependency, enabled by `a`'s default features: `b`, which takes `a`'s
+/// defaults, builds `o`; `c`, which turns them off, does not.
+#[test]
+fn optional_dependency_enabled_by_default_features() {
+    let (_t, repo) = workspace(&[
+        ("o", ""),
+        (
+            "a",
+            "[dependencies]\no = { path = \"../o\", optional = true }\n\n\
+             [features]\ndefault = [\"extra\"]\nextra = [\"dep:o\"]\n",
+        ),
+        ("b", "[dependencies]\na = { path = \"../a\" }\n"),
+        (
+            "c",
+            "[dependencies]\na = { path = \"../a\", default-features = false }\n",
+        ),
+    ]);
+    check(
+        &repo,
+        edit("o/src/lib.rs"),
+        &["a", "b", "o"],
+        &["a", "b", "c", "o"],
+    );
+}
+
+/// Feature unification across members: `c` enables `a/extra`, `b` depends on `a` without it.
+/// cargo unifies features only within one build: `cargo build -p b` resolves `b` alone and does
+/// not build `o` (`cargo build --workspace` would). The determinator simulates each package's
+/// own builds, so `b` is not affected; `cargo tree -p b` confirms what cargo builds for `b`.
+#[test]
+fn a_third_members_feature_does_not_reach_a_sibling_build() {
+    let (_t, repo) = workspace(&[
+        ("o", ""),
+        (
+            "a",
+            "[dependencies]\no = { path = \"../o\", optional = true }\n\n\
+             [features]\nextra = [\"dep:o\"]\n",
+        ),
+        ("b", "[dependencies]\na = { path = \"../a\" }\n"),
+        (
+            "c",
+            "[dependencies]\na = { path = \"../a\", features = [\"extra\"] }\n",
+        ),
+    ]);
+    let tree = |package: &str| -> BTreeSet<String> {
+        let out = support::generator::run_cargo(
+            &repo.dir,
+            &[
+                "tree",
+                "--offline",
+                "-p",
+                package,
+                "-e",
+                "normal,build,dev",
+                "--prefix",
+                "none",
+                "--format",
+                "{p}",
+            ],
+        )
+        .unwrap();
+        out.lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(tree("b"), set(&["a", "b"]), "cargo builds b without o");
+    assert_eq!(tree("c"), set(&["a", "c", "o"]), "cargo builds c with o");
+    check(
+        &repo,
+        edit("o/src/lib.rs"),
+        &["a", "c", "o"],
+        &["a", "b", "c", "o"],
+    );
+}
+
+/// A feature of the dependent forwards to `a/extra`: `b`'s all-features build builds `o`, so
+/// `b` is affected; `d`, which depends on `b` without that feature, is not.
+#[test]
+fn a_forwarding_feature_reaches_the_dependent_but_not_its_dependents() {
+    let (_t, repo) = workspace(&[
+        ("o", ""),
+        (
+            "a",
+            "[dependencies]\no = { path = \"../o\", optional = true }\n\n\
+             [features]\nextra = [\"dep:o\"]\n",
+        ),
+        (
+            "b",
+            "[dependencies]\na = { path = \"../a\" }\n\n[features]\nfull = [\"a/extra\"]\n",
+        ),
+        ("d", "[dependencies]\nb = { path = \"../b\" }\n"),
+    ]);
+    check(
+        &repo,
+        edit("o/src/lib.rs"),
+        &["a", "b", "o"],
+        &["a", "b", "d", "o"],
+    );
+}
+
+/// A dev-dependency that enables the feature: `t`'s own test build has `o`, `t`'s dependents do
+/// not (a dev-dependency is not part of their builds).
+#[test]
+fn a_dev_dependency_enabling_the_feature_reaches_only_the_declaring_crate() {
+    let (_t, repo) = workspace(&[
+        ("o", ""),
+        (
+            "a",
+            "[dependencies]\no = { path = \"../o\", optional = true }\n\n\
+             [features]\nextra = [\"dep:o\"]\n",
+        ),
+        (
+            "t",
+            "[dependencies]\na = { path = \"../a\" }\n\n\
+             [dev-dependencies]\na = { path = \"../a\", features = [\"extra\"] }\n",
+        ),
+        ("u", "[dependencies]\nt = { path = \"../t\" }\n"),
+    ]);
+    check(
+        &repo,
+        edit("o/src/lib.rs"),
+        &["a", "o", "t"],
+        &["a", "o", "t", "u"],
+    );
+}
+
+/// A path dependency under `cfg(windows)`: not built on this (Linux) host, so a change to `w`
+/// reaches only `w`.
+#[test]
+#[cfg(not(windows))]
+fn a_cfg_windows_path_dependency_is_not_built_here() {
+    let (_t, repo) = workspace(&[
+        ("w", ""),
+        (
+            "b",
+            "[target.'cfg(windows)'.dependencies]\nw = { path = \"../w\" }\n",
+        ),
+        ("d", "[dependencies]\nb = { path = \"../b\" }\n"),
+    ]);
+    check(&repo, edit("w/src/lib.rs"), &["w"], &["b", "d", "w"]);
+}
+
+/// A path dependency under `cfg(unix)`: built on this host, so it carries the change like a
+/// plain dependency, in both modes.
+#[test]
+#[cfg(unix)]
+fn a_cfg_unix_path_dependency_is_built_here() {
+    let (_t, repo) = workspace(&[
+        ("x", ""),
+        (
+            "b",
+            "[target.'cfg(unix)'.dependencies]\nx = { path = \"../x\" }\n",
+        ),
+        ("d", "[dependencies]\nb = { path = \"../b\" }\n"),
+    ]);
+    check(
+        &repo,
+        edit("x/src/lib.rs"),
+        &["b", "d", "x"],
+        &["b", "d", "x"],
+    );
+}
+
+/// A lockfile-only bump of a registry crate that `w` uses only on Windows and `n` uses on every
+/// platform: the bump reaches `n`, not `w` nor `w`'s dependent. `itoa` 1.0.19 is the version the
+/// repository's fixtures lock (so a warm cache has it); this test resolves online, as
+/// `determinator_oracle`'s lockfile test does, so a fresh machine can run it.
+#[test]
+#[cfg(not(windows))]
+fn a_lockfile_only_bump_of_a_windows_only_registry_crate() {
+    let (_t, repo) = workspace_with(
+        &[
+            ("w", "[target.'cfg(windows)'.dependencies]\nitoa = \"1\"\n"),
+            ("n", "[dependencies]\nitoa = \"1\"\n"),
+            ("d", "[dependencies]\nw = { path = \"../w\" }\n"),
+        ],
+        false,
+    );
+    let pin = |r: &Repo, v: &str| {
+        support::generator::run_cargo(&r.dir, &["update", "-p", "itoa", "--precise", v]).unwrap();
+    };
+    // The base locks 1.0.18 (main moves along), the change 1.0.19.
+    pin(&repo, "1.0.18");
+    repo.commit_all("lock itoa 1.0.18");
+    repo.git(&["branch", "-f", "main", "HEAD"]);
+    check_with(&repo, |r| pin(r, "1.0.19"), &["n"], &["d", "n", "w"], false);
+    assert_eq!(
+        oracle::changed_paths(&repo, "main", Some("HEAD")),
+        [camino::Utf8PathBuf::from("Cargo.lock")],
+        "a lockfile-only change"
+    );
+}
+
+/// `--explain` names the build that carries the edge: here `b` builds `o` through `a`'s default
+/// features. The wording is loose on purpose (the issue's example: `b → a (a's default
+/// features, linux)`): it says "features".
+#[test]
+fn explain_names_the_build_that_carries_the_edge() {
+    let (_t, repo) = workspace(&[
+        ("o", ""),
+        (
+            "a",
+            "[dependencies]\no = { path = \"../o\", optional = true }\n\n\
+             [features]\ndefault = [\"extra\"]\nextra = [\"dep:o\"]\n",
+        ),
+        ("b", "[dependencies]\na = { path = \"../a\" }\n"),
+    ]);
+    repo.append("o/src/lib.rs", "\n// edit\n");
+    repo.commit_all("change");
+    let run = support::cli::run(
+        &repo.dir,
+        &[
+            "affected",
+            "-q",
+            "--offline",
+            "--base",
+            "main",
+            "--head",
+            "HEAD",
+            "--explain",
+            "b",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("b is affected"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("features"),
+        "the explanation names the build (the features) that carries the edge:\n{}",
+        run.stdout
+    );
+}
