@@ -10,6 +10,7 @@ use camino::Utf8PathBuf;
 use determinator::Determinator;
 use guppy::graph::{DependencyDirection, PackageGraph};
 
+use super::generator;
 use super::git::Repo;
 
 fn cargo() -> PathBuf {
@@ -73,4 +74,223 @@ pub fn determinator(
         .packages(DependencyDirection::Forward)
         .map(|p| p.name().to_string())
         .collect()
+}
+
+/// One generated history ([`generator::make_history`] on [`generator::generate`]`(spec)`),
+/// compared with the determinator commit by commit: the failures, one line each, so a test
+/// reports every step that differs rather than the first. Empty when all agree.
+///
+/// At every step `affected` (the binary, default mode, `--offline`) lists every crate whose own
+/// files changed and that still exists, only members, and `--direct` is a subset. It equals the
+/// determinator except where `docs/affected.md` ("where we differ") says it is narrower: root
+/// `Cargo.toml` edits (a `[workspace.dependencies]` entry, `[profile]`), moved and deleted
+/// crates; there it is a subset (and for `[profile]` everything, as the determinator says).
+///
+/// The [`Shapes`](generator::Shapes) steps also judge the generator itself, whatever the
+/// binary does: the determinator's answer is narrower than the `--all-features`, every-platform
+/// closure of [`Generated::affected_by`](generator::Generated::affected_by) for the
+/// Windows-only library and for at least one of the two optional ones, holds the crates that
+/// use the `cfg(unix)` one (on a Unix host), grows with [`StepKind::EnableFeature`] to reach the crate
+/// that enabled the feature, and is the root package alone for its source edit. And
+/// `affected --features-mode all` equals that closure on the shape source edits.
+pub fn compare_history(spec: &generator::Spec) -> Vec<String> {
+    use generator::{Shapes, StepKind};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("ws");
+    let g = generator::generate(&root, spec).unwrap();
+    let repo = Repo::init(&root);
+    let steps = generator::make_history(&repo, &g, spec.seed).unwrap();
+    let scratch = tmp.path().join("scratch");
+    let shapes = spec.shapes;
+    let label = format!(
+        "seed {} ({} crates{})",
+        spec.seed,
+        spec.crates,
+        if shapes == Shapes::default() {
+            String::new()
+        } else {
+            format!(", {shapes:?}")
+        }
+    );
+    let mut failures = Vec::new();
+    let mut fail = |what: &str, msg: String| failures.push(format!("{label}, {what}: {msg}"));
+    let expected = 10 + usize::from(shapes.features) * 4 + usize::from(shapes.platforms) * 2;
+    let expected = expected + usize::from(shapes.root_package);
+    if steps.len() < expected {
+        fail(
+            "history",
+            format!("{} steps, expected {expected}", steps.len()),
+        );
+    }
+    let run = |parent: &str, extra: &[&str]| -> BTreeSet<String> {
+        let mut args = vec!["affected", "-q", "--offline", "--base", parent];
+        args.extend(extra);
+        // Not `support::cli`: the benchmark includes this file without it.
+        let out = Command::new(env!("CARGO_BIN_EXE_cargo-ccworkspace"))
+            .args(&args)
+            .current_dir(&repo.dir)
+            .env_remove("GITHUB_BASE_REF")
+            .env_remove("GITHUB_OUTPUT")
+            .env("CARGO", cargo())
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let first = stderr.lines().next().unwrap_or_default().to_string();
+            return BTreeSet::from([format!("<{}: {first}>", out.status)]);
+        }
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let mut optional_before: Option<BTreeSet<String>> = None;
+    let mut enabled_by: Option<String> = None;
+    let mut optional_narrower = false;
+    for step in &steps {
+        repo.git(&["checkout", "-q", "--detach", &step.commit]);
+        let what = format!("{:?} ({})", step.kind, step.note);
+        let (ours, direct) = (run(&step.parent, &[]), run(&step.parent, &["--direct"]));
+        let old = graph_at(&repo, &step.parent, &scratch, true);
+        let new = graph_at(&repo, &step.commit, &scratch, true);
+        let members: BTreeSet<String> = new
+            .workspace()
+            .iter()
+            .map(|p| p.name().to_string())
+            .collect();
+        let theirs = determinator(
+            &old,
+            &new,
+            &changed_paths(&repo, &step.parent, Some(&step.commit)),
+        );
+        let diff = |a: &BTreeSet<String>, b: &BTreeSet<String>| -> String {
+            let extra: Vec<&String> = a.difference(b).collect();
+            let missing: Vec<&String> = b.difference(a).collect();
+            format!("ours has {extra:?} more, {missing:?} fewer; ours {a:?} theirs {b:?}")
+        };
+        for c in step.crates.iter().filter(|c| members.contains(*c)) {
+            if !ours.contains(c) {
+                fail(&what, format!("{c} changed but is not affected: {ours:?}"));
+            }
+        }
+        if !ours.is_subset(&members) {
+            fail(&what, format!("{ours:?} not all members"));
+        }
+        if !direct.is_subset(&ours) {
+            fail(&what, format!("--direct {direct:?} not in {ours:?}"));
+        }
+        match step.kind {
+            StepKind::WorkspaceDepEntry
+            | StepKind::Profile
+            | StepKind::MovedCrate
+            | StepKind::DeletedCrate => {
+                if !ours.is_subset(&theirs) {
+                    fail(&what, format!("not a subset: {}", diff(&ours, &theirs)));
+                }
+            }
+            _ => {
+                if ours != theirs {
+                    fail(
+                        &what,
+                        format!("differs from the determinator: {}", diff(&ours, &theirs)),
+                    );
+                }
+            }
+        }
+        if step.kind == StepKind::Profile && ours != theirs {
+            fail(&what, "a profile edit affects everything".into());
+        }
+        if matches!(
+            step.kind,
+            StepKind::MovedCrate | StepKind::WorkspaceDepEntry
+        ) && ours.len() >= theirs.len()
+        {
+            fail(
+                &what,
+                format!(
+                    "expected narrower than everything: {}",
+                    diff(&ours, &theirs)
+                ),
+            );
+        }
+        // The shapes: the generator made what it meant to, and the old mode is the old answer.
+        let changed: Vec<&str> = step.crates.iter().map(String::as_str).collect();
+        let closure = g.affected_by(&changed);
+        let narrower = theirs.is_subset(&closure) && theirs.len() < closure.len();
+        match step.kind {
+            StepKind::OptionalSource => {
+                optional_narrower |= narrower;
+                optional_before = Some(theirs.clone());
+            }
+            StepKind::DefaultOptionalSource => optional_narrower |= narrower,
+            StepKind::WindowsOnlySource if !narrower => fail(
+                &what,
+                format!("generator: the determinator {theirs:?} is not narrower than {closure:?}"),
+            ),
+            StepKind::UnixOnlySource if cfg!(unix) => {
+                let hosts = g.crates.iter().filter(|c| {
+                    c.cfg_deps
+                        .iter()
+                        .any(|(p, d)| p == "unix" && changed.contains(&d.as_str()))
+                });
+                for h in hosts.filter(|h| !theirs.contains(&h.name)) {
+                    fail(
+                        &what,
+                        format!("generator: {} builds it on Unix, not in {theirs:?}", h.name),
+                    );
+                }
+            }
+            StepKind::RootPackageSource
+                if theirs != BTreeSet::from([generator::ROOT_PACKAGE.to_string()]) =>
+            {
+                fail(
+                    &what,
+                    format!("generator: the determinator says {theirs:?}"),
+                );
+            }
+            StepKind::EnableFeature => enabled_by = step.crates.first().cloned(),
+            StepKind::EnabledOptionalSource => {
+                let before = optional_before.clone().unwrap_or_default();
+                let grew = before.is_subset(&theirs)
+                    && enabled_by.as_ref().is_some_and(|e| theirs.contains(e));
+                if !grew {
+                    fail(
+                        &what,
+                        format!(
+                            "generator: enabling the feature in {enabled_by:?} did not reach it: \
+                             {before:?} before, {theirs:?} after"
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+        if matches!(
+            step.kind,
+            StepKind::OptionalSource
+                | StepKind::DefaultOptionalSource
+                | StepKind::WindowsOnlySource
+                | StepKind::UnixOnlySource
+                | StepKind::EnabledOptionalSource
+        ) {
+            let all = run(&step.parent, &["--features-mode", "all"]);
+            if all != closure {
+                fail(
+                    &what,
+                    format!(
+                        "--features-mode all says {all:?}, the --all-features closure {closure:?}"
+                    ),
+                );
+            }
+        }
+    }
+    if shapes.features && !optional_narrower {
+        fail(
+            "generator",
+            "neither optional library's edit is narrower in the determinator than the \
+             --all-features closure"
+                .into(),
+        );
+    }
+    failures
 }
