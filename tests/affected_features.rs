@@ -366,3 +366,37 @@ fn explain_names_the_build_that_carries_the_edge() {
         run.stdout
     );
 }
+
+/// And for a crate that only the `--all-features` graph connects: `b` does not enable `a/extra`,
+/// so `--explain b` says it is not affected.
+#[test]
+fn explain_says_a_crate_behind_a_feature_it_does_not_enable_is_not_affected() {
+    let (_t, repo) = workspace(&[
+        ("o", ""),
+        (
+            "a",
+            "[dependencies]\no = { path = \"../o\", optional = true }\n\n\
+             [features]\nextra = [\"dep:o\"]\n",
+        ),
+        ("b", "[dependencies]\na = { path = \"../a\" }\n"),
+    ]);
+    repo.append("o/src/lib.rs", "\n// edit\n");
+    repo.commit_all("change");
+    let run = support::cli::run(
+        &repo.dir,
+        &[
+            "affected",
+            "-q",
+            "--offline",
+            "--base",
+            "main",
+            "--head",
+            "HEAD",
+            "--explain",
+            "b",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("b is not affected"), "{}", run.stdout);
+}

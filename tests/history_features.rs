@@ -128,3 +128,18 @@ fn the_shaped_history_still_builds() {
         );
     }
 }
+
+/// With registry dependencies too (`itoa`, `serde`, `pyo3`, a `Cargo.lock`; the lockfile-only
+/// and `[workspace.dependencies]` steps then bump `itoa`). Needs the registry or a warm cache,
+/// as `generator.rs`'s registry test does.
+#[test]
+fn every_shape_with_registry_dependencies_agrees_with_determinator_seed_5() {
+    let failures = oracle::compare_history(&Spec {
+        crates: 24,
+        seed: 5,
+        registry_deps: true,
+        shapes: Shapes::all(),
+        ..Spec::default()
+    });
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
