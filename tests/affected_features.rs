@@ -27,9 +27,18 @@ fn workspace(members: &[(&str, &str)]) -> (tempfile::TempDir, Repo) {
 
 /// [`workspace`], resolving the lock online when `offline` is false (registry dependencies).
 fn workspace_with(members: &[(&str, &str)], offline: bool) -> (tempfile::TempDir, Repo) {
+    workspace_full("", members, offline)
+}
+
+/// [`workspace_with`], with `root_tail` appended to the root manifest.
+fn workspace_full(
+    root_tail: &str,
+    members: &[(&str, &str)],
+    offline: bool,
+) -> (tempfile::TempDir, Repo) {
     let names: Vec<String> = members.iter().map(|(n, _)| format!("\"{n}\"")).collect();
     let root = format!(
-        "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
+        "[workspace]\nresolver = \"2\"\nmembers = [{}]\n{root_tail}",
         names.join(", ")
     );
     let manifests: Vec<(String, String)> = members
@@ -294,6 +303,92 @@ fn a_cfg_unix_path_dependency_is_built_here() {
         edit("x/src/lib.rs"),
         &["b", "d", "x"],
         &["b", "d", "x"],
+    );
+}
+
+/// The other places a platform condition goes, on this Linux host: a `cfg(windows)`
+/// dev-dependency and build-dependency and a Windows triple are not built; `cfg(not(windows))`
+/// and `cfg(target_os = "linux")` are.
+#[test]
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn dev_build_and_triple_platform_conditions_on_linux() {
+    let (_t, repo) = workspace(&[
+        ("w", ""),
+        (
+            "dev",
+            "[target.'cfg(windows)'.dev-dependencies]\nw = { path = \"../w\" }\n",
+        ),
+        (
+            "build",
+            "build = \"build.rs\"\n\n\
+             [target.'cfg(windows)'.build-dependencies]\nw = { path = \"../w\" }\n",
+        ),
+        (
+            "triple",
+            "[target.x86_64-pc-windows-msvc.dependencies]\nw = { path = \"../w\" }\n",
+        ),
+        (
+            "notwin",
+            "[target.'cfg(not(windows))'.dependencies]\nw = { path = \"../w\" }\n",
+        ),
+        (
+            "linux",
+            "[target.'cfg(target_os = \"linux\")'.dependencies]\nw = { path = \"../w\" }\n",
+        ),
+    ]);
+    check(
+        &repo,
+        edit("w/src/lib.rs"),
+        &["linux", "notwin", "w"],
+        &["build", "dev", "linux", "notwin", "triple", "w"],
+    );
+}
+
+/// `[workspace.metadata.ccworkspace.affected] platforms` adds Windows: the `cfg(windows)` edge
+/// is built on one of the platforms and carries the change; a macOS-only one still does not.
+/// The oracle is the determinator configured for the same two platforms.
+#[test]
+fn configured_platforms_decide_which_cfg_edges_are_built() {
+    let (_t, repo) = workspace_full(
+        "\n[workspace.metadata.ccworkspace.affected]\n\
+         platforms = [\"x86_64-unknown-linux-gnu\", \"x86_64-pc-windows-msvc\"]\n",
+        &[
+            ("w", ""),
+            (
+                "b",
+                "[target.'cfg(windows)'.dependencies]\nw = { path = \"../w\" }\n",
+            ),
+            ("d", "[dependencies]\nb = { path = \"../b\" }\n"),
+            (
+                "m",
+                "[target.'cfg(target_os = \"macos\")'.dependencies]\nw = { path = \"../w\" }\n",
+            ),
+        ],
+        true,
+    );
+    repo.append("w/src/lib.rs", "\n// edit\n");
+    repo.commit_all("change");
+    let scratch = tempfile::tempdir().unwrap();
+    let old = oracle::graph_at(&repo, "main", scratch.path(), true);
+    let new = oracle::metadata_graph(&repo.dir, true);
+    let paths = oracle::changed_paths(&repo, "main", Some("HEAD"));
+    let triples = ["x86_64-unknown-linux-gnu", "x86_64-pc-windows-msvc"];
+    let theirs = oracle::determinator_on(&old, &new, &paths, &triples);
+    assert_eq!(theirs, set(&["b", "d", "w"]), "the determinator's answer");
+    assert_eq!(
+        oracle::determinator_on(&old, &new, &paths, &triples[..1]),
+        set(&["w"]),
+        "the determinator on Linux alone"
+    );
+    assert_eq!(
+        ours(&repo, &[], true),
+        theirs,
+        "affected with the two platforms"
+    );
+    assert_eq!(
+        ours(&repo, &["--features-mode", "all"], true),
+        set(&["b", "d", "m", "w"]),
+        "affected --features-mode all"
     );
 }
 

@@ -76,6 +76,29 @@ pub fn determinator(
         .collect()
 }
 
+/// determinator's affected set when it builds for these target triples (its cargo options with
+/// `PlatformSpec::Platforms`, host and target alike) instead of the host alone.
+pub fn determinator_on(
+    old: &PackageGraph,
+    new: &PackageGraph,
+    paths: &[Utf8PathBuf],
+    triples: &[&'static str],
+) -> BTreeSet<String> {
+    let platforms = triples.iter().map(|t| {
+        guppy::platform::Platform::new(*t, guppy::platform::TargetFeatures::Unknown).unwrap()
+    });
+    let mut options = Determinator::default_cargo_options();
+    options.set_platform(guppy::platform::PlatformSpec::platforms(platforms));
+    let mut d = Determinator::new(old, new);
+    d.set_cargo_options(&options);
+    d.add_changed_paths(paths.iter().map(|p| p.as_path()));
+    d.compute()
+        .affected_set
+        .packages(DependencyDirection::Forward)
+        .map(|p| p.name().to_string())
+        .collect()
+}
+
 /// One generated history ([`generator::make_history`] on [`generator::generate`]`(spec)`),
 /// compared with the determinator commit by commit: the failures, one line each, so a test
 /// reports every step that differs rather than the first. Empty when all agree.
