@@ -351,16 +351,26 @@ fn shape(spec: &Spec, crates: &mut [GenCrate]) {
     // The chosen libraries, and every crate whose manifest a shape rewrote: a later shape
     // leaves them alone, so no feature names a dependency another shape made optional.
     let mut taken: BTreeSet<usize> = BTreeSet::new();
+    // The dependent kept plain for the `EnableFeature` step: no other shape rewrites its manifest.
+    let mut reserved: Option<usize> = None;
+    // A library with users, preferably one of whose users has users; none when every library
+    // with users is taken (a tiny workspace).
     let choose = |crates: &[GenCrate], rng: &mut Rng, taken: &mut BTreeSet<usize>| {
-        let good: Vec<usize> = (3..crates.len())
+        let used: Vec<usize> = (3..crates.len())
             .filter(|&j| crates[j].kind == "lib" && !crates[j].core && !taken.contains(&j))
+            .filter(|&j| !users(crates, &crates[j].name).is_empty())
+            .collect();
+        let good: Vec<usize> = used
+            .iter()
+            .copied()
             .filter(|&j| {
                 let u = users(crates, &crates[j].name);
                 u.iter()
                     .any(|&i| !users(crates, &crates[i].name).is_empty())
             })
             .collect();
-        let j = *good.get(rng.below(good.len().max(1)))?;
+        let from = if good.is_empty() { &used } else { &good };
+        let j = *from.get(rng.below(from.len().max(1)))?;
         taken.insert(j);
         Some(j)
     };
@@ -379,6 +389,7 @@ fn shape(spec: &Spec, crates: &mut [GenCrate]) {
                 for e in users(crates, &host) {
                     // The first dependent never enables it: the `EnableFeature` step does.
                     if std::mem::take(&mut first) {
+                        reserved = Some(e);
                         continue;
                     }
                     if rng.chance(25) {
@@ -404,7 +415,8 @@ fn shape(spec: &Spec, crates: &mut [GenCrate]) {
                     continue;
                 }
                 let plain = users(crates, &host).into_iter().find(|&e| {
-                    !crates[e].dep_features.iter().any(|(d, _)| *d == host)
+                    Some(e) != reserved
+                        && !crates[e].dep_features.iter().any(|(d, _)| *d == host)
                         && !crates[e].forwards.iter().any(|(d, _)| *d == host)
                 });
                 if let Some(e) = plain {
