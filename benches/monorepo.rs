@@ -39,6 +39,9 @@ struct Opts {
     sizes: Vec<usize>,
     runs: usize,
     out: Option<PathBuf>,
+    /// `--generate-only DIR`: write each size's workspace and history to `DIR/ws-<size>` and
+    /// stop (for profiling by hand).
+    generate_only: Option<PathBuf>,
 }
 
 fn parse_opts() -> Opts {
@@ -46,6 +49,7 @@ fn parse_opts() -> Opts {
         sizes: vec![500, 2000, 5000],
         runs: 5,
         out: None,
+        generate_only: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -60,6 +64,7 @@ fn parse_opts() -> Opts {
             }
             "--runs" => opts.runs = args.next().unwrap().parse().unwrap(),
             "--out" => opts.out = Some(args.next().unwrap().into()),
+            "--generate-only" => opts.generate_only = Some(args.next().unwrap().into()),
             // `cargo bench` passes `--bench`; ignore what we do not know.
             _ => {}
         }
@@ -313,7 +318,10 @@ fn main() {
     for &size in &opts.sizes {
         eprintln!("generating {size} crates ...");
         let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().join("ws");
+        let root = match &opts.generate_only {
+            Some(dir) => dir.join(format!("ws-{size}")),
+            None => tmp.path().join("ws"),
+        };
         let spec = Spec {
             crates: size,
             domains: 50.min(size.max(1)),
@@ -323,6 +331,12 @@ fn main() {
         let g = generator::generate(&root, &spec).unwrap();
         let repo = Repo::init(&root);
         let steps = generator::make_history(&repo, &g, 1).unwrap();
+        if opts.generate_only.is_some() {
+            for s in &steps {
+                eprintln!("{:?} {} {}", s.kind, s.parent, s.commit);
+            }
+            continue;
+        }
         let by_kind: BTreeMap<StepKind, &HistoryStep> = steps.iter().map(|s| (s.kind, s)).collect();
         let runs = opts.runs;
         let row =

@@ -21,9 +21,11 @@ use camino::Utf8PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::graph::DepGraph;
-use crate::workspace::{Member, MetadataOptions, Workspace, cargo_program, run_metadata};
+use crate::workspace::{
+    Member, MetadataOptions, Platforms, Workspace, cargo_program, run_metadata,
+};
 
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Stored {
@@ -305,6 +307,36 @@ pub fn store(global: &MetadataOptions, ws: &Workspace) {
     }]);
 }
 
+/// Where a head workspace's graph came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The graph cache.
+    Cache,
+    /// The members' manifests ([`crate::model_graph`]).
+    Manifests,
+    /// `cargo metadata`.
+    Metadata,
+}
+
+impl Source {
+    /// For `-v`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Source::Cache => "the graph cache",
+            Source::Manifests => "the member manifests (no cargo metadata needed)",
+            Source::Metadata => "cargo metadata",
+        }
+    }
+}
+
+/// The `platforms` configured in the root manifest (the host when it cannot be read).
+fn platforms_of(global: &MetadataOptions) -> Platforms {
+    match find_root(global) {
+        Some((root, _)) => Platforms::configured(&root.join("Cargo.toml")),
+        None => Platforms::host(),
+    }
+}
+
 /// Loading through the cache: the cache sits above `cargo metadata` ([`crate::workspace`]), which
 /// knows nothing of it.
 impl Workspace {
@@ -319,9 +351,41 @@ impl Workspace {
         if let Some(ws) = load(global) {
             return Ok((ws, true));
         }
-        let json = run_metadata(global, global.manifest_path.as_deref(), None)?;
-        let ws = Workspace::from_metadata_json(&json)?;
+        let ws = Workspace::load_uncached(global)?;
         store(global, &ws);
         Ok((ws, false))
+    }
+
+    /// Load the head workspace for a change: from the graph cache; else, when `member_files_only`
+    /// says that the change touches no `Cargo.lock`, root manifest, toolchain or cargo
+    /// configuration, the members' graph from their manifests ([`crate::model_graph`], no
+    /// `cargo metadata`); else with `cargo metadata` (and into the cache).
+    /// `member_files_only` is asked at most once, after the manifests were read, and may wait
+    /// (for the diff). `CCWORKSPACE_GRAPH=cargo` turns the manifests' graph off.
+    pub fn load_for_change(
+        global: &MetadataOptions,
+        member_files_only: impl FnOnce() -> bool,
+    ) -> anyhow::Result<(Workspace, Source)> {
+        if let Some(ws) = load(global) {
+            return Ok((ws, Source::Cache));
+        }
+        let allowed = std::env::var("CCWORKSPACE_GRAPH").map_or(true, |v| v != "cargo");
+        if allowed {
+            let platforms = platforms_of(global);
+            if let Some(ws) = crate::model_graph::load(global, &platforms)
+                && member_files_only()
+            {
+                return Ok((ws, Source::Manifests));
+            }
+        }
+        let ws = Workspace::load_uncached(global)?;
+        store(global, &ws);
+        Ok((ws, Source::Metadata))
+    }
+
+    /// Load the workspace with `cargo metadata`, neither reading nor writing the graph cache.
+    pub fn load_uncached(global: &MetadataOptions) -> anyhow::Result<Workspace> {
+        let json = run_metadata(global, global.manifest_path.as_deref(), None)?;
+        Workspace::from_metadata_json(&json, &platforms_of(global))
     }
 }

@@ -36,6 +36,8 @@ pub struct ChangeOptions {
     pub include_untracked: bool,
     /// `--on-missing-base`.
     pub on_missing_base: OnMissingBase,
+    /// `--features-mode`: overrides the configured `features-mode`.
+    pub features_mode: Option<crate::config::FeaturesMode>,
 }
 
 /// What `affected` does when it cannot find the base revision.
@@ -70,21 +72,19 @@ pub(crate) fn analyse(
 ) -> anyhow::Result<Analysis> {
     let list_mode = change.files_from.is_some() || !change.files.is_empty();
     if list_mode {
-        let (ws, cached) = Workspace::load_reporting(global)?;
-        out.verbose(format!(
-            "graph: {}",
-            if cached {
-                "the graph cache"
-            } else {
-                "cargo metadata"
-            }
-        ));
-        let config = Config::load(ws.root_manifest().as_std_path())?;
+        let listed = crate::model::find_root_manifest(global.manifest_path.as_deref())
+            .ok()
+            .and_then(|(root, _)| file_list(change, &root).ok());
+        let (ws, source) = Workspace::load_for_change(global, || {
+            listed.as_deref().is_some_and(member_files_only)
+        })?;
+        out.verbose(format!("graph: {}", source.describe()));
+        let config = load_config(&ws, change)?;
         let files = file_list(change, ws.root.as_std_path())?;
         let rev = ListRevisions {
             root: ws.root.clone().into_std_path_buf(),
         };
-        let outcome = compute::compute(&ws, &config.affected, &files, &rev)?;
+        let (ws, outcome) = compute_loading(out, ws, global, &config, &files, &rev)?;
         let prov = Provenance {
             base: None,
             head: "--files".to_string(),
@@ -106,22 +106,80 @@ pub(crate) fn analyse(
     // With the working tree as head, the graph does not depend on anything git says: cargo
     // metadata (or the graph cache) starts first and runs while git resolves the base and
     // diffs. That took five git calls, one after the other, off the front of every run.
+    // On a cold cache, the loading thread reads the member manifests and then waits for the
+    // diff's verdict: a change to member files alone is answered from them.
     std::thread::scope(|s| {
+        let (verdict, verdict_rx) = std::sync::mpsc::channel::<bool>();
         let early = change.head.is_none().then(|| {
-            s.spawn(|| {
+            s.spawn(move || {
                 let started = std::time::Instant::now();
-                (Workspace::load_reporting(global), started.elapsed())
+                let ws = Workspace::load_for_change(global, || verdict_rx.recv().unwrap_or(false));
+                (ws, started.elapsed())
             })
         });
-        analyse_git(global, change, out, &start_dir, early)
+        analyse_git(global, change, out, &start_dir, early, verdict)
     })
 }
 
-/// A workspace load started on another thread, with how long it took.
-type EarlyLoad<'scope> =
-    std::thread::ScopedJoinHandle<'scope, (anyhow::Result<(Workspace, bool)>, std::time::Duration)>;
+/// Whether a change touches only files inside the workspace that cannot change the graph
+/// between members beyond their own manifests: no `Cargo.lock`, root `Cargo.toml`, toolchain
+/// file or cargo configuration. Then the members' graph from their manifests answers exactly
+/// ([`crate::model_graph`]).
+fn member_files_only(files: &[ChangedFile]) -> bool {
+    files.iter().flat_map(ChangedFile::paths).all(|path| {
+        !matches!(
+            path,
+            "Cargo.toml" | "Cargo.lock" | "rust-toolchain" | "rust-toolchain.toml"
+        ) && !path.starts_with(".cargo/")
+            && !path.contains("/.cargo/")
+    })
+}
 
-fn join_load(early: EarlyLoad) -> anyhow::Result<((Workspace, bool), std::time::Duration)> {
+/// [`compute::compute`]; when the answer needs a simulated build and the workspace came from
+/// the graph cache (which keeps no guppy graph), the workspace is loaded again with `cargo
+/// metadata` and the answer computed on it.
+fn compute_loading(
+    out: &Output,
+    ws: Workspace,
+    global: &MetadataOptions,
+    config: &Config,
+    files: &[ChangedFile],
+    rev: &dyn compute::Revisions,
+) -> anyhow::Result<(Workspace, Outcome)> {
+    match compute::compute(&ws, &config.affected, files, rev) {
+        Err(e) if e.downcast_ref::<crate::workspace::NeedsGraph>().is_some() => {
+            out.verbose("graph: a build must be simulated, so cargo metadata loads guppy's graph");
+            let ws = Workspace::load_uncached(global)?;
+            let outcome = compute::compute(&ws, &config.affected, files, rev)?;
+            Ok((ws, outcome))
+        }
+        outcome => Ok((ws, outcome?)),
+    }
+}
+
+/// The head's configuration, with the command line's overrides.
+fn load_config(ws: &Workspace, change: &ChangeOptions) -> anyhow::Result<Config> {
+    let mut config = Config::load(ws.root_manifest().as_std_path())?;
+    // The graph was built for these platforms; say here what is wrong with the list.
+    crate::workspace::Platforms::new(&config.affected.platforms)?;
+    if let Some(mode) = change.features_mode {
+        config.affected.features_mode = mode;
+    }
+    Ok(config)
+}
+
+/// A workspace load started on another thread, with how long it took.
+type EarlyLoad<'scope> = std::thread::ScopedJoinHandle<
+    'scope,
+    (
+        anyhow::Result<(Workspace, crate::cache::Source)>,
+        std::time::Duration,
+    ),
+>;
+
+fn join_load(
+    early: EarlyLoad,
+) -> anyhow::Result<((Workspace, crate::cache::Source), std::time::Duration)> {
     let (ws, took) = early
         .join()
         .map_err(|_| anyhow::anyhow!("the workspace loading thread panicked"))?;
@@ -136,6 +194,7 @@ fn analyse_git(
     out: &Output,
     start_dir: &Path,
     early: Option<EarlyLoad>,
+    verdict: std::sync::mpsc::Sender<bool>,
 ) -> anyhow::Result<Analysis> {
     let git = Git::discover(start_dir)?;
     let head_commit = git.head_commit()?;
@@ -171,6 +230,8 @@ fn analyse_git(
                 return Err(UserError::new(missing.describe(), missing.help()).into());
             }
             OnMissingBase::All => {
+                // No diff will come: the loading thread must not wait for its verdict.
+                drop(verdict);
                 let ws = match early {
                     Some(early) => join_load(early)?.0.0,
                     None => Workspace::load(global)?,
@@ -183,7 +244,7 @@ fn analyse_git(
                 let mut outcome = Outcome::default();
                 outcome.mark_all(&ws, why);
                 let prov = provenance(change, base_name, None);
-                let config = Config::load(ws.root_manifest().as_std_path())?;
+                let config = load_config(&ws, change)?;
                 return Ok((ws, outcome, prov, config));
             }
         },
@@ -225,32 +286,39 @@ fn analyse_git(
         });
         let started = std::time::Instant::now();
         let spinner = out.spinner("Loading");
-        spinner.set_message("the workspace graph (cargo metadata)");
+        spinner.set_message("the workspace graph");
+        let diff = diff
+            .join()
+            .map_err(|_| anyhow::anyhow!("the git diff thread panicked"))?;
+        // The loading thread waits for this on a cold cache (see `analyse`).
+        let member_files = diff.as_ref().is_ok_and(|files| {
+            workspace_prefix_in(&git, global)
+                .is_ok_and(|p| member_files_only(&relativize(files.clone(), &p.to_string_lossy())))
+        });
+        let _ = verdict.send(member_files);
         let ws = match (early, &scratch) {
             (Some(early), _) => join_load(early).map(|(ws, took)| (ws, Some(took))),
             (None, Some(s)) => workspace_prefix_in(&git, global)
                 .and_then(|rel| Workspace::load_dir(global, &s.dir.join(&rel)))
-                .map(|ws| ((ws, false), None)),
-            (None, None) => Workspace::load_reporting(global).map(|ws| (ws, None)),
+                .map(|ws| ((ws, crate::cache::Source::Metadata), None)),
+            (None, None) => {
+                Workspace::load_for_change(global, || member_files).map(|ws| (ws, None))
+            }
         };
         spinner.finish_and_clear();
-        if let Ok(((_, cached), took)) = &ws {
-            let source = if *cached {
-                "the graph cache"
-            } else {
-                "cargo metadata"
-            };
+        if let Ok(((_, source), took)) = &ws {
             let took = took.unwrap_or_else(|| started.elapsed());
-            out.verbose(format!("graph: {source} in {} ms", took.as_millis()));
+            out.verbose(format!(
+                "graph: {} in {} ms",
+                source.describe(),
+                took.as_millis()
+            ));
         }
         let ws = ws.map(|((ws, _), _)| ws);
-        let diff = diff
-            .join()
-            .map_err(|_| anyhow::anyhow!("the git diff thread panicked"))?;
         Ok::<_, anyhow::Error>((ws?, diff?))
     })?;
 
-    let config = Config::load(ws.root_manifest().as_std_path())?;
+    let config = load_config(&ws, change)?;
     let prefix = relative_to_toplevel(
         git.toplevel(),
         ws.root.as_std_path(),
@@ -269,8 +337,9 @@ fn analyse_git(
         head: head_rev.clone(),
         ws_root: ws.root.clone().into_std_path_buf(),
         base_dirs: RefCell::new(None),
+        base_gitlinks: RefCell::new(Vec::new()),
     };
-    let mut outcome = compute::compute(&ws, &config.affected, &files, &rev)?;
+    let (ws, mut outcome) = compute_loading(out, ws, global, &config, &files, &rev)?;
     if let Some(note) = same_as_head {
         outcome.notes.push(note);
     }
@@ -476,6 +545,9 @@ struct GitRevisions<'g> {
     head: Option<String>,
     ws_root: PathBuf,
     base_dirs: RefCell<Option<Vec<String>>>,
+    /// The base revision's submodules (workspace-relative path, commit), filled with
+    /// `base_dirs`.
+    base_gitlinks: RefCell<Vec<(String, String)>>,
 }
 
 impl GitRevisions<'_> {
@@ -504,21 +576,40 @@ impl Revisions for GitRevisions<'_> {
         if let Some(dirs) = self.base_dirs.borrow().as_ref() {
             return Ok(dirs.clone());
         }
-        let tree = self.git.ls_tree(&self.base)?;
+        let tree = self.git.ls_tree_entries(&self.base)?;
         let prefix = if self.prefix.is_empty() {
             String::new()
         } else {
             format!("{}/", self.prefix)
         };
         let mut manifest_dirs = BTreeSet::new();
-        for path in &tree {
-            let Some(rel) = path.strip_prefix(&prefix) else {
+        let mut gitlinks = Vec::new();
+        for entry in &tree {
+            let Some(rel) = entry.path.strip_prefix(&prefix) else {
                 continue;
             };
+            if let Some(commit) = &entry.gitlink {
+                // A submodule: its crates are in its own tree, at the commit the base records
+                // (read when this clone has it; otherwise they stay unknown).
+                for file in self
+                    .git
+                    .submodule_ls_tree(&entry.path, commit)
+                    .unwrap_or_default()
+                {
+                    if file == "Cargo.toml" {
+                        manifest_dirs.insert(rel.to_string());
+                    } else if let Some(dir) = file.strip_suffix("/Cargo.toml") {
+                        manifest_dirs.insert(join(rel, dir));
+                    }
+                }
+                gitlinks.push((rel.to_string(), commit.clone()));
+                continue;
+            }
             if let Some(dir) = rel.strip_suffix("/Cargo.toml") {
                 manifest_dirs.insert(dir.to_string());
             }
         }
+        *self.base_gitlinks.borrow_mut() = gitlinks;
         // The base root manifest's member globs decide; if it cannot be read, every directory
         // with a Cargo.toml counts (never lose a crate).
         let root = self.base_file("Cargo.toml")?;
@@ -541,7 +632,24 @@ impl Revisions for GitRevisions<'_> {
     }
 
     fn base_member_name(&self, dir: &str) -> anyhow::Result<Option<String>> {
-        let manifest = self.show(&self.base, &join(dir, "Cargo.toml"))?;
+        let mut manifest = self.show(&self.base, &join(dir, "Cargo.toml"))?;
+        if manifest.is_none() {
+            // Inside a submodule: read it from the submodule at the commit the base records.
+            let gitlinks = self.base_gitlinks.borrow();
+            let within = gitlinks.iter().find_map(|(path, commit)| {
+                let rest = dir.strip_prefix(path.as_str())?;
+                match rest.strip_prefix('/') {
+                    Some(rest) => Some((path, commit, rest)),
+                    None => rest.is_empty().then_some((path, commit, rest)),
+                }
+            });
+            if let Some((path, commit, rest)) = within {
+                manifest = self
+                    .git
+                    .submodule_show(&self.repo_path(path), commit, &join(rest, "Cargo.toml"))
+                    .map(|b| String::from_utf8_lossy(&b).into_owned());
+            }
+        }
         Ok(manifest
             .as_deref()
             .and_then(|t| toml::from_str::<toml::Table>(t).ok())
@@ -570,6 +678,20 @@ impl Scratch {
             .context("failed to create a temporary directory for the head checkout")?;
         let dir = tmp.path().join("tree");
         git.worktree_add(&dir, rev)?;
+        // A worktree has no submodules checked out: copy each one this clone has, at the
+        // commit `rev` records, so that crates inside them load (read-only, no `.git`).
+        let has_submodules = git.show(rev, ".gitmodules")?.is_some();
+        for entry in has_submodules
+            .then(|| git.ls_tree_entries(rev))
+            .transpose()?
+            .unwrap_or_default()
+        {
+            if let Some(commit) = &entry.gitlink {
+                let index = tmp.path().join("submodule-index");
+                git.submodule_export(&entry.path, commit, &dir.join(&entry.path), &index);
+                let _ = std::fs::remove_file(&index);
+            }
+        }
         Ok(Scratch { dir, _tmp: tmp })
     }
 
@@ -592,6 +714,7 @@ mod tests {
                 path: "elsewhere/b.rs".into(),
                 status: crate::affected::changed::FileStatus::Renamed,
                 old_path: Some("ws/b/src/lib.rs".into()),
+                submodule: false,
             },
         ];
         let out = relativize(files, "ws");

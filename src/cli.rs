@@ -177,6 +177,12 @@ pub struct ChangeArgs {
     /// What to do when the base revision is not in the clone (shallow clone, unknown ref)
     #[arg(long, value_enum, default_value_t = OnMissingBase::Error)]
     pub on_missing_base: OnMissingBase,
+
+    /// Which dependency edges carry a change: `builds`, the crates' own simulated builds (no,
+    /// default and all features), or `all`, every optional dependency too [default: the
+    /// `features-mode` setting, else builds]
+    #[arg(long, value_enum)]
+    pub features_mode: Option<crate::config::FeaturesMode>,
 }
 
 impl ChangeArgs {
@@ -189,6 +195,7 @@ impl ChangeArgs {
             files: self.files.clone(),
             include_untracked: self.include_untracked,
             on_missing_base: self.on_missing_base,
+            features_mode: self.features_mode,
         }
     }
 }

@@ -156,6 +156,53 @@ pub struct AffectedConfig {
     /// Determinator-style package rules: when one crate is affected, mark others.
     #[serde(default)]
     pub package_rule: Vec<PackageRule>,
+    /// Which dependency edges carry a change: the members' own simulated builds (`"builds"`,
+    /// the default, guppy determinator's rule) or every optional dependency (`"all"`).
+    #[serde(default)]
+    pub features_mode: FeaturesMode,
+    /// The target triples (`x86_64-unknown-linux-gnu`) whose `cfg()` decides which
+    /// platform-specific dependencies are built, or `["any"]` for every platform. Empty (the
+    /// default) means the host this binary was built for, as the determinator does.
+    #[serde(default)]
+    pub platforms: Vec<PlatformName>,
+}
+
+/// A `platforms` entry: a target triple target-spec knows (`x86_64-unknown-linux-gnu`), or
+/// `any`. An unknown triple is a TOML error at its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformName(pub String);
+
+impl<'de> Deserialize<'de> for PlatformName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        if name != "any" {
+            let _known = guppy::platform::Platform::new(
+                name.clone(),
+                guppy::platform::TargetFeatures::Unknown,
+            )
+            .map_err(|e| {
+                de::Error::custom(format!(
+                    "`{name}` is not a target triple target-spec knows ({e}); use one that \
+                     `rustc --print target-list` prints, or \"any\""
+                ))
+            })?;
+        }
+        Ok(PlatformName(name))
+    }
+}
+
+/// `features-mode = "builds" | "all"` (and `--features-mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum FeaturesMode {
+    /// A crate is affected when a changed package is in one of its own builds: no features,
+    /// default features, all features, each with its dev-dependencies, for each configured
+    /// platform (guppy determinator's `CargoSet` simulation).
+    #[default]
+    Builds,
+    /// Every dependency edge counts, optional ones too (the `cargo metadata --all-features`
+    /// graph), restricted only by the configured platforms.
+    All,
 }
 
 fn yes() -> bool {
@@ -171,6 +218,8 @@ impl Default for AffectedConfig {
             use_default_rules: true,
             path_rule: Vec::new(),
             package_rule: Vec::new(),
+            features_mode: FeaturesMode::default(),
+            platforms: Vec::new(),
         }
     }
 }

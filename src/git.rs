@@ -17,6 +17,15 @@ pub struct Git {
     toplevel: PathBuf,
 }
 
+/// One entry of `git ls-tree -r`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeEntry {
+    /// Relative to the repository root.
+    pub path: String,
+    /// For a gitlink (a submodule), the commit it records.
+    pub gitlink: Option<String>,
+}
+
 /// Why a revision could not be used as the base.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MissingBase {
@@ -250,14 +259,16 @@ impl Git {
         }
     }
 
-    /// `git diff -z --name-status -M` between `from` and `to` (or the working tree when `to` is
+    /// `git diff -z --raw -M` between `from` and `to` (or the working tree when `to` is
     /// `None`), as git printed it: paths relative to the repository root, renames with both
-    /// paths, deletions included. `affected::changed::parse_name_status` reads it.
+    /// paths, deletions included, and the modes that mark a submodule's gitlink (a submodule
+    /// checked out at another commit, or with edits, counts: `--ignore-submodules=none`).
+    /// `affected::changed::parse_name_status` reads it.
     pub fn diff(&self, from: &str, to: Option<&str>) -> anyhow::Result<Vec<u8>> {
         let mut args = vec![
             "diff",
             "-z",
-            "--name-status",
+            "--raw",
             "-M",
             "--no-ext-diff",
             "--no-textconv",
@@ -294,6 +305,119 @@ impl Git {
             .filter(|p| !p.is_empty())
             .map(|p| String::from_utf8_lossy(p).into_owned())
             .collect())
+    }
+
+    /// Every blob and gitlink in the tree of `rev` (`git ls-tree -r`), relative to the
+    /// repository root; a gitlink (a submodule, mode 160000) carries its commit.
+    pub fn ls_tree_entries(&self, rev: &str) -> anyhow::Result<Vec<TreeEntry>> {
+        let out = self.run(["ls-tree", "-r", "-z", "--full-tree", rev])?;
+        Ok(out
+            .split(|b| *b == 0)
+            .filter_map(|record| {
+                // `<mode> SP <type> SP <object> TAB <path>`.
+                let tab = record.iter().position(|b| *b == b'\t')?;
+                let head = String::from_utf8_lossy(&record[..tab]);
+                let mut fields = head.split(' ');
+                let (_mode, kind, object) = (fields.next()?, fields.next()?, fields.next()?);
+                Some(TreeEntry {
+                    path: String::from_utf8_lossy(&record[tab + 1..]).into_owned(),
+                    gitlink: (kind == "commit").then(|| object.to_string()),
+                })
+            })
+            .collect())
+    }
+
+    /// The repository of the submodule at `path` (relative to the repository root): its
+    /// checkout when it has one, else its git directory under `.git/modules/` (kept after
+    /// `git submodule deinit` or `git rm`). `None` when neither exists: the submodule was
+    /// never cloned here.
+    fn submodule_args(&self, path: &str) -> Option<Vec<std::ffi::OsString>> {
+        self.submodule_args_into(path, None)
+    }
+
+    /// [`Git::submodule_args`], with the submodule's files written to (or read from)
+    /// `work_tree` instead of its own checkout.
+    fn submodule_args_into(
+        &self,
+        path: &str,
+        work_tree: Option<&Path>,
+    ) -> Option<Vec<std::ffi::OsString>> {
+        let checkout = self.toplevel.join(path);
+        if checkout.join(".git").exists() {
+            let mut args = vec!["-C".into(), checkout.into_os_string()];
+            if let Some(w) = work_tree {
+                args.extend(["--work-tree".into(), w.as_os_str().to_owned()]);
+            }
+            return Some(args);
+        }
+        let common = self
+            .run_string(["rev-parse", "--path-format=absolute", "--git-common-dir"])
+            .ok()?;
+        let dir = Path::new(&common).join("modules").join(path);
+        // Its `core.worktree` names the removed checkout, where git would `chdir`: any
+        // existing directory does for reading objects.
+        let work_tree = work_tree.map_or_else(|| dir.clone(), Path::to_path_buf);
+        dir.is_dir().then(|| {
+            vec![
+                "--git-dir".into(),
+                dir.into_os_string(),
+                "--work-tree".into(),
+                work_tree.into_os_string(),
+            ]
+        })
+    }
+
+    /// Write the files of the submodule at `path`, at its commit `commit`, into `dest` (an
+    /// absolute directory): a plain copy to read, with no `.git`, made through the temporary
+    /// index file `index` so that nothing of the submodule's own checkout or index changes.
+    /// `false` when the submodule or that commit is not in this clone.
+    pub fn submodule_export(&self, path: &str, commit: &str, dest: &Path, index: &Path) -> bool {
+        let Some(args) = self.submodule_args_into(path, Some(dest)) else {
+            return false;
+        };
+        if std::fs::create_dir_all(dest).is_err() {
+            return false;
+        }
+        let steps: [&[&str]; 2] = [&["read-tree", commit], &["checkout-index", "-a", "-f"]];
+        steps.iter().all(|step| {
+            Command::new("git")
+                .args(&args)
+                .args(*step)
+                .current_dir(&self.toplevel)
+                .env("GIT_OPTIONAL_LOCKS", "0")
+                .env("GIT_INDEX_FILE", index)
+                .stdin(Stdio::null())
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    }
+
+    /// Every file path in the submodule at `path` at its commit `commit`, relative to the
+    /// submodule; `None` when the submodule or that commit is not in this clone.
+    pub fn submodule_ls_tree(&self, path: &str, commit: &str) -> Option<Vec<String>> {
+        let mut args = self.submodule_args(path)?;
+        args.extend(["ls-tree", "-r", "-z", "--name-only", "--full-tree", commit].map(Into::into));
+        let out = raw(&self.toplevel, &args).ok()?;
+        out.status.success().then(|| {
+            out.stdout
+                .split(|b| *b == 0)
+                .filter(|p| !p.is_empty())
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect()
+        })
+    }
+
+    /// The contents of `file` (relative to the submodule at `path`) at its commit `commit`;
+    /// `None` when absent or not in this clone.
+    pub fn submodule_show(&self, path: &str, commit: &str, file: &str) -> Option<Vec<u8>> {
+        let mut args = self.submodule_args(path)?;
+        args.extend([
+            "cat-file".into(),
+            "blob".into(),
+            format!("{commit}:{file}").into(),
+        ]);
+        let out = raw(&self.toplevel, &args).ok()?;
+        out.status.success().then_some(out.stdout)
     }
 
     /// Check out `rev` into a new detached worktree at `dir`.

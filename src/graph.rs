@@ -11,9 +11,51 @@ pub type Node = usize;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct DepGraph {
     pub packages: Vec<Package>,
+    /// The platforms [`Link::on_platforms`], [`Link::required_on`] and [`Link::dev_on`] were
+    /// evaluated for, in [`PlatformMask`] bit order: target triples, or `any`.
+    #[serde(default)]
+    pub platforms: Vec<String>,
     /// For each package, the `(dependent, link index in the dependent)` pairs pointing at it.
     #[serde(skip)]
     reverse: Vec<Vec<(Node, usize)>>,
+}
+
+/// A set of platforms: bit `p` stands for [`DepGraph::platforms`]`[p]`.
+pub type PlatformMask = u16;
+
+/// Which of a member's simulated builds contain a package: bit `3 * p + b` is set when build
+/// `b` (0: no features, 1: default features, 2: all features; each with the member's
+/// dev-dependencies) for platform `p` (an index into [`DepGraph::platforms`]) contains it. So at
+/// most 10 platforms.
+pub type BuildMask = u32;
+
+/// The builds a member is simulated with, in [`BuildMask`] bit order.
+pub const BUILD_NAMES: [&str; 3] = ["no features", "default features", "all features"];
+
+/// The [`BuildMask`] of all three builds on the platforms of `platforms`.
+pub fn every_build_on(platforms: PlatformMask) -> BuildMask {
+    (0..16)
+        .filter(|p| platforms & (1 << p) != 0)
+        .map(|p| 0b111 << (3 * p))
+        .fold(0, |a, b| a | b)
+}
+
+/// One member's simulated builds: every package (the member itself too) that one of them
+/// contains, with the builds that do. Sorted by node.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Builds {
+    pub member: Node,
+    pub contains: Vec<(Node, BuildMask)>,
+}
+
+impl Builds {
+    /// The builds that contain `node` (0: none).
+    pub fn mask_of(&self, node: Node) -> BuildMask {
+        self.contains
+            .binary_search_by_key(&node, |(n, _)| *n)
+            .map(|i| self.contains[i].1)
+            .unwrap_or(0)
+    }
 }
 
 /// One package.
@@ -39,6 +81,15 @@ pub struct Link {
     pub normal: bool,
     pub build: bool,
     pub dev: bool,
+    /// Whether the dependency (required or optional, of any kind) is declared for one of the
+    /// configured platforms ([`DepGraph::platforms`]): `false` for a
+    /// `[target.'cfg(windows)'.dependencies]` entry when only Linux is built.
+    pub on_platforms: bool,
+    /// The platforms on which it is a required (not `optional`) normal or build dependency: then
+    /// every build that contains the dependent contains the dependency too.
+    pub required_on: PlatformMask,
+    /// The platforms on which it is a dev-dependency (dev-dependencies cannot be optional).
+    pub dev_on: PlatformMask,
 }
 
 impl Link {
@@ -53,10 +104,17 @@ impl DepGraph {
     pub fn new(packages: Vec<Package>) -> DepGraph {
         let mut g = DepGraph {
             packages,
+            platforms: Vec::new(),
             reverse: Vec::new(),
         };
         g.index();
         g
+    }
+
+    /// The same graph, its links evaluated for these platforms.
+    pub fn with_platforms(mut self, platforms: Vec<String>) -> DepGraph {
+        self.platforms = platforms;
+        self
     }
 
     /// Rebuild the reverse edges (after deserializing).
@@ -69,7 +127,35 @@ impl DepGraph {
                 }
             }
         }
+        // By the dependent's name, so walks (and the reason chains they find) do not depend on
+        // how the graph numbered its packages (cargo's graph and the manifests' number them
+        // differently).
+        for r in &mut reverse {
+            r.sort_by(|a, b| self.packages[a.0].name.cmp(&self.packages[b.0].name));
+        }
         self.reverse = reverse;
+    }
+
+    /// `"build with default features, x86_64-unknown-linux-gnu"` or `"builds with no, default
+    /// and all features, ..."`: the builds of `mask` on its first platform, for messages.
+    pub fn describe_build(&self, mask: BuildMask) -> String {
+        let Some(p) = (0..self.platforms.len().max(1)).find(|p| (mask >> (3 * p)) & 0b111 != 0)
+        else {
+            return "builds".to_string();
+        };
+        let names: Vec<&str> = (0..3)
+            .filter(|b| mask & (1 << (3 * p + b)) != 0)
+            .map(|b| BUILD_NAMES[b].trim_end_matches(" features"))
+            .collect();
+        let what = match names.as_slice() {
+            [one] => format!("build with {one} features"),
+            [a, b] => format!("builds with {a} and {b} features"),
+            _ => "builds with no, default and all features".to_string(),
+        };
+        match self.platforms.get(p) {
+            Some(platform) => format!("{what}, {platform}"),
+            None => what,
+        }
     }
 
     /// The package at `node`.

@@ -28,6 +28,7 @@ pub(crate) mod graph;
 pub(crate) mod init;
 pub mod lint;
 pub mod model;
+pub(crate) mod model_graph;
 pub(crate) mod output;
 pub mod workspace;
 

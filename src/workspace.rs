@@ -17,8 +17,9 @@ use guppy::{CargoMetadata, PackageId};
 use serde::{Deserialize, Serialize};
 
 use crate::errors::UserError;
-use crate::graph::{DepGraph, Link, Node, Package};
+use crate::graph::{BuildMask, Builds, DepGraph, Link, Node, Package, PlatformMask};
 use crate::model::kind::{CrateKind, KindFacts, classify, is_maturin_pyproject};
+use guppy::platform::{EnabledTernary, Platform, PlatformSpec, TargetFeatures};
 
 /// A loaded workspace: the package graph and its members, sorted by path.
 #[derive(Debug)]
@@ -30,7 +31,36 @@ pub struct Workspace {
     pub members: Vec<Member>,
     by_node: HashMap<Node, usize>,
     by_name: HashMap<String, usize>,
+    /// The guppy graph the workspace was built from, to simulate builds; `None` when it came
+    /// from the graph cache.
+    simulator: Option<Simulator>,
 }
+
+/// What simulating a member's builds needs: guppy's graph and the node of each package.
+struct Simulator {
+    graph: PackageGraph,
+    index: HashMap<PackageId, Node>,
+    specs: Vec<PlatformSpec>,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Simulator")
+    }
+}
+
+/// [`Workspace::simulate`] was asked for builds, but the workspace came from the graph cache,
+/// which keeps no guppy graph: load it with `cargo metadata` and ask again.
+#[derive(Debug)]
+pub struct NeedsGraph;
+
+impl std::fmt::Display for NeedsGraph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("simulating builds needs the package graph from `cargo metadata`")
+    }
+}
+
+impl std::error::Error for NeedsGraph {}
 
 /// What the commands need to know about one workspace member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,21 +219,23 @@ impl Workspace {
     pub fn load_dir(global: &MetadataOptions, dir: &Path) -> anyhow::Result<Workspace> {
         let manifest = dir.join("Cargo.toml");
         let json = run_metadata(global, Some(&manifest), Some(dir))?;
-        Workspace::from_metadata_json(&json)
+        Workspace::from_metadata_json(&json, &Platforms::configured(&manifest))
     }
 
-    /// Build from captured `cargo metadata --format-version 1` JSON.
-    pub fn from_metadata_json(json: &str) -> anyhow::Result<Workspace> {
+    /// Build from captured `cargo metadata --format-version 1` JSON, simulating the members'
+    /// builds for `platforms` (see [`Platforms`]).
+    pub fn from_metadata_json(json: &str, platforms: &Platforms) -> anyhow::Result<Workspace> {
         let metadata =
             CargoMetadata::parse_json(json).context("failed to parse `cargo metadata` output")?;
         let graph = metadata
             .build_graph()
             .context("failed to build the package graph from `cargo metadata` output")?;
-        Workspace::from_graph(graph)
+        Workspace::from_graph(graph, platforms)
     }
 
-    /// Reduce a guppy package graph to what the commands need.
-    pub fn from_graph(graph: PackageGraph) -> anyhow::Result<Workspace> {
+    /// Reduce a guppy package graph to what the commands need, with every member's simulated
+    /// builds for `platforms`.
+    pub fn from_graph(graph: PackageGraph, platforms: &Platforms) -> anyhow::Result<Workspace> {
         let root = graph.workspace().root().to_path_buf();
         let ids: Vec<&PackageId> = graph.package_ids().collect();
         let index: HashMap<&PackageId, Node> =
@@ -231,6 +263,19 @@ impl Workspace {
                         normal: l.normal().is_present(),
                         build: l.build().is_present(),
                         dev: l.dev().is_present(),
+                        on_platforms: platforms.specs.iter().any(|spec| {
+                            [l.normal(), l.build(), l.dev()].iter().any(|req| {
+                                req.status().enabled_on(spec) != EnabledTernary::Disabled
+                            })
+                        }),
+                        required_on: platforms.mask(|spec| {
+                            [l.normal(), l.build()].iter().any(|req| {
+                                req.status().required_on(spec) == EnabledTernary::Enabled
+                            })
+                        }),
+                        dev_on: platforms.mask(|spec| {
+                            l.dev().status().enabled_on(spec) == EnabledTernary::Enabled
+                        }),
                     })
                 })
                 .collect();
@@ -258,7 +303,16 @@ impl Workspace {
             });
         }
         members.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(Workspace::new(root, DepGraph::new(packages), members))
+        let index: HashMap<PackageId, Node> =
+            index.into_iter().map(|(id, n)| (id.clone(), n)).collect();
+        let dep_graph = DepGraph::new(packages).with_platforms(platforms.names.clone());
+        let mut ws = Workspace::new(root, dep_graph, members);
+        ws.simulator = Some(Simulator {
+            graph,
+            index,
+            specs: platforms.specs.clone(),
+        });
+        Ok(ws)
     }
 
     /// Assemble from parts (also used by the graph cache).
@@ -279,7 +333,15 @@ impl Workspace {
             members,
             by_node,
             by_name,
+            simulator: None,
         }
+    }
+
+    /// Every build of each of `members` as guppy's determinator simulates it, or
+    /// [`NeedsGraph`] when this workspace came from the graph cache. In `members`' order.
+    pub fn simulate(&self, members: &[Node]) -> anyhow::Result<Vec<Builds>> {
+        let sim = self.simulator.as_ref().ok_or(NeedsGraph)?;
+        sim.simulate(members)
     }
 
     /// The member with this name.
@@ -295,6 +357,240 @@ impl Workspace {
     /// The root `Cargo.toml`.
     pub fn root_manifest(&self) -> Utf8PathBuf {
         self.root.join("Cargo.toml")
+    }
+}
+
+/// The platforms `affected` evaluates `cfg()` for (`platforms` in
+/// `[workspace.metadata.ccworkspace.affected]`): target triples known to `target-spec`, or `any`
+/// (every platform: a `cfg()` dependency always counts). Empty means the host this binary was
+/// built for, as guppy's determinator does (`PlatformSpec::build_target`).
+#[derive(Debug, Clone)]
+pub struct Platforms {
+    /// As configured (the host's triple when none is).
+    pub names: Vec<String>,
+    specs: Vec<PlatformSpec>,
+    /// The same platforms for `target-spec`'s `cfg()` evaluation; `None` for `any`.
+    each: Vec<Option<Platform>>,
+}
+
+/// Where a `cfg()` holds: on the platforms of `certain` it does; on those of `possible` it may
+/// (it needs target features target-spec does not know). `certain` is within `possible`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CfgMask {
+    pub possible: PlatformMask,
+    pub certain: PlatformMask,
+}
+
+impl Platforms {
+    /// At most this many: a [`crate::graph::BuildMask`] has 3 bits per platform.
+    pub const MAX: usize = 10;
+
+    /// Parse the configured list; an unknown triple is a [`UserError`].
+    pub fn new(configured: &[crate::config::PlatformName]) -> anyhow::Result<Platforms> {
+        let mut names = Vec::new();
+        let mut specs = Vec::new();
+        let mut each = Vec::new();
+        if configured.is_empty() {
+            let host = Platform::build_target().map_err(|e| {
+                UserError::new(
+                    format!("the host platform is unknown to target-spec: {e}"),
+                    "set `platforms = [\"<target triple>\"]` in \
+                     [workspace.metadata.ccworkspace.affected] of the root Cargo.toml",
+                )
+            })?;
+            names.push(host.triple_str().to_string());
+            each.push(Some(host.clone()));
+            specs.push(PlatformSpec::from(host));
+        }
+        for crate::config::PlatformName(name) in configured {
+            if name == "any" {
+                specs.push(PlatformSpec::Any);
+                each.push(None);
+            } else {
+                let platform =
+                    Platform::new(name.clone(), TargetFeatures::Unknown).map_err(|e| {
+                        UserError::new(
+                            format!(
+                                "`platforms` in [workspace.metadata.ccworkspace.affected] names \
+                             `{name}`, which is not a target triple target-spec knows: {e}"
+                            ),
+                            "use a triple that `rustc --print target-list` prints, or \"any\"",
+                        )
+                    })?;
+                each.push(Some(platform.clone()));
+                specs.push(PlatformSpec::from(platform));
+            }
+            names.push(name.clone());
+        }
+        if names.len() > Platforms::MAX {
+            return Err(UserError::new(
+                format!(
+                    "`platforms` in [workspace.metadata.ccworkspace.affected] names {} \
+                     platforms; at most {} are supported",
+                    names.len(),
+                    Platforms::MAX
+                ),
+                "list the platforms CI builds for",
+            )
+            .into());
+        }
+        Ok(Platforms { names, specs, each })
+    }
+
+    /// Every configured platform.
+    pub fn every(&self) -> CfgMask {
+        let all = self.mask(|_| true);
+        CfgMask {
+            possible: all,
+            certain: all,
+        }
+    }
+
+    /// Where a `[target.'...']` key (a `cfg()` expression or a triple) holds, evaluated with
+    /// target-spec as guppy evaluates it; `None` when target-spec cannot parse it.
+    pub fn mask_cfg(&self, key: &str) -> Option<CfgMask> {
+        let spec = target_spec::TargetSpec::new(key.to_string()).ok()?;
+        let mut mask = CfgMask {
+            possible: 0,
+            certain: 0,
+        };
+        for (p, platform) in self.each.iter().enumerate() {
+            let holds = match platform {
+                None => Some(true),
+                Some(platform) => spec.eval(platform),
+            };
+            if holds != Some(false) {
+                mask.possible |= 1 << p;
+            }
+            if holds == Some(true) {
+                mask.certain |= 1 << p;
+            }
+        }
+        Some(mask)
+    }
+
+    /// The [`PlatformMask`] of the platforms for which `on` holds.
+    fn mask(&self, on: impl Fn(&PlatformSpec) -> bool) -> PlatformMask {
+        self.specs
+            .iter()
+            .enumerate()
+            .filter(|(_, spec)| on(spec))
+            .map(|(p, _)| 1 << p)
+            .fold(0, |a, b| a | b)
+    }
+
+    /// The platforms configured in the root manifest at `manifest`, or the host when that
+    /// cannot be read (the command reports a broken configuration itself, with its line).
+    pub fn configured(manifest: &Path) -> Platforms {
+        crate::config::Config::load(manifest)
+            .ok()
+            .and_then(|c| Platforms::new(&c.affected.platforms).ok())
+            .unwrap_or_else(Platforms::host)
+    }
+
+    /// The host alone (or `any`, if target-spec does not know it).
+    pub fn host() -> Platforms {
+        Platforms::new(&[]).unwrap_or_else(|_| Platforms {
+            names: vec!["any".to_string()],
+            specs: vec![PlatformSpec::Any],
+            each: vec![None],
+        })
+    }
+}
+
+impl Simulator {
+    /// Each member's builds as guppy's determinator simulates them (`BuildResult::new` in
+    /// determinator 0.13): `CargoSet`s of the member alone with no features, its default
+    /// features and all its features, with its dev-dependencies, per platform; the packages of
+    /// the target and host halves together. Members are simulated on every core.
+    fn simulate(&self, members: &[Node]) -> anyhow::Result<Vec<Builds>> {
+        let by_node: HashMap<Node, &PackageId> =
+            self.index.iter().map(|(id, n)| (*n, id)).collect();
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 8);
+        let chunk = members.len().div_ceil(threads).max(1);
+        let results: Vec<anyhow::Result<Vec<Builds>>> = std::thread::scope(|s| {
+            let handles: Vec<_> = members
+                .chunks(chunk)
+                .map(|part| {
+                    let by_node = &by_node;
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|n| {
+                                let id = by_node.get(n).ok_or_else(|| {
+                                    anyhow::anyhow!("no package for node {n} in the graph")
+                                })?;
+                                self.simulate_one(*n, self.graph.metadata(id)?)
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(anyhow::anyhow!("a build simulation thread panicked"))
+                    })
+                })
+                .collect()
+        });
+        let mut out = Vec::with_capacity(members.len());
+        for r in results {
+            out.extend(r?);
+        }
+        Ok(out)
+    }
+
+    fn simulate_one(&self, node: Node, pkg: PackageMetadata) -> anyhow::Result<Builds> {
+        use guppy::graph::DependencyDirection;
+        use guppy::graph::cargo::{CargoOptions, CargoSet};
+        use guppy::graph::feature::StandardFeatures;
+
+        let features_only = self.graph.feature_graph().resolve_none();
+        let initials: Vec<_> = [
+            StandardFeatures::None,
+            StandardFeatures::Default,
+            StandardFeatures::All,
+        ]
+        .iter()
+        .map(|f| pkg.to_package_set().to_feature_set(*f))
+        .collect();
+        let mut contains: HashMap<Node, BuildMask> = HashMap::new();
+        for (p, spec) in self.specs.iter().enumerate() {
+            let mut options = CargoOptions::new();
+            options.set_include_dev(true).set_platform(spec.clone());
+            for b in 0..initials.len() {
+                // A member without features builds the same three times: simulate it once.
+                if (0..b).any(|e| initials[e] == initials[b]) {
+                    continue;
+                }
+                let bits: BuildMask = (b..initials.len())
+                    .filter(|&e| initials[e] == initials[b])
+                    .map(|e| 1 << (3 * p + e))
+                    .fold(0, |a, bit| a | bit);
+                let set = CargoSet::new(initials[b].clone(), features_only.clone(), &options)
+                    .context("guppy could not simulate a build")?;
+                for half in [set.target_features(), set.host_features()] {
+                    for id in half
+                        .to_package_set()
+                        .package_ids(DependencyDirection::Forward)
+                    {
+                        if let Some(n) = self.index.get(id) {
+                            *contains.entry(*n).or_default() |= bits;
+                        }
+                    }
+                }
+            }
+        }
+        let mut contains: Vec<(Node, BuildMask)> = contains.into_iter().collect();
+        contains.sort_unstable();
+        Ok(Builds {
+            member: node,
+            contains,
+        })
     }
 }
 

@@ -653,12 +653,12 @@ fn a_workspace_cargo_cannot_load_is_an_error_with_cargos_reason() {
 }
 
 #[test]
-fn a_root_package_owns_its_targets_but_not_every_stray_file() {
+fn a_root_package_owns_its_targets_but_not_the_files_it_excludes() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = Repo::init(tmp.path());
     repo.write(
         "Cargo.toml",
-        "[package]\nname = \"rootpkg\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nleaf = { path = \"crates/leaf\" }\n\n[workspace]\nmembers = [\"crates/*\"]\n",
+        "[package]\nname = \"rootpkg\"\nversion = \"0.1.0\"\nedition = \"2021\"\nexclude = [\"notes/\"]\n\n[dependencies]\nleaf = { path = \"crates/leaf\" }\n\n[workspace]\nmembers = [\"crates/*\"]\n",
     );
     repo.write("src/lib.rs", "pub fn root() {}\n");
     repo.write(
@@ -678,8 +678,8 @@ fn a_root_package_owns_its_targets_but_not_every_stray_file() {
     repo.git(&["checkout", "-q", "--", "src/lib.rs"]);
     repo.append("crates/leaf/src/lib.rs", "// edit\n");
     assert_eq!(affected(&repo, &[]).names(), set(&["leaf", "rootpkg"]));
-    // A stray file at the root is not the root package's: the unmatched policy decides, and
-    // the report says why.
+    // A file the root package excludes is not its: the unmatched policy decides, and the
+    // report says why (tests/affected_root_package.rs has the files it does own).
     repo.git(&["checkout", "-q", "--", "crates/leaf/src/lib.rs"]);
     repo.append("notes/plan.txt", "more\n");
     let json = affected(&repo, &["--format", "json"]).json();
@@ -689,7 +689,7 @@ fn a_root_package_owns_its_targets_but_not_every_stray_file() {
         "{why}"
     );
     assert!(
-        why.contains("the root package owns only its targets' directories"),
+        why.contains("the root package's `include` / `exclude` leave it out"),
         "{why}"
     );
 }
@@ -753,8 +753,11 @@ fn configured_globs_and_package_rules_through_the_cli() {
     repo.replace(
         "Cargo.toml",
         "[workspace.metadata.ccworkspace.affected]\n",
-        "[workspace.metadata.ccworkspace.affected]\nglobal = [\"ci/**\"]\nignore = [\"docs/**\"]\n\
-         [[workspace.metadata.ccworkspace.affected.package-rule]]\non-affected = [\"ca_testkit\"]\n\
+        "[workspace.metadata.ccworkspace.affected]\nglobal = [\"ci/**\"]\nignore = [\"docs/**\"]\n",
+    );
+    repo.append(
+        "Cargo.toml",
+        "\n[[workspace.metadata.ccworkspace.affected.package-rule]]\non-affected = [\"ca_testkit\"]\n\
          mark-changed = [\"login_server\"]\n",
     );
     repo.commit_all("rules");

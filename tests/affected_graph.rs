@@ -15,7 +15,7 @@ use camino::Utf8PathBuf;
 use cargo_ccworkspace::affected::changed::ChangedFile;
 use cargo_ccworkspace::affected::compute::{NoBase, compute};
 use cargo_ccworkspace::config::Config;
-use cargo_ccworkspace::workspace::Workspace;
+use cargo_ccworkspace::workspace::{Platforms, Workspace};
 use guppy::graph::PackageGraph;
 
 /// The captured JSON with its placeholders filled: `{citychain}` is the fixture's root (so the
@@ -38,7 +38,7 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let json = captured();
-    let ws = Workspace::from_metadata_json(&json).unwrap();
+    let ws = Workspace::from_metadata_json(&json, &Platforms::host()).unwrap();
     let graph = PackageGraph::from_json(&json).unwrap();
     let config = Config::load(&support::citychain().join("Cargo.toml")).unwrap();
     Fixture { ws, graph, config }

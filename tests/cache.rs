@@ -36,14 +36,69 @@ fn calls(log: &Path) -> usize {
         .count()
 }
 
+/// `affected` with the graph from cargo (or the cache) only: these tests are about the cache.
 fn affected(repo: &Repo, cargo: &Path) -> BTreeSet<String> {
     let cargo = cargo.to_str().unwrap();
     support::cli::run(
         &repo.dir,
         &["affected", "-q", "--base", "main"],
-        &[("CARGO", cargo)],
+        &[("CARGO", cargo), ("CCWORKSPACE_GRAPH", "cargo")],
     )
     .names()
+}
+
+/// `affected` as users run it, JSON, on a cold cache.
+fn affected_cold(repo: &Repo, cargo: &Path, graph: &str) -> serde_json::Value {
+    let cargo = cargo.to_str().unwrap();
+    support::cli::run(
+        &repo.dir,
+        &["affected", "-q", "--base", "main", "--format", "json"],
+        &[
+            ("CARGO", cargo),
+            ("CCWORKSPACE_NO_CACHE", "1"),
+            ("CCWORKSPACE_GRAPH", graph),
+        ],
+    )
+    .json()
+}
+
+#[test]
+fn on_a_cold_cache_member_files_alone_need_no_cargo_and_answer_as_cargo_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (repo, cargo, log) = citychain_repo(tmp.path());
+    repo.git(&["checkout", "-q", "-b", "work"]);
+    let mut expected_calls = 0;
+    let mut check = |repo: &Repo, needs_cargo: bool, what: &str| {
+        // cargo metadata rewrites a lockfile it finds unusual: give both runs the same one.
+        let lock = std::fs::read(repo.dir.join("Cargo.lock")).unwrap();
+        let ours = affected_cold(repo, &cargo, "");
+        if needs_cargo {
+            expected_calls += 1;
+        }
+        assert_eq!(calls(&log), expected_calls, "{what}: cargo metadata calls");
+        std::fs::write(repo.dir.join("Cargo.lock"), &lock).unwrap();
+        let theirs = affected_cold(repo, &cargo, "cargo");
+        expected_calls += 1;
+        assert_eq!(ours["affected"], theirs["affected"], "{what}");
+        assert_eq!(ours["changed_files"], theirs["changed_files"], "{what}");
+    };
+    // Source files in a leaf, a core crate, a dev-only crate, a build-dependency.
+    repo.append("CA/rust/ca_cli/src/main.rs", "\n// 1\n");
+    check(&repo, false, "leaf");
+    repo.append("CA/rust/ca_core/src/lib.rs", "\n// 2\n");
+    check(&repo, false, "core");
+    repo.append("CA/rust/ca_testkit/src/lib.rs", "\n// 3\n");
+    repo.append("DAGs/rust/dag_codegen/src/lib.rs", "\n// 4\n");
+    check(&repo, false, "dev-only and build-dependency");
+    // A member manifest: still no cargo.
+    repo.append("login/rust/login_server/Cargo.toml", "\n# edit\n");
+    check(&repo, false, "member manifest");
+    // The lockfile, the root manifest, a toolchain file: cargo.
+    repo.append("Cargo.lock", "\n");
+    check(&repo, true, "lockfile");
+    repo.git(&["checkout", "-q", "Cargo.lock"]);
+    repo.append("Cargo.toml", "\n# edit\n");
+    check(&repo, true, "root manifest");
 }
 
 /// citychain, committed as `main`, in a repository under `tmp`, with a logging cargo beside it.

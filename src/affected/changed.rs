@@ -1,4 +1,4 @@
-//! Changed files: parsing `git diff -z --name-status` and `--files-from` lists.
+//! Changed files: parsing `git diff -z --raw` (or `--name-status`) and `--files-from` lists.
 
 use serde::Serialize;
 
@@ -25,6 +25,10 @@ pub struct ChangedFile {
     /// The path before a rename or copy.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_path: Option<String>,
+    /// A git submodule's gitlink (mode 160000) on either side: the commit the submodule is at
+    /// changed (or it was added or removed), not one file. Known only from git's `--raw`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub submodule: bool,
 }
 
 impl ChangedFile {
@@ -34,6 +38,7 @@ impl ChangedFile {
             path: path.into(),
             status: FileStatus::Unknown,
             old_path: None,
+            submodule: false,
         }
     }
 
@@ -51,12 +56,15 @@ impl ChangedFile {
     }
 }
 
-/// Parse `git diff -z --name-status` output (paths relative to the repository root).
+/// Parse `git diff -z --raw` or `git diff -z --name-status` output (paths relative to the
+/// repository root).
 ///
 /// Each record is `STATUS NUL path NUL`, or `R<score> NUL old NUL new NUL` for renames and
-/// copies. Paths are bytes; invalid UTF-8 is replaced (lossy) so the mapping still works on the
-/// valid prefix. Output that does not end in NUL was cut off (git ends every field with one):
-/// its last path may be truncated, so it is an error rather than a wrong path.
+/// copies; with `--raw` the status field is `:<old mode> <new mode> <old id> <new id> STATUS`,
+/// and a mode of 160000 marks a submodule's gitlink. Paths are bytes; invalid UTF-8 is
+/// replaced (lossy) so the mapping still works on the valid prefix. Output that does not end
+/// in NUL was cut off (git ends every field with one): its last path may be truncated, so it
+/// is an error rather than a wrong path.
 pub fn parse_name_status(output: &[u8]) -> Result<Vec<ChangedFile>, String> {
     if output.last().is_some_and(|b| *b != 0) {
         return Err("git output ended in the middle of a record (no final NUL)".to_string());
@@ -68,7 +76,21 @@ pub fn parse_name_status(output: &[u8]) -> Result<Vec<ChangedFile>, String> {
             // The trailing NUL leaves one empty field at the end.
             continue;
         }
-        let status = String::from_utf8_lossy(status);
+        let field = String::from_utf8_lossy(status);
+        // `--raw`: the modes, the object ids, then the status letter and score.
+        let (status, submodule) = match field.strip_prefix(':') {
+            Some(raw) => {
+                let parts: Vec<&str> = raw.split(' ').collect();
+                let [old_mode, new_mode, _, _, status] = parts[..] else {
+                    return Err(format!("git printed a malformed raw record `{field}`"));
+                };
+                (
+                    status.to_string(),
+                    old_mode == GITLINK_MODE || new_mode == GITLINK_MODE,
+                )
+            }
+            None => (field.to_string(), false),
+        };
         let mut next_path = || {
             fields
                 .next()
@@ -89,6 +111,7 @@ pub fn parse_name_status(output: &[u8]) -> Result<Vec<ChangedFile>, String> {
                         FileStatus::Copied
                     },
                     old_path: Some(old),
+                    submodule,
                 }
             }
             'A' | 'M' | 'D' | 'T' | 'U' | 'X' | 'B' => ChangedFile {
@@ -102,6 +125,7 @@ pub fn parse_name_status(output: &[u8]) -> Result<Vec<ChangedFile>, String> {
                     _ => FileStatus::Unknown,
                 },
                 old_path: None,
+                submodule,
             },
             _ => return Err(format!("git printed an unknown status `{status}`")),
         };
@@ -109,6 +133,9 @@ pub fn parse_name_status(output: &[u8]) -> Result<Vec<ChangedFile>, String> {
     }
     Ok(changes)
 }
+
+/// The mode git gives a submodule's entry in a tree (a gitlink).
+const GITLINK_MODE: &str = "160000";
 
 /// Parse a `--files-from` list: NUL-separated when it holds a NUL, else one path per line
 /// (CRLF or LF). Blank entries are dropped.
@@ -142,6 +169,27 @@ mod tests {
         assert_eq!(changes[3].path, "dir with space/f.rs");
         let paths: Vec<&str> = changes[1].paths().collect();
         assert_eq!(paths, vec!["new/x.rs", "old/x.rs"]);
+    }
+
+    #[test]
+    fn raw_records_mark_gitlinks() {
+        let out = b":100644 100644 26e02f4 e69de29 M\0.gitmodules\0:160000 000000 2e5bb93 0000000 D\0vendor/sub\0:160000 160000 1111111 2222222 M\0a b/sub\0:100644 100644 1111111 1111111 R100\0old.rs\0new.rs\0";
+        let changes = parse_name_status(out).unwrap();
+        let seen: Vec<(&str, FileStatus, bool)> = changes
+            .iter()
+            .map(|c| (c.path.as_str(), c.status, c.submodule))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (".gitmodules", FileStatus::Modified, false),
+                ("vendor/sub", FileStatus::Deleted, true),
+                ("a b/sub", FileStatus::Modified, true),
+                ("new.rs", FileStatus::Renamed, false),
+            ]
+        );
+        assert_eq!(changes[3].old_path.as_deref(), Some("old.rs"));
+        assert!(parse_name_status(b":100644 M\0x\0").is_err());
     }
 
     #[test]
@@ -185,6 +233,9 @@ mod tests {
         struct Record {
             status: String,
             paths: Vec<Vec<u8>>,
+            /// Written as `--raw`, with a gitlink mode on one side when `gitlink`.
+            raw: bool,
+            gitlink: bool,
         }
 
         fn path() -> impl Strategy<Value = Vec<u8>> {
@@ -206,19 +257,38 @@ mod tests {
                 (one, path()).prop_map(|(s, p)| Record {
                     status: s.to_string(),
                     paths: vec![p],
+                    raw: false,
+                    gitlink: false,
                 }),
                 (prop_oneof![Just('R'), Just('C')], 0u8..=100, path(), path()).prop_map(
                     |(l, score, old, new)| Record {
                         status: format!("{l}{score:03}"),
                         paths: vec![old, new],
+                        raw: false,
+                        gitlink: false,
                     }
                 ),
             ]
+            .prop_flat_map(|r| {
+                (Just(r), any::<bool>(), any::<bool>()).prop_map(|(mut r, raw, gitlink)| {
+                    r.raw = raw;
+                    r.gitlink = raw && gitlink;
+                    r
+                })
+            })
         }
 
         fn render(records: &[Record]) -> Vec<u8> {
             let mut out = Vec::new();
             for r in records {
+                if r.raw {
+                    let (old, new) = if r.gitlink {
+                        ("160000", "000000")
+                    } else {
+                        ("100644", "100755")
+                    };
+                    out.extend(format!(":{old} {new} 1234abc 0000000 ").as_bytes());
+                }
                 out.extend(r.status.as_bytes());
                 out.push(0);
                 for p in &r.paths {
@@ -246,11 +316,13 @@ mod tests {
                     path: lossy(new),
                     status,
                     old_path: Some(lossy(old)),
+                    submodule: r.gitlink,
                 },
                 [p] => ChangedFile {
                     path: lossy(p),
                     status,
                     old_path: None,
+                    submodule: r.gitlink,
                 },
                 _ => unreachable!(),
             }

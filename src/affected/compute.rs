@@ -8,16 +8,17 @@
 //!   there (a dev-dependency is not part of that crate's dependents' builds);
 //! - the root `Cargo.toml` and `Cargo.lock` are compared with the base revision entry by entry.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use serde::Serialize;
 
 use super::changed::ChangedFile;
 use super::rules::{RootFile, Rules};
 use super::{lockdiff, rootdiff};
-use crate::config::{AffectedConfig, MarkChanged, Unmatched};
+use crate::config::{AffectedConfig, FeaturesMode, MarkChanged, Unmatched};
 use crate::errors::UserError;
-use crate::graph::{DepGraph, Node};
+use crate::graph::{Builds, DepGraph, Node, PlatformMask, every_build_on};
+use crate::model::package_files::PackageFiles;
 use crate::workspace::Workspace;
 
 /// What `compute` needs to read from the base and head revisions. Implemented over git by the
@@ -106,6 +107,11 @@ pub struct Step {
 pub struct Reason {
     pub cause: Cause,
     pub chain: Vec<Step>,
+    /// With `features-mode = "builds"`, the crate's own builds that contain the changed package,
+    /// on the first platform that has one: `"build with default features,
+    /// x86_64-unknown-linux-gnu"`, `"builds with no, default and all features, ..."`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build: Option<String>,
 }
 
 /// What happened to one changed file.
@@ -156,6 +162,7 @@ impl Outcome {
                         via: None,
                         external: false,
                     }],
+                    build: None,
                 },
             );
         }
@@ -165,8 +172,9 @@ impl Outcome {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Reach {
-    /// Reached through a dev-dependency edge: affected, but it does not propagate.
-    DevOnly,
+    /// Affected, but it does not propagate: reached through a dev-dependency edge, or through
+    /// a member's simulated build (which already holds everything the build reaches).
+    Stops,
     /// Changed, or reached through normal/build edges: propagates.
     Full,
 }
@@ -181,11 +189,18 @@ struct Seed {
 struct Owners<'a> {
     /// (directory relative to the workspace root, package, is member)
     dirs: Vec<(&'a str, Node, bool)>,
+    /// (directory, package), sorted by directory: the packages inside a path are one run.
+    sorted: Vec<(&'a str, Node)>,
     ws: &'a Workspace,
+    /// The root package's files by its `include` / `exclude`; `None` when there is no root
+    /// package, or its manifest could not be read (then every file is its, as determinator
+    /// answers).
+    root_files: Option<PackageFiles>,
 }
 
 impl<'a> Owners<'a> {
-    fn new(ws: &'a Workspace) -> Self {
+    /// `rev` gives the head's root `Cargo.toml`, read only when the root is a package.
+    fn new(ws: &'a Workspace, rev: &dyn Revisions) -> anyhow::Result<Self> {
         // Members, and path packages outside the member list (an excluded or nested path
         // dependency) that live under the workspace root.
         let mut dirs: Vec<(&str, Node, bool)> = ws
@@ -197,11 +212,28 @@ impl<'a> Owners<'a> {
             .collect();
         // Deepest first.
         dirs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
-        Owners { dirs, ws }
+        let root_files = if dirs.iter().any(|(d, _, m)| d.is_empty() && *m) {
+            rev.head_file("Cargo.toml")?
+                .as_deref()
+                .and_then(PackageFiles::from_manifest)
+        } else {
+            None
+        };
+        let mut sorted: Vec<(&str, Node)> = dirs.iter().map(|(d, n, _)| (*d, *n)).collect();
+        sorted.sort_unstable();
+        Ok(Owners {
+            dirs,
+            sorted,
+            ws,
+            root_files,
+        })
     }
 
-    /// The package owning `path`; a root package owns only its targets' directories and its own
-    /// top-level files (`build.rs`, `pyproject.toml`).
+    /// The package owning `path`: the deepest package whose directory holds it. A root
+    /// package owns what `cargo package` would pack of the files no other package holds (its
+    /// `include` / `exclude`, never the top-level `target/`), and always its targets'
+    /// directories, `build.rs` and `pyproject.toml`: those are build inputs even when the
+    /// package leaves them out of its `.crate`.
     fn owner(&self, path: &str) -> Option<Node> {
         for (dir, node, is_member) in &self.dirs {
             if dir.is_empty() {
@@ -209,9 +241,11 @@ impl<'a> Owners<'a> {
                     continue;
                 };
                 let first = path.split('/').next().unwrap_or(path);
-                let own = member.target_dirs.iter().any(|d| d == first)
+                let target = member.target_dirs.iter().any(|d| d == first)
                     || matches!(path, "build.rs" | "pyproject.toml");
-                if own && *is_member {
+                let packed =
+                    first != "target" && self.root_files.as_ref().is_none_or(|f| f.contains(path));
+                if *is_member && (target || packed) {
                     return Some(*node);
                 }
                 continue;
@@ -223,9 +257,31 @@ impl<'a> Owners<'a> {
         None
     }
 
+    /// The packages whose directory is `path` or lies inside it: a changed path that holds
+    /// packages is a directory, which git reports only for a submodule (its gitlink).
+    fn inside(&self, path: &str) -> Vec<Node> {
+        // The directories starting with `path` are one run of the sorted list.
+        let from = self.sorted.partition_point(|(dir, _)| *dir < path);
+        let mut found: Vec<Node> = self.sorted[from..]
+            .iter()
+            .take_while(|(dir, _)| dir.starts_with(path))
+            .filter(|(dir, _)| is_within(dir, path))
+            .map(|(_, node)| *node)
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
     fn has_root_package(&self) -> bool {
         self.dirs.iter().any(|(d, _, m)| d.is_empty() && *m)
     }
+}
+
+/// Whether directory `dir` is `path` or lies inside it (at a `/` boundary).
+fn is_within(dir: &str, path: &str) -> bool {
+    !path.is_empty()
+        && dir.starts_with(path)
+        && matches!(dir.as_bytes().get(path.len()), None | Some(&b'/'))
 }
 
 /// The deepest base member directory holding `path`.
@@ -237,6 +293,22 @@ fn base_owner<'b>(base: &'b [String], path: &str) -> Option<&'b String> {
                 && path.as_bytes().get(dir.len()) == Some(&b'/')
         })
         .max_by_key(|dir| dir.len())
+}
+
+/// Append a sentence to a file's note.
+fn add_note(note: &mut Option<String>, more: String) {
+    match note {
+        Some(n) => {
+            n.push_str("; ");
+            n.push_str(&more);
+        }
+        None => *note = Some(more),
+    }
+}
+
+/// The base member directories that are `path` or lie inside it (a submodule's crates).
+fn base_inside<'b>(base: &'b [String], path: &str) -> Vec<&'b String> {
+    base.iter().filter(|dir| is_within(dir, path)).collect()
 }
 
 /// [`Revisions`] with no base revision and no files at the head: `compute` on a file list
@@ -270,7 +342,7 @@ pub fn compute(
     rev: &dyn Revisions,
 ) -> anyhow::Result<Outcome> {
     let rules = Rules::new(config)?;
-    let owners = Owners::new(ws);
+    let owners = Owners::new(ws, rev)?;
     let mut out = Outcome::default();
     let mut seeds: Vec<Seed> = Vec::new();
     let mut base_members: Option<Vec<String>> = None;
@@ -327,7 +399,11 @@ pub fn compute(
             if !c.map_to_crate {
                 continue;
             }
-            if let Some(id) = owners.owner(path) {
+            // The package holding the path, and the packages inside it when it is a directory
+            // (a submodule's gitlink): `vendor/sub` changed means every crate in it did.
+            let owner = owners.owner(path);
+            let inside = owners.inside(path);
+            for &id in owner.iter().chain(&inside) {
                 let name = ws.graph.package(id).name.clone();
                 if !effect.crates.contains(&name) {
                     effect.crates.push(name);
@@ -342,21 +418,48 @@ pub fn compute(
                     },
                     reach: Reach::Full,
                 });
-                continue;
             }
-            // Not in a head package: try the base revision (deleted or moved crates).
-            if rev.has_base() {
+            if !inside.is_empty() {
+                add_note(
+                    &mut effect.note,
+                    if file.submodule {
+                        format!("{path} is a git submodule: the packages inside it changed")
+                    } else {
+                        format!(
+                            "{path} holds packages (a directory, or a git submodule): the packages inside it changed"
+                        )
+                    },
+                );
+            } else if file.submodule && owner.is_some() {
+                add_note(
+                    &mut effect.note,
+                    format!("{path} is a git submodule with no package inside"),
+                );
+            }
+            // Not in a head package, or a directory: try the base revision (crates moved,
+            // deleted, or gone with a submodule).
+            let mut in_base = false;
+            if rev.has_base() && (owner.is_none() || !inside.is_empty() || file.submodule) {
                 if base_members.is_none() {
                     base_members = Some(rev.base_member_dirs()?);
                 }
                 let base = base_members.as_deref().unwrap_or(&[]);
-                if let Some(dir) = base_owner(base, path) {
+                let mut dirs = base_inside(base, path);
+                if owner.is_none() {
+                    dirs.extend(base_owner(base, path));
+                }
+                for dir in dirs {
+                    in_base = true;
                     let name = rev.base_member_name(dir)?.unwrap_or_else(|| dir.clone());
                     if let Some(m) = ws.member(&name) {
+                        if effect.crates.contains(&m.name) && m.path == *dir {
+                            continue;
+                        }
                         effect.crates.push(m.name.clone());
-                        effect.note = Some(format!(
-                            "the crate `{name}` was at {dir} in the base revision"
-                        ));
+                        add_note(
+                            &mut effect.note,
+                            format!("the crate `{name}` was at {dir} in the base revision"),
+                        );
                         seeds.push(Seed {
                             id: m.node,
                             cause: Cause::File {
@@ -365,8 +468,14 @@ pub fn compute(
                             reach: Reach::Full,
                         });
                     } else {
-                        effect.effect = "deleted-crate";
-                        effect.note = Some(format!("the crate `{name}` at {dir} was deleted"));
+                        // A gitlink whose other crates remain stays a `crate` effect.
+                        if inside.is_empty() || effect.crates.is_empty() {
+                            effect.effect = "deleted-crate";
+                        }
+                        add_note(
+                            &mut effect.note,
+                            format!("the crate `{name}` at {dir} was deleted"),
+                        );
                         let d = Deleted {
                             name,
                             path: dir.clone(),
@@ -375,14 +484,18 @@ pub fn compute(
                             out.deleted.push(d);
                         }
                     }
-                    continue;
                 }
+            }
+            if owner.is_some() || !inside.is_empty() || in_base {
+                continue;
             }
             if !effect.crates.is_empty() {
                 continue;
             }
-            let root_note = if owners.has_root_package() {
-                " (the root package owns only its targets' directories)"
+            let root_note = if file.submodule {
+                " (a git submodule with no package inside)"
+            } else if owners.has_root_package() {
+                " (the root package's `include` / `exclude` leave it out)"
             } else {
                 ""
             };
@@ -540,7 +653,7 @@ fn analyse_root_file(
                         .filter(|l| l.dep_name == *key)
                     {
                         let r = if link.dev_only() {
-                            Reach::DevOnly
+                            Reach::Stops
                         } else {
                             Reach::Full
                         };
@@ -647,6 +760,250 @@ fn package_index(graph: &DepGraph) -> BTreeMap<(String, String), Vec<Node>> {
     index
 }
 
+type State = BTreeMap<Node, (Reach, Reason)>;
+
+/// `features-mode = "all"`: one step over the reverse edges of `id` that exist on a configured
+/// platform; normal and build edges propagate, a dev edge stops at the crate that declares it.
+fn spread_over_links(
+    ws: &Workspace,
+    id: Node,
+    reason: &Reason,
+    state: &mut State,
+    queue: &mut VecDeque<Node>,
+    step: &dyn Fn(Node, Option<Edge>) -> Step,
+) {
+    for (dependent, link) in ws.graph.dependents(id) {
+        if !link.on_platforms {
+            continue;
+        }
+        let (reach, via) = if link.normal {
+            (Reach::Full, Edge::Normal)
+        } else if link.build {
+            (Reach::Full, Edge::Build)
+        } else if link.dev {
+            (Reach::Stops, Edge::Dev)
+        } else {
+            continue;
+        };
+        if state.get(&dependent).is_some_and(|(r, _)| *r >= reach) {
+            continue;
+        }
+        let mut chain = reason.chain.clone();
+        chain.push(step(dependent, Some(via)));
+        state.insert(
+            dependent,
+            (
+                reach,
+                Reason {
+                    cause: reason.cause.clone(),
+                    chain,
+                    build: None,
+                },
+            ),
+        );
+        if reach == Reach::Full {
+            queue.push_back(dependent);
+        }
+    }
+}
+
+/// `features-mode = "builds"` (determinator's rule): a member is affected when one of its own
+/// builds (no, default, all features, with its dev-dependencies, per platform) contains a
+/// changed package; it stops there, as its builds already hold everything they reach.
+///
+/// Simulating builds is what makes the determinator slow, so it is done only where the graph
+/// cannot answer: a member that reaches the package over required (non-optional) dependencies
+/// for one platform has it in every build for that platform; a member that does not reach it
+/// over any dependency declared for the platforms has it in none. Only the members in between
+/// (every path crosses an optional or undecidable dependency) are simulated, with guppy.
+fn spread_over_builds(
+    ws: &Workspace,
+    sources: &[Node],
+    state: &mut State,
+    step: &dyn Fn(Node, Option<Edge>) -> Step,
+) -> anyhow::Result<()> {
+    let mut uncertain: BTreeMap<Node, Vec<Node>> = BTreeMap::new();
+    for &src in sources {
+        let Some((_, reason)) = state.get(&src).cloned() else {
+            continue;
+        };
+        let extend = |path: Vec<(Node, Edge)>, build: String| Reason {
+            cause: reason.cause.clone(),
+            chain: reason
+                .chain
+                .iter()
+                .cloned()
+                .chain(path.into_iter().map(|(n, via)| step(n, Some(via))))
+                .collect(),
+            build: Some(build),
+        };
+        for p in 0..ws.graph.platforms.len() {
+            let bit: PlatformMask = 1 << p;
+            let reached = reverse_closure(
+                ws,
+                src,
+                |l| l.required_on & bit != 0,
+                |l| l.dev_on & bit != 0,
+            );
+            for (member, path) in reached {
+                if let std::collections::btree_map::Entry::Vacant(e) = state.entry(member) {
+                    let build = ws.graph.describe_build(every_build_on(bit));
+                    e.insert((Reach::Stops, extend(path, build)));
+                }
+            }
+        }
+        let candidates = reverse_closure(
+            ws,
+            src,
+            |l| l.on_platforms && (l.normal || l.build),
+            |l| l.on_platforms && l.dev,
+        );
+        for (member, _) in candidates {
+            if !state.contains_key(&member) {
+                uncertain.entry(member).or_default().push(src);
+            }
+        }
+    }
+    if uncertain.is_empty() {
+        return Ok(());
+    }
+    let members: Vec<Node> = uncertain.keys().copied().collect();
+    for builds in ws.simulate(&members)? {
+        for &src in uncertain.get(&builds.member).into_iter().flatten() {
+            let mask = builds.mask_of(src);
+            if mask == 0 || state.contains_key(&builds.member) {
+                continue;
+            }
+            let Some((_, reason)) = state.get(&src).cloned() else {
+                continue;
+            };
+            let mut chain = reason.chain.clone();
+            chain.extend(
+                build_path(ws, &builds, src)
+                    .into_iter()
+                    .map(|(node, via)| step(node, Some(via))),
+            );
+            let reason = Reason {
+                cause: reason.cause,
+                chain,
+                build: Some(ws.graph.describe_build(mask)),
+            };
+            state.insert(builds.member, (Reach::Stops, reason));
+        }
+    }
+    Ok(())
+}
+
+/// The members that reach `src` over links for which `follow` holds, and, as their last step
+/// only, over their own links for which `dev` holds, each with the path from `src`'s dependent
+/// up to the member (each step: the package and the edge by which it depends on the previous
+/// one). `src` itself is not included.
+fn reverse_closure(
+    ws: &Workspace,
+    src: Node,
+    follow: impl Fn(&crate::graph::Link) -> bool,
+    dev: impl Fn(&crate::graph::Link) -> bool,
+) -> Vec<(Node, Vec<(Node, Edge)>)> {
+    let mut parent: HashMap<Node, (Node, Edge)> = HashMap::new();
+    let mut order = vec![src];
+    let mut queue = VecDeque::from([src]);
+    while let Some(x) = queue.pop_front() {
+        for (dependent, link) in ws.graph.dependents(x) {
+            if dependent == src || parent.contains_key(&dependent) || !follow(link) {
+                continue;
+            }
+            let via = if link.normal {
+                Edge::Normal
+            } else {
+                Edge::Build
+            };
+            parent.insert(dependent, (x, via));
+            order.push(dependent);
+            queue.push_back(dependent);
+        }
+    }
+    let mut dev_parent: Vec<(Node, Node)> = Vec::new();
+    let mut seen_dev: HashSet<Node> = HashSet::new();
+    for &x in &order {
+        for (dependent, link) in ws.graph.dependents(x) {
+            if dependent != src
+                && !parent.contains_key(&dependent)
+                && ws.member_by_node(dependent).is_some()
+                && dev(link)
+                && seen_dev.insert(dependent)
+            {
+                dev_parent.push((dependent, x));
+            }
+        }
+    }
+    let path_to = |mut at: Node| {
+        let mut path = Vec::new();
+        while let Some(&(down, via)) = parent.get(&at) {
+            path.push((at, via));
+            at = down;
+        }
+        path.reverse();
+        path
+    };
+    let mut out: Vec<(Node, Vec<(Node, Edge)>)> = order
+        .iter()
+        .skip(1)
+        .filter(|n| ws.member_by_node(**n).is_some())
+        .map(|&n| (n, path_to(n)))
+        .collect();
+    for (member, x) in dev_parent {
+        let mut path = path_to(x);
+        path.push((member, Edge::Dev));
+        out.push((member, path));
+    }
+    out
+}
+
+/// A shortest path of dependency edges from the simulated member down to `target` through
+/// packages of its builds (a dev edge only as the member's own first step), returned from
+/// `target`'s dependent up to the member, each with the edge that reaches it. For explanations.
+fn build_path(ws: &Workspace, builds: &Builds, target: Node) -> Vec<(Node, Edge)> {
+    let member = builds.member;
+    let in_build = |n: Node| builds.mask_of(n) != 0;
+    // Parent pointers of a forward breadth-first search from the member.
+    let mut parent: BTreeMap<Node, (Node, Edge)> = BTreeMap::new();
+    let mut queue = VecDeque::from([member]);
+    while let Some(n) = queue.pop_front() {
+        if n == target {
+            break;
+        }
+        for link in &ws.graph.package(n).links {
+            let via = if link.normal {
+                Edge::Normal
+            } else if link.build {
+                Edge::Build
+            } else if link.dev && n == member {
+                Edge::Dev
+            } else {
+                continue;
+            };
+            if link.to == member || parent.contains_key(&link.to) || !in_build(link.to) {
+                continue;
+            }
+            parent.insert(link.to, (n, via));
+            queue.push_back(link.to);
+        }
+    }
+    // Walk back from the target: each step is (dependent, edge into the dependent).
+    let mut path = Vec::new();
+    let mut at = target;
+    while let Some(&(up, via)) = parent.get(&at) {
+        path.push((up, via));
+        at = up;
+    }
+    if at != member {
+        // No path through the build's packages (cannot happen for a consistent graph): name
+        // the member anyway.
+        path.push((member, Edge::Normal));
+    }
+    path
+}
+
 /// Breadth-first over reverse edges from the seeds, then package rules, to a fixpoint.
 fn propagate(
     ws: &Workspace,
@@ -673,6 +1030,7 @@ fn propagate(
             let reason = Reason {
                 cause: seed.cause,
                 chain: vec![step(seed.id, None)],
+                build: None,
             };
             match state.get(&seed.id) {
                 Some((r, _)) if *r >= seed.reach => {}
@@ -689,38 +1047,17 @@ fn propagate(
     }
     let mut fired: BTreeSet<usize> = BTreeSet::new();
     loop {
-        while let Some(id) = queue.pop_front() {
-            let Some((_, reason)) = state.get(&id).cloned() else {
-                continue;
-            };
-            for (dependent, link) in ws.graph.dependents(id) {
-                let (reach, via) = if link.normal {
-                    (Reach::Full, Edge::Normal)
-                } else if link.build {
-                    (Reach::Full, Edge::Build)
-                } else if link.dev {
-                    (Reach::DevOnly, Edge::Dev)
-                } else {
-                    continue;
-                };
-                if state.get(&dependent).is_some_and(|(r, _)| *r >= reach) {
-                    continue;
+        match config.features_mode {
+            FeaturesMode::All => {
+                while let Some(id) = queue.pop_front() {
+                    if let Some((_, reason)) = state.get(&id).cloned() {
+                        spread_over_links(ws, id, &reason, &mut state, &mut queue, &step);
+                    }
                 }
-                let mut chain = reason.chain.clone();
-                chain.push(step(dependent, Some(via)));
-                state.insert(
-                    dependent,
-                    (
-                        reach,
-                        Reason {
-                            cause: reason.cause.clone(),
-                            chain,
-                        },
-                    ),
-                );
-                if reach == Reach::Full {
-                    queue.push_back(dependent);
-                }
+            }
+            FeaturesMode::Builds => {
+                let sources: Vec<Node> = queue.drain(..).collect();
+                spread_over_builds(ws, &sources, &mut state, &step)?;
             }
         }
         // Package rules: when one of `on-affected` is affected, mark the others.
@@ -829,6 +1166,15 @@ mod tests {
             .map(|(i, _)| format!("m{i}"))
     }
 
+    /// The members at `path` or inside it, by brute force.
+    fn expected_inside(dirs: &[String], path: &str) -> Vec<String> {
+        dirs.iter()
+            .enumerate()
+            .filter(|(_, d)| *d == path || d.starts_with(&format!("{path}/")))
+            .map(|(i, _)| format!("m{i}"))
+            .collect()
+    }
+
     fn direct(ws: &Workspace, paths: &[String]) -> BTreeSet<String> {
         let config = AffectedConfig {
             unmatched: Unmatched::Ignore,
@@ -865,7 +1211,8 @@ mod tests {
 
     proptest! {
         /// A changed file belongs to the deepest member directory holding it at a `/`
-        /// boundary (never `ab/x` to `a`, never `a` itself to `a`), and nothing else.
+        /// boundary (never `ab/x` to `a`), and a changed directory (a submodule's gitlink)
+        /// to every member at or inside it (`a` to `a` and `a/b`, never `ab` to `a`).
         #[test]
         fn deepest_member_directory_owns_a_file(
             dirs in proptest::collection::btree_set(rel(), 1..8),
@@ -879,7 +1226,10 @@ mod tests {
             let paths: Vec<String> = files.iter().map(|(d, f)| format!("{d}{f}")).collect();
             let mut all = BTreeSet::new();
             for p in &paths {
-                let want: BTreeSet<String> = expected_owner(&dirs, p).into_iter().collect();
+                let want: BTreeSet<String> = expected_owner(&dirs, p)
+                    .into_iter()
+                    .chain(expected_inside(&dirs, p))
+                    .collect();
                 prop_assert_eq!(direct(&ws, std::slice::from_ref(p)), want.clone(), "{}", p);
                 all.extend(want);
             }
@@ -888,7 +1238,8 @@ mod tests {
 
         /// A file outside every head member maps through the base revision: to the crate
         /// that was at the deepest base directory holding it, when that crate still exists
-        /// (moved), else to a deleted crate; the same `/` boundary rule holds there.
+        /// (moved), else to a deleted crate; the same `/` boundary rule holds there. A
+        /// directory (a gitlink) also maps through the base to the crates inside it.
         #[test]
         fn files_outside_head_members_map_through_the_base(
             head in proptest::collection::btree_set(rel(), 1..5),
@@ -907,21 +1258,36 @@ mod tests {
                 .unwrap();
             let deleted: Vec<(String, String)> =
                 out.deleted.iter().map(|d| (d.name.clone(), d.path.clone())).collect();
-            let (want_direct, want_deleted) = match expected_owner(&head, &path) {
-                Some(owner) => (BTreeSet::from([owner]), Vec::new()),
-                None => match base
+            let owner = expected_owner(&head, &path);
+            let inside = expected_inside(&head, &path);
+            let mut want_direct: BTreeSet<String> =
+                owner.iter().cloned().chain(inside.iter().cloned()).collect();
+            let mut want_deleted = Vec::new();
+            if owner.is_none() || !inside.is_empty() {
+                let mut from_base: BTreeSet<usize> = base
                     .iter()
                     .enumerate()
-                    .filter(|(_, d)| path.starts_with(&format!("{d}/")))
-                    .max_by_key(|(_, d)| d.len())
-                {
-                    Some((i, _)) if i < head.len() => {
-                        (BTreeSet::from([format!("m{i}")]), Vec::new())
+                    .filter(|(_, d)| *d == &path || d.starts_with(&format!("{path}/")))
+                    .map(|(i, _)| i)
+                    .collect();
+                if owner.is_none() {
+                    from_base.extend(
+                        base.iter()
+                            .enumerate()
+                            .filter(|(_, d)| path.starts_with(&format!("{d}/")))
+                            .max_by_key(|(_, d)| d.len())
+                            .map(|(i, _)| i),
+                    );
+                }
+                for i in from_base {
+                    if i < head.len() {
+                        want_direct.insert(format!("m{i}"));
+                    } else {
+                        want_deleted.push((format!("m{i}"), base[i].clone()));
                     }
-                    Some((i, dir)) => (BTreeSet::new(), vec![(format!("m{i}"), dir.clone())]),
-                    None => (BTreeSet::new(), Vec::new()),
-                },
-            };
+                }
+                want_deleted.sort();
+            }
             prop_assert_eq!(&out.direct, &want_direct, "{}", path);
             prop_assert_eq!(deleted, want_deleted, "{}", path);
         }

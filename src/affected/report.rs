@@ -9,6 +9,8 @@ use super::changed::ChangedFile;
 use super::compute::{Deleted, Edge, FileEffect, Outcome, Reason};
 use clap::ValueEnum;
 
+use crate::config::FeaturesMode;
+use crate::graph::Node;
 use crate::model::kind::CrateKind;
 use crate::workspace::{Member, Workspace};
 
@@ -299,11 +301,36 @@ pub fn mermaid(ws: &Workspace, rows: &[Row<'_>]) -> String {
     out
 }
 
+/// The changed crates `member` reaches over every dependency edge of the `--all-features`
+/// graph, on any platform (normal and build edges, and its own dev edges).
+fn reaches_over_links<'w>(ws: &'w Workspace, member: Node, outcome: &Outcome) -> Vec<&'w str> {
+    let mut seen = std::collections::BTreeSet::from([member]);
+    let mut stack = vec![member];
+    let mut hits = Vec::new();
+    while let Some(n) = stack.pop() {
+        for link in &ws.graph.package(n).links {
+            if !(link.normal || link.build || (link.dev && n == member)) {
+                continue;
+            }
+            if seen.insert(link.to) {
+                let dep = ws.graph.package(link.to).name.as_str();
+                if ws.graph.package(link.to).member && outcome.direct.contains(dep) {
+                    hits.push(dep);
+                }
+                stack.push(link.to);
+            }
+        }
+    }
+    hits.sort_unstable();
+    hits
+}
+
 /// `--explain CRATE`: why it is (or is not) affected.
-pub fn explain(name: &str, ws: &Workspace, outcome: &Outcome) -> String {
+pub fn explain(name: &str, ws: &Workspace, outcome: &Outcome, mode: FeaturesMode) -> String {
     let mut out = String::new();
     if let Some(reason) = outcome.affected.get(name) {
         let _ = writeln!(out, "{name} is affected: {}", reason.cause.describe());
+        let last = reason.chain.len().saturating_sub(1);
         for (i, step) in reason.chain.iter().enumerate() {
             let ext = if step.external {
                 " (not a workspace member)"
@@ -316,13 +343,25 @@ pub fn explain(name: &str, ws: &Workspace, outcome: &Outcome) -> String {
                 }
                 (_, Some(via)) => {
                     let prev = &reason.chain[i - 1].name;
-                    let (how, note) = match via {
-                        Edge::Normal => ("depends on", ""),
-                        Edge::Build => ("build-depends on", ""),
-                        Edge::Dev => (
-                            "dev-depends on",
-                            " (this reaches the crate itself, not its dependents)",
-                        ),
+                    let mut notes = Vec::new();
+                    if let (Some(b), true) = (&reason.build, i == last) {
+                        notes.push(format!("{}'s {b}", step.name));
+                    }
+                    let how = match via {
+                        Edge::Normal => "depends on",
+                        Edge::Build => "build-depends on",
+                        Edge::Dev => {
+                            notes.push(
+                                "a dev-dependency reaches the crate itself, not its dependents"
+                                    .to_string(),
+                            );
+                            "dev-depends on"
+                        }
+                    };
+                    let note = if notes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", notes.join("; "))
                     };
                     let _ = writeln!(out, "  -> {}{ext} {how} {prev}{note}", step.name);
                 }
@@ -343,11 +382,34 @@ pub fn explain(name: &str, ws: &Workspace, outcome: &Outcome) -> String {
         let _ = writeln!(out, "  no crate changed");
     } else {
         let changed: Vec<&str> = outcome.direct.iter().map(String::as_str).collect();
-        let _ = writeln!(
-            out,
-            "  it does not depend (through normal or build edges, or one dev edge) on any changed crate: {}",
-            changed.join(", ")
-        );
+        let platforms = ws.graph.platforms.join(", ");
+        match mode {
+            FeaturesMode::Builds => {
+                let _ = writeln!(
+                    out,
+                    "  none of its own builds (no features, default features, all features, each with its dev-dependencies; for {platforms}) contains a changed crate: {}",
+                    changed.join(", ")
+                );
+                let reached = ws
+                    .member(name)
+                    .map(|m| reaches_over_links(ws, m.node, outcome))
+                    .unwrap_or_default();
+                if !reached.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "  (it reaches {} only through optional dependencies none of its builds enables, or dependencies of other platforms; `--features-mode all` counts those)",
+                        reached.join(", ")
+                    );
+                }
+            }
+            FeaturesMode::All => {
+                let _ = writeln!(
+                    out,
+                    "  it does not depend (through normal or build edges, or one dev edge, declared for {platforms}) on any changed crate: {}",
+                    changed.join(", ")
+                );
+            }
+        }
         if let Some(member) = ws.member(name) {
             let dev_hits: Vec<&str> = ws
                 .graph
@@ -355,7 +417,11 @@ pub fn explain(name: &str, ws: &Workspace, outcome: &Outcome) -> String {
                 .links
                 .iter()
                 .map(|l| ws.graph.package(l.to).name.as_str())
-                .filter(|dep| outcome.affected.contains_key(*dep))
+                .filter(|dep| {
+                    outcome.affected.get(*dep).is_some_and(|r| {
+                        r.chain.len() > 1 && r.chain.last().and_then(|s| s.via) == Some(Edge::Dev)
+                    })
+                })
                 .collect();
             if !dev_hits.is_empty() {
                 let _ = writeln!(

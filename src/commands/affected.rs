@@ -21,7 +21,12 @@ pub fn run(global: &GlobalOpts, args: &AffectedArgs, out: &Output) -> anyhow::Re
             )
             .into());
         }
-        crate::output::print_stdout(&report::explain(name, &ws, &outcome))?;
+        crate::output::print_stdout(&report::explain(
+            name,
+            &ws,
+            &outcome,
+            config.affected.features_mode,
+        ))?;
         return Ok(Status::Ok);
     }
     let docker = config.docker;

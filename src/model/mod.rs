@@ -11,6 +11,7 @@
 //! - [`load`]: the whole workspace, read once.
 //! - [`kind`], [`files`], [`lockfile`], [`relpath`]: a crate's kind, the files that decide its
 //!   targets, `Cargo.lock`, and root-relative paths.
+//! - [`package_files`]: which files are a package's, by its `include` / `exclude`.
 
 pub mod files;
 pub mod kind;
@@ -18,6 +19,7 @@ pub mod load;
 pub mod lockfile;
 pub mod manifest;
 pub(crate) mod members;
+pub mod package_files;
 mod refusals;
 pub mod relpath;
 pub mod root;

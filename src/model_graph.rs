@@ -1,0 +1,213 @@
+//! The members' dependency graph read from the manifests alone, without `cargo metadata`: what
+//! `affected` needs on a cold graph cache (every CI run) when only member files changed.
+//!
+//! When neither `Cargo.lock`, the root manifest nor the toolchain changed, a change inside the
+//! members can only travel over edges between members: registry and git packages cannot depend
+//! on a workspace member, and cargo's feature unification can only enable a member's optional
+//! dependencies from other members. Those edges, with their kinds, `optional` flags and `cfg()`
+//! conditions, are in the member manifests the workspace model reads. So this graph holds the
+//! members alone, and `affected` answers from it exactly what it answers from the full graph.
+//! Where an answer would need a simulated build (an optional edge between members), the
+//! propagation asks for guppy's graph ([`crate::workspace::NeedsGraph`]) and the caller loads
+//! it with `cargo metadata`.
+//!
+//! [`load`] returns `None`, so the caller runs `cargo metadata`, whenever the manifests alone
+//! cannot be trusted to give cargo's graph: a root package, `[patch]` or `[replace]`, a path
+//! dependency on a package that is not a member, a `.cargo/config` that patches or overrides
+//! paths, or a workspace the model cannot load.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use camino::Utf8PathBuf;
+
+use crate::graph::{DepGraph, Link, Node, Package};
+use crate::model::kind::{KindFacts, classify, is_maturin_pyproject};
+use crate::model::manifest::{DepKind, NodeExt, dependencies};
+use crate::model::relpath::{join, normalize_rel};
+use crate::workspace::{Member, MetadataOptions, Platforms, Workspace};
+
+/// The members' graph from the manifests, or `None` when it cannot stand in for cargo's (see
+/// the module documentation). Never an error: anything unexpected means "ask cargo".
+pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace> {
+    let model = crate::model::load(&crate::model::LoadOptions {
+        manifest_path: global.manifest_path.clone(),
+        ..Default::default()
+    })
+    .ok()?;
+    let root = model.root.root();
+    if ["package", "patch", "replace"]
+        .iter()
+        .any(|k| root.get(*k).is_some())
+    {
+        return None;
+    }
+    if cargo_config_redirects(&model.root_dir) {
+        return None;
+    }
+    // Root-relative paths of `[workspace.dependencies]` path entries, and the real package
+    // names of the entries (for `uses pyo3`).
+    let ws_table = root.get("workspace").and_then(NodeExt::as_table)?;
+    let mut ws_paths: HashMap<&str, String> = HashMap::new();
+    let mut ws_packages: HashMap<&str, &str> = HashMap::new();
+    if let Some(deps) = ws_table.get("dependencies").and_then(NodeExt::as_table) {
+        for (key, value) in deps.iter() {
+            let key: &str = key.get_ref().as_ref();
+            if let Some(path) = value.get("path").and_then(NodeExt::as_str) {
+                ws_paths.insert(key, normalize_rel(path)?);
+            }
+            if let Some(package) = value.get("package").and_then(NodeExt::as_str) {
+                ws_packages.insert(key, package);
+            }
+        }
+    }
+
+    let node_of: HashMap<&str, Node> = model
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.dir.as_str(), i))
+        .collect();
+    let root_dir = Utf8PathBuf::from_path_buf(model.root_dir.clone()).ok()?;
+    let mut packages = Vec::with_capacity(model.members.len());
+    let mut members = Vec::with_capacity(model.members.len());
+    for (node, manifest) in model.members.iter().enumerate() {
+        let table = manifest.root();
+        let name = manifest.package_name()?.to_string();
+        let mut links: BTreeMap<Node, Link> = BTreeMap::new();
+        let mut uses_pyo3 = false;
+        for dep in dependencies(table) {
+            let package = match (dep.spec.workspace, dep.spec.package.as_deref()) {
+                (true, _) => ws_packages.get(dep.key).copied().unwrap_or(dep.key),
+                (false, Some(p)) => p,
+                (false, None) => dep.key,
+            };
+            uses_pyo3 |= package == "pyo3";
+            let path = if dep.spec.workspace {
+                ws_paths.get(dep.key).cloned()
+            } else {
+                match &dep.spec.path {
+                    Some(p) => Some(normalize_rel(&join(&manifest.dir, p))?),
+                    None => None,
+                }
+            };
+            let Some(path) = path else {
+                // A registry or git package: it cannot reach a member.
+                continue;
+            };
+            // A path package that is not a member: cargo's graph has more than ours.
+            let to = *node_of.get(path.as_str())?;
+            let on = match dep.table_path.first().map(String::as_str) {
+                Some("target") => platforms.mask_cfg(dep.table_path.get(1)?)?,
+                _ => platforms.every(),
+            };
+            let optional = dep.spec.optional == Some(true);
+            let link = links.entry(to).or_insert_with(|| Link {
+                to,
+                dep_name: dep.key.to_string(),
+                normal: false,
+                build: false,
+                dev: false,
+                on_platforms: false,
+                required_on: 0,
+                dev_on: 0,
+            });
+            link.on_platforms |= on.possible != 0;
+            match dep.kind {
+                DepKind::Normal => link.normal = true,
+                DepKind::Build => link.build = true,
+                DepKind::Dev => {
+                    link.dev = true;
+                    link.dev_on |= on.certain;
+                }
+            }
+            if dep.kind != DepKind::Dev && !optional {
+                link.required_on |= on.certain;
+            }
+        }
+        let files = crate::model::files::read(
+            &model.root_dir,
+            &manifest.dir,
+            Some(
+                model
+                    .pyprojects
+                    .get(&manifest.dir)
+                    .map(|p| p.text().to_string()),
+            ),
+        )
+        .ok()?;
+        let kind = classify(
+            table
+                .get("package")
+                .and_then(|p| p.get("metadata"))
+                .and_then(|m| m.get("ccworkspace"))
+                .and_then(|c| c.get("kind"))
+                .and_then(NodeExt::as_str),
+            KindFacts {
+                maturin_pyproject: files.pyproject.as_deref().is_some_and(is_maturin_pyproject),
+                cdylib: table
+                    .get("lib")
+                    .and_then(|l| l.get("crate-type").or_else(|| l.get("crate_type")))
+                    .and_then(NodeExt::as_array)
+                    .is_some_and(|a| a.iter().any(|t| t.as_str() == Some("cdylib"))),
+                uses_pyo3,
+                has_bin: has_bin(table, &files),
+            },
+        )
+        .ok()?;
+        packages.push(Package {
+            name: name.clone(),
+            // Versions only name lockfile changes, which this graph never answers.
+            version: String::new(),
+            member: true,
+            dir: Some(manifest.dir.clone()),
+            manifest: Some(root_dir.join(&manifest.path).to_string()),
+            links: links.into_values().collect(),
+        });
+        members.push(Member {
+            node,
+            name,
+            path: manifest.dir.clone(),
+            kind,
+            target_dirs: Vec::new(),
+        });
+    }
+    members.sort_by(|a, b| a.path.cmp(&b.path));
+    let graph = DepGraph::new(packages).with_platforms(platforms.names.clone());
+    Some(Workspace::new(root_dir, graph, members))
+}
+
+/// Whether the crate has a binary target, as cargo's target inference decides: a `[[bin]]`, or
+/// (unless `autobins = false`) `src/main.rs` or a file under `src/bin/`.
+fn has_bin(table: &crate::model::manifest::Table, files: &crate::model::files::CrateFiles) -> bool {
+    let explicit = table
+        .get("bin")
+        .and_then(NodeExt::as_array)
+        .is_some_and(|a| !a.is_empty());
+    let autobins = table
+        .get("package")
+        .and_then(|p| p.get("autobins"))
+        .and_then(NodeExt::as_bool)
+        .unwrap_or(true);
+    explicit || (autobins && (files.main_rs || !files.bin_dir.is_empty()))
+}
+
+/// Whether a `.cargo/config(.toml)` in the root or an ancestor, or in `$CARGO_HOME`, can change
+/// which package a path names (`[patch]`, `paths`): then only cargo knows the graph.
+fn cargo_config_redirects(root: &Path) -> bool {
+    let mut dirs: Vec<std::path::PathBuf> = root.ancestors().map(|d| d.join(".cargo")).collect();
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        dirs.push(home.into());
+    } else if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(Path::new(&home).join(".cargo"));
+    }
+    dirs.iter().any(|dir| {
+        ["config", "config.toml"].iter().any(|f| {
+            std::fs::read_to_string(dir.join(f)).is_ok_and(|text| {
+                text.parse::<toml::Table>()
+                    .map(|t| t.contains_key("patch") || t.contains_key("paths"))
+                    .unwrap_or(true)
+            })
+        })
+    })
+}
