@@ -66,17 +66,22 @@ fn workspace_full(
     (tmp, repo)
 }
 
-/// determinator's answer for `main..HEAD`.
-fn determinator(repo: &Repo, offline: bool) -> BTreeSet<String> {
+/// determinator's answer for `main..HEAD`: for the host, or with `any` for every platform
+/// (`PlatformSpec::Any`, what `platforms = ["any"]` asks for).
+fn determinator(repo: &Repo, offline: bool, any: bool) -> BTreeSet<String> {
     let scratch = tempfile::tempdir().unwrap();
     let old = oracle::graph_at(repo, "main", scratch.path(), offline);
     let new = oracle::metadata_graph(&repo.dir, offline);
-    oracle::determinator(
-        &old,
-        &new,
-        &oracle::changed_paths(repo, "main", Some("HEAD")),
-    )
+    let paths = oracle::changed_paths(repo, "main", Some("HEAD"));
+    if any {
+        oracle::determinator_with(&old, &new, &paths, guppy::platform::PlatformSpec::Any)
+    } else {
+        oracle::determinator(&old, &new, &paths)
+    }
 }
+
+/// The root manifest's tail that makes every platform count.
+const ANY_PLATFORM: &str = "\n[workspace.metadata.ccworkspace.affected]\nplatforms = [\"any\"]\n";
 
 /// `affected` for `main..HEAD`, with extra arguments.
 fn ours(repo: &Repo, extra: &[&str], offline: bool) -> BTreeSet<String> {
@@ -94,22 +99,25 @@ fn set(names: &[&str]) -> BTreeSet<String> {
 
 /// Commits `change`, then checks: the determinator says `expected` (so the fixture shows the
 /// kind it is meant to show), the default `affected` says the same, and `--features-mode all`
-/// says `all_features` (the `--all-features`, every-platform answer), a superset.
+/// says `all_features` (the `--all-features` answer for the host; with the default platforms and
+/// no platform-specific dependency, the old every-platform answer), a superset.
 fn check(repo: &Repo, change: impl FnOnce(&Repo), expected: &[&str], all_features: &[&str]) {
-    check_with(repo, change, expected, all_features, true);
+    check_with(repo, change, expected, all_features, true, false);
 }
 
-/// [`check`], online when `offline` is false.
+/// [`check`], online when `offline` is false, and with the determinator for every platform
+/// when `any` (the workspace says `platforms = ["any"]`).
 fn check_with(
     repo: &Repo,
     change: impl FnOnce(&Repo),
     expected: &[&str],
     all_features: &[&str],
     offline: bool,
+    any: bool,
 ) {
     change(repo);
     repo.commit_all("change");
-    let theirs = determinator(repo, offline);
+    let theirs = determinator(repo, offline, any);
     assert_eq!(theirs, set(expected), "the determinator's answer");
     let all = set(all_features);
     assert!(theirs.is_subset(&all), "the fixture: {theirs:?} vs {all:?}");
@@ -269,20 +277,41 @@ fn a_dev_dependency_enabling_the_feature_reaches_only_the_declaring_crate() {
     );
 }
 
+/// A platform-specific case twice: with the default platforms (the host), where the
+/// determinator for the host is the oracle and `--features-mode all` applies the platforms too
+/// (`host_all`); and with `platforms = ["any"]`, where the determinator for every platform is the
+/// oracle and `--features-mode all` is the old answer, every optional and platform-specific edge
+/// (`any_all`).
+fn check_platforms(
+    members: &[(&str, &str)],
+    changed: &'static str,
+    host: (&[&str], &[&str]),
+    any: (&[&str], &[&str]),
+) {
+    let (_t, repo) = workspace(members);
+    check(&repo, edit(changed), host.0, host.1);
+    let (_t, repo) = workspace_full(ANY_PLATFORM, members, true);
+    check_with(&repo, edit(changed), any.0, any.1, true, true);
+}
+
 /// A path dependency under `cfg(windows)`: not built on this (Linux) host, so a change to `w`
-/// reaches only `w`.
+/// reaches only `w`; with `platforms = ["any"]` it reaches `b` and `d`.
 #[test]
 #[cfg(not(windows))]
 fn a_cfg_windows_path_dependency_is_not_built_here() {
-    let (_t, repo) = workspace(&[
-        ("w", ""),
-        (
-            "b",
-            "[target.'cfg(windows)'.dependencies]\nw = { path = \"../w\" }\n",
-        ),
-        ("d", "[dependencies]\nb = { path = \"../b\" }\n"),
-    ]);
-    check(&repo, edit("w/src/lib.rs"), &["w"], &["b", "d", "w"]);
+    check_platforms(
+        &[
+            ("w", ""),
+            (
+                "b",
+                "[target.'cfg(windows)'.dependencies]\nw = { path = \"../w\" }\n",
+            ),
+            ("d", "[dependencies]\nb = { path = \"../b\" }\n"),
+        ],
+        "w/src/lib.rs",
+        (&["w"], &["w"]),
+        (&["b", "d", "w"], &["b", "d", "w"]),
+    );
 }
 
 /// A path dependency under `cfg(unix)`: built on this host, so it carries the change like a
@@ -312,35 +341,35 @@ fn a_cfg_unix_path_dependency_is_built_here() {
 #[test]
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn dev_build_and_triple_platform_conditions_on_linux() {
-    let (_t, repo) = workspace(&[
-        ("w", ""),
-        (
-            "dev",
-            "[target.'cfg(windows)'.dev-dependencies]\nw = { path = \"../w\" }\n",
-        ),
-        (
-            "build",
-            "build = \"build.rs\"\n\n\
-             [target.'cfg(windows)'.build-dependencies]\nw = { path = \"../w\" }\n",
-        ),
-        (
-            "triple",
-            "[target.x86_64-pc-windows-msvc.dependencies]\nw = { path = \"../w\" }\n",
-        ),
-        (
-            "notwin",
-            "[target.'cfg(not(windows))'.dependencies]\nw = { path = \"../w\" }\n",
-        ),
-        (
-            "linux",
-            "[target.'cfg(target_os = \"linux\")'.dependencies]\nw = { path = \"../w\" }\n",
-        ),
-    ]);
-    check(
-        &repo,
-        edit("w/src/lib.rs"),
-        &["linux", "notwin", "w"],
-        &["build", "dev", "linux", "notwin", "triple", "w"],
+    let every = ["build", "dev", "linux", "notwin", "triple", "w"];
+    check_platforms(
+        &[
+            ("w", ""),
+            (
+                "dev",
+                "[target.'cfg(windows)'.dev-dependencies]\nw = { path = \"../w\" }\n",
+            ),
+            (
+                "build",
+                "build = \"build.rs\"\n\n\
+                 [target.'cfg(windows)'.build-dependencies]\nw = { path = \"../w\" }\n",
+            ),
+            (
+                "triple",
+                "[target.x86_64-pc-windows-msvc.dependencies]\nw = { path = \"../w\" }\n",
+            ),
+            (
+                "notwin",
+                "[target.'cfg(not(windows))'.dependencies]\nw = { path = \"../w\" }\n",
+            ),
+            (
+                "linux",
+                "[target.'cfg(target_os = \"linux\")'.dependencies]\nw = { path = \"../w\" }\n",
+            ),
+        ],
+        "w/src/lib.rs",
+        (&["linux", "notwin", "w"], &["linux", "notwin", "w"]),
+        (&every, &every),
     );
 }
 
@@ -387,39 +416,49 @@ fn configured_platforms_decide_which_cfg_edges_are_built() {
     );
     assert_eq!(
         ours(&repo, &["--features-mode", "all"], true),
-        set(&["b", "d", "m", "w"]),
-        "affected --features-mode all"
+        set(&["b", "d", "w"]),
+        "affected --features-mode all applies the platforms too (docs/affected.md)"
     );
 }
 
 /// A lockfile-only bump of a registry crate that `w` uses only on Windows and `n` uses on every
-/// platform: the bump reaches `n`, not `w` nor `w`'s dependent. `itoa` 1.0.19 is the version the
+/// platform: the bump reaches `n`, not `w` nor `w`'s dependent; with `platforms = ["any"]`, all
+/// three. `itoa` 1.0.19 is the version the
 /// repository's fixtures lock (so a warm cache has it); this test resolves online, as
 /// `determinator_oracle`'s lockfile test does, so a fresh machine can run it.
 #[test]
 #[cfg(not(windows))]
 fn a_lockfile_only_bump_of_a_windows_only_registry_crate() {
-    let (_t, repo) = workspace_with(
-        &[
-            ("w", "[target.'cfg(windows)'.dependencies]\nitoa = \"1\"\n"),
-            ("n", "[dependencies]\nitoa = \"1\"\n"),
-            ("d", "[dependencies]\nw = { path = \"../w\" }\n"),
-        ],
-        false,
-    );
-    let pin = |r: &Repo, v: &str| {
-        support::generator::run_cargo(&r.dir, &["update", "-p", "itoa", "--precise", v]).unwrap();
-    };
-    // The base locks 1.0.18 (main moves along), the change 1.0.19.
-    pin(&repo, "1.0.18");
-    repo.commit_all("lock itoa 1.0.18");
-    repo.git(&["branch", "-f", "main", "HEAD"]);
-    check_with(&repo, |r| pin(r, "1.0.19"), &["n"], &["d", "n", "w"], false);
-    assert_eq!(
-        oracle::changed_paths(&repo, "main", Some("HEAD")),
-        [camino::Utf8PathBuf::from("Cargo.lock")],
-        "a lockfile-only change"
-    );
+    for any in [false, true] {
+        let (_t, repo) = workspace_full(
+            if any { ANY_PLATFORM } else { "" },
+            &[
+                ("w", "[target.'cfg(windows)'.dependencies]\nitoa = \"1\"\n"),
+                ("n", "[dependencies]\nitoa = \"1\"\n"),
+                ("d", "[dependencies]\nw = { path = \"../w\" }\n"),
+            ],
+            false,
+        );
+        let pin = |r: &Repo, v: &str| {
+            support::generator::run_cargo(&r.dir, &["update", "-p", "itoa", "--precise", v])
+                .unwrap();
+        };
+        // The base locks 1.0.18 (main moves along), the change 1.0.19.
+        pin(&repo, "1.0.18");
+        repo.commit_all("lock itoa 1.0.18");
+        repo.git(&["branch", "-f", "main", "HEAD"]);
+        let (expected, all): (&[&str], &[&str]) = if any {
+            (&["d", "n", "w"], &["d", "n", "w"])
+        } else {
+            (&["n"], &["n"])
+        };
+        check_with(&repo, |r| pin(r, "1.0.19"), expected, all, false, any);
+        assert_eq!(
+            oracle::changed_paths(&repo, "main", Some("HEAD")),
+            [camino::Utf8PathBuf::from("Cargo.lock")],
+            "a lockfile-only change"
+        );
+    }
 }
 
 /// `--explain` names the build that carries the edge: here `b` builds `o` through `a`'s default

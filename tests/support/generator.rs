@@ -591,6 +591,22 @@ impl Generated {
     /// any of those as a dev-dependency (one hop, not further). The root package counts as a
     /// crate named [`ROOT_PACKAGE`].
     pub fn affected_by(&self, changed: &[&str]) -> BTreeSet<String> {
+        self.affected_over(changed, |_| true)
+    }
+
+    /// [`Generated::affected_by`] with only the platform-specific edges whose `cfg()` holds on
+    /// the host running the tests (`windows`, `unix`): `affected --features-mode all`'s answer
+    /// with the default platforms.
+    pub fn affected_by_on_host(&self, changed: &[&str]) -> BTreeSet<String> {
+        self.affected_over(changed, |predicate| match predicate {
+            "windows" => cfg!(windows),
+            "unix" => cfg!(unix),
+            other => panic!("no host answer for cfg({other})"),
+        })
+    }
+
+    /// The closure over the edges, with the platform-specific ones whose predicate `on` keeps.
+    fn affected_over(&self, changed: &[&str], on: impl Fn(&str) -> bool) -> BTreeSet<String> {
         let mut reverse: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         let mut dev_reverse: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         let root = self.root_deps();
@@ -599,7 +615,7 @@ impl Generated {
         }
         for c in &self.crates {
             let optional = c.optional_deps.iter().map(|(d, _)| d);
-            let cfg = c.cfg_deps.iter().map(|(_, d)| d);
+            let cfg = c.cfg_deps.iter().filter(|(p, _)| on(p)).map(|(_, d)| d);
             for d in c
                 .deps
                 .iter()
