@@ -42,6 +42,9 @@ struct Opts {
     /// `--generate-only DIR`: write each size's workspace and history to `DIR/ws-<size>` and
     /// stop (for profiling by hand).
     generate_only: Option<PathBuf>,
+    /// `--cold-only`: only the `cargo metadata` references and the cold-cache `affected` rows
+    /// (for the largest sizes, where the determinator takes minutes).
+    cold_only: bool,
 }
 
 fn parse_opts() -> Opts {
@@ -50,6 +53,7 @@ fn parse_opts() -> Opts {
         runs: 5,
         out: None,
         generate_only: None,
+        cold_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -65,6 +69,7 @@ fn parse_opts() -> Opts {
             "--runs" => opts.runs = args.next().unwrap().parse().unwrap(),
             "--out" => opts.out = Some(args.next().unwrap().into()),
             "--generate-only" => opts.generate_only = Some(args.next().unwrap().into()),
+            "--cold-only" => opts.cold_only = true,
             // `cargo bench` passes `--bench`; ignore what we do not know.
             _ => {}
         }
@@ -389,13 +394,11 @@ fn main() {
             program: &cargo,
             args: &["metadata", "--format-version", "1", "--no-deps"],
         };
-        let affected = |step: &HistoryStep, cache: bool, reference: Option<Reference>| -> Sample {
+        let affected_env = |step: &HistoryStep,
+                            env: &[(&str, &str)],
+                            reference: Option<Reference>|
+         -> Sample {
             repo.git(&["checkout", "-q", "--detach", &step.commit]);
-            let env: &[(&str, &str)] = if cache {
-                &[]
-            } else {
-                &[("CCWORKSPACE_NO_CACHE", "1")]
-            };
             measure_env(
                 &root,
                 &bin,
@@ -406,13 +409,32 @@ fn main() {
                 reference,
             )
         };
+        let affected = |step: &HistoryStep, cache: bool, reference: Option<Reference>| -> Sample {
+            let env: &[(&str, &str)] = if cache {
+                &[]
+            } else {
+                &[("CCWORKSPACE_NO_CACHE", "1")]
+            };
+            affected_env(step, env, reference)
+        };
         let src = affected(leaf, false, Some(metadata_ref));
         row(
             &mut report,
-            "`affected`, source-only change",
+            "`affected`, source-only change, cold cache (the member manifests answer)",
             &src,
             Some((metadata_ref.name, &metadata)),
         );
+        let core = by_kind[&StepKind::CoreSource];
+        let core_src = affected(core, false, Some(metadata_ref));
+        row(
+            &mut report,
+            "`affected`, source change in the core crate, cold cache (the member manifests answer)",
+            &core_src,
+            Some((metadata_ref.name, &metadata)),
+        );
+        if opts.cold_only {
+            continue;
+        }
         // The same commit again: nothing changed in manifests or the lockfile since the last run.
         let again = affected(leaf, true, Some(metadata_ref));
         row(
@@ -420,6 +442,26 @@ fn main() {
             "`affected`, nothing changed since the last run",
             &again,
             Some((metadata_ref.name, &metadata)),
+        );
+        // The source-only change with the graph from cargo metadata (and simulated builds where
+        // the graph cannot decide), as when a root file changed too.
+        let via_cargo = affected_env(
+            leaf,
+            &[("CCWORKSPACE_NO_CACHE", "1"), ("CCWORKSPACE_GRAPH", "cargo")],
+            None,
+        );
+        let theirs = determinator(&repo, &leaf.parent, runs);
+        row(
+            &mut report,
+            "determinator, same change as below (LeafSource)",
+            &theirs,
+            None,
+        );
+        row(
+            &mut report,
+            "`affected`, source-only change, graph from `cargo metadata` (`CCWORKSPACE_GRAPH=cargo`)",
+            &via_cargo,
+            Some(("determinator", &theirs)),
         );
 
         for (kind, what) in [

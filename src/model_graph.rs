@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use camino::Utf8PathBuf;
+use rayon::prelude::*;
 
 use crate::graph::{DepGraph, Link, Node, Package};
 use crate::model::kind::{KindFacts, classify, is_maturin_pyproject};
@@ -69,9 +70,9 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
         .map(|(i, m)| (m.dir.as_str(), i))
         .collect();
     let root_dir = Utf8PathBuf::from_path_buf(model.root_dir.clone()).ok()?;
-    let mut packages = Vec::with_capacity(model.members.len());
-    let mut members = Vec::with_capacity(model.members.len());
-    for (node, manifest) in model.members.iter().enumerate() {
+    // One member's package and facts; members are independent, so they are read in parallel
+    // (the files that decide a crate's kind are most of the I/O).
+    let one = |node: Node, manifest: &crate::model::Manifest| -> Option<(Package, Member)> {
         let table = manifest.root();
         let name = manifest.package_name()?.to_string();
         let mut links: BTreeMap<Node, Link> = BTreeMap::new();
@@ -155,7 +156,7 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
             },
         )
         .ok()?;
-        packages.push(Package {
+        let package = Package {
             name: name.clone(),
             // Versions only name lockfile changes, which this graph never answers.
             version: String::new(),
@@ -163,15 +164,23 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
             dir: Some(manifest.dir.clone()),
             manifest: Some(root_dir.join(&manifest.path).to_string()),
             links: links.into_values().collect(),
-        });
-        members.push(Member {
+        };
+        let member = Member {
             node,
             name,
             path: manifest.dir.clone(),
             kind,
             target_dirs: Vec::new(),
-        });
-    }
+        };
+        Some((package, member))
+    };
+    let read: Option<Vec<(Package, Member)>> = model
+        .members
+        .par_iter()
+        .enumerate()
+        .map(|(node, manifest)| one(node, manifest))
+        .collect();
+    let (packages, mut members): (Vec<Package>, Vec<Member>) = read?.into_iter().unzip();
     members.sort_by(|a, b| a.path.cmp(&b.path));
     let graph = DepGraph::new(packages).with_platforms(platforms.names.clone());
     Some(Workspace::new(root_dir, graph, members))

@@ -68,6 +68,19 @@ fn narrower(change: impl FnOnce(&Repo)) -> (BTreeSet<String>, BTreeSet<String>) 
 }
 
 #[test]
+fn files_determinator_ignores_are_ignored_too() {
+    // Its default rules ignore these; beside a leaf edit, both answers are the leaf's.
+    agrees(|r| {
+        r.append("CA/rust/ca_cli/src/main.rs", "\n// leaf\n");
+        r.write(".hgignore", "target\n");
+        r.write(".svnignore", "target\n");
+        r.write("DAGs/.ignore", "*.tmp\n");
+        r.write(".lintrules/style.toml", "x = 1\n");
+        r.write("CA/README.md", "# CA\n");
+    });
+}
+
+#[test]
 fn source_edits_agree() {
     agrees(|r| r.append("CA/rust/ca_cli/src/main.rs", "\n// leaf\n"));
     agrees(|r| r.append("CA/rust/ca_core/src/lib.rs", "\n// core\n"));

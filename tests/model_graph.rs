@@ -10,11 +10,21 @@ mod support;
 use support::generator::{Spec, generate, make_history};
 use support::git::Repo;
 
-/// `affected --format json` against `parent`, with a cold cache, the graph from `graph`.
-fn affected(repo: &Repo, parent: &str, graph: &str) -> (serde_json::Value, String) {
+/// `affected --format json` against `parent`, with a cold cache, the graph from `graph`, in
+/// features mode `mode`.
+fn affected(repo: &Repo, parent: &str, graph: &str, mode: &str) -> (serde_json::Value, String) {
     let run = support::cli::run(
         &repo.dir,
-        &["affected", "-v", "--base", parent, "--format", "json"],
+        &[
+            "affected",
+            "-v",
+            "--base",
+            parent,
+            "--format",
+            "json",
+            "--features-mode",
+            mode,
+        ],
         &[("CCWORKSPACE_NO_CACHE", "1"), ("CCWORKSPACE_GRAPH", graph)],
     );
     (run.json(), run.stderr.clone())
@@ -32,11 +42,14 @@ fn check(seed: u64, crates: usize) {
     let repo = Repo::init(&root);
     let steps = make_history(&repo, &g, seed).unwrap();
     let mut from_manifests = 0;
-    for step in &steps {
+    for (step, mode) in steps
+        .iter()
+        .flat_map(|s| [(s, "builds"), (s, "all")])
+    {
         repo.git(&["checkout", "-q", "--detach", &step.commit]);
-        let (ours, log) = affected(&repo, &step.parent, "");
-        let (theirs, _) = affected(&repo, &step.parent, "cargo");
-        let what = format!("seed {seed}, {:?}: {}", step.kind, step.note);
+        let (ours, log) = affected(&repo, &step.parent, "", mode);
+        let (theirs, _) = affected(&repo, &step.parent, "cargo", mode);
+        let what = format!("seed {seed}, {mode}, {:?}: {}", step.kind, step.note);
         let names = |v: &serde_json::Value| -> Vec<String> {
             v["affected"]
                 .as_array()

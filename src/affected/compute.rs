@@ -492,6 +492,16 @@ pub fn compute(
             if !effect.crates.is_empty() {
                 continue;
             }
+            if rules.ignored_outside_crates(path) {
+                if effect.effect == "crate" {
+                    effect.effect = "ignored";
+                    effect.note = Some(
+                        "project metadata outside every crate; a built-in rule ignores it"
+                            .to_string(),
+                    );
+                }
+                continue;
+            }
             let root_note = if file.submodule {
                 " (a git submodule with no package inside)"
             } else if owners.has_root_package() {

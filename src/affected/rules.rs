@@ -29,8 +29,15 @@ pub const DEFAULT_GLOBAL: &[&str] = &[
 pub const DEFAULT_IGNORE: &[&str] = &[
     "**/.gitignore",
     "**/.gitattributes",
+    "**/.ignore",
     ".dockerignore",
+    ".hgignore",
+    ".svnignore",
     ".mailmap",
+    // A submodule's gitlink carries its change (the packages inside it); `.gitmodules` only
+    // names where it lives.
+    ".gitmodules",
+    ".lintrules/**",
     "README*",
     "LICENSE*",
     "CHANGELOG*",
@@ -43,6 +50,18 @@ pub const DEFAULT_IGNORE: &[&str] = &[
     ".clippy.toml",
     // Build output, if someone committed it.
     "target/**",
+];
+
+/// Built-in rule for files outside every crate: project metadata in any folder (a domain's
+/// `README.md`) affects nothing, as determinator's default rules say (`**/README*`, ...). Inside
+/// a crate these files count: a crate's README is often `include_str!`-ed.
+pub const DEFAULT_IGNORE_OUTSIDE_CRATES: &[&str] = &[
+    "**/README*",
+    "**/LICENSE*",
+    "**/CHANGELOG*",
+    "**/CONTRIBUTING*",
+    "**/CODE_OF_CONDUCT*",
+    "**/SECURITY*",
 ];
 
 /// A root file that is analysed rather than matched.
@@ -76,6 +95,7 @@ pub struct Rules {
     use_defaults: bool,
     default_global: GlobSet,
     default_ignore: GlobSet,
+    default_ignore_outside: GlobSet,
 }
 
 fn build_set<'a>(globs: impl IntoIterator<Item = &'a str>, what: &str) -> anyhow::Result<GlobSet> {
@@ -112,7 +132,17 @@ impl Rules {
             use_defaults: config.use_default_rules,
             default_global: build_set(DEFAULT_GLOBAL.iter().copied(), "the built-in rules")?,
             default_ignore: build_set(DEFAULT_IGNORE.iter().copied(), "the built-in rules")?,
+            default_ignore_outside: build_set(
+                DEFAULT_IGNORE_OUTSIDE_CRATES.iter().copied(),
+                "the built-in rules",
+            )?,
         })
+    }
+
+    /// Whether a built-in rule ignores `path` once no crate holds it (project metadata in any
+    /// folder: [`DEFAULT_IGNORE_OUTSIDE_CRATES`]).
+    pub fn ignored_outside_crates(&self, path: &str) -> bool {
+        self.use_defaults && self.default_ignore_outside.is_match(path)
     }
 
     /// Classify a path relative to the workspace root.
