@@ -106,6 +106,7 @@ fn fix_on_a_generated_monorepo_changes_no_resolution_keeps_comments_and_is_idemp
         max_deps: 4,
         seed: 7,
         registry_deps: false,
+        ..Spec::default()
     };
     let g = generator::generate(tmp.path(), &spec).unwrap();
     let root = tmp.path();

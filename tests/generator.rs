@@ -70,6 +70,7 @@ fn spec(crates: usize) -> Spec {
         max_deps: 4,
         seed: 42,
         registry_deps: false,
+        ..Spec::default()
     }
 }
 

@@ -7,104 +7,17 @@
 
 mod support;
 
-use std::collections::BTreeSet;
-
-use support::generator::{Spec, StepKind, generate, make_history};
-use support::git::Repo;
+use support::generator::Spec;
 use support::oracle;
 
-/// determinator's answer, and the workspace members at `commit`.
-fn determinator(
-    repo: &Repo,
-    parent: &str,
-    commit: &str,
-    scratch: &std::path::Path,
-) -> (BTreeSet<String>, BTreeSet<String>) {
-    let old = oracle::graph_at(repo, parent, scratch, true);
-    let new = oracle::graph_at(repo, commit, scratch, true);
-    let members = new
-        .workspace()
-        .iter()
-        .map(|p| p.name().to_string())
-        .collect();
-    let theirs = oracle::determinator(
-        &old,
-        &new,
-        &oracle::changed_paths(repo, parent, Some(commit)),
-    );
-    (theirs, members)
-}
-
-fn ours(repo: &Repo, parent: &str, direct: bool) -> BTreeSet<String> {
-    let mut args = vec!["affected", "-q", "--offline", "--base", parent];
-    if direct {
-        args.push("--direct");
-    }
-    support::cli::run(&repo.dir, &args, &[]).names()
-}
-
+/// The comparison itself is [`oracle::compare_history`], shared with `history_features.rs`.
 fn check_history(seed: u64, crates: usize) {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("ws");
-    let spec = Spec {
+    let failures = oracle::compare_history(&Spec {
         crates,
         seed,
         ..Spec::default()
-    };
-    let g = generate(&root, &spec).unwrap();
-    let repo = Repo::init(&root);
-    let steps = make_history(&repo, &g, seed).unwrap();
-    assert!(steps.len() >= 10, "{steps:?}");
-    let scratch = tmp.path().join("scratch");
-    for step in &steps {
-        repo.git(&["checkout", "-q", "--detach", &step.commit]);
-        let (all, direct) = (
-            ours(&repo, &step.parent, false),
-            ours(&repo, &step.parent, true),
-        );
-        let (theirs, members) = determinator(&repo, &step.parent, &step.commit, &scratch);
-        let what = format!(
-            "seed {seed} ({crates} crates), {:?}: {}",
-            step.kind, step.note
-        );
-        // Always: every crate whose own files changed and that still exists is listed.
-        for c in step.crates.iter().filter(|c| members.contains(*c)) {
-            assert!(
-                all.contains(c),
-                "{what}: {c} changed but is not affected: {all:?}"
-            );
-        }
-        // And nothing that is not a member now.
-        assert!(all.is_subset(&members), "{what}: {all:?} not all members");
-        assert!(direct.is_subset(&all), "{what}");
-        match step.kind {
-            // Root Cargo.toml edits: determinator says everything; ours is narrower (or the
-            // same, for [profile]). Moved and deleted crates: determinator's unmatched old paths
-            // mean everything; ours maps them through the base revision.
-            StepKind::WorkspaceDepEntry
-            | StepKind::Profile
-            | StepKind::MovedCrate
-            | StepKind::DeletedCrate => {
-                assert!(
-                    all.is_subset(&theirs),
-                    "{what}: ours {all:?} theirs {theirs:?}"
-                );
-            }
-            _ => assert_eq!(all, theirs, "{what}"),
-        }
-        if step.kind == StepKind::Profile {
-            assert_eq!(all, theirs, "{what}: a profile edit affects everything");
-        }
-        if matches!(
-            step.kind,
-            StepKind::MovedCrate | StepKind::WorkspaceDepEntry
-        ) {
-            assert!(
-                all.len() < theirs.len(),
-                "{what}: expected narrower than everything"
-            );
-        }
-    }
+    });
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
 // Each seed is its own test so the harness runs them in parallel; sizes 20 to 60 crates. Each

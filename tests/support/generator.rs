@@ -19,6 +19,14 @@
 //!
 //! [`make_history`] then commits one change of each kind on top, for `affected` tests.
 //!
+//! [`Shapes`] turns on, one by one, the shapes where cargo's builds are narrower than the
+//! `--all-features` graph for every platform (issue 14): optional path dependencies between
+//! members behind features (some in `default`, some enabled by a dependent, by a dependent's own
+//! forwarding feature, or turned off with `default-features = false`), `[target.'cfg(windows)']`
+//! and `[target.'cfg(unix)']` path dependencies, and a root package (`[package]` in the root
+//! manifest, with `src/lib.rs`) that uses a few members. With every shape off (the default) the
+//! output is the same as before they existed.
+//!
 //! Everything is deterministic for a given [`Spec`] (a splitmix64 PRNG, no clocks, no hashing
 //! of addresses), so a failing test reproduces.
 
@@ -52,6 +60,37 @@ pub struct Spec {
     pub seed: u64,
     /// Use registry crates (`itoa`, `serde`, `pyo3`) and write a `Cargo.lock`; needs the registry.
     pub registry_deps: bool,
+    /// Feature, platform and root-package shapes (all off by default).
+    pub shapes: Shapes,
+}
+
+/// Opt-in shapes for the feature- and platform-aware `affected` (issue 14).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shapes {
+    /// Optional path dependencies between members behind features: the normal edges to one
+    /// library become optional behind a feature no dependent's build enables (until the
+    /// `EnableFeature` history step), and the edges to another behind a default feature, which
+    /// one dependent turns off with `default-features = false`. Some dependents of the crates
+    /// that gained the optional dependency enable the feature, or forward it from a feature of
+    /// their own.
+    pub features: bool,
+    /// `[target.'cfg(windows)'.dependencies]` (never built on a Linux host) and
+    /// `[target.'cfg(unix)'.dependencies]` (built on one): the normal edges to one library each.
+    pub platforms: bool,
+    /// The root manifest is also a package, [`ROOT_PACKAGE`], with `src/lib.rs`, that depends on
+    /// the core crate and two more libraries.
+    pub root_package: bool,
+}
+
+impl Shapes {
+    /// Every shape on.
+    pub fn all() -> Shapes {
+        Shapes {
+            features: true,
+            platforms: true,
+            root_package: true,
+        }
+    }
 }
 
 impl Default for Spec {
@@ -64,6 +103,7 @@ impl Default for Spec {
             max_deps: 4,
             seed: 1,
             registry_deps: false,
+            shapes: Shapes::default(),
         }
     }
 }
@@ -91,6 +131,43 @@ pub struct GenCrate {
     pub mixed_python: bool,
     /// A core crate: `c0000`, plus one more per 50 crates; most crates depend on one.
     pub core: bool,
+    /// Optional internal normal dependencies ([`Shapes::features`]), `(dep, in default)`: each
+    /// behind the crate's own feature `opt-<dep> = ["dep:<dep>"]`, listed in `default` when the
+    /// flag says so.
+    pub optional_deps: Vec<(String, bool)>,
+    /// Features this crate turns on in its (non-optional) normal dependencies, `(dep, feature)`.
+    pub dep_features: Vec<(String, String)>,
+    /// Normal dependencies declared by path with `default-features = false`, `(dep, dep's path)`
+    /// (`workspace = true` cannot turn off defaults the workspace entry keeps).
+    pub no_default: Vec<(String, String)>,
+    /// Features of this crate that forward to a dependency's feature, `(dep, feature)`: the
+    /// crate's feature `fwd-<dep> = ["<dep>/<feature>"]`.
+    pub forwards: Vec<(String, String)>,
+    /// Platform-specific internal normal dependencies ([`Shapes::platforms`]), `(cfg predicate,
+    /// dep)`: `[target.'cfg(<predicate>)'.dependencies]`.
+    pub cfg_deps: Vec<(String, String)>,
+}
+
+impl GenCrate {
+    /// Every internal dependency, of any kind, optional or platform-specific.
+    pub fn all_deps(&self) -> impl Iterator<Item = &String> {
+        self.deps
+            .iter()
+            .chain(&self.dev_deps)
+            .chain(&self.build_deps)
+            .chain(self.optional_deps.iter().map(|(d, _)| d))
+            .chain(self.cfg_deps.iter().map(|(_, d)| d))
+    }
+
+    /// Whether a shape touches this crate's manifest (it has a `[features]` table, a
+    /// `[target.*]` table or a dependency by path).
+    pub fn is_shaped(&self) -> bool {
+        !(self.optional_deps.is_empty()
+            && self.dep_features.is_empty()
+            && self.no_default.is_empty()
+            && self.forwards.is_empty()
+            && self.cfg_deps.is_empty())
+    }
 }
 
 /// A generated workspace.
@@ -107,6 +184,8 @@ pub const CORE: &str = "c0000";
 pub const TESTKIT: &str = "c0001";
 /// Code generator: only ever a build-dependency.
 pub const CODEGEN: &str = "c0002";
+/// The root package's name ([`Shapes::root_package`]).
+pub const ROOT_PACKAGE: &str = "ws_root";
 
 /// splitmix64: tiny, deterministic, good enough for shaping graphs.
 #[derive(Debug, Clone)]
@@ -244,9 +323,124 @@ pub fn plan(spec: &Spec) -> Vec<GenCrate> {
             registry,
             mixed_python: kind == "pyo3" && (i / spec.pyo3_every.max(1)).is_multiple_of(2),
             core: is_core(i),
+            optional_deps: Vec::new(),
+            dep_features: Vec::new(),
+            no_default: Vec::new(),
+            forwards: Vec::new(),
+            cfg_deps: Vec::new(),
         });
     }
+    shape(spec, &mut crates);
     crates
+}
+
+/// Applies [`Shapes::features`] and [`Shapes::platforms`] to a planned workspace, with a PRNG
+/// of its own so the plan without shapes stays the same. Each shape takes a library that has
+/// normal users, one of which has normal users in turn (so the narrower builds show one hop
+/// further up), and rewrites the edges to it; the four libraries are distinct.
+fn shape(spec: &Spec, crates: &mut [GenCrate]) {
+    if !spec.shapes.features && !spec.shapes.platforms {
+        return;
+    }
+    let mut rng = Rng::new(spec.seed ^ 0x7368_6170_6573);
+    let users = |crates: &[GenCrate], name: &str| -> Vec<usize> {
+        (0..crates.len())
+            .filter(|&i| crates[i].deps.iter().any(|d| d == name))
+            .collect()
+    };
+    // The chosen libraries, and every crate whose manifest a shape rewrote: a later shape
+    // leaves them alone, so no feature names a dependency another shape made optional.
+    let mut taken: BTreeSet<usize> = BTreeSet::new();
+    // The dependent kept plain for the `EnableFeature` step: no other shape rewrites its manifest.
+    let mut reserved: Option<usize> = None;
+    // A library with users, preferably one of whose users has users; none when every library
+    // with users is taken (a tiny workspace).
+    let choose = |crates: &[GenCrate], rng: &mut Rng, taken: &mut BTreeSet<usize>| {
+        let used: Vec<usize> = (3..crates.len())
+            .filter(|&j| crates[j].kind == "lib" && !crates[j].core && !taken.contains(&j))
+            .filter(|&j| !users(crates, &crates[j].name).is_empty())
+            .collect();
+        let good: Vec<usize> = used
+            .iter()
+            .copied()
+            .filter(|&j| {
+                let u = users(crates, &crates[j].name);
+                u.iter()
+                    .any(|&i| !users(crates, &crates[i].name).is_empty())
+            })
+            .collect();
+        let from = if good.is_empty() { &used } else { &good };
+        let j = *from.get(rng.below(from.len().max(1)))?;
+        taken.insert(j);
+        Some(j)
+    };
+    let hosts_of = |crates: &[GenCrate], j: usize| users(crates, &crates[j].name);
+    if spec.shapes.features {
+        // Behind a feature nothing enables by default.
+        if let Some(j) = choose(crates, &mut rng, &mut taken) {
+            let name = crates[j].name.clone();
+            let feature = format!("opt-{name}");
+            let mut first = true;
+            for c in hosts_of(crates, j) {
+                taken.insert(c);
+                crates[c].deps.retain(|d| *d != name);
+                crates[c].optional_deps.push((name.clone(), false));
+                let host = crates[c].name.clone();
+                for e in users(crates, &host) {
+                    // The first dependent never enables it: the `EnableFeature` step does.
+                    if std::mem::take(&mut first) {
+                        reserved = Some(e);
+                        continue;
+                    }
+                    if rng.chance(25) {
+                        crates[e].dep_features.push((host.clone(), feature.clone()));
+                        taken.insert(e);
+                    } else if rng.chance(25) {
+                        crates[e].forwards.push((host.clone(), feature.clone()));
+                        taken.insert(e);
+                    }
+                }
+            }
+        }
+        // Behind a default feature, which one dependent turns off.
+        if let Some(k) = choose(crates, &mut rng, &mut taken) {
+            let name = crates[k].name.clone();
+            let mut turned_off = false;
+            for c in hosts_of(crates, k) {
+                taken.insert(c);
+                crates[c].deps.retain(|d| *d != name);
+                crates[c].optional_deps.push((name.clone(), true));
+                let (host, host_path) = (crates[c].name.clone(), crates[c].path.clone());
+                if turned_off {
+                    continue;
+                }
+                let plain = users(crates, &host).into_iter().find(|&e| {
+                    Some(e) != reserved
+                        && !crates[e].dep_features.iter().any(|(d, _)| *d == host)
+                        && !crates[e].forwards.iter().any(|(d, _)| *d == host)
+                });
+                if let Some(e) = plain {
+                    crates[e].no_default.push((host, host_path));
+                    taken.insert(e);
+                    turned_off = true;
+                }
+            }
+        }
+    }
+    if spec.shapes.platforms {
+        for predicate in ["windows", "unix"] {
+            if let Some(w) = choose(crates, &mut rng, &mut taken) {
+                let name = crates[w].name.clone();
+                for c in hosts_of(crates, w) {
+                    taken.insert(c);
+                    crates[c].deps.retain(|d| *d != name);
+                    crates[c]
+                        .cfg_deps
+                        .push((predicate.to_string(), name.clone()));
+                }
+            }
+        }
+    }
 }
 
 /// Writes the workspace described by `spec` into `root` (which may exist; files are
@@ -270,6 +464,16 @@ pub fn generate(root: &Path, spec: &Spec) -> io::Result<Generated> {
     )?;
     for c in &g.crates {
         write_crate(root, c, spec.registry_deps)?;
+    }
+    if spec.shapes.root_package {
+        let mut lib = format!(
+            "//! Generated root package {ROOT_PACKAGE}.\n\npub fn value() -> u64 {{\n    let v: u64 = 0;\n"
+        );
+        for d in g.root_deps() {
+            let _ = writeln!(lib, "    let v = v + {d}::value();");
+        }
+        lib.push_str("    v\n}\n");
+        write(root, "src/lib.rs", &lib)?;
     }
     if spec.registry_deps {
         run_cargo(root, &["generate-lockfile"])?;
@@ -308,13 +512,7 @@ impl Generated {
     pub fn users_of(&self, name: &str) -> Vec<&GenCrate> {
         self.crates
             .iter()
-            .filter(|c| {
-                c.deps
-                    .iter()
-                    .chain(&c.dev_deps)
-                    .chain(&c.build_deps)
-                    .any(|d| d == name)
-            })
+            .filter(|c| c.all_deps().any(|d| d == name))
             .collect()
     }
 
@@ -328,23 +526,103 @@ impl Generated {
             .collect()
     }
 
-    /// Names that some crate declares as a dependency of any kind.
+    /// Names that some crate (or the root package) declares as a dependency of any kind.
     fn used_names(&self) -> BTreeSet<&str> {
-        self.crates
+        let root = self.root_deps();
+        let mut used: BTreeSet<&str> = self
+            .crates
             .iter()
-            .flat_map(|c| c.deps.iter().chain(&c.dev_deps).chain(&c.build_deps))
+            .flat_map(GenCrate::all_deps)
             .map(String::as_str)
-            .collect()
+            .collect();
+        used.extend(
+            self.crates
+                .iter()
+                .filter(|c| root.contains(&c.name))
+                .map(|c| c.name.as_str()),
+        );
+        used
     }
 
-    /// The crates a change to `changed` affects, with determinator semantics: the changed crates,
-    /// their transitive dependents through normal and build edges, and the crates that declare
-    /// any of those as a dev-dependency (one hop, not further).
+    /// The root package's dependencies ([`Shapes::root_package`]; empty without it): the core
+    /// crate and two other libraries, chosen with a PRNG of their own.
+    pub fn root_deps(&self) -> Vec<String> {
+        if !self.spec.shapes.root_package {
+            return Vec::new();
+        }
+        let mut rng = Rng::new(self.spec.seed ^ 0x726f_6f74);
+        let libs: Vec<&GenCrate> = self
+            .crates
+            .iter()
+            .filter(|c| c.kind == "lib" && !c.core)
+            .filter(|c| ![TESTKIT, CODEGEN].contains(&c.name.as_str()))
+            .collect();
+        let mut deps: BTreeSet<String> =
+            self.get(CORE).map(|c| c.name.clone()).into_iter().collect();
+        for _ in 0..2 {
+            if let Some(c) = pick(&mut rng, &libs) {
+                deps.insert(c.name.clone());
+            }
+        }
+        deps.into_iter().collect()
+    }
+
+    /// Names of the crates a shape touches: those whose manifests have a `[features]` or
+    /// `[target]` table or a dependency by path, those behind an optional or platform-specific
+    /// edge, and the root package's dependencies. History steps that rewrite or delete a
+    /// manifest line by line leave them alone.
+    pub fn shaped(&self) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = self.root_deps().into_iter().collect();
+        for c in self.crates.iter().filter(|c| c.is_shaped()) {
+            out.insert(c.name.clone());
+            out.extend(c.optional_deps.iter().map(|(d, _)| d.clone()));
+            out.extend(c.cfg_deps.iter().map(|(_, d)| d.clone()));
+            out.extend(c.dep_features.iter().map(|(d, _)| d.clone()));
+            out.extend(c.forwards.iter().map(|(d, _)| d.clone()));
+            out.extend(c.no_default.iter().map(|(d, _)| d.clone()));
+        }
+        out
+    }
+
+    /// The crates a change to `changed` affects over the `--all-features` graph for every
+    /// platform (determinator's semantics when no [`Shapes`] are on, and `affected
+    /// --features-mode all`'s always): the changed crates, their transitive dependents through
+    /// normal (optional and platform-specific too) and build edges, and the crates that declare
+    /// any of those as a dev-dependency (one hop, not further). The root package counts as a
+    /// crate named [`ROOT_PACKAGE`].
     pub fn affected_by(&self, changed: &[&str]) -> BTreeSet<String> {
+        self.affected_over(changed, |_| true)
+    }
+
+    /// [`Generated::affected_by`] with only the platform-specific edges whose `cfg()` holds on
+    /// the host running the tests (`windows`, `unix`): `affected --features-mode all`'s answer
+    /// with the default platforms.
+    pub fn affected_by_on_host(&self, changed: &[&str]) -> BTreeSet<String> {
+        self.affected_over(changed, |predicate| match predicate {
+            "windows" => cfg!(windows),
+            "unix" => cfg!(unix),
+            other => panic!("no host answer for cfg({other})"),
+        })
+    }
+
+    /// The closure over the edges, with the platform-specific ones whose predicate `on` keeps.
+    fn affected_over(&self, changed: &[&str], on: impl Fn(&str) -> bool) -> BTreeSet<String> {
         let mut reverse: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         let mut dev_reverse: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        let root = self.root_deps();
+        for d in &root {
+            reverse.entry(d.as_str()).or_default().push(ROOT_PACKAGE);
+        }
         for c in &self.crates {
-            for d in c.deps.iter().chain(&c.build_deps) {
+            let optional = c.optional_deps.iter().map(|(d, _)| d);
+            let cfg = c.cfg_deps.iter().filter(|(p, _)| on(p)).map(|(_, d)| d);
+            for d in c
+                .deps
+                .iter()
+                .chain(&c.build_deps)
+                .chain(optional)
+                .chain(cfg)
+            {
                 reverse.entry(d.as_str()).or_default().push(&c.name);
             }
             for d in &c.dev_deps {
@@ -367,15 +645,30 @@ impl Generated {
         seen
     }
 
-    /// Every crate name.
+    /// Every crate name (and [`ROOT_PACKAGE`] with [`Shapes::root_package`]).
     pub fn names(&self) -> BTreeSet<String> {
-        self.crates.iter().map(|c| c.name.clone()).collect()
+        let mut names: BTreeSet<String> = self.crates.iter().map(|c| c.name.clone()).collect();
+        if self.spec.shapes.root_package {
+            names.insert(ROOT_PACKAGE.to_string());
+        }
+        names
     }
 
     /// The root `Cargo.toml`.
     pub fn root_manifest(&self) -> String {
         let mut s = String::new();
         s.push_str("# Generated by tests/support/generator.rs (cargo-ccworkspace test support).\n");
+        if self.spec.shapes.root_package {
+            let _ = write!(
+                s,
+                "[package]\nname = \"{ROOT_PACKAGE}\"\n{PACKAGE_FIELDS}\n[lints]\nworkspace = true\n\n\
+                 [dependencies]\n"
+            );
+            for d in self.root_deps() {
+                let _ = writeln!(s, "{d}.workspace = true");
+            }
+            s.push('\n');
+        }
         s.push_str("[workspace]\nresolver = \"2\"\nmembers = [");
         let domains: BTreeSet<&str> = self.crates.iter().map(|c| c.domain.as_str()).collect();
         let globs: Vec<String> = (0..self.spec.domains.max(1))
@@ -435,13 +728,59 @@ pub fn crate_manifest(c: &GenCrate) -> String {
         );
     }
     s.push_str("\n[dependencies]\n");
-    for d in c
-        .registry
-        .iter()
-        .map(|s| s.to_string())
-        .chain(c.deps.iter().cloned())
-    {
+    for d in c.registry.iter().map(|s| s.to_string()) {
         let _ = writeln!(s, "{d}.workspace = true");
+    }
+    for d in &c.deps {
+        let features: Vec<String> = c
+            .dep_features
+            .iter()
+            .filter(|(dep, _)| dep == d)
+            .map(|(_, f)| format!("\"{f}\""))
+            .collect();
+        let features = if features.is_empty() {
+            String::new()
+        } else {
+            format!(", features = [{}]", features.join(", "))
+        };
+        if let Some((_, path)) = c.no_default.iter().find(|(dep, _)| dep == d) {
+            let _ = writeln!(
+                s,
+                "{d} = {{ path = \"../../../{path}\", default-features = false{features} }}"
+            );
+        } else if features.is_empty() {
+            let _ = writeln!(s, "{d}.workspace = true");
+        } else {
+            let _ = writeln!(s, "{d} = {{ workspace = true{features} }}");
+        }
+    }
+    for (d, _) in &c.optional_deps {
+        let _ = writeln!(s, "{d} = {{ workspace = true, optional = true }}");
+    }
+    let predicates: BTreeSet<&str> = c.cfg_deps.iter().map(|(p, _)| p.as_str()).collect();
+    for p in predicates {
+        let _ = write!(s, "\n[target.'cfg({p})'.dependencies]\n");
+        for (_, d) in c.cfg_deps.iter().filter(|(q, _)| q == p) {
+            let _ = writeln!(s, "{d}.workspace = true");
+        }
+    }
+    if !c.optional_deps.is_empty() || !c.forwards.is_empty() {
+        s.push_str("\n[features]\n");
+        let defaults: Vec<String> = c
+            .optional_deps
+            .iter()
+            .filter(|(_, default)| *default)
+            .map(|(d, _)| format!("\"opt-{d}\""))
+            .collect();
+        if !defaults.is_empty() {
+            let _ = writeln!(s, "default = [{}]", defaults.join(", "));
+        }
+        for (d, _) in &c.optional_deps {
+            let _ = writeln!(s, "opt-{d} = [\"dep:{d}\"]");
+        }
+        for (d, f) in &c.forwards {
+            let _ = writeln!(s, "fwd-{d} = [\"{d}/{f}\"]");
+        }
     }
     if !c.dev_deps.is_empty() {
         s.push_str("\n[dev-dependencies]\n");
@@ -465,6 +804,15 @@ fn value_fn(c: &GenCrate) -> String {
     let mut s = format!("pub fn value() -> u64 {{\n    let v: u64 = {own};\n");
     for d in &c.deps {
         let _ = writeln!(s, "    let v = v + {d}::value();");
+    }
+    for (d, _) in &c.optional_deps {
+        let _ = writeln!(
+            s,
+            "    #[cfg(feature = \"opt-{d}\")] let v = v + {d}::value();"
+        );
+    }
+    for (p, d) in &c.cfg_deps {
+        let _ = writeln!(s, "    #[cfg({p})] let v = v + {d}::value();");
     }
     if !c.build_deps.is_empty() {
         s.push_str("    let v = v + env!(\"GEN_VALUE\").len() as u64;\n");
@@ -604,6 +952,25 @@ pub enum StepKind {
     DeletedCrate,
     /// A crate moved to another domain folder.
     MovedCrate,
+    /// [`Shapes::features`]: a source edit in the library whose users all depend on it through
+    /// an optional dependency behind a feature that is not a default (some of their dependents
+    /// enable or forward it).
+    OptionalSource,
+    /// [`Shapes::features`]: a source edit in the library behind a default feature (which one
+    /// dependent of one user turns off with `default-features = false`).
+    DefaultOptionalSource,
+    /// [`Shapes::platforms`]: a source edit in the library used only under `cfg(windows)`.
+    WindowsOnlySource,
+    /// [`Shapes::platforms`]: a source edit in the library used only under `cfg(unix)`.
+    UnixOnlySource,
+    /// [`Shapes::root_package`]: a source edit in the root package's `src/lib.rs`.
+    RootPackageSource,
+    /// [`Shapes::features`]: a member manifest edit that turns on the optional dependency of
+    /// [`StepKind::OptionalSource`] in a dependent that did not (`features = ["opt-..."]`).
+    EnableFeature,
+    /// [`Shapes::features`]: the [`StepKind::OptionalSource`] edit again, after
+    /// [`StepKind::EnableFeature`].
+    EnabledOptionalSource,
 }
 
 /// One commit made by [`make_history`].
@@ -627,7 +994,8 @@ pub struct HistoryStep {
 /// commit yet, then makes one commit per [`StepKind`] (skipping `LockfileOnly` without registry
 /// dependencies) and returns them in order. Source-only steps come first and the steps that
 /// change the crate graph (new, deleted, moved crate) last, so the crate choices made from `g`
-/// stay valid. A `Cargo.lock` is kept committed and in sync at every step.
+/// stay valid; the [`Shapes`] steps come right before the new crate, each only with its shape.
+/// A `Cargo.lock` is kept committed and in sync at every step.
 pub fn make_history(repo: &Repo, g: &Generated, seed: u64) -> io::Result<Vec<HistoryStep>> {
     let mut rng = Rng::new(seed ^ 0x0068_6973_746f_7279);
     let root = &repo.dir;
@@ -661,11 +1029,14 @@ pub fn make_history(repo: &Repo, g: &Generated, seed: u64) -> io::Result<Vec<His
     };
 
     let used = g.used_names();
+    // The steps below edit and delete manifest lines one by one: they leave the crates a shape
+    // touched alone (none without shapes).
+    let shaped = g.shaped();
     let libs_with_users: Vec<&GenCrate> = g
         .crates
         .iter()
         .filter(|c| c.kind == "lib" && !c.core && ![TESTKIT, CODEGEN].contains(&c.name.as_str()))
-        .filter(|c| used.contains(c.name.as_str()))
+        .filter(|c| used.contains(c.name.as_str()) && !shaped.contains(&c.name))
         .collect();
     let leaves: Vec<&GenCrate> = g
         .crates
@@ -766,6 +1137,7 @@ pub fn make_history(repo: &Repo, g: &Generated, seed: u64) -> io::Result<Vec<His
             format!("{from} -> {to}"),
         ));
     }
+    shape_steps(repo, g, &mut rng, &mut steps, &step);
     // A new crate, using the core crate.
     let new_index = g.crates.len() + 1;
     let new = GenCrate {
@@ -782,6 +1154,11 @@ pub fn make_history(repo: &Repo, g: &Generated, seed: u64) -> io::Result<Vec<His
         registry: Vec::new(),
         mixed_python: false,
         core: false,
+        optional_deps: Vec::new(),
+        dep_features: Vec::new(),
+        no_default: Vec::new(),
+        forwards: Vec::new(),
+        cfg_deps: Vec::new(),
     };
     write_crate(root, &new, g.spec.registry_deps)?;
     if let Some(core) = g.get(CORE) {
@@ -869,6 +1246,98 @@ pub fn make_history(repo: &Repo, g: &Generated, seed: u64) -> io::Result<Vec<His
     Ok(steps)
 }
 
+/// The [`Shapes`] steps of [`make_history`], each only when its shape is on and found a crate.
+fn shape_steps(
+    repo: &Repo,
+    g: &Generated,
+    rng: &mut Rng,
+    steps: &mut Vec<HistoryStep>,
+    step: &dyn Fn(StepKind, Vec<String>, String) -> HistoryStep,
+) {
+    let optional_target = |default: bool| -> Option<&GenCrate> {
+        g.crates.iter().find_map(|c| {
+            let (d, _) = c.optional_deps.iter().find(|(_, dflt)| *dflt == default)?;
+            g.get(d)
+        })
+    };
+    let cfg_target = |predicate: &str| -> Option<&GenCrate> {
+        g.crates.iter().find_map(|c| {
+            let (_, d) = c.cfg_deps.iter().find(|(p, _)| p == predicate)?;
+            g.get(d)
+        })
+    };
+    let mut edit = |kind: StepKind, c: &GenCrate, what: &str| {
+        repo.append(&src_file(c), &format!("\n// {what}\n"));
+        steps.push(step(kind, vec![c.name.clone()], c.path.clone()));
+    };
+    let hidden = optional_target(false);
+    if let Some(c) = hidden {
+        edit(StepKind::OptionalSource, c, "optional-only edit");
+    }
+    if let Some(c) = optional_target(true) {
+        edit(StepKind::DefaultOptionalSource, c, "default-optional edit");
+    }
+    if let Some(c) = cfg_target("windows") {
+        edit(StepKind::WindowsOnlySource, c, "windows-only edit");
+    }
+    if let Some(c) = cfg_target("unix") {
+        edit(StepKind::UnixOnlySource, c, "unix-only edit");
+    }
+    if g.spec.shapes.root_package {
+        repo.append("src/lib.rs", "\n// root package edit\n");
+        steps.push(step(
+            StepKind::RootPackageSource,
+            vec![ROOT_PACKAGE.to_string()],
+            "src/lib.rs".into(),
+        ));
+    }
+    let Some(hidden) = hidden else { return };
+    // A dependent of a crate with the optional dependency, declaring that crate with
+    // `workspace = true` and no feature of its own on it, turns the feature on.
+    let feature = format!("opt-{}", hidden.name);
+    let hosts: Vec<&GenCrate> = g
+        .crates
+        .iter()
+        .filter(|c| c.optional_deps.iter().any(|(d, _)| *d == hidden.name))
+        .collect();
+    let candidates: Vec<(&GenCrate, &GenCrate)> = hosts
+        .iter()
+        .flat_map(|h| {
+            g.crates
+                .iter()
+                .filter(|e| e.deps.contains(&h.name))
+                .filter(|e| {
+                    let on = |list: &[(String, String)]| list.iter().any(|(d, _)| *d == h.name);
+                    !on(&e.dep_features) && !on(&e.forwards) && !on(&e.no_default)
+                })
+                .map(move |e| (*h, e))
+        })
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    let (host, e) = candidates[rng.below(candidates.len())];
+    repo.replace(
+        &format!("{}/Cargo.toml", e.path),
+        &format!("{}.workspace = true", host.name),
+        &format!(
+            "{} = {{ workspace = true, features = [\"{feature}\"] }}",
+            host.name
+        ),
+    );
+    steps.push(step(
+        StepKind::EnableFeature,
+        vec![e.name.clone()],
+        format!("{} enables {}/{feature}", e.name, host.name),
+    ));
+    repo.append(&src_file(hidden), "\n// optional edit, enabled\n");
+    steps.push(step(
+        StepKind::EnabledOptionalSource,
+        vec![hidden.name.clone()],
+        hidden.path.clone(),
+    ));
+}
+
 /// Rewrites the `members = [...]` line to one glob per domain folder that holds a crate: a glob
 /// that matches nothing is an error for cargo, so a domain emptied by a move or a deletion
 /// loses its glob, and a new one gains it.
@@ -935,8 +1404,13 @@ fn drop_unused_entries(repo: &Repo, g: &Generated, gone: &str) {
         .crates
         .iter()
         .filter(|c| c.name != gone)
-        .flat_map(|c| c.deps.iter().chain(&c.dev_deps).chain(&c.build_deps))
+        .flat_map(GenCrate::all_deps)
         .map(String::as_str)
+        .collect();
+    let root = g.root_deps();
+    let still_used: BTreeSet<&str> = still_used
+        .into_iter()
+        .chain(root.iter().map(String::as_str))
         .collect();
     for c in g.workspace_entries() {
         if !still_used.contains(c.name.as_str()) {
