@@ -43,18 +43,42 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
     let trimmer = docker::trim::RootTrimmer::new(&model.root_manifest)?;
     let mut expected: BTreeMap<String, String> = BTreeMap::new();
     let mut images = 0usize;
+    // One odd crate never stops the run: its problem is kept, every other image is still
+    // rendered, written or checked, and the problems are reported together at the end.
+    let mut problems: Vec<docker::Problem> = Vec::new();
     let bar = out.progress(selected.len() as u64, "Rendering");
     for krate in &selected {
         bar.inc(1);
-        if let Some(plan) = docker::plan(&model, krate)? {
-            let rendered = docker::render::render(&plan, &model.config, &trimmer)?;
-            expected.insert(plan.dockerfile_path(), rendered.dockerfile);
-            expected.insert(plan.ignore_path(), rendered.dockerignore);
-            images += 1;
-        }
+        let plan = match docker::plan(&model, krate) {
+            Ok(Some(plan)) => plan,
+            Ok(None) => continue,
+            Err(problem) => {
+                problems.push(*problem);
+                continue;
+            }
+        };
+        let rendered = docker::render::render(&plan, &model.config, &trimmer)?;
+        expected.insert(plan.dockerfile_path(), rendered.dockerfile);
+        expected.insert(plan.ignore_path(), rendered.dockerignore);
+        images += 1;
     }
     bar.finish_and_clear();
-    let leftovers = leftovers(&root, &selected, &expected)?;
+    for problem in &mut problems {
+        if !problem.key.is_empty()
+            && let Ok(Some(text)) = read_optional(&root.join(&problem.file))
+        {
+            problem.line = docker::key_line(&text, &problem.key);
+        }
+    }
+    // A crate whose image could not be generated keeps its files: they are not left over.
+    let failed: BTreeSet<&str> = problems.iter().map(|p| p.krate.as_str()).collect();
+    let planned: Vec<&CrateInfo> = selected
+        .iter()
+        .copied()
+        .filter(|c| !failed.contains(c.name.as_str()))
+        .collect();
+    let leftovers = leftovers(&root, &planned, &expected)?;
+    let problems_result = || report_problems(&problems, images);
 
     if args.stdout {
         let mut all = String::new();
@@ -62,6 +86,7 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
             all.push_str(&format!("==> {path} <==\n{text}\n"));
         }
         crate::output::print_stdout(&all)?;
+        problems_result()?;
         return Ok(Status::Ok);
     }
 
@@ -79,6 +104,7 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
 
     if args.check {
         if stale.is_empty() {
+            problems_result()?;
             out.status(
                 "Checked",
                 format!(
@@ -123,6 +149,7 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
         eprintln!(
             "{cyan}help{cyan:#}: run `cargo ccworkspace dockerfile` to regenerate them, and commit the result"
         );
+        problems_result()?;
         return Ok(Status::Findings);
     }
 
@@ -170,7 +197,39 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
             expected.len() - writes.len()
         ),
     );
+    problems_result()?;
     Ok(Status::Ok)
+}
+
+/// Print every crate whose image could not be generated (`error: file:line: what`, then the
+/// fix on a `help:` line, as cargo does), and fail with exit 2 when there is one.
+fn report_problems(problems: &[docker::Problem], images: usize) -> anyhow::Result<()> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let red = anstyle::Style::new()
+        .bold()
+        .fg_color(Some(anstyle::AnsiColor::Red.into()));
+    let cyan = anstyle::Style::new()
+        .bold()
+        .fg_color(Some(anstyle::AnsiColor::Cyan.into()));
+    for problem in problems {
+        eprintln!("{red}error{red:#}: {problem}");
+        eprintln!("{cyan}help{cyan:#}: {}", problem.help);
+    }
+    let names: Vec<&str> = problems.iter().map(|p| p.krate.as_str()).collect();
+    Err(UserError::new(
+        format!(
+            "{} crate(s) could not get an image: {}",
+            problems.len(),
+            names.join(", ")
+        ),
+        format!(
+            "fix them as shown above; the other {images} image(s) were generated (written, \
+             printed or checked) all the same"
+        ),
+    )
+    .into())
 }
 
 /// Generated files of selected crates that get no image (any more).

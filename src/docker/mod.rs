@@ -14,6 +14,7 @@
 
 pub mod ignore;
 pub(crate) mod model;
+pub mod quote;
 pub mod render;
 pub mod trim;
 
@@ -21,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::DockerConfig;
 use crate::errors::UserError;
-use crate::model::kind::CrateKind;
+use crate::model::kind::{CrateKind, ExplicitBin, has_main_bin, infer_bins, is_helper_bin};
 use crate::model::members::normalize;
 
 /// The marker every generated file carries in its header; `--check` uses it to find
@@ -46,10 +47,17 @@ pub struct CrateInfo {
     /// A workspace member (listed by `members`, or a path dependency inside the root).
     pub is_member: bool,
     pub kind: CrateKind,
+    /// A `[package.metadata.ccworkspace] kind` that names no kind (then `kind` is `Lib`).
+    pub kind_problem: Option<Problem>,
     /// Binary targets (explicit `[[bin]]` plus cargo's auto-discovered ones), sorted.
     pub bins: Vec<String>,
+    /// The binaries that are not helpers of the crate's library
+    /// (`model::kind::is_helper_bin`), sorted.
+    pub main_bins: Vec<String>,
     /// `[package.metadata.ccworkspace] bin`: which binary the image runs.
     pub bin_override: Option<String>,
+    /// `[package] default-run`: the binary `cargo run` runs.
+    pub default_run: Option<String>,
     /// Whether the crate has its own `pyproject.toml`.
     pub has_pyproject: bool,
     /// `[package.metadata.ccworkspace] dockerfile = false`: the crate keeps a hand-written
@@ -57,11 +65,25 @@ pub struct CrateInfo {
     pub generate: bool,
     /// Directories (relative to the root) of every path dependency, of any kind.
     pub path_deps: BTreeSet<String>,
+    /// Path dependencies that leave the workspace root (cargo builds them; no Docker context
+    /// can hold them).
+    pub outside_root: Vec<OutsideRoot>,
     /// `[workspace.dependencies]` keys inherited with `workspace = true`.
     pub workspace_deps: BTreeSet<String>,
 }
 
 pub use crate::model::files::CrateFiles;
+
+/// A path dependency outside the workspace root, where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutsideRoot {
+    /// The manifest that writes the path, relative to the root.
+    pub file: String,
+    /// The dependency's key path in that manifest.
+    pub key: Vec<String>,
+    /// The path as written.
+    pub path: String,
+}
 
 /// What one image builds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,23 +260,33 @@ pub fn parse_crate(
         }
     };
 
-    let mut tables: Vec<&toml::Table> = DEP_TABLES
+    // Each dependency table with its key path in the manifest (for the line of a problem).
+    let mut tables: Vec<(Vec<String>, &toml::Table)> = DEP_TABLES
         .iter()
-        .filter_map(|t| doc.get(*t).and_then(|d| d.as_table()))
+        .filter_map(|t| {
+            doc.get(*t)
+                .and_then(|d| d.as_table())
+                .map(|d| (vec![t.to_string()], d))
+        })
         .collect();
     if let Some(targets) = doc.get("target").and_then(|t| t.as_table()) {
-        for target in targets.values().filter_map(|t| t.as_table()) {
-            tables.extend(
-                DEP_TABLES
-                    .iter()
-                    .filter_map(|t| target.get(*t).and_then(|d| d.as_table())),
-            );
+        for (cfg, target) in targets {
+            let Some(target) = target.as_table() else {
+                continue;
+            };
+            tables.extend(DEP_TABLES.iter().filter_map(|t| {
+                target
+                    .get(*t)
+                    .and_then(|d| d.as_table())
+                    .map(|d| (vec!["target".to_string(), cfg.clone(), t.to_string()], d))
+            }));
         }
     }
     let mut path_deps = BTreeSet::new();
     let mut workspace_deps = BTreeSet::new();
+    let mut outside_root = Vec::new();
     let mut uses_pyo3 = false;
-    for table in tables {
+    for (table_path, table) in tables {
         for (key, spec) in table {
             let spec = spec.as_table();
             let inherited = spec
@@ -268,13 +300,39 @@ pub fn parse_crate(
                     .and_then(|r| r.get("path"))
                     .and_then(|p| p.as_str())
                 {
-                    path_deps.insert(clean_relative(p, "the root Cargo.toml")?);
+                    match crate::model::relpath::normalize_rel(p) {
+                        Some(dir) => {
+                            path_deps.insert(dir);
+                        }
+                        None => outside_root.push(OutsideRoot {
+                            file: "Cargo.toml".to_string(),
+                            key: vec![
+                                "workspace".to_string(),
+                                "dependencies".to_string(),
+                                key.clone(),
+                            ],
+                            path: p.to_string(),
+                        }),
+                    }
                 }
                 root_spec.and_then(|r| r.as_table())
             } else {
                 if let Some(p) = spec.and_then(|s| s.get("path")).and_then(|p| p.as_str()) {
                     let joined = crate::workspace::join(dir, p);
-                    path_deps.insert(clean_relative(&joined, manifest_label)?);
+                    match crate::model::relpath::normalize_rel(&joined) {
+                        Some(dir) => {
+                            path_deps.insert(dir);
+                        }
+                        None => {
+                            let mut key_path = table_path.clone();
+                            key_path.push(key.clone());
+                            outside_root.push(OutsideRoot {
+                                file: manifest_label.to_string(),
+                                key: key_path,
+                                path: p.to_string(),
+                            });
+                        }
+                    }
                 }
                 spec
             };
@@ -295,44 +353,32 @@ pub fn parse_crate(
         .and_then(|c| c.get("bin"))
         .and_then(|b| b.as_str())
         .map(str::to_string);
+    let default_run = package
+        .get("default-run")
+        .or_else(|| package.get("default_run"))
+        .and_then(|d| d.as_str())
+        .map(str::to_string);
 
-    // Cargo's target inference: explicit `[[bin]]`s, plus auto-discovered ones whose name and
-    // path no explicit target already has.
-    let mut bins: BTreeSet<String> = BTreeSet::new();
-    let mut explicit_paths: BTreeSet<String> = BTreeSet::new();
-    if let Some(explicit) = doc.get("bin").and_then(|b| b.as_array()) {
-        for bin in explicit {
-            if let Some(n) = bin.get("name").and_then(|n| n.as_str()) {
-                bins.insert(n.to_string());
-            }
-            if let Some(p) = bin.get("path").and_then(|p| p.as_str()) {
-                explicit_paths.insert(normalize(p));
-            }
-        }
-    }
-    let autobins = package
-        .get("autobins")
-        .and_then(|a| a.as_bool())
-        .unwrap_or(true);
-    if autobins {
-        let mut auto: Vec<(String, String)> = Vec::new();
-        if files.main_rs {
-            auto.push((name.clone(), "src/main.rs".to_string()));
-        }
-        for path in &files.bin_dir {
-            let stem = path
-                .strip_prefix("src/bin/")
-                .map(|p| p.trim_end_matches("/main.rs").trim_end_matches(".rs"))
-                .unwrap_or(path);
-            auto.push((stem.to_string(), path.clone()));
-        }
-        let explicit_names = bins.clone();
-        for (bin, path) in auto {
-            if !explicit_names.contains(&bin) && !explicit_paths.contains(&path) {
-                bins.insert(bin);
-            }
-        }
-    }
+    let explicit: Vec<ExplicitBin<'_>> = doc
+        .get("bin")
+        .and_then(|b| b.as_array())
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|b| ExplicitBin {
+            name: b.get("name").and_then(|n| n.as_str()),
+            path: b.get("path").and_then(|p| p.as_str()),
+            required_features: b
+                .get("required-features")
+                .or_else(|| b.get("required_features"))
+                .and_then(|r| r.as_array())
+                .is_some_and(|a| !a.is_empty()),
+        })
+        .collect();
+    let flag = |key: &str| package.get(key).and_then(|a| a.as_bool()).unwrap_or(true);
+    let targets = infer_bins(&name, &explicit, flag("autobins"), files);
+    let has_lib = doc.contains_key("lib") || (flag("autolib") && files.lib_rs);
+    let names_bin = default_run.is_some() || bin_override.is_some();
     let cdylib = doc
         .get("lib")
         .and_then(|l| l.get("crate-type").or_else(|| l.get("crate_type")))
@@ -347,14 +393,23 @@ pub fn parse_crate(
         maturin_pyproject,
         cdylib,
         uses_pyo3,
-        has_bin: !bins.is_empty(),
+        main_bin: has_main_bin(&name, has_lib, names_bin, &targets),
     };
-    let kind = crate::model::kind::classify(kind_override, facts).map_err(|message| {
-        UserError::new(
-            format!("{manifest_label}: {message}"),
-            "fix the kind in that manifest",
-        )
-    })?;
+    let (kind, kind_problem) = match crate::model::kind::classify(kind_override, facts) {
+        Ok(kind) => (kind, None),
+        Err(message) => (
+            CrateKind::Lib,
+            Some(Problem {
+                krate: name.clone(),
+                file: manifest_label.to_string(),
+                key: key_path(&["package", "metadata", "ccworkspace", "kind"]),
+                line: None,
+                message,
+                help: "set `kind` to \"pyo3\", \"bin\" or \"lib\", or remove it to detect the kind"
+                    .to_string(),
+            }),
+        ),
+    };
     let generate = ccw
         .and_then(|c| c.get("dockerfile"))
         .and_then(|d| d.as_bool())
@@ -362,30 +417,105 @@ pub fn parse_crate(
     path_deps.remove(dir);
     Ok(CrateInfo {
         generate,
-        name,
+        name: name.clone(),
         path: normalize(dir),
         is_member,
         kind,
-        bins: bins.into_iter().collect(),
+        kind_problem,
+        bins: targets.iter().map(|b| b.name.clone()).collect(),
+        main_bins: targets
+            .iter()
+            .filter(|b| !is_helper_bin(&name, has_lib, b))
+            .map(|b| b.name.clone())
+            .collect(),
         bin_override,
+        default_run,
         has_pyproject: files.pyproject.is_some(),
         path_deps,
+        outside_root,
         workspace_deps,
     })
 }
 
-/// Plan the image of one crate; `None` for a library crate (no image).
-pub fn plan(ws: &WorkspaceModel, krate: &CrateInfo) -> anyhow::Result<Option<DockerPlan>> {
+fn key_path(keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| k.to_string()).collect()
+}
+
+/// The line (1-based) of the key at `path` in a TOML text (for a table, its header), or of the
+/// deepest key of `path` that exists; `None` when the text does not parse or has none of it.
+pub fn key_line(text: &str, path: &[String]) -> Option<usize> {
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let mut table = doc.get_ref();
+    let mut line = None;
+    for key in path {
+        let Some((k, v)) = table.get_key_value(key.as_str()) else {
+            break;
+        };
+        line = Some(crate::config::line_col(text, k.span().start).0);
+        match v.get_ref().as_table() {
+            Some(t) => table = t,
+            None => break,
+        }
+    }
+    line
+}
+
+/// Why one crate gets no image in this run: what, where (the file and, once the caller looked it
+/// up with [`key_line`], the line) and the fix. The other crates' images are still generated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The package name.
+    pub krate: String,
+    /// The file to fix, relative to the workspace root.
+    pub file: String,
+    /// The TOML key the problem is about, for [`key_line`] (empty: none).
+    pub key: Vec<String>,
+    pub line: Option<usize>,
+    pub message: String,
+    pub help: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for Problem {}
+
+/// Plan the image of one crate; `None` when it gets none (a library, `dockerfile = false`, a
+/// kind the workspace's `images` leaves out). A [`Problem`] when it should get one but cannot.
+pub fn plan(ws: &WorkspaceModel, krate: &CrateInfo) -> Result<Option<DockerPlan>, Box<Problem>> {
     let manifest = crate::workspace::join(&krate.path, "Cargo.toml");
-    // `dockerfile = false` on the crate, or its kind not in the workspace's `images`.
-    if !krate.generate || !ws.config.has_image(krate.kind) {
+    let problem = |key: &[&str], message: String, help: String| -> Box<Problem> {
+        Box::new(Problem {
+            krate: krate.name.clone(),
+            file: manifest.clone(),
+            key: key_path(key),
+            line: None,
+            message,
+            help,
+        })
+    };
+    if !krate.generate {
+        return Ok(None);
+    }
+    if let Some(p) = &krate.kind_problem {
+        return Err(Box::new(p.clone()));
+    }
+    // Its kind not in the workspace's `images`.
+    if !ws.config.has_image(krate.kind) {
         return Ok(None);
     }
     let image = match krate.kind {
         CrateKind::Lib => return Ok(None),
         CrateKind::Pyo3 => {
             if !krate.has_pyproject {
-                return Err(UserError::new(
+                return Err(problem(
+                    &["package"],
                     format!(
                         "{} is a PyO3 crate without its own pyproject.toml ({}): maturin would use \
                          the first pyproject.toml above it",
@@ -394,11 +524,10 @@ pub fn plan(ws: &WorkspaceModel, krate: &CrateInfo) -> anyhow::Result<Option<Doc
                     ),
                     format!(
                         "add {}/pyproject.toml with `[build-system] build-backend = \"maturin\"` \
-                         (or set `kind = \"lib\"` in [package.metadata.ccworkspace] of {manifest})",
+                         (or set `kind = \"lib\"` under [package.metadata.ccworkspace] in {manifest})",
                         krate.path
                     ),
-                )
-                .into());
+                ));
             }
             Image::Pyo3
         }
@@ -415,16 +544,52 @@ pub fn plan(ws: &WorkspaceModel, krate: &CrateInfo) -> anyhow::Result<Option<Doc
             continue;
         }
         if let Some(info) = ws.crates.get(&dir) {
+            if let Some(outside) = info.outside_root.first() {
+                return Err(Box::new(Problem {
+                    krate: krate.name.clone(),
+                    file: outside.file.clone(),
+                    key: outside.key.clone(),
+                    line: None,
+                    message: format!(
+                        "the path dependency `{}` of {} points outside the workspace root, which \
+                         no Docker build context (the workspace root) can hold{}",
+                        outside.path,
+                        info.name,
+                        if info.name == krate.name {
+                            String::new()
+                        } else {
+                            format!(" ({} builds on {})", krate.name, info.name)
+                        }
+                    ),
+                    help: "move that crate under the workspace root, or set `dockerfile = false` \
+                           under [package.metadata.ccworkspace] and write this image by hand"
+                        .to_string(),
+                }));
+            }
             queue.extend(info.path_deps.iter().cloned());
         } else if !ws.patch_dirs.contains(&dir) {
-            return Err(UserError::new(
+            return Err(problem(
+                &[],
                 format!(
                     "a path dependency in the closure of {} points at {dir}, which has no Cargo.toml",
                     krate.name
                 ),
-                "fix the dependency's `path` (cargo fails on it too)",
-            )
-            .into());
+                "fix the dependency's `path` (cargo fails on it too)".to_string(),
+            ));
+        }
+    }
+    for dir in &closure {
+        if let Some(why) = quote::unwritable_path(dir) {
+            return Err(problem(
+                &[],
+                format!(
+                    "the folder `{}` of the image of {} cannot be written into its \
+                     Dockerfile.dockerignore: {why}",
+                    dir.escape_debug(),
+                    krate.name
+                ),
+                "rename the folder".to_string(),
+            ));
         }
     }
     let mut members = Vec::new();
@@ -457,51 +622,106 @@ pub fn plan(ws: &WorkspaceModel, krate: &CrateInfo) -> anyhow::Result<Option<Doc
     }))
 }
 
-fn choose_bin(krate: &CrateInfo, manifest: &str) -> anyhow::Result<String> {
-    if let Some(bin) = &krate.bin_override {
-        if krate.bins.contains(bin) {
-            return Ok(bin.clone());
+/// The binary an image runs: `[package.metadata.ccworkspace] bin`, else `[package]
+/// default-run` (the one `cargo run` picks), else the only binary that is not a helper of the
+/// library (`model::kind::is_helper_bin`), else the one named like the package. Anything else
+/// is a [`Problem`] that names both settings.
+fn choose_bin(krate: &CrateInfo, manifest: &str) -> Result<String, Box<Problem>> {
+    let problem = |key: &[&str], message: String, help: String| -> Box<Problem> {
+        Box::new(Problem {
+            krate: krate.name.clone(),
+            file: manifest.to_string(),
+            key: key_path(key),
+            line: None,
+            message,
+            help,
+        })
+    };
+    let named = [
+        (
+            krate.bin_override.as_ref(),
+            "[package.metadata.ccworkspace] bin",
+            &["package", "metadata", "ccworkspace", "bin"][..],
+        ),
+        (
+            krate.default_run.as_ref(),
+            "[package] default-run",
+            &["package", "default-run"][..],
+        ),
+    ];
+    let chosen = if let Some((bin, setting, key)) = named
+        .iter()
+        .find_map(|(bin, setting, key)| bin.map(|b| (b, setting, key)))
+    {
+        if !krate.bins.contains(bin) {
+            return Err(problem(
+                key,
+                format!(
+                    "{setting} = {}, but {} has no such binary (it has: {})",
+                    quote::toml_string(bin),
+                    krate.name,
+                    list_or_none(&krate.bins)
+                ),
+                "name one of the crate's binaries".to_string(),
+            ));
         }
-        return Err(UserError::new(
-            format!(
-                "{manifest}: [package.metadata.ccworkspace] bin = \"{bin}\", but {} has no such \
-                 binary (it has: {})",
-                krate.name,
-                list_or_none(&krate.bins)
-            ),
-            "name one of the crate's binaries",
-        )
-        .into());
-    }
-    match krate.bins.as_slice() {
-        [only] => Ok(only.clone()),
-        [] => Err(UserError::new(
-            format!(
-                "{} is marked `kind = \"bin\"` but has no binary target",
-                krate.name
-            ),
-            format!("add src/main.rs or a [[bin]] to {manifest}, or change its kind"),
-        )
-        .into()),
-        many => {
-            if many.contains(&krate.name) {
-                Ok(krate.name.clone())
-            } else {
-                Err(UserError::new(
+        bin.clone()
+    } else {
+        // A crate asked to be a binary crate (`kind = "bin"`) whose binaries are all helpers
+        // chooses among them all.
+        let candidates = if krate.main_bins.is_empty() {
+            &krate.bins
+        } else {
+            &krate.main_bins
+        };
+        match candidates.as_slice() {
+            [only] => only.clone(),
+            [] => {
+                return Err(problem(
+                    &["package"],
                     format!(
-                        "{} has several binaries ({}) and none is named like the package",
+                        "{} is marked `kind = \"bin\"` but has no binary target",
+                        krate.name
+                    ),
+                    format!("add src/main.rs or a [[bin]] to {manifest}, or change its kind"),
+                ));
+            }
+            many if many.contains(&krate.name) => krate.name.clone(),
+            many => {
+                let first = quote::toml_string(&many[0]);
+                return Err(problem(
+                    &["package"],
+                    format!(
+                        "{} has several binaries ({}) and none is named like the package, so \
+                         the image does not know which one to run",
                         krate.name,
                         many.join(", ")
                     ),
                     format!(
-                        "choose the image's binary: `bin = \"{}\"` under [package.metadata.ccworkspace] in {manifest}",
-                        many[0]
+                        "name it in {manifest}: `default-run = {first}` under [package] (cargo run \
+                         picks it too), or `bin = {first}` under [package.metadata.ccworkspace]"
                     ),
-                )
-                .into())
+                ));
             }
         }
+    };
+    // rustc refuses other characters in a crate name; the Dockerfile's `COPY` relies on it.
+    if !chosen
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(problem(
+            &["package"],
+            format!(
+                "the binary `{}` of {} has a name rustc refuses (only letters, digits, `_` and \
+                 `-` make a crate name)",
+                chosen.escape_debug(),
+                krate.name
+            ),
+            "rename the binary (its file under src/bin/, or `name` in its [[bin]])".to_string(),
+        ));
     }
+    Ok(chosen)
 }
 
 fn list_or_none(items: &[String]) -> String {
@@ -588,12 +808,68 @@ gen = { path = "../../../tools/gen" }
     }
 
     #[test]
-    fn a_path_outside_the_root_is_an_error() {
+    fn a_path_outside_the_root_is_a_problem_of_the_images_that_need_it() {
         let text = "[package]\nname = \"x\"\n[dependencies]\ny = { path = \"../../../../y\" }\n";
-        let err = parse_crate(text, "a/rust/x", "x", &root(), &CrateFiles::default(), true)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("outside the workspace root"), "{err}");
+        let files = CrateFiles {
+            main_rs: true,
+            ..CrateFiles::default()
+        };
+        let c = parse_crate(
+            text,
+            "a/rust/x",
+            "a/rust/x/Cargo.toml",
+            &root(),
+            &files,
+            true,
+        )
+        .unwrap();
+        assert_eq!(c.outside_root[0].key, ["dependencies", "y"]);
+        let ws = model(vec![c.clone()]);
+        let err = plan(&ws, &c).unwrap_err();
+        assert!(err.message.contains("outside the workspace root"), "{err}");
+        assert_eq!(key_line(text, &err.key), Some(4));
+    }
+
+    #[test]
+    fn default_run_and_bin_choose_among_several_binaries() {
+        let mut c = krate("tool", "t/rust/tool", CrateKind::Bin, &[]);
+        c.bins = vec!["a".into(), "b".into()];
+        c.main_bins = c.bins.clone();
+        let ws = model(vec![c.clone()]);
+        let err = plan(&ws, &c).unwrap_err();
+        assert!(
+            err.help.contains("`default-run = \"a\"` under [package]"),
+            "{}",
+            err.help
+        );
+        c.default_run = Some("b".into());
+        assert_eq!(
+            plan(&ws, &c).unwrap().unwrap().image,
+            Image::Bin { bin: "b".into() }
+        );
+        // `bin` wins over `default-run`.
+        c.bin_override = Some("a".into());
+        assert_eq!(
+            plan(&ws, &c).unwrap().unwrap().image,
+            Image::Bin { bin: "a".into() }
+        );
+        c.bin_override = Some("nope".into());
+        let err = plan(&ws, &c).unwrap_err();
+        assert_eq!(err.key, ["package", "metadata", "ccworkspace", "bin"]);
+    }
+
+    #[test]
+    fn key_line_finds_headers_dotted_keys_and_the_deepest_existing_key() {
+        let text = "[package]\nname = \"x\"\ndefault-run = \"a\"\n\n[package.metadata.ccworkspace]\nbin = \"b\"\n";
+        let k = |p: &[&str]| key_path(p);
+        assert_eq!(key_line(text, &k(&["package"])), Some(1));
+        assert_eq!(key_line(text, &k(&["package", "default-run"])), Some(3));
+        assert_eq!(
+            key_line(text, &k(&["package", "metadata", "ccworkspace", "bin"])),
+            Some(6)
+        );
+        assert_eq!(key_line(text, &k(&["package", "nope"])), Some(1));
+        assert_eq!(key_line("not toml [", &k(&["package"])), None);
     }
 
     fn krate(name: &str, path: &str, kind: CrateKind, deps: &[&str]) -> CrateInfo {
@@ -602,15 +878,23 @@ gen = { path = "../../../tools/gen" }
             path: path.into(),
             is_member: true,
             kind,
+            kind_problem: None,
             bins: if kind == CrateKind::Bin {
                 vec![name.into()]
             } else {
                 vec![]
             },
+            main_bins: if kind == CrateKind::Bin {
+                vec![name.into()]
+            } else {
+                vec![]
+            },
             bin_override: None,
+            default_run: None,
             has_pyproject: kind == CrateKind::Pyo3,
             generate: true,
             path_deps: deps.iter().map(|d| d.to_string()).collect(),
+            outside_root: Vec::new(),
             workspace_deps: deps
                 .iter()
                 .map(|d| d.rsplit('/').next().unwrap().to_string())
@@ -655,18 +939,6 @@ gen = { path = "../../../tools/gen" }
         };
         let c = parse_crate(text, "s", "s", &root(), &files, true).unwrap();
         assert_eq!(c.bins, ["other", "srv-main", "tool"]);
-    }
-
-    #[test]
-    fn several_binaries_need_a_choice() {
-        let mut c = krate("tool", "t/rust/tool", CrateKind::Bin, &[]);
-        c.bins = vec!["a".into(), "b".into()];
-        let ws = model(vec![c.clone()]);
-        let err = plan(&ws, &c).unwrap_err().to_string();
-        assert!(err.contains("several binaries"), "{err}");
-        c.bin_override = Some("b".into());
-        let p = plan(&ws, &c).unwrap().unwrap();
-        assert_eq!(p.image, Image::Bin { bin: "b".into() });
     }
 
     #[test]

@@ -139,8 +139,11 @@ impl RootTrimmer {
             if kept == 0 {
                 ws.remove("dependencies");
             }
-            // `members` (one per line, for readable diffs) right after `resolver`.
-            ws.insert("members", Item::Value(Value::Array(string_array(members))));
+            // `members` (one per line, for readable diffs) right after `resolver`. Cargo reads
+            // each entry as a glob, so `*`, `?`, `[` and `]` in a folder name are escaped
+            // (`[*]`), the way the `glob` crate cargo uses escapes them.
+            let members: Vec<String> = members.iter().map(|m| glob::Pattern::escape(m)).collect();
+            ws.insert("members", Item::Value(Value::Array(string_array(&members))));
             if !exclude.is_empty() {
                 ws.insert("exclude", Item::Value(Value::Array(string_array(&exclude))));
             }

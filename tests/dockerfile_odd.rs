@@ -1,0 +1,719 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Issue 13, items 2 and 3, through the binary on small workspaces in temporary folders:
+//!
+//! - odd folder names (space, `'`, `"`, `$`, `\`, glob characters, non-ASCII) give Dockerfiles
+//!   that hadolint accepts, whose header hint and `RUN` line the real `/bin/sh` parses into
+//!   the right argv, and whose context (rebuilt from the ignore file) builds with the `RUN`
+//!   line run by that same shell;
+//! - one odd crate never stops the run: every problem is reported at once with file:line and
+//!   the fix, every other image is written, `cargo run` agrees on `default-run`, and a library
+//!   whose binaries are helpers gets no image and the kind `lib` in `affected` too.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use cargo_ccworkspace::docker::ignore::IgnoreFile;
+use cargo_ccworkspace::docker::render::{build_command, embedded_manifest};
+
+fn tool(root: &Path, args: &[&str]) -> Output {
+    Command::new(support::bin())
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .args(["--color", "never"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Write `files` (path, text) under `root`, nothing else.
+fn write_tree(root: &Path, files: &[(&str, &str)]) {
+    for (path, body) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+}
+
+fn bin_crate(name: &str) -> String {
+    format!("[package]\nname = \"{name}\"\nversion.workspace = true\nedition.workspace = true\n")
+}
+
+const ROOT: &str = "[workspace]\nresolver = \"2\"\nmembers = [\"*/rust/*\"]\n\n\
+                    [workspace.package]\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+
+/// Every file under `root`, relative with `/`, sorted; `target` folders skipped.
+fn all_files(root: &Path) -> Vec<String> {
+    fn go(root: &Path, rel: &str, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(root.join(rel)).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == "target" {
+                continue;
+            }
+            let child = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            if entry.file_type().unwrap().is_dir() {
+                go(root, &child, out);
+            } else {
+                out.push(child);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    go(root, "", &mut out);
+    out.sort();
+    out
+}
+
+/// The argv the real `/bin/sh` makes of `words` (a line of shell words).
+fn sh_argv(words: &str) -> Vec<String> {
+    let out = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("for a in {words}; do printf '%s\\0' \"$a\"; done"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "sh rejects {words}: {}",
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+        .split_terminator('\0')
+        .map(str::to_string)
+        .collect()
+}
+
+/// Each simple command the `RUN` line would run, as argv, by the real `/bin/sh` with every
+/// command replaced by a function that prints its name and arguments.
+fn run_argvs(command: &str) -> Vec<Vec<String>> {
+    let syntax = Command::new("/bin/sh")
+        .args(["-n", "-c", command])
+        .output()
+        .unwrap();
+    assert!(syntax.status.success(), "sh -n rejects `{command}`");
+    let script = format!(
+        "show() {{ for a in \"$@\"; do printf '%s\\0' \"$a\"; done; printf '\\n'; }}\n\
+         cargo() {{ show cargo \"$@\"; }}\nmaturin() {{ show maturin \"$@\"; }}\n\
+         mkdir() {{ show mkdir \"$@\"; }}\ncp() {{ show cp \"$@\"; }}\n{command}\n"
+    );
+    let out = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+        .lines()
+        .map(|l| l.split_terminator('\0').map(str::to_string).collect())
+        .collect()
+}
+
+fn hadolint(path: &Path) {
+    let (name, hint) = support::HADOLINT;
+    if !support::require_tool(name, hint) {
+        return;
+    }
+    let out = Command::new(name)
+        .args(["--failure-threshold", "error"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "hadolint rejects {}:\n{}{}",
+        path.display(),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+fn target_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("dockerfile-odd-target")
+}
+
+/// Rebuild the context BuildKit would send for `dockerfile` (the files its ignore file admits,
+/// with the embedded manifest as the root `Cargo.toml`) and run the Dockerfile's `RUN` line in
+/// it with the real `/bin/sh`: `cargo` runs the real cargo offline, `cp` checks the binary.
+fn build_in_context(root: &Path, dockerfile: &str) {
+    let df = std::fs::read_to_string(root.join(dockerfile)).unwrap();
+    let ignore = IgnoreFile::parse(
+        &std::fs::read_to_string(root.join(format!("{dockerfile}.dockerignore"))).unwrap(),
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let ctx = tmp.path().join("work");
+    let admitted: Vec<String> = all_files(root)
+        .into_iter()
+        .filter(|f| !ignore.is_excluded(f))
+        .collect();
+    for f in &admitted {
+        let dst = ctx.join(f);
+        std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
+        std::fs::copy(root.join(f), dst).unwrap();
+    }
+    std::fs::write(ctx.join("Cargo.toml"), embedded_manifest(&df).unwrap()).unwrap();
+    let command = build_command(&df).unwrap();
+    let script = format!(
+        "cargo() {{ \"$REAL_CARGO\" \"$@\" --offline; }}\nmkdir() {{ :; }}\n\
+         cp() {{ test -f \"$CARGO_TARGET_DIR/release/${{1##*/}}\"; }}\n{command}\n"
+    );
+    let out = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(script)
+        .current_dir(&ctx)
+        .env("REAL_CARGO", support::cargo())
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env_remove("RUSTC_WRAPPER")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "`{command}` failed in the context of {dockerfile}\nadmitted:\n  {}\n{}",
+        admitted.join("\n  "),
+        text(&out.stderr)
+    );
+}
+
+/// Issue 13 item 2: folder names with a space, quotes, `$`, a backslash, glob characters and
+/// non-ASCII letters.
+#[test]
+fn odd_folder_names_give_dockerfiles_that_mean_the_right_path_and_build() {
+    let odd = [
+        ("Data Science", "srv_space"),
+        ("it's", "srv_quote"),
+        ("say \"hi\"", "srv_dquote"),
+        ("$HOME", "srv_dollar"),
+        ("[x]*?", "srv_glob"),
+        ("données", "srv_accent"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let mut files: Vec<(String, String)> = vec![("Cargo.toml".into(), ROOT.into())];
+    for (folder, name) in odd {
+        files.push((format!("{folder}/rust/{name}/Cargo.toml"), bin_crate(name)));
+        files.push((
+            format!("{folder}/rust/{name}/src/main.rs"),
+            format!("fn main() {{ println!(\"{name}\"); }}\n"),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    write_tree(root, &refs);
+    // Cargo itself takes this layout.
+    let meta = support::cargo_metadata(root, &["--offline", "--no-deps"]).unwrap();
+    assert_eq!(meta["packages"].as_array().unwrap().len(), odd.len());
+
+    let out = tool(root, &["dockerfile"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        tool(root, &["dockerfile", "--check"]).status.code(),
+        Some(0)
+    );
+    for (folder, name) in odd {
+        let crate_dir = format!("{folder}/rust/{name}");
+        let dockerfile = format!("{crate_dir}/Dockerfile");
+        let df = std::fs::read_to_string(root.join(&dockerfile)).unwrap();
+        hadolint(&root.join(&dockerfile));
+
+        // The header's hint, as sh reads it.
+        let hint = df
+            .lines()
+            .find_map(|l| l.strip_prefix("#   docker "))
+            .unwrap();
+        assert_eq!(
+            sh_argv(hint),
+            [
+                "buildx",
+                "build",
+                "-f",
+                dockerfile.as_str(),
+                "-t",
+                name,
+                "."
+            ],
+            "{hint}"
+        );
+        // The RUN line, as sh reads it.
+        let command = build_command(&df).unwrap();
+        let binary = format!("/work/target/release/{name}");
+        assert_eq!(
+            run_argvs(&command),
+            [
+                vec!["cargo", "build", "--release", "-p", name, "--bin", name],
+                vec!["mkdir", "-p", "/out"],
+                vec!["cp", binary.as_str(), "/out/"],
+            ],
+            "{command}"
+        );
+        // The ignore file admits exactly this crate's folder.
+        let ignore = IgnoreFile::parse(
+            &std::fs::read_to_string(root.join(format!("{dockerfile}.dockerignore"))).unwrap(),
+        )
+        .unwrap();
+        assert!(!ignore.is_excluded(&format!("{crate_dir}/src/main.rs")));
+        for (other, other_name) in odd {
+            if other_name != name {
+                assert!(ignore.is_excluded(&format!("{other}/rust/{other_name}/src/main.rs")));
+            }
+        }
+        build_in_context(root, &dockerfile);
+    }
+}
+
+/// A PyO3 crate in a folder with a space and a quote: maturin's `-m` is one word.
+#[test]
+fn an_odd_pyo3_path_is_one_maturin_argument() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write_tree(
+        root,
+        &[
+            ("Cargo.toml", ROOT),
+            (
+                "Data Science/rust/it's py/Cargo.toml",
+                "[package]\nname = \"pyext\"\nversion.workspace = true\nedition.workspace = true\n\n\
+                 [lib]\ncrate-type = [\"cdylib\"]\n\n[package.metadata.ccworkspace]\nkind = \"pyo3\"\n",
+            ),
+            ("Data Science/rust/it's py/src/lib.rs", ""),
+            (
+                "Data Science/rust/it's py/pyproject.toml",
+                "[build-system]\nrequires = [\"maturin>=1,<2\"]\nbuild-backend = \"maturin\"\n",
+            ),
+        ],
+    );
+    let out = tool(root, &["dockerfile"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let dockerfile = root.join("Data Science/rust/it's py/Dockerfile");
+    let df = std::fs::read_to_string(&dockerfile).unwrap();
+    hadolint(&dockerfile);
+    assert_eq!(
+        run_argvs(&build_command(&df).unwrap()),
+        [vec![
+            "maturin",
+            "build",
+            "--release",
+            "-m",
+            "Data Science/rust/it's py/Cargo.toml",
+            "-i",
+            "python3.12",
+            "--out",
+            "/dist"
+        ]]
+    );
+}
+
+/// A workspace with three crates that cannot get an image and one that can.
+fn odd_workspace(root: &Path) {
+    write_tree(
+        root,
+        &[
+            ("Cargo.toml", ROOT),
+            ("apps/rust/ok/Cargo.toml", &bin_crate("ok")),
+            ("apps/rust/ok/src/main.rs", "fn main() {}\n"),
+            // Several binaries, none named like the package, no library.
+            ("apps/rust/multi/Cargo.toml", &bin_crate("multi")),
+            (
+                "apps/rust/multi/src/bin/alpha.rs",
+                "fn main() { println!(\"alpha\"); }\n",
+            ),
+            (
+                "apps/rust/multi/src/bin/beta.rs",
+                "fn main() { println!(\"beta\"); }\n",
+            ),
+            // A PyO3 crate (by its override) without its own pyproject.toml.
+            (
+                "py/rust/nopy/Cargo.toml",
+                "[package]\nname = \"nopy\"\nversion.workspace = true\nedition.workspace = true\n\n\
+                 [package.metadata.ccworkspace]\nkind = \"pyo3\"\n",
+            ),
+            ("py/rust/nopy/src/lib.rs", ""),
+            // A kind that is no kind.
+            (
+                "py/rust/badkind/Cargo.toml",
+                "[package]\nname = \"badkind\"\nversion.workspace = true\nedition.workspace = true\n\n\
+                 [package.metadata.ccworkspace]\nkind = \"wheel\"\n",
+            ),
+            ("py/rust/badkind/src/main.rs", "fn main() {}\n"),
+        ],
+    );
+}
+
+/// Issue 13 item 3: every problem in one run, with file:line and the fix; the other image is
+/// still written, printed and checked; exit 2 only for the crates that failed.
+#[test]
+fn one_odd_crate_never_stops_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    odd_workspace(root);
+    assert!(support::cargo_metadata(root, &["--offline", "--no-deps"]).is_ok());
+
+    let expect_problems = |out: &Output| {
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        for line in [
+            "error: apps/rust/multi/Cargo.toml:1: multi has several binaries (alpha, beta)",
+            "help: name it in apps/rust/multi/Cargo.toml: `default-run = \"alpha\"` under [package]",
+            "error: py/rust/nopy/Cargo.toml:1: nopy is a PyO3 crate without its own pyproject.toml",
+            "help: add py/rust/nopy/pyproject.toml",
+            "error: py/rust/badkind/Cargo.toml:7: [package.metadata.ccworkspace] kind = \"wheel\" is not a kind",
+            "error: 3 crate(s) could not get an image: multi, badkind, nopy",
+        ] {
+            assert!(stderr.contains(line), "no `{line}` in\n{stderr}");
+        }
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        stderr
+    };
+
+    // --check: the good image is missing (reported), the three problems too, exit 2.
+    let out = tool(root, &["dockerfile", "--check"]);
+    let stderr = expect_problems(&out);
+    assert!(
+        stderr.contains("apps/rust/ok/Dockerfile: missing"),
+        "{stderr}"
+    );
+    // --stdout prints the good image.
+    let out = tool(root, &["dockerfile", "--stdout"]);
+    expect_problems(&out);
+    assert!(text(&out.stdout).contains("==> apps/rust/ok/Dockerfile <=="));
+    assert!(!root.join("apps/rust/ok/Dockerfile").exists());
+    // Writing writes the good image.
+    let out = tool(root, &["dockerfile"]);
+    expect_problems(&out);
+    assert!(root.join("apps/rust/ok/Dockerfile").is_file());
+    assert!(root.join("apps/rust/ok/Dockerfile.dockerignore").is_file());
+    assert!(!root.join("apps/rust/multi/Dockerfile").exists());
+    let stderr = expect_problems(&tool(root, &["dockerfile", "--check"]));
+    assert!(!stderr.contains("out of date"), "{stderr}");
+
+    // The fixes the messages name. `default-run` is the binary `cargo run` runs, and the
+    // image's binary.
+    let multi = root.join("apps/rust/multi/Cargo.toml");
+    std::fs::write(
+        &multi,
+        std::fs::read_to_string(&multi)
+            .unwrap()
+            .replace("[package]\n", "[package]\ndefault-run = \"beta\"\n"),
+    )
+    .unwrap();
+    write_tree(
+        root,
+        &[(
+            "py/rust/nopy/pyproject.toml",
+            "[build-system]\nrequires = [\"maturin>=1,<2\"]\nbuild-backend = \"maturin\"\n",
+        )],
+    );
+    let badkind = root.join("py/rust/badkind/Cargo.toml");
+    std::fs::write(
+        &badkind,
+        std::fs::read_to_string(&badkind)
+            .unwrap()
+            .replace("\"wheel\"", "\"bin\""),
+    )
+    .unwrap();
+    let out = tool(root, &["dockerfile"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let df = std::fs::read_to_string(root.join("apps/rust/multi/Dockerfile")).unwrap();
+    assert!(
+        df.contains("cargo build --release -p multi --bin beta"),
+        "{df}"
+    );
+    let run = Command::new(support::cargo())
+        .args(["run", "--offline", "-q", "-p", "multi"])
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .output()
+        .unwrap();
+    assert_eq!(text(&run.stdout), "beta\n", "{}", text(&run.stderr));
+    // `bin` overrides `default-run` for the image.
+    std::fs::write(
+        &multi,
+        format!(
+            "{}\n[package.metadata.ccworkspace]\nbin = \"alpha\"\n",
+            std::fs::read_to_string(&multi).unwrap()
+        ),
+    )
+    .unwrap();
+    assert_eq!(tool(root, &["dockerfile"]).status.code(), Some(0));
+    let df = std::fs::read_to_string(root.join("apps/rust/multi/Dockerfile")).unwrap();
+    assert!(df.contains("--bin alpha"), "{df}");
+    assert_eq!(
+        tool(root, &["dockerfile", "--check"]).status.code(),
+        Some(0)
+    );
+}
+
+/// A crate whose image failed keeps its generated files: they are not "left over".
+#[test]
+fn a_crate_that_fails_keeps_its_generated_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    odd_workspace(root);
+    let multi = root.join("apps/rust/multi/Cargo.toml");
+    let before = std::fs::read_to_string(&multi).unwrap();
+    std::fs::write(
+        &multi,
+        before.replace("[package]\n", "[package]\ndefault-run = \"alpha\"\n"),
+    )
+    .unwrap();
+    let _ = tool(root, &["dockerfile"]);
+    let generated = std::fs::read_to_string(root.join("apps/rust/multi/Dockerfile")).unwrap();
+    // Now `default-run` names a binary that does not exist: a problem, not a left-over.
+    std::fs::write(
+        &multi,
+        before.replace("[package]\n", "[package]\ndefault-run = \"gamma\"\n"),
+    )
+    .unwrap();
+    let out = tool(root, &["dockerfile"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "apps/rust/multi/Cargo.toml:2: [package] default-run = \"gamma\", but multi has no such binary (it has: alpha, beta)"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Removed"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("apps/rust/multi/Dockerfile")).unwrap(),
+        generated
+    );
+}
+
+/// A library whose only binaries are helpers (under `src/bin/`, or with `required-features`)
+/// gets no image, and `affected` (cargo metadata's targets) gives it the same kind, `lib`;
+/// `kind = "bin"` or `default-run` asks for the image.
+#[test]
+fn a_library_with_helper_binaries_is_no_image_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write_tree(
+        root,
+        &[
+            ("Cargo.toml", ROOT),
+            ("libs/rust/core/Cargo.toml", &bin_crate("core")),
+            ("libs/rust/core/src/lib.rs", ""),
+            ("libs/rust/core/src/bin/gen.rs", "fn main() {}\n"),
+            (
+                "libs/rust/cli/Cargo.toml",
+                "[package]\nname = \"cli\"\nversion.workspace = true\nedition.workspace = true\n\n\
+                 [features]\ncli = []\n\n[[bin]]\nname = \"cli\"\npath = \"src/main.rs\"\n\
+                 required-features = [\"cli\"]\n",
+            ),
+            ("libs/rust/cli/src/lib.rs", ""),
+            ("libs/rust/cli/src/main.rs", "fn main() {}\n"),
+            // Two tools next to a library.
+            ("libs/rust/tools/Cargo.toml", &bin_crate("tools")),
+            ("libs/rust/tools/src/lib.rs", ""),
+            ("libs/rust/tools/src/bin/a.rs", "fn main() {}\n"),
+            ("libs/rust/tools/src/bin/b.rs", "fn main() {}\n"),
+            // A library with its program in src/main.rs and a helper beside it.
+            ("apps/rust/srv/Cargo.toml", &bin_crate("srv")),
+            ("apps/rust/srv/src/lib.rs", ""),
+            ("apps/rust/srv/src/main.rs", "fn main() {}\n"),
+            ("apps/rust/srv/src/bin/migrate.rs", "fn main() {}\n"),
+        ],
+    );
+    // cargo sees binary targets in all three.
+    let meta = support::cargo_metadata(root, &["--offline", "--no-deps"]).unwrap();
+    for p in meta["packages"].as_array().unwrap() {
+        assert!(
+            p["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["kind"][0] == "bin"),
+            "{}",
+            p["name"]
+        );
+    }
+    let kinds = |root: &Path| -> Vec<(String, String)> {
+        let out = tool(
+            root,
+            &["affected", "--files", "Cargo.toml", "--format", "json"],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut kinds: Vec<(String, String)> = v["affected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["name"].as_str().unwrap().to_string(),
+                    a["kind"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        kinds.sort();
+        kinds
+    };
+    let out = tool(root, &["dockerfile"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let images: Vec<String> = all_files(root)
+        .into_iter()
+        .filter(|f| f.ends_with("/Dockerfile"))
+        .collect();
+    assert_eq!(images, ["apps/rust/srv/Dockerfile"]);
+    let df = std::fs::read_to_string(root.join("apps/rust/srv/Dockerfile")).unwrap();
+    assert!(df.contains("--bin srv"), "{df}");
+    assert_eq!(
+        kinds(root),
+        [
+            ("cli".to_string(), "lib".to_string()),
+            ("core".to_string(), "lib".to_string()),
+            ("srv".to_string(), "bin".to_string()),
+            ("tools".to_string(), "lib".to_string()),
+        ]
+    );
+
+    // Asked for: `kind = "bin"` on core, `default-run` on tools (cargo agrees it exists).
+    let core = root.join("libs/rust/core/Cargo.toml");
+    std::fs::write(
+        &core,
+        format!(
+            "{}\n[package.metadata.ccworkspace]\nkind = \"bin\"\n",
+            std::fs::read_to_string(&core).unwrap()
+        ),
+    )
+    .unwrap();
+    let tools = root.join("libs/rust/tools/Cargo.toml");
+    std::fs::write(
+        &tools,
+        std::fs::read_to_string(&tools)
+            .unwrap()
+            .replace("[package]\n", "[package]\ndefault-run = \"b\"\n"),
+    )
+    .unwrap();
+    let meta = support::cargo_metadata(root, &["--offline", "--no-deps"]).unwrap();
+    let tools_meta = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "tools")
+        .unwrap();
+    assert_eq!(tools_meta["default_run"], "b");
+    let out = tool(root, &["dockerfile"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    for (crate_dir, bin) in [("libs/rust/core", "gen"), ("libs/rust/tools", "b")] {
+        let df = std::fs::read_to_string(root.join(crate_dir).join("Dockerfile")).unwrap();
+        assert!(df.contains(&format!("--bin {bin} ")), "{df}");
+    }
+    assert!(!root.join("libs/rust/cli/Dockerfile").exists());
+    assert_eq!(
+        kinds(root),
+        [
+            ("cli".to_string(), "lib".to_string()),
+            ("core".to_string(), "bin".to_string()),
+            ("srv".to_string(), "bin".to_string()),
+            ("tools".to_string(), "bin".to_string()),
+        ]
+    );
+}
+
+/// A backslash cannot be in a member folder here (the workspace reader takes `\` for a
+/// separator), so the rendering is checked on a plan: the hint, the `RUN` line and the ignore
+/// file mean the path with its backslash.
+#[test]
+fn a_backslash_in_a_path_is_quoted_everywhere() {
+    use cargo_ccworkspace::config::DockerConfig;
+    use cargo_ccworkspace::docker::{DockerPlan, Image, render, trim::RootTrimmer};
+    let path = "back\\slash $x/rust/it's";
+    let plan = DockerPlan {
+        name: "pyext".into(),
+        path: path.into(),
+        image: Image::Pyo3,
+        context_dirs: vec![path.into()],
+        members: vec![path.into()],
+        workspace_deps: Default::default(),
+        root_files: vec!["Cargo.lock".into()],
+        extra_files: vec![],
+    };
+    let trimmer = RootTrimmer::new("[workspace]\nmembers = []\n").unwrap();
+    let r = render::render(&plan, &DockerConfig::default(), &trimmer).unwrap();
+    let hint = r
+        .dockerfile
+        .lines()
+        .find_map(|l| l.strip_prefix("#   docker "))
+        .unwrap();
+    let dockerfile = format!("{path}/Dockerfile");
+    assert_eq!(
+        sh_argv(hint),
+        [
+            "buildx",
+            "build",
+            "-f",
+            dockerfile.as_str(),
+            "-t",
+            "pyext",
+            "."
+        ]
+    );
+    let manifest = format!("{path}/Cargo.toml");
+    assert_eq!(
+        run_argvs(&build_command(&r.dockerfile).unwrap())[0][4],
+        manifest
+    );
+    let ignore = IgnoreFile::parse(&r.dockerignore).unwrap();
+    assert!(!ignore.is_excluded(&manifest));
+    assert!(ignore.is_excluded("back/slash $x/rust/it's/Cargo.toml"));
+    let trimmed: toml::Table = toml::from_str(&r.manifest).unwrap();
+    assert_eq!(trimmed["workspace"]["members"][0].as_str(), Some(path));
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("Dockerfile"), &r.dockerfile).unwrap();
+    hadolint(&tmp.path().join("Dockerfile"));
+}
+
+mod quoting_properties {
+    use super::*;
+    use cargo_ccworkspace::docker::quote::{ignore_literal, sh_word};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Any word (sh arguments cannot hold NUL), quoted and read back by the real /bin/sh,
+        /// is the word.
+        #[test]
+        fn sh_word_round_trips_through_the_real_sh(word in "[^\u{0}]{0,24}") {
+            let out = Command::new("/bin/sh")
+                .arg("-c")
+                .arg(format!("printf '%s' {}", sh_word(&word)))
+                .output()
+                .unwrap();
+            prop_assert!(out.status.success(), "{}", text(&out.stderr));
+            prop_assert_eq!(String::from_utf8(out.stdout).unwrap(), word);
+        }
+
+        /// An escaped path admits exactly that path (and what is under it), in Docker's ignore
+        /// semantics.
+        #[test]
+        fn ignore_literal_admits_exactly_the_path(
+            parts in proptest::collection::vec("[a-z \\\\*?\\[\\]^$(){}|+.'\"é!#]{1,6}", 1..4)
+        ) {
+            let path = parts.join("/");
+            prop_assume!(
+                !path.starts_with(' ')
+                    && !path.ends_with(' ')
+                    && parts.iter().all(|p| p != "." && p != ".." && !p.starts_with(' ') && !p.ends_with(' '))
+            );
+            let ignore = IgnoreFile::parse(&format!("*\n!{}\n", ignore_literal(&path))).unwrap();
+            prop_assert!(!ignore.is_excluded(&path));
+            let under = format!("{}/x.rs", path);
+            let sibling = format!("{}x", path);
+            prop_assert!(!ignore.is_excluded(&under));
+            prop_assert!(ignore.is_excluded(&sibling));
+            prop_assert!(ignore.is_excluded("other"));
+        }
+    }
+}
