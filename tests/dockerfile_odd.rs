@@ -537,26 +537,45 @@ fn a_library_with_helper_binaries_is_no_image_unless_asked() {
             p["name"]
         );
     }
+    // `affected`'s kind for every crate, from both of its loaders: the members' manifests
+    // (`src/model_graph.rs`, a change to member files alone on a cold cache) and `cargo
+    // metadata` (`src/workspace.rs`, a change to the root manifest).
     let kinds = |root: &Path| -> Vec<(String, String)> {
-        let out = tool(
-            root,
-            &["affected", "--files", "Cargo.toml", "--format", "json"],
+        let run = |files: &[&str]| -> (Vec<(String, String)>, String) {
+            let mut args = vec!["-v", "affected", "--format", "json", "--files"];
+            args.extend_from_slice(files);
+            let out = tool(root, &args);
+            assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let mut kinds: Vec<(String, String)> = v["affected"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| {
+                    (
+                        a["name"].as_str().unwrap().to_string(),
+                        a["kind"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            kinds.sort();
+            (kinds, text(&out.stderr))
+        };
+        let (from_manifests, log) = run(&[
+            "libs/rust/core/src/lib.rs",
+            "libs/rust/cli/src/lib.rs",
+            "libs/rust/tools/src/lib.rs",
+            "apps/rust/srv/src/lib.rs",
+        ]);
+        assert!(
+            log.contains("the member manifests (no cargo metadata needed)"),
+            "{log}"
         );
-        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let mut kinds: Vec<(String, String)> = v["affected"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| {
-                (
-                    a["name"].as_str().unwrap().to_string(),
-                    a["kind"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
-        kinds.sort();
-        kinds
+        let (from_cargo, log) = run(&["Cargo.toml"]);
+        assert!(!log.contains("the member manifests"), "{log}");
+        assert!(log.contains("cargo metadata"), "{log}");
+        assert_eq!(from_manifests, from_cargo);
+        from_cargo
     };
     let out = tool(root, &["dockerfile"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -638,6 +657,7 @@ fn a_backslash_in_a_path_is_quoted_everywhere() {
         workspace_deps: Default::default(),
         root_files: vec!["Cargo.lock".into()],
         extra_files: vec![],
+        with_root_package: false,
     };
     let trimmer = RootTrimmer::new("[workspace]\nmembers = []\n").unwrap();
     let r = render::render(&plan, &DockerConfig::default(), &trimmer).unwrap();
@@ -716,4 +736,112 @@ mod quoting_properties {
             prop_assert!(ignore.is_excluded("other"));
         }
     }
+}
+
+/// Issue 13: the root package (`[package]` next to `[workspace]`, as in bevy) gets its image,
+/// built from its own files and the trimmed manifest that keeps its `[package]`; a member's
+/// image leaves the root package out and keeps the resolver its edition implied.
+#[test]
+fn the_root_package_gets_an_image_and_members_build_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write_tree(
+        root,
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+                 [dependencies]\ncore = { path = \"libs/core\" }\n\n\
+                 [workspace]\nmembers = [\"libs/*\", \"svc/*\"]\n\n\
+                 [workspace.package]\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("src/main.rs", "fn main() { println!(\"{}\", core::X); }\n"),
+            ("examples/demo.rs", "fn main() {}\n"),
+            (
+                "libs/core/Cargo.toml",
+                "[package]\nname = \"core\"\nversion.workspace = true\nedition.workspace = true\n",
+            ),
+            ("libs/core/src/lib.rs", "pub const X: u8 = 1;\n"),
+            ("svc/web/Cargo.toml", &bin_crate("web")),
+            ("svc/web/src/main.rs", "fn main() {}\n"),
+            ("docs/big.txt", "not in any context\n"),
+        ],
+    );
+    assert!(support::cargo_metadata(root, &["--offline", "--no-deps"]).is_ok());
+    let out = tool(root, &["dockerfile"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let df = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
+    assert!(
+        df.contains("cargo build --release -p app --bin app"),
+        "{df}"
+    );
+    assert!(
+        df.contains("#   docker buildx build -f Dockerfile -t app ."),
+        "{df}"
+    );
+    let manifest = embedded_manifest(&df).unwrap();
+    assert!(
+        manifest.starts_with("[package]\nname = \"app\""),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("members = [\n    \"libs/core\",\n]"),
+        "{manifest}"
+    );
+    let ignore =
+        IgnoreFile::parse(&std::fs::read_to_string(root.join("Dockerfile.dockerignore")).unwrap())
+            .unwrap();
+    for admitted in ["src/main.rs", "examples/demo.rs", "libs/core/src/lib.rs"] {
+        assert!(!ignore.is_excluded(admitted), "{admitted}");
+    }
+    for excluded in ["docs/big.txt", "svc/web/src/main.rs", "Cargo.toml"] {
+        assert!(ignore.is_excluded(excluded), "{excluded}");
+    }
+    hadolint(&root.join("Dockerfile"));
+    build_in_context(root, "Dockerfile");
+
+    // The member's image: no [package] from the root, resolver "2" from the root's edition.
+    let web = std::fs::read_to_string(root.join("svc/web/Dockerfile")).unwrap();
+    let manifest = embedded_manifest(&web).unwrap();
+    assert!(!manifest.contains("[package]"), "{manifest}");
+    assert!(
+        manifest.starts_with("[workspace]\nresolver = \"2\"\n"),
+        "{manifest}"
+    );
+    build_in_context(root, "svc/web/Dockerfile");
+    assert_eq!(
+        tool(root, &["dockerfile", "--check"]).status.code(),
+        Some(0)
+    );
+}
+
+/// A hand-written Dockerfile where a crate would get a generated one is that crate's problem:
+/// the other images are still written.
+#[test]
+fn a_hand_written_dockerfile_stops_only_its_crate() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    odd_workspace(root);
+    write_tree(root, &[("apps/rust/ok/Dockerfile", "FROM scratch\n")]);
+    let multi = root.join("apps/rust/multi/Cargo.toml");
+    std::fs::write(
+        &multi,
+        std::fs::read_to_string(&multi)
+            .unwrap()
+            .replace("[package]\n", "[package]\ndefault-run = \"alpha\"\n"),
+    )
+    .unwrap();
+    let out = tool(root, &["dockerfile"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error: apps/rust/ok/Dockerfile: was not generated by cargo-ccworkspace"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("apps/rust/ok/Dockerfile")).unwrap(),
+        "FROM scratch\n"
+    );
+    assert!(!root.join("apps/rust/ok/Dockerfile.dockerignore").exists());
+    assert!(root.join("apps/rust/multi/Dockerfile").is_file());
 }

@@ -65,6 +65,13 @@ pub struct CrateInfo {
     pub generate: bool,
     /// Directories (relative to the root) of every path dependency, of any kind.
     pub path_deps: BTreeSet<String>,
+    /// The files and folders (relative to the crate) its own build reads besides the
+    /// manifest: `src`, `build.rs`, `examples`, `tests`, `benches`, `pyproject.toml`, the first
+    /// component of every explicit target `path` and of `package.build`, `package.readme`,
+    /// `package.license-file`, the pyproject's `project.readme` and `tool.maturin
+    /// python-source`. Only the root package's context uses them: a member's whole folder is
+    /// admitted.
+    pub own_files: BTreeSet<String>,
     /// Path dependencies that leave the workspace root (cargo builds them; no Docker context
     /// can hold them).
     pub outside_root: Vec<OutsideRoot>,
@@ -112,6 +119,9 @@ pub struct DockerPlan {
     pub root_files: Vec<String>,
     /// Configured `extra-files`, admitted last (after `**/target`), so they always get in.
     pub extra_files: Vec<String>,
+    /// The closure holds the root package (`[package]` next to `[workspace]`): the trimmed
+    /// manifest keeps its tables, and `context_dirs` hold its own files instead of the root.
+    pub with_root_package: bool,
 }
 
 impl DockerPlan {
@@ -415,7 +425,9 @@ pub fn parse_crate(
         .and_then(|d| d.as_bool())
         .unwrap_or(true);
     path_deps.remove(dir);
+    let own_files = own_files(&doc, package, files);
     Ok(CrateInfo {
+        own_files,
         generate,
         name: name.clone(),
         path: normalize(dir),
@@ -435,6 +447,67 @@ pub fn parse_crate(
         outside_root,
         workspace_deps,
     })
+}
+
+/// [`CrateInfo::own_files`] of one manifest.
+fn own_files(doc: &toml::Table, package: &toml::Table, files: &CrateFiles) -> BTreeSet<String> {
+    let mut own: BTreeSet<String> = ["src", "build.rs", "examples", "tests", "benches"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut add = |path: &str| {
+        if let Some(first) = crate::model::relpath::normalize_rel(path)
+            .and_then(|p| p.split('/').next().map(str::to_string))
+            .filter(|f| !f.is_empty())
+        {
+            own.insert(first);
+        }
+    };
+    for key in ["build", "readme", "license-file", "license_file"] {
+        if let Some(p) = package.get(key).and_then(|v| v.as_str()) {
+            add(p);
+        }
+    }
+    if let Some(p) = doc
+        .get("lib")
+        .and_then(|l| l.get("path"))
+        .and_then(|p| p.as_str())
+    {
+        add(p);
+    }
+    for kind in ["bin", "example", "test", "bench"] {
+        for target in doc
+            .get(kind)
+            .and_then(|t| t.as_array())
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            if let Some(p) = target.get("path").and_then(|p| p.as_str()) {
+                add(p);
+            }
+        }
+    }
+    if let Some(text) = &files.pyproject {
+        add("pyproject.toml");
+        if let Ok(py) = toml::from_str::<toml::Table>(text) {
+            let readme = py.get("project").and_then(|p| p.get("readme"));
+            if let Some(p) = readme
+                .and_then(|r| r.as_str())
+                .or_else(|| readme.and_then(|r| r.get("file")).and_then(|f| f.as_str()))
+            {
+                add(p);
+            }
+            if let Some(p) = py
+                .get("tool")
+                .and_then(|t| t.get("maturin"))
+                .and_then(|m| m.get("python-source"))
+                .and_then(|p| p.as_str())
+            {
+                add(p);
+            }
+        }
+    }
+    own
 }
 
 fn key_path(keys: &[&str]) -> Vec<String> {
@@ -596,11 +669,17 @@ pub fn plan(ws: &WorkspaceModel, krate: &CrateInfo) -> Result<Option<DockerPlan>
     let mut workspace_deps = BTreeSet::new();
     for dir in &closure {
         if let Some(info) = ws.crates.get(dir) {
-            if info.is_member {
+            // The root package is a member without being listed.
+            if info.is_member && !dir.is_empty() {
                 members.push(dir.clone());
             }
             workspace_deps.extend(info.workspace_deps.iter().cloned());
         }
+    }
+    // The root package's context is its own files, not the whole root.
+    let with_root_package = closure.remove("");
+    if with_root_package && let Some(root_package) = ws.crates.get("") {
+        closure.extend(root_package.own_files.iter().cloned());
     }
     let root_files = ws.root_files.clone();
     let mut extra_files: Vec<String> = Vec::new();
@@ -619,6 +698,7 @@ pub fn plan(ws: &WorkspaceModel, krate: &CrateInfo) -> Result<Option<DockerPlan>
         workspace_deps,
         root_files,
         extra_files,
+        with_root_package,
     }))
 }
 
@@ -895,6 +975,7 @@ gen = { path = "../../../tools/gen" }
             generate: true,
             path_deps: deps.iter().map(|d| d.to_string()).collect(),
             outside_root: Vec::new(),
+            own_files: BTreeSet::new(),
             workspace_deps: deps
                 .iter()
                 .map(|d| d.rsplit('/').next().unwrap().to_string())

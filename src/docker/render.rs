@@ -27,7 +27,12 @@ pub fn render(
     config: &DockerConfig,
     root: &trim::RootTrimmer,
 ) -> anyhow::Result<Rendered> {
-    let manifest = root.trim(&plan.members, &plan.context_dirs, &plan.workspace_deps);
+    let manifest = root.trim(
+        &plan.members,
+        &plan.context_dirs,
+        &plan.workspace_deps,
+        plan.with_root_package,
+    );
     let eof = "EOF";
     if manifest.lines().any(|l| l.trim() == eof) {
         return Err(UserError::new(
