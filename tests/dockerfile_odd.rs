@@ -596,16 +596,19 @@ fn a_library_with_helper_binaries_is_no_image_unless_asked() {
         ]
     );
 
-    // Asked for: `kind = "bin"` on core, `default-run` on tools (cargo agrees it exists).
-    let core = root.join("libs/rust/core/Cargo.toml");
-    std::fs::write(
-        &core,
-        format!(
-            "{}\n[package.metadata.ccworkspace]\nkind = \"bin\"\n",
-            std::fs::read_to_string(&core).unwrap()
-        ),
-    )
-    .unwrap();
+    // Asked for: `kind = "bin"` on core and cli, `default-run` on tools (cargo agrees it
+    // exists).
+    for name in ["core", "cli"] {
+        let manifest = root.join(format!("libs/rust/{name}/Cargo.toml"));
+        std::fs::write(
+            &manifest,
+            format!(
+                "{}\n[package.metadata.ccworkspace]\nkind = \"bin\"\n",
+                std::fs::read_to_string(&manifest).unwrap()
+            ),
+        )
+        .unwrap();
+    }
     let tools = root.join("libs/rust/tools/Cargo.toml");
     std::fs::write(
         &tools,
@@ -628,11 +631,14 @@ fn a_library_with_helper_binaries_is_no_image_unless_asked() {
         let df = std::fs::read_to_string(root.join(crate_dir).join("Dockerfile")).unwrap();
         assert!(df.contains(&format!("--bin {bin} ")), "{df}");
     }
-    assert!(!root.join("libs/rust/cli/Dockerfile").exists());
+    // cli's only binary needs the feature `cli`: the build enables it, and builds.
+    let df = std::fs::read_to_string(root.join("libs/rust/cli/Dockerfile")).unwrap();
+    assert!(df.contains("--bin cli --features cli "), "{df}");
+    build_in_context(root, "libs/rust/cli/Dockerfile");
     assert_eq!(
         kinds(root),
         [
-            ("cli".to_string(), "lib".to_string()),
+            ("cli".to_string(), "bin".to_string()),
             ("core".to_string(), "bin".to_string()),
             ("srv".to_string(), "bin".to_string()),
             ("tools".to_string(), "bin".to_string()),

@@ -290,8 +290,14 @@ fn select<'a>(
     if !args.packages.is_empty() {
         for name in &args.packages {
             match model.by_name(name) {
-                Some(c) if c.kind == CrateKind::Lib => out.warn(format!(
+                Some(c) if c.kind == CrateKind::Lib && c.bins.is_empty() => out.warn(format!(
                     "{name} is a library crate: it gets no image (only PyO3 and binary crates do)"
+                )),
+                Some(c) if c.kind == CrateKind::Lib => out.warn(format!(
+                    "{name} is a library whose binaries ({}) are helpers (under src/bin/, or with \
+                     required-features): it gets no image; set `default-run` under [package], or \
+                     `kind = \"bin\"` under [package.metadata.ccworkspace], to give it one",
+                    c.bins.join(", ")
                 )),
                 Some(_) => {}
                 None => {

@@ -58,6 +58,8 @@ pub struct CrateInfo {
     pub bin_override: Option<String>,
     /// `[package] default-run`: the binary `cargo run` runs.
     pub default_run: Option<String>,
+    /// `required-features` of the explicit `[[bin]]`s that have them.
+    pub bin_features: BTreeMap<String, Vec<String>>,
     /// Whether the crate has its own `pyproject.toml`.
     pub has_pyproject: bool,
     /// `[package.metadata.ccworkspace] dockerfile = false`: the crate keeps a hand-written
@@ -97,8 +99,9 @@ pub struct OutsideRoot {
 pub enum Image {
     /// A wheel built by maturin, installed into a Python image.
     Pyo3,
-    /// One binary, copied into a slim Debian image.
-    Bin { bin: String },
+    /// One binary, copied into a slim Debian image; `features`: its `required-features`, which
+    /// the build enables (cargo refuses to build the binary without them).
+    Bin { bin: String, features: Vec<String> },
 }
 
 /// Everything needed to render one crate's Dockerfile and ignore file.
@@ -385,6 +388,24 @@ pub fn parse_crate(
                 .is_some_and(|a| !a.is_empty()),
         })
         .collect();
+    let bin_features: BTreeMap<String, Vec<String>> = doc
+        .get("bin")
+        .and_then(|b| b.as_array())
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|b| {
+            let name = b.get("name")?.as_str()?;
+            let features: Vec<String> = b
+                .get("required-features")
+                .or_else(|| b.get("required_features"))?
+                .as_array()?
+                .iter()
+                .filter_map(|f| f.as_str().map(str::to_string))
+                .collect();
+            (!features.is_empty()).then(|| (name.to_string(), features))
+        })
+        .collect();
     let flag = |key: &str| package.get(key).and_then(|a| a.as_bool()).unwrap_or(true);
     let targets = infer_bins(&name, &explicit, flag("autobins"), files);
     let has_lib = doc.contains_key("lib") || (flag("autolib") && files.lib_rs);
@@ -442,6 +463,7 @@ pub fn parse_crate(
             .collect(),
         bin_override,
         default_run,
+        bin_features,
         has_pyproject: files.pyproject.is_some(),
         path_deps,
         outside_root,
@@ -604,9 +626,13 @@ pub fn plan(ws: &WorkspaceModel, krate: &CrateInfo) -> Result<Option<DockerPlan>
             }
             Image::Pyo3
         }
-        CrateKind::Bin => Image::Bin {
-            bin: choose_bin(krate, &manifest)?,
-        },
+        CrateKind::Bin => {
+            let bin = choose_bin(krate, &manifest)?;
+            Image::Bin {
+                features: krate.bin_features.get(&bin).cloned().unwrap_or_default(),
+                bin,
+            }
+        }
     };
 
     let mut closure: BTreeSet<String> = BTreeSet::new();
@@ -925,13 +951,19 @@ gen = { path = "../../../tools/gen" }
         c.default_run = Some("b".into());
         assert_eq!(
             plan(&ws, &c).unwrap().unwrap().image,
-            Image::Bin { bin: "b".into() }
+            Image::Bin {
+                bin: "b".into(),
+                features: vec![]
+            }
         );
         // `bin` wins over `default-run`.
         c.bin_override = Some("a".into());
         assert_eq!(
             plan(&ws, &c).unwrap().unwrap().image,
-            Image::Bin { bin: "a".into() }
+            Image::Bin {
+                bin: "a".into(),
+                features: vec![]
+            }
         );
         c.bin_override = Some("nope".into());
         let err = plan(&ws, &c).unwrap_err();
@@ -971,6 +1003,7 @@ gen = { path = "../../../tools/gen" }
             },
             bin_override: None,
             default_run: None,
+            bin_features: BTreeMap::new(),
             has_pyproject: kind == CrateKind::Pyo3,
             generate: true,
             path_deps: deps.iter().map(|d| d.to_string()).collect(),
@@ -1004,7 +1037,13 @@ gen = { path = "../../../tools/gen" }
         let p = plan(&ws, &ws.crates["b/rust/app"]).unwrap().unwrap();
         assert_eq!(p.context_dirs, ["a/rust/core", "a/rust/mid", "b/rust/app"]);
         assert_eq!(p.members, p.context_dirs);
-        assert_eq!(p.image, Image::Bin { bin: "app".into() });
+        assert_eq!(
+            p.image,
+            Image::Bin {
+                bin: "app".into(),
+                features: vec![]
+            }
+        );
         assert_eq!(p.workspace_deps.iter().collect::<Vec<_>>(), ["core", "mid"]);
         assert!(plan(&ws, &ws.crates["a/rust/core"]).unwrap().is_none());
     }

@@ -83,15 +83,20 @@ pub fn render(
                     .to_string(),
             )
         }
-        Image::Bin { bin } => {
+        Image::Bin { bin, features } => {
             // `plan` admits only names rustc accepts (letters, digits, `_`, `-`), which mean
             // nothing to `COPY`'s variable expansion or globbing.
             let sh_bin = quote::sh_word(bin);
             (
                 format!(
-                    "cargo build --release -p {} --bin {sh_bin} \\\n    \
+                    "cargo build --release -p {} --bin {sh_bin}{} \\\n    \
                      && mkdir -p /out && cp {} /out/",
                     quote::sh_word(&plan.name),
+                    if features.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" --features {}", quote::sh_word(&features.join(",")))
+                    },
                     quote::sh_word(&format!("/work/target/release/{bin}"))
                 ),
                 config.bin_runtime(),
