@@ -851,3 +851,69 @@ fn a_hand_written_dockerfile_stops_only_its_crate() {
     assert!(!root.join("apps/rust/ok/Dockerfile.dockerignore").exists());
     assert!(root.join("apps/rust/multi/Dockerfile").is_file());
 }
+
+/// Settings go through the same quoting: an odd `python-version` stays one `-i` argument, odd
+/// image names are quoted `ARG` values hadolint reads, and a `cargo-home` that cannot be a
+/// mount target is refused with its line, nothing written.
+#[test]
+fn odd_settings_are_quoted_or_refused_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let settings = "\n[workspace.metadata.ccworkspace.docker]\n\
+                    python-version = \"3.12 && echo pwned\"\n\
+                    builder-image = \"registry.local/builder:it's $TAG\"\n";
+    write_tree(
+        root,
+        &[
+            ("Cargo.toml", &format!("{ROOT}{settings}")),
+            (
+                "py/rust/pyext/Cargo.toml",
+                "[package]\nname = \"pyext\"\nversion.workspace = true\nedition.workspace = true\n\n\
+                 [package.metadata.ccworkspace]\nkind = \"pyo3\"\n",
+            ),
+            ("py/rust/pyext/src/lib.rs", ""),
+            (
+                "py/rust/pyext/pyproject.toml",
+                "[build-system]\nrequires = [\"maturin>=1,<2\"]\nbuild-backend = \"maturin\"\n",
+            ),
+        ],
+    );
+    let out = tool(root, &["dockerfile"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let dockerfile = root.join("py/rust/pyext/Dockerfile");
+    let df = std::fs::read_to_string(&dockerfile).unwrap();
+    assert_eq!(
+        run_argvs(&build_command(&df).unwrap())[0][6],
+        "python3.12 && echo pwned"
+    );
+    assert!(
+        df.contains("ARG BUILDER_IMAGE=\"registry.local/builder:it's \\$TAG\"\n"),
+        "{df}"
+    );
+    hadolint(&dockerfile);
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write_tree(
+        root,
+        &[
+            (
+                "Cargo.toml",
+                &format!(
+                    "{ROOT}\n[workspace.metadata.ccworkspace.docker]\ncargo-home = \"/usr/local/my cargo\"\n"
+                ),
+            ),
+            ("apps/rust/ok/Cargo.toml", &bin_crate("ok")),
+            ("apps/rust/ok/src/main.rs", "fn main() {}\n"),
+        ],
+    );
+    let out = tool(root, &["dockerfile"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error: Cargo.toml:10: [workspace.metadata.ccworkspace.docker] cargo-home = \"/usr/local/my cargo\" cannot be a cache mount target"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: set cargo-home"), "{stderr}");
+    assert!(!root.join("apps/rust/ok/Dockerfile").exists());
+}

@@ -40,6 +40,22 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
     let model = model?;
     let selected = select(global, args, &model, out)?;
 
+    if let Err((what, fix)) = docker::render::check_config(&model.config) {
+        let key: Vec<String> = [
+            "workspace",
+            "metadata",
+            "ccworkspace",
+            "docker",
+            "cargo-home",
+        ]
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+        let at = docker::key_line(&model.root_manifest, &key)
+            .map(|line| format!("Cargo.toml:{line}: "))
+            .unwrap_or_default();
+        return Err(UserError::new(format!("{at}{what}"), fix).into());
+    }
     let trimmer = docker::trim::RootTrimmer::new(&model.root_manifest)?;
     let mut expected: BTreeMap<String, String> = BTreeMap::new();
     let mut images = 0usize;

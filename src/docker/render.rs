@@ -21,6 +21,29 @@ pub struct Rendered {
     pub manifest: String,
 }
 
+/// Settings that cannot be written into a Dockerfile, as (what, fix): `cargo-home` is a
+/// `RUN --mount` target (a comma-separated option list, not a word that can be quoted), so it
+/// must be an absolute path of letters, digits and `_-./@+`.
+pub fn check_config(config: &DockerConfig) -> Result<(), (String, String)> {
+    let cargo_home = config.cargo_home.trim_end_matches('/');
+    if !cargo_home.starts_with('/')
+        || !cargo_home
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | '@' | '+'))
+    {
+        return Err((
+            format!(
+                "[workspace.metadata.ccworkspace.docker] cargo-home = {} cannot be a cache mount \
+                 target: it must be an absolute path of letters, digits and `_-./@+`",
+                quote::toml_string(&config.cargo_home)
+            ),
+            "set cargo-home to the CARGO_HOME of the builder image, e.g. \"/usr/local/cargo\""
+                .to_string(),
+        ));
+    }
+    Ok(())
+}
+
 /// Render one plan.
 pub fn render(
     plan: &DockerPlan,
@@ -46,22 +69,8 @@ pub fn render(
     }
     let dockerfile_path = plan.dockerfile_path();
     let ignore_path = plan.ignore_path();
+    check_config(config).map_err(|why| UserError::new(why.0, why.1))?;
     let cargo_home = config.cargo_home.trim_end_matches('/');
-    if !cargo_home.starts_with('/')
-        || !cargo_home
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | '@' | '+'))
-    {
-        return Err(UserError::new(
-            format!(
-                "[workspace.metadata.ccworkspace.docker] cargo-home = {} cannot be a cache mount \
-                 target: it must be an absolute path of letters, digits and `_-./@+`",
-                quote::toml_string(&config.cargo_home)
-            ),
-            "set cargo-home to the CARGO_HOME of the builder image, e.g. \"/usr/local/cargo\"",
-        )
-        .into());
-    }
     let (build, runtime_image, runtime) = match &plan.image {
         Image::Pyo3 => {
             // BuildKit reads a `RUN` word that starts with `<<` as a heredoc, even quoted.
