@@ -209,7 +209,9 @@ fn main_bin(
             .unwrap_or(true)
     };
     let has_lib = table.contains_key("lib") || (flag("autolib") && files.lib_rs);
-    let names_bin = pkg.and_then(|p| p.get("default-run")).is_some()
+    let names_bin = pkg
+        .and_then(|p| p.get("default-run").or_else(|| p.get("default_run")))
+        .is_some()
         || pkg
             .and_then(|p| p.get("metadata"))
             .and_then(|m| m.get("ccworkspace"))
