@@ -706,7 +706,7 @@ mod quoting_properties {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(128))]
+        #![proptest_config(ProptestConfig::with_cases(64))]
 
         /// Any word (sh arguments cannot hold NUL), quoted and read back by the real /bin/sh,
         /// is the word.
@@ -719,6 +719,68 @@ mod quoting_properties {
                 .unwrap();
             prop_assert!(out.status.success(), "{}", text(&out.stderr));
             prop_assert_eq!(String::from_utf8(out.stdout).unwrap(), word);
+        }
+
+        /// Any crate path the workspace reader can hold: the rendered Dockerfile passes
+        /// hadolint, sh reads its hint and its `RUN` line back into that path, the ignore file
+        /// admits exactly that folder, and cargo's glob in the trimmed `members` matches it.
+        #[test]
+        fn any_crate_path_renders_a_dockerfile_that_means_it(
+            parts in proptest::collection::vec("[a-zA-Z0-9 '\"$*?\\[\\]{}()|^+<>;&!#%=~`é€-]{1,8}", 1..4),
+            pyo3 in any::<bool>(),
+        ) {
+            use cargo_ccworkspace::config::DockerConfig;
+            use cargo_ccworkspace::docker::{DockerPlan, Image, render, trim::RootTrimmer};
+            let path = parts.join("/");
+            prop_assume!(parts.iter().all(|p| {
+                p != "." && p != ".." && p.trim() == p.as_str()
+            }));
+            let plan = DockerPlan {
+                name: "svc".into(),
+                path: path.clone(),
+                image: if pyo3 {
+                    Image::Pyo3
+                } else {
+                    Image::Bin { bin: "svc".into(), features: vec!["a-b".into()] }
+                },
+                context_dirs: vec![path.clone()],
+                members: vec![path.clone()],
+                workspace_deps: Default::default(),
+                root_files: vec!["Cargo.lock".into()],
+                extra_files: vec![],
+                with_root_package: false,
+            };
+            let trimmer = RootTrimmer::new("[workspace]\nmembers = []\n").unwrap();
+            let r = render::render(&plan, &DockerConfig::default(), &trimmer).unwrap();
+            let hint = r.dockerfile.lines().find_map(|l| l.strip_prefix("#   docker ")).unwrap();
+            let dockerfile = format!("{path}/Dockerfile");
+            prop_assert_eq!(
+                sh_argv(hint),
+                ["buildx", "build", "-f", dockerfile.as_str(), "-t", "svc", "."]
+            );
+            let argv = run_argvs(&build_command(&r.dockerfile).unwrap());
+            if pyo3 {
+                let manifest = format!("{path}/Cargo.toml");
+                let manifest = if manifest.starts_with('<') { format!("./{manifest}") } else { manifest };
+                prop_assert_eq!(&argv[0][4], &manifest);
+            } else {
+                prop_assert_eq!(
+                    &argv[0],
+                    &["cargo", "build", "--release", "-p", "svc", "--bin", "svc", "--features", "a-b"]
+                );
+            }
+            let ignore = IgnoreFile::parse(&r.dockerignore).unwrap();
+            let inside = format!("{path}/src/main.rs");
+            let sibling = format!("{path}x/src/main.rs");
+            prop_assert!(!ignore.is_excluded(&inside));
+            prop_assert!(ignore.is_excluded(&sibling));
+            let trimmed: toml::Table = toml::from_str(&r.manifest).unwrap();
+            let member = trimmed["workspace"]["members"][0].as_str().unwrap().to_string();
+            let pattern = glob::Pattern::new(&member).unwrap();
+            prop_assert!(pattern.matches(&path), "{} does not match {}", member, path);
+            let tmp = tempfile::tempdir().unwrap();
+            std::fs::write(tmp.path().join("Dockerfile"), &r.dockerfile).unwrap();
+            hadolint(&tmp.path().join("Dockerfile"));
         }
 
         /// An escaped path admits exactly that path (and what is under it), in Docker's ignore
