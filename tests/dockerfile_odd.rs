@@ -979,3 +979,160 @@ fn odd_settings_are_quoted_or_refused_with_their_line() {
     assert!(stderr.contains("help: set cargo-home"), "{stderr}");
     assert!(!root.join("apps/rust/ok/Dockerfile").exists());
 }
+
+mod kind_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `affected`'s kind of the one crate `pkg` after a change to `files`; `manifests`: the
+    /// graph must come from the member manifests (else from cargo metadata).
+    fn affected_kind(root: &Path, files: &[&str], manifests: bool) -> String {
+        let mut args = vec!["-v", "affected", "--format", "json", "--files"];
+        args.extend_from_slice(files);
+        let out = tool(root, &args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert_eq!(
+            stderr.contains("the member manifests"),
+            manifests,
+            "{stderr}"
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["affected"][0]["kind"].as_str().unwrap().to_string()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// On random target layouts of one crate (library or not, `src/main.rs`, `src/bin/*`,
+        /// explicit `[[bin]]`s with and without `required-features`, `default-run`,
+        /// `[package.metadata.ccworkspace] bin`), judged by cargo metadata: the image exists
+        /// exactly when both of `affected`'s loaders say `bin`; its binary is one cargo
+        /// has, the one `default-run` names when set (and `bin` is not), and it is built with
+        /// exactly that binary's `required-features`.
+        #[test]
+        fn dockerfile_and_affected_agree_with_cargo_on_binaries(
+            has_lib in any::<bool>(),
+            main_rs in any::<bool>(),
+            bin_dir in proptest::sample::subsequence(vec!["tool", "pkg", "gen"], 0..=3),
+            extra in any::<bool>(),
+            extra_features in any::<bool>(),
+            tool_features in any::<bool>(),
+            default_run in proptest::option::of(0usize..4),
+            ccw_bin in proptest::option::of(0usize..4),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path();
+            let mut manifest = String::from(
+                "[package]\nname = \"pkg\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            );
+            let mut names: Vec<&str> = Vec::new();
+            if main_rs {
+                names.push("pkg");
+            }
+            names.extend(bin_dir.iter().copied());
+            if extra {
+                names.push("extra");
+            }
+            names.sort();
+            names.dedup();
+            let pick = |i: Option<usize>| i.and_then(|i| names.get(i % names.len().max(1)).copied());
+            if let Some(d) = pick(default_run) {
+                manifest.push_str(&format!("default-run = \"{d}\"\n"));
+            }
+            manifest.push_str("\n[features]\nf = []\n");
+            if extra {
+                manifest.push_str(&format!(
+                    "\n[[bin]]\nname = \"extra\"\npath = \"src/extra.rs\"\n{}",
+                    if extra_features { "required-features = [\"f\"]\n" } else { "" }
+                ));
+            }
+            if tool_features && bin_dir.contains(&"tool") {
+                manifest.push_str("\n[[bin]]\nname = \"tool\"\nrequired-features = [\"f\"]\n");
+            }
+            if let Some(b) = pick(ccw_bin) {
+                manifest.push_str(&format!("\n[package.metadata.ccworkspace]\nbin = \"{b}\"\n"));
+            }
+            let lib = has_lib || names.is_empty();
+            let mut files: Vec<(String, String)> = vec![
+                ("Cargo.toml".into(), "[workspace]\nresolver = \"2\"\nmembers = [\"pkg\"]\n".into()),
+                ("pkg/Cargo.toml".into(), manifest.clone()),
+            ];
+            if lib {
+                files.push(("pkg/src/lib.rs".into(), String::new()));
+            }
+            if main_rs {
+                files.push(("pkg/src/main.rs".into(), "fn main() {}\n".into()));
+            }
+            for b in &bin_dir {
+                files.push((format!("pkg/src/bin/{b}.rs"), "fn main() {}\n".into()));
+            }
+            if extra {
+                files.push(("pkg/src/extra.rs".into(), "fn main() {}\n".into()));
+            }
+            let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            write_tree(root, &refs);
+            let Ok(meta) = support::cargo_metadata(root, &["--offline", "--no-deps"]) else {
+                // Cargo refuses the layout (two targets of one name, say): nothing to compare.
+                return Ok(());
+            };
+            let package = &meta["packages"][0];
+            let cargo_bins: Vec<(String, Vec<String>)> = package["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|t| t["kind"][0] == "bin")
+                .map(|t| {
+                    (
+                        t["name"].as_str().unwrap().to_string(),
+                        t["required-features"]
+                            .as_array()
+                            .map(|a| a.iter().map(|f| f.as_str().unwrap().to_string()).collect())
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect();
+
+            let from_manifests = affected_kind(root, &["pkg/Cargo.toml"], true);
+            let from_cargo = affected_kind(root, &["Cargo.toml"], false);
+            prop_assert_eq!(&from_manifests, &from_cargo, "{}", manifest);
+
+            let out = tool(root, &["dockerfile", "--stdout"]);
+            let stdout = text(&out.stdout);
+            let stderr = text(&out.stderr);
+            prop_assert!(!stderr.contains("panicked"), "{}", stderr);
+            let has_image = stdout.contains("==> pkg/Dockerfile <==");
+            if from_cargo == "bin" {
+                prop_assert!(!cargo_bins.is_empty());
+                prop_assert!(
+                    has_image || (out.status.code() == Some(2) && stderr.contains("pkg/Cargo.toml:")),
+                    "{}\n{}", manifest, stderr
+                );
+            } else {
+                prop_assert_eq!(from_cargo.as_str(), "lib");
+                prop_assert!(!has_image, "{}", manifest);
+                prop_assert_eq!(out.status.code(), Some(0), "{}", stderr);
+            }
+            if has_image {
+                let command = build_command(&stdout).unwrap();
+                let argv = &run_argvs(&command)[0];
+                let bin = &argv[argv.iter().position(|a| a == "--bin").unwrap() + 1];
+                let (_, features) = cargo_bins.iter().find(|(n, _)| n == bin).unwrap();
+                let built_with: Vec<String> = argv
+                    .iter()
+                    .position(|a| a == "--features")
+                    .map(|i| argv[i + 1].split(',').map(str::to_string).collect())
+                    .unwrap_or_default();
+                prop_assert_eq!(&built_with, features);
+                if pick(ccw_bin).is_none()
+                    && let Some(d) = package["default_run"].as_str()
+                {
+                    prop_assert_eq!(bin.as_str(), d);
+                }
+                if let Some(b) = pick(ccw_bin) {
+                    prop_assert_eq!(bin.as_str(), b);
+                }
+            }
+        }
+    }
+}
