@@ -152,7 +152,7 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
                     .and_then(NodeExt::as_array)
                     .is_some_and(|a| a.iter().any(|t| t.as_str() == Some("cdylib"))),
                 uses_pyo3,
-                has_bin: has_bin(table, &files),
+                main_bin: main_bin(&name, table, &files),
             },
         )
         .ok()?;
@@ -186,19 +186,48 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
     Some(Workspace::new(root_dir, graph, members))
 }
 
-/// Whether the crate has a binary target, as cargo's target inference decides: a `[[bin]]`, or
-/// (unless `autobins = false`) `src/main.rs` or a file under `src/bin/`.
-fn has_bin(table: &crate::model::manifest::Table, files: &crate::model::files::CrateFiles) -> bool {
-    let explicit = table
+/// Whether the crate's binaries make it a binary crate (`model::kind::has_main_bin`), from its
+/// manifest and files: cargo's target inference (`model::kind::infer_bins`), the library
+/// target (`[lib]`, or `src/lib.rs` unless `autolib = false`), and whether it names its binary
+/// (`default-run`, `[package.metadata.ccworkspace] bin`), as `dockerfile` reads them.
+fn main_bin(
+    package: &str,
+    table: &crate::model::manifest::Table,
+    files: &crate::model::files::CrateFiles,
+) -> bool {
+    use crate::model::kind::{ExplicitBin, has_main_bin, infer_bins};
+    let explicit: Vec<ExplicitBin<'_>> = table
         .get("bin")
         .and_then(NodeExt::as_array)
-        .is_some_and(|a| !a.is_empty());
-    let autobins = table
-        .get("package")
-        .and_then(|p| p.get("autobins"))
-        .and_then(NodeExt::as_bool)
-        .unwrap_or(true);
-    explicit || (autobins && (files.main_rs || !files.bin_dir.is_empty()))
+        .unwrap_or_default()
+        .iter()
+        .map(|b| ExplicitBin {
+            name: b.get("name").and_then(NodeExt::as_str),
+            path: b.get("path").and_then(NodeExt::as_str),
+            required_features: b
+                .get("required-features")
+                .or_else(|| b.get("required_features"))
+                .and_then(NodeExt::as_array)
+                .is_some_and(|a| !a.is_empty()),
+        })
+        .collect();
+    let pkg = table.get("package");
+    let flag = |key: &str| {
+        pkg.and_then(|p| p.get(key))
+            .and_then(NodeExt::as_bool)
+            .unwrap_or(true)
+    };
+    let has_lib = table.contains_key("lib") || (flag("autolib") && files.lib_rs);
+    let names_bin = pkg
+        .and_then(|p| p.get("default-run").or_else(|| p.get("default_run")))
+        .is_some()
+        || pkg
+            .and_then(|p| p.get("metadata"))
+            .and_then(|m| m.get("ccworkspace"))
+            .and_then(|c| c.get("bin"))
+            .is_some();
+    let bins = infer_bins(package, &explicit, flag("autobins"), files);
+    has_main_bin(package, has_lib, names_bin, &bins)
 }
 
 /// Whether a `.cargo/config(.toml)` in the root or an ancestor, or in `$CARGO_HOME`, can change

@@ -611,9 +611,7 @@ pub fn detect_kind(pkg: &PackageMetadata<'_>) -> anyhow::Result<CrateKind> {
                 && matches!(t.kind(), BuildTargetKind::LibraryOrExample(types) if types.iter().any(|c| c == "cdylib"))
         }),
         uses_pyo3: pkg.direct_links().any(|l| l.to().name() == "pyo3"),
-        has_bin: pkg
-            .build_targets()
-            .any(|t| matches!(t.id(), BuildTargetId::Binary(_))),
+        main_bin: main_bin(pkg, dir),
     };
     classify(kind_override, facts).map_err(|message| {
         UserError::new(
@@ -622,6 +620,37 @@ pub fn detect_kind(pkg: &PackageMetadata<'_>) -> anyhow::Result<CrateKind> {
         )
         .into()
     })
+}
+
+/// `model::kind::has_main_bin` from cargo's own targets: the same rule `dockerfile` applies
+/// to the manifests, so both commands give a crate the same kind.
+fn main_bin(pkg: &PackageMetadata<'_>, dir: &Utf8Path) -> bool {
+    use crate::model::kind::{BinTarget, has_main_bin};
+    let bins: Vec<BinTarget> = pkg
+        .build_targets()
+        .filter_map(|t| match t.id() {
+            BuildTargetId::Binary(name) => Some(BinTarget {
+                name: name.to_string(),
+                path: t
+                    .path()
+                    .strip_prefix(dir)
+                    .map(|p| p.as_str().replace('\\', "/"))
+                    .unwrap_or_default(),
+                required_features: !t.required_features().is_empty(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let has_lib = pkg
+        .build_targets()
+        .any(|t| t.id() == BuildTargetId::Library);
+    let names_bin = pkg.default_run().is_some()
+        || pkg
+            .metadata_table()
+            .get("ccworkspace")
+            .and_then(|c| c.get("bin"))
+            .is_some();
+    has_main_bin(pkg.name(), has_lib, names_bin, &bins)
 }
 
 fn target_dirs(pkg: &PackageMetadata<'_>) -> Vec<String> {
@@ -651,7 +680,7 @@ mod tests {
         let pyo3 = KindFacts {
             cdylib: true,
             uses_pyo3: true,
-            has_bin: true,
+            main_bin: true,
             ..KindFacts::default()
         };
         assert_eq!(classify(None, pyo3), Ok(CrateKind::Pyo3));
@@ -663,7 +692,7 @@ mod tests {
         // A cdylib without pyo3 is not a PyO3 crate.
         let cdylib = KindFacts {
             cdylib: true,
-            has_bin: true,
+            main_bin: true,
             ..KindFacts::default()
         };
         assert_eq!(classify(None, cdylib), Ok(CrateKind::Bin));

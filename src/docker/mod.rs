@@ -14,6 +14,7 @@
 
 pub mod ignore;
 pub(crate) mod model;
+pub mod quote;
 pub mod render;
 pub mod trim;
 
@@ -21,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::DockerConfig;
 use crate::errors::UserError;
-use crate::model::kind::CrateKind;
+use crate::model::kind::{CrateKind, ExplicitBin, has_main_bin, infer_bins, is_helper_bin};
 use crate::model::members::normalize;
 
 /// The marker every generated file carries in its header; `--check` uses it to find
@@ -46,10 +47,19 @@ pub struct CrateInfo {
     /// A workspace member (listed by `members`, or a path dependency inside the root).
     pub is_member: bool,
     pub kind: CrateKind,
+    /// A `[package.metadata.ccworkspace] kind` that names no kind (then `kind` is `Lib`).
+    pub kind_problem: Option<Problem>,
     /// Binary targets (explicit `[[bin]]` plus cargo's auto-discovered ones), sorted.
     pub bins: Vec<String>,
+    /// The binaries that are not helpers of the crate's library
+    /// (`model::kind::is_helper_bin`), sorted.
+    pub main_bins: Vec<String>,
     /// `[package.metadata.ccworkspace] bin`: which binary the image runs.
     pub bin_override: Option<String>,
+    /// `[package] default-run`: the binary `cargo run` runs.
+    pub default_run: Option<String>,
+    /// `required-features` of the explicit `[[bin]]`s that have them.
+    pub bin_features: BTreeMap<String, Vec<String>>,
     /// Whether the crate has its own `pyproject.toml`.
     pub has_pyproject: bool,
     /// `[package.metadata.ccworkspace] dockerfile = false`: the crate keeps a hand-written
@@ -57,19 +67,41 @@ pub struct CrateInfo {
     pub generate: bool,
     /// Directories (relative to the root) of every path dependency, of any kind.
     pub path_deps: BTreeSet<String>,
+    /// The files and folders (relative to the crate) its own build reads besides the
+    /// manifest: `src`, `build.rs`, `examples`, `tests`, `benches`, `pyproject.toml`, the first
+    /// component of every explicit target `path` and of `package.build`, `package.readme`,
+    /// `package.license-file`, the pyproject's `project.readme` and `tool.maturin
+    /// python-source`. Only the root package's context uses them: a member's whole folder is
+    /// admitted.
+    pub own_files: BTreeSet<String>,
+    /// Path dependencies that leave the workspace root (cargo builds them; no Docker context
+    /// can hold them).
+    pub outside_root: Vec<OutsideRoot>,
     /// `[workspace.dependencies]` keys inherited with `workspace = true`.
     pub workspace_deps: BTreeSet<String>,
 }
 
 pub use crate::model::files::CrateFiles;
 
+/// A path dependency outside the workspace root, where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutsideRoot {
+    /// The manifest that writes the path, relative to the root.
+    pub file: String,
+    /// The dependency's key path in that manifest.
+    pub key: Vec<String>,
+    /// The path as written.
+    pub path: String,
+}
+
 /// What one image builds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Image {
     /// A wheel built by maturin, installed into a Python image.
     Pyo3,
-    /// One binary, copied into a slim Debian image.
-    Bin { bin: String },
+    /// One binary, copied into a slim Debian image; `features`: its `required-features`, which
+    /// the build enables (cargo refuses to build the binary without them).
+    Bin { bin: String, features: Vec<String> },
 }
 
 /// Everything needed to render one crate's Dockerfile and ignore file.
@@ -90,6 +122,9 @@ pub struct DockerPlan {
     pub root_files: Vec<String>,
     /// Configured `extra-files`, admitted last (after `**/target`), so they always get in.
     pub extra_files: Vec<String>,
+    /// The closure holds the root package (`[package]` next to `[workspace]`): the trimmed
+    /// manifest keeps its tables, and `context_dirs` hold its own files instead of the root.
+    pub with_root_package: bool,
 }
 
 impl DockerPlan {
@@ -238,23 +273,33 @@ pub fn parse_crate(
         }
     };
 
-    let mut tables: Vec<&toml::Table> = DEP_TABLES
+    // Each dependency table with its key path in the manifest (for the line of a problem).
+    let mut tables: Vec<(Vec<String>, &toml::Table)> = DEP_TABLES
         .iter()
-        .filter_map(|t| doc.get(*t).and_then(|d| d.as_table()))
+        .filter_map(|t| {
+            doc.get(*t)
+                .and_then(|d| d.as_table())
+                .map(|d| (vec![t.to_string()], d))
+        })
         .collect();
     if let Some(targets) = doc.get("target").and_then(|t| t.as_table()) {
-        for target in targets.values().filter_map(|t| t.as_table()) {
-            tables.extend(
-                DEP_TABLES
-                    .iter()
-                    .filter_map(|t| target.get(*t).and_then(|d| d.as_table())),
-            );
+        for (cfg, target) in targets {
+            let Some(target) = target.as_table() else {
+                continue;
+            };
+            tables.extend(DEP_TABLES.iter().filter_map(|t| {
+                target
+                    .get(*t)
+                    .and_then(|d| d.as_table())
+                    .map(|d| (vec!["target".to_string(), cfg.clone(), t.to_string()], d))
+            }));
         }
     }
     let mut path_deps = BTreeSet::new();
     let mut workspace_deps = BTreeSet::new();
+    let mut outside_root = Vec::new();
     let mut uses_pyo3 = false;
-    for table in tables {
+    for (table_path, table) in tables {
         for (key, spec) in table {
             let spec = spec.as_table();
             let inherited = spec
@@ -268,13 +313,39 @@ pub fn parse_crate(
                     .and_then(|r| r.get("path"))
                     .and_then(|p| p.as_str())
                 {
-                    path_deps.insert(clean_relative(p, "the root Cargo.toml")?);
+                    match crate::model::relpath::normalize_rel(p) {
+                        Some(dir) => {
+                            path_deps.insert(dir);
+                        }
+                        None => outside_root.push(OutsideRoot {
+                            file: "Cargo.toml".to_string(),
+                            key: vec![
+                                "workspace".to_string(),
+                                "dependencies".to_string(),
+                                key.clone(),
+                            ],
+                            path: p.to_string(),
+                        }),
+                    }
                 }
                 root_spec.and_then(|r| r.as_table())
             } else {
                 if let Some(p) = spec.and_then(|s| s.get("path")).and_then(|p| p.as_str()) {
                     let joined = crate::workspace::join(dir, p);
-                    path_deps.insert(clean_relative(&joined, manifest_label)?);
+                    match crate::model::relpath::normalize_rel(&joined) {
+                        Some(dir) => {
+                            path_deps.insert(dir);
+                        }
+                        None => {
+                            let mut key_path = table_path.clone();
+                            key_path.push(key.clone());
+                            outside_root.push(OutsideRoot {
+                                file: manifest_label.to_string(),
+                                key: key_path,
+                                path: p.to_string(),
+                            });
+                        }
+                    }
                 }
                 spec
             };
@@ -295,44 +366,50 @@ pub fn parse_crate(
         .and_then(|c| c.get("bin"))
         .and_then(|b| b.as_str())
         .map(str::to_string);
+    let default_run = package
+        .get("default-run")
+        .or_else(|| package.get("default_run"))
+        .and_then(|d| d.as_str())
+        .map(str::to_string);
 
-    // Cargo's target inference: explicit `[[bin]]`s, plus auto-discovered ones whose name and
-    // path no explicit target already has.
-    let mut bins: BTreeSet<String> = BTreeSet::new();
-    let mut explicit_paths: BTreeSet<String> = BTreeSet::new();
-    if let Some(explicit) = doc.get("bin").and_then(|b| b.as_array()) {
-        for bin in explicit {
-            if let Some(n) = bin.get("name").and_then(|n| n.as_str()) {
-                bins.insert(n.to_string());
-            }
-            if let Some(p) = bin.get("path").and_then(|p| p.as_str()) {
-                explicit_paths.insert(normalize(p));
-            }
-        }
-    }
-    let autobins = package
-        .get("autobins")
-        .and_then(|a| a.as_bool())
-        .unwrap_or(true);
-    if autobins {
-        let mut auto: Vec<(String, String)> = Vec::new();
-        if files.main_rs {
-            auto.push((name.clone(), "src/main.rs".to_string()));
-        }
-        for path in &files.bin_dir {
-            let stem = path
-                .strip_prefix("src/bin/")
-                .map(|p| p.trim_end_matches("/main.rs").trim_end_matches(".rs"))
-                .unwrap_or(path);
-            auto.push((stem.to_string(), path.clone()));
-        }
-        let explicit_names = bins.clone();
-        for (bin, path) in auto {
-            if !explicit_names.contains(&bin) && !explicit_paths.contains(&path) {
-                bins.insert(bin);
-            }
-        }
-    }
+    let explicit: Vec<ExplicitBin<'_>> = doc
+        .get("bin")
+        .and_then(|b| b.as_array())
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|b| ExplicitBin {
+            name: b.get("name").and_then(|n| n.as_str()),
+            path: b.get("path").and_then(|p| p.as_str()),
+            required_features: b
+                .get("required-features")
+                .or_else(|| b.get("required_features"))
+                .and_then(|r| r.as_array())
+                .is_some_and(|a| !a.is_empty()),
+        })
+        .collect();
+    let bin_features: BTreeMap<String, Vec<String>> = doc
+        .get("bin")
+        .and_then(|b| b.as_array())
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|b| {
+            let name = b.get("name")?.as_str()?;
+            let features: Vec<String> = b
+                .get("required-features")
+                .or_else(|| b.get("required_features"))?
+                .as_array()?
+                .iter()
+                .filter_map(|f| f.as_str().map(str::to_string))
+                .collect();
+            (!features.is_empty()).then(|| (name.to_string(), features))
+        })
+        .collect();
+    let flag = |key: &str| package.get(key).and_then(|a| a.as_bool()).unwrap_or(true);
+    let targets = infer_bins(&name, &explicit, flag("autobins"), files);
+    let has_lib = doc.contains_key("lib") || (flag("autolib") && files.lib_rs);
+    let names_bin = default_run.is_some() || bin_override.is_some();
     let cdylib = doc
         .get("lib")
         .and_then(|l| l.get("crate-type").or_else(|| l.get("crate_type")))
@@ -347,45 +424,193 @@ pub fn parse_crate(
         maturin_pyproject,
         cdylib,
         uses_pyo3,
-        has_bin: !bins.is_empty(),
+        main_bin: has_main_bin(&name, has_lib, names_bin, &targets),
     };
-    let kind = crate::model::kind::classify(kind_override, facts).map_err(|message| {
-        UserError::new(
-            format!("{manifest_label}: {message}"),
-            "fix the kind in that manifest",
-        )
-    })?;
+    let (kind, kind_problem) = match crate::model::kind::classify(kind_override, facts) {
+        Ok(kind) => (kind, None),
+        Err(message) => (
+            CrateKind::Lib,
+            Some(Problem {
+                krate: name.clone(),
+                file: manifest_label.to_string(),
+                key: key_path(&["package", "metadata", "ccworkspace", "kind"]),
+                line: None,
+                message,
+                help: "set `kind` to \"pyo3\", \"bin\" or \"lib\", or remove it to detect the kind"
+                    .to_string(),
+            }),
+        ),
+    };
     let generate = ccw
         .and_then(|c| c.get("dockerfile"))
         .and_then(|d| d.as_bool())
         .unwrap_or(true);
     path_deps.remove(dir);
+    let own_files = own_files(&doc, package, files);
     Ok(CrateInfo {
+        own_files,
         generate,
-        name,
+        name: name.clone(),
         path: normalize(dir),
         is_member,
         kind,
-        bins: bins.into_iter().collect(),
+        kind_problem,
+        bins: targets.iter().map(|b| b.name.clone()).collect(),
+        main_bins: targets
+            .iter()
+            .filter(|b| !is_helper_bin(&name, has_lib, b))
+            .map(|b| b.name.clone())
+            .collect(),
         bin_override,
+        default_run,
+        bin_features,
         has_pyproject: files.pyproject.is_some(),
         path_deps,
+        outside_root,
         workspace_deps,
     })
 }
 
-/// Plan the image of one crate; `None` for a library crate (no image).
-pub fn plan(ws: &WorkspaceModel, krate: &CrateInfo) -> anyhow::Result<Option<DockerPlan>> {
+/// [`CrateInfo::own_files`] of one manifest.
+fn own_files(doc: &toml::Table, package: &toml::Table, files: &CrateFiles) -> BTreeSet<String> {
+    let mut own: BTreeSet<String> = ["src", "build.rs", "examples", "tests", "benches"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut add = |path: &str| {
+        if let Some(first) = crate::model::relpath::normalize_rel(path)
+            .and_then(|p| p.split('/').next().map(str::to_string))
+            .filter(|f| !f.is_empty())
+        {
+            own.insert(first);
+        }
+    };
+    for key in ["build", "readme", "license-file", "license_file"] {
+        if let Some(p) = package.get(key).and_then(|v| v.as_str()) {
+            add(p);
+        }
+    }
+    if let Some(p) = doc
+        .get("lib")
+        .and_then(|l| l.get("path"))
+        .and_then(|p| p.as_str())
+    {
+        add(p);
+    }
+    for kind in ["bin", "example", "test", "bench"] {
+        for target in doc
+            .get(kind)
+            .and_then(|t| t.as_array())
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            if let Some(p) = target.get("path").and_then(|p| p.as_str()) {
+                add(p);
+            }
+        }
+    }
+    if let Some(text) = &files.pyproject {
+        add("pyproject.toml");
+        if let Ok(py) = toml::from_str::<toml::Table>(text) {
+            let readme = py.get("project").and_then(|p| p.get("readme"));
+            if let Some(p) = readme
+                .and_then(|r| r.as_str())
+                .or_else(|| readme.and_then(|r| r.get("file")).and_then(|f| f.as_str()))
+            {
+                add(p);
+            }
+            if let Some(p) = py
+                .get("tool")
+                .and_then(|t| t.get("maturin"))
+                .and_then(|m| m.get("python-source"))
+                .and_then(|p| p.as_str())
+            {
+                add(p);
+            }
+        }
+    }
+    own
+}
+
+fn key_path(keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| k.to_string()).collect()
+}
+
+/// The line (1-based) of the key at `path` in a TOML text (for a table, its header), or of the
+/// deepest key of `path` that exists; `None` when the text does not parse or has none of it.
+pub fn key_line(text: &str, path: &[String]) -> Option<usize> {
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let mut table = doc.get_ref();
+    let mut line = None;
+    for key in path {
+        let Some((k, v)) = table.get_key_value(key.as_str()) else {
+            break;
+        };
+        line = Some(crate::config::line_col(text, k.span().start).0);
+        match v.get_ref().as_table() {
+            Some(t) => table = t,
+            None => break,
+        }
+    }
+    line
+}
+
+/// Why one crate gets no image in this run: what, where (the file and, once the caller looked it
+/// up with [`key_line`], the line) and the fix. The other crates' images are still generated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The package name.
+    pub krate: String,
+    /// The file to fix, relative to the workspace root.
+    pub file: String,
+    /// The TOML key the problem is about, for [`key_line`] (empty: none).
+    pub key: Vec<String>,
+    pub line: Option<usize>,
+    pub message: String,
+    pub help: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for Problem {}
+
+/// Plan the image of one crate; `None` when it gets none (a library, `dockerfile = false`, a
+/// kind the workspace's `images` leaves out). A [`Problem`] when it should get one but cannot.
+pub fn plan(ws: &WorkspaceModel, krate: &CrateInfo) -> Result<Option<DockerPlan>, Box<Problem>> {
     let manifest = crate::workspace::join(&krate.path, "Cargo.toml");
-    // `dockerfile = false` on the crate, or its kind not in the workspace's `images`.
-    if !krate.generate || !ws.config.has_image(krate.kind) {
+    let problem = |key: &[&str], message: String, help: String| -> Box<Problem> {
+        Box::new(Problem {
+            krate: krate.name.clone(),
+            file: manifest.clone(),
+            key: key_path(key),
+            line: None,
+            message,
+            help,
+        })
+    };
+    if !krate.generate {
+        return Ok(None);
+    }
+    if let Some(p) = &krate.kind_problem {
+        return Err(Box::new(p.clone()));
+    }
+    // Its kind not in the workspace's `images`.
+    if !ws.config.has_image(krate.kind) {
         return Ok(None);
     }
     let image = match krate.kind {
         CrateKind::Lib => return Ok(None),
         CrateKind::Pyo3 => {
             if !krate.has_pyproject {
-                return Err(UserError::new(
+                return Err(problem(
+                    &["package"],
                     format!(
                         "{} is a PyO3 crate without its own pyproject.toml ({}): maturin would use \
                          the first pyproject.toml above it",
@@ -394,17 +619,20 @@ pub fn plan(ws: &WorkspaceModel, krate: &CrateInfo) -> anyhow::Result<Option<Doc
                     ),
                     format!(
                         "add {}/pyproject.toml with `[build-system] build-backend = \"maturin\"` \
-                         (or set `kind = \"lib\"` in [package.metadata.ccworkspace] of {manifest})",
+                         (or set `kind = \"lib\"` under [package.metadata.ccworkspace] in {manifest})",
                         krate.path
                     ),
-                )
-                .into());
+                ));
             }
             Image::Pyo3
         }
-        CrateKind::Bin => Image::Bin {
-            bin: choose_bin(krate, &manifest)?,
-        },
+        CrateKind::Bin => {
+            let bin = choose_bin(krate, &manifest)?;
+            Image::Bin {
+                features: krate.bin_features.get(&bin).cloned().unwrap_or_default(),
+                bin,
+            }
+        }
     };
 
     let mut closure: BTreeSet<String> = BTreeSet::new();
@@ -415,27 +643,69 @@ pub fn plan(ws: &WorkspaceModel, krate: &CrateInfo) -> anyhow::Result<Option<Doc
             continue;
         }
         if let Some(info) = ws.crates.get(&dir) {
+            if let Some(outside) = info.outside_root.first() {
+                return Err(Box::new(Problem {
+                    krate: krate.name.clone(),
+                    file: outside.file.clone(),
+                    key: outside.key.clone(),
+                    line: None,
+                    message: format!(
+                        "the path dependency `{}` of {} points outside the workspace root, which \
+                         no Docker build context (the workspace root) can hold{}",
+                        outside.path,
+                        info.name,
+                        if info.name == krate.name {
+                            String::new()
+                        } else {
+                            format!(" ({} builds on {})", krate.name, info.name)
+                        }
+                    ),
+                    help: "move that crate under the workspace root, or set `dockerfile = false` \
+                           under [package.metadata.ccworkspace] and write this image by hand"
+                        .to_string(),
+                }));
+            }
             queue.extend(info.path_deps.iter().cloned());
         } else if !ws.patch_dirs.contains(&dir) {
-            return Err(UserError::new(
+            return Err(problem(
+                &[],
                 format!(
                     "a path dependency in the closure of {} points at {dir}, which has no Cargo.toml",
                     krate.name
                 ),
-                "fix the dependency's `path` (cargo fails on it too)",
-            )
-            .into());
+                "fix the dependency's `path` (cargo fails on it too)".to_string(),
+            ));
+        }
+    }
+    for dir in &closure {
+        if let Some(why) = quote::unwritable_path(dir) {
+            return Err(problem(
+                &[],
+                format!(
+                    "the folder `{}` of the image of {} cannot be written into its \
+                     Dockerfile.dockerignore: {why}",
+                    dir.escape_debug(),
+                    krate.name
+                ),
+                "rename the folder".to_string(),
+            ));
         }
     }
     let mut members = Vec::new();
     let mut workspace_deps = BTreeSet::new();
     for dir in &closure {
         if let Some(info) = ws.crates.get(dir) {
-            if info.is_member {
+            // The root package is a member without being listed.
+            if info.is_member && !dir.is_empty() {
                 members.push(dir.clone());
             }
             workspace_deps.extend(info.workspace_deps.iter().cloned());
         }
+    }
+    // The root package's context is its own files, not the whole root.
+    let with_root_package = closure.remove("");
+    if with_root_package && let Some(root_package) = ws.crates.get("") {
+        closure.extend(root_package.own_files.iter().cloned());
     }
     let root_files = ws.root_files.clone();
     let mut extra_files: Vec<String> = Vec::new();
@@ -454,54 +724,110 @@ pub fn plan(ws: &WorkspaceModel, krate: &CrateInfo) -> anyhow::Result<Option<Doc
         workspace_deps,
         root_files,
         extra_files,
+        with_root_package,
     }))
 }
 
-fn choose_bin(krate: &CrateInfo, manifest: &str) -> anyhow::Result<String> {
-    if let Some(bin) = &krate.bin_override {
-        if krate.bins.contains(bin) {
-            return Ok(bin.clone());
+/// The binary an image runs: `[package.metadata.ccworkspace] bin`, else `[package]
+/// default-run` (the one `cargo run` picks), else the only binary that is not a helper of the
+/// library (`model::kind::is_helper_bin`), else the one named like the package. Anything else
+/// is a [`Problem`] that names both settings.
+fn choose_bin(krate: &CrateInfo, manifest: &str) -> Result<String, Box<Problem>> {
+    let problem = |key: &[&str], message: String, help: String| -> Box<Problem> {
+        Box::new(Problem {
+            krate: krate.name.clone(),
+            file: manifest.to_string(),
+            key: key_path(key),
+            line: None,
+            message,
+            help,
+        })
+    };
+    let named = [
+        (
+            krate.bin_override.as_ref(),
+            "[package.metadata.ccworkspace] bin",
+            &["package", "metadata", "ccworkspace", "bin"][..],
+        ),
+        (
+            krate.default_run.as_ref(),
+            "[package] default-run",
+            &["package", "default-run"][..],
+        ),
+    ];
+    let chosen = if let Some((bin, setting, key)) = named
+        .iter()
+        .find_map(|(bin, setting, key)| bin.map(|b| (b, setting, key)))
+    {
+        if !krate.bins.contains(bin) {
+            return Err(problem(
+                key,
+                format!(
+                    "{setting} = {}, but {} has no such binary (it has: {})",
+                    quote::toml_string(bin),
+                    krate.name,
+                    list_or_none(&krate.bins)
+                ),
+                "name one of the crate's binaries".to_string(),
+            ));
         }
-        return Err(UserError::new(
-            format!(
-                "{manifest}: [package.metadata.ccworkspace] bin = \"{bin}\", but {} has no such \
-                 binary (it has: {})",
-                krate.name,
-                list_or_none(&krate.bins)
-            ),
-            "name one of the crate's binaries",
-        )
-        .into());
-    }
-    match krate.bins.as_slice() {
-        [only] => Ok(only.clone()),
-        [] => Err(UserError::new(
-            format!(
-                "{} is marked `kind = \"bin\"` but has no binary target",
-                krate.name
-            ),
-            format!("add src/main.rs or a [[bin]] to {manifest}, or change its kind"),
-        )
-        .into()),
-        many => {
-            if many.contains(&krate.name) {
-                Ok(krate.name.clone())
-            } else {
-                Err(UserError::new(
+        bin.clone()
+    } else {
+        // A crate asked to be a binary crate (`kind = "bin"`) whose binaries are all helpers
+        // chooses among them all.
+        let candidates = if krate.main_bins.is_empty() {
+            &krate.bins
+        } else {
+            &krate.main_bins
+        };
+        match candidates.as_slice() {
+            [only] => only.clone(),
+            [] => {
+                return Err(problem(
+                    &["package"],
                     format!(
-                        "{} has several binaries ({}) and none is named like the package",
+                        "{} is marked `kind = \"bin\"` but has no binary target",
+                        krate.name
+                    ),
+                    format!("add src/main.rs or a [[bin]] to {manifest}, or change its kind"),
+                ));
+            }
+            many if many.contains(&krate.name) => krate.name.clone(),
+            many => {
+                let first = quote::toml_string(&many[0]);
+                return Err(problem(
+                    &["package"],
+                    format!(
+                        "{} has several binaries ({}) and none is named like the package, so \
+                         the image does not know which one to run",
                         krate.name,
                         many.join(", ")
                     ),
                     format!(
-                        "choose the image's binary: `bin = \"{}\"` under [package.metadata.ccworkspace] in {manifest}",
-                        many[0]
+                        "name it in {manifest}: `default-run = {first}` under [package] (cargo run \
+                         picks it too), or `bin = {first}` under [package.metadata.ccworkspace]"
                     ),
-                )
-                .into())
+                ));
             }
         }
+    };
+    // rustc refuses other characters in a crate name; the Dockerfile's `COPY` relies on it.
+    if !chosen
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(problem(
+            &["package"],
+            format!(
+                "the binary `{}` of {} has a name rustc refuses (only letters, digits, `_` and \
+                 `-` make a crate name)",
+                chosen.escape_debug(),
+                krate.name
+            ),
+            "rename the binary (its file under src/bin/, or `name` in its [[bin]])".to_string(),
+        ));
     }
+    Ok(chosen)
 }
 
 fn list_or_none(items: &[String]) -> String {
@@ -588,12 +914,74 @@ gen = { path = "../../../tools/gen" }
     }
 
     #[test]
-    fn a_path_outside_the_root_is_an_error() {
+    fn a_path_outside_the_root_is_a_problem_of_the_images_that_need_it() {
         let text = "[package]\nname = \"x\"\n[dependencies]\ny = { path = \"../../../../y\" }\n";
-        let err = parse_crate(text, "a/rust/x", "x", &root(), &CrateFiles::default(), true)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("outside the workspace root"), "{err}");
+        let files = CrateFiles {
+            main_rs: true,
+            ..CrateFiles::default()
+        };
+        let c = parse_crate(
+            text,
+            "a/rust/x",
+            "a/rust/x/Cargo.toml",
+            &root(),
+            &files,
+            true,
+        )
+        .unwrap();
+        assert_eq!(c.outside_root[0].key, ["dependencies", "y"]);
+        let ws = model(vec![c.clone()]);
+        let err = plan(&ws, &c).unwrap_err();
+        assert!(err.message.contains("outside the workspace root"), "{err}");
+        assert_eq!(key_line(text, &err.key), Some(4));
+    }
+
+    #[test]
+    fn default_run_and_bin_choose_among_several_binaries() {
+        let mut c = krate("tool", "t/rust/tool", CrateKind::Bin, &[]);
+        c.bins = vec!["a".into(), "b".into()];
+        c.main_bins = c.bins.clone();
+        let ws = model(vec![c.clone()]);
+        let err = plan(&ws, &c).unwrap_err();
+        assert!(
+            err.help.contains("`default-run = \"a\"` under [package]"),
+            "{}",
+            err.help
+        );
+        c.default_run = Some("b".into());
+        assert_eq!(
+            plan(&ws, &c).unwrap().unwrap().image,
+            Image::Bin {
+                bin: "b".into(),
+                features: vec![]
+            }
+        );
+        // `bin` wins over `default-run`.
+        c.bin_override = Some("a".into());
+        assert_eq!(
+            plan(&ws, &c).unwrap().unwrap().image,
+            Image::Bin {
+                bin: "a".into(),
+                features: vec![]
+            }
+        );
+        c.bin_override = Some("nope".into());
+        let err = plan(&ws, &c).unwrap_err();
+        assert_eq!(err.key, ["package", "metadata", "ccworkspace", "bin"]);
+    }
+
+    #[test]
+    fn key_line_finds_headers_dotted_keys_and_the_deepest_existing_key() {
+        let text = "[package]\nname = \"x\"\ndefault-run = \"a\"\n\n[package.metadata.ccworkspace]\nbin = \"b\"\n";
+        let k = |p: &[&str]| key_path(p);
+        assert_eq!(key_line(text, &k(&["package"])), Some(1));
+        assert_eq!(key_line(text, &k(&["package", "default-run"])), Some(3));
+        assert_eq!(
+            key_line(text, &k(&["package", "metadata", "ccworkspace", "bin"])),
+            Some(6)
+        );
+        assert_eq!(key_line(text, &k(&["package", "nope"])), Some(1));
+        assert_eq!(key_line("not toml [", &k(&["package"])), None);
     }
 
     fn krate(name: &str, path: &str, kind: CrateKind, deps: &[&str]) -> CrateInfo {
@@ -602,15 +990,25 @@ gen = { path = "../../../tools/gen" }
             path: path.into(),
             is_member: true,
             kind,
+            kind_problem: None,
             bins: if kind == CrateKind::Bin {
                 vec![name.into()]
             } else {
                 vec![]
             },
+            main_bins: if kind == CrateKind::Bin {
+                vec![name.into()]
+            } else {
+                vec![]
+            },
             bin_override: None,
+            default_run: None,
+            bin_features: BTreeMap::new(),
             has_pyproject: kind == CrateKind::Pyo3,
             generate: true,
             path_deps: deps.iter().map(|d| d.to_string()).collect(),
+            outside_root: Vec::new(),
+            own_files: BTreeSet::new(),
             workspace_deps: deps
                 .iter()
                 .map(|d| d.rsplit('/').next().unwrap().to_string())
@@ -639,7 +1037,13 @@ gen = { path = "../../../tools/gen" }
         let p = plan(&ws, &ws.crates["b/rust/app"]).unwrap().unwrap();
         assert_eq!(p.context_dirs, ["a/rust/core", "a/rust/mid", "b/rust/app"]);
         assert_eq!(p.members, p.context_dirs);
-        assert_eq!(p.image, Image::Bin { bin: "app".into() });
+        assert_eq!(
+            p.image,
+            Image::Bin {
+                bin: "app".into(),
+                features: vec![]
+            }
+        );
         assert_eq!(p.workspace_deps.iter().collect::<Vec<_>>(), ["core", "mid"]);
         assert!(plan(&ws, &ws.crates["a/rust/core"]).unwrap().is_none());
     }
@@ -655,18 +1059,6 @@ gen = { path = "../../../tools/gen" }
         };
         let c = parse_crate(text, "s", "s", &root(), &files, true).unwrap();
         assert_eq!(c.bins, ["other", "srv-main", "tool"]);
-    }
-
-    #[test]
-    fn several_binaries_need_a_choice() {
-        let mut c = krate("tool", "t/rust/tool", CrateKind::Bin, &[]);
-        c.bins = vec!["a".into(), "b".into()];
-        let ws = model(vec![c.clone()]);
-        let err = plan(&ws, &c).unwrap_err().to_string();
-        assert!(err.contains("several binaries"), "{err}");
-        c.bin_override = Some("b".into());
-        let p = plan(&ws, &c).unwrap().unwrap();
-        assert_eq!(p.image, Image::Bin { bin: "b".into() });
     }
 
     #[test]

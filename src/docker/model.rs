@@ -19,8 +19,9 @@ pub(crate) type CrateSource = (String, CrateFiles);
 /// `read_other(dir)` reads a crate that is not a member (a `[patch]` target, an excluded path
 /// dependency).
 ///
-/// Errors (exit 2): a root `[package]` (`dockerfile` supports virtual workspaces only), a crate
-/// without targets, a manifest [`parse_crate`] cannot read, and what `read_other` returns.
+/// A root `[package]` is the member with the directory `""`.
+///
+/// Errors (exit 2): a crate without targets, a manifest [`parse_crate`] cannot read, and what `read_other` returns.
 pub(crate) fn workspace_model(
     root_text: &str,
     label: &str,
@@ -30,13 +31,6 @@ pub(crate) fn workspace_model(
 ) -> anyhow::Result<WorkspaceModel> {
     let config = Config::from_manifest_text(root_text, label)?;
     let info = parse_root(root_text, label)?;
-    if info.has_package {
-        return Err(UserError::new(
-            format!("{label} has a [package]: `dockerfile` supports virtual workspaces only"),
-            "move the root package into a member folder",
-        )
-        .into());
-    }
     let mut crates: BTreeMap<String, CrateInfo> = BTreeMap::new();
     // `[patch]` path targets are not members, but their own path dependencies belong in the
     // context too. They sit first in the stack, so a member that is also patched in is read

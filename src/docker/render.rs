@@ -5,7 +5,7 @@
 //! the root manifest, never on the machine, the time or the tool's version (so a tool upgrade
 //! that changes nothing in the output does not make every file stale).
 
-use super::{DockerPlan, GENERATED_MARKER, Image, trim};
+use super::{DockerPlan, GENERATED_MARKER, Image, quote, trim};
 use crate::config::DockerConfig;
 use crate::errors::UserError;
 
@@ -21,13 +21,41 @@ pub struct Rendered {
     pub manifest: String,
 }
 
+/// Settings that cannot be written into a Dockerfile, as (what, fix): `cargo-home` is a
+/// `RUN --mount` target (a comma-separated option list, not a word that can be quoted), so it
+/// must be an absolute path of letters, digits and `_-./@+`.
+pub fn check_config(config: &DockerConfig) -> Result<(), (String, String)> {
+    let cargo_home = config.cargo_home.trim_end_matches('/');
+    if !cargo_home.starts_with('/')
+        || !cargo_home
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | '@' | '+'))
+    {
+        return Err((
+            format!(
+                "[workspace.metadata.ccworkspace.docker] cargo-home = {} cannot be a cache mount \
+                 target: it must be an absolute path of letters, digits and `_-./@+`",
+                quote::toml_string(&config.cargo_home)
+            ),
+            "set cargo-home to the CARGO_HOME of the builder image, e.g. \"/usr/local/cargo\""
+                .to_string(),
+        ));
+    }
+    Ok(())
+}
+
 /// Render one plan.
 pub fn render(
     plan: &DockerPlan,
     config: &DockerConfig,
     root: &trim::RootTrimmer,
 ) -> anyhow::Result<Rendered> {
-    let manifest = root.trim(&plan.members, &plan.context_dirs, &plan.workspace_deps);
+    let manifest = root.trim(
+        &plan.members,
+        &plan.context_dirs,
+        &plan.workspace_deps,
+        plan.with_root_package,
+    );
     let eof = "EOF";
     if manifest.lines().any(|l| l.trim() == eof) {
         return Err(UserError::new(
@@ -41,56 +69,89 @@ pub fn render(
     }
     let dockerfile_path = plan.dockerfile_path();
     let ignore_path = plan.ignore_path();
+    check_config(config).map_err(|why| UserError::new(why.0, why.1))?;
+    let cargo_home = config.cargo_home.trim_end_matches('/');
     let (build, runtime_image, runtime) = match &plan.image {
-        Image::Pyo3 => (
-            format!(
-                "maturin build --release -m {}/Cargo.toml -i python{} --out /dist",
-                plan.path, config.python_version
-            ),
-            config.pyo3_runtime(),
-            "RUN --mount=type=bind,from=build,source=/dist,target=/tmp/wheels \\\n    \
-             pip install --no-cache-dir /tmp/wheels/*.whl"
-                .to_string(),
-        ),
-        Image::Bin { bin } => (
-            format!(
-                "cargo build --release -p {} --bin {bin} \\\n    \
-                 && mkdir -p /out && cp /work/target/release/{bin} /out/",
-                plan.name
-            ),
-            config.bin_runtime(),
-            format!(
-                "COPY --from=build /out/{bin} /usr/local/bin/{bin}\n\
-                 ENTRYPOINT [\"/usr/local/bin/{bin}\"]"
-            ),
-        ),
+        Image::Pyo3 => {
+            // BuildKit reads a `RUN` word that starts with `<<` as a heredoc, even quoted.
+            let manifest = crate::workspace::join(&plan.path, "Cargo.toml");
+            let manifest = if manifest.starts_with('<') {
+                format!("./{manifest}")
+            } else {
+                manifest
+            };
+            (
+                format!(
+                    "maturin build --release -m {} -i {} --out /dist",
+                    quote::sh_word(&manifest),
+                    quote::sh_word(&format!("python{}", config.python_version))
+                ),
+                config.pyo3_runtime(),
+                "RUN --mount=type=bind,from=build,source=/dist,target=/tmp/wheels \\\n    \
+                 pip install --no-cache-dir /tmp/wheels/*.whl"
+                    .to_string(),
+            )
+        }
+        Image::Bin { bin, features } => {
+            // `plan` admits only names rustc accepts (letters, digits, `_`, `-`), which mean
+            // nothing to `COPY`'s variable expansion or globbing.
+            let sh_bin = quote::sh_word(bin);
+            (
+                format!(
+                    "cargo build --release -p {} --bin {sh_bin}{} \\\n    \
+                     && mkdir -p /out && cp {} /out/",
+                    quote::sh_word(&plan.name),
+                    if features.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" --features {}", quote::sh_word(&features.join(",")))
+                    },
+                    quote::sh_word(&format!("/work/target/release/{bin}"))
+                ),
+                config.bin_runtime(),
+                format!(
+                    "COPY --from=build /out/{bin} /usr/local/bin/{bin}\n\
+                     ENTRYPOINT [{}]",
+                    quote::json_string(&format!("/usr/local/bin/{bin}"))
+                ),
+            )
+        }
     };
     let dockerfile = fill(
         DOCKERFILE_TEMPLATE,
         &[
             ("marker", GENERATED_MARKER),
             ("name", &plan.name),
+            ("name_word", &quote::sh_word(&plan.name)),
             ("dockerfile", &dockerfile_path),
+            ("dockerfile_word", &quote::sh_word(&dockerfile_path)),
+            ("tag", &quote::sh_word(&quote::image_tag(&plan.name))),
             ("ignore", &ignore_path),
-            ("builder_image", &config.builder_image),
-            ("runtime_image", &runtime_image),
+            (
+                "builder_image",
+                &quote::dockerfile_value(&config.builder_image),
+            ),
+            ("runtime_image", &quote::dockerfile_value(&runtime_image)),
             ("eof", eof),
             ("manifest", &manifest),
-            ("cargo_home", config.cargo_home.trim_end_matches('/')),
+            ("cargo_home", cargo_home),
             ("build", &build),
             ("runtime", &runtime),
         ],
     );
     let admit_lines = |files: &mut dyn Iterator<Item = &String>| {
-        files.map(|f| format!("!{f}\n")).collect::<String>()
+        files
+            .map(|f| format!("!{}\n", quote::ignore_literal(f)))
+            .collect::<String>()
     };
     let admit = admit_lines(&mut plan.root_files.iter().chain(&plan.context_dirs));
-    let extra = admit_lines(&mut plan.extra_files.iter());
+    // `extra-files` are patterns as the user wrote them (globs allowed).
+    let extra: String = plan.extra_files.iter().map(|f| format!("!{f}\n")).collect();
     let dockerignore = fill(
         IGNORE_TEMPLATE,
         &[
             ("marker", GENERATED_MARKER),
-            ("name", &plan.name),
+            ("name_word", &quote::sh_word(&plan.name)),
             ("dockerfile", &dockerfile_path),
             ("admit", &admit),
             ("extra", &extra),

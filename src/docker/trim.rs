@@ -35,7 +35,7 @@ pub fn trim_root_manifest(
     context_dirs: &[String],
     used_deps: &BTreeSet<String>,
 ) -> anyhow::Result<String> {
-    Ok(RootTrimmer::new(root_manifest)?.trim(members, context_dirs, used_deps))
+    Ok(RootTrimmer::new(root_manifest)?.trim(members, context_dirs, used_deps, false))
 }
 
 /// The root manifest parsed and normalized once; [`RootTrimmer::trim`] then costs only the
@@ -49,6 +49,15 @@ pub struct RootTrimmer {
     deps: Vec<(String, Item)>,
     /// `[workspace] exclude`, normalized.
     exclude: Vec<String>,
+    /// The root package's own tables (`[package]`, its targets and dependency tables,
+    /// `[features]`, `[lints]`, ...), normalized, in their original order: put back only into
+    /// the manifest of an image whose closure holds the root package.
+    package: Vec<(String, Item)>,
+    /// The resolver the root package's edition implies (`"2"` from 2021, `"3"` from 2024),
+    /// when `[workspace]` names none: a trimmed manifest without the package is a virtual one,
+    /// whose default resolver is `"1"`, so it is written out to keep feature resolution the
+    /// same.
+    implied_resolver: Option<&'static str>,
 }
 
 impl RootTrimmer {
@@ -60,15 +69,44 @@ impl RootTrimmer {
                 "fix the root Cargo.toml (cargo rejects it too)",
             )
         })?;
-        let keys: Vec<String> = doc.iter().map(|(k, _)| k.to_string()).collect();
-        for key in keys {
-            if key != "workspace" && !KEPT_ROOT_KEYS.contains(&key.as_str()) {
-                doc.remove(&key);
-            }
-        }
         let mut normalizer = Normalize;
         normalizer.visit_document_mut(&mut doc);
         doc.set_trailing("");
+        let edition = |item: Option<&Item>| -> Option<String> {
+            let item = item?;
+            item.as_str().map(str::to_string).or_else(|| {
+                // `edition.workspace = true`: from `[workspace.package]`.
+                item.get("workspace")?;
+                doc.get("workspace")?
+                    .get("package")?
+                    .get("edition")?
+                    .as_str()
+                    .map(str::to_string)
+            })
+        };
+        let has_resolver = doc
+            .get("workspace")
+            .and_then(|w| w.get("resolver"))
+            .is_some();
+        let implied_resolver = if has_resolver {
+            None
+        } else {
+            match doc.get("package").and_then(|p| edition(p.get("edition"))) {
+                Some(e) if e == "2021" => Some("2"),
+                Some(e) if e.as_str() >= "2024" => Some("3"),
+                _ => None,
+            }
+        };
+        let mut package = Vec::new();
+        let keys: Vec<String> = doc.iter().map(|(k, _)| k.to_string()).collect();
+        for key in keys {
+            if key != "workspace"
+                && !KEPT_ROOT_KEYS.contains(&key.as_str())
+                && let Some(item) = doc.remove(&key)
+            {
+                package.push((key, item));
+            }
+        }
         let Some(ws) = doc.get_mut("workspace").and_then(Item::as_table_like_mut) else {
             return Err(UserError::new(
                 "the root Cargo.toml has no [workspace] table",
@@ -105,17 +143,31 @@ impl RootTrimmer {
             skeleton: doc,
             deps,
             exclude,
+            package,
+            implied_resolver,
         })
     }
 
-    /// The trimmed manifest for one closure.
+    /// The trimmed manifest for one closure; `with_package`: the closure holds the root
+    /// package, whose tables are kept.
     pub fn trim(
         &self,
         members: &[String],
         context_dirs: &[String],
         used_deps: &BTreeSet<String>,
+        with_package: bool,
     ) -> String {
         let mut doc = self.skeleton.clone();
+        if with_package {
+            // Tables keep their parsed positions, so they print in the original order.
+            for (key, item) in &self.package {
+                doc.insert(key, item.clone());
+            }
+        } else if let Some(resolver) = self.implied_resolver
+            && let Some(ws) = doc.get_mut("workspace").and_then(Item::as_table_mut)
+        {
+            ws.insert("resolver", toml_edit::value(resolver));
+        }
         let exclude: Vec<String> = self
             .exclude
             .iter()
@@ -139,8 +191,11 @@ impl RootTrimmer {
             if kept == 0 {
                 ws.remove("dependencies");
             }
-            // `members` (one per line, for readable diffs) right after `resolver`.
-            ws.insert("members", Item::Value(Value::Array(string_array(members))));
+            // `members` (one per line, for readable diffs) right after `resolver`. Cargo reads
+            // each entry as a glob, so `*`, `?`, `[` and `]` in a folder name are escaped
+            // (`[*]`), the way the `glob` crate cargo uses escapes them.
+            let members: Vec<String> = members.iter().map(|m| glob::Pattern::escape(m)).collect();
+            ws.insert("members", Item::Value(Value::Array(string_array(&members))));
             if !exclude.is_empty() {
                 ws.insert("exclude", Item::Value(Value::Array(string_array(&exclude))));
             }
