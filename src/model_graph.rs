@@ -12,9 +12,11 @@
 //! it with `cargo metadata`.
 //!
 //! [`load`] returns `None`, so the caller runs `cargo metadata`, whenever the manifests alone
-//! cannot be trusted to give cargo's graph: a root package, `[patch]` or `[replace]`, a path
-//! dependency on a package that is not a member, a `.cargo/config` that patches or overrides
-//! paths, or a workspace the model cannot load.
+//! cannot be trusted to give cargo's graph, or cargo would refuse what they say: a root package,
+//! `[patch]` or `[replace]`, a path dependency on a package that is not a member, a
+//! `.cargo/config` that patches or overrides paths, `--offline`/`--locked`/`--frozen` (the user
+//! asked for cargo's checks), no members, a member without targets, or a workspace the model
+//! cannot load.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -31,6 +33,10 @@ use crate::workspace::{Member, MetadataOptions, Platforms, Workspace};
 /// The members' graph from the manifests, or `None` when it cannot stand in for cargo's (see
 /// the module documentation). Never an error: anything unexpected means "ask cargo".
 pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace> {
+    // `--offline`, `--locked`, `--frozen` ask for cargo's own checks of the resolve.
+    if global.offline || global.locked || global.frozen {
+        return None;
+    }
     let model = crate::model::load(&crate::model::LoadOptions {
         manifest_path: global.manifest_path.clone(),
         ..Default::default()
@@ -69,6 +75,10 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
         .enumerate()
         .map(|(i, m)| (m.dir.as_str(), i))
         .collect();
+    if model.members.is_empty() {
+        // cargo refuses a virtual workspace without members.
+        return None;
+    }
     let root_dir = Utf8PathBuf::from_path_buf(model.root_dir.clone()).ok()?;
     // One member's package and facts; members are independent, so they are read in parallel
     // (the files that decide a crate's kind are most of the I/O).
@@ -137,6 +147,16 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
             ),
         )
         .ok()?;
+        // No target at all: cargo refuses the workspace ("no targets specified"); let it say so.
+        let has_targets = files.lib_rs
+            || files.main_rs
+            || !files.bin_dir.is_empty()
+            || ["lib", "bin", "example", "test", "bench"]
+                .iter()
+                .any(|k| table.contains_key(*k));
+        if !has_targets {
+            return None;
+        }
         let kind = classify(
             table
                 .get("package")
