@@ -394,21 +394,19 @@ fn main() {
             program: &cargo,
             args: &["metadata", "--format-version", "1", "--no-deps"],
         };
-        let affected_env = |step: &HistoryStep,
-                            env: &[(&str, &str)],
-                            reference: Option<Reference>|
-         -> Sample {
-            repo.git(&["checkout", "-q", "--detach", &step.commit]);
-            measure_env(
-                &root,
-                &bin,
-                &["affected", "-q", "--base", &step.parent],
-                runs,
-                true,
-                env,
-                reference,
-            )
-        };
+        let affected_env =
+            |step: &HistoryStep, env: &[(&str, &str)], reference: Option<Reference>| -> Sample {
+                repo.git(&["checkout", "-q", "--detach", &step.commit]);
+                measure_env(
+                    &root,
+                    &bin,
+                    &["affected", "-q", "--base", &step.parent],
+                    runs,
+                    true,
+                    env,
+                    reference,
+                )
+            };
         let affected = |step: &HistoryStep, cache: bool, reference: Option<Reference>| -> Sample {
             let env: &[(&str, &str)] = if cache {
                 &[]
@@ -447,7 +445,10 @@ fn main() {
         // the graph cannot decide), as when a root file changed too.
         let via_cargo = affected_env(
             leaf,
-            &[("CCWORKSPACE_NO_CACHE", "1"), ("CCWORKSPACE_GRAPH", "cargo")],
+            &[
+                ("CCWORKSPACE_NO_CACHE", "1"),
+                ("CCWORKSPACE_GRAPH", "cargo"),
+            ],
             None,
         );
         let theirs = determinator(&repo, &leaf.parent, runs);

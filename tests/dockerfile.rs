@@ -57,33 +57,9 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// Every file under `root`, relative with `/`, sorted.
-fn all_files(root: &Path) -> Vec<String> {
-    fn go(root: &Path, rel: &str, out: &mut Vec<String>) {
-        for entry in std::fs::read_dir(root.join(rel)).unwrap() {
-            let entry = entry.unwrap();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let child = if rel.is_empty() {
-                name
-            } else {
-                format!("{rel}/{name}")
-            };
-            if entry.file_type().unwrap().is_dir() {
-                go(root, &child, out);
-            } else {
-                out.push(child);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    go(root, "", &mut out);
-    out.sort();
-    out
-}
-
 /// The generated Dockerfiles of a fixture (relative paths), found by their marker.
 fn generated_dockerfiles(root: &Path) -> Vec<String> {
-    all_files(root)
+    support::files_under(&[], root)
         .into_iter()
         .filter(|f| f.ends_with("/Dockerfile") && !f.contains("/target/"))
         .filter(|f| {
@@ -208,7 +184,7 @@ fn check_reports_stale_missing_and_left_over_files_and_regenerating_fixes_them()
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 
     // Writing again changes nothing.
-    let before = all_files(root);
+    let before = support::files_under(&[], root);
     let out = tool(root, &[]);
     assert_eq!(out.status.code(), Some(0));
     assert!(
@@ -216,7 +192,7 @@ fn check_reports_stale_missing_and_left_over_files_and_regenerating_fixes_them()
         "{}",
         text(&out.stderr)
     );
-    assert_eq!(before, all_files(root));
+    assert_eq!(before, support::files_under(&[], root));
 }
 
 #[test]
@@ -271,7 +247,7 @@ fn simulated_context(root: &Path, dockerfile: &str, into: &Path) -> Vec<String> 
     let ignore_text =
         std::fs::read_to_string(root.join(format!("{dockerfile}.dockerignore"))).unwrap();
     let ignore = IgnoreFile::parse(&ignore_text).unwrap();
-    let admitted: Vec<String> = all_files(root)
+    let admitted: Vec<String> = support::files_under(&[], root)
         .into_iter()
         .filter(|f| !ignore.is_excluded(f))
         .collect();

@@ -47,33 +47,6 @@ fn bin_crate(name: &str) -> String {
 const ROOT: &str = "[workspace]\nresolver = \"2\"\nmembers = [\"*/rust/*\"]\n\n\
                     [workspace.package]\nversion = \"0.1.0\"\nedition = \"2021\"\n";
 
-/// Every file under `root`, relative with `/`, sorted; `target` folders skipped.
-fn all_files(root: &Path) -> Vec<String> {
-    fn go(root: &Path, rel: &str, out: &mut Vec<String>) {
-        for entry in std::fs::read_dir(root.join(rel)).unwrap() {
-            let entry = entry.unwrap();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name == "target" {
-                continue;
-            }
-            let child = if rel.is_empty() {
-                name
-            } else {
-                format!("{rel}/{name}")
-            };
-            if entry.file_type().unwrap().is_dir() {
-                go(root, &child, out);
-            } else {
-                out.push(child);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    go(root, "", &mut out);
-    out.sort();
-    out
-}
-
 /// The argv the real `/bin/sh` makes of `words` (a line of shell words).
 fn sh_argv(words: &str) -> Vec<String> {
     let out = Command::new("/bin/sh")
@@ -151,7 +124,7 @@ fn build_in_context(root: &Path, dockerfile: &str) {
     .unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let ctx = tmp.path().join("work");
-    let admitted: Vec<String> = all_files(root)
+    let admitted: Vec<String> = support::files_under(&["target"], root)
         .into_iter()
         .filter(|f| !ignore.is_excluded(f))
         .collect();
@@ -579,7 +552,7 @@ fn a_library_with_helper_binaries_is_no_image_unless_asked() {
     };
     let out = tool(root, &["dockerfile"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let images: Vec<String> = all_files(root)
+    let images: Vec<String> = support::files_under(&["target"], root)
         .into_iter()
         .filter(|f| f.ends_with("/Dockerfile"))
         .collect();

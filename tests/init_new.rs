@@ -78,33 +78,6 @@ fn scaffold(parent: &Path) -> PathBuf {
     root
 }
 
-/// Every file under `root` (relative, `/`), skipping `.git` and `target`.
-fn files(root: &Path) -> Vec<String> {
-    fn go(root: &Path, rel: &str, out: &mut Vec<String>) {
-        for entry in std::fs::read_dir(root.join(rel)).unwrap() {
-            let entry = entry.unwrap();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name == ".git" || name == "target" {
-                continue;
-            }
-            let child = if rel.is_empty() {
-                name
-            } else {
-                format!("{rel}/{name}")
-            };
-            if entry.file_type().unwrap().is_dir() {
-                go(root, &child, out);
-            } else {
-                out.push(child);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    go(root, "", &mut out);
-    out.sort();
-    out
-}
-
 fn read(root: &Path, rel: &str) -> String {
     std::fs::read_to_string(root.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
 }
@@ -475,7 +448,7 @@ fn redact(text: &str) -> String {
 fn goldens_of_every_generated_file() {
     let tmp = tempfile::tempdir().unwrap();
     let root = scaffold(tmp.path());
-    let all = files(&root);
+    let all = support::files_under(&[".git", "target"], &root);
     insta::assert_snapshot!("file_list", all.join("\n"));
     for rel in &all {
         let name = rel.replace(['/', '.'], "_");
@@ -625,7 +598,7 @@ fn new_fails_clearly() {
     let tmp = tempfile::tempdir().unwrap();
     ok(tmp.path(), &["init", "acme", "--domains", "DAGs"]);
     let root = tmp.path().join("acme");
-    let before = files(&root);
+    let before = support::files_under(&[".git", "target"], &root);
 
     ok(&root, &["new", "DAGs/poh_ack"]);
     let taken = tool(&root, &["new", "DAGs/poh_ack", "--bin"]);
@@ -662,7 +635,7 @@ fn new_fails_clearly() {
     let two = tool(&root, &["new", "DAGs/x", "--bin", "--pyo3"]);
     assert_eq!(two.status.code(), Some(2));
 
-    let mut after = files(&root);
+    let mut after = support::files_under(&[".git", "target"], &root);
     after.retain(|f| !f.starts_with("DAGs/rust/poh_ack/") && f != "CA/rust/.gitkeep");
     assert_eq!(after, before, "a failed `new` wrote something");
 

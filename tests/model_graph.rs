@@ -42,10 +42,7 @@ fn check(seed: u64, crates: usize) {
     let repo = Repo::init(&root);
     let steps = make_history(&repo, &g, seed).unwrap();
     let mut from_manifests = 0;
-    for (step, mode) in steps
-        .iter()
-        .flat_map(|s| [(s, "builds"), (s, "all")])
-    {
+    for (step, mode) in steps.iter().flat_map(|s| [(s, "builds"), (s, "all")]) {
         repo.git(&["checkout", "-q", "--detach", &step.commit]);
         let (ours, log) = affected(&repo, &step.parent, "", mode);
         let (theirs, _) = affected(&repo, &step.parent, "cargo", mode);

@@ -92,3 +92,31 @@ pub fn write_workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Every file under `root` (relative paths with `/`, sorted), skipping directories and files
+/// whose name is in `skip` (`.git`, `target`).
+pub fn files_under(skip: &[&str], root: &std::path::Path) -> Vec<String> {
+    fn go(root: &std::path::Path, rel: &str, skip: &[&str], out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(root.join(rel)).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if skip.contains(&name.as_str()) {
+                continue;
+            }
+            let child = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            if entry.file_type().unwrap().is_dir() {
+                go(root, &child, skip, out);
+            } else {
+                out.push(child);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    go(root, "", skip, &mut out);
+    out.sort();
+    out
+}
