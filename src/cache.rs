@@ -25,7 +25,7 @@ use crate::workspace::{
     Member, MetadataOptions, Platforms, Workspace, cargo_program, run_metadata,
 };
 
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 #[derive(Serialize, Deserialize)]
 struct Stored {
@@ -90,10 +90,20 @@ impl KeyHasher {
         self.add((path.to_string_lossy(), path.exists()));
     }
     fn dir_listing(&mut self, path: &Path) {
+        // A folder entry counts with whether it holds a `main.rs` (`src/bin/tool/main.rs` is
+        // the binary `tool`).
         let mut names: Vec<String> = std::fs::read_dir(path)
             .map(|rd| {
                 rd.filter_map(|e| e.ok())
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .map(|e| {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        if e.file_type().is_ok_and(|t| t.is_dir()) {
+                            let main = e.path().join("main.rs").is_file();
+                            format!("{name}/{}", if main { "main.rs" } else { "" })
+                        } else {
+                            name
+                        }
+                    })
                     .collect()
             })
             .unwrap_or_default();

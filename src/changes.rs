@@ -274,9 +274,12 @@ fn analyse_git(
         out.warn(note);
     }
 
-    // A head other than the checked-out commit needs its own checkout for `cargo metadata`.
+    // A head other than the working tree needs its own checkout for `cargo metadata`: another
+    // commit, or the checked-out one when the working tree differs from it.
     let scratch = match &head_rev {
-        Some(rev) if *rev != head_commit => Some(Scratch::new(&git, rev)?),
+        Some(rev) if *rev != head_commit || git.working_tree_dirty()? => {
+            Some(Scratch::new(&git, rev)?)
+        }
         _ => None,
     };
     // Git's diff and cargo's metadata are independent: run them at the same time.

@@ -280,6 +280,13 @@ impl Git {
         self.run(&args)
     }
 
+    /// Whether the working tree differs from the checked-out commit: staged, unstaged or
+    /// untracked (not ignored) files.
+    pub fn working_tree_dirty(&self) -> anyhow::Result<bool> {
+        let out = self.run(["status", "--porcelain", "-z", "--untracked-files=normal"])?;
+        Ok(!out.is_empty())
+    }
+
     /// Untracked files that are not ignored, relative to the repository root.
     pub fn untracked(&self) -> anyhow::Result<Vec<String>> {
         let out = self.run(["ls-files", "-z", "--others", "--exclude-standard"])?;

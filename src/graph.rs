@@ -81,18 +81,29 @@ pub struct Link {
     pub normal: bool,
     pub build: bool,
     pub dev: bool,
-    /// Whether the dependency (required or optional, of any kind) is declared for one of the
-    /// configured platforms ([`DepGraph::platforms`]): `false` for a
-    /// `[target.'cfg(windows)'.dependencies]` entry when only Linux is built.
-    pub on_platforms: bool,
-    /// The platforms on which it is a required (not `optional`) normal or build dependency: then
-    /// every build that contains the dependent contains the dependency too.
-    pub required_on: PlatformMask,
+    /// The kinds ([`Link::NORMAL`], [`Link::BUILD`], [`Link::DEV`]) in which the dependency
+    /// (required or optional) is declared for one of the configured platforms
+    /// ([`DepGraph::platforms`]): no `NORMAL` bit for a `[target.'cfg(windows)'.dependencies]`
+    /// entry when only Linux is built.
+    pub declared: u8,
+    /// The platforms on which it is a required (not `optional`) normal dependency: then every
+    /// build that contains the dependent contains the dependency too.
+    pub required_normal_on: PlatformMask,
+    /// The same for a required build-dependency, of a dependent that has a build script (cargo
+    /// builds no build-dependency without one).
+    pub required_build_on: PlatformMask,
     /// The platforms on which it is a dev-dependency (dev-dependencies cannot be optional).
     pub dev_on: PlatformMask,
 }
 
 impl Link {
+    /// [`Link::declared`] bit of a normal dependency.
+    pub const NORMAL: u8 = 1;
+    /// [`Link::declared`] bit of a build-dependency.
+    pub const BUILD: u8 = 2;
+    /// [`Link::declared`] bit of a dev-dependency.
+    pub const DEV: u8 = 4;
+
     /// Only a dev-dependency: not part of the dependent's own build.
     pub fn dev_only(&self) -> bool {
         self.dev && !self.normal && !self.build

@@ -80,10 +80,55 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
         return None;
     }
     let root_dir = Utf8PathBuf::from_path_buf(model.root_dir.clone()).ok()?;
-    // One member's package and facts; members are independent, so they are read in parallel
-    // (the files that decide a crate's kind are most of the I/O).
+    // The files that decide each member's targets, read in parallel (most of the I/O).
+    let files: Vec<crate::model::files::CrateFiles> = model
+        .members
+        .par_iter()
+        .map(|manifest| {
+            crate::model::files::read(
+                &model.root_dir,
+                &manifest.dir,
+                Some(
+                    model
+                        .pyprojects
+                        .get(&manifest.dir)
+                        .map(|p| p.text().to_string()),
+                ),
+            )
+            .ok()
+        })
+        .collect::<Option<_>>()?;
+    // Whether a member has a library target: a dependency on a member without one is no edge
+    // (cargo ignores it: "missing a lib target").
+    let has_lib: Vec<bool> = model
+        .members
+        .iter()
+        .zip(&files)
+        .map(|(m, f)| {
+            let table = m.root();
+            let autolib = table
+                .get("package")
+                .and_then(|p| p.get("autolib"))
+                .and_then(NodeExt::as_bool)
+                .unwrap_or(true);
+            table.contains_key("lib") || (autolib && f.lib_rs)
+        })
+        .collect();
+    // One member's package and facts; members are independent, so they are read in parallel.
     let one = |node: Node, manifest: &crate::model::Manifest| -> Option<(Package, Member)> {
         let table = manifest.root();
+        let files = &files[node];
+        // cargo builds build-dependencies only for a package with a build script: `build =
+        // "path"`, or `build.rs` unless `build = false`.
+        let has_build_script = match table.get("package").and_then(|p| p.get("build")) {
+            Some(b) if b.as_bool() == Some(false) => false,
+            Some(b) if b.as_str().is_some() => true,
+            _ => model
+                .root_dir
+                .join(&manifest.dir)
+                .join("build.rs")
+                .is_file(),
+        };
         let name = manifest.package_name()?.to_string();
         let mut links: BTreeMap<Node, Link> = BTreeMap::new();
         let mut uses_pyo3 = false;
@@ -108,6 +153,9 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
             };
             // A path package that is not a member: cargo's graph has more than ours.
             let to = *node_of.get(path.as_str())?;
+            if !has_lib[to] {
+                continue;
+            }
             let on = match dep.table_path.first().map(String::as_str) {
                 Some("target") => platforms.mask_cfg(dep.table_path.get(1)?)?,
                 _ => platforms.every(),
@@ -119,34 +167,36 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
                 normal: false,
                 build: false,
                 dev: false,
-                on_platforms: false,
-                required_on: 0,
+                declared: 0,
+                required_normal_on: 0,
+                required_build_on: 0,
                 dev_on: 0,
             });
-            link.on_platforms |= on.possible != 0;
-            match dep.kind {
-                DepKind::Normal => link.normal = true,
-                DepKind::Build => link.build = true,
+            let bit = match dep.kind {
+                DepKind::Normal => {
+                    link.normal = true;
+                    if !optional {
+                        link.required_normal_on |= on.certain;
+                    }
+                    Link::NORMAL
+                }
+                DepKind::Build => {
+                    link.build = true;
+                    if !optional && has_build_script {
+                        link.required_build_on |= on.certain;
+                    }
+                    Link::BUILD
+                }
                 DepKind::Dev => {
                     link.dev = true;
                     link.dev_on |= on.certain;
+                    Link::DEV
                 }
-            }
-            if dep.kind != DepKind::Dev && !optional {
-                link.required_on |= on.certain;
+            };
+            if on.possible != 0 {
+                link.declared |= bit;
             }
         }
-        let files = crate::model::files::read(
-            &model.root_dir,
-            &manifest.dir,
-            Some(
-                model
-                    .pyprojects
-                    .get(&manifest.dir)
-                    .map(|p| p.text().to_string()),
-            ),
-        )
-        .ok()?;
         // No target at all: cargo refuses the workspace ("no targets specified"); let it say so.
         let has_targets = files.lib_rs
             || files.main_rs
@@ -172,7 +222,7 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
                     .and_then(NodeExt::as_array)
                     .is_some_and(|a| a.iter().any(|t| t.as_str() == Some("cdylib"))),
                 uses_pyo3,
-                main_bin: main_bin(&name, table, &files),
+                main_bin: main_bin(&name, table, files),
             },
         )
         .ok()?;

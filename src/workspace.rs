@@ -263,15 +263,26 @@ impl Workspace {
                         normal: l.normal().is_present(),
                         build: l.build().is_present(),
                         dev: l.dev().is_present(),
-                        on_platforms: platforms.specs.iter().any(|spec| {
-                            [l.normal(), l.build(), l.dev()].iter().any(|req| {
+                        declared: [
+                            (l.normal(), Link::NORMAL),
+                            (l.build(), Link::BUILD),
+                            (l.dev(), Link::DEV),
+                        ]
+                        .iter()
+                        .filter(|(req, _)| {
+                            platforms.specs.iter().any(|spec| {
                                 req.status().enabled_on(spec) != EnabledTernary::Disabled
                             })
+                        })
+                        .fold(0, |a, (_, bit)| a | bit),
+                        required_normal_on: platforms.mask(|spec| {
+                            l.normal().status().required_on(spec) == EnabledTernary::Enabled
                         }),
-                        required_on: platforms.mask(|spec| {
-                            [l.normal(), l.build()].iter().any(|req| {
-                                req.status().required_on(spec) == EnabledTernary::Enabled
-                            })
+                        // guppy (and cargo) build no build-dependency of a package without a
+                        // build script.
+                        required_build_on: platforms.mask(|spec| {
+                            pkg.has_build_script()
+                                && l.build().status().required_on(spec) == EnabledTernary::Enabled
                         }),
                         dev_on: platforms.mask(|spec| {
                             l.dev().status().enabled_on(spec) == EnabledTernary::Enabled

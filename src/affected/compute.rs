@@ -17,7 +17,7 @@ use super::rules::{RootFile, Rules};
 use super::{lockdiff, rootdiff};
 use crate::config::{AffectedConfig, FeaturesMode, MarkChanged, Unmatched};
 use crate::errors::UserError;
-use crate::graph::{Builds, DepGraph, Node, PlatformMask, every_build_on};
+use crate::graph::{Builds, DepGraph, Link, Node, PlatformMask, every_build_on};
 use crate::model::package_files::PackageFiles;
 use crate::workspace::Workspace;
 
@@ -144,6 +144,9 @@ pub struct Outcome {
     pub affected: BTreeMap<String, Reason>,
     /// Members that changed themselves (not only through a dependency).
     pub direct: BTreeSet<String>,
+    /// Packages that are not members and changed themselves (`name version`: a registry crate
+    /// whose `Cargo.lock` entry changed, a path dependency's file).
+    pub changed_packages: BTreeSet<String>,
     pub deleted: Vec<Deleted>,
     pub notes: Vec<String>,
 }
@@ -614,7 +617,31 @@ fn analyse_root_file(
             let mut named = Vec::new();
             for change in changes.iter().filter(|c| c.at_head) {
                 let key = (change.name.clone(), change.version.clone());
-                for id in index.get(&key).into_iter().flatten() {
+                // An entry that only gained dependencies (same version, source and checksum)
+                // gained them because a build now enables a feature that pulls them in: the
+                // builds that changed are the ones that hold a gained dependency (determinator
+                // compares each build's packages and features), not every build of the entry.
+                // (Which build enables the feature is itself a changed manifest, seeded by its
+                // file.) A lost dependency cannot be looked up in the head graph: the entry then
+                // stands for it.
+                let gained_only = change.from_version.is_none()
+                    && change.deps_removed.is_empty()
+                    && !change.deps_added.is_empty();
+                let gained: Option<Vec<Node>> = change
+                    .deps_added
+                    .iter()
+                    .map(|d| {
+                        let (name, version) = d.split_once(' ')?;
+                        index.get(&(name.to_string(), version.to_string())).cloned()
+                    })
+                    .collect::<Option<Vec<Vec<Node>>>>()
+                    .map(|v| v.into_iter().flatten().collect());
+                let ids: Vec<Node> = if let (true, Some(gained)) = (gained_only, gained) {
+                    gained
+                } else {
+                    index.get(&key).cloned().unwrap_or_default()
+                };
+                for id in &ids {
                     named.push(change.describe());
                     seeds.push(Seed {
                         id: *id,
@@ -783,14 +810,11 @@ fn spread_over_links(
     step: &dyn Fn(Node, Option<Edge>) -> Step,
 ) {
     for (dependent, link) in ws.graph.dependents(id) {
-        if !link.on_platforms {
-            continue;
-        }
-        let (reach, via) = if link.normal {
+        let (reach, via) = if link.declared & Link::NORMAL != 0 {
             (Reach::Full, Edge::Normal)
-        } else if link.build {
+        } else if link.declared & Link::BUILD != 0 {
             (Reach::Full, Edge::Build)
-        } else if link.dev {
+        } else if link.declared & Link::DEV != 0 {
             (Reach::Stops, Edge::Dev)
         } else {
             continue;
@@ -852,7 +876,15 @@ fn spread_over_builds(
             let reached = reverse_closure(
                 ws,
                 src,
-                |l| l.required_on & bit != 0,
+                |l| {
+                    if l.required_normal_on & bit != 0 {
+                        Some(Edge::Normal)
+                    } else if l.required_build_on & bit != 0 {
+                        Some(Edge::Build)
+                    } else {
+                        None
+                    }
+                },
                 |l| l.dev_on & bit != 0,
             );
             for (member, path) in reached {
@@ -865,8 +897,16 @@ fn spread_over_builds(
         let candidates = reverse_closure(
             ws,
             src,
-            |l| l.on_platforms && (l.normal || l.build),
-            |l| l.on_platforms && l.dev,
+            |l| {
+                if l.declared & Link::NORMAL != 0 {
+                    Some(Edge::Normal)
+                } else if l.declared & Link::BUILD != 0 {
+                    Some(Edge::Build)
+                } else {
+                    None
+                }
+            },
+            |l| l.declared & Link::DEV != 0,
         );
         for (member, _) in candidates {
             if !state.contains_key(&member) {
@@ -904,28 +944,26 @@ fn spread_over_builds(
     Ok(())
 }
 
-/// The members that reach `src` over links for which `follow` holds, and, as their last step
+/// The members that reach `src` over links for which `follow` names an edge, and, as their last step
 /// only, over their own links for which `dev` holds, each with the path from `src`'s dependent
 /// up to the member (each step: the package and the edge by which it depends on the previous
 /// one). `src` itself is not included.
 fn reverse_closure(
     ws: &Workspace,
     src: Node,
-    follow: impl Fn(&crate::graph::Link) -> bool,
-    dev: impl Fn(&crate::graph::Link) -> bool,
+    follow: impl Fn(&Link) -> Option<Edge>,
+    dev: impl Fn(&Link) -> bool,
 ) -> Vec<(Node, Vec<(Node, Edge)>)> {
     let mut parent: HashMap<Node, (Node, Edge)> = HashMap::new();
     let mut order = vec![src];
     let mut queue = VecDeque::from([src]);
     while let Some(x) = queue.pop_front() {
         for (dependent, link) in ws.graph.dependents(x) {
-            if dependent == src || parent.contains_key(&dependent) || !follow(link) {
+            if dependent == src || parent.contains_key(&dependent) {
                 continue;
             }
-            let via = if link.normal {
-                Edge::Normal
-            } else {
-                Edge::Build
+            let Some(via) = follow(link) else {
+                continue;
             };
             parent.insert(dependent, (x, via));
             order.push(dependent);
@@ -1036,6 +1074,10 @@ fn propagate(
         |seed: Seed, state: &mut BTreeMap<Node, (Reach, Reason)>, queue: &mut VecDeque<Node>| {
             if let Some(m) = ws.member_by_node(seed.id) {
                 out.direct.insert(m.name.clone());
+            } else {
+                let p = ws.graph.package(seed.id);
+                out.changed_packages
+                    .insert(format!("{} {}", p.name, p.version).trim_end().to_string());
             }
             let reason = Reason {
                 cause: seed.cause,

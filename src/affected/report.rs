@@ -381,7 +381,12 @@ pub fn explain(name: &str, ws: &Workspace, outcome: &Outcome, mode: FeaturesMode
     if outcome.affected.is_empty() {
         let _ = writeln!(out, "  no crate changed");
     } else {
-        let changed: Vec<&str> = outcome.direct.iter().map(String::as_str).collect();
+        let changed: Vec<&str> = outcome
+            .direct
+            .iter()
+            .chain(&outcome.changed_packages)
+            .map(String::as_str)
+            .collect();
         let platforms = ws.graph.platforms.join(", ");
         match mode {
             FeaturesMode::Builds => {
@@ -397,7 +402,7 @@ pub fn explain(name: &str, ws: &Workspace, outcome: &Outcome, mode: FeaturesMode
                 if !reached.is_empty() {
                     let _ = writeln!(
                         out,
-                        "  (it reaches {} only through optional dependencies none of its builds enables, or dependencies of other platforms; `--features-mode all` counts those)",
+                        "  (it reaches {} only through optional dependencies none of its builds enables, or dependencies declared for other platforms; `--features-mode all` counts the optional ones, `platforms = [\"any\"]` the other platforms')",
                         reached.join(", ")
                     );
                 }

@@ -145,8 +145,26 @@ impl Rules {
         self.use_defaults && self.default_ignore_outside.is_match(path)
     }
 
-    /// Classify a path relative to the workspace root.
+    /// Classify a path relative to the workspace root. The root `Cargo.toml` and `Cargo.lock`
+    /// are analysed whatever the `ignore` globs and path rules say (determinator compares the
+    /// builds whatever its rules say, too); only a rule that marks everything makes the
+    /// analysis moot.
     pub fn classify(&self, path: &str) -> Classification {
+        let mut c = self.classify_by_rules(path);
+        let root_file = match path {
+            "Cargo.toml" => Some(RootFile::Manifest),
+            "Cargo.lock" => Some(RootFile::Lockfile),
+            _ => None,
+        };
+        if c.all.is_none() && c.analyse.is_none() && root_file.is_some() {
+            c.analyse = root_file;
+            c.ignored = None;
+            c.map_to_crate = false;
+        }
+        c
+    }
+
+    fn classify_by_rules(&self, path: &str) -> Classification {
         let mut c = Classification::default();
         if self.ignore.is_match(path) {
             c.ignored = Some("matches an `ignore` glob".to_string());
