@@ -345,9 +345,22 @@ fn a_link_out_of_the_root_is_reported_with_its_name() {
         outside.path().join("stdlib.rs").to_str().unwrap(),
         "apps/rust/bad/src/stdlib.rs",
     );
+    // Links out of the root that the build does not read are sent as they are, not reported.
+    let notes = outside.path().join("notes.txt");
+    std::fs::write(&notes, "n").unwrap();
+    link(root, notes.to_str().unwrap(), "apps/rust/ok/notes.txt");
+    link(root, "/usr/bin/env", "apps/rust/ok/.venv/bin/python");
     let out = tool(root, &["dockerfile"]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        !stderr.contains("notes.txt") && !stderr.contains(".venv"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 crate(s) could not get an image: bad"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("`apps/rust/bad/src/stdlib.rs` is a link to"),
         "{stderr}"

@@ -6,7 +6,9 @@
 //! - **symlinks**: BuildKit sends a link as a link, so its target must be in the context too.
 //!   A folder of the closure that is itself a link (`packages/shared -> ../vendor/shared-src`),
 //!   and every link under the closure's folders (followed into linked folders), admit their
-//!   target; a target outside the workspace root is a problem that names the link;
+//!   target; a target outside the workspace root is a problem that names the link when the
+//!   build surely reads it (a folder, a `.rs` file, a manifest), and sent as it is otherwise.
+//!   Hidden folders, `node_modules` and `target` are not walked;
 //! - **literal includes** in the closure's `.rs` files: `include_str!`, `include_bytes!` and
 //!   `include!` with a string literal (or `concat!(env!("CARGO_MANIFEST_DIR"), "...")`), and
 //!   `#[path = "..."]`. A cheap textual scan: only lines that contain `include` or `#[path`
@@ -189,8 +191,10 @@ fn walk(
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        // What the ignore file keeps out anyway (`**/target`), and version control.
-        if name == "target" || name == ".git" {
+        // What the ignore file keeps out anyway (`**/target`), hidden folders (version control,
+        // `.venv`, tool caches) and `node_modules`: no Rust source lives there, and a
+        // `.venv/bin/python` links out of the root without the build ever reading it.
+        if name == "target" || name.starts_with('.') || name == "node_modules" {
             continue;
         }
         let child = crate::workspace::join(rel, &name);
@@ -204,13 +208,21 @@ fn walk(
                     why: format!("the target of the link `{child}`"),
                 }),
                 Ok(None) => {}
+                // Only what the build surely reads is a problem: a Rust source, a folder (of
+                // sources, or a member's), a manifest. Any other link is sent as a link.
                 Err(target) => {
-                    found.unreachable.push(outside_link(
-                        root,
-                        &child,
-                        &target,
-                        &format!("it is in the folder `{dir}`"),
-                    ));
+                    let read = target.is_dir()
+                        || name.ends_with(".rs")
+                        || name == "Cargo.toml"
+                        || name == "pyproject.toml";
+                    if read {
+                        found.unreachable.push(outside_link(
+                            root,
+                            &child,
+                            &target,
+                            &format!("it is in the folder `{dir}`"),
+                        ));
+                    }
                     continue;
                 }
             }
@@ -246,8 +258,9 @@ fn scan_source(root: &Path, canon_root: &Path, dir: &str, file: &str, found: &mu
         for (what, literal) in line_includes(line) {
             let line_no = index + 1;
             let Some(literal) = literal else {
-                // `OUT_DIR` is the build's own output, never in the context.
-                if !line.contains("OUT_DIR") {
+                // `OUT_DIR` is the build's own output, never in the context; `$x` is a macro's
+                // argument, whose call this scan does not follow.
+                if !line.contains("OUT_DIR") && !macro_argument(line, what) {
                     found.unseen.push(Unseen {
                         file: file.to_string(),
                         line: line_no,
@@ -337,6 +350,17 @@ fn line_includes(line: &str) -> Vec<(&'static str, Option<Literal>)> {
         }
     }
     out
+}
+
+/// Whether the argument of `what` on `line` is a macro variable (`include_str!($path)`).
+fn macro_argument(line: &str, what: &str) -> bool {
+    line.find(what).is_some_and(|at| {
+        line[at + what.len()..]
+            .trim_start()
+            .trim_start_matches(['(', '[', '{'])
+            .trim_start()
+            .starts_with('$')
+    })
 }
 
 /// `env!("CARGO_MANIFEST_DIR"), "/a", "/b")`: `a/b`.
@@ -684,5 +708,7 @@ mod tests {
         );
         assert_eq!(paths(r#"my_include!("x");"#), Vec::<Option<String>>::new());
         assert_eq!(paths("let include = 1;"), Vec::<Option<String>>::new());
+        assert!(macro_argument("include_str!( $file )", "include_str!"));
+        assert!(!macro_argument("include_str!(name!())", "include_str!"));
     }
 }

@@ -1039,6 +1039,41 @@ gen = { path = "../../../tools/gen" }
     }
 
     #[test]
+    fn replace_paths_and_files_out_of_the_folder_are_read() {
+        let root = parse_root(
+            "[workspace]\n[workspace.package]\nreadme = \"docs/README.md\"\nlicense-file = \"LICENSE\"\n\
+             [replace]\n\"ryu:1.0.0\" = { path = \"./replaced/ryu\" }\n",
+            "Cargo.toml",
+        )
+        .unwrap();
+        assert_eq!(root.patch_dirs, ["replaced/ryu"]);
+        let text = "[package]\nname = \"x\"\nreadme.workspace = true\nlicense-file = \"../../../../up\"\n\
+                    build = \"build.rs\"\n[[bin]]\nname = \"x\"\npath = \"../shared/main.rs\"\n";
+        let c = parse_crate(
+            text,
+            "a/x",
+            "a/x/Cargo.toml",
+            &root,
+            &CrateFiles::default(),
+            true,
+        )
+        .unwrap();
+        let reads: Vec<(Option<&str>, &str)> = c
+            .reads
+            .iter()
+            .map(|r| (r.path.as_deref(), r.file.as_str()))
+            .collect();
+        assert_eq!(
+            reads,
+            [
+                (Some("docs/README.md"), "Cargo.toml"),
+                (None, "a/x/Cargo.toml"),
+                (Some("a/shared/main.rs"), "a/x/Cargo.toml"),
+            ]
+        );
+    }
+
+    #[test]
     fn a_renamed_pyo3_with_cdylib_is_a_pyo3_crate() {
         let text = "[package]\nname = \"p\"\n[lib]\ncrate-type = [\"cdylib\"]\n[dependencies]\npy.workspace = true\n";
         let c = parse_crate(text, "a/rust/p", "p", &root(), &CrateFiles::default(), true).unwrap();
