@@ -586,3 +586,45 @@ fn check_names_what_a_stale_ignore_file_leaves_out() {
     assert!(!ctx.dir.join("res/vara.json").exists());
     assert!(builds(root, "apps/rust/app/Dockerfile", &ctx).is_err());
 }
+
+/// (a) A readme out of the workspace root stops the wheel that maturin builds (it reads the
+/// readme), reported with its line, but not a binary (`cargo build` never opens it).
+#[test]
+fn a_readme_out_of_the_root_stops_only_a_wheel() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("README.md"), "# above the root\n").unwrap();
+    let root = dir.path().join("ws");
+    write_tree(
+        &root,
+        &[
+            ("Cargo.toml", ROOT),
+            (
+                "py/rust/pyext/Cargo.toml",
+                &bin_crate("pyext", "readme = \"../../../../README.md\"\n"),
+            ),
+            ("py/rust/pyext/src/main.rs", "fn main() {}\n"),
+            (
+                "py/rust/pyext/pyproject.toml",
+                "[build-system]\nrequires = [\"maturin>=1,<2\"]\nbuild-backend = \"maturin\"\n\n\
+                 [tool.maturin]\nbindings = \"bin\"\n",
+            ),
+            (
+                "apps/rust/srv/Cargo.toml",
+                &bin_crate("srv", "readme = \"../../../../README.md\"\n"),
+            ),
+            ("apps/rust/srv/src/main.rs", "fn main() {}\n"),
+        ],
+    );
+    let out = tool(&root, &["dockerfile"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("py/rust/pyext/Cargo.toml:5: `package.readme` = \"../../../../README.md\""),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 crate(s) could not get an image: pyext"),
+        "{stderr}"
+    );
+    assert_builds(&root, "apps/rust/srv/Dockerfile");
+}

@@ -570,6 +570,15 @@ pub fn complete(
                     &read.key,
                     &mut found,
                 ),
+                // Only maturin reads readme and license files: out of the root, they stop a
+                // wheel, not a binary (`cargo build` never opens them).
+                None if matches!(plan.image, super::Image::Bin { .. })
+                    && read.key.last().is_some_and(|k| {
+                        matches!(
+                            k.as_str(),
+                            "readme" | "license-file" | "license_file" | "license"
+                        )
+                    }) => {}
                 None => found.unreachable.push(Unreachable {
                     file: read.file.clone(),
                     line: None,
