@@ -64,20 +64,57 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
     let mut problems: Vec<docker::Problem> = Vec::new();
     // Which crate each expected file belongs to.
     let mut owners: BTreeMap<String, String> = BTreeMap::new();
-    let bar = out.progress(selected.len() as u64, "Rendering");
+    let mut plans = Vec::new();
     for krate in &selected {
+        match docker::plan(&model, krate) {
+            Ok(Some(plan)) => plans.push(plan),
+            Ok(None) => {}
+            Err(problem) => problems.push(*problem),
+        }
+    }
+    // What the builds read besides their closures' folders (links, literal includes, the
+    // cargo config), from one parallel scan of every folder of those closures.
+    let dirs: BTreeSet<String> = plans
+        .iter()
+        .flat_map(|p| p.context_dirs.iter().cloned())
+        .collect();
+    let scan = docker::context::scan(&root, &model, &dirs);
+    for unseen in docker::context::unseen(&scan, &dirs) {
+        out.warn(format!(
+            "{}:{}: the build reads a file this scan cannot name (not a string literal): `{}`; \
+             if it is outside the crate's folder, list it in `extra-files` under \
+             [workspace.metadata.ccworkspace.docker]",
+            unseen.file, unseen.line, unseen.text
+        ));
+    }
+    // What each image needs besides its folders and root files, for `--check`'s messages.
+    let mut needs: BTreeMap<String, Vec<docker::context::Need>> = BTreeMap::new();
+    let bar = out.progress(plans.len() as u64, "Rendering");
+    for mut plan in plans {
         bar.inc(1);
-        let plan = match docker::plan(&model, krate) {
-            Ok(Some(plan)) => plan,
-            Ok(None) => continue,
+        let extra = match docker::context::complete(&root, &mut plan, &model, &scan) {
+            Ok(extra) => extra,
             Err(problem) => {
                 problems.push(*problem);
                 continue;
             }
         };
         let rendered = docker::render::render(&plan, &model.config, &trimmer)?;
-        owners.insert(plan.dockerfile_path(), krate.name.clone());
-        owners.insert(plan.ignore_path(), krate.name.clone());
+        let krate = plan.name.clone();
+        let mut all: Vec<docker::context::Need> = plan
+            .root_files
+            .iter()
+            .chain(&plan.context_dirs)
+            .filter(|p| !extra.iter().any(|e| &e.path == *p))
+            .map(|p| docker::context::Need {
+                path: p.clone(),
+                why: "in the closure".to_string(),
+            })
+            .collect();
+        all.extend(extra);
+        needs.insert(plan.ignore_path(), all);
+        owners.insert(plan.dockerfile_path(), krate.clone());
+        owners.insert(plan.ignore_path(), krate);
         expected.insert(plan.dockerfile_path(), rendered.dockerfile);
         expected.insert(plan.ignore_path(), rendered.dockerignore);
         images += 1;
@@ -164,6 +201,12 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
                 _ => "stale",
             };
             eprintln!("  {path}: {what}");
+            // Item 5 of issue 13: name what the ignore file on disk leaves out of the context.
+            if let (Some(old), Some(needs)) = (old, needs.get(path)) {
+                for (need, why) in missing_from(old, needs) {
+                    eprintln!("    does not admit `{need}`, which the build reads ({why})");
+                }
+            }
         }
         eprintln!(
             "{cyan}help{cyan:#}: run `cargo ccworkspace dockerfile` to regenerate them, and commit the result"
@@ -239,6 +282,17 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
     );
     report_problems(&problems, images)?;
     Ok(Status::Ok)
+}
+
+/// The paths of `needs` that the ignore file `text` leaves out of the context (all of them
+/// when it does not parse), with their reasons.
+fn missing_from<'a>(text: &str, needs: &'a [docker::context::Need]) -> Vec<(&'a str, &'a str)> {
+    let ignore = docker::ignore::IgnoreFile::parse(text).ok();
+    needs
+        .iter()
+        .filter(|n| ignore.as_ref().is_none_or(|i| i.is_excluded(&n.path)))
+        .map(|n| (n.path.as_str(), n.why.as_str()))
+        .collect()
 }
 
 /// Print every crate whose image could not be generated (`error: file:line: what`, then the

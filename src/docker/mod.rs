@@ -12,6 +12,7 @@
 //! - [`ignore`] implements Docker's ignore-file semantics (used by the tests to rebuild the
 //!   exact context BuildKit would send).
 
+pub mod context;
 pub mod ignore;
 pub(crate) mod model;
 pub mod quote;
@@ -79,6 +80,24 @@ pub struct CrateInfo {
     pub outside_root: Vec<OutsideRoot>,
     /// `[workspace.dependencies]` keys inherited with `workspace = true`.
     pub workspace_deps: BTreeSet<String>,
+    /// Files outside the crate's folder that its manifest or `pyproject.toml` names and cargo
+    /// or maturin reads: `readme` and `license-file` (its own, or inherited from
+    /// `[workspace.package]`), `build`, target `path`s, the pyproject's readme and license file.
+    pub reads: Vec<ManifestRead>,
+}
+
+/// A file outside its crate's folder that the crate's manifest names (see
+/// [`CrateInfo::reads`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestRead {
+    /// Relative to the workspace root; `None` when it leaves the root.
+    pub path: Option<String>,
+    /// The path as written.
+    pub written: String,
+    /// The manifest that names it, relative to the root.
+    pub file: String,
+    /// The key path in that manifest.
+    pub key: Vec<String>,
 }
 
 pub use crate::model::files::CrateFiles;
@@ -174,6 +193,9 @@ pub struct RootInfo {
     pub patch_dirs: Vec<String>,
     /// The root manifest has a `[package]` (not a virtual workspace).
     pub has_package: bool,
+    /// `[workspace.package] readme` and `license-file` as written (relative to the root), by
+    /// key: what a member inherits with `readme.workspace = true`.
+    pub package_files: BTreeMap<String, String>,
 }
 
 /// Read what planning needs from the root manifest's text.
@@ -198,9 +220,30 @@ pub fn parse_root(text: &str, path: &str) -> anyhow::Result<RootInfo> {
             }
         }
     }
+    // `[replace]` path targets are crates the build reads, as `[patch]` ones are.
+    if let Some(replace) = doc.get("replace").and_then(|p| p.as_table()) {
+        for dep in replace.values() {
+            if let Some(p) = dep.get("path").and_then(|p| p.as_str()) {
+                patch_dirs.push(clean_relative(p, path)?);
+            }
+        }
+    }
     patch_dirs.sort();
     patch_dirs.dedup();
+    let mut package_files = BTreeMap::new();
+    if let Some(package) = ws.get("package").and_then(|p| p.as_table()) {
+        for (key, name) in [
+            ("readme", "readme"),
+            ("license-file", "license-file"),
+            ("license_file", "license-file"),
+        ] {
+            if let Some(p) = package.get(key).and_then(|v| v.as_str()) {
+                package_files.insert(name.to_string(), p.to_string());
+            }
+        }
+    }
     Ok(RootInfo {
+        package_files,
         workspace_deps: ws
             .get("dependencies")
             .and_then(|d| d.as_table())
@@ -447,7 +490,9 @@ pub fn parse_crate(
         .unwrap_or(true);
     path_deps.remove(dir);
     let own_files = own_files(&doc, package, files);
+    let reads = manifest_reads(&doc, package, files, dir, manifest_label, root);
     Ok(CrateInfo {
+        reads,
         own_files,
         generate,
         name: name.clone(),
@@ -469,6 +514,96 @@ pub fn parse_crate(
         outside_root,
         workspace_deps,
     })
+}
+
+/// [`CrateInfo::reads`] of one manifest: the paths it names that leave the crate's folder
+/// (every path of the root package, whose folder is not admitted whole).
+fn manifest_reads(
+    doc: &toml::Table,
+    package: &toml::Table,
+    files: &CrateFiles,
+    dir: &str,
+    manifest: &str,
+    root: &RootInfo,
+) -> Vec<ManifestRead> {
+    let mut reads = Vec::new();
+    let mut add = |written: &str, from_root: bool, file: &str, key: &[&str]| {
+        if written.is_empty() || written.starts_with('/') {
+            return;
+        }
+        let joined = if from_root {
+            written.to_string()
+        } else {
+            crate::workspace::join(dir, written)
+        };
+        let path = crate::model::relpath::normalize_rel(&joined);
+        if let Some(p) = &path
+            && !dir.is_empty()
+            && (p == dir || p.starts_with(&format!("{dir}/")))
+        {
+            return;
+        }
+        reads.push(ManifestRead {
+            path,
+            written: written.to_string(),
+            file: file.to_string(),
+            key: key_path(key),
+        });
+    };
+    for (key, inherited) in [
+        ("readme", "readme"),
+        ("license-file", "license-file"),
+        ("license_file", "license-file"),
+    ] {
+        match package.get(key) {
+            Some(toml::Value::String(p)) => add(p, false, manifest, &["package", key]),
+            Some(toml::Value::Table(t))
+                if t.get("workspace").and_then(|w| w.as_bool()) == Some(true) =>
+            {
+                if let Some(p) = root.package_files.get(inherited) {
+                    add(p, true, "Cargo.toml", &["workspace", "package", inherited]);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(p) = package.get("build").and_then(|v| v.as_str()) {
+        add(p, false, manifest, &["package", "build"]);
+    }
+    if let Some(p) = doc
+        .get("lib")
+        .and_then(|l| l.get("path"))
+        .and_then(|p| p.as_str())
+    {
+        add(p, false, manifest, &["lib", "path"]);
+    }
+    for kind in ["bin", "example", "test", "bench"] {
+        for target in doc
+            .get(kind)
+            .and_then(|t| t.as_array())
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            if let Some(p) = target.get("path").and_then(|p| p.as_str()) {
+                add(p, false, manifest, &[kind]);
+            }
+        }
+    }
+    if let Some(text) = &files.pyproject
+        && let Ok(py) = toml::from_str::<toml::Table>(text)
+    {
+        let pyproject = crate::workspace::join(dir, "pyproject.toml");
+        let project = py.get("project");
+        for key in ["readme", "license"] {
+            let value = project.and_then(|p| p.get(key));
+            if let Some(p) = value.and_then(|r| r.as_str()).filter(|_| key == "readme") {
+                add(p, false, &pyproject, &["project", key]);
+            } else if let Some(p) = value.and_then(|r| r.get("file")).and_then(|f| f.as_str()) {
+                add(p, false, &pyproject, &["project", key]);
+            }
+        }
+    }
+    reads
 }
 
 /// [`CrateInfo::own_files`] of one manifest.
@@ -904,6 +1039,41 @@ gen = { path = "../../../tools/gen" }
     }
 
     #[test]
+    fn replace_paths_and_files_out_of_the_folder_are_read() {
+        let root = parse_root(
+            "[workspace]\n[workspace.package]\nreadme = \"docs/README.md\"\nlicense-file = \"LICENSE\"\n\
+             [replace]\n\"ryu:1.0.0\" = { path = \"./replaced/ryu\" }\n",
+            "Cargo.toml",
+        )
+        .unwrap();
+        assert_eq!(root.patch_dirs, ["replaced/ryu"]);
+        let text = "[package]\nname = \"x\"\nreadme.workspace = true\nlicense-file = \"../../../../up\"\n\
+                    build = \"build.rs\"\n[[bin]]\nname = \"x\"\npath = \"../shared/main.rs\"\n";
+        let c = parse_crate(
+            text,
+            "a/x",
+            "a/x/Cargo.toml",
+            &root,
+            &CrateFiles::default(),
+            true,
+        )
+        .unwrap();
+        let reads: Vec<(Option<&str>, &str)> = c
+            .reads
+            .iter()
+            .map(|r| (r.path.as_deref(), r.file.as_str()))
+            .collect();
+        assert_eq!(
+            reads,
+            [
+                (Some("docs/README.md"), "Cargo.toml"),
+                (None, "a/x/Cargo.toml"),
+                (Some("a/shared/main.rs"), "a/x/Cargo.toml"),
+            ]
+        );
+    }
+
+    #[test]
     fn a_renamed_pyo3_with_cdylib_is_a_pyo3_crate() {
         let text = "[package]\nname = \"p\"\n[lib]\ncrate-type = [\"cdylib\"]\n[dependencies]\npy.workspace = true\n";
         let c = parse_crate(text, "a/rust/p", "p", &root(), &CrateFiles::default(), true).unwrap();
@@ -1009,6 +1179,7 @@ gen = { path = "../../../tools/gen" }
             path_deps: deps.iter().map(|d| d.to_string()).collect(),
             outside_root: Vec::new(),
             own_files: BTreeSet::new(),
+            reads: Vec::new(),
             workspace_deps: deps
                 .iter()
                 .map(|d| d.rsplit('/').next().unwrap().to_string())
