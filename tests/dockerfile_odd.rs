@@ -11,41 +11,17 @@
 
 mod support;
 
+use support::docker::{ROOT, text, tool, write_tree};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use cargo_ccworkspace::docker::ignore::IgnoreFile;
 use cargo_ccworkspace::docker::render::{build_command, embedded_manifest};
 
-fn tool(root: &Path, args: &[&str]) -> Output {
-    Command::new(support::bin())
-        .arg("--manifest-path")
-        .arg(root.join("Cargo.toml"))
-        .args(["--color", "never"])
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Write `files` (path, text) under `root`, nothing else.
-fn write_tree(root: &Path, files: &[(&str, &str)]) {
-    for (path, body) in files {
-        let p = root.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, body).unwrap();
-    }
-}
-
 fn bin_crate(name: &str) -> String {
     format!("[package]\nname = \"{name}\"\nversion.workspace = true\nedition.workspace = true\n")
 }
-
-const ROOT: &str = "[workspace]\nresolver = \"2\"\nmembers = [\"*/rust/*\"]\n\n\
-                    [workspace.package]\nversion = \"0.1.0\"\nedition = \"2021\"\n";
 
 /// The argv the real `/bin/sh` makes of `words` (a line of shell words).
 fn sh_argv(words: &str) -> Vec<String> {

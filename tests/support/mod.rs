@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod docker;
 pub mod generator;
 pub mod git;
 pub mod oracle;
