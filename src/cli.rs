@@ -300,6 +300,15 @@ pub struct DockerfileArgs {
     /// Print the generated files instead of writing them
     #[arg(long)]
     pub stdout: bool,
+    /// Do not write: rebuild each image's context from its Dockerfile.dockerignore (no Docker
+    /// daemon) and run `cargo metadata --offline` in it; exit 1 naming the missing file when
+    /// one fails
+    #[arg(long, conflicts_with_all = ["check", "stdout"])]
+    pub verify: bool,
+    /// With --verify: also run each Dockerfile's build command (`cargo build` or `maturin
+    /// build`, offline) in its context, one image at a time, with one shared target dir
+    #[arg(long, requires = "verify")]
+    pub build: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -65,6 +65,8 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
     // Which crate each expected file belongs to.
     let mut owners: BTreeMap<String, String> = BTreeMap::new();
     let mut plans = Vec::new();
+    // The images `--verify` rebuilds: (crate, Dockerfile, ignore file).
+    let mut images_list: Vec<(String, String, String)> = Vec::new();
     for krate in &selected {
         match docker::plan(&model, krate) {
             Ok(Some(plan)) => plans.push(plan),
@@ -101,6 +103,7 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
         };
         let rendered = docker::render::render(&plan, &model.config, &trimmer)?;
         let krate = plan.name.clone();
+        images_list.push((krate.clone(), plan.dockerfile_path(), plan.ignore_path()));
         let mut all: Vec<docker::context::Need> = plan
             .root_files
             .iter()
@@ -135,6 +138,10 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
         .filter(|c| !failed.contains(c.name.as_str()))
         .collect();
     let leftovers = leftovers(&root, &planned, &expected)?;
+
+    if args.verify {
+        return verify(&root, args, &images_list, &problems, &expected, out);
+    }
 
     if args.stdout {
         let mut all = String::new();
@@ -282,6 +289,282 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
     );
     report_problems(&problems, images)?;
     Ok(Status::Ok)
+}
+
+/// `--verify`: rebuild each image's context from its ignore file on disk, as BuildKit sends
+/// it, and run `cargo metadata --offline` (and with `--build` the Dockerfile's build command)
+/// in it. Exit 1 when an image fails, 2 when a selected crate gets no image.
+fn verify(
+    root: &Path,
+    args: &DockerfileArgs,
+    images: &[(String, String, String)],
+    problems: &[docker::Problem],
+    expected: &BTreeMap<String, String>,
+    out: &Output,
+) -> anyhow::Result<Status> {
+    use rayon::prelude::*;
+    for name in &args.packages {
+        if !images.iter().any(|(krate, _, _)| krate == name)
+            && !problems.iter().any(|p| &p.krate == name)
+        {
+            return Err(UserError::new(
+                format!("{name} gets no image, so there is nothing to verify"),
+                "pass -p only for PyO3 and binary crates (those with a Dockerfile)",
+            )
+            .into());
+        }
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .filter(|t| !t.is_empty())
+        .map(|t| root.join(t))
+        .unwrap_or_else(|| root.join("target"))
+        .join("ccworkspace-verify");
+    let threads = if args.build {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    let bar = out.progress(images.len() as u64, "Verifying");
+    let results: Vec<Verdict> = pool.install(|| {
+        images
+            .par_iter()
+            .map(|(krate, dockerfile, ignore)| {
+                bar.set_message(krate.clone());
+                let verdict = verify_one(root, dockerfile, ignore, args.build, &target);
+                bar.inc(1);
+                verdict
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    let red = anstyle::Style::new()
+        .bold()
+        .fg_color(Some(anstyle::AnsiColor::Red.into()));
+    let cyan = anstyle::Style::new()
+        .bold()
+        .fg_color(Some(anstyle::AnsiColor::Cyan.into()));
+    let mut failed = Vec::new();
+    for ((krate, dockerfile, ignore), verdict) in images.iter().zip(&results) {
+        match verdict {
+            Verdict::Ok => out.status("Verified", format!("{krate} ({dockerfile}): ok")),
+            Verdict::Failed {
+                step,
+                missing,
+                stderr,
+            } => {
+                failed.push(krate.as_str());
+                eprintln!(
+                    "{red}error{red:#}: {krate} ({dockerfile}): {step} failed in its context"
+                );
+                for line in error_lines(stderr) {
+                    eprintln!("    {line}");
+                }
+                // The ignore file as generated now: when it admits the missing file, the one on
+                // disk is stale or edited, and regenerating fixes it.
+                let generated_admits = |file: &str| {
+                    expected
+                        .get(ignore)
+                        .and_then(|text| docker::ignore::IgnoreFile::parse(text).ok())
+                        .is_some_and(|i| !i.is_excluded(file))
+                };
+                match missing {
+                    Some(file) if generated_admits(file) => {
+                        eprintln!("  missing from the context: `{file}`");
+                        eprintln!(
+                            "{cyan}help{cyan:#}: {ignore} is stale or was edited by hand: the \
+                             generated one admits `{file}`; run `cargo ccworkspace dockerfile` \
+                             to regenerate it"
+                        );
+                    }
+                    Some(file) => {
+                        eprintln!("  missing from the context: `{file}`");
+                        eprintln!(
+                            "{cyan}help{cyan:#}: admit it: add {} to `extra-files` under \
+                             [workspace.metadata.ccworkspace.docker] in the root Cargo.toml, then \
+                             run `cargo ccworkspace dockerfile`",
+                            docker::quote::toml_string(file)
+                        );
+                    }
+                    None => eprintln!(
+                        "{cyan}help{cyan:#}: run `cargo ccworkspace dockerfile` if {ignore} is \
+                         missing or stale; a file the build reads outside the crate goes in \
+                         `extra-files` under [workspace.metadata.ccworkspace.docker]"
+                    ),
+                }
+            }
+        }
+    }
+    report_problems(problems, images.len())?;
+    if failed.is_empty() {
+        out.status(
+            "Verified",
+            format!(
+                "{} images: every context has what cargo reads",
+                images.len()
+            ),
+        );
+        return Ok(Status::Ok);
+    }
+    eprintln!(
+        "{red}error{red:#}: {} of {} image(s) failed --verify: {}",
+        failed.len(),
+        images.len(),
+        failed.join(", ")
+    );
+    Ok(Status::Findings)
+}
+
+/// What to show of a failed step's stderr: from its first error on (cargo's `Compiling`
+/// lines are noise), at most 12 lines.
+fn error_lines(stderr: &str) -> Vec<&str> {
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    let start = lines
+        .iter()
+        .position(|l| {
+            let l = l.trim_start().to_ascii_lowercase();
+            l.starts_with("error") || l.contains("failed") || l.starts_with("caused by")
+        })
+        .unwrap_or(lines.len().saturating_sub(12));
+    lines[start..].iter().copied().take(12).collect()
+}
+
+enum Verdict {
+    Ok,
+    Failed {
+        /// What failed: `cargo metadata --offline`, or the build command.
+        step: String,
+        /// The file cargo, rustc or maturin could not read, relative to the context.
+        missing: Option<String>,
+        stderr: String,
+    },
+}
+
+fn failed(step: impl Into<String>, stderr: impl Into<String>) -> Verdict {
+    Verdict::Failed {
+        step: step.into(),
+        missing: None,
+        stderr: stderr.into(),
+    }
+}
+
+/// One image: its context in a temporary folder, then cargo (and the build command) in it.
+fn verify_one(root: &Path, dockerfile: &str, ignore: &str, build: bool, target: &Path) -> Verdict {
+    let regenerate = "run `cargo ccworkspace dockerfile` to write it";
+    let (df, ignore_text) = match (
+        read_optional(&root.join(dockerfile)),
+        read_optional(&root.join(ignore)),
+    ) {
+        (Ok(Some(df)), Ok(Some(ig))) => (df, ig),
+        (Ok(None), _) => {
+            return failed(
+                "reading",
+                format!("{dockerfile} does not exist: {regenerate}"),
+            );
+        }
+        (_, Ok(None)) => {
+            return failed("reading", format!("{ignore} does not exist: {regenerate}"));
+        }
+        (Err(e), _) | (_, Err(e)) => return failed("reading", e.to_string()),
+    };
+    let ignore_file = match docker::ignore::IgnoreFile::parse(&ignore_text) {
+        Ok(i) => i,
+        Err(e) => return failed("reading", format!("{ignore}: {e}")),
+    };
+    let Some(manifest) = docker::render::embedded_manifest(&df) else {
+        return failed(
+            "reading",
+            format!("{dockerfile} embeds no root Cargo.toml: {regenerate}"),
+        );
+    };
+    let tmp = match tempfile::Builder::new()
+        .prefix("ccworkspace-verify")
+        .tempdir()
+    {
+        Ok(t) => t,
+        Err(e) => return failed("creating a temporary folder", e.to_string()),
+    };
+    let ctx = tmp.path().join("work");
+    if let Err(e) = docker::verify::build_context(root, &ignore_file, &manifest, &ctx) {
+        return failed("copying the context", e.to_string());
+    }
+    let cargo = crate::workspace::cargo_program();
+    let mut metadata = std::process::Command::new(&cargo);
+    metadata
+        .args([
+            "metadata",
+            "--offline",
+            "--format-version",
+            "1",
+            "--manifest-path",
+        ])
+        .arg(ctx.join("Cargo.toml"))
+        .current_dir(&ctx);
+    if let Some(verdict) = run_step(metadata, "`cargo metadata --offline`", &ctx) {
+        return verdict;
+    }
+    if !build {
+        return Verdict::Ok;
+    }
+    let Some(words) = docker::render::build_command(&df)
+        .as_deref()
+        .and_then(docker::verify::first_command)
+    else {
+        return failed(
+            "reading",
+            format!("{dockerfile} has no build command this can run"),
+        );
+    };
+    let mut command = match words[0].as_str() {
+        "cargo" => {
+            let mut c = std::process::Command::new(&cargo);
+            c.args(&words[1..]);
+            c
+        }
+        "maturin" => {
+            let mut rest = words[1..].to_vec();
+            let dist = tmp.path().join("dist").display().to_string();
+            for i in 0..rest.len().saturating_sub(1) {
+                match rest[i].as_str() {
+                    "--out" => rest[i + 1] = dist.clone(),
+                    // The host's Python, not the image's.
+                    "-i" => rest[i + 1] = "python3".to_string(),
+                    _ => {}
+                }
+            }
+            let mut c = std::process::Command::new("maturin");
+            c.args(rest);
+            c
+        }
+        other => return failed("reading", format!("unexpected build command `{other}`")),
+    };
+    command
+        .arg("--offline")
+        .current_dir(&ctx)
+        .env("CARGO_TARGET_DIR", target);
+    let step = format!("`{}`", words.join(" "));
+    run_step(command, &step, &ctx).unwrap_or(Verdict::Ok)
+}
+
+/// Run one step; `None` when it succeeds.
+fn run_step(mut command: std::process::Command, step: &str, ctx: &Path) -> Option<Verdict> {
+    match command.output() {
+        Ok(output) if output.status.success() => None,
+        Ok(output) => {
+            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+            Some(Verdict::Failed {
+                step: step.to_string(),
+                missing: docker::verify::missing_file(&stderr, ctx),
+                stderr,
+            })
+        }
+        Err(e) => Some(failed(
+            step,
+            format!("could not start {:?}: {e}", command.get_program()),
+        )),
+    }
 }
 
 /// The paths of `needs` that the ignore file `text` leaves out of the context (all of them

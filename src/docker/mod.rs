@@ -18,6 +18,7 @@ pub(crate) mod model;
 pub mod quote;
 pub mod render;
 pub mod trim;
+pub mod verify;
 
 use std::collections::{BTreeMap, BTreeSet};
 

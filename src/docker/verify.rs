@@ -1,0 +1,251 @@
+//! `dockerfile --verify`: rebuild an image's build context as BuildKit would send it, and read
+//! what cargo says about it.
+//!
+//! The context is the workspace tree filtered by the image's `Dockerfile.dockerignore` (the
+//! [`IgnoreFile`] matcher, as BuildKit applies it), walked without following links (a link is
+//! sent as a link), with the trimmed root manifest the Dockerfile embeds written as the root
+//! `Cargo.toml`. The command runs cargo (and maturin) in it; this module holds the parts that
+//! need no process: the context copy, the build command's words, and the missing file named
+//! by an error.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::ignore::IgnoreFile;
+
+/// Copy the context of `ignore` from `root` into `dir`, with `manifest` as its root
+/// `Cargo.toml`. Returns the admitted paths (relative, `/`-separated), sorted.
+pub fn build_context(
+    root: &Path,
+    ignore: &IgnoreFile,
+    manifest: &str,
+    dir: &Path,
+) -> std::io::Result<Vec<String>> {
+    let mut admitted = Vec::new();
+    walk(root, "", ignore, dir, &mut admitted)?;
+    admitted.sort();
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join("Cargo.toml"), manifest)?;
+    Ok(admitted)
+}
+
+fn walk(
+    root: &Path,
+    rel: &str,
+    ignore: &IgnoreFile,
+    ctx: &Path,
+    admitted: &mut Vec<String>,
+) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(root.join(rel))? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let child = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            // `.git` and the target folder are never sent by a generated ignore file, and are
+            // the biggest folders of a workspace: skip them unless admitted by name.
+            if (child == ".git" || child == "target") && ignore.is_excluded(&child) {
+                continue;
+            }
+            walk(root, &child, ignore, ctx, admitted)?;
+            continue;
+        }
+        if ignore.is_excluded(&child) {
+            continue;
+        }
+        let dst = ctx.join(&child);
+        if let Some(parent) = dst.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        if kind.is_symlink() {
+            let target = std::fs::read_link(root.join(&child))?;
+            link(&target, &dst)?;
+        } else {
+            std::fs::copy(root.join(&child), &dst)?;
+        }
+        admitted.push(child);
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn link(target: &Path, at: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, at)
+}
+
+#[cfg(not(unix))]
+fn link(target: &Path, at: &Path) -> std::io::Result<()> {
+    std::fs::copy(target, at).map(|_| ())
+}
+
+/// The words of the first command of a Dockerfile build command (up to the first unquoted
+/// `&&`), as sh reads the plain and single-quoted words [`super::quote::sh_word`] writes.
+/// and backslash escapes outside quotes. `None` for anything else (double quotes, `$`, ...).
+pub fn first_command(command: &str) -> Option<Vec<String>> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = command.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                let w = word.get_or_insert_with(String::new);
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(c) => w.push(c),
+                        None => return None,
+                    }
+                }
+            }
+            '\\' => word.get_or_insert_with(String::new).push(chars.next()?),
+            '&' if word.is_none() && chars.peek() == Some(&'&') => break,
+            c if c.is_whitespace() => {
+                if let Some(w) = word.take() {
+                    words.push(w);
+                }
+            }
+            '"' | '$' | '`' | ';' | '|' | '&' | '<' | '>' | '(' | ')' => return None,
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    if let Some(w) = word {
+        words.push(w);
+    }
+    (!words.is_empty()).then_some(words)
+}
+
+/// The file a cargo, rustc or maturin error says it could not read, relative to the context
+/// `dir` when it is inside it (`failed to read`, `couldn't read`, `No such file`, `failed to
+/// load manifest`). The innermost cause wins: a `failed to read` line before a manifest.
+pub fn missing_file(stderr: &str, dir: &Path) -> Option<String> {
+    let mut found: Option<(u8, String)> = None;
+    for line in stderr.lines() {
+        let lower = line.to_ascii_lowercase();
+        let rank = if lower.contains("failed to read") || lower.contains("couldn't read") {
+            3
+        } else if lower.contains("no such file") {
+            2
+        } else if lower.contains("failed to load manifest") {
+            1
+        } else {
+            continue;
+        };
+        let Some(path) = quoted_path(line) else {
+            continue;
+        };
+        let path = if rank == 1 && !path.ends_with("Cargo.toml") {
+            format!("{}/Cargo.toml", path.trim_end_matches('/'))
+        } else {
+            path
+        };
+        if found.as_ref().is_none_or(|(r, _)| rank > *r) {
+            found = Some((rank, relative(&path, dir)));
+        }
+    }
+    found.map(|(_, path)| path)
+}
+
+/// The first path in a line: in backticks, or else after `at ` / `read `, up to a `:`.
+fn quoted_path(line: &str) -> Option<String> {
+    if let Some(start) = line.find('`') {
+        let rest = &line[start + 1..];
+        let end = rest.find('`')?;
+        return Some(rest[..end].to_string());
+    }
+    let lower = line.to_ascii_lowercase();
+    for key in ["read readme at ", "read ", " at "] {
+        if let Some(at) = lower.find(key) {
+            let rest = line[at + key.len()..].trim();
+            let end = rest.find([':', ' ']).unwrap_or(rest.len());
+            let path = rest[..end].trim_matches(['"', '\'']);
+            if path.contains('/') || path.contains('.') {
+                return Some(path.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// `path` relative to `dir`, lexically cleaned (`a/b/../c` is `a/c`); unchanged when outside.
+fn relative(path: &str, dir: &Path) -> String {
+    let p = Path::new(path);
+    let p: PathBuf = if p.is_absolute() {
+        match p.strip_prefix(dir) {
+            Ok(rel) => rel.to_path_buf(),
+            // The context folder may be reached through a link (`/tmp` on macOS).
+            Err(_) => match dir
+                .canonicalize()
+                .ok()
+                .and_then(|d| p.strip_prefix(&d).ok().map(Path::to_path_buf))
+            {
+                Some(rel) => rel,
+                None => return path.to_string(),
+            },
+        }
+    } else {
+        p.to_path_buf()
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir if parts.pop().is_none() => return path.to_string(),
+            Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+            _ => {}
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_command_reads_plain_and_quoted_words() {
+        assert_eq!(
+            first_command("cargo build --release -p x --bin 'a b' && mkdir -p /out").unwrap(),
+            ["cargo", "build", "--release", "-p", "x", "--bin", "a b"]
+        );
+        assert_eq!(
+            first_command("maturin build -m 'Data Science/it'\\''s/Cargo.toml'").unwrap(),
+            ["maturin", "build", "-m", "Data Science/it's/Cargo.toml"]
+        );
+        assert_eq!(
+            first_command("maturin build -m 'a && b/Cargo.toml' -i python3.12").unwrap(),
+            [
+                "maturin",
+                "build",
+                "-m",
+                "a && b/Cargo.toml",
+                "-i",
+                "python3.12"
+            ]
+        );
+        assert_eq!(first_command("echo $HOME"), None);
+    }
+
+    #[test]
+    fn missing_file_prefers_the_innermost_cause() {
+        let dir = Path::new("/tmp/ctx/work");
+        let cargo = "error: failed to load manifest for workspace member `/tmp/ctx/work/packages/shared`\n\
+                     referenced by workspace at `/tmp/ctx/work/Cargo.toml`\n\n\
+                     Caused by:\n  failed to read `/tmp/ctx/work/packages/shared/Cargo.toml`\n\n\
+                     Caused by:\n  No such file or directory (os error 2)\n";
+        assert_eq!(
+            missing_file(cargo, dir).unwrap(),
+            "packages/shared/Cargo.toml"
+        );
+        let only_member =
+            "error: failed to load manifest for workspace member `/tmp/ctx/work/a/rust/x`\n";
+        assert_eq!(
+            missing_file(only_member, dir).unwrap(),
+            "a/rust/x/Cargo.toml"
+        );
+        let rustc = "error: couldn't read `apps/rust/srv/src/../../../../res/vara.json`: No such file or directory (os error 2)\n";
+        assert_eq!(missing_file(rustc, dir).unwrap(), "res/vara.json");
+        assert_eq!(missing_file("error: something else\n", dir), None);
+    }
+}

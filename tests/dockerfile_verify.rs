@@ -1,0 +1,206 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Issue 13, item 4: `dockerfile --verify [-p CRATE]... [--build]`, through the binary.
+//!
+//! Judged by the real cargo run in the rebuilt context (that is the feature), plus an
+//! independent reading in the test: the file `--verify` names is really left out by the ignore
+//! file on disk, yet present in the workspace; and once it is admitted, the same run passes.
+
+mod support;
+
+use support::docker::{ROOT, text, tool, write_tree};
+
+use std::path::Path;
+use std::process::Output;
+
+use cargo_ccworkspace::docker::ignore::IgnoreFile;
+
+/// The bundled example, copied to a temporary folder.
+fn citychain() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    support::git::copy_dir(&support::citychain(), tmp.path());
+    tmp
+}
+
+fn verify(root: &Path, more: &[&str]) -> Output {
+    let mut args = vec!["dockerfile", "--verify"];
+    args.extend_from_slice(more);
+    tool(root, &args)
+}
+
+fn show(out: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    )
+}
+
+/// Every image of the example: six `ok` lines, exit 0.
+#[test]
+fn the_example_passes() {
+    let tmp = citychain();
+    let out = verify(tmp.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let err = text(&out.stderr);
+    for krate in [
+        "ca_cli",
+        "ca_py",
+        "dag_py",
+        "dag_runner",
+        "login_py",
+        "login_server",
+    ] {
+        assert!(
+            err.contains(&format!("Verified {krate} (")),
+            "{}",
+            show(&out)
+        );
+    }
+    assert!(err.contains("Verified 6 images"), "{}", show(&out));
+}
+
+/// An ignore file edited by hand to drop a crate of the closure: exit 1, naming the manifest
+/// cargo could not read; `-p` selects (another image still passes alone); regenerating fixes
+/// it.
+#[test]
+fn an_edited_ignore_file_fails_naming_the_file() {
+    let tmp = citychain();
+    let root = tmp.path();
+    let ignore_path = root.join("DAGs/rust/dag_runner/Dockerfile.dockerignore");
+    let ignore = std::fs::read_to_string(&ignore_path).unwrap();
+    assert!(ignore.contains("\n!CA/rust/ca_testkit\n"));
+    let edited = ignore.replace("\n!CA/rust/ca_testkit\n", "\n");
+    std::fs::write(&ignore_path, &edited).unwrap();
+    let missing = "CA/rust/ca_testkit/Cargo.toml";
+    // Independently: the file exists, and the edited ignore file leaves it out of the context.
+    assert!(root.join(missing).is_file());
+    assert!(IgnoreFile::parse(&edited).unwrap().is_excluded(missing));
+
+    let out = verify(root, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("missing from the context: `{missing}`")),
+        "{}",
+        show(&out)
+    );
+    assert!(err.contains("1 of 6 image(s) failed --verify: dag_runner"));
+    assert!(err.contains("run `cargo ccworkspace dockerfile` to regenerate it"));
+    assert!(err.contains("Verified ca_cli ("), "{}", show(&out));
+
+    // -p selects: the broken image alone fails, another alone passes.
+    let out = verify(root, &["-p", "dag_runner"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(!text(&out.stderr).contains("ca_cli"), "{}", show(&out));
+    let out = verify(root, &["-p", "ca_cli", "-p", "login_py"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let err = text(&out.stderr);
+    assert!(err.contains("Verified 2 images"), "{}", show(&out));
+    assert!(!err.contains("dag_runner"), "{}", show(&out));
+
+    assert_eq!(tool(root, &["dockerfile"]).status.code(), Some(0));
+    let out = verify(root, &["-p", "dag_runner"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+}
+
+/// A crate that gets no image, or no crate at all: bad input, exit 2.
+#[test]
+fn a_crate_without_an_image_is_an_error() {
+    let tmp = citychain();
+    let out = verify(tmp.path(), &["-p", "ca_core"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(text(&out.stderr).contains("ca_core gets no image"));
+    let out = verify(tmp.path(), &["-p", "no_such_crate"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    let out = tool(tmp.path(), &["dockerfile", "--build"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+}
+
+/// A generated file that is missing on disk fails that image (exit 1), naming the fix.
+#[test]
+fn a_missing_ignore_file_fails_its_image() {
+    let tmp = citychain();
+    std::fs::remove_file(tmp.path().join("CA/rust/ca_cli/Dockerfile.dockerignore")).unwrap();
+    let out = verify(tmp.path(), &["-p", "ca_cli"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        text(&out.stderr).contains("Dockerfile.dockerignore does not exist"),
+        "{}",
+        show(&out)
+    );
+}
+
+/// `--build` runs the Dockerfile's own `cargo build`: a file the scan cannot name (a
+/// `concat!` include outside the crate) passes `cargo metadata` but fails the build, which
+/// names it with the `extra-files` setting; once listed there, the build passes.
+#[test]
+fn build_finds_what_only_rustc_reads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write_tree(
+        root,
+        &[
+            ("Cargo.toml", ROOT),
+            (
+                "apps/rust/srv/Cargo.toml",
+                "[package]\nname = \"srv\"\nversion.workspace = true\nedition.workspace = true\n",
+            ),
+            (
+                "apps/rust/srv/src/main.rs",
+                "fn main() {\n    println!(\"{}\", include_str!(concat!(\"../../../../res/\", \"vara.json\")));\n}\n",
+            ),
+            ("res/vara.json", "{}\n"),
+        ],
+    );
+    let lock = support::cargo_metadata(root, &["--offline"]);
+    assert!(lock.is_ok(), "{lock:?}");
+    let generated = tool(root, &["dockerfile"]);
+    assert!(
+        matches!(generated.status.code(), Some(0)),
+        "{}",
+        show(&generated)
+    );
+    let ignore =
+        std::fs::read_to_string(root.join("apps/rust/srv/Dockerfile.dockerignore")).unwrap();
+    assert!(
+        IgnoreFile::parse(&ignore)
+            .unwrap()
+            .is_excluded("res/vara.json")
+    );
+
+    // Without --build, cargo metadata does not read it.
+    assert_eq!(verify(root, &[]).status.code(), Some(0));
+    let build = |root: &Path| {
+        std::process::Command::new(support::bin())
+            .arg("--manifest-path")
+            .arg(root.join("Cargo.toml"))
+            .args(["--color", "never", "dockerfile", "--verify", "--build"])
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+            .env_remove("RUSTC_WRAPPER")
+            .output()
+            .unwrap()
+    };
+    let out = build(root);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("missing from the context: `res/vara.json`"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        err.contains("add \"res/vara.json\" to `extra-files`"),
+        "{}",
+        show(&out)
+    );
+
+    let manifest = format!(
+        "{ROOT}\n[workspace.metadata.ccworkspace.docker]\nextra-files = [\"res/vara.json\"]\n"
+    );
+    std::fs::write(root.join("Cargo.toml"), manifest).unwrap();
+    assert_eq!(tool(root, &["dockerfile"]).status.code(), Some(0));
+    let out = build(root);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(root.join("target/ccworkspace-verify/release/srv").is_file());
+}
