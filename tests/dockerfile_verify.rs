@@ -204,3 +204,67 @@ fn build_finds_what_only_rustc_reads() {
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert!(root.join("target/ccworkspace-verify/release/srv").is_file());
 }
+
+/// The step the CI workflow of `init` runs passes on a fresh layout with a binary crate.
+#[test]
+fn a_fresh_init_passes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("mono");
+    let run = |dir: &Path, args: &[&str]| {
+        let out = std::process::Command::new(support::bin())
+            .current_dir(dir)
+            .args(["--color", "never"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}\n{}", show(&out));
+    };
+    run(tmp.path(), &["init", "mono", "--domains", "apps"]);
+    run(&root, &["new", "apps/srv", "--bin"]);
+    let ci = std::fs::read_to_string(root.join(".github/workflows/ci.yml")).unwrap();
+    assert!(ci.contains("- run: cargo ccworkspace dockerfile --verify\n"));
+    let out = verify(&root, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(
+        text(&out.stderr).contains("Verified srv ("),
+        "{}",
+        show(&out)
+    );
+}
+
+/// `--build` of a PyO3 image runs `maturin build` in its context (the host's `python3`).
+#[test]
+fn build_of_a_pyo3_image() {
+    let (name, hint) = support::MATURIN;
+    if !support::require_tool(name, hint) {
+        return;
+    }
+    let tmp = citychain();
+    let out = std::process::Command::new(support::bin())
+        .arg("--manifest-path")
+        .arg(tmp.path().join("Cargo.toml"))
+        .args([
+            "--color",
+            "never",
+            "dockerfile",
+            "--verify",
+            "--build",
+            "-p",
+            "dag_py",
+        ])
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .env_remove("RUSTC_WRAPPER")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(
+        text(&out.stderr).contains("Verified dag_py ("),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        tmp.path()
+            .join("target/ccworkspace-verify/release")
+            .is_dir()
+    );
+}
