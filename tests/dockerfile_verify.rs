@@ -76,6 +76,15 @@ fn an_edited_ignore_file_fails_naming_the_file() {
     // Independently: the file exists, and the edited ignore file leaves it out of the context.
     assert!(root.join(missing).is_file());
     assert!(IgnoreFile::parse(&edited).unwrap().is_excluded(missing));
+    // ... and, read as text: everything is excluded first, and no `!` line admits it.
+    assert!(edited.lines().any(|l| l == "*"));
+    assert!(
+        !edited
+            .lines()
+            .filter_map(|l| l.strip_prefix('!'))
+            .any(|p| missing.starts_with(p.trim_end_matches('/'))),
+        "{edited}"
+    );
 
     let out = verify(root, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));

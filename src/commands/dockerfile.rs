@@ -397,7 +397,6 @@ fn verify(
             }
         }
     }
-    report_problems(problems, images.len())?;
     if failed.is_empty() {
         out.status(
             "Verified",
@@ -406,15 +405,21 @@ fn verify(
                 images.len()
             ),
         );
-        return Ok(Status::Ok);
+    } else {
+        eprintln!(
+            "{red}error{red:#}: {} of {} image(s) failed --verify: {}",
+            failed.len(),
+            images.len(),
+            failed.join(", ")
+        );
     }
-    eprintln!(
-        "{red}error{red:#}: {} of {} image(s) failed --verify: {}",
-        failed.len(),
-        images.len(),
-        failed.join(", ")
-    );
-    Ok(Status::Findings)
+    // Crates whose image could not be generated at all: exit 2, after the verified ones.
+    report_problems(problems, images.len())?;
+    Ok(if failed.is_empty() {
+        Status::Ok
+    } else {
+        Status::Findings
+    })
 }
 
 /// What to show of a failed step's stderr: from its first error on (cargo's `Compiling`
