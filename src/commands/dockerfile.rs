@@ -327,13 +327,19 @@ fn verify(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
+    let tree = docker::verify::tree(root).map_err(|e| {
+        UserError::new(
+            format!("failed to read the workspace tree: {e}"),
+            "check the permissions of the workspace's folders",
+        )
+    })?;
     let bar = out.progress(images.len() as u64, "Verifying");
     let results: Vec<Verdict> = pool.install(|| {
         images
             .par_iter()
             .map(|(krate, dockerfile, ignore)| {
                 bar.set_message(krate.clone());
-                let verdict = verify_one(root, dockerfile, ignore, args.build, &target);
+                let verdict = verify_one(root, &tree, dockerfile, ignore, args.build, &target);
                 bar.inc(1);
                 verdict
             })
@@ -456,7 +462,14 @@ fn failed(step: impl Into<String>, stderr: impl Into<String>) -> Verdict {
 }
 
 /// One image: its context in a temporary folder, then cargo (and the build command) in it.
-fn verify_one(root: &Path, dockerfile: &str, ignore: &str, build: bool, target: &Path) -> Verdict {
+fn verify_one(
+    root: &Path,
+    tree: &[docker::verify::TreeEntry],
+    dockerfile: &str,
+    ignore: &str,
+    build: bool,
+    target: &Path,
+) -> Verdict {
     let regenerate = "run `cargo ccworkspace dockerfile` to write it";
     let (df, ignore_text) = match (
         read_optional(&root.join(dockerfile)),
@@ -492,7 +505,7 @@ fn verify_one(root: &Path, dockerfile: &str, ignore: &str, build: bool, target: 
         Err(e) => return failed("creating a temporary folder", e.to_string()),
     };
     let ctx = tmp.path().join("work");
-    if let Err(e) = docker::verify::build_context(root, &ignore_file, &manifest, &ctx) {
+    if let Err(e) = docker::verify::build_context(root, tree, &ignore_file, &manifest, &ctx) {
         return failed("copying the context", e.to_string());
     }
     let cargo = crate::workspace::cargo_program();

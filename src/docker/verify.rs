@@ -12,63 +12,78 @@ use std::path::{Component, Path, PathBuf};
 
 use super::ignore::IgnoreFile;
 
-/// Copy the context of `ignore` from `root` into `dir`, with `manifest` as its root
-/// `Cargo.toml`. Returns the admitted paths (relative, `/`-separated), sorted.
-pub fn build_context(
-    root: &Path,
-    ignore: &IgnoreFile,
-    manifest: &str,
-    dir: &Path,
-) -> std::io::Result<Vec<String>> {
-    let mut admitted = Vec::new();
-    walk(root, "", ignore, dir, &mut admitted)?;
-    admitted.sort();
-    std::fs::create_dir_all(dir)?;
-    std::fs::write(dir.join("Cargo.toml"), manifest)?;
-    Ok(admitted)
+/// One file (or link) of the workspace tree, as BuildKit walks it: a path relative to the root
+/// (`/`-separated), and whether it is a link (sent as a link, never followed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeEntry {
+    pub path: String,
+    pub is_link: bool,
 }
 
-fn walk(
-    root: &Path,
-    rel: &str,
-    ignore: &IgnoreFile,
-    ctx: &Path,
-    admitted: &mut Vec<String>,
-) -> std::io::Result<()> {
+/// Every file and link under `root`, walked once for all images, without following links.
+/// The root's `.git` and `target` folders are not walked: no generated ignore file admits them
+/// (`extra-files` inside them are not verified).
+pub fn tree(root: &Path) -> std::io::Result<Vec<TreeEntry>> {
+    let mut entries = Vec::new();
+    walk(root, "", &mut entries)?;
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(entries)
+}
+
+fn walk(root: &Path, rel: &str, entries: &mut Vec<TreeEntry>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(root.join(rel))? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let child = if rel.is_empty() {
+            if name == ".git" || name == "target" {
+                continue;
+            }
             name
         } else {
             format!("{rel}/{name}")
         };
         let kind = entry.file_type()?;
         if kind.is_dir() {
-            // `.git` and the target folder are never sent by a generated ignore file, and are
-            // the biggest folders of a workspace: skip them unless admitted by name.
-            if (child == ".git" || child == "target") && ignore.is_excluded(&child) {
-                continue;
-            }
-            walk(root, &child, ignore, ctx, admitted)?;
+            walk(root, &child, entries)?;
+        } else {
+            entries.push(TreeEntry {
+                path: child,
+                is_link: kind.is_symlink(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Copy the context of `ignore` from `root` (its [`tree`]) into `dir`, with `manifest` as its
+/// root `Cargo.toml`. Returns the admitted paths, sorted.
+pub fn build_context(
+    root: &Path,
+    tree: &[TreeEntry],
+    ignore: &IgnoreFile,
+    manifest: &str,
+    dir: &Path,
+) -> std::io::Result<Vec<String>> {
+    let mut admitted = Vec::new();
+    for entry in tree {
+        if ignore.is_excluded(&entry.path) {
             continue;
         }
-        if ignore.is_excluded(&child) {
-            continue;
-        }
-        let dst = ctx.join(&child);
+        let dst = dir.join(&entry.path);
         if let Some(parent) = dst.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        if kind.is_symlink() {
-            let target = std::fs::read_link(root.join(&child))?;
-            link(&target, &dst)?;
+        let src = root.join(&entry.path);
+        if entry.is_link {
+            link(&std::fs::read_link(&src)?, &dst)?;
         } else {
-            std::fs::copy(root.join(&child), &dst)?;
+            std::fs::copy(&src, &dst)?;
         }
-        admitted.push(child);
+        admitted.push(entry.path.clone());
     }
-    Ok(())
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join("Cargo.toml"), manifest)?;
+    Ok(admitted)
 }
 
 #[cfg(unix)]
@@ -247,5 +262,38 @@ mod tests {
         let rustc = "error: couldn't read `apps/rust/srv/src/../../../../res/vara.json`: No such file or directory (os error 2)\n";
         assert_eq!(missing_file(rustc, dir).unwrap(), "res/vara.json");
         assert_eq!(missing_file("error: something else\n", dir), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn context_keeps_links_as_links_and_writes_the_manifest() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("ws");
+        for (path, body) in [("a/x.rs", "x"), ("b/y.rs", "y"), (".git/HEAD", "h")] {
+            std::fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
+            std::fs::write(root.join(path), body).unwrap();
+        }
+        std::os::unix::fs::symlink("../b/y.rs", root.join("a/l.rs")).unwrap();
+        let tree = tree(&root).unwrap();
+        assert_eq!(
+            tree.iter()
+                .map(|e| (e.path.as_str(), e.is_link))
+                .collect::<Vec<_>>(),
+            [("a/l.rs", true), ("a/x.rs", false), ("b/y.rs", false)]
+        );
+        let ignore = IgnoreFile::parse("*\n!a\n").unwrap();
+        let ctx = tmp.path().join("ctx");
+        let admitted = build_context(&root, &tree, &ignore, "[workspace]\n", &ctx).unwrap();
+        assert_eq!(admitted, ["a/l.rs", "a/x.rs"]);
+        assert_eq!(
+            std::fs::read_link(ctx.join("a/l.rs")).unwrap(),
+            Path::new("../b/y.rs")
+        );
+        // The link dangles, as in the image: its target was not admitted.
+        assert!(!ctx.join("a/l.rs").exists());
+        assert_eq!(
+            std::fs::read_to_string(ctx.join("Cargo.toml")).unwrap(),
+            "[workspace]\n"
+        );
     }
 }
