@@ -93,6 +93,25 @@ fn ours(repo: &Repo, extra: &[&str], offline: bool) -> BTreeSet<String> {
     support::cli::run(&repo.dir, &args, &[]).names()
 }
 
+/// `affected --explain CRATE` for `main..HEAD`, offline.
+fn explain(repo: &Repo, krate: &str) -> support::cli::Run {
+    support::cli::run(
+        &repo.dir,
+        &[
+            "affected",
+            "-q",
+            "--offline",
+            "--base",
+            "main",
+            "--head",
+            "HEAD",
+            "--explain",
+            krate,
+        ],
+        &[],
+    )
+}
+
 fn set(names: &[&str]) -> BTreeSet<String> {
     names.iter().map(|s| s.to_string()).collect()
 }
@@ -477,21 +496,7 @@ fn explain_names_the_build_that_carries_the_edge() {
     ]);
     repo.append("o/src/lib.rs", "\n// edit\n");
     repo.commit_all("change");
-    let run = support::cli::run(
-        &repo.dir,
-        &[
-            "affected",
-            "-q",
-            "--offline",
-            "--base",
-            "main",
-            "--head",
-            "HEAD",
-            "--explain",
-            "b",
-        ],
-        &[],
-    );
+    let run = explain(&repo, "b");
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("b is affected"), "{}", run.stdout);
     assert!(
@@ -516,21 +521,7 @@ fn explain_says_a_crate_behind_a_feature_it_does_not_enable_is_not_affected() {
     ]);
     repo.append("o/src/lib.rs", "\n// edit\n");
     repo.commit_all("change");
-    let run = support::cli::run(
-        &repo.dir,
-        &[
-            "affected",
-            "-q",
-            "--offline",
-            "--base",
-            "main",
-            "--head",
-            "HEAD",
-            "--explain",
-            "b",
-        ],
-        &[],
-    );
+    let run = explain(&repo, "b");
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("b is not affected"), "{}", run.stdout);
 }
