@@ -85,12 +85,7 @@ impl std::error::Error for UserError {}
 /// ```
 pub fn report(err: &anyhow::Error, color: ColorChoice) -> u8 {
     crate::output::apply_color(color);
-    let red = anstyle::Style::new()
-        .bold()
-        .fg_color(Some(anstyle::AnsiColor::Red.into()));
-    let cyan = anstyle::Style::new()
-        .bold()
-        .fg_color(Some(anstyle::AnsiColor::Cyan.into()));
+    let (red, cyan) = (crate::output::ERROR, crate::output::HELP);
     eprintln!("{red}error{red:#}: {err}");
     let causes: Vec<String> = err.chain().skip(1).map(|c| c.to_string()).collect();
     if !causes.is_empty() {

@@ -304,16 +304,6 @@ impl Git {
         Ok(out.status.success().then_some(out.stdout))
     }
 
-    /// Every file path in the tree of `rev`, relative to the repository root.
-    pub fn ls_tree(&self, rev: &str) -> anyhow::Result<Vec<String>> {
-        let out = self.run(["ls-tree", "-r", "-z", "--name-only", "--full-tree", rev])?;
-        Ok(out
-            .split(|b| *b == 0)
-            .filter(|p| !p.is_empty())
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-            .collect())
-    }
-
     /// Every blob and gitlink in the tree of `rev` (`git ls-tree -r`), relative to the
     /// repository root; a gitlink (a submodule, mode 160000) carries its commit.
     pub fn ls_tree_entries(&self, rev: &str) -> anyhow::Result<Vec<TreeEntry>> {

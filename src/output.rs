@@ -18,6 +18,16 @@ pub enum ColorChoice {
     Never,
 }
 
+/// How `error:` is styled on stderr (bold red), here and in every command's own reports.
+pub const ERROR: anstyle::Style = anstyle::Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(anstyle::AnsiColor::Red)));
+
+/// How `help:` is styled on stderr (bold cyan).
+pub const HELP: anstyle::Style = anstyle::Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(anstyle::AnsiColor::Cyan)));
+
 /// Set the process-wide color choice for anstream.
 pub fn apply_color(color: ColorChoice) {
     let choice = match color {

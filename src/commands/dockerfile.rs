@@ -188,12 +188,7 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
             })
             .collect();
         crate::output::print_stdout(&diffs)?;
-        let red = anstyle::Style::new()
-            .bold()
-            .fg_color(Some(anstyle::AnsiColor::Red.into()));
-        let cyan = anstyle::Style::new()
-            .bold()
-            .fg_color(Some(anstyle::AnsiColor::Cyan.into()));
+        let (red, cyan) = (crate::output::ERROR, crate::output::HELP);
         eprintln!(
             "{red}error{red:#}: {} generated file(s) out of date:",
             stale.len()
@@ -346,12 +341,7 @@ fn verify(
             .collect()
     });
     bar.finish_and_clear();
-    let red = anstyle::Style::new()
-        .bold()
-        .fg_color(Some(anstyle::AnsiColor::Red.into()));
-    let cyan = anstyle::Style::new()
-        .bold()
-        .fg_color(Some(anstyle::AnsiColor::Cyan.into()));
+    let (red, cyan) = (crate::output::ERROR, crate::output::HELP);
     let mut failed = Vec::new();
     for ((krate, dockerfile, ignore), verdict) in images.iter().zip(&results) {
         match verdict {
@@ -602,12 +592,7 @@ fn report_problems(problems: &[docker::Problem], images: usize) -> anyhow::Resul
     if problems.is_empty() {
         return Ok(());
     }
-    let red = anstyle::Style::new()
-        .bold()
-        .fg_color(Some(anstyle::AnsiColor::Red.into()));
-    let cyan = anstyle::Style::new()
-        .bold()
-        .fg_color(Some(anstyle::AnsiColor::Cyan.into()));
+    let (red, cyan) = (crate::output::ERROR, crate::output::HELP);
     for problem in problems {
         eprintln!("{red}error{red:#}: {problem}");
         eprintln!("{cyan}help{cyan:#}: {}", problem.help);
