@@ -132,13 +132,10 @@ pub(crate) fn analyse(
 /// file or cargo configuration. Then the members' graph from their manifests answers exactly
 /// ([`crate::model_graph`]).
 fn member_files_only(files: &[ChangedFile]) -> bool {
-    files.iter().flat_map(ChangedFile::paths).all(|path| {
-        !matches!(
-            path,
-            "Cargo.toml" | "Cargo.lock" | "rust-toolchain" | "rust-toolchain.toml"
-        ) && !path.starts_with(".cargo/")
-            && !path.contains("/.cargo/")
-    })
+    files
+        .iter()
+        .flat_map(ChangedFile::paths)
+        .all(|path| !crate::affected::rules::changes_the_graph(path))
 }
 
 /// [`compute::compute`]; when the answer needs a simulated build and the workspace came from

@@ -381,6 +381,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn features_mode_and_platforms_parse_and_an_unknown_triple_is_an_error_at_its_line() {
+        let text = "[workspace]\nmembers = [\"a\"]\n[workspace.metadata.ccworkspace.affected]\n\
+                    features-mode = \"all\"\nplatforms = [\"x86_64-pc-windows-msvc\", \"any\"]\n";
+        let c = Config::from_manifest_text(text, "Cargo.toml").unwrap();
+        assert_eq!(c.affected.features_mode, FeaturesMode::All);
+        assert_eq!(
+            c.affected.platforms,
+            [
+                PlatformName("x86_64-pc-windows-msvc".into()),
+                PlatformName("any".into())
+            ]
+        );
+        let bad = text.replace("x86_64-pc-windows-msvc", "wasm64-foo-bar");
+        let err = Config::from_manifest_text(&bad, "Cargo.toml").unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("Cargo.toml:5:")
+                && msg.contains("`wasm64-foo-bar` is not a target triple"),
+            "{msg}"
+        );
+        let mode = text.replace("\"all\"", "\"some\"");
+        assert!(Config::from_manifest_text(&mode, "Cargo.toml").is_err());
+    }
+
+    #[test]
     fn parses_the_affected_section() {
         let text = r#"
 [workspace]

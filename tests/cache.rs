@@ -103,6 +103,13 @@ fn on_a_cold_cache_member_files_alone_need_no_cargo_and_answer_as_cargo_does() {
     repo.git(&["checkout", "-q", "Cargo.lock"]);
     repo.append("Cargo.toml", "\n# edit\n");
     check(&repo, true, "root manifest");
+    repo.git(&["checkout", "-q", "Cargo.toml"]);
+    repo.append("rust-toolchain.toml", "\n");
+    check(&repo, true, "toolchain file");
+    repo.git(&["checkout", "-q", "rust-toolchain.toml"]);
+    repo.write(".cargo/config.toml", "[net]\nretry = 3\n");
+    repo.git(&["add", "-A"]);
+    check(&repo, true, "cargo configuration");
 }
 
 /// citychain, committed as `main`, in a repository under `tmp`, with a logging cargo beside it.

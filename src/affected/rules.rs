@@ -24,6 +24,15 @@ pub const DEFAULT_GLOBAL: &[&str] = &[
     "**/.cargo/config.toml",
 ];
 
+/// Whether a change to `path` (relative to the workspace root) can change cargo's graph beyond
+/// the member manifests: the root `Cargo.toml` and `Cargo.lock`, and the files of
+/// [`DEFAULT_GLOBAL`] (toolchain files, cargo configuration).
+pub fn changes_the_graph(path: &str) -> bool {
+    static GLOBAL: std::sync::OnceLock<Option<GlobSet>> = std::sync::OnceLock::new();
+    let global = GLOBAL.get_or_init(|| build_set(DEFAULT_GLOBAL.iter().copied(), "").ok());
+    matches!(path, "Cargo.toml" | "Cargo.lock") || global.as_ref().is_none_or(|g| g.is_match(path))
+}
+
 /// Built-in rules whose files affect nothing. Only files outside crates: a crate's own README
 /// is often `include_str!`-ed into its docs, so files inside a crate always count.
 pub const DEFAULT_IGNORE: &[&str] = &[
