@@ -351,19 +351,20 @@ fn platforms_of(global: &MetadataOptions) -> Platforms {
 /// knows nothing of it.
 impl Workspace {
     /// Load the workspace around `--manifest-path` (or the current directory), from the graph
-    /// cache when no manifest, lockfile, toolchain or cargo config changed since it was written.
+    /// cache when no manifest, lockfile, toolchain or cargo config changed since it was written,
+    /// else with `cargo metadata` (into the cache).
     pub fn load(global: &MetadataOptions) -> anyhow::Result<Workspace> {
-        Workspace::load_reporting(global).map(|(ws, _)| ws)
+        match load(global) {
+            Some(ws) => Ok(ws),
+            None => Workspace::load_and_store(global),
+        }
     }
 
-    /// Like [`Workspace::load`], and whether the graph came from the cache.
-    pub fn load_reporting(global: &MetadataOptions) -> anyhow::Result<(Workspace, bool)> {
-        if let Some(ws) = load(global) {
-            return Ok((ws, true));
-        }
+    /// `cargo metadata`, and the graph into the cache.
+    fn load_and_store(global: &MetadataOptions) -> anyhow::Result<Workspace> {
         let ws = Workspace::load_uncached(global)?;
         store(global, &ws);
-        Ok((ws, false))
+        Ok(ws)
     }
 
     /// Load the head workspace for a change: from the graph cache; else, when `member_files_only`
@@ -388,9 +389,7 @@ impl Workspace {
                 return Ok((ws, Source::Manifests));
             }
         }
-        let ws = Workspace::load_uncached(global)?;
-        store(global, &ws);
-        Ok((ws, Source::Metadata))
+        Ok((Workspace::load_and_store(global)?, Source::Metadata))
     }
 
     /// Load the workspace with `cargo metadata`, neither reading nor writing the graph cache.
