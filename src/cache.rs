@@ -7,7 +7,7 @@
 //! `.cargo/config(.toml)` in the workspace root and every ancestor, and `$CARGO_HOME`'s config;
 //! the root `Cargo.toml` and `Cargo.lock`; every local package's `Cargo.toml`; per member, its
 //! `pyproject.toml`, whether `src/main.rs`, `src/lib.rs` and `build.rs` exist and what `src/bin`
-//! holds (they decide its kind and targets); the root package's top-level entries; and the
+//! holds, with whether each folder there has a `main.rs` (they decide its kind and targets); the root package's top-level entries; and the
 //! member directories that the root's `members` globs match now. Any difference, or anything
 //! that cannot be read, is a miss: a stale graph is never served.
 //!
