@@ -145,6 +145,26 @@ fn history(base: &[(&str, &str)], head: &[(&str, Option<&str>)]) -> (tempfile::T
     (tmp, repo)
 }
 
+/// `affected --explain CRATE` for `HEAD~1..HEAD` on a cold cache; it must succeed.
+fn explain(repo: &Repo, krate: &str) -> support::cli::Run {
+    let run = support::cli::run(
+        &repo.dir,
+        &[
+            "affected",
+            "-q",
+            "--base",
+            "HEAD~1",
+            "--head",
+            "HEAD",
+            "--explain",
+            krate,
+        ],
+        COLD,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run
+}
+
 fn set(v: &[&str]) -> BTreeSet<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
@@ -320,21 +340,7 @@ fn explain_does_not_promise_features_mode_all_counts_other_platform_edges() {
     )
     .names();
     assert_eq!(all, set(&["a"]), "features-mode all applies platforms");
-    let explain = support::cli::run(
-        &repo.dir,
-        &[
-            "affected",
-            "-q",
-            "--base",
-            "HEAD~1",
-            "--head",
-            "HEAD",
-            "--explain",
-            "b",
-        ],
-        COLD,
-    );
-    assert_eq!(explain.code, 0, "{}", explain.stderr);
+    let explain = explain(&repo, "b");
     assert!(
         !explain
             .stdout
@@ -616,21 +622,7 @@ fn explain_names_the_changed_registry_crate_of_a_lockfile_bump() {
     update("1.0.18");
     repo.commit_all("bump itoa");
     assert_eq!(det(&repo, "HEAD~1", None), set(&["f"]));
-    let explain = support::cli::run(
-        &repo.dir,
-        &[
-            "affected",
-            "-q",
-            "--base",
-            "HEAD~1",
-            "--head",
-            "HEAD",
-            "--explain",
-            "w",
-        ],
-        COLD,
-    );
-    assert_eq!(explain.code, 0, "{}", explain.stderr);
+    let explain = explain(&repo, "w");
     assert!(
         explain.stdout.contains("itoa"),
         "--explain w does not name the changed crate:\n{}",

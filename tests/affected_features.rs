@@ -19,6 +19,15 @@ use std::collections::BTreeSet;
 use support::git::Repo;
 use support::oracle;
 
+/// The leaf `o`, the crate a change is made in.
+const O: (&str, &str) = ("o", "");
+
+/// `a`, with `o` as an optional dependency behind its (non-default) feature `extra`.
+const A_EXTRA_O: (&str, &str) = (
+    "a",
+    "[dependencies]\no = { path = \"../o\", optional = true }\n\n[features]\nextra = [\"dep:o\"]\n",
+);
+
 /// A path-only workspace: the root manifest lists `members`, and each `(name, manifest tail)`
 /// becomes `name/Cargo.toml` with a `[package]` header and an empty `src/lib.rs`.
 fn workspace(members: &[(&str, &str)]) -> (tempfile::TempDir, Repo) {
@@ -158,12 +167,8 @@ fn edit(rel: &'static str) -> impl FnOnce(&Repo) {
 #[test]
 fn optional_dependency_behind_a_feature_the_dependent_does_not_enable() {
     let (_t, repo) = workspace(&[
-        ("o", ""),
-        (
-            "a",
-            "[dependencies]\no = { path = \"../o\", optional = true }\n\n\
-             [features]\nextra = [\"dep:o\"]\n",
-        ),
+        O,
+        A_EXTRA_O,
         ("b", "[dependencies]\na = { path = \"../a\" }\n"),
     ]);
     check(&repo, edit("o/src/lib.rs"), &["a", "o"], &["a", "b", "o"]);
@@ -201,12 +206,8 @@ fn optional_dependency_enabled_by_default_features() {
 #[test]
 fn a_third_members_feature_does_not_reach_a_sibling_build() {
     let (_t, repo) = workspace(&[
-        ("o", ""),
-        (
-            "a",
-            "[dependencies]\no = { path = \"../o\", optional = true }\n\n\
-             [features]\nextra = [\"dep:o\"]\n",
-        ),
+        O,
+        A_EXTRA_O,
         ("b", "[dependencies]\na = { path = \"../a\" }\n"),
         (
             "c",
@@ -250,12 +251,8 @@ fn a_third_members_feature_does_not_reach_a_sibling_build() {
 #[test]
 fn a_forwarding_feature_reaches_the_dependent_but_not_its_dependents() {
     let (_t, repo) = workspace(&[
-        ("o", ""),
-        (
-            "a",
-            "[dependencies]\no = { path = \"../o\", optional = true }\n\n\
-             [features]\nextra = [\"dep:o\"]\n",
-        ),
+        O,
+        A_EXTRA_O,
         (
             "b",
             "[dependencies]\na = { path = \"../a\" }\n\n[features]\nfull = [\"a/extra\"]\n",
@@ -275,12 +272,8 @@ fn a_forwarding_feature_reaches_the_dependent_but_not_its_dependents() {
 #[test]
 fn a_dev_dependency_enabling_the_feature_reaches_only_the_declaring_crate() {
     let (_t, repo) = workspace(&[
-        ("o", ""),
-        (
-            "a",
-            "[dependencies]\no = { path = \"../o\", optional = true }\n\n\
-             [features]\nextra = [\"dep:o\"]\n",
-        ),
+        O,
+        A_EXTRA_O,
         (
             "t",
             "[dependencies]\na = { path = \"../a\" }\n\n\
@@ -511,12 +504,8 @@ fn explain_names_the_build_that_carries_the_edge() {
 #[test]
 fn explain_says_a_crate_behind_a_feature_it_does_not_enable_is_not_affected() {
     let (_t, repo) = workspace(&[
-        ("o", ""),
-        (
-            "a",
-            "[dependencies]\no = { path = \"../o\", optional = true }\n\n\
-             [features]\nextra = [\"dep:o\"]\n",
-        ),
+        O,
+        A_EXTRA_O,
         ("b", "[dependencies]\na = { path = \"../a\" }\n"),
     ]);
     repo.append("o/src/lib.rs", "\n// edit\n");
