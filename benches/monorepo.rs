@@ -10,7 +10,8 @@
 //! least 31 for commands under 250 ms):
 //! `affected` for a source-only, a member-manifest, a lockfile-only and a root
 //! `[workspace.dependencies]` change, and again with nothing changed since the last run;
-//! `lint-deps` on the whole workspace and on one manifest; `dockerfile --check`; and the
+//! `lint-deps` on the whole workspace and on one manifest; `dockerfile`, `dockerfile --check`
+//! and `dockerfile --verify` of every image (`--dockerfile-only`: just these); and the
 //! references `cargo metadata --format-version 1`, `cargo metadata --no-deps` and guppy's
 //! determinator computing the same affected set (base checkout, both graphs, compute). Peak
 //! memory comes from one more run under GNU time (`/usr/bin/time -f %M`) when it is installed. It prints a markdown
@@ -45,6 +46,8 @@ struct Opts {
     /// `--cold-only`: only the `cargo metadata` references and the cold-cache `affected` rows
     /// (for the largest sizes, where the determinator takes minutes).
     cold_only: bool,
+    /// `--dockerfile-only`: only the `cargo metadata` references and the `dockerfile` rows.
+    dockerfile_only: bool,
 }
 
 fn parse_opts() -> Opts {
@@ -54,6 +57,7 @@ fn parse_opts() -> Opts {
         out: None,
         generate_only: None,
         cold_only: false,
+        dockerfile_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -70,6 +74,7 @@ fn parse_opts() -> Opts {
             "--out" => opts.out = Some(args.next().unwrap().into()),
             "--generate-only" => opts.generate_only = Some(args.next().unwrap().into()),
             "--cold-only" => opts.cold_only = true,
+            "--dockerfile-only" => opts.dockerfile_only = true,
             // `cargo bench` passes `--bench`; ignore what we do not know.
             _ => {}
         }
@@ -394,6 +399,51 @@ fn main() {
             program: &cargo,
             args: &["metadata", "--format-version", "1", "--no-deps"],
         };
+        // `dockerfile` (everything up to date after the warm-up run), `--check`, and `--verify`
+        // of every image (one `cargo metadata` per image in its rebuilt context).
+        let dockerfile_rows = |report: &mut String| {
+            let write =
+                measure_against(&root, &bin, &["dockerfile", "-q"], runs, &[], metadata_ref);
+            row(
+                report,
+                "`dockerfile` (every image planned, rendered and compared; nothing to write)",
+                &write,
+                Some((metadata_ref.name, &metadata)),
+            );
+            let check = measure_against(
+                &root,
+                &bin,
+                &["dockerfile", "-q", "--check"],
+                runs,
+                &[],
+                metadata_ref,
+            );
+            row(
+                report,
+                "`dockerfile --check`",
+                &check,
+                Some((metadata_ref.name, &metadata)),
+            );
+            let images = count_named(&root, "Dockerfile");
+            let verify = measure_against(
+                &root,
+                &bin,
+                &["dockerfile", "-q", "--verify"],
+                runs,
+                &[],
+                metadata_ref,
+            );
+            row(
+                report,
+                &format!("`dockerfile --verify`, all {images} images"),
+                &verify,
+                Some((metadata_ref.name, &metadata)),
+            );
+        };
+        if opts.dockerfile_only {
+            dockerfile_rows(&mut report);
+            continue;
+        }
         let affected_env =
             |step: &HistoryStep, env: &[(&str, &str)], reference: Option<Reference>| -> Sample {
                 repo.git(&["checkout", "-q", "--detach", &step.commit]);
@@ -514,29 +564,27 @@ fn main() {
             &lint_one,
             Some((no_deps_ref.name, &no_deps)),
         );
-        // Generate once so the check has files to compare.
-        let _ = Command::new(&bin)
-            .args(["dockerfile", "-q"])
-            .current_dir(&root)
-            .env("CARGO", &cargo)
-            .output();
-        let docker = measure_against(
-            &root,
-            &bin,
-            &["dockerfile", "-q", "--check"],
-            runs,
-            &[],
-            metadata_ref,
-        );
-        row(
-            &mut report,
-            "`dockerfile --check`",
-            &docker,
-            Some((metadata_ref.name, &metadata)),
-        );
+        dockerfile_rows(&mut report);
     }
     println!("{report}");
     if let Some(out) = opts.out {
         std::fs::write(out, &report).unwrap();
     }
+}
+
+/// How many files named `name` are under `dir` (not in `.git` or `target`).
+fn count_named(dir: &Path, name: &str) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| {
+            let file = e.file_name();
+            let kind = e.file_type().unwrap();
+            if kind.is_dir() && file != ".git" && file != "target" {
+                count_named(&e.path(), name)
+            } else {
+                usize::from(kind.is_file() && file == name)
+            }
+        })
+        .sum()
 }

@@ -277,3 +277,114 @@ fn build_of_a_pyo3_image() {
             .is_dir()
     );
 }
+
+/// Without `[patch]`, `[replace]` or a cargo config in the context, `--verify` loads the
+/// workspace (`--no-deps`: every manifest, target and path dependency); with one, it resolves
+/// too, because only the resolver reads their paths. Judged by dropping each path from the
+/// ignore file by hand: the resolve names it.
+#[test]
+fn a_patch_path_or_a_directory_source_is_resolved() {
+    let package = |name: &str, version: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\n")
+    };
+    let app = "[package]\nname = \"app\"\nversion.workspace = true\nedition.workspace = true\n";
+    // (root manifest tables, files, the folder the resolve reads)
+    type Case = (&'static str, Vec<(String, String)>, &'static str);
+    let cases: [Case; 2] = [
+        (
+            "[patch.crates-io]\nitoa = { path = \"patches/itoa\" }\n",
+            vec![
+                ("patches/itoa/Cargo.toml".into(), package("itoa", "1.0.99")),
+                (
+                    "patches/itoa/src/lib.rs".into(),
+                    "pub const L: u8 = 1;\n".into(),
+                ),
+                (
+                    "apps/rust/app/Cargo.toml".into(),
+                    format!("{app}\n[dependencies]\nitoa = \"1\"\n"),
+                ),
+            ],
+            "patches/itoa",
+        ),
+        (
+            "",
+            vec![
+                (
+                    ".cargo/config.toml".into(),
+                    "[source.crates-io]\nreplace-with = \"vendored\"\n\n\
+                     [source.vendored]\ndirectory = \"vendor\"\n"
+                        .into(),
+                ),
+                ("vendor/vdep/Cargo.toml".into(), package("vdep", "0.3.1")),
+                (
+                    "vendor/vdep/src/lib.rs".into(),
+                    "pub const V: u8 = 7;\n".into(),
+                ),
+                (
+                    "vendor/vdep/.cargo-checksum.json".into(),
+                    "{\"files\":{}}".into(),
+                ),
+                (
+                    "apps/rust/app/Cargo.toml".into(),
+                    format!("{app}\n[dependencies]\nvdep = \"0.3\"\n"),
+                ),
+            ],
+            "vendor",
+        ),
+    ];
+    for (table, files, folder) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let mut tree: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, b)| (p.as_str(), b.as_str()))
+            .collect();
+        let manifest = format!("{ROOT}\n{table}");
+        tree.push(("Cargo.toml", &manifest));
+        tree.push(("apps/rust/app/src/main.rs", "fn main() {}\n"));
+        write_tree(root, &tree);
+        assert_eq!(tool(root, &["dockerfile"]).status.code(), Some(0));
+        let out = verify(root, &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+
+        let ignore_path = root.join("apps/rust/app/Dockerfile.dockerignore");
+        let ignore = std::fs::read_to_string(&ignore_path).unwrap();
+        let line = format!("\n!{folder}\n");
+        assert!(ignore.contains(&line), "{ignore}");
+        std::fs::write(&ignore_path, ignore.replace(&line, "\n")).unwrap();
+        let out = verify(root, &[]);
+        assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("`cargo metadata --offline` failed in its context"),
+            "{}",
+            show(&out)
+        );
+        assert!(err.contains(folder), "{}", show(&out));
+    }
+}
+
+/// A workspace with nothing for the resolver to read from the context is only loaded; an
+/// image whose closure lost a member's manifest still fails.
+#[test]
+fn a_plain_workspace_is_loaded_without_the_registry() {
+    let tmp = citychain();
+    let root = tmp.path();
+    let out = verify(root, &["-p", "ca_cli"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let ignore_path = root.join("CA/rust/ca_cli/Dockerfile.dockerignore");
+    let ignore = std::fs::read_to_string(&ignore_path).unwrap();
+    std::fs::write(&ignore_path, ignore.replace("\n!CA/rust/ca_core\n", "\n")).unwrap();
+    let out = verify(root, &["-p", "ca_cli"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        text(&out.stderr).contains("`cargo metadata --offline --no-deps` failed in its context"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        text(&out.stderr).contains("missing from the context: `CA/rust/ca_core/Cargo.toml`"),
+        "{}",
+        show(&out)
+    );
+}

@@ -297,7 +297,6 @@ fn verify(
     expected: &BTreeMap<String, String>,
     out: &Output,
 ) -> anyhow::Result<Status> {
-    use rayon::prelude::*;
     for name in &args.packages {
         if !images.iter().any(|(krate, _, _)| krate == name)
             && !problems.iter().any(|p| &p.krate == name)
@@ -317,29 +316,67 @@ fn verify(
     let threads = if args.build {
         1
     } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(images.len().max(1))
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()?;
     let tree = docker::verify::tree(root).map_err(|e| {
         UserError::new(
             format!("failed to read the workspace tree: {e}"),
             "check the permissions of the workspace's folders",
         )
     })?;
+    let tmp = tempfile::Builder::new()
+        .prefix("ccworkspace-verify")
+        .tempdir()?;
     let bar = out.progress(images.len() as u64, "Verifying");
-    let results: Vec<Verdict> = pool.install(|| {
-        images
-            .par_iter()
-            .map(|(krate, dockerfile, ignore)| {
-                bar.set_message(krate.clone());
-                let verdict = verify_one(root, &tree, dockerfile, ignore, args.build, &target);
-                bar.inc(1);
-                verdict
+    // Each worker keeps one context folder and turns it from image to image; the next image
+    // is taken from a shared counter.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<(usize, Verdict)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|worker| {
+                let (tree, bar, next, target) = (&tree, &bar, &next, &target);
+                let dir = tmp.path().join(format!("ctx-{worker}")).join("work");
+                scope.spawn(move || {
+                    let mut context = docker::verify::Context::new(dir, args.build);
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((krate, dockerfile, ignore)) = images.get(i) else {
+                            break;
+                        };
+                        bar.set_message(krate.clone());
+                        let verdict = verify_one(
+                            root,
+                            tree,
+                            dockerfile,
+                            ignore,
+                            args.build,
+                            target,
+                            &mut context,
+                        );
+                        bar.inc(1);
+                        done.push((i, verdict));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
             .collect()
     });
+    let mut results: Vec<Verdict> = {
+        let mut sorted = results;
+        sorted.sort_by_key(|(i, _)| *i);
+        sorted.into_iter().map(|(_, v)| v).collect()
+    };
+    results.truncate(images.len());
     bar.finish_and_clear();
     let (red, cyan) = (crate::output::ERROR, crate::output::HELP);
     let mut failed = Vec::new();
@@ -451,7 +488,7 @@ fn failed(step: impl Into<String>, stderr: impl Into<String>) -> Verdict {
     }
 }
 
-/// One image: its context in a temporary folder, then cargo (and the build command) in it.
+/// One image: its context in the worker's folder, then cargo (and the build command) in it.
 fn verify_one(
     root: &Path,
     tree: &[docker::verify::TreeEntry],
@@ -459,6 +496,7 @@ fn verify_one(
     ignore: &str,
     build: bool,
     target: &Path,
+    context: &mut docker::verify::Context,
 ) -> Verdict {
     let regenerate = "run `cargo ccworkspace dockerfile` to write it";
     let (df, ignore_text) = match (
@@ -487,30 +525,32 @@ fn verify_one(
             format!("{dockerfile} embeds no root Cargo.toml: {regenerate}"),
         );
     };
-    let tmp = match tempfile::Builder::new()
-        .prefix("ccworkspace-verify")
-        .tempdir()
-    {
-        Ok(t) => t,
-        Err(e) => return failed("creating a temporary folder", e.to_string()),
+    let admitted = match context.sync(root, tree, &ignore_file, &manifest) {
+        Ok(admitted) => admitted,
+        Err(e) => return failed("copying the context", e.to_string()),
     };
-    let ctx = tmp.path().join("work");
-    if let Err(e) = docker::verify::build_context(root, tree, &ignore_file, &manifest, &ctx) {
-        return failed("copying the context", e.to_string());
-    }
+    let ctx = context.dir();
     let cargo = crate::workspace::cargo_program();
     let mut metadata = std::process::Command::new(&cargo);
+    metadata.args(["metadata", "--offline", "--format-version", "1"]);
+    // Loading the workspace reads every member's manifest and targets and every path
+    // dependency the context must hold; only the resolve reads `[patch]`/`[replace]` paths and
+    // a cargo config's sources. Without those, `--no-deps` reads the same files of the context
+    // without the registry (which CI may not have fetched) in a fifth of the time.
+    let no_deps = !reads_sources_when_resolving(&manifest, &admitted);
+    if no_deps {
+        metadata.arg("--no-deps");
+    }
     metadata
-        .args([
-            "metadata",
-            "--offline",
-            "--format-version",
-            "1",
-            "--manifest-path",
-        ])
+        .arg("--manifest-path")
         .arg(ctx.join("Cargo.toml"))
-        .current_dir(&ctx);
-    if let Some(verdict) = run_step(metadata, "`cargo metadata --offline`", &ctx) {
+        .current_dir(ctx);
+    let step = if no_deps {
+        "`cargo metadata --offline --no-deps`"
+    } else {
+        "`cargo metadata --offline`"
+    };
+    if let Some(verdict) = run_step(metadata, step, ctx) {
         return verdict;
     }
     if !build {
@@ -533,7 +573,7 @@ fn verify_one(
         }
         "maturin" => {
             let mut rest = words[1..].to_vec();
-            let dist = tmp.path().join("dist").display().to_string();
+            let dist = ctx.with_file_name("dist").display().to_string();
             for i in 0..rest.len().saturating_sub(1) {
                 match rest[i].as_str() {
                     "--out" => rest[i + 1] = dist.clone(),
@@ -550,10 +590,25 @@ fn verify_one(
     };
     command
         .arg("--offline")
-        .current_dir(&ctx)
+        .current_dir(ctx)
         .env("CARGO_TARGET_DIR", target);
     let step = format!("`{}`", words.join(" "));
-    run_step(command, &step, &ctx).unwrap_or(Verdict::Ok)
+    run_step(command, &step, ctx).unwrap_or(Verdict::Ok)
+}
+
+/// Whether resolving the context's workspace reads files of the context that loading it does
+/// not: the trimmed root manifest has `[patch]` or `[replace]` (their paths), or the context
+/// holds a cargo config (`paths` overrides, directory sources). See cargo's "Overriding
+/// Dependencies" and "Source Replacement" pages. A manifest that does not parse counts as
+/// reading them (cargo then reports the error either way).
+fn reads_sources_when_resolving(manifest: &str, admitted: &[String]) -> bool {
+    let overrides = manifest.parse::<toml::Table>().map_or(true, |t| {
+        t.contains_key("patch") || t.contains_key("replace")
+    });
+    overrides
+        || admitted
+            .iter()
+            .any(|p| p == ".cargo/config" || p == ".cargo/config.toml")
 }
 
 /// Run one step; `None` when it succeeds.

@@ -8,6 +8,7 @@
 //! need no process: the context copy, the build command's words, and the missing file named
 //! by an error.
 
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use super::ignore::IgnoreFile;
@@ -55,35 +56,164 @@ fn walk(root: &Path, rel: &str, entries: &mut Vec<TreeEntry>) -> std::io::Result
     Ok(())
 }
 
-/// Copy the context of `ignore` from `root` (its [`tree`]) into `dir`, with `manifest` as its
-/// root `Cargo.toml`. Returns the admitted paths, sorted.
-pub fn build_context(
-    root: &Path,
-    tree: &[TreeEntry],
-    ignore: &IgnoreFile,
-    manifest: &str,
-    dir: &Path,
-) -> std::io::Result<Vec<String>> {
-    let mut admitted = Vec::new();
-    for entry in tree {
-        if ignore.is_excluded(&entry.path) {
-            continue;
+/// One image's build context on disk, kept from image to image: [`Context::sync`] turns the
+/// previous image's context into the next one's by removing and adding only the files that
+/// differ (most closures share most folders), so a run over many images creates each folder
+/// once, not once per image. The folder's path stays the same, so cargo's package ids (and a
+/// shared target directory's fingerprints) stay valid from one image to the next.
+#[derive(Debug)]
+pub struct Context {
+    dir: PathBuf,
+    /// For a build: copies (a build step may write to a file), emptied folders removed, and
+    /// kept files checked against the workspace's. Otherwise (`cargo metadata` only, which
+    /// writes nothing but the lockfile): hard links where the file system allows, and emptied
+    /// folders kept (cargo reads no folder outside the admitted packages).
+    build: bool,
+    /// The admitted entries now in `dir` (paths relative to it).
+    present: BTreeSet<String>,
+    /// Folders known to exist under `dir`.
+    dirs: HashSet<PathBuf>,
+}
+
+/// The root files the steps may write into a context: cargo writes the lockfile when the
+/// trimmed workspace's resolve differs, or when none was admitted. They are removed or copied
+/// afresh before every image.
+const WRITTEN_BY_STEPS: &[&str] = &["Cargo.lock"];
+
+impl Context {
+    /// An empty context in `dir` (created on the first [`Context::sync`]), for `cargo
+    /// metadata` only or (`build`) for a build too.
+    pub fn new(dir: PathBuf, build: bool) -> Self {
+        Context {
+            dir,
+            build,
+            present: BTreeSet::new(),
+            dirs: HashSet::new(),
         }
-        let dst = dir.join(&entry.path);
-        if let Some(parent) = dst.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        let src = root.join(&entry.path);
-        if entry.is_link {
-            link(&std::fs::read_link(&src)?, &dst)?;
-        } else {
-            std::fs::copy(&src, &dst)?;
-        }
-        admitted.push(entry.path.clone());
     }
-    std::fs::create_dir_all(dir)?;
-    std::fs::write(dir.join("Cargo.toml"), manifest)?;
-    Ok(admitted)
+
+    /// The context's folder: the image's `/work`.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Make the folder hold exactly what `ignore` admits of `tree` (copied from `root`, links
+    /// kept as links, modification times kept so cargo's fingerprints of a file are the
+    /// workspace's), with `manifest` as the root `Cargo.toml`. For a build, a file kept from
+    /// the previous image is copied again when its length or modification time no longer
+    /// matches the workspace's (a build step changed it). Returns the admitted paths, sorted.
+    ///
+    /// Errors: any I/O error creating, copying or removing a file.
+    pub fn sync(
+        &mut self,
+        root: &Path,
+        tree: &[TreeEntry],
+        ignore: &IgnoreFile,
+        manifest: &str,
+    ) -> std::io::Result<Vec<String>> {
+        let admitted: Vec<&TreeEntry> = tree
+            .iter()
+            .filter(|e| !ignore.is_excluded(&e.path))
+            .collect();
+        let wanted: BTreeSet<&str> = admitted.iter().map(|e| e.path.as_str()).collect();
+        for written in WRITTEN_BY_STEPS {
+            if !self.present.contains(*written) {
+                remove_if_there(&self.dir.join(written))?;
+            }
+        }
+        let gone: Vec<String> = self
+            .present
+            .iter()
+            .filter(|p| !wanted.contains(p.as_str()))
+            .cloned()
+            .collect();
+        for path in &gone {
+            remove_if_there(&self.dir.join(path))?;
+            self.present.remove(path);
+        }
+        if self.build {
+            self.remove_empty_folders(&gone);
+        }
+        if self.dirs.insert(self.dir.clone()) {
+            std::fs::create_dir_all(&self.dir)?;
+        }
+        for entry in &admitted {
+            let dst = self.dir.join(&entry.path);
+            let again = WRITTEN_BY_STEPS.contains(&entry.path.as_str())
+                || (self.build && !entry.is_link && changed(&root.join(&entry.path), &dst));
+            if self.present.contains(&entry.path) && !again {
+                continue;
+            }
+            if let Some(parent) = dst.parent()
+                && !self.dirs.contains(parent)
+            {
+                std::fs::create_dir_all(parent)?;
+                let mut at = parent;
+                while at != self.dir && self.dirs.insert(at.to_path_buf()) {
+                    let Some(up) = at.parent() else { break };
+                    at = up;
+                }
+            }
+            if again {
+                remove_if_there(&dst)?;
+            }
+            let src = root.join(&entry.path);
+            if entry.is_link {
+                link(&std::fs::read_link(&src)?, &dst)?;
+            } else {
+                let may_link = !self.build && !WRITTEN_BY_STEPS.contains(&entry.path.as_str());
+                if !(may_link && std::fs::hard_link(&src, &dst).is_ok()) {
+                    copy_keeping_mtime(&src, &dst)?;
+                }
+            }
+            self.present.insert(entry.path.clone());
+        }
+        std::fs::write(self.dir.join("Cargo.toml"), manifest)?;
+        Ok(admitted.into_iter().map(|e| e.path.clone()).collect())
+    }
+
+    /// Remove the folders that removing `gone` emptied, deepest first.
+    fn remove_empty_folders(&mut self, gone: &[String]) {
+        let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
+        for path in gone {
+            let mut at = Path::new(path).parent();
+            while let Some(folder) = at.filter(|f| !f.as_os_str().is_empty()) {
+                folders.insert(folder.to_path_buf());
+                at = folder.parent();
+            }
+        }
+        // Longer paths first: a folder's children before the folder.
+        for folder in folders.iter().rev() {
+            let full = self.dir.join(folder);
+            if std::fs::remove_dir(&full).is_ok() {
+                self.dirs.remove(&full);
+            }
+        }
+    }
+}
+
+fn remove_if_there(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Whether the context's copy `dst` no longer matches `src` (length or modification time).
+fn changed(src: &Path, dst: &Path) -> bool {
+    match (std::fs::metadata(src), std::fs::symlink_metadata(dst)) {
+        (Ok(s), Ok(d)) => s.len() != d.len() || s.modified().ok() != d.modified().ok(),
+        _ => true,
+    }
+}
+
+fn copy_keeping_mtime(src: &Path, dst: &Path) -> std::io::Result<()> {
+    std::fs::copy(src, dst)?;
+    let modified = std::fs::metadata(src)?.modified()?;
+    std::fs::File::options()
+        .write(true)
+        .open(dst)?
+        .set_modified(modified)
 }
 
 #[cfg(unix)]
@@ -283,7 +413,10 @@ mod tests {
         );
         let ignore = IgnoreFile::parse("*\n!a\n").unwrap();
         let ctx = tmp.path().join("ctx");
-        let admitted = build_context(&root, &tree, &ignore, "[workspace]\n", &ctx).unwrap();
+        let mut context = Context::new(ctx.clone(), false);
+        let admitted = context
+            .sync(&root, &tree, &ignore, "[workspace]\n")
+            .unwrap();
         assert_eq!(admitted, ["a/l.rs", "a/x.rs"]);
         assert_eq!(
             std::fs::read_link(ctx.join("a/l.rs")).unwrap(),
@@ -295,5 +428,70 @@ mod tests {
             std::fs::read_to_string(ctx.join("Cargo.toml")).unwrap(),
             "[workspace]\n"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn sync_turns_one_context_into_the_next() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("ws");
+        for (path, body) in [
+            ("Cargo.lock", "lock"),
+            ("a/src/x.rs", "x"),
+            ("b/src/deep/y.rs", "y"),
+            ("c/z.rs", "z"),
+        ] {
+            std::fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
+            std::fs::write(root.join(path), body).unwrap();
+        }
+        let tree = tree(&root).unwrap();
+        let ctx = tmp.path().join("ctx");
+        let mut context = Context::new(ctx.clone(), true);
+        let first = IgnoreFile::parse("*\n!Cargo.lock\n!a\n!b\n").unwrap();
+        context.sync(&root, &tree, &first, "one").unwrap();
+        // A step rewrites the lockfile and a kept file; the next image gets the workspace's.
+        std::fs::write(ctx.join("Cargo.lock"), "rewritten").unwrap();
+        std::fs::write(ctx.join("a/src/x.rs"), "changed!").unwrap();
+        let second = IgnoreFile::parse("*\n!Cargo.lock\n!a\n!c\n").unwrap();
+        let admitted = context.sync(&root, &tree, &second, "two").unwrap();
+        assert_eq!(admitted, ["Cargo.lock", "a/src/x.rs", "c/z.rs"]);
+        assert_eq!(
+            files_under(&ctx),
+            ["Cargo.lock", "Cargo.toml", "a/src/x.rs", "c/z.rs"]
+        );
+        assert!(!ctx.join("b").exists(), "emptied folders are removed");
+        assert_eq!(
+            std::fs::read_to_string(ctx.join("Cargo.lock")).unwrap(),
+            "lock"
+        );
+        assert_eq!(
+            std::fs::read_to_string(ctx.join("a/src/x.rs")).unwrap(),
+            "x"
+        );
+        assert_eq!(
+            std::fs::read_to_string(ctx.join("Cargo.toml")).unwrap(),
+            "two"
+        );
+        assert_eq!(
+            std::fs::metadata(ctx.join("c/z.rs"))
+                .unwrap()
+                .modified()
+                .unwrap(),
+            std::fs::metadata(root.join("c/z.rs"))
+                .unwrap()
+                .modified()
+                .unwrap(),
+            "copies keep the workspace's modification time"
+        );
+        // A lockfile a step wrote where none was admitted is gone before the next image.
+        let third = IgnoreFile::parse("*\n!c\n").unwrap();
+        context.sync(&root, &tree, &third, "three").unwrap();
+        std::fs::write(ctx.join("Cargo.lock"), "made by cargo").unwrap();
+        context.sync(&root, &tree, &third, "three").unwrap();
+        assert_eq!(files_under(&ctx), ["Cargo.toml", "c/z.rs"]);
+    }
+
+    fn files_under(dir: &Path) -> Vec<String> {
+        tree(dir).unwrap().into_iter().map(|e| e.path).collect()
     }
 }
