@@ -22,6 +22,55 @@ pub struct Config {
     /// `[workspace.metadata.ccworkspace.docker]`.
     #[serde(default)]
     pub docker: DockerConfig,
+    /// `[workspace.metadata.ccworkspace.python]`.
+    #[serde(default)]
+    pub python: PythonConfig,
+}
+
+/// `[workspace.metadata.ccworkspace.python]`: where the monorepo's Python packages are and how
+/// their tests run (`docs/python.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct PythonConfig {
+    /// Where the Python packages are when the root `pyproject.toml` has no
+    /// `[tool.uv.workspace]`: globs relative to the workspace root, of folders holding a
+    /// `pyproject.toml` (`*/python/*`) or of `pyproject.toml` files
+    /// (`*/python/**/pyproject.toml`). A uv workspace's `members` / `exclude` win over these.
+    #[serde(default = "default_python_packages")]
+    pub packages: Vec<String>,
+    /// The command that tests one affected Python package in the `github` test plan;
+    /// `{name}` is its distribution name, `{path}` its folder.
+    #[serde(default = "default_python_test_command")]
+    pub test_command: String,
+    /// The command that tests one affected crate in the `github` test plan; `{name}` is the
+    /// package name, `{path}` its folder.
+    #[serde(default = "default_rust_test_command")]
+    pub rust_test_command: String,
+}
+
+impl Default for PythonConfig {
+    fn default() -> Self {
+        PythonConfig {
+            packages: default_python_packages(),
+            test_command: default_python_test_command(),
+            rust_test_command: default_rust_test_command(),
+        }
+    }
+}
+
+fn default_python_packages() -> Vec<String> {
+    vec![
+        "*/python/*".to_string(),
+        "*/python/**/pyproject.toml".to_string(),
+    ]
+}
+
+fn default_python_test_command() -> String {
+    "uv run --package {name} pytest {path}".to_string()
+}
+
+fn default_rust_test_command() -> String {
+    "cargo nextest run -p {name}".to_string()
 }
 
 /// `[workspace.metadata.ccworkspace.docker]`: what `cargo ccworkspace dockerfile` generates.

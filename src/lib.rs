@@ -30,6 +30,7 @@ pub mod lint;
 pub mod model;
 pub(crate) mod model_graph;
 pub(crate) mod output;
+pub mod python;
 pub mod workspace;
 
 pub use errors::Status;

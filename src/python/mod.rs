@@ -1,0 +1,576 @@
+//! The Python half of the monorepo: its Python packages (the members of a uv workspace, or the
+//! `pyproject.toml` files under the configured globs), the Python side of every PyO3 crate
+//! (the distribution its wheel is), and the edges between them: a package depends on a
+//! workspace distribution when one of its requirements names it.
+//!
+//! This is read from the files (no `uv` run): uv's workspace rules ("Using workspaces":
+//! `members` globs of folders with a `pyproject.toml`, `exclude` globs, the root itself a member
+//! when it has a `[project]`), and maturin's (a PyO3 crate's distribution is its
+//! `pyproject.toml`'s `[project] name`, else the cargo package's name).
+
+pub mod pyproject;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::config::PythonConfig;
+use crate::errors::UserError;
+use crate::fsutil::read_optional;
+pub use pyproject::{Declared, PyProject, Requirement, normalize};
+
+/// What a [`Package`] is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackageKind {
+    /// A Python package of its own (`DAGs/python/orchestration`).
+    Python,
+    /// The Python side of a PyO3 crate (the cargo package name): its wheel.
+    Pyo3 { krate: String },
+}
+
+/// One Python package or PyO3 crate's Python side.
+#[derive(Debug)]
+pub struct Package {
+    /// Distribution name, normalised as PEP 503 says (`citychain-dags`).
+    pub distribution: String,
+    /// Folder relative to the workspace root, with `/` (empty for the root).
+    pub dir: String,
+    pub kind: PackageKind,
+    /// Its `pyproject.toml`; `None` for a PyO3 crate without one (maturin then names the
+    /// distribution after the crate and reads no requirements).
+    pub project: Option<PyProject>,
+}
+
+impl Package {
+    /// The path of its `pyproject.toml`, relative to the workspace root.
+    pub fn pyproject_path(&self) -> String {
+        crate::model::relpath::join(&self.dir, "pyproject.toml")
+    }
+}
+
+/// One requirement of a package on a workspace distribution.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    /// The package depended on (index into [`PythonWorkspace::packages`]).
+    pub to: usize,
+    pub declared: Declared,
+    /// 1-based line of the requirement in the depending package's `pyproject.toml`.
+    pub line: usize,
+}
+
+/// The Python packages of the monorepo and the edges between them.
+#[derive(Debug, Default)]
+pub struct PythonWorkspace {
+    /// The root `pyproject.toml`, when there is one.
+    pub root: Option<PyProject>,
+    /// Whether the root `pyproject.toml` declares a uv workspace (`[tool.uv.workspace]`).
+    pub uv_workspace: bool,
+    /// Python packages and PyO3 crates' Python sides, sorted by folder.
+    pub packages: Vec<Package>,
+    /// Package index by distribution name.
+    pub by_distribution: BTreeMap<String, usize>,
+    /// Each package's requirements on workspace distributions, in file order.
+    pub edges: Vec<Vec<Edge>>,
+}
+
+impl PythonWorkspace {
+    /// The packages that depend on `to`, with the edge.
+    pub fn dependents(&self, to: usize) -> impl Iterator<Item = (usize, &Edge)> {
+        self.edges.iter().enumerate().flat_map(move |(from, es)| {
+            es.iter()
+                .filter(move |e| e.to == to)
+                .map(move |e| (from, e))
+        })
+    }
+
+    /// The Python side of the PyO3 crate `krate`, if it is in the graph.
+    pub fn of_crate(&self, krate: &str) -> Option<usize> {
+        self.packages
+            .iter()
+            .position(|p| matches!(&p.kind, PackageKind::Pyo3 { krate: k } if k == krate))
+    }
+
+    /// The Python packages (not PyO3 crates), with their indices.
+    pub fn python_packages(&self) -> impl Iterator<Item = (usize, &Package)> {
+        self.packages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.kind == PackageKind::Python)
+    }
+
+    /// The deepest Python package (not a PyO3 crate) whose folder holds `path` (a file
+    /// relative to the workspace root). The root package (folder "") holds only its own
+    /// `pyproject.toml`: the files outside every package stay outside (`docs/python.md`).
+    pub fn owner(&self, path: &str) -> Option<usize> {
+        self.python_packages()
+            .filter(|(_, p)| {
+                if p.dir.is_empty() {
+                    path == "pyproject.toml"
+                } else {
+                    path.starts_with(&p.dir) && path.as_bytes().get(p.dir.len()) == Some(&b'/')
+                }
+            })
+            .max_by_key(|(_, p)| p.dir.len())
+            .map(|(i, _)| i)
+    }
+}
+
+/// A PyO3 crate, as discovery needs it: its package name and folder.
+#[derive(Debug, Clone)]
+pub struct Pyo3Crate {
+    pub name: String,
+    pub dir: String,
+}
+
+/// Find and read the Python packages of the workspace at `root`.
+///
+/// The packages are: with a `[tool.uv.workspace]` in the root `pyproject.toml`, its members
+/// (every folder a `members` glob matches and no `exclude` glob does; each must hold a
+/// `pyproject.toml`, as uv insists) and the root when it has a `[project]`; else every
+/// `pyproject.toml` with a `[project]` under `config.packages`; and, either way, the
+/// `pyproject.toml` of every crate in `pyo3` (one without is named after the crate).
+///
+/// Errors (exit 2, naming the file and line): a `pyproject.toml` that does not parse
+/// ([`pyproject::parse`]); a uv member folder without a `pyproject.toml`; a package without a
+/// `[project]` table or `name`; two packages with one distribution name.
+pub fn discover(
+    root: &Path,
+    config: &PythonConfig,
+    pyo3: &[Pyo3Crate],
+) -> anyhow::Result<PythonWorkspace> {
+    let root_project = match read_optional(&root.join("pyproject.toml"))? {
+        Some(text) => Some(pyproject::parse("pyproject.toml", text)?),
+        None => None,
+    };
+    let uv = root_project.as_ref().and_then(|p| p.uv_workspace.clone());
+    let pyo3_dirs: BTreeMap<&str, &str> = pyo3
+        .iter()
+        .map(|c| (c.dir.as_str(), c.name.as_str()))
+        .collect();
+    // Folders of Python packages (relative), and where each was found (for messages).
+    let mut dirs: BTreeMap<String, String> = BTreeMap::new();
+    match &uv {
+        Some(ws) => {
+            let exclude = globset(&ws.exclude, "pyproject.toml", ws.line)?;
+            for pattern in &ws.members {
+                for dir in glob_dirs(root, pattern, "pyproject.toml", ws.line)? {
+                    if exclude.is_match(&dir) {
+                        continue;
+                    }
+                    if !root.join(&dir).join("pyproject.toml").is_file() {
+                        return Err(UserError::new(
+                            format!(
+                                "pyproject.toml:{}: the uv workspace member `{dir}` (matched by \
+                                 `{pattern}`) has no pyproject.toml",
+                                ws.line
+                            ),
+                            format!(
+                                "add {dir}/pyproject.toml with a [project] table, or add `{dir}` \
+                                 to `exclude` in [tool.uv.workspace] (uv refuses this workspace \
+                                 too)"
+                            ),
+                        )
+                        .into());
+                    }
+                    dirs.insert(dir, format!("pyproject.toml:{} (`{pattern}`)", ws.line));
+                }
+            }
+        }
+        None => {
+            for pattern in &config.packages {
+                let files = pattern.ends_with("pyproject.toml");
+                let matched = if files {
+                    glob_files(root, pattern)?
+                } else {
+                    glob_dirs(root, pattern, "Cargo.toml", 0)?
+                        .into_iter()
+                        .filter(|d| root.join(d).join("pyproject.toml").is_file())
+                        .collect()
+                };
+                for dir in matched {
+                    dirs.entry(dir).or_insert_with(|| {
+                        format!("`{pattern}` in [workspace.metadata.ccworkspace.python] packages")
+                    });
+                }
+            }
+        }
+    }
+    // A PyO3 crate's folder is its crate's, whoever matched it.
+    for c in pyo3 {
+        dirs.remove(&c.dir);
+    }
+    let read: Vec<anyhow::Result<Package>> = dirs
+        .par_iter()
+        .map(|(dir, found_by)| {
+            let rel = crate::model::relpath::join(dir, "pyproject.toml");
+            let text = std::fs::read_to_string(root.join(&rel)).map_err(|e| {
+                UserError::new(
+                    format!("failed to read {rel}: {e}"),
+                    "check that the file is readable",
+                )
+            })?;
+            let project = pyproject::parse(&rel, text)?;
+            let Some(distribution) = project.distribution() else {
+                let what = if project.project_line.is_some() {
+                    "has a [project] table without a `name`"
+                } else {
+                    "has no [project] table"
+                };
+                return Err(UserError::new(
+                    format!("{rel}:1: {what}, but {found_by} makes it a Python package"),
+                    "give it `[project]` with `name = \"...\"` (PyPA's pyproject.toml \
+                     specification), or keep it out of the packages (`exclude` in \
+                     [tool.uv.workspace], or the `packages` globs in \
+                     [workspace.metadata.ccworkspace.python])",
+                )
+                .into());
+            };
+            Ok(Package {
+                distribution,
+                dir: dir.clone(),
+                kind: PackageKind::Python,
+                project: Some(project),
+            })
+        })
+        .collect();
+    let mut packages = Vec::with_capacity(read.len() + pyo3.len());
+    for p in read {
+        packages.push(p?);
+    }
+    for c in pyo3 {
+        let rel = crate::model::relpath::join(&c.dir, "pyproject.toml");
+        let project = match read_optional(&root.join(&rel))? {
+            Some(text) => Some(pyproject::parse(&rel, text)?),
+            None => None,
+        };
+        let distribution = project
+            .as_ref()
+            .and_then(PyProject::distribution)
+            .unwrap_or_else(|| normalize(&c.name));
+        packages.push(Package {
+            distribution,
+            dir: c.dir.clone(),
+            kind: PackageKind::Pyo3 {
+                krate: c.name.clone(),
+            },
+            project,
+        });
+    }
+    // The root package of a uv workspace (a `[project]` in the root `pyproject.toml`).
+    let mut root_project = root_project;
+    if uv.is_some()
+        && let Some(distribution) = root_project.as_ref().and_then(PyProject::distribution)
+        && !pyo3_dirs.contains_key("")
+    {
+        packages.push(Package {
+            distribution,
+            dir: String::new(),
+            kind: PackageKind::Python,
+            project: root_project.take(),
+        });
+    }
+    packages.sort_by(|a, b| a.dir.cmp(&b.dir));
+    let mut by_distribution: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, p) in packages.iter().enumerate() {
+        if let Some(&other) = by_distribution.get(&p.distribution) {
+            let other = &packages[other];
+            return Err(UserError::new(
+                format!(
+                    "{} and {} both name the distribution `{}`",
+                    other.pyproject_path(),
+                    p.pyproject_path(),
+                    p.distribution
+                ),
+                "give each Python package and PyO3 crate its own `[project] name` (uv refuses \
+                 two workspace members with one name)",
+            )
+            .into());
+        }
+        by_distribution.insert(p.distribution.clone(), i);
+    }
+    let edges = packages
+        .iter()
+        .map(|p| {
+            p.project
+                .iter()
+                .flat_map(|proj| &proj.requirements)
+                .filter_map(|r| {
+                    let to = *by_distribution.get(&r.name)?;
+                    Some(Edge {
+                        to,
+                        declared: r.declared.clone(),
+                        line: r.line,
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    Ok(PythonWorkspace {
+        root: root_project,
+        uv_workspace: uv.is_some(),
+        packages,
+        by_distribution,
+        edges,
+    })
+}
+
+/// A glob set over folder paths relative to the root; `line` locates the patterns in the root
+/// `pyproject.toml` for errors (0: in the root `Cargo.toml`'s config).
+fn globset(patterns: &[String], file: &str, line: usize) -> anyhow::Result<globset::GlobSet> {
+    let mut b = globset::GlobSetBuilder::new();
+    for p in patterns {
+        b.add(glob(p, file, line)?);
+    }
+    Ok(b.build()?)
+}
+
+fn glob(pattern: &str, file: &str, line: usize) -> anyhow::Result<globset::Glob> {
+    globset::GlobBuilder::new(pattern.trim_end_matches('/'))
+        .literal_separator(true)
+        .build()
+        .map_err(|e| {
+            let at = if line == 0 {
+                "Cargo.toml: [workspace.metadata.ccworkspace.python] packages".to_string()
+            } else {
+                format!("{file}:{line}")
+            };
+            UserError::new(
+                format!("{at}: invalid glob `{pattern}`: {e}"),
+                "fix the pattern (`*` matches within one folder, `**` across folders)",
+            )
+            .into()
+        })
+}
+
+/// The folders under `root` (relative, `/`-separated, without `.git`, `target`, `.venv` and
+/// `node_modules`) that `pattern` matches.
+fn glob_dirs(root: &Path, pattern: &str, file: &str, line: usize) -> anyhow::Result<Vec<String>> {
+    let matcher = glob(pattern, file, line)?.compile_matcher();
+    let depth = if pattern.contains("**") {
+        usize::MAX
+    } else {
+        pattern.trim_end_matches('/').split('/').count()
+    };
+    let mut out = Vec::new();
+    walk_dirs(root, "", depth, &mut |rel| {
+        if matcher.is_match(rel) {
+            out.push(rel.to_string());
+        }
+    })?;
+    Ok(out)
+}
+
+/// The folders of the `pyproject.toml` files under `root` that `pattern` matches.
+fn glob_files(root: &Path, pattern: &str) -> anyhow::Result<Vec<String>> {
+    let matcher = glob(pattern, "Cargo.toml", 0)?.compile_matcher();
+    let mut out = Vec::new();
+    walk_dirs(root, "", usize::MAX, &mut |rel| {
+        let file = crate::model::relpath::join(rel, "pyproject.toml");
+        if matcher.is_match(&file) && root.join(&file).is_file() {
+            out.push(rel.to_string());
+        }
+    })?;
+    Ok(out)
+}
+
+/// Folders never walked for Python packages: version control, build output, environments.
+const SKIPPED: &[&str] = &[
+    ".git",
+    "target",
+    ".venv",
+    "venv",
+    "node_modules",
+    "__pycache__",
+];
+
+fn walk_dirs(
+    root: &Path,
+    rel: &str,
+    depth: usize,
+    visit: &mut dyn FnMut(&str),
+) -> anyhow::Result<()> {
+    if depth == 0 {
+        return Ok(());
+    }
+    let Ok(read) = std::fs::read_dir(root.join(rel)) else {
+        return Ok(());
+    };
+    let mut children: BTreeSet<String> = BTreeSet::new();
+    for entry in read.flatten() {
+        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if SKIPPED.contains(&name.as_str()) || (name.starts_with('.') && name != ".") {
+            continue;
+        }
+        children.insert(crate::model::relpath::join(rel, &name));
+    }
+    for child in children {
+        visit(&child);
+        walk_dirs(root, &child, depth - 1, visit)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, files: &[(&str, &str)]) {
+        for (p, body) in files {
+            let p = root.join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, body).unwrap();
+        }
+    }
+
+    #[test]
+    fn config_globs_find_packages_and_edges() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(
+            root,
+            &[
+                (
+                    "DAGs/python/orch/pyproject.toml",
+                    "[project]\nname = \"Orch\"\ndependencies = [\"citychain-dags>=0.1\", \"core\"]\n",
+                ),
+                (
+                    "DAGs/python/deep/x/pyproject.toml",
+                    "[project]\nname = \"x\"\n[dependency-groups]\ndev = [\"orch\"]\n",
+                ),
+                (
+                    "shared/python/core/pyproject.toml",
+                    "[project]\nname = \"core\"\n",
+                ),
+                ("DAGs/python/tests/conftest.py", ""),
+                (
+                    "DAGs/rust/dag_py/pyproject.toml",
+                    "[project]\nname = \"citychain_dags\"\n",
+                ),
+                ("login/rust/login_py/Cargo.toml", ""),
+            ],
+        );
+        let pyo3 = [
+            Pyo3Crate {
+                name: "dag_py".into(),
+                dir: "DAGs/rust/dag_py".into(),
+            },
+            Pyo3Crate {
+                name: "login_py".into(),
+                dir: "login/rust/login_py".into(),
+            },
+        ];
+        let ws = discover(root, &PythonConfig::default(), &pyo3).unwrap();
+        let names: Vec<(&str, &str)> = ws
+            .packages
+            .iter()
+            .map(|p| (p.dir.as_str(), p.distribution.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("DAGs/python/deep/x", "x"),
+                ("DAGs/python/orch", "orch"),
+                ("DAGs/rust/dag_py", "citychain-dags"),
+                ("login/rust/login_py", "login-py"),
+                ("shared/python/core", "core"),
+            ]
+        );
+        let orch = ws.by_distribution["orch"];
+        let deps: Vec<&str> = ws.edges[orch]
+            .iter()
+            .map(|e| ws.packages[e.to].distribution.as_str())
+            .collect();
+        assert_eq!(deps, ["citychain-dags", "core"]);
+        let x = ws.by_distribution["x"];
+        assert_eq!(ws.edges[x][0].declared, Declared::Group("dev".into()));
+        assert_eq!(ws.owner("DAGs/python/deep/x/src/a.py"), Some(x));
+        assert_eq!(ws.owner("DAGs/python/orch/a.py"), Some(orch));
+        assert_eq!(ws.owner("DAGs/python/tests/conftest.py"), None);
+        assert_eq!(
+            ws.owner("DAGs/rust/dag_py/x.py"),
+            None,
+            "a crate's files are the crate's"
+        );
+        assert_eq!(
+            ws.of_crate("login_py"),
+            Some(ws.by_distribution["login-py"])
+        );
+    }
+
+    #[test]
+    fn uv_members_win_and_are_checked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(
+            root,
+            &[
+                (
+                    "pyproject.toml",
+                    "[project]\nname = \"mono\"\n[tool.uv.workspace]\nmembers = [\"pkgs/*\"]\nexclude = [\"pkgs/old\"]\n",
+                ),
+                (
+                    "pkgs/a/pyproject.toml",
+                    "[project]\nname = \"a\"\ndependencies = [\"mono\"]\n",
+                ),
+                ("pkgs/old/pyproject.toml", "[tool.ruff]\n"),
+                (
+                    "DAGs/python/ignored/pyproject.toml",
+                    "[project]\nname = \"ignored\"\n",
+                ),
+            ],
+        );
+        let ws = discover(root, &PythonConfig::default(), &[]).unwrap();
+        let names: Vec<&str> = ws
+            .packages
+            .iter()
+            .map(|p| p.distribution.as_str())
+            .collect();
+        assert_eq!(names, ["mono", "a"]);
+        assert!(ws.uv_workspace);
+        assert_eq!(ws.owner("pyproject.toml"), Some(0));
+        assert_eq!(ws.owner("README.md"), None);
+        std::fs::create_dir_all(root.join("pkgs/empty")).unwrap();
+        let err = discover(root, &PythonConfig::default(), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("pyproject.toml:3: the uv workspace member `pkgs/empty`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_package_without_a_project_or_a_twice_used_name_is_an_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(
+            root,
+            &[(
+                "a/python/x/pyproject.toml",
+                "[tool.ruff]\nline-length = 1\n",
+            )],
+        );
+        let err = discover(root, &PythonConfig::default(), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("a/python/x/pyproject.toml:1: has no [project] table"),
+            "{err}"
+        );
+        write(
+            root,
+            &[
+                ("a/python/x/pyproject.toml", "[project]\nname = \"Same\"\n"),
+                ("b/python/y/pyproject.toml", "[project]\nname = \"same\"\n"),
+            ],
+        );
+        let err = discover(root, &PythonConfig::default(), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("both name the distribution `same`"), "{err}");
+    }
+}

@@ -1,0 +1,470 @@
+//! One `pyproject.toml`, read into what the monorepo's graph and rules need: the project's
+//! name (normalised as PEP 503 says), its requirements (PEP 508, with extras and markers), its
+//! dependency groups (PEP 735), its `[tool.uv.sources]`, its build backend and maturin table,
+//! and a uv workspace's `members` / `exclude`. Every value keeps its line, for diagnostics.
+//!
+//! Sources of the rules: PyPA's "pyproject.toml specification" (`[project]`,
+//! `optional-dependencies`, `requires-python`), PEP 503 (name normalisation), PEP 508
+//! (dependency specifiers), PEP 735 (`[dependency-groups]`, `{include-group = ...}`), and uv's
+//! "Managing dependencies" and "Using workspaces" pages (`[tool.uv.sources]`,
+//! `[tool.uv.workspace]`).
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use crate::config::line_col;
+use crate::errors::UserError;
+use crate::model::manifest::{Manifest, Node, NodeExt, entries, parse_text};
+
+/// A distribution name normalised as PEP 503 says: lowercase, every run of `-`, `_` and `.`
+/// one `-` (`Citychain_DAGs` -> `citychain-dags`).
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+            continue;
+        }
+        if sep && !out.is_empty() {
+            out.push('-');
+        }
+        sep = false;
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// Where a requirement is declared.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Declared {
+    /// `[project] dependencies`: installed with the package.
+    Project,
+    /// `[project.optional-dependencies] EXTRA`: installed with the package's extra.
+    Extra(String),
+    /// `[dependency-groups] GROUP` (PEP 735): for working on the package (tests, lint), never
+    /// part of the distribution.
+    Group(String),
+}
+
+impl Declared {
+    /// Whether depending on the package installs it (a dependency group does not).
+    pub fn is_installed_with_package(&self) -> bool {
+        !matches!(self, Declared::Group(_))
+    }
+
+    /// Where it is declared, as a TOML path (`[project] dependencies`).
+    pub fn describe(&self) -> String {
+        match self {
+            Declared::Project => "[project] dependencies".to_string(),
+            Declared::Extra(e) => format!("[project.optional-dependencies] {e}"),
+            Declared::Group(g) => format!("[dependency-groups] {g}"),
+        }
+    }
+}
+
+/// One requirement (PEP 508), parsed by `pep508_rs`.
+#[derive(Debug, Clone)]
+pub struct Requirement {
+    /// The distribution, normalised ([`normalize`]).
+    pub name: String,
+    /// The requirement as written.
+    pub text: String,
+    /// Its extras, normalised.
+    pub extras: Vec<String>,
+    /// Its environment marker as written after `;`, if any.
+    pub marker: Option<String>,
+    pub declared: Declared,
+    /// 1-based line in the file.
+    pub line: usize,
+}
+
+/// One `[tool.uv.sources]` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UvSource {
+    /// `{ workspace = true }`: the workspace member of that name.
+    pub workspace: bool,
+    /// `{ path = "..." }`, as written.
+    pub path: Option<String>,
+    /// 1-based line of the entry.
+    pub line: usize,
+}
+
+/// `[tool.uv.workspace]` of a root `pyproject.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UvWorkspace {
+    /// Globs of member folders, relative to the file's folder.
+    pub members: Vec<String>,
+    /// Globs of folders that are not members even when `members` matches them.
+    pub exclude: Vec<String>,
+    /// 1-based line of the table.
+    pub line: usize,
+}
+
+/// A value and its 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AtLine<T> {
+    pub value: T,
+    pub line: usize,
+}
+
+/// One `pyproject.toml`, read.
+#[derive(Debug)]
+pub struct PyProject {
+    /// The parsed file (its path relative to the workspace root, its text, its tree).
+    pub doc: Manifest,
+    /// `[project] name` as written, when there is a `[project]` table with a string name.
+    pub name: Option<AtLine<String>>,
+    /// 1-based line of the `[project]` table, when there is one.
+    pub project_line: Option<usize>,
+    /// `[project] requires-python`, as written.
+    pub requires_python: Option<AtLine<String>>,
+    /// Every requirement of `dependencies`, `optional-dependencies` and `[dependency-groups]`,
+    /// in file order.
+    pub requirements: Vec<Requirement>,
+    /// `[tool.uv.sources]` by normalised distribution name.
+    pub sources: BTreeMap<String, UvSource>,
+    /// `[build-system] build-backend`.
+    pub build_backend: Option<String>,
+    /// `[tool.maturin] module-name`.
+    pub maturin_module: Option<AtLine<String>>,
+    /// `[tool.uv.workspace]`.
+    pub uv_workspace: Option<UvWorkspace>,
+}
+
+impl PyProject {
+    /// The distribution name, normalised, when the file has a `[project] name`.
+    pub fn distribution(&self) -> Option<String> {
+        self.name.as_ref().map(|n| normalize(&n.value))
+    }
+
+    /// Path of the file relative to the workspace root.
+    pub fn path(&self) -> &str {
+        &self.doc.path
+    }
+
+    /// The file's folder relative to the workspace root (empty for the root).
+    pub fn dir(&self) -> &str {
+        &self.doc.dir
+    }
+
+    /// Whether maturin builds it (`[build-system] build-backend = "maturin"`).
+    pub fn is_maturin(&self) -> bool {
+        self.build_backend.as_deref() == Some("maturin")
+    }
+}
+
+/// Parse `text` (the file at `rel`, relative to the workspace root).
+///
+/// Errors (exit 2, with `file:line:column` and the fix): invalid TOML; a `[project]` that is no
+/// table, a `name` that is no string; a requirement list that is no array of strings; a
+/// requirement `pep508_rs` rejects (its message); a `[dependency-groups]` entry that is neither
+/// a requirement nor `{include-group = "..."}`.
+pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
+    let doc = parse_text(rel, text)?;
+    let text = doc.text();
+    let line_of = |node: &Node| line_col(text, node.span().start).0;
+    let wrong = |node: &Node, what: &str, fix: &str| -> anyhow::Error {
+        let (line, col) = line_col(text, node.span().start);
+        UserError::new(format!("{rel}:{line}:{col}: {what}"), fix.to_string()).into()
+    };
+    let root = doc.root();
+    let mut name = None;
+    let mut project_line = None;
+    let mut requires_python = None;
+    let mut requirements = Vec::new();
+    if let Some(project) = root.get("project") {
+        let Some(table) = project.as_table() else {
+            return Err(wrong(
+                project,
+                "`project` must be a table",
+                "write it as a `[project]` table (PyPA's pyproject.toml specification)",
+            ));
+        };
+        project_line = Some(table_line(text, project));
+        if let Some(n) = table.get("name") {
+            let Some(s) = n.as_str() else {
+                return Err(wrong(
+                    n,
+                    "`[project] name` must be a string",
+                    "write the distribution's name as a string, e.g. `name = \"my-package\"`",
+                ));
+            };
+            name = Some(AtLine {
+                value: s.to_string(),
+                line: line_of(n),
+            });
+        }
+        if let Some(r) = table.get("requires-python") {
+            let Some(s) = r.as_str() else {
+                return Err(wrong(
+                    r,
+                    "`[project] requires-python` must be a string",
+                    "write a version specifier, e.g. `requires-python = \">=3.11\"`",
+                ));
+            };
+            requires_python = Some(AtLine {
+                value: s.to_string(),
+                line: line_of(r),
+            });
+        }
+        if let Some(deps) = table.get("dependencies") {
+            read_requirements(rel, text, deps, &Declared::Project, &mut requirements)?;
+        }
+        if let Some(extras) = table.get("optional-dependencies") {
+            let Some(extras) = extras.as_table() else {
+                return Err(wrong(
+                    extras,
+                    "`[project.optional-dependencies]` must be a table of lists",
+                    "write one list of requirements per extra, e.g. `cli = [\"click>=8\"]`",
+                ));
+            };
+            for (extra, _, list) in entries(extras) {
+                let declared = Declared::Extra(normalize(extra));
+                read_requirements(rel, text, list, &declared, &mut requirements)?;
+            }
+        }
+    }
+    if let Some(groups) = root.get("dependency-groups") {
+        let Some(groups) = groups.as_table() else {
+            return Err(wrong(
+                groups,
+                "`[dependency-groups]` must be a table of lists",
+                "write one list per group, e.g. `dev = [\"pytest>=8\"]` (PEP 735)",
+            ));
+        };
+        for (group, _, list) in entries(groups) {
+            let declared = Declared::Group(normalize(group));
+            read_requirements(rel, text, list, &declared, &mut requirements)?;
+        }
+    }
+    let tool = root.get("tool");
+    let uv = tool.and_then(|t| t.get("uv"));
+    let mut sources = BTreeMap::new();
+    if let Some(table) = uv
+        .and_then(|u| u.get("sources"))
+        .and_then(NodeExt::as_table)
+    {
+        for (key, _, value) in entries(table) {
+            // A list of sources with markers: the first that names a workspace or path wins.
+            let first = value.as_array().and_then(|a| a.first()).unwrap_or(value);
+            sources.insert(
+                normalize(key),
+                UvSource {
+                    workspace: first.get("workspace").and_then(NodeExt::as_bool) == Some(true),
+                    path: first
+                        .get("path")
+                        .and_then(NodeExt::as_str)
+                        .map(str::to_string),
+                    line: line_of(value),
+                },
+            );
+        }
+    }
+    let uv_workspace = uv.and_then(|u| u.get("workspace")).map(|w| UvWorkspace {
+        members: crate::model::manifest::strings(w.get("members")),
+        exclude: crate::model::manifest::strings(w.get("exclude")),
+        line: table_line(text, w),
+    });
+    let build_backend = root
+        .get("build-system")
+        .and_then(|b| b.get("build-backend"))
+        .and_then(NodeExt::as_str)
+        .map(str::to_string);
+    let maturin_module = tool
+        .and_then(|t| t.get("maturin"))
+        .and_then(|m| m.get("module-name"))
+        .and_then(|n| {
+            Some(AtLine {
+                value: n.as_str()?.to_string(),
+                line: line_of(n),
+            })
+        });
+    Ok(PyProject {
+        name,
+        project_line,
+        requires_python,
+        requirements,
+        sources,
+        build_backend,
+        maturin_module,
+        uv_workspace,
+        doc,
+    })
+}
+
+/// The line of a table's header (`[project]`), or of its key for an inline table.
+fn table_line(text: &str, node: &Node) -> usize {
+    // A `[table]`'s span starts at its first entry; its header is the last `[` line before.
+    let start = node.span().start;
+    let before = &text[..start.min(text.len())];
+    let header = before
+        .rfind("\n[")
+        .map(|i| i + 1)
+        .filter(|_| !text[start.min(text.len())..].starts_with('{'));
+    line_col(text, header.unwrap_or(start)).0
+}
+
+fn read_requirements(
+    rel: &str,
+    text: &str,
+    list: &Node,
+    declared: &Declared,
+    out: &mut Vec<Requirement>,
+) -> anyhow::Result<()> {
+    let at = |node: &Node| line_col(text, node.span().start);
+    let Some(items) = list.as_array() else {
+        let (line, col) = at(list);
+        return Err(UserError::new(
+            format!(
+                "{rel}:{line}:{col}: {} must be a list of requirements",
+                declared.describe()
+            ),
+            "write a list of PEP 508 strings, e.g. `[\"requests>=2\"]`",
+        )
+        .into());
+    };
+    for item in items {
+        let (line, col) = at(item);
+        if let Declared::Group(_) = declared
+            && item.get("include-group").is_some()
+        {
+            continue;
+        }
+        let Some(s) = item.as_str() else {
+            let extra = if matches!(declared, Declared::Group(_)) {
+                " or `{include-group = \"...\"}` (PEP 735)"
+            } else {
+                ""
+            };
+            return Err(UserError::new(
+                format!(
+                    "{rel}:{line}:{col}: an entry of {} is not a requirement string",
+                    declared.describe()
+                ),
+                format!("write a PEP 508 string such as `\"requests>=2\"`{extra}"),
+            )
+            .into());
+        };
+        let parsed =
+            pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(s).map_err(|e| {
+                let message = e.message.to_string();
+                UserError::new(
+                    format!(
+                        "{rel}:{line}:{col}: invalid requirement `{s}` in {}: {message}",
+                        declared.describe()
+                    ),
+                    "write a PEP 508 dependency specifier, e.g. `name>=1.2` or \
+                 `name[extra]; python_version >= \"3.11\"`",
+                )
+            })?;
+        out.push(Requirement {
+            name: normalize(parsed.name.as_ref()),
+            text: s.to_string(),
+            extras: parsed
+                .extras
+                .iter()
+                .map(|e| normalize(e.as_ref()))
+                .collect(),
+            marker: s.split_once(';').map(|(_, m)| m.trim().to_string()),
+            declared: declared.clone(),
+            line,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_normalised_as_pep_503_says() {
+        for (raw, want) in [
+            ("Citychain_DAGs", "citychain-dags"),
+            ("a.-_b", "a-b"),
+            ("foo", "foo"),
+            ("Foo__Bar", "foo-bar"),
+        ] {
+            assert_eq!(normalize(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn reads_project_groups_sources_and_lines() {
+        let text = "[build-system]\nbuild-backend = \"maturin\"\n\n\
+                    [project]\nname = \"Citychain_DAGs\"\nrequires-python = \">=3.11\"\n\
+                    dependencies = [\n  \"ca-py>=0.1\",\n  \"numpy[extra1]; python_version >= '3.11'\",\n]\n\n\
+                    [project.optional-dependencies]\ncli = [\"Click>=8\"]\n\n\
+                    [dependency-groups]\ndev = [\"pytest>=8\", {include-group = \"lint\"}]\nlint = [\"ruff\"]\n\n\
+                    [tool.uv.sources]\nca-py = { workspace = true }\n\n\
+                    [tool.maturin]\nmodule-name = \"dag_py\"\n";
+        let p = parse("DAGs/python/x/pyproject.toml", text.to_string()).unwrap();
+        assert_eq!(p.distribution().as_deref(), Some("citychain-dags"));
+        assert_eq!(p.project_line, Some(4));
+        assert_eq!(p.requires_python.as_ref().unwrap().line, 6);
+        let got: Vec<(&str, &Declared, usize)> = p
+            .requirements
+            .iter()
+            .map(|r| (r.name.as_str(), &r.declared, r.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("ca-py", &Declared::Project, 8),
+                ("numpy", &Declared::Project, 9),
+                ("click", &Declared::Extra("cli".into()), 13),
+                ("pytest", &Declared::Group("dev".into()), 16),
+                ("ruff", &Declared::Group("lint".into()), 17),
+            ]
+        );
+        assert_eq!(p.requirements[1].extras, ["extra1"]);
+        assert_eq!(
+            p.requirements[1].marker.as_deref(),
+            Some("python_version >= '3.11'")
+        );
+        assert!(p.sources["ca-py"].workspace);
+        assert_eq!(p.sources["ca-py"].line, 20);
+        assert!(p.is_maturin());
+        assert_eq!(p.maturin_module.as_ref().unwrap().value, "dag_py");
+        assert_eq!(p.dir(), "DAGs/python/x");
+    }
+
+    #[test]
+    fn bad_input_names_file_and_line() {
+        let err = parse(
+            "a/pyproject.toml",
+            "[project]\nname = \"a\"\ndependencies = [\n  \"ok\",\n  \"bad name ===\",\n]\n"
+                .to_string(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("a/pyproject.toml:5:3: invalid requirement `bad name ===`"),
+            "{err}"
+        );
+        let err = parse("b/pyproject.toml", "[project]\nname = 3\n".to_string())
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("b/pyproject.toml:2:8:"), "{err}");
+        let err = parse("c/pyproject.toml", "[project\n".to_string())
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c/pyproject.toml:1:"), "{err}");
+    }
+
+    #[test]
+    fn uv_workspace_members_and_exclude() {
+        let p = parse(
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"*/python/*\"]\nexclude = [\"x/python/old\"]\n"
+                .to_string(),
+        )
+        .unwrap();
+        let w = p.uv_workspace.unwrap();
+        assert_eq!(w.members, ["*/python/*"]);
+        assert_eq!(w.exclude, ["x/python/old"]);
+        assert_eq!(w.line, 1);
+        assert!(p.name.is_none());
+    }
+}
