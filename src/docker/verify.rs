@@ -116,6 +116,7 @@ impl Context {
             .filter(|e| !ignore.is_excluded(&e.path))
             .collect();
         let wanted: BTreeSet<&str> = admitted.iter().map(|e| e.path.as_str()).collect();
+        let written = written_through(root, &admitted);
         for written in WRITTEN_BY_STEPS {
             if !self.present.contains(*written) {
                 remove_if_there(&self.dir.join(written))?;
@@ -139,7 +140,7 @@ impl Context {
         }
         for entry in &admitted {
             let dst = self.dir.join(&entry.path);
-            let again = WRITTEN_BY_STEPS.contains(&entry.path.as_str())
+            let again = written.contains(&entry.path)
                 || (self.build && !entry.is_link && changed(&root.join(&entry.path), &dst));
             if self.present.contains(&entry.path) && !again {
                 continue;
@@ -161,7 +162,7 @@ impl Context {
             if entry.is_link {
                 link(&std::fs::read_link(&src)?, &dst)?;
             } else {
-                let may_link = !self.build && !WRITTEN_BY_STEPS.contains(&entry.path.as_str());
+                let may_link = !self.build && !written.contains(&entry.path);
                 if !(may_link && std::fs::hard_link(&src, &dst).is_ok()) {
                     copy_keeping_mtime(&src, &dst)?;
                 }
@@ -190,6 +191,37 @@ impl Context {
             }
         }
     }
+}
+
+/// The admitted files a step may write: [`WRITTEN_BY_STEPS`], and when one of those is a
+/// link, the admitted file it leads to (cargo writes the lockfile through a link). These are
+/// copied afresh for every image, never hard-linked to the workspace's.
+fn written_through(root: &Path, admitted: &[&TreeEntry]) -> HashSet<String> {
+    let mut written: HashSet<String> = WRITTEN_BY_STEPS.iter().map(|p| p.to_string()).collect();
+    for start in WRITTEN_BY_STEPS {
+        let mut at = start.to_string();
+        // Follow a chain of links inside the context, a few steps at most.
+        for _ in 0..8 {
+            let Some(entry) = admitted.iter().find(|e| e.path == at) else {
+                break;
+            };
+            if !entry.is_link {
+                break;
+            }
+            let Ok(target) = std::fs::read_link(root.join(&at)) else {
+                break;
+            };
+            if target.is_absolute() {
+                break;
+            }
+            let base = Path::new(&at).parent().unwrap_or(Path::new(""));
+            // Lexically cleaned; a path leaving the context stays as it is and matches nothing.
+            let next = relative(&base.join(&target).display().to_string(), Path::new("/"));
+            written.insert(next.clone());
+            at = next;
+        }
+    }
+    written
 }
 
 fn remove_if_there(path: &Path) -> std::io::Result<()> {
@@ -489,6 +521,32 @@ mod tests {
         std::fs::write(ctx.join("Cargo.lock"), "made by cargo").unwrap();
         context.sync(&root, &tree, &third, "three").unwrap();
         assert_eq!(files_under(&ctx), ["Cargo.toml", "c/z.rs"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_lockfile_link_never_leads_cargo_to_the_workspace() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("ws");
+        std::fs::create_dir_all(root.join("locks")).unwrap();
+        std::fs::write(root.join("locks/Cargo.lock"), "lock").unwrap();
+        std::os::unix::fs::symlink("locks/Cargo.lock", root.join("Cargo.lock")).unwrap();
+        let tree = tree(&root).unwrap();
+        let ctx = tmp.path().join("ctx");
+        let mut context = Context::new(ctx.clone(), false);
+        let all = IgnoreFile::parse("*\n!Cargo.lock\n!locks\n").unwrap();
+        context.sync(&root, &tree, &all, "m").unwrap();
+        // cargo writes the lockfile through the link: the workspace's file must not change.
+        std::fs::write(ctx.join("Cargo.lock"), "written by cargo").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(root.join("locks/Cargo.lock")).unwrap(),
+            "lock"
+        );
+        context.sync(&root, &tree, &all, "m").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(ctx.join("locks/Cargo.lock")).unwrap(),
+            "lock"
+        );
     }
 
     fn files_under(dir: &Path) -> Vec<String> {
