@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: gen_monorepo --crates N --out DIR [--domains N] [--seed N] \
-[--pyo3-every N] [--bin-every N] [--max-deps N] [--registry] [--history]";
+[--pyo3-every N] [--bin-every N] [--max-deps N] [--python N] [--registry] [--history]";
 
 fn main() -> ExitCode {
     match run() {
@@ -52,6 +52,7 @@ fn run() -> Result<(), String> {
             "--pyo3-every" => spec.pyo3_every = num("--pyo3-every")? as usize,
             "--bin-every" => spec.bin_every = num("--bin-every")? as usize,
             "--max-deps" => spec.max_deps = num("--max-deps")? as usize,
+            "--python" => spec.python_packages = num("--python")? as usize,
             "--out" => out = Some(args.next().ok_or("--out needs a value")?.into()),
             "--registry" => spec.registry_deps = true,
             "--history" => history = true,
@@ -67,7 +68,12 @@ fn run() -> Result<(), String> {
         return Err(format!("{} already holds a Cargo.toml", out.display()));
     }
     let g = generator::generate(&out, &spec).map_err(|e| e.to_string())?;
-    println!("generated {} crates in {}", g.crates.len(), out.display());
+    println!(
+        "generated {} crates and {} Python packages in {}",
+        g.crates.len(),
+        g.python.len(),
+        out.display()
+    );
     if history {
         let repo = git::Repo::init(&out);
         let steps = generator::make_history(&repo, &g, spec.seed).map_err(|e| e.to_string())?;

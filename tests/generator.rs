@@ -261,6 +261,7 @@ fn affected_oracle_follows_dev_edges_one_hop() {
         root: ".".into(),
         crates: generator::plan(&spec(60)),
         spec: spec(60),
+        python: Vec::new(),
     };
     let kit_users: BTreeSet<String> = g.users_of(TESTKIT).iter().map(|c| c.name.clone()).collect();
     let mut expected = kit_users.clone();
@@ -363,4 +364,56 @@ fn citychain_and_generated_configs_parse_with_the_domain_path_rule() {
     generator::generate(tmp.path(), &spec(10)).unwrap();
     let generated = Config::load(&tmp.path().join("Cargo.toml")).unwrap();
     assert_eq!(generated.affected.path_rule[0].globs, ["d00/python/**"]);
+}
+
+/// The Python packages (issue 15): a DAG over PyO3 distributions and earlier packages, each
+/// workspace requirement with a `{ workspace = true }` source, read back by the tool's model.
+#[test]
+fn python_packages_depend_on_wheels_and_earlier_packages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = Spec {
+        python_packages: 30,
+        ..spec(60)
+    };
+    let g = generator::generate(tmp.path(), &spec).unwrap();
+    assert_eq!(g.python.len(), 30);
+    let wheels: BTreeSet<String> = g
+        .crates
+        .iter()
+        .filter(|c| c.kind == "pyo3")
+        .map(|c| c.name.clone())
+        .collect();
+    for (i, p) in g.python.iter().enumerate() {
+        assert!(!p.deps.is_empty(), "{}", p.name);
+        for d in p.deps.iter().chain(&p.dev_deps) {
+            let earlier = d.starts_with('p') && d[1..].parse::<usize>().unwrap() < i;
+            assert!(earlier || wheels.contains(d), "{} -> {d}", p.name);
+        }
+    }
+    let pyo3: Vec<cargo_ccworkspace::python::Pyo3Crate> = g
+        .crates
+        .iter()
+        .filter(|c| c.kind == "pyo3")
+        .map(|c| cargo_ccworkspace::python::Pyo3Crate {
+            name: c.name.clone(),
+            dir: c.path.clone(),
+        })
+        .collect();
+    let ws = cargo_ccworkspace::python::discover(tmp.path(), &Default::default(), &pyo3).unwrap();
+    for p in &g.python {
+        let i = ws.by_distribution[&p.name];
+        let mut deps: Vec<String> = ws.edges[i]
+            .iter()
+            .map(|e| ws.packages[e.to].distribution.clone())
+            .collect();
+        deps.sort();
+        deps.dedup();
+        let mut want: Vec<String> = p.deps.iter().chain(&p.dev_deps).cloned().collect();
+        want.sort();
+        assert_eq!(deps, want, "{}", p.name);
+        let project = ws.packages[i].project.as_ref().unwrap();
+        for d in &want {
+            assert!(project.sources[d].workspace, "{} -> {d}", p.name);
+        }
+    }
 }

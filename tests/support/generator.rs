@@ -62,6 +62,10 @@ pub struct Spec {
     pub registry_deps: bool,
     /// Feature, platform and root-package shapes (all off by default).
     pub shapes: Shapes,
+    /// Python packages `dNN/python/pNNNN` (issue 15), each depending on one to three PyO3
+    /// crates' distributions and earlier Python packages (with `{ workspace = true }`
+    /// sources), and on one more in its `dev` dependency group (0: none).
+    pub python_packages: usize,
 }
 
 /// Opt-in shapes for the feature- and platform-aware `affected` (issue 14).
@@ -104,6 +108,7 @@ impl Default for Spec {
             seed: 1,
             registry_deps: false,
             shapes: Shapes::default(),
+            python_packages: 0,
         }
     }
 }
@@ -170,12 +175,109 @@ impl GenCrate {
     }
 }
 
+/// One generated Python package ([`Spec::python_packages`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenPython {
+    /// Distribution name, `pNNNN`.
+    pub name: String,
+    /// Folder relative to the root, e.g. `d03/python/p0042`.
+    pub path: String,
+    /// Workspace distributions in `[project] dependencies` (PyO3 crates' `cNNNN` and earlier
+    /// `pNNNN`).
+    pub deps: Vec<String>,
+    /// A workspace distribution in its `dev` dependency group.
+    pub dev_deps: Vec<String>,
+}
+
 /// A generated workspace.
 #[derive(Debug, Clone)]
 pub struct Generated {
     pub root: PathBuf,
     pub crates: Vec<GenCrate>,
     pub spec: Spec,
+    pub python: Vec<GenPython>,
+}
+
+/// The Python packages of `spec` over the `crates` it plans: a DAG, every edge to a PyO3
+/// crate's distribution or an earlier package.
+pub fn plan_python(spec: &Spec, crates: &[GenCrate]) -> Vec<GenPython> {
+    let mut rng = Rng::new(spec.seed ^ 0x5059_7468_6f6e);
+    let wheels: Vec<String> = crates
+        .iter()
+        .filter(|c| c.kind == "pyo3")
+        .map(|c| c.name.replace('_', "-"))
+        .collect();
+    let domains = spec.domains.max(1);
+    let mut out: Vec<GenPython> = Vec::new();
+    for i in 0..spec.python_packages {
+        let mut pool: Vec<String> = wheels.clone();
+        pool.extend(out.iter().map(|p| p.name.clone()));
+        let mut deps = Vec::new();
+        let want = 1 + rng.below(3);
+        for _ in 0..want {
+            if pool.is_empty() {
+                break;
+            }
+            let d = pool[rng.below(pool.len())].clone();
+            if !deps.contains(&d) {
+                deps.push(d);
+            }
+        }
+        let dev_deps: Vec<String> = (!pool.is_empty() && rng.below(2) == 0)
+            .then(|| pool[rng.below(pool.len())].clone())
+            .filter(|d| !deps.contains(d))
+            .into_iter()
+            .collect();
+        deps.sort();
+        out.push(GenPython {
+            name: format!("p{i:04}"),
+            path: format!("d{:02}/python/p{i:04}", i % domains),
+            deps,
+            dev_deps,
+        });
+    }
+    out
+}
+
+/// Write one generated Python package.
+fn write_python(root: &Path, p: &GenPython) -> io::Result<()> {
+    let quoted = |names: &[String]| -> String {
+        names
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut text = format!(
+        "[project]\nname = \"{}\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
+         dependencies = [{}]\n\n[dependency-groups]\ndev = [\"pytest>=8\"{}]\n",
+        p.name,
+        quoted(&p.deps),
+        p.dev_deps
+            .iter()
+            .map(|d| format!(", \"{d}\""))
+            .collect::<String>()
+    );
+    let mut sources: Vec<&String> = p.deps.iter().chain(&p.dev_deps).collect();
+    sources.sort();
+    sources.dedup();
+    if !sources.is_empty() {
+        text.push_str("\n[tool.uv.sources]\n");
+        for s in sources {
+            let _ = writeln!(text, "{s} = {{ workspace = true }}");
+        }
+    }
+    write(root, &format!("{}/pyproject.toml", p.path), &text)?;
+    write(
+        root,
+        &format!("{}/src/{}/__init__.py", p.path, p.name),
+        &format!("\"\"\"Generated package {}.\"\"\"\n", p.name),
+    )?;
+    write(
+        root,
+        &format!("{}/tests/test_{}.py", p.path, p.name),
+        &format!("def test_{}():\n    assert True\n", p.name),
+    )
 }
 
 /// Names of the special crates (when the workspace is big enough to have them).
@@ -447,10 +549,12 @@ fn shape(spec: &Spec, crates: &mut [GenCrate]) {
 /// overwritten). With `registry_deps` it also runs `cargo generate-lockfile`.
 pub fn generate(root: &Path, spec: &Spec) -> io::Result<Generated> {
     let crates = plan(spec);
+    let python = plan_python(spec, &crates);
     let g = Generated {
         root: root.to_path_buf(),
         crates,
         spec: spec.clone(),
+        python,
     };
     fs::create_dir_all(root)?;
     write(root, "Cargo.toml", &g.root_manifest())?;
@@ -464,6 +568,9 @@ pub fn generate(root: &Path, spec: &Spec) -> io::Result<Generated> {
     )?;
     for c in &g.crates {
         write_crate(root, c, spec.registry_deps)?;
+    }
+    for p in &g.python {
+        write_python(root, p)?;
     }
     if spec.shapes.root_package {
         let mut lib = format!(
