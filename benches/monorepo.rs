@@ -11,7 +11,8 @@
 //! `affected` for a source-only, a member-manifest, a lockfile-only and a root
 //! `[workspace.dependencies]` change, and again with nothing changed since the last run;
 //! `lint-deps` on the whole workspace and on one manifest; `dockerfile`, `dockerfile --check`
-//! and `dockerfile --verify` of every image (`--dockerfile-only`: just these); and the
+//! and `dockerfile --verify` of every image (`--dockerfile-only`: just these); `affected` and
+//! `lint-deps` on the same monorepo with and without Python packages (`--python-only`); and the
 //! references `cargo metadata --format-version 1`, `cargo metadata --no-deps` and guppy's
 //! determinator computing the same affected set (base checkout, both graphs, compute). Peak
 //! memory comes from one more run under GNU time (`/usr/bin/time -f %M`) when it is installed. It prints a markdown
@@ -48,6 +49,9 @@ struct Opts {
     cold_only: bool,
     /// `--dockerfile-only`: only the `cargo metadata` references and the `dockerfile` rows.
     dockerfile_only: bool,
+    /// `--python-only`: only the references and the rows that price the Python packages
+    /// (`affected` and `lint-deps` on the same monorepo with and without them).
+    python_only: bool,
 }
 
 fn parse_opts() -> Opts {
@@ -58,6 +62,7 @@ fn parse_opts() -> Opts {
         generate_only: None,
         cold_only: false,
         dockerfile_only: false,
+        python_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -75,6 +80,7 @@ fn parse_opts() -> Opts {
             "--generate-only" => opts.generate_only = Some(args.next().unwrap().into()),
             "--cold-only" => opts.cold_only = true,
             "--dockerfile-only" => opts.dockerfile_only = true,
+            "--python-only" => opts.python_only = true,
             // `cargo bench` passes `--bench`; ignore what we do not know.
             _ => {}
         }
@@ -444,6 +450,71 @@ fn main() {
             dockerfile_rows(&mut report);
             continue;
         }
+        // What the Python half costs (issue 15): the same monorepo (same seed, same crates, same
+        // history) with 2 Python packages per 5 crates, each depending on PyO3 wheels and
+        // earlier packages, against the one without; `affected` on the same source-only change
+        // (cold cache) and `lint-deps` on the whole workspace.
+        let python_rows = |report: &mut String| {
+            let n = size * 2 / 5;
+            let root_py = tmp.path().join("ws-py");
+            let spec_py = Spec {
+                python_packages: n,
+                ..spec.clone()
+            };
+            let g_py = generator::generate(&root_py, &spec_py).unwrap();
+            let repo_py = Repo::init(&root_py);
+            let steps_py = generator::make_history(&repo_py, &g_py, 1).unwrap();
+            let leaf_py = steps_py
+                .iter()
+                .find(|s| s.kind == StepKind::LeafSource)
+                .unwrap();
+            repo.git(&["checkout", "-q", "--detach", &leaf.commit]);
+            repo_py.git(&["checkout", "-q", "--detach", &leaf_py.commit]);
+            let cold = [("CCWORKSPACE_NO_CACHE", "1")];
+            let affected_in = |dir: &Path, parent: &str| {
+                measure_env(
+                    dir,
+                    &bin,
+                    &["affected", "-q", "--base", parent],
+                    runs,
+                    true,
+                    &cold,
+                    None,
+                )
+            };
+            let without = affected_in(&root, &leaf.parent);
+            let with = affected_in(&root_py, &leaf_py.parent);
+            row(
+                report,
+                "`affected`, source-only change, cold cache, no Python packages",
+                &without,
+                None,
+            );
+            row(
+                report,
+                &format!("`affected`, same change, with {n} Python packages"),
+                &with,
+                Some(("no Python packages", &without)),
+            );
+            let lint_without = measure(&root, &bin, &["lint-deps", "-q"], runs, false);
+            let lint_with = measure(&root_py, &bin, &["lint-deps", "-q"], runs, false);
+            row(
+                report,
+                "`lint-deps`, no Python packages",
+                &lint_without,
+                None,
+            );
+            row(
+                report,
+                &format!("`lint-deps`, with {n} Python packages"),
+                &lint_with,
+                Some(("no Python packages", &lint_without)),
+            );
+        };
+        if opts.python_only {
+            python_rows(&mut report);
+            continue;
+        }
         let affected_env =
             |step: &HistoryStep, env: &[(&str, &str)], reference: Option<Reference>| -> Sample {
                 repo.git(&["checkout", "-q", "--detach", &step.commit]);
@@ -565,6 +636,7 @@ fn main() {
             Some((no_deps_ref.name, &no_deps)),
         );
         dockerfile_rows(&mut report);
+        python_rows(&mut report);
     }
     println!("{report}");
     if let Some(out) = opts.out {
