@@ -233,13 +233,24 @@ fn walk(
         if is_dir {
             walk(root, canon_root, dir, &child, seen, found);
         } else if name.ends_with(".rs") {
-            scan_source(root, canon_root, dir, &child, found);
+            scan_source(root, canon_root, dir, &child, seen, found);
         }
     }
 }
 
-/// The literal includes of one `.rs` file (see the module docs).
-fn scan_source(root: &Path, canon_root: &Path, dir: &str, file: &str, found: &mut FolderScan) {
+/// The literal includes of one `.rs` file (see the module docs), and of the Rust files it
+/// pulls in with `include!` or `#[path]`: those are compiled as part of the crate, and rustc
+/// resolves their own includes from *their* folder, which may be outside the closure (a
+/// `#[path = "../../../shared/util.rs"]` module that does `include_str!("../res/x.txt")`).
+/// `seen` (canonical paths) stops a file included twice, or a cycle, from being read again.
+fn scan_source(
+    root: &Path,
+    canon_root: &Path,
+    dir: &str,
+    file: &str,
+    seen: &mut BTreeSet<PathBuf>,
+    found: &mut FolderScan,
+) {
     let Ok(text) = std::fs::read_to_string(root.join(file)) else {
         return;
     };
@@ -282,10 +293,24 @@ fn scan_source(root: &Path, canon_root: &Path, dir: &str, file: &str, found: &mu
                 continue;
             };
             match canon.strip_prefix(canon_root) {
-                Ok(inside) => found.needs.push(Need {
-                    path: slash(inside),
-                    why: format!("{what} at {file}:{line_no}"),
-                }),
+                Ok(inside) => {
+                    let inside = slash(inside);
+                    found.needs.push(Need {
+                        path: inside.clone(),
+                        why: format!("{what} at {file}:{line_no}"),
+                    });
+                    if matches!(what, "include!" | "#[path]")
+                        && canon.is_file()
+                        && seen.insert(canon.clone())
+                    {
+                        // rustc resolves from the folder of the path as written: through a
+                        // link, that is the link's folder, not its target's.
+                        let is_link = std::fs::symlink_metadata(&abs)
+                            .is_ok_and(|m| m.file_type().is_symlink());
+                        let nested = if is_link { joined.as_str() } else { &inside };
+                        scan_source(root, canon_root, dir, nested, seen, found);
+                    }
+                }
                 Err(_) => found.unreachable.push(Unreachable {
                     file: file.to_string(),
                     line: Some(line_no),
