@@ -30,15 +30,24 @@
 //! images the case picks: include_str! and links are only caught by a build), and a PyO3
 //! crate's inherited readme and license (which maturin reads) must be readable.
 //!
-//! `PROPTEST_CASES` sets the number of cases (default 16).
+//! `PROPTEST_CASES` sets the number of cases (default 24, about 30 s on 2 cores).
 
 mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use proptest::prelude::*;
-use proptest::sample::Index;
+use proptest::test_runner::FileFailurePersistence;
+
+/// What the run covered, printed at the end: cases, images, images built in the test's own
+/// context, `--verify --build` runs.
+static CASES: AtomicUsize = AtomicUsize::new(0);
+static IMAGES: AtomicUsize = AtomicUsize::new(0);
+static BUILT: AtomicUsize = AtomicUsize::new(0);
+static VERIFY_BUILDS: AtomicUsize = AtomicUsize::new(0);
 
 const DOMAINS: [&str; 4] = ["alpha", "beta", "gamma", "delta"];
 
@@ -73,8 +82,16 @@ enum Include {
     Str,
     /// `include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../res/<name>.bin"))`.
     BytesFromManifestDir,
-    /// `#[path = "../../../shared/<name>_util.rs"] mod util;`
-    PathAttr,
+    /// `#[path = "../../../shared/<name>_util.rs"] mod util;`; `nested`: that file
+    /// `include_str!`s `../res/<name>_util.txt`, which rustc resolves from `shared/`.
+    PathAttr {
+        nested: bool,
+    },
+    /// `include!("../../../shared/<name>_gen.rs");`; `nested`: that file `include_str!`s
+    /// `<name>_gen.txt`, next to it.
+    Rs {
+        nested: bool,
+    },
 }
 
 /// Where a crate's folder really is.
@@ -90,9 +107,11 @@ enum Folder {
 
 #[derive(Debug, Clone)]
 struct Krate {
-    domain: Index,
+    /// The domain folder: `DOMAINS[domain % plan.domains]`.
+    domain: usize,
     kind: Kind,
-    deps: Vec<(Index, Edge)>,
+    /// Dependencies: `(j, edge)` is crate `j % i` (lower crates only: no cycle).
+    deps: Vec<(usize, Edge)>,
     readme: bool,
     license: bool,
     folder: Folder,
@@ -111,6 +130,8 @@ struct Plan {
     readme_in_docs: bool,
     /// `[patch.crates-io] itoa = { path = ... }`, used by the crates with `uses_itoa`.
     patch_used: bool,
+    /// `patches/itoa` is a link to `third_party/itoa-src`.
+    patch_linked: bool,
     /// `[patch.crates-io] unused_patch = { path = ... }`, used by nobody.
     patch_unused: bool,
     /// `[patch."https://github.com/example/forked"] forked = { path = ... }`, used by nobody.
@@ -123,7 +144,7 @@ struct Plan {
 
 fn krate() -> impl Strategy<Value = Krate> {
     (
-        any::<Index>(),
+        0..DOMAINS.len(),
         prop_oneof![
             4 => Just(Kind::Lib),
             2 => Just(Kind::Bin),
@@ -132,7 +153,7 @@ fn krate() -> impl Strategy<Value = Krate> {
         ],
         proptest::collection::vec(
             (
-                any::<Index>(),
+                0..12usize,
                 prop_oneof![6 => Just(Edge::Normal), 1 => Just(Edge::Dev), 1 => Just(Edge::Build)],
             ),
             0..4,
@@ -144,7 +165,8 @@ fn krate() -> impl Strategy<Value = Krate> {
             2 => Just(Include::None),
             1 => Just(Include::Str),
             1 => Just(Include::BytesFromManifestDir),
-            1 => Just(Include::PathAttr),
+            1 => any::<bool>().prop_map(|nested| Include::PathAttr { nested }),
+            1 => any::<bool>().prop_map(|nested| Include::Rs { nested }),
         ],
         proptest::bool::weighted(0.3),
     )
@@ -170,7 +192,7 @@ fn plan() -> impl Strategy<Value = Plan> {
         1..=DOMAINS.len(),
         proptest::collection::vec(krate(), 3..=12),
         any::<bool>(),
-        any::<(bool, bool, bool)>(),
+        any::<(bool, bool, bool, bool)>(),
         any::<u16>(),
         proptest::bool::weighted(0.2),
     )
@@ -188,12 +210,13 @@ fn plan() -> impl Strategy<Value = Plan> {
                         k.folder = Folder::Plain;
                     }
                 }
-                let (patch_used, patch_unused, patch_git) = patches;
+                let (patch_used, patch_linked, patch_unused, patch_git) = patches;
                 Plan {
                     domains,
                     crates,
                     readme_in_docs,
                     patch_used,
+                    patch_linked,
                     patch_unused,
                     patch_git,
                     build_mask,
@@ -208,7 +231,7 @@ impl Plan {
         format!("{}_{i}", self.domain(i))
     }
     fn domain(&self, i: usize) -> &'static str {
-        DOMAINS[self.crates[i].domain.index(self.domains)]
+        DOMAINS[self.crates[i].domain % self.domains]
     }
     /// The member folder, as the workspace names it.
     fn logical(&self, i: usize) -> String {
@@ -228,8 +251,8 @@ impl Plan {
         if i == 0 {
             return out;
         }
-        for (index, edge) in &self.crates[i].deps {
-            let j = index.index(i);
+        for (j, edge) in &self.crates[i].deps {
+            let j = j % i;
             if self.crates[j].kind.has_lib() && !out.iter().any(|(k, _)| *k == j) {
                 out.push((j, *edge));
             }
@@ -319,10 +342,20 @@ fn write_workspace(plan: &Plan, root: &Path) {
     let package = |name: &str, version: &str| {
         format!("[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\n")
     };
-    write(root, "patches/itoa/Cargo.toml", &package("itoa", "1.0.99"));
+    let itoa = if plan.patch_linked {
+        link(root, "../third_party/itoa-src", "patches/itoa");
+        "third_party/itoa-src"
+    } else {
+        "patches/itoa"
+    };
     write(
         root,
-        "patches/itoa/src/lib.rs",
+        &format!("{itoa}/Cargo.toml"),
+        &package("itoa", "1.0.99"),
+    );
+    write(
+        root,
+        &format!("{itoa}/src/lib.rs"),
         "pub const LOCAL: usize = 5;\n",
     );
     write(
@@ -445,17 +478,37 @@ fn write_crate(plan: &Plan, root: &Path, i: usize) {
             ));
             sum.push("RES.len()".to_string());
         }
-        Include::PathAttr => {
-            write(
-                root,
-                &format!("shared/{name}_util.rs"),
-                "pub const U: usize = 3;\n",
-            );
+        Include::PathAttr { nested } => {
+            let mut body = String::from("pub const U: usize = 3;\n");
+            if nested {
+                write(root, &format!("res/{name}_util.txt"), "util text\n");
+                body.push_str(&format!(
+                    "pub const UTIL: &str = include_str!(\"../res/{name}_util.txt\");\n"
+                ));
+                sum.push("util::UTIL.len()".to_string());
+            }
+            write(root, &format!("shared/{name}_util.rs"), &body);
             items.push_str(&format!(
                 "#[path = \"{}shared/{name}_util.rs\"]\nmod util;\n",
                 up(&src)
             ));
             sum.push("util::U".to_string());
+        }
+        Include::Rs { nested } => {
+            let mut body = String::from("const GEN_N: usize = 4;\n");
+            if nested {
+                write(root, &format!("shared/{name}_gen.txt"), "generated\n");
+                body.push_str(&format!(
+                    "const GEN: &str = include_str!(\"{name}_gen.txt\");\n"
+                ));
+                sum.push("GEN.len()".to_string());
+            }
+            write(root, &format!("shared/{name}_gen.rs"), &body);
+            items.push_str(&format!(
+                "include!(\"{}shared/{name}_gen.rs\");\n",
+                up(&src)
+            ));
+            sum.push("GEN_N".to_string());
         }
     }
     let value = format!("fn value() -> usize {{\n    {}\n}}\n", sum.join(" + "));
@@ -603,11 +656,9 @@ fn heredoc_manifest(dockerfile: &str) -> String {
 /// The context BuildKit sends for the Dockerfile in `crate_dir`, in `ctx`: the heredoc manifest
 /// first, then every admitted file and link of the tree (walked without following links, each
 /// link recreated with its target text). Returns the admitted paths.
-fn rebuild_context(root: &Path, crate_dir: &str, ctx: &Path) -> Vec<String> {
+fn rebuild_context(root: &Path, crate_dir: &str, ignore: &str, ctx: &Path) -> Vec<String> {
     let dockerfile = std::fs::read_to_string(root.join(crate_dir).join("Dockerfile")).unwrap();
-    let ignore =
-        std::fs::read_to_string(root.join(crate_dir).join("Dockerfile.dockerignore")).unwrap();
-    let lines = read_ignore(&ignore);
+    let lines = read_ignore(ignore);
     std::fs::create_dir_all(ctx).unwrap();
     std::fs::write(ctx.join("Cargo.toml"), heredoc_manifest(&dockerfile)).unwrap();
     let mut sent = Vec::new();
@@ -653,6 +704,58 @@ fn have_cffi() -> bool {
         .args(["-c", "import cffi"])
         .output()
         .is_ok_and(|o| o.status.success())
+}
+
+/// The test's judge of the image of crate `i` with the ignore file `ignore`, in the new folder
+/// `ctx`: `cargo metadata --offline` in the rebuilt context, a PyO3 crate's inherited readme and
+/// license readable there, and with `build`, `cargo build --offline -p CRATE`.
+fn judge(
+    plan: &Plan,
+    root: &Path,
+    i: usize,
+    ignore: &str,
+    ctx: &Path,
+    build: bool,
+) -> Result<(), String> {
+    let name = plan.name(i);
+    let sent = rebuild_context(root, &plan.logical(i), ignore, ctx);
+    let sent = format!("sent:\n  {}", sent.join("\n  "));
+    let out = cargo(ctx, &["metadata", "--offline", "--format-version", "1"]);
+    if !out.status.success() {
+        return Err(format!(
+            "cargo metadata in the context of {name}:\n{sent}\n{}",
+            show(&out)
+        ));
+    }
+    let k = &plan.crates[i];
+    if k.kind == Kind::Py {
+        let readme = if plan.readme_in_docs {
+            "docs/README.md"
+        } else {
+            "README.md"
+        };
+        // `metadata` follows a link: a dangling one fails.
+        if k.readme && ctx.join(readme).metadata().is_err() {
+            return Err(format!(
+                "{name} lacks {readme}, which maturin reads\n{sent}"
+            ));
+        }
+        if k.license && !ctx.join("legal/LICENSE.txt").is_file() {
+            return Err(format!(
+                "{name} lacks legal/LICENSE.txt, which maturin reads\n{sent}"
+            ));
+        }
+    }
+    if build {
+        let out = cargo(ctx, &["build", "--offline", "-q", "-p", &name]);
+        if !out.status.success() {
+            return Err(format!(
+                "cargo build -p {name} in its context:\n{sent}\n{}",
+                show(&out)
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn check(plan: &Plan, wheels: bool) -> Result<(), TestCaseError> {
@@ -702,6 +805,7 @@ fn check(plan: &Plan, wheels: bool) -> Result<(), TestCaseError> {
             args.extend(["-p", n]);
         }
         if !names.is_empty() {
+            VERIFY_BUILDS.fetch_add(1, Ordering::Relaxed);
             let out = tool(&root, &args);
             prop_assert_eq!(
                 out.status.code(),
@@ -712,53 +816,19 @@ fn check(plan: &Plan, wheels: bool) -> Result<(), TestCaseError> {
         }
     }
 
+    CASES.fetch_add(1, Ordering::Relaxed);
     for (n, &i) in images.iter().enumerate() {
-        let name = plan.name(i);
-        let ctx = tmp.path().join(format!("ctx-{name}"));
-        let sent = rebuild_context(&root, &plan.logical(i), &ctx);
-        let sent_list = format!("sent:\n  {}", sent.join("\n  "));
-        let out = cargo(&ctx, &["metadata", "--offline", "--format-version", "1"]);
-        prop_assert!(
-            out.status.success(),
-            "cargo metadata in the context of {}:\n{}\n{}",
-            name,
-            sent_list,
-            show(&out)
-        );
-        if plan.crates[i].kind == Kind::Py {
-            let k = &plan.crates[i];
-            let readme = if plan.readme_in_docs {
-                "docs/README.md"
-            } else {
-                "README.md"
-            };
-            if k.readme {
-                prop_assert!(
-                    ctx.join(readme).metadata().is_ok(),
-                    "{} lacks {}\n{}",
-                    name,
-                    readme,
-                    sent_list
-                );
-            }
-            if k.license {
-                prop_assert!(
-                    ctx.join("legal/LICENSE.txt").is_file(),
-                    "{} lacks the license\n{}",
-                    name,
-                    sent_list
-                );
-            }
+        IMAGES.fetch_add(1, Ordering::Relaxed);
+        let dir = plan.logical(i);
+        let ignore =
+            std::fs::read_to_string(root.join(&dir).join("Dockerfile.dockerignore")).unwrap();
+        let ctx = tmp.path().join(format!("ctx-{}", plan.name(i)));
+        let build = plan.build_mask & (1 << (n % 16)) != 0;
+        if build {
+            BUILT.fetch_add(1, Ordering::Relaxed);
         }
-        if plan.build_mask & (1 << (n % 16)) != 0 {
-            let out = cargo(&ctx, &["build", "--offline", "-q", "-p", &name]);
-            prop_assert!(
-                out.status.success(),
-                "cargo build -p {} in its context:\n{}\n{}",
-                name,
-                sent_list,
-                show(&out)
-            );
+        if let Err(e) = judge(plan, &root, i, &ignore, &ctx, build) {
+            return Err(TestCaseError::fail(e));
         }
     }
     Ok(())
@@ -768,7 +838,7 @@ fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(16)
+        .unwrap_or(24)
 }
 
 #[test]
@@ -791,11 +861,153 @@ fn every_image_of_a_generated_workspace_builds() {
     };
     let config = ProptestConfig {
         cases: cases(),
-        max_shrink_iters: 64,
+        // A case takes about a second: shrinking a failure takes a few minutes at most.
+        max_shrink_iters: 128,
+        // Next to this file (an integration test has no lib.rs for `SourceParallel` to find):
+        // tests/dockerfile_property.proptest-regressions, replayed first by every run.
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
         source_file: Some(file!()),
         ..ProptestConfig::default()
     };
     proptest!(config, |(plan in plan())| {
         check(&plan, wheels)?;
     });
+    eprintln!(
+        "{} case(s), {} image(s), {} built in the test's context, {} `--verify --build` run(s)",
+        CASES.load(Ordering::Relaxed),
+        IMAGES.load(Ordering::Relaxed),
+        BUILT.load(Ordering::Relaxed),
+        VERIFY_BUILDS.load(Ordering::Relaxed)
+    );
+}
+
+/// The judge can fail: on one workspace with every feature of the generator, the context of
+/// each image passes, and dropping any one `!` line of the PyO3 image's ignore file (but
+/// `!Cargo.lock`, which cargo writes again) makes the same judge fail. The binary's image
+/// depends on the others only through dev and build edges (no build script): `cargo build`
+/// compiles neither, so only their manifests are needed, besides its own include.
+#[test]
+fn the_judge_fails_without_any_admitted_path() {
+    let krate = |domain, kind, deps: Vec<(usize, Edge)>, folder, include| Krate {
+        domain,
+        kind,
+        deps,
+        readme: kind == Kind::Py,
+        license: kind == Kind::Py,
+        folder,
+        linked_source: None,
+        include,
+        uses_itoa: false,
+    };
+    let mut crates = vec![
+        krate(1, Kind::Lib, vec![], Folder::Vendor, Include::Str),
+        krate(
+            0,
+            Kind::Lib,
+            vec![],
+            Folder::ThirdParty,
+            Include::PathAttr { nested: true },
+        ),
+        krate(
+            0,
+            Kind::Py,
+            vec![(0, Edge::Normal), (1, Edge::Normal)],
+            Folder::Plain,
+            Include::Rs { nested: true },
+        ),
+        krate(
+            1,
+            Kind::Bin,
+            vec![(2, Edge::Dev), (0, Edge::Build)],
+            Folder::Plain,
+            Include::BytesFromManifestDir,
+        ),
+    ];
+    crates[0].linked_source = Some(true);
+    crates[0].uses_itoa = true;
+    let plan = Plan {
+        domains: 2,
+        crates,
+        readme_in_docs: false,
+        patch_used: true,
+        patch_linked: true,
+        patch_unused: true,
+        patch_git: true,
+        build_mask: u16::MAX,
+        verify_build: false,
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("ws");
+    write_workspace(&plan, &root);
+    let out = cargo(&root, &["build", "--offline", "--workspace", "-q"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let out = tool(&root, &["dockerfile"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let mut dropped = Vec::new();
+    for i in [2, 3] {
+        let dir = plan.logical(i);
+        let ignore =
+            std::fs::read_to_string(root.join(&dir).join("Dockerfile.dockerignore")).unwrap();
+        judge(
+            &plan,
+            &root,
+            i,
+            &ignore,
+            &tmp.path().join(format!("ok-{i}")),
+            true,
+        )
+        .unwrap();
+        for (n, line) in ignore.lines().enumerate() {
+            let judged = match plan.crates[i].kind {
+                Kind::Py => line.starts_with('!') && line != "!Cargo.lock",
+                _ => [
+                    "!res/beta_3.bin",
+                    "!alpha/rust/alpha_2",
+                    "!vendor/beta_0-src",
+                ]
+                .contains(&line),
+            };
+            if !judged {
+                continue;
+            }
+            let without: String = ignore
+                .lines()
+                .filter(|l| l != &line)
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let ctx = tmp.path().join(format!("without-{i}-{n}"));
+            assert!(
+                judge(&plan, &root, i, &without, &ctx, true).is_err(),
+                "the image of {} passes without `{line}`",
+                plan.name(i)
+            );
+            dropped.push(format!("{}: {line}", plan.name(i)));
+        }
+    }
+    // What the generator put outside the crates' folders is among what was dropped.
+    for path in [
+        "alpha_2: !vendor/beta_0-src",
+        "alpha_2: !common/beta_0_shared.rs",
+        "alpha_2: !res/beta_0_shared.txt",
+        "alpha_2: !res/beta_0.txt",
+        "alpha_2: !shared/alpha_1_util.rs",
+        "alpha_2: !res/alpha_1_util.txt",
+        "alpha_2: !shared/alpha_2_gen.rs",
+        "alpha_2: !shared/alpha_2_gen.txt",
+        "alpha_2: !third_party/itoa-src",
+        "alpha_2: !patches/unused_patch",
+        "alpha_2: !third_party/forked",
+        "alpha_2: !docs/intro.md",
+        "alpha_2: !legal/LICENSE.txt",
+        "beta_3: !res/beta_3.bin",
+        "beta_3: !alpha/rust/alpha_2",
+        "beta_3: !vendor/beta_0-src",
+    ] {
+        assert!(
+            dropped.iter().any(|d| d == path),
+            "{path} not in {dropped:#?}"
+        );
+    }
 }
