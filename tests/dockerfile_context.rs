@@ -477,15 +477,17 @@ fn literal_includes_outside_the_closure_are_in_the_context() {
 /// `--verify` passed and `cargo build` in the context failed.
 #[test]
 fn includes_in_included_files_outside_the_closure_are_in_the_context() {
+    // Its own crate name: the tests share one target dir, and cargo would take another test's
+    // `apps/rust/app` built at the same time for fresh (its fingerprint is relative to the root).
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write_tree(
         root,
         &[
             ("Cargo.toml", ROOT),
-            ("apps/rust/app/Cargo.toml", &bin_crate("app", "")),
+            ("apps/rust/nested/Cargo.toml", &bin_crate("nested", "")),
             (
-                "apps/rust/app/src/main.rs",
+                "apps/rust/nested/src/main.rs",
                 "#[path = \"../../../../shared/util.rs\"]\nmod util;\n\
                  include!(\"../../../../shared/gen.rs\");\n\
                  fn main() { println!(\"{} {}\", util::UTIL, GEN); }\n",
@@ -504,14 +506,14 @@ fn includes_in_included_files_outside_the_closure_are_in_the_context() {
         ],
     );
     generate(root);
-    let ctx = assert_builds(root, "apps/rust/app/Dockerfile");
+    let ctx = assert_builds(root, "apps/rust/nested/Dockerfile");
     assert!(
         !ctx.dir.join("shared/unused.txt").exists(),
         "{:?}",
         ctx.admitted
     );
-    fails_without(root, "apps/rust/app/Dockerfile", "res/util.txt");
-    fails_without(root, "apps/rust/app/Dockerfile", "shared/gen.txt");
+    fails_without(root, "apps/rust/nested/Dockerfile", "res/util.txt");
+    fails_without(root, "apps/rust/nested/Dockerfile", "shared/gen.txt");
 }
 
 /// (e) An include out of the workspace root is reported with file:line (exit 2); one the scan

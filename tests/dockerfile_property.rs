@@ -542,6 +542,17 @@ impl Plan {
     }
 }
 
+/// The two tests of this file take turns. They share the target dir, where a crate's
+/// fingerprint is relative to its workspace root: `alpha/rust/alpha_2` built by one test while
+/// the other copies its own `alpha_2` would look fresh to the second, which would then judge
+/// the first one's build.
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn turn() -> std::sync::MutexGuard<'static, ()> {
+    TURN.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// The cargo target dir every build of this test run shares.
 fn target_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("dockerfile-property-target")
@@ -843,6 +854,7 @@ fn cases() -> u32 {
 
 #[test]
 fn every_image_of_a_generated_workspace_builds() {
+    let _turn = turn();
     let wheels = {
         let (name, hint) = support::MATURIN;
         let maturin = support::require_tool(name, hint);
@@ -890,6 +902,7 @@ fn every_image_of_a_generated_workspace_builds() {
 /// compiles neither, so only their manifests are needed, besides its own include.
 #[test]
 fn the_judge_fails_without_any_admitted_path() {
+    let _turn = turn();
     let krate = |domain, kind, deps: Vec<(usize, Edge)>, folder, include| Krate {
         domain,
         kind,

@@ -11,7 +11,8 @@
 //!   Hidden folders, `node_modules` and `target` are not walked;
 //! - **literal includes** in the closure's `.rs` files: `include_str!`, `include_bytes!` and
 //!   `include!` with a string literal (or `concat!(env!("CARGO_MANIFEST_DIR"), "...")`), and
-//!   `#[path = "..."]`. A cheap textual scan: only lines that contain `include` or `#[path`
+//!   `#[path = "..."]`, and in the Rust files those pull in from outside the closure (their
+//!   includes are resolved from their own folder, as rustc does). A cheap textual scan: only lines that contain `include` or `#[path`
 //!   are looked at, a path is resolved from the folder of the file the line is in (what rustc
 //!   does, except for `#[path]` inside an inline `mod x { }` block), paths that do not exist are
 //!   skipped (generated, or in code that is not compiled), and anything that is not a literal
@@ -241,7 +242,7 @@ fn walk(
 /// The literal includes of one `.rs` file (see the module docs), and of the Rust files it
 /// pulls in with `include!` or `#[path]`: those are compiled as part of the crate, and rustc
 /// resolves their own includes from *their* folder, which may be outside the closure (a
-/// `#[path = "../../../shared/util.rs"]` module that does `include_str!("../res/x.txt")`).
+/// `#[path = "../../../shared/util.rs"]` module that includes `../res/x.txt` as a string).
 /// `seen` (canonical paths) stops a file included twice, or a cycle, from being read again.
 fn scan_source(
     root: &Path,
