@@ -472,7 +472,9 @@ fn literal_includes_outside_the_closure_are_in_the_context() {
 
 /// (e) A `#[path]` module and an `include!`d file outside the closure are compiled with the
 /// crate, and rustc resolves *their* includes from their own folder: `shared/util.rs` reading
-/// `../res/util.txt`, `shared/gen.rs` reading `gen.txt` next to it. Found by
+/// `../res/util.txt`, `shared/gen.rs` reading `gen.txt` next to it; and the `#[path]` module's
+/// own `mod sub;` is `shared/sub/mod.rs` (read like a `mod.rs`), whose `mod deep;` includes
+/// `res/deep.txt`. Found by
 /// `tests/dockerfile_property.rs`: the scan read only the closure's own `.rs` files, so
 /// `--verify` passed and `cargo build` in the context failed.
 #[test]
@@ -490,12 +492,18 @@ fn includes_in_included_files_outside_the_closure_are_in_the_context() {
                 "apps/rust/nested/src/main.rs",
                 "#[path = \"../../../../shared/util.rs\"]\nmod util;\n\
                  include!(\"../../../../shared/gen.rs\");\n\
-                 fn main() { println!(\"{} {}\", util::UTIL, GEN); }\n",
+                 fn main() { println!(\"{} {} {}\", util::UTIL, util::sub::deep::DEEP, GEN); }\n",
             ),
             (
                 "shared/util.rs",
-                "pub const UTIL: &str = include_str!(\"../res/util.txt\");\n",
+                "pub const UTIL: &str = include_str!(\"../res/util.txt\");\npub mod sub;\n",
             ),
+            ("shared/sub/mod.rs", "pub mod deep;\n"),
+            (
+                "shared/sub/deep.rs",
+                "pub const DEEP: &str = include_str!(\"../../res/deep.txt\");\n",
+            ),
+            ("res/deep.txt", "deep\n"),
             (
                 "shared/gen.rs",
                 "const GEN: &str = include_str!(\"gen.txt\");\n",
@@ -514,6 +522,8 @@ fn includes_in_included_files_outside_the_closure_are_in_the_context() {
     );
     fails_without(root, "apps/rust/nested/Dockerfile", "res/util.txt");
     fails_without(root, "apps/rust/nested/Dockerfile", "shared/gen.txt");
+    fails_without(root, "apps/rust/nested/Dockerfile", "shared/sub/deep.rs");
+    fails_without(root, "apps/rust/nested/Dockerfile", "res/deep.txt");
 }
 
 /// (e) An include out of the workspace root is reported with file:line (exit 2); one the scan

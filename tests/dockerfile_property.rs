@@ -83,9 +83,12 @@ enum Include {
     /// `include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../res/<name>.bin"))`.
     BytesFromManifestDir,
     /// `#[path = "../../../shared/<name>_util.rs"] mod util;`; `nested`: that file
-    /// `include_str!`s `../res/<name>_util.txt`, which rustc resolves from `shared/`.
+    /// `include_str!`s `../res/<name>_util.txt`, which rustc resolves from `shared/`;
+    /// `submodule`: it declares `mod <name>_sub;`, which rustc reads from
+    /// `shared/<name>_sub.rs` (a `#[path]` file is read like a `mod.rs`).
     PathAttr {
         nested: bool,
+        submodule: bool,
     },
     /// `include!("../../../shared/<name>_gen.rs");`; `nested`: that file `include_str!`s
     /// `<name>_gen.txt`, next to it.
@@ -165,7 +168,8 @@ fn krate() -> impl Strategy<Value = Krate> {
             2 => Just(Include::None),
             1 => Just(Include::Str),
             1 => Just(Include::BytesFromManifestDir),
-            1 => any::<bool>().prop_map(|nested| Include::PathAttr { nested }),
+            1 => any::<(bool, bool)>()
+                .prop_map(|(nested, submodule)| Include::PathAttr { nested, submodule }),
             1 => any::<bool>().prop_map(|nested| Include::Rs { nested }),
         ],
         proptest::bool::weighted(0.3),
@@ -478,8 +482,17 @@ fn write_crate(plan: &Plan, root: &Path, i: usize) {
             ));
             sum.push("RES.len()".to_string());
         }
-        Include::PathAttr { nested } => {
+        Include::PathAttr { nested, submodule } => {
             let mut body = String::from("pub const U: usize = 3;\n");
+            if submodule {
+                body.push_str(&format!("pub mod {name}_sub;\n"));
+                write(
+                    root,
+                    &format!("shared/{name}_sub.rs"),
+                    "pub const SUB: usize = 6;\n",
+                );
+                sum.push(format!("util::{name}_sub::SUB"));
+            }
             if nested {
                 write(root, &format!("res/{name}_util.txt"), "util text\n");
                 body.push_str(&format!(
@@ -921,7 +934,10 @@ fn the_judge_fails_without_any_admitted_path() {
             Kind::Lib,
             vec![],
             Folder::ThirdParty,
-            Include::PathAttr { nested: true },
+            Include::PathAttr {
+                nested: true,
+                submodule: true,
+            },
         ),
         krate(
             0,
@@ -1007,6 +1023,7 @@ fn the_judge_fails_without_any_admitted_path() {
         "alpha_2: !res/beta_0.txt",
         "alpha_2: !shared/alpha_1_util.rs",
         "alpha_2: !res/alpha_1_util.txt",
+        "alpha_2: !shared/alpha_1_sub.rs",
         "alpha_2: !shared/alpha_2_gen.rs",
         "alpha_2: !shared/alpha_2_gen.txt",
         "alpha_2: !third_party/itoa-src",
