@@ -470,6 +470,62 @@ fn literal_includes_outside_the_closure_are_in_the_context() {
     );
 }
 
+/// (e) A `#[path]` module and an `include!`d file outside the closure are compiled with the
+/// crate, and rustc resolves *their* includes from their own folder: `shared/util.rs` reading
+/// `../res/util.txt`, `shared/gen.rs` reading `gen.txt` next to it; and the `#[path]` module's
+/// own `mod sub;` is `shared/sub/mod.rs` (read like a `mod.rs`), whose `mod deep;` includes
+/// `res/deep.txt`. Found by
+/// `tests/dockerfile_property.rs`: the scan read only the closure's own `.rs` files, so
+/// `--verify` passed and `cargo build` in the context failed.
+#[test]
+fn includes_in_included_files_outside_the_closure_are_in_the_context() {
+    // Its own crate name: the tests share one target dir, and cargo would take another test's
+    // `apps/rust/app` built at the same time for fresh (its fingerprint is relative to the root).
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write_tree(
+        root,
+        &[
+            ("Cargo.toml", ROOT),
+            ("apps/rust/nested/Cargo.toml", &bin_crate("nested", "")),
+            (
+                "apps/rust/nested/src/main.rs",
+                "#[path = \"../../../../shared/util.rs\"]\nmod util;\n\
+                 include!(\"../../../../shared/gen.rs\");\n\
+                 fn main() { println!(\"{} {} {}\", util::UTIL, util::sub::deep::DEEP, GEN); }\n",
+            ),
+            (
+                "shared/util.rs",
+                "pub const UTIL: &str = include_str!(\"../res/util.txt\");\npub mod sub;\n",
+            ),
+            ("shared/sub/mod.rs", "pub mod deep;\n"),
+            (
+                "shared/sub/deep.rs",
+                "pub const DEEP: &str = include_str!(\"../../res/deep.txt\");\n",
+            ),
+            ("res/deep.txt", "deep\n"),
+            (
+                "shared/gen.rs",
+                "const GEN: &str = include_str!(\"gen.txt\");\n",
+            ),
+            ("shared/gen.txt", "generated\n"),
+            ("shared/unused.txt", "not read\n"),
+            ("res/util.txt", "util\n"),
+        ],
+    );
+    generate(root);
+    let ctx = assert_builds(root, "apps/rust/nested/Dockerfile");
+    assert!(
+        !ctx.dir.join("shared/unused.txt").exists(),
+        "{:?}",
+        ctx.admitted
+    );
+    fails_without(root, "apps/rust/nested/Dockerfile", "res/util.txt");
+    fails_without(root, "apps/rust/nested/Dockerfile", "shared/gen.txt");
+    fails_without(root, "apps/rust/nested/Dockerfile", "shared/sub/deep.rs");
+    fails_without(root, "apps/rust/nested/Dockerfile", "res/deep.txt");
+}
+
 /// (e) An include out of the workspace root is reported with file:line (exit 2); one the scan
 /// cannot read (not a literal) is a warning with file:line that names `extra-files`.
 #[test]

@@ -11,7 +11,8 @@
 //!   Hidden folders, `node_modules` and `target` are not walked;
 //! - **literal includes** in the closure's `.rs` files: `include_str!`, `include_bytes!` and
 //!   `include!` with a string literal (or `concat!(env!("CARGO_MANIFEST_DIR"), "...")`), and
-//!   `#[path = "..."]`. A cheap textual scan: only lines that contain `include` or `#[path`
+//!   `#[path = "..."]`, and in the Rust files those pull in from outside the closure (their
+//!   includes are resolved from their own folder, as rustc does). A cheap textual scan: only lines that contain `include` or `#[path`
 //!   are looked at, a path is resolved from the folder of the file the line is in (what rustc
 //!   does, except for `#[path]` inside an inline `mod x { }` block), paths that do not exist are
 //!   skipped (generated, or in code that is not compiled), and anything that is not a literal
@@ -233,26 +234,60 @@ fn walk(
         if is_dir {
             walk(root, canon_root, dir, &child, seen, found);
         } else if name.ends_with(".rs") {
-            scan_source(root, canon_root, dir, &child, found);
+            scan_source(root, canon_root, dir, &child, None, seen, found);
         }
     }
 }
 
-/// The literal includes of one `.rs` file (see the module docs).
-fn scan_source(root: &Path, canon_root: &Path, dir: &str, file: &str, found: &mut FolderScan) {
+/// The literal includes of one `.rs` file (see the module docs), and of the Rust files it
+/// pulls in with `include!` or `#[path]`: those are compiled as part of the crate, and rustc
+/// resolves their own includes from *their* folder, which may be outside the closure (a
+/// `#[path = "../../../shared/util.rs"]` module that includes `../res/x.txt` as a string).
+/// A module file reached that way has its own `mod name;` files too: `mods` is the folder they
+/// are in (`None` for the closure's files, which the walk reads anyway).
+/// `seen` (canonical paths) stops a file included twice, or a cycle, from being read again.
+fn scan_source(
+    root: &Path,
+    canon_root: &Path,
+    dir: &str,
+    file: &str,
+    mods: Option<&str>,
+    seen: &mut BTreeSet<PathBuf>,
+    found: &mut FolderScan,
+) {
     let Ok(text) = std::fs::read_to_string(root.join(file)) else {
         return;
     };
-    if !text.contains("include") && !text.contains("#[path") {
+    if mods.is_none() && !text.contains("include") && !text.contains("#[path") {
         return;
     }
     let folder = file.rsplit_once('/').map_or("", |(d, _)| d);
     for (index, line) in text.lines().enumerate() {
-        if !line.contains("include") && !line.contains("#[path") {
-            continue;
-        }
         let code = line.trim_start();
         if code.starts_with("//") {
+            continue;
+        }
+        if let (Some(mods), Some(name)) = (mods, mod_declaration(code)) {
+            // `mods/name.rs` (whose own modules are in `mods/name/`) or `mods/name/mod.rs`.
+            let sub = crate::workspace::join(mods, name);
+            for (module, its_mods) in [(format!("{sub}.rs"), &sub), (format!("{sub}/mod.rs"), &sub)]
+            {
+                let Ok(canon) = std::fs::canonicalize(root.join(&module)) else {
+                    continue;
+                };
+                let Ok(inside) = canon.strip_prefix(canon_root) else {
+                    continue;
+                };
+                found.needs.push(Need {
+                    path: slash(inside),
+                    why: format!("module `{name}` of {file}:{}", index + 1),
+                });
+                if seen.insert(canon.clone()) {
+                    scan_source(root, canon_root, dir, &module, Some(its_mods), seen, found);
+                }
+            }
+        }
+        if !line.contains("include") && !line.contains("#[path") {
             continue;
         }
         for (what, literal) in line_includes(line) {
@@ -282,10 +317,29 @@ fn scan_source(root: &Path, canon_root: &Path, dir: &str, file: &str, found: &mu
                 continue;
             };
             match canon.strip_prefix(canon_root) {
-                Ok(inside) => found.needs.push(Need {
-                    path: slash(inside),
-                    why: format!("{what} at {file}:{line_no}"),
-                }),
+                Ok(inside) => {
+                    let inside = slash(inside);
+                    found.needs.push(Need {
+                        path: inside.clone(),
+                        why: format!("{what} at {file}:{line_no}"),
+                    });
+                    if matches!(what, "include!" | "#[path]")
+                        && canon.is_file()
+                        && seen.insert(canon.clone())
+                    {
+                        // rustc resolves from the folder of the path as written: through a
+                        // link, that is the link's folder, not its target's.
+                        let is_link = std::fs::symlink_metadata(&abs)
+                            .is_ok_and(|m| m.file_type().is_symlink());
+                        let nested = if is_link { joined.as_str() } else { &inside };
+                        // A `#[path]` file is a module whose `mod x;` files are next to it
+                        // (rustc reads it like a `mod.rs`); an `include!`d file's modules are
+                        // the including module's, in the closure.
+                        let nested_mods = nested.rsplit_once('/').map_or("", |(d, _)| d);
+                        let mods = (what == "#[path]").then_some(nested_mods);
+                        scan_source(root, canon_root, dir, nested, mods, seen, found);
+                    }
+                }
                 Err(_) => found.unreachable.push(Unreachable {
                     file: file.to_string(),
                     line: Some(line_no),
@@ -350,6 +404,27 @@ fn line_includes(line: &str) -> Vec<(&'static str, Option<Literal>)> {
         }
     }
     out
+}
+
+/// The module a `mod name;` line (optionally `pub`, `pub(crate)`, ...) declares from a file.
+fn mod_declaration(code: &str) -> Option<&str> {
+    let mut rest = code.trim();
+    if let Some(r) = rest.strip_prefix("pub") {
+        rest = r.trim_start();
+        if let Some(r) = rest.strip_prefix('(') {
+            rest = r.split_once(')')?.1.trim_start();
+        }
+    }
+    let rest = rest.strip_prefix("mod")?;
+    if !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let rest = rest.trim_start();
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let (name, after) = rest.split_at(end);
+    (!name.is_empty() && after.trim_start().starts_with(';')).then_some(name)
 }
 
 /// Whether the argument of `what` on `line` is a macro variable (`include_str!($path)`).
@@ -722,6 +797,10 @@ mod tests {
         );
         assert_eq!(paths(r#"my_include!("x");"#), Vec::<Option<String>>::new());
         assert_eq!(paths("let include = 1;"), Vec::<Option<String>>::new());
+        assert_eq!(mod_declaration("pub(crate) mod sub ;"), Some("sub"));
+        assert_eq!(mod_declaration("mod sub;"), Some("sub"));
+        assert_eq!(mod_declaration("mod sub { }"), None);
+        assert_eq!(mod_declaration("model;"), None);
         assert!(macro_argument("include_str!( $file )", "include_str!"));
         assert!(!macro_argument("include_str!(name!())", "include_str!"));
     }
