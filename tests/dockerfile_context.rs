@@ -105,8 +105,11 @@ fn context(root: &Path, dockerfile: &str) -> Context {
     context_with(root, dockerfile, &ignore)
 }
 
-fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("dockerfile-context-target")
+/// The workspace's own target dir for builds in its contexts: cargo keys a path package's
+/// fingerprints by its path relative to the workspace root, so two tests' workspaces sharing
+/// one target dir could take each other's `apps/rust/app` build for fresh.
+fn target_dir(root: &Path) -> PathBuf {
+    root.join("target").join("context-builds")
 }
 
 /// `cargo metadata --offline` in the context, then the Dockerfile's build command, offline:
@@ -147,7 +150,7 @@ fn builds(root: &Path, dockerfile: &str, ctx: &Context) -> Result<(), String> {
     let out = cmd
         .arg("--offline")
         .current_dir(&ctx.dir)
-        .env("CARGO_TARGET_DIR", target_dir())
+        .env("CARGO_TARGET_DIR", target_dir(root))
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
         .env_remove("RUSTC_WRAPPER")
         .output()
