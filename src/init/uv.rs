@@ -175,11 +175,17 @@ pub fn add_workspace(text: &str, ws: &UvWorkspace) -> anyhow::Result<String> {
         table.insert("exclude", value(multiline(&ws.exclude)));
     }
     // After every table already in the file.
-    let position = doc
-        .iter()
-        .filter_map(|(_, item)| item.as_table().and_then(Table::position))
-        .max()
-        .map_or(0, |p| p + 1);
+    fn last_position(table: &Table) -> Option<isize> {
+        table
+            .iter()
+            .filter_map(|(_, item)| match item {
+                Item::Table(t) => t.position().max(last_position(t)),
+                Item::ArrayOfTables(a) => a.iter().filter_map(|t| t.position()).max(),
+                _ => None,
+            })
+            .max()
+    }
+    let position = last_position(doc.as_table()).map_or(0, |p| p + 1);
     table.set_position(Some(position));
     let uv = doc["tool"]["uv"]
         .as_table_mut()
@@ -289,6 +295,10 @@ mod tests {
         assert!(add_workspace(one_line, &ws(&["x"], &[])).is_err());
         assert!(read("[tool.uv]\nworkspace = 1\n").is_err());
         assert!(read("[tool.uv.workspace]\nmembers = \"a\"\n").is_err());
+        // Nested tables count: the workspace goes after `[tool.ruff]`, not above it.
+        let ruff = "# tools\n[tool.ruff]\nline-length = 100\n";
+        let added = add_workspace(ruff, &ws(&["*/python/*"], &[])).unwrap();
+        assert!(added.starts_with(ruff), "{added}");
         // A file with only `[tool.uv]` keeps it, and gets the workspace below it.
         let uv_only = "[tool.uv]\ndev-dependencies = []\n";
         let added = add_workspace(uv_only, &ws(&["*/python/*"], &[])).unwrap();
