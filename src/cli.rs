@@ -124,6 +124,13 @@ pub enum Command {
     /// its glob (and `<domain>/rust/.gitkeep`); a workspace laid out otherwise (`crates/*`)
     /// gets the crate where its globs say. Fails (exit 2, nothing written) when the folder is
     /// excluded or exists, or the name is taken.
+    ///
+    /// --pyo3 also registers the crate's folder in the root pyproject.toml's
+    /// [tool.uv.workspace] members (unless a glob covers it), so `uv sync` builds its wheel.
+    /// --python creates a Python package instead of a crate: DOMAIN/python/PACKAGE with its
+    /// pyproject.toml (the workspace's requires-python, pytest in its dev group),
+    /// src/MODULE/__init__.py and tests/, registered in the uv workspace when `members` does not
+    /// cover it yet.
     #[command(after_help = after_help!("getting-started.md"))]
     New(NewArgs),
     /// Print a shell completion script for cargo-ccworkspace
@@ -336,7 +343,8 @@ pub struct InitArgs {
 #[derive(Debug, Clone, Args)]
 pub struct NewArgs {
     /// `DOMAIN/CRATE`: the crate goes to `DOMAIN/rust/CRATE` (or where the workspace's globs
-    /// put it: `crates/CRATE` in a `crates/*` workspace)
+    /// put it: `crates/CRATE` in a `crates/*` workspace); with --python, the package goes to
+    /// `DOMAIN/python/PACKAGE`
     #[arg(value_name = "DOMAIN/CRATE")]
     pub path: String,
     /// A PyO3 crate built by maturin into a wheel
@@ -348,6 +356,10 @@ pub struct NewArgs {
     /// A library crate (the default)
     #[arg(long, group = "kind")]
     pub lib: bool,
+    /// Not a crate: a Python package at DOMAIN/python/PACKAGE (pyproject.toml, src/MODULE,
+    /// tests), registered in the root uv workspace
+    #[arg(long, group = "kind")]
+    pub python: bool,
 }
 
 /// Parse the process arguments, accepting both `cargo ccworkspace ...` and `cargo-ccworkspace ...`.

@@ -351,7 +351,10 @@ fn a_python_file_in_a_pyo3_crate_affects_that_crate() {
 #[test]
 fn the_dags_python_folder_maps_to_the_dags_domain_by_rule() {
     let (_t, repo) = citychain_repo();
-    repo.append("DAGs/python/conftest.py", "\n# edit\n");
+    repo.append(
+        "DAGs/python/orchestration/src/citychain_orchestration/orchestrate.py",
+        "\n# edit\n",
+    );
     assert_eq!(
         affected(&repo, &[]).names(),
         set(&[

@@ -9,7 +9,8 @@ use anyhow::Context as _;
 use crate::cli::{GlobalOpts, InitArgs};
 use crate::errors::{Status, UserError};
 use crate::fsutil::{FileWrite, read_optional, write_all_atomic};
-use crate::init::{InitOptions, Toolchain, render_init, validate_domain};
+use crate::init::{InitOptions, Toolchain, render_init, uv, validate_domain};
+use crate::model::kind::CrateKind;
 use crate::output::{Output, print_stdout};
 
 pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Result<Status> {
@@ -111,18 +112,54 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
             "run init with a rustup-managed cargo (`cargo ccworkspace init`)",
         )
     })?;
+    // The uv workspace: every Python package, plus the Python project of every PyO3 crate the
+    // existing workspace has (`new --pyo3` registers the later ones).
+    let mut python_workspace = uv::UvWorkspace {
+        members: vec![uv::PACKAGES_GLOB.to_string()],
+        exclude: non_package_folders(&abs),
+    };
+    if existing_members.is_some() {
+        match super::image_model(&abs) {
+            Ok(model) => python_workspace.members.extend(
+                model
+                    .crates
+                    .values()
+                    .filter(|c| c.is_member && c.kind == CrateKind::Pyo3 && c.has_pyproject)
+                    .map(|c| c.path.clone()),
+            ),
+            // The workspace does not load yet (a glob that matches nothing, say): the uv
+            // workspace still gets its packages glob, and the message says what is missing.
+            Err(e) => out.warn(format!(
+                "cannot list the PyO3 crates of the existing workspace ({e}): add their folders \
+                 to [tool.uv.workspace] members in pyproject.toml"
+            )),
+        }
+    }
     let files = render_init(&InitOptions {
         name,
         domains: domains.clone(),
         python: args.python.clone(),
         toolchain,
+        python_workspace: python_workspace.clone(),
     });
 
     let mut writes = Vec::new();
     let mut skipped = Vec::new();
+    // The one file `init` edits rather than skips: a root pyproject.toml without a uv
+    // workspace gets one (toml_edit: its comments and layout kept).
+    let mut updated = Vec::new();
     for (path, contents) in files {
         let target = abs.join(&path);
-        if target.exists() || target.is_symlink() {
+        if path == "pyproject.toml"
+            && let Some(text) = read_optional(&target)?
+        {
+            if uv::read(&text)?.is_none() {
+                writes.push((path.clone(), uv::add_workspace(&text, &python_workspace)?));
+                updated.push(path);
+            } else {
+                skipped.push(path);
+            }
+        } else if target.exists() || target.is_symlink() {
             skipped.push(path);
         } else {
             writes.push((path, contents));
@@ -132,7 +169,12 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
     if args.dry_run {
         let mut text = String::new();
         for (path, contents) in &writes {
-            text.push_str(&format!("create {path}\n"));
+            let verb = if updated.contains(path) {
+                "update"
+            } else {
+                "create"
+            };
+            text.push_str(&format!("{verb} {path}\n"));
             if out.is_verbose() {
                 text.push_str(contents);
                 if !contents.is_empty() && !contents.ends_with('\n') {
@@ -169,6 +211,13 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
             "skipped {path}: it exists (init never overwrites a file)"
         ));
     }
+    if !updated.is_empty() {
+        out.status(
+            "Updated",
+            "pyproject.toml: added [tool.uv.workspace] (the Python packages and PyO3 crates, \
+             built into one environment by `uv sync`)",
+        );
+    }
     if let Some(members) = existing_members {
         for domain in &domains {
             let glob = format!("{domain}/rust/*");
@@ -184,7 +233,7 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
         "Created",
         format!(
             "{} files in {}{}",
-            writes.len(),
+            writes.len() - updated.len(),
             display_dir(dir),
             if skipped.is_empty() {
                 String::new()
@@ -196,14 +245,14 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
     if domains.is_empty() {
         out.status(
             "Next",
-            "cargo ccworkspace new <domain>/<crate> [--pyo3|--bin|--lib]: the workspace has no \
+            "cargo ccworkspace new <domain>/<crate> [--pyo3|--bin|--lib|--python]: the workspace has no \
              member globs yet, and `new` adds the domain's",
         );
     } else {
         out.status(
             "Next",
             format!(
-                "cargo ccworkspace new {}/<crate> [--pyo3|--bin|--lib] (see {}/getting-started.md)",
+                "cargo ccworkspace new {}/<crate> [--pyo3|--bin|--lib|--python] (see {}/getting-started.md)",
                 domains[0],
                 crate::errors::DOCS_URL
             ),
@@ -223,4 +272,33 @@ fn valid_python(version: &str) -> bool {
         && parts
             .iter()
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// The folders `*/python/*` matches under `root` that hold no `pyproject.toml` (a `tests`
+/// folder, say): the uv workspace's `exclude`, so that every member is a package, as uv and
+/// `cargo ccworkspace` require.
+fn non_package_folders(root: &Path) -> Vec<String> {
+    let subdirs = |dir: &Path| -> Vec<String> {
+        let Ok(read) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = read
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.') && !matches!(n.as_str(), "target" | "__pycache__"))
+            .collect();
+        names.sort();
+        names
+    };
+    let mut out = Vec::new();
+    for domain in subdirs(root) {
+        let python = root.join(&domain).join("python");
+        for folder in subdirs(&python) {
+            if !python.join(&folder).join("pyproject.toml").is_file() {
+                out.push(format!("{domain}/python/{folder}"));
+            }
+        }
+    }
+    out
 }

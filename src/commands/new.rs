@@ -11,11 +11,17 @@ use crate::config::Config;
 use crate::docker::{self, CrateFiles};
 use crate::errors::{Status, UserError};
 use crate::fsutil::{FileWrite, read_optional, write_all_atomic};
-use crate::init::{NewOptions, add_member_glob, place_new, render_new};
+use crate::init::uv::{self, Membership};
+use crate::init::{
+    NewOptions, add_member_glob, place_new, place_python, render_new, render_python_package,
+};
 use crate::model::members;
 use crate::output::Output;
 
 pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<Status> {
+    if args.python {
+        return run_python(global, args, out);
+    }
     let kind = if args.pyo3 {
         CrateKind::Pyo3
     } else if args.bin {
@@ -117,6 +123,12 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
     }
     let new_root = rendered.root_manifest.clone().unwrap_or(root_text);
     let mut files = rendered.files.clone();
+    // A PyO3 crate's Python project joins the uv workspace, so `uv sync` builds its wheel.
+    let registration = if kind == CrateKind::Pyo3 {
+        register_in_uv_workspace(&root, &dir)?
+    } else {
+        Registration::NoWorkspace
+    };
 
     // The Dockerfile pair, through the same plan and renderer as `cargo ccworkspace dockerfile`.
     if kind != CrateKind::Lib {
@@ -166,9 +178,18 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
             contents: text.clone(),
         });
     }
+    if let Registration::Added(text) = &registration {
+        writes.push(FileWrite {
+            path: root.join("pyproject.toml"),
+            contents: text.clone(),
+        });
+    }
     write_all_atomic(&writes)?;
     for (path, _) in &files {
         out.verbose(format!("wrote {path}"));
+    }
+    if kind == CrateKind::Pyo3 {
+        report_registration(&registration, &dir, out);
     }
     if let Some(glob) = &place.add_glob {
         out.status(
@@ -202,5 +223,145 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
             ),
         );
     }
+    Ok(Status::Ok)
+}
+
+/// What registering a folder in the root uv workspace did (or would do).
+enum Registration {
+    /// The new root `pyproject.toml`, with the folder added to `members`.
+    Added(String),
+    /// A `members` glob covers the folder already.
+    Covered,
+    /// An `exclude` glob of the uv workspace matches the folder.
+    Excluded,
+    /// The root has no `pyproject.toml`, or one without `[tool.uv.workspace]`.
+    NoWorkspace,
+}
+
+/// Register `dir` in the root `pyproject.toml`'s `[tool.uv.workspace] members`, unless a glob
+/// covers it already (the text is returned; nothing is written here).
+fn register_in_uv_workspace(root: &std::path::Path, dir: &str) -> anyhow::Result<Registration> {
+    let Some(text) = read_optional(&root.join("pyproject.toml"))? else {
+        return Ok(Registration::NoWorkspace);
+    };
+    let Some(ws) = uv::read(&text)? else {
+        return Ok(Registration::NoWorkspace);
+    };
+    Ok(match ws.membership(dir)? {
+        Membership::Member => Registration::Covered,
+        Membership::Excluded => Registration::Excluded,
+        Membership::NotCovered => Registration::Added(uv::add_member(&text, dir)?),
+    })
+}
+
+fn report_registration(registration: &Registration, dir: &str, out: &Output) {
+    match registration {
+        Registration::Added(_) => out.status(
+            "Updated",
+            format!("pyproject.toml: added \"{dir}\" to [tool.uv.workspace] members"),
+        ),
+        Registration::Covered => {}
+        Registration::Excluded => out.warn(format!(
+            "{dir} is under an `exclude` glob of [tool.uv.workspace] in pyproject.toml: `uv \
+             sync` leaves it out"
+        )),
+        Registration::NoWorkspace => out.status(
+            "Note",
+            format!(
+                "the root pyproject.toml has no [tool.uv.workspace], so `uv sync` does not build \
+                 {dir}: `cargo ccworkspace init --add-missing` adds one"
+            ),
+        ),
+    }
+}
+
+/// `new DOMAIN/PACKAGE --python`: a Python package at `DOMAIN/python/PACKAGE`, registered in
+/// the root uv workspace. Every file, and the root `pyproject.toml` when it changes, is written
+/// at once or not at all.
+fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<Status> {
+    let root = crate::model::find_root(global.manifest_path.as_deref())?;
+    let root_path = root.join("Cargo.toml");
+    let label = root_path.display().to_string();
+    let root_text = read_optional(&root_path)?.ok_or_else(|| {
+        UserError::new(
+            format!("{label} does not exist"),
+            "run `cargo ccworkspace init` first",
+        )
+    })?;
+    let config = Config::from_manifest_text(&root_text, &label)?;
+    let place = place_python(&args.path)?;
+    let dir = place.dir.clone();
+    let name = place.name.clone();
+
+    let abs_dir = root.join(&dir);
+    if abs_dir.exists()
+        && std::fs::read_dir(&abs_dir).map_or(true, |mut entries| entries.next().is_some())
+    {
+        return Err(UserError::new(
+            format!("{dir} already exists; nothing was written"),
+            "pick another package name, or remove the folder",
+        )
+        .into());
+    }
+    // The distribution name must be free among the Python packages and the PyO3 crates'
+    // wheels (uv refuses two workspace members with one name).
+    let model = super::image_model(&root)?;
+    let pyo3: Vec<crate::python::Pyo3Crate> = model
+        .crates
+        .values()
+        .filter(|c| c.is_member && c.kind == CrateKind::Pyo3)
+        .map(|c| crate::python::Pyo3Crate {
+            name: c.name.clone(),
+            dir: c.path.clone(),
+        })
+        .collect();
+    let python = crate::python::discover(&root, &config.python, &pyo3)?;
+    let distribution = crate::python::normalize(&name);
+    if let Some(&taken) = python.by_distribution.get(&distribution) {
+        return Err(UserError::new(
+            format!(
+                "the distribution name `{distribution}` is taken by {}; nothing was written",
+                python.packages[taken].pyproject_path()
+            ),
+            "pick another package name (uv needs workspace members' names to be unique)",
+        )
+        .into());
+    }
+    let registration = register_in_uv_workspace(&root, &dir)?;
+    if matches!(registration, Registration::Excluded) {
+        return Err(UserError::new(
+            format!(
+                "{dir} is under an `exclude` glob of [tool.uv.workspace] in pyproject.toml; \
+                 nothing was written"
+            ),
+            "pick another name, or remove the `exclude` entry",
+        )
+        .into());
+    }
+
+    let files = render_python_package(&place, &config.docker.python_version);
+    let mut writes: Vec<FileWrite> = files
+        .iter()
+        .map(|(path, contents)| FileWrite {
+            path: root.join(path),
+            contents: contents.clone(),
+        })
+        .collect();
+    if let Registration::Added(text) = &registration {
+        writes.push(FileWrite {
+            path: root.join("pyproject.toml"),
+            contents: text.clone(),
+        });
+    }
+    write_all_atomic(&writes)?;
+    for (path, _) in &files {
+        out.verbose(format!("wrote {path}"));
+    }
+    report_registration(&registration, &dir, out);
+    out.status(
+        "Created",
+        format!("Python package `{name}` at {dir} ({} files)", files.len()),
+    );
+    out.status("Next", format!("uv run --package {name} pytest {dir}"));
     Ok(Status::Ok)
 }

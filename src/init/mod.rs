@@ -4,6 +4,8 @@
 //! functions and write the result; nothing here touches the file system, spawns a process or
 //! prints. Templates are files under `src/init/templates/`, embedded with `include_str!`.
 
+pub mod uv;
+
 use toml_edit::{DocumentMut, Item, Table, value};
 
 use crate::config::DockerConfig;
@@ -29,6 +31,10 @@ const CRATE_MAIN: &str = include_str!("templates/crate-main.rs.in");
 const CRATE_PYO3: &str = include_str!("templates/crate-pyo3.rs.in");
 const CRATE_PYPROJECT: &str = include_str!("templates/crate-pyproject.toml.in");
 const CRATE_PYI: &str = include_str!("templates/crate-pyo3.pyi.in");
+
+const PYTHON_PYPROJECT: &str = include_str!("templates/python-pyproject.toml.in");
+const PYTHON_INIT: &str = include_str!("templates/python-init.py.in");
+const PYTHON_TEST: &str = include_str!("templates/python-test.py.in");
 
 /// The pyo3 requirement `new --pyo3` adds to `[workspace.dependencies]` when it is missing.
 ///
@@ -87,6 +93,10 @@ pub struct InitOptions {
     /// Python version (`3.12`).
     pub python: String,
     pub toolchain: Toolchain,
+    /// The root `pyproject.toml`'s `[tool.uv.workspace]`: [`uv::PACKAGES_GLOB`], the PyO3
+    /// crates that exist already, and `exclude` for the folders the glob matches that are no
+    /// Python package.
+    pub python_workspace: uv::UvWorkspace,
 }
 
 /// One generated file: its path relative to the root (with `/`) and its text.
@@ -106,8 +116,10 @@ pub fn render_init(opts: &InitOptions) -> Vec<GeneratedFile> {
         .join(", ");
     let image_prefix = opts.name.to_ascii_lowercase();
     let version = env!("CARGO_PKG_VERSION");
+    let uv_workspace = uv::table_lines(&opts.python_workspace);
     let values: Vec<(&str, &str)> = vec![
         ("name", &opts.name),
+        ("uv_workspace", &uv_workspace),
         ("members", &members),
         ("rust_version", &opts.toolchain.rust_version),
         ("channel", &opts.toolchain.channel),
@@ -318,6 +330,13 @@ pub fn add_member_glob(root_manifest: &str, glob: &str) -> anyhow::Result<String
                 "make it a list of globs, e.g. members = [\"DAGs/rust/*\"]",
             )
         })?;
+    push_keeping_layout(arr, glob);
+    Ok(doc.to_string())
+}
+
+/// Push `entry` onto a TOML array keeping its layout: in a multi-line array the new entry goes
+/// on a line of its own, with the indent of the last one.
+pub(crate) fn push_keeping_layout(arr: &mut toml_edit::Array, entry: &str) {
     let prefix = arr
         .iter()
         .last()
@@ -337,11 +356,10 @@ pub fn add_member_glob(root_manifest: &str, glob: &str) -> anyhow::Result<String
             p
         }
     });
-    arr.push(glob);
+    arr.push(entry);
     if let (Some(prefix), Some(last)) = (prefix, arr.iter_mut().last()) {
         last.decor_mut().set_prefix(prefix);
     }
-    Ok(doc.to_string())
 }
 
 /// What `new` adds.
@@ -482,6 +500,103 @@ pub fn render_new(opts: &NewOptions, root_manifest: &str) -> anyhow::Result<NewC
     })
 }
 
+const PYTHON_KEYWORDS: [&str; 38] = [
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield", "test", "tests", "python",
+];
+
+/// Check a Python package name for `new --python`: a distribution name (PEP 508: ASCII letters,
+/// digits, `-`, `_`, starting with a letter and ending with a letter or digit) whose module
+/// name (the name normalised as PEP 503 says, `-` as `_`) Python can import.
+pub fn validate_python_name(name: &str) -> Result<(), UserError> {
+    let first_ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    let last_ok = name
+        .chars()
+        .last()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
+    let chars_ok = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !first_ok || !last_ok || !chars_ok {
+        return Err(UserError::new(
+            format!("`{name}` is not a valid Python package name"),
+            "use ASCII letters, digits, `-` and `_`, starting with a letter and ending with a \
+             letter or digit (the module is the name with `-` as `_`)",
+        ));
+    }
+    let module = python_module(name);
+    if PYTHON_KEYWORDS.contains(&module.as_str()) || PYTHON_KEYWORDS.contains(&name) {
+        return Err(UserError::new(
+            format!("`{name}` is a Python keyword or a name pytest and the layout use"),
+            "pick another name",
+        ));
+    }
+    Ok(())
+}
+
+/// The module of a Python package: its name normalised as PEP 503 says, with `_` for `-`
+/// (`Orch-Tools` -> `orch_tools`), the folder hatchling looks for under `src/`.
+pub fn python_module(name: &str) -> String {
+    crate::python::normalize(name).replace('-', "_")
+}
+
+/// Where `new PATH --python` puts a Python package: `DOMAIN/NAME` and `DOMAIN/python/NAME` are
+/// both `DOMAIN/python/NAME`, the folder the `*/python/*` glob covers.
+pub fn place_python(path: &str) -> Result<NewPlace, UserError> {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let (domain, name) = match parts.as_slice() {
+        [domain, name] | [domain, "python", name] if !domain.is_empty() && !name.is_empty() => {
+            (*domain, *name)
+        }
+        _ => {
+            return Err(UserError::new(
+                format!("`{path}` is not DOMAIN/PACKAGE"),
+                "name the domain folder and the package, e.g. `cargo ccworkspace new \
+                 DAGs/orchestration --python` (the package goes to DAGs/python/orchestration)",
+            ));
+        }
+    };
+    validate_domain(domain)?;
+    validate_python_name(name)?;
+    Ok(NewPlace {
+        dir: format!("{domain}/python/{name}"),
+        name: name.to_string(),
+        domain: domain.to_string(),
+        add_glob: None,
+    })
+}
+
+/// The files of a new Python package at `place.dir`: its `pyproject.toml` (hatchling, the
+/// workspace's `requires-python`, pytest in its `dev` group), `src/<module>/__init__.py` and
+/// `tests/test_<module>.py`.
+pub fn render_python_package(place: &NewPlace, python: &str) -> Vec<GeneratedFile> {
+    let module = python_module(&place.name);
+    let values: Vec<(&str, &str)> = vec![
+        ("name", &place.name),
+        ("domain", &place.domain),
+        ("module", &module),
+        ("path", &place.dir),
+        ("python", python),
+    ];
+    let dir = &place.dir;
+    vec![
+        (
+            format!("{dir}/pyproject.toml"),
+            fill(PYTHON_PYPROJECT, &values),
+        ),
+        (
+            format!("{dir}/src/{module}/__init__.py"),
+            fill(PYTHON_INIT, &values),
+        ),
+        (
+            format!("{dir}/tests/test_{module}.py"),
+            fill(PYTHON_TEST, &values),
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -604,6 +719,47 @@ mod tests {
     }
 
     #[test]
+    fn python_packages_are_placed_named_and_rendered() {
+        let p = place_python("DAGs/orch-tools").unwrap();
+        assert_eq!(
+            (p.dir.as_str(), p.domain.as_str()),
+            ("DAGs/python/orch-tools", "DAGs")
+        );
+        assert_eq!(place_python("DAGs/python/orch-tools").unwrap(), p);
+        for bad in [
+            "orch",
+            "a/b/c/d",
+            "DAGs/1x",
+            "DAGs/x-",
+            "DAGs/import",
+            "DAGs/a.b",
+            "*/x",
+            "DAGs/",
+        ] {
+            assert!(place_python(bad).is_err(), "{bad}");
+        }
+        let files = render_python_package(&p, "3.11");
+        let paths: Vec<&str> = files.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "DAGs/python/orch-tools/pyproject.toml",
+                "DAGs/python/orch-tools/src/orch_tools/__init__.py",
+                "DAGs/python/orch-tools/tests/test_orch_tools.py"
+            ]
+        );
+        assert!(
+            files[0].1.contains(
+                "name = \"orch-tools\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\""
+            )
+        );
+        assert!(files[2].1.contains("import orch_tools\n"));
+        for (path, text) in &files {
+            assert!(!text.contains("{{"), "{path} has an unfilled placeholder");
+        }
+    }
+
+    #[test]
     fn init_globs_every_domain_and_keeps_each_glob_matching() {
         let files = render_init(&InitOptions {
             name: "acme".into(),
@@ -613,8 +769,19 @@ mod tests {
                 channel: "1.95.0".into(),
                 rust_version: "1.95".into(),
             },
+            python_workspace: uv::UvWorkspace {
+                members: vec![uv::PACKAGES_GLOB.into()],
+                exclude: Vec::new(),
+            },
         });
         let get = |p: &str| &files.iter().find(|(f, _)| f == p).unwrap().1;
+        assert!(
+            get("pyproject.toml").contains(
+                "[tool.uv.workspace]\nmembers = [\n    \"*/python/*\",\n]\n\n[dependency-groups]"
+            ),
+            "{}",
+            get("pyproject.toml")
+        );
         assert!(get("Cargo.toml").contains("members = [\"DAGs/rust/*\", \"login/rust/*\"]"));
         assert!(get("Cargo.toml").contains("python-version = \"3.11\""));
         assert!(get("rust-toolchain.toml").contains("channel = \"1.95.0\""));

@@ -140,7 +140,7 @@ pub fn copy_dir(src: &Path, dst: &Path) {
         let from = entry.path();
         let to = dst.join(&name);
         if from.is_dir() {
-            if name == "target" || name == ".git" {
+            if name == "target" || name == ".git" || name == ".venv" {
                 continue;
             }
             copy_dir(&from, &to);

@@ -1,0 +1,308 @@
+//! The root `pyproject.toml` as a uv workspace, as text: read its `[tool.uv.workspace]`, add
+//! one to an existing file, register a member.
+//!
+//! Pure: `&str -> Result<String>` on toml_edit, so comments and layout survive (the commands
+//! write the result atomically with the rest). uv's rules ("Using workspaces"): `members` and
+//! `exclude` are globs of folders relative to the root, `*` never crosses a `/`, and every
+//! member folder needs a `pyproject.toml`.
+
+use toml_edit::{Array, DocumentMut, Item, Table, value};
+
+use crate::errors::UserError;
+
+/// The `members` glob of the Python packages: `<domain>/python/<package>`.
+pub const PACKAGES_GLOB: &str = "*/python/*";
+
+/// `[tool.uv.workspace]` of a root `pyproject.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UvWorkspace {
+    pub members: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
+/// Where a folder stands in a uv workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    /// A `members` glob matches it and no `exclude` glob does.
+    Member,
+    /// An `exclude` glob matches it.
+    Excluded,
+    /// No `members` glob matches it.
+    NotCovered,
+}
+
+impl UvWorkspace {
+    /// Whether `dir` (relative to the root, with `/`) is a member, as uv decides it.
+    pub fn membership(&self, dir: &str) -> anyhow::Result<Membership> {
+        let matches = |globs: &[String]| -> anyhow::Result<bool> {
+            for g in globs {
+                if glob(g)?.is_match(dir) {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        };
+        Ok(if matches(&self.exclude)? {
+            Membership::Excluded
+        } else if matches(&self.members)? {
+            Membership::Member
+        } else {
+            Membership::NotCovered
+        })
+    }
+}
+
+fn glob(pattern: &str) -> anyhow::Result<globset::GlobMatcher> {
+    let trimmed = pattern.trim_start_matches("./").trim_end_matches('/');
+    Ok(globset::GlobBuilder::new(trimmed)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| {
+            UserError::new(
+                format!("pyproject.toml: invalid glob `{pattern}` in [tool.uv.workspace]: {e}"),
+                "fix the pattern (uv rejects it too)",
+            )
+        })?
+        .compile_matcher())
+}
+
+fn parse(text: &str) -> Result<DocumentMut, UserError> {
+    text.parse().map_err(|e| {
+        UserError::new(
+            format!("failed to parse the root pyproject.toml: {e}"),
+            "fix the root pyproject.toml (uv rejects it too)",
+        )
+    })
+}
+
+fn strings(table: &dyn toml_edit::TableLike, key: &str) -> Result<Vec<String>, UserError> {
+    match table.get(key) {
+        None => Ok(Vec::new()),
+        Some(item) => item
+            .as_array()
+            .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect())
+            .ok_or_else(|| {
+                UserError::new(
+                    format!("[tool.uv.workspace] {key} in the root pyproject.toml is not a list of strings"),
+                    format!("make it a list of folder globs, e.g. {key} = [\"{PACKAGES_GLOB}\"]"),
+                )
+            }),
+    }
+}
+
+/// The `[tool.uv.workspace]` of `text`, if it has one.
+pub fn read(text: &str) -> anyhow::Result<Option<UvWorkspace>> {
+    let doc = parse(text)?;
+    let Some(ws) = doc
+        .get("tool")
+        .and_then(|t| t.get("uv"))
+        .and_then(|u| u.get("workspace"))
+    else {
+        return Ok(None);
+    };
+    let ws = ws.as_table_like().ok_or_else(|| {
+        UserError::new(
+            "`tool.uv.workspace` in the root pyproject.toml is not a table",
+            "write it as a [tool.uv.workspace] table with `members`",
+        )
+    })?;
+    Ok(Some(UvWorkspace {
+        members: strings(ws, "members")?,
+        exclude: strings(ws, "exclude")?,
+    }))
+}
+
+/// A multi-line TOML array of `items`, one per line (an empty array stays `[]`).
+fn multiline(items: &[String]) -> Array {
+    let mut arr = Array::new();
+    for item in items {
+        arr.push(item.as_str());
+    }
+    for v in arr.iter_mut() {
+        v.decor_mut().set_prefix("\n    ");
+    }
+    if !arr.is_empty() {
+        arr.set_trailing("\n");
+        arr.set_trailing_comma(true);
+    }
+    arr
+}
+
+/// The `members` (and `exclude`, when any) lines of a new `[tool.uv.workspace]`, as `init`'s
+/// template writes them.
+pub fn table_lines(ws: &UvWorkspace) -> String {
+    let mut out = format!("members = {}\n", multiline(&ws.members));
+    if !ws.exclude.is_empty() {
+        out.push_str(&format!("exclude = {}\n", multiline(&ws.exclude)));
+    }
+    out
+}
+
+/// Add a `[tool.uv.workspace]` table to the existing root `pyproject.toml` `text` (which has
+/// none), at its end, keeping everything else as it is.
+pub fn add_workspace(text: &str, ws: &UvWorkspace) -> anyhow::Result<String> {
+    let mut doc = parse(text)?;
+    let tool = doc
+        .entry("tool")
+        .or_insert_with(|| {
+            let mut t = Table::new();
+            t.set_implicit(true);
+            Item::Table(t)
+        })
+        .as_table_mut()
+        .ok_or_else(|| UserError::bare("`tool` in the root pyproject.toml is not a table"))?;
+    let uv = tool
+        .entry("uv")
+        .or_insert_with(|| {
+            let mut t = Table::new();
+            t.set_implicit(true);
+            Item::Table(t)
+        })
+        .as_table_mut()
+        .ok_or_else(|| UserError::bare("`tool.uv` in the root pyproject.toml is not a table"))?;
+    if uv.contains_key("workspace") {
+        return Err(
+            UserError::bare("the root pyproject.toml already has [tool.uv.workspace]").into(),
+        );
+    }
+    let mut table = Table::new();
+    table.decor_mut().set_prefix(
+        "\n# The uv workspace (added by `cargo ccworkspace init`): every Python package and every\n\
+         # PyO3 crate's Python project, built and installed into one environment by `uv sync`.\n",
+    );
+    table.insert("members", value(multiline(&ws.members)));
+    if !ws.exclude.is_empty() {
+        table.insert("exclude", value(multiline(&ws.exclude)));
+    }
+    // After every table already in the file.
+    fn last_position(table: &Table) -> Option<isize> {
+        table
+            .iter()
+            .filter_map(|(_, item)| match item {
+                Item::Table(t) => t.position().max(last_position(t)),
+                Item::ArrayOfTables(a) => a.iter().filter_map(|t| t.position()).max(),
+                _ => None,
+            })
+            .max()
+    }
+    let position = last_position(doc.as_table()).map_or(0, |p| p + 1);
+    table.set_position(Some(position));
+    let uv = doc["tool"]["uv"]
+        .as_table_mut()
+        .ok_or_else(|| UserError::bare("`tool.uv` in the root pyproject.toml is not a table"))?;
+    uv.insert("workspace", Item::Table(table));
+    let mut out = doc.to_string();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Add `entry` to `[tool.uv.workspace] members` of `text` (layout kept: a multi-line array
+/// stays one entry per line).
+pub fn add_member(text: &str, entry: &str) -> anyhow::Result<String> {
+    let mut doc = parse(text)?;
+    let ws = doc
+        .get_mut("tool")
+        .and_then(|t| t.get_mut("uv"))
+        .and_then(|u| u.get_mut("workspace"))
+        .and_then(Item::as_table_like_mut)
+        .ok_or_else(|| {
+            UserError::bare("the root pyproject.toml has no [tool.uv.workspace] table")
+        })?;
+    if ws.get("members").is_none() {
+        ws.insert("members", value(Array::new()));
+    }
+    let arr = ws
+        .get_mut("members")
+        .and_then(Item::as_array_mut)
+        .ok_or_else(|| {
+            UserError::new(
+                "[tool.uv.workspace] members in the root pyproject.toml is not a list",
+                format!("make it a list of folder globs, e.g. members = [\"{PACKAGES_GLOB}\"]"),
+            )
+        })?;
+    super::push_keeping_layout(arr, entry);
+    Ok(doc.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ws(members: &[&str], exclude: &[&str]) -> UvWorkspace {
+        UvWorkspace {
+            members: members.iter().map(|s| s.to_string()).collect(),
+            exclude: exclude.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn membership_follows_uv_globs() {
+        let w = ws(&["*/python/*", "DAGs/rust/dag_py"], &["DAGs/python/old"]);
+        assert_eq!(
+            w.membership("DAGs/python/orch").unwrap(),
+            Membership::Member
+        );
+        assert_eq!(
+            w.membership("DAGs/rust/dag_py").unwrap(),
+            Membership::Member
+        );
+        assert_eq!(
+            w.membership("DAGs/python/old").unwrap(),
+            Membership::Excluded
+        );
+        assert_eq!(
+            w.membership("DAGs/python/a/b").unwrap(),
+            Membership::NotCovered
+        );
+        assert_eq!(
+            w.membership("CA/rust/ca_py").unwrap(),
+            Membership::NotCovered
+        );
+        assert!(ws(&["[x"], &[]).membership("a").is_err());
+    }
+
+    #[test]
+    fn reads_and_edits_keeping_comments() {
+        let text =
+            "# root\n[project]\nname = \"mono\" # the name\n\n[tool.ruff]\nline-length = 100\n";
+        assert_eq!(read(text).unwrap(), None);
+        let added = add_workspace(text, &ws(&["*/python/*"], &["DAGs/python/tests"])).unwrap();
+        assert!(added.starts_with(text), "{added}");
+        assert!(
+            added.ends_with(
+                "[tool.uv.workspace]\nmembers = [\n    \"*/python/*\",\n]\nexclude = [\n    \"DAGs/python/tests\",\n]\n"
+            ),
+            "{added}"
+        );
+        assert!(!added.contains("[tool.uv]\n"), "{added}");
+        assert_eq!(
+            read(&added).unwrap(),
+            Some(ws(&["*/python/*"], &["DAGs/python/tests"]))
+        );
+        let more = add_member(&added, "CA/rust/ca_py").unwrap();
+        assert!(
+            more.contains("members = [\n    \"*/python/*\",\n    \"CA/rust/ca_py\",\n]\n"),
+            "{more}"
+        );
+        assert!(more.contains("name = \"mono\" # the name\n"));
+        let one_line = "[tool.uv.workspace]\nmembers = [\"a/*\"] # globs\n";
+        assert_eq!(
+            add_member(one_line, "b").unwrap(),
+            "[tool.uv.workspace]\nmembers = [\"a/*\", \"b\"] # globs\n"
+        );
+        assert!(add_workspace(one_line, &ws(&["x"], &[])).is_err());
+        assert!(read("[tool.uv]\nworkspace = 1\n").is_err());
+        assert!(read("[tool.uv.workspace]\nmembers = \"a\"\n").is_err());
+        // Nested tables count: the workspace goes after `[tool.ruff]`, not above it.
+        let ruff = "# tools\n[tool.ruff]\nline-length = 100\n";
+        let added = add_workspace(ruff, &ws(&["*/python/*"], &[])).unwrap();
+        assert!(added.starts_with(ruff), "{added}");
+        // A file with only `[tool.uv]` keeps it, and gets the workspace below it.
+        let uv_only = "[tool.uv]\ndev-dependencies = []\n";
+        let added = add_workspace(uv_only, &ws(&["*/python/*"], &[])).unwrap();
+        assert!(added.starts_with(uv_only), "{added}");
+        assert_eq!(read(&added).unwrap(), Some(ws(&["*/python/*"], &[])));
+    }
+}

@@ -1,0 +1,324 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! `init` and `new` for the Python half, judged by uv.
+//!
+//! - `init`, then `new --python` and `new --pyo3`: the root `pyproject.toml` is a uv workspace
+//!   that covers both, and `uv lock` accepts it and lists them as its members (`uv.lock`'s
+//!   `[manifest] members`).
+//! - `init --add-missing` on a repository with a `pyproject.toml` adds `[tool.uv.workspace]`
+//!   to it (comments kept) with its PyO3 crates and an `exclude` for a non-package folder.
+//! - Bad input to `new --python`: exit 2, nothing written.
+//! - The bundled example: in a copy of `fixtures/citychain`, `uv run --package
+//!   citychain-attest pytest DAGs/python/attest` builds the `citychain-ca` wheel (maturin) and
+//!   the package's tests import it and pass; `uv lock` lists every package and PyO3 crate.
+//!
+//! uv fetches maturin and hatchling from PyPI into its build environments, and cargo the pyo3
+//! crates from crates.io. Under `CI=true` a missing `uv` or `maturin` fails these tests.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cargo-ccworkspace");
+
+fn tool(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .current_dir(cwd)
+        .args(["--color", "never"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn ok(cwd: &Path, args: &[&str]) -> (String, String) {
+    let out = tool(cwd, args);
+    assert!(
+        out.status.success(),
+        "cargo-ccworkspace {args:?} exited {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    (text(&out.stdout), text(&out.stderr))
+}
+
+fn read(root: &Path, rel: &str) -> String {
+    std::fs::read_to_string(root.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+}
+
+/// A shared target dir for the PyO3 builds of these tests, so reruns are incremental.
+fn target_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(name)
+}
+
+/// `uv ARGS` in `dir`, required to succeed; returns stdout and stderr.
+fn uv(dir: &Path, args: &[&str], target: &Path) -> String {
+    let out = Command::new(support::UV.0)
+        .current_dir(dir)
+        .args(args)
+        .env("CARGO_TARGET_DIR", target)
+        .env_remove("VIRTUAL_ENV")
+        .env_remove("RUSTC_WRAPPER")
+        .output()
+        .unwrap();
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "uv {args:?} failed:\n{all}");
+    all
+}
+
+/// `[manifest] members` of `uv.lock`: the workspace members uv found.
+fn locked_members(root: &Path) -> Vec<String> {
+    let lock: toml::Table = toml::from_str(&read(root, "uv.lock")).unwrap();
+    lock["manifest"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn init_and_new_make_a_uv_workspace_uv_locks() {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    // Python 3.11: the interpreter CI has, so uv resolves without downloading one.
+    ok(
+        tmp.path(),
+        &["init", "acme", "--domains", "DAGs,CA", "--python", "3.11"],
+    );
+    let root = tmp.path().join("acme");
+    let pyproject = read(&root, "pyproject.toml");
+    assert!(
+        pyproject.contains("[tool.uv.workspace]\nmembers = [\n    \"*/python/*\",\n]\n"),
+        "{pyproject}"
+    );
+    assert!(
+        !pyproject.contains("\n[project]"),
+        "a virtual root:\n{pyproject}"
+    );
+
+    let (_, err) = ok(&root, &["new", "DAGs/orchestration", "--python"]);
+    assert!(
+        err.contains(
+            "Created Python package `orchestration` at DAGs/python/orchestration (3 files)"
+        ),
+        "{err}"
+    );
+    // The `*/python/*` glob covers it: the root is left alone.
+    assert_eq!(read(&root, "pyproject.toml"), pyproject);
+    let package = read(&root, "DAGs/python/orchestration/pyproject.toml");
+    assert!(
+        package.contains(
+            "name = \"orchestration\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n"
+        ),
+        "{package}"
+    );
+    for file in [
+        "DAGs/python/orchestration/src/orchestration/__init__.py",
+        "DAGs/python/orchestration/tests/test_orchestration.py",
+    ] {
+        assert!(root.join(file).is_file(), "{file}");
+    }
+
+    let (_, err) = ok(&root, &["new", "CA/ca_py", "--pyo3"]);
+    assert!(
+        err.contains(
+            "Updated pyproject.toml: added \"CA/rust/ca_py\" to [tool.uv.workspace] members"
+        ),
+        "{err}"
+    );
+    let pyproject = read(&root, "pyproject.toml");
+    assert!(
+        pyproject.contains("members = [\n    \"*/python/*\",\n    \"CA/rust/ca_py\",\n]\n"),
+        "{pyproject}"
+    );
+    // A library is no Python project: the root stays as it is.
+    ok(&root, &["new", "CA/ca_core", "--lib"]);
+    assert_eq!(read(&root, "pyproject.toml"), pyproject);
+    // The PyO3 crate's pyproject.toml requires the same Python as the package.
+    assert!(read(&root, "CA/rust/ca_py/pyproject.toml").contains("requires-python = \">=3.11\""));
+
+    uv(&root, &["lock"], &target_dir("init-python-target"));
+    assert_eq!(locked_members(&root), ["ca-py", "orchestration"]);
+    // The generated files still pass the Rust-side checks.
+    ok(&root, &["dockerfile", "--check"]);
+    ok(&root, &["lint-deps"]);
+}
+
+#[test]
+fn init_adds_a_uv_workspace_to_an_existing_pyproject() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nresolver = \"2\"\nmembers = [\"DAGs/rust/*\"]\n",
+        ),
+        (
+            "DAGs/rust/dag_py/Cargo.toml",
+            "[package]\nname = \"dag_py\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+             [lib]\ncrate-type = [\"cdylib\"]\n",
+        ),
+        (
+            "DAGs/rust/dag_py/pyproject.toml",
+            "[build-system]\nrequires = [\"maturin>=1.9.4,<2\"]\nbuild-backend = \"maturin\"\n\n\
+             [project]\nname = \"dags\"\nversion = \"0.1.0\"\n",
+        ),
+        (
+            "DAGs/python/orch/pyproject.toml",
+            "[project]\nname = \"orch\"\nversion = \"0.1.0\"\n",
+        ),
+        ("DAGs/python/tests/test_x.py", ""),
+        (
+            "pyproject.toml",
+            "# our tools\n[tool.ruff]\nline-length = 100 # wide\n",
+        ),
+    ]);
+    let root = dir.path();
+    let dry = ok(root, &["init", ".", "--add-missing", "--dry-run"]).0;
+    assert!(dry.contains("update pyproject.toml\n"), "{dry}");
+    assert_eq!(
+        read(root, "pyproject.toml"),
+        "# our tools\n[tool.ruff]\nline-length = 100 # wide\n"
+    );
+    let (_, err) = ok(root, &["init", ".", "--add-missing"]);
+    assert!(
+        err.contains("Updated pyproject.toml: added [tool.uv.workspace]"),
+        "{err}"
+    );
+    let pyproject = read(root, "pyproject.toml");
+    assert!(
+        pyproject.starts_with("# our tools\n[tool.ruff]\nline-length = 100 # wide\n"),
+        "{pyproject}"
+    );
+    let ws = pyproject.split_once("[tool.uv.workspace]\n").unwrap().1;
+    assert_eq!(
+        ws,
+        "members = [\n    \"*/python/*\",\n    \"DAGs/rust/dag_py\",\n]\n\
+         exclude = [\n    \"DAGs/python/tests\",\n]\n"
+    );
+    // A second run keeps the file: it has a uv workspace now.
+    let (_, err) = ok(root, &["init", ".", "--add-missing"]);
+    assert!(err.contains("skipped pyproject.toml"), "{err}");
+    assert_eq!(read(root, "pyproject.toml"), pyproject);
+}
+
+#[test]
+fn new_python_refuses_bad_input_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(tmp.path(), &["init", "acme", "--domains", "DAGs"]);
+    let root = tmp.path().join("acme");
+    ok(&root, &["new", "DAGs/dag_py", "--pyo3"]);
+    ok(&root, &["new", "DAGs/orch", "--python"]);
+    // An excluded folder: the uv workspace's own `exclude`.
+    let pyproject = read(&root, "pyproject.toml").replace(
+        "[dependency-groups]",
+        "exclude = [\"DAGs/python/old\"]\n\n[dependency-groups]",
+    );
+    std::fs::write(root.join("pyproject.toml"), &pyproject).unwrap();
+    let before = support::files_under(&[], &root);
+    let texts: Vec<String> = before.iter().map(|f| read(&root, f)).collect();
+    let cases: [(&[&str], &str); 8] = [
+        (
+            &["new", "DAGs/1orch", "--python"],
+            "`1orch` is not a valid Python package name",
+        ),
+        (
+            &["new", "DAGs/orch-", "--python"],
+            "`orch-` is not a valid Python package name",
+        ),
+        (
+            &["new", "DAGs/import", "--python"],
+            "`import` is a Python keyword",
+        ),
+        (
+            &["new", "orch2", "--python"],
+            "`orch2` is not DOMAIN/PACKAGE",
+        ),
+        (
+            &["new", "DAGs/orch", "--python"],
+            "DAGs/python/orch already exists; nothing was written",
+        ),
+        (
+            &["new", "DAGs/Orch_", "--python"],
+            "`Orch_` is not a valid Python package name",
+        ),
+        (
+            &["new", "DAGs/dag-py", "--python"],
+            "the distribution name `dag-py` is taken by DAGs/rust/dag_py/pyproject.toml; nothing was written",
+        ),
+        (
+            &["new", "DAGs/old", "--python"],
+            "DAGs/python/old is under an `exclude` glob of [tool.uv.workspace]",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = tool(&root, args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        let err = text(&out.stderr);
+        assert!(err.contains(message), "{args:?}:\n{err}");
+        assert!(err.contains("help: "), "{args:?}:\n{err}");
+    }
+    // Another spelling of a taken distribution name (PEP 503: `Orch` is `orch`) in another
+    // domain.
+    let out = tool(&root, &["new", "CA/ORCH", "--python"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("the distribution name `orch` is taken"));
+    assert_eq!(support::files_under(&[], &root), before);
+    let after: Vec<String> = before.iter().map(|f| read(&root, f)).collect();
+    assert_eq!(after, texts);
+}
+
+#[test]
+fn the_example_python_packages_test_against_their_wheels() {
+    if !support::require_tool(support::UV.0, support::UV.1)
+        || !support::require_tool(support::MATURIN.0, support::MATURIN.1)
+    {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("citychain");
+    support::git::copy_dir(&support::citychain(), &root);
+    // This builds the citychain-ca wheel (ca_py, ca_signer, ca_core and pyo3) with maturin:
+    // a minute or two on 2 cores the first time; the shared target dir makes reruns quick.
+    let target = target_dir("citychain-uv-target");
+    let out = uv(
+        &root,
+        &[
+            "run",
+            "--package",
+            "citychain-attest",
+            "pytest",
+            "DAGs/python/attest",
+        ],
+        &target,
+    );
+    assert!(out.contains(" passed"), "{out}");
+    assert!(!out.contains("skipped"), "{out}");
+    // uv found every Python package and every PyO3 crate's project.
+    assert_eq!(
+        locked_members(&root),
+        [
+            "citychain-attest",
+            "citychain-ca",
+            "citychain-dags",
+            "citychain-login",
+            "citychain-orchestration"
+        ]
+    );
+    // The lockfile takes both workspace dependencies from the workspace.
+    let lock = read(&root, "uv.lock");
+    assert!(
+        lock.contains("name = \"citychain-orchestration\"\nversion = \"0.3.0\"\nsource = { editable = \"DAGs/python/orchestration\" }\ndependencies = [\n    { name = \"citychain-dags\" },\n    { name = \"citychain-login\" },\n]"),
+        "{lock}"
+    );
+}
