@@ -349,6 +349,7 @@ fn verify(
             Verdict::Failed {
                 step,
                 missing,
+                link,
                 stderr,
             } => {
                 failed.push(krate.as_str());
@@ -366,9 +367,13 @@ fn verify(
                         .and_then(|text| docker::ignore::IgnoreFile::parse(text).ok())
                         .is_some_and(|i| !i.is_excluded(file))
                 };
+                // A dangling link is in the context; what is missing is its target.
+                let via = link.as_ref().map_or(String::new(), |l| {
+                    format!(" (the target of the link `{l}`, which BuildKit sends as a link)")
+                });
                 match missing {
                     Some(file) if generated_admits(file) => {
-                        eprintln!("  missing from the context: `{file}`");
+                        eprintln!("  missing from the context: `{file}`{via}");
                         eprintln!(
                             "{cyan}help{cyan:#}: {ignore} is stale or was edited by hand: the \
                              generated one admits `{file}`; run `cargo ccworkspace dockerfile` \
@@ -376,7 +381,7 @@ fn verify(
                         );
                     }
                     Some(file) => {
-                        eprintln!("  missing from the context: `{file}`");
+                        eprintln!("  missing from the context: `{file}`{via}");
                         eprintln!(
                             "{cyan}help{cyan:#}: admit it: add {} to `extra-files` under \
                              [workspace.metadata.ccworkspace.docker] in the root Cargo.toml, then \
@@ -439,6 +444,8 @@ enum Verdict {
         step: String,
         /// The file cargo, rustc or maturin could not read, relative to the context.
         missing: Option<String>,
+        /// The admitted link that stands for `missing` in the context, when it dangles.
+        link: Option<String>,
         stderr: String,
     },
 }
@@ -447,6 +454,7 @@ fn failed(step: impl Into<String>, stderr: impl Into<String>) -> Verdict {
     Verdict::Failed {
         step: step.into(),
         missing: None,
+        link: None,
         stderr: stderr.into(),
     }
 }
@@ -495,9 +503,16 @@ fn verify_one(
         Err(e) => return failed("creating a temporary folder", e.to_string()),
     };
     let ctx = tmp.path().join("work");
-    if let Err(e) = docker::verify::build_context(root, tree, &ignore_file, &manifest, &ctx) {
-        return failed("copying the context", e.to_string());
-    }
+    let admitted = match docker::verify::build_context(root, tree, &ignore_file, &manifest, &ctx) {
+        Ok(admitted) => admitted,
+        Err(e) => return failed("copying the context", e.to_string()),
+    };
+    // The admitted links: one that dangles stands for its target in an error (run_step).
+    let links: Vec<String> = tree
+        .iter()
+        .filter(|e| e.is_link && admitted.binary_search(&e.path).is_ok())
+        .map(|e| e.path.clone())
+        .collect();
     let cargo = crate::workspace::cargo_program();
     let mut metadata = std::process::Command::new(&cargo);
     metadata
@@ -510,7 +525,7 @@ fn verify_one(
         ])
         .arg(ctx.join("Cargo.toml"))
         .current_dir(&ctx);
-    if let Some(verdict) = run_step(metadata, "`cargo metadata --offline`", &ctx) {
+    if let Some(verdict) = run_step(metadata, "`cargo metadata --offline`", &ctx, &links) {
         return verdict;
     }
     if !build {
@@ -553,18 +568,31 @@ fn verify_one(
         .current_dir(&ctx)
         .env("CARGO_TARGET_DIR", target);
     let step = format!("`{}`", words.join(" "));
-    run_step(command, &step, &ctx).unwrap_or(Verdict::Ok)
+    run_step(command, &step, &ctx, &links).unwrap_or(Verdict::Ok)
 }
 
-/// Run one step; `None` when it succeeds.
-fn run_step(mut command: std::process::Command, step: &str, ctx: &Path) -> Option<Verdict> {
+/// Run one step; `None` when it succeeds. `links` are the context's admitted links: when the
+/// error names one that dangles, the missing file is its target.
+fn run_step(
+    mut command: std::process::Command,
+    step: &str,
+    ctx: &Path,
+    links: &[String],
+) -> Option<Verdict> {
     match command.output() {
         Ok(output) if output.status.success() => None,
         Ok(output) => {
             let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+            let found = docker::verify::missing_file(&stderr, ctx);
+            let (missing, link) =
+                match docker::verify::dangling_link(&stderr, found.as_deref(), ctx, links) {
+                    Some((target, link)) => (Some(target), Some(link)),
+                    None => (found, None),
+                };
             Some(Verdict::Failed {
                 step: step.to_string(),
-                missing: docker::verify::missing_file(&stderr, ctx),
+                missing,
+                link,
                 stderr,
             })
         }
