@@ -19,15 +19,19 @@ const ALL: &[&str] = &[
     "ca_py",
     "ca_signer",
     "ca_testkit",
+    "ca_verify_py",
     "dag_codegen",
     "dag_engine",
     "dag_py",
     "dag_runner",
     "dag_schema",
+    "dag_tools",
+    "ds_features",
     "login_model",
     "login_py",
     "login_server",
     "login_session",
+    "login_tokens",
     "poh_ack",
 ];
 
@@ -127,7 +131,9 @@ fn a_build_dependency_edge_propagates() {
             "poh_ack",
             "dag_engine",
             "dag_py",
-            "dag_runner"
+            "dag_runner",
+            "dag_tools",
+            "ds_features"
         ])
     );
     let json = affected(&repo, &["--format", "json"]).json();
@@ -146,9 +152,11 @@ fn a_member_manifest_edit_affects_the_member_and_its_dependents() {
             "ca_signer",
             "ca_cli",
             "ca_py",
+            "ca_verify_py",
             "login_session",
             "login_py",
             "login_server",
+            "login_tokens",
             "dag_runner"
         ])
     );
@@ -182,7 +190,10 @@ fn one_workspace_dependency_entry_affects_only_its_users() {
             "dag_runner",
             "poh_ack",
             "login_py",
-            "login_session"
+            "login_session",
+            "login_tokens",
+            "dag_tools",
+            "ds_features"
         ])
     );
     let json = run.json();
@@ -363,6 +374,8 @@ fn the_dags_python_folder_maps_to_the_dags_domain_by_rule() {
             "dag_py",
             "dag_runner",
             "dag_schema",
+            "dag_tools",
+            "ds_features",
             "poh_ack"
         ])
     );
@@ -644,7 +657,7 @@ fn the_github_matrix_splits_into_groups_above_the_job_limit() {
         .map(|j| j["crates"].as_array().unwrap().len())
         .sum();
     assert_eq!(crates, ALL.len() - 1);
-    assert!(run.stdout.contains("count=14"), "{}", run.stdout);
+    assert!(run.stdout.contains("count=18"), "{}", run.stdout);
     let run = affected(&repo, &["--format", "github", "--group-by", "domain"]);
     let matrix_line = run
         .stdout
@@ -658,7 +671,7 @@ fn the_github_matrix_splits_into_groups_above_the_job_limit() {
         .iter()
         .map(|j| j["group"].as_str().unwrap())
         .collect();
-    assert_eq!(groups, vec!["CA", "DAGs", "login"]);
+    assert_eq!(groups, vec!["CA", "DAGs", "Data Science", "login"]);
 }
 
 #[test]

@@ -252,9 +252,18 @@ fn simulated_context(root: &Path, dockerfile: &str, into: &Path) -> Vec<String> 
         .filter(|f| !ignore.is_excluded(f))
         .collect();
     for file in &admitted {
-        let dst = into.join(file);
+        let (src, dst) = (root.join(file), into.join(file));
         std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
-        std::fs::copy(root.join(file), dst).unwrap();
+        // BuildKit sends a link as a link: its target is there only if admitted too.
+        if std::fs::symlink_metadata(&src)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+        {
+            std::os::unix::fs::symlink(std::fs::read_link(&src).unwrap(), dst).unwrap();
+        } else {
+            std::fs::copy(src, dst).unwrap();
+        }
     }
     let df = std::fs::read_to_string(root.join(dockerfile)).unwrap();
     assert!(
@@ -302,7 +311,7 @@ fn simulate(root: &Path, dockerfile: &str) {
     let admitted = simulated_context(root, dockerfile, &ctx);
     let target = simulation_target_dir();
     let first = command.split(" && ").next().unwrap();
-    let words: Vec<String> = first.split_whitespace().map(str::to_string).collect();
+    let words = sh_words(first);
     let mut cmd = match words[0].as_str() {
         "cargo" => {
             let mut c = Command::new(env!("CARGO"));
@@ -355,6 +364,59 @@ fn simulate(root: &Path, dockerfile: &str) {
             .collect();
         assert_eq!(wheels.len(), 1, "maturin built no wheel for {dockerfile}");
     }
+}
+
+/// `line` split into words as `/bin/sh` does for the generated build command: blanks separate
+/// words, single quotes keep everything (`'Data Science/rust/x'`), a backslash escapes one
+/// character (`'\''` is a quote inside quotes).
+fn sh_words(line: &str) -> Vec<String> {
+    let (mut words, mut word, mut in_word) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                word.extend(chars.by_ref().take_while(|&q| q != '\''));
+            }
+            '\\' => {
+                in_word = true;
+                word.extend(chars.next());
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
+#[test]
+fn sh_words_reads_the_quoting_of_the_build_command() {
+    assert_eq!(
+        sh_words("maturin build -m 'Data Science/rust/x/Cargo.toml' -i python3.12"),
+        [
+            "maturin",
+            "build",
+            "-m",
+            "Data Science/rust/x/Cargo.toml",
+            "-i",
+            "python3.12"
+        ]
+    );
+    assert_eq!(
+        sh_words(r"cargo -p 'it'\''s' a\ b"),
+        ["cargo", "-p", "it's", "a b"]
+    );
 }
 
 #[test]
@@ -491,10 +553,14 @@ fn citychain_images_are_the_pyo3_and_binary_crates() {
         [
             "CA/rust/ca_cli/Dockerfile",
             "CA/rust/ca_py/Dockerfile",
+            "CA/rust/ca_verify_py/Dockerfile",
             "DAGs/rust/dag_py/Dockerfile",
             "DAGs/rust/dag_runner/Dockerfile",
+            "DAGs/rust/dag_tools/Dockerfile",
+            "Data Science/rust/ds_features/Dockerfile",
             "login/rust/login_py/Dockerfile",
             "login/rust/login_server/Dockerfile",
+            "login/rust/login_tokens/Dockerfile",
         ]
     );
 }
@@ -577,9 +643,11 @@ fn affected_selects_the_images_a_change_touches() {
         [
             "CA/rust/ca_cli/Dockerfile",
             "CA/rust/ca_py/Dockerfile",
+            "CA/rust/ca_verify_py/Dockerfile",
             "DAGs/rust/dag_runner/Dockerfile",
             "login/rust/login_py/Dockerfile",
             "login/rust/login_server/Dockerfile",
+            "login/rust/login_tokens/Dockerfile",
         ]
     );
     // The change flags mean nothing without --affected.

@@ -36,7 +36,8 @@ fn show(out: &Output) -> String {
     )
 }
 
-/// Every image of the example: six `ok` lines, exit 0.
+/// Every image of the example: ten `ok` lines, exit 0 (`tests/dockerfile_example.rs` builds
+/// them too).
 #[test]
 fn the_example_passes() {
     let tmp = citychain();
@@ -46,10 +47,14 @@ fn the_example_passes() {
     for krate in [
         "ca_cli",
         "ca_py",
+        "ca_verify_py",
         "dag_py",
         "dag_runner",
+        "dag_tools",
+        "ds_features",
         "login_py",
         "login_server",
+        "login_tokens",
     ] {
         assert!(
             err.contains(&format!("Verified {krate} (")),
@@ -57,7 +62,7 @@ fn the_example_passes() {
             show(&out)
         );
     }
-    assert!(err.contains("Verified 6 images"), "{}", show(&out));
+    assert!(err.contains("Verified 10 images"), "{}", show(&out));
 }
 
 /// An ignore file edited by hand to drop a crate of the closure: exit 1, naming the manifest
@@ -94,7 +99,7 @@ fn an_edited_ignore_file_fails_naming_the_file() {
         "{}",
         show(&out)
     );
-    assert!(err.contains("1 of 6 image(s) failed --verify: dag_runner"));
+    assert!(err.contains("1 of 10 image(s) failed --verify: dag_runner"));
     assert!(err.contains("run `cargo ccworkspace dockerfile` to regenerate it"));
     assert!(err.contains("Verified ca_cli ("), "{}", show(&out));
 
@@ -379,6 +384,54 @@ fn a_plain_workspace_is_loaded_without_the_registry() {
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     assert!(
         text(&out.stderr).contains("`cargo metadata --offline --no-deps` failed in its context"),
+
+/// The example's `login_tokens` links `src/token_policy.rs` to `login/shared/token_policy.rs`.
+/// With the target dropped from its ignore file, the link is sent but dangles: rustc names the
+/// link (`file not found for module`), and `--build` names the target to admit, the link it
+/// stands for, and the fix; regenerating the ignore file fixes the build.
+#[test]
+fn build_names_the_target_of_a_dangling_link() {
+    let tmp = citychain();
+    let root = tmp.path();
+    let (link, target) = (
+        "login/rust/login_tokens/src/token_policy.rs",
+        "login/shared/token_policy.rs",
+    );
+    assert!(
+        std::fs::symlink_metadata(root.join(link))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the copy keeps the link"
+    );
+    let ignore_path = root.join("login/rust/login_tokens/Dockerfile.dockerignore");
+    let ignore = std::fs::read_to_string(&ignore_path).unwrap();
+    assert!(ignore.contains(&format!("\n!{target}\n")), "{ignore}");
+    let edited = ignore.replace(&format!("\n!{target}\n"), "\n");
+    std::fs::write(&ignore_path, &edited).unwrap();
+    // Independently: the edited file admits the link and leaves its target out.
+    let parsed = IgnoreFile::parse(&edited).unwrap();
+    assert!(!parsed.is_excluded(link) && parsed.is_excluded(target));
+
+    let build = |root: &Path| {
+        std::process::Command::new(support::bin())
+            .arg("--manifest-path")
+            .arg(root.join("Cargo.toml"))
+            .args(["--color", "never", "dockerfile", "--verify", "--build"])
+            .args(["-p", "login_tokens"])
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+            .env_remove("RUSTC_WRAPPER")
+            .output()
+            .unwrap()
+    };
+    let out = build(root);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = text(&out.stderr);
+    assert!(err.contains("file not found for module"), "{}", show(&out));
+    assert!(
+        err.contains(&format!(
+            "missing from the context: `{target}` (the target of the link `{link}`"
+        )),
         "{}",
         show(&out)
     );
@@ -387,4 +440,13 @@ fn a_plain_workspace_is_loaded_without_the_registry() {
         "{}",
         show(&out)
     );
+
+        err.contains(&format!("the generated one admits `{target}`")),
+        "{}",
+        show(&out)
+    );
+
+    assert_eq!(tool(root, &["dockerfile"]).status.code(), Some(0));
+    let out = build(root);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
 }

@@ -311,7 +311,7 @@ fn registry_history_has_a_lockfile_only_step() {
 
 /// Needs the crates.io registry (or a warm cache) for pyo3, serde, serde_json and itoa.
 #[test]
-fn citychain_copy_is_a_workspace_with_three_domains() {
+fn citychain_copy_is_a_workspace_with_four_domains() {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&support::citychain(), tmp.path());
     let repo = Repo::init(tmp.path());
@@ -326,7 +326,10 @@ fn citychain_copy_is_a_workspace_with_three_domains() {
         .values()
         .map(|(dir, _)| dir.split('/').next().unwrap())
         .collect();
-    assert_eq!(domains, BTreeSet::from(["CA", "DAGs", "login"]));
+    assert_eq!(
+        domains,
+        BTreeSet::from(["CA", "DAGs", "Data Science", "login"])
+    );
     for (dir, _) in got.values() {
         assert_eq!(dir.split('/').nth(1), Some("rust"), "{dir}");
     }

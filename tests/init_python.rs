@@ -310,7 +310,9 @@ fn the_example_python_packages_test_against_their_wheels() {
         [
             "citychain-attest",
             "citychain-ca",
+            "citychain-ca-verify",
             "citychain-dags",
+            "citychain-ds-features",
             "citychain-login",
             "citychain-orchestration"
         ]

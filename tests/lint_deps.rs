@@ -801,7 +801,7 @@ fn citychain_is_clean() {
     assert_eq!(codes(&r.stdout), Vec::<String>::new(), "{}", r.stdout);
     let r = run(ws.path(), &[]);
     assert!(
-        r.stderr.contains("Checked 15 members: no findings"),
+        r.stderr.contains("Checked 19 members: no findings"),
         "{}",
         r.stderr
     );
@@ -911,16 +911,13 @@ fn citychain_with_planted_violations_reports_each_rule() {
     );
     // pyo3-layout: ca_py loses its own pyproject.toml.
     std::fs::remove_file(root.join("CA/rust/ca_py/pyproject.toml")).unwrap();
-    // unused-exemption.
-    let manifest = root.join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        format!(
-            "{text}\n[workspace.metadata.ccworkspace.lint-deps]\nexemptions = [{{ dependency = \"openssl\", reason = \"gone\" }}]\n"
-        ),
-    )
-    .unwrap();
+    // unused-exemption (next to the example's own exemption, which still matches).
+    plant(
+        root,
+        "Cargo.toml",
+        "exemptions = [\n",
+        "exemptions = [\n  { dependency = \"openssl\", reason = \"gone\" },\n",
+    );
 
     let r = run(root, &["--format", "json"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
@@ -985,7 +982,7 @@ fn citychain_fix_turns_a_violating_copy_clean_with_the_resolution_unchanged() {
     let r = run(root, &[FIX_ALL]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stderr.contains("Checked 15 members: no findings"),
+        r.stderr.contains("Checked 19 members: no findings"),
         "{}",
         r.stderr
     );

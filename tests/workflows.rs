@@ -509,6 +509,7 @@ fn the_generated_ci_runs_locally_on_the_example_monorepo() {
         "DAGs/rust/dag_runner/Dockerfile",
         "login/rust/login_py/Dockerfile",
         "login/rust/login_server/Dockerfile",
+        "login/rust/login_tokens/Dockerfile",
     ];
 
     // One job per image.

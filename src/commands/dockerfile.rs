@@ -386,6 +386,7 @@ fn verify(
             Verdict::Failed {
                 step,
                 missing,
+                link,
                 stderr,
             } => {
                 failed.push(krate.as_str());
@@ -403,9 +404,13 @@ fn verify(
                         .and_then(|text| docker::ignore::IgnoreFile::parse(text).ok())
                         .is_some_and(|i| !i.is_excluded(file))
                 };
+                // A dangling link is in the context; what is missing is its target.
+                let via = link.as_ref().map_or(String::new(), |l| {
+                    format!(" (the target of the link `{l}`, which BuildKit sends as a link)")
+                });
                 match missing {
                     Some(file) if generated_admits(file) => {
-                        eprintln!("  missing from the context: `{file}`");
+                        eprintln!("  missing from the context: `{file}`{via}");
                         eprintln!(
                             "{cyan}help{cyan:#}: {ignore} is stale or was edited by hand: the \
                              generated one admits `{file}`; run `cargo ccworkspace dockerfile` \
@@ -413,7 +418,7 @@ fn verify(
                         );
                     }
                     Some(file) => {
-                        eprintln!("  missing from the context: `{file}`");
+                        eprintln!("  missing from the context: `{file}`{via}");
                         eprintln!(
                             "{cyan}help{cyan:#}: admit it: add {} to `extra-files` under \
                              [workspace.metadata.ccworkspace.docker] in the root Cargo.toml, then \
@@ -476,6 +481,8 @@ enum Verdict {
         step: String,
         /// The file cargo, rustc or maturin could not read, relative to the context.
         missing: Option<String>,
+        /// The admitted link that stands for `missing` in the context, when it dangles.
+        link: Option<String>,
         stderr: String,
     },
 }
@@ -484,6 +491,7 @@ fn failed(step: impl Into<String>, stderr: impl Into<String>) -> Verdict {
     Verdict::Failed {
         step: step.into(),
         missing: None,
+        link: None,
         stderr: stderr.into(),
     }
 }
@@ -530,6 +538,12 @@ fn verify_one(
         Err(e) => return failed("copying the context", e.to_string()),
     };
     let ctx = context.dir();
+    // The admitted links: one that dangles stands for its target in an error (run_step).
+    let links: Vec<String> = tree
+        .iter()
+        .filter(|e| e.is_link && admitted.binary_search(&e.path).is_ok())
+        .map(|e| e.path.clone())
+        .collect();
     let cargo = crate::workspace::cargo_program();
     let mut metadata = std::process::Command::new(&cargo);
     metadata.args(["metadata", "--offline", "--format-version", "1"]);
@@ -550,7 +564,7 @@ fn verify_one(
     } else {
         "`cargo metadata --offline`"
     };
-    if let Some(verdict) = run_step(metadata, step, ctx) {
+    if let Some(verdict) = run_step(metadata, step, ctx, &links) {
         return verdict;
     }
     if !build {
@@ -593,7 +607,7 @@ fn verify_one(
         .current_dir(ctx)
         .env("CARGO_TARGET_DIR", target);
     let step = format!("`{}`", words.join(" "));
-    run_step(command, &step, ctx).unwrap_or(Verdict::Ok)
+    run_step(command, &step, ctx, &links).unwrap_or(Verdict::Ok)
 }
 
 /// Whether resolving the context's workspace reads files of the context that loading it does
@@ -611,15 +625,28 @@ fn reads_sources_when_resolving(manifest: &str, admitted: &[String]) -> bool {
             .any(|p| p == ".cargo/config" || p == ".cargo/config.toml")
 }
 
-/// Run one step; `None` when it succeeds.
-fn run_step(mut command: std::process::Command, step: &str, ctx: &Path) -> Option<Verdict> {
+/// Run one step; `None` when it succeeds. `links` are the context's admitted links: when the
+/// error names one that dangles, the missing file is its target.
+fn run_step(
+    mut command: std::process::Command,
+    step: &str,
+    ctx: &Path,
+    links: &[String],
+) -> Option<Verdict> {
     match command.output() {
         Ok(output) if output.status.success() => None,
         Ok(output) => {
             let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+            let found = docker::verify::missing_file(&stderr, ctx);
+            let (missing, link) =
+                match docker::verify::dangling_link(&stderr, found.as_deref(), ctx, links) {
+                    Some((target, link)) => (Some(target), Some(link)),
+                    None => (found, None),
+                };
             Some(Verdict::Failed {
                 step: step.to_string(),
-                missing: docker::verify::missing_file(&stderr, ctx),
+                missing,
+                link,
                 stderr,
             })
         }

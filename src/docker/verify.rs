@@ -325,6 +325,39 @@ pub fn missing_file(stderr: &str, dir: &Path) -> Option<String> {
     found.map(|(_, path)| path)
 }
 
+/// The target a dangling link of the context stands for, when the failed step tripped on it.
+///
+/// BuildKit sends a link as a link, so a link whose target the ignore file leaves out is in the
+/// context but dangles. cargo and rustc then name the *link* (`couldn't read
+/// `.../src/shared.rs``, or rustc's `file not found for module` with `create file
+/// "<link>"`), which is admitted; the file to admit is its target. `links` are the admitted
+/// links (relative to `dir`, the context); `found` is what [`missing_file`] read from
+/// `stderr`. A link matches when `found` is that link, or, when nothing was found, when
+/// `stderr` names it. Returns `(target, link)`, both relative to the context, for the first
+/// match whose target is missing and inside the context; `None` otherwise.
+pub fn dangling_link(
+    stderr: &str,
+    found: Option<&str>,
+    dir: &Path,
+    links: &[String],
+) -> Option<(String, String)> {
+    links.iter().find_map(|link| {
+        let named = match found {
+            Some(found) => found == link,
+            None => stderr.contains(link.as_str()),
+        };
+        if !named || dir.join(link).exists() {
+            return None;
+        }
+        let target = std::fs::read_link(dir.join(link)).ok()?;
+        let from = Path::new(link).parent().unwrap_or(Path::new(""));
+        let resolved = relative(&dir.join(from).join(target).to_string_lossy(), dir);
+        // A target outside the context (still absolute, or climbing out) cannot be admitted.
+        (!Path::new(&resolved).is_absolute() && !resolved.starts_with("../"))
+            .then(|| (resolved, link.clone()))
+    })
+}
+
 /// The first path in a line: in backticks, or else after `at ` / `read `, up to a `:`.
 fn quoted_path(line: &str) -> Option<String> {
     if let Some(start) = line.find('`') {
@@ -402,6 +435,40 @@ mod tests {
             ]
         );
         assert_eq!(first_command("echo $HOME"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_link_named_by_the_error_stands_for_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = dir.path();
+        std::fs::create_dir_all(ctx.join("a/rust/x/src")).unwrap();
+        std::fs::create_dir_all(ctx.join("a/shared")).unwrap();
+        std::os::unix::fs::symlink("../../../shared/p.rs", ctx.join("a/rust/x/src/p.rs")).unwrap();
+        std::os::unix::fs::symlink("../../../shared/q.rs", ctx.join("a/rust/x/src/q.rs")).unwrap();
+        std::fs::write(ctx.join("a/shared/q.rs"), "").unwrap();
+        let links = [
+            "a/rust/x/src/p.rs".to_string(),
+            "a/rust/x/src/q.rs".to_string(),
+        ];
+        let want = Some(("a/shared/p.rs".to_string(), "a/rust/x/src/p.rs".to_string()));
+        // rustc's `mod p;` on a dangling link: no path `missing_file` reads, the link named.
+        let rustc = "error[E0583]: file not found for module `p`\n  = help: to create the module \
+                     `p`, create file \"a/rust/x/src/p.rs\" or \"a/rust/x/src/p/mod.rs\"\n";
+        assert_eq!(missing_file(rustc, ctx), None);
+        assert_eq!(dangling_link(rustc, None, ctx, &links), want);
+        // `include_str!` of the link: `missing_file` names the link itself.
+        let found = "error: couldn't read `a/rust/x/src/p.rs`: No such file or directory\n";
+        let found = missing_file(found, ctx);
+        assert_eq!(found.as_deref(), Some("a/rust/x/src/p.rs"));
+        assert_eq!(dangling_link("", found.as_deref(), ctx, &links), want);
+        // A link whose target is there, or one the error does not name, is not the cause.
+        assert_eq!(dangling_link("a/rust/x/src/q.rs", None, ctx, &links), None);
+        assert_eq!(dangling_link("", Some("Cargo.toml"), ctx, &links), None);
+        // A target out of the context cannot be admitted: not reported as one.
+        std::os::unix::fs::symlink("../../../../../out.rs", ctx.join("a/rust/x/src/o.rs")).unwrap();
+        let out = ["a/rust/x/src/o.rs".to_string()];
+        assert_eq!(dangling_link("a/rust/x/src/o.rs", None, ctx, &out), None);
     }
 
     #[test]

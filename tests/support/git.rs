@@ -130,7 +130,8 @@ impl Repo {
 }
 
 /// Copies `src` into `dst` recursively, skipping `target/` directories (build output) and
-/// `.git`; symlinks are followed.
+/// `.git`. A symlink is copied as a link with the same target (the example's
+/// `login_tokens/src/token_policy.rs` is one, as git stores it), not as the file it points to.
 pub fn copy_dir(src: &Path, dst: &Path) {
     fs::create_dir_all(dst).unwrap_or_else(|e| panic!("mkdir {}: {e}", dst.display()));
     let entries = fs::read_dir(src).unwrap_or_else(|e| panic!("read {}: {e}", src.display()));
@@ -139,7 +140,15 @@ pub fn copy_dir(src: &Path, dst: &Path) {
         let name = entry.file_name();
         let from = entry.path();
         let to = dst.join(&name);
-        if from.is_dir() {
+        let kind = entry
+            .file_type()
+            .unwrap_or_else(|e| panic!("stat {}: {e}", from.display()));
+        if kind.is_symlink() {
+            let target =
+                fs::read_link(&from).unwrap_or_else(|e| panic!("readlink {}: {e}", from.display()));
+            std::os::unix::fs::symlink(&target, &to)
+                .unwrap_or_else(|e| panic!("symlink {}: {e}", to.display()));
+        } else if kind.is_dir() {
             if name == "target" || name == ".git" || name == ".venv" {
                 continue;
             }
