@@ -283,6 +283,67 @@ fn build_of_a_pyo3_image() {
     );
 }
 
+/// The example's `login_tokens` links `src/token_policy.rs` to `login/shared/token_policy.rs`.
+/// With the target dropped from its ignore file, the link is sent but dangles: rustc names the
+/// link (`file not found for module`), and `--build` names the target to admit, the link it
+/// stands for, and the fix; regenerating the ignore file fixes the build.
+#[test]
+fn build_names_the_target_of_a_dangling_link() {
+    let tmp = citychain();
+    let root = tmp.path();
+    let (link, target) = (
+        "login/rust/login_tokens/src/token_policy.rs",
+        "login/shared/token_policy.rs",
+    );
+    assert!(
+        std::fs::symlink_metadata(root.join(link))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the copy keeps the link"
+    );
+    let ignore_path = root.join("login/rust/login_tokens/Dockerfile.dockerignore");
+    let ignore = std::fs::read_to_string(&ignore_path).unwrap();
+    assert!(ignore.contains(&format!("\n!{target}\n")), "{ignore}");
+    let edited = ignore.replace(&format!("\n!{target}\n"), "\n");
+    std::fs::write(&ignore_path, &edited).unwrap();
+    // Independently: the edited file admits the link and leaves its target out.
+    let parsed = IgnoreFile::parse(&edited).unwrap();
+    assert!(!parsed.is_excluded(link) && parsed.is_excluded(target));
+
+    let build = |root: &Path| {
+        std::process::Command::new(support::bin())
+            .arg("--manifest-path")
+            .arg(root.join("Cargo.toml"))
+            .args(["--color", "never", "dockerfile", "--verify", "--build"])
+            .args(["-p", "login_tokens"])
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+            .env_remove("RUSTC_WRAPPER")
+            .output()
+            .unwrap()
+    };
+    let out = build(root);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = text(&out.stderr);
+    assert!(err.contains("file not found for module"), "{}", show(&out));
+    assert!(
+        err.contains(&format!(
+            "missing from the context: `{target}` (the target of the link `{link}`"
+        )),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        err.contains(&format!("the generated one admits `{target}`")),
+        "{}",
+        show(&out)
+    );
+
+    assert_eq!(tool(root, &["dockerfile"]).status.code(), Some(0));
+    let out = build(root);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+}
+
 /// Without `[patch]`, `[replace]` or a cargo config in the context, `--verify` loads the
 /// workspace (`--no-deps`: every manifest, target and path dependency); with one, it resolves
 /// too, because only the resolver reads their paths. Judged by dropping each path from the
@@ -384,54 +445,6 @@ fn a_plain_workspace_is_loaded_without_the_registry() {
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     assert!(
         text(&out.stderr).contains("`cargo metadata --offline --no-deps` failed in its context"),
-
-/// The example's `login_tokens` links `src/token_policy.rs` to `login/shared/token_policy.rs`.
-/// With the target dropped from its ignore file, the link is sent but dangles: rustc names the
-/// link (`file not found for module`), and `--build` names the target to admit, the link it
-/// stands for, and the fix; regenerating the ignore file fixes the build.
-#[test]
-fn build_names_the_target_of_a_dangling_link() {
-    let tmp = citychain();
-    let root = tmp.path();
-    let (link, target) = (
-        "login/rust/login_tokens/src/token_policy.rs",
-        "login/shared/token_policy.rs",
-    );
-    assert!(
-        std::fs::symlink_metadata(root.join(link))
-            .unwrap()
-            .file_type()
-            .is_symlink(),
-        "the copy keeps the link"
-    );
-    let ignore_path = root.join("login/rust/login_tokens/Dockerfile.dockerignore");
-    let ignore = std::fs::read_to_string(&ignore_path).unwrap();
-    assert!(ignore.contains(&format!("\n!{target}\n")), "{ignore}");
-    let edited = ignore.replace(&format!("\n!{target}\n"), "\n");
-    std::fs::write(&ignore_path, &edited).unwrap();
-    // Independently: the edited file admits the link and leaves its target out.
-    let parsed = IgnoreFile::parse(&edited).unwrap();
-    assert!(!parsed.is_excluded(link) && parsed.is_excluded(target));
-
-    let build = |root: &Path| {
-        std::process::Command::new(support::bin())
-            .arg("--manifest-path")
-            .arg(root.join("Cargo.toml"))
-            .args(["--color", "never", "dockerfile", "--verify", "--build"])
-            .args(["-p", "login_tokens"])
-            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
-            .env_remove("RUSTC_WRAPPER")
-            .output()
-            .unwrap()
-    };
-    let out = build(root);
-    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
-    let err = text(&out.stderr);
-    assert!(err.contains("file not found for module"), "{}", show(&out));
-    assert!(
-        err.contains(&format!(
-            "missing from the context: `{target}` (the target of the link `{link}`"
-        )),
         "{}",
         show(&out)
     );
@@ -440,13 +453,4 @@ fn build_names_the_target_of_a_dangling_link() {
         "{}",
         show(&out)
     );
-
-        err.contains(&format!("the generated one admits `{target}`")),
-        "{}",
-        show(&out)
-    );
-
-    assert_eq!(tool(root, &["dockerfile"]).status.code(), Some(0));
-    let out = build(root);
-    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
 }
