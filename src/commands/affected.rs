@@ -22,8 +22,13 @@ pub fn run(global: &GlobalOpts, args: &AffectedArgs, out: &Output) -> anyhow::Re
         {
             return Err(UserError::new(
                 format!(
-                    "`{name}` is neither a member of the workspace at {} nor one of its Python packages",
-                    ws.root
+                    "`{name}` is not a member of the workspace at {}{}",
+                    ws.root,
+                    if outcome.python_packages.is_empty() {
+                        ""
+                    } else {
+                        ", nor one of its Python packages"
+                    }
                 ),
                 "check the crate or distribution name (`cargo ccworkspace affected` lists the affected ones)",
             )
