@@ -41,8 +41,10 @@ const MATURIN: &str =
 ///   `ca_core`, dev-dependency on `ca_testutil`, its `pyproject.toml` requires `helpers`);
 ///   `ca_testutil`; `ca_cli` (a binary on `ca_core`);
 /// - Python packages under `DAGs/python/`: `orch` requires `citychain-ca`; `report` requires
-///   `orch`; `tools` has `orch` in its `dev` group; `extra-user` has `orch` in an extra;
-///   `helpers`; `later` requires `tools` (so a group edge into `tools` must not reach it).
+///   `orch`; `tools` has `orch` in its `dev` group; `extra-user` has `orch` in its extra
+///   `viz`; `viz-user` requires `extra-user[viz]`, `plain-user` plain `extra-user` (so a change
+///   through the extra reaches `viz-user` only); `helpers`; `later` requires `tools` (so a
+///   group edge into `tools` must not reach it).
 fn monorepo() -> (tempfile::TempDir, Repo) {
     let dir = support::write_workspace(&[
         (
@@ -102,6 +104,14 @@ fn monorepo() -> (tempfile::TempDir, Repo) {
         ("DAGs/python/helpers/pyproject.toml", &py("helpers", "")),
         ("DAGs/python/helpers/helpers.py", ""),
         ("DAGs/python/notes.txt", ""),
+        (
+            "DAGs/python/plain_user/pyproject.toml",
+            &py("plain-user", "dependencies = [\"extra-user\"]\n"),
+        ),
+        (
+            "DAGs/python/viz_user/pyproject.toml",
+            &py("viz-user", "dependencies = [\"Extra_User[VIZ]\"]\n"),
+        ),
         (
             "DAGs/python/later/pyproject.toml",
             &py("later", "dependencies = [\"tools\"]\n"),
@@ -164,13 +174,14 @@ fn every_edge_kind_of_the_one_graph() {
             "extra-user",
             "orch",
             "report",
-            "tools"
+            "tools",
+            "viz-user"
         ])
     );
     // A file in a Python package: that package and its Python dependents, no crate.
     assert_eq!(
         names_after(&repo, "DAGs/python/orch/orch/__init__.py", &[]),
-        set(&["extra-user", "orch", "report", "tools"])
+        set(&["extra-user", "orch", "report", "tools", "viz-user"])
     );
     // A group edge marks the package declaring it; `later` requires `tools` itself.
     assert_eq!(
@@ -181,7 +192,15 @@ fn every_edge_kind_of_the_one_graph() {
     // python edge, not its Rust dependents) and on through its wheel.
     assert_eq!(
         names_after(&repo, "DAGs/python/helpers/helpers.py", &[]),
-        set(&["ca_py", "extra-user", "helpers", "orch", "report", "tools"])
+        set(&[
+            "ca_py",
+            "extra-user",
+            "helpers",
+            "orch",
+            "report",
+            "tools",
+            "viz-user"
+        ])
     );
     // A dev-dependency of the PyO3 crate changes its tests, not its wheel.
     assert_eq!(
@@ -210,8 +229,14 @@ fn every_edge_kind_of_the_one_graph() {
             "extra-user",
             "orch",
             "report",
-            "tools"
+            "tools",
+            "viz-user"
         ])
+    );
+    // `extra-user`'s extra changed, not its plain install: `plain-user` is not reached.
+    assert_eq!(
+        names_after(&repo, "DAGs/python/extra_user/pyproject.toml", &[]),
+        set(&["extra-user", "plain-user", "viz-user"])
     );
     // A file outside every crate and package stays outside (`unmatched = "ignore"` here).
     assert_eq!(names_after(&repo, "DAGs/python/notes.txt", &[]), set(&[]));
@@ -252,11 +277,11 @@ fn json_kinds_flags_and_explanations() {
 
     assert_eq!(
         affected(&repo, &["--kind", "python"]).names(),
-        set(&["extra-user", "orch", "report", "tools"])
+        set(&["extra-user", "orch", "report", "tools", "viz-user"])
     );
     assert_eq!(
         affected(&repo, &["--kind", "pyo3,python"]).names(),
-        set(&["ca_py", "extra-user", "orch", "report", "tools"])
+        set(&["ca_py", "extra-user", "orch", "report", "tools", "viz-user"])
     );
     // cargo-args and nextest list crates only.
     assert_eq!(
@@ -329,9 +354,9 @@ fn json_kinds_flags_and_explanations() {
     assert_eq!(dags["crates"], serde_json::json!([]));
     assert_eq!(
         dags["python"],
-        serde_json::json!(["extra-user", "orch", "report", "tools"])
+        serde_json::json!(["extra-user", "orch", "report", "tools", "viz-user"])
     );
-    assert_eq!(dags["tests"].as_array().unwrap().len(), 4);
+    assert_eq!(dags["tests"].as_array().unwrap().len(), 5);
     assert!(
         dags["test"]
             .as_str()
@@ -541,7 +566,7 @@ fn a_python_only_change_does_not_run_cargo_metadata() {
     );
     assert_eq!(
         out.names(),
-        set(&["extra-user", "orch", "report", "tools"]),
+        set(&["extra-user", "orch", "report", "tools", "viz-user"]),
         "{}",
         out.stderr
     );
@@ -549,12 +574,13 @@ fn a_python_only_change_does_not_run_cargo_metadata() {
 
 // ---- differential: generated uv workspaces against `uv tree --invert` ----
 
-/// A generated uv workspace: package `i` is `p{i}`; each edge `(from, to, how)` with
-/// `from > to` (acyclic): 0 = `[project] dependencies`, 1 = an extra, 2 = a `dev` group.
+/// A generated uv workspace: package `i` is `p{i}`; each edge `(from, to, how, extra)` with
+/// `from > to` (acyclic): `how` 0 = `[project] dependencies`, 1 = the extra `x`, 2 = a `dev`
+/// group; `extra`: the requirement asks for `p{to}[x]`.
 #[derive(Debug, Clone)]
 struct Gen {
     n: usize,
-    edges: Vec<(usize, usize, u8)>,
+    edges: Vec<(usize, usize, u8, bool)>,
     changed: usize,
 }
 
@@ -563,7 +589,7 @@ fn gen_strategy() -> impl Strategy<Value = Gen> {
         .prop_flat_map(|n| {
             (
                 Just(n),
-                proptest::collection::vec((0..n, 0..n, 0u8..3), 0..(n * 2)),
+                proptest::collection::vec((0..n, 0..n, 0u8..3, any::<bool>()), 0..(n * 2)),
                 0..n,
             )
         })
@@ -571,9 +597,9 @@ fn gen_strategy() -> impl Strategy<Value = Gen> {
             let mut seen = BTreeSet::new();
             let edges = raw
                 .into_iter()
-                .filter(|(a, b, _)| a != b)
-                .map(|(a, b, how)| (a.max(b), a.min(b), how))
-                .filter(|(a, b, _)| seen.insert((*a, *b)))
+                .filter(|(a, b, _, _)| a != b)
+                .map(|(a, b, how, extra)| (a.max(b), a.min(b), how, extra))
+                .filter(|(a, b, _, _)| seen.insert((*a, *b)))
                 .collect();
             Gen { n, edges, changed }
         })
@@ -600,11 +626,15 @@ fn write_gen(root: &Path, g: &Gen) {
         let mut extra = Vec::new();
         let mut dev = Vec::new();
         let mut sources = String::new();
-        for &(from, to, how) in &g.edges {
+        for &(from, to, how, want_extra) in &g.edges {
             if from != i {
                 continue;
             }
-            let req = format!("\"p{to}\"");
+            let req = if want_extra {
+                format!("\"p{to}[x]\"")
+            } else {
+                format!("\"p{to}\"")
+            };
             match how {
                 0 => deps.push(req),
                 1 => extra.push(req),
@@ -652,7 +682,8 @@ fn uv(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// The packages `uv tree --invert --package p{changed}` shows (`p3 v0.1.0 (group: dev)`).
+/// The packages `uv tree --invert --package p{changed}` shows (`p3 v0.1.0 (group: dev)`,
+/// `p4[x] v0.1.0`).
 fn uv_inverted(dir: &Path, changed: usize) -> BTreeSet<String> {
     let text = uv(
         dir,
@@ -667,7 +698,7 @@ fn uv_inverted(dir: &Path, changed: usize) -> BTreeSet<String> {
     text.lines()
         .filter_map(|l| {
             l.trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
-                .split(' ')
+                .split([' ', '['])
                 .next()
                 .filter(|w| w.starts_with('p'))
                 .map(str::to_string)
@@ -680,7 +711,10 @@ fn generated_uv_workspaces_agree_with_uv_tree_invert() {
     if !support::require_tool(support::UV.0, support::UV.1) {
         return;
     }
-    let cases = if std::env::var("CI").is_ok() { 12 } else { 8 };
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(if std::env::var("CI").is_ok() { 12 } else { 8 });
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
         cases,
         failure_persistence: None,
@@ -702,4 +736,31 @@ fn generated_uv_workspaces_agree_with_uv_tree_invert() {
             Ok(())
         })
         .unwrap();
+}
+
+#[test]
+fn the_packages_globs_changing_marks_every_python_package() {
+    let (_dir, repo) = monorepo();
+    // The commands are not what is tested: nothing.
+    repo.append(
+        "Cargo.toml",
+        "\n[workspace.metadata.ccworkspace.python]\ntest-command = \"pytest {path}\"\n",
+    );
+    assert_eq!(affected(&repo, &[]).names(), set(&[]));
+    // Which folders are packages: every Python package (and the PyO3 crate requiring one).
+    repo.append("Cargo.toml", "packages = [\"DAGs/python/*\"]\n");
+    assert_eq!(
+        affected(&repo, &[]).names(),
+        set(&[
+            "ca_py",
+            "extra-user",
+            "helpers",
+            "later",
+            "orch",
+            "plain-user",
+            "report",
+            "tools",
+            "viz-user"
+        ])
+    );
 }

@@ -59,7 +59,8 @@ pub enum Cause {
     PackageRule { on: String },
     /// A resolved package the Python package reaches changed in `uv.lock`.
     UvLock { change: String },
-    /// A table of the root `pyproject.toml` that every Python package reads changed.
+    /// Something every Python package reads changed (a table of the root `pyproject.toml`, the
+    /// `packages` globs): the sentence says what.
     PythonRoot { what: String },
     /// Everything is affected.
     All { why: String },
@@ -82,7 +83,7 @@ impl Cause {
             Cause::Lockfile { change } => format!("Cargo.lock: {change}"),
             Cause::PackageRule { on } => format!("a package rule marks it when `{on}` is affected"),
             Cause::UvLock { change } => format!("uv.lock: {change}"),
-            Cause::PythonRoot { what } => format!("the root pyproject.toml's {what} changed"),
+            Cause::PythonRoot { what } => what.clone(),
             Cause::All { why } => why.clone(),
         }
     }
@@ -499,7 +500,7 @@ pub fn compute_with_python(
             }
             if let Some(root_file) = c.analyse {
                 effect.effect = "analysed";
-                let (note, all) = analyse_root_file(ws, root_file, rev, &mut seeds)?;
+                let (note, all) = analyse_root_file(ws, root_file, rev, &mut seeds, &mut py_all)?;
                 effect.note = Some(note);
                 if let Some(why) = all {
                     effect.effect = "all";
@@ -878,7 +879,10 @@ fn analyse_root_pyproject(
         }
     }
     if !shared.is_empty() {
-        let mut a = every(shared.join(", "));
+        let mut a = every(format!(
+            "the root pyproject.toml's {} changed (read by every Python package)",
+            shared.join(", ")
+        ));
         a.note = format!(
             "changed: {} (read by every Python package): every Python package is affected",
             shared.join(", ")
@@ -952,10 +956,15 @@ fn build_changed(ws: &Workspace, node: Node, state: &State, seed_nodes: &BTreeSe
 }
 
 /// The Python half of the propagation: from the PyO3 crates whose build changed and the
-/// Python seeds, over the reverse Python edges. A dependency group's edge reaches the package
-/// declaring it and stops; the others propagate. A PyO3 crate reached here (its
-/// `pyproject.toml` requires a changed Python package) is affected, and reaches on through its
-/// wheel only (a Python requirement is not part of its Rust dependents' builds).
+/// Python seeds, over the reverse Python edges. A node is a package's plain install (`None`)
+/// or one of its extras (`Some(extra)`: what `pkg[extra]` adds): a change to the plain install
+/// reaches every requirement on the package; a change to an extra only the requirements that
+/// ask for that extra (`orch[viz]`), as an installer resolves them. A `[project]` requirement
+/// reaches the dependent's plain install, an optional one the dependent's extra, and both
+/// propagate; a dependency group's edge reaches the package declaring it and stops. A PyO3
+/// crate reached here (its `pyproject.toml` requires a changed Python package) is affected,
+/// and reaches on through its wheel only (a Python requirement is not part of its Rust
+/// dependents' builds).
 fn propagate_python(
     ws: &Workspace,
     py: &PythonWorkspace,
@@ -964,15 +973,20 @@ fn propagate_python(
     seeds: Vec<PySeed>,
     out: &mut Outcome,
 ) {
-    let mut dependents: Vec<Vec<(usize, &Declared)>> = vec![Vec::new(); py.packages.len()];
+    type Key = (usize, Option<String>);
+    let mut dependents: Vec<Vec<(usize, &crate::python::Edge)>> =
+        vec![Vec::new(); py.packages.len()];
     for (from, es) in py.edges.iter().enumerate() {
         for e in es {
-            dependents[e.to].push((from, &e.declared));
+            dependents[e.to].push((from, e));
         }
     }
-    let mut reached: BTreeMap<usize, (Reach, Reason)> = BTreeMap::new();
-    let mut queue: VecDeque<usize> = VecDeque::new();
-    // The PyO3 crates whose wheel changed, in name order (for stable reasons).
+    let mut reached: HashMap<Key, (Reach, Reason)> = HashMap::new();
+    // Keys in the order they were first reached: the first reason of a package is its
+    // shortest chain.
+    let mut order: Vec<Key> = Vec::new();
+    let mut queue: VecDeque<Key> = VecDeque::new();
+    // The PyO3 crates whose wheel changed.
     for (i, p) in py.packages.iter().enumerate() {
         let PackageKind::Pyo3 { krate } = &p.kind else {
             continue;
@@ -981,8 +995,9 @@ fn propagate_python(
         if let Some(reason) = out.affected.get(krate)
             && build_changed(ws, m.node, state, seed_nodes)
         {
-            reached.insert(i, (Reach::Full, reason.clone()));
-            queue.push_back(i);
+            reached.insert((i, None), (Reach::Full, reason.clone()));
+            order.push((i, None));
+            queue.push_back((i, None));
         }
     }
     for seed in seeds {
@@ -990,14 +1005,12 @@ fn propagate_python(
         if p.kind == PackageKind::Python {
             out.python_direct.insert(p.distribution.clone());
         }
-        if reached
-            .get(&seed.package)
-            .is_some_and(|(r, _)| *r == Reach::Full)
-        {
+        let key = (seed.package, None);
+        if reached.contains_key(&key) {
             continue;
         }
         reached.insert(
-            seed.package,
+            key.clone(),
             (
                 Reach::Full,
                 Reason {
@@ -1007,27 +1020,53 @@ fn propagate_python(
                 },
             ),
         );
-        queue.push_back(seed.package);
+        order.push(key.clone());
+        queue.push_back(key);
     }
-    while let Some(x) = queue.pop_front() {
-        let Some((_, reason)) = reached.get(&x).cloned() else {
+    while let Some(key) = queue.pop_front() {
+        let Some((_, reason)) = reached.get(&key).cloned() else {
             continue;
         };
+        let (x, extra) = key;
         let wheel = matches!(py.packages[x].kind, PackageKind::Pyo3 { .. });
-        for &(from, declared) in &dependents[x] {
-            let (reach, via) = match declared {
-                Declared::Group(_) => (Reach::Stops, Edge::PythonGroup),
-                _ if wheel => (Reach::Full, Edge::Wheel),
-                Declared::Extra(_) => (Reach::Full, Edge::PythonExtra),
-                Declared::Project => (Reach::Full, Edge::Python),
+        for &(from, edge) in &dependents[x] {
+            if let Some(extra) = &extra
+                && !edge.extras.contains(extra)
+            {
+                continue;
+            }
+            let (next, reach, via) = match &edge.declared {
+                Declared::Group(_) => ((from, None), Reach::Stops, Edge::PythonGroup),
+                Declared::Project => (
+                    (from, None),
+                    Reach::Full,
+                    if wheel { Edge::Wheel } else { Edge::Python },
+                ),
+                Declared::Extra(e) => (
+                    (from, Some(e.clone())),
+                    Reach::Full,
+                    if wheel {
+                        Edge::Wheel
+                    } else {
+                        Edge::PythonExtra
+                    },
+                ),
             };
-            if reached.get(&from).is_some_and(|(r, _)| *r >= reach) {
+            if next == (x, extra.clone()) {
+                continue;
+            }
+            if reached.get(&next).is_some_and(|(r, _)| *r >= reach) {
                 continue;
             }
             let mut chain = reason.chain.clone();
-            chain.push(py_step(py, from, Some(via)));
+            if from != x {
+                chain.push(py_step(py, from, Some(via)));
+            }
+            if !reached.contains_key(&next) {
+                order.push(next.clone());
+            }
             reached.insert(
-                from,
+                next.clone(),
                 (
                     reach,
                     Reason {
@@ -1038,21 +1077,23 @@ fn propagate_python(
                 ),
             );
             if reach == Reach::Full {
-                queue.push_back(from);
+                queue.push_back(next);
             }
         }
     }
-    for (i, (_, reason)) in reached {
-        let p = &py.packages[i];
+    for key in order {
+        let Some((_, reason)) = reached.remove(&key) else {
+            continue;
+        };
+        let p = &py.packages[key.0];
         match &p.kind {
             PackageKind::Python => {
-                out.python.insert(
-                    p.distribution.clone(),
-                    PythonAffected {
+                out.python
+                    .entry(p.distribution.clone())
+                    .or_insert(PythonAffected {
                         path: p.dir.clone(),
                         reason,
-                    },
-                );
+                    });
             }
             PackageKind::Pyo3 { krate } => {
                 if ws.member(krate).is_some() && !out.affected.contains_key(krate) {
@@ -1098,6 +1139,7 @@ fn analyse_root_file(
     which: RootFile,
     rev: &dyn Revisions,
     seeds: &mut Vec<Seed>,
+    py_all: &mut Option<String>,
 ) -> anyhow::Result<(String, Option<String>)> {
     let name = match which {
         RootFile::Manifest => "Cargo.toml",
@@ -1274,6 +1316,13 @@ fn analyse_root_file(
                     });
                 }
                 parts.push("the root package".to_string());
+            }
+            if d.python_packages {
+                py_all.get_or_insert_with(|| {
+                    "[workspace.metadata.ccworkspace.python] packages changed (which folders are Python packages)"
+                        .to_string()
+                });
+                parts.push("[workspace.metadata.ccworkspace.python] packages".to_string());
             }
             if d.members {
                 parts.push(

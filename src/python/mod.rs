@@ -55,6 +55,8 @@ pub struct Edge {
     /// The package depended on (index into [`PythonWorkspace::packages`]).
     pub to: usize,
     pub declared: Declared,
+    /// The extras the requirement asks for (`orch[viz]`), normalised.
+    pub extras: Vec<String>,
     /// 1-based line of the requirement in the depending package's `pyproject.toml`.
     pub line: usize,
 }
@@ -300,6 +302,7 @@ pub fn discover(
                     Some(Edge {
                         to,
                         declared: r.declared.clone(),
+                        extras: r.extras.clone(),
                         line: r.line,
                     })
                 })
