@@ -764,3 +764,20 @@ fn the_packages_globs_changing_marks_every_python_package() {
         ])
     );
 }
+
+#[test]
+fn uv_lock_and_root_pyproject_changes_do_not_run_cargo_metadata() {
+    let (_dir, repo) = uv_monorepo();
+    // uv.lock changed (numpy); the root pyproject.toml's [project] too.
+    repo.replace(
+        "pyproject.toml",
+        "dev = [\"pytest\"]",
+        "dev = [\"pytest>=8\"]",
+    );
+    let out = run(
+        &repo.dir,
+        &["affected", "-q", "--base", "main"],
+        &[("CARGO", "/nonexistent/cargo")],
+    );
+    assert_eq!(out.names(), set(&["app", "lib", "mono"]), "{}", out.stderr);
+}
