@@ -149,7 +149,13 @@ fn compute_loading(
     files: &[ChangedFile],
     rev: &dyn compute::Revisions,
 ) -> anyhow::Result<(Workspace, Outcome)> {
+    let started = std::time::Instant::now();
     let py = discover_python(&ws, config)?;
+    out.verbose(format!(
+        "python: {} packages and PyO3 crates in {} ms",
+        py.packages.len(),
+        started.elapsed().as_millis()
+    ));
     match compute::compute_with_python(&ws, &config.affected, &py, files, rev) {
         Err(e) if e.downcast_ref::<crate::workspace::NeedsGraph>().is_some() => {
             out.verbose("graph: a build must be simulated, so cargo metadata loads guppy's graph");
