@@ -781,3 +781,30 @@ fn uv_lock_and_root_pyproject_changes_do_not_run_cargo_metadata() {
     );
     assert_eq!(out.names(), set(&["app", "lib", "mono"]), "{}", out.stderr);
 }
+
+#[test]
+fn a_python_package_inside_the_root_package_owns_its_files() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"rootpkg\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\nmembers = [\"crates/*\"]\n",
+        ),
+        ("crates/core/Cargo.toml", &krate("core", "", "")),
+        (
+            "DAGs/python/orch/pyproject.toml",
+            &py("orch", "dependencies = []\n"),
+        ),
+        ("DAGs/python/orch/x.py", ""),
+        ("DAGs/other.txt", ""),
+    ]);
+    support::generator::run_cargo(dir.path(), &["generate-lockfile", "--offline"]).unwrap();
+    let repo = Repo::init(dir.path());
+    repo.write(".gitignore", "target/\n");
+    repo.commit_all("base");
+    assert_eq!(
+        names_after(&repo, "DAGs/python/orch/x.py", &[]),
+        set(&["orch"])
+    );
+    // Other files outside the members stay the root package's, as before.
+    assert_eq!(names_after(&repo, "DAGs/other.txt", &[]), set(&["rootpkg"]));
+}

@@ -513,7 +513,17 @@ pub fn compute_with_python(
             }
             // The package holding the path, and the packages inside it when it is a directory
             // (a submodule's gitlink): `vendor/sub` changed means every crate in it did.
-            let owner = owners.owner(path);
+            let mut owner = owners.owner(path);
+            // A Python package's folder inside the root package's is deeper: its files are the
+            // Python package's (every other crate's folder stays the crate's).
+            if has_python
+                && owner.is_some_and(|n| ws.graph.package(n).dir.as_deref() == Some(""))
+                && py
+                    .owner(path)
+                    .is_some_and(|i| !py.packages[i].dir.is_empty())
+            {
+                owner = None;
+            }
             let inside = owners.inside(path);
             for &id in owner.iter().chain(&inside) {
                 let name = ws.graph.package(id).name.clone();
