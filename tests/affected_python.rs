@@ -573,14 +573,20 @@ fn a_python_only_change_does_not_run_cargo_metadata() {
 }
 
 // ---- differential: generated uv workspaces against `uv tree --invert` ----
+// (`uv lock` runs offline: the packages have no third-party requirements, and uv reads the
+// PyO3 crate's static `[project]` metadata without building it.)
 
 /// A generated uv workspace: package `i` is `p{i}`; each edge `(from, to, how, extra)` with
 /// `from > to` (acyclic): `how` 0 = `[project] dependencies`, 1 = the extra `x`, 2 = a `dev`
 /// group; `extra`: the requirement asks for `p{to}[x]`.
+/// Beside them, the PyO3 crate `crates/pyx` (distribution `pyx-dist`, on the crate `core`,
+/// a uv workspace member too), which each `(from, how)` of `wheel` requires. `changed == n`
+/// changes `core`'s Rust source instead of a package.
 #[derive(Debug, Clone)]
 struct Gen {
     n: usize,
     edges: Vec<(usize, usize, u8, bool)>,
+    wheel: Vec<(usize, u8)>,
     changed: usize,
 }
 
@@ -590,10 +596,11 @@ fn gen_strategy() -> impl Strategy<Value = Gen> {
             (
                 Just(n),
                 proptest::collection::vec((0..n, 0..n, 0u8..3, any::<bool>()), 0..(n * 2)),
-                0..n,
+                proptest::collection::btree_map(0..n, 0u8..3, 0..3),
+                0..=n,
             )
         })
-        .prop_map(|(n, raw, changed)| {
+        .prop_map(|(n, raw, wheel, changed)| {
             let mut seen = BTreeSet::new();
             let edges = raw
                 .into_iter()
@@ -601,7 +608,12 @@ fn gen_strategy() -> impl Strategy<Value = Gen> {
                 .map(|(a, b, how, extra)| (a.max(b), a.min(b), how, extra))
                 .filter(|(a, b, _, _)| seen.insert((*a, *b)))
                 .collect();
-            Gen { n, edges, changed }
+            Gen {
+                n,
+                edges,
+                wheel: wheel.into_iter().collect(),
+                changed,
+            }
         })
 }
 
@@ -618,29 +630,54 @@ fn write_gen(root: &Path, g: &Gen) {
     w("crates/core/Cargo.toml", &krate("core", "", ""));
     w("crates/core/src/lib.rs", "");
     w(
+        "crates/pyx/Cargo.toml",
+        &krate(
+            "pyx",
+            "core = { path = \"../core\" }\n",
+            "[lib]\ncrate-type = [\"cdylib\", \"rlib\"]\n",
+        ),
+    );
+    w("crates/pyx/src/lib.rs", "");
+    w(
+        "crates/pyx/pyproject.toml",
+        &format!(
+            "{MATURIN}[project]\nname = \"pyx-dist\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n"
+        ),
+    );
+    w(
         "pyproject.toml",
-        "[tool.uv.workspace]\nmembers = [\"pkgs/*\"]\n",
+        "[tool.uv.workspace]\nmembers = [\"pkgs/*\", \"crates/pyx\"]\n",
     );
     for i in 0..g.n {
         let mut deps = Vec::new();
         let mut extra = Vec::new();
         let mut dev = Vec::new();
         let mut sources = String::new();
-        for &(from, to, how, want_extra) in &g.edges {
+        let wheel = g
+            .wheel
+            .iter()
+            .filter(|(from, _)| *from == i)
+            .map(|&(from, how)| (from, usize::MAX, how, false));
+        for (from, to, how, want_extra) in g.edges.iter().copied().chain(wheel) {
             if from != i {
                 continue;
             }
-            let req = if want_extra {
-                format!("\"p{to}[x]\"")
+            let to = if to == usize::MAX {
+                "pyx-dist".to_string()
             } else {
-                format!("\"p{to}\"")
+                format!("p{to}")
+            };
+            let req = if want_extra {
+                format!("\"{to}[x]\"")
+            } else {
+                format!("\"{to}\"")
             };
             match how {
                 0 => deps.push(req),
                 1 => extra.push(req),
                 _ => dev.push(req),
             }
-            sources.push_str(&format!("p{to} = {{ workspace = true }}\n"));
+            sources.push_str(&format!("{to} = {{ workspace = true }}\n"));
         }
         let mut text = format!(
             "[project]\nname = \"p{i}\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\ndependencies = [{}]\n",
@@ -682,25 +719,16 @@ fn uv(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// The packages `uv tree --invert --package p{changed}` shows (`p3 v0.1.0 (group: dev)`,
-/// `p4[x] v0.1.0`).
-fn uv_inverted(dir: &Path, changed: usize) -> BTreeSet<String> {
-    let text = uv(
-        dir,
-        &[
-            "tree",
-            "--frozen",
-            "--invert",
-            "--package",
-            &format!("p{changed}"),
-        ],
-    );
+/// The packages `uv tree --invert --package CHANGED` shows (`p3 v0.1.0 (group: dev)`,
+/// `p4[x] v0.1.0`), but the PyO3 crate's distribution.
+fn uv_inverted(dir: &Path, changed: &str) -> BTreeSet<String> {
+    let text = uv(dir, &["tree", "--frozen", "--invert", "--package", changed]);
     text.lines()
         .filter_map(|l| {
             l.trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
                 .split([' ', '['])
                 .next()
-                .filter(|w| w.starts_with('p'))
+                .filter(|w| w.starts_with('p') && *w != "pyx-dist")
                 .map(str::to_string)
         })
         .collect()
@@ -729,9 +757,16 @@ fn generated_uv_workspaces_agree_with_uv_tree_invert() {
             let repo = Repo::init(dir.path());
             repo.write(".gitignore", "target/\n.venv/\n");
             repo.commit_all("base");
-            repo.append(&format!("pkgs/p{}/p{}.py", g.changed, g.changed), "x = 1\n");
+            // A Python change, or a Rust change that reaches the wheel (uv sees the wheel's
+            // distribution change).
+            let theirs = if g.changed == g.n {
+                repo.append("crates/core/src/lib.rs", "// x\n");
+                uv_inverted(dir.path(), "pyx-dist")
+            } else {
+                repo.append(&format!("pkgs/p{}/p{}.py", g.changed, g.changed), "x = 1\n");
+                uv_inverted(dir.path(), &format!("p{}", g.changed))
+            };
             let ours = affected(&repo, &["--kind", "python"]).names();
-            let theirs = uv_inverted(dir.path(), g.changed);
             prop_assert_eq!(ours, theirs, "{:?}", g);
             Ok(())
         })
