@@ -843,3 +843,35 @@ fn a_python_package_inside_the_root_package_owns_its_files() {
     // Other files outside the members stay the root package's, as before.
     assert_eq!(names_after(&repo, "DAGs/other.txt", &[]), set(&["rootpkg"]));
 }
+
+#[test]
+fn a_missing_base_with_on_missing_base_all_marks_the_python_packages_too() {
+    let (_dir, repo) = monorepo();
+    let out = run(
+        &repo.dir,
+        &[
+            "affected",
+            "-q",
+            "--base",
+            "no-such-branch",
+            "--on-missing-base",
+            "all",
+            "--kind",
+            "python",
+        ],
+        &[],
+    );
+    assert_eq!(
+        out.names(),
+        set(&[
+            "extra-user",
+            "helpers",
+            "later",
+            "orch",
+            "plain-user",
+            "report",
+            "tools",
+            "viz-user"
+        ])
+    );
+}
