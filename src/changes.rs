@@ -149,15 +149,40 @@ fn compute_loading(
     files: &[ChangedFile],
     rev: &dyn compute::Revisions,
 ) -> anyhow::Result<(Workspace, Outcome)> {
-    match compute::compute(&ws, &config.affected, files, rev) {
+    let started = std::time::Instant::now();
+    let py = discover_python(&ws, config)?;
+    out.verbose(format!(
+        "python: {} packages and PyO3 crates in {} ms",
+        py.packages.len(),
+        started.elapsed().as_millis()
+    ));
+    match compute::compute_with_python(&ws, &config.affected, &py, files, rev) {
         Err(e) if e.downcast_ref::<crate::workspace::NeedsGraph>().is_some() => {
             out.verbose("graph: a build must be simulated, so cargo metadata loads guppy's graph");
             let ws = Workspace::load_uncached(global)?;
-            let outcome = compute::compute(&ws, &config.affected, files, rev)?;
+            let outcome = compute::compute_with_python(&ws, &config.affected, &py, files, rev)?;
             Ok((ws, outcome))
         }
         outcome => Ok((ws, outcome?)),
     }
+}
+
+/// The Python packages of the head workspace (read from its files once per run, never cached:
+/// `docs/python.md`), with its PyO3 crates' Python sides.
+fn discover_python(
+    ws: &Workspace,
+    config: &Config,
+) -> anyhow::Result<crate::python::PythonWorkspace> {
+    let pyo3: Vec<crate::python::Pyo3Crate> = ws
+        .members
+        .iter()
+        .filter(|m| m.kind == crate::model::kind::CrateKind::Pyo3)
+        .map(|m| crate::python::Pyo3Crate {
+            name: m.name.clone(),
+            dir: m.path.clone(),
+        })
+        .collect();
+    crate::python::discover(ws.root.as_std_path(), &config.python, &pyo3)
 }
 
 /// The head's configuration, with the command line's overrides.
@@ -245,9 +270,15 @@ fn analyse_git(
                 );
                 out.warn(&why);
                 let mut outcome = Outcome::default();
-                outcome.mark_all(&ws, why);
-                let prov = provenance(change, base_name, None);
                 let config = load_config(&ws, change)?;
+                let py = discover_python(&ws, &config)?;
+                outcome.python_packages = py
+                    .python_packages()
+                    .map(|(_, p)| (p.distribution.clone(), p.dir.clone()))
+                    .collect();
+                outcome.mark_all(&ws, why.clone());
+                outcome.mark_all_python(&py, &why);
+                let prov = provenance(change, base_name, None);
                 return Ok((ws, outcome, prov, config));
             }
         },

@@ -217,12 +217,13 @@ pub struct AffectedArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = AffectedFormat::Names)]
     pub format: AffectedFormat,
-    /// Explain why CRATE is (or is not) affected, instead of listing crates
+    /// Explain why CRATE (or a Python package) is (or is not) affected, instead of listing
+    /// crates
     #[arg(long, value_name = "CRATE")]
     pub explain: Option<String>,
-    /// Only list crates of these kinds
+    /// Only list crates of these kinds (`python`: the Python packages)
     #[arg(long, value_enum, value_delimiter = ',', value_name = "KIND")]
-    pub kind: Vec<CrateKind>,
+    pub kind: Vec<crate::affected::report::AffectedKind>,
     /// Split the `github` matrix into one group per domain folder
     #[arg(long, value_enum, value_name = "GROUPING")]
     pub group_by: Option<GroupBy>,

@@ -14,11 +14,12 @@ use serde::Serialize;
 
 use super::changed::ChangedFile;
 use super::rules::{RootFile, Rules};
-use super::{lockdiff, rootdiff};
+use super::{lockdiff, rootdiff, uvlock};
 use crate::config::{AffectedConfig, FeaturesMode, MarkChanged, Unmatched};
 use crate::errors::UserError;
 use crate::graph::{Builds, DepGraph, Link, Node, PlatformMask, every_build_on};
 use crate::model::package_files::PackageFiles;
+use crate::python::{Declared, PackageKind, PythonWorkspace};
 use crate::workspace::Workspace;
 
 /// What `compute` needs to read from the base and head revisions. Implemented over git by the
@@ -56,6 +57,11 @@ pub enum Cause {
     Lockfile { change: String },
     /// A package rule marks it when another crate is affected.
     PackageRule { on: String },
+    /// A resolved package the Python package reaches changed in `uv.lock`.
+    UvLock { change: String },
+    /// Something every Python package reads changed (a table of the root `pyproject.toml`, the
+    /// `packages` globs): the sentence says what.
+    PythonRoot { what: String },
     /// Everything is affected.
     All { why: String },
 }
@@ -76,6 +82,8 @@ impl Cause {
             Cause::RootManifest => "the root package's manifest changed".to_string(),
             Cause::Lockfile { change } => format!("Cargo.lock: {change}"),
             Cause::PackageRule { on } => format!("a package rule marks it when `{on}` is affected"),
+            Cause::UvLock { change } => format!("uv.lock: {change}"),
+            Cause::PythonRoot { what } => what.clone(),
             Cause::All { why } => why.clone(),
         }
     }
@@ -88,6 +96,17 @@ pub enum Edge {
     Normal,
     Build,
     Dev,
+    /// A Python package requires a PyO3 crate's distribution (`[project] dependencies` or an
+    /// extra): it installs the crate's wheel.
+    Wheel,
+    /// A `[project] dependencies` requirement on a workspace Python package (or a PyO3 crate's
+    /// `pyproject.toml` requiring one).
+    Python,
+    /// A `[project.optional-dependencies]` requirement: installed with the extra; propagates.
+    PythonExtra,
+    /// A `[dependency-groups]` requirement (PEP 735): reaches the package that declares the
+    /// group (its tests), not its dependents.
+    PythonGroup,
 }
 
 /// One step of a reason chain: a package, and the edge by which the previous one reached it.
@@ -100,6 +119,9 @@ pub struct Step {
     /// Not a workspace member (a third-party or out-of-workspace path package).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub external: bool,
+    /// `python` for a Python package (its distribution name is `crate`); absent for a crate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
 }
 
 /// Why one crate is affected: the cause, and the chain from the changed package to it.
@@ -123,6 +145,10 @@ pub struct FileEffect {
     pub effect: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub crates: Vec<String>,
+    /// The Python packages (distribution names) the file marks (effect `python`, or
+    /// `analysed` for `uv.lock` and the root `pyproject.toml`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub python: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -149,6 +175,22 @@ pub struct Outcome {
     pub changed_packages: BTreeSet<String>,
     pub deleted: Vec<Deleted>,
     pub notes: Vec<String>,
+    /// Affected Python packages by distribution name, each with its folder and the reason that
+    /// reached it first (`docs/python.md`).
+    pub python: BTreeMap<String, PythonAffected>,
+    /// Python packages whose own files changed (or that uv.lock / the root pyproject.toml
+    /// marks).
+    pub python_direct: BTreeSet<String>,
+    /// Every Python package of the head (distribution -> folder), affected or not.
+    pub python_packages: BTreeMap<String, String>,
+}
+
+/// One affected Python package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PythonAffected {
+    /// Its folder, relative to the workspace root (empty for the root package).
+    pub path: String,
+    pub reason: Reason,
 }
 
 impl Outcome {
@@ -164,12 +206,54 @@ impl Outcome {
                         name: m.name.clone(),
                         via: None,
                         external: false,
+                        kind: None,
                     }],
                     build: None,
                 },
             );
         }
         self.all = Some(why);
+    }
+
+    /// Every Python package of `py` is affected (and counts as changed itself), for this
+    /// reason.
+    pub fn mark_all_python(&mut self, py: &PythonWorkspace, why: &str) {
+        for (_, p) in py.python_packages() {
+            self.python_direct.insert(p.distribution.clone());
+            self.python.insert(
+                p.distribution.clone(),
+                PythonAffected {
+                    path: p.dir.clone(),
+                    reason: Reason {
+                        cause: Cause::All {
+                            why: why.to_string(),
+                        },
+                        chain: vec![py_step(py, py.by_distribution[&p.distribution], None)],
+                        build: None,
+                    },
+                },
+            );
+        }
+    }
+}
+
+/// The step naming package `i` of `py`: a PyO3 crate by its crate name, a Python package by
+/// its distribution.
+fn py_step(py: &PythonWorkspace, i: usize, via: Option<Edge>) -> Step {
+    let p = &py.packages[i];
+    match &p.kind {
+        PackageKind::Pyo3 { krate } => Step {
+            name: krate.clone(),
+            via,
+            external: false,
+            kind: None,
+        },
+        PackageKind::Python => Step {
+            name: p.distribution.clone(),
+            via,
+            external: false,
+            kind: Some("python"),
+        },
     }
 }
 
@@ -337,13 +421,37 @@ impl Revisions for NoBase {
     }
 }
 
-/// Compute the affected crates.
+/// Compute the affected crates, in a workspace without Python packages.
 pub fn compute(
     ws: &Workspace,
     config: &AffectedConfig,
     files: &[ChangedFile],
     rev: &dyn Revisions,
 ) -> anyhow::Result<Outcome> {
+    compute_with_python(ws, config, &PythonWorkspace::default(), files, rev)
+}
+
+/// A Python package to start from, and why.
+struct PySeed {
+    package: usize,
+    cause: Cause,
+}
+
+/// Compute the affected crates and Python packages: the crates as [`compute`] does, then the
+/// Python packages over the edges of `py` (`docs/python.md`): a PyO3 crate whose build
+/// changed reaches the Python packages that require its distribution; `[project]`
+/// dependencies and extras propagate; a dependency group reaches the package declaring it
+/// only.
+pub fn compute_with_python(
+    ws: &Workspace,
+    config: &AffectedConfig,
+    py: &PythonWorkspace,
+    files: &[ChangedFile],
+    rev: &dyn Revisions,
+) -> anyhow::Result<Outcome> {
+    let has_python = !py.packages.is_empty();
+    let mut py_seeds: Vec<PySeed> = Vec::new();
+    let mut py_all: Option<String> = None;
     let rules = Rules::new(config)?;
     let owners = Owners::new(ws, rev)?;
     let mut out = Outcome::default();
@@ -356,6 +464,7 @@ pub fn compute(
             file: file.clone(),
             effect: "crate",
             crates: Vec::new(),
+            python: Vec::new(),
             note: None,
         };
         for path in file.paths() {
@@ -391,7 +500,7 @@ pub fn compute(
             }
             if let Some(root_file) = c.analyse {
                 effect.effect = "analysed";
-                let (note, all) = analyse_root_file(ws, root_file, rev, &mut seeds)?;
+                let (note, all) = analyse_root_file(ws, root_file, rev, &mut seeds, &mut py_all)?;
                 effect.note = Some(note);
                 if let Some(why) = all {
                     effect.effect = "all";
@@ -404,7 +513,17 @@ pub fn compute(
             }
             // The package holding the path, and the packages inside it when it is a directory
             // (a submodule's gitlink): `vendor/sub` changed means every crate in it did.
-            let owner = owners.owner(path);
+            let mut owner = owners.owner(path);
+            // A Python package's folder inside the root package's is deeper: its files are the
+            // Python package's (every other crate's folder stays the crate's).
+            if has_python
+                && owner.is_some_and(|n| ws.graph.package(n).dir.as_deref() == Some(""))
+                && py
+                    .owner(path)
+                    .is_some_and(|i| !py.packages[i].dir.is_empty())
+            {
+                owner = None;
+            }
             let inside = owners.inside(path);
             for &id in owner.iter().chain(&inside) {
                 let name = ws.graph.package(id).name.clone();
@@ -495,6 +614,39 @@ pub fn compute(
             if !effect.crates.is_empty() {
                 continue;
             }
+            // Outside every crate: the Python half (its root files, then its packages).
+            if has_python && matches!(path, "uv.lock" | "pyproject.toml") {
+                let analysed = if path == "uv.lock" {
+                    analyse_uv_lock(py, rev)?
+                } else {
+                    analyse_root_pyproject(py, rev)?
+                };
+                if let Some(analysed) = analysed {
+                    effect.effect = "analysed";
+                    effect.note = Some(analysed.note);
+                    if let Some(why) = analysed.all {
+                        py_all.get_or_insert(why);
+                    }
+                    for seed in analysed.seeds {
+                        effect
+                            .python
+                            .push(py.packages[seed.package].distribution.clone());
+                        py_seeds.push(seed);
+                    }
+                    continue;
+                }
+            }
+            if let Some(i) = py.owner(path) {
+                effect.effect = "python";
+                effect.python.push(py.packages[i].distribution.clone());
+                py_seeds.push(PySeed {
+                    package: i,
+                    cause: Cause::File {
+                        path: path.to_string(),
+                    },
+                });
+                continue;
+            }
             if rules.ignored_outside_crates(path) {
                 if effect.effect == "crate" {
                     effect.effect = "ignored";
@@ -532,6 +684,8 @@ pub fn compute(
         }
         effect.crates.sort();
         effect.crates.dedup();
+        effect.python.sort();
+        effect.python.dedup();
         out.files.push(effect);
     }
     if !unmatched_error.is_empty() {
@@ -546,13 +700,418 @@ pub fn compute(
         .into());
     }
     out.deleted.sort();
+    out.python_packages = py
+        .python_packages()
+        .map(|(_, p)| (p.distribution.clone(), p.dir.clone()))
+        .collect();
 
     if let Some(why) = out.all.clone() {
-        out.mark_all(ws, why);
+        out.mark_all(ws, why.clone());
+        out.mark_all_python(py, &why);
         return Ok(out);
     }
-    propagate(ws, config, seeds, &mut out)?;
+    let (state, seed_nodes) = propagate(ws, config, seeds, &mut out)?;
+    if let Some(why) = out.all.clone() {
+        // A package rule marked everything.
+        out.mark_all_python(py, &why);
+        return Ok(out);
+    }
+    if has_python {
+        if let Some(why) = py_all {
+            for (i, _) in py.python_packages() {
+                py_seeds.push(PySeed {
+                    package: i,
+                    cause: Cause::PythonRoot { what: why.clone() },
+                });
+            }
+        }
+        propagate_python(ws, py, &state, &seed_nodes, py_seeds, &mut out);
+    }
     Ok(out)
+}
+
+/// What the analysis of `uv.lock` or the root `pyproject.toml` found.
+struct PyAnalysis {
+    note: String,
+    /// Every Python package is affected, because (`PythonRoot { what }`).
+    all: Option<String>,
+    seeds: Vec<PySeed>,
+}
+
+/// `uv.lock` changed: the workspace packages whose dependency closure in the lockfile reaches a
+/// changed entry (at the head, and at the base for removed ones). `None` when the workspace
+/// has no Python package of its own (the file is then outside everything, as before).
+fn analyse_uv_lock(
+    py: &PythonWorkspace,
+    rev: &dyn Revisions,
+) -> anyhow::Result<Option<PyAnalysis>> {
+    if py.python_packages().next().is_none() && !py.uv_workspace {
+        return Ok(None);
+    }
+    let every = |why: String| PyAnalysis {
+        note: why.clone(),
+        all: Some(why),
+        seeds: Vec::new(),
+    };
+    if !rev.has_base() {
+        return Ok(Some(every(
+            "uv.lock changed and there is no base revision to compare it with (--files), so every Python package is affected".to_string(),
+        )));
+    }
+    let (base, head) = (
+        rev.base_file("uv.lock")?.unwrap_or_default(),
+        rev.head_file("uv.lock")?.unwrap_or_default(),
+    );
+    let (base, head) = match (uvlock::parse(&base), uvlock::parse(&head)) {
+        (Ok(b), Ok(h)) => (b, h),
+        (Err(e), _) | (_, Err(e)) => {
+            return Ok(Some(every(format!(
+                "cannot compare uv.lock ({e}), so every Python package is affected"
+            ))));
+        }
+    };
+    let mut changed = uvlock::changed(&base, &head);
+    // Workspace packages count through their own files.
+    changed.retain(|name, _| !py.by_distribution.contains_key(name));
+    let members: BTreeSet<String> = py.by_distribution.keys().cloned().collect();
+    let mut reached = uvlock::reaching(&head, &members, &changed);
+    for (m, n) in uvlock::reaching(&base, &members, &changed) {
+        reached.entry(m).or_insert(n);
+    }
+    let seeds = reached
+        .iter()
+        .map(|(member, name)| PySeed {
+            package: py.by_distribution[member],
+            cause: Cause::UvLock {
+                change: changed[name].clone(),
+            },
+        })
+        .collect();
+    let note = if changed.is_empty() {
+        "no resolved package outside the workspace changed".to_string()
+    } else {
+        format!(
+            "changed packages: {}",
+            changed.values().cloned().collect::<Vec<_>>().join(", ")
+        )
+    };
+    Ok(Some(PyAnalysis {
+        note,
+        all: None,
+        seeds,
+    }))
+}
+
+/// The root `pyproject.toml` of a uv workspace changed (a root without `[tool.uv.workspace]`
+/// or a `[project]` is outside everything, as before): `[project]`, `[dependency-groups]` or
+/// `[build-system]` mark the root package; `[tool.uv.workspace]` only changes which packages
+/// there are (read at the head: new members count through their files); any other table
+/// (`[tool.uv]` settings, `[tool.pytest]`, ...) is read by every package, which are all marked.
+fn analyse_root_pyproject(
+    py: &PythonWorkspace,
+    rev: &dyn Revisions,
+) -> anyhow::Result<Option<PyAnalysis>> {
+    let root = py
+        .by_distribution
+        .values()
+        .copied()
+        .find(|&i| py.packages[i].dir.is_empty() && py.packages[i].kind == PackageKind::Python);
+    if !py.uv_workspace && root.is_none() {
+        return Ok(None);
+    }
+    let every = |why: String| PyAnalysis {
+        note: format!("{why}: every Python package is affected"),
+        all: Some(why),
+        seeds: Vec::new(),
+    };
+    if !rev.has_base() {
+        return Ok(Some(every(
+            "pyproject.toml changed and there is no base revision to compare it with (--files)"
+                .to_string(),
+        )));
+    }
+    let parse = |text: Option<String>| -> Option<toml::Table> {
+        text.and_then(|t| toml::from_str::<toml::Table>(&t).ok())
+    };
+    let (Some(base), Some(head)) = (
+        parse(rev.base_file("pyproject.toml")?),
+        parse(rev.head_file("pyproject.toml")?),
+    ) else {
+        return Ok(Some(every(
+            "pyproject.toml was added, removed or cannot be read at one revision".to_string(),
+        )));
+    };
+    let differs = |a: Option<&toml::Value>, b: Option<&toml::Value>| a != b;
+    let mut own = Vec::new();
+    let mut shared = Vec::new();
+    let mut workspace = false;
+    let keys: BTreeSet<&String> = base.keys().chain(head.keys()).collect();
+    for key in keys {
+        if !differs(base.get(key), head.get(key)) {
+            continue;
+        }
+        match key.as_str() {
+            "project" | "dependency-groups" | "build-system" => own.push(format!("[{key}]")),
+            "tool" => {
+                let empty = toml::Table::new();
+                let t = |v: Option<&toml::Value>| v.and_then(|v| v.as_table()).cloned();
+                let (bt, ht) = (
+                    t(base.get("tool")).unwrap_or_default(),
+                    t(head.get("tool")).unwrap_or_default(),
+                );
+                let tools: BTreeSet<&String> = bt.keys().chain(ht.keys()).collect();
+                for tool in tools {
+                    if !differs(bt.get(tool), ht.get(tool)) {
+                        continue;
+                    }
+                    if tool != "uv" {
+                        shared.push(format!("[tool.{tool}]"));
+                        continue;
+                    }
+                    let (bu, hu) = (
+                        t(bt.get("uv")).unwrap_or_else(|| empty.clone()),
+                        t(ht.get("uv")).unwrap_or_else(|| empty.clone()),
+                    );
+                    let uv_keys: BTreeSet<&String> = bu.keys().chain(hu.keys()).collect();
+                    for k in uv_keys {
+                        if !differs(bu.get(k), hu.get(k)) {
+                            continue;
+                        }
+                        if k == "workspace" {
+                            workspace = true;
+                        } else {
+                            shared.push(format!("[tool.uv] {k}"));
+                        }
+                    }
+                }
+            }
+            _ => shared.push(format!("[{key}]")),
+        }
+    }
+    if !shared.is_empty() {
+        let mut a = every(format!(
+            "the root pyproject.toml's {} changed (read by every Python package)",
+            shared.join(", ")
+        ));
+        a.note = format!(
+            "changed: {} (read by every Python package): every Python package is affected",
+            shared.join(", ")
+        );
+        return Ok(Some(a));
+    }
+    let mut parts = Vec::new();
+    let mut seeds = Vec::new();
+    if !own.is_empty() {
+        parts.push(own.join(", "));
+        if let Some(root) = root {
+            seeds.push(PySeed {
+                package: root,
+                cause: Cause::File {
+                    path: "pyproject.toml".to_string(),
+                },
+            });
+        }
+    }
+    if workspace {
+        parts.push(
+            "[tool.uv.workspace] (members read at the head; new and removed packages count through their files)"
+                .to_string(),
+        );
+    }
+    Ok(Some(PyAnalysis {
+        note: if parts.is_empty() {
+            "nothing that affects a Python package changed".to_string()
+        } else {
+            format!("changed: {}", parts.join("; "))
+        },
+        all: None,
+        seeds,
+    }))
+}
+
+/// Whether the build of the crate at `node` (its wheel, for a PyO3 crate) holds a changed
+/// package, not only its tests: it was reached over normal or build edges (or is a seed that
+/// propagates). A crate whose recorded chain ends in a dev edge (`features-mode = "builds"`
+/// records the shortest path through its builds, dev-dependencies included) counts when it
+/// reaches a seed over its normal or build links, declared on any platform (conservative:
+/// optional ones too).
+fn build_changed(ws: &Workspace, node: Node, state: &State, seed_nodes: &BTreeSet<Node>) -> bool {
+    let Some((reach, reason)) = state.get(&node) else {
+        return false;
+    };
+    if *reach == Reach::Full {
+        return true;
+    }
+    if reason.chain.len() == 1 {
+        // A seed that does not propagate: a dev-only `[workspace.dependencies]` entry.
+        return false;
+    }
+    if reason.chain.last().and_then(|s| s.via) != Some(Edge::Dev) {
+        return true;
+    }
+    let mut seen = BTreeSet::from([node]);
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        for link in &ws.graph.package(n).links {
+            if !(link.normal || link.build) || !seen.insert(link.to) {
+                continue;
+            }
+            if seed_nodes.contains(&link.to) {
+                return true;
+            }
+            stack.push(link.to);
+        }
+    }
+    false
+}
+
+/// The Python half of the propagation: from the PyO3 crates whose build changed and the
+/// Python seeds, over the reverse Python edges. A node is a package's plain install (`None`)
+/// or one of its extras (`Some(extra)`: what `pkg[extra]` adds): a change to the plain install
+/// reaches every requirement on the package; a change to an extra only the requirements that
+/// ask for that extra (`orch[viz]`), as an installer resolves them. A `[project]` requirement
+/// reaches the dependent's plain install, an optional one the dependent's extra, and both
+/// propagate; a dependency group's edge reaches the package declaring it and stops. A PyO3
+/// crate reached here (its `pyproject.toml` requires a changed Python package) is affected,
+/// and reaches on through its wheel only (a Python requirement is not part of its Rust
+/// dependents' builds).
+fn propagate_python(
+    ws: &Workspace,
+    py: &PythonWorkspace,
+    state: &State,
+    seed_nodes: &BTreeSet<Node>,
+    seeds: Vec<PySeed>,
+    out: &mut Outcome,
+) {
+    type Key = (usize, Option<String>);
+    let mut dependents: Vec<Vec<(usize, &crate::python::Edge)>> =
+        vec![Vec::new(); py.packages.len()];
+    for (from, es) in py.edges.iter().enumerate() {
+        for e in es {
+            dependents[e.to].push((from, e));
+        }
+    }
+    let mut reached: HashMap<Key, (Reach, Reason)> = HashMap::new();
+    // Keys in the order they were first reached: the first reason of a package is its
+    // shortest chain.
+    let mut order: Vec<Key> = Vec::new();
+    let mut queue: VecDeque<Key> = VecDeque::new();
+    // The PyO3 crates whose wheel changed.
+    for (i, p) in py.packages.iter().enumerate() {
+        let PackageKind::Pyo3 { krate } = &p.kind else {
+            continue;
+        };
+        let Some(m) = ws.member(krate) else { continue };
+        if let Some(reason) = out.affected.get(krate)
+            && build_changed(ws, m.node, state, seed_nodes)
+        {
+            reached.insert((i, None), (Reach::Full, reason.clone()));
+            order.push((i, None));
+            queue.push_back((i, None));
+        }
+    }
+    for seed in seeds {
+        let p = &py.packages[seed.package];
+        if p.kind == PackageKind::Python {
+            out.python_direct.insert(p.distribution.clone());
+        }
+        let key = (seed.package, None);
+        if reached.contains_key(&key) {
+            continue;
+        }
+        reached.insert(
+            key.clone(),
+            (
+                Reach::Full,
+                Reason {
+                    cause: seed.cause,
+                    chain: vec![py_step(py, seed.package, None)],
+                    build: None,
+                },
+            ),
+        );
+        order.push(key.clone());
+        queue.push_back(key);
+    }
+    while let Some(key) = queue.pop_front() {
+        let Some((_, reason)) = reached.get(&key).cloned() else {
+            continue;
+        };
+        let (x, extra) = key;
+        let wheel = matches!(py.packages[x].kind, PackageKind::Pyo3 { .. });
+        for &(from, edge) in &dependents[x] {
+            if let Some(extra) = &extra
+                && !edge.extras.contains(extra)
+            {
+                continue;
+            }
+            let (next, reach, via) = match &edge.declared {
+                Declared::Group(_) => ((from, None), Reach::Stops, Edge::PythonGroup),
+                Declared::Project => (
+                    (from, None),
+                    Reach::Full,
+                    if wheel { Edge::Wheel } else { Edge::Python },
+                ),
+                Declared::Extra(e) => (
+                    (from, Some(e.clone())),
+                    Reach::Full,
+                    if wheel {
+                        Edge::Wheel
+                    } else {
+                        Edge::PythonExtra
+                    },
+                ),
+            };
+            if next == (x, extra.clone()) {
+                continue;
+            }
+            if reached.get(&next).is_some_and(|(r, _)| *r >= reach) {
+                continue;
+            }
+            let mut chain = reason.chain.clone();
+            if from != x {
+                chain.push(py_step(py, from, Some(via)));
+            }
+            if !reached.contains_key(&next) {
+                order.push(next.clone());
+            }
+            reached.insert(
+                next.clone(),
+                (
+                    reach,
+                    Reason {
+                        cause: reason.cause.clone(),
+                        chain,
+                        build: None,
+                    },
+                ),
+            );
+            if reach == Reach::Full {
+                queue.push_back(next);
+            }
+        }
+    }
+    for key in order {
+        let Some((_, reason)) = reached.remove(&key) else {
+            continue;
+        };
+        let p = &py.packages[key.0];
+        match &p.kind {
+            PackageKind::Python => {
+                out.python
+                    .entry(p.distribution.clone())
+                    .or_insert(PythonAffected {
+                        path: p.dir.clone(),
+                        reason,
+                    });
+            }
+            PackageKind::Pyo3 { krate } => {
+                if ws.member(krate).is_some() && !out.affected.contains_key(krate) {
+                    out.affected.insert(krate.clone(), reason);
+                }
+            }
+        }
+    }
 }
 
 /// Expand a `mark-changed` entry (`name` or `domain:NAME`) to package ids.
@@ -590,6 +1149,7 @@ fn analyse_root_file(
     which: RootFile,
     rev: &dyn Revisions,
     seeds: &mut Vec<Seed>,
+    py_all: &mut Option<String>,
 ) -> anyhow::Result<(String, Option<String>)> {
     let name = match which {
         RootFile::Manifest => "Cargo.toml",
@@ -766,6 +1326,13 @@ fn analyse_root_file(
                     });
                 }
                 parts.push("the root package".to_string());
+            }
+            if d.python_packages {
+                py_all.get_or_insert_with(|| {
+                    "[workspace.metadata.ccworkspace.python] packages changed (which folders are Python packages)"
+                        .to_string()
+                });
+                parts.push("[workspace.metadata.ccworkspace.python] packages".to_string());
             }
             if d.members {
                 parts.push(
@@ -1058,7 +1625,8 @@ fn propagate(
     config: &AffectedConfig,
     seeds: Vec<Seed>,
     out: &mut Outcome,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<(State, BTreeSet<Node>)> {
+    let seed_nodes: BTreeSet<Node> = seeds.iter().map(|s| s.id).collect();
     // Per package: how it was reached, and the reason (cause + chain) that reached it first.
     let mut state: BTreeMap<Node, (Reach, Reason)> = BTreeMap::new();
     let mut queue: VecDeque<Node> = VecDeque::new();
@@ -1068,6 +1636,7 @@ fn propagate(
             name: p.name.clone(),
             via,
             external: !p.member,
+            kind: None,
         }
     };
     let mut add_seed =
@@ -1146,7 +1715,7 @@ fn propagate(
         }
         if let Some(why) = out.all.clone() {
             out.mark_all(ws, why);
-            return Ok(());
+            return Ok((state, seed_nodes));
         }
         if new_seeds.is_empty() {
             break;
@@ -1160,7 +1729,7 @@ fn propagate(
             out.affected.insert(m.name.clone(), reason.clone());
         }
     }
-    Ok(())
+    Ok((state, seed_nodes))
 }
 
 #[cfg(test)]

@@ -21,8 +21,37 @@ pub enum GroupBy {
     Domain,
 }
 
-/// Version of the JSON report's schema; bumped on any incompatible change.
+/// Version of the JSON report's schema; bumped on any incompatible change. Adding fields, kinds
+/// of rows (`python`), edges (`wheel`, `python`, `python-extra`, `python-group`), causes
+/// (`uv-lock`, `python-root`) and file effects (`python`) is compatible.
 pub const JSON_VERSION: u32 = 1;
+
+/// `affected --kind`: a crate's kind ([`CrateKind`]), or `python` for the Python packages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AffectedKind {
+    /// A PyO3 crate built by maturin into a Python wheel
+    Pyo3,
+    /// A crate with a binary target
+    Bin,
+    /// A library-only crate
+    Lib,
+    /// A Python package (a `pyproject.toml` of its own, not a PyO3 crate)
+    Python,
+}
+
+impl AffectedKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            AffectedKind::Pyo3 => CrateKind::Pyo3.as_str(),
+            AffectedKind::Bin => CrateKind::Bin.as_str(),
+            AffectedKind::Lib => CrateKind::Lib.as_str(),
+            AffectedKind::Python => PYTHON,
+        }
+    }
+}
+
+/// The kind of a Python package's row.
+pub const PYTHON: &str = "python";
 
 /// Where the changes came from, for the JSON report.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -32,7 +61,8 @@ pub struct Provenance {
     pub merge_base: Option<String>,
 }
 
-/// One affected crate, as the outputs show it.
+/// One affected crate or Python package (kind `python`, named by its distribution), as the
+/// outputs show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row<'a> {
     pub name: &'a str,
@@ -44,19 +74,42 @@ pub struct Row<'a> {
     pub reason: &'a Reason,
 }
 
-/// The affected crates after `--direct` and `--kind`, in name order. `has_image` says which
-/// kinds get a Dockerfile (`images` in `[workspace.metadata.ccworkspace.docker]`); the others
-/// have none in the rows.
+impl Row<'_> {
+    /// A Python package, not a crate.
+    pub fn is_python(&self) -> bool {
+        self.kind == PYTHON
+    }
+}
+
+/// The affected crates and Python packages after `--direct` and `--kind`, in name order (a
+/// crate before a Python package of the same name). `has_image` says which kinds get a
+/// Dockerfile (`images` in `[workspace.metadata.ccworkspace.docker]`); the others have none in
+/// the rows.
 pub fn rows<'a>(
     ws: &'a Workspace,
     outcome: &'a Outcome,
     direct_only: bool,
-    kinds: &[CrateKind],
+    kinds: &[AffectedKind],
     has_image: &dyn Fn(CrateKind) -> bool,
 ) -> Vec<Row<'a>> {
     let by_name: BTreeMap<&str, &Member> =
         ws.members.iter().map(|m| (m.name.as_str(), m)).collect();
-    outcome
+    let wanted = |kind: &str| kinds.is_empty() || kinds.iter().any(|k| k.as_str() == kind);
+    let python = outcome.python.iter().filter_map(|(name, p)| {
+        let direct = outcome.python_direct.contains(name);
+        if (direct_only && !direct) || !wanted(PYTHON) {
+            return None;
+        }
+        Some(Row {
+            name,
+            path: &p.path,
+            kind: PYTHON,
+            dockerfile: None,
+            direct,
+            reason: &p.reason,
+        })
+    });
+    let mut rows: Vec<Row<'a>> = outcome
         .affected
         .iter()
         .filter_map(|(name, reason)| {
@@ -65,7 +118,7 @@ pub fn rows<'a>(
             if direct_only && !direct {
                 return None;
             }
-            if !kinds.is_empty() && !kinds.contains(&m.kind) {
+            if !wanted(m.kind.as_str()) {
                 return None;
             }
             Some(Row {
@@ -77,7 +130,10 @@ pub fn rows<'a>(
                 reason,
             })
         })
-        .collect()
+        .chain(python)
+        .collect();
+    rows.sort_by(|a, b| a.name.cmp(b.name).then(a.is_python().cmp(&b.is_python())));
+    rows
 }
 
 /// `names`: one crate per line.
@@ -85,24 +141,29 @@ pub fn names(rows: &[Row<'_>]) -> String {
     rows.iter().map(|r| format!("{}\n", r.name)).collect()
 }
 
-/// `cargo-args`: `-p a -p b` on one line (empty when nothing is affected).
+/// `cargo-args`: `-p a -p b` on one line (empty when no crate is affected); crates only.
 pub fn cargo_args(rows: &[Row<'_>]) -> String {
-    if rows.is_empty() {
+    let args: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.is_python())
+        .map(|r| format!("-p {}", r.name))
+        .collect();
+    if args.is_empty() {
         return String::new();
     }
-    let args: Vec<String> = rows.iter().map(|r| format!("-p {}", r.name)).collect();
     format!("{}\n", args.join(" "))
 }
 
-/// `nextest`: a filterset, `none()` when nothing is affected.
+/// `nextest`: a filterset, `none()` when no crate is affected; crates only.
 pub fn nextest(rows: &[Row<'_>]) -> String {
-    if rows.is_empty() {
-        return "none()\n".to_string();
-    }
     let parts: Vec<String> = rows
         .iter()
+        .filter(|r| !r.is_python())
         .map(|r| format!("package(={})", r.name))
         .collect();
+    if parts.is_empty() {
+        return "none()\n".to_string();
+    }
     format!("{}\n", parts.join(" | "))
 }
 
@@ -148,14 +209,56 @@ struct Job<'a> {
     /// The same Dockerfile as a list (empty for a library), so that one consumer handles this
     /// form and the grouped one (`dockerfiles` in both).
     dockerfiles: Vec<String>,
+    /// The command that tests it (`rust-test-command` or `test-command`).
+    test: String,
 }
 
 #[derive(Serialize)]
 struct GroupJob<'a> {
     group: String,
+    /// The group's crates (its Python packages are in `python`).
     crates: Vec<&'a str>,
+    /// `-p` for each of its crates.
     cargo_args: String,
     dockerfiles: Vec<String>,
+    /// The group's Python packages.
+    python: Vec<&'a str>,
+    /// One test command per member, in order, joined with ` && `.
+    test: String,
+    /// The same commands as a list.
+    tests: Vec<String>,
+}
+
+/// The command that tests one row: `rust_cmd` for a crate, `python_cmd` for a Python
+/// package, with `{name}` and `{path}` (`.` for the root) replaced by the shell-quoted values.
+pub fn test_command(row: &Row<'_>, python_cmd: &str, rust_cmd: &str) -> String {
+    let template = if row.is_python() {
+        python_cmd
+    } else {
+        rust_cmd
+    };
+    let path = if row.path.is_empty() { "." } else { row.path };
+    let name = crate::docker::quote::sh_word(row.name);
+    let path = crate::docker::quote::sh_word(path);
+    // One pass, so that a name containing `{path}` is not substituted again.
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if let Some(t) = tail.strip_prefix("{name}") {
+            out.push_str(&name);
+            rest = t;
+        } else if let Some(t) = tail.strip_prefix("{path}") {
+            out.push_str(&path);
+            rest = t;
+        } else {
+            out.push('{');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `github`: the `matrix=`, `count=` and `jobs=` lines for `$GITHUB_OUTPUT`.
@@ -165,7 +268,16 @@ struct GroupJob<'a> {
 /// One job per crate while the crates fit in `max_jobs` and no grouping is asked for; otherwise
 /// one job per group (per domain with `--group-by domain`, split further to stay within
 /// `max_jobs`), each listing its crates.
-pub fn github(rows: &[Row<'_>], group_by: Option<GroupBy>, max_jobs: usize) -> String {
+///
+/// Every entry has `test`: the command that tests it (grouped: each member's, joined with
+/// ` && `; also as the list `tests`), from `python_cmd` / `rust_cmd`.
+pub fn github(
+    rows: &[Row<'_>],
+    group_by: Option<GroupBy>,
+    max_jobs: usize,
+    python_cmd: &str,
+    rust_cmd: &str,
+) -> String {
     let max_jobs = max_jobs.max(1);
     let mut out = String::new();
     let matrix = if group_by.is_none() && rows.len() <= max_jobs {
@@ -177,6 +289,7 @@ pub fn github(rows: &[Row<'_>], group_by: Option<GroupBy>, max_jobs: usize) -> S
                 kind: r.kind,
                 dockerfile: r.dockerfile.clone().unwrap_or_default(),
                 dockerfiles: r.dockerfile.iter().cloned().collect(),
+                test: test_command(r, python_cmd, rust_cmd),
             })
             .collect();
         serde_json::json!({ "include": include })
@@ -184,18 +297,36 @@ pub fn github(rows: &[Row<'_>], group_by: Option<GroupBy>, max_jobs: usize) -> S
         let groups = group(rows, group_by, max_jobs);
         let include: Vec<GroupJob<'_>> = groups
             .into_iter()
-            .map(|(name, members)| GroupJob {
-                group: name,
-                cargo_args: members
+            .map(|(name, members)| {
+                let tests: Vec<String> = members
                     .iter()
-                    .map(|r| format!("-p {}", r.name))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                dockerfiles: members
-                    .iter()
-                    .filter_map(|r| r.dockerfile.clone())
-                    .collect(),
-                crates: members.iter().map(|r| r.name).collect(),
+                    .map(|r| test_command(r, python_cmd, rust_cmd))
+                    .collect();
+                GroupJob {
+                    group: name,
+                    cargo_args: members
+                        .iter()
+                        .filter(|r| !r.is_python())
+                        .map(|r| format!("-p {}", r.name))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    dockerfiles: members
+                        .iter()
+                        .filter_map(|r| r.dockerfile.clone())
+                        .collect(),
+                    crates: members
+                        .iter()
+                        .filter(|r| !r.is_python())
+                        .map(|r| r.name)
+                        .collect(),
+                    python: members
+                        .iter()
+                        .filter(|r| r.is_python())
+                        .map(|r| r.name)
+                        .collect(),
+                    test: tests.join(" && "),
+                    tests,
+                }
             })
             .collect();
         serde_json::json!({ "include": include })
@@ -259,8 +390,11 @@ fn group<'r, 'a>(
     split
 }
 
-/// `mermaid`: the affected subgraph, changed crates highlighted, dev edges dotted.
+/// `mermaid`: the affected subgraph of crates, changed crates highlighted, dev edges dotted
+/// (Python packages are left out).
 pub fn mermaid(ws: &Workspace, rows: &[Row<'_>]) -> String {
+    let rows: Vec<&Row<'_>> = rows.iter().filter(|r| !r.is_python()).collect();
+    let rows = rows.as_slice();
     let mut out = String::from("graph LR\n");
     let ids: BTreeMap<&str, usize> = rows.iter().enumerate().map(|(i, r)| (r.name, i)).collect();
     for (i, r) in rows.iter().enumerate() {
@@ -328,12 +462,42 @@ fn reaches_over_links<'w>(ws: &'w Workspace, member: Node, outcome: &Outcome) ->
 /// `--explain CRATE`: why it is (or is not) affected.
 pub fn explain(name: &str, ws: &Workspace, outcome: &Outcome, mode: FeaturesMode) -> String {
     let mut out = String::new();
-    if let Some(reason) = outcome.affected.get(name) {
+    let python = crate::python::normalize(name);
+    let reason = match outcome.affected.get(name) {
+        Some(r) => Some(r),
+        None if ws.member(name).is_none() => outcome.python.get(&python).map(|p| &p.reason),
+        None => None,
+    };
+    if ws.member(name).is_none()
+        && reason.is_none()
+        && outcome.python_packages.contains_key(&python)
+    {
+        let _ = writeln!(out, "{python} (Python package) is not affected:");
+        let changed: Vec<&str> = outcome
+            .direct
+            .iter()
+            .chain(&outcome.python_direct)
+            .map(String::as_str)
+            .collect();
+        if changed.is_empty() {
+            let _ = writeln!(out, "  no crate or Python package changed");
+        } else {
+            let _ = writeln!(
+                out,
+                "  it does not require (through [project] dependencies or optional-dependencies, or its own dependency groups) any changed crate's wheel or Python package: {}",
+                changed.join(", ")
+            );
+        }
+        return out;
+    }
+    if let Some(reason) = reason {
         let _ = writeln!(out, "{name} is affected: {}", reason.cause.describe());
         let last = reason.chain.len().saturating_sub(1);
         for (i, step) in reason.chain.iter().enumerate() {
             let ext = if step.external {
                 " (not a workspace member)"
+            } else if step.kind.is_some() {
+                " (Python package)"
             } else {
                 ""
             };
@@ -356,6 +520,16 @@ pub fn explain(name: &str, ws: &Workspace, outcome: &Outcome, mode: FeaturesMode
                                     .to_string(),
                             );
                             "dev-depends on"
+                        }
+                        Edge::Wheel => "requires the wheel of",
+                        Edge::Python => "requires",
+                        Edge::PythonExtra => "requires (in an extra)",
+                        Edge::PythonGroup => {
+                            notes.push(
+                                "a dependency group reaches the package itself, not its dependents"
+                                    .to_string(),
+                            );
+                            "requires (in a dependency group)"
                         }
                     };
                     let note = if notes.is_empty() {

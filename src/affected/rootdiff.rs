@@ -10,6 +10,7 @@
 //! | `[workspace.lints]` | the members with `lints.workspace = true` |
 //! | `members` / `exclude` / `default-members` | nothing by itself: new and removed crates show up through their files |
 //! | `[workspace.metadata.ccworkspace.affected]` | everything (the rules themselves changed) |
+//! | `[workspace.metadata.ccworkspace.python] packages` | every Python package (which folders are packages changed) |
 //! | other `[workspace.metadata]` | nothing |
 //! | `resolver`, `[profile]`, `[patch]`, `[replace]`, `cargo-features`, anything unknown | everything |
 //! | the root package's own tables (`[package]`, `[dependencies]`, ...) | the root package |
@@ -33,6 +34,8 @@ pub struct RootDiff {
     pub root_package: bool,
     /// `members`, `exclude` or `default-members` changed.
     pub members: bool,
+    /// `[workspace.metadata.ccworkspace.python] packages` changed.
+    pub python_packages: bool,
 }
 
 const ROOT_PACKAGE_KEYS: &[&str] = &[
@@ -118,6 +121,15 @@ fn diff_workspace(base: Option<&Table>, head: Option<&Table>, d: &mut RootDiff) 
                         .and_then(|c| c.get("affected"))
                         .cloned()
                 };
+                let globs = |v: Option<&Value>| {
+                    v.and_then(|m| m.get("ccworkspace"))
+                        .and_then(|c| c.get("python"))
+                        .and_then(|p| p.get("packages"))
+                        .cloned()
+                };
+                if globs(b) != globs(h) {
+                    d.python_packages = true;
+                }
                 if ours(b) != ours(h) {
                     set_all(
                         d,

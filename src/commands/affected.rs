@@ -14,10 +14,23 @@ pub fn run(global: &GlobalOpts, args: &AffectedArgs, out: &Output) -> anyhow::Re
     let (ws, outcome, prov, config) =
         crate::changes::analyse(&global.metadata(), &args.change.options(), out)?;
     if let Some(name) = &args.explain {
-        if ws.member(name).is_none() && !outcome.deleted.iter().any(|d| &d.name == name) {
+        if ws.member(name).is_none()
+            && !outcome.deleted.iter().any(|d| &d.name == name)
+            && !outcome
+                .python_packages
+                .contains_key(&crate::python::normalize(name))
+        {
             return Err(UserError::new(
-                format!("`{name}` is not a member of the workspace at {}", ws.root),
-                "check the crate name (`cargo ccworkspace affected` lists the affected ones)",
+                format!(
+                    "`{name}` is not a member of the workspace at {}{}",
+                    ws.root,
+                    if outcome.python_packages.is_empty() {
+                        ""
+                    } else {
+                        ", nor one of its Python packages"
+                    }
+                ),
+                "check the crate or distribution name (`cargo ccworkspace affected` lists the affected ones)",
             )
             .into());
         }
@@ -33,8 +46,19 @@ pub fn run(global: &GlobalOpts, args: &AffectedArgs, out: &Output) -> anyhow::Re
     let rows = report::rows(&ws, &outcome, args.direct, &args.kind, &|k| {
         docker.has_image(k)
     });
+    let python_rows = rows.iter().filter(|r| r.is_python()).count();
+    let python_total = outcome.python_packages.len();
     if let Some(why) = &outcome.all {
         out.status("Affected", format!("every crate: {why}"));
+    } else if python_total > 0 {
+        out.status(
+            "Affected",
+            format!(
+                "{} of {} crates, {python_rows} of {python_total} Python packages",
+                rows.len() - python_rows,
+                ws.members.len()
+            ),
+        );
     } else {
         out.status(
             "Affected",
@@ -48,7 +72,13 @@ pub fn run(global: &GlobalOpts, args: &AffectedArgs, out: &Output) -> anyhow::Re
         AffectedFormat::Nextest => report::nextest(&rows),
         AffectedFormat::Mermaid => report::mermaid(&ws, &rows),
         AffectedFormat::Github => {
-            let text = report::github(&rows, args.group_by, args.max_jobs as usize);
+            let text = report::github(
+                &rows,
+                args.group_by,
+                args.max_jobs as usize,
+                &config.python.test_command,
+                &config.python.rust_test_command,
+            );
             if let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
                 let mut file = std::fs::OpenOptions::new()
                     .append(true)

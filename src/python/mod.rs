@@ -55,6 +55,8 @@ pub struct Edge {
     /// The package depended on (index into [`PythonWorkspace::packages`]).
     pub to: usize,
     pub declared: Declared,
+    /// The extras the requirement asks for (`orch[viz]`), normalised.
+    pub extras: Vec<String>,
     /// 1-based line of the requirement in the depending package's `pyproject.toml`.
     pub line: usize,
 }
@@ -300,6 +302,7 @@ pub fn discover(
                     Some(Edge {
                         to,
                         declared: r.declared.clone(),
+                        extras: r.extras.clone(),
                         line: r.line,
                     })
                 })
@@ -352,24 +355,54 @@ fn glob_dirs(root: &Path, pattern: &str, file: &str, line: usize) -> anyhow::Res
     } else {
         pattern.trim_end_matches('/').split('/').count()
     };
+    let descend = prefix_matchers(pattern)?;
     let mut out = Vec::new();
     walk_dirs(root, "", depth, &mut |rel| {
         if matcher.is_match(rel) {
             out.push(rel.to_string());
         }
+        descend(rel)
     })?;
     Ok(out)
+}
+
+/// Whether a folder can hold a match of `pattern`: the folders at depth `d` above the
+/// pattern's first `**` must match its first `d` components (`*/python/**/pyproject.toml`
+/// never descends into `DAGs/rust`). Keeps a walk of a large monorepo to the folders that
+/// matter.
+/// A pattern whose prefixes are not globs of their own (a `/` inside `{a/b,c}`) is not pruned.
+fn prefix_matchers(pattern: &str) -> anyhow::Result<impl Fn(&str) -> bool + use<>> {
+    let parts: Vec<&str> = pattern.trim_end_matches('/').split('/').collect();
+    let fixed = parts
+        .iter()
+        .position(|p| p.contains("**"))
+        .unwrap_or(parts.len());
+    let prefixes: Vec<globset::GlobMatcher> = (1..=fixed)
+        .map(|d| {
+            globset::GlobBuilder::new(&parts[..d].join("/"))
+                .literal_separator(true)
+                .build()
+                .map(|g| g.compile_matcher())
+        })
+        .collect::<Result<_, _>>()
+        .unwrap_or_default();
+    Ok(move |rel: &str| {
+        let depth = rel.split('/').count();
+        depth > prefixes.len() || prefixes[depth - 1].is_match(rel)
+    })
 }
 
 /// The folders of the `pyproject.toml` files under `root` that `pattern` matches.
 fn glob_files(root: &Path, pattern: &str) -> anyhow::Result<Vec<String>> {
     let matcher = glob(pattern, "Cargo.toml", 0)?.compile_matcher();
+    let descend = prefix_matchers(pattern)?;
     let mut out = Vec::new();
     walk_dirs(root, "", usize::MAX, &mut |rel| {
         let file = crate::model::relpath::join(rel, "pyproject.toml");
         if matcher.is_match(&file) && root.join(&file).is_file() {
             out.push(rel.to_string());
         }
+        descend(rel)
     })?;
     Ok(out)
 }
@@ -384,11 +417,13 @@ const SKIPPED: &[&str] = &[
     "__pycache__",
 ];
 
+/// Visit the folders under `rel`, `depth` levels deep at most; `visit` says whether to
+/// descend into the folder it was given.
 fn walk_dirs(
     root: &Path,
     rel: &str,
     depth: usize,
-    visit: &mut dyn FnMut(&str),
+    visit: &mut dyn FnMut(&str) -> bool,
 ) -> anyhow::Result<()> {
     if depth == 0 {
         return Ok(());
@@ -408,8 +443,9 @@ fn walk_dirs(
         children.insert(crate::model::relpath::join(rel, &name));
     }
     for child in children {
-        visit(&child);
-        walk_dirs(root, &child, depth - 1, visit)?;
+        if visit(&child) {
+            walk_dirs(root, &child, depth - 1, visit)?;
+        }
     }
     Ok(())
 }

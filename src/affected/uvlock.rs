@@ -1,0 +1,218 @@
+//! Which resolved Python packages changed in `uv.lock`, and which workspace packages reach
+//! them: the Python half's counterpart of [`super::lockdiff`].
+//!
+//! uv's lockfile is TOML with one `[[package]]` per resolved distribution: `name`, `version`,
+//! `source` (a table: `registry`, `editable`, `virtual`, `git`, ...), `dependencies` (a list of
+//! `{ name, version?, source?, marker?, extra? }`), `[package.optional-dependencies]` (extra ->
+//! the same list) and `[package.dev-dependencies]` (group -> the same list). An entry changed
+//! when any of its fields did (version, source, hashes, dependency lists): compared as whole
+//! tables, per name.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// One `[[package]]` entry: its name, version and the names it depends on.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Normalised (PEP 503).
+    pub name: String,
+    pub version: Option<String>,
+    /// `dependencies` and every `optional-dependencies` list: installed with the package (or
+    /// one of its extras).
+    pub deps: Vec<String>,
+    /// Every `dev-dependencies` list (a workspace member's dependency groups): installed only
+    /// to work on the package itself.
+    pub dev: Vec<String>,
+    /// The whole table, rendered, for comparison.
+    text: String,
+}
+
+/// A parsed `uv.lock`, entries by name (a name may resolve to several versions with forks).
+#[derive(Debug, Clone, Default)]
+pub struct Lock {
+    pub entries: BTreeMap<String, Vec<Entry>>,
+}
+
+/// Parse `uv.lock`; the error says what is wrong.
+pub fn parse(text: &str) -> Result<Lock, String> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut lock = Lock::default();
+    let Some(packages) = table.get("package") else {
+        return Ok(lock);
+    };
+    let packages = packages
+        .as_array()
+        .ok_or("`package` is not an array of tables")?;
+    for p in packages {
+        let t = p.as_table().ok_or("a `[[package]]` is not a table")?;
+        let name = t
+            .get("name")
+            .and_then(|n| n.as_str())
+            .ok_or("a `[[package]]` has no `name`")?;
+        let names = |v: Option<&toml::Value>| -> Vec<String> {
+            v.and_then(|v| v.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|d| d.get("name")?.as_str())
+                .map(crate::python::normalize)
+                .collect()
+        };
+        let lists = |key: &str| -> Vec<String> {
+            t.get(key)
+                .and_then(|v| v.as_table())
+                .into_iter()
+                .flat_map(|t| t.values())
+                .flat_map(|v| names(Some(v)))
+                .collect()
+        };
+        let mut deps = names(t.get("dependencies"));
+        deps.extend(lists("optional-dependencies"));
+        let entry = Entry {
+            name: crate::python::normalize(name),
+            version: t.get("version").and_then(|v| v.as_str()).map(String::from),
+            deps,
+            dev: lists("dev-dependencies"),
+            text: toml::to_string(t).unwrap_or_default(),
+        };
+        lock.entries
+            .entry(entry.name.clone())
+            .or_default()
+            .push(entry);
+    }
+    for es in lock.entries.values_mut() {
+        es.sort_by(|a, b| a.text.cmp(&b.text));
+    }
+    Ok(lock)
+}
+
+/// The names whose entries differ between `base` and `head`, each with one line saying how
+/// (`numpy 1.26.4 -> 2.0.0`, `added numpy 2.0.0`, `numpy 2.0.0 (dependencies, source or
+/// hashes)`).
+pub fn changed(base: &Lock, head: &Lock) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let names: BTreeSet<&String> = base.entries.keys().chain(head.entries.keys()).collect();
+    let versions = |es: Option<&Vec<Entry>>| -> Vec<String> {
+        es.into_iter()
+            .flatten()
+            .map(|e| e.version.clone().unwrap_or_else(|| "(no version)".into()))
+            .collect()
+    };
+    for name in names {
+        let (b, h) = (base.entries.get(name), head.entries.get(name));
+        if texts(b) == texts(h) {
+            continue;
+        }
+        let (bv, hv) = (versions(b), versions(h));
+        let how = match (b.is_some(), h.is_some()) {
+            (false, _) => format!("added {name} {}", hv.join(", ")),
+            (_, false) => format!("removed {name} {}", bv.join(", ")),
+            _ if bv != hv => format!("{name} {} -> {}", bv.join(", "), hv.join(", ")),
+            _ => format!("{name} {} (dependencies, source or hashes)", hv.join(", ")),
+        };
+        out.insert(name.clone(), how);
+    }
+    out
+}
+
+fn texts(es: Option<&Vec<Entry>>) -> Vec<&str> {
+    es.into_iter().flatten().map(|e| e.text.as_str()).collect()
+}
+
+/// For each of `members` (workspace distributions) that reaches a name in `changed` through
+/// `lock`'s dependency lists (its own `dev-dependencies` too, never another package's), the
+/// first such name (breadth first).
+pub fn reaching(
+    lock: &Lock,
+    members: &BTreeSet<String>,
+    changed: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for member in members {
+        let Some(own) = lock.entries.get(member) else {
+            continue;
+        };
+        let mut seen: BTreeSet<&str> = BTreeSet::from([member.as_str()]);
+        let mut queue: VecDeque<&str> = VecDeque::new();
+        for e in own {
+            for d in e.deps.iter().chain(&e.dev) {
+                if seen.insert(d) {
+                    queue.push_back(d);
+                }
+            }
+        }
+        while let Some(n) = queue.pop_front() {
+            if changed.contains_key(n) {
+                out.insert(member.clone(), n.to_string());
+                break;
+            }
+            for e in lock.entries.get(n).into_iter().flatten() {
+                for d in &e.deps {
+                    if seen.insert(d) {
+                        queue.push_back(d);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+version = 1
+requires-python = ">=3.11"
+
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { editable = "pkgs/app" }
+dependencies = [{ name = "lib" }]
+
+[package.dev-dependencies]
+dev = [{ name = "pytest" }]
+
+[[package]]
+name = "lib"
+version = "0.1.0"
+source = { editable = "pkgs/lib" }
+dependencies = [{ name = "Numpy" }]
+
+[[package]]
+name = "numpy"
+version = "1.26.4"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "pytest"
+version = "8.0.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "pluggy" }]
+
+[[package]]
+name = "pluggy"
+version = "1.0.0"
+source = { registry = "https://pypi.org/simple" }
+"#;
+
+    #[test]
+    fn changed_entries_reach_members_through_their_closure() {
+        let base = parse(BASE).unwrap();
+        let head = parse(&BASE.replace("1.26.4", "2.0.0")).unwrap();
+        let changed = changed(&base, &head);
+        assert_eq!(
+            changed.values().collect::<Vec<_>>(),
+            ["numpy 1.26.4 -> 2.0.0"]
+        );
+        let members: BTreeSet<String> = ["app".into(), "lib".into()].into();
+        let r = reaching(&head, &members, &changed);
+        assert_eq!(r.len(), 2);
+        // A dev-dependency's change reaches the member that declares the group only.
+        let head = parse(&BASE.replace("1.0.0", "1.5.0")).unwrap();
+        let changed = super::changed(&base, &head);
+        let r = reaching(&head, &members, &changed);
+        assert_eq!(r.keys().collect::<Vec<_>>(), ["app"]);
+        assert!(parse("package = 1").is_err());
+    }
+}

@@ -1,0 +1,877 @@
+//! `affected` over one graph of crates, PyO3 wheels and Python packages (`docs/python.md`),
+//! through the binary, on small git repositories.
+//!
+//! Judges: the semantics written in `docs/python.md` for the hand-built workspaces, and uv
+//! itself for generated uv workspaces: the Python packages we call affected by a change to
+//! package X are the packages `uv tree --invert --package X` shows (uv's inverted tree shows a
+//! dependency group's edge and stops there, as we do).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use proptest::prelude::*;
+use support::cli::{Run, run};
+use support::git::Repo;
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+fn krate(name: &str, deps: &str, extra: &str) -> String {
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{extra}\n[dependencies]\n{deps}"
+    )
+}
+
+fn py(name: &str, body: &str) -> String {
+    format!("[project]\nname = \"{name}\"\nversion = \"0.1.0\"\n{body}")
+}
+
+const MATURIN: &str =
+    "[build-system]\nrequires = [\"maturin>=1.9.4,<2\"]\nbuild-backend = \"maturin\"\n";
+
+/// The monorepo of issue 15, with `[workspace.metadata.ccworkspace.python]` globs (no uv
+/// workspace):
+///
+/// - crates: `ca_core`; `ca_py` (PyO3, distribution `citychain-ca`, normal dependency on
+///   `ca_core`, dev-dependency on `ca_testutil`, its `pyproject.toml` requires `helpers`);
+///   `ca_testutil`; `ca_cli` (a binary on `ca_core`);
+/// - Python packages under `DAGs/python/`: `orch` requires `citychain-ca`; `report` requires
+///   `orch`; `tools` has `orch` in its `dev` group; `extra-user` has `orch` in its extra
+///   `viz`; `viz-user` requires `extra-user[viz]`, `plain-user` plain `extra-user` (so a change
+///   through the extra reaches `viz-user` only); `helpers`; `later` requires `tools` (so a
+///   group edge into `tools` must not reach it).
+fn monorepo() -> (tempfile::TempDir, Repo) {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n\n[workspace.metadata.ccworkspace.affected]\nunmatched = \"ignore\"\n",
+        ),
+        ("CA/rust/ca_core/Cargo.toml", &krate("ca_core", "", "")),
+        (
+            "CA/rust/ca_testutil/Cargo.toml",
+            &krate("ca_testutil", "", ""),
+        ),
+        (
+            "CA/rust/ca_cli/Cargo.toml",
+            &krate("ca_cli", "ca_core = { path = \"../ca_core\" }\n", ""),
+        ),
+        (
+            "CA/rust/ca_py/Cargo.toml",
+            &format!(
+                "{}\n[dev-dependencies]\nca_testutil = {{ path = \"../ca_testutil\" }}\n",
+                krate(
+                    "ca_py",
+                    "ca_core = { path = \"../ca_core\" }\n",
+                    "[lib]\ncrate-type = [\"cdylib\", \"rlib\"]\n"
+                )
+            ),
+        ),
+        (
+            "CA/rust/ca_py/pyproject.toml",
+            &format!(
+                "{MATURIN}{}",
+                py("citychain-ca", "dependencies = [\"helpers>=0.1\"]\n")
+            ),
+        ),
+        (
+            "DAGs/python/orch/pyproject.toml",
+            &py("orch", "dependencies = [\"citychain_ca>=0.1\"]\n"),
+        ),
+        ("DAGs/python/orch/orch/__init__.py", ""),
+        (
+            "DAGs/python/report/pyproject.toml",
+            &py("report", "dependencies = [\"orch\"]\n"),
+        ),
+        (
+            "DAGs/python/tools/pyproject.toml",
+            &py(
+                "tools",
+                "[dependency-groups]\ndev = [\"orch\", \"pytest\"]\n",
+            ),
+        ),
+        (
+            "DAGs/python/extra_user/pyproject.toml",
+            &py(
+                "extra_user",
+                "[project.optional-dependencies]\nviz = [\"orch[all]; python_version >= '3.9'\"]\n",
+            ),
+        ),
+        ("DAGs/python/helpers/pyproject.toml", &py("helpers", "")),
+        ("DAGs/python/helpers/helpers.py", ""),
+        ("DAGs/python/notes.txt", ""),
+        (
+            "DAGs/python/plain_user/pyproject.toml",
+            &py("plain-user", "dependencies = [\"extra-user\"]\n"),
+        ),
+        (
+            "DAGs/python/viz_user/pyproject.toml",
+            &py("viz-user", "dependencies = [\"Extra_User[VIZ]\"]\n"),
+        ),
+        (
+            "DAGs/python/later/pyproject.toml",
+            &py("later", "dependencies = [\"tools\"]\n"),
+        ),
+    ]);
+    std::fs::write(
+        dir.path().join("CA/rust/ca_cli/src/main.rs"),
+        "fn main() {}\n",
+    )
+    .unwrap();
+    support::generator::run_cargo(dir.path(), &["generate-lockfile", "--offline"]).unwrap();
+    let repo = Repo::init(dir.path());
+    repo.write(".gitignore", "target/\n");
+    repo.commit_all("base");
+    (dir, repo)
+}
+
+fn affected(repo: &Repo, args: &[&str]) -> Run {
+    let mut all = vec!["affected", "-q", "--base", "main"];
+    all.extend_from_slice(args);
+    run(&repo.dir, &all, &[])
+}
+
+/// `affected` on the working tree after `change`, reverted afterwards.
+fn names_after(repo: &Repo, change: &str, args: &[&str]) -> BTreeSet<String> {
+    repo.append(change, "\n# changed\n");
+    let names = affected(repo, args).names();
+    repo.git(&["checkout", "--", "."]);
+    names
+}
+
+fn chain(json: &serde_json::Value, name: &str) -> String {
+    let row = json["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("{name} not in {json:#}"));
+    let mut out = String::new();
+    for step in row["reason"]["chain"].as_array().unwrap() {
+        if let Some(via) = step["via"].as_str() {
+            out.push_str(&format!(" -({via})-> "));
+        }
+        out.push_str(step["crate"].as_str().unwrap());
+    }
+    out
+}
+
+#[test]
+fn every_edge_kind_of_the_one_graph() {
+    let (_dir, repo) = monorepo();
+    // A Rust change: cargo edges to the PyO3 crate, its wheel to `orch`, then Python edges:
+    // `report` (project), `extra-user` (extra), `tools` (group: stops, so not `later`).
+    assert_eq!(
+        names_after(&repo, "CA/rust/ca_core/src/lib.rs", &[]),
+        set(&[
+            "ca_cli",
+            "ca_core",
+            "ca_py",
+            "extra-user",
+            "orch",
+            "report",
+            "tools",
+            "viz-user"
+        ])
+    );
+    // A file in a Python package: that package and its Python dependents, no crate.
+    assert_eq!(
+        names_after(&repo, "DAGs/python/orch/orch/__init__.py", &[]),
+        set(&["extra-user", "orch", "report", "tools", "viz-user"])
+    );
+    // A group edge marks the package declaring it; `later` requires `tools` itself.
+    assert_eq!(
+        names_after(&repo, "DAGs/python/tools/pyproject.toml", &[]),
+        set(&["later", "tools"])
+    );
+    // The PyO3 crate's own pyproject.toml requires `helpers`: the crate (kind pyo3, by a
+    // python edge, not its Rust dependents) and on through its wheel.
+    assert_eq!(
+        names_after(&repo, "DAGs/python/helpers/helpers.py", &[]),
+        set(&[
+            "ca_py",
+            "extra-user",
+            "helpers",
+            "orch",
+            "report",
+            "tools",
+            "viz-user"
+        ])
+    );
+    // A dev-dependency of the PyO3 crate changes its tests, not its wheel.
+    assert_eq!(
+        names_after(&repo, "CA/rust/ca_testutil/src/lib.rs", &[]),
+        set(&["ca_py", "ca_testutil"])
+    );
+    // The same with `--features-mode all` (reach from the propagation itself).
+    assert_eq!(
+        names_after(
+            &repo,
+            "CA/rust/ca_testutil/src/lib.rs",
+            &["--features-mode", "all"]
+        ),
+        set(&["ca_py", "ca_testutil"])
+    );
+    assert_eq!(
+        names_after(
+            &repo,
+            "CA/rust/ca_core/src/lib.rs",
+            &["--features-mode", "all"]
+        ),
+        set(&[
+            "ca_cli",
+            "ca_core",
+            "ca_py",
+            "extra-user",
+            "orch",
+            "report",
+            "tools",
+            "viz-user"
+        ])
+    );
+    // `extra-user`'s extra changed, not its plain install: `plain-user` is not reached.
+    assert_eq!(
+        names_after(&repo, "DAGs/python/extra_user/pyproject.toml", &[]),
+        set(&["extra-user", "plain-user", "viz-user"])
+    );
+    // A file outside every crate and package stays outside (`unmatched = "ignore"` here).
+    assert_eq!(names_after(&repo, "DAGs/python/notes.txt", &[]), set(&[]));
+}
+
+#[test]
+fn json_kinds_flags_and_explanations() {
+    let (_dir, repo) = monorepo();
+    repo.append("CA/rust/ca_core/src/lib.rs", "\n// changed\n");
+    let json = affected(&repo, &["--format", "json"]).json();
+    assert_eq!(json["version"], 1);
+    assert_eq!(
+        chain(&json, "orch"),
+        "ca_core -(normal)-> ca_py -(wheel)-> orch"
+    );
+    assert_eq!(
+        chain(&json, "report"),
+        "ca_core -(normal)-> ca_py -(wheel)-> orch -(python)-> report"
+    );
+    assert_eq!(
+        chain(&json, "extra-user"),
+        "ca_core -(normal)-> ca_py -(wheel)-> orch -(python-extra)-> extra-user"
+    );
+    assert_eq!(
+        chain(&json, "tools"),
+        "ca_core -(normal)-> ca_py -(wheel)-> orch -(python-group)-> tools"
+    );
+    let orch = json["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "orch")
+        .unwrap();
+    assert_eq!(orch["kind"], "python");
+    assert_eq!(orch["path"], "DAGs/python/orch");
+    assert_eq!(orch["direct"], false);
+    assert_eq!(orch["reason"]["chain"][2]["kind"], "python");
+
+    assert_eq!(
+        affected(&repo, &["--kind", "python"]).names(),
+        set(&["extra-user", "orch", "report", "tools", "viz-user"])
+    );
+    assert_eq!(
+        affected(&repo, &["--kind", "pyo3,python"]).names(),
+        set(&["ca_py", "extra-user", "orch", "report", "tools", "viz-user"])
+    );
+    // cargo-args and nextest list crates only.
+    assert_eq!(
+        affected(&repo, &["--format", "cargo-args"]).stdout,
+        "-p ca_cli -p ca_core -p ca_py\n"
+    );
+    let explain = affected(&repo, &["--explain", "report"]);
+    assert_eq!(explain.code, 0, "{}", explain.stderr);
+    assert!(
+        explain
+            .stdout
+            .contains("report (Python package) requires orch"),
+        "{}",
+        explain.stdout
+    );
+    assert!(
+        explain
+            .stdout
+            .contains("orch (Python package) requires the wheel of ca_py"),
+        "{}",
+        explain.stdout
+    );
+    let explain = affected(&repo, &["--explain", "Later"]);
+    assert_eq!(explain.code, 0, "{}", explain.stderr);
+    assert!(
+        explain
+            .stdout
+            .starts_with("later (Python package) is not affected"),
+        "{}",
+        explain.stdout
+    );
+    let unknown = affected(&repo, &["--explain", "nope"]);
+    assert_eq!(unknown.code, 2, "{}", unknown.stderr);
+
+    // github: every entry has the command that tests it, quoted.
+    let gh = affected(&repo, &["--format", "github"]);
+    assert_eq!(gh.code, 0, "{}", gh.stderr);
+    let matrix: serde_json::Value = serde_json::from_str(
+        gh.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("matrix="))
+            .unwrap(),
+    )
+    .unwrap();
+    let tests: BTreeSet<String> = matrix["include"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["test"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        tests.contains("uv run --package orch pytest DAGs/python/orch"),
+        "{tests:?}"
+    );
+    assert!(tests.contains("cargo nextest run -p ca_core"), "{tests:?}");
+    let gh = affected(&repo, &["--format", "github", "--group-by", "domain"]);
+    let matrix: serde_json::Value = serde_json::from_str(
+        gh.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("matrix="))
+            .unwrap(),
+    )
+    .unwrap();
+    let dags = matrix["include"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["group"] == "DAGs")
+        .unwrap();
+    assert_eq!(dags["crates"], serde_json::json!([]));
+    assert_eq!(
+        dags["python"],
+        serde_json::json!(["extra-user", "orch", "report", "tools", "viz-user"])
+    );
+    assert_eq!(dags["tests"].as_array().unwrap().len(), 5);
+    assert!(
+        dags["test"]
+            .as_str()
+            .unwrap()
+            .contains(" && uv run --package orch pytest DAGs/python/orch && "),
+        "{dags}"
+    );
+}
+
+#[test]
+fn configured_test_commands_are_quoted() {
+    let (_dir, repo) = monorepo();
+    repo.append(
+        "Cargo.toml",
+        "\n[workspace.metadata.ccworkspace.python]\ntest-command = \"cd {path} && pytest -k {name}\"\nrust-test-command = \"cargo test -p {name}\"\n",
+    );
+    repo.commit_all("commands");
+    repo.append("DAGs/python/helpers/helpers.py", "\n# x\n");
+    let gh = affected(&repo, &["--format", "github"]);
+    assert_eq!(gh.code, 0, "{}", gh.stderr);
+    assert!(
+        gh.stdout
+            .contains("\"test\":\"cd DAGs/python/helpers && pytest -k helpers\""),
+        "{}",
+        gh.stdout
+    );
+    assert!(
+        gh.stdout.contains("\"test\":\"cargo test -p ca_py\""),
+        "{}",
+        gh.stdout
+    );
+}
+
+#[test]
+fn bad_input_is_exit_2_with_the_line() {
+    let (_dir, repo) = monorepo();
+    repo.write(
+        "DAGs/python/report/pyproject.toml",
+        "[project]\nname = \"report\"\ndependencies = [\"orch >>> 1\"]\n",
+    );
+    let out = affected(&repo, &[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("DAGs/python/report/pyproject.toml:3"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    repo.write("DAGs/python/report/pyproject.toml", "[project\n");
+    let out = affected(&repo, &[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("DAGs/python/report/pyproject.toml:1"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A uv workspace: `members` win over the configured globs; the root `[project]` is a package;
+/// `uv.lock` and the root `pyproject.toml` are analysed.
+fn uv_monorepo() -> (tempfile::TempDir, Repo) {
+    let lock = |numpy: &str| {
+        format!(
+            r#"version = 1
+requires-python = ">=3.11"
+
+[[package]]
+name = "app"
+version = "0.1.0"
+source = {{ editable = "pkgs/app" }}
+dependencies = [{{ name = "lib" }}]
+
+[[package]]
+name = "lib"
+version = "0.1.0"
+source = {{ editable = "pkgs/lib" }}
+dependencies = [{{ name = "numpy" }}]
+
+[[package]]
+name = "mono"
+version = "0.1.0"
+source = {{ virtual = "." }}
+
+[package.dev-dependencies]
+dev = [{{ name = "pytest" }}]
+
+[[package]]
+name = "numpy"
+version = "{numpy}"
+source = {{ registry = "https://pypi.org/simple" }}
+
+[[package]]
+name = "other"
+version = "0.1.0"
+source = {{ editable = "pkgs/other" }}
+
+[[package]]
+name = "pytest"
+version = "8.0.0"
+source = {{ registry = "https://pypi.org/simple" }}
+"#
+        )
+    };
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+        ),
+        ("crates/core/Cargo.toml", &krate("core", "", "")),
+        (
+            "pyproject.toml",
+            "[project]\nname = \"mono\"\nversion = \"0.1.0\"\n\n[dependency-groups]\ndev = [\"pytest\"]\n\n[tool.uv.workspace]\nmembers = [\"pkgs/*\"]\n\n[tool.pytest.ini_options]\ntestpaths = [\"pkgs\"]\n",
+        ),
+        (
+            "pkgs/app/pyproject.toml",
+            &py("app", "dependencies = [\"lib\"]\n"),
+        ),
+        (
+            "pkgs/lib/pyproject.toml",
+            &py("lib", "dependencies = [\"numpy\"]\n"),
+        ),
+        ("pkgs/other/pyproject.toml", &py("other", "")),
+        // Found by the default globs, but the uv workspace's members win.
+        ("DAGs/python/stray/pyproject.toml", &py("stray", "")),
+        ("uv.lock", &lock("1.26.4")),
+    ]);
+    support::generator::run_cargo(dir.path(), &["generate-lockfile", "--offline"]).unwrap();
+    let repo = Repo::init(dir.path());
+    repo.write(".gitignore", "target/\n");
+    repo.commit_all("base");
+    repo.write("uv.lock", &lock("2.0.0"));
+    (dir, repo)
+}
+
+#[test]
+fn uv_lock_and_root_pyproject_are_analysed() {
+    let (_dir, repo) = uv_monorepo();
+    // numpy changed in uv.lock: `lib` reaches it, `app` through `lib` (lock closure, and the
+    // Python edge), `other` and the root do not.
+    assert_eq!(affected(&repo, &[]).names(), set(&["app", "lib"]));
+    let json = affected(&repo, &["--format", "json"]).json();
+    // `app` reaches numpy in the lock itself (through `lib`): its own cause.
+    assert_eq!(chain(&json, "app"), "app");
+    let app = json["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "app")
+        .unwrap();
+    assert_eq!(app["reason"]["cause"]["kind"], "uv-lock");
+    assert_eq!(app["reason"]["cause"]["change"], "numpy 1.26.4 -> 2.0.0");
+    let file = &json["changed_files"][0];
+    assert_eq!(file["effect"], "analysed", "{json:#}");
+    assert_eq!(file["note"], "changed packages: numpy 1.26.4 -> 2.0.0");
+    repo.git(&["checkout", "--", "."]);
+
+    // The root pyproject.toml: [tool.uv.workspace] alone changes no package; [project] marks
+    // the root package; a tool table every package reads marks them all.
+    repo.replace(
+        "pyproject.toml",
+        "members = [\"pkgs/*\"]",
+        "members = [\"pkgs/*\"]\nexclude = [\"pkgs/none\"]",
+    );
+    assert_eq!(affected(&repo, &[]).names(), set(&[]));
+    repo.replace(
+        "pyproject.toml",
+        "dev = [\"pytest\"]",
+        "dev = [\"pytest>=8\"]",
+    );
+    assert_eq!(affected(&repo, &[]).names(), set(&["mono"]));
+    repo.replace("pyproject.toml", "testpaths = [\"pkgs\"]", "testpaths = []");
+    assert_eq!(
+        affected(&repo, &[]).names(),
+        set(&["app", "lib", "mono", "other"])
+    );
+    repo.git(&["checkout", "--", "."]);
+
+    // uv members win over the configured globs: `DAGs/python/stray` is no package, so its
+    // file is outside everything (`unmatched = "all"` by default: every crate, and every
+    // Python package).
+    repo.append("DAGs/python/stray/x.py", "x = 1\n");
+    let json = affected(&repo, &["--format", "json", "--include-untracked"]).json();
+    assert!(
+        json["all"]
+            .as_str()
+            .unwrap()
+            .contains("outside every crate")
+    );
+    repo.git(&["clean", "-fdq", "DAGs"]);
+    repo.append("pkgs/other/x.py", "x = 1\n");
+    assert_eq!(
+        affected(&repo, &["--include-untracked"]).names(),
+        set(&["other"])
+    );
+}
+
+#[test]
+fn a_python_only_change_does_not_run_cargo_metadata() {
+    let (_dir, repo) = monorepo();
+    // Warm nothing: a fresh clone has no cache. `CARGO` pointing at a missing program fails any
+    // `cargo metadata`; a change to Python files alone must be answered without it.
+    repo.append("DAGs/python/orch/orch/__init__.py", "\n# x\n");
+    let out = run(
+        &repo.dir,
+        &["affected", "-q", "--base", "main"],
+        &[("CARGO", "/nonexistent/cargo")],
+    );
+    assert_eq!(
+        out.names(),
+        set(&["extra-user", "orch", "report", "tools", "viz-user"]),
+        "{}",
+        out.stderr
+    );
+}
+
+// ---- differential: generated uv workspaces against `uv tree --invert` ----
+// (`uv lock` runs offline: the packages have no third-party requirements, and uv reads the
+// PyO3 crate's static `[project]` metadata without building it.)
+
+/// A generated uv workspace: package `i` is `p{i}`; each edge `(from, to, how, extra)` with
+/// `from > to` (acyclic): `how` 0 = `[project] dependencies`, 1 = the extra `x`, 2 = a `dev`
+/// group; `extra`: the requirement asks for `p{to}[x]`.
+/// Beside them, the PyO3 crate `crates/pyx` (distribution `pyx-dist`, on the crate `core`,
+/// a uv workspace member too), which each `(from, how)` of `wheel` requires. `changed == n`
+/// changes `core`'s Rust source instead of a package.
+#[derive(Debug, Clone)]
+struct Gen {
+    n: usize,
+    edges: Vec<(usize, usize, u8, bool)>,
+    wheel: Vec<(usize, u8)>,
+    changed: usize,
+}
+
+fn gen_strategy() -> impl Strategy<Value = Gen> {
+    (2usize..7)
+        .prop_flat_map(|n| {
+            (
+                Just(n),
+                proptest::collection::vec((0..n, 0..n, 0u8..3, any::<bool>()), 0..(n * 2)),
+                proptest::collection::btree_map(0..n, 0u8..3, 0..3),
+                0..=n,
+            )
+        })
+        .prop_map(|(n, raw, wheel, changed)| {
+            let mut seen = BTreeSet::new();
+            let edges = raw
+                .into_iter()
+                .filter(|(a, b, _, _)| a != b)
+                .map(|(a, b, how, extra)| (a.max(b), a.min(b), how, extra))
+                .filter(|(a, b, _, _)| seen.insert((*a, *b)))
+                .collect();
+            Gen {
+                n,
+                edges,
+                wheel: wheel.into_iter().collect(),
+                changed,
+            }
+        })
+}
+
+fn write_gen(root: &Path, g: &Gen) {
+    let w = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    w(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+    );
+    w("crates/core/Cargo.toml", &krate("core", "", ""));
+    w("crates/core/src/lib.rs", "");
+    w(
+        "crates/pyx/Cargo.toml",
+        &krate(
+            "pyx",
+            "core = { path = \"../core\" }\n",
+            "[lib]\ncrate-type = [\"cdylib\", \"rlib\"]\n",
+        ),
+    );
+    w("crates/pyx/src/lib.rs", "");
+    w(
+        "crates/pyx/pyproject.toml",
+        &format!(
+            "{MATURIN}[project]\nname = \"pyx-dist\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n"
+        ),
+    );
+    w(
+        "pyproject.toml",
+        "[tool.uv.workspace]\nmembers = [\"pkgs/*\", \"crates/pyx\"]\n",
+    );
+    for i in 0..g.n {
+        let mut deps = Vec::new();
+        let mut extra = Vec::new();
+        let mut dev = Vec::new();
+        let mut sources = String::new();
+        let wheel = g
+            .wheel
+            .iter()
+            .filter(|(from, _)| *from == i)
+            .map(|&(from, how)| (from, usize::MAX, how, false));
+        for (from, to, how, want_extra) in g.edges.iter().copied().chain(wheel) {
+            if from != i {
+                continue;
+            }
+            let to = if to == usize::MAX {
+                "pyx-dist".to_string()
+            } else {
+                format!("p{to}")
+            };
+            let req = if want_extra {
+                format!("\"{to}[x]\"")
+            } else {
+                format!("\"{to}\"")
+            };
+            match how {
+                0 => deps.push(req),
+                1 => extra.push(req),
+                _ => dev.push(req),
+            }
+            sources.push_str(&format!("{to} = {{ workspace = true }}\n"));
+        }
+        let mut text = format!(
+            "[project]\nname = \"p{i}\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\ndependencies = [{}]\n",
+            deps.join(", ")
+        );
+        if !extra.is_empty() {
+            text.push_str(&format!(
+                "[project.optional-dependencies]\nx = [{}]\n",
+                extra.join(", ")
+            ));
+        }
+        if !dev.is_empty() {
+            text.push_str(&format!(
+                "[dependency-groups]\ndev = [{}]\n",
+                dev.join(", ")
+            ));
+        }
+        if !sources.is_empty() {
+            text.push_str(&format!("[tool.uv.sources]\n{sources}"));
+        }
+        w(&format!("pkgs/p{i}/pyproject.toml"), &text);
+        w(&format!("pkgs/p{i}/p{i}.py"), "");
+    }
+}
+
+fn uv(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(support::UV.0)
+        .args(args)
+        .current_dir(dir)
+        .env("UV_OFFLINE", "1")
+        .env("UV_NO_PROGRESS", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "uv {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The packages `uv tree --invert --package CHANGED` shows (`p3 v0.1.0 (group: dev)`,
+/// `p4[x] v0.1.0`), but the PyO3 crate's distribution.
+fn uv_inverted(dir: &Path, changed: &str) -> BTreeSet<String> {
+    let text = uv(dir, &["tree", "--frozen", "--invert", "--package", changed]);
+    text.lines()
+        .filter_map(|l| {
+            l.trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
+                .split([' ', '['])
+                .next()
+                .filter(|w| w.starts_with('p') && *w != "pyx-dist")
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+#[test]
+fn generated_uv_workspaces_agree_with_uv_tree_invert() {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(if std::env::var("CI").is_ok() { 12 } else { 8 });
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    });
+    runner
+        .run(&gen_strategy(), |g| {
+            let dir = tempfile::tempdir().unwrap();
+            write_gen(dir.path(), &g);
+            uv(dir.path(), &["lock"]);
+            support::generator::run_cargo(dir.path(), &["generate-lockfile", "--offline"]).unwrap();
+            let repo = Repo::init(dir.path());
+            repo.write(".gitignore", "target/\n.venv/\n");
+            repo.commit_all("base");
+            // A Python change, or a Rust change that reaches the wheel (uv sees the wheel's
+            // distribution change).
+            let theirs = if g.changed == g.n {
+                repo.append("crates/core/src/lib.rs", "// x\n");
+                uv_inverted(dir.path(), "pyx-dist")
+            } else {
+                repo.append(&format!("pkgs/p{}/p{}.py", g.changed, g.changed), "x = 1\n");
+                uv_inverted(dir.path(), &format!("p{}", g.changed))
+            };
+            let ours = affected(&repo, &["--kind", "python"]).names();
+            prop_assert_eq!(ours, theirs, "{:?}", g);
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn the_packages_globs_changing_marks_every_python_package() {
+    let (_dir, repo) = monorepo();
+    // The commands are not what is tested: nothing.
+    repo.append(
+        "Cargo.toml",
+        "\n[workspace.metadata.ccworkspace.python]\ntest-command = \"pytest {path}\"\n",
+    );
+    assert_eq!(affected(&repo, &[]).names(), set(&[]));
+    // Which folders are packages: every Python package (and the PyO3 crate requiring one).
+    repo.append("Cargo.toml", "packages = [\"DAGs/python/*\"]\n");
+    assert_eq!(
+        affected(&repo, &[]).names(),
+        set(&[
+            "ca_py",
+            "extra-user",
+            "helpers",
+            "later",
+            "orch",
+            "plain-user",
+            "report",
+            "tools",
+            "viz-user"
+        ])
+    );
+}
+
+#[test]
+fn uv_lock_and_root_pyproject_changes_do_not_run_cargo_metadata() {
+    let (_dir, repo) = uv_monorepo();
+    // uv.lock changed (numpy); the root pyproject.toml's [project] too.
+    repo.replace(
+        "pyproject.toml",
+        "dev = [\"pytest\"]",
+        "dev = [\"pytest>=8\"]",
+    );
+    let out = run(
+        &repo.dir,
+        &["affected", "-q", "--base", "main"],
+        &[("CARGO", "/nonexistent/cargo")],
+    );
+    assert_eq!(out.names(), set(&["app", "lib", "mono"]), "{}", out.stderr);
+}
+
+#[test]
+fn a_python_package_inside_the_root_package_owns_its_files() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"rootpkg\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\nmembers = [\"crates/*\"]\n",
+        ),
+        ("crates/core/Cargo.toml", &krate("core", "", "")),
+        (
+            "DAGs/python/orch/pyproject.toml",
+            &py("orch", "dependencies = []\n"),
+        ),
+        ("DAGs/python/orch/x.py", ""),
+        ("DAGs/other.txt", ""),
+    ]);
+    support::generator::run_cargo(dir.path(), &["generate-lockfile", "--offline"]).unwrap();
+    let repo = Repo::init(dir.path());
+    repo.write(".gitignore", "target/\n");
+    repo.commit_all("base");
+    assert_eq!(
+        names_after(&repo, "DAGs/python/orch/x.py", &[]),
+        set(&["orch"])
+    );
+    // Other files outside the members stay the root package's, as before.
+    assert_eq!(names_after(&repo, "DAGs/other.txt", &[]), set(&["rootpkg"]));
+}
+
+#[test]
+fn a_missing_base_with_on_missing_base_all_marks_the_python_packages_too() {
+    let (_dir, repo) = monorepo();
+    let out = run(
+        &repo.dir,
+        &[
+            "affected",
+            "-q",
+            "--base",
+            "no-such-branch",
+            "--on-missing-base",
+            "all",
+            "--kind",
+            "python",
+        ],
+        &[],
+    );
+    assert_eq!(
+        out.names(),
+        set(&[
+            "extra-user",
+            "helpers",
+            "later",
+            "orch",
+            "plain-user",
+            "report",
+            "tools",
+            "viz-user"
+        ])
+    );
+}
