@@ -73,10 +73,47 @@ fn citychain_repo() -> (tempfile::TempDir, Repo) {
     (tmp, repo)
 }
 
+/// `affected --base main` on the crates only: the example's Python packages are the subject of
+/// `a_rust_change_reaches_the_python_packages_through_the_wheels` (and `tests/affected_python.rs`).
 fn affected(repo: &Repo, extra: &[&str]) -> Run {
     let mut args = vec!["--base", "main", "-q"];
+    if !extra.contains(&"--kind") {
+        args.extend(["--kind", "pyo3,bin,lib"]);
+    }
     args.extend(extra);
     run_in(&repo.dir, &args, &[])
+}
+
+/// The example's Python packages sit on its PyO3 crates' wheels: a change to `ca_core` reaches
+/// `citychain-attest` through `ca_py`'s wheel and `citychain-orchestration` through `dag_py`'s
+/// or `login_py`'s, with the chain in the JSON; a leaf crate's change reaches neither.
+#[test]
+fn a_rust_change_reaches_the_python_packages_through_the_wheels() {
+    let (_t, repo) = citychain_repo();
+    repo.append("CA/rust/ca_core/src/lib.rs", "\n// edit\n");
+    let json = affected(&repo, &["--kind", "python", "--format", "json"]).json();
+    let names: BTreeSet<String> = json["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, set(&["citychain-attest", "citychain-orchestration"]));
+    let attest = affected_row(&json, "citychain-attest");
+    assert_eq!(attest["kind"], "python");
+    assert_eq!(attest["path"], "DAGs/python/attest");
+    let chain = attest["reason"]["chain"].as_array().unwrap();
+    assert_eq!(chain.first().unwrap()["crate"], "ca_core");
+    let last = chain.last().unwrap();
+    assert_eq!(last["crate"], "citychain-attest");
+    assert_eq!(last["via"], "wheel");
+    assert!(
+        chain.iter().any(|s| s["crate"] == "ca_py"),
+        "through ca_py's wheel: {attest}"
+    );
+    repo.git(&["checkout", "--", "."]);
+    repo.append("CA/rust/ca_cli/src/main.rs", "\n// edit\n");
+    assert!(affected(&repo, &["--kind", "python"]).names().is_empty());
 }
 
 #[test]
@@ -366,6 +403,12 @@ fn the_dags_python_folder_maps_to_the_dags_domain_by_rule() {
         "DAGs/python/orchestration/src/citychain_orchestration/orchestrate.py",
         "\n# edit\n",
     );
+    // The rule's `post-rule = "skip-rules"` still maps the file to the Python package holding
+    // it; `citychain-attest` requires no DAGs wheel.
+    assert_eq!(
+        affected(&repo, &["--kind", "python"]).names(),
+        set(&["citychain-orchestration"])
+    );
     assert_eq!(
         affected(&repo, &[]).names(),
         set(&[
@@ -474,7 +517,8 @@ fn a_shallow_clone_without_the_base_names_the_fix() {
         &[],
     );
     let json = run.json();
-    assert_eq!(json["affected"].as_array().unwrap().len(), ALL.len());
+    // Every crate and both Python packages.
+    assert_eq!(json["affected"].as_array().unwrap().len(), ALL.len() + 2);
     assert!(
         json["all"]
             .as_str()
@@ -589,7 +633,11 @@ fn files_mode_needs_no_git_and_is_conservative_about_root_files() {
     let list = format!("CA/rust/ca_cli/src/main.rs\r\n\r\n{}\r\n", abs.display());
     std::fs::write(tmp.path().join("changed.txt"), list).unwrap();
     let run = run_in(tmp.path(), &["-q", "--files-from", "changed.txt"], &[]);
-    assert_eq!(run.names(), set(&["ca_cli", "login_py"]));
+    // login_py's wheel (`citychain-login`) is a requirement of `citychain-orchestration`.
+    assert_eq!(
+        run.names(),
+        set(&["ca_cli", "login_py", "citychain-orchestration"])
+    );
     // Without a base, a lockfile change cannot be analysed: everything, and the reason says so.
     let run = run_in(
         tmp.path(),

@@ -611,10 +611,8 @@ pub fn compute_with_python(
             if owner.is_some() || !inside.is_empty() || in_base {
                 continue;
             }
-            if !effect.crates.is_empty() {
-                continue;
-            }
-            // Outside every crate: the Python half (its root files, then its packages).
+            // Outside every crate: the Python half (its root files, then its packages), also
+            // when a rule that still maps the path (`skip-rules`, `fallthrough`) marked crates.
             if has_python && matches!(path, "uv.lock" | "pyproject.toml") {
                 let analysed = if path == "uv.lock" {
                     analyse_uv_lock(py, rev)?
@@ -637,7 +635,9 @@ pub fn compute_with_python(
                 }
             }
             if let Some(i) = py.owner(path) {
-                effect.effect = "python";
+                if effect.effect != "rule" {
+                    effect.effect = "python";
+                }
                 effect.python.push(py.packages[i].distribution.clone());
                 py_seeds.push(PySeed {
                     package: i,
@@ -645,6 +645,9 @@ pub fn compute_with_python(
                         path: path.to_string(),
                     },
                 });
+                continue;
+            }
+            if !effect.crates.is_empty() {
                 continue;
             }
             if rules.ignored_outside_crates(path) {
