@@ -8,6 +8,7 @@ use crate::fsutil::{FileWrite, unified_diff, write_all_atomic};
 use crate::lint::{self, Finding, Level, plan};
 use crate::model::{self, LoadOptions, Workspace};
 use crate::output::Output;
+use crate::python;
 
 pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Result<Status> {
     let opts = LoadOptions {
@@ -15,8 +16,9 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
         only: args.manifests.clone(),
         find_orphans: args.manifests.is_empty(),
     };
-    let ws = model::load(&opts)?;
+    let mut ws = model::load(&opts)?;
     let config = Config::from_manifest_text(ws.root.text(), &ws.root.path)?;
+    with_python(&mut ws, &config)?;
     let clock = std::time::Instant::now();
     let chosen = plan::fix_rules(args.fix.as_deref())?;
     let mut findings = lint::check(&ws, &config.lint_deps);
@@ -85,14 +87,40 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
             ),
         );
     }
-    let ws = model::load(&opts)?;
-    let mut remaining = lint::check(&ws, &config_of(&ws)?.lint_deps);
+    let mut ws = model::load(&opts)?;
+    let config = config_of(&ws)?;
+    with_python(&mut ws, &config)?;
+    let mut remaining = lint::check(&ws, &config.lint_deps);
     plan::select_fixes(&mut remaining, &chosen);
     report(&ws, &remaining, args.format, out)?;
     let status = status(&remaining);
     // Freeing thousands of parsed documents just before exit is wasted time.
     std::mem::forget(ws);
     Ok(status)
+}
+
+/// In a whole run, find the Python packages (once) for the Python rules: a malformed
+/// `pyproject.toml`, requirement, `requires-python` or `.python-version` is an error (exit 2,
+/// nothing written). A workspace without Python packages is left as it was.
+fn with_python(ws: &mut Workspace, config: &Config) -> anyhow::Result<()> {
+    if !ws.whole {
+        return Ok(());
+    }
+    let clock = std::time::Instant::now();
+    let pyo3 = lint::python::pyo3_crates(ws);
+    let mut py = python::discover(&ws.root_dir, &config.python, &pyo3)?;
+    if !py.packages.is_empty() {
+        lint::python::check_input(&py)?;
+        py.root_python = Some(python::root_python(
+            &ws.root_dir,
+            &py,
+            &config.docker.python_version,
+        )?);
+        ws.python = Some(py);
+    }
+    ws.timings
+        .push(("discover the Python packages", clock.elapsed()));
+    Ok(())
 }
 
 fn config_of(ws: &Workspace) -> anyhow::Result<Config> {

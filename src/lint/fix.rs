@@ -43,6 +43,9 @@ pub enum Edit {
     InheritLints,
     /// Member: set `[package] field.workspace = true`.
     InheritPackageField { field: String },
+    /// A `pyproject.toml`: add `name = { workspace = true }` to `[tool.uv.sources]` (no-op when
+    /// `name` has a source there); see [`super::python::add_uv_workspace_source`].
+    AddUvWorkspaceSource { name: String },
 }
 
 /// A new `[workspace.dependencies]` entry.
@@ -653,6 +656,7 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
                 set_in_entry(item, "default-features", Value::from(true));
             }
         }
+        Edit::AddUvWorkspaceSource { name } => super::python::add_uv_workspace_source(doc, name)?,
         Edit::InheritLints => {
             let root = doc.as_table_mut();
             if !root.contains_key("lints") {

@@ -168,7 +168,7 @@ pub(super) fn pyo3(ctx: &Ctx, out: &mut Vec<Finding>) {
                 .help("set `[build-system] build-backend = \"maturin\"` and `requires = [\"maturin>=1,<2\"]`")
                 .package(pkg),
             ),
-            Some(_) => {}
+            Some(p) => project_name(p, name, pkg, out),
         }
         // Known only for members with a pyproject.toml: whether the library's source exists.
         let lib_source = ctx.ws.lib_sources.get(&m.dir);
@@ -278,6 +278,48 @@ pub(super) fn pyo3(ctx: &Ctx, out: &mut Vec<Finding>) {
             .package(pkg),
         );
     }
+}
+
+/// The `[project]` of a PyO3 crate's maturin `pyproject.toml` must name the wheel: maturin
+/// reads `[project] name` as the distribution's name (it is required by PyPA's pyproject.toml
+/// specification, and maturin refuses the file without it: "pyproject.toml is invalid"), and
+/// the Python model names the crate's wheel after it. A `[project]` without a string `name`
+/// (or with `name` in `dynamic`, which the specification forbids) is reported at its header.
+fn project_name(p: &Manifest, name: &str, pkg: Option<&str>, out: &mut Vec<Finding>) {
+    let Some((key, project)) = p.root().get_key_value("project") else {
+        return;
+    };
+    let has_name = project.get("name").and_then(NodeExt::as_str).is_some();
+    let dynamic = crate::model::manifest::strings(project.get("dynamic"))
+        .iter()
+        .any(|d| d == "name");
+    if has_name && !dynamic {
+        return;
+    }
+    let (message, label) = if dynamic {
+        (
+            format!("pyproject.toml of PyO3 crate `{name}` lists `name` in `[project] dynamic`"),
+            "`name` cannot be dynamic",
+        )
+    } else {
+        (
+            format!("pyproject.toml of PyO3 crate `{name}` has a [project] without a `name`"),
+            "no `name` in [project]",
+        )
+    };
+    let wheel = crate::python::normalize(pkg.unwrap_or(name));
+    out.push(
+        Finding::new(Rule::Pyo3Layout, &p.path, key.span(), message, label)
+            .help(format!(
+                "write the wheel's name in [project], e.g. `name = \"{wheel}\"` (the name Python \
+                 packages require it by)"
+            ))
+            .note(
+                "maturin refuses the file (\"pyproject.toml is invalid\"): PyPA's pyproject.toml \
+                 specification requires a static `name`",
+            )
+            .package(pkg),
+    );
 }
 
 /// The names of the top-level `#[pymodule]`s of a Rust source, with the offset of each
