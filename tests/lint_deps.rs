@@ -286,6 +286,7 @@ fn fix_on_the_all_rules_workspace_leaves_only_what_needs_a_human() {
         [
             "deprecated-spelling",
             "duplicate-versions",
+            "incompatible-requires-python",
             "ineffective-default-features",
             "lints-not-inherited",
             "missing-workspace-entry",
@@ -293,6 +294,7 @@ fn fix_on_the_all_rules_workspace_leaves_only_what_needs_a_human() {
             "orphan-crate",
             "package-not-inherited",
             "pyo3-layout",
+            "pyo3-not-uv-member",
             "unused-exemption",
             "version-conflict",
         ]
@@ -911,6 +913,23 @@ fn citychain_with_planted_violations_reports_each_rule() {
     );
     // pyo3-layout: ca_py loses its own pyproject.toml.
     std::fs::remove_file(root.join("CA/rust/ca_py/pyproject.toml")).unwrap();
+    // The Python rules: the root pyproject.toml becomes a uv workspace of DAGs/python/*, whose
+    // `orch` requires the root package without a source (missing-workspace-source) and the
+    // wheel of DAGs/rust/dag_py, not a uv member (pyo3-not-uv-member), and allows only a
+    // Python the monorepo (requires-python >= 3.11 at the root) does not run.
+    let pyproject = root.join("pyproject.toml");
+    let text = std::fs::read_to_string(&pyproject).unwrap();
+    std::fs::write(
+        &pyproject,
+        format!("{text}\n[tool.uv.workspace]\nmembers = [\"DAGs/python/orch\"]\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("DAGs/python/orch")).unwrap();
+    std::fs::write(
+        root.join("DAGs/python/orch/pyproject.toml"),
+        "[project]\nname = \"orch\"\nrequires-python = \">=3.13\"\ndependencies = [\"citychain\", \"citychain-dags\"]\n",
+    )
+    .unwrap();
     // unused-exemption.
     let manifest = root.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
@@ -950,6 +969,9 @@ fn citychain_with_planted_violations_reports_each_rule() {
         ("lints-not-inherited", "CA/rust/ca_signer/Cargo.toml"),
         ("package-not-inherited", "login/rust/login_model/Cargo.toml"),
         ("pyo3-layout", "CA/rust/ca_py/Cargo.toml"),
+        ("missing-workspace-source", "DAGs/python/orch/pyproject.toml"),
+        ("incompatible-requires-python", "DAGs/python/orch/pyproject.toml"),
+        ("pyo3-not-uv-member", "DAGs/python/orch/pyproject.toml"),
         ("unused-exemption", "Cargo.toml"),
     ];
     for (code, file) in expected {

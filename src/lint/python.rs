@@ -293,8 +293,8 @@ fn requires_python(py: &PythonWorkspace, pkg: &Package, proj: &PyProject, out: &
         )
         .note(format!("the monorepo's Python is {}", root.from))
         .note(
-            "uv refuses to install it into the monorepo's environment, and the wheel built for \
-             that Python declares it cannot run there",
+            "a uv workspace with this member does not lock (\"incompatible with the project's \
+             Python requirement\"), and pip refuses to install the package on that Python",
         )
         .help(format!(
             "allow Python {} in `requires-python` (e.g. `requires-python = \">={}\"`), or move \
