@@ -969,8 +969,14 @@ fn citychain_with_planted_violations_reports_each_rule() {
         ("lints-not-inherited", "CA/rust/ca_signer/Cargo.toml"),
         ("package-not-inherited", "login/rust/login_model/Cargo.toml"),
         ("pyo3-layout", "CA/rust/ca_py/Cargo.toml"),
-        ("missing-workspace-source", "DAGs/python/orch/pyproject.toml"),
-        ("incompatible-requires-python", "DAGs/python/orch/pyproject.toml"),
+        (
+            "missing-workspace-source",
+            "DAGs/python/orch/pyproject.toml",
+        ),
+        (
+            "incompatible-requires-python",
+            "DAGs/python/orch/pyproject.toml",
+        ),
         ("pyo3-not-uv-member", "DAGs/python/orch/pyproject.toml"),
         ("unused-exemption", "Cargo.toml"),
     ];
