@@ -176,12 +176,15 @@ fn workspace_source(
         None
     };
     let source = proj.sources.get(&target.distribution).or(root_sources);
-    let from_repo = source.is_some_and(|s| {
-        (uv && s.workspace)
-            || s.path
-                .as_deref()
-                .is_some_and(|p| normalize_rel(&join(&pkg.dir, p)).is_some_and(|d| d == target.dir))
-    });
+    // With a uv workspace only `{ workspace = true }` will do: uv 0.13 refuses a path source
+    // for a member ("Workspace members must be declared as workspace sources"). Without one,
+    // a path source to the package's folder is how uv takes it from the monorepo.
+    let to_target = |s: &crate::python::pyproject::UvSource| {
+        s.path
+            .as_deref()
+            .is_some_and(|p| normalize_rel(&join(&pkg.dir, p)).is_some_and(|d| d == target.dir))
+    };
+    let from_repo = source.is_some_and(|s| if uv { s.workspace } else { to_target(s) });
     if from_repo {
         return;
     }
@@ -206,6 +209,10 @@ fn workspace_source(
     f = match source {
         Some(s) => {
             let elsewhere = match &s.path {
+                Some(p) if uv && to_target(s) => format!(
+                    "`path = \"{p}\"`, which uv refuses for a workspace member (\"Workspace \
+                     members must be declared as workspace sources\")"
+                ),
                 Some(p) => format!("`path = \"{p}\"`, not {}", show_dir(&target.dir)),
                 None if s.workspace => "`workspace = true`, but there is no uv workspace".into(),
                 None => "a git, URL or index source".to_string(),
@@ -215,13 +222,22 @@ fn workspace_source(
             } else {
                 "pyproject.toml"
             };
+            let consequence = if uv && to_target(s) {
+                "uv does not lock the workspace".to_string()
+            } else {
+                format!(
+                    "uv installs that instead of the monorepo's `{}`",
+                    target.distribution
+                )
+            };
             f.note(format!(
-                "its [tool.uv.sources] entry ({file}:{}) is {elsewhere}: uv installs that instead \
-                 of the monorepo's `{}`",
-                s.line, target.distribution
+                "its [tool.uv.sources] entry ({file}:{}) is {elsewhere}: {consequence}",
+                s.line
             ))
             .help(if uv {
-                format!("make it `{written} = {{ workspace = true }}` in [tool.uv.sources]")
+                format!(
+                    "make it `{written} = {{ workspace = true }}` in [tool.uv.sources] of {file}"
+                )
             } else {
                 format!("make it `{written} = {{ path = \"{rel}\" }}` in [tool.uv.sources]")
             })
