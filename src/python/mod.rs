@@ -477,7 +477,8 @@ fn glob_dirs(root: &Path, pattern: &str, file: &str, line: usize) -> anyhow::Res
         pattern.trim_end_matches('/').split('/').count()
     };
     let mut out = Vec::new();
-    walk_dirs(root, "", depth, &mut |rel| {
+    let prefix = literal_prefix(pattern);
+    walk_dirs(root, "", depth, &prefix, &mut |rel| {
         if matcher.is_match(rel) {
             out.push(rel.to_string());
         }
@@ -489,7 +490,8 @@ fn glob_dirs(root: &Path, pattern: &str, file: &str, line: usize) -> anyhow::Res
 fn glob_files(root: &Path, pattern: &str) -> anyhow::Result<Vec<String>> {
     let matcher = glob(pattern, "Cargo.toml", 0)?.compile_matcher();
     let mut out = Vec::new();
-    walk_dirs(root, "", usize::MAX, &mut |rel| {
+    let prefix = literal_prefix(pattern);
+    walk_dirs(root, "", usize::MAX, &prefix, &mut |rel| {
         let file = crate::model::relpath::join(rel, "pyproject.toml");
         if matcher.is_match(&file) && root.join(&file).is_file() {
             out.push(rel.to_string());
@@ -508,10 +510,34 @@ const SKIPPED: &[&str] = &[
     "__pycache__",
 ];
 
+/// One matcher per leading path component of `pattern` before any `**` (`*/python/**` ->
+/// `*`, `python`): a folder whose name fails the matcher of its depth can neither match nor
+/// hold a match, so the walk does not enter it. Without this, `*/python/**/pyproject.toml`
+/// walked every folder of the monorepo (tens of milliseconds at 500 crates). A pattern with
+/// braces (which may hold a `/`) is not split.
+fn literal_prefix(pattern: &str) -> Vec<globset::GlobMatcher> {
+    if pattern.contains('{') {
+        return Vec::new();
+    }
+    pattern
+        .trim_end_matches('/')
+        .split('/')
+        .take_while(|c| !c.contains("**"))
+        .map_while(|c| {
+            globset::GlobBuilder::new(c)
+                .literal_separator(true)
+                .build()
+                .ok()
+                .map(|g| g.compile_matcher())
+        })
+        .collect()
+}
+
 fn walk_dirs(
     root: &Path,
     rel: &str,
     depth: usize,
+    prefix: &[globset::GlobMatcher],
     visit: &mut dyn FnMut(&str),
 ) -> anyhow::Result<()> {
     if depth == 0 {
@@ -519,6 +545,10 @@ fn walk_dirs(
     }
     let Ok(read) = std::fs::read_dir(root.join(rel)) else {
         return Ok(());
+    };
+    let (here, below) = match prefix.split_first() {
+        Some((m, rest)) => (Some(m), rest),
+        None => (None, prefix),
     };
     let mut children: BTreeSet<String> = BTreeSet::new();
     for entry in read.flatten() {
@@ -529,11 +559,14 @@ fn walk_dirs(
         if SKIPPED.contains(&name.as_str()) || (name.starts_with('.') && name != ".") {
             continue;
         }
+        if here.is_some_and(|m| !m.is_match(&name)) {
+            continue;
+        }
         children.insert(crate::model::relpath::join(rel, &name));
     }
     for child in children {
         visit(&child);
-        walk_dirs(root, &child, depth - 1, visit)?;
+        walk_dirs(root, &child, depth - 1, below, visit)?;
     }
     Ok(())
 }
