@@ -751,6 +751,62 @@ fn pyo3_project_name_is_checked_as_maturin_reads_it() {
             assert!(stderr.contains(maturin_says), "{stderr}");
         }
     }
+    // `[project] name = "fastpy"`, no `module-name`, no `[lib] name`: maturin names the module
+    // `fastpy` (the wheel holds `fastpy/`; `maturin build -b cffi` shows it without PyO3), but
+    // the `#[pymodule]` exports `PyInit_fast_py`.
+    let pyproject = "[build-system]\nrequires = [\"maturin>=1,<2\"]\nbuild-backend = \"maturin\"\n[project]\nname = \"fastpy\"\nversion = \"0.1.0\"\n";
+    let ws = write_workspace(&[
+        ("Cargo.toml", CARGO_ROOT),
+        FAST_PY[0],
+        ("crates/fast_py/pyproject.toml", pyproject),
+        FAST_PY[2],
+    ]);
+    let r = run(ws.path(), &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(v["code"], "pyo3-layout");
+    assert_eq!(
+        (v["file"].as_str(), v["line"].as_u64()),
+        (Some("crates/fast_py/pyproject.toml"), Some(5))
+    );
+    assert!(
+        v["message"].as_str().unwrap().contains(
+            "is imported as `fastpy` (maturin names it after `[project] name = \"fastpy\"`"
+        ),
+        "{v}"
+    );
+    if maturin {
+        // A cdylib that exports nothing Python needs builds as cffi bindings in a second.
+        std::fs::write(ws.path().join("crates/fast_py/src/lib.rs"), "").unwrap();
+        let out = Command::new(support::MATURIN.0)
+            .args(["build", "-b", "cffi", "--offline", "-i", "python3", "--out"])
+            .arg(ws.path().join("dist"))
+            .current_dir(ws.path().join("crates/fast_py"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if out.status.success() {
+            let wheel = std::fs::read_dir(ws.path().join("dist"))
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap()
+                .path();
+            let listing = Command::new("python3")
+                .args(["-c", "import sys, zipfile; print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))"])
+                .arg(&wheel)
+                .output()
+                .unwrap();
+            let names = String::from_utf8_lossy(&listing.stdout);
+            assert!(
+                names.lines().any(|n| n.starts_with("fastpy/")),
+                "maturin named the module otherwise: {names}"
+            );
+        } else {
+            // No cffi-capable Python here: maturin has no verdict.
+            eprintln!("maturin could not build the cffi wheel: {stderr}");
+        }
+    }
     // With the module named, maturin and lint-deps accept the crate.
     let ws = write_workspace(&[
         ("Cargo.toml", CARGO_ROOT),
