@@ -417,7 +417,8 @@ fn fix_writes_the_source_uv_resolves_from_the_workspace() {
 
 /// A member inherits the workspace root's `[tool.uv.sources]` (uv docs, "Using workspaces"):
 /// no finding, and uv agrees. A path source pointing at a member's folder is reported: uv 0.13
-/// refuses it ("Workspace members must be declared as workspace sources").
+/// refuses it ("Workspace members must be declared as workspace sources"); `--fix` rewrites it
+/// to `{ workspace = true }`, and uv locks again.
 #[test]
 fn root_sources_are_inherited_and_path_sources_to_members_refused_as_uv_does() {
     if !support::require_tool(support::UV.0, support::UV.1) {
@@ -463,7 +464,7 @@ fn root_sources_are_inherited_and_path_sources_to_members_refused_as_uv_does() {
         )]
     );
     let v: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
-    assert_eq!(v["fixable"], false);
+    assert_eq!(v["fixable"], true);
     assert!(
         v["notes"][0]
             .as_str()
@@ -476,6 +477,38 @@ fn root_sources_are_inherited_and_path_sources_to_members_refused_as_uv_does() {
     assert!(
         stderr.contains("Workspace members must be declared as workspace sources"),
         "{stderr}"
+    );
+    // `--fix` rewrites that entry the way uv wants it, and uv locks the member again.
+    let r = run(root, &["--fix"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(&app).unwrap();
+    assert!(
+        text.ends_with("[tool.uv.sources]\ncore = { workspace = true }\n"),
+        "{text}"
+    );
+    let (ok, stderr) = uv_lock(root);
+    assert!(ok, "{stderr}");
+    assert_eq!(locked_source(root, "core"), "{ editable = \"pkgs/core\" }");
+
+    // A path source to another folder is reported, and left to a human.
+    std::fs::write(
+        &app,
+        text.replace(
+            "core = { workspace = true }",
+            "core = { path = \"../../vendor/core\" }",
+        ),
+    )
+    .unwrap();
+    let r = run(root, &["--format", "json"]);
+    assert_eq!(r.code, 1);
+    let v: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(v["fixable"], false);
+    assert!(
+        v["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("is `path = \"../../vendor/core\"`, not pkgs/core"),
+        "{v}"
     );
 }
 

@@ -43,9 +43,10 @@ pub enum Edit {
     InheritLints,
     /// Member: set `[package] field.workspace = true`.
     InheritPackageField { field: String },
-    /// A `pyproject.toml`: add `name = { workspace = true }` to `[tool.uv.sources]` (no-op when
-    /// `name` has a source there); see [`super::python::add_uv_workspace_source`].
-    AddUvWorkspaceSource { name: String },
+    /// A `pyproject.toml`: add `name = { workspace = true }` to `[tool.uv.sources]`; an entry
+    /// already there is left alone, or, with `replace`, rewritten to `{ workspace = true }`
+    /// (a path source to the member); see [`super::python::add_uv_workspace_source`].
+    AddUvWorkspaceSource { name: String, replace: bool },
 }
 
 /// A new `[workspace.dependencies]` entry.
@@ -656,7 +657,9 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
                 set_in_entry(item, "default-features", Value::from(true));
             }
         }
-        Edit::AddUvWorkspaceSource { name } => super::python::add_uv_workspace_source(doc, name)?,
+        Edit::AddUvWorkspaceSource { name, replace } => {
+            super::python::add_uv_workspace_source(doc, name, *replace)?
+        }
         Edit::InheritLints => {
             let root = doc.as_table_mut();
             if !root.contains_key("lints") {

@@ -230,17 +230,32 @@ fn workspace_source(
                     target.distribution
                 )
             };
-            f.note(format!(
-                "its [tool.uv.sources] entry ({file}:{}) is {elsewhere}: {consequence}",
-                s.line
-            ))
-            .help(if uv {
+            let f = f
+                .note(format!(
+                    "its [tool.uv.sources] entry ({file}:{}) is {elsewhere}: {consequence}",
+                    s.line
+                ))
+                .help(if uv {
                 format!(
                     "make it `{written} = {{ workspace = true }}` in [tool.uv.sources] of {file}"
                 )
             } else {
                 format!("make it `{written} = {{ path = \"{rel}\" }}` in [tool.uv.sources]")
-            })
+            });
+            // A path source to the member means the member: `--fix` says it the way uv wants.
+            if uv && to_target(s) {
+                let key = source_key(py, proj, file, &target.distribution)
+                    .unwrap_or_else(|| written.to_string());
+                f.fix(
+                    file,
+                    Edit::AddUvWorkspaceSource {
+                        name: key,
+                        replace: true,
+                    },
+                )
+            } else {
+                f
+            }
         }
         None if uv => f
             .note(format!(
@@ -257,6 +272,7 @@ fn workspace_source(
                 proj.path(),
                 Edit::AddUvWorkspaceSource {
                     name: written.to_string(),
+                    replace: false,
                 },
             ),
         None => f
@@ -273,6 +289,27 @@ fn workspace_source(
             )),
     };
     out.push(f);
+}
+
+/// The `[tool.uv.sources]` key, as written in `file` (the package's or the root's
+/// `pyproject.toml`), that names `distribution`.
+fn source_key(
+    py: &PythonWorkspace,
+    proj: &PyProject,
+    file: &str,
+    distribution: &str,
+) -> Option<String> {
+    let doc = if proj.path() == file {
+        proj
+    } else {
+        py.root_project()?
+    };
+    let sources = doc.doc.root().get("tool")?.get("uv")?.get("sources")?;
+    sources
+        .as_table()?
+        .keys()
+        .map(|k| k.get_ref().to_string())
+        .find(|k| normalize(k) == distribution)
 }
 
 /// `incompatible-requires-python` for one package.
@@ -387,7 +424,11 @@ fn requirement_span(proj: &PyProject, line: usize, text: &str) -> std::ops::Rang
 /// end of the file; `tool` and `tool.uv` are not written as headers of their own). Nothing
 /// changes when a key that normalises to `name` (PEP 503) is there already. Comments and
 /// layout stay: only the new entry (and header) is written.
-pub(super) fn add_uv_workspace_source(doc: &mut DocumentMut, name: &str) -> anyhow::Result<()> {
+pub(super) fn add_uv_workspace_source(
+    doc: &mut DocumentMut,
+    name: &str,
+    replace: bool,
+) -> anyhow::Result<()> {
     let mut entry = InlineTable::new();
     entry.insert("workspace", Value::from(true));
     entry.fmt();
@@ -409,15 +450,30 @@ pub(super) fn add_uv_workspace_source(doc: &mut DocumentMut, name: &str) -> anyh
         match item {
             Item::Table(t) => table = t,
             Item::Value(Value::InlineTable(inline)) => {
-                return insert_inline(inline, &["tool", "uv", "sources"][depth + 1..], name, entry);
+                let rest = &["tool", "uv", "sources"][depth + 1..];
+                return insert_inline(inline, rest, name, entry, replace);
             }
             _ => return Err(anyhow!("`{key}` in pyproject.toml is not a table")),
         }
     }
-    if table.iter().any(|(k, _)| normalize(k) == normalize(name)) {
-        return Ok(());
+    let existing = table
+        .iter()
+        .map(|(k, _)| k.to_string())
+        .find(|k| normalize(k) == normalize(name));
+    match existing {
+        None => {
+            table.insert(name, toml_edit::value(entry));
+        }
+        Some(key) if replace => {
+            // The new value keeps the old one's comment after it.
+            if let Some(old) = table.get_mut(&key).and_then(Item::as_value_mut) {
+                let decor = old.decor().clone();
+                *old = Value::InlineTable(entry);
+                *old.decor_mut() = decor;
+            }
+        }
+        Some(_) => {}
     }
-    table.insert(name, toml_edit::value(entry));
     Ok(())
 }
 
@@ -427,12 +483,24 @@ fn insert_inline(
     rest: &[&str],
     name: &str,
     entry: InlineTable,
+    replace: bool,
 ) -> anyhow::Result<()> {
     match rest.split_first() {
         None => {
-            if table.iter().all(|(k, _)| normalize(k) != normalize(name)) {
-                table.insert(name, Value::InlineTable(entry));
-                table.fmt();
+            let existing = table
+                .iter()
+                .map(|(k, _)| k.to_string())
+                .find(|k| normalize(k) == normalize(name));
+            match existing {
+                None => {
+                    table.insert(name, Value::InlineTable(entry));
+                    table.fmt();
+                }
+                Some(key) if replace => {
+                    table.insert(&key, Value::InlineTable(entry));
+                    table.fmt();
+                }
+                Some(_) => {}
             }
             Ok(())
         }
@@ -441,7 +509,7 @@ fn insert_inline(
                 table.insert(*key, Value::InlineTable(InlineTable::new()));
             }
             match table.get_mut(key) {
-                Some(Value::InlineTable(t)) => insert_inline(t, rest, name, entry),
+                Some(Value::InlineTable(t)) => insert_inline(t, rest, name, entry, replace),
                 _ => Err(anyhow!("`{key}` in pyproject.toml is not a table")),
             }
         }
@@ -457,6 +525,7 @@ mod tests {
             text,
             &[Edit::AddUvWorkspaceSource {
                 name: "Core_Lib".into(),
+                replace: false,
             }],
         )
         .unwrap()
@@ -482,9 +551,23 @@ mod tests {
         );
         assert!(out.ends_with("[tool.ruff]\nline-length = 1\n"), "{out}");
 
-        // A key that normalises to the name is already a source.
+        // A key that normalises to the name is already a source: left alone, or rewritten
+        // with `replace` (its comment kept).
         let text = "[tool.uv.sources]\ncore-lib = { git = \"https://x\" }\n";
         assert_eq!(fix(text), text);
+        let text = "[tool.uv.sources]\ncore-lib = { path = \"../core\" }  # local\n";
+        let replaced = super::super::fix::apply(
+            text,
+            &[Edit::AddUvWorkspaceSource {
+                name: "Core_Lib".into(),
+                replace: true,
+            }],
+        )
+        .unwrap();
+        assert_eq!(
+            replaced,
+            "[tool.uv.sources]\ncore-lib = { workspace = true }  # local\n"
+        );
 
         let text = "[tool.uv]\nsources = { other = { workspace = true } }\n";
         assert_eq!(
