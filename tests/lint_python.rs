@@ -415,6 +415,45 @@ fn fix_writes_the_source_uv_resolves_from_the_workspace() {
     assert_eq!(tree(root), after);
 }
 
+/// A requirement naming a PyO3 crate by its cargo name when its wheel is named otherwise is
+/// no package of the monorepo: uv asks the index for it.
+#[test]
+fn a_pyo3_crate_required_by_its_cargo_name_is_reported() {
+    let renamed = FAST_PY[1]
+        .1
+        .replace("name = \"fast-py\"", "name = \"rusty-fast\"");
+    let ws = uv_workspace(
+        "[\"pkgs/*\", \"crates/*\"]",
+        "\n[tool.uv.sources]\ncore = { workspace = true }\n",
+        &[("crates/fast_py/pyproject.toml", &renamed)],
+    );
+    let r = run(ws.path(), &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        findings(&r.stdout),
+        [f(
+            "missing-workspace-source",
+            "pkgs/app/pyproject.toml",
+            9,
+            "error"
+        )]
+    );
+    let v: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        v["message"],
+        "`app` requires `fast-py`, the cargo name of the PyO3 crate `fast_py` in crates/fast_py, whose wheel is `rusty-fast`"
+    );
+    assert_eq!(v["fixable"], false);
+    if support::require_tool(support::UV.0, support::UV.1) {
+        let (ok, stderr) = uv_lock(ws.path());
+        assert!(!ok);
+        assert!(
+            stderr.contains("fast-py was not found in the cache"),
+            "{stderr}"
+        );
+    }
+}
+
 /// A member inherits the workspace root's `[tool.uv.sources]` (uv docs, "Using workspaces"):
 /// no finding, and uv agrees. A path source pointing at a member's folder is reported: uv 0.13
 /// refuses it ("Workspace members must be declared as workspace sources"); `--fix` rewrites it

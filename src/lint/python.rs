@@ -91,6 +91,9 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
         }
         for r in &proj.requirements {
             let Some(&to) = py.by_distribution.get(&r.name) else {
+                if wanted(Rule::MissingWorkspaceSource) {
+                    crate_name_required(py, pkg, proj, r, out);
+                }
                 continue;
             };
             // A package's own extras (`mono[test]` in its dependency groups) need no source.
@@ -145,11 +148,60 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
                 }
                 continue;
             }
-            if wanted(Rule::MissingWorkspaceSource) {
+            // A direct reference (`core @ file:///...`, PEP 508) names where it comes from: the
+            // index is never asked.
+            let direct = r.text.split(';').next().is_some_and(|t| t.contains('@'));
+            if wanted(Rule::MissingWorkspaceSource) && !direct {
                 workspace_source(py, uv.is_some(), pkg, proj, target, &written, span, out);
             }
         }
     }
+}
+
+/// `missing-workspace-source` for a requirement that names a PyO3 crate by its cargo package
+/// name while its wheel has another (`dag_py` for the wheel `citychain-dags`): no package of the
+/// monorepo has that name, so uv asks the index for it.
+fn crate_name_required(
+    py: &PythonWorkspace,
+    pkg: &Package,
+    proj: &PyProject,
+    r: &crate::python::Requirement,
+    out: &mut Vec<Finding>,
+) {
+    let crate_of = py.packages.iter().find(|p| {
+        matches!(&p.kind, PackageKind::Pyo3 { krate } if normalize(krate) == r.name)
+            && p.distribution != r.name
+    });
+    let Some(target) = crate_of else { return };
+    let PackageKind::Pyo3 { krate } = &target.kind else {
+        return;
+    };
+    let written = written_name(&r.text);
+    out.push(
+        Finding::new(
+            Rule::MissingWorkspaceSource,
+            proj.path(),
+            requirement_span(proj, r.line, &r.text),
+            format!(
+                "`{}` requires `{written}`, the cargo name of the PyO3 crate `{krate}` in {}, \
+                 whose wheel is `{}`",
+                pkg.distribution, target.dir, target.distribution
+            ),
+            "no package of the monorepo has this name",
+        )
+        .note(format!(
+            "uv takes `{}` from the package index: whatever is published under that name is \
+             installed, not the crate's wheel (dependency confusion)",
+            r.name
+        ))
+        .help(format!(
+            "require `{}` (the `[project] name` of {}) instead",
+            target.distribution,
+            join(&target.dir, "pyproject.toml")
+        ))
+        .package(Some(&pkg.distribution))
+        .dependency(&r.name),
+    );
 }
 
 /// `missing-workspace-source` for one requirement of `pkg` on `target`.
