@@ -383,6 +383,24 @@ fn fix_writes_the_source_uv_resolves_from_the_workspace() {
         r.stderr
     );
 
+    // A path source to the crate's folder would do too: uv builds it as a path dependency.
+    let app_path = root.join("pkgs/app/pyproject.toml");
+    let fixed = std::fs::read_to_string(&app_path).unwrap();
+    std::fs::write(
+        &app_path,
+        format!("{fixed}fast-py = {{ path = \"../../crates/fast_py\" }}\n"),
+    )
+    .unwrap();
+    let r = run(root, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (ok, stderr) = uv_lock(root);
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        locked_source(root, "fast-py"),
+        "{ directory = \"crates/fast_py\" }"
+    );
+    std::fs::write(&app_path, fixed).unwrap();
+
     // Following the help: the crate folder joins `members`; then `--fix` adds its source.
     let pyproject = root.join("pyproject.toml");
     let text = std::fs::read_to_string(&pyproject).unwrap();

@@ -18,6 +18,7 @@ use toml_edit::{DocumentMut, InlineTable, Item, Table, Value};
 
 use super::{Edit, Finding, Rule};
 use crate::model::{NodeExt, Workspace, join, normalize_rel};
+use crate::python::pyproject::UvSource;
 use crate::python::{Package, PackageKind, PyProject, Pyo3Crate, PythonWorkspace, normalize};
 
 /// The PyO3 crates of the workspace, as Python discovery needs them: members with
@@ -110,7 +111,11 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
             if let (Some(uv), Some(krate)) = (uv, krate)
                 && !py.uv_members.contains(&target.dir)
             {
-                if wanted(Rule::Pyo3NotUvMember) {
+                // A path source to the crate's folder builds it from the monorepo as a path
+                // dependency, member or not.
+                let by_path = source_of(py, true, pkg, proj, &target.distribution)
+                    .is_some_and(|s| points_at(pkg, s, &target.dir));
+                if wanted(Rule::Pyo3NotUvMember) && !by_path {
                     let how = if uv_excludes(uv, &target.dir) {
                         format!(
                             "remove the pattern matching \"{}\" from `exclude` in \
@@ -204,6 +209,32 @@ fn crate_name_required(
     );
 }
 
+/// The `[tool.uv.sources]` entry uv uses for `distribution` in `pkg`: its own, else (for a
+/// member of a uv workspace) the workspace root's, which members inherit (uv docs, "Using
+/// workspaces").
+fn source_of<'a>(
+    py: &'a PythonWorkspace,
+    uv: bool,
+    pkg: &Package,
+    proj: &'a PyProject,
+    distribution: &str,
+) -> Option<&'a UvSource> {
+    let root = if uv && py.uv_members.contains(&pkg.dir) {
+        py.root_project().and_then(|r| r.sources.get(distribution))
+    } else {
+        None
+    };
+    proj.sources.get(distribution).or(root)
+}
+
+/// Whether a path source (relative to `pkg`'s folder) is the folder `dir`.
+fn points_at(pkg: &Package, source: &UvSource, dir: &str) -> bool {
+    source
+        .path
+        .as_deref()
+        .is_some_and(|p| normalize_rel(&join(&pkg.dir, p)).is_some_and(|d| d == dir))
+}
+
 /// `missing-workspace-source` for one requirement of `pkg` on `target`.
 #[expect(
     clippy::too_many_arguments,
@@ -219,23 +250,11 @@ fn workspace_source(
     span: std::ops::Range<usize>,
     out: &mut Vec<Finding>,
 ) {
-    // uv reads a member's `[tool.uv.sources]`, then the workspace root's: a member inherits
-    // the root's sources (uv docs, "Using workspaces").
-    let root_sources = if uv && py.uv_members.contains(&pkg.dir) {
-        py.root_project()
-            .and_then(|r| r.sources.get(&target.distribution))
-    } else {
-        None
-    };
-    let source = proj.sources.get(&target.distribution).or(root_sources);
+    let source = source_of(py, uv, pkg, proj, &target.distribution);
     // With a uv workspace only `{ workspace = true }` will do: uv 0.13 refuses a path source
     // for a member ("Workspace members must be declared as workspace sources"). Without one,
     // a path source to the package's folder is how uv takes it from the monorepo.
-    let to_target = |s: &crate::python::pyproject::UvSource| {
-        s.path
-            .as_deref()
-            .is_some_and(|p| normalize_rel(&join(&pkg.dir, p)).is_some_and(|d| d == target.dir))
-    };
+    let to_target = |s: &UvSource| points_at(pkg, s, &target.dir);
     let from_repo = source.is_some_and(|s| if uv { s.workspace } else { to_target(s) });
     if from_repo {
         return;
