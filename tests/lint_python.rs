@@ -906,3 +906,61 @@ fn pyo3_project_name_is_checked_as_maturin_reads_it() {
     ]);
     assert_eq!(run(ws.path(), &[]).code, 0);
 }
+
+/// With MANIFEST arguments (pre-commit), the Python rules report on the `pyproject.toml` files
+/// given (all packages when the root `pyproject.toml` is given); a run given only Cargo
+/// manifests runs none of them.
+#[test]
+fn manifest_arguments_check_the_given_pyprojects() {
+    let ws = uv_workspace(
+        "[\"pkgs/*\"]",
+        "",
+        &[
+            (".python-version", "3.11\n"),
+            (
+                "pkgs/core/pyproject.toml",
+                "[project]\nname = \"core\"\nversion = \"0.1.0\"\nrequires-python = \">=3.12\"\n",
+            ),
+        ],
+    );
+    let root = ws.path();
+    let r = run(root, &["--format", "json", "pkgs/app/pyproject.toml"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        findings(&r.stdout),
+        [
+            f(
+                "missing-workspace-source",
+                "pkgs/app/pyproject.toml",
+                7,
+                "error"
+            ),
+            f("pyo3-not-uv-member", "pkgs/app/pyproject.toml", 9, "error"),
+        ]
+    );
+    let r = run(root, &["--format", "json", "pkgs/core/pyproject.toml"]);
+    assert_eq!(
+        findings(&r.stdout),
+        [f(
+            "incompatible-requires-python",
+            "pkgs/core/pyproject.toml",
+            4,
+            "error"
+        )]
+    );
+    let r = run(root, &["--format", "json", "pyproject.toml"]);
+    assert_eq!(findings(&r.stdout).len(), 3, "{}", r.stdout);
+    let r = run(root, &["--format", "json", "crates/fast_py/Cargo.toml"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(findings(&r.stdout), []);
+
+    // `--fix` with the file pre-commit passes fixes that file.
+    let r = run(root, &["--fix", "pkgs/app/pyproject.toml"]);
+    assert!(
+        r.stderr.contains("Fixed 1 finding in 1 file"),
+        "{}",
+        r.stderr
+    );
+    let app = std::fs::read_to_string(root.join("pkgs/app/pyproject.toml")).unwrap();
+    assert!(app.ends_with("core = { workspace = true }\n"), "{app}");
+}

@@ -21,6 +21,13 @@ use crate::model::{NodeExt, Workspace, join, normalize_rel};
 use crate::python::pyproject::UvSource;
 use crate::python::{Package, PackageKind, PyProject, Pyo3Crate, PythonWorkspace, normalize};
 
+/// The rules of this module (`pyo3-layout` is `layout.rs`'s).
+pub(crate) const RULES: [Rule; 3] = [
+    Rule::MissingWorkspaceSource,
+    Rule::IncompatibleRequiresPython,
+    Rule::Pyo3NotUvMember,
+];
+
 /// The PyO3 crates of the workspace, as Python discovery needs them: members with
 /// `[package.metadata.ccworkspace] kind = "pyo3"`, or, without a `kind`, a `pyproject.toml`
 /// that builds with maturin (the crates whose wheel is a distribution of the monorepo).
