@@ -423,10 +423,12 @@ fn requires_python(py: &PythonWorkspace, pkg: &Package, proj: &PyProject, out: &
             format!("does not allow {}", root.version),
         )
         .note(format!("the monorepo's Python is {}", root.from))
-        .note(
-            "a uv workspace with this member does not lock (\"incompatible with the project's \
-             Python requirement\"), and pip refuses to install the package on that Python",
-        )
+        .note(if py.uv_members.contains(&pkg.dir) {
+            "uv does not lock the workspace with this member (\"incompatible with the project's \
+             Python requirement\"), and pip refuses to install the package on that Python"
+        } else {
+            "uv and pip refuse to install the package on that Python"
+        })
         .help(format!(
             "allow Python {} in `requires-python` (e.g. `requires-python = \">={}\"`), or move \
              the monorepo to a Python it allows",
