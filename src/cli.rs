@@ -258,7 +258,8 @@ pub struct LintDepsArgs {
     pub manifests: Vec<PathBuf>,
     /// Rewrite manifests to fix what can be fixed without changing what cargo resolves (every
     /// file or none; comments and layout kept). `--fix` alone fixes the dependency rules
-    /// (not-inherited, ignored-key, ineffective-default-features, unused-workspace-dep);
+    /// (not-inherited, ignored-key, ineffective-default-features, unused-workspace-dep) and
+    /// missing-workspace-source (a `{ workspace = true }` uv source in the pyproject.toml);
     /// `--fix=RULE,...` fixes only the rules named. lints-not-inherited and
     /// package-not-inherited opt members into [workspace.lints] / [workspace.package], so they
     /// are fixed only when named (`--fix=lints-not-inherited`). The `=` is required, so that

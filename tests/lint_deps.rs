@@ -286,6 +286,7 @@ fn fix_on_the_all_rules_workspace_leaves_only_what_needs_a_human() {
         [
             "deprecated-spelling",
             "duplicate-versions",
+            "incompatible-requires-python",
             "ineffective-default-features",
             "lints-not-inherited",
             "missing-workspace-entry",
@@ -293,6 +294,7 @@ fn fix_on_the_all_rules_workspace_leaves_only_what_needs_a_human() {
             "orphan-crate",
             "package-not-inherited",
             "pyo3-layout",
+            "pyo3-not-uv-member",
             "unused-exemption",
             "version-conflict",
         ]
@@ -918,6 +920,19 @@ fn citychain_with_planted_violations_reports_each_rule() {
         "exemptions = [\n",
         "exemptions = [\n  { dependency = \"openssl\", reason = \"gone\" },\n",
     );
+    // The Python rules. The example is a uv workspace of `*/python/*` and its PyO3 crates;
+    // ca_py (no pyproject.toml now) and dag_py leave its members, and a new `orch` requires
+    // `citychain-attest` without a source (missing-workspace-source), dag_py's wheel, no longer
+    // a uv member (pyo3-not-uv-member), and a Python the monorepo does not run
+    // (incompatible-requires-python: the docker `python-version`).
+    plant(root, "pyproject.toml", "    \"CA/rust/ca_py\",\n", "");
+    plant(root, "pyproject.toml", "    \"DAGs/rust/dag_py\",\n", "");
+    std::fs::create_dir_all(root.join("DAGs/python/orch")).unwrap();
+    std::fs::write(
+        root.join("DAGs/python/orch/pyproject.toml"),
+        "[project]\nname = \"orch\"\nrequires-python = \">=3.13\"\ndependencies = [\"citychain-attest\", \"citychain-dags\"]\n",
+    )
+    .unwrap();
 
     let r = run(root, &["--format", "json"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
@@ -947,6 +962,15 @@ fn citychain_with_planted_violations_reports_each_rule() {
         ("lints-not-inherited", "CA/rust/ca_signer/Cargo.toml"),
         ("package-not-inherited", "login/rust/login_model/Cargo.toml"),
         ("pyo3-layout", "CA/rust/ca_py/Cargo.toml"),
+        (
+            "missing-workspace-source",
+            "DAGs/python/orch/pyproject.toml",
+        ),
+        (
+            "incompatible-requires-python",
+            "DAGs/python/orch/pyproject.toml",
+        ),
+        ("pyo3-not-uv-member", "DAGs/python/orch/pyproject.toml"),
         ("unused-exemption", "Cargo.toml"),
     ];
     for (code, file) in expected {

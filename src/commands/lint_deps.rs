@@ -8,6 +8,9 @@ use crate::fsutil::{FileWrite, unified_diff, write_all_atomic};
 use crate::lint::{self, Finding, Level, plan};
 use crate::model::{self, LoadOptions, Workspace};
 use crate::output::Output;
+use crate::python;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Result<Status> {
     let opts = LoadOptions {
@@ -15,11 +18,14 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
         only: args.manifests.clone(),
         find_orphans: args.manifests.is_empty(),
     };
-    let ws = model::load(&opts)?;
+    let mut ws = model::load(&opts)?;
     let config = Config::from_manifest_text(ws.root.text(), &ws.root.path)?;
+    let scope = python_scope(&ws, &args.manifests);
+    with_python(&mut ws, &config, &opts, &scope)?;
     let clock = std::time::Instant::now();
     let chosen = plan::fix_rules(args.fix.as_deref())?;
     let mut findings = lint::check(&ws, &config.lint_deps);
+    scope.retain(&mut findings);
     plan::select_fixes(&mut findings, &chosen);
     let check_time = clock.elapsed();
     out.verbose(format!(
@@ -85,14 +91,118 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
             ),
         );
     }
-    let ws = model::load(&opts)?;
-    let mut remaining = lint::check(&ws, &config_of(&ws)?.lint_deps);
+    let mut ws = model::load(&opts)?;
+    let config = config_of(&ws)?;
+    with_python(&mut ws, &config, &opts, &scope)?;
+    let mut remaining = lint::check(&ws, &config.lint_deps);
+    scope.retain(&mut remaining);
     plan::select_fixes(&mut remaining, &chosen);
     report(&ws, &remaining, args.format, out)?;
     let status = status(&remaining);
     // Freeing thousands of parsed documents just before exit is wasted time.
     std::mem::forget(ws);
     Ok(status)
+}
+
+/// Which Python packages the Python rules report on.
+enum PythonScope {
+    /// No Python rule runs: MANIFEST arguments without a `pyproject.toml`.
+    Off,
+    /// Every package: a whole run, or the root `pyproject.toml` or `.python-version` given.
+    All,
+    /// The packages whose `pyproject.toml` was given (what pre-commit passes).
+    Dirs(BTreeSet<String>),
+}
+
+impl PythonScope {
+    /// Drop the Python findings in files outside the scope.
+    fn retain(&self, findings: &mut Vec<Finding>) {
+        if let PythonScope::Dirs(dirs) = self {
+            findings.retain(|f| {
+                !lint::python::RULES.contains(&f.rule)
+                    || dirs.contains(&crate::model::parent_dir(&f.file))
+            });
+        }
+    }
+}
+
+fn python_scope(ws: &Workspace, manifests: &[PathBuf]) -> PythonScope {
+    if ws.whole {
+        return PythonScope::All;
+    }
+    let root = ws.root_dir.canonicalize().unwrap_or(ws.root_dir.clone());
+    let mut dirs = BTreeSet::new();
+    for p in manifests {
+        let Ok(abs) = std::path::absolute(p) else {
+            continue;
+        };
+        let abs = abs.canonicalize().unwrap_or(abs);
+        let Some(name) = abs.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some(dir) = abs
+            .parent()
+            .and_then(|d| d.strip_prefix(&root).ok())
+            .and_then(|d| d.to_str())
+        else {
+            continue;
+        };
+        let dir = dir.replace('\\', "/");
+        match name {
+            "pyproject.toml" | ".python-version" if dir.is_empty() => return PythonScope::All,
+            "pyproject.toml" => {
+                dirs.insert(dir);
+            }
+            _ => {}
+        }
+    }
+    if dirs.is_empty() {
+        PythonScope::Off
+    } else {
+        PythonScope::Dirs(dirs)
+    }
+}
+
+/// Find the Python packages (once) for the Python rules: in a whole run, or when MANIFEST
+/// arguments name a `pyproject.toml` (the PyO3 crates are then read from every member, which
+/// only a whole load knows). A malformed `pyproject.toml`, requirement, `requires-python` or
+/// `.python-version` is an error (exit 2, nothing written). A workspace without Python
+/// packages is left as it was.
+fn with_python(
+    ws: &mut Workspace,
+    config: &Config,
+    opts: &LoadOptions,
+    scope: &PythonScope,
+) -> anyhow::Result<()> {
+    if matches!(scope, PythonScope::Off) {
+        return Ok(());
+    }
+    let clock = std::time::Instant::now();
+    let pyo3 = if ws.whole {
+        lint::python::pyo3_crates(ws)
+    } else {
+        let every = model::load(&LoadOptions {
+            manifest_path: opts.manifest_path.clone(),
+            only: Vec::new(),
+            find_orphans: false,
+        })?;
+        let pyo3 = lint::python::pyo3_crates(&every);
+        std::mem::forget(every);
+        pyo3
+    };
+    let mut py = python::discover(&ws.root_dir, &config.python, &pyo3)?;
+    if !py.packages.is_empty() {
+        lint::python::check_input(&py)?;
+        py.root_python = Some(python::root_python(
+            &ws.root_dir,
+            &py,
+            &config.docker.python_version,
+        )?);
+        ws.python = Some(py);
+    }
+    ws.timings
+        .push(("discover the Python packages", clock.elapsed()));
+    Ok(())
 }
 
 fn config_of(ws: &Workspace) -> anyhow::Result<Config> {

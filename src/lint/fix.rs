@@ -43,6 +43,10 @@ pub enum Edit {
     InheritLints,
     /// Member: set `[package] field.workspace = true`.
     InheritPackageField { field: String },
+    /// A `pyproject.toml`: add `name = { workspace = true }` to `[tool.uv.sources]`; an entry
+    /// already there is left alone, or, with `replace`, rewritten to `{ workspace = true }`
+    /// (a path source to the member); see [`super::python::add_uv_workspace_source`].
+    AddUvWorkspaceSource { name: String, replace: bool },
 }
 
 /// A new `[workspace.dependencies]` entry.
@@ -652,6 +656,9 @@ fn apply_one(doc: &mut DocumentMut, edit: &Edit) -> anyhow::Result<()> {
                 }
                 set_in_entry(item, "default-features", Value::from(true));
             }
+        }
+        Edit::AddUvWorkspaceSource { name, replace } => {
+            super::python::add_uv_workspace_source(doc, name, *replace)?
         }
         Edit::InheritLints => {
             let root = doc.as_table_mut();

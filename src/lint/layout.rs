@@ -168,7 +168,7 @@ pub(super) fn pyo3(ctx: &Ctx, out: &mut Vec<Finding>) {
                 .help("set `[build-system] build-backend = \"maturin\"` and `requires = [\"maturin>=1,<2\"]`")
                 .package(pkg),
             ),
-            Some(_) => {}
+            Some(p) => project_name(p, name, pkg, out),
         }
         // Known only for members with a pyproject.toml: whether the library's source exists.
         let lib_source = ctx.ws.lib_sources.get(&m.dir);
@@ -197,18 +197,12 @@ pub(super) fn pyo3(ctx: &Ctx, out: &mut Vec<Finding>) {
                 .package(pkg),
             );
         }
-        // The module Python imports (`[tool.maturin] module-name`, last dotted part, else the
-        // library's name) must be the one the `#[pymodule]` exports `PyInit_<name>` for;
-        // maturin warns "Couldn't find the symbol `PyInit_<name>` in the native library.
-        // Python will fail to import this module." Without a `#[pymodule]` found in the
-        // library's own source, nothing is said.
-        let Some(source) = lib_source.and_then(Option::as_deref) else {
-            continue;
-        };
-        let exported = pymodules(source);
-        if exported.is_empty() {
-            continue;
-        }
+        // The module Python imports must be the one the `#[pymodule]` exports `PyInit_<name>`
+        // for; maturin warns "Couldn't find the symbol `PyInit_<name>` in the native library.
+        // Python will fail to import this module." maturin names the module (checked with
+        // maturin 1.16): the last dotted part of `[tool.maturin] module-name`, else `[lib]
+        // name`, else `[project] name` as written (maturin PR #1608: the project's name over
+        // the package's), else the package name with `-` as `_`.
         let module_name = pyproject.and_then(|p| {
             let v = tool_maturin(p.root())?.get("module-name")?;
             Some((p, v.as_str()?.to_string(), v.span()))
@@ -218,12 +212,54 @@ pub(super) fn pyo3(ctx: &Ctx, out: &mut Vec<Finding>) {
             .get("lib")
             .and_then(|l| l.get("name"))
             .and_then(NodeExt::as_str)
-            .map(str::to_string)
-            .unwrap_or_else(|| pkg.unwrap_or_default().replace('-', "_"));
-        let expected = match &module_name {
-            Some((_, module, _)) => module.rsplit('.').next().unwrap_or(module).to_string(),
-            None => lib_name.clone(),
+            .map(str::to_string);
+        let project_name = pyproject.and_then(|p| {
+            let v = p.root().get("project")?.get("name")?;
+            Some((p, v.as_str()?.to_string(), v.span()))
+        });
+        let expected = match (&module_name, &lib_name, &project_name) {
+            (Some((_, module, _)), _, _) => module.rsplit('.').next().unwrap_or(module).to_string(),
+            (None, Some(lib), _) => lib.clone(),
+            (None, None, Some((_, project, _))) => project.clone(),
+            (None, None, None) => pkg.unwrap_or_default().replace('-', "_"),
         };
+        let from_project = module_name.is_none() && lib_name.is_none();
+        if let (true, Some((p, project, span))) = (from_project, &project_name)
+            && project.contains('-')
+        {
+            let module = project.replace('-', "_");
+            out.push(
+                Finding::new(
+                    Rule::Pyo3Layout,
+                    &p.path,
+                    span.clone(),
+                    format!(
+                        "maturin names the extension module of `{name}` after `[project] name = \
+                         \"{project}\"`, and a module name cannot contain `-`"
+                    ),
+                    "maturin takes the module name from here",
+                )
+                .help(format!(
+                    "set `module-name = \"{module}\"` in [tool.maturin] (the name the `#[pymodule]` \
+                     exports), or `[lib] name` in {}",
+                    m.path
+                ))
+                .note(
+                    "with no `module-name` and no `[lib] name`, maturin refuses to build: \"The \
+                     module name must not contain a minus `-`\"",
+                )
+                .package(pkg),
+            );
+            continue;
+        }
+        // Without a `#[pymodule]` found in the library's own source, nothing more is said.
+        let Some(source) = lib_source.and_then(Option::as_deref) else {
+            continue;
+        };
+        let exported = pymodules(source);
+        if exported.is_empty() {
+            continue;
+        }
         if exported.iter().any(|(name, _)| *name == expected) {
             continue;
         }
@@ -246,18 +282,29 @@ pub(super) fn pyo3(ctx: &Ctx, out: &mut Vec<Finding>) {
                      `#[pymodule]` is `{found}`"
                 ),
             ),
-            None => (
-                m.path.as_str(),
-                m.root()
-                    .get("lib")
-                    .and_then(NodeExt::as_table)
-                    .and_then(|l| l.get_key_value("name"))
-                    .map_or(name_span.clone(), |(k, _)| k.span()),
-                format!(
-                    "the extension module of `{name}` is imported as `{expected}` (its library \
-                     name; no `module-name`), but its `#[pymodule]` is `{found}`"
+            None => match (&lib_name, &project_name) {
+                (None, Some((p, project, span))) => (
+                    p.path.as_str(),
+                    span.clone(),
+                    format!(
+                        "the extension module of `{name}` is imported as `{expected}` (maturin \
+                         names it after `[project] name = \"{project}\"`: no `module-name`, no \
+                         `[lib] name`), but its `#[pymodule]` is `{found}`"
+                    ),
                 ),
-            ),
+                _ => (
+                    m.path.as_str(),
+                    m.root()
+                        .get("lib")
+                        .and_then(NodeExt::as_table)
+                        .and_then(|l| l.get_key_value("name"))
+                        .map_or(name_span.clone(), |(k, _)| k.span()),
+                    format!(
+                        "the extension module of `{name}` is imported as `{expected}` (its \
+                         library name; no `module-name`), but its `#[pymodule]` is `{found}`"
+                    ),
+                ),
+            },
         };
         out.push(
             Finding::new(
@@ -278,6 +325,48 @@ pub(super) fn pyo3(ctx: &Ctx, out: &mut Vec<Finding>) {
             .package(pkg),
         );
     }
+}
+
+/// The `[project]` of a PyO3 crate's maturin `pyproject.toml` must name the wheel: maturin
+/// reads `[project] name` as the distribution's name (it is required by PyPA's pyproject.toml
+/// specification, and maturin refuses the file without it: "pyproject.toml is invalid"), and
+/// the Python model names the crate's wheel after it. A `[project]` without a string `name`
+/// (or with `name` in `dynamic`, which the specification forbids) is reported at its header.
+fn project_name(p: &Manifest, name: &str, pkg: Option<&str>, out: &mut Vec<Finding>) {
+    let Some((key, project)) = p.root().get_key_value("project") else {
+        return;
+    };
+    let has_name = project.get("name").and_then(NodeExt::as_str).is_some();
+    let dynamic = crate::model::manifest::strings(project.get("dynamic"))
+        .iter()
+        .any(|d| d == "name");
+    if has_name && !dynamic {
+        return;
+    }
+    let (message, label) = if dynamic {
+        (
+            format!("pyproject.toml of PyO3 crate `{name}` lists `name` in `[project] dynamic`"),
+            "`name` cannot be dynamic",
+        )
+    } else {
+        (
+            format!("pyproject.toml of PyO3 crate `{name}` has a [project] without a `name`"),
+            "no `name` in [project]",
+        )
+    };
+    let wheel = crate::python::normalize(pkg.unwrap_or(name));
+    out.push(
+        Finding::new(Rule::Pyo3Layout, &p.path, key.span(), message, label)
+            .help(format!(
+                "write the wheel's name in [project], e.g. `name = \"{wheel}\"` (the name Python \
+                 packages require it by)"
+            ))
+            .note(
+                "maturin refuses the file (\"pyproject.toml is invalid\"): PyPA's pyproject.toml \
+                 specification requires a static `name`",
+            )
+            .package(pkg),
+    );
 }
 
 /// The names of the top-level `#[pymodule]`s of a Rust source, with the offset of each

@@ -15,6 +15,7 @@ mod inherit;
 mod layout;
 pub(crate) mod lockfile;
 pub(crate) mod plan;
+pub(crate) mod python;
 mod spelling;
 mod versions;
 
@@ -48,12 +49,15 @@ pub enum Rule {
     LintsNotInherited,
     PackageNotInherited,
     Pyo3Layout,
+    MissingWorkspaceSource,
+    IncompatibleRequiresPython,
+    Pyo3NotUvMember,
     UnusedExemption,
 }
 
 impl Rule {
     /// Every rule, in documentation order.
-    pub const ALL: [Rule; 13] = [
+    pub const ALL: [Rule; 16] = [
         Rule::NotInherited,
         Rule::MissingWorkspaceEntry,
         Rule::IgnoredKey,
@@ -66,6 +70,9 @@ impl Rule {
         Rule::LintsNotInherited,
         Rule::PackageNotInherited,
         Rule::Pyo3Layout,
+        Rule::MissingWorkspaceSource,
+        Rule::IncompatibleRequiresPython,
+        Rule::Pyo3NotUvMember,
         Rule::UnusedExemption,
     ];
 
@@ -84,6 +91,9 @@ impl Rule {
             Rule::LintsNotInherited => "lints-not-inherited",
             Rule::PackageNotInherited => "package-not-inherited",
             Rule::Pyo3Layout => "pyo3-layout",
+            Rule::MissingWorkspaceSource => "missing-workspace-source",
+            Rule::IncompatibleRequiresPython => "incompatible-requires-python",
+            Rule::Pyo3NotUvMember => "pyo3-not-uv-member",
             Rule::UnusedExemption => "unused-exemption",
         }
     }
@@ -98,7 +108,10 @@ impl Rule {
             | Rule::DeprecatedSpelling
             | Rule::VersionConflict
             | Rule::OrphanCrate
-            | Rule::Pyo3Layout => Level::Deny,
+            | Rule::Pyo3Layout
+            | Rule::MissingWorkspaceSource
+            | Rule::IncompatibleRequiresPython
+            | Rule::Pyo3NotUvMember => Level::Deny,
             Rule::UnusedWorkspaceDep
             | Rule::DuplicateVersions
             | Rule::LintsNotInherited
@@ -128,6 +141,15 @@ impl Rule {
             Rule::LintsNotInherited => "member does not inherit [workspace.lints]",
             Rule::PackageNotInherited => "member does not inherit a [workspace.package] field",
             Rule::Pyo3Layout => "PyO3 crate that maturin cannot build on its own",
+            Rule::MissingWorkspaceSource => {
+                "requirement on a workspace Python package that uv would take from the index"
+            }
+            Rule::IncompatibleRequiresPython => {
+                "`requires-python` that excludes the Python the monorepo runs"
+            }
+            Rule::Pyo3NotUvMember => {
+                "requirement on a PyO3 crate's wheel whose folder is not a uv workspace member"
+            }
             Rule::UnusedExemption => "lint-deps exemption that matches no finding",
         }
     }
@@ -140,6 +162,10 @@ impl Rule {
                 | Rule::UnusedWorkspaceDep
                 | Rule::DuplicateVersions
                 | Rule::OrphanCrate
+                // The Python rules need every Python package: they run in whole runs only.
+                | Rule::MissingWorkspaceSource
+                | Rule::IncompatibleRequiresPython
+                | Rule::Pyo3NotUvMember
         )
     }
 }
@@ -365,6 +391,9 @@ pub fn check(ws: &Workspace, cfg: &LintDepsConfig) -> Vec<Finding> {
         layout::pyo3(&ctx, &mut findings);
     }
     inherit::check(&ctx, &mut findings);
+    if let Some(py) = &ws.python {
+        python::check(py, &wanted, &mut findings);
+    }
 
     for f in &mut findings {
         f.level = level(f.rule);

@@ -11,11 +11,13 @@ use crate::errors::UserError;
 use crate::model::Workspace;
 
 /// The rules a plain `--fix` fixes: their fixes never change what cargo resolves or builds.
-pub const DEFAULT_FIX: [Rule; 4] = [
+pub const DEFAULT_FIX: [Rule; 5] = [
     Rule::NotInherited,
     Rule::IgnoredKey,
     Rule::IneffectiveDefaultFeatures,
     Rule::UnusedWorkspaceDep,
+    // Points uv at the monorepo's own package, which it already meant to install.
+    Rule::MissingWorkspaceSource,
 ];
 
 /// Rules fixed only when `--fix=RULE` names them: their fixes opt a member into

@@ -53,6 +53,9 @@ pub struct Workspace {
     pub exclude: Vec<String>,
     /// How long each loading phase took (printed with `-v`).
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// The Python packages, when the caller discovered them ([`crate::python::discover`]):
+    /// `lint-deps` does in a whole run. [`load`] leaves it `None`.
+    pub python: Option<crate::python::PythonWorkspace>,
 }
 
 impl Workspace {
@@ -83,6 +86,9 @@ impl Workspace {
             member_patterns: self.member_patterns.clone(),
             exclude: self.exclude.clone(),
             timings: Vec::new(),
+            // The later `--fix` passes lint the Cargo manifests only: the Python fixes are
+            // complete in the first pass.
+            python: None,
         })
     }
 
@@ -126,6 +132,7 @@ impl Workspace {
             lib_sources: BTreeMap::new(),
             exclude: Vec::new(),
             timings: Vec::new(),
+            python: None,
         })
     }
 
@@ -141,6 +148,15 @@ impl Workspace {
         }
         for p in self.pyprojects.values() {
             files.insert(&p.path, p.text());
+        }
+        let python = self.python.iter().flat_map(|py| {
+            py.packages
+                .iter()
+                .filter_map(|p| p.project.as_ref())
+                .chain(&py.root)
+        });
+        for p in python {
+            files.insert(p.path(), p.doc.text());
         }
         files
     }
@@ -487,5 +503,6 @@ pub fn load(opts: &LoadOptions) -> anyhow::Result<Workspace> {
         member_patterns: patterns,
         exclude,
         timings,
+        python: None,
     })
 }

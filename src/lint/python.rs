@@ -1,0 +1,682 @@
+//! The Python rules of `lint-deps`, over the Python model ([`crate::python`]):
+//!
+//! - `missing-workspace-source`: a requirement on a distribution of the monorepo (a Python
+//!   package, or a PyO3 crate's wheel) that uv would resolve from the package index, because
+//!   no `[tool.uv.sources]` entry points it at the monorepo (dependency confusion);
+//! - `incompatible-requires-python`: a `requires-python` that excludes the Python the
+//!   monorepo runs ([`crate::python::root_python`]);
+//! - `pyo3-not-uv-member`: with a uv workspace, a requirement on a PyO3 crate's wheel whose
+//!   folder is not a member, so uv cannot build it from the monorepo.
+//!
+//! The PyO3 crate's own `pyproject.toml` (its `[project] name`, its module) is checked by
+//! `pyo3-layout` (`layout.rs`). Pure: the caller discovers the packages.
+
+use std::str::FromStr;
+
+use anyhow::anyhow;
+use toml_edit::{DocumentMut, InlineTable, Item, Table, Value};
+
+use super::{Edit, Finding, Rule};
+use crate::model::{NodeExt, Workspace, join, normalize_rel};
+use crate::python::pyproject::UvSource;
+use crate::python::{Package, PackageKind, PyProject, Pyo3Crate, PythonWorkspace, normalize};
+
+/// The rules of this module (`pyo3-layout` is `layout.rs`'s).
+pub(crate) const RULES: [Rule; 3] = [
+    Rule::MissingWorkspaceSource,
+    Rule::IncompatibleRequiresPython,
+    Rule::Pyo3NotUvMember,
+];
+
+/// The PyO3 crates of the workspace, as Python discovery needs them: members with
+/// `[package.metadata.ccworkspace] kind = "pyo3"`, or, without a `kind`, a `pyproject.toml`
+/// that builds with maturin (the crates whose wheel is a distribution of the monorepo).
+pub(crate) fn pyo3_crates(ws: &Workspace) -> Vec<Pyo3Crate> {
+    ws.members
+        .iter()
+        .filter(|m| {
+            let kind = m
+                .root()
+                .get("package")
+                .and_then(|p| p.get("metadata"))
+                .and_then(|p| p.get("ccworkspace"))
+                .and_then(|c| c.get("kind"))
+                .and_then(NodeExt::as_str);
+            match kind {
+                Some(kind) => kind == "pyo3",
+                None => ws.pyprojects.get(&m.dir).is_some_and(|p| {
+                    p.root()
+                        .get("build-system")
+                        .and_then(|b| b.get("build-backend"))
+                        .and_then(NodeExt::as_str)
+                        == Some("maturin")
+                }),
+            }
+        })
+        .filter_map(|m| {
+            Some(Pyo3Crate {
+                name: m.package_name()?.to_string(),
+                dir: m.dir.clone(),
+            })
+        })
+        .collect()
+}
+
+/// What `check` cannot report as a finding: a `requires-python` that is no PEP 440 specifier
+/// set (exit 2, with its file and line, before anything is written).
+pub(crate) fn check_input(py: &PythonWorkspace) -> anyhow::Result<()> {
+    let projects = py
+        .packages
+        .iter()
+        .filter_map(|p| p.project.as_ref())
+        .chain(&py.root);
+    for p in projects {
+        if let Some(rp) = &p.requires_python
+            && let Err(e) = pep440_rs::VersionSpecifiers::from_str(&rp.value)
+        {
+            return Err(crate::errors::UserError::new(
+                format!(
+                    "{}:{}: invalid `requires-python = \"{}\"`: {e}",
+                    p.path(),
+                    rp.line,
+                    rp.value
+                ),
+                "write a PEP 440 version specifier, e.g. `requires-python = \">=3.11\"`",
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Run the Python rules that `wanted` says are not `allow`.
+pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &mut Vec<Finding>) {
+    let uv = py.root_project().and_then(|p| p.uv_workspace.as_ref());
+    for (i, pkg) in py.packages.iter().enumerate() {
+        let Some(proj) = &pkg.project else { continue };
+        if wanted(Rule::IncompatibleRequiresPython) {
+            requires_python(py, pkg, proj, out);
+        }
+        for r in &proj.requirements {
+            let Some(&to) = py.by_distribution.get(&r.name) else {
+                if wanted(Rule::MissingWorkspaceSource) {
+                    crate_name_required(py, pkg, proj, r, out);
+                }
+                continue;
+            };
+            // A package's own extras (`mono[test]` in its dependency groups) need no source.
+            if to == i {
+                continue;
+            }
+            let target = &py.packages[to];
+            let span = requirement_span(proj, r.line, &r.text);
+            let written = written_name(&r.text);
+            let krate = match &target.kind {
+                PackageKind::Pyo3 { krate } => Some(krate.as_str()),
+                PackageKind::Python => None,
+            };
+            if let (Some(uv), Some(krate)) = (uv, krate)
+                && !py.uv_members.contains(&target.dir)
+            {
+                // A path source to the crate's folder builds it from the monorepo as a path
+                // dependency, member or not.
+                let by_path = source_of(py, true, pkg, proj, &target.distribution)
+                    .is_some_and(|s| points_at(pkg, s, &target.dir));
+                if wanted(Rule::Pyo3NotUvMember) && !by_path {
+                    let how = if uv_excludes(uv, &target.dir) {
+                        format!(
+                            "remove the pattern matching \"{}\" from `exclude` in \
+                             [tool.uv.workspace] of pyproject.toml (line {})",
+                            target.dir, uv.line
+                        )
+                    } else {
+                        format!(
+                            "add \"{}\" (or a glob matching it) to `members` in \
+                             [tool.uv.workspace] of pyproject.toml (line {})",
+                            target.dir, uv.line
+                        )
+                    };
+                    out.push(
+                        Finding::new(
+                            Rule::Pyo3NotUvMember,
+                            proj.path(),
+                            span,
+                            format!(
+                                "`{}` requires `{written}`, the wheel of the PyO3 crate `{krate}`, \
+                                 which is not a member of the uv workspace",
+                                pkg.distribution
+                            ),
+                            format!("{} is not a uv workspace member", target.dir),
+                        )
+                        .help(how)
+                        .note(format!(
+                            "uv builds only its workspace members from the monorepo: it cannot \
+                             resolve `{written}` to {}, and would take it from the package index",
+                            target.dir
+                        ))
+                        .package(Some(&pkg.distribution))
+                        .dependency(&target.distribution),
+                    );
+                }
+                continue;
+            }
+            // A direct reference (`core @ file:///...`, PEP 508) names where it comes from: the
+            // index is never asked.
+            let direct = r.text.split(';').next().is_some_and(|t| t.contains('@'));
+            if wanted(Rule::MissingWorkspaceSource) && !direct {
+                workspace_source(py, uv.is_some(), pkg, proj, target, &written, span, out);
+            }
+        }
+    }
+}
+
+/// `missing-workspace-source` for a requirement that names a PyO3 crate by its cargo package
+/// name while its wheel has another (`dag_py` for the wheel `citychain-dags`): no package of the
+/// monorepo has that name, so uv asks the index for it.
+fn crate_name_required(
+    py: &PythonWorkspace,
+    pkg: &Package,
+    proj: &PyProject,
+    r: &crate::python::Requirement,
+    out: &mut Vec<Finding>,
+) {
+    let crate_of = py.packages.iter().find(|p| {
+        matches!(&p.kind, PackageKind::Pyo3 { krate } if normalize(krate) == r.name)
+            && p.distribution != r.name
+    });
+    let Some(target) = crate_of else { return };
+    let PackageKind::Pyo3 { krate } = &target.kind else {
+        return;
+    };
+    let written = written_name(&r.text);
+    out.push(
+        Finding::new(
+            Rule::MissingWorkspaceSource,
+            proj.path(),
+            requirement_span(proj, r.line, &r.text),
+            format!(
+                "`{}` requires `{written}`, the cargo name of the PyO3 crate `{krate}` in {}, \
+                 whose wheel is `{}`",
+                pkg.distribution, target.dir, target.distribution
+            ),
+            "no package of the monorepo has this name",
+        )
+        .note(format!(
+            "uv takes `{}` from the package index: whatever is published under that name is \
+             installed, not the crate's wheel (dependency confusion)",
+            r.name
+        ))
+        .help(format!(
+            "require `{}` (the `[project] name` of {}) instead",
+            target.distribution,
+            join(&target.dir, "pyproject.toml")
+        ))
+        .package(Some(&pkg.distribution))
+        .dependency(&r.name),
+    );
+}
+
+/// The `[tool.uv.sources]` entry uv uses for `distribution` in `pkg`: its own, else (for a
+/// member of a uv workspace) the workspace root's, which members inherit (uv docs, "Using
+/// workspaces").
+fn source_of<'a>(
+    py: &'a PythonWorkspace,
+    uv: bool,
+    pkg: &Package,
+    proj: &'a PyProject,
+    distribution: &str,
+) -> Option<&'a UvSource> {
+    let root = if uv && py.uv_members.contains(&pkg.dir) {
+        py.root_project().and_then(|r| r.sources.get(distribution))
+    } else {
+        None
+    };
+    proj.sources.get(distribution).or(root)
+}
+
+/// Whether a path source (relative to `pkg`'s folder) is the folder `dir`.
+fn points_at(pkg: &Package, source: &UvSource, dir: &str) -> bool {
+    source
+        .path
+        .as_deref()
+        .is_some_and(|p| normalize_rel(&join(&pkg.dir, p)).is_some_and(|d| d == dir))
+}
+
+/// `missing-workspace-source` for one requirement of `pkg` on `target`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one requirement's context; a struct would only rename these"
+)]
+fn workspace_source(
+    py: &PythonWorkspace,
+    uv: bool,
+    pkg: &Package,
+    proj: &PyProject,
+    target: &Package,
+    written: &str,
+    span: std::ops::Range<usize>,
+    out: &mut Vec<Finding>,
+) {
+    let source = source_of(py, uv, pkg, proj, &target.distribution);
+    // With a uv workspace only `{ workspace = true }` will do: uv 0.13 refuses a path source
+    // for a member ("Workspace members must be declared as workspace sources"). Without one,
+    // a path source to the package's folder is how uv takes it from the monorepo.
+    let to_target = |s: &UvSource| points_at(pkg, s, &target.dir);
+    let from_repo = source.is_some_and(|s| if uv { s.workspace } else { to_target(s) });
+    if from_repo {
+        return;
+    }
+    let what = match &target.kind {
+        PackageKind::Pyo3 { krate } => format!("the wheel of the PyO3 crate `{krate}`"),
+        PackageKind::Python => format!("the Python package in {}", show_dir(&target.dir)),
+    };
+    let rel = crate::model::relative_path(&pkg.dir, &target.dir);
+    let rel = if rel.is_empty() { ".".to_string() } else { rel };
+    let mut f = Finding::new(
+        Rule::MissingWorkspaceSource,
+        proj.path(),
+        span,
+        format!(
+            "`{}` requires `{written}` ({what}) without a source in the monorepo",
+            pkg.distribution
+        ),
+        "uv takes this from the package index",
+    )
+    .package(Some(&pkg.distribution))
+    .dependency(&target.distribution);
+    f = match source {
+        Some(s) => {
+            let elsewhere = match &s.path {
+                Some(p) if uv && to_target(s) => format!(
+                    "`path = \"{p}\"`, which uv refuses for a workspace member (\"Workspace \
+                     members must be declared as workspace sources\")"
+                ),
+                Some(p) => format!("`path = \"{p}\"`, not {}", show_dir(&target.dir)),
+                None if s.workspace => "`workspace = true`, but there is no uv workspace".into(),
+                None => "a git, URL or index source".to_string(),
+            };
+            let file = if proj.sources.contains_key(&target.distribution) {
+                proj.path()
+            } else {
+                "pyproject.toml"
+            };
+            let consequence = if uv && to_target(s) {
+                "uv does not lock the workspace".to_string()
+            } else {
+                format!(
+                    "uv installs that instead of the monorepo's `{}`",
+                    target.distribution
+                )
+            };
+            let f = f
+                .note(format!(
+                    "its [tool.uv.sources] entry ({file}:{}) is {elsewhere}: {consequence}",
+                    s.line
+                ))
+                .help(if uv {
+                format!(
+                    "make it `{written} = {{ workspace = true }}` in [tool.uv.sources] of {file}"
+                )
+            } else {
+                format!("make it `{written} = {{ path = \"{rel}\" }}` in [tool.uv.sources]")
+            });
+            // A path source to the member means the member: `--fix` says it the way uv wants.
+            if uv && to_target(s) {
+                let key = source_key(py, proj, file, &target.distribution)
+                    .unwrap_or_else(|| written.to_string());
+                f.fix(
+                    file,
+                    Edit::AddUvWorkspaceSource {
+                        name: key,
+                        replace: true,
+                    },
+                )
+            } else {
+                f
+            }
+        }
+        None if uv => f
+            .note(format!(
+                "a package named `{}` on the index would be installed instead of {} \
+                 (dependency confusion)",
+                target.distribution,
+                show_dir(&target.dir)
+            ))
+            .help(format!(
+                "add `{written} = {{ workspace = true }}` under [tool.uv.sources] in {}",
+                proj.path()
+            ))
+            .fix(
+                proj.path(),
+                Edit::AddUvWorkspaceSource {
+                    name: written.to_string(),
+                    replace: false,
+                },
+            ),
+        None => f
+            .note(format!(
+                "there is no uv workspace, so only a path source points uv at {}; a package \
+                 named `{}` on the index would be installed instead (dependency confusion)",
+                show_dir(&target.dir),
+                target.distribution
+            ))
+            .help(format!(
+                "add `{written} = {{ path = \"{rel}\", editable = true }}` under \
+                 [tool.uv.sources] in {}, or make the root pyproject.toml a uv workspace",
+                proj.path()
+            )),
+    };
+    out.push(f);
+}
+
+/// The `[tool.uv.sources]` key, as written in `file` (the package's or the root's
+/// `pyproject.toml`), that names `distribution`.
+fn source_key(
+    py: &PythonWorkspace,
+    proj: &PyProject,
+    file: &str,
+    distribution: &str,
+) -> Option<String> {
+    let doc = if proj.path() == file {
+        proj
+    } else {
+        py.root_project()?
+    };
+    let sources = doc.doc.root().get("tool")?.get("uv")?.get("sources")?;
+    sources
+        .as_table()?
+        .keys()
+        .map(|k| k.get_ref().to_string())
+        .find(|k| normalize(k) == distribution)
+}
+
+/// `incompatible-requires-python` for one package.
+fn requires_python(py: &PythonWorkspace, pkg: &Package, proj: &PyProject, out: &mut Vec<Finding>) {
+    let (Some(root), Some(rp)) = (&py.root_python, &proj.requires_python) else {
+        return;
+    };
+    let Ok(specifiers) = pep440_rs::VersionSpecifiers::from_str(&rp.value) else {
+        return;
+    };
+    if specifiers.contains(&root.version) {
+        return;
+    }
+    let span = proj
+        .doc
+        .root()
+        .get("project")
+        .and_then(|p| p.get("requires-python"))
+        .map_or(0..0, |n| n.span());
+    let what = match &pkg.kind {
+        PackageKind::Pyo3 { krate } => format!("the PyO3 crate `{krate}`"),
+        PackageKind::Python => format!("`{}`", pkg.distribution),
+    };
+    out.push(
+        Finding::new(
+            Rule::IncompatibleRequiresPython,
+            proj.path(),
+            span,
+            format!(
+                "`requires-python = \"{}\"` of {what} excludes Python {}, which the monorepo runs",
+                rp.value, root.version
+            ),
+            format!("does not allow {}", root.version),
+        )
+        .note(format!("the monorepo's Python is {}", root.from))
+        .note(if py.uv_members.contains(&pkg.dir) {
+            "uv does not lock the workspace with this member (\"incompatible with the project's \
+             Python requirement\"), and pip refuses to install the package on that Python"
+        } else {
+            "uv and pip refuse to install the package on that Python"
+        })
+        .help(format!(
+            "allow Python {} in `requires-python` (e.g. `requires-python = \">={}\"`), or move \
+             the monorepo to a Python it allows",
+            root.version,
+            major_minor(&root.version)
+        ))
+        .package(Some(&pkg.distribution))
+        .dependency("requires-python"),
+    );
+}
+
+fn major_minor(v: &pep440_rs::Version) -> String {
+    v.release()
+        .iter()
+        .take(2)
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn show_dir(dir: &str) -> String {
+    if dir.is_empty() {
+        "the workspace root".to_string()
+    } else {
+        dir.to_string()
+    }
+}
+
+/// Whether an `exclude` glob of the uv workspace matches `dir`.
+fn uv_excludes(uv: &crate::python::pyproject::UvWorkspace, dir: &str) -> bool {
+    uv.exclude.iter().any(|p| {
+        globset::GlobBuilder::new(p.trim_end_matches('/'))
+            .literal_separator(true)
+            .build()
+            .is_ok_and(|g| g.compile_matcher().is_match(dir))
+    })
+}
+
+/// The distribution name as the requirement writes it (`Citychain_DAGs>=0.1` ->
+/// `Citychain_DAGs`), for the `[tool.uv.sources]` key `--fix` writes (uv normalises keys).
+fn written_name(requirement: &str) -> String {
+    requirement
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect()
+}
+
+/// The span of the requirement string on `line` (its quotes included), else the line.
+fn requirement_span(proj: &PyProject, line: usize, text: &str) -> std::ops::Range<usize> {
+    let source = proj.doc.text();
+    let start = source
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let line_text = source[start..].split('\n').next().unwrap_or("");
+    match line_text.find(text) {
+        Some(at) => {
+            let quoted = at > 0 && matches!(line_text.as_bytes()[at - 1], b'"' | b'\'');
+            let from = start + at - usize::from(quoted);
+            from..start + at + text.len() + usize::from(quoted)
+        }
+        None => {
+            let indent = line_text.len() - line_text.trim_start().len();
+            start + indent..start + line_text.trim_end().len()
+        }
+    }
+}
+
+/// `--fix` for `missing-workspace-source`: add `name = { workspace = true }` to
+/// `[tool.uv.sources]`, creating the tables that are missing (`[tool.uv.sources]` goes at the
+/// end of the file; `tool` and `tool.uv` are not written as headers of their own). Nothing
+/// changes when a key that normalises to `name` (PEP 503) is there already. Comments and
+/// layout stay: only the new entry (and header) is written.
+pub(super) fn add_uv_workspace_source(
+    doc: &mut DocumentMut,
+    name: &str,
+    replace: bool,
+) -> anyhow::Result<()> {
+    let mut entry = InlineTable::new();
+    entry.insert("workspace", Value::from(true));
+    entry.fmt();
+    let root = doc.as_table_mut();
+    let mut table: &mut Table = root;
+    for (depth, key) in ["tool", "uv", "sources"].into_iter().enumerate() {
+        if !table.contains_key(key) {
+            let mut t = Table::new();
+            if depth < 2 {
+                t.set_implicit(true);
+            } else {
+                t.decor_mut().set_prefix("\n");
+            }
+            table.insert(key, Item::Table(t));
+        }
+        let item = table
+            .get_mut(key)
+            .ok_or_else(|| anyhow!("`{key}` vanished"))?;
+        match item {
+            Item::Table(t) => table = t,
+            Item::Value(Value::InlineTable(inline)) => {
+                let rest = &["tool", "uv", "sources"][depth + 1..];
+                return insert_inline(inline, rest, name, entry, replace);
+            }
+            _ => return Err(anyhow!("`{key}` in pyproject.toml is not a table")),
+        }
+    }
+    let existing = table
+        .iter()
+        .map(|(k, _)| k.to_string())
+        .find(|k| normalize(k) == normalize(name));
+    match existing {
+        None => {
+            table.insert(name, toml_edit::value(entry));
+        }
+        Some(key) if replace => {
+            // The new value keeps the old one's comment after it.
+            if let Some(old) = table.get_mut(&key).and_then(Item::as_value_mut) {
+                let decor = old.decor().clone();
+                *old = Value::InlineTable(entry);
+                *old.decor_mut() = decor;
+            }
+        }
+        Some(_) => {}
+    }
+    Ok(())
+}
+
+/// The same under an inline table (`[tool] uv = { sources = { ... } }`).
+fn insert_inline(
+    table: &mut InlineTable,
+    rest: &[&str],
+    name: &str,
+    entry: InlineTable,
+    replace: bool,
+) -> anyhow::Result<()> {
+    match rest.split_first() {
+        None => {
+            let existing = table
+                .iter()
+                .map(|(k, _)| k.to_string())
+                .find(|k| normalize(k) == normalize(name));
+            match existing {
+                None => {
+                    table.insert(name, Value::InlineTable(entry));
+                    table.fmt();
+                }
+                Some(key) if replace => {
+                    table.insert(&key, Value::InlineTable(entry));
+                    table.fmt();
+                }
+                Some(_) => {}
+            }
+            Ok(())
+        }
+        Some((key, rest)) => {
+            if !table.contains_key(key) {
+                table.insert(*key, Value::InlineTable(InlineTable::new()));
+            }
+            match table.get_mut(key) {
+                Some(Value::InlineTable(t)) => insert_inline(t, rest, name, entry, replace),
+                _ => Err(anyhow!("`{key}` in pyproject.toml is not a table")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fix(text: &str) -> String {
+        super::super::fix::apply(
+            text,
+            &[Edit::AddUvWorkspaceSource {
+                name: "Core_Lib".into(),
+                replace: false,
+            }],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_fix_creates_or_extends_tool_uv_sources_keeping_comments() {
+        let text = "# top\n[project]\nname = \"a\"  # the name\ndependencies = [\"core-lib\"]\n";
+        let out = fix(text);
+        assert_eq!(
+            out,
+            format!("{text}\n[tool.uv.sources]\nCore_Lib = {{ workspace = true }}\n")
+        );
+        assert_eq!(fix(&out), out, "a second fix changes nothing");
+
+        let text = "[project]\nname = \"a\"\n\n[tool.uv.sources]\n# pinned\nother = { path = \"../o\" }\n\n[tool.ruff]\nline-length = 1\n";
+        let out = fix(text);
+        assert!(
+            out.contains(
+                "# pinned\nother = { path = \"../o\" }\nCore_Lib = { workspace = true }\n"
+            ),
+            "{out}"
+        );
+        assert!(out.ends_with("[tool.ruff]\nline-length = 1\n"), "{out}");
+
+        // A key that normalises to the name is already a source: left alone, or rewritten
+        // with `replace` (its comment kept).
+        let text = "[tool.uv.sources]\ncore-lib = { git = \"https://x\" }\n";
+        assert_eq!(fix(text), text);
+        let text = "[tool.uv.sources]\ncore-lib = { path = \"../core\" }  # local\n";
+        let replaced = super::super::fix::apply(
+            text,
+            &[Edit::AddUvWorkspaceSource {
+                name: "Core_Lib".into(),
+                replace: true,
+            }],
+        )
+        .unwrap();
+        assert_eq!(
+            replaced,
+            "[tool.uv.sources]\ncore-lib = { workspace = true }  # local\n"
+        );
+
+        let text = "[tool.uv]\nsources = { other = { workspace = true } }\n";
+        assert_eq!(
+            fix(text),
+            "[tool.uv]\nsources = { other = { workspace = true }, Core_Lib = { workspace = true } }\n"
+        );
+
+        let text = "[tool.uv]\ndev-dependencies = []\n";
+        let out = fix(text);
+        assert!(out.starts_with(text), "{out}");
+        assert!(
+            out.ends_with("[tool.uv.sources]\nCore_Lib = { workspace = true }\n"),
+            "{out}"
+        );
+        toml::from_str::<toml::Table>(&out).unwrap();
+    }
+
+    #[test]
+    fn requirement_names_and_spans() {
+        assert_eq!(
+            written_name("Citychain_DAGs[x]>=0.1; python_version>'3'"),
+            "Citychain_DAGs"
+        );
+        let proj = crate::python::pyproject::parse(
+            "a/pyproject.toml",
+            "[project]\nname = \"a\"\ndependencies = [\n  \"core >= 1\",\n]\n".to_string(),
+        )
+        .unwrap();
+        let span = requirement_span(&proj, 4, "core >= 1");
+        assert_eq!(&proj.doc.text()[span], "\"core >= 1\"");
+    }
+}

@@ -1,0 +1,966 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! `lint-deps` on the Python side, through the built binary: `missing-workspace-source`,
+//! `incompatible-requires-python`, `pyo3-not-uv-member` and the PyO3 `pyproject.toml` checks
+//! of `pyo3-layout`, with levels, exemptions, the machine formats and `--fix`.
+//!
+//! The judge is uv (and maturin for the `[project] name` cases): each finding is shown to be
+//! what uv does on the same files — `uv lock --offline` refuses, or would go to the package
+//! index, before the fix, and resolves the member from the monorepo after it. Under `CI=true`
+//! a missing uv fails these tests.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+mod support;
+use support::write_workspace;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cargo-ccworkspace");
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(BIN)
+        .current_dir(dir)
+        .args(["--color", "never", "lint-deps"])
+        .args(args)
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// (code, file, line, level) of every finding of a JSON report.
+fn findings(stdout: &str) -> Vec<(String, String, u64, String)> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] == "finding")
+        .map(|v| {
+            (
+                v["code"].as_str().unwrap().to_string(),
+                v["file"].as_str().unwrap().to_string(),
+                v["line"].as_u64().unwrap(),
+                v["level"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn f(code: &str, file: &str, line: u64, level: &str) -> (String, String, u64, String) {
+    (code.into(), file.into(), line, level.into())
+}
+
+/// Every file of the tree (but `target`, `.venv`, `uv.lock`), for "nothing was written".
+fn tree(root: &Path) -> BTreeMap<String, String> {
+    support::files_under(&["target", ".venv", "uv.lock"], root)
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(root.join(&p)).unwrap_or_default();
+            (p, text)
+        })
+        .collect()
+}
+
+/// `uv lock --offline` in `dir`: (success, stderr). No package here needs the index.
+fn uv_lock(dir: &Path) -> (bool, String) {
+    let out = Command::new(support::UV.0)
+        .args(["lock", "--offline", "--no-progress"])
+        .current_dir(dir)
+        .env_remove("VIRTUAL_ENV")
+        .env("UV_PYTHON_DOWNLOADS", "never")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The `source` of package `name` in `dir/uv.lock`.
+fn locked_source(dir: &Path, name: &str) -> String {
+    let lock: toml::Table = std::fs::read_to_string(dir.join("uv.lock"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    lock["package"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"].as_str() == Some(name))
+        .unwrap_or_else(|| panic!("{name} not in uv.lock"))["source"]
+        .to_string()
+}
+
+/// The major.minor of the Python uv finds here, so `.python-version` names one it has.
+fn local_python() -> (u64, u64) {
+    let out = Command::new(support::UV.0)
+        .args(["python", "find", "--no-project"])
+        .env("UV_PYTHON_DOWNLOADS", "never")
+        .output()
+        .unwrap();
+    let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let out = Command::new(path)
+        .args([
+            "-c",
+            "import sys; print(sys.version_info[0], sys.version_info[1])",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut parts = text.split_whitespace().map(|p| p.parse().unwrap());
+    (parts.next().unwrap(), parts.next().unwrap())
+}
+
+const CARGO_ROOT: &str = "[workspace]\nresolver = \"2\"\nmembers = [\"crates/*\"]\n";
+
+/// A plain library crate, for workspaces without a PyO3 crate.
+const LIB: (&str, &str) = (
+    "crates/a/Cargo.toml",
+    "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+);
+
+/// A PyO3 crate `fast_py` at `crates/fast_py` whose wheel is `fast-py`: static metadata, so uv
+/// reads it without building.
+const FAST_PY: [(&str, &str); 3] = [
+    (
+        "crates/fast_py/Cargo.toml",
+        "[package]\nname = \"fast_py\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n",
+    ),
+    (
+        "crates/fast_py/pyproject.toml",
+        "[build-system]\nrequires = [\"maturin>=1,<2\"]\nbuild-backend = \"maturin\"\n\n[project]\nname = \"fast-py\"\nversion = \"0.1.0\"\n\n[tool.maturin]\nmodule-name = \"fast_py\"\n",
+    ),
+    (
+        "crates/fast_py/src/lib.rs",
+        "#[pymodule]\nfn fast_py() {}\n",
+    ),
+];
+
+/// A uv workspace: `app` requires `core` (line 7) and the PyO3 wheel `fast-py` (line 9), with the given `[tool.uv.workspace]` members; `extra` files added.
+fn uv_workspace(members: &str, app_tail: &str, extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let root_py = format!(
+        "[project]\nname = \"mono\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n\n\
+         [tool.uv.workspace]\nmembers = {members}\n"
+    );
+    let app = format!(
+        "# The application.\n[project]\nname = \"app\"\nversion = \"0.1.0\"\n\
+         dependencies = [\n  # the shared code\n  \"core>=0.1\",  # keep\n  # the Rust wheel\n  \"fast-py\",\n]\n{app_tail}"
+    );
+    let mut files: Vec<(&str, &str)> = vec![
+        ("Cargo.toml", CARGO_ROOT),
+        ("pyproject.toml", &root_py),
+        ("pkgs/app/pyproject.toml", &app),
+        (
+            "pkgs/core/pyproject.toml",
+            "[project]\nname = \"core\"\nversion = \"0.1.0\"\n",
+        ),
+    ];
+    files.extend(FAST_PY);
+    files.extend(extra);
+    write_workspace(&files)
+}
+
+#[test]
+fn each_rule_fires_at_its_line_with_its_level() {
+    let ws = uv_workspace(
+        "[\"pkgs/*\"]",
+        "",
+        &[
+            (".python-version", "# pinned\n3.11\n"),
+            (
+                "pkgs/core/pyproject.toml",
+                "[project]\nname = \"core\"\nversion = \"0.1.0\"\nrequires-python = \">=3.12\"\n",
+            ),
+        ],
+    );
+    let r = run(ws.path(), &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        findings(&r.stdout),
+        [
+            f(
+                "missing-workspace-source",
+                "pkgs/app/pyproject.toml",
+                7,
+                "error"
+            ),
+            f("pyo3-not-uv-member", "pkgs/app/pyproject.toml", 9, "error"),
+            f(
+                "incompatible-requires-python",
+                "pkgs/core/pyproject.toml",
+                4,
+                "error"
+            ),
+        ],
+        "{}",
+        r.stdout
+    );
+    // Human form: cargo's layout, the file:line, the source line, the help.
+    let r = run(ws.path(), &[]);
+    let human = &r.stderr;
+    assert!(
+        human.contains(
+            "error[missing-workspace-source]: `app` requires `core` (the Python package in pkgs/core) without a source in the monorepo\n --> pkgs/app/pyproject.toml:7:3\n"
+        ),
+        "{human}"
+    );
+    assert!(human.contains("7 |   \"core>=0.1\",  # keep\n"), "{human}");
+    assert!(
+        human.contains("help: add `core = { workspace = true }` under [tool.uv.sources]"),
+        "{human}"
+    );
+    assert!(
+        human.contains(
+            "help: add \"crates/fast_py\" (or a glob matching it) to `members` in [tool.uv.workspace] of pyproject.toml (line 6)"
+        ),
+        "{human}"
+    );
+    assert!(
+        human.contains("the monorepo's Python is `.python-version` (3.11)"),
+        "{human}"
+    );
+    assert!(
+        human.contains("Checked 1 member: 3 errors, 0 warnings (1 fixable with `--fix`)"),
+        "{human}"
+    );
+}
+
+#[test]
+fn levels_and_exemptions_apply_to_the_python_rules() {
+    let config = "\n[workspace.metadata.ccworkspace.lint-deps]\n\
+         levels = { pyo3-not-uv-member = \"warn\", incompatible-requires-python = \"allow\" }\n\
+         exemptions = [\n  { package = \"app\", dependency = \"core\", rule = \"missing-workspace-source\", reason = \"core is vendored on the index\" },\n  { package = \"app\", dependency = \"nothing\", reason = \"stale\" },\n]\n";
+    let root = format!("{CARGO_ROOT}{config}");
+    let ws = uv_workspace(
+        "[\"pkgs/*\"]",
+        "",
+        &[
+            ("Cargo.toml", &root),
+            (".python-version", "3.11\n"),
+            (
+                "pkgs/core/pyproject.toml",
+                "[project]\nname = \"core\"\nversion = \"0.1.0\"\nrequires-python = \">=3.12\"\n",
+            ),
+        ],
+    );
+    let r = run(ws.path(), &["--format", "json"]);
+    assert_eq!(r.code, 0, "only warnings are left: {}", r.stdout);
+    assert_eq!(
+        findings(&r.stdout),
+        [
+            f("unused-exemption", "Cargo.toml", 9, "warning"),
+            f(
+                "pyo3-not-uv-member",
+                "pkgs/app/pyproject.toml",
+                9,
+                "warning"
+            ),
+        ],
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn json_github_and_sarif_carry_the_rules() {
+    let ws = uv_workspace("[\"pkgs/*\"]", "", &[]);
+    let r = run(ws.path(), &["--format", "json"]);
+    let first: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(first["code"], "missing-workspace-source");
+    assert_eq!(first["package"], "app");
+    assert_eq!(first["dependency"], "core");
+    assert_eq!(first["fixable"], true);
+    assert_eq!(first["column"], 3);
+    assert_eq!(
+        first["end_column"], 14,
+        "the span is the quoted requirement"
+    );
+
+    let r = run(ws.path(), &["--format", "github"]);
+    assert!(
+        r.stdout.starts_with(
+            "::error file=pkgs/app/pyproject.toml,line=7,col=3,endLine=7,endColumn=14,title=lint-deps missing-workspace-source::"
+        ),
+        "{}",
+        r.stdout
+    );
+
+    let r = run(ws.path(), &["--format", "sarif"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let rules: Vec<&str> = v["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for code in [
+        "missing-workspace-source",
+        "incompatible-requires-python",
+        "pyo3-not-uv-member",
+    ] {
+        assert!(rules.contains(&code), "{rules:?}");
+    }
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let ids: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["missing-workspace-source", "pyo3-not-uv-member"]);
+    let loc = &results[1]["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "pkgs/app/pyproject.toml");
+    assert_eq!(loc["region"]["startLine"], 9);
+}
+
+/// The differential: uv refuses the workspace exactly where `missing-workspace-source`
+/// reports (uv 0.13: "`core` is included as a workspace member, but is missing an entry in
+/// `tool.uv.sources`"), and `pyo3-not-uv-member` is uv going to the index for the wheel.
+/// After `--fix` (and the crate added to `members`, which is not automatic), uv locks both
+/// from the monorepo (`editable`, not `registry`), and a second run is clean.
+#[test]
+fn fix_writes_the_source_uv_resolves_from_the_workspace() {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    let ws = uv_workspace("[\"pkgs/*\"]", "", &[]);
+    let root = ws.path();
+    let (ok, stderr) = uv_lock(root);
+    assert!(!ok, "uv locked a member without a source");
+    assert!(
+        stderr.contains(
+            "`core` is included as a workspace member, but is missing an entry in `tool.uv.sources`"
+        ),
+        "{stderr}"
+    );
+
+    // --diff shows the fix and writes nothing.
+    let before = tree(root);
+    let r = run(root, &["--diff"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout
+            .contains("+[tool.uv.sources]\n+core = { workspace = true }\n"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(tree(root), before);
+
+    let r = run(root, &["--fix=missing-workspace-source"]);
+    assert_eq!(r.code, 1, "pyo3-not-uv-member is left: {}", r.stderr);
+    assert!(
+        r.stderr.contains("Fixed 1 finding in 1 file"),
+        "{}",
+        r.stderr
+    );
+    let app = std::fs::read_to_string(root.join("pkgs/app/pyproject.toml")).unwrap();
+    assert!(
+        app.starts_with("# The application.\n")
+            && app.contains("  # the shared code\n  \"core>=0.1\",  # keep\n  # the Rust wheel\n"),
+        "comments are kept:\n{app}"
+    );
+    assert!(
+        app.ends_with("]\n\n[tool.uv.sources]\ncore = { workspace = true }\n"),
+        "{app}"
+    );
+    // Now uv goes to the index for the wheel, which pyo3-not-uv-member reported.
+    let (ok, stderr) = uv_lock(root);
+    assert!(!ok);
+    assert!(
+        stderr.contains("fast-py was not found in the cache"),
+        "uv looks for fast-py on the index: {stderr}"
+    );
+    assert!(
+        r.stderr.contains("error[pyo3-not-uv-member]"),
+        "{}",
+        r.stderr
+    );
+
+    // A path source to the crate's folder would do too: uv builds it as a path dependency.
+    let app_path = root.join("pkgs/app/pyproject.toml");
+    let fixed = std::fs::read_to_string(&app_path).unwrap();
+    std::fs::write(
+        &app_path,
+        format!("{fixed}fast-py = {{ path = \"../../crates/fast_py\" }}\n"),
+    )
+    .unwrap();
+    let r = run(root, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (ok, stderr) = uv_lock(root);
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        locked_source(root, "fast-py"),
+        "{ directory = \"crates/fast_py\" }"
+    );
+    std::fs::write(&app_path, fixed).unwrap();
+
+    // Following the help: the crate folder joins `members`; then `--fix` adds its source.
+    let pyproject = root.join("pyproject.toml");
+    let text = std::fs::read_to_string(&pyproject).unwrap();
+    std::fs::write(
+        &pyproject,
+        text.replace("[\"pkgs/*\"]", "[\"pkgs/*\", \"crates/fast_py\"]"),
+    )
+    .unwrap();
+    let r = run(root, &["--fix"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Fixed 1 finding in 1 file"),
+        "{}",
+        r.stderr
+    );
+    let (ok, stderr) = uv_lock(root);
+    assert!(ok, "{stderr}");
+    assert_eq!(locked_source(root, "core"), "{ editable = \"pkgs/core\" }");
+    assert_eq!(
+        locked_source(root, "fast-py"),
+        "{ editable = \"crates/fast_py\" }"
+    );
+
+    // A second run finds nothing and changes nothing.
+    let after = tree(root);
+    let again = run(root, &["--fix"]);
+    assert_eq!(again.code, 0);
+    assert!(!again.stderr.contains("Fixed"), "{}", again.stderr);
+    assert!(again.stderr.contains("no findings"), "{}", again.stderr);
+    assert_eq!(tree(root), after);
+}
+
+/// A requirement naming a PyO3 crate by its cargo name when its wheel is named otherwise is
+/// no package of the monorepo: uv asks the index for it.
+#[test]
+fn a_pyo3_crate_required_by_its_cargo_name_is_reported() {
+    let renamed = FAST_PY[1]
+        .1
+        .replace("name = \"fast-py\"", "name = \"rusty-fast\"");
+    let ws = uv_workspace(
+        "[\"pkgs/*\", \"crates/*\"]",
+        "\n[tool.uv.sources]\ncore = { workspace = true }\n",
+        &[("crates/fast_py/pyproject.toml", &renamed)],
+    );
+    let r = run(ws.path(), &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        findings(&r.stdout),
+        [f(
+            "missing-workspace-source",
+            "pkgs/app/pyproject.toml",
+            9,
+            "error"
+        )]
+    );
+    let v: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        v["message"],
+        "`app` requires `fast-py`, the cargo name of the PyO3 crate `fast_py` in crates/fast_py, whose wheel is `rusty-fast`"
+    );
+    assert_eq!(v["fixable"], false);
+    if support::require_tool(support::UV.0, support::UV.1) {
+        let (ok, stderr) = uv_lock(ws.path());
+        assert!(!ok);
+        assert!(
+            stderr.contains("fast-py was not found in the cache"),
+            "{stderr}"
+        );
+    }
+}
+
+/// A member inherits the workspace root's `[tool.uv.sources]` (uv docs, "Using workspaces"):
+/// no finding, and uv agrees. A path source pointing at a member's folder is reported: uv 0.13
+/// refuses it ("Workspace members must be declared as workspace sources"); `--fix` rewrites it
+/// to `{ workspace = true }`, and uv locks again.
+#[test]
+fn root_sources_are_inherited_and_path_sources_to_members_refused_as_uv_does() {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    let ws = uv_workspace("[\"pkgs/*\", \"crates/*\"]", "", &[]);
+    let root = ws.path();
+    let pyproject = root.join("pyproject.toml");
+    let text = std::fs::read_to_string(&pyproject).unwrap();
+    std::fs::write(
+        &pyproject,
+        format!("{text}\n[tool.uv.sources]\ncore = {{ workspace = true }}\nfast-py = {{ workspace = true }}\n"),
+    )
+    .unwrap();
+    let r = run(root, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("no findings"), "{}", r.stderr);
+    let (ok, stderr) = uv_lock(root);
+    assert!(ok, "{stderr}");
+    assert_eq!(locked_source(root, "core"), "{ editable = \"pkgs/core\" }");
+    assert_eq!(
+        locked_source(root, "fast-py"),
+        "{ editable = \"crates/fast_py\" }"
+    );
+
+    // The member's own path source wins over the root's, and uv refuses it.
+    let app = root.join("pkgs/app/pyproject.toml");
+    let text = std::fs::read_to_string(&app).unwrap();
+    std::fs::write(
+        &app,
+        format!("{text}\n[tool.uv.sources]\ncore = {{ path = \"../core\", editable = true }}\n"),
+    )
+    .unwrap();
+    let r = run(root, &["--format", "json"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        findings(&r.stdout),
+        [f(
+            "missing-workspace-source",
+            "pkgs/app/pyproject.toml",
+            7,
+            "error"
+        )]
+    );
+    let v: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(v["fixable"], true);
+    assert!(
+        v["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("which uv refuses for a workspace member"),
+        "{v}"
+    );
+    let (ok, stderr) = uv_lock(root);
+    assert!(!ok);
+    assert!(
+        stderr.contains("Workspace members must be declared as workspace sources"),
+        "{stderr}"
+    );
+    // `--fix` rewrites that entry the way uv wants it, and uv locks the member again.
+    let r = run(root, &["--fix"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(&app).unwrap();
+    assert!(
+        text.ends_with("[tool.uv.sources]\ncore = { workspace = true }\n"),
+        "{text}"
+    );
+    let (ok, stderr) = uv_lock(root);
+    assert!(ok, "{stderr}");
+    assert_eq!(locked_source(root, "core"), "{ editable = \"pkgs/core\" }");
+
+    // A path source to another folder is reported, and left to a human.
+    std::fs::write(
+        &app,
+        text.replace(
+            "core = { workspace = true }",
+            "core = { path = \"../../vendor/core\" }",
+        ),
+    )
+    .unwrap();
+    let r = run(root, &["--format", "json"]);
+    assert_eq!(r.code, 1);
+    let v: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(v["fixable"], false);
+    assert!(
+        v["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("is `path = \"../../vendor/core\"`, not pkgs/core"),
+        "{v}"
+    );
+}
+
+/// Without a uv workspace (packages found by `[workspace.metadata.ccworkspace.python]
+/// packages`), each package is its own uv project: a requirement on another package of the
+/// monorepo without a path source goes to the index (uv, offline: "not found in the cache").
+/// The finding has no automatic fix; its help's path source makes uv take the folder.
+#[test]
+fn without_a_uv_workspace_a_path_source_is_required_and_uv_agrees() {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    let ws = write_workspace(&[
+        ("Cargo.toml", CARGO_ROOT),
+        LIB,
+        (
+            "web/python/app/pyproject.toml",
+            "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n\n[dependency-groups]\ndev = [\"core\"]\n",
+        ),
+        (
+            "web/python/core/pyproject.toml",
+            "[project]\nname = \"core\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n",
+        ),
+    ]);
+    let root = ws.path();
+    let r = run(root, &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        findings(&r.stdout),
+        [f(
+            "missing-workspace-source",
+            "web/python/app/pyproject.toml",
+            7,
+            "error"
+        )]
+    );
+    let v: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(v["fixable"], false);
+    assert_eq!(
+        v["help"],
+        "add `core = { path = \"../core\", editable = true }` under [tool.uv.sources] in web/python/app/pyproject.toml, or make the root pyproject.toml a uv workspace"
+    );
+    let app_dir = root.join("web/python/app");
+    let (ok, stderr) = uv_lock(&app_dir);
+    assert!(!ok);
+    assert!(
+        stderr.contains("core was not found in the cache"),
+        "uv looks for core on the index: {stderr}"
+    );
+
+    let app = app_dir.join("pyproject.toml");
+    let text = std::fs::read_to_string(&app).unwrap();
+    std::fs::write(
+        &app,
+        format!("{text}\n[tool.uv.sources]\ncore = {{ path = \"../core\", editable = true }}\n"),
+    )
+    .unwrap();
+    let r = run(root, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (ok, stderr) = uv_lock(&app_dir);
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        locked_source(&app_dir, "core"),
+        "{ editable = \"../core\" }"
+    );
+}
+
+/// `incompatible-requires-python` against uv: with the Python of `.python-version`, uv refuses
+/// to lock a workspace whose member excludes it ("incompatible with the project's Python
+/// requirement"), and locks it once the member allows it.
+#[test]
+fn requires_python_is_judged_as_uv_judges_it() {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    let (major, minor) = local_python();
+    let pin = format!("{major}.{minor}\n");
+    let too_new = format!(
+        "[project]\nname = \"core\"\nversion = \"0.1.0\"\nrequires-python = \">={major}.{}\"\n",
+        minor + 1
+    );
+    let ws = uv_workspace(
+        "[\"pkgs/core\"]",
+        "",
+        &[
+            (".python-version", &pin),
+            ("pkgs/core/pyproject.toml", &too_new),
+        ],
+    );
+    let root = ws.path();
+    let r = run(root, &["--format", "json"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        findings(&r.stdout),
+        [f(
+            "incompatible-requires-python",
+            "pkgs/core/pyproject.toml",
+            4,
+            "error"
+        )]
+    );
+    let (ok, stderr) = uv_lock(root);
+    assert!(!ok);
+    assert!(
+        stderr.contains("incompatible with the project's Python requirement"),
+        "{stderr}"
+    );
+
+    let fits = too_new.replace(&format!("{}\"", minor + 1), &format!("{minor}\""));
+    std::fs::write(root.join("pkgs/core/pyproject.toml"), fits).unwrap();
+    assert_eq!(run(root, &[]).code, 0);
+    let (ok, stderr) = uv_lock(root);
+    assert!(ok, "{stderr}");
+}
+
+/// Where the root's Python comes from, in order: `.python-version`, the lower bound of the
+/// root `requires-python`, `[workspace.metadata.ccworkspace.docker] python-version`.
+#[test]
+fn the_root_python_comes_from_python_version_then_requires_python_then_docker() {
+    let message = |files: &[(&str, &str)]| {
+        let mut all: Vec<(&str, &str)> = vec![
+            LIB,
+            (
+                "pkgs/a/pyproject.toml",
+                "[project]\nname = \"a\"\nrequires-python = \">=3.99\"\n",
+            ),
+        ];
+        all.extend(files);
+        if !all.iter().any(|(p, _)| *p == "Cargo.toml") {
+            all.push(("Cargo.toml", CARGO_ROOT));
+        }
+        let ws = write_workspace(&all);
+        let r = run(ws.path(), &["--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+        (
+            v["message"].as_str().unwrap().to_string(),
+            v["notes"][0].as_str().unwrap().to_string(),
+        )
+    };
+    let uv_root = "[project]\nname = \"mono\"\nrequires-python = \">=3.10, <4\"\n[tool.uv.workspace]\nmembers = [\"pkgs/*\"]\n";
+    let (m, n) = message(&[
+        ("pyproject.toml", uv_root),
+        (".python-version", "cpython@3.11.4\n"),
+    ]);
+    assert!(m.contains("excludes Python 3.11.4"), "{m}");
+    assert_eq!(
+        n,
+        "the monorepo's Python is `.python-version` (cpython@3.11.4)"
+    );
+    let (m, n) = message(&[("pyproject.toml", uv_root)]);
+    assert!(m.contains("excludes Python 3.10,"), "{m}");
+    assert!(
+        n.contains("lower bound of `requires-python = \">=3.10, <4\"`"),
+        "{n}"
+    );
+    let docker = format!(
+        "{CARGO_ROOT}\n[workspace.metadata.ccworkspace.docker]\npython-version = \"3.13\"\n"
+    );
+    let (m, n) = message(&[
+        ("Cargo.toml", &docker),
+        ("pkgs/b/pyproject.toml", "[project]\nname = \"b\"\n"),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"pkgs/*\"]\n",
+        ),
+    ]);
+    assert!(m.contains("excludes Python 3.13,"), "{m}");
+    assert_eq!(
+        n,
+        "the monorepo's Python is [workspace.metadata.ccworkspace.docker] python-version (3.13)"
+    );
+}
+
+/// A malformed `pyproject.toml`, requirement, `requires-python` or `.python-version` stops
+/// the run (exit 2) with its file and line and the fix, and `--fix` writes nothing.
+#[test]
+fn malformed_python_files_exit_2_and_fix_writes_nothing() {
+    let cases: [(&str, &str, &str); 4] = [
+        (
+            "pkgs/core/pyproject.toml",
+            "[project]\nname = \"core\"\ndependencies = [\n  \"ok\",\n  \"bad name ===\",\n]\n",
+            "pkgs/core/pyproject.toml:5:3: invalid requirement `bad name ===`",
+        ),
+        (
+            "pkgs/core/pyproject.toml",
+            "[project]\nname = \"core\"\nrequires-python = \">=3.x\"\n",
+            "pkgs/core/pyproject.toml:3: invalid `requires-python = \">=3.x\"`",
+        ),
+        (
+            "pkgs/core/pyproject.toml",
+            "[project\nname = \"core\"\n",
+            "pkgs/core/pyproject.toml:1:",
+        ),
+        (
+            ".python-version",
+            "\npypy@3.10\n",
+            ".python-version:2: `pypy@3.10` is not a CPython version",
+        ),
+    ];
+    for (path, text, want) in cases {
+        let ws = uv_workspace("[\"pkgs/*\", \"crates/*\"]", "", &[(path, text)]);
+        let before = tree(ws.path());
+        for args in [&[][..], &["--fix"][..]] {
+            let r = run(ws.path(), args);
+            assert_eq!(r.code, 2, "{path}: {}", r.stderr);
+            assert!(r.stderr.contains(want), "{want}\n{}", r.stderr);
+            assert!(r.stderr.contains("help: "), "{}", r.stderr);
+            assert_eq!(tree(ws.path()), before, "{args:?} wrote something");
+        }
+    }
+}
+
+/// A cargo-only workspace lints exactly as before: no Python finding, no Python output.
+#[test]
+fn a_workspace_without_python_packages_lints_as_before() {
+    let ws = write_workspace(&[
+        ("Cargo.toml", CARGO_ROOT),
+        LIB,
+        (".python-version", "not a version\n"),
+    ]);
+    let r = run(ws.path(), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr.trim(), "Checked 1 member: no findings");
+}
+
+/// `pyo3-layout` on a PyO3 crate's `pyproject.toml`, judged by maturin (1.16): with no
+/// `module-name` and no `[lib] name`, maturin names the module after `[project] name` and
+/// refuses a `-` in it; a `[project]` without `name` does not parse ("missing field `name`").
+/// `maturin sdist` reads the same files without compiling anything.
+#[test]
+fn pyo3_project_name_is_checked_as_maturin_reads_it() {
+    let cases = [
+        (
+            "[project]\nname = \"fast-py\"\nversion = \"0.1.0\"\n",
+            "maturin names the extension module of `fast_py` after `[project] name = \"fast-py\"`, and a module name cannot contain `-`",
+            "The module name must not contain a minus",
+            5,
+        ),
+        (
+            "[project]\nversion = \"0.1.0\"\n",
+            "pyproject.toml of PyO3 crate `fast_py` has a [project] without a `name`",
+            "missing field `name`",
+            4,
+        ),
+    ];
+    let maturin = support::require_tool(support::MATURIN.0, support::MATURIN.1);
+    for (project, message, maturin_says, line) in cases {
+        let pyproject = format!(
+            "[build-system]\nrequires = [\"maturin>=1,<2\"]\nbuild-backend = \"maturin\"\n{project}"
+        );
+        let ws = write_workspace(&[
+            ("Cargo.toml", CARGO_ROOT),
+            FAST_PY[0],
+            ("crates/fast_py/pyproject.toml", &pyproject),
+            FAST_PY[2],
+        ]);
+        let r = run(ws.path(), &["--format", "json"]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+        assert_eq!(v["code"], "pyo3-layout");
+        assert_eq!(v["file"], "crates/fast_py/pyproject.toml");
+        assert_eq!(v["line"], line);
+        assert_eq!(v["message"], message);
+        if maturin {
+            let out = Command::new(support::MATURIN.0)
+                .args(["sdist", "--out"])
+                .arg(ws.path().join("dist"))
+                .current_dir(ws.path().join("crates/fast_py"))
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success(), "maturin accepted it");
+            assert!(stderr.contains(maturin_says), "{stderr}");
+        }
+    }
+    // `[project] name = "fastpy"`, no `module-name`, no `[lib] name`: maturin names the module
+    // `fastpy` (the wheel holds `fastpy/`; `maturin build -b cffi` shows it without PyO3), but
+    // the `#[pymodule]` exports `PyInit_fast_py`.
+    let pyproject = "[build-system]\nrequires = [\"maturin>=1,<2\"]\nbuild-backend = \"maturin\"\n[project]\nname = \"fastpy\"\nversion = \"0.1.0\"\n";
+    let ws = write_workspace(&[
+        ("Cargo.toml", CARGO_ROOT),
+        FAST_PY[0],
+        ("crates/fast_py/pyproject.toml", pyproject),
+        FAST_PY[2],
+    ]);
+    let r = run(ws.path(), &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(v["code"], "pyo3-layout");
+    assert_eq!(
+        (v["file"].as_str(), v["line"].as_u64()),
+        (Some("crates/fast_py/pyproject.toml"), Some(5))
+    );
+    assert!(
+        v["message"].as_str().unwrap().contains(
+            "is imported as `fastpy` (maturin names it after `[project] name = \"fastpy\"`"
+        ),
+        "{v}"
+    );
+    if maturin {
+        // A cdylib that exports nothing Python needs builds as cffi bindings in a second.
+        std::fs::write(ws.path().join("crates/fast_py/src/lib.rs"), "").unwrap();
+        let out = Command::new(support::MATURIN.0)
+            .args(["build", "-b", "cffi", "--offline", "-i", "python3", "--out"])
+            .arg(ws.path().join("dist"))
+            .current_dir(ws.path().join("crates/fast_py"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if out.status.success() {
+            let wheel = std::fs::read_dir(ws.path().join("dist"))
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap()
+                .path();
+            let listing = Command::new("python3")
+                .args(["-c", "import sys, zipfile; print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))"])
+                .arg(&wheel)
+                .output()
+                .unwrap();
+            let names = String::from_utf8_lossy(&listing.stdout);
+            assert!(
+                names.lines().any(|n| n.starts_with("fastpy/")),
+                "maturin named the module otherwise: {names}"
+            );
+        } else {
+            // No cffi-capable Python here: maturin has no verdict.
+            eprintln!("maturin could not build the cffi wheel: {stderr}");
+        }
+    }
+    // With the module named, maturin and lint-deps accept the crate.
+    let ws = write_workspace(&[
+        ("Cargo.toml", CARGO_ROOT),
+        FAST_PY[0],
+        FAST_PY[1],
+        FAST_PY[2],
+    ]);
+    assert_eq!(run(ws.path(), &[]).code, 0);
+}
+
+/// With MANIFEST arguments (pre-commit), the Python rules report on the `pyproject.toml` files
+/// given (all packages when the root `pyproject.toml` is given); a run given only Cargo
+/// manifests runs none of them.
+#[test]
+fn manifest_arguments_check_the_given_pyprojects() {
+    let ws = uv_workspace(
+        "[\"pkgs/*\"]",
+        "",
+        &[
+            (".python-version", "3.11\n"),
+            (
+                "pkgs/core/pyproject.toml",
+                "[project]\nname = \"core\"\nversion = \"0.1.0\"\nrequires-python = \">=3.12\"\n",
+            ),
+        ],
+    );
+    let root = ws.path();
+    let r = run(root, &["--format", "json", "pkgs/app/pyproject.toml"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        findings(&r.stdout),
+        [
+            f(
+                "missing-workspace-source",
+                "pkgs/app/pyproject.toml",
+                7,
+                "error"
+            ),
+            f("pyo3-not-uv-member", "pkgs/app/pyproject.toml", 9, "error"),
+        ]
+    );
+    let r = run(root, &["--format", "json", "pkgs/core/pyproject.toml"]);
+    assert_eq!(
+        findings(&r.stdout),
+        [f(
+            "incompatible-requires-python",
+            "pkgs/core/pyproject.toml",
+            4,
+            "error"
+        )]
+    );
+    let r = run(root, &["--format", "json", "pyproject.toml"]);
+    assert_eq!(findings(&r.stdout).len(), 3, "{}", r.stdout);
+    let r = run(root, &["--format", "json", "crates/fast_py/Cargo.toml"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(findings(&r.stdout), []);
+
+    // `--fix` with the file pre-commit passes fixes that file.
+    let r = run(root, &["--fix", "pkgs/app/pyproject.toml"]);
+    assert!(
+        r.stderr.contains("Fixed 1 finding in 1 file"),
+        "{}",
+        r.stderr
+    );
+    let app = std::fs::read_to_string(root.join("pkgs/app/pyproject.toml")).unwrap();
+    assert!(app.ends_with("core = { workspace = true }\n"), "{app}");
+}
