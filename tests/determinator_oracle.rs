@@ -24,8 +24,19 @@ fn determinator(repo: &Repo) -> BTreeSet<String> {
     )
 }
 
+/// Our crates (the determinator knows no Python package; the example's are judged by uv in
+/// `tests/affected_python.rs`).
 fn ours(repo: &Repo, direct: bool) -> BTreeSet<String> {
-    let mut args = vec!["affected", "-q", "--base", "main", "--head", "HEAD"];
+    let mut args = vec![
+        "affected",
+        "-q",
+        "--base",
+        "main",
+        "--head",
+        "HEAD",
+        "--kind",
+        "pyo3,bin,lib",
+    ];
     if direct {
         args.push("--direct");
     }

@@ -29,16 +29,13 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
     } else {
         CrateKind::Lib
     };
-    let root = crate::model::find_root(global.manifest_path.as_deref())?;
-    let root_path = root.join("Cargo.toml");
-    let label = root_path.display().to_string();
-    let root_text = read_optional(&root_path)?.ok_or_else(|| {
-        UserError::new(
-            format!("{label} does not exist"),
-            "run `cargo ccworkspace init` first",
-        )
-    })?;
-    let config = Config::from_manifest_text(&root_text, &label)?;
+    let RootManifest {
+        root,
+        path: root_path,
+        label,
+        text: root_text,
+        config,
+    } = read_root(global)?;
     let info = docker::parse_root(&root_text, &label)?;
 
     // Where the crate goes: the workspace's own layout, and a new domain's glob when no
@@ -279,16 +276,7 @@ fn report_registration(registration: &Registration, dir: &str, out: &Output) {
 /// the root uv workspace. Every file, and the root `pyproject.toml` when it changes, is written
 /// at once or not at all.
 fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<Status> {
-    let root = crate::model::find_root(global.manifest_path.as_deref())?;
-    let root_path = root.join("Cargo.toml");
-    let label = root_path.display().to_string();
-    let root_text = read_optional(&root_path)?.ok_or_else(|| {
-        UserError::new(
-            format!("{label} does not exist"),
-            "run `cargo ccworkspace init` first",
-        )
-    })?;
-    let config = Config::from_manifest_text(&root_text, &label)?;
+    let RootManifest { root, config, .. } = read_root(global)?;
     let place = place_python(&args.path)?;
     let dir = place.dir.clone();
     let name = place.name.clone();
@@ -364,4 +352,35 @@ fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Resu
     );
     out.status("Next", format!("uv run --package {name} pytest {dir}"));
     Ok(Status::Ok)
+}
+
+/// The workspace root `new` adds to: its folder, the root manifest's path for messages, its
+/// text and its `[workspace.metadata.ccworkspace]`.
+struct RootManifest {
+    root: std::path::PathBuf,
+    path: std::path::PathBuf,
+    label: String,
+    text: String,
+    config: Config,
+}
+
+/// Errors: no workspace found, no root `Cargo.toml` (run `init` first), a bad config (exit 2).
+fn read_root(global: &GlobalOpts) -> anyhow::Result<RootManifest> {
+    let root = crate::model::find_root(global.manifest_path.as_deref())?;
+    let root_path = root.join("Cargo.toml");
+    let label = root_path.display().to_string();
+    let text = read_optional(&root_path)?.ok_or_else(|| {
+        UserError::new(
+            format!("{label} does not exist"),
+            "run `cargo ccworkspace init` first",
+        )
+    })?;
+    let config = Config::from_manifest_text(&text, &label)?;
+    Ok(RootManifest {
+        root,
+        path: root_path,
+        label,
+        text,
+        config,
+    })
 }
