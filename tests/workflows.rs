@@ -527,6 +527,47 @@ fn the_generated_ci_runs_locally_on_the_example_monorepo() {
     let matrix: serde_json::Value = serde_json::from_str(&detect["matrix"]).unwrap();
     assert!(matrix["include"][0]["crate"].is_string(), "{matrix}");
 
+    // The test job: every affected crate and Python package, each with its `test` command
+    // (login_py's wheel is a requirement of `citychain-orchestration`), run through bash from
+    // the environment (never spliced into the script).
+    let tests: serde_json::Value = serde_json::from_str(&detect["tests"]).unwrap();
+    let commands: BTreeMap<String, String> = tests["include"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["crate"].as_str().unwrap().to_string(),
+                e["test"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(detect["test-count"], commands.len().to_string());
+    assert_eq!(
+        commands.get("login_session").map(String::as_str),
+        Some("cargo nextest run -p login_session"),
+        "{tests}"
+    );
+    assert_eq!(
+        commands.get("citychain-orchestration").map(String::as_str),
+        Some("uv run --package citychain-orchestration pytest DAGs/python/orchestration"),
+        "{tests}"
+    );
+    assert!(!commands.contains_key("citychain-attest"), "{tests}");
+    let test_job = &ci["jobs"]["test"];
+    assert_eq!(
+        test_job["strategy"]["matrix"].as_str(),
+        Some("${{ fromJSON(needs.detect.outputs.tests) }}")
+    );
+    let run_step = test_job["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| s["env"]["TEST"].as_str().is_some())
+        .unwrap();
+    assert_eq!(run_step["env"]["TEST"].as_str(), Some("${{ matrix.test }}"));
+    assert_eq!(run_step["run"].as_str(), Some("bash -c \"$TEST\""));
+
     // Grouped: more images than `max-jobs` (GitHub's limit is 256; 2 here) makes entries of
     // several images each, which images.yml fans out again.
     let grouped = run_detect(&mut runner, &ci, &github, &[("max-jobs", "2")]);
