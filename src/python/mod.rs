@@ -474,6 +474,20 @@ fn glob(pattern: &str, file: &str, line: usize) -> anyhow::Result<globset::Glob>
 /// `node_modules`) that `pattern` matches.
 fn glob_dirs(root: &Path, pattern: &str, file: &str, line: usize) -> anyhow::Result<Vec<String>> {
     let matcher = glob(pattern, file, line)?.compile_matcher();
+    // A plain folder path (uv workspaces list each PyO3 crate's folder so): no walk.
+    let literal = pattern.trim_end_matches('/');
+    if !literal.contains(['*', '?', '[', '{', '\\']) {
+        let skipped = literal
+            .split('/')
+            .any(|c| SKIPPED.contains(&c) || (c.starts_with('.') && c != "." && c != ".."));
+        return Ok(
+            if !skipped && !literal.is_empty() && root.join(literal).is_dir() {
+                vec![literal.trim_start_matches("./").to_string()]
+            } else {
+                Vec::new()
+            },
+        );
+    }
     let depth = if pattern.contains("**") {
         usize::MAX
     } else {

@@ -559,7 +559,17 @@ pub fn generate(root: &Path, spec: &Spec) -> io::Result<Generated> {
     fs::create_dir_all(root)?;
     write(root, "Cargo.toml", &g.root_manifest())?;
     write(root, "rust-toolchain.toml", TOOLCHAIN)?;
-    write(root, "pyproject.toml", ROOT_PYPROJECT)?;
+    let mut root_pyproject = ROOT_PYPROJECT.to_string();
+    if !g.python.is_empty() {
+        // A uv workspace of the Python packages and the PyO3 crates' projects (the shape
+        // `init` and `new` write), so every `{ workspace = true }` source names a member.
+        root_pyproject.push_str("\n[tool.uv.workspace]\nmembers = [\n    \"*/python/*\",\n");
+        for c in g.crates.iter().filter(|c| c.kind == "pyo3") {
+            let _ = writeln!(root_pyproject, "    \"{}\",", c.path);
+        }
+        root_pyproject.push_str("]\n");
+    }
+    write(root, "pyproject.toml", &root_pyproject)?;
     write(root, ".gitignore", "/target\n__pycache__/\n")?;
     write(
         root,
