@@ -70,6 +70,15 @@ pub(crate) fn analyse(
     change: &ChangeOptions,
     out: &Output,
 ) -> anyhow::Result<Analysis> {
+    // The Python packages need no crate: read them while the crates load (with the working
+    // tree as head; another head's files come from a scratch checkout later).
+    if change.head.is_none()
+        && let Ok((root, manifest)) =
+            crate::model::find_root_manifest(global.manifest_path.as_deref())
+        && let Ok(config) = Config::from_manifest_text(manifest.text(), &manifest.path)
+    {
+        crate::python::prefetch(&root, &config.python);
+    }
     let list_mode = change.files_from.is_some() || !change.files.is_empty();
     if list_mode {
         // The list is read once (it may be stdin), before the graph, which depends on it.
@@ -182,7 +191,7 @@ fn discover_python(
             dir: m.path.clone(),
         })
         .collect();
-    crate::python::discover(ws.root.as_std_path(), &config.python, &pyo3)
+    crate::python::discover_prefetched(ws.root.as_std_path(), &config.python, &pyo3)
 }
 
 /// The head's configuration, with the command line's overrides.

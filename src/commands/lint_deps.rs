@@ -18,6 +18,13 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
         only: args.manifests.clone(),
         find_orphans: args.manifests.is_empty(),
     };
+    // A whole run reads the Python packages while the crates load (they need no crate).
+    if args.manifests.is_empty()
+        && let Ok((root, manifest)) = model::find_root_manifest(global.manifest_path.as_deref())
+        && let Ok(config) = Config::from_manifest_text(manifest.text(), &manifest.path)
+    {
+        python::prefetch(&root, &config.python);
+    }
     let mut ws = model::load(&opts)?;
     let config = Config::from_manifest_text(ws.root.text(), &ws.root.path)?;
     let scope = python_scope(&ws, &args.manifests);
@@ -190,7 +197,7 @@ fn with_python(
         std::mem::forget(every);
         pyo3
     };
-    let mut py = python::discover(&ws.root_dir, &config.python, &pyo3)?;
+    let mut py = python::discover_prefetched(&ws.root_dir, &config.python, &pyo3)?;
     if !py.packages.is_empty() {
         lint::python::check_input(&py)?;
         py.root_python = Some(python::root_python(

@@ -257,15 +257,70 @@ pub fn discover(
     config: &PythonConfig,
     pyo3: &[Pyo3Crate],
 ) -> anyhow::Result<PythonWorkspace> {
+    finish(scan(root, config)?, root, pyo3)
+}
+
+/// A [`scan`] started on its own thread by [`prefetch`], for [`discover_prefetched`]: the
+/// workspace root (canonical), the configuration it used, and the thread.
+type Prefetched = (
+    std::path::PathBuf,
+    PythonConfig,
+    std::thread::JoinHandle<anyhow::Result<Scan>>,
+);
+
+static PREFETCH: std::sync::Mutex<Option<Prefetched>> = std::sync::Mutex::new(None);
+
+/// Start [`scan`]ning the workspace at `root` on a thread of its own, so the Python packages
+/// are read while the crates load (`affected`); [`discover_prefetched`] takes the result. A
+/// root that cannot be canonicalised starts nothing.
+pub fn prefetch(root: &Path, config: &PythonConfig) {
+    let Ok(canonical) = root.canonicalize() else {
+        return;
+    };
+    let (dir, cfg) = (canonical.clone(), config.clone());
+    let handle = std::thread::spawn(move || scan(&dir, &cfg));
+    if let Ok(mut slot) = PREFETCH.lock() {
+        *slot = Some((canonical, config.clone(), handle));
+    }
+}
+
+/// [`discover`], with the [`prefetch`]ed scan when it was of this root and configuration.
+pub fn discover_prefetched(
+    root: &Path,
+    config: &PythonConfig,
+    pyo3: &[Pyo3Crate],
+) -> anyhow::Result<PythonWorkspace> {
+    let taken = PREFETCH.lock().ok().and_then(|mut slot| slot.take());
+    let scanned = match (taken, root.canonicalize()) {
+        (Some((dir, cfg, handle)), Ok(canonical)) if dir == canonical && cfg == *config => handle
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+        _ => scan(root, config)?,
+    };
+    finish(scanned, root, pyo3)
+}
+
+/// The part of [`discover`] that needs no crate, so it can run while the crates load: the
+/// root `pyproject.toml`, the Python package folders, and each folder's `pyproject.toml` read
+/// and parsed (a folder's error is kept: a PyO3 crate's folder is no Python package).
+#[derive(Debug)]
+pub struct Scan {
+    root_project: Option<PyProject>,
+    uv: Option<pyproject::UvWorkspace>,
+    /// Folder -> where it was found (for messages).
+    dirs: BTreeMap<String, String>,
+    /// Folder -> its `pyproject.toml`, parsed.
+    parsed: BTreeMap<String, anyhow::Result<PyProject>>,
+}
+
+/// [`Scan`] the workspace at `root`. Errors: the root `pyproject.toml` does not parse, a glob
+/// is invalid, a uv member has no `pyproject.toml`.
+pub fn scan(root: &Path, config: &PythonConfig) -> anyhow::Result<Scan> {
     let root_project = match read_optional(&root.join("pyproject.toml"))? {
         Some(text) => Some(pyproject::parse("pyproject.toml", text)?),
         None => None,
     };
     let uv = root_project.as_ref().and_then(|p| p.uv_workspace.clone());
-    let pyo3_dirs: BTreeMap<&str, &str> = pyo3
-        .iter()
-        .map(|c| (c.dir.as_str(), c.name.as_str()))
-        .collect();
     // Folders of Python packages (relative), and where each was found (for messages).
     let mut dirs: BTreeMap<String, String> = BTreeMap::new();
     match &uv {
@@ -314,6 +369,42 @@ pub fn discover(
             }
         }
     }
+    let parsed: BTreeMap<String, anyhow::Result<PyProject>> = dirs
+        .par_iter()
+        .map(|(dir, _)| {
+            let rel = crate::model::relpath::join(dir, "pyproject.toml");
+            let project = std::fs::read_to_string(root.join(&rel))
+                .map_err(|e| {
+                    UserError::new(
+                        format!("failed to read {rel}: {e}"),
+                        "check that the file is readable",
+                    )
+                    .into()
+                })
+                .and_then(|text| pyproject::parse(&rel, text));
+            (dir.clone(), project)
+        })
+        .collect();
+    Ok(Scan {
+        root_project,
+        uv,
+        dirs,
+        parsed,
+    })
+}
+
+/// The rest of [`discover`]: the PyO3 crates' Python sides, the packages, the edges.
+pub fn finish(scan: Scan, root: &Path, pyo3: &[Pyo3Crate]) -> anyhow::Result<PythonWorkspace> {
+    let Scan {
+        root_project,
+        uv,
+        mut dirs,
+        mut parsed,
+    } = scan;
+    let pyo3_dirs: BTreeMap<&str, &str> = pyo3
+        .iter()
+        .map(|c| (c.dir.as_str(), c.name.as_str()))
+        .collect();
     // The folders uv makes members, before the PyO3 crates' leave `dirs`.
     let mut uv_members: BTreeSet<String> = match &uv {
         Some(_) => dirs.keys().cloned().collect(),
@@ -322,18 +413,15 @@ pub fn discover(
     // A PyO3 crate's folder is its crate's, whoever matched it.
     for c in pyo3 {
         dirs.remove(&c.dir);
+        parsed.remove(&c.dir);
     }
     let read: Vec<anyhow::Result<Package>> = dirs
-        .par_iter()
+        .iter()
         .map(|(dir, found_by)| {
             let rel = crate::model::relpath::join(dir, "pyproject.toml");
-            let text = std::fs::read_to_string(root.join(&rel)).map_err(|e| {
-                UserError::new(
-                    format!("failed to read {rel}: {e}"),
-                    "check that the file is readable",
-                )
-            })?;
-            let project = pyproject::parse(&rel, text)?;
+            let project = parsed
+                .remove(dir)
+                .unwrap_or_else(|| Err(anyhow::anyhow!("{rel} was not read")))?;
             let Some(distribution) = project.distribution() else {
                 let what = if project.project_line.is_some() {
                     "has a [project] table without a `name`"
@@ -361,24 +449,31 @@ pub fn discover(
     for p in read {
         packages.push(p?);
     }
-    for c in pyo3 {
-        let rel = crate::model::relpath::join(&c.dir, "pyproject.toml");
-        let project = match read_optional(&root.join(&rel))? {
-            Some(text) => Some(pyproject::parse(&rel, text)?),
-            None => None,
-        };
-        let distribution = project
-            .as_ref()
-            .and_then(PyProject::distribution)
-            .unwrap_or_else(|| normalize(&c.name));
-        packages.push(Package {
-            distribution,
-            dir: c.dir.clone(),
-            kind: PackageKind::Pyo3 {
-                krate: c.name.clone(),
-            },
-            project,
-        });
+    // The PyO3 crates' Python sides, read in parallel too.
+    let sides: Vec<anyhow::Result<Package>> = pyo3
+        .par_iter()
+        .map(|c| {
+            let rel = crate::model::relpath::join(&c.dir, "pyproject.toml");
+            let project = match read_optional(&root.join(&rel))? {
+                Some(text) => Some(pyproject::parse(&rel, text)?),
+                None => None,
+            };
+            let distribution = project
+                .as_ref()
+                .and_then(PyProject::distribution)
+                .unwrap_or_else(|| normalize(&c.name));
+            Ok(Package {
+                distribution,
+                dir: c.dir.clone(),
+                kind: PackageKind::Pyo3 {
+                    krate: c.name.clone(),
+                },
+                project,
+            })
+        })
+        .collect();
+    for side in sides {
+        packages.push(side?);
     }
     // The root package of a uv workspace (a `[project]` in the root `pyproject.toml`).
     let mut root_project = root_project;
