@@ -435,6 +435,10 @@ pub fn compute(
 struct PySeed {
     package: usize,
     cause: Cause,
+    /// `Stops` for a `uv.lock` seed: every member whose closure in the lock reaches the
+    /// change is a seed of its own, and a member reached only through its own dependency
+    /// groups must not reach its dependents.
+    reach: Reach,
 }
 
 /// Compute the affected crates and Python packages: the crates as [`compute`] does, then the
@@ -641,6 +645,7 @@ pub fn compute_with_python(
                 effect.python.push(py.packages[i].distribution.clone());
                 py_seeds.push(PySeed {
                     package: i,
+                    reach: Reach::Full,
                     cause: Cause::File {
                         path: path.to_string(),
                     },
@@ -724,6 +729,7 @@ pub fn compute_with_python(
             for (i, _) in py.python_packages() {
                 py_seeds.push(PySeed {
                     package: i,
+                    reach: Reach::Full,
                     cause: Cause::PythonRoot { what: why.clone() },
                 });
             }
@@ -785,6 +791,7 @@ fn analyse_uv_lock(
         .iter()
         .map(|(member, name)| PySeed {
             package: py.by_distribution[member],
+            reach: Reach::Stops,
             cause: Cause::UvLock {
                 change: changed[name].clone(),
             },
@@ -909,6 +916,7 @@ fn analyse_root_pyproject(
         if let Some(root) = root {
             seeds.push(PySeed {
                 package: root,
+                reach: Reach::Full,
                 cause: Cause::File {
                     path: "pyproject.toml".to_string(),
                 },
@@ -1019,13 +1027,16 @@ fn propagate_python(
             out.python_direct.insert(p.distribution.clone());
         }
         let key = (seed.package, None);
-        if reached.contains_key(&key) {
+        if reached.get(&key).is_some_and(|(r, _)| *r >= seed.reach) {
             continue;
+        }
+        if !reached.contains_key(&key) {
+            order.push(key.clone());
         }
         reached.insert(
             key.clone(),
             (
-                Reach::Full,
+                seed.reach,
                 Reason {
                     cause: seed.cause,
                     chain: vec![py_step(py, seed.package, None)],
@@ -1033,8 +1044,9 @@ fn propagate_python(
                 },
             ),
         );
-        order.push(key.clone());
-        queue.push_back(key);
+        if seed.reach == Reach::Full {
+            queue.push_back(key);
+        }
     }
     while let Some(key) = queue.pop_front() {
         let Some((_, reason)) = reached.get(&key).cloned() else {

@@ -1,0 +1,193 @@
+//! Adversarial cases for the Python half (issue 15), through the binary, each judged by uv
+//! where uv can answer (`uv tree --frozen --offline --invert --package X`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use support::cli::run;
+use support::git::Repo;
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// The workspace packages `uv tree --frozen --offline --invert --package PACKAGE` shows
+/// (every row but the first, names without their `[extra]`).
+fn uv_invert(dir: &Path, package: &str) -> BTreeSet<String> {
+    let out = Command::new(support::UV.0)
+        .args([
+            "tree",
+            "--frozen",
+            "--offline",
+            "--invert",
+            "--package",
+            package,
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "uv tree: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let word = l.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+            let name = word.split([' ', '[']).next()?;
+            (!name.is_empty()).then(|| name.to_string())
+        })
+        .collect()
+}
+
+fn affected_names(dir: &Path, base: &str) -> BTreeSet<String> {
+    run(
+        dir,
+        &["affected", "--base", base, "--manifest-path", "Cargo.toml"],
+        &[],
+    )
+    .names()
+}
+
+/// A uv workspace: `lib` has `six` in its extra `viz` and `iniconfig` in its `dev` group;
+/// `app` requires plain `lib`, `other` requires `lib[viz]`. Its `uv.lock` is what `uv lock`
+/// writes (hashes and URLs left out; `uv tree --frozen` reads it as is).
+const LOCK: &str = r#"version = 1
+revision = 5
+requires-python = ">=3.11"
+
+[manifest]
+members = [
+    "app",
+    "lib",
+    "other",
+]
+
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { virtual = "P/python/app" }
+dependencies = [
+    { name = "lib" },
+]
+
+[package.metadata]
+requires-dist = [{ name = "lib", editable = "P/python/lib" }]
+
+[[package]]
+name = "iniconfig"
+version = "2.3.1"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "lib"
+version = "0.1.0"
+source = { editable = "P/python/lib" }
+
+[package.optional-dependencies]
+viz = [
+    { name = "six" },
+]
+
+[package.dev-dependencies]
+dev = [
+    { name = "iniconfig" },
+]
+
+[package.metadata]
+requires-dist = [{ name = "six", marker = "extra == 'viz'" }]
+provides-extras = ["viz"]
+
+[package.metadata.requires-dev]
+dev = [{ name = "iniconfig" }]
+
+[[package]]
+name = "other"
+version = "0.1.0"
+source = { virtual = "P/python/other" }
+dependencies = [
+    { name = "lib", extra = ["viz"] },
+]
+
+[package.metadata]
+requires-dist = [{ name = "lib", extras = ["viz"], editable = "P/python/lib" }]
+
+[[package]]
+name = "six"
+version = "1.17.0"
+source = { registry = "https://pypi.org/simple" }
+"#;
+
+fn extras_and_groups_workspace() -> (tempfile::TempDir, Repo) {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "CA/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n",
+        ),
+        (
+            "P/python/lib/pyproject.toml",
+            "[project]\nname = \"lib\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
+             dependencies = []\n[project.optional-dependencies]\nviz = [\"six\"]\n\
+             [dependency-groups]\ndev = [\"iniconfig\"]\n",
+        ),
+        (
+            "P/python/app/pyproject.toml",
+            "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
+             dependencies = [\"lib\"]\n[tool.uv.sources]\nlib = { workspace = true }\n",
+        ),
+        (
+            "P/python/other/pyproject.toml",
+            "[project]\nname = \"other\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
+             dependencies = [\"lib[viz]\"]\n[tool.uv.sources]\nlib = { workspace = true }\n",
+        ),
+        ("uv.lock", LOCK),
+    ]);
+    let repo = Repo::init(dir.path());
+    repo.commit_all("base");
+    (dir, repo)
+}
+
+/// A third-party package in one member's `dev` group changes in `uv.lock`: uv's inverted
+/// tree shows that member only (groups are not installed with the package), so its
+/// dependents are not affected. We used to propagate the lock's seed over the Python edges.
+#[test]
+fn a_dev_group_bump_in_uv_lock_stops_at_the_member() {
+    let (dir, repo) = extras_and_groups_workspace();
+    repo.replace("uv.lock", "2.3.1", "2.0.0");
+    repo.commit_all("bump iniconfig");
+    let ours = affected_names(dir.path(), "HEAD~1");
+    assert_eq!(ours, set(&["lib"]));
+    if support::require_tool(support::UV.0, support::UV.1) {
+        assert_eq!(ours, uv_invert(dir.path(), "iniconfig"));
+    }
+}
+
+/// A third-party package in one member's extra changes in `uv.lock`: the members requiring
+/// that extra are affected, not a member requiring the plain package (its install does not
+/// hold it). We used to walk every extra of every package in the lock.
+#[test]
+fn an_extra_only_bump_in_uv_lock_skips_plain_requirers() {
+    let (dir, repo) = extras_and_groups_workspace();
+    repo.replace("uv.lock", "1.17.0", "1.16.0");
+    repo.commit_all("bump six");
+    let ours = affected_names(dir.path(), "HEAD~1");
+    assert_eq!(ours, set(&["lib", "other"]));
+    if support::require_tool(support::UV.0, support::UV.1) {
+        assert_eq!(ours, uv_invert(dir.path(), "six"));
+    }
+}
