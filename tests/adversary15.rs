@@ -191,3 +191,66 @@ fn an_extra_only_bump_in_uv_lock_skips_plain_requirers() {
         assert_eq!(ours, uv_invert(dir.path(), "six"));
     }
 }
+
+fn uv_lock_offline(dir: &Path) -> (bool, String) {
+    let out = Command::new(support::UV.0)
+        .args(["lock", "--offline"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `[tool.uv.sources]` with a list of marker-dependent sources whose first entry is
+/// `{ workspace = true }` and whose second is an index: uv refuses it for a workspace member
+/// ("Workspace members must be declared as workspace sources"), and on the other platform the
+/// package would come from the index. We used to read the first entry only and pass it.
+#[test]
+fn a_marker_list_source_with_an_index_entry_is_not_a_workspace_source() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "CA/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n\n[[tool.uv.index]]\n\
+             name = \"internal\"\nurl = \"https://example.invalid/simple\"\nexplicit = true\n\n\
+             [tool.uv.sources]\nbase = [\n  { workspace = true, marker = \"sys_platform != 'win32'\" },\n  \
+             { index = \"internal\", marker = \"sys_platform == 'win32'\" },\n]\n",
+        ),
+        (
+            "P/python/base/pyproject.toml",
+            "[project]\nname = \"base\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n",
+        ),
+        (
+            "P/python/app/pyproject.toml",
+            "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
+             dependencies = [\"base\"]\n",
+        ),
+    ]);
+    let r = support::cli::lint_deps(dir.path(), &["--manifest-path", "Cargo.toml"]);
+    assert_eq!(r.code, 1, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("missing-workspace-source")
+            || r.stderr.contains("missing-workspace-source"),
+        "stdout: {}\nstderr: {}",
+        r.stdout,
+        r.stderr
+    );
+    if support::require_tool(support::UV.0, support::UV.1) {
+        let (ok, stderr) = uv_lock_offline(dir.path());
+        assert!(!ok, "uv locked it");
+        assert!(
+            stderr.contains("must be declared as workspace sources"),
+            "{stderr}"
+        );
+    }
+}

@@ -246,16 +246,31 @@ pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
         .and_then(NodeExt::as_table)
     {
         for (key, _, value) in entries(table) {
-            // A list of sources with markers: the first that names a workspace or path wins.
-            let first = value.as_array().and_then(|a| a.first()).unwrap_or(value);
+            // A list of sources with markers (uv picks one per platform): it points at the
+            // workspace (or a path) only when every entry does; one git, URL or index entry
+            // means uv takes the package from elsewhere on some platform (and refuses the
+            // list for a workspace member).
+            let all: Vec<&Node> = match value.as_array() {
+                Some(a) => a.iter().collect(),
+                None => vec![value],
+            };
+            let workspace = !all.is_empty()
+                && all
+                    .iter()
+                    .all(|e| e.get("workspace").and_then(NodeExt::as_bool) == Some(true));
+            let paths: Vec<Option<&str>> = all
+                .iter()
+                .map(|e| e.get("path").and_then(NodeExt::as_str))
+                .collect();
+            let path = match paths.first() {
+                Some(Some(p)) if paths.iter().all(|q| *q == Some(*p)) => Some(p.to_string()),
+                _ => None,
+            };
             sources.insert(
                 normalize(key),
                 UvSource {
-                    workspace: first.get("workspace").and_then(NodeExt::as_bool) == Some(true),
-                    path: first
-                        .get("path")
-                        .and_then(NodeExt::as_str)
-                        .map(str::to_string),
+                    workspace,
+                    path,
                     line: line_of(value),
                 },
             );
