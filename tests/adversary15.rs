@@ -254,3 +254,53 @@ fn a_marker_list_source_with_an_index_entry_is_not_a_workspace_source() {
         );
     }
 }
+
+/// `[project] name = ""` (or `"-bad name-"`): uv refuses it ("Not a valid package or extra
+/// name"). We used to take it, and `affected --kind python` printed an empty line for it.
+#[test]
+fn an_invalid_distribution_name_is_exit_2_with_file_and_line() {
+    for name in ["", "-bad name-"] {
+        let dir = support::write_workspace(&[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+            ),
+            (
+                "CA/rust/core/Cargo.toml",
+                "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            (
+                "pyproject.toml",
+                "[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n",
+            ),
+            (
+                "P/python/app/pyproject.toml",
+                &format!("[project]\nname = \"{name}\"\nversion = \"0.1.0\"\n"),
+            ),
+        ]);
+        let repo = Repo::init(dir.path());
+        repo.commit_all("base");
+        repo.append("P/python/app/x.py", "");
+        let r = run(
+            dir.path(),
+            &["affected", "--base", "HEAD", "--kind", "python"],
+            &[],
+        );
+        assert_eq!(
+            r.code, 2,
+            "{name:?}: stdout {:?} stderr {}",
+            r.stdout, r.stderr
+        );
+        assert!(
+            r.stderr.contains("P/python/app/pyproject.toml:2:"),
+            "{}",
+            r.stderr
+        );
+        let r = support::cli::lint_deps(dir.path(), &[]);
+        assert_eq!(r.code, 2, "{name:?}: {}", r.stderr);
+        if support::require_tool(support::UV.0, support::UV.1) {
+            let (ok, stderr) = uv_lock_offline(dir.path());
+            assert!(!ok && stderr.contains("Not a valid package"), "{stderr}");
+        }
+    }
+}

@@ -35,6 +35,22 @@ pub fn normalize(name: &str) -> String {
     out
 }
 
+/// Whether `name` is a valid distribution name (PEP 508's `identifier`: ASCII letters and
+/// digits, with `-`, `_` and `.` inside).
+pub fn is_valid_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(a), Some(z)) => {
+            a.is_ascii_alphanumeric()
+                && z.is_ascii_alphanumeric()
+                && bytes
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        }
+        _ => false,
+    }
+}
+
 /// Where a requirement is declared.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Declared {
@@ -190,6 +206,14 @@ pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
                     "write the distribution's name as a string, e.g. `name = \"my-package\"`",
                 ));
             };
+            if !is_valid_name(s) {
+                return Err(wrong(
+                    n,
+                    &format!("`[project] name = {s:?}` is not a valid distribution name"),
+                    "a name starts and ends with an ASCII letter or digit and has only letters, \
+                     digits, `-`, `_` and `.` (PEP 508; uv and pip refuse others)",
+                ));
+            }
             name = Some(AtLine {
                 value: s.to_string(),
                 line: line_of(n),
