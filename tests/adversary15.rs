@@ -304,3 +304,93 @@ fn an_invalid_distribution_name_is_exit_2_with_file_and_line() {
         }
     }
 }
+
+/// A uv member nested in a (non-PyO3) crate's folder: a change to its Python sources reaches
+/// it and its dependents (`uv tree --invert --package pyhelpers` shows `app`). We used to map
+/// the file to the crate only, and no Python package was affected.
+#[test]
+fn a_python_package_inside_a_crate_folder_is_reached_by_its_files() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "CA/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"P/python/*\", \"CA/rust/core/pyhelpers\"]\n\n\
+             [tool.uv.sources]\npyhelpers = { workspace = true }\n",
+        ),
+        (
+            "CA/rust/core/pyhelpers/pyproject.toml",
+            "[project]\nname = \"pyhelpers\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n",
+        ),
+        ("CA/rust/core/pyhelpers/src/pyhelpers/__init__.py", ""),
+        (
+            "P/python/app/pyproject.toml",
+            "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
+             dependencies = [\"pyhelpers\"]\n",
+        ),
+    ]);
+    let repo = Repo::init(dir.path());
+    repo.commit_all("base");
+    repo.append(
+        "CA/rust/core/pyhelpers/src/pyhelpers/__init__.py",
+        "X = 1\n",
+    );
+    repo.commit_all("change");
+    let ours = run(
+        dir.path(),
+        &["affected", "--base", "HEAD~1", "--kind", "python"],
+        &[],
+    )
+    .names();
+    assert_eq!(ours, set(&["app", "pyhelpers"]));
+    if support::require_tool(support::UV.0, support::UV.1) {
+        let (ok, stderr) = uv_lock_offline(dir.path());
+        assert!(ok, "{stderr}");
+        let mut uv = uv_invert(dir.path(), "pyhelpers");
+        uv.insert("pyhelpers".to_string());
+        assert_eq!(ours, uv);
+    }
+}
+
+/// Deleting a leaf Python package (no one requires it; uv's lock just drops it): its files
+/// map to nothing, as `docs/python.md` says. We used to send them to the `unmatched` policy,
+/// whose default (`all`) marked every crate and every Python package.
+#[test]
+fn a_deleted_python_package_marks_nothing() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "CA/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n",
+        ),
+        (
+            "P/python/lib/pyproject.toml",
+            "[project]\nname = \"lib\"\nversion = \"0.1.0\"\n",
+        ),
+        (
+            "P/python/gone/pyproject.toml",
+            "[project]\nname = \"Gone\"\nversion = \"0.1.0\"\n",
+        ),
+        ("P/python/gone/src/gone/__init__.py", ""),
+    ]);
+    let repo = Repo::init(dir.path());
+    repo.commit_all("base");
+    repo.git(&["rm", "-rq", "P/python/gone"]);
+    repo.commit_all("delete gone");
+    let r = run(dir.path(), &["affected", "--base", "HEAD~1"], &[]);
+    assert_eq!(r.names(), set(&[]), "stderr: {}", r.stderr);
+    assert!(!r.stderr.contains("every crate"), "{}", r.stderr);
+}
