@@ -394,3 +394,53 @@ fn a_deleted_python_package_marks_nothing() {
     assert_eq!(r.names(), set(&[]), "stderr: {}", r.stderr);
     assert!(!r.stderr.contains("every crate"), "{}", r.stderr);
 }
+
+/// maturin's mixed-project layout: the Python project `ca-bindings` (maturin backend) builds
+/// the PyO3 crate `ca_py` through `[tool.maturin] manifest-path`. A change to a crate `ca_py`
+/// depends on changes the `ca-bindings` wheel, and `app`, which requires it (uv's inverted
+/// tree of `ca-bindings` shows `app`). We used to stop at the crate.
+#[test]
+fn a_maturin_manifest_path_project_is_reached_by_its_crate() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "CA/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "CA/rust/ca_py/Cargo.toml",
+            "[package]\nname = \"ca_py\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+             [lib]\ncrate-type = [\"cdylib\", \"rlib\"]\n\
+             [package.metadata.ccworkspace]\nkind = \"pyo3\"\n\
+             [dependencies]\ncore = { path = \"../core\" }\n",
+        ),
+        (
+            "CA/python/ca_bindings/pyproject.toml",
+            "[project]\nname = \"ca-bindings\"\nversion = \"0.1.0\"\n\
+             [build-system]\nrequires = [\"maturin>=1.9.4,<2\"]\nbuild-backend = \"maturin\"\n\
+             [tool.maturin]\nmanifest-path = \"../../rust/ca_py/Cargo.toml\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"*/python/*\"]\n\n\
+             [tool.uv.sources]\nca-bindings = { workspace = true }\n",
+        ),
+        (
+            "P/python/app/pyproject.toml",
+            "[project]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"ca-bindings\"]\n",
+        ),
+        (
+            "P/python/other/pyproject.toml",
+            "[project]\nname = \"other\"\nversion = \"0.1.0\"\n",
+        ),
+    ]);
+    let repo = Repo::init(dir.path());
+    repo.commit_all("base");
+    repo.append("CA/rust/core/src/lib.rs", "// changed\n");
+    repo.commit_all("change");
+    let ours = affected_names(dir.path(), "HEAD~1");
+    assert_eq!(ours, set(&["app", "ca-bindings", "ca_py", "core"]));
+}

@@ -428,6 +428,7 @@ pub fn discover(
                         line: r.line,
                     })
                 })
+                .chain(maturin_build_edge(&packages, p))
                 .collect()
         })
         .collect();
@@ -439,6 +440,33 @@ pub fn discover(
         edges,
         uv_members,
         root_python: None,
+    })
+}
+
+/// A maturin project outside its crate's folder (`[tool.maturin] manifest-path =
+/// "../../rust/ca_py/Cargo.toml"`, maturin's layout for a mixed Rust/Python project) builds
+/// that PyO3 crate into its own wheel: an edge to the crate, as if it required the crate's
+/// distribution, so a change to the crate's build reaches the project and its dependents.
+fn maturin_build_edge(packages: &[Package], p: &Package) -> Option<Edge> {
+    let proj = p.project.as_ref()?;
+    if p.kind != PackageKind::Python || !proj.is_maturin() {
+        return None;
+    }
+    let manifest = proj.maturin_manifest.as_ref()?;
+    let path = crate::model::normalize_rel(&crate::model::join(&p.dir, &manifest.value))?;
+    let dir = match path.rsplit_once('/') {
+        Some((dir, "Cargo.toml")) => dir.to_string(),
+        None if path == "Cargo.toml" => String::new(),
+        _ => return None,
+    };
+    let to = packages
+        .iter()
+        .position(|q| q.dir == dir && matches!(q.kind, PackageKind::Pyo3 { .. }))?;
+    Some(Edge {
+        to,
+        declared: Declared::Project,
+        extras: Vec::new(),
+        line: manifest.line,
     })
 }
 

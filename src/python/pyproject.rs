@@ -144,6 +144,9 @@ pub struct PyProject {
     pub build_backend: Option<String>,
     /// `[tool.maturin] module-name`.
     pub maturin_module: Option<AtLine<String>>,
+    /// `[tool.maturin] manifest-path`, as written (the `Cargo.toml` maturin builds, relative
+    /// to the file's folder).
+    pub maturin_manifest: Option<AtLine<String>>,
     /// `[tool.uv.workspace]`.
     pub uv_workspace: Option<UvWorkspace>,
 }
@@ -319,7 +322,17 @@ pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
                 line: line_of(n),
             })
         });
+    let maturin_manifest = tool
+        .and_then(|t| t.get("maturin"))
+        .and_then(|m| m.get("manifest-path"))
+        .and_then(|n| {
+            Some(AtLine {
+                value: n.as_str()?.to_string(),
+                line: line_of(n),
+            })
+        });
     Ok(PyProject {
+        maturin_manifest,
         name,
         project_line,
         requires_python,
