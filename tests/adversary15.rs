@@ -444,3 +444,39 @@ fn a_maturin_manifest_path_project_is_reached_by_its_crate() {
     let ours = affected_names(dir.path(), "HEAD~1");
     assert_eq!(ours, set(&["app", "ca-bindings", "ca_py", "core"]));
 }
+
+/// `.python-version` pins `3.11` and a member asks `requires-python = ">=3.11.5"`: uv takes
+/// the newest 3.11 it has and locks the workspace. We used to compare with 3.11.0 and report
+/// `incompatible-requires-python`, saying uv would not lock it.
+#[test]
+fn a_minor_only_python_version_allows_a_patch_lower_bound() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "CA/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n",
+        ),
+        (".python-version", "3.11\n"),
+        (
+            "P/python/app/pyproject.toml",
+            "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11.5\"\n",
+        ),
+    ]);
+    let r = support::cli::lint_deps(dir.path(), &["--manifest-path", "Cargo.toml"]);
+    assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    // Still a finding when no 3.11.x is allowed.
+    std::fs::write(
+        dir.path().join("P/python/app/pyproject.toml"),
+        "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \"!=3.11.*\"\n",
+    )
+    .unwrap();
+    let r = support::cli::lint_deps(dir.path(), &["--manifest-path", "Cargo.toml"]);
+    assert_eq!(r.code, 1, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+}
