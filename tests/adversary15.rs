@@ -480,3 +480,56 @@ fn a_minor_only_python_version_allows_a_patch_lower_bound() {
     let r = support::cli::lint_deps(dir.path(), &["--manifest-path", "Cargo.toml"]);
     assert_eq!(r.code, 1, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
 }
+
+/// uv's legacy `[tool.uv] dev-dependencies` (still read by uv 0.13, as the `dev` group):
+/// `uv tree --invert --package lib` shows `tools (group: dev)`. We used to ignore the table.
+#[test]
+fn legacy_tool_uv_dev_dependencies_are_the_dev_group() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "CA/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n\n\
+             [tool.uv.sources]\nlib = { workspace = true }\n",
+        ),
+        (
+            "P/python/lib/pyproject.toml",
+            "[project]\nname = \"lib\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n",
+        ),
+        (
+            "P/python/tools/pyproject.toml",
+            "[project]\nname = \"tools\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\n\
+             [tool.uv]\ndev-dependencies = [\"lib\"]\n",
+        ),
+        (
+            "P/python/later/pyproject.toml",
+            "[project]\nname = \"later\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
+             dependencies = [\"tools\"]\n\n[tool.uv.sources]\ntools = { workspace = true }\n",
+        ),
+    ]);
+    let repo = Repo::init(dir.path());
+    repo.commit_all("base");
+    repo.append("P/python/lib/lib.py", "X = 1\n");
+    repo.commit_all("change");
+    let ours = run(
+        dir.path(),
+        &["affected", "--base", "HEAD~1", "--kind", "python"],
+        &[],
+    )
+    .names();
+    assert_eq!(ours, set(&["lib", "tools"]));
+    if support::require_tool(support::UV.0, support::UV.1) {
+        let (ok, stderr) = uv_lock_offline(dir.path());
+        assert!(ok, "{stderr}");
+        let mut uv = uv_invert(dir.path(), "lib");
+        uv.insert("lib".to_string());
+        assert_eq!(ours, uv);
+    }
+}

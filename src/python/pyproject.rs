@@ -267,6 +267,17 @@ pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
     }
     let tool = root.get("tool");
     let uv = tool.and_then(|t| t.get("uv"));
+    // uv's legacy `[tool.uv] dev-dependencies` (deprecated, still read by uv 0.13): the
+    // `dev` group.
+    if let Some(list) = uv.and_then(|u| u.get("dev-dependencies")) {
+        read_requirements(
+            rel,
+            text,
+            list,
+            &Declared::Group("dev".to_string()),
+            &mut requirements,
+        )?;
+    }
     let mut sources = BTreeMap::new();
     if let Some(table) = uv
         .and_then(|u| u.get("sources"))
