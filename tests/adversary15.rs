@@ -533,3 +533,43 @@ fn legacy_tool_uv_dev_dependencies_are_the_dev_group() {
         assert_eq!(ours, uv);
     }
 }
+
+/// A member's `pyproject.toml` that is not UTF-8, or that lists `name` in `[project]
+/// dynamic`: exit 2 naming the file, the line and what is wrong. We used to say "stream did
+/// not contain valid UTF-8" without a line, and "without a `name`" for the dynamic one.
+#[test]
+fn non_utf8_and_dynamic_name_say_where_and_why() {
+    let cases: [(&[u8], &str); 2] = [
+        (
+            b"[project]\nversion = \"1\"\nname = \"app\xff\"\n",
+            "P/python/app/pyproject.toml:3:12: the file is not UTF-8",
+        ),
+        (
+            b"[project]\ndynamic = [\"version\", \"name\"]\n",
+            "lists `name` in `[project] dynamic`",
+        ),
+    ];
+    for (bytes, want) in cases {
+        let dir = support::write_workspace(&[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+            ),
+            (
+                "CA/rust/core/Cargo.toml",
+                "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            (
+                "pyproject.toml",
+                "[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n",
+            ),
+        ]);
+        std::fs::create_dir_all(dir.path().join("P/python/app")).unwrap();
+        std::fs::write(dir.path().join("P/python/app/pyproject.toml"), bytes).unwrap();
+        let repo = Repo::init(dir.path());
+        repo.commit_all("base");
+        let r = run(dir.path(), &["affected", "--base", "HEAD"], &[]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains(want), "{}", r.stderr);
+    }
+}

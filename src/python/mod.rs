@@ -327,15 +327,35 @@ pub fn discover(
         .par_iter()
         .map(|(dir, found_by)| {
             let rel = crate::model::relpath::join(dir, "pyproject.toml");
-            let text = std::fs::read_to_string(root.join(&rel)).map_err(|e| {
+            let bytes = std::fs::read(root.join(&rel)).map_err(|e| {
                 UserError::new(
                     format!("failed to read {rel}: {e}"),
                     "check that the file is readable",
                 )
             })?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                let bad = e.utf8_error().valid_up_to();
+                let before = &e.as_bytes()[..bad];
+                let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+                let col = bad - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+                UserError::new(
+                    format!("{rel}:{line}:{col}: the file is not UTF-8 (byte 0x{:02x})", e.as_bytes()[bad]),
+                    "save it as UTF-8: TOML (and so pyproject.toml) is UTF-8 only",
+                )
+            })?;
             let project = pyproject::parse(&rel, text)?;
             let Some(distribution) = project.distribution() else {
-                let what = if project.project_line.is_some() {
+                use crate::model::manifest::NodeExt as _;
+                let dynamic = project
+                    .doc
+                    .root()
+                    .get("project")
+                    .and_then(|p| p.get("dynamic"))
+                    .and_then(|d| d.as_array())
+                    .is_some_and(|d| d.iter().any(|n| n.as_str() == Some("name")));
+                let what = if dynamic {
+                    "lists `name` in `[project] dynamic`, which PyPA's pyproject.toml specification forbids (the name must be static)"
+                } else if project.project_line.is_some() {
                     "has a [project] table without a `name`"
                 } else {
                     "has no [project] table"
