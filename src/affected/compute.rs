@@ -435,6 +435,10 @@ pub fn compute(
 struct PySeed {
     package: usize,
     cause: Cause,
+    /// `Stops` for a `uv.lock` seed: every member whose closure in the lock reaches the
+    /// change is a seed of its own, and a member reached only through its own dependency
+    /// groups must not reach its dependents.
+    reach: Reach,
 }
 
 /// Compute the affected crates and Python packages: the crates as [`compute`] does, then the
@@ -458,6 +462,7 @@ pub fn compute_with_python(
     let mut seeds: Vec<Seed> = Vec::new();
     let mut base_members: Option<Vec<String>> = None;
     let mut unmatched_error: Vec<String> = Vec::new();
+    let mut deleted_py_dirs: HashMap<String, Option<String>> = HashMap::new();
 
     for file in files {
         let mut effect = FileEffect {
@@ -608,6 +613,23 @@ pub fn compute_with_python(
                     }
                 }
             }
+            // A Python package nested in a crate's folder (a uv member at
+            // `CA/rust/core/bindings`): the file is the crate's, as cargo packages it, and the
+            // Python package's too, which uv installs from that folder.
+            if has_python
+                && let Some(crate_dir) = owner.and_then(|n| ws.graph.package(n).dir.clone())
+                && let Some(i) = py.owner(path)
+                && py.packages[i].dir.len() > crate_dir.len()
+            {
+                effect.python.push(py.packages[i].distribution.clone());
+                py_seeds.push(PySeed {
+                    package: i,
+                    reach: Reach::Full,
+                    cause: Cause::File {
+                        path: path.to_string(),
+                    },
+                });
+            }
             if owner.is_some() || !inside.is_empty() || in_base {
                 continue;
             }
@@ -641,10 +663,28 @@ pub fn compute_with_python(
                 effect.python.push(py.packages[i].distribution.clone());
                 py_seeds.push(PySeed {
                     package: i,
+                    reach: Reach::Full,
                     cause: Cause::File {
                         path: path.to_string(),
                     },
                 });
+                continue;
+            }
+            // A file of a Python package the head no longer has (deleted, or moved away): it
+            // maps to nothing, as a deleted package's dependents count through their edited
+            // requirements (`docs/python.md`).
+            if has_python
+                && effect.crates.is_empty()
+                && let Some((dir, name)) =
+                    deleted_python_package(py, rev, path, &mut deleted_py_dirs)?
+            {
+                if effect.effect == "crate" {
+                    effect.effect = "python";
+                }
+                add_note(
+                    &mut effect.note,
+                    format!("the Python package `{name}` at {dir} was deleted"),
+                );
                 continue;
             }
             if !effect.crates.is_empty() {
@@ -724,6 +764,7 @@ pub fn compute_with_python(
             for (i, _) in py.python_packages() {
                 py_seeds.push(PySeed {
                     package: i,
+                    reach: Reach::Full,
                     cause: Cause::PythonRoot { what: why.clone() },
                 });
             }
@@ -739,6 +780,48 @@ struct PyAnalysis {
     /// Every Python package is affected, because (`PythonRoot { what }`).
     all: Option<String>,
     seeds: Vec<PySeed>,
+}
+
+/// The folder and `[project] name` of the base revision's Python package that held `path`,
+/// when the head has neither the file nor that package (`dir/pyproject.toml` is gone): the
+/// deepest folder above `path` whose base `pyproject.toml` has a `[project] name`. `cache`
+/// holds the answer per folder.
+fn deleted_python_package(
+    py: &PythonWorkspace,
+    rev: &dyn Revisions,
+    path: &str,
+    cache: &mut HashMap<String, Option<String>>,
+) -> anyhow::Result<Option<(String, String)>> {
+    if !rev.has_base() || rev.head_file(path)?.is_some() {
+        return Ok(None);
+    }
+    let mut dir = path;
+    while let Some((parent, _)) = dir.rsplit_once('/') {
+        dir = parent;
+        if py.packages.iter().any(|p| p.dir == dir) {
+            return Ok(None);
+        }
+        let name = match cache.get(dir) {
+            Some(n) => n.clone(),
+            None => {
+                let manifest = format!("{dir}/pyproject.toml");
+                let name = if rev.head_file(&manifest)?.is_some() {
+                    None
+                } else {
+                    rev.base_file(&manifest)?.and_then(|text| {
+                        let t: toml::Table = toml::from_str(&text).ok()?;
+                        Some(t.get("project")?.get("name")?.as_str()?.to_string())
+                    })
+                };
+                cache.insert(dir.to_string(), name.clone());
+                name
+            }
+        };
+        if let Some(name) = name {
+            return Ok(Some((dir.to_string(), name)));
+        }
+    }
+    Ok(None)
 }
 
 /// `uv.lock` changed: the workspace packages whose dependency closure in the lockfile reaches a
@@ -785,6 +868,7 @@ fn analyse_uv_lock(
         .iter()
         .map(|(member, name)| PySeed {
             package: py.by_distribution[member],
+            reach: Reach::Stops,
             cause: Cause::UvLock {
                 change: changed[name].clone(),
             },
@@ -909,6 +993,7 @@ fn analyse_root_pyproject(
         if let Some(root) = root {
             seeds.push(PySeed {
                 package: root,
+                reach: Reach::Full,
                 cause: Cause::File {
                     path: "pyproject.toml".to_string(),
                 },
@@ -1019,13 +1104,16 @@ fn propagate_python(
             out.python_direct.insert(p.distribution.clone());
         }
         let key = (seed.package, None);
-        if reached.contains_key(&key) {
+        if reached.get(&key).is_some_and(|(r, _)| *r >= seed.reach) {
             continue;
+        }
+        if !reached.contains_key(&key) {
+            order.push(key.clone());
         }
         reached.insert(
             key.clone(),
             (
-                Reach::Full,
+                seed.reach,
                 Reason {
                     cause: seed.cause,
                     chain: vec![py_step(py, seed.package, None)],
@@ -1033,8 +1121,9 @@ fn propagate_python(
                 },
             ),
         );
-        order.push(key.clone());
-        queue.push_back(key);
+        if seed.reach == Reach::Full {
+            queue.push_back(key);
+        }
     }
     while let Some(key) = queue.pop_front() {
         let Some((_, reason)) = reached.get(&key).cloned() else {

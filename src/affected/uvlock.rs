@@ -10,18 +10,29 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+/// One dependency of an entry: a name and the extras it asks for (`{ name = "lib", extra =
+/// ["viz"] }`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dep {
+    /// Normalised (PEP 503).
+    pub name: String,
+    /// Normalised extras.
+    pub extras: Vec<String>,
+}
+
 /// One `[[package]]` entry: its name, version and the names it depends on.
 #[derive(Debug, Clone)]
 pub struct Entry {
     /// Normalised (PEP 503).
     pub name: String,
     pub version: Option<String>,
-    /// `dependencies` and every `optional-dependencies` list: installed with the package (or
-    /// one of its extras).
-    pub deps: Vec<String>,
+    /// `dependencies`: installed with the package.
+    pub deps: Vec<Dep>,
+    /// `optional-dependencies`, by normalised extra: installed with the package's extra only.
+    pub optional: BTreeMap<String, Vec<Dep>>,
     /// Every `dev-dependencies` list (a workspace member's dependency groups): installed only
     /// to work on the package itself.
-    pub dev: Vec<String>,
+    pub dev: Vec<Dep>,
     /// The whole table, rendered, for comparison.
     text: String,
 }
@@ -48,29 +59,39 @@ pub fn parse(text: &str) -> Result<Lock, String> {
             .get("name")
             .and_then(|n| n.as_str())
             .ok_or("a `[[package]]` has no `name`")?;
-        let names = |v: Option<&toml::Value>| -> Vec<String> {
+        let deps = |v: Option<&toml::Value>| -> Vec<Dep> {
             v.and_then(|v| v.as_array())
                 .into_iter()
                 .flatten()
-                .filter_map(|d| d.get("name")?.as_str())
-                .map(crate::python::normalize)
+                .filter_map(|d| {
+                    Some(Dep {
+                        name: crate::python::normalize(d.get("name")?.as_str()?),
+                        extras: d
+                            .get("extra")
+                            .and_then(|e| e.as_array())
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|e| e.as_str())
+                            .map(crate::python::normalize)
+                            .collect(),
+                    })
+                })
                 .collect()
         };
-        let lists = |key: &str| -> Vec<String> {
+        let lists = |key: &str| -> BTreeMap<String, Vec<Dep>> {
             t.get(key)
                 .and_then(|v| v.as_table())
                 .into_iter()
-                .flat_map(|t| t.values())
-                .flat_map(|v| names(Some(v)))
+                .flatten()
+                .map(|(k, v)| (crate::python::normalize(k), deps(Some(v))))
                 .collect()
         };
-        let mut deps = names(t.get("dependencies"));
-        deps.extend(lists("optional-dependencies"));
         let entry = Entry {
             name: crate::python::normalize(name),
             version: t.get("version").and_then(|v| v.as_str()).map(String::from),
-            deps,
-            dev: lists("dev-dependencies"),
+            deps: deps(t.get("dependencies")),
+            optional: lists("optional-dependencies"),
+            dev: lists("dev-dependencies").into_values().flatten().collect(),
             text: toml::to_string(t).unwrap_or_default(),
         };
         lock.entries
@@ -118,8 +139,11 @@ fn texts(es: Option<&Vec<Entry>>) -> Vec<&str> {
 }
 
 /// For each of `members` (workspace distributions) that reaches a name in `changed` through
-/// `lock`'s dependency lists (its own `dev-dependencies` too, never another package's), the
-/// first such name (breadth first).
+/// `lock`'s dependency lists, the first such name (breadth first). A member's own
+/// `dependencies`, extras and `dev-dependencies` count (its tests install them); past it, a
+/// package's `dependencies` and only the extras its requirer asks for
+/// (`{ name = "lib", extra = ["viz"] }`), never another package's groups: what an installer
+/// resolves, and what `uv tree --invert` shows.
 pub fn reaching(
     lock: &Lock,
     members: &BTreeSet<String>,
@@ -130,24 +154,29 @@ pub fn reaching(
         let Some(own) = lock.entries.get(member) else {
             continue;
         };
-        let mut seen: BTreeSet<&str> = BTreeSet::from([member.as_str()]);
-        let mut queue: VecDeque<&str> = VecDeque::new();
+        // A package's plain install (`None`) or one of its extras.
+        let mut seen: BTreeSet<(&str, Option<&str>)> = BTreeSet::from([(member.as_str(), None)]);
+        let mut queue: VecDeque<&Dep> = VecDeque::new();
         for e in own {
-            for d in e.deps.iter().chain(&e.dev) {
-                if seen.insert(d) {
-                    queue.push_back(d);
-                }
-            }
+            let all = e.deps.iter().chain(e.optional.values().flatten());
+            queue.extend(all.chain(&e.dev));
         }
-        while let Some(n) = queue.pop_front() {
+        while let Some(dep) = queue.pop_front() {
+            let n = dep.name.as_str();
+            let wanted = std::iter::once(None).chain(dep.extras.iter().map(|x| Some(x.as_str())));
+            let new: Vec<Option<&str>> = wanted.filter(|w| seen.insert((n, *w))).collect();
+            if new.is_empty() {
+                continue;
+            }
             if changed.contains_key(n) {
                 out.insert(member.clone(), n.to_string());
                 break;
             }
             for e in lock.entries.get(n).into_iter().flatten() {
-                for d in &e.deps {
-                    if seen.insert(d) {
-                        queue.push_back(d);
+                for w in &new {
+                    match w {
+                        None => queue.extend(&e.deps),
+                        Some(x) => queue.extend(e.optional.get(*x).into_iter().flatten()),
                     }
                 }
             }

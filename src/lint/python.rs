@@ -391,6 +391,31 @@ fn source_key(
 }
 
 /// `incompatible-requires-python` for one package.
+/// Whether `specifiers` allow `version`; a version without a patch number (`3.11`, as
+/// `.python-version` usually pins it) is any `3.11.x`, as uv reads it (it picks the newest
+/// 3.11 it has, then checks `requires-python`): allowed when one of them is.
+fn allows(specifiers: &pep440_rs::VersionSpecifiers, version: &pep440_rs::Version) -> bool {
+    if specifiers.contains(version) {
+        return true;
+    }
+    let release = version.release();
+    if release.len() != 2 || version.any_prerelease() {
+        return false;
+    }
+    let patch = |p: u64| pep440_rs::Version::new([release[0], release[1], p]);
+    // The bounds of the minor, and each specifier's own version (and the next patch) within
+    // it: a specifier set allows some 3.11.x iff it allows one of these.
+    let mut candidates = vec![patch(u64::MAX / 2)];
+    for s in specifiers.iter() {
+        let r = s.version().release();
+        if r.len() >= 2 && r[0] == release[0] && r[1] == release[1] {
+            let p = r.get(2).copied().unwrap_or(0);
+            candidates.extend([patch(p), patch(p + 1)]);
+        }
+    }
+    candidates.iter().any(|v| specifiers.contains(v))
+}
+
 fn requires_python(py: &PythonWorkspace, pkg: &Package, proj: &PyProject, out: &mut Vec<Finding>) {
     let (Some(root), Some(rp)) = (&py.root_python, &proj.requires_python) else {
         return;
@@ -398,7 +423,7 @@ fn requires_python(py: &PythonWorkspace, pkg: &Package, proj: &PyProject, out: &
     let Ok(specifiers) = pep440_rs::VersionSpecifiers::from_str(&rp.value) else {
         return;
     };
-    if specifiers.contains(&root.version) {
+    if allows(&specifiers, &root.version) {
         return;
     }
     let span = proj

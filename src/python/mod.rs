@@ -373,15 +373,7 @@ pub fn scan(root: &Path, config: &PythonConfig) -> anyhow::Result<Scan> {
         .par_iter()
         .map(|(dir, _)| {
             let rel = crate::model::relpath::join(dir, "pyproject.toml");
-            let project = std::fs::read_to_string(root.join(&rel))
-                .map_err(|e| {
-                    UserError::new(
-                        format!("failed to read {rel}: {e}"),
-                        "check that the file is readable",
-                    )
-                    .into()
-                })
-                .and_then(|text| pyproject::parse(&rel, text));
+            let project = read_utf8(root, &rel).and_then(|text| pyproject::parse(&rel, text));
             (dir.clone(), project)
         })
         .collect();
@@ -390,6 +382,36 @@ pub fn scan(root: &Path, config: &PythonConfig) -> anyhow::Result<Scan> {
         uv,
         dirs,
         parsed,
+    })
+}
+
+/// The text of `rel` (relative to `root`). Errors: the file cannot be read, or is not UTF-8
+/// (with the `file:line:column` of the first bad byte: TOML is UTF-8 only).
+fn read_utf8(root: &Path, rel: &str) -> anyhow::Result<String> {
+    let bytes = std::fs::read(root.join(rel)).map_err(|e| {
+        UserError::new(
+            format!("failed to read {rel}: {e}"),
+            "check that the file is readable",
+        )
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let bad = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..bad];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = bad
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1)
+            + 1;
+        UserError::new(
+            format!(
+                "{rel}:{line}:{col}: the file is not UTF-8 (byte 0x{:02x})",
+                e.as_bytes()[bad]
+            ),
+            "save it as UTF-8: TOML (and so pyproject.toml) is UTF-8 only",
+        )
+        .into()
     })
 }
 
@@ -423,7 +445,17 @@ pub fn finish(scan: Scan, root: &Path, pyo3: &[Pyo3Crate]) -> anyhow::Result<Pyt
                 .remove(dir)
                 .unwrap_or_else(|| Err(anyhow::anyhow!("{rel} was not read")))?;
             let Some(distribution) = project.distribution() else {
-                let what = if project.project_line.is_some() {
+                use crate::model::manifest::NodeExt as _;
+                let dynamic = project
+                    .doc
+                    .root()
+                    .get("project")
+                    .and_then(|p| p.get("dynamic"))
+                    .and_then(|d| d.as_array())
+                    .is_some_and(|d| d.iter().any(|n| n.as_str() == Some("name")));
+                let what = if dynamic {
+                    "lists `name` in `[project] dynamic`, which PyPA's pyproject.toml specification forbids (the name must be static)"
+                } else if project.project_line.is_some() {
                     "has a [project] table without a `name`"
                 } else {
                     "has no [project] table"
@@ -523,6 +555,7 @@ pub fn finish(scan: Scan, root: &Path, pyo3: &[Pyo3Crate]) -> anyhow::Result<Pyt
                         line: r.line,
                     })
                 })
+                .chain(maturin_build_edge(&packages, p))
                 .collect()
         })
         .collect();
@@ -534,6 +567,33 @@ pub fn finish(scan: Scan, root: &Path, pyo3: &[Pyo3Crate]) -> anyhow::Result<Pyt
         edges,
         uv_members,
         root_python: None,
+    })
+}
+
+/// A maturin project outside its crate's folder (`[tool.maturin] manifest-path =
+/// "../../rust/ca_py/Cargo.toml"`, maturin's layout for a mixed Rust/Python project) builds
+/// that PyO3 crate into its own wheel: an edge to the crate, as if it required the crate's
+/// distribution, so a change to the crate's build reaches the project and its dependents.
+fn maturin_build_edge(packages: &[Package], p: &Package) -> Option<Edge> {
+    let proj = p.project.as_ref()?;
+    if p.kind != PackageKind::Python || !proj.is_maturin() {
+        return None;
+    }
+    let manifest = proj.maturin_manifest.as_ref()?;
+    let path = crate::model::normalize_rel(&crate::model::join(&p.dir, &manifest.value))?;
+    let dir = match path.rsplit_once('/') {
+        Some((dir, "Cargo.toml")) => dir.to_string(),
+        None if path == "Cargo.toml" => String::new(),
+        _ => return None,
+    };
+    let to = packages
+        .iter()
+        .position(|q| q.dir == dir && matches!(q.kind, PackageKind::Pyo3 { .. }))?;
+    Some(Edge {
+        to,
+        declared: Declared::Project,
+        extras: Vec::new(),
+        line: manifest.line,
     })
 }
 

@@ -35,6 +35,22 @@ pub fn normalize(name: &str) -> String {
     out
 }
 
+/// Whether `name` is a valid distribution name (PEP 508's `identifier`: ASCII letters and
+/// digits, with `-`, `_` and `.` inside).
+pub fn is_valid_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(a), Some(z)) => {
+            a.is_ascii_alphanumeric()
+                && z.is_ascii_alphanumeric()
+                && bytes
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        }
+        _ => false,
+    }
+}
+
 /// Where a requirement is declared.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Declared {
@@ -128,6 +144,9 @@ pub struct PyProject {
     pub build_backend: Option<String>,
     /// `[tool.maturin] module-name`.
     pub maturin_module: Option<AtLine<String>>,
+    /// `[tool.maturin] manifest-path`, as written (the `Cargo.toml` maturin builds, relative
+    /// to the file's folder).
+    pub maturin_manifest: Option<AtLine<String>>,
     /// `[tool.uv.workspace]`.
     pub uv_workspace: Option<UvWorkspace>,
 }
@@ -190,6 +209,14 @@ pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
                     "write the distribution's name as a string, e.g. `name = \"my-package\"`",
                 ));
             };
+            if !is_valid_name(s) {
+                return Err(wrong(
+                    n,
+                    &format!("`[project] name = {s:?}` is not a valid distribution name"),
+                    "a name starts and ends with an ASCII letter or digit and has only letters, \
+                     digits, `-`, `_` and `.` (PEP 508; uv and pip refuse others)",
+                ));
+            }
             name = Some(AtLine {
                 value: s.to_string(),
                 line: line_of(n),
@@ -240,22 +267,48 @@ pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
     }
     let tool = root.get("tool");
     let uv = tool.and_then(|t| t.get("uv"));
+    // uv's legacy `[tool.uv] dev-dependencies` (deprecated, still read by uv 0.13): the
+    // `dev` group.
+    if let Some(list) = uv.and_then(|u| u.get("dev-dependencies")) {
+        read_requirements(
+            rel,
+            text,
+            list,
+            &Declared::Group("dev".to_string()),
+            &mut requirements,
+        )?;
+    }
     let mut sources = BTreeMap::new();
     if let Some(table) = uv
         .and_then(|u| u.get("sources"))
         .and_then(NodeExt::as_table)
     {
         for (key, _, value) in entries(table) {
-            // A list of sources with markers: the first that names a workspace or path wins.
-            let first = value.as_array().and_then(|a| a.first()).unwrap_or(value);
+            // A list of sources with markers (uv picks one per platform): it points at the
+            // workspace (or a path) only when every entry does; one git, URL or index entry
+            // means uv takes the package from elsewhere on some platform (and refuses the
+            // list for a workspace member).
+            let all: Vec<&Node> = match value.as_array() {
+                Some(a) => a.iter().collect(),
+                None => vec![value],
+            };
+            let workspace = !all.is_empty()
+                && all
+                    .iter()
+                    .all(|e| e.get("workspace").and_then(NodeExt::as_bool) == Some(true));
+            let paths: Vec<Option<&str>> = all
+                .iter()
+                .map(|e| e.get("path").and_then(NodeExt::as_str))
+                .collect();
+            let path = match paths.first() {
+                Some(Some(p)) if paths.iter().all(|q| *q == Some(*p)) => Some(p.to_string()),
+                _ => None,
+            };
             sources.insert(
                 normalize(key),
                 UvSource {
-                    workspace: first.get("workspace").and_then(NodeExt::as_bool) == Some(true),
-                    path: first
-                        .get("path")
-                        .and_then(NodeExt::as_str)
-                        .map(str::to_string),
+                    workspace,
+                    path,
                     line: line_of(value),
                 },
             );
@@ -280,7 +333,17 @@ pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
                 line: line_of(n),
             })
         });
+    let maturin_manifest = tool
+        .and_then(|t| t.get("maturin"))
+        .and_then(|m| m.get("manifest-path"))
+        .and_then(|n| {
+            Some(AtLine {
+                value: n.as_str()?.to_string(),
+                line: line_of(n),
+            })
+        });
     Ok(PyProject {
+        maturin_manifest,
         name,
         project_line,
         requires_python,

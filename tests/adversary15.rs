@@ -1,0 +1,575 @@
+//! Adversarial cases for the Python half (issue 15), through the binary, each judged by uv
+//! where uv can answer (`uv tree --frozen --offline --invert --package X`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use support::cli::run;
+use support::git::Repo;
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// The workspace packages `uv tree --frozen --offline --invert --package PACKAGE` shows
+/// (every row but the first, names without their `[extra]`).
+fn uv_invert(dir: &Path, package: &str) -> BTreeSet<String> {
+    let out = Command::new(support::UV.0)
+        .args([
+            "tree",
+            "--frozen",
+            "--offline",
+            "--invert",
+            "--package",
+            package,
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "uv tree: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let word = l.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+            let name = word.split([' ', '[']).next()?;
+            (!name.is_empty()).then(|| name.to_string())
+        })
+        .collect()
+}
+
+fn affected_names(dir: &Path, base: &str) -> BTreeSet<String> {
+    run(
+        dir,
+        &["affected", "--base", base, "--manifest-path", "Cargo.toml"],
+        &[],
+    )
+    .names()
+}
+
+/// A uv workspace: `lib` has `six` in its extra `viz` and `iniconfig` in its `dev` group;
+/// `app` requires plain `lib`, `other` requires `lib[viz]`. Its `uv.lock` is what `uv lock`
+/// writes (hashes and URLs left out; `uv tree --frozen` reads it as is).
+const LOCK: &str = r#"version = 1
+revision = 5
+requires-python = ">=3.11"
+
+[manifest]
+members = [
+    "app",
+    "lib",
+    "other",
+]
+
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { virtual = "P/python/app" }
+dependencies = [
+    { name = "lib" },
+]
+
+[package.metadata]
+requires-dist = [{ name = "lib", editable = "P/python/lib" }]
+
+[[package]]
+name = "iniconfig"
+version = "2.3.1"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "lib"
+version = "0.1.0"
+source = { editable = "P/python/lib" }
+
+[package.optional-dependencies]
+viz = [
+    { name = "six" },
+]
+
+[package.dev-dependencies]
+dev = [
+    { name = "iniconfig" },
+]
+
+[package.metadata]
+requires-dist = [{ name = "six", marker = "extra == 'viz'" }]
+provides-extras = ["viz"]
+
+[package.metadata.requires-dev]
+dev = [{ name = "iniconfig" }]
+
+[[package]]
+name = "other"
+version = "0.1.0"
+source = { virtual = "P/python/other" }
+dependencies = [
+    { name = "lib", extra = ["viz"] },
+]
+
+[package.metadata]
+requires-dist = [{ name = "lib", extras = ["viz"], editable = "P/python/lib" }]
+
+[[package]]
+name = "six"
+version = "1.17.0"
+source = { registry = "https://pypi.org/simple" }
+"#;
+
+fn extras_and_groups_workspace() -> (tempfile::TempDir, Repo) {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "CA/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n",
+        ),
+        (
+            "P/python/lib/pyproject.toml",
+            "[project]\nname = \"lib\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
+             dependencies = []\n[project.optional-dependencies]\nviz = [\"six\"]\n\
+             [dependency-groups]\ndev = [\"iniconfig\"]\n",
+        ),
+        (
+            "P/python/app/pyproject.toml",
+            "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
+             dependencies = [\"lib\"]\n[tool.uv.sources]\nlib = { workspace = true }\n",
+        ),
+        (
+            "P/python/other/pyproject.toml",
+            "[project]\nname = \"other\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
+             dependencies = [\"lib[viz]\"]\n[tool.uv.sources]\nlib = { workspace = true }\n",
+        ),
+        ("uv.lock", LOCK),
+    ]);
+    let repo = Repo::init(dir.path());
+    repo.commit_all("base");
+    (dir, repo)
+}
+
+/// A third-party package in one member's `dev` group changes in `uv.lock`: uv's inverted
+/// tree shows that member only (groups are not installed with the package), so its
+/// dependents are not affected. We used to propagate the lock's seed over the Python edges.
+#[test]
+fn a_dev_group_bump_in_uv_lock_stops_at_the_member() {
+    let (dir, repo) = extras_and_groups_workspace();
+    repo.replace("uv.lock", "2.3.1", "2.0.0");
+    repo.commit_all("bump iniconfig");
+    let ours = affected_names(dir.path(), "HEAD~1");
+    assert_eq!(ours, set(&["lib"]));
+    if support::require_tool(support::UV.0, support::UV.1) {
+        assert_eq!(ours, uv_invert(dir.path(), "iniconfig"));
+    }
+}
+
+/// A third-party package in one member's extra changes in `uv.lock`: the members requiring
+/// that extra are affected, not a member requiring the plain package (its install does not
+/// hold it). We used to walk every extra of every package in the lock.
+#[test]
+fn an_extra_only_bump_in_uv_lock_skips_plain_requirers() {
+    let (dir, repo) = extras_and_groups_workspace();
+    repo.replace("uv.lock", "1.17.0", "1.16.0");
+    repo.commit_all("bump six");
+    let ours = affected_names(dir.path(), "HEAD~1");
+    assert_eq!(ours, set(&["lib", "other"]));
+    if support::require_tool(support::UV.0, support::UV.1) {
+        assert_eq!(ours, uv_invert(dir.path(), "six"));
+    }
+}
+
+fn uv_lock_offline(dir: &Path) -> (bool, String) {
+    let out = Command::new(support::UV.0)
+        .args(["lock", "--offline"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `[tool.uv.sources]` with a list of marker-dependent sources whose first entry is
+/// `{ workspace = true }` and whose second is an index: uv refuses it for a workspace member
+/// ("Workspace members must be declared as workspace sources"), and on the other platform the
+/// package would come from the index. We used to read the first entry only and pass it.
+#[test]
+fn a_marker_list_source_with_an_index_entry_is_not_a_workspace_source() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "CA/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n\n[[tool.uv.index]]\n\
+             name = \"internal\"\nurl = \"https://example.invalid/simple\"\nexplicit = true\n\n\
+             [tool.uv.sources]\nbase = [\n  { workspace = true, marker = \"sys_platform != 'win32'\" },\n  \
+             { index = \"internal\", marker = \"sys_platform == 'win32'\" },\n]\n",
+        ),
+        (
+            "P/python/base/pyproject.toml",
+            "[project]\nname = \"base\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n",
+        ),
+        (
+            "P/python/app/pyproject.toml",
+            "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
+             dependencies = [\"base\"]\n",
+        ),
+    ]);
+    let r = support::cli::lint_deps(dir.path(), &["--manifest-path", "Cargo.toml"]);
+    assert_eq!(r.code, 1, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("missing-workspace-source")
+            || r.stderr.contains("missing-workspace-source"),
+        "stdout: {}\nstderr: {}",
+        r.stdout,
+        r.stderr
+    );
+    if support::require_tool(support::UV.0, support::UV.1) {
+        let (ok, stderr) = uv_lock_offline(dir.path());
+        assert!(!ok, "uv locked it");
+        assert!(
+            stderr.contains("must be declared as workspace sources"),
+            "{stderr}"
+        );
+    }
+}
+
+/// `[project] name = ""` (or `"-bad name-"`): uv refuses it ("Not a valid package or extra
+/// name"). We used to take it, and `affected --kind python` printed an empty line for it.
+#[test]
+fn an_invalid_distribution_name_is_exit_2_with_file_and_line() {
+    for name in ["", "-bad name-"] {
+        let dir = support::write_workspace(&[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+            ),
+            (
+                "CA/rust/core/Cargo.toml",
+                "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            (
+                "pyproject.toml",
+                "[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n",
+            ),
+            (
+                "P/python/app/pyproject.toml",
+                &format!("[project]\nname = \"{name}\"\nversion = \"0.1.0\"\n"),
+            ),
+        ]);
+        let repo = Repo::init(dir.path());
+        repo.commit_all("base");
+        repo.append("P/python/app/x.py", "");
+        let r = run(
+            dir.path(),
+            &["affected", "--base", "HEAD", "--kind", "python"],
+            &[],
+        );
+        assert_eq!(
+            r.code, 2,
+            "{name:?}: stdout {:?} stderr {}",
+            r.stdout, r.stderr
+        );
+        assert!(
+            r.stderr.contains("P/python/app/pyproject.toml:2:"),
+            "{}",
+            r.stderr
+        );
+        let r = support::cli::lint_deps(dir.path(), &[]);
+        assert_eq!(r.code, 2, "{name:?}: {}", r.stderr);
+        if support::require_tool(support::UV.0, support::UV.1) {
+            let (ok, stderr) = uv_lock_offline(dir.path());
+            assert!(!ok && stderr.contains("Not a valid package"), "{stderr}");
+        }
+    }
+}
+
+/// A uv member nested in a (non-PyO3) crate's folder: a change to its Python sources reaches
+/// it and its dependents (`uv tree --invert --package pyhelpers` shows `app`). We used to map
+/// the file to the crate only, and no Python package was affected.
+#[test]
+fn a_python_package_inside_a_crate_folder_is_reached_by_its_files() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "CA/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"P/python/*\", \"CA/rust/core/pyhelpers\"]\n\n\
+             [tool.uv.sources]\npyhelpers = { workspace = true }\n",
+        ),
+        (
+            "CA/rust/core/pyhelpers/pyproject.toml",
+            "[project]\nname = \"pyhelpers\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n",
+        ),
+        ("CA/rust/core/pyhelpers/src/pyhelpers/__init__.py", ""),
+        (
+            "P/python/app/pyproject.toml",
+            "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
+             dependencies = [\"pyhelpers\"]\n",
+        ),
+    ]);
+    let repo = Repo::init(dir.path());
+    repo.commit_all("base");
+    repo.append(
+        "CA/rust/core/pyhelpers/src/pyhelpers/__init__.py",
+        "X = 1\n",
+    );
+    repo.commit_all("change");
+    let ours = run(
+        dir.path(),
+        &["affected", "--base", "HEAD~1", "--kind", "python"],
+        &[],
+    )
+    .names();
+    assert_eq!(ours, set(&["app", "pyhelpers"]));
+    if support::require_tool(support::UV.0, support::UV.1) {
+        let (ok, stderr) = uv_lock_offline(dir.path());
+        assert!(ok, "{stderr}");
+        let mut uv = uv_invert(dir.path(), "pyhelpers");
+        uv.insert("pyhelpers".to_string());
+        assert_eq!(ours, uv);
+    }
+}
+
+/// Deleting a leaf Python package (no one requires it; uv's lock just drops it): its files
+/// map to nothing, as `docs/python.md` says. We used to send them to the `unmatched` policy,
+/// whose default (`all`) marked every crate and every Python package.
+#[test]
+fn a_deleted_python_package_marks_nothing() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "CA/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n",
+        ),
+        (
+            "P/python/lib/pyproject.toml",
+            "[project]\nname = \"lib\"\nversion = \"0.1.0\"\n",
+        ),
+        (
+            "P/python/gone/pyproject.toml",
+            "[project]\nname = \"Gone\"\nversion = \"0.1.0\"\n",
+        ),
+        ("P/python/gone/src/gone/__init__.py", ""),
+    ]);
+    let repo = Repo::init(dir.path());
+    repo.commit_all("base");
+    repo.git(&["rm", "-rq", "P/python/gone"]);
+    repo.commit_all("delete gone");
+    let r = run(dir.path(), &["affected", "--base", "HEAD~1"], &[]);
+    assert_eq!(r.names(), set(&[]), "stderr: {}", r.stderr);
+    assert!(!r.stderr.contains("every crate"), "{}", r.stderr);
+}
+
+/// maturin's mixed-project layout: the Python project `ca-bindings` (maturin backend) builds
+/// the PyO3 crate `ca_py` through `[tool.maturin] manifest-path`. A change to a crate `ca_py`
+/// depends on changes the `ca-bindings` wheel, and `app`, which requires it (uv's inverted
+/// tree of `ca-bindings` shows `app`). We used to stop at the crate.
+#[test]
+fn a_maturin_manifest_path_project_is_reached_by_its_crate() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "CA/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "CA/rust/ca_py/Cargo.toml",
+            "[package]\nname = \"ca_py\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+             [lib]\ncrate-type = [\"cdylib\", \"rlib\"]\n\
+             [package.metadata.ccworkspace]\nkind = \"pyo3\"\n\
+             [dependencies]\ncore = { path = \"../core\" }\n",
+        ),
+        (
+            "CA/python/ca_bindings/pyproject.toml",
+            "[project]\nname = \"ca-bindings\"\nversion = \"0.1.0\"\n\
+             [build-system]\nrequires = [\"maturin>=1.9.4,<2\"]\nbuild-backend = \"maturin\"\n\
+             [tool.maturin]\nmanifest-path = \"../../rust/ca_py/Cargo.toml\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"*/python/*\"]\n\n\
+             [tool.uv.sources]\nca-bindings = { workspace = true }\n",
+        ),
+        (
+            "P/python/app/pyproject.toml",
+            "[project]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"ca-bindings\"]\n",
+        ),
+        (
+            "P/python/other/pyproject.toml",
+            "[project]\nname = \"other\"\nversion = \"0.1.0\"\n",
+        ),
+    ]);
+    let repo = Repo::init(dir.path());
+    repo.commit_all("base");
+    repo.append("CA/rust/core/src/lib.rs", "// changed\n");
+    repo.commit_all("change");
+    let ours = affected_names(dir.path(), "HEAD~1");
+    assert_eq!(ours, set(&["app", "ca-bindings", "ca_py", "core"]));
+}
+
+/// `.python-version` pins `3.11` and a member asks `requires-python = ">=3.11.5"`: uv takes
+/// the newest 3.11 it has and locks the workspace. We used to compare with 3.11.0 and report
+/// `incompatible-requires-python`, saying uv would not lock it.
+#[test]
+fn a_minor_only_python_version_allows_a_patch_lower_bound() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "CA/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n",
+        ),
+        (".python-version", "3.11\n"),
+        (
+            "P/python/app/pyproject.toml",
+            "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11.5\"\n",
+        ),
+    ]);
+    let r = support::cli::lint_deps(dir.path(), &["--manifest-path", "Cargo.toml"]);
+    assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    // Still a finding when no 3.11.x is allowed.
+    std::fs::write(
+        dir.path().join("P/python/app/pyproject.toml"),
+        "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \"!=3.11.*\"\n",
+    )
+    .unwrap();
+    let r = support::cli::lint_deps(dir.path(), &["--manifest-path", "Cargo.toml"]);
+    assert_eq!(r.code, 1, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+}
+
+/// uv's legacy `[tool.uv] dev-dependencies` (still read by uv 0.13, as the `dev` group):
+/// `uv tree --invert --package lib` shows `tools (group: dev)`. We used to ignore the table.
+#[test]
+fn legacy_tool_uv_dev_dependencies_are_the_dev_group() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "CA/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n\n\
+             [tool.uv.sources]\nlib = { workspace = true }\n",
+        ),
+        (
+            "P/python/lib/pyproject.toml",
+            "[project]\nname = \"lib\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n",
+        ),
+        (
+            "P/python/tools/pyproject.toml",
+            "[project]\nname = \"tools\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\n\
+             [tool.uv]\ndev-dependencies = [\"lib\"]\n",
+        ),
+        (
+            "P/python/later/pyproject.toml",
+            "[project]\nname = \"later\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
+             dependencies = [\"tools\"]\n\n[tool.uv.sources]\ntools = { workspace = true }\n",
+        ),
+    ]);
+    let repo = Repo::init(dir.path());
+    repo.commit_all("base");
+    repo.append("P/python/lib/lib.py", "X = 1\n");
+    repo.commit_all("change");
+    let ours = run(
+        dir.path(),
+        &["affected", "--base", "HEAD~1", "--kind", "python"],
+        &[],
+    )
+    .names();
+    assert_eq!(ours, set(&["lib", "tools"]));
+    if support::require_tool(support::UV.0, support::UV.1) {
+        let (ok, stderr) = uv_lock_offline(dir.path());
+        assert!(ok, "{stderr}");
+        let mut uv = uv_invert(dir.path(), "lib");
+        uv.insert("lib".to_string());
+        assert_eq!(ours, uv);
+    }
+}
+
+/// A member's `pyproject.toml` that is not UTF-8, or that lists `name` in `[project]
+/// dynamic`: exit 2 naming the file, the line and what is wrong. We used to say "stream did
+/// not contain valid UTF-8" without a line, and "without a `name`" for the dynamic one.
+#[test]
+fn non_utf8_and_dynamic_name_say_where_and_why() {
+    let cases: [(&[u8], &str); 2] = [
+        (
+            b"[project]\nversion = \"1\"\nname = \"app\xff\"\n",
+            "P/python/app/pyproject.toml:3:12: the file is not UTF-8",
+        ),
+        (
+            b"[project]\ndynamic = [\"version\", \"name\"]\n",
+            "lists `name` in `[project] dynamic`",
+        ),
+    ];
+    for (bytes, want) in cases {
+        let dir = support::write_workspace(&[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+            ),
+            (
+                "CA/rust/core/Cargo.toml",
+                "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            (
+                "pyproject.toml",
+                "[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n",
+            ),
+        ]);
+        std::fs::create_dir_all(dir.path().join("P/python/app")).unwrap();
+        std::fs::write(dir.path().join("P/python/app/pyproject.toml"), bytes).unwrap();
+        let repo = Repo::init(dir.path());
+        repo.commit_all("base");
+        let r = run(dir.path(), &["affected", "--base", "HEAD"], &[]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains(want), "{}", r.stderr);
+    }
+}
