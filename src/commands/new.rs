@@ -77,15 +77,7 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
 
     // The folder and the name must be free.
     let abs_dir = root.join(&dir);
-    if abs_dir.exists()
-        && std::fs::read_dir(&abs_dir).map_or(true, |mut entries| entries.next().is_some())
-    {
-        return Err(UserError::new(
-            format!("{dir} already exists; nothing was written"),
-            "pick another crate name, or remove the folder",
-        )
-        .into());
-    }
+    ensure_free(&abs_dir, &dir, "crate")?;
     let mut model = super::image_model(&root)?;
     let normalized = name.replace('-', "_");
     if let Some(taken) = model
@@ -282,15 +274,7 @@ fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Resu
     let name = place.name.clone();
 
     let abs_dir = root.join(&dir);
-    if abs_dir.exists()
-        && std::fs::read_dir(&abs_dir).map_or(true, |mut entries| entries.next().is_some())
-    {
-        return Err(UserError::new(
-            format!("{dir} already exists; nothing was written"),
-            "pick another package name, or remove the folder",
-        )
-        .into());
-    }
+    ensure_free(&abs_dir, &dir, "package")?;
     // The distribution name must be free among the Python packages and the PyO3 crates'
     // wheels (uv refuses two workspace members with one name).
     let model = super::image_model(&root)?;
@@ -383,4 +367,19 @@ fn read_root(global: &GlobalOpts) -> anyhow::Result<RootManifest> {
         text,
         config,
     })
+}
+
+/// `new` writes into an empty or missing folder only. Errors (exit 2): `abs_dir` holds
+/// something (or cannot be listed), naming `dir` and the `what` to rename.
+fn ensure_free(abs_dir: &std::path::Path, dir: &str, what: &str) -> anyhow::Result<()> {
+    if abs_dir.exists()
+        && std::fs::read_dir(abs_dir).map_or(true, |mut entries| entries.next().is_some())
+    {
+        return Err(UserError::new(
+            format!("{dir} already exists; nothing was written"),
+            format!("pick another {what} name, or remove the folder"),
+        )
+        .into());
+    }
+    Ok(())
 }
