@@ -432,10 +432,14 @@ pub fn finish(scan: Scan, root: &Path, pyo3: &[Pyo3Crate]) -> anyhow::Result<Pyt
         Some(_) => dirs.keys().cloned().collect(),
         None => BTreeSet::new(),
     };
-    // A PyO3 crate's folder is its crate's, whoever matched it.
+    // A PyO3 crate's folder is its crate's, whoever matched it (its file, when the scan read
+    // it, is the crate's Python side).
+    let mut scanned_sides: BTreeMap<String, anyhow::Result<PyProject>> = BTreeMap::new();
     for c in pyo3 {
         dirs.remove(&c.dir);
-        parsed.remove(&c.dir);
+        if let Some(project) = parsed.remove(&c.dir) {
+            scanned_sides.insert(c.dir.clone(), project);
+        }
     }
     let read: Vec<anyhow::Result<Package>> = dirs
         .iter()
@@ -482,13 +486,21 @@ pub fn finish(scan: Scan, root: &Path, pyo3: &[Pyo3Crate]) -> anyhow::Result<Pyt
         packages.push(p?);
     }
     // The PyO3 crates' Python sides, read in parallel too.
+    let scanned_sides = std::sync::Mutex::new(scanned_sides);
     let sides: Vec<anyhow::Result<Package>> = pyo3
         .par_iter()
         .map(|c| {
             let rel = crate::model::relpath::join(&c.dir, "pyproject.toml");
-            let project = match read_optional(&root.join(&rel))? {
-                Some(text) => Some(pyproject::parse(&rel, text)?),
-                None => None,
+            let scanned = scanned_sides
+                .lock()
+                .map_err(|_| anyhow::anyhow!("a thread reading {rel} panicked"))?
+                .remove(&c.dir);
+            let project = match scanned {
+                Some(project) => Some(project?),
+                None => match read_optional(&root.join(&rel))? {
+                    Some(text) => Some(pyproject::parse(&rel, text)?),
+                    None => None,
+                },
             };
             let distribution = project
                 .as_ref()
