@@ -316,10 +316,7 @@ pub struct Scan {
 /// [`Scan`] the workspace at `root`. Errors: the root `pyproject.toml` does not parse, a glob
 /// is invalid, a uv member has no `pyproject.toml`.
 pub fn scan(root: &Path, config: &PythonConfig) -> anyhow::Result<Scan> {
-    let root_project = match read_optional(&root.join("pyproject.toml"))? {
-        Some(text) => Some(pyproject::parse("pyproject.toml", text)?),
-        None => None,
-    };
+    let root_project = read_project(root, "pyproject.toml")?;
     let uv = root_project.as_ref().and_then(|p| p.uv_workspace.clone());
     // Folders of Python packages (relative), and where each was found (for messages).
     let mut dirs: BTreeMap<String, String> = BTreeMap::new();
@@ -373,7 +370,15 @@ pub fn scan(root: &Path, config: &PythonConfig) -> anyhow::Result<Scan> {
         .par_iter()
         .map(|(dir, _)| {
             let rel = crate::model::relpath::join(dir, "pyproject.toml");
-            let project = read_utf8(root, &rel).and_then(|text| pyproject::parse(&rel, text));
+            let project = read_project(root, &rel).and_then(|p| {
+                p.ok_or_else(|| {
+                    UserError::new(
+                        format!("failed to read {rel}: it is gone"),
+                        "run again; nothing should move the file while the tool reads it",
+                    )
+                    .into()
+                })
+            });
             (dir.clone(), project)
         })
         .collect();
@@ -385,16 +390,23 @@ pub fn scan(root: &Path, config: &PythonConfig) -> anyhow::Result<Scan> {
     })
 }
 
-/// The text of `rel` (relative to `root`). Errors: the file cannot be read, or is not UTF-8
-/// (with the `file:line:column` of the first bad byte: TOML is UTF-8 only).
-fn read_utf8(root: &Path, rel: &str) -> anyhow::Result<String> {
-    let bytes = std::fs::read(root.join(rel)).map_err(|e| {
-        UserError::new(
-            format!("failed to read {rel}: {e}"),
-            "check that the file is readable",
-        )
-    })?;
-    String::from_utf8(bytes).map_err(|e| {
+/// The `pyproject.toml` at `rel` (relative to `root`), parsed ([`pyproject::parse`]); `None`
+/// when there is no such file. Every `pyproject.toml` discovery reads comes through here (the
+/// root's, the packages', the PyO3 crates'). Errors: the file cannot be read, is not UTF-8
+/// (with the `file:line:column` of the first bad byte: TOML is UTF-8 only), or does not parse.
+fn read_project(root: &Path, rel: &str) -> anyhow::Result<Option<PyProject>> {
+    let bytes = match std::fs::read(root.join(rel)) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(UserError::new(
+                format!("failed to read {rel}: {e}"),
+                "check that the file is readable",
+            )
+            .into());
+        }
+    };
+    let text = String::from_utf8(bytes).map_err(|e| {
         let bad = e.utf8_error().valid_up_to();
         let before = &e.as_bytes()[..bad];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -411,8 +423,8 @@ fn read_utf8(root: &Path, rel: &str) -> anyhow::Result<String> {
             ),
             "save it as UTF-8: TOML (and so pyproject.toml) is UTF-8 only",
         )
-        .into()
-    })
+    })?;
+    pyproject::parse(rel, text).map(Some)
 }
 
 /// The rest of [`discover`]: the PyO3 crates' Python sides, the packages, the edges.
@@ -486,21 +498,16 @@ pub fn finish(scan: Scan, root: &Path, pyo3: &[Pyo3Crate]) -> anyhow::Result<Pyt
         packages.push(p?);
     }
     // The PyO3 crates' Python sides, read in parallel too.
-    let scanned_sides = std::sync::Mutex::new(scanned_sides);
-    let sides: Vec<anyhow::Result<Package>> = pyo3
-        .par_iter()
-        .map(|c| {
-            let rel = crate::model::relpath::join(&c.dir, "pyproject.toml");
-            let scanned = scanned_sides
-                .lock()
-                .map_err(|_| anyhow::anyhow!("a thread reading {rel} panicked"))?
-                .remove(&c.dir);
+    let work: Vec<(&Pyo3Crate, Option<anyhow::Result<PyProject>>)> = pyo3
+        .iter()
+        .map(|c| (c, scanned_sides.remove(&c.dir)))
+        .collect();
+    let sides: Vec<anyhow::Result<Package>> = work
+        .into_par_iter()
+        .map(|(c, scanned)| {
             let project = match scanned {
                 Some(project) => Some(project?),
-                None => match read_optional(&root.join(&rel))? {
-                    Some(text) => Some(pyproject::parse(&rel, text)?),
-                    None => None,
-                },
+                None => read_project(root, &crate::model::relpath::join(&c.dir, "pyproject.toml"))?,
             };
             let distribution = project
                 .as_ref()
@@ -913,5 +920,37 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("both name the distribution `same`"), "{err}");
+    }
+
+    #[test]
+    fn every_pyproject_read_names_a_non_utf8_byte() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::write(
+            root.join("pyproject.toml"),
+            b"[project]\nname = \"a\xff\"\n",
+        )
+        .unwrap();
+        let err = discover(root, &PythonConfig::default(), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("pyproject.toml:2:10: the file is not UTF-8 (byte 0xff)"),
+            "{err}"
+        );
+        std::fs::remove_file(root.join("pyproject.toml")).unwrap();
+        write(root, &[("a/rust/x/Cargo.toml", "")]);
+        std::fs::write(root.join("a/rust/x/pyproject.toml"), b"# \xfe\n").unwrap();
+        let pyo3 = [Pyo3Crate {
+            name: "x".into(),
+            dir: "a/rust/x".into(),
+        }];
+        let err = discover(root, &PythonConfig::default(), &pyo3)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("a/rust/x/pyproject.toml:1:3: the file is not UTF-8"),
+            "{err}"
+        );
     }
 }
