@@ -116,7 +116,9 @@ fn builds_binary_wheel(m: &Manifest, pyproject: Option<&Table>, has_lib: bool) -
     }
 }
 
-fn is_maturin(pyproject: &Table) -> bool {
+/// Whether a `pyproject.toml` builds with maturin (`[build-system] build-backend = "maturin"`):
+/// the one test `pyo3-layout` and the Python rules share.
+pub(super) fn is_maturin(pyproject: &Table) -> bool {
     pyproject
         .get("build-system")
         .and_then(|b| b.get("build-backend"))

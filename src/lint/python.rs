@@ -44,13 +44,10 @@ pub(crate) fn pyo3_crates(ws: &Workspace) -> Vec<Pyo3Crate> {
                 .and_then(NodeExt::as_str);
             match kind {
                 Some(kind) => kind == "pyo3",
-                None => ws.pyprojects.get(&m.dir).is_some_and(|p| {
-                    p.root()
-                        .get("build-system")
-                        .and_then(|b| b.get("build-backend"))
-                        .and_then(NodeExt::as_str)
-                        == Some("maturin")
-                }),
+                None => ws
+                    .pyprojects
+                    .get(&m.dir)
+                    .is_some_and(|p| super::layout::is_maturin(p.root())),
             }
         })
         .filter_map(|m| {
