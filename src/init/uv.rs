@@ -53,17 +53,10 @@ impl UvWorkspace {
 }
 
 fn glob(pattern: &str) -> anyhow::Result<globset::GlobMatcher> {
-    let trimmed = pattern.trim_start_matches("./").trim_end_matches('/');
-    Ok(globset::GlobBuilder::new(trimmed)
-        .literal_separator(true)
-        .build()
-        .map_err(|e| {
-            UserError::new(
-                format!("pyproject.toml: invalid glob `{pattern}` in [tool.uv.workspace]: {e}"),
-                "fix the pattern (uv rejects it too)",
-            )
-        })?
-        .compile_matcher())
+    Ok(
+        crate::python::folder_glob(pattern, "pyproject.toml: [tool.uv.workspace]")?
+            .compile_matcher(),
+    )
 }
 
 fn parse(text: &str) -> Result<DocumentMut, UserError> {

@@ -627,15 +627,22 @@ fn globset(patterns: &[String], file: &str, line: usize) -> anyhow::Result<globs
 }
 
 fn glob(pattern: &str, file: &str, line: usize) -> anyhow::Result<globset::Glob> {
-    globset::GlobBuilder::new(pattern.trim_end_matches('/'))
+    let at = if line == 0 {
+        "Cargo.toml: [workspace.metadata.ccworkspace.python] packages".to_string()
+    } else {
+        format!("{file}:{line}")
+    };
+    folder_glob(pattern, &at)
+}
+
+/// A glob of folders as uv reads `[tool.uv.workspace]` (and this tool its `packages`): relative
+/// to the root, a leading `./` and a trailing `/` ignored, `*` never crossing a `/`. The one
+/// builder discovery and `init`/`new` share. Errors: an invalid glob, located by `at`.
+pub(crate) fn folder_glob(pattern: &str, at: &str) -> anyhow::Result<globset::Glob> {
+    globset::GlobBuilder::new(pattern.trim_start_matches("./").trim_end_matches('/'))
         .literal_separator(true)
         .build()
         .map_err(|e| {
-            let at = if line == 0 {
-                "Cargo.toml: [workspace.metadata.ccworkspace.python] packages".to_string()
-            } else {
-                format!("{file}:{line}")
-            };
             UserError::new(
                 format!("{at}: invalid glob `{pattern}`: {e}"),
                 "fix the pattern (`*` matches within one folder, `**` across folders)",
@@ -648,6 +655,8 @@ fn glob(pattern: &str, file: &str, line: usize) -> anyhow::Result<globset::Glob>
 /// `node_modules`) that `pattern` matches.
 fn glob_dirs(root: &Path, pattern: &str, file: &str, line: usize) -> anyhow::Result<Vec<String>> {
     let matcher = glob(pattern, file, line)?.compile_matcher();
+    // As the matcher reads it: no leading `./` (the walk below matches component by component).
+    let pattern = pattern.trim_start_matches("./");
     // A plain folder path (uv workspaces list each PyO3 crate's folder so): no walk.
     let literal = pattern.trim_end_matches('/');
     if !literal.contains(['*', '?', '[', '{', '\\']) {
@@ -656,7 +665,7 @@ fn glob_dirs(root: &Path, pattern: &str, file: &str, line: usize) -> anyhow::Res
             .any(|c| SKIPPED.contains(&c) || (c.starts_with('.') && c != "." && c != ".."));
         return Ok(
             if !skipped && !literal.is_empty() && root.join(literal).is_dir() {
-                vec![literal.trim_start_matches("./").to_string()]
+                vec![literal.to_string()]
             } else {
                 Vec::new()
             },
@@ -680,6 +689,7 @@ fn glob_dirs(root: &Path, pattern: &str, file: &str, line: usize) -> anyhow::Res
 /// The folders of the `pyproject.toml` files under `root` that `pattern` matches.
 fn glob_files(root: &Path, pattern: &str) -> anyhow::Result<Vec<String>> {
     let matcher = glob(pattern, "Cargo.toml", 0)?.compile_matcher();
+    let pattern = pattern.trim_start_matches("./");
     let mut out = Vec::new();
     let prefix = literal_prefix(pattern);
     walk_dirs(root, "", usize::MAX, &prefix, &mut |rel| {
@@ -879,6 +889,30 @@ mod tests {
             .collect();
         assert_eq!(names, ["mono", "a"]);
         assert!(ws.uv_workspace);
+        // A leading `./` is the same glob (uv joins it to the root), for `init`/`new` too.
+        let dotted = "[project]\nname = \"mono\"\n[tool.uv.workspace]\nmembers = [\"./pkgs/*\"]\nexclude = [\"./pkgs/old\"]\n";
+        let plain = std::fs::read_to_string(root.join("pyproject.toml")).unwrap();
+        std::fs::write(root.join("pyproject.toml"), dotted).unwrap();
+        let again = discover(root, &PythonConfig::default(), &[]).unwrap();
+        let again: Vec<&str> = again
+            .packages
+            .iter()
+            .map(|p| p.distribution.as_str())
+            .collect();
+        assert_eq!(again, names);
+        std::fs::write(root.join("pyproject.toml"), plain).unwrap();
+        let uv = crate::init::uv::UvWorkspace {
+            members: vec!["./pkgs/*".into()],
+            exclude: vec!["./pkgs/old".into()],
+        };
+        assert_eq!(
+            uv.membership("pkgs/a").unwrap(),
+            crate::init::uv::Membership::Member
+        );
+        assert_eq!(
+            uv.membership("pkgs/old").unwrap(),
+            crate::init::uv::Membership::Excluded
+        );
         assert_eq!(ws.owner("pyproject.toml"), Some(0));
         assert_eq!(ws.owner("README.md"), None);
         std::fs::create_dir_all(root.join("pkgs/empty")).unwrap();
