@@ -102,6 +102,12 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
 /// reads hundreds of manifests of a few hundred bytes, and that one call was a fifth of the
 /// system calls per file.
 pub fn read_small(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_small_bytes(path)?)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
+/// [`read_small`]'s bytes, for a caller that names a non-UTF-8 byte itself.
+pub fn read_small_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut file = std::fs::File::open(path)?;
     let mut text = Vec::new();
@@ -114,7 +120,7 @@ pub fn read_small(path: &Path) -> std::io::Result<String> {
             Err(e) => return Err(e),
         }
     }
-    String::from_utf8(text).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    Ok(text)
 }
 
 pub fn read_optional(path: &Path) -> anyhow::Result<Option<String>> {

@@ -89,6 +89,15 @@ pub(crate) fn check_input(py: &PythonWorkspace) -> anyhow::Result<()> {
 /// Run the Python rules that `wanted` says are not `allow`.
 pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &mut Vec<Finding>) {
     let uv = py.root_project().and_then(|p| p.uv_workspace.as_ref());
+    // PyO3 crates by their cargo name as a distribution name would read (normalised), for
+    // requirements that name no distribution of the monorepo.
+    let mut by_crate_name: std::collections::HashMap<String, &Package> =
+        std::collections::HashMap::new();
+    for p in &py.packages {
+        if let PackageKind::Pyo3 { krate } = &p.kind {
+            by_crate_name.entry(normalize(krate)).or_insert(p);
+        }
+    }
     for (i, pkg) in py.packages.iter().enumerate() {
         let Some(proj) = &pkg.project else { continue };
         if wanted(Rule::IncompatibleRequiresPython) {
@@ -97,7 +106,7 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
         for r in &proj.requirements {
             let Some(&to) = py.by_distribution.get(&r.name) else {
                 if wanted(Rule::MissingWorkspaceSource) {
-                    crate_name_required(py, pkg, proj, r, out);
+                    crate_name_required(&by_crate_name, pkg, proj, r, out);
                 }
                 continue;
             };
@@ -171,17 +180,18 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
 /// name while its wheel has another (`dag_py` for the wheel `citychain-dags`): no package of the
 /// monorepo has that name, so uv asks the index for it.
 fn crate_name_required(
-    py: &PythonWorkspace,
+    by_crate_name: &std::collections::HashMap<String, &Package>,
     pkg: &Package,
     proj: &PyProject,
     r: &crate::python::Requirement,
     out: &mut Vec<Finding>,
 ) {
-    let crate_of = py.packages.iter().find(|p| {
-        matches!(&p.kind, PackageKind::Pyo3 { krate } if normalize(krate) == r.name)
-            && p.distribution != r.name
-    });
-    let Some(target) = crate_of else { return };
+    let Some(&target) = by_crate_name
+        .get(&r.name)
+        .filter(|t| t.distribution != r.name)
+    else {
+        return;
+    };
     let PackageKind::Pyo3 { krate } = &target.kind else {
         return;
     };

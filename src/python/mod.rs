@@ -260,27 +260,33 @@ pub fn discover(
     finish(scan(root, config)?, root, pyo3)
 }
 
-/// A [`scan`] started on its own thread by [`prefetch`], for [`discover_prefetched`]: the
-/// workspace root (canonical), the configuration it used, and the thread.
+/// A [`scan`] started on the thread pool by [`prefetch`], for [`discover_prefetched`]: the
+/// workspace root (canonical), the configuration it used, and where its result (or its panic)
+/// arrives.
 type Prefetched = (
     std::path::PathBuf,
     PythonConfig,
-    std::thread::JoinHandle<anyhow::Result<Scan>>,
+    std::sync::mpsc::Receiver<std::thread::Result<anyhow::Result<Scan>>>,
 );
 
 static PREFETCH: std::sync::Mutex<Option<Prefetched>> = std::sync::Mutex::new(None);
 
-/// Start [`scan`]ning the workspace at `root` on a thread of its own, so the Python packages
-/// are read while the crates load (`affected`); [`discover_prefetched`] takes the result. A
-/// root that cannot be canonicalised starts nothing.
+/// Start [`scan`]ning the workspace at `root` on rayon's pool (whose threads the crate load
+/// uses too: a thread of its own cost a fresh allocator heap), so the Python packages are read
+/// while the crates load; [`discover_prefetched`] takes the result. A root that cannot be
+/// canonicalised starts nothing. Call it from outside the pool (the main thread).
 pub fn prefetch(root: &Path, config: &PythonConfig) {
     let Ok(canonical) = root.canonicalize() else {
         return;
     };
     let (dir, cfg) = (canonical.clone(), config.clone());
-    let handle = std::thread::spawn(move || scan(&dir, &cfg));
+    let (send, receive) = std::sync::mpsc::channel();
+    rayon::spawn(move || {
+        let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan(&dir, &cfg)));
+        let _ = send.send(scanned);
+    });
     if let Ok(mut slot) = PREFETCH.lock() {
-        *slot = Some((canonical, config.clone(), handle));
+        *slot = Some((canonical, config.clone(), receive));
     }
 }
 
@@ -292,9 +298,14 @@ pub fn discover_prefetched(
 ) -> anyhow::Result<PythonWorkspace> {
     let taken = PREFETCH.lock().ok().and_then(|mut slot| slot.take());
     let scanned = match (taken, root.canonicalize()) {
-        (Some((dir, cfg, handle)), Ok(canonical)) if dir == canonical && cfg == *config => handle
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+        (Some((dir, cfg, receive)), Ok(canonical)) if dir == canonical && cfg == *config => {
+            match receive.recv() {
+                Ok(Ok(scanned)) => scanned?,
+                Ok(Err(panic)) => std::panic::resume_unwind(panic),
+                // The job never ran (the pool is gone): scan here.
+                Err(_) => scan(root, config)?,
+            }
+        }
         _ => scan(root, config)?,
     };
     finish(scanned, root, pyo3)
@@ -318,70 +329,86 @@ pub struct Scan {
 pub fn scan(root: &Path, config: &PythonConfig) -> anyhow::Result<Scan> {
     let root_project = read_project(root, "pyproject.toml")?;
     let uv = root_project.as_ref().and_then(|p| p.uv_workspace.clone());
-    // Folders of Python packages (relative), and where each was found (for messages).
-    let mut dirs: BTreeMap<String, String> = BTreeMap::new();
+    // Candidate folders (relative), where each was found (for messages), and what a folder
+    // without a `pyproject.toml` means. Each file is opened once, below; whether a folder
+    // exists is asked only when its file is missing.
+    let mut candidates: BTreeMap<String, (String, Missing)> = BTreeMap::new();
     match &uv {
         Some(ws) => {
             let exclude = globset(&ws.exclude, "pyproject.toml", ws.line)?;
             for pattern in &ws.members {
-                for dir in glob_dirs(root, pattern, "pyproject.toml", ws.line)? {
+                let (matched, literal) = glob_dirs(root, pattern, "pyproject.toml", ws.line)?;
+                for dir in matched {
                     if exclude.is_match(&dir) {
                         continue;
                     }
-                    if !root.join(&dir).join("pyproject.toml").is_file() {
-                        return Err(UserError::new(
-                            format!(
-                                "pyproject.toml:{}: the uv workspace member `{dir}` (matched by \
-                                 `{pattern}`) has no pyproject.toml",
-                                ws.line
-                            ),
-                            format!(
-                                "add {dir}/pyproject.toml with a [project] table, or add `{dir}` \
-                                 to `exclude` in [tool.uv.workspace] (uv refuses this workspace \
-                                 too)"
-                            ),
-                        )
-                        .into());
-                    }
-                    dirs.insert(dir, format!("pyproject.toml:{} (`{pattern}`)", ws.line));
+                    let missing = Missing::UvMember {
+                        pattern: pattern.clone(),
+                        line: ws.line,
+                        literal,
+                    };
+                    candidates
+                        .entry(dir)
+                        .or_insert((format!("pyproject.toml:{} (`{pattern}`)", ws.line), missing));
                 }
             }
         }
         None => {
             for pattern in &config.packages {
-                let files = pattern.ends_with("pyproject.toml");
-                let matched = if files {
+                let matched = if pattern.ends_with("pyproject.toml") {
                     glob_files(root, pattern)?
                 } else {
-                    glob_dirs(root, pattern, "Cargo.toml", 0)?
-                        .into_iter()
-                        .filter(|d| root.join(d).join("pyproject.toml").is_file())
-                        .collect()
+                    glob_dirs(root, pattern, "Cargo.toml", 0)?.0
                 };
                 for dir in matched {
-                    dirs.entry(dir).or_insert_with(|| {
-                        format!("`{pattern}` in [workspace.metadata.ccworkspace.python] packages")
+                    candidates.entry(dir).or_insert_with(|| {
+                        (
+                            format!(
+                                "`{pattern}` in [workspace.metadata.ccworkspace.python] packages"
+                            ),
+                            Missing::Skip,
+                        )
                     });
                 }
             }
         }
     }
-    let parsed: BTreeMap<String, anyhow::Result<PyProject>> = dirs
+    let read: Vec<(String, anyhow::Result<Option<PyProject>>)> = candidates
         .par_iter()
         .map(|(dir, _)| {
             let rel = crate::model::relpath::join(dir, "pyproject.toml");
-            let project = read_project(root, &rel).and_then(|p| {
-                p.ok_or_else(|| {
-                    UserError::new(
-                        format!("failed to read {rel}: it is gone"),
-                        "run again; nothing should move the file while the tool reads it",
-                    )
-                    .into()
-                })
-            });
-            (dir.clone(), project)
+            (dir.clone(), read_project(root, &rel))
         })
         .collect();
+    let mut dirs: BTreeMap<String, String> = BTreeMap::new();
+    let mut parsed: BTreeMap<String, anyhow::Result<PyProject>> = BTreeMap::new();
+    for ((dir, (found_by, missing)), (_, project)) in candidates.into_iter().zip(read) {
+        let project = match project {
+            Ok(Some(project)) => Ok(project),
+            Err(e) => Err(e),
+            Ok(None) => match missing {
+                Missing::Skip => continue,
+                // A plain path that names no folder matches nothing, as a glob would not.
+                Missing::UvMember { literal: true, .. } if !root.join(&dir).is_dir() => continue,
+                Missing::UvMember { pattern, line, .. } => {
+                    return Err(UserError::new(
+                        format!(
+                            "pyproject.toml:{line}: the uv workspace member `{dir}` (matched by \
+                             `{pattern}`) has no pyproject.toml"
+                        ),
+                        format!(
+                            "add {dir}/pyproject.toml with a [project] table, or add `{dir}` \
+                             to `exclude` in [tool.uv.workspace] (uv refuses this workspace \
+                             too)"
+                        ),
+                    )
+                    .into());
+                }
+            },
+        };
+        parsed.insert(dir.clone(), project);
+        dirs.insert(dir, found_by);
+    }
     Ok(Scan {
         root_project,
         uv,
@@ -390,12 +417,25 @@ pub fn scan(root: &Path, config: &PythonConfig) -> anyhow::Result<Scan> {
     })
 }
 
+/// What a candidate folder of [`scan`] without a `pyproject.toml` means.
+enum Missing {
+    /// Matched by a `packages` glob of the configuration: no package there.
+    Skip,
+    /// A uv workspace member: an error (uv refuses it too), unless `literal` (a plain path)
+    /// names no folder at all.
+    UvMember {
+        pattern: String,
+        line: usize,
+        literal: bool,
+    },
+}
+
 /// The `pyproject.toml` at `rel` (relative to `root`), parsed ([`pyproject::parse`]); `None`
 /// when there is no such file. Every `pyproject.toml` discovery reads comes through here (the
 /// root's, the packages', the PyO3 crates'). Errors: the file cannot be read, is not UTF-8
 /// (with the `file:line:column` of the first bad byte: TOML is UTF-8 only), or does not parse.
 fn read_project(root: &Path, rel: &str) -> anyhow::Result<Option<PyProject>> {
-    let bytes = match std::fs::read(root.join(rel)) {
+    let bytes = match crate::fsutil::read_small_bytes(&root.join(rel)) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
@@ -652,8 +692,15 @@ pub(crate) fn folder_glob(pattern: &str, at: &str) -> anyhow::Result<globset::Gl
 }
 
 /// The folders under `root` (relative, `/`-separated, without `.git`, `target`, `.venv` and
-/// `node_modules`) that `pattern` matches.
-fn glob_dirs(root: &Path, pattern: &str, file: &str, line: usize) -> anyhow::Result<Vec<String>> {
+/// `node_modules`) that `pattern` matches, and whether `pattern` is a plain folder path (then
+/// the one folder is returned unchecked: the caller reads its file, and asks whether the
+/// folder exists only when that fails).
+fn glob_dirs(
+    root: &Path,
+    pattern: &str,
+    file: &str,
+    line: usize,
+) -> anyhow::Result<(Vec<String>, bool)> {
     let matcher = glob(pattern, file, line)?.compile_matcher();
     // As the matcher reads it: no leading `./` (the walk below matches component by component).
     let pattern = pattern.trim_start_matches("./");
@@ -663,13 +710,14 @@ fn glob_dirs(root: &Path, pattern: &str, file: &str, line: usize) -> anyhow::Res
         let skipped = literal
             .split('/')
             .any(|c| SKIPPED.contains(&c) || (c.starts_with('.') && c != "." && c != ".."));
-        return Ok(
-            if !skipped && !literal.is_empty() && root.join(literal).is_dir() {
+        return Ok((
+            if !skipped && !literal.is_empty() {
                 vec![literal.to_string()]
             } else {
                 Vec::new()
             },
-        );
+            true,
+        ));
     }
     let depth = if pattern.contains("**") {
         usize::MAX
@@ -683,7 +731,7 @@ fn glob_dirs(root: &Path, pattern: &str, file: &str, line: usize) -> anyhow::Res
             out.push(rel.to_string());
         }
     })?;
-    Ok(out)
+    Ok((out, false))
 }
 
 /// The folders of the `pyproject.toml` files under `root` that `pattern` matches.
@@ -921,6 +969,26 @@ mod tests {
             .to_string();
         assert!(
             err.contains("pyproject.toml:3: the uv workspace member `pkgs/empty`"),
+            "{err}"
+        );
+        std::fs::remove_dir(root.join("pkgs/empty")).unwrap();
+        // A plain folder path is read without a walk: a folder that does not exist matches
+        // nothing (as a glob would not), one without a pyproject.toml is refused (as uv does).
+        let literal = "[project]\nname = \"mono\"\n[tool.uv.workspace]\nmembers = [\"pkgs/a\", \"pkgs/gone\"]\n";
+        std::fs::write(root.join("pyproject.toml"), literal).unwrap();
+        let ws = discover(root, &PythonConfig::default(), &[]).unwrap();
+        let names: Vec<&str> = ws
+            .packages
+            .iter()
+            .map(|p| p.distribution.as_str())
+            .collect();
+        assert_eq!(names, ["mono", "a"]);
+        std::fs::create_dir_all(root.join("pkgs/gone")).unwrap();
+        let err = discover(root, &PythonConfig::default(), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("the uv workspace member `pkgs/gone` (matched by `pkgs/gone`)"),
             "{err}"
         );
     }
