@@ -299,7 +299,7 @@ pub fn discover_prefetched(
     let taken = PREFETCH.lock().ok().and_then(|mut slot| slot.take());
     let scanned = match (taken, root.canonicalize()) {
         (Some((dir, cfg, receive)), Ok(canonical)) if dir == canonical && cfg == *config => {
-            match receive.recv() {
+            match receive_scan(&receive) {
                 Ok(Ok(scanned)) => scanned?,
                 Ok(Err(panic)) => std::panic::resume_unwind(panic),
                 // The job never ran (the pool is gone): scan here.
@@ -309,6 +309,29 @@ pub fn discover_prefetched(
         _ => scan(root, config)?,
     };
     finish(scanned, root, pyo3)
+}
+
+/// Wait for the prefetched scan. On a thread of the pool (which may be the only one that could
+/// run the queued scan), run other jobs of the pool while waiting instead of blocking it.
+fn receive_scan<T>(
+    receive: &std::sync::mpsc::Receiver<T>,
+) -> Result<T, std::sync::mpsc::RecvError> {
+    if rayon::current_thread_index().is_none() {
+        return receive.recv();
+    }
+    loop {
+        match receive.try_recv() {
+            Ok(value) => return Ok(value),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                return Err(std::sync::mpsc::RecvError);
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                    std::thread::yield_now();
+                }
+            }
+        }
+    }
 }
 
 /// The part of [`discover`] that needs no crate, so it can run while the crates load: the
@@ -1022,6 +1045,35 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("both name the distribution `same`"), "{err}");
+    }
+
+    #[test]
+    fn a_prefetched_scan_is_taken_from_inside_the_pool_too() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(
+            root,
+            &[(
+                "DAGs/python/flows/pyproject.toml",
+                "[project]\nname = \"flows\"\n",
+            )],
+        );
+        let config = PythonConfig::default();
+        prefetch(root, &config);
+        // From the global pool's own thread (the only one on a one-core machine), while the
+        // scan may still be queued there: the wait runs it instead of blocking on it.
+        let names: Vec<String> = rayon::scope(|_| {
+            discover_prefetched(root, &config, &[])
+                .unwrap()
+                .packages
+                .into_iter()
+                .map(|p| p.distribution)
+                .collect()
+        });
+        assert_eq!(names, ["flows"]);
+        // Without a prefetch, or for another root, the scan runs where it is asked.
+        let again = discover_prefetched(root, &config, &[]).unwrap();
+        assert_eq!(again.packages.len(), 1);
     }
 
     #[test]
