@@ -132,25 +132,15 @@ impl IgnoreFile {
         if file == "." {
             return false;
         }
-        let parents: Vec<&str> = match file.rfind('/') {
-            Some(i) => file[..i].split('/').collect(),
-            None => Vec::new(),
-        };
+        // The parent folders, shortest first, as prefixes of the path (`a`, `a/b` of `a/b/c`).
+        let parents: Vec<&str> = file.match_indices('/').map(|(i, _)| &file[..i]).collect();
         let mut matched = false;
         for pattern in &self.patterns {
             // Same short cut as moby: a pattern cannot change the answer it would give.
             if pattern.exclusion != matched {
                 continue;
             }
-            let mut hit = pattern.matches(&file);
-            if !hit {
-                for i in 0..parents.len() {
-                    if pattern.matches(&parents[..=i].join("/")) {
-                        hit = true;
-                        break;
-                    }
-                }
-            }
+            let hit = pattern.matches(&file) || parents.iter().any(|p| pattern.matches(p));
             if hit {
                 matched = !pattern.exclusion;
             }
