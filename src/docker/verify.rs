@@ -111,12 +111,19 @@ impl Context {
         ignore: &IgnoreFile,
         manifest: &str,
     ) -> std::io::Result<Vec<String>> {
-        let admitted: Vec<&TreeEntry> = tree
-            .iter()
-            .filter(|e| !ignore.is_excluded(&e.path))
-            .collect();
+        self.sync_admitted(root, &admitted(tree, ignore), manifest)
+    }
+
+    /// [`Context::sync`] with the entries the ignore file admits already picked
+    /// ([`admitted`]).
+    pub fn sync_admitted(
+        &mut self,
+        root: &Path,
+        admitted: &[&TreeEntry],
+        manifest: &str,
+    ) -> std::io::Result<Vec<String>> {
         let wanted: BTreeSet<&str> = admitted.iter().map(|e| e.path.as_str()).collect();
-        let written = written_through(root, &admitted);
+        let written = written_through(root, admitted);
         for written in WRITTEN_BY_STEPS {
             if !self.present.contains(*written) {
                 remove_if_there(&self.dir.join(written))?;
@@ -138,7 +145,7 @@ impl Context {
         if self.dirs.insert(self.dir.clone()) {
             std::fs::create_dir_all(&self.dir)?;
         }
-        for entry in &admitted {
+        for entry in admitted {
             let dst = self.dir.join(&entry.path);
             let again = written.contains(&entry.path)
                 || (self.build && !entry.is_link && changed(&root.join(&entry.path), &dst));
@@ -170,7 +177,7 @@ impl Context {
             self.present.insert(entry.path.clone());
         }
         std::fs::write(self.dir.join("Cargo.toml"), manifest)?;
-        Ok(admitted.into_iter().map(|e| e.path.clone()).collect())
+        Ok(admitted.iter().map(|e| e.path.clone()).collect())
     }
 
     /// Remove the folders that removing `gone` emptied, deepest first.
@@ -191,6 +198,50 @@ impl Context {
             }
         }
     }
+}
+
+/// The entries of `tree` that `ignore` admits, in the tree's order (sorted by path).
+pub fn admitted<'t>(tree: &'t [TreeEntry], ignore: &IgnoreFile) -> Vec<&'t TreeEntry> {
+    tree.iter()
+        .filter(|e| !ignore.is_excluded(&e.path))
+        .collect()
+}
+
+/// An order of `sets` (each a sorted list of indices into one tree) in which each set is
+/// followed by the one nearest to it among those left (fewest indices in one and not the
+/// other; greedy, from the first): a [`Context`] turned from image to image in this order adds
+/// and removes fewer files and creates fewer folders.
+pub fn nearest_neighbour_order(sets: &[Vec<usize>], universe: usize) -> Vec<usize> {
+    let words = universe.div_ceil(64);
+    let bits: Vec<Vec<u64>> = sets
+        .iter()
+        .map(|set| {
+            let mut b = vec![0u64; words];
+            for &i in set {
+                b[i / 64] |= 1 << (i % 64);
+            }
+            b
+        })
+        .collect();
+    let distance =
+        |a: &[u64], b: &[u64]| -> u32 { a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum() };
+    let mut left: Vec<usize> = (0..sets.len()).collect();
+    let mut order = Vec::with_capacity(sets.len());
+    let Some(first) = left.first().copied() else {
+        return order;
+    };
+    left.remove(0);
+    order.push(first);
+    let mut at = first;
+    while let Some((pos, _)) = left
+        .iter()
+        .enumerate()
+        .min_by_key(|&(pos, &j)| (distance(&bits[at], &bits[j]), pos))
+    {
+        at = left.remove(pos);
+        order.push(at);
+    }
+    order
 }
 
 /// The admitted files a step may write: [`WRITTEN_BY_STEPS`], and when one of those is a
@@ -530,6 +581,24 @@ mod tests {
     }
 
     #[cfg(unix)]
+    #[test]
+    fn nearest_neighbour_order_keeps_near_sets_together() {
+        // Two families of sets (around 0..10 and around 50..60), interleaved.
+        let sets: Vec<Vec<usize>> = vec![
+            (0..10).collect(),
+            (50..60).collect(),
+            (0..11).collect(),
+            (50..61).collect(),
+            (1..10).collect(),
+        ];
+        let order = nearest_neighbour_order(&sets, 64);
+        assert_eq!(order, [0, 2, 4, 1, 3]);
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, [0, 1, 2, 3, 4], "every set once");
+        assert!(nearest_neighbour_order(&[], 0).is_empty());
+    }
+
     #[test]
     fn sync_turns_one_context_into_the_next() {
         let tmp = tempfile::tempdir().unwrap();
