@@ -119,6 +119,9 @@ struct Reference<'a> {
     name: &'a str,
     program: &'a Path,
     args: &'a [&'a str],
+    /// Where it runs (`None`: where the measured command runs), and its extra environment.
+    dir: Option<&'a Path>,
+    env: &'a [(&'a str, &'a str)],
 }
 
 /// [`measure_env`], with `reference` run after each run of the command: the ratio is that of
@@ -158,12 +161,21 @@ fn measure_env(
         let start = Instant::now();
         let out = Command::new(r.program)
             .args(r.args)
-            .current_dir(dir)
+            .current_dir(r.dir.unwrap_or(dir))
+            .envs(r.env.iter().copied())
+            .env("CARGO", generator::cargo_program())
+            .env_remove("GITHUB_BASE_REF")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
             .unwrap();
-        assert!(out.success(), "{} {:?} failed", r.program.display(), r.args);
+        // `lint-deps` exits 1 on findings: an answer, not a failure.
+        assert!(
+            out.status_code_ok(),
+            "{} {:?} failed",
+            r.program.display(),
+            r.args
+        );
         start.elapsed()
     };
     let command = |wrapper: Option<(&Path, &Path)>| {
@@ -255,6 +267,17 @@ fn measure_env(
         median: median(times),
         peak_kib,
         ratio,
+    }
+}
+
+/// Exit 0 or 1 (`lint-deps` with findings): the command answered.
+trait StatusOk {
+    fn status_code_ok(&self) -> bool;
+}
+
+impl StatusOk for std::process::ExitStatus {
+    fn status_code_ok(&self) -> bool {
+        matches!(self.code(), Some(0 | 1))
     }
 }
 
@@ -399,11 +422,15 @@ fn main() {
             name: "cargo metadata",
             program: &cargo,
             args: &["metadata", "--format-version", "1"],
+            dir: None,
+            env: &[],
         };
         let no_deps_ref = Reference {
             name: "cargo metadata --no-deps",
             program: &cargo,
             args: &["metadata", "--format-version", "1", "--no-deps"],
+            dir: None,
+            env: &[],
         };
         // `dockerfile` (everything up to date after the warm-up run), `--check`, and `--verify`
         // of every image (one `cargo metadata` per image in its rebuilt context).
@@ -445,6 +472,42 @@ fn main() {
                 &verify,
                 Some((metadata_ref.name, &metadata)),
             );
+            // The floor under `--verify`: cargo started once per image, as many at a time as
+            // `--verify` runs, each in a one-crate workspace (no context to build, nothing to
+            // read), with the same environment `--verify` gives it.
+            let one = tempfile::tempdir().unwrap();
+            std::fs::create_dir_all(one.path().join("src")).unwrap();
+            std::fs::write(
+                one.path().join("Cargo.toml"),
+                "[package]\nname = \"one\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            )
+            .unwrap();
+            std::fs::write(one.path().join("src/lib.rs"), "").unwrap();
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let script = format!(
+                "yes '{}' | head -n {images} | xargs -P {threads} -n 1 '{}' metadata --offline \
+                 --no-deps --format-version 1 --manifest-path",
+                one.path().join("Cargo.toml").display(),
+                cargo.display()
+            );
+            let floor = measure_env(
+                &root,
+                Path::new("/bin/sh"),
+                &["-c", &script],
+                runs,
+                true,
+                &[("SSL_CERT_FILE", "/dev/null")],
+                Some(metadata_ref),
+            );
+            row(
+                report,
+                &format!(
+                    "floor under `--verify`: {images} × `cargo metadata --offline --no-deps` in a \
+                     one-crate workspace, {threads} at a time"
+                ),
+                &floor,
+                Some((metadata_ref.name, &metadata)),
+            );
         };
         if opts.dockerfile_only {
             dockerfile_rows(&mut report);
@@ -468,10 +531,30 @@ fn main() {
                 .iter()
                 .find(|s| s.kind == StepKind::LeafSource)
                 .unwrap();
+            // The same Python monorepo with the Python half turned off (`enabled = false`):
+            // the same files and history, read as a Rust-only monorepo would be, so the ratio
+            // against it is the Python half's own cost (git's and the walk's for the larger
+            // tree are in both).
+            let root_off = tmp.path().join("ws-py-off");
+            let g_off = generator::generate(
+                &root_off,
+                &Spec {
+                    python_off: true,
+                    ..spec_py.clone()
+                },
+            )
+            .unwrap();
+            let repo_off = Repo::init(&root_off);
+            let steps_off = generator::make_history(&repo_off, &g_off, 1).unwrap();
+            let leaf_off = steps_off
+                .iter()
+                .find(|s| s.kind == StepKind::LeafSource)
+                .unwrap();
             repo.git(&["checkout", "-q", "--detach", &leaf.commit]);
             repo_py.git(&["checkout", "-q", "--detach", &leaf_py.commit]);
+            repo_off.git(&["checkout", "-q", "--detach", &leaf_off.commit]);
             let cold = [("CCWORKSPACE_NO_CACHE", "1")];
-            let affected_in = |dir: &Path, parent: &str| {
+            let affected_in = |dir: &Path, parent: &str, reference: Option<Reference>| {
                 measure_env(
                     dir,
                     &bin,
@@ -479,11 +562,25 @@ fn main() {
                     runs,
                     true,
                     &cold,
-                    None,
+                    reference,
                 )
             };
-            let without = affected_in(&root, &leaf.parent);
-            let with = affected_in(&root_py, &leaf_py.parent);
+            let without = affected_in(&root, &leaf.parent, None);
+            let off = affected_in(&root_off, &leaf_off.parent, None);
+            // Against the Python half off, each run followed by one of the reference (cold
+            // cache both), so load that comes and goes moves both.
+            let off_args = ["affected", "-q", "--base", leaf_off.parent.as_str()];
+            let with = affected_in(
+                &root_py,
+                &leaf_py.parent,
+                Some(Reference {
+                    name: "Python half off",
+                    program: &bin,
+                    args: &off_args,
+                    dir: Some(&root_off),
+                    env: &cold,
+                }),
+            );
             row(
                 report,
                 "`affected`, source-only change, cold cache, no Python packages",
@@ -492,12 +589,42 @@ fn main() {
             );
             row(
                 report,
+                &format!("`affected`, same change, {n} Python packages, Python half off"),
+                &off,
+                None,
+            );
+            row(
+                report,
                 &format!("`affected`, same change, with {n} Python packages"),
-                &with,
+                &Sample {
+                    ratio: None,
+                    ..with
+                },
                 Some(("no Python packages", &without)),
             );
+            row(
+                report,
+                &format!("`affected`, same change, with {n} Python packages"),
+                &with,
+                Some(("Python half off", &off)),
+            );
             let lint_without = measure(&root, &bin, &["lint-deps", "-q"], runs, false);
-            let lint_with = measure(&root_py, &bin, &["lint-deps", "-q"], runs, false);
+            let lint_off = measure(&root_off, &bin, &["lint-deps", "-q"], runs, false);
+            let lint_with = measure_env(
+                &root_py,
+                &bin,
+                &["lint-deps", "-q"],
+                runs,
+                false,
+                &[],
+                Some(Reference {
+                    name: "Python half off",
+                    program: &bin,
+                    args: &["lint-deps", "-q"],
+                    dir: Some(&root_off),
+                    env: &[],
+                }),
+            );
             row(
                 report,
                 "`lint-deps`, no Python packages",
@@ -506,9 +633,24 @@ fn main() {
             );
             row(
                 report,
+                &format!("`lint-deps`, {n} Python packages, Python half off"),
+                &lint_off,
+                None,
+            );
+            row(
+                report,
+                &format!("`lint-deps`, with {n} Python packages"),
+                &Sample {
+                    ratio: None,
+                    ..lint_with
+                },
+                Some(("no Python packages", &lint_without)),
+            );
+            row(
+                report,
                 &format!("`lint-deps`, with {n} Python packages"),
                 &lint_with,
-                Some(("no Python packages", &lint_without)),
+                Some(("Python half off", &lint_off)),
             );
         };
         if opts.python_only {

@@ -32,6 +32,11 @@ pub struct Config {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct PythonConfig {
+    /// `false` leaves the Python half out: no Python package is read, no Python rule runs,
+    /// and a Python file is a file outside every crate, as for a Rust-only monorepo whose
+    /// `pyproject.toml` files belong to other tools (`docs/python.md`). Default `true`.
+    #[serde(default = "default_python_enabled")]
+    pub enabled: bool,
     /// Where the Python packages are when the root `pyproject.toml` has no
     /// `[tool.uv.workspace]`: globs relative to the workspace root, of folders holding a
     /// `pyproject.toml` (`*/python/*`) or of `pyproject.toml` files
@@ -51,11 +56,16 @@ pub struct PythonConfig {
 impl Default for PythonConfig {
     fn default() -> Self {
         PythonConfig {
+            enabled: default_python_enabled(),
             packages: default_python_packages(),
             test_command: default_python_test_command(),
             rust_test_command: default_rust_test_command(),
         }
     }
+}
+
+fn default_python_enabled() -> bool {
+    true
 }
 
 fn default_python_packages() -> Vec<String> {

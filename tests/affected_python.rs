@@ -390,6 +390,33 @@ fn configured_test_commands_are_quoted() {
     );
 }
 
+/// `enabled = false` leaves the Python half out: a Rust change reaches no Python package, a
+/// Python file is a file outside every crate (ignored here, as `unmatched = "ignore"` says),
+/// and no `pyproject.toml` is read, so a malformed one is no error.
+#[test]
+fn the_python_half_can_be_turned_off() {
+    let (_dir, repo) = monorepo();
+    let on = names_after(&repo, "CA/rust/ca_core/src/lib.rs", &[]);
+    assert!(on.contains("orch"), "{on:?}");
+    repo.append(
+        "Cargo.toml",
+        "\n[workspace.metadata.ccworkspace.python]\nenabled = false\n",
+    );
+    repo.commit_all("python off");
+    assert_eq!(
+        names_after(&repo, "CA/rust/ca_core/src/lib.rs", &[]),
+        set(&["ca_cli", "ca_core", "ca_py"])
+    );
+    assert_eq!(
+        names_after(&repo, "DAGs/python/helpers/helpers.py", &[]),
+        set(&[])
+    );
+    repo.write("DAGs/python/report/pyproject.toml", "[project\n");
+    let out = affected(&repo, &["--kind", "python"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.trim(), "");
+}
+
 #[test]
 fn bad_input_is_exit_2_with_the_line() {
     let (_dir, repo) = monorepo();

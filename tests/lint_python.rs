@@ -779,6 +779,34 @@ fn malformed_python_files_exit_2_and_fix_writes_nothing() {
 }
 
 /// A cargo-only workspace lints exactly as before: no Python finding, no Python output.
+/// `enabled = false`: no Python rule runs and no `pyproject.toml` of a Python package is read
+/// (a malformed one is no error); the PyO3 crate's own `pyproject.toml` is still the crate's,
+/// checked by `pyo3-layout`.
+#[test]
+fn the_python_half_can_be_turned_off() {
+    let off = format!("{CARGO_ROOT}\n[workspace.metadata.ccworkspace.python]\nenabled = false\n");
+    let ws = uv_workspace(
+        "[\"pkgs/*\"]",
+        "",
+        &[
+            ("Cargo.toml", &off),
+            ("pkgs/core/pyproject.toml", "[project\n"),
+        ],
+    );
+    let r = run(ws.path(), &["--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(findings(&r.stdout), [], "{}", r.stdout);
+    // On (the default), the same workspace is bad input.
+    std::fs::write(ws.path().join("Cargo.toml"), CARGO_ROOT).unwrap();
+    let r = run(ws.path(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("pkgs/core/pyproject.toml:1"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn a_workspace_without_python_packages_lints_as_before() {
     let ws = write_workspace(&[

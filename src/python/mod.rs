@@ -257,7 +257,23 @@ pub fn discover(
     config: &PythonConfig,
     pyo3: &[Pyo3Crate],
 ) -> anyhow::Result<PythonWorkspace> {
+    if !config.enabled {
+        return Ok(none());
+    }
     finish(scan(root, config)?, root, pyo3)
+}
+
+/// The Python half left out (`enabled = false`): no package, no edge.
+fn none() -> PythonWorkspace {
+    PythonWorkspace {
+        root: None,
+        uv_workspace: false,
+        packages: Vec::new(),
+        by_distribution: BTreeMap::new(),
+        edges: Vec::new(),
+        uv_members: BTreeSet::new(),
+        root_python: None,
+    }
 }
 
 /// A [`scan`] started on the thread pool by [`prefetch`], for [`discover_prefetched`]: the
@@ -276,6 +292,9 @@ static PREFETCH: std::sync::Mutex<Option<Prefetched>> = std::sync::Mutex::new(No
 /// while the crates load; [`discover_prefetched`] takes the result. A root that cannot be
 /// canonicalised starts nothing. Call it from outside the pool (the main thread).
 pub fn prefetch(root: &Path, config: &PythonConfig) {
+    if !config.enabled {
+        return;
+    }
     let Ok(canonical) = root.canonicalize() else {
         return;
     };
@@ -296,6 +315,9 @@ pub fn discover_prefetched(
     config: &PythonConfig,
     pyo3: &[Pyo3Crate],
 ) -> anyhow::Result<PythonWorkspace> {
+    if !config.enabled {
+        return Ok(none());
+    }
     let taken = PREFETCH.lock().ok().and_then(|mut slot| slot.take());
     let scanned = match (taken, root.canonicalize()) {
         (Some((dir, cfg, receive)), Ok(canonical)) if dir == canonical && cfg == *config => {

@@ -66,6 +66,10 @@ pub struct Spec {
     /// crates' distributions and earlier Python packages (with `{ workspace = true }`
     /// sources), and on one more in its `dev` dependency group (0: none).
     pub python_packages: usize,
+    /// The root manifest turns the Python half off (`[workspace.metadata.ccworkspace.python]
+    /// enabled = false`): the same files, read by the tool as a Rust-only monorepo (the
+    /// benchmark's reference for what the Python half costs).
+    pub python_off: bool,
 }
 
 /// Opt-in shapes for the feature- and platform-aware `affected` (issue 14).
@@ -109,6 +113,7 @@ impl Default for Spec {
             registry_deps: false,
             shapes: Shapes::default(),
             python_packages: 0,
+            python_off: false,
         }
     }
 }
@@ -818,6 +823,9 @@ impl Generated {
              [[workspace.metadata.ccworkspace.affected.path-rule]]\n\
              globs = [\"d00/python/**\"]\nmark-changed = [\"domain:d00\"]\n",
         );
+        if self.spec.python_off {
+            s.push_str("\n[workspace.metadata.ccworkspace.python]\nenabled = false\n");
+        }
         s
     }
 }
