@@ -389,7 +389,8 @@ fn source_key(
     } else {
         py.root_project()?
     };
-    let sources = doc.doc.root().get("tool")?.get("uv")?.get("sources")?;
+    let tree = doc.tree()?;
+    let sources = tree.root().get("tool")?.get("uv")?.get("sources")?;
     sources
         .as_table()?
         .keys()
@@ -433,12 +434,12 @@ fn requires_python(py: &PythonWorkspace, pkg: &Package, proj: &PyProject, out: &
     if allows(&specifiers, &root.version) {
         return;
     }
-    let span = proj
-        .doc
-        .root()
-        .get("project")
-        .and_then(|p| p.get("requires-python"))
-        .map_or(0..0, |n| n.span());
+    let span = proj.tree().map_or(0..0, |tree| {
+        tree.root()
+            .get("project")
+            .and_then(|p| p.get("requires-python"))
+            .map_or(0..0, |n| n.span())
+    });
     let what = match &pkg.kind {
         PackageKind::Pyo3 { krate } => format!("the PyO3 crate `{krate}`"),
         PackageKind::Python => format!("`{}`", pkg.distribution),
@@ -511,7 +512,7 @@ fn written_name(requirement: &str) -> String {
 
 /// The span of the requirement string on `line` (its quotes included), else the line.
 fn requirement_span(proj: &PyProject, line: usize, text: &str) -> std::ops::Range<usize> {
-    let source = proj.doc.text();
+    let source = proj.text();
     let start = source
         .split_inclusive('\n')
         .take(line.saturating_sub(1))
@@ -709,6 +710,6 @@ mod tests {
         )
         .unwrap();
         let span = requirement_span(&proj, 4, "core >= 1");
-        assert_eq!(&proj.doc.text()[span], "\"core >= 1\"");
+        assert_eq!(&proj.text()[span], "\"core >= 1\"");
     }
 }

@@ -156,7 +156,7 @@ impl Workspace {
                 .chain(&py.root)
         });
         for p in python {
-            files.insert(p.path(), p.doc.text());
+            files.insert(p.path(), p.text());
         }
         files
     }

@@ -104,6 +104,12 @@ impl Manifest {
         self.doc.borrow_owner()
     }
 
+    /// The text, the parse tree dropped (a caller that keeps thousands of files keeps only
+    /// what it reads again).
+    pub fn into_text(self) -> String {
+        self.doc.into_owner()
+    }
+
     /// The top-level table.
     pub fn root(&self) -> &Table<'_> {
         self.doc.borrow_dependent().get_ref()

@@ -547,13 +547,13 @@ pub fn finish(scan: Scan, root: &Path, pyo3: &[Pyo3Crate]) -> anyhow::Result<Pyt
                 .unwrap_or_else(|| Err(anyhow::anyhow!("{rel} was not read")))?;
             let Some(distribution) = project.distribution() else {
                 use crate::model::manifest::NodeExt as _;
-                let dynamic = project
-                    .doc
-                    .root()
-                    .get("project")
-                    .and_then(|p| p.get("dynamic"))
-                    .and_then(|d| d.as_array())
-                    .is_some_and(|d| d.iter().any(|n| n.as_str() == Some("name")));
+                let dynamic = project.tree().is_some_and(|tree| {
+                    tree.root()
+                        .get("project")
+                        .and_then(|p| p.get("dynamic"))
+                        .and_then(|d| d.as_array())
+                        .is_some_and(|d| d.iter().any(|n| n.as_str() == Some("name")))
+                });
                 let what = if dynamic {
                     "lists `name` in `[project] dynamic`, which PyPA's pyproject.toml specification forbids (the name must be static)"
                 } else if project.project_line.is_some() {

@@ -124,11 +124,17 @@ pub struct AtLine<T> {
     pub line: usize,
 }
 
-/// One `pyproject.toml`, read.
+/// One `pyproject.toml`, read: what the tool uses of it, and its text (the parse tree is not
+/// kept: a monorepo has hundreds of these, and only a finding's span needs the tree again,
+/// [`PyProject::tree`]).
 #[derive(Debug)]
 pub struct PyProject {
-    /// The parsed file (its path relative to the workspace root, its text, its tree).
-    pub doc: Manifest,
+    /// Path relative to the workspace root, with `/`.
+    path: String,
+    /// Its folder relative to the workspace root (empty for the root).
+    dir: String,
+    /// The text of the file.
+    text: String,
     /// `[project] name` as written, when there is a `[project]` table with a string name.
     pub name: Option<AtLine<String>>,
     /// 1-based line of the `[project]` table, when there is one.
@@ -159,12 +165,23 @@ impl PyProject {
 
     /// Path of the file relative to the workspace root.
     pub fn path(&self) -> &str {
-        &self.doc.path
+        &self.path
+    }
+
+    /// The text of the file.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The file parsed again, for what only the tree has (spans, keys as written); `None`
+    /// cannot happen for a file [`parse`] read, and a caller treats it as "not there".
+    pub fn tree(&self) -> Option<Manifest> {
+        parse_text(&self.path, self.text.clone()).ok()
     }
 
     /// The file's folder relative to the workspace root (empty for the root).
     pub fn dir(&self) -> &str {
-        &self.doc.dir
+        &self.dir
     }
 
     /// Whether maturin builds it (`[build-system] build-backend = "maturin"`).
@@ -352,7 +369,9 @@ pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
         build_backend,
         maturin_module,
         uv_workspace,
-        doc,
+        path: doc.path.clone(),
+        dir: doc.dir.clone(),
+        text: doc.into_text(),
     })
 }
 
