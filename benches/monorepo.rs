@@ -508,6 +508,37 @@ fn main() {
                 &floor,
                 Some((metadata_ref.name, &metadata)),
             );
+            // The floor with cargo's own work: the same cargo in each image's real context,
+            // built once beforehand (so only cargo is timed).
+            let contexts = tempfile::tempdir().unwrap();
+            let list = prebuilt_contexts(&root, contexts.path());
+            let list_file = contexts.path().join("contexts.txt");
+            std::fs::write(&list_file, list.join("\n")).unwrap();
+            let script = format!(
+                "xargs -a '{}' -P {threads} -I{{}} '{}' metadata --offline --no-deps \
+                 --format-version 1 --manifest-path {{}}/Cargo.toml",
+                list_file.display(),
+                cargo.display()
+            );
+            let floor = measure_env(
+                &root,
+                Path::new("/bin/sh"),
+                &["-c", &script],
+                runs,
+                true,
+                &[("SSL_CERT_FILE", "/dev/null")],
+                Some(metadata_ref),
+            );
+            row(
+                report,
+                &format!(
+                    "floor under `--verify`: `cargo metadata --offline --no-deps` in each of the \
+                     {} images' contexts (built beforehand), {threads} at a time",
+                    list.len()
+                ),
+                &floor,
+                Some((metadata_ref.name, &metadata)),
+            );
         };
         if opts.dockerfile_only {
             dockerfile_rows(&mut report);
@@ -787,6 +818,45 @@ fn main() {
 }
 
 /// How many files named `name` are under `dir` (not in `.git` or `target`).
+/// Every image's context under `root`, built as `--verify` builds it (the tree filtered by the
+/// image's `Dockerfile.dockerignore`, the Dockerfile's trimmed manifest as the root
+/// `Cargo.toml`), one folder each under `out`; returns the folders.
+fn prebuilt_contexts(root: &Path, out: &Path) -> Vec<String> {
+    use cargo_ccworkspace::docker::{ignore::IgnoreFile, render, verify};
+    let tree = verify::tree(root).unwrap();
+    let mut dockerfiles = Vec::new();
+    find_named(root, "Dockerfile", &mut dockerfiles);
+    dockerfiles.sort();
+    dockerfiles
+        .iter()
+        .enumerate()
+        .map(|(i, dockerfile)| {
+            let text = std::fs::read_to_string(dockerfile).unwrap();
+            let ignore =
+                std::fs::read_to_string(dockerfile.with_file_name("Dockerfile.dockerignore"))
+                    .unwrap();
+            let ignore = IgnoreFile::parse(&ignore).unwrap();
+            let manifest = render::embedded_manifest(&text).unwrap();
+            let dir = out.join(format!("ctx-{i}")).join("work");
+            let mut context = verify::Context::new(dir.clone(), false);
+            context.sync(root, &tree, &ignore, &manifest).unwrap();
+            dir.display().to_string()
+        })
+        .collect()
+}
+
+fn find_named(dir: &Path, name: &str, found: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
+        let file = e.file_name();
+        let kind = e.file_type().unwrap();
+        if kind.is_dir() && file != ".git" && file != "target" {
+            find_named(&e.path(), name, found);
+        } else if kind.is_file() && file == name {
+            found.push(e.path());
+        }
+    }
+}
+
 fn count_named(dir: &Path, name: &str) -> usize {
     std::fs::read_dir(dir)
         .unwrap()

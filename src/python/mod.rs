@@ -752,9 +752,7 @@ fn glob_dirs(
     // A plain folder path (uv workspaces list each PyO3 crate's folder so): no walk.
     let literal = pattern.trim_end_matches('/');
     if !literal.contains(['*', '?', '[', '{', '\\']) {
-        let skipped = literal
-            .split('/')
-            .any(|c| SKIPPED.contains(&c) || (c.starts_with('.') && c != "." && c != ".."));
+        let skipped = literal.split('/').any(|c| c != ".." && skipped_name(c));
         return Ok((
             if !skipped && !literal.is_empty() {
                 vec![literal.to_string()]
@@ -804,12 +802,12 @@ const SKIPPED: &[&str] = &[
     "__pycache__",
 ];
 
-/// One matcher per leading path component of `pattern` before any `**` (`*/python/**` ->
-/// `*`, `python`): a folder whose name fails the matcher of its depth can neither match nor
-/// hold a match, so the walk does not enter it. Without this, `*/python/**/pyproject.toml`
-/// walked every folder of the monorepo (tens of milliseconds at 500 crates). A pattern with
-/// braces (which may hold a `/`) is not split.
-fn literal_prefix(pattern: &str) -> Vec<globset::GlobMatcher> {
+/// One step per leading path component of `pattern` before any `**` (`*/python/**` -> `*`,
+/// `python`): a folder whose name fails the step of its depth can neither match nor hold a
+/// match, so the walk does not enter it. Without this, `*/python/**/pyproject.toml` walked
+/// every folder of the monorepo (tens of milliseconds at 500 crates). A pattern with braces
+/// (which may hold a `/`) is not split.
+fn literal_prefix(pattern: &str) -> Vec<Step> {
     if pattern.contains('{') {
         return Vec::new();
     }
@@ -818,31 +816,58 @@ fn literal_prefix(pattern: &str) -> Vec<globset::GlobMatcher> {
         .split('/')
         .take_while(|c| !c.contains("**"))
         .map_while(|c| {
+            if !c.contains(['*', '?', '[', '\\']) {
+                return Some(Step::Literal(c.to_string()));
+            }
             globset::GlobBuilder::new(c)
                 .literal_separator(true)
                 .build()
                 .ok()
-                .map(|g| g.compile_matcher())
+                .map(|g| Step::Glob(g.compile_matcher()))
         })
         .collect()
+}
+
+/// One component of a pattern's leading part ([`literal_prefix`]).
+enum Step {
+    /// A plain name (`python`): the walk enters that one folder without listing its parent
+    /// (one `lstat` instead of reading the parent folder).
+    Literal(String),
+    Glob(globset::GlobMatcher),
+}
+
+/// Whether the walk skips a folder of this name: version control, build output, environments
+/// ([`SKIPPED`]) and hidden folders.
+fn skipped_name(name: &str) -> bool {
+    SKIPPED.contains(&name) || (name.starts_with('.') && name != ".")
 }
 
 fn walk_dirs(
     root: &Path,
     rel: &str,
     depth: usize,
-    prefix: &[globset::GlobMatcher],
+    prefix: &[Step],
     visit: &mut dyn FnMut(&str),
 ) -> anyhow::Result<()> {
     if depth == 0 {
         return Ok(());
     }
-    let Ok(read) = std::fs::read_dir(root.join(rel)) else {
-        return Ok(());
-    };
     let (here, below) = match prefix.split_first() {
         Some((m, rest)) => (Some(m), rest),
         None => (None, prefix),
+    };
+    if let Some(Step::Literal(name)) = here {
+        // A link is not walked, as below (the listing's file type does not follow links).
+        let child = crate::model::relpath::join(rel, name);
+        let is_dir = std::fs::symlink_metadata(root.join(&child)).is_ok_and(|m| m.is_dir());
+        if is_dir && !skipped_name(name) {
+            visit(&child);
+            walk_dirs(root, &child, depth - 1, below, visit)?;
+        }
+        return Ok(());
+    }
+    let Ok(read) = std::fs::read_dir(root.join(rel)) else {
+        return Ok(());
     };
     let mut children: BTreeSet<String> = BTreeSet::new();
     for entry in read.flatten() {
@@ -850,10 +875,12 @@ fn walk_dirs(
             continue;
         }
         let name = entry.file_name().to_string_lossy().into_owned();
-        if SKIPPED.contains(&name.as_str()) || (name.starts_with('.') && name != ".") {
+        if skipped_name(&name) {
             continue;
         }
-        if here.is_some_and(|m| !m.is_match(&name)) {
+        if let Some(Step::Glob(m)) = here
+            && !m.is_match(&name)
+        {
             continue;
         }
         children.insert(crate::model::relpath::join(rel, &name));
@@ -1067,6 +1094,30 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("both name the distribution `same`"), "{err}");
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_literal_folder_of_a_glob_is_entered_but_never_through_a_link() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(
+            root,
+            &[
+                ("a/python/p/pyproject.toml", "[project]\nname = \"p\"\n"),
+                ("elsewhere/q/pyproject.toml", "[project]\nname = \"q\"\n"),
+                ("b/rust/c/Cargo.toml", ""),
+                (
+                    ".hidden/python/h/pyproject.toml",
+                    "[project]\nname = \"h\"\n",
+                ),
+            ],
+        );
+        std::fs::create_dir_all(root.join("c")).unwrap();
+        std::os::unix::fs::symlink(root.join("elsewhere"), root.join("c/python")).unwrap();
+        let (dirs, literal) = glob_dirs(root, "*/python/*", "pyproject.toml", 1).unwrap();
+        assert!(!literal);
+        assert_eq!(dirs, ["a/python/p"]);
     }
 
     #[test]
