@@ -484,29 +484,35 @@ fn main() {
             .unwrap();
             std::fs::write(one.path().join("src/lib.rs"), "").unwrap();
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let floor_row = |report: &mut String, script: &str, what: &str| {
+                let floor = measure_env(
+                    &root,
+                    Path::new("/bin/sh"),
+                    &["-c", script],
+                    runs,
+                    true,
+                    &[("SSL_CERT_FILE", "/dev/null")],
+                    Some(metadata_ref),
+                );
+                row(
+                    report,
+                    &format!("floor under `--verify`: {what}, {threads} at a time"),
+                    &floor,
+                    Some((metadata_ref.name, &metadata)),
+                );
+            };
             let script = format!(
                 "yes '{}' | head -n {images} | xargs -P {threads} -n 1 '{}' metadata --offline \
                  --no-deps --format-version 1 --manifest-path",
                 one.path().join("Cargo.toml").display(),
                 cargo.display()
             );
-            let floor = measure_env(
-                &root,
-                Path::new("/bin/sh"),
-                &["-c", &script],
-                runs,
-                true,
-                &[("SSL_CERT_FILE", "/dev/null")],
-                Some(metadata_ref),
-            );
-            row(
+            floor_row(
                 report,
+                &script,
                 &format!(
-                    "floor under `--verify`: {images} × `cargo metadata --offline --no-deps` in a \
-                     one-crate workspace, {threads} at a time"
+                    "{images} × `cargo metadata --offline --no-deps` in a one-crate workspace"
                 ),
-                &floor,
-                Some((metadata_ref.name, &metadata)),
             );
             // The floor with cargo's own work: the same cargo in each image's real context,
             // built once beforehand (so only cargo is timed).
@@ -520,24 +526,14 @@ fn main() {
                 list_file.display(),
                 cargo.display()
             );
-            let floor = measure_env(
-                &root,
-                Path::new("/bin/sh"),
-                &["-c", &script],
-                runs,
-                true,
-                &[("SSL_CERT_FILE", "/dev/null")],
-                Some(metadata_ref),
-            );
-            row(
+            floor_row(
                 report,
+                &script,
                 &format!(
-                    "floor under `--verify`: `cargo metadata --offline --no-deps` in each of the \
-                     {} images' contexts (built beforehand), {threads} at a time",
+                    "`cargo metadata --offline --no-deps` in each of the {} images' contexts \
+                     (built beforehand)",
                     list.len()
                 ),
-                &floor,
-                Some((metadata_ref.name, &metadata)),
             );
         };
         if opts.dockerfile_only {

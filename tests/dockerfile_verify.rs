@@ -99,7 +99,7 @@ fn an_edited_ignore_file_fails_naming_the_file() {
         "{}",
         show(&out)
     );
-    assert!(err.contains("1 of 10 image(s) failed --verify: dag_runner"));
+    assert!(err.contains("1 of 10 images failed --verify: dag_runner"));
     assert!(err.contains("run `cargo ccworkspace dockerfile` to regenerate it"));
     assert!(err.contains("Verified ca_cli ("), "{}", show(&out));
 
@@ -118,6 +118,32 @@ fn an_edited_ignore_file_fails_naming_the_file() {
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
 }
 
+/// An ignore file that admits the root `Cargo.toml` (a hand-written `**/target`): the context's
+/// root manifest is still the Dockerfile's own, and the workspace's file is left as it was
+/// (it was once written through the hard link the context held to it). With `--build` too.
+#[test]
+fn a_context_that_admits_the_root_manifest_leaves_the_workspace_alone() {
+    let tmp = citychain();
+    let root = tmp.path();
+    let before = std::fs::read(root.join("Cargo.toml")).unwrap();
+    std::fs::write(
+        root.join("CA/rust/ca_cli/Dockerfile.dockerignore"),
+        "**/target\n",
+    )
+    .unwrap();
+    let out = verify(root, &["-p", "ca_cli", "-p", "dag_runner"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(std::fs::read(root.join("Cargo.toml")).unwrap(), before);
+    let out = verify(root, &["-p", "dag_runner", "-p", "ca_cli"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(
+        text(&out.stderr).contains("Verified 2 images"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(std::fs::read(root.join("Cargo.toml")).unwrap(), before);
+}
+
 /// A crate that gets no image, or no crate at all: bad input, exit 2.
 #[test]
 fn a_crate_without_an_image_is_an_error() {
@@ -125,6 +151,12 @@ fn a_crate_without_an_image_is_an_error() {
     let out = verify(tmp.path(), &["-p", "ca_core"]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
     assert!(text(&out.stderr).contains("ca_core gets no image"));
+    // Beside a crate that has one, the message says which `-p` is wrong, not "nothing".
+    let out = verify(tmp.path(), &["-p", "ca_cli", "-p", "ca_core"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    let err = text(&out.stderr);
+    assert!(err.contains("`-p ca_core`"), "{}", show(&out));
+    assert!(!err.contains("nothing to verify"), "{}", show(&out));
     let out = verify(tmp.path(), &["-p", "no_such_crate"]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
     let out = tool(tmp.path(), &["dockerfile", "--build"]);
@@ -138,8 +170,18 @@ fn a_missing_ignore_file_fails_its_image() {
     std::fs::remove_file(tmp.path().join("CA/rust/ca_cli/Dockerfile.dockerignore")).unwrap();
     let out = verify(tmp.path(), &["-p", "ca_cli"]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = text(&out.stderr);
     assert!(
-        text(&out.stderr).contains("Dockerfile.dockerignore does not exist"),
+        err.contains("Dockerfile.dockerignore does not exist"),
+        "{}",
+        show(&out)
+    );
+    // Reading the workspace's files failed, not a step in the context; the fix is to
+    // regenerate them, not `extra-files`.
+    assert!(!err.contains("in its context"), "{}", show(&out));
+    assert!(!err.contains("extra-files"), "{}", show(&out));
+    assert!(
+        err.contains("1 of 1 image failed --verify: ca_cli"),
         "{}",
         show(&out)
     );

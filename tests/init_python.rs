@@ -207,6 +207,34 @@ fn init_adds_a_uv_workspace_to_an_existing_pyproject() {
     assert_eq!(read(root, "pyproject.toml"), pyproject);
 }
 
+/// With the Python half turned off, `new --python` still writes the package (and still
+/// refuses a name a package already has, as uv would), and says the tool will not see it.
+#[test]
+fn new_python_with_the_python_half_off_warns() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(tmp.path(), &["init", "acme", "--domains", "DAGs"]);
+    let root = tmp.path().join("acme");
+    ok(&root, &["new", "DAGs/orch", "--python"]);
+    let manifest = root.join("Cargo.toml");
+    let before = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        format!("{before}\n[workspace.metadata.ccworkspace.python]\nenabled = false\n"),
+    )
+    .unwrap();
+    let (_, err) = ok(&root, &["new", "DAGs/flows", "--python"]);
+    assert!(err.contains("will not see it"), "{err}");
+    assert!(root.join("DAGs/python/flows/pyproject.toml").is_file());
+    // `orch` exists: a second package under that name in another domain is refused.
+    let out = tool(&root, &["new", "Other/orch", "--python"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("the distribution name `orch` is taken"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn new_python_refuses_bad_input_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();

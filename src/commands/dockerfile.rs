@@ -303,7 +303,7 @@ fn verify(
             && !problems.iter().any(|p| &p.krate == name)
         {
             return Err(UserError::new(
-                format!("{name} gets no image, so there is nothing to verify"),
+                format!("{name} gets no image: `-p {name}` names no image to verify"),
                 "pass -p only for PyO3 and binary crates (those with a Dockerfile)",
             )
             .into());
@@ -421,6 +421,15 @@ fn verify(
                 stderr,
             } => {
                 failed.push(krate.as_str());
+                if step == READING {
+                    // The workspace's generated files, not a step in the context.
+                    eprintln!("{red}error{red:#}: {krate} ({dockerfile}): {stderr}");
+                    eprintln!(
+                        "{cyan}help{cyan:#}: run `cargo ccworkspace dockerfile` to write the \
+                         image's Dockerfile and {ignore} again"
+                    );
+                    continue;
+                }
                 eprintln!(
                     "{red}error{red:#}: {krate} ({dockerfile}): {step} failed in its context"
                 );
@@ -470,15 +479,15 @@ fn verify(
         out.status(
             "Verified",
             format!(
-                "{} images: every context has what cargo reads",
-                images.len()
+                "{}: every context has what cargo reads",
+                count(images.len(), "image")
             ),
         );
     } else {
         eprintln!(
-            "{red}error{red:#}: {} of {} image(s) failed --verify: {}",
+            "{red}error{red:#}: {} of {} failed --verify: {}",
             failed.len(),
-            images.len(),
+            count(images.len(), "image"),
             failed.join(", ")
         );
     }
@@ -489,6 +498,19 @@ fn verify(
     } else {
         Status::Findings
     })
+}
+
+/// The step of a verdict that could not read the image's own files (its Dockerfile or
+/// ignore file in the workspace).
+const READING: &str = "reading";
+
+/// `1 image`, `2 images`.
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 /// What to show of a failed step's stderr: from its first error on (cargo's `Compiling`
@@ -551,23 +573,23 @@ fn prepare(
         (Ok(Some(df)), Ok(Some(ig))) => (df, ig),
         (Ok(None), _) => {
             return Err(failed(
-                "reading",
+                READING,
                 format!("{dockerfile} does not exist: {regenerate}"),
             ));
         }
         (_, Ok(None)) => {
             return Err(failed(
-                "reading",
+                READING,
                 format!("{ignore} does not exist: {regenerate}"),
             ));
         }
-        (Err(e), _) | (_, Err(e)) => return Err(failed("reading", e.to_string())),
+        (Err(e), _) | (_, Err(e)) => return Err(failed(READING, e.to_string())),
     };
     let ignore_file = docker::ignore::IgnoreFile::parse(&ignore_text)
-        .map_err(|e| failed("reading", format!("{ignore}: {e}")))?;
+        .map_err(|e| failed(READING, format!("{ignore}: {e}")))?;
     let Some(manifest) = docker::render::embedded_manifest(&df) else {
         return Err(failed(
-            "reading",
+            READING,
             format!("{dockerfile} embeds no root Cargo.toml: {regenerate}"),
         ));
     };
@@ -644,7 +666,7 @@ fn verify_one(
         .and_then(docker::verify::first_command)
     else {
         return failed(
-            "reading",
+            READING,
             format!("{dockerfile} has no build command this can run"),
         );
     };
@@ -669,7 +691,7 @@ fn verify_one(
             c.args(rest);
             c
         }
-        other => return failed("reading", format!("unexpected build command `{other}`")),
+        other => return failed(READING, format!("unexpected build command `{other}`")),
     };
     command
         .arg("--offline")
@@ -712,6 +734,9 @@ fn run_step(
                     Some((target, link)) => (Some(target), Some(link)),
                     None => (found, None),
                 };
+            // The context folder is gone when the run ends: shown as `<context>`, so two runs
+            // with one failure print the same lines.
+            let stderr = stderr.replace(&ctx.display().to_string(), "<context>");
             Some(Verdict::Failed {
                 step: step.to_string(),
                 missing,

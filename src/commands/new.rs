@@ -287,7 +287,20 @@ fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Resu
             dir: c.path.clone(),
         })
         .collect();
-    let python = crate::python::discover(&root, &config.python, &pyo3)?;
+    if !config.python.enabled {
+        out.warn(
+            "`enabled = false` in [workspace.metadata.ccworkspace.python]: the package is \
+             written, but `affected` and `lint-deps` will not see it until the Python half is \
+             turned on",
+        );
+    }
+    // The packages as uv will see them, whether or not the tool reads them: a new one must not
+    // take an existing package's name.
+    let as_uv_sees_them = crate::config::PythonConfig {
+        enabled: true,
+        ..config.python.clone()
+    };
+    let python = crate::python::discover(&root, &as_uv_sees_them, &pyo3)?;
     let distribution = crate::python::normalize(&name);
     if let Some(&taken) = python.by_distribution.get(&distribution) {
         return Err(UserError::new(

@@ -75,6 +75,9 @@ pub struct Context {
     dirs: HashSet<PathBuf>,
 }
 
+/// The context's root manifest: the trimmed one the Dockerfile embeds.
+const ROOT_MANIFEST: &str = "Cargo.toml";
+
 /// The root files the steps may write into a context: cargo writes the lockfile when the
 /// trimmed workspace's resolve differs, or when none was admitted. They are removed or copied
 /// afresh before every image.
@@ -122,6 +125,16 @@ impl Context {
         admitted: &[&TreeEntry],
         manifest: &str,
     ) -> std::io::Result<Vec<String>> {
+        let listed = admitted;
+        // The root manifest is the Dockerfile's own (its COPY replaces whatever the context
+        // sent): written fresh below, never linked to the workspace's, whose file a write
+        // through a hard link (or a symbolic one) would replace.
+        let admitted: Vec<&TreeEntry> = admitted
+            .iter()
+            .copied()
+            .filter(|e| e.path != ROOT_MANIFEST)
+            .collect();
+        let admitted = admitted.as_slice();
         let wanted: BTreeSet<&str> = admitted.iter().map(|e| e.path.as_str()).collect();
         let written = written_through(root, admitted);
         for written in WRITTEN_BY_STEPS {
@@ -176,8 +189,10 @@ impl Context {
             }
             self.present.insert(entry.path.clone());
         }
-        std::fs::write(self.dir.join("Cargo.toml"), manifest)?;
-        Ok(admitted.iter().map(|e| e.path.clone()).collect())
+        let at = self.dir.join(ROOT_MANIFEST);
+        remove_if_there(&at)?;
+        std::fs::write(at, manifest)?;
+        Ok(listed.iter().map(|e| e.path.clone()).collect())
     }
 
     /// Remove the folders that removing `gone` emptied, deepest first.
@@ -660,6 +675,36 @@ mod tests {
     }
 
     #[cfg(unix)]
+    #[test]
+    fn an_admitted_root_manifest_is_never_written_through() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("ws");
+        std::fs::create_dir_all(root.join("a/src")).unwrap();
+        std::fs::write(root.join("Cargo.toml"), "# the workspace's own\n").unwrap();
+        std::fs::write(root.join("a/src/lib.rs"), "").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("Cargo.toml", root.join("Linked.toml")).unwrap();
+        let tree = tree(&root).unwrap();
+        // A hand-written ignore file that admits everything, the root manifest included.
+        let all = IgnoreFile::parse("**/target\n").unwrap();
+        for build in [false, true] {
+            let mut context = Context::new(tmp.path().join(format!("ctx-{build}")), build);
+            for manifest in ["trimmed one", "trimmed two"] {
+                let admitted = context.sync(&root, &tree, &all, manifest).unwrap();
+                assert!(admitted.contains(&"Cargo.toml".to_string()));
+                assert_eq!(
+                    std::fs::read_to_string(context.dir().join("Cargo.toml")).unwrap(),
+                    manifest
+                );
+                assert_eq!(
+                    std::fs::read_to_string(root.join("Cargo.toml")).unwrap(),
+                    "# the workspace's own\n",
+                    "build: {build}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn a_lockfile_link_never_leads_cargo_to_the_workspace() {
         let tmp = tempfile::tempdir().unwrap();

@@ -896,6 +896,14 @@ fn walk_dirs(
 mod tests {
     use super::*;
 
+    /// The packages' distribution names, in the workspace's order.
+    fn distributions(ws: &PythonWorkspace) -> Vec<&str> {
+        ws.packages
+            .iter()
+            .map(|p| p.distribution.as_str())
+            .collect()
+    }
+
     fn write(root: &Path, files: &[(&str, &str)]) {
         for (p, body) in files {
             let p = root.join(p);
@@ -1002,11 +1010,7 @@ mod tests {
             ],
         );
         let ws = discover(root, &PythonConfig::default(), &[]).unwrap();
-        let names: Vec<&str> = ws
-            .packages
-            .iter()
-            .map(|p| p.distribution.as_str())
-            .collect();
+        let names = distributions(&ws);
         assert_eq!(names, ["mono", "a"]);
         assert!(ws.uv_workspace);
         // A leading `./` is the same glob (uv joins it to the root), for `init`/`new` too.
@@ -1014,11 +1018,7 @@ mod tests {
         let plain = std::fs::read_to_string(root.join("pyproject.toml")).unwrap();
         std::fs::write(root.join("pyproject.toml"), dotted).unwrap();
         let again = discover(root, &PythonConfig::default(), &[]).unwrap();
-        let again: Vec<&str> = again
-            .packages
-            .iter()
-            .map(|p| p.distribution.as_str())
-            .collect();
+        let again = distributions(&again);
         assert_eq!(again, names);
         std::fs::write(root.join("pyproject.toml"), plain).unwrap();
         let uv = crate::init::uv::UvWorkspace {
@@ -1049,11 +1049,7 @@ mod tests {
         let literal = "[project]\nname = \"mono\"\n[tool.uv.workspace]\nmembers = [\"pkgs/a\", \"pkgs/gone\"]\n";
         std::fs::write(root.join("pyproject.toml"), literal).unwrap();
         let ws = discover(root, &PythonConfig::default(), &[]).unwrap();
-        let names: Vec<&str> = ws
-            .packages
-            .iter()
-            .map(|p| p.distribution.as_str())
-            .collect();
+        let names = distributions(&ws);
         assert_eq!(names, ["mono", "a"]);
         std::fs::create_dir_all(root.join("pkgs/gone")).unwrap();
         let err = discover(root, &PythonConfig::default(), &[])
