@@ -67,8 +67,11 @@ pub(crate) fn check_input(py: &PythonWorkspace) -> anyhow::Result<()> {
         .iter()
         .filter_map(|p| p.project.as_ref())
         .chain(&py.root);
+    // Most packages of a monorepo write the same `requires-python`: each text parsed once.
+    let mut valid: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for p in projects {
         if let Some(rp) = &p.requires_python
+            && !valid.contains(rp.value.as_str())
             && let Err(e) = pep440_rs::VersionSpecifiers::from_str(&rp.value)
         {
             return Err(crate::errors::UserError::new(
@@ -81,6 +84,9 @@ pub(crate) fn check_input(py: &PythonWorkspace) -> anyhow::Result<()> {
                 "write a PEP 440 version specifier, e.g. `requires-python = \">=3.11\"`",
             )
             .into());
+        }
+        if let Some(rp) = &p.requires_python {
+            valid.insert(rp.value.as_str());
         }
     }
     Ok(())
@@ -98,10 +104,12 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
             by_crate_name.entry(normalize(krate)).or_insert(p);
         }
     }
+    // Whether the root's Python is allowed, by `requires-python` text (each parsed once).
+    let mut allowed: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
     for (i, pkg) in py.packages.iter().enumerate() {
         let Some(proj) = &pkg.project else { continue };
         if wanted(Rule::IncompatibleRequiresPython) {
-            requires_python(py, pkg, proj, out);
+            requires_python(py, pkg, proj, &mut allowed, out);
         }
         for r in &proj.requirements {
             let Some(&to) = py.by_distribution.get(&r.name) else {
@@ -424,14 +432,22 @@ fn allows(specifiers: &pep440_rs::VersionSpecifiers, version: &pep440_rs::Versio
     candidates.iter().any(|v| specifiers.contains(v))
 }
 
-fn requires_python(py: &PythonWorkspace, pkg: &Package, proj: &PyProject, out: &mut Vec<Finding>) {
+fn requires_python<'p>(
+    py: &PythonWorkspace,
+    pkg: &Package,
+    proj: &'p PyProject,
+    allowed: &mut std::collections::HashMap<&'p str, bool>,
+    out: &mut Vec<Finding>,
+) {
     let (Some(root), Some(rp)) = (&py.root_python, &proj.requires_python) else {
         return;
     };
-    let Ok(specifiers) = pep440_rs::VersionSpecifiers::from_str(&rp.value) else {
-        return;
-    };
-    if allows(&specifiers, &root.version) {
+    let ok = *allowed.entry(rp.value.as_str()).or_insert_with(|| {
+        // An invalid specifier set is `check_input`'s error, not a finding.
+        pep440_rs::VersionSpecifiers::from_str(&rp.value)
+            .map_or(true, |specifiers| allows(&specifiers, &root.version))
+    });
+    if ok {
         return;
     }
     let span = proj.tree().map_or(0..0, |tree| {
