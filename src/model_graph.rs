@@ -56,15 +56,12 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
     // names of the entries (for `uses pyo3`).
     let ws_table = root.get("workspace").and_then(NodeExt::as_table)?;
     let mut ws_paths: HashMap<&str, String> = HashMap::new();
-    let mut ws_packages: HashMap<&str, &str> = HashMap::new();
+    let ws_packages = crate::model::kind::renamed_workspace_deps(root);
     if let Some(deps) = ws_table.get("dependencies").and_then(NodeExt::as_table) {
         for (key, value) in deps.iter() {
             let key: &str = key.get_ref().as_ref();
             if let Some(path) = value.get("path").and_then(NodeExt::as_str) {
                 ws_paths.insert(key, normalize_rel(path)?);
-            }
-            if let Some(package) = value.get("package").and_then(NodeExt::as_str) {
-                ws_packages.insert(key, package);
             }
         }
     }
@@ -133,11 +130,7 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
         let mut links: BTreeMap<Node, Link> = BTreeMap::new();
         let mut uses_pyo3 = false;
         for dep in dependencies(table) {
-            let package = match (dep.spec.workspace, dep.spec.package.as_deref()) {
-                (true, _) => ws_packages.get(dep.key).copied().unwrap_or(dep.key),
-                (false, Some(p)) => p,
-                (false, None) => dep.key,
-            };
+            let package = crate::model::kind::package_of(&dep, &ws_packages);
             uses_pyo3 |= package == "pyo3";
             let path = if dep.spec.workspace {
                 ws_paths.get(dep.key).cloned()
@@ -216,11 +209,7 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
                 .and_then(NodeExt::as_str),
             KindFacts {
                 maturin_pyproject: files.pyproject.as_deref().is_some_and(is_maturin_pyproject),
-                cdylib: table
-                    .get("lib")
-                    .and_then(|l| l.get("crate-type").or_else(|| l.get("crate_type")))
-                    .and_then(NodeExt::as_array)
-                    .is_some_and(|a| a.iter().any(|t| t.as_str() == Some("cdylib"))),
+                cdylib: crate::model::kind::has_cdylib(table),
                 uses_pyo3,
                 main_bin: main_bin(&name, table, files),
             },

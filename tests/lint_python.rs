@@ -472,6 +472,75 @@ fn a_pyo3_crate_required_by_its_cargo_name_is_reported() {
     }
 }
 
+/// A PyO3 crate without a `pyproject.toml` (a `cdylib` on `pyo3`: maturin builds it from
+/// `Cargo.toml` alone) is a PyO3 crate for `lint-deps` as for `affected`: a Python package
+/// requiring its wheel is reported, since uv cannot build a folder without a `pyproject.toml`
+/// and goes to the index (uv agrees); `affected` marks the same package when the crate changes.
+#[test]
+fn a_pyo3_crate_without_a_pyproject_is_seen_by_both_commands() {
+    let ws = uv_workspace(
+        "[\"pkgs/*\"]",
+        "\n[tool.uv.sources]\ncore = { workspace = true }\n",
+        &[(
+            "Cargo.toml",
+            &format!("{CARGO_ROOT}\n[workspace.dependencies]\npyo3 = \"0.22\"\n"),
+        )],
+    );
+    std::fs::remove_file(ws.path().join("crates/fast_py/pyproject.toml")).unwrap();
+    std::fs::write(
+        ws.path().join("crates/fast_py/Cargo.toml"),
+        "[package]\nname = \"fast-py\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [lib]\ncrate-type = [\"cdylib\"]\n\n[dependencies]\npyo3 = { workspace = true }\n",
+    )
+    .unwrap();
+    let r = run(ws.path(), &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // `pyo3-layout` already asks the crate for its own pyproject.toml; the requirement on its
+    // wheel is the Python side of the same gap.
+    assert_eq!(
+        findings(&r.stdout),
+        [
+            f("pyo3-layout", "crates/fast_py/Cargo.toml", 2, "error"),
+            f("pyo3-not-uv-member", "pkgs/app/pyproject.toml", 9, "error")
+        ],
+        "{}",
+        r.stdout
+    );
+    let r = run(ws.path(), &[]);
+    assert!(
+        r.stderr
+            .contains("help: give crates/fast_py a pyproject.toml that builds it with maturin"),
+        "{}",
+        r.stderr
+    );
+    let affected = Command::new(BIN)
+        .current_dir(ws.path())
+        .args([
+            "affected",
+            "--files",
+            "crates/fast_py/src/lib.rs",
+            "--kind",
+            "python",
+        ])
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&affected.stdout).trim(),
+        "app",
+        "{}",
+        String::from_utf8_lossy(&affected.stderr)
+    );
+    if support::require_tool(support::UV.0, support::UV.1) {
+        let (ok, stderr) = uv_lock(ws.path());
+        assert!(!ok);
+        assert!(
+            stderr.contains("fast-py was not found in the cache"),
+            "{stderr}"
+        );
+    }
+}
+
 /// A member inherits the workspace root's `[tool.uv.sources]` (uv docs, "Using workspaces"):
 /// no finding, and uv agrees. A path source pointing at a member's folder is reported: uv 0.13
 /// refuses it ("Workspace members must be declared as workspace sources"); `--fix` rewrites it

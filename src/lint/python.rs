@@ -28,10 +28,13 @@ pub(crate) const RULES: [Rule; 3] = [
     Rule::Pyo3NotUvMember,
 ];
 
-/// The PyO3 crates of the workspace, as Python discovery needs them: members with
-/// `[package.metadata.ccworkspace] kind = "pyo3"`, or, without a `kind`, a `pyproject.toml`
-/// that builds with maturin (the crates whose wheel is a distribution of the monorepo).
+/// The PyO3 crates of the workspace, as Python discovery needs them: the members that
+/// [`crate::model::kind::classify`] makes PyO3 crates, the rule `affected` and `dockerfile`
+/// use (`[package.metadata.ccworkspace] kind = "pyo3"`; else a `pyproject.toml` that builds with
+/// maturin, or a `cdylib` that depends on `pyo3`), so every command sees the same wheels.
 pub(crate) fn pyo3_crates(ws: &Workspace) -> Vec<Pyo3Crate> {
+    use crate::model::kind::{CrateKind, KindFacts, classify, depends_on_pyo3, has_cdylib};
+    let renamed = crate::model::kind::renamed_workspace_deps(ws.root.root());
     ws.members
         .iter()
         .filter(|m| {
@@ -42,13 +45,18 @@ pub(crate) fn pyo3_crates(ws: &Workspace) -> Vec<Pyo3Crate> {
                 .and_then(|p| p.get("ccworkspace"))
                 .and_then(|c| c.get("kind"))
                 .and_then(NodeExt::as_str);
-            match kind {
-                Some(kind) => kind == "pyo3",
-                None => ws
+            let facts = KindFacts {
+                maturin_pyproject: ws
                     .pyprojects
                     .get(&m.dir)
                     .is_some_and(|p| super::layout::is_maturin(p.root())),
-            }
+                cdylib: has_cdylib(m.root()),
+                uses_pyo3: depends_on_pyo3(m.root(), &renamed),
+                // Only the PyO3 rule matters here.
+                main_bin: false,
+            };
+            // An invalid `kind` is reported where kinds are read; it is no PyO3 crate here.
+            classify(kind, facts) == Ok(CrateKind::Pyo3)
         })
         .filter_map(|m| {
             Some(Pyo3Crate {
@@ -137,7 +145,15 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
                 let by_path = source_of(py, true, pkg, proj, &target.distribution)
                     .is_some_and(|s| points_at(pkg, s, &target.dir));
                 if wanted(Rule::Pyo3NotUvMember) && !by_path {
-                    let how = if uv_excludes(uv, &target.dir) {
+                    let how = if target.project.is_none() {
+                        format!(
+                            "give {} a pyproject.toml that builds it with maturin \
+                             (`[build-system] build-backend = \"maturin\"`; uv cannot build a \
+                             folder without one), then add \"{}\" to `members` in \
+                             [tool.uv.workspace] of pyproject.toml (line {})",
+                            target.dir, target.dir, uv.line
+                        )
+                    } else if uv_excludes(uv, &target.dir) {
                         format!(
                             "remove the pattern matching \"{}\" from `exclude` in \
                              [tool.uv.workspace] of pyproject.toml (line {})",

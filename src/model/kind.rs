@@ -176,6 +176,64 @@ pub fn classify(kind_override: Option<&str>, facts: KindFacts) -> Result<CrateKi
     })
 }
 
+/// `cdylib` among a member manifest's `[lib] crate-type` (or `crate_type`): one of the facts
+/// that make a crate without a `kind` a PyO3 crate ([`classify`]).
+pub fn has_cdylib(member: &crate::model::manifest::Table) -> bool {
+    use crate::model::NodeExt as _;
+    member
+        .get("lib")
+        .and_then(|l| l.get("crate-type").or_else(|| l.get("crate_type")))
+        .and_then(|t| t.as_array())
+        .is_some_and(|a| a.iter().any(|t| t.as_str() == Some("cdylib")))
+}
+
+/// The `[workspace.dependencies]` entries of a root manifest that rename their package
+/// (`key = { package = "real" }`): key -> package.
+pub fn renamed_workspace_deps<'a>(
+    root: &'a crate::model::manifest::Table<'a>,
+) -> std::collections::HashMap<&'a str, &'a str> {
+    use crate::model::NodeExt as _;
+    let mut out = std::collections::HashMap::new();
+    if let Some(deps) = root
+        .get("workspace")
+        .and_then(|w| w.get("dependencies"))
+        .and_then(|d| d.as_table())
+    {
+        for (key, value) in deps.iter() {
+            if let Some(package) = value.get("package").and_then(|p| p.as_str()) {
+                out.insert(key.get_ref().as_ref(), package);
+            }
+        }
+    }
+    out
+}
+
+/// Whether a member manifest depends on the package `pyo3` (any dependency table, any
+/// target; renamed with `package`, or through the `[workspace.dependencies]` entry it
+/// inherits, `renamed` from [`renamed_workspace_deps`]): the other fact of [`classify`]'s PyO3
+/// rule.
+pub fn depends_on_pyo3(
+    member: &crate::model::manifest::Table,
+    renamed: &std::collections::HashMap<&str, &str>,
+) -> bool {
+    crate::model::manifest::dependencies(member)
+        .iter()
+        .any(|dep| package_of(dep, renamed) == "pyo3")
+}
+
+/// The package a dependency entry names: its `package`, the inherited workspace entry's, or
+/// its key.
+pub fn package_of<'d>(
+    dep: &'d crate::model::manifest::DepEntry<'_>,
+    renamed: &std::collections::HashMap<&str, &'d str>,
+) -> &'d str {
+    match (dep.spec.workspace, dep.spec.package.as_deref()) {
+        (true, _) => renamed.get(dep.key).copied().unwrap_or(dep.key),
+        (false, Some(p)) => p,
+        (false, None) => dep.key,
+    }
+}
+
 /// Whether a `pyproject.toml` builds with maturin (`[build-system] build-backend = "maturin"`).
 pub fn is_maturin_pyproject(text: &str) -> bool {
     toml::from_str::<toml::Table>(text)
