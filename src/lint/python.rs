@@ -45,13 +45,15 @@ pub(crate) fn pyo3_crates(ws: &Workspace) -> Vec<Pyo3Crate> {
                 .and_then(|p| p.get("ccworkspace"))
                 .and_then(|c| c.get("kind"))
                 .and_then(NodeExt::as_str);
+            let cdylib = has_cdylib(m.root());
             let facts = KindFacts {
                 maturin_pyproject: ws
                     .pyprojects
                     .get(&m.dir)
                     .is_some_and(|p| super::layout::is_maturin(p.root())),
-                cdylib: has_cdylib(m.root()),
-                uses_pyo3: depends_on_pyo3(m.root(), &renamed),
+                cdylib,
+                // Counts only with `cdylib` (classify's rule): not read for the other crates.
+                uses_pyo3: cdylib && depends_on_pyo3(m.root(), &renamed),
                 // Only the PyO3 rule matters here.
                 main_bin: false,
             };
