@@ -827,6 +827,35 @@ fn the_packages_globs_changing_marks_every_python_package() {
     );
 }
 
+/// Turning the Python half on is a change to which Python packages there are: every one is
+/// marked, as for a change to `packages`.
+#[test]
+fn turning_the_python_half_on_marks_every_python_package() {
+    let (_dir, repo) = monorepo();
+    repo.append(
+        "Cargo.toml",
+        "\n[workspace.metadata.ccworkspace.python]\nenabled = false\n",
+    );
+    repo.commit_all("python off");
+    let on = std::fs::read_to_string(repo.dir.join("Cargo.toml"))
+        .unwrap()
+        .replace("enabled = false", "enabled = true");
+    repo.write("Cargo.toml", &on);
+    assert_eq!(
+        affected(&repo, &["--kind", "python"]).names(),
+        set(&[
+            "extra-user",
+            "helpers",
+            "later",
+            "orch",
+            "plain-user",
+            "report",
+            "tools",
+            "viz-user"
+        ])
+    );
+}
+
 #[test]
 fn uv_lock_and_root_pyproject_changes_do_not_run_cargo_metadata() {
     let (_dir, repo) = uv_monorepo();

@@ -121,11 +121,18 @@ fn diff_workspace(base: Option<&Table>, head: Option<&Table>, d: &mut RootDiff) 
                         .and_then(|c| c.get("affected"))
                         .cloned()
                 };
+                // What decides which Python packages there are: every key of the table but
+                // the commands that test them (a change to those marks nothing).
                 let globs = |v: Option<&Value>| {
                     v.and_then(|m| m.get("ccworkspace"))
                         .and_then(|c| c.get("python"))
-                        .and_then(|p| p.get("packages"))
-                        .cloned()
+                        .and_then(Value::as_table)
+                        .map(|t| {
+                            let mut t = t.clone();
+                            t.remove("test-command");
+                            t.remove("rust-test-command");
+                            t
+                        })
                 };
                 if globs(b) != globs(h) {
                     d.python_packages = true;

@@ -339,12 +339,9 @@ fn verify(
         .par_iter()
         .map(|(_, dockerfile, ignore)| prepare(root, &tree, dockerfile, ignore))
         .collect();
-    let sets: Vec<Vec<usize>> = prepared
+    let sets: Vec<&[usize]> = prepared
         .iter()
-        .map(|p| {
-            p.as_ref()
-                .map_or_else(|_| Vec::new(), |p| p.admitted.clone())
-        })
+        .map(|p| p.as_ref().map_or(&[][..], |p| p.admitted.as_slice()))
         .collect();
     let order = docker::verify::nearest_neighbour_order(&sets, tree.len());
     let per_worker = order.len().div_ceil(threads.max(1)).max(1);
@@ -593,12 +590,7 @@ fn prepare(
             format!("{dockerfile} embeds no root Cargo.toml: {regenerate}"),
         ));
     };
-    let admitted = tree
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| !ignore_file.is_excluded(&e.path))
-        .map(|(i, _)| i)
-        .collect();
+    let admitted = docker::verify::admitted(tree, &ignore_file);
     Ok(Prepared {
         dockerfile: df,
         manifest,

@@ -114,7 +114,11 @@ impl Context {
         ignore: &IgnoreFile,
         manifest: &str,
     ) -> std::io::Result<Vec<String>> {
-        self.sync_admitted(root, &admitted(tree, ignore), manifest)
+        let entries: Vec<&TreeEntry> = admitted(tree, ignore)
+            .into_iter()
+            .map(|i| &tree[i])
+            .collect();
+        self.sync_admitted(root, &entries, manifest)
     }
 
     /// [`Context::sync`] with the entries the ignore file admits already picked
@@ -215,10 +219,13 @@ impl Context {
     }
 }
 
-/// The entries of `tree` that `ignore` admits, in the tree's order (sorted by path).
-pub fn admitted<'t>(tree: &'t [TreeEntry], ignore: &IgnoreFile) -> Vec<&'t TreeEntry> {
+/// The indices of the entries of `tree` that `ignore` admits, ascending (the tree is sorted
+/// by path, so are they).
+pub fn admitted(tree: &[TreeEntry], ignore: &IgnoreFile) -> Vec<usize> {
     tree.iter()
-        .filter(|e| !ignore.is_excluded(&e.path))
+        .enumerate()
+        .filter(|(_, e)| !ignore.is_excluded(&e.path))
+        .map(|(i, _)| i)
         .collect()
 }
 
@@ -226,13 +233,13 @@ pub fn admitted<'t>(tree: &'t [TreeEntry], ignore: &IgnoreFile) -> Vec<&'t TreeE
 /// followed by the one nearest to it among those left (fewest indices in one and not the
 /// other; greedy, from the first): a [`Context`] turned from image to image in this order adds
 /// and removes fewer files and creates fewer folders.
-pub fn nearest_neighbour_order(sets: &[Vec<usize>], universe: usize) -> Vec<usize> {
+pub fn nearest_neighbour_order(sets: &[&[usize]], universe: usize) -> Vec<usize> {
     let words = universe.div_ceil(64);
     let bits: Vec<Vec<u64>> = sets
         .iter()
         .map(|set| {
             let mut b = vec![0u64; words];
-            for &i in set {
+            for &i in set.iter() {
                 b[i / 64] |= 1 << (i % 64);
             }
             b
@@ -606,6 +613,7 @@ mod tests {
             (50..61).collect(),
             (1..10).collect(),
         ];
+        let sets: Vec<&[usize]> = sets.iter().map(Vec::as_slice).collect();
         let order = nearest_neighbour_order(&sets, 64);
         assert_eq!(order, [0, 2, 4, 1, 3]);
         let mut sorted = order.clone();

@@ -258,22 +258,9 @@ pub fn discover(
     pyo3: &[Pyo3Crate],
 ) -> anyhow::Result<PythonWorkspace> {
     if !config.enabled {
-        return Ok(none());
+        return Ok(PythonWorkspace::default());
     }
     finish(scan(root, config)?, root, pyo3)
-}
-
-/// The Python half left out (`enabled = false`): no package, no edge.
-fn none() -> PythonWorkspace {
-    PythonWorkspace {
-        root: None,
-        uv_workspace: false,
-        packages: Vec::new(),
-        by_distribution: BTreeMap::new(),
-        edges: Vec::new(),
-        uv_members: BTreeSet::new(),
-        root_python: None,
-    }
 }
 
 /// A [`scan`] started on the thread pool by [`prefetch`], for [`discover_prefetched`]: the
@@ -316,7 +303,7 @@ pub fn discover_prefetched(
     pyo3: &[Pyo3Crate],
 ) -> anyhow::Result<PythonWorkspace> {
     if !config.enabled {
-        return Ok(none());
+        return Ok(PythonWorkspace::default());
     }
     let taken = PREFETCH.lock().ok().and_then(|mut slot| slot.take());
     let scanned = match (taken, root.canonicalize()) {
