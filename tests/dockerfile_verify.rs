@@ -100,6 +100,13 @@ fn an_edited_ignore_file_fails_naming_the_file() {
         show(&out)
     );
     assert!(err.contains("1 of 10 images failed --verify: dag_runner"));
+    // cargo's lines name the context folder, which is gone after the run, as `<context>`.
+    assert!(
+        err.contains("<context>/CA/rust/ca_testkit/Cargo.toml"),
+        "{}",
+        show(&out)
+    );
+    assert!(!err.contains("ccworkspace-verify"), "{}", show(&out));
     assert!(err.contains("run `cargo ccworkspace dockerfile` to regenerate it"));
     assert!(err.contains("Verified ca_cli ("), "{}", show(&out));
 

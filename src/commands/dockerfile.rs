@@ -344,7 +344,8 @@ fn verify(
         .map(|p| p.as_ref().map_or(&[][..], |p| p.admitted.as_slice()))
         .collect();
     let order = docker::verify::nearest_neighbour_order(&sets, tree.len());
-    let per_worker = order.len().div_ceil(threads.max(1)).max(1);
+    // `threads` is at least 1; a chunk of 0 would panic on an empty run.
+    let per_worker = order.len().div_ceil(threads).max(1);
     let runs: std::sync::Mutex<Vec<std::collections::VecDeque<usize>>> = std::sync::Mutex::new(
         order
             .chunks(per_worker)
@@ -399,12 +400,12 @@ fn verify(
             })
             .collect()
     });
-    let mut results: Vec<Verdict> = {
+    // Every image was taken exactly once: back in the images' order for the report.
+    let results: Vec<Verdict> = {
         let mut sorted = results;
         sorted.sort_by_key(|(i, _)| *i);
         sorted.into_iter().map(|(_, v)| v).collect()
     };
-    results.truncate(images.len());
     bar.finish_and_clear();
     let (red, cyan) = (crate::output::ERROR, crate::output::HELP);
     let mut failed = Vec::new();
@@ -611,15 +612,14 @@ fn verify_one(
     let (df, manifest) = (&image.dockerfile, &image.manifest);
     let entries: Vec<&docker::verify::TreeEntry> =
         image.admitted.iter().map(|&i| &tree[i]).collect();
-    let admitted = match context.sync_admitted(root, &entries, manifest) {
-        Ok(admitted) => admitted,
-        Err(e) => return failed("copying the context", e.to_string()),
-    };
+    if let Err(e) = context.sync_admitted(root, &entries, manifest) {
+        return failed("copying the context", e.to_string());
+    }
     let ctx = context.dir();
     // The admitted links: one that dangles stands for its target in an error (run_step).
-    let links: Vec<String> = tree
+    let links: Vec<String> = entries
         .iter()
-        .filter(|e| e.is_link && admitted.binary_search(&e.path).is_ok())
+        .filter(|e| e.is_link)
         .map(|e| e.path.clone())
         .collect();
     let cargo = crate::workspace::cargo_program();
@@ -629,7 +629,7 @@ fn verify_one(
     // dependency the context must hold; only the resolve reads `[patch]`/`[replace]` paths and
     // a cargo config's sources. Without those, `--no-deps` reads the same files of the context
     // without the registry (which CI may not have fetched) in a fifth of the time.
-    let no_deps = !reads_sources_when_resolving(manifest, &admitted);
+    let no_deps = !reads_sources_when_resolving(manifest, &entries);
     if no_deps {
         metadata.arg("--no-deps");
     }
@@ -698,14 +698,14 @@ fn verify_one(
 /// holds a cargo config (`paths` overrides, directory sources). See cargo's "Overriding
 /// Dependencies" and "Source Replacement" pages. A manifest that does not parse counts as
 /// reading them (cargo then reports the error either way).
-fn reads_sources_when_resolving(manifest: &str, admitted: &[String]) -> bool {
+fn reads_sources_when_resolving(manifest: &str, admitted: &[&docker::verify::TreeEntry]) -> bool {
     let overrides = manifest.parse::<toml::Table>().map_or(true, |t| {
         t.contains_key("patch") || t.contains_key("replace")
     });
     overrides
         || admitted
             .iter()
-            .any(|p| p == ".cargo/config" || p == ".cargo/config.toml")
+            .any(|e| e.path == ".cargo/config" || e.path == ".cargo/config.toml")
 }
 
 /// Run one step; `None` when it succeeds. `links` are the context's admitted links: when the
