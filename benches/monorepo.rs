@@ -170,12 +170,7 @@ fn measure_env(
             .status()
             .unwrap();
         // `lint-deps` exits 1 on findings: an answer, not a failure.
-        assert!(
-            out.status_code_ok(),
-            "{} {:?} failed",
-            r.program.display(),
-            r.args
-        );
+        assert!(answered(out), "{} {:?} failed", r.program.display(), r.args);
         start.elapsed()
     };
     let command = |wrapper: Option<(&Path, &Path)>| {
@@ -271,14 +266,8 @@ fn measure_env(
 }
 
 /// Exit 0 or 1 (`lint-deps` with findings): the command answered.
-trait StatusOk {
-    fn status_code_ok(&self) -> bool;
-}
-
-impl StatusOk for std::process::ExitStatus {
-    fn status_code_ok(&self) -> bool {
-        matches!(self.code(), Some(0 | 1))
-    }
+fn answered(status: std::process::ExitStatus) -> bool {
+    matches!(status.code(), Some(0 | 1))
 }
 
 /// `BENCH_STRICT=1`: a failing command aborts the benchmark instead of being skipped.
@@ -457,7 +446,11 @@ fn main() {
                 &check,
                 Some((metadata_ref.name, &metadata)),
             );
-            let images = count_named(&root, "Dockerfile");
+            let images = {
+                let mut found = Vec::new();
+                find_named(&root, "Dockerfile", &mut found);
+                found.len()
+            };
             let verify = measure_against(
                 &root,
                 &bin,
@@ -813,7 +806,6 @@ fn main() {
     }
 }
 
-/// How many files named `name` are under `dir` (not in `.git` or `target`).
 /// Every image's context under `root`, built as `--verify` builds it (the tree filtered by the
 /// image's `Dockerfile.dockerignore`, the Dockerfile's trimmed manifest as the root
 /// `Cargo.toml`), one folder each under `out`; returns the folders.
@@ -841,6 +833,7 @@ fn prebuilt_contexts(root: &Path, out: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Every file named `name` under `dir` (not in `.git` or `target`), pushed onto `found`.
 fn find_named(dir: &Path, name: &str, found: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
         let file = e.file_name();
@@ -851,20 +844,4 @@ fn find_named(dir: &Path, name: &str, found: &mut Vec<PathBuf>) {
             found.push(e.path());
         }
     }
-}
-
-fn count_named(dir: &Path, name: &str) -> usize {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| {
-            let file = e.file_name();
-            let kind = e.file_type().unwrap();
-            if kind.is_dir() && file != ".git" && file != "target" {
-                count_named(&e.path(), name)
-            } else {
-                usize::from(kind.is_file() && file == name)
-            }
-        })
-        .sum()
 }

@@ -424,7 +424,6 @@ fn source_key(
         .find(|k| normalize(k) == distribution)
 }
 
-/// `incompatible-requires-python` for one package.
 /// Whether `specifiers` allow `version`; a version without a patch number (`3.11`, as
 /// `.python-version` usually pins it) is any `3.11.x`, as uv reads it (it picks the newest
 /// 3.11 it has, then checks `requires-python`): allowed when one of them is.
@@ -450,6 +449,8 @@ fn allows(specifiers: &pep440_rs::VersionSpecifiers, version: &pep440_rs::Versio
     candidates.iter().any(|v| specifiers.contains(v))
 }
 
+/// `incompatible-requires-python` for one package; `allowed` caches the answer per
+/// `requires-python` text.
 fn requires_python<'p>(
     py: &PythonWorkspace,
     pkg: &Package,

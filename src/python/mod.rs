@@ -193,22 +193,6 @@ impl PythonWorkspace {
         })
     }
 
-    /// The packages that depend on `to`, with the edge.
-    pub fn dependents(&self, to: usize) -> impl Iterator<Item = (usize, &Edge)> {
-        self.edges.iter().enumerate().flat_map(move |(from, es)| {
-            es.iter()
-                .filter(move |e| e.to == to)
-                .map(move |e| (from, e))
-        })
-    }
-
-    /// The Python side of the PyO3 crate `krate`, if it is in the graph.
-    pub fn of_crate(&self, krate: &str) -> Option<usize> {
-        self.packages
-            .iter()
-            .position(|p| matches!(&p.kind, PackageKind::Pyo3 { krate: k } if k == krate))
-    }
-
     /// The Python packages (not PyO3 crates), with their indices.
     pub fn python_packages(&self) -> impl Iterator<Item = (usize, &Package)> {
         self.packages
@@ -972,8 +956,10 @@ mod tests {
             "a crate's files are the crate's"
         );
         assert_eq!(
-            ws.of_crate("login_py"),
-            Some(ws.by_distribution["login-py"])
+            ws.packages[ws.by_distribution["login-py"]].kind,
+            PackageKind::Pyo3 {
+                krate: "login_py".into()
+            }
         );
     }
 
