@@ -201,12 +201,7 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
             return None;
         }
         let kind = classify(
-            table
-                .get("package")
-                .and_then(|p| p.get("metadata"))
-                .and_then(|m| m.get("ccworkspace"))
-                .and_then(|c| c.get("kind"))
-                .and_then(NodeExt::as_str),
+            crate::model::kind::kind_override(table),
             KindFacts {
                 maturin_pyproject: files.pyproject.as_deref().is_some_and(is_maturin_pyproject),
                 cdylib: crate::model::kind::has_cdylib(table),

@@ -2,6 +2,7 @@
 //! `pyo3-layout` (a PyO3 crate that maturin cannot build from its own folder).
 
 use super::{Ctx, Finding, Rule};
+use crate::model::kind::is_maturin;
 use crate::model::{DepEntry, DepKind, Manifest, Node, NodeExt, Table, join, parent_dir};
 
 pub(super) fn orphans(ctx: &Ctx, out: &mut Vec<Finding>) {
@@ -52,14 +53,7 @@ pub(super) fn orphans(ctx: &Ctx, out: &mut Vec<Finding>) {
 /// Whether a member is a PyO3 extension: `[package.metadata.ccworkspace] kind = "pyo3"`, a
 /// maturin `pyproject.toml`, or a `pyo3` dependency with `extension-module` or a `cdylib`.
 fn is_pyo3(ctx: &Ctx, m: &Manifest, deps: &[DepEntry]) -> bool {
-    let root = m.root();
-    let kind = root
-        .get("package")
-        .and_then(|p| p.get("metadata"))
-        .and_then(|p| p.get("ccworkspace"))
-        .and_then(|c| c.get("kind"))
-        .and_then(NodeExt::as_str);
-    if let Some(kind) = kind {
+    if let Some(kind) = crate::model::kind::kind_override(m.root()) {
         return kind == "pyo3";
     }
     // A pyproject.toml decides: built by maturin, it is one; built by another backend
@@ -114,16 +108,6 @@ fn builds_binary_wheel(m: &Manifest, pyproject: Option<&Table>, has_lib: bool) -
         Some(b) => b == "bin",
         None => !has_lib && m.root().get("lib").is_none(),
     }
-}
-
-/// Whether a `pyproject.toml` builds with maturin (`[build-system] build-backend = "maturin"`):
-/// the one test `pyo3-layout` and the Python rules share.
-pub(super) fn is_maturin(pyproject: &Table) -> bool {
-    pyproject
-        .get("build-system")
-        .and_then(|b| b.get("build-backend"))
-        .and_then(NodeExt::as_str)
-        == Some("maturin")
 }
 
 pub(super) fn pyo3(ctx: &Ctx, out: &mut Vec<Finding>) {

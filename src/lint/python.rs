@@ -38,19 +38,13 @@ pub(crate) fn pyo3_crates(ws: &Workspace) -> Vec<Pyo3Crate> {
     ws.members
         .iter()
         .filter(|m| {
-            let kind = m
-                .root()
-                .get("package")
-                .and_then(|p| p.get("metadata"))
-                .and_then(|p| p.get("ccworkspace"))
-                .and_then(|c| c.get("kind"))
-                .and_then(NodeExt::as_str);
+            let kind = crate::model::kind::kind_override(m.root());
             let cdylib = has_cdylib(m.root());
             let facts = KindFacts {
                 maturin_pyproject: ws
                     .pyprojects
                     .get(&m.dir)
-                    .is_some_and(|p| super::layout::is_maturin(p.root())),
+                    .is_some_and(|p| crate::model::kind::is_maturin(p.root())),
                 cdylib,
                 // Counts only with `cdylib` (classify's rule): not read for the other crates.
                 uses_pyo3: cdylib && depends_on_pyo3(m.root(), &renamed),

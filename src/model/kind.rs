@@ -234,17 +234,32 @@ pub fn package_of<'d>(
     }
 }
 
-/// Whether a `pyproject.toml` builds with maturin (`[build-system] build-backend = "maturin"`).
+/// Whether a parsed `pyproject.toml` builds with maturin (`[build-system] build-backend =
+/// "maturin"`): the one test of it, for the kind rule, `pyo3-layout` and the Python rules.
+pub fn is_maturin(pyproject: &crate::model::manifest::Table) -> bool {
+    use crate::model::NodeExt as _;
+    pyproject
+        .get("build-system")
+        .and_then(|b| b.get("build-backend"))
+        .and_then(|b| b.as_str())
+        == Some("maturin")
+}
+
+/// [`is_maturin`] of a `pyproject.toml`'s text (`false` when it does not parse).
 pub fn is_maturin_pyproject(text: &str) -> bool {
-    toml::from_str::<toml::Table>(text)
-        .ok()
-        .and_then(|t| {
-            t.get("build-system")
-                .and_then(|b| b.get("build-backend"))
-                .and_then(|b| b.as_str())
-                .map(|b| b == "maturin")
-        })
-        .unwrap_or(false)
+    crate::model::manifest::Table::parse(text).is_ok_and(|t| is_maturin(t.get_ref()))
+}
+
+/// `[package.metadata.ccworkspace] kind` of a member manifest, as written (`"pyo3"`, `"bin"`,
+/// `"lib"`; [`classify`] checks it).
+pub fn kind_override<'a>(member: &'a crate::model::manifest::Table<'a>) -> Option<&'a str> {
+    use crate::model::NodeExt as _;
+    member
+        .get("package")
+        .and_then(|p| p.get("metadata"))
+        .and_then(|m| m.get("ccworkspace"))
+        .and_then(|c| c.get("kind"))
+        .and_then(|k| k.as_str())
 }
 
 #[cfg(test)]
