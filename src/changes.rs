@@ -72,12 +72,8 @@ pub(crate) fn analyse(
 ) -> anyhow::Result<Analysis> {
     // The Python packages need no crate: read them while the crates load (with the working
     // tree as head; another head's files come from a scratch checkout later).
-    if change.head.is_none()
-        && let Ok((root, manifest)) =
-            crate::model::find_root_manifest(global.manifest_path.as_deref())
-        && let Ok(config) = Config::from_manifest_text(manifest.text(), &manifest.path)
-    {
-        crate::python::prefetch(&root, &config.python);
+    if change.head.is_none() {
+        crate::python::prefetch_for(global.manifest_path.as_deref());
     }
     let list_mode = change.files_from.is_some() || !change.files.is_empty();
     if list_mode {

@@ -15,28 +15,7 @@ use std::process::Command;
 mod support;
 use support::write_workspace;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cargo-ccworkspace");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(BIN)
-        .current_dir(dir)
-        .args(["--color", "never", "lint-deps"])
-        .args(args)
-        .env_remove("CI")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use support::cli::lint_deps as run;
 
 /// (code, file, line, level) of every finding of a JSON report.
 fn findings(stdout: &str) -> Vec<(String, String, u64, String)> {
@@ -513,24 +492,18 @@ fn a_pyo3_crate_without_a_pyproject_is_seen_by_both_commands() {
         "{}",
         r.stderr
     );
-    let affected = Command::new(BIN)
-        .current_dir(ws.path())
-        .args([
+    let affected = support::cli::run(
+        ws.path(),
+        &[
             "affected",
             "--files",
             "crates/fast_py/src/lib.rs",
             "--kind",
             "python",
-        ])
-        .env_remove("CI")
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&affected.stdout).trim(),
-        "app",
-        "{}",
-        String::from_utf8_lossy(&affected.stderr)
+        ],
+        &[],
     );
+    assert_eq!(affected.stdout.trim(), "app", "{}", affected.stderr);
     if support::require_tool(support::UV.0, support::UV.1) {
         let (ok, stderr) = uv_lock(ws.path());
         assert!(!ok);

@@ -121,18 +121,17 @@ fn diff_workspace(base: Option<&Table>, head: Option<&Table>, d: &mut RootDiff) 
                         .and_then(|c| c.get("affected"))
                         .cloned()
                 };
-                // What decides which Python packages there are: every key of the table but
-                // the commands that test them (a change to those marks nothing).
+                // What decides which Python packages there are: `enabled` (true unless set)
+                // and the `packages` globs; the commands that test them mark nothing.
                 let globs = |v: Option<&Value>| {
-                    v.and_then(|m| m.get("ccworkspace"))
-                        .and_then(|c| c.get("python"))
-                        .and_then(Value::as_table)
-                        .map(|t| {
-                            let mut t = t.clone();
-                            t.remove("test-command");
-                            t.remove("rust-test-command");
-                            t
-                        })
+                    let python = v
+                        .and_then(|m| m.get("ccworkspace"))
+                        .and_then(|c| c.get("python"));
+                    let enabled = python
+                        .and_then(|p| p.get("enabled"))
+                        .and_then(Value::as_bool)
+                        .unwrap_or(true);
+                    (enabled, python.and_then(|p| p.get("packages")).cloned())
                 };
                 if globs(b) != globs(h) {
                     d.python_packages = true;

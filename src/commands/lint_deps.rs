@@ -19,11 +19,8 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
         find_orphans: args.manifests.is_empty(),
     };
     // A whole run reads the Python packages while the crates load (they need no crate).
-    if args.manifests.is_empty()
-        && let Ok((root, manifest)) = model::find_root_manifest(global.manifest_path.as_deref())
-        && let Ok(config) = Config::from_manifest_text(manifest.text(), &manifest.path)
-    {
-        python::prefetch(&root, &config.python);
+    if args.manifests.is_empty() {
+        python::prefetch_for(global.manifest_path.as_deref());
     }
     let mut ws = model::load(&opts)?;
     let config = Config::from_manifest_text(ws.root.text(), &ws.root.path)?;

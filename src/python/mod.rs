@@ -280,6 +280,18 @@ pub fn prefetch(root: &Path, config: &PythonConfig) {
     }
 }
 
+/// [`prefetch`] for the workspace `--manifest-path` (or the current folder) names, with its
+/// root manifest's configuration. Nothing is started when the root or its configuration
+/// cannot be read: the command's own load reports that.
+pub fn prefetch_for(manifest_path: Option<&Path>) {
+    if let Ok((root, manifest)) = crate::model::find_root_manifest(manifest_path)
+        && let Ok(config) =
+            crate::config::Config::from_manifest_text(manifest.text(), &manifest.path)
+    {
+        prefetch(&root, &config.python);
+    }
+}
+
 /// [`discover`], with the [`prefetch`]ed scan when it was of this root and configuration.
 pub fn discover_prefetched(
     root: &Path,
