@@ -195,7 +195,8 @@ impl PyProject {
 /// Errors (exit 2, with `file:line:column` and the fix): invalid TOML; a `[project]` that is no
 /// table, a `name` that is no string; a requirement list that is no array of strings; a
 /// requirement `pep508_rs` rejects (its message); a `[dependency-groups]` entry that is neither
-/// a requirement nor `{include-group = "..."}`.
+/// a requirement nor `{include-group = "..."}`; a `[tool.uv.workspace]` `members` or `exclude`
+/// that is not a list of strings (uv refuses it too).
 pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
     let doc = parse_text(rel, text)?;
     let text = doc.text();
@@ -331,11 +332,30 @@ pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
             );
         }
     }
-    let uv_workspace = uv.and_then(|u| u.get("workspace")).map(|w| UvWorkspace {
-        members: crate::model::manifest::strings(w.get("members")),
-        exclude: crate::model::manifest::strings(w.get("exclude")),
-        line: table_line(text, w),
-    });
+    // uv refuses a `members`/`exclude` that is not a list of strings; so does every reader
+    // here (`init`/`new` read the same table with `init::uv::read`).
+    let globs = |w: &Node, key: &str| -> anyhow::Result<Vec<String>> {
+        let Some(node) = w.get(key) else {
+            return Ok(Vec::new());
+        };
+        node.as_array()
+            .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect())
+            .ok_or_else(|| {
+                wrong(
+                    node,
+                    &format!("[tool.uv.workspace] {key} is not a list of strings"),
+                    "write a list of folder globs, e.g. members = [\"*/python/*\"]",
+                )
+            })
+    };
+    let uv_workspace = match uv.and_then(|u| u.get("workspace")) {
+        Some(w) => Some(UvWorkspace {
+            members: globs(w, "members")?,
+            exclude: globs(w, "exclude")?,
+            line: table_line(text, w),
+        }),
+        None => None,
+    };
     let build_backend = root
         .get("build-system")
         .and_then(|b| b.get("build-backend"))
@@ -459,6 +479,27 @@ fn read_requirements(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uv_workspace_globs_must_be_lists_of_strings() {
+        for (body, at) in [
+            ("[tool.uv.workspace]\nmembers = \"a/*\"\n", ":2:"),
+            (
+                "[tool.uv.workspace]\nmembers = [\"a/*\"]\nexclude = [\"b\", 1]\n",
+                ":3:",
+            ),
+        ] {
+            let err = parse("pyproject.toml", body.to_string())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(&format!("pyproject.toml{at}")), "{err}");
+            assert!(err.contains("is not a list of strings"), "{err}");
+            assert!(
+                crate::init::uv::read(body).is_err(),
+                "init reads it the same way"
+            );
+        }
+    }
 
     #[test]
     fn names_are_normalised_as_pep_503_says() {
