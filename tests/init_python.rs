@@ -207,6 +207,41 @@ fn init_adds_a_uv_workspace_to_an_existing_pyproject() {
     assert_eq!(read(root, "pyproject.toml"), pyproject);
 }
 
+/// `new --pyo3` writes the crate whatever the uv workspace says, and says where it stands:
+/// under an `exclude` glob (a warning: `uv sync` leaves it out, the root left alone), or with no
+/// `[tool.uv.workspace]` at all (a note naming `init --add-missing`).
+#[test]
+fn new_pyo3_says_when_uv_will_not_build_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(tmp.path(), &["init", "acme", "--domains", "DAGs"]);
+    let root = tmp.path().join("acme");
+    let pyproject = read(&root, "pyproject.toml").replace(
+        "[dependency-groups]",
+        "exclude = [\"DAGs/rust/old_py\"]\n\n[dependency-groups]",
+    );
+    std::fs::write(root.join("pyproject.toml"), &pyproject).unwrap();
+    let (_, err) = ok(&root, &["new", "DAGs/old_py", "--pyo3"]);
+    assert!(
+        err.contains(
+            "DAGs/rust/old_py is under an `exclude` glob of [tool.uv.workspace] in pyproject.toml: `uv sync` leaves it out"
+        ),
+        "{err}"
+    );
+    assert_eq!(read(&root, "pyproject.toml"), pyproject);
+    assert!(root.join("DAGs/rust/old_py/pyproject.toml").is_file());
+    std::fs::remove_file(root.join("pyproject.toml")).unwrap();
+    let (_, err) = ok(&root, &["new", "DAGs/new_py", "--pyo3"]);
+    assert!(
+        err.contains("the root pyproject.toml has no [tool.uv.workspace]")
+            && err.contains("`cargo ccworkspace init --add-missing` adds one"),
+        "{err}"
+    );
+    assert!(
+        !root.join("pyproject.toml").exists(),
+        "nothing written at the root"
+    );
+}
+
 /// With the Python half turned off, `new --python` still writes the package (and still
 /// refuses a name a package already has, as uv would), and says the tool will not see it.
 #[test]
