@@ -928,42 +928,22 @@ fn analyse_root_pyproject(
             "pyproject.toml was added, removed or cannot be read at one revision".to_string(),
         )));
     };
-    let differs = |a: Option<&toml::Value>, b: Option<&toml::Value>| a != b;
+    use super::rootdiff::changed_keys;
     let mut own = Vec::new();
     let mut shared = Vec::new();
     let mut workspace = false;
-    let keys: BTreeSet<&String> = base.keys().chain(head.keys()).collect();
-    for key in keys {
-        if !differs(base.get(key), head.get(key)) {
-            continue;
-        }
+    let (base, head) = (toml::Value::Table(base), toml::Value::Table(head));
+    for key in changed_keys(Some(&base), Some(&head)) {
         match key.as_str() {
             "project" | "dependency-groups" | "build-system" => own.push(format!("[{key}]")),
             "tool" => {
-                let empty = toml::Table::new();
-                let t = |v: Option<&toml::Value>| v.and_then(|v| v.as_table()).cloned();
-                let (bt, ht) = (
-                    t(base.get("tool")).unwrap_or_default(),
-                    t(head.get("tool")).unwrap_or_default(),
-                );
-                let tools: BTreeSet<&String> = bt.keys().chain(ht.keys()).collect();
-                for tool in tools {
-                    if !differs(bt.get(tool), ht.get(tool)) {
-                        continue;
-                    }
+                for tool in changed_keys(base.get("tool"), head.get("tool")) {
                     if tool != "uv" {
                         shared.push(format!("[tool.{tool}]"));
                         continue;
                     }
-                    let (bu, hu) = (
-                        t(bt.get("uv")).unwrap_or_else(|| empty.clone()),
-                        t(ht.get("uv")).unwrap_or_else(|| empty.clone()),
-                    );
-                    let uv_keys: BTreeSet<&String> = bu.keys().chain(hu.keys()).collect();
-                    for k in uv_keys {
-                        if !differs(bu.get(k), hu.get(k)) {
-                            continue;
-                        }
+                    let uv = |v: &toml::Value| v.get("tool").and_then(|t| t.get("uv")).cloned();
+                    for k in changed_keys(uv(&base).as_ref(), uv(&head).as_ref()) {
                         if k == "workspace" {
                             workspace = true;
                         } else {

@@ -93,7 +93,9 @@ fn keys(a: &Table, b: &Table) -> BTreeSet<String> {
     a.keys().chain(b.keys()).cloned().collect()
 }
 
-fn changed_keys(a: Option<&Value>, b: Option<&Value>) -> BTreeSet<String> {
+/// The keys whose values differ between two tables (a missing or non-table value reads as an
+/// empty table).
+pub(crate) fn changed_keys(a: Option<&Value>, b: Option<&Value>) -> BTreeSet<String> {
     let empty = Table::new();
     let (a, b) = (table(a).unwrap_or(&empty), table(b).unwrap_or(&empty));
     keys(a, b)
