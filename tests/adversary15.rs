@@ -192,6 +192,25 @@ fn an_extra_only_bump_in_uv_lock_skips_plain_requirers() {
     }
 }
 
+/// `affected --base HEAD~1 --kind python` is exactly `want`, and (when uv is there) it is what
+/// uv says: `changed` and the packages `uv tree --invert` shows above it, after `uv lock`.
+fn python_affected_as_uv_says(dir: &Path, changed: &str, want: &[&str]) {
+    let ours = run(
+        dir,
+        &["affected", "--base", "HEAD~1", "--kind", "python"],
+        &[],
+    )
+    .names();
+    assert_eq!(ours, set(want));
+    if support::require_tool(support::UV.0, support::UV.1) {
+        let (ok, stderr) = uv_lock_offline(dir);
+        assert!(ok, "{stderr}");
+        let mut uv = uv_invert(dir, changed);
+        uv.insert(changed.to_string());
+        assert_eq!(ours, uv);
+    }
+}
+
 fn uv_lock_offline(dir: &Path) -> (bool, String) {
     let out = Command::new(support::UV.0)
         .args(["lock", "--offline"])
@@ -342,20 +361,7 @@ fn a_python_package_inside_a_crate_folder_is_reached_by_its_files() {
         "X = 1\n",
     );
     repo.commit_all("change");
-    let ours = run(
-        dir.path(),
-        &["affected", "--base", "HEAD~1", "--kind", "python"],
-        &[],
-    )
-    .names();
-    assert_eq!(ours, set(&["app", "pyhelpers"]));
-    if support::require_tool(support::UV.0, support::UV.1) {
-        let (ok, stderr) = uv_lock_offline(dir.path());
-        assert!(ok, "{stderr}");
-        let mut uv = uv_invert(dir.path(), "pyhelpers");
-        uv.insert("pyhelpers".to_string());
-        assert_eq!(ours, uv);
-    }
+    python_affected_as_uv_says(dir.path(), "pyhelpers", &["app", "pyhelpers"]);
 }
 
 /// Deleting a leaf Python package (no one requires it; uv's lock just drops it): its files
@@ -518,20 +524,7 @@ fn legacy_tool_uv_dev_dependencies_are_the_dev_group() {
     repo.commit_all("base");
     repo.append("P/python/lib/lib.py", "X = 1\n");
     repo.commit_all("change");
-    let ours = run(
-        dir.path(),
-        &["affected", "--base", "HEAD~1", "--kind", "python"],
-        &[],
-    )
-    .names();
-    assert_eq!(ours, set(&["lib", "tools"]));
-    if support::require_tool(support::UV.0, support::UV.1) {
-        let (ok, stderr) = uv_lock_offline(dir.path());
-        assert!(ok, "{stderr}");
-        let mut uv = uv_invert(dir.path(), "lib");
-        uv.insert("lib".to_string());
-        assert_eq!(ours, uv);
-    }
+    python_affected_as_uv_says(dir.path(), "lib", &["lib", "tools"]);
 }
 
 /// A member's `pyproject.toml` that is not UTF-8, or that lists `name` in `[project]

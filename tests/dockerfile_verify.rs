@@ -27,6 +27,20 @@ fn verify(root: &Path, more: &[&str]) -> Output {
     tool(root, &args)
 }
 
+/// `dockerfile --verify --build [MORE]` on the workspace at `root`, unoptimised (the tests
+/// judge what the build reads, not the code it makes) and without a compiler wrapper.
+fn verify_build(root: &Path, more: &[&str]) -> Output {
+    std::process::Command::new(support::bin())
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .args(["--color", "never", "dockerfile", "--verify", "--build"])
+        .args(more)
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .env_remove("RUSTC_WRAPPER")
+        .output()
+        .unwrap()
+}
+
 fn show(out: &Output) -> String {
     format!(
         "exit {:?}\nstdout:\n{}\nstderr:\n{}",
@@ -234,16 +248,7 @@ fn build_finds_what_only_rustc_reads() {
 
     // Without --build, cargo metadata does not read it.
     assert_eq!(verify(root, &[]).status.code(), Some(0));
-    let build = |root: &Path| {
-        std::process::Command::new(support::bin())
-            .arg("--manifest-path")
-            .arg(root.join("Cargo.toml"))
-            .args(["--color", "never", "dockerfile", "--verify", "--build"])
-            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
-            .env_remove("RUSTC_WRAPPER")
-            .output()
-            .unwrap()
-    };
+    let build = |root: &Path| verify_build(root, &[]);
     let out = build(root);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let err = text(&out.stderr);
@@ -303,22 +308,7 @@ fn build_of_a_pyo3_image() {
         return;
     }
     let tmp = citychain();
-    let out = std::process::Command::new(support::bin())
-        .arg("--manifest-path")
-        .arg(tmp.path().join("Cargo.toml"))
-        .args([
-            "--color",
-            "never",
-            "dockerfile",
-            "--verify",
-            "--build",
-            "-p",
-            "dag_py",
-        ])
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
-        .env_remove("RUSTC_WRAPPER")
-        .output()
-        .unwrap();
+    let out = verify_build(tmp.path(), &["-p", "dag_py"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert!(
         text(&out.stderr).contains("Verified dag_py ("),
@@ -360,17 +350,7 @@ fn build_names_the_target_of_a_dangling_link() {
     let parsed = IgnoreFile::parse(&edited).unwrap();
     assert!(!parsed.is_excluded(link) && parsed.is_excluded(target));
 
-    let build = |root: &Path| {
-        std::process::Command::new(support::bin())
-            .arg("--manifest-path")
-            .arg(root.join("Cargo.toml"))
-            .args(["--color", "never", "dockerfile", "--verify", "--build"])
-            .args(["-p", "login_tokens"])
-            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
-            .env_remove("RUSTC_WRAPPER")
-            .output()
-            .unwrap()
-    };
+    let build = |root: &Path| verify_build(root, &["-p", "login_tokens"]);
     let out = build(root);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let err = text(&out.stderr);

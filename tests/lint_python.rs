@@ -17,6 +17,17 @@ use support::write_workspace;
 
 use support::cli::lint_deps as run;
 
+/// `uv lock --offline` fails looking for the wheel `fast-py` on the package index: uv does not
+/// take it from the monorepo.
+fn assert_uv_goes_to_the_index_for_fast_py(dir: &Path) {
+    let (ok, stderr) = uv_lock(dir);
+    assert!(!ok, "uv locked: {stderr}");
+    assert!(
+        stderr.contains("fast-py was not found in the cache"),
+        "uv looks for fast-py on the index: {stderr}"
+    );
+}
+
 /// (code, file, line, level) of every finding of a JSON report.
 fn findings(stdout: &str) -> Vec<(String, String, u64, String)> {
     stdout
@@ -350,12 +361,7 @@ fn fix_writes_the_source_uv_resolves_from_the_workspace() {
         "{app}"
     );
     // Now uv goes to the index for the wheel, which pyo3-not-uv-member reported.
-    let (ok, stderr) = uv_lock(root);
-    assert!(!ok);
-    assert!(
-        stderr.contains("fast-py was not found in the cache"),
-        "uv looks for fast-py on the index: {stderr}"
-    );
+    assert_uv_goes_to_the_index_for_fast_py(root);
     assert!(
         r.stderr.contains("error[pyo3-not-uv-member]"),
         "{}",
@@ -442,12 +448,7 @@ fn a_pyo3_crate_required_by_its_cargo_name_is_reported() {
     );
     assert_eq!(v["fixable"], false);
     if support::require_tool(support::UV.0, support::UV.1) {
-        let (ok, stderr) = uv_lock(ws.path());
-        assert!(!ok);
-        assert!(
-            stderr.contains("fast-py was not found in the cache"),
-            "{stderr}"
-        );
+        assert_uv_goes_to_the_index_for_fast_py(ws.path());
     }
 }
 
@@ -505,12 +506,7 @@ fn a_pyo3_crate_without_a_pyproject_is_seen_by_both_commands() {
     );
     assert_eq!(affected.stdout.trim(), "app", "{}", affected.stderr);
     if support::require_tool(support::UV.0, support::UV.1) {
-        let (ok, stderr) = uv_lock(ws.path());
-        assert!(!ok);
-        assert!(
-            stderr.contains("fast-py was not found in the cache"),
-            "{stderr}"
-        );
+        assert_uv_goes_to_the_index_for_fast_py(ws.path());
     }
 }
 
