@@ -399,6 +399,25 @@ fn a_deleted_python_package_marks_nothing() {
     let r = run(dir.path(), &["affected", "--base", "HEAD~1"], &[]);
     assert_eq!(r.names(), set(&[]), "stderr: {}", r.stderr);
     assert!(!r.stderr.contains("every crate"), "{}", r.stderr);
+    // The JSON says why its files mark nothing.
+    let json = run(
+        dir.path(),
+        &["affected", "--base", "HEAD~1", "--format", "json"],
+        &[],
+    )
+    .json();
+    let notes: Vec<&str> = json["changed_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["note"].as_str())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("the Python package `Gone` at P/python/gone was deleted")),
+        "{json:#}"
+    );
 }
 
 /// maturin's mixed-project layout: the Python project `ca-bindings` (maturin backend) builds

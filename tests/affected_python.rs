@@ -283,11 +283,25 @@ fn json_kinds_flags_and_explanations() {
         affected(&repo, &["--kind", "pyo3,python"]).names(),
         set(&["ca_py", "extra-user", "orch", "report", "tools", "viz-user"])
     );
-    // cargo-args and nextest list crates only.
+    // cargo-args, nextest and mermaid list crates only.
     assert_eq!(
         affected(&repo, &["--format", "cargo-args"]).stdout,
         "-p ca_cli -p ca_core -p ca_py\n"
     );
+    assert_eq!(
+        affected(&repo, &["--format", "nextest"]).stdout,
+        "package(=ca_cli) | package(=ca_core) | package(=ca_py)\n"
+    );
+    // Only Python packages: a filterset that runs nothing.
+    assert_eq!(
+        affected(&repo, &["--kind", "python", "--format", "nextest"]).stdout,
+        "none()\n"
+    );
+    let mermaid = affected(&repo, &["--format", "mermaid"]).stdout;
+    assert!(mermaid.contains("[\"ca_py\"]"), "{mermaid}");
+    for python in ["orch", "report", "tools"] {
+        assert!(!mermaid.contains(&format!("[\"{python}\"]")), "{mermaid}");
+    }
     let explain = affected(&repo, &["--explain", "report"]);
     assert_eq!(explain.code, 0, "{}", explain.stderr);
     assert!(
