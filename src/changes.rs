@@ -277,10 +277,7 @@ fn analyse_git(
                 let mut outcome = Outcome::default();
                 let config = load_config(&ws, change)?;
                 let py = discover_python(&ws, &config)?;
-                outcome.python_packages = py
-                    .python_packages()
-                    .map(|(_, p)| (p.distribution.clone(), p.dir.clone()))
-                    .collect();
+                outcome.set_python_packages(&py);
                 outcome.mark_all(&ws, why.clone());
                 outcome.mark_all_python(&py, &why);
                 let prov = provenance(change, base_name, None);

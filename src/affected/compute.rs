@@ -215,6 +215,14 @@ impl Outcome {
         self.all = Some(why);
     }
 
+    /// Record the Python packages of `py` (distribution -> folder), which the report lists.
+    pub fn set_python_packages(&mut self, py: &PythonWorkspace) {
+        self.python_packages = py
+            .python_packages()
+            .map(|(_, p)| (p.distribution.clone(), p.dir.clone()))
+            .collect();
+    }
+
     /// Every Python package of `py` is affected (and counts as changed itself), for this
     /// reason.
     pub fn mark_all_python(&mut self, py: &PythonWorkspace, why: &str) {
@@ -743,10 +751,7 @@ pub fn compute_with_python(
         .into());
     }
     out.deleted.sort();
-    out.python_packages = py
-        .python_packages()
-        .map(|(_, p)| (p.distribution.clone(), p.dir.clone()))
-        .collect();
+    out.set_python_packages(py);
 
     if let Some(why) = out.all.clone() {
         out.mark_all(ws, why.clone());
