@@ -34,6 +34,18 @@ fn py(name: &str, body: &str) -> String {
 const MATURIN: &str =
     "[build-system]\nrequires = [\"maturin>=1.9.4,<2\"]\nbuild-backend = \"maturin\"\n";
 
+/// Every Python package of [`monorepo`] (not the PyO3 crate's side).
+const EVERY_PYTHON_PACKAGE: [&str; 8] = [
+    "extra-user",
+    "helpers",
+    "later",
+    "orch",
+    "plain-user",
+    "report",
+    "tools",
+    "viz-user",
+];
+
 /// The monorepo of issue 15, with `[workspace.metadata.ccworkspace.python]` globs (no uv
 /// workspace):
 ///
@@ -827,17 +839,7 @@ fn the_packages_globs_changing_marks_every_python_package() {
     repo.append("Cargo.toml", "packages = [\"DAGs/python/*\"]\n");
     assert_eq!(
         affected(&repo, &[]).names(),
-        set(&[
-            "ca_py",
-            "extra-user",
-            "helpers",
-            "later",
-            "orch",
-            "plain-user",
-            "report",
-            "tools",
-            "viz-user"
-        ])
+        set(&[&["ca_py"][..], &EVERY_PYTHON_PACKAGE[..]].concat())
     );
 }
 
@@ -857,16 +859,7 @@ fn turning_the_python_half_on_marks_every_python_package() {
     repo.write("Cargo.toml", &on);
     assert_eq!(
         affected(&repo, &["--kind", "python"]).names(),
-        set(&[
-            "extra-user",
-            "helpers",
-            "later",
-            "orch",
-            "plain-user",
-            "report",
-            "tools",
-            "viz-user"
-        ])
+        set(&EVERY_PYTHON_PACKAGE)
     );
 }
 
