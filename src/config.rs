@@ -427,6 +427,52 @@ pub fn toml_error(path: &str, text: &str, err: &toml::de::Error) -> UserError {
     )
 }
 
+/// The start of every line of a text, so that many offsets of one file turn into lines
+/// without rescanning the text for each ([`line_col`] costs O(offset) a call).
+#[derive(Debug)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    /// Byte offset of each line's first byte; `starts[0] == 0`.
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Index `text` (one pass over its bytes).
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { text, starts }
+    }
+
+    /// 1-based line and column (in characters) of byte `offset`, as [`line_col`] gives them.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line(offset);
+        let start = self.starts[line - 1];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(0, |l| l.chars().count())
+            + 1;
+        (line, col)
+    }
+
+    /// The text indexed.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// 1-based line of byte `offset`.
+    pub fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset)
+    }
+}
+
 /// 1-based line and column of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
@@ -438,6 +484,23 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_index_agrees_with_line_col_at_every_offset() {
+        for text in ["", "a", "\n", "ab\ncd\n\nä = 1\r\nlast", "\n\nx"] {
+            let index = LineIndex::new(text);
+            for offset in
+                (0..=text.len() + 2).filter(|o| text.is_char_boundary(*o.min(&text.len())))
+            {
+                assert_eq!(
+                    index.line_col(offset),
+                    line_col(text, offset),
+                    "{text:?} at {offset}"
+                );
+                assert_eq!(index.line(offset.min(text.len())), line_col(text, offset).0);
+            }
+        }
+    }
 
     #[test]
     fn features_mode_and_platforms_parse_and_an_unknown_triple_is_an_error_at_its_line() {

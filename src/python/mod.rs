@@ -752,11 +752,17 @@ fn glob_dirs(
     } else {
         pattern.trim_end_matches('/').split('/').count()
     };
-    let matcher = glob.compile_matcher();
     let mut out = Vec::new();
     let prefix = literal_prefix(pattern);
+    // When every component is a step (`*/python/*`), the walk checks each one on the way down,
+    // so a folder at the pattern's depth matches: no matcher (a regex) to build.
+    let matcher = (prefix.len() != depth).then(|| glob.compile_matcher());
     walk_dirs(root, "", depth, &prefix, &mut |rel| {
-        if matcher.is_match(rel) {
+        let matched = match &matcher {
+            Some(m) => m.is_match(rel),
+            None => rel.split('/').count() == depth,
+        };
+        if matched {
             out.push(rel.to_string());
         }
     })?;
@@ -805,6 +811,9 @@ fn literal_prefix(pattern: &str) -> Vec<Step> {
             if !c.contains(['*', '?', '[', '\\']) {
                 return Some(Step::Literal(c.to_string()));
             }
+            if c == "*" {
+                return Some(Step::Any);
+            }
             globset::GlobBuilder::new(c)
                 .literal_separator(true)
                 .build()
@@ -819,6 +828,8 @@ enum Step {
     /// A plain name (`python`): the walk enters that one folder without listing its parent
     /// (one `lstat` instead of reading the parent folder).
     Literal(String),
+    /// `*`: every name (the walk skips hidden folders anyway).
+    Any,
     Glob(globset::GlobMatcher),
 }
 
@@ -1102,6 +1113,60 @@ mod tests {
         let (dirs, literal) = glob_dirs(root, "*/python/*", "pyproject.toml", 1).unwrap();
         assert!(!literal);
         assert_eq!(dirs, ["a/python/p"]);
+    }
+
+    /// The walk's shortcuts (steps checked on the way down, no matcher when the steps cover
+    /// the pattern) find what the glob itself matches among every folder of the tree.
+    #[test]
+    fn glob_dirs_finds_what_the_glob_matches_among_every_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for dir in [
+            "a/python/p",
+            "a/python/q/deep",
+            "a/rust/c",
+            "b/python/r",
+            "b/py/s",
+            "cc/python/t/u/v",
+            "d",
+            "target/python/x",
+            "a/.venv/python/y",
+        ] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        fn every(root: &Path, rel: &str, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(root.join(rel)).unwrap().flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if e.file_type().unwrap().is_dir() && !skipped_name(&name) {
+                    let child = crate::model::relpath::join(rel, &name);
+                    out.push(child.clone());
+                    every(root, &child, out);
+                }
+            }
+        }
+        let mut all = Vec::new();
+        every(root, "", &mut all);
+        for pattern in [
+            "*",
+            "*/python/*",
+            "*/python/*/",
+            "./*/python/*",
+            "a/*",
+            "*/py*/*",
+            "[ab]/python/*",
+            "*/python/**",
+            "a/{python,rust}/*",
+            "*/*/*/*",
+            "?/*",
+        ] {
+            let matcher = folder_glob(pattern, "test").unwrap().compile_matcher();
+            let mut want: Vec<&String> = all.iter().filter(|d| matcher.is_match(d)).collect();
+            want.sort();
+            let (mut got, literal) = glob_dirs(root, pattern, "pyproject.toml", 1).unwrap();
+            got.sort();
+            assert!(!literal);
+            assert_eq!(got.iter().collect::<Vec<_>>(), want, "{pattern}");
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use crate::config::line_col;
+use crate::config::LineIndex;
 use crate::errors::UserError;
 use crate::model::manifest::{Manifest, Node, NodeExt, entries, parse_text};
 
@@ -200,9 +200,11 @@ impl PyProject {
 pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
     let doc = parse_text(rel, text)?;
     let text = doc.text();
-    let line_of = |node: &Node| line_col(text, node.span().start).0;
+    // Lines of many nodes are kept: the text is indexed once.
+    let lines = LineIndex::new(text);
+    let line_of = |node: &Node| lines.line(node.span().start);
     let wrong = |node: &Node, what: &str, fix: &str| -> anyhow::Error {
-        let (line, col) = line_col(text, node.span().start);
+        let (line, col) = lines.line_col(node.span().start);
         UserError::new(format!("{rel}:{line}:{col}: {what}"), fix.to_string()).into()
     };
     let root = doc.root();
@@ -218,7 +220,7 @@ pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
                 "write it as a `[project]` table (PyPA's pyproject.toml specification)",
             ));
         };
-        project_line = Some(table_line(text, project));
+        project_line = Some(table_line(&lines, project));
         if let Some(n) = table.get("name") {
             let Some(s) = n.as_str() else {
                 return Err(wrong(
@@ -254,7 +256,7 @@ pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
             });
         }
         if let Some(deps) = table.get("dependencies") {
-            read_requirements(rel, text, deps, &Declared::Project, &mut requirements)?;
+            read_requirements(rel, &lines, deps, &Declared::Project, &mut requirements)?;
         }
         if let Some(extras) = table.get("optional-dependencies") {
             let Some(extras) = extras.as_table() else {
@@ -266,7 +268,7 @@ pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
             };
             for (extra, _, list) in entries(extras) {
                 let declared = Declared::Extra(normalize(extra));
-                read_requirements(rel, text, list, &declared, &mut requirements)?;
+                read_requirements(rel, &lines, list, &declared, &mut requirements)?;
             }
         }
     }
@@ -280,7 +282,7 @@ pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
         };
         for (group, _, list) in entries(groups) {
             let declared = Declared::Group(normalize(group));
-            read_requirements(rel, text, list, &declared, &mut requirements)?;
+            read_requirements(rel, &lines, list, &declared, &mut requirements)?;
         }
     }
     let tool = root.get("tool");
@@ -290,7 +292,7 @@ pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
     if let Some(list) = uv.and_then(|u| u.get("dev-dependencies")) {
         read_requirements(
             rel,
-            text,
+            &lines,
             list,
             &Declared::Group("dev".to_string()),
             &mut requirements,
@@ -352,7 +354,7 @@ pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
         Some(w) => Some(UvWorkspace {
             members: globs(w, "members")?,
             exclude: globs(w, "exclude")?,
-            line: table_line(text, w),
+            line: table_line(&lines, w),
         }),
         None => None,
     };
@@ -396,25 +398,26 @@ pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
 }
 
 /// The line of a table's header (`[project]`), or of its key for an inline table.
-fn table_line(text: &str, node: &Node) -> usize {
+fn table_line(lines: &LineIndex, node: &Node) -> usize {
     // A `[table]`'s span starts at its first entry; its header is the last `[` line before.
+    let text = lines.text();
     let start = node.span().start;
     let before = &text[..start.min(text.len())];
     let header = before
         .rfind("\n[")
         .map(|i| i + 1)
         .filter(|_| !text[start.min(text.len())..].starts_with('{'));
-    line_col(text, header.unwrap_or(start)).0
+    lines.line(header.unwrap_or(start).min(text.len()))
 }
 
 fn read_requirements(
     rel: &str,
-    text: &str,
+    lines: &LineIndex,
     list: &Node,
     declared: &Declared,
     out: &mut Vec<Requirement>,
 ) -> anyhow::Result<()> {
-    let at = |node: &Node| line_col(text, node.span().start);
+    let at = |node: &Node| lines.line_col(node.span().start);
     let Some(items) = list.as_array() else {
         let (line, col) = at(list);
         return Err(UserError::new(
