@@ -25,10 +25,9 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
     let mut ws = model::load(&opts)?;
     let config = Config::from_manifest_text(ws.root.text(), &ws.root.path)?;
     let scope = python_scope(&ws, &args.manifests);
-    with_python(&mut ws, &config, &opts, &scope)?;
-    let clock = std::time::Instant::now();
     let chosen = plan::fix_rules(args.fix.as_deref())?;
-    let mut findings = lint::check(&ws, &config.lint_deps);
+    let clock = std::time::Instant::now();
+    let mut findings = check(&mut ws, &config, &opts, &scope)?;
     scope.retain(&mut findings);
     plan::select_fixes(&mut findings, &chosen);
     let check_time = clock.elapsed();
@@ -97,8 +96,7 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
     }
     let mut ws = model::load(&opts)?;
     let config = config_of(&ws)?;
-    with_python(&mut ws, &config, &opts, &scope)?;
-    let mut remaining = lint::check(&ws, &config.lint_deps);
+    let mut remaining = check(&mut ws, &config, &opts, &scope)?;
     scope.retain(&mut remaining);
     plan::select_fixes(&mut remaining, &chosen);
     report(&ws, &remaining, args.format, out)?;
@@ -167,21 +165,44 @@ fn python_scope(ws: &Workspace, manifests: &[PathBuf]) -> PythonScope {
     }
 }
 
-/// Find the Python packages (once) for the Python rules: in a whole run, or when MANIFEST
-/// arguments name a `pyproject.toml` (the PyO3 crates are then read from every member, which
-/// only a whole load knows). A malformed `pyproject.toml`, requirement, `requires-python` or
-/// `.python-version` is an error (exit 2, nothing written). A workspace without Python
-/// packages is left as it was.
-fn with_python(
+/// Run the rules ([`lint::check_discovering`]): the crate rules, and meanwhile the Python
+/// packages found ([`discover_python`]) and their rules. Keeps what was found in
+/// `ws.python` (for the report and `--fix`). Errors: [`discover_python`]'s.
+fn check(
     ws: &mut Workspace,
     config: &Config,
     opts: &LoadOptions,
     scope: &PythonScope,
-) -> anyhow::Result<()> {
-    if matches!(scope, PythonScope::Off) {
-        return Ok(());
+) -> anyhow::Result<Vec<Finding>> {
+    let mut took = None;
+    let (findings, python) = lint::check_discovering(ws, &config.lint_deps, || {
+        let clock = std::time::Instant::now();
+        let found = discover_python(ws, config, opts, scope);
+        took = Some(clock.elapsed());
+        found
+    })?;
+    ws.python = python;
+    if let Some(took) = took {
+        ws.timings
+            .push(("discover the Python packages (while the crate rules run)", took));
     }
-    let clock = std::time::Instant::now();
+    Ok(findings)
+}
+
+/// Find the Python packages (once) for the Python rules: in a whole run, or when MANIFEST
+/// arguments name a `pyproject.toml` (the PyO3 crates are then read from every member, which
+/// only a whole load knows). A malformed `pyproject.toml`, requirement, `requires-python` or
+/// `.python-version` is an error (exit 2, nothing written). `None`: no Python package (or the
+/// scope asks for none).
+fn discover_python(
+    ws: &Workspace,
+    config: &Config,
+    opts: &LoadOptions,
+    scope: &PythonScope,
+) -> anyhow::Result<Option<python::PythonWorkspace>> {
+    if matches!(scope, PythonScope::Off) || !config.python.enabled {
+        return Ok(None);
+    }
     let pyo3 = if ws.whole {
         lint::python::pyo3_crates(ws)
     } else {
@@ -195,18 +216,16 @@ fn with_python(
         pyo3
     };
     let mut py = python::discover_prefetched(&ws.root_dir, &config.python, &pyo3)?;
-    if !py.packages.is_empty() {
-        lint::python::check_input(&py)?;
-        py.root_python = Some(python::root_python(
-            &ws.root_dir,
-            &py,
-            &config.docker.python_version,
-        )?);
-        ws.python = Some(py);
+    if py.packages.is_empty() {
+        return Ok(None);
     }
-    ws.timings
-        .push(("discover the Python packages", clock.elapsed()));
-    Ok(())
+    lint::python::check_input(&py)?;
+    py.root_python = Some(python::root_python(
+        &ws.root_dir,
+        &py,
+        &config.docker.python_version,
+    )?);
+    Ok(Some(py))
 }
 
 fn config_of(ws: &Workspace) -> anyhow::Result<Config> {

@@ -361,14 +361,61 @@ impl<'a> Ctx<'a> {
 
 /// Run every rule; apply levels and exemptions; report unused exemptions; sort.
 pub fn check(ws: &Workspace, cfg: &LintDepsConfig) -> Vec<Finding> {
+    let mut findings = crate_rules(ws, cfg);
+    if let Some(py) = &ws.python {
+        findings.extend(python_rules(py, cfg));
+    }
+    settle(ws, cfg, findings)
+}
+
+/// [`check`] of a workspace whose Python packages `discover` finds (`None`: there are none),
+/// while the crate rules run: discovery and the Python rules need no crate rule, and the crate
+/// rules leave a core idle part of the time. Returns the findings and what `discover` found,
+/// for the caller to keep in [`Workspace::python`]. Errors: `discover`'s.
+pub fn check_discovering<D>(
+    ws: &Workspace,
+    cfg: &LintDepsConfig,
+    discover: D,
+) -> anyhow::Result<(Vec<Finding>, Option<crate::python::PythonWorkspace>)>
+where
+    D: FnOnce() -> anyhow::Result<Option<crate::python::PythonWorkspace>> + Send,
+{
+    let (mut findings, python) = rayon::join(
+        || crate_rules(ws, cfg),
+        || -> anyhow::Result<_> {
+            let py = discover()?;
+            let findings = py.as_ref().map(|py| python_rules(py, cfg));
+            Ok((py, findings))
+        },
+    );
+    let (py, python_findings) = python?;
+    findings.extend(python_findings.into_iter().flatten());
+    Ok((settle(ws, cfg, findings), py))
+}
+
+/// A rule's configured level, else its default.
+fn level_of(cfg: &LintDepsConfig, rule: Rule) -> Level {
+    cfg.levels
+        .get(&rule)
+        .copied()
+        .unwrap_or(rule.default_level())
+}
+
+/// The Python rules' findings, before levels and exemptions.
+fn python_rules(py: &crate::python::PythonWorkspace, cfg: &LintDepsConfig) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    python::check(
+        py,
+        &|rule| level_of(cfg, rule) != Level::Allow,
+        &mut findings,
+    );
+    findings
+}
+
+/// The crate rules' findings, before levels and exemptions.
+fn crate_rules(ws: &Workspace, cfg: &LintDepsConfig) -> Vec<Finding> {
     let ctx = Ctx::new(ws);
-    let level = |rule: Rule| {
-        cfg.levels
-            .get(&rule)
-            .copied()
-            .unwrap_or(rule.default_level())
-    };
-    let wanted = |rule: Rule| level(rule) != Level::Allow;
+    let wanted = |rule: Rule| level_of(cfg, rule) != Level::Allow;
     let mut findings = Vec::new();
     deps::check(&ctx, &mut findings);
     if wanted(Rule::DeprecatedSpelling) {
@@ -391,10 +438,12 @@ pub fn check(ws: &Workspace, cfg: &LintDepsConfig) -> Vec<Finding> {
         layout::pyo3(&ctx, &mut findings);
     }
     inherit::check(&ctx, &mut findings);
-    if let Some(py) = &ws.python {
-        python::check(py, &wanted, &mut findings);
-    }
+    findings
+}
 
+/// Apply levels and exemptions to the rules' findings; report unused exemptions; sort.
+fn settle(ws: &Workspace, cfg: &LintDepsConfig, mut findings: Vec<Finding>) -> Vec<Finding> {
+    let level = |rule: Rule| level_of(cfg, rule);
     for f in &mut findings {
         f.level = level(f.rule);
     }
@@ -428,8 +477,8 @@ pub fn check(ws: &Workspace, cfg: &LintDepsConfig) -> Vec<Finding> {
             if !ws.whole
                 && (e.rule.is_none_or(Rule::workspace_wide)
                     || e.package.as_ref().is_none_or(|p| {
-                        !ctx.selected
-                            .iter()
+                        !ws
+                            .selected_members()
                             .any(|m| m.package_name() == Some(p.as_str()))
                     }))
             {
