@@ -18,9 +18,10 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
         only: args.manifests.clone(),
         find_orphans: args.manifests.is_empty(),
     };
-    // A whole run reads the Python packages while the crates load (they need no crate).
+    // A whole run reads the Python packages while the crates load (they need no crate), all
+    // but the crate folders uv lists by path: the crate walk reads those (`ws.pyprojects`).
     if args.manifests.is_empty() {
-        python::prefetch_for(global.manifest_path.as_deref());
+        python::prefetch_for(global.manifest_path.as_deref(), true);
     }
     let mut ws = model::load(&opts)?;
     let config = Config::from_manifest_text(ws.root.text(), &ws.root.path)?;
@@ -183,8 +184,10 @@ fn check(
     })?;
     ws.python = python;
     if let Some(took) = took {
-        ws.timings
-            .push(("discover the Python packages (while the crate rules run)", took));
+        ws.timings.push((
+            "discover the Python packages (while the crate rules run)",
+            took,
+        ));
     }
     Ok(findings)
 }
@@ -215,7 +218,9 @@ fn discover_python(
         std::mem::forget(every);
         pyo3
     };
-    let mut py = python::discover_prefetched(&ws.root_dir, &config.python, &pyo3)?;
+    let mut py = python::discover_prefetched(&ws.root_dir, &config.python, &pyo3, &|dir| {
+        ws.pyprojects.get(dir)
+    })?;
     if py.packages.is_empty() {
         return Ok(None);
     }

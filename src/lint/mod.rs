@@ -477,8 +477,7 @@ fn settle(ws: &Workspace, cfg: &LintDepsConfig, mut findings: Vec<Finding>) -> V
             if !ws.whole
                 && (e.rule.is_none_or(Rule::workspace_wide)
                     || e.package.as_ref().is_none_or(|p| {
-                        !ws
-                            .selected_members()
+                        !ws.selected_members()
                             .any(|m| m.package_name() == Some(p.as_str()))
                     }))
             {

@@ -127,8 +127,6 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
                 continue;
             }
             let target = &py.packages[to];
-            let span = requirement_span(proj, r.line, &r.text);
-            let written = written_name(&r.text);
             let krate = match &target.kind {
                 PackageKind::Pyo3 { krate } => Some(krate.as_str()),
                 PackageKind::Python => None,
@@ -141,6 +139,7 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
                 let by_path = source_of(py, true, pkg, proj, &target.distribution)
                     .is_some_and(|s| points_at(pkg, s, &target.dir));
                 if wanted(Rule::Pyo3NotUvMember) && !by_path {
+                    let written = written_name(&r.text);
                     let how = if target.project.is_none() {
                         format!(
                             "give {} a pyproject.toml that builds it with maturin \
@@ -166,7 +165,7 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
                         Finding::new(
                             Rule::Pyo3NotUvMember,
                             proj.path(),
-                            span,
+                            requirement_span(proj, r.line, &r.text),
                             format!(
                                 "`{}` requires `{written}`, the wheel of the PyO3 crate `{krate}`, \
                                  which is not a member of the uv workspace",
@@ -190,7 +189,7 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
             // index is never asked.
             let direct = r.text.split(';').next().is_some_and(|t| t.contains('@'));
             if wanted(Rule::MissingWorkspaceSource) && !direct {
-                workspace_source(py, uv.is_some(), pkg, proj, target, &written, span, out);
+                workspace_source(py, uv.is_some(), pkg, proj, target, r, out);
             }
         }
     }
@@ -270,18 +269,13 @@ fn points_at(pkg: &Package, source: &UvSource, dir: &str) -> bool {
 }
 
 /// `missing-workspace-source` for one requirement of `pkg` on `target`.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one requirement's context; a struct would only rename these"
-)]
 fn workspace_source(
     py: &PythonWorkspace,
     uv: bool,
     pkg: &Package,
     proj: &PyProject,
     target: &Package,
-    written: &str,
-    span: std::ops::Range<usize>,
+    requirement: &crate::python::Requirement,
     out: &mut Vec<Finding>,
 ) {
     let source = source_of(py, uv, pkg, proj, &target.distribution);
@@ -297,12 +291,13 @@ fn workspace_source(
         PackageKind::Pyo3 { krate } => format!("the wheel of the PyO3 crate `{krate}`"),
         PackageKind::Python => format!("the Python package in {}", show_dir(&target.dir)),
     };
+    let written = written_name(&requirement.text);
     let rel = crate::model::relative_path(&pkg.dir, &target.dir);
     let rel = if rel.is_empty() { ".".to_string() } else { rel };
     let mut f = Finding::new(
         Rule::MissingWorkspaceSource,
         proj.path(),
-        span,
+        requirement_span(proj, requirement.line, &requirement.text),
         format!(
             "`{}` requires `{written}` ({what}) without a source in the monorepo",
             pkg.distribution

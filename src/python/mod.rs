@@ -244,7 +244,7 @@ pub fn discover(
     if !config.enabled {
         return Ok(PythonWorkspace::default());
     }
-    finish(scan(root, config)?, root, pyo3)
+    finish(scan(root, config, false)?, root, pyo3, &|_| None)
 }
 
 /// A [`scan`] started on the thread pool by [`prefetch`], for [`discover_prefetched`]: the
@@ -260,9 +260,10 @@ static PREFETCH: std::sync::Mutex<Option<Prefetched>> = std::sync::Mutex::new(No
 
 /// Start [`scan`]ning the workspace at `root` on rayon's pool (whose threads the crate load
 /// uses too: a thread of its own cost a fresh allocator heap), so the Python packages are read
-/// while the crates load; [`discover_prefetched`] takes the result. A root that cannot be
-/// canonicalised starts nothing. Call it from outside the pool (the main thread).
-pub fn prefetch(root: &Path, config: &PythonConfig) {
+/// while the crates load; [`discover_prefetched`] takes the result. `defer_literal` as
+/// [`scan`] takes it. A root that cannot be canonicalised starts nothing. Call it from outside
+/// the pool (the main thread).
+pub fn prefetch(root: &Path, config: &PythonConfig, defer_literal: bool) {
     if !config.enabled {
         return;
     }
@@ -272,7 +273,9 @@ pub fn prefetch(root: &Path, config: &PythonConfig) {
     let (dir, cfg) = (canonical.clone(), config.clone());
     let (send, receive) = std::sync::mpsc::channel();
     rayon::spawn(move || {
-        let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan(&dir, &cfg)));
+        let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            scan(&dir, &cfg, defer_literal)
+        }));
         let _ = send.send(scanned);
     });
     if let Ok(mut slot) = PREFETCH.lock() {
@@ -283,20 +286,24 @@ pub fn prefetch(root: &Path, config: &PythonConfig) {
 /// [`prefetch`] for the workspace `--manifest-path` (or the current folder) names, with its
 /// root manifest's configuration. Nothing is started when the root or its configuration
 /// cannot be read: the command's own load reports that.
-pub fn prefetch_for(manifest_path: Option<&Path>) {
+pub fn prefetch_for(manifest_path: Option<&Path>, defer_literal: bool) {
     if let Ok((root, manifest)) = crate::model::find_root_manifest(manifest_path)
         && let Ok(config) =
             crate::config::Config::from_manifest_text(manifest.text(), &manifest.path)
     {
-        prefetch(&root, &config.python);
+        prefetch(&root, &config.python, defer_literal);
     }
 }
 
 /// [`discover`], with the [`prefetch`]ed scan when it was of this root and configuration.
+/// `known` gives a folder's `pyproject.toml` when the caller parsed it already (the crate
+/// walk reads the crate folders'); the folders the scan deferred are read from it, else from
+/// disk.
 pub fn discover_prefetched(
     root: &Path,
     config: &PythonConfig,
     pyo3: &[Pyo3Crate],
+    known: &Known,
 ) -> anyhow::Result<PythonWorkspace> {
     if !config.enabled {
         return Ok(PythonWorkspace::default());
@@ -308,12 +315,12 @@ pub fn discover_prefetched(
                 Ok(Ok(scanned)) => scanned?,
                 Ok(Err(panic)) => std::panic::resume_unwind(panic),
                 // The job never ran (the pool is gone): scan here.
-                Err(_) => scan(root, config)?,
+                Err(_) => scan(root, config, false)?,
             }
         }
-        _ => scan(root, config)?,
+        _ => scan(root, config, false)?,
     };
-    finish(scanned, root, pyo3)
+    finish(scanned, root, pyo3, known)
 }
 
 /// Wait for the prefetched scan. On a thread of the pool (which may be the only one that could
@@ -350,11 +357,18 @@ pub struct Scan {
     dirs: BTreeMap<String, String>,
     /// Folder -> its `pyproject.toml`, parsed.
     parsed: BTreeMap<String, anyhow::Result<PyProject>>,
+    /// Folders left unread (`defer_literal`), with where each was found: [`finish`] reads them.
+    deferred: BTreeMap<String, (String, Missing)>,
 }
 
-/// [`Scan`] the workspace at `root`. Errors: the root `pyproject.toml` does not parse, a glob
-/// is invalid, a uv member has no `pyproject.toml`.
-pub fn scan(root: &Path, config: &PythonConfig) -> anyhow::Result<Scan> {
+/// A folder's `pyproject.toml` the caller parsed already ([`discover_prefetched`]).
+pub type Known<'a> = dyn Fn(&str) -> Option<&'a crate::model::Manifest> + Sync + 'a;
+
+/// [`Scan`] the workspace at `root`. With `defer_literal`, the folders uv members name as plain
+/// paths (a monorepo lists each PyO3 crate's folder so, and its crate walk reads their
+/// `pyproject.toml` anyway) are left for [`finish`]. Errors: the root `pyproject.toml` does
+/// not parse, a glob is invalid, a uv member has no `pyproject.toml`.
+pub fn scan(root: &Path, config: &PythonConfig, defer_literal: bool) -> anyhow::Result<Scan> {
     let root_project = read_project(root, "pyproject.toml")?;
     let uv = root_project.as_ref().and_then(|p| p.uv_workspace.clone());
     // Candidate folders (relative), where each was found (for messages), and what a folder
@@ -401,6 +415,10 @@ pub fn scan(root: &Path, config: &PythonConfig) -> anyhow::Result<Scan> {
             }
         }
     }
+    let (deferred, candidates): (BTreeMap<_, _>, BTreeMap<_, _>) =
+        candidates.into_iter().partition(|(_, (_, missing))| {
+            defer_literal && matches!(missing, Missing::UvMember { literal: true, .. })
+        });
     let read: Vec<(String, anyhow::Result<Option<PyProject>>)> = candidates
         .par_iter()
         .map(|(dir, _)| {
@@ -411,13 +429,47 @@ pub fn scan(root: &Path, config: &PythonConfig) -> anyhow::Result<Scan> {
     let mut dirs: BTreeMap<String, String> = BTreeMap::new();
     let mut parsed: BTreeMap<String, anyhow::Result<PyProject>> = BTreeMap::new();
     for ((dir, (found_by, missing)), (_, project)) in candidates.into_iter().zip(read) {
+        place(
+            root,
+            dir,
+            found_by,
+            missing,
+            project,
+            &mut dirs,
+            &mut parsed,
+        )?;
+    }
+    Ok(Scan {
+        root_project,
+        uv,
+        dirs,
+        parsed,
+        deferred,
+    })
+}
+
+/// Keep a candidate folder of [`scan`] with its `pyproject.toml` as read (`None`: it has
+/// none), in `dirs` and `parsed`, unless having none means it is no package. Errors: a uv
+/// member without a `pyproject.toml` (uv refuses it too).
+fn place(
+    root: &Path,
+    dir: String,
+    found_by: String,
+    missing: Missing,
+    project: anyhow::Result<Option<PyProject>>,
+    dirs: &mut BTreeMap<String, String>,
+    parsed: &mut BTreeMap<String, anyhow::Result<PyProject>>,
+) -> anyhow::Result<()> {
+    {
         let project = match project {
             Ok(Some(project)) => Ok(project),
             Err(e) => Err(e),
             Ok(None) => match missing {
-                Missing::Skip => continue,
+                Missing::Skip => return Ok(()),
                 // A plain path that names no folder matches nothing, as a glob would not.
-                Missing::UvMember { literal: true, .. } if !root.join(&dir).is_dir() => continue,
+                Missing::UvMember { literal: true, .. } if !root.join(&dir).is_dir() => {
+                    return Ok(());
+                }
                 Missing::UvMember { pattern, line, .. } => {
                     return Err(UserError::new(
                         format!(
@@ -437,15 +489,11 @@ pub fn scan(root: &Path, config: &PythonConfig) -> anyhow::Result<Scan> {
         parsed.insert(dir.clone(), project);
         dirs.insert(dir, found_by);
     }
-    Ok(Scan {
-        root_project,
-        uv,
-        dirs,
-        parsed,
-    })
+    Ok(())
 }
 
 /// What a candidate folder of [`scan`] without a `pyproject.toml` means.
+#[derive(Debug)]
 enum Missing {
     /// Matched by a `packages` glob of the configuration: no package there.
     Skip,
@@ -496,13 +544,41 @@ fn read_project(root: &Path, rel: &str) -> anyhow::Result<Option<PyProject>> {
 }
 
 /// The rest of [`discover`]: the PyO3 crates' Python sides, the packages, the edges.
-pub fn finish(scan: Scan, root: &Path, pyo3: &[Pyo3Crate]) -> anyhow::Result<PythonWorkspace> {
+pub fn finish(
+    scan: Scan,
+    root: &Path,
+    pyo3: &[Pyo3Crate],
+    known: &Known,
+) -> anyhow::Result<PythonWorkspace> {
     let Scan {
         root_project,
         uv,
         mut dirs,
         mut parsed,
+        deferred,
     } = scan;
+    // The folders the scan left: parsed by the caller already, else read now.
+    let read: Vec<_> = deferred
+        .into_par_iter()
+        .map(|(dir, (found_by, missing))| {
+            let project = match known(&dir) {
+                Some(doc) => pyproject::from_manifest(doc).map(Some),
+                None => read_project(root, &crate::model::relpath::join(&dir, "pyproject.toml")),
+            };
+            (dir, found_by, missing, project)
+        })
+        .collect();
+    for (dir, found_by, missing, project) in read {
+        place(
+            root,
+            dir,
+            found_by,
+            missing,
+            project,
+            &mut dirs,
+            &mut parsed,
+        )?;
+    }
     let pyo3_dirs: BTreeMap<&str, &str> = pyo3
         .iter()
         .map(|c| (c.dir.as_str(), c.name.as_str()))
@@ -729,14 +805,12 @@ fn glob_dirs(
     file: &str,
     line: usize,
 ) -> anyhow::Result<(Vec<String>, bool)> {
-    // Checked (an invalid glob is an error at its line) before anything else.
-    let glob = glob(pattern, file, line)?;
     // As the matcher reads it: no leading `./` (the walk below matches component by component).
-    let pattern = pattern.trim_start_matches("./");
+    let trimmed = pattern.trim_start_matches("./");
     // A plain folder path (uv workspaces list each PyO3 crate's folder so): no walk, and no
-    // matcher to compile (a regex each: a millisecond for the 70 PyO3 crates of a monorepo).
-    let literal = pattern.trim_end_matches('/');
-    if !literal.contains(['*', '?', '[', '{', '\\']) {
+    // glob to build (none of globset's special characters, so it cannot be invalid either).
+    let literal = trimmed.trim_end_matches('/');
+    if !literal.contains(['*', '?', '[', ']', '{', '}', '\\']) {
         let skipped = literal.split('/').any(|c| c != ".." && skipped_name(c));
         return Ok((
             if !skipped && !literal.is_empty() {
@@ -747,6 +821,9 @@ fn glob_dirs(
             true,
         ));
     }
+    // Checked (an invalid glob is an error at its line) before anything is walked.
+    let glob = glob(pattern, file, line)?;
+    let pattern = trimmed;
     let depth = if pattern.contains("**") {
         usize::MAX
     } else {
@@ -1115,6 +1192,96 @@ mod tests {
         assert_eq!(dirs, ["a/python/p"]);
     }
 
+    /// Leaving the folders uv lists by path to `finish` (`lint-deps`: the crate walk parsed
+    /// the crate folders' files) finds what reading them in the scan finds, whether the caller
+    /// knows a folder's file or not, and fails where it fails.
+    #[test]
+    fn deferred_literal_members_give_what_the_scan_gives() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let crate_side =
+            "[build-system]\nbuild-backend = \"maturin\"\n[project]\nname = \"a-py\"\n";
+        write(
+            root,
+            &[
+                (
+                    "pyproject.toml",
+                    "[tool.uv.workspace]\nmembers = [\"py/*\", \"crates/a\", \"tools/lit\", \
+                     \"nowhere\", \"./crates/a/\"]\n",
+                ),
+                (
+                    "py/p/pyproject.toml",
+                    "[project]\nname = \"p\"\ndependencies = [\"a-py\", \"lit\"]\n",
+                ),
+                ("crates/a/pyproject.toml", crate_side),
+                ("crates/a/Cargo.toml", "[package]\nname = \"a\"\n"),
+                (
+                    "tools/lit/pyproject.toml",
+                    "[project]\nname = \"lit\"\ndependencies = [\"p\"]\n",
+                ),
+            ],
+        );
+        let config = PythonConfig::default();
+        let pyo3 = [Pyo3Crate {
+            name: "a".to_string(),
+            dir: "crates/a".to_string(),
+        }];
+        let walked =
+            crate::model::manifest::parse_text("crates/a/pyproject.toml", crate_side.to_string())
+                .unwrap();
+        let knows_crate = |dir: &str| (dir == "crates/a").then_some(&walked);
+        let shown = |ws: PythonWorkspace| format!("{:?}", (ws.packages, ws.edges, ws.uv_members));
+        let read =
+            shown(finish(scan(root, &config, false).unwrap(), root, &pyo3, &|_| None).unwrap());
+        assert!(
+            read.contains("tools/lit") && read.contains("crates/a"),
+            "{read}"
+        );
+        for known in [&knows_crate as &Known, &|_| None] {
+            let deferred = scan(root, &config, true).unwrap();
+            assert!(deferred.deferred.contains_key("tools/lit"));
+            assert!(!deferred.parsed.contains_key("crates/a"));
+            assert_eq!(shown(finish(deferred, root, &pyo3, known).unwrap()), read);
+        }
+        // A folder uv lists by path without a pyproject.toml: the same error either way.
+        std::fs::create_dir_all(root.join("nowhere")).unwrap();
+        let eager = scan(root, &config, false).unwrap_err().to_string();
+        assert!(
+            eager.contains("`nowhere`") && eager.contains("has no pyproject.toml"),
+            "{eager}"
+        );
+        let late = finish(scan(root, &config, true).unwrap(), root, &pyo3, &|_| None)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(late, eager);
+    }
+
+    /// A uv member that is no valid glob is an error at its line, plain-looking or not.
+    #[test]
+    fn an_invalid_member_glob_is_an_error_at_its_line() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for (pattern, line) in [("a/[b", 3), ("a}b", 3), ("py/*", 0)] {
+            write(
+                root,
+                &[(
+                    "pyproject.toml",
+                    &format!("# members\n\n[tool.uv.workspace]\nmembers = [\"{pattern}\"]\n"),
+                )],
+            );
+            let scanned = scan(root, &PythonConfig::default(), true);
+            if line == 0 {
+                assert!(scanned.is_ok(), "{pattern}");
+                continue;
+            }
+            let err = scanned.unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("pyproject.toml:{line}: invalid glob `{pattern}`")),
+                "{err}"
+            );
+        }
+    }
+
     /// The walk's shortcuts (steps checked on the way down, no matcher when the steps cover
     /// the pattern) find what the glob itself matches among every folder of the tree.
     #[test]
@@ -1181,11 +1348,11 @@ mod tests {
             )],
         );
         let config = PythonConfig::default();
-        prefetch(root, &config);
+        prefetch(root, &config, false);
         // From the global pool's own thread (the only one on a one-core machine), while the
         // scan may still be queued there: the wait runs it instead of blocking on it.
         let names: Vec<String> = rayon::scope(|_| {
-            discover_prefetched(root, &config, &[])
+            discover_prefetched(root, &config, &[], &|_| None)
                 .unwrap()
                 .packages
                 .into_iter()
@@ -1194,7 +1361,7 @@ mod tests {
         });
         assert_eq!(names, ["flows"]);
         // Without a prefetch, or for another root, the scan runs where it is asked.
-        let again = discover_prefetched(root, &config, &[]).unwrap();
+        let again = discover_prefetched(root, &config, &[], &|_| None).unwrap();
         assert_eq!(again.packages.len(), 1);
     }
 

@@ -199,6 +199,22 @@ impl PyProject {
 /// that is not a list of strings (uv refuses it too).
 pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
     let doc = parse_text(rel, text)?;
+    let mut project = read_doc(&doc)?;
+    project.text = doc.into_text();
+    Ok(project)
+}
+
+/// [`parse`] of a `pyproject.toml` parsed already (a crate folder's, which the crate walk read
+/// as a [`Manifest`]): the same reading and errors, without parsing the text again.
+pub fn from_manifest(doc: &Manifest) -> anyhow::Result<PyProject> {
+    let mut project = read_doc(doc)?;
+    project.text = doc.text().to_string();
+    Ok(project)
+}
+
+/// What [`parse`] reads from the parsed document, with an empty `text` for the caller to fill.
+fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
+    let rel = doc.path.as_str();
     let text = doc.text();
     // Lines of many nodes are kept: the text is indexed once.
     let lines = LineIndex::new(text);
@@ -393,7 +409,7 @@ pub fn parse(rel: &str, text: String) -> anyhow::Result<PyProject> {
         uv_workspace,
         path: doc.path.clone(),
         dir: doc.dir.clone(),
-        text: doc.into_text(),
+        text: String::new(),
     })
 }
 
