@@ -402,7 +402,8 @@ fn python_packages_depend_on_wheels_and_earlier_packages() {
             dir: c.path.clone(),
         })
         .collect();
-    let ws = cargo_ccworkspace::python::discover(tmp.path(), &Default::default(), &pyo3).unwrap();
+    let ws = cargo_ccworkspace::python::discover(tmp.path(), &Default::default(), &pyo3, &|_| None)
+        .unwrap();
     for p in &g.python {
         let i = ws.by_distribution[&p.name];
         let mut deps: Vec<String> = ws.edges[i]

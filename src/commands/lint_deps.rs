@@ -18,11 +18,6 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
         only: args.manifests.clone(),
         find_orphans: args.manifests.is_empty(),
     };
-    // A whole run reads the Python packages while the crates load (they need no crate), all
-    // but the crate folders uv lists by path: the crate walk reads those (`ws.pyprojects`).
-    if args.manifests.is_empty() {
-        python::prefetch_for(global.manifest_path.as_deref(), true);
-    }
     let mut ws = model::load(&opts)?;
     let config = Config::from_manifest_text(ws.root.text(), &ws.root.path)?;
     let scope = python_scope(&ws, &args.manifests);
@@ -218,7 +213,7 @@ fn discover_python(
         std::mem::forget(every);
         pyo3
     };
-    let mut py = python::discover_prefetched(&ws.root_dir, &config.python, &pyo3, &|dir| {
+    let mut py = python::discover(&ws.root_dir, &config.python, &pyo3, &|dir| {
         ws.pyprojects.get(dir)
     })?;
     if py.packages.is_empty() {

@@ -300,7 +300,7 @@ fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Resu
         enabled: true,
         ..config.python.clone()
     };
-    let python = crate::python::discover(&root, &as_uv_sees_them, &pyo3)?;
+    let python = crate::python::discover(&root, &as_uv_sees_them, &pyo3, &|_| None)?;
     let distribution = crate::python::normalize(&name);
     if let Some(&taken) = python.by_distribution.get(&distribution) {
         return Err(UserError::new(

@@ -233,6 +233,10 @@ pub struct Pyo3Crate {
 /// `pyproject.toml` with a `[project]` under `config.packages`; and, either way, the
 /// `pyproject.toml` of every crate in `pyo3` (one without is named after the crate).
 ///
+/// `known` gives a folder's `pyproject.toml` when the caller parsed it already (`lint-deps`'s
+/// crate walk reads the crate folders'): the folders uv members name by path are taken from
+/// it, else read ([`scan`]'s `defer_literal`).
+///
 /// Errors (exit 2, naming the file and line): a `pyproject.toml` that does not parse
 /// ([`pyproject::parse`]); a uv member folder without a `pyproject.toml`; a package without a
 /// `[project]` table or `name`; two packages with one distribution name.
@@ -240,11 +244,12 @@ pub fn discover(
     root: &Path,
     config: &PythonConfig,
     pyo3: &[Pyo3Crate],
+    known: &Known,
 ) -> anyhow::Result<PythonWorkspace> {
     if !config.enabled {
         return Ok(PythonWorkspace::default());
     }
-    finish(scan(root, config, false)?, root, pyo3, &|_| None)
+    finish(scan(root, config, true)?, root, pyo3, known)
 }
 
 /// A [`scan`] started on the thread pool by [`prefetch`], for [`discover_prefetched`]: the
@@ -260,10 +265,9 @@ static PREFETCH: std::sync::Mutex<Option<Prefetched>> = std::sync::Mutex::new(No
 
 /// Start [`scan`]ning the workspace at `root` on rayon's pool (whose threads the crate load
 /// uses too: a thread of its own cost a fresh allocator heap), so the Python packages are read
-/// while the crates load; [`discover_prefetched`] takes the result. `defer_literal` as
-/// [`scan`] takes it. A root that cannot be canonicalised starts nothing. Call it from outside
-/// the pool (the main thread).
-pub fn prefetch(root: &Path, config: &PythonConfig, defer_literal: bool) {
+/// while the crates load; [`discover_prefetched`] takes the result. A root that cannot be
+/// canonicalised starts nothing. Call it from outside the pool (the main thread).
+pub fn prefetch(root: &Path, config: &PythonConfig) {
     if !config.enabled {
         return;
     }
@@ -273,9 +277,8 @@ pub fn prefetch(root: &Path, config: &PythonConfig, defer_literal: bool) {
     let (dir, cfg) = (canonical.clone(), config.clone());
     let (send, receive) = std::sync::mpsc::channel();
     rayon::spawn(move || {
-        let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            scan(&dir, &cfg, defer_literal)
-        }));
+        let scanned =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan(&dir, &cfg, false)));
         let _ = send.send(scanned);
     });
     if let Ok(mut slot) = PREFETCH.lock() {
@@ -286,32 +289,37 @@ pub fn prefetch(root: &Path, config: &PythonConfig, defer_literal: bool) {
 /// [`prefetch`] for the workspace `--manifest-path` (or the current folder) names, with its
 /// root manifest's configuration. Nothing is started when the root or its configuration
 /// cannot be read: the command's own load reports that.
-pub fn prefetch_for(manifest_path: Option<&Path>, defer_literal: bool) {
+pub fn prefetch_for(manifest_path: Option<&Path>) {
     if let Ok((root, manifest)) = crate::model::find_root_manifest(manifest_path)
         && let Ok(config) =
             crate::config::Config::from_manifest_text(manifest.text(), &manifest.path)
     {
-        prefetch(&root, &config.python, defer_literal);
+        prefetch(&root, &config.python);
     }
 }
 
-/// [`discover`], with the [`prefetch`]ed scan when it was of this root and configuration.
-/// `known` gives a folder's `pyproject.toml` when the caller parsed it already (the crate
-/// walk reads the crate folders'); the folders the scan deferred are read from it, else from
-/// disk.
+/// [`discover`], with the [`prefetch`]ed scan when it was of this root and configuration and
+/// the caller is no job of rayon's pool.
+///
+/// A job of the pool never waits for the prefetched scan, and scans itself instead: the scan,
+/// waiting inside its parallel read, runs other jobs of the pool meanwhile, so it can sit below
+/// a job that waits for the caller; waiting for it there was a deadlock (it happened; the test
+/// `a_job_of_the_pool_never_waits_for_the_prefetched_scan` recreates it).
 pub fn discover_prefetched(
     root: &Path,
     config: &PythonConfig,
     pyo3: &[Pyo3Crate],
-    known: &Known,
 ) -> anyhow::Result<PythonWorkspace> {
     if !config.enabled {
         return Ok(PythonWorkspace::default());
     }
     let taken = PREFETCH.lock().ok().and_then(|mut slot| slot.take());
+    let outside_pool = rayon::current_thread_index().is_none();
     let scanned = match (taken, root.canonicalize()) {
-        (Some((dir, cfg, receive)), Ok(canonical)) if dir == canonical && cfg == *config => {
-            match receive_scan(&receive) {
+        (Some((dir, cfg, receive)), Ok(canonical))
+            if outside_pool && dir == canonical && cfg == *config =>
+        {
+            match receive.recv() {
                 Ok(Ok(scanned)) => scanned?,
                 Ok(Err(panic)) => std::panic::resume_unwind(panic),
                 // The job never ran (the pool is gone): scan here.
@@ -320,30 +328,7 @@ pub fn discover_prefetched(
         }
         _ => scan(root, config, false)?,
     };
-    finish(scanned, root, pyo3, known)
-}
-
-/// Wait for the prefetched scan. On a thread of the pool (which may be the only one that could
-/// run the queued scan), run other jobs of the pool while waiting instead of blocking it.
-fn receive_scan<T>(
-    receive: &std::sync::mpsc::Receiver<T>,
-) -> Result<T, std::sync::mpsc::RecvError> {
-    if rayon::current_thread_index().is_none() {
-        return receive.recv();
-    }
-    loop {
-        match receive.try_recv() {
-            Ok(value) => return Ok(value),
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                return Err(std::sync::mpsc::RecvError);
-            }
-            Err(std::sync::mpsc::TryRecvError::Empty) => {
-                if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                    std::thread::yield_now();
-                }
-            }
-        }
-    }
+    finish(scanned, root, pyo3, &|_| None)
 }
 
 /// The part of [`discover`] that needs no crate, so it can run while the crates load: the
@@ -1023,7 +1008,7 @@ mod tests {
                 dir: "login/rust/login_py".into(),
             },
         ];
-        let ws = discover(root, &PythonConfig::default(), &pyo3).unwrap();
+        let ws = discover(root, &PythonConfig::default(), &pyo3, &|_| None).unwrap();
         let names: Vec<(&str, &str)> = ws
             .packages
             .iter()
@@ -1085,7 +1070,7 @@ mod tests {
                 ),
             ],
         );
-        let ws = discover(root, &PythonConfig::default(), &[]).unwrap();
+        let ws = discover(root, &PythonConfig::default(), &[], &|_| None).unwrap();
         let names = distributions(&ws);
         assert_eq!(names, ["mono", "a"]);
         assert!(ws.uv_workspace);
@@ -1093,7 +1078,7 @@ mod tests {
         let dotted = "[project]\nname = \"mono\"\n[tool.uv.workspace]\nmembers = [\"./pkgs/*\"]\nexclude = [\"./pkgs/old\"]\n";
         let plain = std::fs::read_to_string(root.join("pyproject.toml")).unwrap();
         std::fs::write(root.join("pyproject.toml"), dotted).unwrap();
-        let again = discover(root, &PythonConfig::default(), &[]).unwrap();
+        let again = discover(root, &PythonConfig::default(), &[], &|_| None).unwrap();
         let again = distributions(&again);
         assert_eq!(again, names);
         std::fs::write(root.join("pyproject.toml"), plain).unwrap();
@@ -1112,7 +1097,7 @@ mod tests {
         assert_eq!(ws.owner("pyproject.toml"), Some(0));
         assert_eq!(ws.owner("README.md"), None);
         std::fs::create_dir_all(root.join("pkgs/empty")).unwrap();
-        let err = discover(root, &PythonConfig::default(), &[])
+        let err = discover(root, &PythonConfig::default(), &[], &|_| None)
             .unwrap_err()
             .to_string();
         assert!(
@@ -1124,11 +1109,11 @@ mod tests {
         // nothing (as a glob would not), one without a pyproject.toml is refused (as uv does).
         let literal = "[project]\nname = \"mono\"\n[tool.uv.workspace]\nmembers = [\"pkgs/a\", \"pkgs/gone\"]\n";
         std::fs::write(root.join("pyproject.toml"), literal).unwrap();
-        let ws = discover(root, &PythonConfig::default(), &[]).unwrap();
+        let ws = discover(root, &PythonConfig::default(), &[], &|_| None).unwrap();
         let names = distributions(&ws);
         assert_eq!(names, ["mono", "a"]);
         std::fs::create_dir_all(root.join("pkgs/gone")).unwrap();
-        let err = discover(root, &PythonConfig::default(), &[])
+        let err = discover(root, &PythonConfig::default(), &[], &|_| None)
             .unwrap_err()
             .to_string();
         assert!(
@@ -1148,7 +1133,7 @@ mod tests {
                 "[tool.ruff]\nline-length = 1\n",
             )],
         );
-        let err = discover(root, &PythonConfig::default(), &[])
+        let err = discover(root, &PythonConfig::default(), &[], &|_| None)
             .unwrap_err()
             .to_string();
         assert!(
@@ -1162,7 +1147,7 @@ mod tests {
                 ("b/python/y/pyproject.toml", "[project]\nname = \"same\"\n"),
             ],
         );
-        let err = discover(root, &PythonConfig::default(), &[])
+        let err = discover(root, &PythonConfig::default(), &[], &|_| None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("both name the distribution `same`"), "{err}");
@@ -1337,7 +1322,7 @@ mod tests {
     }
 
     #[test]
-    fn a_prefetched_scan_is_taken_from_inside_the_pool_too() {
+    fn discover_prefetched_answers_from_inside_the_pool_and_out() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
         write(
@@ -1348,11 +1333,11 @@ mod tests {
             )],
         );
         let config = PythonConfig::default();
-        prefetch(root, &config, false);
+        prefetch(root, &config);
         // From the global pool's own thread (the only one on a one-core machine), while the
-        // scan may still be queued there: the wait runs it instead of blocking on it.
+        // scan may still be queued there: it scans itself, never waiting for the queued one.
         let names: Vec<String> = rayon::scope(|_| {
-            discover_prefetched(root, &config, &[], &|_| None)
+            discover_prefetched(root, &config, &[])
                 .unwrap()
                 .packages
                 .into_iter()
@@ -1360,9 +1345,64 @@ mod tests {
                 .collect()
         });
         assert_eq!(names, ["flows"]);
-        // Without a prefetch, or for another root, the scan runs where it is asked.
-        let again = discover_prefetched(root, &config, &[], &|_| None).unwrap();
+        // From outside the pool the prefetched scan is taken; without a prefetch, or for
+        // another root, the scan runs where it is asked.
+        prefetch(root, &config);
+        assert_eq!(
+            discover_prefetched(root, &config, &[])
+                .unwrap()
+                .packages
+                .len(),
+            1
+        );
+        let again = discover_prefetched(root, &config, &[]).unwrap();
         assert_eq!(again.packages.len(), 1);
+    }
+
+    /// The shape that deadlocked: the prefetched scan, waiting inside its parallel read, runs
+    /// a job of the pool that waits for another job, and that other job waited for the scan
+    /// (which could not finish: it is below the waiting job on the same stack).
+    #[test]
+    fn a_job_of_the_pool_never_waits_for_the_prefetched_scan() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        let mut files = vec![(
+            "pyproject.toml".to_string(),
+            "[tool.uv.workspace]\nmembers = [\"p/*\"]\n".to_string(),
+        )];
+        for i in 0..600 {
+            files.push((
+                format!("p/q{i}/pyproject.toml"),
+                format!(
+                    "[project]\nname = \"q{i}\"\ndependencies = [\"q{}\"]\n",
+                    i / 2
+                ),
+            ));
+        }
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, b)| (p.as_str(), b.as_str()))
+            .collect();
+        write(&root, &files);
+        for round in 0..40 {
+            let (send, receive) = std::sync::mpsc::channel();
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let config = PythonConfig::default();
+                prefetch(&root, &config);
+                // The join arrives at a different point of the scan each round.
+                std::thread::sleep(std::time::Duration::from_micros(250 * round));
+                let (_, found) = rayon::join(
+                    || std::thread::sleep(std::time::Duration::from_millis(2)),
+                    || discover_prefetched(&root, &config, &[]).map(|w| w.packages.len()),
+                );
+                let _ = send.send(found.unwrap());
+            });
+            let found = receive
+                .recv_timeout(std::time::Duration::from_secs(60))
+                .expect("discover_prefetched never returned: a deadlock in the pool");
+            assert_eq!(found, 600);
+        }
     }
 
     #[test]
@@ -1374,7 +1414,7 @@ mod tests {
             b"[project]\nname = \"a\xff\"\n",
         )
         .unwrap();
-        let err = discover(root, &PythonConfig::default(), &[])
+        let err = discover(root, &PythonConfig::default(), &[], &|_| None)
             .unwrap_err()
             .to_string();
         assert!(
@@ -1388,7 +1428,7 @@ mod tests {
             name: "x".into(),
             dir: "a/rust/x".into(),
         }];
-        let err = discover(root, &PythonConfig::default(), &pyo3)
+        let err = discover(root, &PythonConfig::default(), &pyo3, &|_| None)
             .unwrap_err()
             .to_string();
         assert!(
