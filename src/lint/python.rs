@@ -34,9 +34,10 @@ pub(crate) const RULES: [Rule; 3] = [
 /// maturin, or a `cdylib` that depends on `pyo3`), so every command sees the same wheels.
 pub(crate) fn pyo3_crates(ws: &Workspace) -> Vec<Pyo3Crate> {
     use crate::model::kind::{CrateKind, KindFacts, classify, depends_on_pyo3, has_cdylib};
+    use rayon::prelude::*;
     let renamed = crate::model::kind::renamed_workspace_deps(ws.root.root());
     ws.members
-        .iter()
+        .par_iter()
         .filter(|m| {
             let kind = crate::model::kind::kind_override(m.root());
             let cdylib = has_cdylib(m.root());
