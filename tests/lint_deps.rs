@@ -803,7 +803,8 @@ fn citychain_is_clean() {
     assert_eq!(codes(&r.stdout), Vec::<String>::new(), "{}", r.stdout);
     let r = run(ws.path(), &[]);
     assert!(
-        r.stderr.contains("Checked 19 members: no findings"),
+        r.stderr
+            .contains("Checked 19 members and 2 Python packages: no findings"),
         "{}",
         r.stderr
     );
@@ -1006,7 +1007,8 @@ fn citychain_fix_turns_a_violating_copy_clean_with_the_resolution_unchanged() {
     let r = run(root, &[FIX_ALL]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stderr.contains("Checked 19 members: no findings"),
+        r.stderr
+            .contains("Checked 19 members and 2 Python packages: no findings"),
         "{}",
         r.stderr
     );

@@ -219,7 +219,9 @@ fn each_rule_fires_at_its_line_with_its_level() {
         "{human}"
     );
     assert!(
-        human.contains("Checked 1 member: 3 errors, 0 warnings (1 fixable with `--fix`)"),
+        human.contains(
+            "Checked 1 member and 3 Python packages: 3 errors, 0 warnings (1 fixable with `--fix`)"
+        ),
         "{human}"
     );
 }

@@ -38,7 +38,7 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
     }
 
     if !(args.fix.is_some() || args.diff) {
-        report(&ws, &findings, args.format, out)?;
+        report(&ws, &scope, &findings, args.format, out)?;
         let status = status(&findings);
         // Freeing thousands of parsed documents just before exit is wasted time.
         std::mem::forget(ws);
@@ -60,7 +60,7 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
         }
         crate::output::print_stdout(&diff)?;
         if args.format == LintFormat::Human {
-            report(&ws, &findings, args.format, out)?;
+            report(&ws, &scope, &findings, args.format, out)?;
         }
         return Ok(status(&findings));
     }
@@ -95,7 +95,7 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
     let mut remaining = check(&mut ws, &config, &opts, &scope)?;
     scope.retain(&mut remaining);
     plan::select_fixes(&mut remaining, &chosen);
-    report(&ws, &remaining, args.format, out)?;
+    report(&ws, &scope, &remaining, args.format, out)?;
     let status = status(&remaining);
     // Freeing thousands of parsed documents just before exit is wasted time.
     std::mem::forget(ws);
@@ -113,6 +113,22 @@ enum PythonScope {
 }
 
 impl PythonScope {
+    /// How many Python packages (not PyO3 crates' Python sides) the Python rules checked.
+    fn python_packages(&self, ws: &Workspace) -> usize {
+        let Some(py) = &ws.python else {
+            return 0;
+        };
+        py.packages
+            .iter()
+            .filter(|p| matches!(p.kind, python::PackageKind::Python))
+            .filter(|p| match self {
+                PythonScope::Off => false,
+                PythonScope::All => true,
+                PythonScope::Dirs(dirs) => dirs.contains(&p.dir),
+            })
+            .count()
+    }
+
     /// Drop the Python findings in files outside the scope.
     fn retain(&self, findings: &mut Vec<Finding>) {
         if let PythonScope::Dirs(dirs) = self {
@@ -121,6 +137,17 @@ impl PythonScope {
                     || dirs.contains(&crate::model::parent_dir(&f.file))
             });
         }
+    }
+}
+
+/// What the summary line says was checked: `3 members`, `3 members and 2 Python packages`,
+/// `1 Python package` (a `pyproject.toml` given alone).
+fn checked(members: usize, python: usize) -> String {
+    let members = format!("{members} member{}", plural(members));
+    match python {
+        0 => members,
+        _ if members.starts_with("0 ") => format!("{python} Python package{}", plural(python)),
+        _ => format!("{members} and {python} Python package{}", plural(python)),
     }
 }
 
@@ -247,6 +274,7 @@ fn status(findings: &[Finding]) -> Status {
 /// Print the findings: human on stderr (with a summary), machine formats on stdout.
 fn report(
     ws: &Workspace,
+    scope: &PythonScope,
     findings: &[Finding],
     format: LintFormat,
     out: &Output,
@@ -256,7 +284,7 @@ fn report(
         LintFormat::Human => {
             anstream::eprint!("{}", diag::human(findings, &files, true));
             let s = diag::Summary::of(findings);
-            let checked = format!("{} member{}", ws.selected.len(), plural(ws.selected.len()));
+            let checked = checked(ws.selected.len(), scope.python_packages(ws));
             if findings.is_empty() {
                 out.status("Checked", format!("{checked}: no findings"));
             } else {

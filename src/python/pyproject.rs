@@ -415,15 +415,16 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
 
 /// The line of a table's header (`[project]`), or of its key for an inline table.
 fn table_line(lines: &LineIndex, node: &Node) -> usize {
-    // A `[table]`'s span starts at its first entry; its header is the last `[` line before.
     let text = lines.text();
-    let start = node.span().start;
-    let before = &text[..start.min(text.len())];
-    let header = before
-        .rfind("\n[")
-        .map(|i| i + 1)
-        .filter(|_| !text[start.min(text.len())..].starts_with('{'));
-    lines.line(header.unwrap_or(start).min(text.len()))
+    let start = node.span().start.min(text.len());
+    // A `[table]`'s span starts at its header, an inline table's at its `{`; a table made by
+    // dotted keys (`project.name = ...`) or by a deeper header (`[tool.uv.workspace]` makes
+    // `tool`) starts at an entry: its header, if any, is the last `[` line before.
+    if text[start..].starts_with(['[', '{']) {
+        return lines.line(start);
+    }
+    let header = text[..start].rfind("\n[").map(|i| i + 1);
+    lines.line(header.unwrap_or(start))
 }
 
 fn read_requirements(
@@ -498,6 +499,31 @@ fn read_requirements(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_is_at_its_header_line_not_the_one_before() {
+        for (text, line) in [
+            ("[project]\nname = \"a\"\n", 1),
+            ("# c\n\n[project]\nname = \"a\"\n", 3),
+            ("project = { name = \"a\" }\n", 1),
+            ("[a]\nx = 1\n[project]\nname = \"a\"\n", 3),
+            ("# c\n[a]\nx = 1\n\n[project]\n\nname = \"a\"\n", 5),
+            ("# c\nproject.name = \"a\"\n[a]\nx = 1\n", 2),
+            (
+                "[build-system]\nrequires = []\n[project]\nname = \"a\"\n[tool.x]\ny = 1\n",
+                3,
+            ),
+        ] {
+            let p = parse("pyproject.toml", text.to_string()).unwrap();
+            assert_eq!(p.project_line, Some(line), "{text:?}");
+        }
+        let uv = parse(
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"a\"]\n".to_string(),
+        )
+        .unwrap();
+        assert_eq!(uv.uv_workspace.unwrap().line, 1);
+    }
 
     #[test]
     fn uv_workspace_globs_must_be_lists_of_strings() {
