@@ -411,41 +411,38 @@ pub fn scan(root: &Path, config: &PythonConfig, defer_literal: bool) -> anyhow::
             (dir.clone(), read_project(root, &rel))
         })
         .collect();
-    let mut dirs: BTreeMap<String, String> = BTreeMap::new();
-    let mut parsed: BTreeMap<String, anyhow::Result<PyProject>> = BTreeMap::new();
-    for ((dir, (found_by, missing)), (_, project)) in candidates.into_iter().zip(read) {
-        place(
-            root,
-            dir,
-            found_by,
-            missing,
-            project,
-            &mut dirs,
-            &mut parsed,
-        )?;
+    let mut kept = Kept::default();
+    for (candidate, (_, project)) in candidates.into_iter().zip(read) {
+        kept.place(root, candidate, project)?;
     }
     Ok(Scan {
         root_project,
         uv,
-        dirs,
-        parsed,
+        dirs: kept.dirs,
+        parsed: kept.parsed,
         deferred,
     })
 }
 
-/// Keep a candidate folder of [`scan`] with its `pyproject.toml` as read (`None`: it has
-/// none), in `dirs` and `parsed`, unless having none means it is no package. Errors: a uv
-/// member without a `pyproject.toml` (uv refuses it too).
-fn place(
-    root: &Path,
-    dir: String,
-    found_by: String,
-    missing: Missing,
-    project: anyhow::Result<Option<PyProject>>,
-    dirs: &mut BTreeMap<String, String>,
-    parsed: &mut BTreeMap<String, anyhow::Result<PyProject>>,
-) -> anyhow::Result<()> {
-    {
+/// The candidate folders [`scan`] (and [`finish`], for the deferred ones) keep as packages.
+#[derive(Default)]
+struct Kept {
+    /// Folder -> where it was found (for messages).
+    dirs: BTreeMap<String, String>,
+    /// Folder -> its `pyproject.toml`, parsed.
+    parsed: BTreeMap<String, anyhow::Result<PyProject>>,
+}
+
+impl Kept {
+    /// Keep a candidate folder (with where it was found and what a missing file means) with
+    /// its `pyproject.toml` as read (`None`: it has none), unless having none means it is no
+    /// package. Errors: a uv member without a `pyproject.toml` (uv refuses it too).
+    fn place(
+        &mut self,
+        root: &Path,
+        (dir, (found_by, missing)): (String, (String, Missing)),
+        project: anyhow::Result<Option<PyProject>>,
+    ) -> anyhow::Result<()> {
         let project = match project {
             Ok(Some(project)) => Ok(project),
             Err(e) => Err(e),
@@ -471,10 +468,10 @@ fn place(
                 }
             },
         };
-        parsed.insert(dir.clone(), project);
-        dirs.insert(dir, found_by);
+        self.parsed.insert(dir.clone(), project);
+        self.dirs.insert(dir, found_by);
+        Ok(())
     }
-    Ok(())
 }
 
 /// What a candidate folder of [`scan`] without a `pyproject.toml` means.
@@ -538,32 +535,32 @@ pub fn finish(
     let Scan {
         root_project,
         uv,
-        mut dirs,
-        mut parsed,
+        dirs,
+        parsed,
         deferred,
     } = scan;
     // The folders the scan left: parsed by the caller already, else read now.
     let read: Vec<_> = deferred
         .into_par_iter()
-        .map(|(dir, (found_by, missing))| {
-            let project = match known(&dir) {
+        .map(|candidate| {
+            let project = match known(&candidate.0) {
                 Some(doc) => pyproject::from_manifest(doc).map(Some),
-                None => read_project(root, &crate::model::relpath::join(&dir, "pyproject.toml")),
+                None => read_project(
+                    root,
+                    &crate::model::relpath::join(&candidate.0, "pyproject.toml"),
+                ),
             };
-            (dir, found_by, missing, project)
+            (candidate, project)
         })
         .collect();
-    for (dir, found_by, missing, project) in read {
-        place(
-            root,
-            dir,
-            found_by,
-            missing,
-            project,
-            &mut dirs,
-            &mut parsed,
-        )?;
+    let mut kept = Kept { dirs, parsed };
+    for (candidate, project) in read {
+        kept.place(root, candidate, project)?;
     }
+    let Kept {
+        mut dirs,
+        mut parsed,
+    } = kept;
     let pyo3_dirs: BTreeMap<&str, &str> = pyo3
         .iter()
         .map(|c| (c.dir.as_str(), c.name.as_str()))
