@@ -252,49 +252,61 @@ pub fn discover(
     finish(scan(root, config, true)?, root, pyo3, known)
 }
 
-/// A [`scan`] started on the thread pool by [`prefetch`], for [`discover_prefetched`]: the
-/// workspace root (canonical), the configuration it used, and where its result (or its panic)
-/// arrives.
-type Prefetched = (
+/// What a [`prefetch`] job sends: the workspace root (canonical), the configuration it used,
+/// and its scan (or the scan's panic); `None` when it found no root or configuration, or the
+/// Python half is off.
+type Prefetched = Option<(
     std::path::PathBuf,
     PythonConfig,
-    std::sync::mpsc::Receiver<std::thread::Result<anyhow::Result<Scan>>>,
-);
+    std::thread::Result<anyhow::Result<Scan>>,
+)>;
 
-static PREFETCH: std::sync::Mutex<Option<Prefetched>> = std::sync::Mutex::new(None);
+static PREFETCH: std::sync::Mutex<Option<std::sync::mpsc::Receiver<Prefetched>>> =
+    std::sync::Mutex::new(None);
 
 /// Start [`scan`]ning the workspace at `root` on rayon's pool (whose threads the crate load
 /// uses too: a thread of its own cost a fresh allocator heap), so the Python packages are read
-/// while the crates load; [`discover_prefetched`] takes the result. A root that cannot be
-/// canonicalised starts nothing. Call it from outside the pool (the main thread).
+/// while the crates load; [`discover_prefetched`] takes the result. Call it from outside the
+/// pool (the main thread).
 pub fn prefetch(root: &Path, config: &PythonConfig) {
-    if !config.enabled {
-        return;
-    }
-    let Ok(canonical) = root.canonicalize() else {
-        return;
-    };
-    let (dir, cfg) = (canonical.clone(), config.clone());
-    let (send, receive) = std::sync::mpsc::channel();
-    rayon::spawn(move || {
-        let scanned =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan(&dir, &cfg, false)));
-        let _ = send.send(scanned);
-    });
-    if let Ok(mut slot) = PREFETCH.lock() {
-        *slot = Some((canonical, config.clone(), receive));
-    }
+    let found = (root.to_path_buf(), config.clone());
+    prefetch_with(move || Some(found));
 }
 
 /// [`prefetch`] for the workspace `--manifest-path` (or the current folder) names, with its
-/// root manifest's configuration. Nothing is started when the root or its configuration
-/// cannot be read: the command's own load reports that.
+/// root manifest's configuration, both read by the job itself: the caller goes on at once.
+/// Nothing is scanned when the root or its configuration cannot be read: the command's own
+/// load reports that.
 pub fn prefetch_for(manifest_path: Option<&Path>) {
-    if let Ok((root, manifest)) = crate::model::find_root_manifest(manifest_path)
-        && let Ok(config) =
-            crate::config::Config::from_manifest_text(manifest.text(), &manifest.path)
-    {
-        prefetch(&root, &config.python);
+    let manifest_path = manifest_path.map(Path::to_path_buf);
+    prefetch_with(move || {
+        let (root, manifest) = crate::model::find_root_manifest(manifest_path.as_deref()).ok()?;
+        let config =
+            crate::config::Config::from_manifest_text(manifest.text(), &manifest.path).ok()?;
+        Some((root, config.python))
+    });
+}
+
+/// Start a job on rayon's pool that finds the root and configuration with `find` and scans it
+/// ([`Prefetched`]); its receiver waits in [`PREFETCH`].
+fn prefetch_with(
+    find: impl FnOnce() -> Option<(std::path::PathBuf, PythonConfig)> + Send + 'static,
+) {
+    let (send, receive) = std::sync::mpsc::channel();
+    rayon::spawn(move || {
+        let prefetched = find()
+            .filter(|(_, config)| config.enabled)
+            .and_then(|(root, config)| Some((root.canonicalize().ok()?, config)))
+            .map(|(dir, config)| {
+                let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    scan(&dir, &config, false)
+                }));
+                (dir, config, scanned)
+            });
+        let _ = send.send(prefetched);
+    });
+    if let Ok(mut slot) = PREFETCH.lock() {
+        *slot = Some(receive);
     }
 }
 
@@ -315,17 +327,20 @@ pub fn discover_prefetched(
     }
     let taken = PREFETCH.lock().ok().and_then(|mut slot| slot.take());
     let outside_pool = rayon::current_thread_index().is_none();
-    let scanned = match (taken, root.canonicalize()) {
-        (Some((dir, cfg, receive)), Ok(canonical))
-            if outside_pool && dir == canonical && cfg == *config =>
+    let prefetched = match taken {
+        Some(receive) if outside_pool => receive.recv().ok().flatten(),
+        _ => None,
+    };
+    let scanned = match prefetched {
+        Some((dir, cfg, scanned))
+            if root.canonicalize().is_ok_and(|c| c == dir) && cfg == *config =>
         {
-            match receive.recv() {
-                Ok(Ok(scanned)) => scanned?,
-                Ok(Err(panic)) => std::panic::resume_unwind(panic),
-                // The job never ran (the pool is gone): scan here.
-                Err(_) => scan(root, config, false)?,
+            match scanned {
+                Ok(scanned) => scanned?,
+                Err(panic) => std::panic::resume_unwind(panic),
             }
         }
+        // Another root or configuration, nothing prefetched, or the job never ran.
         _ => scan(root, config, false)?,
     };
     finish(scanned, root, pyo3, &|_| None)
