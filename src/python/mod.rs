@@ -252,7 +252,7 @@ pub fn discover(
     finish(scan(root, config, true)?, root, pyo3, known)
 }
 
-/// What a [`prefetch`] job sends: the workspace root (canonical), the configuration it used,
+/// What a [`prefetch_for`] job sends: the workspace root (canonical), the configuration it used,
 /// and its scan (or the scan's panic); `None` when it found no root or configuration, or the
 /// Python half is off.
 type Prefetched = Option<(
@@ -264,17 +264,11 @@ type Prefetched = Option<(
 static PREFETCH: std::sync::Mutex<Option<std::sync::mpsc::Receiver<Prefetched>>> =
     std::sync::Mutex::new(None);
 
-/// Start [`scan`]ning the workspace at `root` on rayon's pool (whose threads the crate load
-/// uses too: a thread of its own cost a fresh allocator heap), so the Python packages are read
-/// while the crates load; [`discover_prefetched`] takes the result. Call it from outside the
-/// pool (the main thread).
-pub fn prefetch(root: &Path, config: &PythonConfig) {
-    let found = (root.to_path_buf(), config.clone());
-    prefetch_with(move || Some(found));
-}
-
-/// [`prefetch`] for the workspace `--manifest-path` (or the current folder) names, with its
-/// root manifest's configuration, both read by the job itself: the caller goes on at once.
+/// Start [`scan`]ning the workspace `--manifest-path` (or the current folder) names on rayon's
+/// pool (whose threads the crate load uses too: a thread of its own cost a fresh allocator
+/// heap), so the Python packages are read while the crates load; [`discover_prefetched`] takes
+/// the result. The job finds the root and reads its configuration itself: the caller goes on
+/// at once. Call it from outside the pool (the main thread).
 /// Nothing is scanned when the root or its configuration cannot be read: the command's own
 /// load reports that.
 pub fn prefetch_for(manifest_path: Option<&Path>) {
@@ -310,7 +304,7 @@ fn prefetch_with(
     }
 }
 
-/// [`discover`], with the [`prefetch`]ed scan when it was of this root and configuration and
+/// [`discover`], with the scan [`prefetch_for`] started when it was of this root and configuration and
 /// the caller is no job of rayon's pool.
 ///
 /// A job of the pool never waits for the prefetched scan, and scans itself instead: the scan,
@@ -350,25 +344,23 @@ pub fn discover_prefetched(
 /// root `pyproject.toml`, the Python package folders, and each folder's `pyproject.toml` read
 /// and parsed (a folder's error is kept: a PyO3 crate's folder is no Python package).
 #[derive(Debug)]
-pub struct Scan {
+struct Scan {
     root_project: Option<PyProject>,
     uv: Option<pyproject::UvWorkspace>,
-    /// Folder -> where it was found (for messages).
-    dirs: BTreeMap<String, String>,
-    /// Folder -> its `pyproject.toml`, parsed.
-    parsed: BTreeMap<String, anyhow::Result<PyProject>>,
+    /// The folders read, kept as packages.
+    kept: Kept,
     /// Folders left unread (`defer_literal`), with where each was found: [`finish`] reads them.
     deferred: BTreeMap<String, (String, Missing)>,
 }
 
-/// A folder's `pyproject.toml` the caller parsed already ([`discover_prefetched`]).
+/// A folder's `pyproject.toml` the caller parsed already ([`discover`]).
 pub type Known<'a> = dyn Fn(&str) -> Option<&'a crate::model::Manifest> + Sync + 'a;
 
 /// [`Scan`] the workspace at `root`. With `defer_literal`, the folders uv members name as plain
 /// paths (a monorepo lists each PyO3 crate's folder so, and its crate walk reads their
 /// `pyproject.toml` anyway) are left for [`finish`]. Errors: the root `pyproject.toml` does
 /// not parse, a glob is invalid, a uv member has no `pyproject.toml`.
-pub fn scan(root: &Path, config: &PythonConfig, defer_literal: bool) -> anyhow::Result<Scan> {
+fn scan(root: &Path, config: &PythonConfig, defer_literal: bool) -> anyhow::Result<Scan> {
     let root_project = read_project(root, "pyproject.toml")?;
     let uv = root_project.as_ref().and_then(|p| p.uv_workspace.clone());
     // Candidate folders (relative), where each was found (for messages), and what a folder
@@ -433,14 +425,13 @@ pub fn scan(root: &Path, config: &PythonConfig, defer_literal: bool) -> anyhow::
     Ok(Scan {
         root_project,
         uv,
-        dirs: kept.dirs,
-        parsed: kept.parsed,
+        kept,
         deferred,
     })
 }
 
 /// The candidate folders [`scan`] (and [`finish`], for the deferred ones) keep as packages.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Kept {
     /// Folder -> where it was found (for messages).
     dirs: BTreeMap<String, String>,
@@ -541,7 +532,7 @@ fn read_project(root: &Path, rel: &str) -> anyhow::Result<Option<PyProject>> {
 }
 
 /// The rest of [`discover`]: the PyO3 crates' Python sides, the packages, the edges.
-pub fn finish(
+fn finish(
     scan: Scan,
     root: &Path,
     pyo3: &[Pyo3Crate],
@@ -550,8 +541,7 @@ pub fn finish(
     let Scan {
         root_project,
         uv,
-        dirs,
-        parsed,
+        mut kept,
         deferred,
     } = scan;
     // The folders the scan left: parsed by the caller already, else read now.
@@ -568,7 +558,6 @@ pub fn finish(
             (candidate, project)
         })
         .collect();
-    let mut kept = Kept { dirs, parsed };
     for (candidate, project) in read {
         kept.place(root, candidate, project)?;
     }
@@ -975,6 +964,12 @@ mod tests {
             .collect()
     }
 
+    /// [`prefetch_for`] with a root and configuration given.
+    fn prefetch(root: &Path, config: &PythonConfig) {
+        let found = (root.to_path_buf(), config.clone());
+        prefetch_with(move || Some(found));
+    }
+
     fn write(root: &Path, files: &[(&str, &str)]) {
         for (p, body) in files {
             let p = root.join(p);
@@ -1237,7 +1232,7 @@ mod tests {
         for known in [&knows_crate as &Known, &|_| None] {
             let deferred = scan(root, &config, true).unwrap();
             assert!(deferred.deferred.contains_key("tools/lit"));
-            assert!(!deferred.parsed.contains_key("crates/a"));
+            assert!(!deferred.kept.parsed.contains_key("crates/a"));
             assert_eq!(shown(finish(deferred, root, &pyo3, known).unwrap()), read);
         }
         // A folder uv lists by path without a pyproject.toml: the same error either way.
