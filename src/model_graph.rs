@@ -25,7 +25,7 @@ use camino::Utf8PathBuf;
 use rayon::prelude::*;
 
 use crate::graph::{DepGraph, Link, Node, Package};
-use crate::model::kind::{KindFacts, classify, is_maturin_pyproject};
+use crate::model::kind::{KindFacts, classify, is_maturin};
 use crate::model::manifest::{DepKind, NodeExt, dependencies};
 use crate::model::relpath::{join, normalize_rel};
 use crate::workspace::{Member, MetadataOptions, Platforms, Workspace};
@@ -203,7 +203,11 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
         let kind = classify(
             crate::model::kind::kind_override(table),
             KindFacts {
-                maturin_pyproject: files.pyproject.as_deref().is_some_and(is_maturin_pyproject),
+                // The load parsed it already: no second parse of the text.
+                maturin_pyproject: model
+                    .pyprojects
+                    .get(&manifest.dir)
+                    .is_some_and(|p| is_maturin(p.root())),
                 cdylib: crate::model::kind::has_cdylib(table),
                 uses_pyo3,
                 main_bin: main_bin(&name, table, files),
