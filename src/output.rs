@@ -126,6 +126,15 @@ impl Output {
     }
 }
 
+/// `n` and the noun, pluralised with an `s`: `1 image`, `2 images`, `0 findings`.
+pub fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 /// This process's peak resident memory in KiB (`VmHWM`), where the OS reports it (Linux).
 pub fn peak_memory_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

@@ -1022,6 +1022,25 @@ fn manifest_arguments_check_the_given_pyprojects() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_eq!(findings(&r.stdout), []);
 
+    // The summary names what was checked: the given Python package, the given member, both.
+    for (args, checked) in [
+        (
+            &["pkgs/core/pyproject.toml"][..],
+            "Checked 1 Python package: 1 error, 0 warnings",
+        ),
+        (
+            &["crates/fast_py/Cargo.toml"],
+            "Checked 1 member: no findings",
+        ),
+        (
+            &["crates/fast_py/Cargo.toml", "pkgs/core/pyproject.toml"],
+            "Checked 1 member and 1 Python package: 1 error, 0 warnings",
+        ),
+    ] {
+        let r = run(root, args);
+        assert!(r.stderr.contains(checked), "{args:?}: {}", r.stderr);
+    }
+
     // `--fix` with the file pre-commit passes fixes that file.
     let r = run(root, &["--fix", "pkgs/app/pyproject.toml"]);
     assert!(

@@ -478,14 +478,14 @@ fn verify(
             "Verified",
             format!(
                 "{}: every context has what cargo reads",
-                count(images.len(), "image")
+                crate::output::count(images.len(), "image")
             ),
         );
     } else {
         eprintln!(
             "{red}error{red:#}: {} of {} failed --verify: {}",
             failed.len(),
-            count(images.len(), "image"),
+            crate::output::count(images.len(), "image"),
             failed.join(", ")
         );
     }
@@ -501,15 +501,6 @@ fn verify(
 /// The step of a verdict that could not read the image's own files (its Dockerfile or
 /// ignore file in the workspace).
 const READING: &str = "reading";
-
-/// `1 image`, `2 images`.
-fn count(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
 
 /// What to show of a failed step's stderr: from its first error on (cargo's `Compiling`
 /// lines are noise), at most 12 lines.

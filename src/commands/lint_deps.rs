@@ -7,7 +7,7 @@ use crate::errors::Status;
 use crate::fsutil::{FileWrite, unified_diff, write_all_atomic};
 use crate::lint::{self, Finding, Level, plan};
 use crate::model::{self, LoadOptions, Workspace};
-use crate::output::Output;
+use crate::output::{Output, count};
 use crate::python;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -83,10 +83,9 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
         out.status(
             "Fixed",
             format!(
-                "{fixed} finding{} in {} file{}",
-                plural(fixed),
-                writes.len(),
-                plural(writes.len())
+                "{} in {}",
+                count(fixed, "finding"),
+                count(writes.len(), "file")
             ),
         );
     }
@@ -143,11 +142,14 @@ impl PythonScope {
 /// What the summary line says was checked: `3 members`, `3 members and 2 Python packages`,
 /// `1 Python package` (a `pyproject.toml` given alone).
 fn checked(members: usize, python: usize) -> String {
-    let members = format!("{members} member{}", plural(members));
-    match python {
-        0 => members,
-        _ if members.starts_with("0 ") => format!("{python} Python package{}", plural(python)),
-        _ => format!("{members} and {python} Python package{}", plural(python)),
+    match (members, python) {
+        (_, 0) => count(members, "member"),
+        (0, _) => count(python, "Python package"),
+        _ => format!(
+            "{} and {}",
+            count(members, "member"),
+            count(python, "Python package")
+        ),
     }
 }
 
@@ -259,10 +261,6 @@ fn config_of(ws: &Workspace) -> anyhow::Result<Config> {
     Config::from_manifest_text(ws.root.text(), &ws.root.path)
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
 fn status(findings: &[Finding]) -> Status {
     if findings.iter().any(|f| f.level == Level::Deny) {
         Status::Findings
@@ -296,11 +294,9 @@ fn report(
                 out.status(
                     "Checked",
                     format!(
-                        "{checked}: {} error{}, {} warning{}{fixable}",
-                        s.errors,
-                        plural(s.errors),
-                        s.warnings,
-                        plural(s.warnings)
+                        "{checked}: {}, {}{fixable}",
+                        count(s.errors, "error"),
+                        count(s.warnings, "warning")
                     ),
                 );
             }
