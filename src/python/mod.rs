@@ -670,7 +670,8 @@ fn finish(
             project: root_project.take(),
         });
     }
-    packages.sort_by(|a, b| a.dir.cmp(&b.dir));
+    // Folders are unique: an in-place sort (no buffer of 300-odd packages to allocate).
+    packages.sort_unstable_by(|a, b| a.dir.cmp(&b.dir));
     let mut by_distribution: BTreeMap<String, usize> = BTreeMap::new();
     for (i, p) in packages.iter().enumerate() {
         if let Some(&other) = by_distribution.get(&p.distribution) {

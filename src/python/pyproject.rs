@@ -19,6 +19,18 @@ use crate::model::manifest::{Manifest, Node, NodeExt, entries, parse_text};
 /// A distribution name normalised as PEP 503 says: lowercase, every run of `-`, `_` and `.`
 /// one `-` (`Citychain_DAGs` -> `citychain-dags`).
 pub fn normalize(name: &str) -> String {
+    // Most names are normal already (pep508_rs hands them so): copied as they are.
+    let bytes = name.as_bytes();
+    let normal = !bytes.is_empty()
+        && bytes[0] != b'-'
+        && bytes[bytes.len() - 1] != b'-'
+        && !name.contains("--")
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-');
+    if normal {
+        return name.to_string();
+    }
     let mut out = String::with_capacity(name.len());
     let mut sep = false;
     for c in name.chars() {
@@ -447,13 +459,13 @@ fn read_requirements(
         .into());
     };
     for item in items {
-        let (line, col) = at(item);
         if let Declared::Group(_) = declared
             && item.get("include-group").is_some()
         {
             continue;
         }
         let Some(s) = item.as_str() else {
+            let (line, col) = at(item);
             let extra = if matches!(declared, Declared::Group(_)) {
                 " or `{include-group = \"...\"}` (PEP 735)"
             } else {
@@ -470,6 +482,7 @@ fn read_requirements(
         };
         let parsed =
             pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(s).map_err(|e| {
+                let (line, col) = at(item);
                 let message = e.message.to_string();
                 UserError::new(
                     format!(
@@ -490,7 +503,7 @@ fn read_requirements(
                 .collect(),
             marker: s.split_once(';').map(|(_, m)| m.trim().to_string()),
             declared: declared.clone(),
-            line,
+            line: lines.line(item.span().start),
         });
     }
     Ok(())
@@ -555,6 +568,17 @@ mod tests {
             ("Foo__Bar", "foo-bar"),
         ] {
             assert_eq!(normalize(raw), want, "{raw}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Against uv's own normalisation (`pep508_rs::PackageName`), for valid names and for
+        /// names that are normal already (the fast path), and idempotent.
+        #[test]
+        fn normalize_agrees_with_pep508_rs(name in "[A-Za-z0-9]([A-Za-z0-9._-]{0,12}[A-Za-z0-9])?") {
+            let uv = pep508_rs::PackageName::from_str(&name).unwrap();
+            proptest::prop_assert_eq!(normalize(&name), uv.as_ref());
+            proptest::prop_assert_eq!(normalize(uv.as_ref()), uv.as_ref());
         }
     }
 
