@@ -334,11 +334,52 @@ fn ratio(a: &Sample, b: &Sample) -> String {
     }
 }
 
+/// What a second busy thread costs the first on this machine: the median time of a fixed
+/// CPU-bound loop (no memory traffic) run beside an identical one, over its time alone (1.00:
+/// two independent cores; 2.00: one core shared). Parallel work (rayon's, and the Python
+/// discovery `lint-deps` runs beside the crate rules) hides behind other work only as far as
+/// this allows.
+fn two_thread_cost() -> f64 {
+    fn spin() -> Duration {
+        let start = Instant::now();
+        let mut x = 0u64;
+        for i in 0..20_000_000u64 {
+            x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(i));
+        }
+        std::hint::black_box(x);
+        start.elapsed()
+    }
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let alone = median((0..9).map(|_| spin()).collect());
+    let beside = median(
+        (0..9)
+            .map(|_| {
+                std::thread::scope(|s| {
+                    let other = s.spawn(spin);
+                    let mine = spin();
+                    mine.max(other.join().unwrap())
+                })
+            })
+            .collect(),
+    );
+    beside.as_secs_f64() / alone.as_secs_f64()
+}
+
 fn main() {
     let opts = parse_opts();
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_cargo-ccworkspace"));
     let cargo = generator::cargo_program();
     let mut report = String::new();
+    let cost = two_thread_cost();
+    let _ = writeln!(
+        report,
+        "Machine: {} CPUs; a CPU-bound loop beside an identical one takes {cost:.2}× its time \
+         alone (1.00: independent cores).\n",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
     let _ = writeln!(
         report,
         "| crates | what | median | peak memory | reference | ratio |\n|---:|---|---:|---:|---|---:|"
