@@ -926,3 +926,195 @@ fn a_missing_base_with_on_missing_base_all_marks_the_python_packages_too() {
     );
     assert_eq!(out.names(), set(&EVERY_PYTHON_PACKAGE));
 }
+
+/// A uv workspace's member folders as the generator writes them ([`write_members`]).
+#[derive(Debug, Clone)]
+enum Folder {
+    /// `py/<name>` with a `pyproject.toml`.
+    Package,
+    /// `py/.<name>`: hidden, with a `pyproject.toml` (uv's `glob` enters hidden folders).
+    Hidden,
+    /// `py/target`, `py/venv`, `py/node_modules`: names this tool's own globs skip.
+    BuildName(u8),
+    /// `py/<name>`, a link to `ext/<name>` (uv's `glob` follows links).
+    Link,
+    /// `py/<name>` with `[tool.uv] managed = false` (uv leaves it out).
+    Unmanaged,
+    /// `py/<name>` without a `pyproject.toml`: empty, or only ignored files (uv skips both).
+    NoProject { ignored_file: bool },
+    /// `deep/grp/<name>`: two levels down (only `deep/*/*` reaches it).
+    Nested,
+}
+
+#[derive(Debug, Clone)]
+struct Members {
+    folders: Vec<Folder>,
+    /// Index into [`MEMBER_SPELLINGS`].
+    spelling: usize,
+    /// Also list `deep/*/*` (for the nested folders)?
+    nested: bool,
+    /// Index into [`EXCLUDES`].
+    exclude: usize,
+    /// Also list the first package by a roundabout path (`py/../py/n0`)?
+    roundabout: bool,
+}
+
+/// Ways of writing `py/*` that uv reads as the same glob.
+const MEMBER_SPELLINGS: [&str; 4] = ["py/*", "./py/*", "py//*/", "py/./*"];
+/// `exclude` lists: none, a prefix glob (`*` may cross `/` in uv's `exclude`), a plain path.
+const EXCLUDES: [&str; 4] = ["[]", "[\"py/n1*\"]", "[\"*/n1\"]", "[\"./py/n2/\"]"];
+
+fn members_strategy() -> impl Strategy<Value = Members> {
+    let folder = prop_oneof![
+        4 => Just(Folder::Package),
+        1 => Just(Folder::Hidden),
+        1 => (0u8..3).prop_map(Folder::BuildName),
+        1 => Just(Folder::Link),
+        1 => Just(Folder::Unmanaged),
+        1 => any::<bool>().prop_map(|ignored_file| Folder::NoProject { ignored_file }),
+        1 => Just(Folder::Nested),
+    ];
+    (
+        proptest::collection::vec(folder, 1..8),
+        0..MEMBER_SPELLINGS.len(),
+        any::<bool>(),
+        0..EXCLUDES.len(),
+        any::<bool>(),
+    )
+        .prop_map(|(folders, spelling, nested, exclude, roundabout)| Members {
+            folders,
+            spelling,
+            nested,
+            exclude,
+            roundabout,
+        })
+}
+
+fn write_members(root: &Path, m: &Members) {
+    let w = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    let project = |name: &str, more: &str| {
+        format!(
+            "[project]\nname = \"{name}\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n{more}"
+        )
+    };
+    w(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+    );
+    w("crates/core/Cargo.toml", &krate("core", "", ""));
+    w("crates/core/src/lib.rs", "");
+    w(".gitignore", "target/\n.venv/\n__pycache__/\n");
+    let mut members = vec![format!("\"{}\"", MEMBER_SPELLINGS[m.spelling])];
+    if m.nested {
+        members.push("\"deep/*/*\"".to_string());
+    }
+    if m.roundabout {
+        members.push("\"py/../py/n0\"".to_string());
+    }
+    w(
+        "pyproject.toml",
+        &format!(
+            "[tool.uv.workspace]\nmembers = [{}]\nexclude = {}\n",
+            members.join(", "),
+            EXCLUDES[m.exclude]
+        ),
+    );
+    for (i, f) in m.folders.iter().enumerate() {
+        let name = format!("n{i}");
+        match f {
+            Folder::Package => w(&format!("py/{name}/pyproject.toml"), &project(&name, "")),
+            Folder::Hidden => w(&format!("py/.{name}/pyproject.toml"), &project(&name, "")),
+            Folder::BuildName(k) => {
+                let dir = ["target", "venv", "node_modules"][*k as usize];
+                // One package per such name.
+                if !root.join("py").join(dir).exists() {
+                    w(&format!("py/{dir}/pyproject.toml"), &project(&name, ""));
+                }
+            }
+            Folder::Link => {
+                w(&format!("ext/{name}/pyproject.toml"), &project(&name, ""));
+                std::fs::create_dir_all(root.join("py")).unwrap();
+                std::os::unix::fs::symlink(
+                    root.join("ext").join(&name),
+                    root.join("py").join(&name),
+                )
+                .unwrap();
+            }
+            Folder::Unmanaged => w(
+                &format!("py/{name}/pyproject.toml"),
+                &project(&name, "[tool.uv]\nmanaged = false\n"),
+            ),
+            Folder::NoProject { ignored_file } => {
+                std::fs::create_dir_all(root.join(format!("py/{name}"))).unwrap();
+                if *ignored_file {
+                    w(&format!("py/{name}/__pycache__/m.cpython-312.pyc"), "x");
+                }
+            }
+            Folder::Nested => w(
+                &format!("deep/grp/{name}/pyproject.toml"),
+                &project(&name, ""),
+            ),
+        }
+    }
+}
+
+/// The workspace members `uv.lock` records (`source = { editable = ... }` or `virtual`).
+fn uv_lock_members(dir: &Path) -> BTreeSet<String> {
+    let lock: toml::Table = std::fs::read_to_string(dir.join("uv.lock"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    lock.get("package")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+        .filter(|p| {
+            p.get("source")
+                .and_then(|s| s.as_table())
+                .is_some_and(|s| s.contains_key("editable") || s.contains_key("virtual"))
+        })
+        .filter_map(|p| p.get("name")?.as_str().map(str::to_string))
+        .collect()
+}
+
+/// Which folders are a uv workspace's members: what `uv lock` records, for generated layouts
+/// (hidden folders, `target`/`venv`/`node_modules`, links, `managed = false`, folders without
+/// a `pyproject.toml` that are empty or hold only ignored files, nested folders, spellings of
+/// `py/*` and of a plain path, `exclude` globs). Our list: every Python package, which
+/// `affected --files uv.lock` marks.
+#[test]
+fn uv_workspace_members_are_the_folders_uv_lock_records() {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(if std::env::var("CI").is_ok() { 16 } else { 8 });
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    });
+    runner
+        .run(&members_strategy(), |m| {
+            let dir = tempfile::tempdir().unwrap();
+            write_members(dir.path(), &m);
+            let repo = Repo::init(dir.path());
+            uv(dir.path(), &["lock"]);
+            let theirs = uv_lock_members(dir.path());
+            let ours = run(
+                &repo.dir,
+                &["affected", "-q", "--kind", "python", "--files", "uv.lock"],
+                &[],
+            );
+            prop_assert_eq!(ours.code, 0, "{}\n{:?}", ours.stderr, m);
+            prop_assert_eq!(ours.names(), theirs, "{:?}", m);
+            Ok(())
+        })
+        .unwrap();
+}

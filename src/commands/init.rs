@@ -117,6 +117,7 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
     let mut python_workspace = uv::UvWorkspace {
         members: vec![uv::PACKAGES_GLOB.to_string()],
         exclude: non_package_folders(&abs),
+        line: 0,
     };
     if existing_members.is_some() {
         match super::image_model(&abs) {

@@ -236,7 +236,7 @@ fn register_in_uv_workspace(root: &std::path::Path, dir: &str) -> anyhow::Result
     let Some(ws) = uv::read(&text)? else {
         return Ok(Registration::NoWorkspace);
     };
-    Ok(match ws.membership(dir)? {
+    Ok(match ws.membership(root, dir)? {
         Membership::Member => Registration::Covered,
         Membership::Excluded => Registration::Excluded,
         Membership::NotCovered => Registration::Added(uv::add_member(&text, dir)?),

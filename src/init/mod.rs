@@ -772,6 +772,7 @@ mod tests {
             python_workspace: uv::UvWorkspace {
                 members: vec![uv::PACKAGES_GLOB.into()],
                 exclude: Vec::new(),
+                line: 0,
             },
         });
         let get = |p: &str| &files.iter().find(|(f, _)| f == p).unwrap().1;

@@ -18,6 +18,9 @@ pub const PACKAGES_GLOB: &str = "*/python/*";
 pub struct UvWorkspace {
     pub members: Vec<String>,
     pub exclude: Vec<String>,
+    /// 1-based line of the table in the file read (for errors; 1 when not found, 0 for a
+    /// table built here).
+    pub line: usize,
 }
 
 /// Where a folder stands in a uv workspace.
@@ -32,31 +35,19 @@ pub enum Membership {
 }
 
 impl UvWorkspace {
-    /// Whether `dir` (relative to the root, with `/`) is a member, as uv decides it.
-    pub fn membership(&self, dir: &str) -> anyhow::Result<Membership> {
-        let matches = |globs: &[String]| -> anyhow::Result<bool> {
-            for g in globs {
-                if glob(g)?.is_match(dir) {
-                    return Ok(true);
-                }
-            }
-            Ok(false)
-        };
-        Ok(if matches(&self.exclude)? {
+    /// Whether `dir` (relative to the root at `root`, with `/`) is a member, as uv decides it:
+    /// the reading discovery uses ([`crate::python::uv_membership`]).
+    pub fn membership(&self, root: &std::path::Path, dir: &str) -> anyhow::Result<Membership> {
+        let (excluded, member) =
+            crate::python::uv_membership(root, &self.members, &self.exclude, self.line, dir)?;
+        Ok(if excluded {
             Membership::Excluded
-        } else if matches(&self.members)? {
+        } else if member {
             Membership::Member
         } else {
             Membership::NotCovered
         })
     }
-}
-
-fn glob(pattern: &str) -> anyhow::Result<globset::GlobMatcher> {
-    Ok(
-        crate::python::folder_glob(pattern, "pyproject.toml: [tool.uv.workspace]")?
-            .compile_matcher(),
-    )
 }
 
 fn parse(text: &str) -> Result<DocumentMut, UserError> {
@@ -99,9 +90,14 @@ pub fn read(text: &str) -> anyhow::Result<Option<UvWorkspace>> {
             "write it as a [tool.uv.workspace] table with `members`",
         )
     })?;
+    let line = text
+        .lines()
+        .position(|l| l.contains("tool.uv.workspace"))
+        .map_or(1, |i| i + 1);
     Ok(Some(UvWorkspace {
         members: strings(ws, "members")?,
         exclude: strings(ws, "exclude")?,
+        line,
     }))
 }
 
@@ -227,33 +223,39 @@ mod tests {
         UvWorkspace {
             members: members.iter().map(|s| s.to_string()).collect(),
             exclude: exclude.iter().map(|s| s.to_string()).collect(),
+            line: 0,
         }
     }
 
     #[test]
     fn membership_follows_uv_globs() {
+        let root = std::path::Path::new("/ws");
         let w = ws(&["*/python/*", "DAGs/rust/dag_py"], &["DAGs/python/old"]);
         assert_eq!(
-            w.membership("DAGs/python/orch").unwrap(),
+            w.membership(root, "DAGs/python/orch").unwrap(),
             Membership::Member
         );
         assert_eq!(
-            w.membership("DAGs/rust/dag_py").unwrap(),
+            w.membership(root, "DAGs/rust/dag_py").unwrap(),
             Membership::Member
         );
         assert_eq!(
-            w.membership("DAGs/python/old").unwrap(),
+            w.membership(root, "DAGs/python/old").unwrap(),
             Membership::Excluded
         );
         assert_eq!(
-            w.membership("DAGs/python/a/b").unwrap(),
+            w.membership(root, "DAGs/python/a/b").unwrap(),
             Membership::NotCovered
         );
         assert_eq!(
-            w.membership("CA/rust/ca_py").unwrap(),
+            w.membership(root, "CA/rust/ca_py").unwrap(),
             Membership::NotCovered
         );
-        assert!(ws(&["[x"], &[]).membership("a").is_err());
+        assert!(ws(&["[x"], &[]).membership(root, "a").is_err());
+        // uv's reading: spellings of one glob, `*` of `exclude` crossing `/`.
+        let w = ws(&["./py//*/"], &["*/old"]);
+        assert_eq!(w.membership(root, "py/a").unwrap(), Membership::Member);
+        assert_eq!(w.membership(root, "py/old").unwrap(), Membership::Excluded);
     }
 
     #[test]
@@ -270,10 +272,15 @@ mod tests {
             "{added}"
         );
         assert!(!added.contains("[tool.uv]\n"), "{added}");
+        let back = read(&added).unwrap().unwrap();
         assert_eq!(
-            read(&added).unwrap(),
-            Some(ws(&["*/python/*"], &["DAGs/python/tests"]))
+            (back.members, back.exclude),
+            (
+                ws(&["*/python/*"], &["DAGs/python/tests"]).members,
+                ws(&["*/python/*"], &["DAGs/python/tests"]).exclude
+            )
         );
+        assert_eq!(back.line, 10, "the table's line, for errors");
         let more = add_member(&added, "CA/rust/ca_py").unwrap();
         assert!(
             more.contains("members = [\n    \"*/python/*\",\n    \"CA/rust/ca_py\",\n]\n"),
@@ -296,6 +303,9 @@ mod tests {
         let uv_only = "[tool.uv]\ndev-dependencies = []\n";
         let added = add_workspace(uv_only, &ws(&["*/python/*"], &[])).unwrap();
         assert!(added.starts_with(uv_only), "{added}");
-        assert_eq!(read(&added).unwrap(), Some(ws(&["*/python/*"], &[])));
+        assert_eq!(
+            read(&added).unwrap().map(|w| w.members),
+            Some(ws(&["*/python/*"], &[]).members)
+        );
     }
 }

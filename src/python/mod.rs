@@ -369,11 +369,15 @@ fn scan(root: &Path, config: &PythonConfig, defer_literal: bool) -> anyhow::Resu
     let mut candidates: BTreeMap<String, (String, Missing)> = BTreeMap::new();
     match &uv {
         Some(ws) => {
-            let exclude = globset(&ws.exclude, "pyproject.toml", ws.line)?;
+            let exclude = uv_exclude(root, &ws.exclude, ws.line)?;
+            // uv adds a root with a `[project]` first, and never twice (`.` in `members`).
+            let root_is_package = root_project.as_ref().is_some_and(|p| p.name.is_some());
             for pattern in &ws.members {
-                let (matched, literal) = glob_dirs(root, pattern, "pyproject.toml", ws.line)?;
+                let normal = uv_pattern(root, pattern, ws.line)?;
+                let (matched, literal) =
+                    glob_dirs(root, &normal, "pyproject.toml", ws.line, Walk::Uv)?;
                 for dir in matched {
-                    if exclude.is_match(&dir) {
+                    if exclude.is_match(&dir) || (dir.is_empty() && root_is_package) {
                         continue;
                     }
                     let missing = Missing::UvMember {
@@ -392,7 +396,7 @@ fn scan(root: &Path, config: &PythonConfig, defer_literal: bool) -> anyhow::Resu
                 let matched = if pattern.ends_with("pyproject.toml") {
                     glob_files(root, pattern)?
                 } else {
-                    glob_dirs(root, pattern, "Cargo.toml", 0)?.0
+                    glob_dirs(root, pattern, "Cargo.toml", 0, Walk::Packages)?.0
                 };
                 for dir in matched {
                     candidates.entry(dir).or_insert_with(|| {
@@ -454,8 +458,14 @@ impl Kept {
             Err(e) => Err(e),
             Ok(None) => match missing {
                 Missing::Skip => return Ok(()),
-                // A plain path that names no folder matches nothing, as a glob would not.
-                Missing::UvMember { literal: true, .. } if !root.join(&dir).is_dir() => {
+                // What uv skips (uv-workspace's `collect_members_only`): a plain path that
+                // names no folder (it matches nothing, as a glob would not), a hidden folder,
+                // and a folder whose files are all ignored (`__pycache__` left behind).
+                Missing::UvMember { .. }
+                    if !root.join(&dir).is_dir()
+                        || dir.rsplit('/').next().is_some_and(|n| n.starts_with('.'))
+                        || only_ignored_files(&root.join(&dir)) =>
+                {
                     return Ok(());
                 }
                 Missing::UvMember { pattern, line, .. } => {
@@ -569,9 +579,30 @@ fn finish(
         .iter()
         .map(|c| (c.dir.as_str(), c.name.as_str()))
         .collect();
+    // `[tool.uv] managed = false`: uv leaves the folder out of its workspace. A Python
+    // package there is none (the packages of a uv workspace are its members); a PyO3 crate's
+    // Python side stays its crate's, outside the uv workspace.
+    let unmanaged: BTreeSet<String> = match &uv {
+        Some(_) => parsed
+            .iter()
+            .filter(|(_, p)| p.as_ref().is_ok_and(|p| p.uv_managed == Some(false)))
+            .map(|(dir, _)| dir.clone())
+            .collect(),
+        None => BTreeSet::new(),
+    };
+    for dir in &unmanaged {
+        if !pyo3.iter().any(|c| &c.dir == dir) {
+            dirs.remove(dir);
+            parsed.remove(dir);
+        }
+    }
     // The folders uv makes members, before the PyO3 crates' leave `dirs`.
     let mut uv_members: BTreeSet<String> = match &uv {
-        Some(_) => dirs.keys().cloned().collect(),
+        Some(_) => dirs
+            .keys()
+            .filter(|d| !unmanaged.contains(*d))
+            .cloned()
+            .collect(),
         None => BTreeSet::new(),
     };
     // A PyO3 crate's folder is its crate's, whoever matched it (its file, when the scan read
@@ -747,16 +778,6 @@ fn maturin_build_edge(packages: &[Package], p: &Package) -> Option<Edge> {
     })
 }
 
-/// A glob set over folder paths relative to the root; `line` locates the patterns in the root
-/// `pyproject.toml` for errors (0: in the root `Cargo.toml`'s config).
-fn globset(patterns: &[String], file: &str, line: usize) -> anyhow::Result<globset::GlobSet> {
-    let mut b = globset::GlobSetBuilder::new();
-    for p in patterns {
-        b.add(glob(p, file, line)?);
-    }
-    Ok(b.build()?)
-}
-
 fn glob(pattern: &str, file: &str, line: usize) -> anyhow::Result<globset::Glob> {
     let at = if line == 0 {
         "Cargo.toml: [workspace.metadata.ccworkspace.python] packages".to_string()
@@ -791,6 +812,7 @@ fn glob_dirs(
     pattern: &str,
     file: &str,
     line: usize,
+    walk: Walk,
 ) -> anyhow::Result<(Vec<String>, bool)> {
     // As the matcher reads it: no leading `./` (the walk below matches component by component).
     let trimmed = pattern.trim_start_matches("./");
@@ -798,9 +820,15 @@ fn glob_dirs(
     // glob to build (none of globset's special characters, so it cannot be invalid either).
     let literal = trimmed.trim_end_matches('/');
     if !literal.contains(['*', '?', '[', ']', '{', '}', '\\']) {
-        let skipped = literal.split('/').any(|c| c != ".." && skipped_name(c));
+        let kept = match walk {
+            // uv's `glob` yields the root itself for `.` (the caller decides).
+            Walk::Uv => true,
+            Walk::Packages => {
+                !literal.is_empty() && !literal.split('/').any(|c| c != ".." && skipped_name(c))
+            }
+        };
         return Ok((
-            if !skipped && !literal.is_empty() {
+            if kept {
                 vec![literal.to_string()]
             } else {
                 Vec::new()
@@ -821,7 +849,8 @@ fn glob_dirs(
     // When every component is a step (`*/python/*`), the walk checks each one on the way down,
     // so a folder at the pattern's depth matches: no matcher (a regex) to build.
     let matcher = (prefix.len() != depth).then(|| glob.compile_matcher());
-    walk_dirs(root, "", depth, &prefix, &mut |rel| {
+    let mut walker = Walker::new(root, walk);
+    walker.walk("", depth, &prefix, &mut |rel| {
         let matched = match &matcher {
             Some(m) => m.is_match(rel),
             None => rel.split('/').count() == depth,
@@ -839,7 +868,7 @@ fn glob_files(root: &Path, pattern: &str) -> anyhow::Result<Vec<String>> {
     let pattern = pattern.trim_start_matches("./");
     let mut out = Vec::new();
     let prefix = literal_prefix(pattern);
-    walk_dirs(root, "", usize::MAX, &prefix, &mut |rel| {
+    Walker::new(root, Walk::Packages).walk("", usize::MAX, &prefix, &mut |rel| {
         let file = crate::model::relpath::join(rel, "pyproject.toml");
         if matcher.is_match(&file) && root.join(&file).is_file() {
             out.push(rel.to_string());
@@ -903,54 +932,204 @@ fn skipped_name(name: &str) -> bool {
     SKIPPED.contains(&name) || (name.starts_with('.') && name != ".")
 }
 
-fn walk_dirs(
-    root: &Path,
-    rel: &str,
-    depth: usize,
-    prefix: &[Step],
-    visit: &mut dyn FnMut(&str),
-) -> anyhow::Result<()> {
-    if depth == 0 {
-        return Ok(());
+/// How a glob's folders are walked.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Walk {
+    /// The `packages` globs of this tool's configuration: version control, build output,
+    /// environments and hidden folders are never entered ([`SKIPPED`]), links never followed.
+    Packages,
+    /// `[tool.uv.workspace] members`, as uv's `glob` walks them: every folder, hidden ones
+    /// too, and links to folders followed (each target once, so a link loop ends).
+    Uv,
+}
+
+/// One walk of [`glob_dirs`]/[`glob_files`] under `root`.
+struct Walker<'a> {
+    root: &'a Path,
+    walk: Walk,
+    /// Canonical targets of the links entered ([`Walk::Uv`]).
+    links: BTreeSet<std::path::PathBuf>,
+}
+
+impl<'a> Walker<'a> {
+    fn new(root: &'a Path, walk: Walk) -> Self {
+        Walker {
+            root,
+            walk,
+            links: BTreeSet::new(),
+        }
     }
-    let (here, below) = match prefix.split_first() {
-        Some((m, rest)) => (Some(m), rest),
-        None => (None, prefix),
-    };
-    if let Some(Step::Literal(name)) = here {
-        // A link is not walked, as below (the listing's file type does not follow links).
-        let child = crate::model::relpath::join(rel, name);
-        let is_dir = std::fs::symlink_metadata(root.join(&child)).is_ok_and(|m| m.is_dir());
-        if is_dir && !skipped_name(name) {
+
+    /// Whether the walk enters the folder `name` at `child` (relative), given whether its
+    /// listing entry is a folder and a link.
+    fn enters(&mut self, name: &str, child: &str, is_dir: bool, is_link: bool) -> bool {
+        match self.walk {
+            Walk::Packages => is_dir && !is_link && !skipped_name(name),
+            Walk::Uv if is_link => match std::fs::canonicalize(self.root.join(child)) {
+                Ok(target) => target.is_dir() && self.links.insert(target),
+                Err(_) => false,
+            },
+            Walk::Uv => is_dir,
+        }
+    }
+
+    fn walk(
+        &mut self,
+        rel: &str,
+        depth: usize,
+        prefix: &[Step],
+        visit: &mut dyn FnMut(&str),
+    ) -> anyhow::Result<()> {
+        if depth == 0 {
+            return Ok(());
+        }
+        let (here, below) = match prefix.split_first() {
+            Some((m, rest)) => (Some(m), rest),
+            None => (None, prefix),
+        };
+        if let Some(Step::Literal(name)) = here {
+            // One `lstat` instead of listing the parent.
+            let child = crate::model::relpath::join(rel, name);
+            let meta = std::fs::symlink_metadata(self.root.join(&child));
+            let (is_dir, is_link) =
+                meta.map_or((false, false), |m| (m.is_dir(), m.file_type().is_symlink()));
+            if self.enters(name, &child, is_dir, is_link) {
+                visit(&child);
+                self.walk(&child, depth - 1, below, visit)?;
+            }
+            return Ok(());
+        }
+        let Ok(read) = std::fs::read_dir(self.root.join(rel)) else {
+            return Ok(());
+        };
+        let mut children: BTreeSet<String> = BTreeSet::new();
+        for entry in read.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if !kind.is_dir() && !kind.is_symlink() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(Step::Glob(m)) = here
+                && !m.is_match(&name)
+            {
+                continue;
+            }
+            let child = crate::model::relpath::join(rel, &name);
+            if self.enters(&name, &child, kind.is_dir(), kind.is_symlink()) {
+                children.insert(child);
+            }
+        }
+        for child in children {
             visit(&child);
-            walk_dirs(root, &child, depth - 1, below, visit)?;
+            self.walk(&child, depth - 1, below, visit)?;
         }
-        return Ok(());
+        Ok(())
     }
-    let Ok(read) = std::fs::read_dir(root.join(rel)) else {
-        return Ok(());
+}
+
+/// `[tool.uv.workspace]` `members` or `exclude` entry as uv reads it (uv-workspace's
+/// `collect_members_only` and `WorkspaceExclusions`): normalised by path components (`./`, `.`,
+/// `..`, doubled and trailing `/`), an absolute path inside the root made relative (`""` is the
+/// root), and `{` `}` taken literally (uv's `glob` crate has no alternation, globset's has).
+/// Errors (exit 2, at the table's line): a pattern that leaves the root.
+fn uv_pattern(root: &Path, pattern: &str, line: usize) -> anyhow::Result<String> {
+    let outside = || -> anyhow::Error {
+        UserError::new(
+            format!(
+                "pyproject.toml:{line}: `{pattern}` in [tool.uv.workspace] names folders outside \
+                 the workspace root"
+            ),
+            "list member folders inside the root, relative to it (uv requires members below the \
+             workspace root)",
+        )
+        .into()
     };
-    let mut children: BTreeSet<String> = BTreeSet::new();
-    for entry in read.flatten() {
-        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
-            continue;
-        }
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if skipped_name(&name) {
-            continue;
-        }
-        if let Some(Step::Glob(m)) = here
-            && !m.is_match(&name)
-        {
-            continue;
-        }
-        children.insert(crate::model::relpath::join(rel, &name));
+    let relative = if Path::new(pattern).is_absolute() {
+        let canonical = root.canonicalize().ok();
+        let inside = [Some(root.to_path_buf()), canonical]
+            .into_iter()
+            .flatten()
+            .find_map(|r| {
+                Path::new(pattern)
+                    .strip_prefix(&r)
+                    .ok()
+                    .map(|p| p.to_string_lossy().into_owned())
+            });
+        inside.ok_or_else(outside)?
+    } else {
+        pattern.to_string()
+    };
+    let normal = crate::model::normalize_rel(&relative).ok_or_else(outside)?;
+    Ok(normal.replace('{', "[{]").replace('}', "[}]"))
+}
+
+/// The `exclude` globs of a uv workspace, matched as uv matches them: on the member's path
+/// relative to the root, a `*` crossing `/` too (`glob::Pattern::matches_path` with its
+/// default options). Errors: [`uv_pattern`]'s, and an invalid glob at the table's line.
+fn uv_exclude(root: &Path, patterns: &[String], line: usize) -> anyhow::Result<globset::GlobSet> {
+    let mut b = globset::GlobSetBuilder::new();
+    for p in patterns {
+        let normal = uv_pattern(root, p, line)?;
+        b.add(
+            globset::GlobBuilder::new(&normal)
+                .literal_separator(false)
+                .build()
+                .map_err(|e| {
+                    UserError::new(
+                        format!("pyproject.toml:{line}: invalid glob `{p}` in [tool.uv.workspace] exclude: {e}"),
+                        "fix the pattern (`*` matches any part of a path here, as uv reads `exclude`)",
+                    )
+                })?,
+        );
     }
-    for child in children {
-        visit(&child);
-        walk_dirs(root, &child, depth - 1, below, visit)?;
+    Ok(b.build()?)
+}
+
+/// Whether `dir` (relative to `root`) is excluded by `exclude` and matched by `members` of a
+/// uv workspace, read as discovery reads them ([`uv_pattern`], [`uv_exclude`]): what `new`
+/// asks before it registers a folder. Errors: an invalid or outside glob.
+pub(crate) fn uv_membership(
+    root: &Path,
+    members: &[String],
+    exclude: &[String],
+    line: usize,
+    dir: &str,
+) -> anyhow::Result<(bool, bool)> {
+    let line = line.max(1);
+    let excluded = uv_exclude(root, exclude, line)?.is_match(dir);
+    let mut member = false;
+    for m in members {
+        member |= glob(&uv_pattern(root, m, line)?, "pyproject.toml", line)?
+            .compile_matcher()
+            .is_match(dir);
     }
-    Ok(())
+    Ok((excluded, member))
+}
+
+/// Whether every file under `dir` is ignored (`.gitignore` inside a git repository, git's
+/// global and `info/exclude` files, `.ignore`): uv's `has_only_gitignored_files`, with the same
+/// `ignore` walk, so a member folder left with only `__pycache__` is skipped as uv skips it.
+/// An empty folder has no file that is not ignored.
+fn only_ignored_files(dir: &Path) -> bool {
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .parents(true)
+        .ignore(true)
+        .git_ignore(true)
+        .git_global(true)
+        .git_exclude(true)
+        .build();
+    for entry in walker {
+        let Ok(entry) = entry else {
+            return false;
+        };
+        if !entry.path().is_dir() {
+            return false;
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -1093,18 +1272,29 @@ mod tests {
         let uv = crate::init::uv::UvWorkspace {
             members: vec!["./pkgs/*".into()],
             exclude: vec!["./pkgs/old".into()],
+            line: 3,
         };
         assert_eq!(
-            uv.membership("pkgs/a").unwrap(),
+            uv.membership(root, "pkgs/a").unwrap(),
             crate::init::uv::Membership::Member
         );
         assert_eq!(
-            uv.membership("pkgs/old").unwrap(),
+            uv.membership(root, "pkgs/old").unwrap(),
             crate::init::uv::Membership::Excluded
         );
         assert_eq!(ws.owner("pyproject.toml"), Some(0));
         assert_eq!(ws.owner("README.md"), None);
+        // A member folder without a pyproject.toml: refused when it holds a file that is not
+        // ignored, skipped when it is empty, hidden, or holds only ignored files (as uv 0.13
+        // does: each case checked with `uv lock` by hand).
         std::fs::create_dir_all(root.join("pkgs/empty")).unwrap();
+        std::fs::create_dir_all(root.join("pkgs/.cache")).unwrap();
+        std::fs::write(root.join("pkgs/.cache/x"), "x").unwrap();
+        assert_eq!(
+            distributions(&discover(root, &PythonConfig::default(), &[], &|_| None).unwrap()),
+            ["mono", "a"]
+        );
+        std::fs::write(root.join("pkgs/empty/README"), "x").unwrap();
         let err = discover(root, &PythonConfig::default(), &[], &|_| None)
             .unwrap_err()
             .to_string();
@@ -1112,7 +1302,10 @@ mod tests {
             err.contains("pyproject.toml:3: the uv workspace member `pkgs/empty`"),
             "{err}"
         );
-        std::fs::remove_dir(root.join("pkgs/empty")).unwrap();
+        std::fs::write(root.join("pkgs/empty/.ignore"), "*\n").unwrap();
+        assert!(discover(root, &PythonConfig::default(), &[], &|_| None).is_ok());
+        std::fs::remove_dir_all(root.join("pkgs/empty")).unwrap();
+        std::fs::remove_dir_all(root.join("pkgs/.cache")).unwrap();
         // A plain folder path is read without a walk: a folder that does not exist matches
         // nothing (as a glob would not), one without a pyproject.toml is refused (as uv does).
         let literal = "[project]\nname = \"mono\"\n[tool.uv.workspace]\nmembers = [\"pkgs/a\", \"pkgs/gone\"]\n";
@@ -1121,6 +1314,7 @@ mod tests {
         let names = distributions(&ws);
         assert_eq!(names, ["mono", "a"]);
         std::fs::create_dir_all(root.join("pkgs/gone")).unwrap();
+        std::fs::write(root.join("pkgs/gone/notes.txt"), "x").unwrap();
         let err = discover(root, &PythonConfig::default(), &[], &|_| None)
             .unwrap_err()
             .to_string();
@@ -1180,9 +1374,13 @@ mod tests {
         );
         std::fs::create_dir_all(root.join("c")).unwrap();
         std::os::unix::fs::symlink(root.join("elsewhere"), root.join("c/python")).unwrap();
-        let (dirs, literal) = glob_dirs(root, "*/python/*", "pyproject.toml", 1).unwrap();
+        let (dirs, literal) =
+            glob_dirs(root, "*/python/*", "Cargo.toml", 0, Walk::Packages).unwrap();
         assert!(!literal);
         assert_eq!(dirs, ["a/python/p"]);
+        // uv's `glob` enters hidden folders and follows links.
+        let (dirs, _) = glob_dirs(root, "*/python/*", "pyproject.toml", 1, Walk::Uv).unwrap();
+        assert_eq!(dirs, [".hidden/python/h", "a/python/p", "c/python/q"]);
     }
 
     /// Leaving the folders uv lists by path to `finish` (`lint-deps`: the crate walk parsed
@@ -1238,6 +1436,7 @@ mod tests {
         }
         // A folder uv lists by path without a pyproject.toml: the same error either way.
         std::fs::create_dir_all(root.join("nowhere")).unwrap();
+        std::fs::write(root.join("nowhere/notes.txt"), "x").unwrap();
         let eager = scan(root, &config, false).unwrap_err().to_string();
         assert!(
             eager.contains("`nowhere`") && eager.contains("has no pyproject.toml"),
@@ -1249,12 +1448,56 @@ mod tests {
         assert_eq!(late, eager);
     }
 
+    /// Member paths uv normalises: `.` (the root, a package already), `..`, doubled `/`, an
+    /// absolute path inside the root; one leaving the root is an error at its line.
+    #[test]
+    fn uv_member_paths_are_normalised_as_uv_does() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let abs = root.join("py/c").to_string_lossy().into_owned();
+        write(
+            root,
+            &[
+                (
+                    "pyproject.toml",
+                    &format!(
+                        "[project]\nname = \"r\"\n[tool.uv.workspace]\nmembers = [\".\", \"py/../py/a\", \"py//b\", \"py/b/.\", \"{abs}\"]\n"
+                    ),
+                ),
+                ("py/a/pyproject.toml", "[project]\nname = \"a\"\n"),
+                ("py/b/pyproject.toml", "[project]\nname = \"b\"\n"),
+                ("py/c/pyproject.toml", "[project]\nname = \"c\"\n"),
+            ],
+        );
+        let ws = discover(root, &PythonConfig::default(), &[], &|_| None).unwrap();
+        assert_eq!(distributions(&ws), ["r", "a", "b", "c"]);
+        assert_eq!(ws.owner("py/a/x.py"), ws.by_distribution.get("a").copied());
+        for outside in ["../elsewhere", "/nowhere/at/all"] {
+            write(
+                root,
+                &[(
+                    "pyproject.toml",
+                    &format!("[tool.uv.workspace]\nmembers = [\"{outside}\"]\n"),
+                )],
+            );
+            let err = discover(root, &PythonConfig::default(), &[], &|_| None)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(&format!("pyproject.toml:1: `{outside}`"))
+                    && err.contains("outside the workspace root"),
+                "{err}"
+            );
+        }
+    }
+
     /// A uv member that is no valid glob is an error at its line, plain-looking or not.
     #[test]
     fn an_invalid_member_glob_is_an_error_at_its_line() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
-        for (pattern, line) in [("a/[b", 3), ("a}b", 3), ("py/*", 0)] {
+        // `{` and `}` are plain characters to uv's `glob` (no alternation).
+        for (pattern, line) in [("a/[b", 3), ("a}b", 0), ("py/{a,b}", 0), ("py/*", 0)] {
             write(
                 root,
                 &[(
@@ -1294,38 +1537,41 @@ mod tests {
         ] {
             std::fs::create_dir_all(root.join(dir)).unwrap();
         }
-        fn every(root: &Path, rel: &str, out: &mut Vec<String>) {
+        fn every(root: &Path, rel: &str, walk: Walk, out: &mut Vec<String>) {
             for e in std::fs::read_dir(root.join(rel)).unwrap().flatten() {
                 let name = e.file_name().to_string_lossy().into_owned();
-                if e.file_type().unwrap().is_dir() && !skipped_name(&name) {
+                if e.file_type().unwrap().is_dir() && (walk == Walk::Uv || !skipped_name(&name)) {
                     let child = crate::model::relpath::join(rel, &name);
                     out.push(child.clone());
-                    every(root, &child, out);
+                    every(root, &child, walk, out);
                 }
             }
         }
-        let mut all = Vec::new();
-        every(root, "", &mut all);
-        for pattern in [
-            "*",
-            "*/python/*",
-            "*/python/*/",
-            "./*/python/*",
-            "a/*",
-            "*/py*/*",
-            "[ab]/python/*",
-            "*/python/**",
-            "a/{python,rust}/*",
-            "*/*/*/*",
-            "?/*",
-        ] {
-            let matcher = folder_glob(pattern, "test").unwrap().compile_matcher();
-            let mut want: Vec<&String> = all.iter().filter(|d| matcher.is_match(d)).collect();
-            want.sort();
-            let (mut got, literal) = glob_dirs(root, pattern, "pyproject.toml", 1).unwrap();
-            got.sort();
-            assert!(!literal);
-            assert_eq!(got.iter().collect::<Vec<_>>(), want, "{pattern}");
+        for walk in [Walk::Packages, Walk::Uv] {
+            let mut all = Vec::new();
+            every(root, "", walk, &mut all);
+            for pattern in [
+                "*",
+                "*/python/*",
+                "*/python/*/",
+                "./*/python/*",
+                "a/*",
+                "*/py*/*",
+                "[ab]/python/*",
+                "*/python/**",
+                "a/{python,rust}/*",
+                "*/*/*/*",
+                "?/*",
+            ] {
+                let matcher = folder_glob(pattern, "test").unwrap().compile_matcher();
+                let mut want: Vec<&String> = all.iter().filter(|d| matcher.is_match(d)).collect();
+                want.sort();
+                let (mut got, literal) =
+                    glob_dirs(root, pattern, "pyproject.toml", 1, walk).unwrap();
+                got.sort();
+                assert!(!literal);
+                assert_eq!(got.iter().collect::<Vec<_>>(), want, "{pattern} {walk:?}");
+            }
         }
     }
 

@@ -167,6 +167,9 @@ pub struct PyProject {
     pub maturin_manifest: Option<AtLine<String>>,
     /// `[tool.uv.workspace]`.
     pub uv_workspace: Option<UvWorkspace>,
+    /// `[tool.uv] managed`: `Some(false)` keeps the project out of a uv workspace (uv omits
+    /// such a member; uv's `ToolUv::managed`).
+    pub uv_managed: Option<bool>,
 }
 
 impl PyProject {
@@ -386,6 +389,17 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
         }),
         None => None,
     };
+    // `[tool.uv] managed = false`: uv leaves the project out of its workspace.
+    let uv_managed = match uv.and_then(|u| u.get("managed")) {
+        Some(m) => Some(m.as_bool().ok_or_else(|| {
+            wrong(
+                m,
+                "`[tool.uv] managed` must be true or false",
+                "write `managed = false` to keep uv from managing the project, or remove the key",
+            )
+        })?),
+        None => None,
+    };
     let build_backend = root
         .get("build-system")
         .and_then(|b| b.get("build-backend"))
@@ -419,6 +433,7 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
         build_backend,
         maturin_module,
         uv_workspace,
+        uv_managed,
         path: doc.path.clone(),
         dir: doc.dir.clone(),
         text: String::new(),
