@@ -1051,3 +1051,92 @@ fn manifest_arguments_check_the_given_pyprojects() {
     let app = std::fs::read_to_string(root.join("pkgs/app/pyproject.toml")).unwrap();
     assert!(app.ends_with("core = { workspace = true }\n"), "{app}");
 }
+
+/// A direct reference (`core @ file:///...`) to a member of the uv workspace: uv refuses it
+/// without a workspace source, so `missing-workspace-source` reports it and `--fix` adds the
+/// source uv then locks with. Without a uv workspace a direct reference names its source and
+/// is not reported.
+#[test]
+fn a_direct_reference_to_a_uv_member_needs_a_workspace_source_as_uv_says() {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    let direct = |root: &Path| {
+        format!(
+            "[project]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"core @ file://{}\"]\n",
+            root.join("pkgs/core").display()
+        )
+    };
+    let ws = write_workspace(&[
+        ("Cargo.toml", CARGO_ROOT),
+        (
+            "pyproject.toml",
+            "[project]\nname = \"mono\"\nversion = \"0.1.0\"\n[tool.uv.workspace]\nmembers = [\"pkgs/*\"]\n",
+        ),
+        (
+            "pkgs/core/pyproject.toml",
+            "[project]\nname = \"core\"\nversion = \"0.1.0\"\n",
+        ),
+        (
+            "crates/core/Cargo.toml",
+            "[package]\nname = \"core-rs\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("crates/core/src/lib.rs", ""),
+    ]);
+    let root = ws.path();
+    std::fs::create_dir_all(root.join("pkgs/app")).unwrap();
+    std::fs::write(root.join("pkgs/app/pyproject.toml"), direct(root)).unwrap();
+    let (ok, stderr) = uv_lock(root);
+    assert!(
+        !ok,
+        "uv locked a direct reference to a member without a source"
+    );
+    assert!(
+        stderr.contains("`core` is included as a workspace member, but is missing an entry"),
+        "{stderr}"
+    );
+    let r = run(root, &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        findings(&r.stdout),
+        [f(
+            "missing-workspace-source",
+            "pkgs/app/pyproject.toml",
+            4,
+            "error"
+        )]
+    );
+    let r = run(root, &["--fix"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (ok, stderr) = uv_lock(root);
+    assert!(ok, "{stderr}");
+    assert_eq!(locked_source(root, "core"), "{ editable = \"pkgs/core\" }");
+
+    // No uv workspace: the direct reference is where uv takes `core` from.
+    let ws = write_workspace(&[
+        ("Cargo.toml", CARGO_ROOT),
+        (
+            "pkgs/core/pyproject.toml",
+            "[project]\nname = \"core\"\nversion = \"0.1.0\"\n",
+        ),
+        LIB,
+        ("crates/a/src/lib.rs", ""),
+    ]);
+    let root = ws.path();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        format!("{CARGO_ROOT}\n[workspace.metadata.ccworkspace.python]\npackages = [\"pkgs/*\"]\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("pkgs/app")).unwrap();
+    std::fs::write(root.join("pkgs/app/pyproject.toml"), direct(root)).unwrap();
+    let r = run(root, &["--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(findings(&r.stdout), [], "{}", r.stderr);
+    let r = run(root, &[]);
+    assert!(
+        r.stderr.contains("Checked 1 member and 2 Python packages"),
+        "{}",
+        r.stderr
+    );
+}

@@ -187,13 +187,21 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
                 continue;
             }
             // A direct reference (`core @ file:///...`, PEP 508) names where it comes from: the
-            // index is never asked.
-            let direct = r.text.split(';').next().is_some_and(|t| t.contains('@'));
-            if wanted(Rule::MissingWorkspaceSource) && !direct {
+            // index is never asked. But uv refuses one to a member of its workspace from a
+            // member without a workspace source ("`core` is included as a workspace member,
+            // but is missing an entry in `tool.uv.sources`"; uv 0.13, checked by hand).
+            let direct = is_direct(r);
+            let uv_refuses = uv.is_some() && py.uv_members.contains(&pkg.dir);
+            if wanted(Rule::MissingWorkspaceSource) && (!direct || uv_refuses) {
                 workspace_source(py, uv.is_some(), pkg, proj, target, r, out);
             }
         }
     }
+}
+
+/// Whether a requirement is a direct reference (`core @ file:///...`, PEP 508's `urlspec`).
+fn is_direct(r: &crate::python::Requirement) -> bool {
+    r.text.split(';').next().is_some_and(|t| t.contains('@'))
 }
 
 /// `missing-workspace-source` for a requirement that names a PyO3 crate by its cargo package
@@ -279,6 +287,7 @@ fn workspace_source(
     requirement: &crate::python::Requirement,
     out: &mut Vec<Finding>,
 ) {
+    let direct = is_direct(requirement);
     let source = source_of(py, uv, pkg, proj, &target.distribution);
     // With a uv workspace only `{ workspace = true }` will do: uv 0.13 refuses a path source
     // for a member ("Workspace members must be declared as workspace sources"). Without one,
@@ -303,7 +312,11 @@ fn workspace_source(
             "`{}` requires `{written}` ({what}) without a source in the monorepo",
             pkg.distribution
         ),
-        "uv takes this from the package index",
+        if direct {
+            "a direct reference to a workspace member, which uv refuses without a workspace source"
+        } else {
+            "uv takes this from the package index"
+        },
     )
     .package(Some(&pkg.distribution))
     .dependency(&target.distribution);
@@ -359,12 +372,20 @@ fn workspace_source(
             }
         }
         None if uv => f
-            .note(format!(
-                "a package named `{}` on the index would be installed instead of {} \
-                 (dependency confusion)",
-                target.distribution,
-                show_dir(&target.dir)
-            ))
+            .note(if direct {
+                format!(
+                    "uv does not lock the workspace: \"`{}` is included as a workspace member, \
+                     but is missing an entry in `tool.uv.sources`\"",
+                    target.distribution
+                )
+            } else {
+                format!(
+                    "a package named `{}` on the index would be installed instead of {} \
+                     (dependency confusion)",
+                    target.distribution,
+                    show_dir(&target.dir)
+                )
+            })
             .help(format!(
                 "add `{written} = {{ workspace = true }}` under [tool.uv.sources] in {}",
                 proj.path()
