@@ -90,49 +90,36 @@ pub struct RootPython {
     pub from: String,
 }
 
-/// The root's Python: the first version line of the root `.python-version` (what uv and pyenv
-/// read; `3.11`, `3.11.7`, `cpython@3.11`, `cpython-3.11`), else the lower bound of the root
+/// The root's Python: the version the first line of the root `.python-version` asks for (what
+/// uv and pyenv read; [`requested_version`]), else the lower bound of the root
 /// `pyproject.toml`'s `requires-python` (the version of its `>=`, `==` or `~=` specifier;
 /// `>=3.11` -> 3.11), else `docker_default` (`[workspace.metadata.ccworkspace.docker]
-/// python-version`). A version is compared as written: `3.11` is 3.11.0 (PEP 440).
+/// python-version`). A version is compared as written: `3.11` is 3.11.0 (PEP 440). A
+/// `.python-version` that names no version (`3`, `system`, a path) is passed over, and the
+/// source used says so.
 ///
-/// Errors (exit 2, `file:line`): a `.python-version` whose first line names no version
-/// (`pypy@3.10`, `system`), a root `requires-python` `pep440_rs` rejects.
+/// Errors (exit 2, `file:line`): a root `requires-python` `pep440_rs` rejects, a docker
+/// `python-version` that is no version.
 pub fn root_python(
     root: &Path,
     py: &PythonWorkspace,
     docker_default: &str,
 ) -> anyhow::Result<RootPython> {
     use std::str::FromStr;
+    let mut passed_over = String::new();
     if let Some(text) = read_optional(&root.join(".python-version"))? {
         let found = text
             .lines()
-            .enumerate()
-            .map(|(i, l)| (i + 1, l.trim()))
-            .find(|(_, l)| !l.is_empty() && !l.starts_with('#'));
-        if let Some((line, written)) = found {
-            let bare = ["cpython@", "cpython-", "cpython", "python"]
-                .iter()
-                .find_map(|p| written.strip_prefix(p))
-                .unwrap_or(written);
-            let version = pep440_rs::Version::from_str(bare)
-                .ok()
-                .filter(|v| v.release().len() >= 2 && v.release()[0] == 3);
-            let Some(version) = version else {
-                return Err(UserError::new(
-                    format!(
-                        ".python-version:{line}: `{written}` is not a CPython version lint-deps can \
-                         compare with `requires-python`"
-                    ),
-                    "write the version the monorepo runs, e.g. `3.12` or `3.12.7` (uv python pin \
-                     3.12)",
-                )
-                .into());
-            };
-            return Ok(RootPython {
-                version,
-                from: format!("`.python-version` ({written})"),
-            });
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'));
+        if let Some(written) = found {
+            if let Some(version) = requested_version(written) {
+                return Ok(RootPython {
+                    version,
+                    from: format!("`.python-version` ({written})"),
+                });
+            }
+            passed_over = format!(" (`.python-version` asks for `{written}`, no version)");
         }
     }
     if let Some(rp) = py.root_project().and_then(|p| p.requires_python.as_ref()) {
@@ -145,24 +132,10 @@ pub fn root_python(
                 "write a PEP 440 version specifier, e.g. `requires-python = \">=3.11\"`",
             )
         })?;
-        let lower = specifiers
-            .iter()
-            .filter(|s| {
-                matches!(
-                    s.operator(),
-                    pep440_rs::Operator::GreaterThanEqual
-                        | pep440_rs::Operator::Equal
-                        | pep440_rs::Operator::EqualStar
-                        | pep440_rs::Operator::TildeEqual
-                        | pep440_rs::Operator::ExactEqual
-                )
-            })
-            .map(|s| s.version().clone())
-            .max();
-        if let Some(version) = lower {
+        if let Some(version) = lower_bound(&specifiers) {
             return Ok(RootPython {
                 from: format!(
-                    "the lower bound of `requires-python = \"{}\"` in pyproject.toml",
+                    "the lower bound of `requires-python = \"{}\"` in pyproject.toml{passed_over}",
                     rp.value
                 ),
                 version,
@@ -177,8 +150,64 @@ pub fn root_python(
     })?;
     Ok(RootPython {
         version,
-        from: format!("[workspace.metadata.ccworkspace.docker] python-version ({docker_default})"),
+        from: format!(
+            "[workspace.metadata.ccworkspace.docker] python-version ({docker_default}){passed_over}"
+        ),
     })
+}
+
+/// The highest version of the `>=`, `==`, `==*`, `===` and `~=` specifiers (`>=3.10, <4` ->
+/// 3.10): the least Python a specifier set names.
+fn lower_bound(specifiers: &pep440_rs::VersionSpecifiers) -> Option<pep440_rs::Version> {
+    specifiers
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.operator(),
+                pep440_rs::Operator::GreaterThanEqual
+                    | pep440_rs::Operator::Equal
+                    | pep440_rs::Operator::EqualStar
+                    | pep440_rs::Operator::TildeEqual
+                    | pep440_rs::Operator::ExactEqual
+            )
+        })
+        .map(|s| s.version().clone())
+        .max()
+}
+
+/// The Python version a `.python-version` line asks for, in the forms uv reads a request
+/// (uv's `PythonRequest::parse`): a version (`3.12`, `3.12.7`), with an implementation
+/// (`cpython@3.12`, `pypy@3.10`, `cpython3.12`, `python3.12`), as a key
+/// (`cpython-3.12.7-linux-x86_64-gnu`), a variant (`3.13t`, `3.13+freethreaded`), or a
+/// specifier set (`>=3.12`, `==3.12.*`: its lower bound). `None` for a request that names no
+/// major.minor version: `3`, `system`, a path or another executable name (uv then takes what it
+/// finds).
+pub fn requested_version(written: &str) -> Option<pep440_rs::Version> {
+    use std::str::FromStr;
+    let mut rest = written.trim();
+    for prefix in [
+        "cpython@", "pypy@", "graalpy@", "cpython-", "pypy-", "graalpy-", "cpython", "pypy",
+        "graalpy", "python",
+    ] {
+        if let Some(r) = rest.strip_prefix(prefix) {
+            rest = r;
+            break;
+        }
+    }
+    if let Ok(specifiers) = pep440_rs::VersionSpecifiers::from_str(rest)
+        && rest.starts_with(['<', '>', '=', '~', '!'])
+    {
+        return lower_bound(&specifiers).filter(|v| v.release().len() >= 2);
+    }
+    // `3.12.7-linux-x86_64-gnu`, `3.13+freethreaded`, `3.13t`, `3.12d`.
+    let rest = rest.split(['-', '+']).next().unwrap_or(rest);
+    let rest = rest
+        .strip_suffix('t')
+        .or_else(|| rest.strip_suffix('d'))
+        .unwrap_or(rest);
+    pep440_rs::Version::from_str(rest)
+        .ok()
+        .filter(|v| v.release().len() >= 2 && v.release()[0] == 3)
 }
 
 impl PythonWorkspace {
@@ -1446,6 +1475,34 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert_eq!(late, eager);
+    }
+
+    /// Every form of request uv reads from `.python-version`, and what it asks for.
+    #[test]
+    fn python_version_requests_are_read_as_uv_reads_them() {
+        for (written, want) in [
+            ("3.12", Some("3.12")),
+            ("3.12.7", Some("3.12.7")),
+            ("cpython@3.11", Some("3.11")),
+            ("cpython-3.11", Some("3.11")),
+            ("cpython-3.12.7-linux-x86_64-gnu", Some("3.12.7")),
+            ("cpython3.12", Some("3.12")),
+            ("python3.12", Some("3.12")),
+            ("pypy@3.10", Some("3.10")),
+            ("3.13t", Some("3.13")),
+            ("3.13+freethreaded", Some("3.13")),
+            (">=3.12", Some("3.12")),
+            ("==3.12.*", Some("3.12")),
+            (">=3.11,<3.13", Some("3.11")),
+            ("3.12.0rc1", Some("3.12.0rc1")),
+            ("3", None),
+            ("system", None),
+            ("/usr/bin/python3", None),
+            ("<4", None),
+        ] {
+            let got = requested_version(written).map(|v| v.to_string());
+            assert_eq!(got.as_deref(), want, "{written}");
+        }
     }
 
     /// Member paths uv normalises: `.` (the root, a package already), `..`, doubled `/`, an
