@@ -330,6 +330,13 @@ fn json_kinds_flags_and_explanations() {
         "{}",
         explain.stdout
     );
+    // A distribution name as written is the normalised one (PEP 503).
+    let explain = affected(&repo, &["--explain", "Report"]);
+    assert!(
+        explain.stdout.starts_with("report is affected"),
+        "{}",
+        explain.stdout
+    );
     let explain = affected(&repo, &["--explain", "Later"]);
     assert_eq!(explain.code, 0, "{}", explain.stderr);
     assert!(

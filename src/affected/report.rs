@@ -491,7 +491,13 @@ pub fn explain(name: &str, ws: &Workspace, outcome: &Outcome, mode: FeaturesMode
         return out;
     }
     if let Some(reason) = reason {
-        let _ = writeln!(out, "{name} is affected: {}", reason.cause.describe());
+        // A Python package by its normalised distribution name (`FOO.bar` is `foo-bar`).
+        let shown = if ws.member(name).is_some() || outcome.affected.contains_key(name) {
+            name
+        } else {
+            python.as_str()
+        };
+        let _ = writeln!(out, "{shown} is affected: {}", reason.cause.describe());
         let last = reason.chain.len().saturating_sub(1);
         for (i, step) in reason.chain.iter().enumerate() {
             let ext = if step.external {
