@@ -716,6 +716,29 @@ fn finish(
     for side in sides {
         packages.push(side?);
     }
+    // uv refuses a member that declares a workspace of its own ("Nested workspaces are not
+    // supported"; uv 0.13).
+    if uv.is_some()
+        && let Some((p, ws)) = packages.iter().find_map(|p| {
+            let ws = p.project.as_ref()?.uv_workspace.as_ref()?;
+            uv_members.contains(&p.dir).then_some((p, ws))
+        })
+    {
+        return Err(UserError::new(
+            format!(
+                "{}:{}: the uv workspace member {} declares a [tool.uv.workspace] of its own",
+                p.pyproject_path(),
+                ws.line,
+                p.dir
+            ),
+            format!(
+                "remove [tool.uv.workspace] from {} (uv refuses nested workspaces), or keep the \
+                 folder out of the root's `members`",
+                p.pyproject_path()
+            ),
+        )
+        .into());
+    }
     // The root package of a uv workspace (a `[project]` in the root `pyproject.toml`).
     let mut root_project = root_project;
     if uv.is_some()
@@ -1529,6 +1552,19 @@ mod tests {
         let ws = discover(root, &PythonConfig::default(), &[], &|_| None).unwrap();
         assert_eq!(distributions(&ws), ["r", "a", "b", "c"]);
         assert_eq!(ws.owner("py/a/x.py"), ws.by_distribution.get("a").copied());
+        // A member with a workspace of its own: refused, as uv refuses it.
+        std::fs::write(
+            root.join("py/b/pyproject.toml"),
+            "[project]\nname = \"b\"\n\n[tool.uv.workspace]\nmembers = []\n",
+        )
+        .unwrap();
+        let err = discover(root, &PythonConfig::default(), &[], &|_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("py/b/pyproject.toml:4: the uv workspace member py/b declares"),
+            "{err}"
+        );
         for outside in ["../elsewhere", "/nowhere/at/all"] {
             write(
                 root,
