@@ -794,20 +794,30 @@ fn uv_inverted(dir: &Path, changed: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// A proptest runner of `PROPTEST_CASES` cases, else `ci_cases` under `CI`, else 8, with no
+/// failure file.
+fn runner(ci_cases: u32) -> proptest::test_runner::TestRunner {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(if std::env::var("CI").is_ok() {
+            ci_cases
+        } else {
+            8
+        });
+    proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })
+}
+
 #[test]
 fn generated_uv_workspaces_agree_with_uv_tree_invert() {
     if !support::require_tool(support::UV.0, support::UV.1) {
         return;
     }
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(if std::env::var("CI").is_ok() { 12 } else { 8 });
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    });
+    let mut runner = runner(12);
     runner
         .run(&gen_strategy(), |g| {
             let dir = tempfile::tempdir().unwrap();
@@ -1098,15 +1108,7 @@ fn uv_workspace_members_are_the_folders_uv_lock_records() {
     if !support::require_tool(support::UV.0, support::UV.1) {
         return;
     }
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(if std::env::var("CI").is_ok() { 16 } else { 8 });
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    });
+    let mut runner = runner(16);
     runner
         .run(&members_strategy(), |m| {
             let dir = tempfile::tempdir().unwrap();
