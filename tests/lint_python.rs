@@ -587,7 +587,14 @@ fn root_sources_are_inherited_and_path_sources_to_members_refused_as_uv_does() {
     assert!(ok, "{stderr}");
     assert_eq!(locked_source(root, "core"), "{ editable = \"pkgs/core\" }");
 
-    // A path source to another folder is reported, and left to a human.
+    // A path source to another folder is refused by uv too; it is reported, and which folder
+    // is meant is left to a human.
+    std::fs::create_dir_all(root.join("vendor/core")).unwrap();
+    std::fs::write(
+        root.join("vendor/core/pyproject.toml"),
+        "[project]\nname = \"core\"\nversion = \"0.2.0\"\n",
+    )
+    .unwrap();
     std::fs::write(
         &app,
         text.replace(
@@ -604,9 +611,46 @@ fn root_sources_are_inherited_and_path_sources_to_members_refused_as_uv_does() {
         v["notes"][0]
             .as_str()
             .unwrap()
-            .contains("is `path = \"../../vendor/core\"`, not pkgs/core"),
+            .contains("`path = \"../../vendor/core\"`, which uv refuses for a workspace member"),
         "{v}"
     );
+    let (ok, stderr) = uv_lock(root);
+    assert!(!ok, "uv locked a path source for a member's name");
+    assert!(
+        stderr.contains("Workspace members must be declared as workspace sources"),
+        "{stderr}"
+    );
+    // A root entry's path is relative to the root: `path = "pkgs/core"` there is the member,
+    // refused by uv, and `--fix` rewrites it in the root.
+    std::fs::write(
+        &app,
+        &text.replace("\n[tool.uv.sources]\ncore = { workspace = true }\n", "\n"),
+    )
+    .unwrap();
+    let root_text = std::fs::read_to_string(&pyproject).unwrap();
+    std::fs::write(
+        &pyproject,
+        root_text.replace(
+            "core = { workspace = true }",
+            "core = { path = \"pkgs/core\", editable = true }",
+        ),
+    )
+    .unwrap();
+    let (ok, stderr) = uv_lock(root);
+    assert!(!ok);
+    assert!(
+        stderr.contains("Workspace members must be declared as workspace sources"),
+        "{stderr}"
+    );
+    let r = run(root, &["--fix"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        std::fs::read_to_string(&pyproject)
+            .unwrap()
+            .contains("core = { workspace = true }")
+    );
+    let (ok, stderr) = uv_lock(root);
+    assert!(ok, "{stderr}");
 }
 
 /// Without a uv workspace (packages found by `[workspace.metadata.ccworkspace.python]

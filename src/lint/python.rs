@@ -137,8 +137,9 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
             {
                 // A path source to the crate's folder builds it from the monorepo as a path
                 // dependency, member or not.
+                let base = source_base(pkg, proj, &target.distribution);
                 let by_path = source_of(py, true, pkg, proj, &target.distribution)
-                    .is_some_and(|s| points_at(pkg, s, &target.dir));
+                    .is_some_and(|s| points_at(base, s, &target.dir));
                 if wanted(Rule::Pyo3NotUvMember) && !by_path {
                     let written = written_name(&r.text);
                     let how = if target.project.is_none() {
@@ -269,12 +270,22 @@ fn source_of<'a>(
     proj.sources.get(distribution).or(root)
 }
 
-/// Whether a path source (relative to `pkg`'s folder) is the folder `dir`.
-fn points_at(pkg: &Package, source: &UvSource, dir: &str) -> bool {
+/// The folder a [`source_of`] entry's path is relative to: the package's when its own
+/// `[tool.uv.sources]` has the entry, else the root's (`""`), whose entry it inherits.
+fn source_base<'a>(pkg: &'a Package, proj: &PyProject, distribution: &str) -> &'a str {
+    if proj.sources.contains_key(distribution) {
+        &pkg.dir
+    } else {
+        ""
+    }
+}
+
+/// Whether a path source (relative to `base`, [`source_base`]) is the folder `dir`.
+fn points_at(base: &str, source: &UvSource, dir: &str) -> bool {
     source
         .path
         .as_deref()
-        .is_some_and(|p| normalize_rel(&join(&pkg.dir, p)).is_some_and(|d| d == dir))
+        .is_some_and(|p| normalize_rel(&join(base, p)).is_some_and(|d| d == dir))
 }
 
 /// `missing-workspace-source` for one requirement of `pkg` on `target`.
@@ -292,8 +303,12 @@ fn workspace_source(
     // With a uv workspace only `{ workspace = true }` will do: uv 0.13 refuses a path source
     // for a member ("Workspace members must be declared as workspace sources"). Without one,
     // a path source to the package's folder is how uv takes it from the monorepo.
-    let to_target = |s: &UvSource| points_at(pkg, s, &target.dir);
+    let base = source_base(pkg, proj, &target.distribution);
+    let to_target = |s: &UvSource| points_at(base, s, &target.dir);
     let from_repo = source.is_some_and(|s| if uv { s.workspace } else { to_target(s) });
+    // uv refuses a path source for a member's name wherever it points ("references a path in
+    // `tool.uv.sources`. Workspace members must be declared as workspace sources").
+    let refused_path = |s: &UvSource| uv && s.path.is_some();
     if from_repo {
         return;
     }
@@ -323,7 +338,7 @@ fn workspace_source(
     f = match source {
         Some(s) => {
             let elsewhere = match &s.path {
-                Some(p) if uv && to_target(s) => format!(
+                Some(p) if refused_path(s) => format!(
                     "`path = \"{p}\"`, which uv refuses for a workspace member (\"Workspace \
                      members must be declared as workspace sources\")"
                 ),
@@ -336,7 +351,7 @@ fn workspace_source(
             } else {
                 "pyproject.toml"
             };
-            let consequence = if uv && to_target(s) {
+            let consequence = if refused_path(s) {
                 "uv does not lock the workspace".to_string()
             } else {
                 format!(
@@ -356,8 +371,9 @@ fn workspace_source(
             } else {
                 format!("make it `{written} = {{ path = \"{rel}\" }}` in [tool.uv.sources]")
             });
-            // A path source to the member means the member: `--fix` says it the way uv wants.
-            if uv && to_target(s) {
+            // A path source to the member means the member: `--fix` says it the way uv wants
+            // (one to another folder is refused too, but which one is meant is a human's call).
+            if refused_path(s) && to_target(s) {
                 let key = source_key(py, proj, file, &target.distribution)
                     .unwrap_or_else(|| written.to_string());
                 f.fix(
