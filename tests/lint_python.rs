@@ -624,7 +624,7 @@ fn root_sources_are_inherited_and_path_sources_to_members_refused_as_uv_does() {
     // refused by uv, and `--fix` rewrites it in the root.
     std::fs::write(
         &app,
-        &text.replace("\n[tool.uv.sources]\ncore = { workspace = true }\n", "\n"),
+        text.replace("\n[tool.uv.sources]\ncore = { workspace = true }\n", "\n"),
     )
     .unwrap();
     let root_text = std::fs::read_to_string(&pyproject).unwrap();
