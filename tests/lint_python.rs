@@ -1202,3 +1202,45 @@ fn a_direct_reference_to_a_uv_member_needs_a_workspace_source_as_uv_says() {
         r.stderr
     );
 }
+
+/// A virtual root (no `[project]`) is no package, but uv reads its dependency groups: one
+/// naming a member needs the workspace source, as uv says; `--fix` adds it to the root.
+#[test]
+fn a_virtual_roots_dependency_groups_need_workspace_sources_too() {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    let ws = write_workspace(&[
+        ("Cargo.toml", CARGO_ROOT),
+        LIB,
+        ("crates/a/src/lib.rs", ""),
+        (
+            "pyproject.toml",
+            "# the monorepo\n[tool.uv.workspace]\nmembers = [\"pkgs/*\"]\n\n[dependency-groups]\ndev = [\"core\"]\n",
+        ),
+        (
+            "pkgs/core/pyproject.toml",
+            "[project]\nname = \"core\"\nversion = \"0.1.0\"\n",
+        ),
+    ]);
+    let root = ws.path();
+    let (ok, stderr) = uv_lock(root);
+    assert!(!ok);
+    assert!(
+        stderr.contains("`core` is included as a workspace member, but is missing an entry"),
+        "{stderr}"
+    );
+    let r = run(root, &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        findings(&r.stdout),
+        [f("missing-workspace-source", "pyproject.toml", 6, "error")]
+    );
+    let r = run(root, &["--fix"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(root.join("pyproject.toml")).unwrap();
+    assert!(text.starts_with("# the monorepo\n"), "{text}");
+    assert!(text.contains("core = { workspace = true }"), "{text}");
+    let (ok, stderr) = uv_lock(root);
+    assert!(ok, "{stderr}");
+}

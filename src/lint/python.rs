@@ -97,6 +97,19 @@ pub(crate) fn check_input(py: &PythonWorkspace) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The name findings give a virtual root of a uv workspace (a distribution name cannot
+/// have spaces, so no package is named so).
+const VIRTUAL_ROOT: &str = "the workspace root";
+
+/// Who requires, in a finding's message: `` `app` ``, or the workspace root.
+fn requirer(pkg: &Package) -> String {
+    if pkg.distribution == VIRTUAL_ROOT {
+        VIRTUAL_ROOT.to_string()
+    } else {
+        format!("`{}`", pkg.distribution)
+    }
+}
+
 /// Run the Python rules that `wanted` says are not `allow`.
 pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &mut Vec<Finding>) {
     let uv = py.root_project().and_then(|p| p.uv_workspace.as_ref());
@@ -111,9 +124,31 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
     }
     // Whether the root's Python is allowed, by `requires-python` text (each parsed once).
     let mut allowed: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
-    for (i, pkg) in py.packages.iter().enumerate() {
-        let Some(proj) = &pkg.project else { continue };
-        if wanted(Rule::IncompatibleRequiresPython) {
+    // A virtual root of a uv workspace (no `[project]`) is no package, but uv reads its
+    // `[dependency-groups]` (and `[tool.uv] dev-dependencies`) as a member's: a requirement
+    // there on a member needs the workspace source too.
+    let virtual_root = match (&py.root, uv) {
+        (Some(_), Some(_)) => Some(Package {
+            distribution: VIRTUAL_ROOT.to_string(),
+            dir: String::new(),
+            kind: PackageKind::Python,
+            project: None,
+        }),
+        _ => None,
+    };
+    let entries = py
+        .packages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, pkg)| Some((Some(i), pkg, pkg.project.as_ref()?)))
+        .chain(
+            virtual_root
+                .as_ref()
+                .zip(py.root.as_ref())
+                .map(|(pkg, proj)| (None, pkg, proj)),
+        );
+    for (i, pkg, proj) in entries {
+        if wanted(Rule::IncompatibleRequiresPython) && i.is_some() {
             requires_python(py, pkg, proj, &mut allowed, out);
         }
         for r in &proj.requirements {
@@ -124,7 +159,7 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
                 continue;
             };
             // A package's own extras (`mono[test]` in its dependency groups) need no source.
-            if to == i {
+            if Some(to) == i {
                 continue;
             }
             let target = &py.packages[to];
@@ -169,9 +204,9 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
                             proj.path(),
                             requirement_span(proj, r.line, &r.text),
                             format!(
-                                "`{}` requires `{written}`, the wheel of the PyO3 crate `{krate}`, \
+                                "{} requires `{written}`, the wheel of the PyO3 crate `{krate}`, \
                                  which is not a member of the uv workspace",
-                                pkg.distribution
+                                requirer(pkg)
                             ),
                             format!("{} is not a uv workspace member", target.dir),
                         )
@@ -231,9 +266,11 @@ fn crate_name_required(
             proj.path(),
             requirement_span(proj, r.line, &r.text),
             format!(
-                "`{}` requires `{written}`, the cargo name of the PyO3 crate `{krate}` in {}, \
+                "{} requires `{written}`, the cargo name of the PyO3 crate `{krate}` in {}, \
                  whose wheel is `{}`",
-                pkg.distribution, target.dir, target.distribution
+                requirer(pkg),
+                target.dir,
+                target.distribution
             ),
             "no package of the monorepo has this name",
         )
@@ -324,8 +361,8 @@ fn workspace_source(
         proj.path(),
         requirement_span(proj, requirement.line, &requirement.text),
         format!(
-            "`{}` requires `{written}` ({what}) without a source in the monorepo",
-            pkg.distribution
+            "{} requires `{written}` ({what}) without a source in the monorepo",
+            requirer(pkg)
         ),
         if direct {
             "a direct reference to a workspace member, which uv refuses without a workspace source"
