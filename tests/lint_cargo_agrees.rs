@@ -647,6 +647,49 @@ fn issue_12_module_name_is_checked_against_the_pymodule_as_maturin_does() {
     }
 }
 
+/// With no `module-name` and no `[lib] name`, maturin names the module after the last dotted
+/// part of `[project] name` (`fast.native` is imported as `native`), as it reads `module-name`.
+#[test]
+fn a_dotted_project_name_is_imported_by_its_last_part_as_maturin_builds_it() {
+    let target = tempfile::tempdir().unwrap();
+    for (pymodule, mismatch) in [("native", false), ("other", true)] {
+        let lib_rs = format!(
+            "use pyo3::prelude::*;\n\n#[pymodule]\nfn {pymodule}(_m: &Bound<'_, PyModule>) -> PyResult<()> {{\n    Ok(())\n}}\n"
+        );
+        let ws = maturin_workspace(PYO3_LIB, "", &lib_rs);
+        let pyproject = ws.path().join("py/px/pyproject.toml");
+        let text = std::fs::read_to_string(&pyproject).unwrap();
+        std::fs::write(
+            &pyproject,
+            text.replace("name = \"px\"", "name = \"fast.native\""),
+        )
+        .unwrap();
+        let r = lint(ws.path(), &[]);
+        let ours: Vec<&str> = r
+            .findings
+            .iter()
+            .filter(|f| f["code"] == "pyo3-layout")
+            .map(|f| f["message"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            !ours.is_empty(),
+            mismatch,
+            "{pymodule}: {ours:?} {}",
+            r.stderr
+        );
+        if mismatch {
+            assert!(ours[0].contains("is imported as `native`"), "{ours:?}");
+        }
+        if let Some(warning) = maturin_verdict(&ws.path().join("py/px"), target.path()) {
+            assert_eq!(
+                !warning.is_empty(),
+                mismatch,
+                "{pymodule}: maturin said {warning:?}"
+            );
+        }
+    }
+}
+
 /// Issue 12: maturin `bindings = "bin"` builds a wheel of the crate's binaries (uv's
 /// `crates/uv-build`): no `cdylib` and no `#[pymodule]` are needed, so none is asked for.
 /// And a crate whose pyproject.toml names another build backend is not a maturin crate.

@@ -187,8 +187,8 @@ pub(super) fn pyo3(ctx: &Ctx, out: &mut Vec<Finding>) {
         // for; maturin warns "Couldn't find the symbol `PyInit_<name>` in the native library.
         // Python will fail to import this module." maturin names the module (checked with
         // maturin 1.16): the last dotted part of `[tool.maturin] module-name`, else `[lib]
-        // name`, else `[project] name` as written (maturin PR #1608: the project's name over
-        // the package's), else the package name with `-` as `_`.
+        // name`, else the last dotted part of `[project] name` as written (maturin PR #1608:
+        // the project's name over the package's), else the package name with `-` as `_`.
         let module_name = pyproject.and_then(|p| {
             let v = tool_maturin(p.root())?.get("module-name")?;
             Some((p, v.as_str()?.to_string(), v.span()))
@@ -206,14 +206,18 @@ pub(super) fn pyo3(ctx: &Ctx, out: &mut Vec<Finding>) {
         let expected = match (&module_name, &lib_name, &project_name) {
             (Some((_, module, _)), _, _) => module.rsplit('.').next().unwrap_or(module).to_string(),
             (None, Some(lib), _) => lib.clone(),
-            (None, None, Some((_, project, _))) => project.clone(),
+            // Dotted, like `module-name` (`fast.native` is imported as `native`; maturin 1.16
+            // built it so, and `import native` works).
+            (None, None, Some((_, project, _))) => {
+                project.rsplit('.').next().unwrap_or(project).to_string()
+            }
             (None, None, None) => pkg.unwrap_or_default().replace('-', "_"),
         };
         let from_project = module_name.is_none() && lib_name.is_none();
         if let (true, Some((p, project, span))) = (from_project, &project_name)
-            && project.contains('-')
+            && expected.contains('-')
         {
-            let module = project.replace('-', "_");
+            let module = expected.replace('-', "_");
             out.push(
                 Finding::new(
                     Rule::Pyo3Layout,
