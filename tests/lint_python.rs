@@ -850,7 +850,17 @@ fn the_root_python_comes_from_python_version_then_requires_python_then_docker() 
 /// the run (exit 2) with its file and line and the fix, and `--fix` writes nothing.
 #[test]
 fn malformed_python_files_exit_2_and_fix_writes_nothing() {
-    let cases: [(&str, &str, &str); 3] = [
+    let cases: [(&str, &str, &str); 5] = [
+        (
+            "pkgs/core/pyproject.toml",
+            "[project]\nname = \"core\"\n[dependency-groups]\nx = [{include-group = \"y\"}]\ny = [{include-group = \"x\"}]\n",
+            "pkgs/core/pyproject.toml:5:",
+        ),
+        (
+            "pkgs/core/pyproject.toml",
+            "[project]\nname = \"core\"\n[tool.uv.sources]\napp = \"x\"\n",
+            "pkgs/core/pyproject.toml:4:7: the [tool.uv.sources] entry `app` is no source table",
+        ),
         (
             "pkgs/core/pyproject.toml",
             "[project]\nname = \"core\"\ndependencies = [\n  \"ok\",\n  \"bad name ===\",\n]\n",

@@ -9,7 +9,7 @@
 //! "Managing dependencies" and "Using workspaces" pages (`[tool.uv.sources]`,
 //! `[tool.uv.workspace]`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
 use crate::config::LineIndex;
@@ -45,6 +45,28 @@ pub fn normalize(name: &str) -> String {
         out.extend(c.to_lowercase());
     }
     out
+}
+
+/// A group that reaches itself through `include-group` edges (group -> included groups, each
+/// with the node that names it), with the node of the edge that closes the cycle.
+fn include_cycle<'a>(
+    includes: &BTreeMap<String, Vec<(String, &'a Node<'a>)>>,
+) -> Option<(String, &'a Node<'a>)> {
+    for start in includes.keys() {
+        let mut stack: Vec<&str> = vec![start];
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        while let Some(g) = stack.pop() {
+            for (next, node) in includes.get(g).into_iter().flatten() {
+                if next == start {
+                    return Some((start.clone(), node));
+                }
+                if seen.insert(next) {
+                    stack.push(next);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Whether `name` is a valid distribution name (PEP 508's `identifier`: ASCII letters and
@@ -311,9 +333,53 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
                 "write one list per group, e.g. `dev = [\"pytest>=8\"]` (PEP 735)",
             ));
         };
+        // PEP 735: an `{include-group = "name"}` names another group of this table, and the
+        // includes form no cycle; uv refuses the file otherwise ("Failed to find group",
+        // "Detected a cycle in `dependency-groups`").
+        let mut includes: BTreeMap<String, Vec<(String, &Node)>> = BTreeMap::new();
         for (group, _, list) in entries(groups) {
             let declared = Declared::Group(normalize(group));
             read_requirements(rel, &lines, list, &declared, &mut requirements)?;
+            for item in list.as_array().into_iter().flatten() {
+                let Some(target) = item.get("include-group") else {
+                    continue;
+                };
+                let Some(name) = target.as_str() else {
+                    return Err(wrong(
+                        target,
+                        "`include-group` must be the name of another dependency group",
+                        "write `{include-group = \"test\"}` (PEP 735)",
+                    ));
+                };
+                includes
+                    .entry(normalize(group))
+                    .or_default()
+                    .push((normalize(name), target));
+            }
+        }
+        let known: BTreeSet<String> = entries(groups)
+            .into_iter()
+            .map(|(g, _, _)| normalize(g))
+            .collect();
+        for edges in includes.values() {
+            for (name, node) in edges {
+                if !known.contains(name) {
+                    return Err(wrong(
+                        node,
+                        &format!(
+                            "`include-group` names `{name}`, which is no group of [dependency-groups]"
+                        ),
+                        "name a group of this file's [dependency-groups] (PEP 735; uv refuses the file too)",
+                    ));
+                }
+            }
+        }
+        if let Some((group, node)) = include_cycle(&includes) {
+            return Err(wrong(
+                node,
+                &format!("the dependency group `{group}` includes itself through `include-group`"),
+                "break the cycle of `include-group` entries (PEP 735; uv refuses the file too)",
+            ));
         }
     }
     let tool = root.get("tool");
@@ -330,11 +396,31 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
         )?;
     }
     let mut sources = BTreeMap::new();
-    if let Some(table) = uv
-        .and_then(|u| u.get("sources"))
-        .and_then(NodeExt::as_table)
-    {
+    // uv refuses a `sources` that is no table, and an entry that is no table or list of tables.
+    let sources_table = match uv.and_then(|u| u.get("sources")) {
+        Some(node) => Some(node.as_table().ok_or_else(|| {
+            wrong(
+                node,
+                "`[tool.uv.sources]` must be a table of sources",
+                "write one entry per distribution, e.g. `core = { workspace = true }`",
+            )
+        })?),
+        None => None,
+    };
+    if let Some(table) = sources_table {
         for (key, _, value) in entries(table) {
+            let tables = match value.as_array() {
+                Some(a) => !a.is_empty() && a.iter().all(|e| e.as_table().is_some()),
+                None => value.as_table().is_some(),
+            };
+            if !tables {
+                return Err(wrong(
+                    value,
+                    &format!("the [tool.uv.sources] entry `{key}` is no source table"),
+                    "write a table such as `{ workspace = true }` or `{ path = \"../core\" }`, or a \
+                     list of them with markers (uv refuses the file too)",
+                ));
+            }
             // A list of sources with markers (uv picks one per platform): it points at the
             // workspace (or a path) only when every entry does; one git, URL or index entry
             // means uv takes the package from elsewhere on some platform (and refuses the
@@ -551,6 +637,75 @@ mod tests {
         )
         .unwrap();
         assert_eq!(uv.uv_workspace.unwrap().line, 1);
+    }
+
+    /// Dependency groups and sources uv refuses (uv 0.13, `uv lock` by hand on each) are an
+    /// error at the offending value.
+    #[test]
+    fn groups_and_sources_uv_refuses_are_errors_at_their_place() {
+        for (body, at, what) in [
+            (
+                "[dependency-groups]\ndev = [{include-group = 3}]\n",
+                ":2:25:",
+                "`include-group` must be",
+            ),
+            (
+                "[dependency-groups]\ndev = [{include-group = \"nope\"}]\n",
+                ":2:25:",
+                "names `nope`",
+            ),
+            (
+                "[dependency-groups]\ndev = [{include-group = \"Dev\"}]\n",
+                ":2:25:",
+                "`dev` includes itself",
+            ),
+            (
+                "[dependency-groups]\nx = [{include-group = \"y\"}]\ny = [\"a\", {include-group = \"x\"}]\n",
+                ":",
+                "includes itself",
+            ),
+            (
+                "[tool.uv]\nsources = 5\n",
+                ":2:11:",
+                "must be a table of sources",
+            ),
+            (
+                "[tool.uv.sources]\ncore = \"x\"\n",
+                ":2:8:",
+                "`core` is no source table",
+            ),
+            (
+                "[tool.uv.sources]\ncore = [1]\n",
+                ":2:8:",
+                "`core` is no source table",
+            ),
+            (
+                "[tool.uv.sources]\ncore = []\n",
+                ":2:8:",
+                "`core` is no source table",
+            ),
+        ] {
+            let text = format!("[project]\nname = \"a\"\n{body}");
+            let err = parse("pyproject.toml", text.clone())
+                .unwrap_err()
+                .to_string();
+            let at = if at == ":" {
+                ":".to_string()
+            } else {
+                // Lines of `body` start after the two `[project]` lines.
+                let mut parts = at.trim_matches(':').split(':');
+                let line: usize = parts.next().unwrap().parse().unwrap();
+                format!(":{}:{}:", line + 2, parts.next().unwrap())
+            };
+            assert!(
+                err.contains(&format!("pyproject.toml{at}")),
+                "{body}: {err}"
+            );
+            assert!(err.contains(what), "{body}: {err}");
+        }
+        // What uv accepts stays accepted.
+        let fine = "[project]\nname = \"a\"\n[dependency-groups]\nlint = [\"ruff\"]\ndev = [{include-group = \"Lint\"}]\n[tool.uv.sources]\nb = [{ path = \"../b\", marker = \"sys_platform == 'linux'\" }]\n";
+        assert!(parse("pyproject.toml", fine.to_string()).is_ok());
     }
 
     #[test]
