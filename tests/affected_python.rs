@@ -1127,3 +1127,37 @@ fn uv_workspace_members_are_the_folders_uv_lock_records() {
         })
         .unwrap();
 }
+
+/// A crate and a Python package may share a name (cargo's and PyPA's names are separate):
+/// `--explain` explains both, the crate first.
+#[test]
+fn explain_covers_a_crate_and_a_python_package_of_one_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repo::init(dir.path());
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+    );
+    repo.write("crates/a/Cargo.toml", &krate("a", "", ""));
+    repo.write("crates/a/src/lib.rs", "");
+    repo.write(
+        "pyproject.toml",
+        "[tool.uv.workspace]\nmembers = [\"py/*\"]\n",
+    );
+    repo.write("py/a/pyproject.toml", &py("a", ""));
+    repo.write("py/a/x.py", "");
+    repo.commit_all("base");
+    repo.append("py/a/x.py", "x = 1\n");
+    let out = affected(&repo, &["--explain", "a"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("a is not affected:"),
+        "the crate first: {}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("\na (Python package) is affected:"),
+        "{}",
+        out.stdout
+    );
+}

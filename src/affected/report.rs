@@ -459,19 +459,42 @@ fn reaches_over_links<'w>(ws: &'w Workspace, member: Node, outcome: &Outcome) ->
     hits
 }
 
-/// `--explain CRATE`: why it is (or is not) affected.
+/// `--explain NAME`: why it is (or is not) affected. A name that is both a crate and a Python
+/// package's distribution (they live in separate namespaces) is explained as both, crate
+/// first.
 pub fn explain(name: &str, ws: &Workspace, outcome: &Outcome, mode: FeaturesMode) -> String {
+    let is_crate = ws.member(name).is_some() || outcome.deleted.iter().any(|d| d.name == name);
+    let is_python = outcome
+        .python_packages
+        .contains_key(&crate::python::normalize(name));
+    if is_crate && is_python {
+        format!(
+            "{}\n{}",
+            explain_one(name, ws, outcome, mode, false),
+            explain_one(name, ws, outcome, mode, true)
+        )
+    } else {
+        explain_one(name, ws, outcome, mode, false)
+    }
+}
+
+/// [`explain`] of the crate `name`, else (or with `python_side`) of the Python package.
+fn explain_one(
+    name: &str,
+    ws: &Workspace,
+    outcome: &Outcome,
+    mode: FeaturesMode,
+    python_side: bool,
+) -> String {
     let mut out = String::new();
     let python = crate::python::normalize(name);
-    let reason = match outcome.affected.get(name) {
+    let no_crate = python_side || ws.member(name).is_none();
+    let reason = match outcome.affected.get(name).filter(|_| !python_side) {
         Some(r) => Some(r),
-        None if ws.member(name).is_none() => outcome.python.get(&python).map(|p| &p.reason),
+        None if no_crate => outcome.python.get(&python).map(|p| &p.reason),
         None => None,
     };
-    if ws.member(name).is_none()
-        && reason.is_none()
-        && outcome.python_packages.contains_key(&python)
-    {
+    if no_crate && reason.is_none() && outcome.python_packages.contains_key(&python) {
         let _ = writeln!(out, "{python} (Python package) is not affected:");
         let changed: Vec<&str> = outcome
             .direct
@@ -492,10 +515,15 @@ pub fn explain(name: &str, ws: &Workspace, outcome: &Outcome, mode: FeaturesMode
     }
     if let Some(reason) = reason {
         // A Python package by its normalised distribution name (`FOO.bar` is `foo-bar`).
-        let shown = if ws.member(name).is_some() || outcome.affected.contains_key(name) {
+        let shown = if !no_crate || (!python_side && outcome.affected.contains_key(name)) {
             name
         } else {
             python.as_str()
+        };
+        let shown = if python_side {
+            format!("{shown} (Python package)")
+        } else {
+            shown.to_string()
         };
         let _ = writeln!(out, "{shown} is affected: {}", reason.cause.describe());
         let last = reason.chain.len().saturating_sub(1);
