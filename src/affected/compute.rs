@@ -865,8 +865,9 @@ fn analyse_uv_lock(
     // Workspace packages count through their own files.
     changed.retain(|name, _| !py.by_distribution.contains_key(name));
     let members: BTreeSet<String> = py.by_distribution.keys().cloned().collect();
-    let mut reached = uvlock::reaching(&head, &members, &changed);
-    for (m, n) in uvlock::reaching(&base, &members, &changed) {
+    let entries = uvlock::changed_entries(&base, &head);
+    let mut reached = uvlock::reaching(&head, &members, &changed, &entries);
+    for (m, n) in uvlock::reaching(&base, &members, &changed, &entries) {
         reached.entry(m).or_insert(n);
     }
     let seeds = reached

@@ -16,6 +16,9 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 pub struct Dep {
     /// Normalised (PEP 503).
     pub name: String,
+    /// The version uv pinned it to, when the lock holds several of the name (a fork):
+    /// `{ name = "six", version = "1.16.0", marker = "..." }`.
+    pub version: Option<String>,
     /// Normalised extras.
     pub extras: Vec<String>,
 }
@@ -66,6 +69,7 @@ pub fn parse(text: &str) -> Result<Lock, String> {
                 .filter_map(|d| {
                     Some(Dep {
                         name: crate::python::normalize(d.get("name")?.as_str()?),
+                        version: d.get("version").and_then(|v| v.as_str()).map(String::from),
                         extras: d
                             .get("extra")
                             .and_then(|e| e.as_array())
@@ -134,6 +138,24 @@ pub fn changed(base: &Lock, head: &Lock) -> BTreeMap<String, String> {
     out
 }
 
+/// The `(name, version)` entries that differ between `base` and `head` (added, removed or
+/// edited): with a fork, which of a name's versions changed.
+pub fn changed_entries(base: &Lock, head: &Lock) -> BTreeSet<(String, Option<String>)> {
+    let all = |lock: &Lock| -> BTreeMap<(String, Option<String>), String> {
+        lock.entries
+            .values()
+            .flatten()
+            .map(|e| ((e.name.clone(), e.version.clone()), e.text.clone()))
+            .collect()
+    };
+    let (b, h) = (all(base), all(head));
+    b.keys()
+        .chain(h.keys())
+        .filter(|k| b.get(*k) != h.get(*k))
+        .cloned()
+        .collect()
+}
+
 fn texts(es: Option<&Vec<Entry>>) -> Vec<&str> {
     es.into_iter().flatten().map(|e| e.text.as_str()).collect()
 }
@@ -144,18 +166,31 @@ fn texts(es: Option<&Vec<Entry>>) -> Vec<&str> {
 /// package's `dependencies` and only the extras its requirer asks for
 /// (`{ name = "lib", extra = ["viz"] }`), never another package's groups: what an installer
 /// resolves, and what `uv tree --invert` shows.
+///
+/// With a fork (a name locked at several versions), a dependency that names its version reaches
+/// that version's entry only: a change to `six 1.16.0` does not reach a package pinned to
+/// `six 1.17.0` (`entries` is [`changed_entries`]).
 pub fn reaching(
     lock: &Lock,
     members: &BTreeSet<String>,
     changed: &BTreeMap<String, String>,
+    entries: &BTreeSet<(String, Option<String>)>,
 ) -> BTreeMap<String, String> {
+    let changed_here = |dep: &Dep| -> bool {
+        changed.contains_key(&dep.name)
+            && match &dep.version {
+                Some(v) => entries.contains(&(dep.name.clone(), Some(v.clone()))),
+                None => true,
+            }
+    };
     let mut out = BTreeMap::new();
     for member in members {
         let Some(own) = lock.entries.get(member) else {
             continue;
         };
         // A package's plain install (`None`) or one of its extras.
-        let mut seen: BTreeSet<(&str, Option<&str>)> = BTreeSet::from([(member.as_str(), None)]);
+        let mut seen: BTreeSet<(&str, Option<&str>, Option<&str>)> =
+            BTreeSet::from([(member.as_str(), None, None)]);
         let mut queue: VecDeque<&Dep> = VecDeque::new();
         for e in own {
             let all = e.deps.iter().chain(e.optional.values().flatten());
@@ -163,16 +198,18 @@ pub fn reaching(
         }
         while let Some(dep) = queue.pop_front() {
             let n = dep.name.as_str();
+            let v = dep.version.as_deref();
             let wanted = std::iter::once(None).chain(dep.extras.iter().map(|x| Some(x.as_str())));
-            let new: Vec<Option<&str>> = wanted.filter(|w| seen.insert((n, *w))).collect();
+            let new: Vec<Option<&str>> = wanted.filter(|w| seen.insert((n, v, *w))).collect();
             if new.is_empty() {
                 continue;
             }
-            if changed.contains_key(n) {
+            if changed_here(dep) {
                 out.insert(member.clone(), n.to_string());
                 break;
             }
-            for e in lock.entries.get(n).into_iter().flatten() {
+            let pinned = |e: &&Entry| v.is_none() || e.version.as_deref() == v;
+            for e in lock.entries.get(n).into_iter().flatten().filter(pinned) {
                 for w in &new {
                     match w {
                         None => queue.extend(&e.deps),
@@ -235,13 +272,60 @@ source = { registry = "https://pypi.org/simple" }
             ["numpy 1.26.4 -> 2.0.0"]
         );
         let members: BTreeSet<String> = ["app".into(), "lib".into()].into();
-        let r = reaching(&head, &members, &changed);
+        let entries = changed_entries(&base, &head);
+        let r = reaching(&head, &members, &changed, &entries);
         assert_eq!(r.len(), 2);
         // A dev-dependency's change reaches the member that declares the group only.
         let head = parse(&BASE.replace("1.0.0", "1.5.0")).unwrap();
         let changed = super::changed(&base, &head);
-        let r = reaching(&head, &members, &changed);
+        let r = reaching(&head, &members, &changed, &changed_entries(&base, &head));
         assert_eq!(r.keys().collect::<Vec<_>>(), ["app"]);
         assert!(parse("package = 1").is_err());
+    }
+
+    /// A fork: `h` is pinned to `six 1.16.0`, `h2` to `six 1.17.0` (uv writes the version in
+    /// the dependency when the lock holds several). A change to one version's entry reaches
+    /// the packages pinned to it only.
+    #[test]
+    fn a_forked_name_reaches_the_packages_pinned_to_the_changed_version() {
+        let lock = |hash16: &str| {
+            format!(
+                r#"
+[[package]]
+name = "h"
+version = "0.1.0"
+source = {{ virtual = "py/h" }}
+dependencies = [{{ name = "six", version = "1.16.0", source = {{ registry = "https://pypi.org/simple" }}, marker = "python_full_version < '3.12'" }}]
+
+[[package]]
+name = "h2"
+version = "0.1.0"
+source = {{ virtual = "py/h2" }}
+dependencies = [{{ name = "six", version = "1.17.0", source = {{ registry = "https://pypi.org/simple" }}, marker = "python_full_version >= '3.12'" }}]
+
+[[package]]
+name = "six"
+version = "1.16.0"
+source = {{ registry = "https://pypi.org/simple" }}
+wheels = [{{ url = "https://example.invalid/six-1.16.0.whl", hash = "sha256:{hash16}" }}]
+
+[[package]]
+name = "six"
+version = "1.17.0"
+source = {{ registry = "https://pypi.org/simple" }}
+"#
+            )
+        };
+        let base = parse(&lock("aa")).unwrap();
+        let head = parse(&lock("bb")).unwrap();
+        let changed = changed(&base, &head);
+        let entries = changed_entries(&base, &head);
+        assert_eq!(
+            entries,
+            BTreeSet::from([("six".to_string(), Some("1.16.0".to_string()))])
+        );
+        let members: BTreeSet<String> = ["h".into(), "h2".into()].into();
+        let r = reaching(&head, &members, &changed, &entries);
+        assert_eq!(r.keys().collect::<Vec<_>>(), ["h"]);
     }
 }
