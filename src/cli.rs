@@ -331,9 +331,10 @@ pub struct InitArgs {
     /// Name of the monorepo (default: the directory's name)
     #[arg(long)]
     pub name: Option<String>,
-    /// Python version for maturin and the runtime images
-    #[arg(long, value_name = "VERSION", default_value = "3.12")]
-    pub python: String,
+    /// Python version for maturin and the runtime images [default: the existing workspace's
+    /// `[workspace.metadata.ccworkspace.docker] python-version`, else 3.12]
+    #[arg(long, value_name = "VERSION")]
+    pub python: Option<String>,
     /// Print what would be written, write nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -387,3 +387,135 @@ fn the_example_python_packages_test_against_their_wheels() {
         "{lock}"
     );
 }
+
+/// In a workspace laid out as `crates/*`, `new` gives a new domain the glob `svc/*`, which
+/// would take `svc/python` (the Python packages' folder, no `Cargo.toml`) for a crate; cargo
+/// then refuses the workspace. Whichever comes first, the crate or the Python package, `new`
+/// adds `svc/python` to `[workspace] exclude`, and cargo loads the workspace (the judge).
+#[test]
+fn new_keeps_a_domain_glob_off_the_python_folder_as_cargo_needs() {
+    for python_first in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("crates/a/src")).unwrap();
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"crates/*\"] # flat\nresolver = \"2\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("crates/a/Cargo.toml"),
+            "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("crates/a/src/lib.rs"), "").unwrap();
+        let steps: [&[&str]; 2] = if python_first {
+            [
+                &["new", "svc/mypy", "--python"],
+                &["new", "svc/fast", "--lib"],
+            ]
+        } else {
+            [
+                &["new", "svc/fast", "--lib"],
+                &["new", "svc/mypy", "--python"],
+            ]
+        };
+        let mut said = String::new();
+        for step in steps {
+            said.push_str(&ok(root, step).1);
+        }
+        assert!(
+            said.contains("Cargo.toml: added \"svc/python\" to [workspace] exclude"),
+            "{said}"
+        );
+        let manifest = read(root, "Cargo.toml");
+        assert!(
+            manifest.contains("members = [\"crates/*\", \"svc/*\"] # flat"),
+            "{manifest}"
+        );
+        let metadata = Command::new(env!("CARGO"))
+            .current_dir(root)
+            .args([
+                "metadata",
+                "--no-deps",
+                "--format-version",
+                "1",
+                "--offline",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            metadata.status.success(),
+            "python first: {python_first}\n{manifest}\n{}",
+            text(&metadata.stderr)
+        );
+        let (_, err) = ok(root, &["lint-deps"]);
+        assert!(
+            err.contains("Checked 2 members and 1 Python package: no findings"),
+            "{err}"
+        );
+    }
+}
+
+/// `new` writes `requires-python` from the monorepo's Python (`.python-version`, else the root
+/// `requires-python`, else the docker `python-version`, as `lint-deps` reads it), so a new
+/// package allows it: `lint-deps` finds nothing and uv locks for that Python. And `init
+/// --add-missing` keeps the Python the workspace records, warning when `--python` differs.
+#[test]
+fn new_packages_allow_the_monorepos_python() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("crates/a/src")).unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n\n\
+         [workspace.metadata.ccworkspace.docker]\npython-version = \"3.11\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("crates/a/Cargo.toml"),
+        "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("crates/a/src/lib.rs"), "").unwrap();
+    std::fs::write(
+        root.join("pyproject.toml"),
+        "# the monorepo\n[project]\nname = \"mono\"\nversion = \"0.1.0\"\nrequires-python = \">=3.10\"\n",
+    )
+    .unwrap();
+    let (_, err) = ok(root, &["init", "--add-missing"]);
+    assert!(!err.contains("records Python"), "{err}");
+    assert!(
+        read(root, "docker/builder.Dockerfile").contains("python:3.11-slim"),
+        "the recorded Python"
+    );
+    ok(root, &["new", "svc/mypy", "--python"]);
+    ok(root, &["new", "svc/fast_py", "--pyo3"]);
+    for file in [
+        "svc/python/mypy/pyproject.toml",
+        "svc/fast_py/pyproject.toml",
+    ] {
+        assert!(
+            read(root, file).contains("requires-python = \">=3.10\""),
+            "{file}: {}",
+            read(root, file)
+        );
+    }
+    let (_, err) = ok(root, &["lint-deps"]);
+    assert!(err.contains("no findings"), "{err}");
+    if support::require_tool(support::UV.0, support::UV.1) {
+        uv(root, &["lock"], &target_dir("floor"));
+        let members = locked_members(root);
+        assert!(
+            members.contains(&"mypy".to_string()) && members.contains(&"fast-py".to_string()),
+            "{members:?}"
+        );
+    }
+    // An explicit --python that differs from the recorded one is said.
+    let out = tool(root, &["init", "--add-missing", "--python", "3.12"]);
+    assert!(
+        text(&out.stderr).contains("records Python 3.11"),
+        "{}",
+        text(&out.stderr)
+    );
+}

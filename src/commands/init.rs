@@ -59,9 +59,11 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
             domains.push(domain.to_string());
         }
     }
-    if !valid_python(&args.python) {
+    if let Some(python) = &args.python
+        && !valid_python(python)
+    {
         return Err(UserError::new(
-            format!("`{}` is not a Python version", args.python),
+            format!("`{python}` is not a Python version"),
             "pass MAJOR.MINOR, e.g. --python 3.12",
         )
         .into());
@@ -69,6 +71,7 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
 
     // An existing workspace is only completed on request; a package root is never touched.
     let root_manifest = abs.join("Cargo.toml");
+    let mut recorded_python = None;
     let existing_members = match read_optional(&root_manifest)? {
         Some(text) => {
             let doc: toml::Table = toml::from_str(&text).map_err(|e| {
@@ -95,6 +98,14 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
                 )
                 .into());
             }
+            recorded_python = Some(
+                crate::config::Config::from_manifest_text(
+                    &text,
+                    &root_manifest.display().to_string(),
+                )?
+                .docker
+                .python_version,
+            );
             Some(
                 crate::model::members::string_list(ws, "members")
                     .iter()
@@ -104,6 +115,13 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
         }
         None => None,
     };
+    // The Python of the images and of `requires-python`: `--python`, else the one the existing
+    // workspace records (which `new` and `dockerfile` read), else 3.12.
+    let python = args
+        .python
+        .clone()
+        .or_else(|| recorded_python.clone())
+        .unwrap_or_else(|| crate::config::DockerConfig::default().python_version);
 
     let version = crate::workspace::cargo_version()?;
     let toolchain = Toolchain::from_cargo_version(&version).ok_or_else(|| {
@@ -139,7 +157,7 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
     let files = render_init(&InitOptions {
         name,
         domains: domains.clone(),
-        python: args.python.clone(),
+        python: python.clone(),
         toolchain,
         python_workspace: python_workspace.clone(),
     });
@@ -218,6 +236,13 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
             "pyproject.toml: added [tool.uv.workspace] (the Python packages and PyO3 crates, \
              built into one environment by `uv sync`)",
         );
+    }
+    if let Some(recorded) = recorded_python.filter(|r| *r != python) {
+        out.warn(format!(
+            "the existing Cargo.toml records Python {recorded} ([workspace.metadata.ccworkspace.docker] \
+             python-version), but the builder now uses {python}: set python-version = \"{python}\" \
+             there, so `new` and `dockerfile` build for the same Python"
+        ));
     }
     if let Some(members) = existing_members {
         for domain in &domains {

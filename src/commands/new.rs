@@ -72,7 +72,7 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
         domain: place.domain.clone(),
         name: name.clone(),
         kind,
-        python: config.docker.python_version.clone(),
+        python: crate::python::root_python_floor(&root, &config.docker.python_version)?,
     };
 
     // The folder and the name must be free.
@@ -110,7 +110,18 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
             }
         }
     }
-    let new_root = rendered.root_manifest.clone().unwrap_or(root_text);
+    let mut new_root = rendered.root_manifest.clone().unwrap_or(root_text);
+    // A `DOMAIN/*` glob (a workspace laid out as `crates/*`) would take the domain's Python
+    // packages' folder for a crate: it is excluded.
+    let python_excluded = if root.join(&place.domain).join("python").is_dir() {
+        keep_python_folder_out(&root, &new_root, &label, &place.domain)?
+    } else {
+        None
+    };
+    if let Some((text, _)) = &python_excluded {
+        new_root = text.clone();
+        rendered.root_manifest = Some(text.clone());
+    }
     let mut files = rendered.files.clone();
     // A PyO3 crate's Python project joins the uv workspace, so `uv sync` builds its wheel.
     let registration = if kind == CrateKind::Pyo3 {
@@ -185,6 +196,9 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
             "Updated",
             format!("Cargo.toml: added \"{glob}\" to [workspace] members"),
         );
+    }
+    if let Some((_, python)) = &python_excluded {
+        report_python_excluded(python, out);
     }
     if pyo3_added {
         out.status(
@@ -268,7 +282,13 @@ fn report_registration(registration: &Registration, dir: &str, out: &Output) {
 /// the root uv workspace. Every file, and the root `pyproject.toml` when it changes, is written
 /// at once or not at all.
 fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<Status> {
-    let RootManifest { root, config, .. } = read_root(global)?;
+    let RootManifest {
+        root,
+        path: root_path,
+        label,
+        text: root_text,
+        config,
+    } = read_root(global)?;
     let place = place_python(&args.path)?;
     let dir = place.dir.clone();
     let name = place.name.clone();
@@ -324,7 +344,13 @@ fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Resu
         .into());
     }
 
-    let files = render_python_package(&place, &config.docker.python_version);
+    // A `DOMAIN/*` members glob of the root Cargo.toml would take the package's folder's
+    // parent for a crate (cargo refuses a member without a Cargo.toml): it is excluded.
+    let domain = dir.split('/').next().unwrap_or_default();
+    let python_excluded = keep_python_folder_out(&root, &root_text, &label, domain)?;
+
+    let floor = crate::python::root_python_floor(&root, &config.docker.python_version)?;
+    let files = render_python_package(&place, &floor);
     let mut writes: Vec<FileWrite> = files
         .iter()
         .map(|(path, contents)| FileWrite {
@@ -338,17 +364,56 @@ fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Resu
             contents: text.clone(),
         });
     }
+    if let Some((text, _)) = &python_excluded {
+        writes.push(FileWrite {
+            path: root_path.clone(),
+            contents: text.clone(),
+        });
+    }
     write_all_atomic(&writes)?;
     for (path, _) in &files {
         out.verbose(format!("wrote {path}"));
     }
     report_registration(&registration, &dir, out);
+    if let Some((_, python)) = &python_excluded {
+        report_python_excluded(python, out);
+    }
     out.status(
         "Created",
         format!("Python package `{name}` at {dir} ({} files)", files.len()),
     );
     out.status("Next", format!("uv run --package {name} pytest {dir}"));
     Ok(Status::Ok)
+}
+
+/// `text` (the root manifest) with `DOMAIN/python` added to `[workspace] exclude`, and that
+/// folder, when a `members` glob matches it as cargo expands globs (a workspace laid out as
+/// `crates/*` whose `svc/*` would take `svc/python` for a crate without a `Cargo.toml`, which
+/// cargo refuses) and no `exclude` entry covers it yet; `None` otherwise.
+fn keep_python_folder_out(
+    root: &std::path::Path,
+    text: &str,
+    label: &str,
+    domain: &str,
+) -> anyhow::Result<Option<(String, String)>> {
+    let info = docker::parse_root(text, label)?;
+    let python = format!("{domain}/python");
+    let matched = members::expand(&info.members, &[], &BTreeSet::from([python.clone()]))
+        .is_ok_and(|m| m.contains(&python));
+    if !matched || members::is_excluded(root, &python, &info.members, &info.exclude) {
+        return Ok(None);
+    }
+    Ok(Some((crate::init::add_exclude(text, &python)?, python)))
+}
+
+fn report_python_excluded(python: &str, out: &Output) {
+    out.status(
+        "Updated",
+        format!(
+            "Cargo.toml: added \"{python}\" to [workspace] exclude (a `members` glob matches \
+             the Python packages' folder, which has no Cargo.toml)"
+        ),
+    );
 }
 
 /// The workspace root `new` adds to: its folder, the root manifest's path for messages, its

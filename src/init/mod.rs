@@ -303,6 +303,19 @@ pub fn place_new(
 /// Add `glob` to `[workspace] members` of `root_manifest` (comments and layout kept; a
 /// multi-line array stays one entry per line).
 pub fn add_member_glob(root_manifest: &str, glob: &str) -> anyhow::Result<String> {
+    add_workspace_entry(root_manifest, "members", glob)
+}
+
+/// Add `path` to `[workspace] exclude` of `root_manifest` (created when missing; comments and
+/// layout kept): what keeps a `DOMAIN/*` members glob off `DOMAIN/python`, the Python packages'
+/// folder, which has no `Cargo.toml` (cargo refuses a member without one, and honours
+/// `exclude` for glob matches).
+pub fn add_exclude(root_manifest: &str, path: &str) -> anyhow::Result<String> {
+    add_workspace_entry(root_manifest, "exclude", path)
+}
+
+/// Push `entry` onto `[workspace] <key>` (`members` or `exclude`).
+fn add_workspace_entry(root_manifest: &str, key: &str, entry: &str) -> anyhow::Result<String> {
     let mut doc: DocumentMut = root_manifest.parse().map_err(|e| {
         UserError::new(
             format!("failed to parse the root Cargo.toml: {e}"),
@@ -318,19 +331,19 @@ pub fn add_member_glob(root_manifest: &str, glob: &str) -> anyhow::Result<String
                 "run `cargo ccworkspace init --add-missing` or add [workspace]",
             )
         })?;
-    if ws.get("members").is_none() {
-        ws.insert("members", value(toml_edit::Array::new()));
+    if ws.get(key).is_none() {
+        ws.insert(key, value(toml_edit::Array::new()));
     }
     let arr = ws
-        .get_mut("members")
+        .get_mut(key)
         .and_then(Item::as_array_mut)
         .ok_or_else(|| {
             UserError::new(
-                "[workspace] members in the root Cargo.toml is not an array",
-                "make it a list of globs, e.g. members = [\"DAGs/rust/*\"]",
+                format!("[workspace] {key} in the root Cargo.toml is not an array"),
+                format!("make it a list of paths, e.g. {key} = [\"DAGs/rust/*\"]"),
             )
         })?;
-    push_keeping_layout(arr, glob);
+    push_keeping_layout(arr, entry);
     Ok(doc.to_string())
 }
 

@@ -105,6 +105,29 @@ pub fn root_python(
     py: &PythonWorkspace,
     docker_default: &str,
 ) -> anyhow::Result<RootPython> {
+    root_python_of(root, py.root_project(), docker_default)
+}
+
+/// The `MAJOR.MINOR` of [`root_python`] at `root` (its `pyproject.toml` read here): what `new`
+/// writes as `requires-python = ">=MAJOR.MINOR"`, so a new package allows the monorepo's
+/// Python (`incompatible-requires-python` and uv would refuse one that does not). Errors:
+/// [`root_python`]'s, and the root `pyproject.toml`'s [`pyproject::parse`] errors.
+pub fn root_python_floor(root: &Path, docker_default: &str) -> anyhow::Result<String> {
+    let project = read_project(root, "pyproject.toml")?;
+    let found = root_python_of(root, project.as_ref(), docker_default)?;
+    let release = found.version.release();
+    Ok(format!(
+        "{}.{}",
+        release.first().copied().unwrap_or(3),
+        release.get(1).copied().unwrap_or(0)
+    ))
+}
+
+fn root_python_of(
+    root: &Path,
+    root_project: Option<&PyProject>,
+    docker_default: &str,
+) -> anyhow::Result<RootPython> {
     use std::str::FromStr;
     let mut passed_over = String::new();
     if let Some(text) = read_optional(&root.join(".python-version"))? {
@@ -122,7 +145,7 @@ pub fn root_python(
             passed_over = format!(" (`.python-version` asks for `{written}`, no version)");
         }
     }
-    if let Some(rp) = py.root_project().and_then(|p| p.requires_python.as_ref()) {
+    if let Some(rp) = root_project.and_then(|p| p.requires_python.as_ref()) {
         let specifiers = pep440_rs::VersionSpecifiers::from_str(&rp.value).map_err(|e| {
             UserError::new(
                 format!(
