@@ -425,7 +425,9 @@ fn scan(root: &Path, config: &PythonConfig, defer_literal: bool) -> anyhow::Resu
             // uv adds a root with a `[project]` first, and never twice (`.` in `members`).
             let root_is_package = root_project.as_ref().is_some_and(|p| p.name.is_some());
             for pattern in &ws.members {
-                let normal = uv_pattern(root, pattern, ws.line)?;
+                let Some(normal) = uv_pattern(root, pattern) else {
+                    continue;
+                };
                 let (matched, literal) =
                     glob_dirs(root, &normal, "pyproject.toml", ws.line, Walk::Uv)?;
                 for dir in matched {
@@ -1108,22 +1110,13 @@ impl<'a> Walker<'a> {
 /// `collect_members_only` and `WorkspaceExclusions`): normalised by path components (`./`, `.`,
 /// `..`, doubled and trailing `/`), an absolute path inside the root made relative (`""` is the
 /// root), and `{` `}` taken literally (uv's `glob` crate has no alternation, globset's has).
-/// Errors (exit 2, at the table's line): a pattern that leaves the root.
-fn uv_pattern(root: &Path, pattern: &str, line: usize) -> anyhow::Result<String> {
-    let outside = || -> anyhow::Error {
-        UserError::new(
-            format!(
-                "pyproject.toml:{line}: `{pattern}` in [tool.uv.workspace] names folders outside \
-                 the workspace root"
-            ),
-            "list member folders inside the root, relative to it (uv requires members below the \
-             workspace root)",
-        )
-        .into()
-    };
+/// `None` for an entry that leaves the root (`../ext`, an absolute path elsewhere): uv accepts
+/// such a member, but it is outside the repository, so no change of the repository reaches it
+/// and this tool does not read it.
+fn uv_pattern(root: &Path, pattern: &str) -> Option<String> {
     let relative = if Path::new(pattern).is_absolute() {
         let canonical = root.canonicalize().ok();
-        let inside = [Some(root.to_path_buf()), canonical]
+        [Some(root.to_path_buf()), canonical]
             .into_iter()
             .flatten()
             .find_map(|r| {
@@ -1131,13 +1124,12 @@ fn uv_pattern(root: &Path, pattern: &str, line: usize) -> anyhow::Result<String>
                     .strip_prefix(&r)
                     .ok()
                     .map(|p| p.to_string_lossy().into_owned())
-            });
-        inside.ok_or_else(outside)?
+            })?
     } else {
         pattern.to_string()
     };
-    let normal = crate::model::normalize_rel(&relative).ok_or_else(outside)?;
-    Ok(normal.replace('{', "[{]").replace('}', "[}]"))
+    let normal = crate::model::normalize_rel(&relative)?;
+    Some(normal.replace('{', "[{]").replace('}', "[}]"))
 }
 
 /// The `exclude` globs of a uv workspace, matched as uv matches them: on the member's path
@@ -1146,7 +1138,9 @@ fn uv_pattern(root: &Path, pattern: &str, line: usize) -> anyhow::Result<String>
 fn uv_exclude(root: &Path, patterns: &[String], line: usize) -> anyhow::Result<globset::GlobSet> {
     let mut b = globset::GlobSetBuilder::new();
     for p in patterns {
-        let normal = uv_pattern(root, p, line)?;
+        let Some(normal) = uv_pattern(root, p) else {
+            continue;
+        };
         b.add(
             globset::GlobBuilder::new(&normal)
                 .literal_separator(false)
@@ -1176,7 +1170,10 @@ pub(crate) fn uv_membership(
     let excluded = uv_exclude(root, exclude, line)?.is_match(dir);
     let mut member = false;
     for m in members {
-        member |= glob(&uv_pattern(root, m, line)?, "pyproject.toml", line)?
+        let Some(normal) = uv_pattern(root, m) else {
+            continue;
+        };
+        member |= glob(&normal, "pyproject.toml", line)?
             .compile_matcher()
             .is_match(dir);
     }
@@ -1588,22 +1585,18 @@ mod tests {
             err.contains("py/b/pyproject.toml:4: the uv workspace member py/b declares"),
             "{err}"
         );
+        // Members outside the root (uv accepts them) are outside the repository: not read.
+        std::fs::create_dir_all(tmp.path().join("py/a")).unwrap();
         for outside in ["../elsewhere", "/nowhere/at/all"] {
             write(
                 root,
                 &[(
                     "pyproject.toml",
-                    &format!("[tool.uv.workspace]\nmembers = [\"{outside}\"]\n"),
+                    &format!("[tool.uv.workspace]\nmembers = [\"{outside}\", \"py/a\"]\nexclude = [\"{outside}\"]\n"),
                 )],
             );
-            let err = discover(root, &PythonConfig::default(), &[], &|_| None)
-                .unwrap_err()
-                .to_string();
-            assert!(
-                err.contains(&format!("pyproject.toml:1: `{outside}`"))
-                    && err.contains("outside the workspace root"),
-                "{err}"
-            );
+            let ws = discover(root, &PythonConfig::default(), &[], &|_| None).unwrap();
+            assert_eq!(distributions(&ws), ["a"], "{outside}");
         }
     }
 
