@@ -44,9 +44,10 @@ pub struct PythonConfig {
     #[serde(default = "default_python_packages")]
     pub packages: Vec<String>,
     /// The command that tests one affected Python package in the `github` test plan;
-    /// `{name}` is its distribution name, `{path}` its folder.
-    #[serde(default = "default_python_test_command")]
-    pub test_command: String,
+    /// `{name}` is its distribution name, `{path}` its folder. `None`: the default,
+    /// [`PythonConfig::test_command_for`].
+    #[serde(default)]
+    pub test_command: Option<String>,
     /// The command that tests one affected crate in the `github` test plan; `{name}` is the
     /// package name, `{path}` its folder.
     #[serde(default = "default_rust_test_command")]
@@ -58,7 +59,7 @@ impl Default for PythonConfig {
         PythonConfig {
             enabled: default_python_enabled(),
             packages: default_python_packages(),
-            test_command: default_python_test_command(),
+            test_command: None,
             rust_test_command: default_rust_test_command(),
         }
     }
@@ -75,8 +76,18 @@ fn default_python_packages() -> Vec<String> {
     ]
 }
 
-fn default_python_test_command() -> String {
-    "uv run --package {name} pytest {path}".to_string()
+impl PythonConfig {
+    /// The Python test command: the configured one, else `uv run --package {name} pytest
+    /// {path}` in a uv workspace (run from the root, uv finds the member by name), else `uv run
+    /// --project {path} pytest {path}` (each package is its own uv project: `--package` needs a
+    /// workspace at the root, and uv refuses it without one).
+    pub fn test_command_for(&self, uv_workspace: bool) -> String {
+        match &self.test_command {
+            Some(configured) => configured.clone(),
+            None if uv_workspace => "uv run --package {name} pytest {path}".to_string(),
+            None => "uv run --project {path} pytest {path}".to_string(),
+        }
+    }
 }
 
 fn default_rust_test_command() -> String {

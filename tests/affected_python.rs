@@ -365,8 +365,10 @@ fn json_kinds_flags_and_explanations() {
         .iter()
         .map(|e| e["test"].as_str().unwrap().to_string())
         .collect();
+    // No uv workspace here: each package is its own uv project, which `--project` names
+    // (`uv run --package` from the root needs a workspace there; uv refuses it).
     assert!(
-        tests.contains("uv run --package orch pytest DAGs/python/orch"),
+        tests.contains("uv run --project DAGs/python/orch pytest DAGs/python/orch"),
         "{tests:?}"
     );
     assert!(tests.contains("cargo nextest run -p ca_core"), "{tests:?}");
@@ -394,7 +396,7 @@ fn json_kinds_flags_and_explanations() {
         dags["test"]
             .as_str()
             .unwrap()
-            .contains(" && uv run --package orch pytest DAGs/python/orch && "),
+            .contains(" && uv run --project DAGs/python/orch pytest DAGs/python/orch && "),
         "{dags}"
     );
 }

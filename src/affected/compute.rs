@@ -183,6 +183,9 @@ pub struct Outcome {
     pub python_direct: BTreeSet<String>,
     /// Every Python package of the head (distribution -> folder), affected or not.
     pub python_packages: BTreeMap<String, String>,
+    /// Whether the Python packages are a uv workspace's members (else each is its own uv
+    /// project), for the default test command.
+    pub python_uv_workspace: bool,
 }
 
 /// One affected Python package.
@@ -217,6 +220,7 @@ impl Outcome {
 
     /// Record the Python packages of `py` (distribution -> folder), which the report lists.
     pub fn set_python_packages(&mut self, py: &PythonWorkspace) {
+        self.python_uv_workspace = py.uv_workspace;
         self.python_packages = py
             .python_packages()
             .map(|(_, p)| (p.distribution.clone(), p.dir.clone()))

@@ -76,7 +76,7 @@ pub fn run(global: &GlobalOpts, args: &AffectedArgs, out: &Output) -> anyhow::Re
                 &rows,
                 args.group_by,
                 args.max_jobs as usize,
-                &config.python.test_command,
+                &config.python.test_command_for(outcome.python_uv_workspace),
                 &config.python.rust_test_command,
             );
             if let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {

@@ -382,7 +382,13 @@ fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Resu
         "Created",
         format!("Python package `{name}` at {dir} ({} files)", files.len()),
     );
-    out.status("Next", format!("uv run --package {name} pytest {dir}"));
+    // Without a uv workspace the package is its own uv project (`--package` needs a workspace).
+    let next = if matches!(registration, Registration::NoWorkspace) {
+        format!("uv run --project {dir} pytest {dir}")
+    } else {
+        format!("uv run --package {name} pytest {dir}")
+    };
+    out.status("Next", next);
     Ok(Status::Ok)
 }
 

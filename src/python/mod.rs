@@ -1592,7 +1592,9 @@ mod tests {
                 root,
                 &[(
                     "pyproject.toml",
-                    &format!("[tool.uv.workspace]\nmembers = [\"{outside}\", \"py/a\"]\nexclude = [\"{outside}\"]\n"),
+                    &format!(
+                        "[tool.uv.workspace]\nmembers = [\"{outside}\", \"py/a\"]\nexclude = [\"{outside}\"]\n"
+                    ),
                 )],
             );
             let ws = discover(root, &PythonConfig::default(), &[], &|_| None).unwrap();
