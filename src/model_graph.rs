@@ -72,8 +72,10 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
         .enumerate()
         .map(|(i, m)| (m.dir.as_str(), i))
         .collect();
-    if model.members.is_empty() {
-        // cargo refuses a virtual workspace without members.
+    // cargo refuses a virtual workspace without members (asked, it says so); one with a uv
+    // workspace at the root is a monorepo whose Python packages came first (`init`, then `new
+    // --python`): its crate graph is empty, and the Python half answers.
+    if model.members.is_empty() && !model.root_dir.join("pyproject.toml").is_file() {
         return None;
     }
     let root_dir = Utf8PathBuf::from_path_buf(model.root_dir.clone()).ok()?;

@@ -1163,3 +1163,32 @@ fn explain_covers_a_crate_and_a_python_package_of_one_name() {
         out.stdout
     );
 }
+
+/// A monorepo whose Python packages came first (`init`, then `new --python`): the cargo
+/// workspace has no member yet (cargo refuses it), but `affected` answers from the Python
+/// half with an empty crate graph. Without a root `pyproject.toml`, cargo's refusal stands.
+#[test]
+fn a_monorepo_with_python_packages_and_no_crate_yet_is_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repo::init(dir.path());
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"DAGs/rust/*\"]\nresolver = \"2\"\n",
+    );
+    repo.write("DAGs/rust/.gitkeep", "");
+    repo.write(
+        "pyproject.toml",
+        "[tool.uv.workspace]\nmembers = [\"*/python/*\"]\n",
+    );
+    repo.write("DAGs/python/orch/pyproject.toml", &py("orch", ""));
+    repo.write("DAGs/python/orch/orch.py", "");
+    repo.commit_all("base");
+    repo.append("DAGs/python/orch/orch.py", "x = 1\n");
+    let out = affected(&repo, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.names(), set(&["orch"]));
+    std::fs::remove_file(repo.dir.join("pyproject.toml")).unwrap();
+    let out = affected(&repo, &[]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stderr.contains("has no members"), "{}", out.stderr);
+}
