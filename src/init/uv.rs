@@ -76,6 +76,9 @@ fn strings(table: &dyn toml_edit::TableLike, key: &str) -> Result<Vec<String>, U
 
 /// The `[tool.uv.workspace]` of `text`, if it has one.
 pub fn read(text: &str) -> anyhow::Result<Option<UvWorkspace>> {
+    // What discovery refuses (TOML syntax, a `members` that is no list of strings, a bad
+    // requirement) is refused here the same way, with its `pyproject.toml:line:column`.
+    crate::python::pyproject::parse("pyproject.toml", text.to_string())?;
     let doc = parse(text)?;
     let Some(ws) = doc
         .get("tool")
