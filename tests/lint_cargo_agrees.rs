@@ -61,6 +61,15 @@ struct Lint {
 }
 
 impl Lint {
+    /// The messages of one rule's findings.
+    fn messages(&self, code: &str) -> Vec<&str> {
+        self.findings
+            .iter()
+            .filter(|f| f["code"] == code)
+            .map(|f| f["message"].as_str().unwrap())
+            .collect()
+    }
+
     fn codes(&self) -> Vec<&str> {
         self.findings
             .iter()
@@ -623,12 +632,7 @@ fn issue_12_module_name_is_checked_against_the_pymodule_as_maturin_does() {
         let ws = maturin_workspace(PYO3_LIB, module_name, lib_rs);
         assert_eq!(cargo_verdict(ws.path()), Ok(()), "{case}");
         let r = lint(ws.path(), &[]);
-        let ours: Vec<&str> = r
-            .findings
-            .iter()
-            .filter(|f| f["code"] == "pyo3-layout")
-            .map(|f| f["message"].as_str().unwrap())
-            .collect();
+        let ours = r.messages("pyo3-layout");
         assert_eq!(!ours.is_empty(), mismatch, "{case}: {ours:?} {}", r.stderr);
         assert_eq!(r.codes().len(), ours.len(), "{case}: {:?}", r.codes());
         if case.starts_with("no #[pymodule]") {
@@ -665,12 +669,7 @@ fn a_dotted_project_name_is_imported_by_its_last_part_as_maturin_builds_it() {
         )
         .unwrap();
         let r = lint(ws.path(), &[]);
-        let ours: Vec<&str> = r
-            .findings
-            .iter()
-            .filter(|f| f["code"] == "pyo3-layout")
-            .map(|f| f["message"].as_str().unwrap())
-            .collect();
+        let ours = r.messages("pyo3-layout");
         assert_eq!(
             !ours.is_empty(),
             mismatch,
