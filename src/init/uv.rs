@@ -3,8 +3,9 @@
 //!
 //! Pure: `&str -> Result<String>` on toml_edit, so comments and layout survive (the commands
 //! write the result atomically with the rest). uv's rules ("Using workspaces"): `members` and
-//! `exclude` are globs of folders relative to the root, `*` never crosses a `/`, and every
-//! member folder needs a `pyproject.toml`.
+//! `exclude` are globs of folders relative to the root, and every member folder needs a
+//! `pyproject.toml`; membership is decided as discovery decides it
+//! ([`crate::python::uv_membership`]).
 
 use toml_edit::{Array, DocumentMut, Item, Table, value};
 
@@ -13,15 +14,9 @@ use crate::errors::UserError;
 /// The `members` glob of the Python packages: `<domain>/python/<package>`.
 pub const PACKAGES_GLOB: &str = "*/python/*";
 
-/// `[tool.uv.workspace]` of a root `pyproject.toml`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UvWorkspace {
-    pub members: Vec<String>,
-    pub exclude: Vec<String>,
-    /// 1-based line of the table in the file read (for errors; 1 when not found, 0 for a
-    /// table built here).
-    pub line: usize,
-}
+/// `[tool.uv.workspace]` of a root `pyproject.toml`: the type discovery reads
+/// ([`crate::python::pyproject::parse`]), with `line` 0 for a table built here.
+pub use crate::python::pyproject::UvWorkspace;
 
 /// Where a folder stands in a uv workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,49 +54,11 @@ fn parse(text: &str) -> Result<DocumentMut, UserError> {
     })
 }
 
-fn strings(table: &dyn toml_edit::TableLike, key: &str) -> Result<Vec<String>, UserError> {
-    match table.get(key) {
-        None => Ok(Vec::new()),
-        Some(item) => item
-            .as_array()
-            .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect())
-            .ok_or_else(|| {
-                UserError::new(
-                    format!("[tool.uv.workspace] {key} in the root pyproject.toml is not a list of strings"),
-                    format!("make it a list of folder globs, e.g. {key} = [\"{PACKAGES_GLOB}\"]"),
-                )
-            }),
-    }
-}
-
-/// The `[tool.uv.workspace]` of `text`, if it has one.
+/// The `[tool.uv.workspace]` of `text`, if it has one, read by discovery's parser: what
+/// discovery refuses (TOML syntax, a `members` that is no list of strings, a bad requirement)
+/// is refused here the same way, with its `pyproject.toml:line:column`.
 pub fn read(text: &str) -> anyhow::Result<Option<UvWorkspace>> {
-    // What discovery refuses (TOML syntax, a `members` that is no list of strings, a bad
-    // requirement) is refused here the same way, with its `pyproject.toml:line:column`.
-    crate::python::pyproject::parse("pyproject.toml", text.to_string())?;
-    let doc = parse(text)?;
-    let Some(ws) = doc
-        .get("tool")
-        .and_then(|t| t.get("uv"))
-        .and_then(|u| u.get("workspace"))
-    else {
-        return Ok(None);
-    };
-    let ws = ws.as_table_like().ok_or_else(|| {
-        UserError::new(
-            "`tool.uv.workspace` in the root pyproject.toml is not a table",
-            "write it as a [tool.uv.workspace] table with `members`",
-        )
-    })?;
-    let line = text
-        .lines()
-        .position(|l| l.contains("tool.uv.workspace"))
-        .map_or(1, |i| i + 1);
-    Ok(Some(UvWorkspace {
-        members: strings(ws, "members")?,
-        exclude: strings(ws, "exclude")?,
-        line,
-    }))
+    Ok(crate::python::pyproject::parse("pyproject.toml", text.to_string())?.uv_workspace)
 }
 
 /// A multi-line TOML array of `items`, one per line (an empty array stays `[]`).

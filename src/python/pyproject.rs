@@ -147,7 +147,7 @@ pub struct UvWorkspace {
     pub members: Vec<String>,
     /// Globs of folders that are not members even when `members` matches them.
     pub exclude: Vec<String>,
-    /// 1-based line of the table.
+    /// 1-based line of the table (0 for one built in memory, `init`'s).
     pub line: usize,
 }
 
@@ -452,7 +452,7 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
         }
     }
     // uv refuses a `members`/`exclude` that is not a list of strings; so does every reader
-    // here (`init`/`new` read the same table with `init::uv::read`).
+    // here (`init`/`new` read the table through this parse, `init::uv::read`).
     let globs = |w: &Node, key: &str| -> anyhow::Result<Vec<String>> {
         let Some(node) = w.get(key) else {
             return Ok(Vec::new());
@@ -468,6 +468,13 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
             })
     };
     let uv_workspace = match uv.and_then(|u| u.get("workspace")) {
+        Some(w) if w.as_table().is_none() => {
+            return Err(wrong(
+                w,
+                "`[tool.uv.workspace]` must be a table",
+                "write it as a [tool.uv.workspace] table with `members` (uv refuses the file too)",
+            ));
+        }
         Some(w) => Some(UvWorkspace {
             members: globs(w, "members")?,
             exclude: globs(w, "exclude")?,
@@ -710,6 +717,14 @@ mod tests {
 
     #[test]
     fn uv_workspace_globs_must_be_lists_of_strings() {
+        let err = parse("pyproject.toml", "[tool.uv]\nworkspace = 5\n".to_string())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("pyproject.toml:2:13: `[tool.uv.workspace]` must be a table"),
+            "{err}"
+        );
+        assert!(crate::init::uv::read("[tool.uv]\nworkspace = 5\n").is_err());
         for (body, at) in [
             ("[tool.uv.workspace]\nmembers = \"a/*\"\n", ":2:"),
             (
