@@ -114,13 +114,19 @@ pub fn root_python(
 /// [`root_python`]'s, and the root `pyproject.toml`'s [`pyproject::parse`] errors.
 pub fn root_python_floor(root: &Path, docker_default: &str) -> anyhow::Result<String> {
     let project = read_project(root, "pyproject.toml")?;
-    let found = root_python_of(root, project.as_ref(), docker_default)?;
-    let release = found.version.release();
-    Ok(format!(
-        "{}.{}",
-        release.first().copied().unwrap_or(3),
-        release.get(1).copied().unwrap_or(0)
-    ))
+    Ok(root_python_of(root, project.as_ref(), docker_default)?.floor())
+}
+
+impl RootPython {
+    /// Its `MAJOR.MINOR` (`3.11.7` -> `3.11`), for `requires-python = ">=MAJOR.MINOR"`.
+    pub fn floor(&self) -> String {
+        let release = self.version.release();
+        format!(
+            "{}.{}",
+            release.first().copied().unwrap_or(3),
+            release.get(1).copied().unwrap_or(0)
+        )
+    }
 }
 
 fn root_python_of(
