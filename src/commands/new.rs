@@ -350,8 +350,7 @@ fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Resu
     let python_excluded = keep_python_folder_out(&root, &root_text, &label, domain)?;
 
     // The monorepo's Python, from the root `pyproject.toml` discovery read above.
-    let floor =
-        crate::python::root_python(&root, &python, &config.docker.python_version)?.floor();
+    let floor = crate::python::root_python(&root, &python, &config.docker.python_version)?.floor();
     let files = render_python_package(&place, &floor);
     let mut writes: Vec<FileWrite> = files
         .iter()

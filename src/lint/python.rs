@@ -172,9 +172,8 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
             {
                 // A path source to the crate's folder builds it from the monorepo as a path
                 // dependency, member or not.
-                let base = source_base(pkg, proj, &target.distribution);
                 let by_path = source_of(py, true, pkg, proj, &target.distribution)
-                    .is_some_and(|s| points_at(base, s, &target.dir));
+                    .is_some_and(|s| s.points_at(pkg, &target.dir));
                 if wanted(Rule::Pyo3NotUvMember) && !by_path {
                     let written = written_name(&r.text);
                     let how = if target.project.is_none() {
@@ -289,6 +288,34 @@ fn crate_name_required(
     );
 }
 
+/// The `[tool.uv.sources]` entry uv uses for a distribution ([`source_of`]) and where it is.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    entry: &'a UvSource,
+    /// In the package's own `pyproject.toml` (else inherited from the root's).
+    own: bool,
+}
+
+impl Source<'_> {
+    /// The file that has the entry: the package's, else the root `pyproject.toml`.
+    fn file<'p>(&self, proj: &'p PyProject) -> &'p str {
+        if self.own {
+            proj.path()
+        } else {
+            "pyproject.toml"
+        }
+    }
+
+    /// Whether its path (relative to the file that has it) is the folder `dir`.
+    fn points_at(&self, pkg: &Package, dir: &str) -> bool {
+        let base = if self.own { pkg.dir.as_str() } else { "" };
+        self.entry
+            .path
+            .as_deref()
+            .is_some_and(|p| normalize_rel(&join(base, p)).is_some_and(|d| d == dir))
+    }
+}
+
 /// The `[tool.uv.sources]` entry uv uses for `distribution` in `pkg`: its own, else (for a
 /// member of a uv workspace) the workspace root's, which members inherit (uv docs, "Using
 /// workspaces").
@@ -298,31 +325,15 @@ fn source_of<'a>(
     pkg: &Package,
     proj: &'a PyProject,
     distribution: &str,
-) -> Option<&'a UvSource> {
-    let root = if uv && py.uv_members.contains(&pkg.dir) {
-        py.root_project().and_then(|r| r.sources.get(distribution))
-    } else {
-        None
-    };
-    proj.sources.get(distribution).or(root)
-}
-
-/// The folder a [`source_of`] entry's path is relative to: the package's when its own
-/// `[tool.uv.sources]` has the entry, else the root's (`""`), whose entry it inherits.
-fn source_base<'a>(pkg: &'a Package, proj: &PyProject, distribution: &str) -> &'a str {
-    if proj.sources.contains_key(distribution) {
-        &pkg.dir
-    } else {
-        ""
+) -> Option<Source<'a>> {
+    if let Some(entry) = proj.sources.get(distribution) {
+        return Some(Source { entry, own: true });
     }
-}
-
-/// Whether a path source (relative to `base`, [`source_base`]) is the folder `dir`.
-fn points_at(base: &str, source: &UvSource, dir: &str) -> bool {
-    source
-        .path
-        .as_deref()
-        .is_some_and(|p| normalize_rel(&join(base, p)).is_some_and(|d| d == dir))
+    if !(uv && py.uv_members.contains(&pkg.dir)) {
+        return None;
+    }
+    let entry = py.root_project()?.sources.get(distribution)?;
+    Some(Source { entry, own: false })
 }
 
 /// `missing-workspace-source` for one requirement of `pkg` on `target`.
@@ -340,12 +351,11 @@ fn workspace_source(
     // With a uv workspace only `{ workspace = true }` will do: uv 0.13 refuses a path source
     // for a member ("Workspace members must be declared as workspace sources"). Without one,
     // a path source to the package's folder is how uv takes it from the monorepo.
-    let base = source_base(pkg, proj, &target.distribution);
-    let to_target = |s: &UvSource| points_at(base, s, &target.dir);
-    let from_repo = source.is_some_and(|s| if uv { s.workspace } else { to_target(s) });
+    let to_target = |s: &Source| s.points_at(pkg, &target.dir);
+    let from_repo = source.is_some_and(|s| if uv { s.entry.workspace } else { to_target(&s) });
     // uv refuses a path source for a member's name wherever it points ("references a path in
     // `tool.uv.sources`. Workspace members must be declared as workspace sources").
-    let refused_path = |s: &UvSource| uv && s.path.is_some();
+    let refused_path = |s: &Source| uv && s.entry.path.is_some();
     if from_repo {
         return;
     }
@@ -373,9 +383,10 @@ fn workspace_source(
     .package(Some(&pkg.distribution))
     .dependency(&target.distribution);
     f = match source {
-        Some(s) => {
+        Some(src) => {
+            let s = src.entry;
             let elsewhere = match &s.path {
-                Some(p) if refused_path(s) => format!(
+                Some(p) if refused_path(&src) => format!(
                     "`path = \"{p}\"`, which uv refuses for a workspace member (\"Workspace \
                      members must be declared as workspace sources\")"
                 ),
@@ -383,12 +394,8 @@ fn workspace_source(
                 None if s.workspace => "`workspace = true`, but there is no uv workspace".into(),
                 None => "a git, URL or index source".to_string(),
             };
-            let file = if proj.sources.contains_key(&target.distribution) {
-                proj.path()
-            } else {
-                "pyproject.toml"
-            };
-            let consequence = if refused_path(s) {
+            let file = src.file(proj);
+            let consequence = if refused_path(&src) {
                 "uv does not lock the workspace".to_string()
             } else {
                 format!(
@@ -410,7 +417,7 @@ fn workspace_source(
             });
             // A path source to the member means the member: `--fix` says it the way uv wants
             // (one to another folder is refused too, but which one is meant is a human's call).
-            if refused_path(s) && to_target(s) {
+            if refused_path(&src) && to_target(&src) {
                 let key = source_key(py, proj, file, &target.distribution)
                     .unwrap_or_else(|| written.to_string());
                 f.fix(
