@@ -249,7 +249,12 @@ fn new_python_with_the_python_half_off_warns() {
     let tmp = tempfile::tempdir().unwrap();
     ok(tmp.path(), &["init", "acme", "--domains", "DAGs"]);
     let root = tmp.path().join("acme");
-    ok(&root, &["new", "DAGs/orch", "--python"]);
+    let (_, err) = ok(&root, &["new", "DAGs/orch", "--python"]);
+    // In a uv workspace uv finds the member by name from the root.
+    assert!(
+        err.contains("Next uv run --package orch pytest DAGs/python/orch"),
+        "{err}"
+    );
     let manifest = root.join("Cargo.toml");
     let before = std::fs::read_to_string(&manifest).unwrap();
     std::fs::write(
@@ -426,6 +431,11 @@ fn new_keeps_a_domain_glob_off_the_python_folder_as_cargo_needs() {
         }
         assert!(
             said.contains("Cargo.toml: added \"svc/python\" to [workspace] exclude"),
+            "{said}"
+        );
+        // No uv workspace: the package is its own uv project (`--package` would be refused).
+        assert!(
+            said.contains("Next uv run --project svc/python/mypy pytest svc/python/mypy"),
             "{said}"
         );
         let manifest = read(root, "Cargo.toml");

@@ -651,7 +651,7 @@ fn finish(
         None => BTreeSet::new(),
     };
     for dir in &unmanaged {
-        if !pyo3.iter().any(|c| &c.dir == dir) {
+        if !pyo3_dirs.contains_key(dir.as_str()) {
             dirs.remove(dir);
             parsed.remove(dir);
         }
@@ -870,10 +870,11 @@ fn glob(pattern: &str, file: &str, line: usize) -> anyhow::Result<globset::Glob>
     folder_glob(pattern, &at)
 }
 
-/// A glob of folders as uv reads `[tool.uv.workspace]` (and this tool its `packages`): relative
-/// to the root, a leading `./` and a trailing `/` ignored, `*` never crossing a `/`. The one
-/// builder discovery and `init`/`new` share. Errors: an invalid glob, located by `at`.
-pub(crate) fn folder_glob(pattern: &str, at: &str) -> anyhow::Result<globset::Glob> {
+/// A glob of folders as uv reads a `[tool.uv.workspace] members` entry (after [`uv_pattern`])
+/// and this tool its `packages`: relative to the root, a leading `./` and a trailing `/`
+/// ignored, `*` never crossing a `/` (`exclude` differs: [`uv_exclude`]). Errors: an invalid
+/// glob, located by `at`.
+fn folder_glob(pattern: &str, at: &str) -> anyhow::Result<globset::Glob> {
     globset::GlobBuilder::new(pattern.trim_start_matches("./").trim_end_matches('/'))
         .literal_separator(true)
         .build()
@@ -1459,6 +1460,19 @@ mod tests {
         // uv's `glob` enters hidden folders and follows links.
         let (dirs, _) = glob_dirs(root, "*/python/*", "pyproject.toml", 1, Walk::Uv).unwrap();
         assert_eq!(dirs, [".hidden/python/h", "a/python/p", "c/python/q"]);
+        // A link back to an ancestor is entered once: `**` ends.
+        std::os::unix::fs::symlink(root.join("a"), root.join("a/python/p/up")).unwrap();
+        let (dirs, _) = glob_dirs(root, "a/**", "pyproject.toml", 1, Walk::Uv).unwrap();
+        assert_eq!(
+            dirs,
+            [
+                "a/python",
+                "a/python/p",
+                "a/python/p/up",
+                "a/python/p/up/python",
+                "a/python/p/up/python/p"
+            ]
+        );
     }
 
     /// Leaving the folders uv lists by path to `finish` (`lint-deps`: the crate walk parsed
