@@ -20,12 +20,7 @@ use support::cli::lint_deps as run;
 /// `uv lock --offline` fails looking for the wheel `fast-py` on the package index: uv does not
 /// take it from the monorepo.
 fn assert_uv_goes_to_the_index_for_fast_py(dir: &Path) {
-    let (ok, stderr) = uv_lock(dir);
-    assert!(!ok, "uv locked: {stderr}");
-    assert!(
-        stderr.contains("fast-py was not found in the cache"),
-        "uv looks for fast-py on the index: {stderr}"
-    );
+    assert_uv_refuses(dir, "fast-py was not found in the cache");
 }
 
 /// (code, file, line, level) of every finding of a JSON report.
@@ -73,6 +68,19 @@ fn uv_lock(dir: &Path) -> (bool, String) {
         out.status.success(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// `uv lock --offline` in `dir` succeeds.
+fn assert_uv_locks(dir: &Path) {
+    let (ok, stderr) = uv_lock(dir);
+    assert!(ok, "{stderr}");
+}
+
+/// `uv lock --offline` in `dir` fails, saying `says`.
+fn assert_uv_refuses(dir: &Path, says: &str) {
+    let (ok, stderr) = uv_lock(dir);
+    assert!(!ok, "uv locked it; expected it to say {says:?}");
+    assert!(stderr.contains(says), "{stderr}");
 }
 
 /// The `source` of package `name` in `dir/uv.lock`.
@@ -324,13 +332,9 @@ fn fix_writes_the_source_uv_resolves_from_the_workspace() {
     }
     let ws = uv_workspace("[\"pkgs/*\"]", "", &[]);
     let root = ws.path();
-    let (ok, stderr) = uv_lock(root);
-    assert!(!ok, "uv locked a member without a source");
-    assert!(
-        stderr.contains(
-            "`core` is included as a workspace member, but is missing an entry in `tool.uv.sources`"
-        ),
-        "{stderr}"
+    assert_uv_refuses(
+        root,
+        "`core` is included as a workspace member, but is missing an entry in `tool.uv.sources`",
     );
 
     // --diff shows the fix and writes nothing.
@@ -380,8 +384,7 @@ fn fix_writes_the_source_uv_resolves_from_the_workspace() {
     .unwrap();
     let r = run(root, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let (ok, stderr) = uv_lock(root);
-    assert!(ok, "{stderr}");
+    assert_uv_locks(root);
     assert_eq!(
         locked_source(root, "fast-py"),
         "{ directory = \"crates/fast_py\" }"
@@ -403,8 +406,7 @@ fn fix_writes_the_source_uv_resolves_from_the_workspace() {
         "{}",
         r.stderr
     );
-    let (ok, stderr) = uv_lock(root);
-    assert!(ok, "{stderr}");
+    assert_uv_locks(root);
     assert_eq!(locked_source(root, "core"), "{ editable = \"pkgs/core\" }");
     assert_eq!(
         locked_source(root, "fast-py"),
@@ -533,8 +535,7 @@ fn root_sources_are_inherited_and_path_sources_to_members_refused_as_uv_does() {
     let r = run(root, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("no findings"), "{}", r.stderr);
-    let (ok, stderr) = uv_lock(root);
-    assert!(ok, "{stderr}");
+    assert_uv_locks(root);
     assert_eq!(locked_source(root, "core"), "{ editable = \"pkgs/core\" }");
     assert_eq!(
         locked_source(root, "fast-py"),
@@ -569,11 +570,9 @@ fn root_sources_are_inherited_and_path_sources_to_members_refused_as_uv_does() {
             .contains("which uv refuses for a workspace member"),
         "{v}"
     );
-    let (ok, stderr) = uv_lock(root);
-    assert!(!ok);
-    assert!(
-        stderr.contains("Workspace members must be declared as workspace sources"),
-        "{stderr}"
+    assert_uv_refuses(
+        root,
+        "Workspace members must be declared as workspace sources",
     );
     // `--fix` rewrites that entry the way uv wants it, and uv locks the member again.
     let r = run(root, &["--fix"]);
@@ -583,8 +582,7 @@ fn root_sources_are_inherited_and_path_sources_to_members_refused_as_uv_does() {
         text.ends_with("[tool.uv.sources]\ncore = { workspace = true }\n"),
         "{text}"
     );
-    let (ok, stderr) = uv_lock(root);
-    assert!(ok, "{stderr}");
+    assert_uv_locks(root);
     assert_eq!(locked_source(root, "core"), "{ editable = \"pkgs/core\" }");
 
     // A path source to another folder is refused by uv too; it is reported, and which folder
@@ -614,11 +612,9 @@ fn root_sources_are_inherited_and_path_sources_to_members_refused_as_uv_does() {
             .contains("`path = \"../../vendor/core\"`, which uv refuses for a workspace member"),
         "{v}"
     );
-    let (ok, stderr) = uv_lock(root);
-    assert!(!ok, "uv locked a path source for a member's name");
-    assert!(
-        stderr.contains("Workspace members must be declared as workspace sources"),
-        "{stderr}"
+    assert_uv_refuses(
+        root,
+        "Workspace members must be declared as workspace sources",
     );
     // A root entry's path is relative to the root: `path = "pkgs/core"` there is the member,
     // refused by uv, and `--fix` rewrites it in the root.
@@ -636,11 +632,9 @@ fn root_sources_are_inherited_and_path_sources_to_members_refused_as_uv_does() {
         ),
     )
     .unwrap();
-    let (ok, stderr) = uv_lock(root);
-    assert!(!ok);
-    assert!(
-        stderr.contains("Workspace members must be declared as workspace sources"),
-        "{stderr}"
+    assert_uv_refuses(
+        root,
+        "Workspace members must be declared as workspace sources",
     );
     let r = run(root, &["--fix"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -649,8 +643,7 @@ fn root_sources_are_inherited_and_path_sources_to_members_refused_as_uv_does() {
             .unwrap()
             .contains("core = { workspace = true }")
     );
-    let (ok, stderr) = uv_lock(root);
-    assert!(ok, "{stderr}");
+    assert_uv_locks(root);
 }
 
 /// Without a uv workspace (packages found by `[workspace.metadata.ccworkspace.python]
@@ -693,12 +686,7 @@ fn without_a_uv_workspace_a_path_source_is_required_and_uv_agrees() {
         "add `core = { path = \"../core\", editable = true }` under [tool.uv.sources] in web/python/app/pyproject.toml, or make the root pyproject.toml a uv workspace"
     );
     let app_dir = root.join("web/python/app");
-    let (ok, stderr) = uv_lock(&app_dir);
-    assert!(!ok);
-    assert!(
-        stderr.contains("core was not found in the cache"),
-        "uv looks for core on the index: {stderr}"
-    );
+    assert_uv_refuses(&app_dir, "core was not found in the cache");
 
     let app = app_dir.join("pyproject.toml");
     let text = std::fs::read_to_string(&app).unwrap();
@@ -709,8 +697,7 @@ fn without_a_uv_workspace_a_path_source_is_required_and_uv_agrees() {
     .unwrap();
     let r = run(root, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let (ok, stderr) = uv_lock(&app_dir);
-    assert!(ok, "{stderr}");
+    assert_uv_locks(&app_dir);
     assert_eq!(
         locked_source(&app_dir, "core"),
         "{ editable = \"../core\" }"
@@ -751,18 +738,12 @@ fn requires_python_is_judged_as_uv_judges_it() {
             "error"
         )]
     );
-    let (ok, stderr) = uv_lock(root);
-    assert!(!ok);
-    assert!(
-        stderr.contains("incompatible with the project's Python requirement"),
-        "{stderr}"
-    );
+    assert_uv_refuses(root, "incompatible with the project's Python requirement");
 
     let fits = too_new.replace(&format!("{}\"", minor + 1), &format!("{minor}\""));
     std::fs::write(root.join("pkgs/core/pyproject.toml"), fits).unwrap();
     assert_eq!(run(root, &[]).code, 0);
-    let (ok, stderr) = uv_lock(root);
-    assert!(ok, "{stderr}");
+    assert_uv_locks(root);
 }
 
 /// Where the root's Python comes from, in order: `.python-version`, the lower bound of the
@@ -1158,14 +1139,9 @@ fn a_direct_reference_to_a_uv_member_needs_a_workspace_source_as_uv_says() {
     let root = ws.path();
     std::fs::create_dir_all(root.join("pkgs/app")).unwrap();
     std::fs::write(root.join("pkgs/app/pyproject.toml"), direct(root)).unwrap();
-    let (ok, stderr) = uv_lock(root);
-    assert!(
-        !ok,
-        "uv locked a direct reference to a member without a source"
-    );
-    assert!(
-        stderr.contains("`core` is included as a workspace member, but is missing an entry"),
-        "{stderr}"
+    assert_uv_refuses(
+        root,
+        "`core` is included as a workspace member, but is missing an entry",
     );
     let r = run(root, &["--format", "json"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
@@ -1180,8 +1156,7 @@ fn a_direct_reference_to_a_uv_member_needs_a_workspace_source_as_uv_says() {
     );
     let r = run(root, &["--fix"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let (ok, stderr) = uv_lock(root);
-    assert!(ok, "{stderr}");
+    assert_uv_locks(root);
     assert_eq!(locked_source(root, "core"), "{ editable = \"pkgs/core\" }");
 
     // No uv workspace: the direct reference is where uv takes `core` from.
@@ -1234,11 +1209,9 @@ fn a_virtual_roots_dependency_groups_need_workspace_sources_too() {
         ),
     ]);
     let root = ws.path();
-    let (ok, stderr) = uv_lock(root);
-    assert!(!ok);
-    assert!(
-        stderr.contains("`core` is included as a workspace member, but is missing an entry"),
-        "{stderr}"
+    assert_uv_refuses(
+        root,
+        "`core` is included as a workspace member, but is missing an entry",
     );
     let r = run(root, &["--format", "json"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
@@ -1251,6 +1224,5 @@ fn a_virtual_roots_dependency_groups_need_workspace_sources_too() {
     let text = std::fs::read_to_string(root.join("pyproject.toml")).unwrap();
     assert!(text.starts_with("# the monorepo\n"), "{text}");
     assert!(text.contains("core = { workspace = true }"), "{text}");
-    let (ok, stderr) = uv_lock(root);
-    assert!(ok, "{stderr}");
+    assert_uv_locks(root);
 }
