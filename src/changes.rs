@@ -73,7 +73,7 @@ pub(crate) fn analyse(
     // The Python packages need no crate: read them while the crates load (with the working
     // tree as head; another head's files come from a scratch checkout later).
     if change.head.is_none() {
-        crate::python::prefetch_for(global.manifest_path.as_deref());
+        crate::python::prefetch_for(global.manifest_path.as_deref(), false);
     }
     let list_mode = change.files_from.is_some() || !change.files.is_empty();
     if list_mode {

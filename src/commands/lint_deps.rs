@@ -18,6 +18,10 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
         only: args.manifests.clone(),
         find_orphans: args.manifests.is_empty(),
     };
+    if opts.only.is_empty() {
+        // The Python packages need no crate: read them while the crates load.
+        python::prefetch_for(opts.manifest_path.as_deref(), true);
+    }
     let mut ws = model::load(&opts)?;
     let config = Config::from_manifest_text(ws.root.text(), &ws.root.path)?;
     let scope = python_scope(&ws, &args.manifests);
@@ -200,9 +204,11 @@ fn check(
     scope: &PythonScope,
 ) -> anyhow::Result<Vec<Finding>> {
     let mut took = None;
+    // Taken here, outside rayon's pool: a job of the pool may not wait for it.
+    let prefetched = python::take_prefetched();
     let (findings, python) = lint::check_discovering(ws, &config.lint_deps, || {
         let clock = std::time::Instant::now();
-        let found = discover_python(ws, config, opts, scope);
+        let found = discover_python(ws, config, opts, scope, prefetched);
         took = Some(clock.elapsed());
         found
     })?;
@@ -220,12 +226,14 @@ fn check(
 /// arguments name a `pyproject.toml` (the PyO3 crates are then read from every member, which
 /// only a whole load knows). A malformed `pyproject.toml`, requirement, `requires-python` or
 /// `.python-version` is an error (exit 2, nothing written). `None`: no Python package (or the
-/// scope asks for none).
+/// scope asks for none). `prefetched`: the scan [`run`] started while the crates loaded
+/// ([`python::take_prefetched`]).
 fn discover_python(
     ws: &Workspace,
     config: &Config,
     opts: &LoadOptions,
     scope: &PythonScope,
+    prefetched: python::Prefetched,
 ) -> anyhow::Result<Option<python::PythonWorkspace>> {
     if matches!(scope, PythonScope::Off) || !config.python.enabled {
         return Ok(None);
@@ -242,7 +250,7 @@ fn discover_python(
         std::mem::forget(every);
         pyo3
     };
-    let mut py = python::discover(&ws.root_dir, &config.python, &pyo3, &|dir| {
+    let mut py = python::discover_from(prefetched, &ws.root_dir, &config.python, &pyo3, &|dir| {
         ws.pyprojects.get(dir)
     })?;
     if py.packages.is_empty() {

@@ -304,45 +304,52 @@ pub fn discover(
     pyo3: &[Pyo3Crate],
     known: &Known,
 ) -> anyhow::Result<PythonWorkspace> {
-    if !config.enabled {
-        return Ok(PythonWorkspace::default());
-    }
-    finish(scan(root, config, true)?, root, pyo3, known)
+    discover_from(Prefetched(None), root, config, pyo3, known)
 }
 
 /// What a [`prefetch_for`] job sends: the workspace root (canonical), the configuration it used,
 /// and its scan (or the scan's panic); `None` when it found no root or configuration, or the
 /// Python half is off.
-type Prefetched = Option<(
+type Sent = Option<(
     std::path::PathBuf,
     PythonConfig,
     std::thread::Result<anyhow::Result<Scan>>,
 )>;
 
-static PREFETCH: std::sync::Mutex<Option<std::sync::mpsc::Receiver<Prefetched>>> =
+static PREFETCH: std::sync::Mutex<Option<std::sync::mpsc::Receiver<Sent>>> =
     std::sync::Mutex::new(None);
 
 /// Start [`scan`]ning the workspace `--manifest-path` (or the current folder) names on rayon's
 /// pool (whose threads the crate load uses too: a thread of its own cost a fresh allocator
-/// heap), so the Python packages are read while the crates load; [`discover_prefetched`] takes
+/// heap), so the Python packages are read while the crates load; [`take_prefetched`] takes
 /// the result. The job finds the root and reads its configuration itself: the caller goes on
 /// at once. Call it from outside the pool (the main thread).
+///
+/// With `defer_literal` the folders uv members name as plain paths are left for
+/// [`discover_from`], which takes their `pyproject.toml` from the crate walk (`lint-deps` reads
+/// every crate folder's anyway); `affected`'s graph comes from `cargo metadata`, so it has them
+/// read here.
 /// Nothing is scanned when the root or its configuration cannot be read: the command's own
 /// load reports that.
-pub fn prefetch_for(manifest_path: Option<&Path>) {
+pub fn prefetch_for(manifest_path: Option<&Path>, defer_literal: bool) {
     let manifest_path = manifest_path.map(Path::to_path_buf);
-    prefetch_with(move || {
-        let (root, manifest) = crate::model::find_root_manifest(manifest_path.as_deref()).ok()?;
-        let config =
-            crate::config::Config::from_manifest_text(manifest.text(), &manifest.path).ok()?;
-        Some((root, config.python))
-    });
+    prefetch_with(
+        move || {
+            let (root, manifest) =
+                crate::model::find_root_manifest(manifest_path.as_deref()).ok()?;
+            let config =
+                crate::config::Config::from_manifest_text(manifest.text(), &manifest.path).ok()?;
+            Some((root, config.python))
+        },
+        defer_literal,
+    );
 }
 
 /// Start a job on rayon's pool that finds the root and configuration with `find` and scans it
-/// ([`Prefetched`]); its receiver waits in [`PREFETCH`].
+/// ([`Sent`]); its receiver waits in [`PREFETCH`].
 fn prefetch_with(
     find: impl FnOnce() -> Option<(std::path::PathBuf, PythonConfig)> + Send + 'static,
+    defer_literal: bool,
 ) {
     let (send, receive) = std::sync::mpsc::channel();
     rayon::spawn(move || {
@@ -351,7 +358,7 @@ fn prefetch_with(
             .and_then(|(root, config)| Some((root.canonicalize().ok()?, config)))
             .map(|(dir, config)| {
                 let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    scan(&dir, &config, false)
+                    scan(&dir, &config, defer_literal)
                 }));
                 (dir, config, scanned)
             });
@@ -362,28 +369,42 @@ fn prefetch_with(
     }
 }
 
-/// [`discover`], with the scan [`prefetch_for`] started when it was of this root and configuration and
-/// the caller is no job of rayon's pool.
+/// A scan [`prefetch_for`] started, once finished ([`take_prefetched`]); empty when none was
+/// started, it was taken already, or it could not be waited for.
+#[derive(Debug)]
+pub struct Prefetched(Sent);
+
+/// Wait for the scan [`prefetch_for`] started, and take it (a second call gets an empty
+/// [`Prefetched`]).
 ///
-/// A job of the pool never waits for the prefetched scan, and scans itself instead: the scan,
-/// waiting inside its parallel read, runs other jobs of the pool meanwhile, so it can sit below
-/// a job that waits for the caller; waiting for it there was a deadlock (it happened; the test
-/// `a_job_of_the_pool_never_waits_for_the_prefetched_scan` recreates it).
-pub fn discover_prefetched(
+/// A job of rayon's pool never waits, and gets an empty one: the scan, waiting inside its
+/// parallel read, runs other jobs of the pool meanwhile, so it can sit below a job that waits
+/// for the caller; waiting for it there was a deadlock (it happened; the test
+/// `a_job_of_the_pool_never_waits_for_the_prefetched_scan` recreates it). Take it on the main
+/// thread before a `rayon::join` whose jobs need it.
+pub fn take_prefetched() -> Prefetched {
+    let taken = PREFETCH.lock().ok().and_then(|mut slot| slot.take());
+    let outside_pool = rayon::current_thread_index().is_none();
+    Prefetched(match taken {
+        Some(receive) if outside_pool => receive.recv().ok().flatten(),
+        _ => None,
+    })
+}
+
+/// [`discover`], with the `prefetched` scan when it was of this root and configuration (else
+/// the scan runs now). `known` gives the folders' `pyproject.toml` the caller parsed already,
+/// as for [`discover`]. Errors: [`discover`]'s; a panic of the prefetched scan is resumed here.
+pub fn discover_from(
+    prefetched: Prefetched,
     root: &Path,
     config: &PythonConfig,
     pyo3: &[Pyo3Crate],
+    known: &Known,
 ) -> anyhow::Result<PythonWorkspace> {
     if !config.enabled {
         return Ok(PythonWorkspace::default());
     }
-    let taken = PREFETCH.lock().ok().and_then(|mut slot| slot.take());
-    let outside_pool = rayon::current_thread_index().is_none();
-    let prefetched = match taken {
-        Some(receive) if outside_pool => receive.recv().ok().flatten(),
-        _ => None,
-    };
-    let scanned = match prefetched {
+    let scanned = match prefetched.0 {
         Some((dir, cfg, scanned))
             if root.canonicalize().is_ok_and(|c| c == dir) && cfg == *config =>
         {
@@ -393,9 +414,19 @@ pub fn discover_prefetched(
             }
         }
         // Another root or configuration, nothing prefetched, or the job never ran.
-        _ => scan(root, config, false)?,
+        _ => scan(root, config, true)?,
     };
-    finish(scanned, root, pyo3, &|_| None)
+    finish(scanned, root, pyo3, known)
+}
+
+/// [`discover_from`] the scan [`take_prefetched`] gives (none inside rayon's pool), without
+/// `pyproject.toml` files parsed already.
+pub fn discover_prefetched(
+    root: &Path,
+    config: &PythonConfig,
+    pyo3: &[Pyo3Crate],
+) -> anyhow::Result<PythonWorkspace> {
+    discover_from(take_prefetched(), root, config, pyo3, &|_| None)
 }
 
 /// The part of [`discover`] that needs no crate, so it can run while the crates load: the
@@ -1226,7 +1257,7 @@ mod tests {
     /// [`prefetch_for`] with a root and configuration given.
     fn prefetch(root: &Path, config: &PythonConfig) {
         let found = (root.to_path_buf(), config.clone());
-        prefetch_with(move || Some(found));
+        prefetch_with(move || Some(found), false);
     }
 
     fn write(root: &Path, files: &[(&str, &str)]) {
