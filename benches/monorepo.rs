@@ -28,6 +28,10 @@ mod git;
 #[path = "../tests/support/oracle.rs"]
 mod oracle;
 
+/// The allocator the binary uses, so [`python_floor`] parses as `lint-deps` does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -366,6 +370,35 @@ fn two_thread_cost() -> f64 {
             .collect(),
     );
     beside.as_secs_f64() / alone.as_secs_f64()
+}
+
+/// The least the Python half of `lint-deps` can cost in the tree at `root`: listing
+/// `*/python/*`, then reading each folder's `pyproject.toml` and parsing it with `toml` (the
+/// parser `lint-deps` uses), on one thread, in this process (so no process start and a warm
+/// allocator), with nothing read from the parse. Median of 21 after one warm-up; with the
+/// number of files read.
+fn python_floor(root: &Path) -> (Duration, usize) {
+    let once = || {
+        let start = Instant::now();
+        let mut files = 0;
+        for domain in std::fs::read_dir(root).unwrap().flatten() {
+            let Ok(folders) = std::fs::read_dir(domain.path().join("python")) else {
+                continue;
+            };
+            for folder in folders.flatten() {
+                let Ok(text) = std::fs::read_to_string(folder.path().join("pyproject.toml")) else {
+                    continue;
+                };
+                std::hint::black_box(toml::de::DeTable::parse(&text).unwrap());
+                files += 1;
+            }
+        }
+        (start.elapsed(), files)
+    };
+    once();
+    let mut times: Vec<(Duration, usize)> = (0..21).map(|_| once()).collect();
+    times.sort();
+    times[times.len() / 2]
 }
 
 fn main() {
@@ -712,6 +745,20 @@ fn main() {
                 &format!("`lint-deps`, with {n} Python packages"),
                 &lint_with,
                 Some(("Python half off", &lint_off)),
+            );
+            let (floor, files) = python_floor(&root_py);
+            row(
+                report,
+                &format!(
+                    "floor of the Python half: list `*/python/*`, read and parse (`toml`) its \
+                     {files} `pyproject.toml`, one thread, in-process"
+                ),
+                &Sample {
+                    median: floor,
+                    peak_kib: None,
+                    ratio: None,
+                },
+                Some(("`lint-deps`, Python half off", &lint_off)),
             );
         };
         if opts.python_only {
