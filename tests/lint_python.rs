@@ -831,7 +831,13 @@ fn the_root_python_comes_from_python_version_then_requires_python_then_docker() 
 /// the run (exit 2) with its file and line and the fix, and `--fix` writes nothing.
 #[test]
 fn malformed_python_files_exit_2_and_fix_writes_nothing() {
-    let cases: [(&str, &str, &str); 5] = [
+    let cases: [(&str, &str, &str); 6] = [
+        (
+            // pep508_rs 0.9 panics on a name ending in `_` with more after it; uv refuses it.
+            "pkgs/core/pyproject.toml",
+            "[project]\nname = \"core\"\ndependencies = [\"Core_ >=0.1\"]\n",
+            "pkgs/core/pyproject.toml:3:17: invalid requirement `Core_ >=0.1`",
+        ),
         (
             "pkgs/core/pyproject.toml",
             "[project]\nname = \"core\"\n[dependency-groups]\nx = [{include-group = \"y\"}]\ny = [{include-group = \"x\"}]\n",
@@ -868,6 +874,61 @@ fn malformed_python_files_exit_2_and_fix_writes_nothing() {
             assert!(r.stderr.contains("help: "), "{}", r.stderr);
             assert_eq!(tree(ws.path()), before, "{args:?} wrote something");
         }
+    }
+}
+
+/// Requirements with the mistakes uv fixes when it reads `[project]` dependencies (a trailing
+/// comma, `.*` after `>=`, a missing comma, stray quotes) are read as uv reads them:
+/// `lint-deps` finds the member requirement without a source, `--fix` adds it, and uv locks the
+/// result. In a dependency group uv fixes only the trailing comma, and refuses the rest: so do
+/// we (exit 2).
+#[test]
+fn requirements_uv_fixes_are_read_as_uv_reads_them() {
+    let tail = |table: &str, written: &str| {
+        format!(
+            "\n[{table}]\nx = [\"{}\"]\n\n[tool.uv.sources]\nfast-py = {{ workspace = true }}\n",
+            written.replace('"', "\\\"")
+        )
+    };
+    let cases = [
+        ("project.optional-dependencies", "core>=0.1,"),
+        ("project.optional-dependencies", "core>=0.1.*"),
+        ("project.optional-dependencies", "core (>=0.1<1.0)"),
+        ("project.optional-dependencies", "core>=0.1'"),
+        ("dependency-groups", "core>=0.1, "),
+    ];
+    for (table, written) in cases {
+        let ws = uv_workspace("[\"pkgs/*\", \"crates/*\"]", &tail(table, written), &[]);
+        // `core>=0.1` of the dependencies (line 7) and the entry of line 13: no source.
+        let r = run(ws.path(), &["--format", "json"]);
+        assert_eq!(r.code, 1, "{written}: {}", r.stderr);
+        let found = findings(&r.stdout);
+        let at_13 = f(
+            "missing-workspace-source",
+            "pkgs/app/pyproject.toml",
+            13,
+            "error",
+        );
+        assert!(found.contains(&at_13), "{written}: {found:?}");
+        let r = run(ws.path(), &["--fix"]);
+        assert_eq!(r.code, 0, "{written}: {}", r.stderr);
+        assert_uv_locks(ws.path());
+    }
+    for written in ["core>=0.1.*", "core (>=0.1<1.0)", "core>=0.1'"] {
+        let ws = uv_workspace(
+            "[\"pkgs/*\", \"crates/*\"]",
+            &tail("dependency-groups", written),
+            &[],
+        );
+        let r = run(ws.path(), &[]);
+        assert_eq!(r.code, 2, "{written}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("pkgs/app/pyproject.toml:13:6: invalid requirement"),
+            "{}",
+            r.stderr
+        );
+        assert_uv_refuses(ws.path(), "malformed dependency groups");
     }
 }
 

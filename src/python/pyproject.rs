@@ -588,19 +588,18 @@ fn read_requirements(
             )
             .into());
         };
-        let parsed =
-            pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(s).map_err(|e| {
-                let (line, col) = at(item);
-                let message = e.message.to_string();
-                UserError::new(
-                    format!(
-                        "{rel}:{line}:{col}: invalid requirement `{s}` in {}: {message}",
-                        declared.describe()
-                    ),
-                    "write a PEP 508 dependency specifier, e.g. `name>=1.2` or \
+        let lenient = !matches!(declared, Declared::Group(_));
+        let parsed = parse_requirement(s, lenient).map_err(|message| {
+            let (line, col) = at(item);
+            UserError::new(
+                format!(
+                    "{rel}:{line}:{col}: invalid requirement `{s}` in {}: {message}",
+                    declared.describe()
+                ),
+                "write a PEP 508 dependency specifier, e.g. `name>=1.2` or \
                  `name[extra]; python_version >= \"3.11\"`",
-                )
-            })?;
+            )
+        })?;
         out.push(Requirement {
             name: normalize(parsed.name.as_ref()),
             text: s.to_string(),
@@ -617,9 +616,138 @@ fn read_requirements(
     Ok(())
 }
 
+/// One requirement string, read as uv 0.13 reads it: PEP 508 (`pep508_rs`), and when that
+/// fails, again after fixes of common mistakes. In `[project] dependencies` and
+/// `optional-dependencies` (`lenient`) these are the fixes uv applies there, in uv's order,
+/// each kept for the next (uv's `LenientRequirement`, `uv-pypi-types`): a missing comma between two specifiers (`>=7.2.0<8.0.0`), `!=~5.0` for
+/// `!=5.0.*`, a `.*` after `<`, `<=`, `>` or `>=` (dropped), `!=3.0*` for `!=3.0.*`, a trailing
+/// comma, `>dev` for `>0.0.0dev`, a `.0` after a pre-, post- or dev-release number, quotes
+/// before the marker. In `[dependency-groups]` uv reads strictly: only a trailing comma, which
+/// its parser takes and `pep508_rs`'s does not, is dropped (`uv lock` by hand on each). Errors: the message of the first parse; a name ending in `.`, `_` or `-`
+/// is refused before `pep508_rs` sees it (its 0.9 parser panics on `a_ >=1`).
+fn parse_requirement(
+    text: &str,
+    lenient: bool,
+) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, String> {
+    type Fix = fn(&str) -> String;
+    static FIXES: std::sync::LazyLock<[(regex::Regex, &str); 7]> = std::sync::LazyLock::new(|| {
+        let re = |r: &str| regex::Regex::new(r).expect("a fixed pattern");
+        [
+            (re(r"(\d)([<>=~^!])"), "$1,$2"),
+            (re(r"!=~((?:\d\.)*\d)"), "!=${1}.*"),
+            (re(r"(<=|>=|<|>)(\d+(\.\d+)*)\.\*"), "${1}${2}"),
+            (re(r"(\d\.\d)+\*"), "${1}.*"),
+            (re(r",\s*$"), ""),
+            (re(r">dev"), ">0.0.0dev"),
+            (re(r"(\d+(\.\d)*(a|b|rc|post|dev)\d+)\.0"), "${1}"),
+        ]
+    });
+    let unquote: Fix = |input| {
+        let quotes = |s: &str| s.replace(['\'', '"'], "");
+        match input.find(';') {
+            Some(marker) => format!("{}{}", quotes(&input[..marker]), &input[marker..]),
+            None => quotes(input),
+        }
+    };
+    /// The fix of a trailing comma, in [`FIXES`].
+    const TRAILING_COMMA: usize = 4;
+    let first = match pep508(text) {
+        Ok(requirement) => return Ok(requirement),
+        Err(e) => e,
+    };
+    let mut patched = text.to_string();
+    for step in 0..=FIXES.len() {
+        if !lenient && step != TRAILING_COMMA {
+            continue;
+        }
+        let next = match FIXES.get(step) {
+            Some((re, with)) => re.replace_all(&patched, *with).into_owned(),
+            None => unquote(&patched),
+        };
+        if next != patched {
+            if let Ok(requirement) = pep508(&next) {
+                return Ok(requirement);
+            }
+            patched = next;
+        }
+    }
+    Err(first)
+}
+
+/// `pep508_rs`'s parse of `text`, with a name that ends in `.`, `_` or `-` refused first (its
+/// 0.9 parser panics on one followed by anything: `a_ >=1`, `9_]`).
+fn pep508(text: &str) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, String> {
+    let trimmed = text.trim_start();
+    let name_end = trimmed
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+        .unwrap_or(trimmed.len());
+    let name = &trimmed[..name_end];
+    if name.ends_with(['.', '_', '-']) {
+        return Err(format!(
+            "`{name}` is not a valid distribution name: a name ends with an ASCII letter or digit"
+        ));
+    }
+    pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(text)
+        .map_err(|e| e.message.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// No requirement string panics the reader (`pep508_rs` 0.9 did on `a_ >=1`): each is
+        /// a requirement or an error.
+        #[test]
+        fn no_requirement_string_panics(text in "[aZ09._\\- \\[\\],;<>=!~*'\"()@]{0,16}") {
+            let _ = parse_requirement(&text, true);
+            let _ = parse_requirement(&text, false);
+        }
+    }
+
+    /// uv's fixes of common mistakes (uv-pypi-types' `LenientRequirement`), each read as the
+    /// requirement uv reads; names ending in `.`, `_` or `-` refused.
+    #[test]
+    fn requirements_are_read_with_uv_s_fixes() {
+        for (written, read) in [
+            ("core>=0.1,", "core>=0.1"),
+            ("core >=0.1, ", "core>=0.1"),
+            ("core>=0.1.*", "core>=0.1"),
+            ("core<3.4.*", "core<3.4"),
+            ("core (>=7.2.0<8.0.0)", "core>=7.2.0,<8.0.0"),
+            ("core (!=~5.0,>=4.12)", "core!=5.0.*,>=4.12"),
+            ("core>=2.7,!=3.0*", "core>=2.7,!=3.0.*"),
+            ("core>dev", "core>0.0.0.dev0"),
+            ("core>=9.0.0a1.0", "core>=9.0.0a1"),
+            ("core>=3.6'", "core>=3.6"),
+            (
+                "'core' >=1.19; python_version >= '3.7'",
+                "core>=1.19; python_full_version >= '3.7'",
+            ),
+        ] {
+            let want = pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(read).unwrap();
+            assert_eq!(parse_requirement(written, true).unwrap(), want, "{written}");
+        }
+        // In a dependency group uv fixes only a trailing comma.
+        assert_eq!(
+            parse_requirement("core>=0.1, ", false).unwrap(),
+            pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str("core>=0.1").unwrap()
+        );
+        for refused in ["core>=0.1.*", "core (>=0.1<1.0)", "core>=0.1'"] {
+            assert!(parse_requirement(refused, false).is_err(), "{refused}");
+        }
+        for bad in [
+            "Core_ >=0.1",
+            "a_>=1",
+            "core_[x]",
+            "a. ; python_version > '3'",
+            "a-",
+        ] {
+            let e = parse_requirement(bad, true).unwrap_err();
+            assert!(e.contains("not a valid distribution name"), "{bad}: {e}");
+        }
+        assert!(parse_requirement("core ===", true).is_err());
+    }
 
     #[test]
     fn a_table_is_at_its_header_line_not_the_one_before() {
