@@ -616,22 +616,12 @@ fn read_requirements(
     Ok(())
 }
 
-/// One requirement string, read as uv 0.13 reads it: PEP 508 (`pep508_rs`), and when that
-/// fails, again after fixes of common mistakes. In `[project] dependencies` and
-/// `optional-dependencies` (`lenient`) these are the fixes uv applies there, in uv's order,
-/// each kept for the next (uv's `LenientRequirement`, `uv-pypi-types`): a missing comma between two specifiers (`>=7.2.0<8.0.0`), `!=~5.0` for
-/// `!=5.0.*`, a `.*` after `<`, `<=`, `>` or `>=` (dropped), `!=3.0*` for `!=3.0.*`, a trailing
-/// comma, `>dev` for `>0.0.0dev`, a `.0` after a pre-, post- or dev-release number, quotes
-/// before the marker. In `[dependency-groups]` uv reads strictly: only a trailing comma, which
-/// its parser takes and `pep508_rs`'s does not, is dropped (`uv lock` by hand on each). Errors: the message of the first parse; a name ending in `.`, `_` or `-`
-/// is refused before `pep508_rs` sees it (its 0.9 parser panics on `a_ >=1`).
-fn parse_requirement(
-    text: &str,
-    lenient: bool,
-) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, String> {
-    type Fix = fn(&str) -> String;
-    static FIXES: std::sync::LazyLock<[(regex::Regex, &str); 7]> = std::sync::LazyLock::new(|| {
-        let re = |r: &str| regex::Regex::new(r).expect("a fixed pattern");
+/// uv's fixes of common mistakes in requirements ([`parse_requirement`]): pattern and
+/// replacement, in uv's order. Fixed patterns (`every_fix_of_uv_compiles` checks them); one
+/// that failed to compile would be skipped.
+static FIXES: std::sync::LazyLock<[(Option<regex::Regex>, &str); 7]> =
+    std::sync::LazyLock::new(|| {
+        let re = |r: &str| regex::Regex::new(r).ok();
         [
             (re(r"(\d)([<>=~^!])"), "$1,$2"),
             (re(r"!=~((?:\d\.)*\d)"), "!=${1}.*"),
@@ -642,6 +632,21 @@ fn parse_requirement(
             (re(r"(\d+(\.\d)*(a|b|rc|post|dev)\d+)\.0"), "${1}"),
         ]
     });
+
+/// One requirement string, read as uv 0.13 reads it: PEP 508 (`pep508_rs`), and when that
+/// fails, again after fixes of common mistakes. In `[project] dependencies` and
+/// `optional-dependencies` (`lenient`) these are the fixes uv applies there, in uv's order,
+/// each kept for the next (uv's `LenientRequirement`, `uv-pypi-types`): a missing comma
+/// between two specifiers (`>=7.2.0<8.0.0`), `!=~5.0` for `!=5.0.*`, a `.*` after `<`, `<=`, `>` or `>=` (dropped), `!=3.0*` for `!=3.0.*`, a trailing
+/// comma, `>dev` for `>0.0.0dev`, a `.0` after a pre-, post- or dev-release number, quotes
+/// before the marker. In `[dependency-groups]` uv reads strictly: only a trailing comma, which
+/// its parser takes and `pep508_rs`'s does not, is dropped (`uv lock` by hand on each). Errors: the message of the first parse; a name ending in `.`, `_` or `-`
+/// is refused before `pep508_rs` sees it (its 0.9 parser panics on `a_ >=1`).
+fn parse_requirement(
+    text: &str,
+    lenient: bool,
+) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, String> {
+    type Fix = fn(&str) -> String;
     let unquote: Fix = |input| {
         let quotes = |s: &str| s.replace(['\'', '"'], "");
         match input.find(';') {
@@ -661,7 +666,8 @@ fn parse_requirement(
             continue;
         }
         let next = match FIXES.get(step) {
-            Some((re, with)) => re.replace_all(&patched, *with).into_owned(),
+            Some((Some(re), with)) => re.replace_all(&patched, *with).into_owned(),
+            Some((None, _)) => continue,
             None => unquote(&patched),
         };
         if next != patched {
@@ -694,6 +700,11 @@ fn pep508(text: &str) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_fix_of_uv_compiles() {
+        assert!(FIXES.iter().all(|(re, _)| re.is_some()));
+    }
 
     proptest::proptest! {
         /// No requirement string panics the reader (`pep508_rs` 0.9 did on `a_ >=1`): each is
