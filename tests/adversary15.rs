@@ -470,6 +470,70 @@ fn a_maturin_manifest_path_project_is_reached_by_its_crate() {
     assert_eq!(ours, set(&["app", "ca-bindings", "ca_py", "core"]));
 }
 
+/// The same layout with the project named as the crate (`ca_py`, maturin's own default) and
+/// no `pyproject.toml` in the crate's folder: the project is the distribution `ca-py` (uv locks
+/// it from `CA/python/ca_py`), not a second one beside the crate, so `lint-deps` neither
+/// refuses two packages named `ca-py` nor asks the crate for a `pyproject.toml` of its own
+/// (maturin runs in the project's folder, never the crate's), and a change to the crate's
+/// dependency reaches the project and `app`. Both used to fail (exit 2: "both name the
+/// distribution").
+#[test]
+fn a_maturin_project_named_as_its_crate_is_that_crate_s_distribution() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n\
+             [workspace.dependencies]\ncore = { path = \"CA/rust/core\" }\n",
+        ),
+        (
+            "CA/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("CA/rust/core/src/lib.rs", ""),
+        (
+            "CA/rust/ca_py/Cargo.toml",
+            "[package]\nname = \"ca_py\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+             [lib]\ncrate-type = [\"cdylib\", \"rlib\"]\n\
+             [package.metadata.ccworkspace]\nkind = \"pyo3\"\n\
+             [dependencies]\ncore = { workspace = true }\n",
+        ),
+        ("CA/rust/ca_py/src/lib.rs", ""),
+        (
+            "CA/python/ca_py/pyproject.toml",
+            "[project]\nname = \"ca_py\"\nversion = \"0.1.0\"\n\
+             [build-system]\nrequires = [\"maturin>=1.9.4,<2\"]\nbuild-backend = \"maturin\"\n\
+             [tool.maturin]\nmanifest-path = \"../../rust/ca_py/Cargo.toml\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[project]\nname = \"mono\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n\
+             [tool.uv.workspace]\nmembers = [\"*/python/*\"]\n",
+        ),
+        (
+            "P/python/app/pyproject.toml",
+            "[project]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"ca-py\"]\n\
+             [tool.uv.sources]\nca-py = { workspace = true }\n",
+        ),
+    ]);
+    let r = support::cli::lint_deps(dir.path(), &["--manifest-path", "Cargo.toml"]);
+    assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    let (locked, stderr) = uv_lock_offline(dir.path());
+    assert!(locked, "{stderr}");
+    let lock = std::fs::read_to_string(dir.path().join("uv.lock")).unwrap();
+    assert!(
+        lock.contains(
+            "name = \"ca-py\"\nversion = \"0.1.0\"\nsource = { editable = \"CA/python/ca_py\" }"
+        ),
+        "{lock}"
+    );
+    let repo = Repo::init(dir.path());
+    repo.commit_all("base");
+    repo.append("CA/rust/core/src/lib.rs", "// changed\n");
+    repo.commit_all("change");
+    let ours = affected_names(dir.path(), "HEAD~1");
+    assert_eq!(ours, set(&["app", "ca-py", "ca_py", "core"]));
+}
+
 /// `.python-version` pins `3.11` and a member asks `requires-python = ">=3.11.5"`: uv takes
 /// the newest 3.11 it has and locks the workspace. We used to compare with 3.11.0 and report
 /// `incompatible-requires-python`, saying uv would not lock it.

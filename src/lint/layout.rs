@@ -110,6 +110,10 @@ fn builds_binary_wheel(m: &Manifest, pyproject: Option<&Table>, has_lib: bool) -
     }
 }
 
+/// The label of `pyo3-layout`'s finding for a PyO3 crate without a `pyproject.toml` of its
+/// own, which [`super::check_discovering`] drops for a crate a maturin project elsewhere builds.
+pub(super) const NO_PYPROJECT: &str = "no pyproject.toml next to this Cargo.toml";
+
 pub(super) fn pyo3(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (m, deps) in ctx.ws.members.iter().zip(&ctx.deps) {
         if m.dir.is_empty() || !ctx.ws.selected.contains(&m.dir) || !is_pyo3(ctx, m, deps) {
@@ -132,7 +136,7 @@ pub(super) fn pyo3(ctx: &Ctx, out: &mut Vec<Finding>) {
                     &m.path,
                     name_span.clone(),
                     format!("PyO3 crate `{name}` has no pyproject.toml of its own"),
-                    "no pyproject.toml next to this Cargo.toml",
+                    NO_PYPROJECT,
                 )
                 .help(format!(
                     "add {pyproject_path} with `[build-system] build-backend = \"maturin\"` \

@@ -389,6 +389,15 @@ where
         },
     );
     let (py, python_findings) = python?;
+    if let Some(py) = &py {
+        // A crate a maturin project elsewhere builds (`manifest-path`, maturin's mixed
+        // layout) needs no `pyproject.toml` of its own: maturin never runs in its folder.
+        findings.retain(|f| {
+            !(f.rule == Rule::Pyo3Layout
+                && f.label == layout::NO_PYPROJECT
+                && py.built_by_maturin_project(crate::model::relpath::parent_dir(&f.file).as_str()))
+        });
+    }
     findings.extend(python_findings.into_iter().flatten());
     Ok((settle(ws, cfg, findings), py))
 }

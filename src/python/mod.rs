@@ -259,6 +259,13 @@ impl PythonWorkspace {
             .filter(|(_, p)| p.kind == PackageKind::Python)
     }
 
+    /// Whether a Python package builds the crate in folder `dir` (relative to the root) with
+    /// maturin through `[tool.maturin] manifest-path`.
+    pub fn built_by_maturin_project(&self, dir: &str) -> bool {
+        self.python_packages()
+            .any(|(_, p)| maturin_manifest_dir(p).as_deref() == Some(dir))
+    }
+
     /// The deepest Python package (not a PyO3 crate) whose folder holds `path` (a file
     /// relative to the workspace root). The root package (folder "") holds only its own
     /// `pyproject.toml`: the files outside every package stay outside (`docs/python.md`).
@@ -817,6 +824,7 @@ fn finish(
     }
     // Folders are unique: an in-place sort (no buffer of 300-odd packages to allocate).
     packages.sort_unstable_by(|a, b| a.dir.cmp(&b.dir));
+    built_elsewhere(&mut packages);
     let mut by_distribution: BTreeMap<String, usize> = BTreeMap::new();
     for (i, p) in packages.iter().enumerate() {
         if let Some(&other) = by_distribution.get(&p.distribution) {
@@ -865,22 +873,56 @@ fn finish(
     })
 }
 
+/// A PyO3 crate without a `pyproject.toml` of its own whose wheel a maturin project elsewhere
+/// builds under the crate's name (`DAGs/python/ca_py` with `manifest-path =
+/// "../../rust/ca_py/Cargo.toml"` and `name = "ca_py"`, maturin's layout for a mixed project):
+/// that project is the distribution (uv locks it, maturin builds it), so the crate's node gives
+/// up the name it would otherwise stand for, and keeps a key no requirement can name (`ca-py
+/// (crate DAGs/rust/ca_py)`); the project's build edge ([`maturin_build_edge`]) still joins
+/// them. `packages` sorted by folder.
+fn built_elsewhere(packages: &mut [Package]) {
+    let built: Vec<(String, String)> = packages
+        .iter()
+        .filter(|p| p.kind == PackageKind::Python)
+        .filter_map(|p| Some((maturin_manifest_dir(p)?, p.distribution.clone())))
+        .collect();
+    for (dir, distribution) in built {
+        if let Ok(i) = packages.binary_search_by(|q| q.dir.as_str().cmp(&dir))
+            && matches!(packages[i].kind, PackageKind::Pyo3 { .. })
+            && packages[i].project.is_none()
+            && packages[i].distribution == distribution
+        {
+            packages[i].distribution = format!("{distribution} (crate {dir})");
+        }
+    }
+}
+
+/// The folder of the `Cargo.toml` a maturin project `p` builds through `[tool.maturin]
+/// manifest-path`, relative to the root.
+fn maturin_manifest_dir(p: &Package) -> Option<String> {
+    let proj = p.project.as_ref()?;
+    if !proj.is_maturin() {
+        return None;
+    }
+    let manifest = proj.maturin_manifest.as_ref()?;
+    let path = crate::model::normalize_rel(&crate::model::join(&p.dir, &manifest.value))?;
+    match path.rsplit_once('/') {
+        Some((dir, "Cargo.toml")) => Some(dir.to_string()),
+        None if path == "Cargo.toml" => Some(String::new()),
+        _ => None,
+    }
+}
+
 /// A maturin project outside its crate's folder (`[tool.maturin] manifest-path =
 /// "../../rust/ca_py/Cargo.toml"`, maturin's layout for a mixed Rust/Python project) builds
 /// that PyO3 crate into its own wheel: an edge to the crate, as if it required the crate's
 /// distribution, so a change to the crate's build reaches the project and its dependents.
 fn maturin_build_edge(packages: &[Package], p: &Package) -> Option<Edge> {
-    let proj = p.project.as_ref()?;
-    if p.kind != PackageKind::Python || !proj.is_maturin() {
+    if p.kind != PackageKind::Python {
         return None;
     }
-    let manifest = proj.maturin_manifest.as_ref()?;
-    let path = crate::model::normalize_rel(&crate::model::join(&p.dir, &manifest.value))?;
-    let dir = match path.rsplit_once('/') {
-        Some((dir, "Cargo.toml")) => dir.to_string(),
-        None if path == "Cargo.toml" => String::new(),
-        _ => return None,
-    };
+    let dir = maturin_manifest_dir(p)?;
+    let line = p.project.as_ref()?.maturin_manifest.as_ref()?.line;
     let to = packages
         .iter()
         .position(|q| q.dir == dir && matches!(q.kind, PackageKind::Pyo3 { .. }))?;
@@ -888,7 +930,7 @@ fn maturin_build_edge(packages: &[Package], p: &Package) -> Option<Edge> {
         to,
         declared: Declared::Project,
         extras: Vec::new(),
-        line: manifest.line,
+        line,
     })
 }
 
