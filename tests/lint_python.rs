@@ -704,6 +704,45 @@ fn without_a_uv_workspace_a_path_source_is_required_and_uv_agrees() {
     );
 }
 
+/// A PyO3 crate outside the uv workspace, built as a path dependency of `app`, whose own
+/// `pyproject.toml` requires the member `core`: uv resolves that to the member with no source
+/// and with a path source, and refuses `workspace = true` there ("references a workspace in
+/// `tool.uv.sources` ..., but is not a workspace member"). So nothing is reported, and `--fix`
+/// (which used to write `workspace = true`) leaves the file alone.
+#[test]
+fn a_requirer_outside_the_uv_workspace_needs_no_workspace_source() {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    for source in [
+        "",
+        "\n[tool.uv.sources]\ncore = { path = \"../../pkgs/core\", editable = true }\n",
+    ] {
+        let fast = format!(
+            "[build-system]\nrequires = [\"maturin>=1,<2\"]\nbuild-backend = \"maturin\"\n\n\
+             [project]\nname = \"fast-py\"\nversion = \"0.1.0\"\ndependencies = [\"core\"]\n\n\
+             [tool.maturin]\nmodule-name = \"fast_py\"\n{source}"
+        );
+        let ws = uv_workspace(
+            "[\"pkgs/*\"]",
+            "\n[tool.uv.sources]\ncore = { workspace = true }\nfast-py = { path = \"../../crates/fast_py\" }\n",
+            &[("crates/fast_py/pyproject.toml", &fast)],
+        );
+        let before = tree(ws.path());
+        let r = run(ws.path(), &["--format", "json"]);
+        assert_eq!(findings(&r.stdout), [], "{source:?}: {}", r.stdout);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let r = run(ws.path(), &["--fix"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(tree(ws.path()), before, "--fix wrote something");
+        assert_uv_locks(ws.path());
+        assert_eq!(
+            locked_source(ws.path(), "core"),
+            "{ editable = \"pkgs/core\" }"
+        );
+    }
+}
+
 /// `incompatible-requires-python` against uv: with the Python of `.python-version`, uv refuses
 /// to lock a workspace whose member excludes it ("incompatible with the project's Python
 /// requirement"), and locks it once the member allows it.

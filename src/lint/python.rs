@@ -225,6 +225,13 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
             // index is never asked. But uv refuses one to a member of its workspace from a
             // member without a workspace source ("`core` is included as a workspace member,
             // but is missing an entry in `tool.uv.sources`"; uv 0.13, checked by hand).
+            // A requirer outside the uv workspace (a PyO3 crate built as a path dependency):
+            // uv resolves its requirement on a member to the member, with or without a path
+            // source, and refuses `workspace = true` there (uv 0.13, `uv lock` by hand), so
+            // there is no source to add.
+            if uv.is_some() && i.is_some() && !py.uv_members.contains(&pkg.dir) {
+                continue;
+            }
             let direct = is_direct(r);
             let uv_refuses = uv.is_some() && py.uv_members.contains(&pkg.dir);
             if wanted(Rule::MissingWorkspaceSource) && (!direct || uv_refuses) {
