@@ -57,7 +57,7 @@ fn tree(root: &Path) -> BTreeMap<String, String> {
 
 /// `uv lock --offline` in `dir`: (success, stderr). No package here needs the index.
 fn uv_lock(dir: &Path) -> (bool, String) {
-    let out = Command::new(support::UV.0)
+    let out = Command::new(support::uv_program())
         .args(["lock", "--offline", "--no-progress"])
         .current_dir(dir)
         .env_remove("VIRTUAL_ENV")
@@ -752,7 +752,17 @@ fn requires_python_is_judged_as_uv_judges_it() {
         return;
     }
     let (major, minor) = local_python();
-    let pin = format!("{major}.{minor}\n");
+    // The pin in each form uv reads as this major.minor (with and without the dot).
+    for pin in [
+        format!("{major}.{minor}\n"),
+        format!("{major}{minor}\n"),
+        format!("cp{major}{minor}\n"),
+    ] {
+        judged_as_uv_judges(major, minor, &pin);
+    }
+}
+
+fn judged_as_uv_judges(major: u64, minor: u64, pin: &str) {
     let too_new = format!(
         "[project]\nname = \"core\"\nversion = \"0.1.0\"\nrequires-python = \">={major}.{}\"\n",
         minor + 1
@@ -761,13 +771,13 @@ fn requires_python_is_judged_as_uv_judges_it() {
         "[\"pkgs/core\"]",
         "",
         &[
-            (".python-version", &pin),
+            (".python-version", pin),
             ("pkgs/core/pyproject.toml", &too_new),
         ],
     );
     let root = ws.path();
     let r = run(root, &["--format", "json"]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 1, "{pin}");
     assert_eq!(
         findings(&r.stdout),
         [f(

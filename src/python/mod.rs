@@ -206,7 +206,8 @@ fn lower_bound(specifiers: &pep440_rs::VersionSpecifiers) -> Option<pep440_rs::V
 
 /// The Python version a `.python-version` line asks for, in the forms uv reads a request
 /// (uv's `PythonRequest::parse`): a version (`3.12`, `3.12.7`), with an implementation
-/// (`cpython@3.12`, `pypy@3.10`, `cpython3.12`, `python3.12`), as a key
+/// (`cpython@3.12`, `pypy@3.10`, `cpython3.12`, `python3.12`, `cp3.12`), without the dot
+/// (`312`, `cp312`: the first digit is the major version), as a key
 /// (`cpython-3.12.7-linux-x86_64-gnu`), a variant (`3.13t`, `3.13+freethreaded`), or a
 /// specifier set (`>=3.12`, `==3.12.*`: its lower bound). `None` for a request that names no
 /// major.minor version: `3`, `system`, a path or another executable name (uv then takes what it
@@ -216,7 +217,7 @@ pub fn requested_version(written: &str) -> Option<pep440_rs::Version> {
     let mut rest = written.trim();
     for prefix in [
         "cpython@", "pypy@", "graalpy@", "cpython-", "pypy-", "graalpy-", "cpython", "pypy",
-        "graalpy", "python",
+        "graalpy", "python", "cp@", "pp@", "gp@", "cp", "pp", "gp",
     ] {
         if let Some(r) = rest.strip_prefix(prefix) {
             rest = r;
@@ -234,6 +235,14 @@ pub fn requested_version(written: &str) -> Option<pep440_rs::Version> {
         .strip_suffix('t')
         .or_else(|| rest.strip_suffix('d'))
         .unwrap_or(rest);
+    // Without a dot, the first digit is the major version: `311` is 3.11 (uv: `312` is 3.12).
+    let dotted;
+    let rest = if rest.len() >= 2 && rest.bytes().all(|b| b.is_ascii_digit()) {
+        dotted = format!("{}.{}", &rest[..1], &rest[1..]);
+        dotted.as_str()
+    } else {
+        rest
+    };
     pep440_rs::Version::from_str(rest)
         .ok()
         .filter(|v| v.release().len() >= 2 && v.release()[0] == 3)
@@ -1631,6 +1640,18 @@ mod tests {
             ("==3.12.*", Some("3.12")),
             (">=3.11,<3.13", Some("3.11")),
             ("3.12.0rc1", Some("3.12.0rc1")),
+            // Without the dot, and uv's short implementation names (`uv python find` 0.13.9
+            // finds 3.11 for each of these).
+            ("311", Some("3.11")),
+            ("cp311", Some("3.11")),
+            ("cp3.11", Some("3.11")),
+            ("cpython311", Some("3.11")),
+            ("cpython-311", Some("3.11")),
+            ("python311", Some("3.11")),
+            ("pp310", Some("3.10")),
+            ("3119", Some("3.119")),
+            // An executable name to uv, not a version.
+            ("py311", None),
             ("3", None),
             ("system", None),
             ("/usr/bin/python3", None),

@@ -70,6 +70,23 @@ pub fn require_tool(name: &str, install_hint: &str) -> bool {
     false
 }
 
+/// uv's own binary: `uv.find_uv_bin()` of the `uv` Python package (how `.ci/run` installs
+/// it), else `uv` on PATH. A version manager's shim (pyenv's) in front of it would read a
+/// test's `.python-version` itself and refuse forms uv reads (`311`, `cp311`).
+pub fn uv_program() -> &'static str {
+    static PROGRAM: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PROGRAM.get_or_init(|| {
+        std::process::Command::new("python3")
+            .args(["-c", "import uv; print(uv.find_uv_bin())"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| UV.0.to_string())
+    })
+}
+
 /// Install hints, one per tool, as `.ci/run` installs them.
 pub const MATURIN: (&str, &str) = ("maturin", "pip install 'maturin>=1.9.4,<2'");
 pub const UV: (&str, &str) = ("uv", "pip install 'uv>=0.9'");
