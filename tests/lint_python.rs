@@ -795,6 +795,38 @@ fn judged_as_uv_judges(major: u64, minor: u64, pin: &str) {
     assert_uv_locks(root);
 }
 
+/// Without a `.python-version` uv locks a workspace whose member excludes the root's Python
+/// (for the Pythons every member allows), so the finding says that, not that uv refuses.
+#[test]
+fn an_unpinned_python_is_left_out_of_the_lock_not_refused() {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    let ws = write_workspace(&[
+        ("Cargo.toml", CARGO_ROOT),
+        LIB,
+        (
+            "pyproject.toml",
+            "[project]\nname = \"mono\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n\
+             [tool.uv.workspace]\nmembers = [\"pkgs/*\"]\n",
+        ),
+        (
+            "pkgs/a/pyproject.toml",
+            "[project]\nname = \"a\"\nversion = \"0.1.0\"\nrequires-python = \">=3.9\"\n",
+        ),
+    ]);
+    let r = run(ws.path(), &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(v["code"], "incompatible-requires-python");
+    let note = v["notes"][1].as_str().unwrap();
+    assert!(
+        note.starts_with("uv locks the workspace only for the Pythons every member allows"),
+        "{note}"
+    );
+    assert_uv_locks(ws.path());
+}
+
 /// Where the root's Python comes from, in order: `.python-version`, the lower bound of the
 /// root `requires-python`, `[workspace.metadata.ccworkspace.docker] python-version`.
 #[test]

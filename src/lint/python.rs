@@ -569,11 +569,19 @@ fn requires_python<'p>(
             format!("does not allow {}", root.version),
         )
         .note(format!("the monorepo's Python is {}", root.from))
-        .note(if py.uv_members.contains(&pkg.dir) {
-            "uv does not lock the workspace with this member (\"incompatible with the project's \
-             Python requirement\"), and pip refuses to install the package on that Python"
-        } else {
-            "uv and pip refuse to install the package on that Python"
+        .note(match (py.uv_members.contains(&pkg.dir), root.pinned) {
+            (true, true) => "uv does not lock the workspace with this member (\"incompatible \
+                             with the project's Python requirement\"), and pip refuses to install \
+                             the package on that Python"
+                .to_string(),
+            // Without a pin uv locks for the Pythons every member allows (uv 0.13, by hand).
+            (true, false) => format!(
+                "uv locks the workspace only for the Pythons every member allows, which leaves \
+                 out Python {v}: `uv sync` refuses a Python {v} interpreter, and pip refuses to \
+                 install the package on it",
+                v = root.version
+            ),
+            (false, _) => "uv and pip refuse to install the package on that Python".to_string(),
         })
         .help(format!(
             "allow Python {} in `requires-python` (e.g. `requires-python = \">={}\"`), or move \

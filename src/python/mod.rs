@@ -88,6 +88,9 @@ pub struct RootPython {
     pub version: pep440_rs::Version,
     /// Where it comes from, for messages (`` `.python-version` (3.11) ``).
     pub from: String,
+    /// Whether `.python-version` pins it: uv then locks for that Python, and refuses a member
+    /// that excludes it; otherwise uv locks for the Pythons every member allows.
+    pub pinned: bool,
 }
 
 /// The root's Python: the version the first line of the root `.python-version` asks for (what
@@ -146,6 +149,7 @@ fn root_python_of(
                 return Ok(RootPython {
                     version,
                     from: format!("`.python-version` ({written})"),
+                    pinned: true,
                 });
             }
             passed_over = format!(" (`.python-version` asks for `{written}`, no version)");
@@ -168,6 +172,7 @@ fn root_python_of(
                     rp.value
                 ),
                 version,
+                pinned: false,
             });
         }
     }
@@ -182,6 +187,7 @@ fn root_python_of(
         from: format!(
             "[workspace.metadata.ccworkspace.docker] python-version ({docker_default}){passed_over}"
         ),
+        pinned: false,
     })
 }
 
