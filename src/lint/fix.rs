@@ -223,8 +223,13 @@ pub fn versions_lost(before: &[Sourced], after: &[Sourced]) -> Vec<Sourced> {
         .collect()
 }
 
-/// Apply `edits` to a manifest's text.
+/// Apply `edits` to a manifest's text. A UTF-8 byte order mark, which TOML parsers (cargo's,
+/// uv's) accept and `toml_edit` drops, is kept, like the file's line endings.
 pub fn apply(text: &str, edits: &[Edit]) -> anyhow::Result<String> {
+    const BOM: char = '\u{feff}';
+    if let Some(rest) = text.strip_prefix(BOM) {
+        return Ok(format!("{BOM}{}", apply(rest, edits)?));
+    }
     let mut doc: DocumentMut = text.parse().context("failed to parse the manifest")?;
     for edit in edits {
         // An entry edited in place keeps every comment it held (above it when the new value
@@ -1181,6 +1186,34 @@ debug = true
             out,
             "[workspace]\r\nmembers = []\r\n\r\n[workspace.dependencies]\r\na = \"1\"\r\nb = \"2\"\r\n"
         );
+    }
+
+    /// A byte order mark (cargo and uv read past it) stays, with CRLF line endings too.
+    #[test]
+    fn a_byte_order_mark_stays() {
+        for (text, want) in [
+            (
+                "\u{feff}[workspace]\nmembers = []\n",
+                "\u{feff}[workspace]\nmembers = []\n\n[workspace.dependencies]\nb = \"2\"\n",
+            ),
+            (
+                "\u{feff}[workspace]\r\nmembers = []\r\n",
+                "\u{feff}[workspace]\r\nmembers = []\r\n\r\n[workspace.dependencies]\r\nb = \"2\"\r\n",
+            ),
+        ] {
+            let out = apply(
+                text,
+                &[Edit::AddWorkspaceDep {
+                    key: "b".into(),
+                    entry: NewEntry {
+                        version: Some("2".into()),
+                        ..NewEntry::default()
+                    },
+                }],
+            )
+            .unwrap();
+            assert_eq!(out, want);
+        }
     }
 
     #[test]
