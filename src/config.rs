@@ -44,7 +44,8 @@ pub struct PythonConfig {
     #[serde(default = "default_python_packages")]
     pub packages: Vec<String>,
     /// The command that tests one affected Python package in the `github` test plan;
-    /// `{name}` is its distribution name, `{path}` its folder. `None`: the default,
+    /// `{name}` is its distribution name, `{path}` its folder, `{ignore}` pytest's `--ignore`
+    /// for each package nested in it. `None`: the default,
     /// [`PythonConfig::test_command_for`].
     #[serde(default)]
     pub test_command: Option<String>,
@@ -78,14 +79,15 @@ fn default_python_packages() -> Vec<String> {
 
 impl PythonConfig {
     /// The Python test command: the configured one, else `uv run --package {name} pytest
-    /// {path}` in a uv workspace (run from the root, uv finds the member by name), else `uv run
-    /// --project {path} pytest {path}` (each package is its own uv project: `--package` needs a
-    /// workspace at the root, and uv refuses it without one).
+    /// {path}{ignore}` in a uv workspace (run from the root, uv finds the member by name), else
+    /// `uv run --project {path} pytest {path}{ignore}` (each package is its own uv project:
+    /// `--package` needs a workspace at the root, and uv refuses it without one); `{ignore}`
+    /// leaves out the packages nested in its folder ([`crate::affected::report::test_command`]).
     pub fn test_command_for(&self, uv_workspace: bool) -> String {
         match &self.test_command {
             Some(configured) => configured.clone(),
-            None if uv_workspace => "uv run --package {name} pytest {path}".to_string(),
-            None => "uv run --project {path} pytest {path}".to_string(),
+            None if uv_workspace => "uv run --package {name} pytest {path}{ignore}".to_string(),
+            None => "uv run --project {path} pytest {path}{ignore}".to_string(),
         }
     }
 }

@@ -401,6 +401,82 @@ fn json_kinds_flags_and_explanations() {
     );
 }
 
+/// pytest collects a folder's tests, nested packages' included, but `uv run --package a`
+/// installs only `a`'s environment: a nested member's tests fail to import (`No module named
+/// 'sub'`, tried by hand with pytest 8). So each package's command leaves out the packages
+/// nested in its folder (`--ignore`), and the root package's leaves out every other one.
+#[test]
+fn a_package_s_test_command_leaves_out_nested_packages() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "crates/a/Cargo.toml",
+            "[package]\nname = \"a-rs\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[project]\nname = \"root-app\"\nversion = \"0.1.0\"\n\
+             [tool.uv.workspace]\nmembers = [\"py/*\", \"py/a/sub\"]\n",
+        ),
+        (
+            "py/a/pyproject.toml",
+            "[project]\nname = \"a\"\nversion = \"0.1.0\"\n",
+        ),
+        (
+            "py/a/sub/pyproject.toml",
+            "[project]\nname = \"sub\"\nversion = \"0.1.0\"\n",
+        ),
+        (
+            "py/b/pyproject.toml",
+            "[project]\nname = \"b\"\nversion = \"0.1.0\"\n",
+        ),
+        ("py/a/a.py", ""),
+        ("py/a/sub/sub.py", ""),
+        ("py/b/b.py", ""),
+    ]);
+    let repo = Repo::init(dir.path());
+    repo.commit_all("base");
+    for f in ["py/a/a.py", "py/a/sub/sub.py", "py/b/b.py"] {
+        repo.append(f, "\n# changed\n");
+    }
+    // The root package's own change: its `[project]`.
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"root-app\"\nversion = \"0.2.0\"\n\
+         [tool.uv.workspace]\nmembers = [\"py/*\", \"py/a/sub\"]\n",
+    );
+    let gh = affected(&repo, &["--format", "github"]);
+    assert_eq!(gh.code, 0, "{}", gh.stderr);
+    let matrix: serde_json::Value = serde_json::from_str(
+        gh.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("matrix="))
+            .unwrap(),
+    )
+    .unwrap();
+    let tests: BTreeSet<String> = matrix["include"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["test"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        tests,
+        [
+            "uv run --package a pytest py/a --ignore=py/a/sub",
+            "uv run --package b pytest py/b",
+            "uv run --package root-app pytest . --ignore=py/a --ignore=py/b",
+            "uv run --package sub pytest py/a/sub",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<BTreeSet<_>>()
+    );
+}
+
 #[test]
 fn configured_test_commands_are_quoted() {
     let (_dir, repo) = monorepo();

@@ -229,17 +229,38 @@ struct GroupJob<'a> {
     tests: Vec<String>,
 }
 
-/// The command that tests one row: `rust_cmd` for a crate, `python_cmd` for a Python
-/// package, with `{name}` and `{path}` (`.` for the root) replaced by the shell-quoted values.
-pub fn test_command(row: &Row<'_>, python_cmd: &str, rust_cmd: &str) -> String {
+/// The templates of the test plan's commands ([`test_command`]) and what `{ignore}` needs.
+#[derive(Debug, Clone, Copy)]
+pub struct TestTemplates<'a> {
+    /// For a Python package ([`crate::config::PythonConfig::test_command_for`]).
+    pub python: &'a str,
+    /// For a crate.
+    pub rust: &'a str,
+    /// Every Python package's folder, relative to the root (`""` for the root package).
+    pub python_dirs: &'a [&'a str],
+}
+
+/// The command that tests one row: the Python template for a Python package, the Rust one for
+/// a crate, with `{name}` and `{path}` (`.` for the root) replaced by the shell-quoted values,
+/// and `{ignore}` by ` --ignore=DIR` (pytest's option) for each other Python package's folder
+/// inside the row's (every other one for the root package; one inside another left out: the
+/// outer one covers it): pytest collects the tests of a
+/// package's folder, nested packages' included, which its environment (`uv run --package`)
+/// does not install. Empty for a crate, and for a package with none nested.
+pub fn test_command(row: &Row<'_>, templates: &TestTemplates<'_>) -> String {
     let template = if row.is_python() {
-        python_cmd
+        templates.python
     } else {
-        rust_cmd
+        templates.rust
     };
     let path = if row.path.is_empty() { "." } else { row.path };
     let name = crate::docker::quote::sh_word(row.name);
     let path = crate::docker::quote::sh_word(path);
+    let ignore = if row.is_python() {
+        ignored_below(row.path, templates.python_dirs)
+    } else {
+        String::new()
+    };
     // One pass, so that a name containing `{path}` is not substituted again.
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
@@ -252,6 +273,9 @@ pub fn test_command(row: &Row<'_>, python_cmd: &str, rust_cmd: &str) -> String {
         } else if let Some(t) = tail.strip_prefix("{path}") {
             out.push_str(&path);
             rest = t;
+        } else if let Some(t) = tail.strip_prefix("{ignore}") {
+            out.push_str(&ignore);
+            rest = t;
         } else {
             out.push('{');
             rest = &tail[1..];
@@ -259,6 +283,26 @@ pub fn test_command(row: &Row<'_>, python_cmd: &str, rust_cmd: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// ` --ignore=DIR` for each folder of `dirs` strictly inside `path` (every other one for the
+/// root, `""`), in path order, a folder inside one ignored already left out.
+fn ignored_below(path: &str, dirs: &[&str]) -> String {
+    let inside = |d: &str, of: &str| {
+        of.is_empty() && !d.is_empty()
+            || d.strip_prefix(of).is_some_and(|rest| rest.starts_with('/'))
+    };
+    let mut below: Vec<&str> = dirs.iter().copied().filter(|d| inside(d, path)).collect();
+    below.sort_unstable();
+    let mut kept: Vec<&str> = Vec::new();
+    for d in below {
+        if !kept.last().is_some_and(|k| inside(d, k)) {
+            kept.push(d);
+        }
+    }
+    kept.iter()
+        .map(|d| format!(" --ignore={}", crate::docker::quote::sh_word(d)))
+        .collect()
 }
 
 /// `github`: the `matrix=`, `count=` and `jobs=` lines for `$GITHUB_OUTPUT`.
@@ -270,13 +314,12 @@ pub fn test_command(row: &Row<'_>, python_cmd: &str, rust_cmd: &str) -> String {
 /// `max_jobs`), each listing its crates.
 ///
 /// Every entry has `test`: the command that tests it (grouped: each member's, joined with
-/// ` && `; also as the list `tests`), from `python_cmd` / `rust_cmd`.
+/// ` && `; also as the list `tests`), from `templates` ([`test_command`]).
 pub fn github(
     rows: &[Row<'_>],
     group_by: Option<GroupBy>,
     max_jobs: usize,
-    python_cmd: &str,
-    rust_cmd: &str,
+    templates: &TestTemplates<'_>,
 ) -> String {
     let max_jobs = max_jobs.max(1);
     let mut out = String::new();
@@ -289,7 +332,7 @@ pub fn github(
                 kind: r.kind,
                 dockerfile: r.dockerfile.clone().unwrap_or_default(),
                 dockerfiles: r.dockerfile.iter().cloned().collect(),
-                test: test_command(r, python_cmd, rust_cmd),
+                test: test_command(r, templates),
             })
             .collect();
         serde_json::json!({ "include": include })
@@ -298,10 +341,8 @@ pub fn github(
         let include: Vec<GroupJob<'_>> = groups
             .into_iter()
             .map(|(name, members)| {
-                let tests: Vec<String> = members
-                    .iter()
-                    .map(|r| test_command(r, python_cmd, rust_cmd))
-                    .collect();
+                let tests: Vec<String> =
+                    members.iter().map(|r| test_command(r, templates)).collect();
                 GroupJob {
                     group: name,
                     cargo_args: members

@@ -72,12 +72,20 @@ pub fn run(global: &GlobalOpts, args: &AffectedArgs, out: &Output) -> anyhow::Re
         AffectedFormat::Nextest => report::nextest(&rows),
         AffectedFormat::Mermaid => report::mermaid(&ws, &rows),
         AffectedFormat::Github => {
+            let python_dirs: Vec<&str> = outcome
+                .python_packages
+                .values()
+                .map(String::as_str)
+                .collect();
             let text = report::github(
                 &rows,
                 args.group_by,
                 args.max_jobs as usize,
-                &config.python.test_command_for(outcome.python_uv_workspace),
-                &config.python.rust_test_command,
+                &report::TestTemplates {
+                    python: &config.python.test_command_for(outcome.python_uv_workspace),
+                    rust: &config.python.rust_test_command,
+                    python_dirs: &python_dirs,
+                },
             );
             if let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
                 let mut file = std::fs::OpenOptions::new()
