@@ -534,6 +534,56 @@ fn a_maturin_project_named_as_its_crate_is_that_crate_s_distribution() {
     assert_eq!(ours, set(&["app", "ca-py", "ca_py", "core"]));
 }
 
+/// A folder that joins the uv workspace without a file of its own changing (its `exclude`
+/// entry removed): uv.lock's `[manifest] members` gains it, and it is affected (its tests never
+/// ran as a member). It used to be left out: no file of `c` was in the diff.
+#[test]
+fn a_package_that_joins_the_workspace_is_affected() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "CA/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"py/*\"]\nexclude = [\"py/c\"]\n",
+        ),
+        (
+            "py/a/pyproject.toml",
+            "[project]\nname = \"a\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n",
+        ),
+        (
+            "py/b/pyproject.toml",
+            "[project]\nname = \"b\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n",
+        ),
+        (
+            "py/c/pyproject.toml",
+            "[project]\nname = \"c\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n",
+        ),
+    ]);
+    let (locked, stderr) = uv_lock_offline(dir.path());
+    assert!(locked, "{stderr}");
+    let repo = Repo::init(dir.path());
+    repo.commit_all("base");
+    repo.write(
+        "pyproject.toml",
+        "[tool.uv.workspace]\nmembers = [\"py/*\"]\n",
+    );
+    let (locked, stderr) = uv_lock_offline(dir.path());
+    assert!(locked, "{stderr}");
+    let lock = std::fs::read_to_string(dir.path().join("uv.lock")).unwrap();
+    assert!(
+        lock.contains("members = [\n    \"a\",\n    \"b\",\n    \"c\",\n]"),
+        "{lock}"
+    );
+    repo.commit_all("c joins");
+    assert_eq!(affected_names(dir.path(), "HEAD~1"), set(&["c"]));
+}
+
 /// `.python-version` pins `3.11` and a member asks `requires-python = ">=3.11.5"`: uv takes
 /// the newest 3.11 it has and locks the workspace. We used to compare with 3.11.0 and report
 /// `incompatible-requires-python`, saying uv would not lock it.

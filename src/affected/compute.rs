@@ -874,7 +874,7 @@ fn analyse_uv_lock(
     for (m, n) in uvlock::reaching(&base, &members, &changed, &entries) {
         reached.entry(m).or_insert(n);
     }
-    let seeds = reached
+    let mut seeds: Vec<PySeed> = reached
         .iter()
         .map(|(member, name)| PySeed {
             package: py.by_distribution[member],
@@ -884,7 +884,25 @@ fn analyse_uv_lock(
             },
         })
         .collect();
-    let note = if changed.is_empty() {
+    // A package that joined the workspace (its folder matched by a `members` glob, or no
+    // longer excluded) may have no file of its own in the diff: uv's list of members says so,
+    // and it is changed itself (its requirers resolve it from the monorepo now).
+    let mut joined = Vec::new();
+    if let (Some(before), Some(after)) = (&base.members, &head.members) {
+        for name in after.difference(before) {
+            joined.push(name.as_str());
+            if let Some(&package) = py.by_distribution.get(name) {
+                seeds.push(PySeed {
+                    package,
+                    reach: Reach::Full,
+                    cause: Cause::UvLock {
+                        change: format!("{name} joined the workspace's members"),
+                    },
+                });
+            }
+        }
+    }
+    let mut note = if changed.is_empty() {
         "no resolved package outside the workspace changed".to_string()
     } else {
         format!(
@@ -892,6 +910,9 @@ fn analyse_uv_lock(
             changed.values().cloned().collect::<Vec<_>>().join(", ")
         )
     };
+    if !joined.is_empty() {
+        note.push_str(&format!("; joined the workspace: {}", joined.join(", ")));
+    }
     Ok(Some(PyAnalysis {
         note,
         all: None,
@@ -992,7 +1013,7 @@ fn analyse_root_pyproject(
     }
     if workspace {
         parts.push(
-            "[tool.uv.workspace] (members read at the head; new and removed packages count through their files)"
+            "[tool.uv.workspace] (members read at the head; new and removed packages count through their files, and a folder that joins through uv.lock's members)"
                 .to_string(),
         );
     }

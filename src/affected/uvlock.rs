@@ -44,12 +44,28 @@ pub struct Entry {
 #[derive(Debug, Clone, Default)]
 pub struct Lock {
     pub entries: BTreeMap<String, Vec<Entry>>,
+    /// `[manifest] members`: the workspace members uv locked (normalised), when the lock has
+    /// the list (uv writes it for a workspace of more than one package).
+    pub members: Option<BTreeSet<String>>,
 }
 
 /// Parse `uv.lock`; the error says what is wrong.
 pub fn parse(text: &str) -> Result<Lock, String> {
     let table: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
-    let mut lock = Lock::default();
+    let mut lock = Lock {
+        members: table
+            .get("manifest")
+            .and_then(|m| m.get("members"))
+            .and_then(|m| m.as_array())
+            .map(|names| {
+                names
+                    .iter()
+                    .filter_map(|n| n.as_str())
+                    .map(crate::python::normalize)
+                    .collect()
+            }),
+        ..Lock::default()
+    };
     let Some(packages) = table.get("package") else {
         return Ok(lock);
     };
