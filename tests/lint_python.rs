@@ -1201,6 +1201,9 @@ fn manifest_arguments_check_the_given_pyprojects() {
             f("pyo3-not-uv-member", "pkgs/app/pyproject.toml", 9, "error"),
         ]
     );
+    // A package's folder stands for its `pyproject.toml`, as a member's for its `Cargo.toml`.
+    let by_folder = run(root, &["--format", "json", "pkgs/app"]);
+    assert_eq!(findings(&by_folder.stdout), findings(&r.stdout));
     let r = run(root, &["--format", "json", "pkgs/core/pyproject.toml"]);
     assert_eq!(
         findings(&r.stdout),

@@ -168,6 +168,13 @@ fn python_scope(ws: &Workspace, manifests: &[PathBuf]) -> PythonScope {
             continue;
         };
         let abs = abs.canonicalize().unwrap_or(abs);
+        // A package's folder stands for its `pyproject.toml`, as a member's folder for its
+        // `Cargo.toml`.
+        let abs = if abs.is_dir() {
+            abs.join("pyproject.toml")
+        } else {
+            abs
+        };
         let Some(name) = abs.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
