@@ -1013,6 +1013,70 @@ fn requirements_uv_fixes_are_read_as_uv_reads_them() {
     }
 }
 
+/// Every kind of `[tool.uv.sources]` entry with every key, against uv: `lint-deps` refuses
+/// (exit 2, at the key) exactly the tables uv fails to parse ("Failed to parse"), and lets the
+/// others through to the rules (uv may refuse those later for other reasons: a path to a
+/// member, an index it cannot reach offline).
+#[test]
+fn source_tables_are_refused_exactly_when_uv_cannot_parse_them() {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    let kinds = [
+        "workspace = true",
+        "path = \"../core\"",
+        "git = \"https://example.invalid/x\"",
+        "url = \"https://example.invalid/x.whl\"",
+        "index = \"x\"",
+    ];
+    let keys = [
+        "editable = true",
+        "package = true",
+        "subdirectory = \"a\"",
+        "rev = \"a\"",
+        "tag = \"a\"",
+        "branch = \"a\"",
+        "lfs = true",
+        "marker = \"python_version >= '3.8'\"",
+        "marker = \"bogus\"",
+        "extra = \"x\"",
+        "extra = \"x\", group = \"dev\"",
+        "bogus = 1",
+        "path = \"../core\"",
+    ];
+    let mut cases: Vec<String> = Vec::new();
+    for kind in kinds {
+        cases.push(format!("{{ {kind} }}"));
+        for key in keys {
+            cases.push(format!("{{ {kind}, {key} }}"));
+        }
+    }
+    let mut disagreements = Vec::new();
+    for source in &cases {
+        let app = format!(
+            "[project]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = []\n\
+             [project.optional-dependencies]\nx = [\"core\"]\n[dependency-groups]\ndev = []\n\
+             [tool.uv.sources]\ncore = {source}\n"
+        );
+        let ws = uv_workspace("[\"pkgs/*\"]", "", &[("pkgs/app/pyproject.toml", &app)]);
+        let (_, uv_says) = uv_lock(ws.path());
+        let uv_refuses = uv_says.contains("Failed to parse: pkgs/app/pyproject.toml");
+        let r = run(ws.path(), &[]);
+        let ours = r.code == 2;
+        if ours != uv_refuses {
+            disagreements.push(format!("{source}: uv {uv_says:?}, ours {}", r.stderr));
+        }
+        if ours {
+            assert!(
+                r.stderr.contains("pkgs/app/pyproject.toml:10:"),
+                "{source}: {}",
+                r.stderr
+            );
+        }
+    }
+    assert!(disagreements.is_empty(), "{disagreements:#?}");
+}
+
 /// A cargo-only workspace lints exactly as before: no Python finding, no Python output.
 /// `enabled = false`: no Python rule runs and no `pyproject.toml` of a Python package is read
 /// (a malformed one is no error); the PyO3 crate's own `pyproject.toml` is still the crate's,

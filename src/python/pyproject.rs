@@ -429,6 +429,19 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
                 Some(a) => a.iter().collect(),
                 None => vec![value],
             };
+            for e in &all {
+                if let Some((node, what)) = refused_source(e) {
+                    return Err(wrong(
+                        node,
+                        &format!("the [tool.uv.sources] entry `{key}` {what}"),
+                        "write one source: `{ workspace = true }` (with `editable`), `{ path = \
+                         \"...\" }` (with `editable`, `package`), `{ git = \"...\" }` (with `rev`, \
+                         `tag`, `branch`), `{ url = \"...\" }` or `{ index = \"...\" }`, each with \
+                         an optional `marker`, `subdirectory`, `lfs` and one of `extra` or `group` \
+                         (uv's `Source`; uv refuses the file too)",
+                    ));
+                }
+            }
             let workspace = !all.is_empty()
                 && all
                     .iter()
@@ -534,6 +547,77 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
 }
 
 /// The line of a table's header (`[project]`), or of its key for an inline table.
+/// The keys a `[tool.uv.sources]` table of each kind may have besides its kind's own key and
+/// `marker`, `extra`, `group` (uv 0.13's `Source`, read strictly: `uv lock` refuses to parse
+/// any other; each kind tried by hand with each key).
+const SOURCE_KEYS: [(&str, &[&str]); 5] = [
+    // uv 0.13 reads `{ git = "...", path = "..." }` as a git source.
+    ("git", &["subdirectory", "rev", "tag", "branch", "lfs", "path"]),
+    ("url", &["subdirectory", "lfs"]),
+    ("path", &["editable", "package", "subdirectory", "lfs"]),
+    ("index", &["subdirectory", "lfs"]),
+    ("workspace", &["editable", "subdirectory", "lfs"]),
+];
+
+/// Why uv refuses one source table of `[tool.uv.sources]`, with the node to point at: a key no
+/// kind of source has, two kinds (`workspace = true` with a `path`), a key its kind does not
+/// take (`rev` on a workspace source), `extra` with `group`, a `marker` that is no PEP 508
+/// marker. `None` when uv reads it (whether it points at the monorepo is the rules' business).
+fn refused_source<'n, 'a>(entry: &'n Node<'a>) -> Option<(&'n Node<'a>, String)> {
+    use std::str::FromStr as _;
+    let table = entry.as_table()?;
+    let common = ["marker", "extra", "group"];
+    let mut kinds: Vec<&str> = SOURCE_KEYS
+        .iter()
+        .map(|(kind, _)| *kind)
+        .filter(|kind| entry.get(kind).is_some())
+        .collect();
+    if kinds == ["git", "path"] {
+        kinds = vec!["git"];
+    }
+    for (key, node) in table.iter() {
+        let key = key.get_ref().as_ref();
+        let known = common.contains(&key)
+            || SOURCE_KEYS
+                .iter()
+                .any(|(kind, keys)| *kind == key || keys.contains(&key));
+        if !known {
+            return Some((node, format!("has `{key}`, which no uv source has")));
+        }
+    }
+    if let [first, second, ..] = kinds.as_slice() {
+        return Some((
+            entry,
+            format!("names two kinds of source, `{first}` and `{second}`"),
+        ));
+    }
+    if let [kind] = kinds.as_slice() {
+        let allowed = SOURCE_KEYS
+            .iter()
+            .find(|(k, _)| k == kind)
+            .map_or(&[][..], |(_, keys)| *keys);
+        for (key, node) in table.iter() {
+            let key = key.get_ref().as_ref();
+            if key != *kind && !common.contains(&key) && !allowed.contains(&key) {
+                return Some((
+                    node,
+                    format!("has `{key}`, which a `{kind}` source does not take"),
+                ));
+            }
+        }
+    }
+    if let (Some(_), Some(group)) = (entry.get("extra"), entry.get("group")) {
+        return Some((group, "has both `extra` and `group`".to_string()));
+    }
+    if let Some(marker) = entry.get("marker")
+        && let Some(text) = marker.as_str()
+        && let Err(e) = pep508_rs::MarkerTree::from_str(text)
+    {
+        return Some((marker, format!("has an invalid `marker`: {}", e.message)));
+    }
+    None
+}
+
 fn table_line(lines: &LineIndex, node: &Node) -> usize {
     let text = lines.text();
     let start = node.span().start.min(text.len());
