@@ -123,6 +123,31 @@ pub fn read_small_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(text)
 }
 
+/// The text of the TOML file `rel` (as messages name it) read as `bytes`. Errors (exit 2): it
+/// is not UTF-8, with the `file:line:column` of the first bad byte (TOML is UTF-8 only; cargo
+/// and uv refuse such a file too).
+pub fn utf8_text(rel: &str, bytes: Vec<u8>) -> anyhow::Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bad = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..bad];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = bad
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1)
+            + 1;
+        UserError::new(
+            format!(
+                "{rel}:{line}:{col}: the file is not UTF-8 (byte 0x{:02x})",
+                e.as_bytes()[bad]
+            ),
+            "save it as UTF-8: TOML is UTF-8 only",
+        )
+        .into()
+    })
+}
+
 pub fn read_optional(path: &Path) -> anyhow::Result<Option<String>> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),

@@ -1129,3 +1129,41 @@ fn in_a_git_repository_orphans_are_the_manifests_git_tracks() {
     // ignored one is not part of the repository, and an untracked one is found once added.
     assert_eq!(orphans(dir), ["tools/committed", "tools/staged"]);
 }
+
+/// A root `Cargo.toml` that is not UTF-8 is named with the line and column of its first bad
+/// byte, as cargo refuses it too ("was not valid utf-8"); it used to be skipped, and the
+/// message said there was no workspace at all.
+#[test]
+fn a_root_manifest_that_is_not_utf8_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        b"[workspace]\nmembers = []\n# caf\xe9\n",
+    )
+    .unwrap();
+    let cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!cargo.status.success());
+    assert!(
+        String::from_utf8_lossy(&cargo.stderr).contains("not valid utf-8"),
+        "{}",
+        String::from_utf8_lossy(&cargo.stderr)
+    );
+    let r = run(dir.path(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("Cargo.toml:3:6: the file is not UTF-8 (byte 0xe9)"),
+        "{}",
+        r.stderr
+    );
+}

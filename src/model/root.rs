@@ -31,12 +31,16 @@ pub fn find_root_manifest(manifest_path: Option<&Path>) -> anyhow::Result<(PathB
     let mut dir = Some(start.as_path());
     while let Some(d) = dir {
         let candidate = d.join("Cargo.toml");
-        if let Ok(text) = std::fs::read_to_string(&candidate)
+        let shown = candidate.display().to_string();
+        // A manifest that is not UTF-8 or does not parse may be the root: say where it is
+        // broken rather than "no workspace" (cargo stops at it too).
+        let text = match std::fs::read(&candidate) {
+            Ok(bytes) => Some(crate::fsutil::utf8_text(&shown, bytes)?),
+            Err(_) => None,
+        };
+        if let Some(text) = text
             && text.contains("workspace")
         {
-            // A manifest that does not parse may be the root: say where it is broken rather
-            // than "no workspace" (cargo stops at it too).
-            let shown = candidate.display().to_string();
             let mut manifest = parse_text(&shown, text)?;
             if manifest.root().contains_key("workspace") {
                 manifest.path = "Cargo.toml".to_string();

@@ -633,24 +633,7 @@ fn read_project(root: &Path, rel: &str) -> anyhow::Result<Option<PyProject>> {
             .into());
         }
     };
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let bad = e.utf8_error().valid_up_to();
-        let before = &e.as_bytes()[..bad];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let col = bad
-            - before
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |i| i + 1)
-            + 1;
-        UserError::new(
-            format!(
-                "{rel}:{line}:{col}: the file is not UTF-8 (byte 0x{:02x})",
-                e.as_bytes()[bad]
-            ),
-            "save it as UTF-8: TOML (and so pyproject.toml) is UTF-8 only",
-        )
-    })?;
+    let text = crate::fsutil::utf8_text(rel, bytes)?;
     pyproject::parse(rel, text).map(Some)
 }
 

@@ -552,7 +552,10 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
 /// any other; each kind tried by hand with each key).
 const SOURCE_KEYS: [(&str, &[&str]); 5] = [
     // uv 0.13 reads `{ git = "...", path = "..." }` as a git source.
-    ("git", &["subdirectory", "rev", "tag", "branch", "lfs", "path"]),
+    (
+        "git",
+        &["subdirectory", "rev", "tag", "branch", "lfs", "path"],
+    ),
     ("url", &["subdirectory", "lfs"]),
     ("path", &["editable", "package", "subdirectory", "lfs"]),
     ("index", &["subdirectory", "lfs"]),
