@@ -724,11 +724,14 @@ static FIXES: std::sync::LazyLock<[(Option<regex::Regex>, &str); 7]> =
 /// fails, again after fixes of common mistakes. In `[project] dependencies` and
 /// `optional-dependencies` (`lenient`) these are the fixes uv applies there, in uv's order,
 /// each kept for the next (uv's `LenientRequirement`, `uv-pypi-types`): a missing comma
-/// between two specifiers (`>=7.2.0<8.0.0`), `!=~5.0` for `!=5.0.*`, a `.*` after `<`, `<=`, `>` or `>=` (dropped), `!=3.0*` for `!=3.0.*`, a trailing
-/// comma, `>dev` for `>0.0.0dev`, a `.0` after a pre-, post- or dev-release number, quotes
-/// before the marker. In `[dependency-groups]` uv reads strictly: only a trailing comma, which
-/// its parser takes and `pep508_rs`'s does not, is dropped (`uv lock` by hand on each). Errors: the message of the first parse; a name ending in `.`, `_` or `-`
-/// is refused before `pep508_rs` sees it (its 0.9 parser panics on `a_ >=1`).
+/// between two specifiers (`>=7.2.0<8.0.0`), `!=~5.0` for `!=5.0.*`, a `.*` after `<`, `<=`,
+/// `>` or `>=` (dropped), `!=3.0*` for `!=3.0.*`, a trailing comma, `>dev` for `>0.0.0dev`, a `.0` after a pre-, post- or dev-release number, quotes
+/// before the marker; each fixed string read strictly (below). In `[dependency-groups]` uv
+/// reads strictly only: its parser, unlike `pep508_rs`'s, takes one trailing comma after a
+/// version specifier (`b>=1,`, `b>=1, ; marker`, `b (>=1,)`, not `b,`), and refuses a URL
+/// followed by `;` without a space (`uv lock` by hand on each). Errors: the message of the
+/// first parse; a name ending in `.`, `_` or `-` is refused before `pep508_rs` sees it (its 0.9
+/// parser panics on `a_ >=1`).
 fn parse_requirement(
     text: &str,
     lenient: bool,
@@ -741,30 +744,66 @@ fn parse_requirement(
             None => quotes(input),
         }
     };
-    /// The fix of a trailing comma, in [`FIXES`].
-    const TRAILING_COMMA: usize = 4;
-    let first = match pep508(text) {
+    let first = match strict(text) {
         Ok(requirement) => return Ok(requirement),
         Err(e) => e,
     };
+    if !lenient {
+        return Err(first);
+    }
     let mut patched = text.to_string();
     for step in 0..=FIXES.len() {
-        if !lenient && step != TRAILING_COMMA {
-            continue;
-        }
         let next = match FIXES.get(step) {
             Some((Some(re), with)) => re.replace_all(&patched, *with).into_owned(),
             Some((None, _)) => continue,
             None => unquote(&patched),
         };
         if next != patched {
-            if let Ok(requirement) = pep508(&next) {
+            if let Ok(requirement) = strict(&next) {
                 return Ok(requirement);
             }
             patched = next;
         }
     }
     Err(first)
+}
+
+/// A version specifier followed by one trailing comma before the end, a marker or `)`.
+static SPECIFIER_COMMA: std::sync::LazyLock<Option<regex::Regex>> =
+    std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"((?:[<>=!~]=?|===)\s*[A-Za-z0-9.*+!_-]+)\s*,(\s*)(;|\)|$)").ok()
+    });
+
+/// A requirement as uv's own parser reads it: [`pep508`], also with one trailing comma after
+/// a version specifier; a URL followed by `;` without a space refused (uv reads the `;` as
+/// part of the URL).
+fn strict(text: &str) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, String> {
+    if let Some((_, after)) = text.split_once('@')
+        && let Some(i) = after.find(';')
+        && !after[..i].ends_with(char::is_whitespace)
+        && after[..i].contains("://")
+    {
+        return Err(
+            "a URL must be followed by a space before the `;` of its marker (PEP 508)".into(),
+        );
+    }
+    if let Some((_, after)) = text.split_once('@')
+        && after.contains("://")
+        && after
+            .split(';')
+            .next()
+            .is_some_and(|url| url.trim_end().ends_with(','))
+    {
+        return Err("a URL does not end with a `,` (uv reads it as part of the URL)".into());
+    }
+    let first = match pep508(text) {
+        Ok(requirement) => return Ok(requirement),
+        Err(e) => e,
+    };
+    match SPECIFIER_COMMA.as_ref() {
+        Some(re) if re.is_match(text) => pep508(&re.replace(text, "$1$2$3")).map_err(|_| first),
+        _ => Err(first),
+    }
 }
 
 /// `pep508_rs`'s parse of `text`, with a name that ends in `.`, `_` or `-` refused first (its
@@ -791,6 +830,37 @@ mod tests {
     #[test]
     fn every_fix_of_uv_compiles() {
         assert!(FIXES.iter().all(|(re, _)| re.is_some()));
+        assert!(SPECIFIER_COMMA.is_some());
+    }
+
+    /// uv's parser (dependency groups, and every fixed string): one trailing comma after a
+    /// version specifier, before the end, a marker or `)`; not after a name, extras or a URL;
+    /// a URL needs a space before its marker (`uv lock` 0.13.9 by hand on each).
+    #[test]
+    fn trailing_commas_and_url_markers_as_uv_reads_them() {
+        for ok in [
+            "b>=1,",
+            "b>=1, ; python_version > '3'",
+            "b>=1,;python_version>'3'",
+            "b (>=1,)",
+            "b>=1,<2 ,",
+        ] {
+            assert!(parse_requirement(ok, false).is_ok(), "{ok}");
+        }
+        for refused in [
+            "b,",
+            "b[x],",
+            "b ; python_version > '3',",
+            "b @ https://example.com/b.whl,",
+            "b @ https://example.com/b.whl;python_version>'3'",
+            "b>=1,,",
+        ] {
+            assert!(parse_requirement(refused, false).is_err(), "{refused}");
+        }
+        // Where uv fixes mistakes first ([project] dependencies): one comma dropped, then read.
+        for ok in ["b>=1,,", "b>=1, ,", "b>=1,<2, ,"] {
+            assert!(parse_requirement(ok, true).is_ok(), "{ok}");
+        }
     }
 
     proptest::proptest! {
