@@ -212,18 +212,21 @@ fn lower_bound(specifiers: &pep440_rs::VersionSpecifiers) -> Option<pep440_rs::V
 
 /// The Python version a `.python-version` line asks for, in the forms uv reads a request
 /// (uv's `PythonRequest::parse`): a version (`3.12`, `3.12.7`), with an implementation
-/// (`cpython@3.12`, `pypy@3.10`, `cpython3.12`, `python3.12`, `cp3.12`), without the dot
+/// (`cpython@3.12`, `pypy@3.10`, `python@3.12`, `cpython3.12`, `python3.12`, `cp3.12`, in
+/// any case), without the dot
 /// (`312`, `cp312`: the first digit is the major version), as a key
 /// (`cpython-3.12.7-linux-x86_64-gnu`), a variant (`3.13t`, `3.13+freethreaded`), or a
 /// specifier set (`>=3.12`, `==3.12.*`: its lower bound). `None` for a request that names no
 /// major.minor version: `3`, `system`, a path or another executable name (uv then takes what it
-/// finds).
+/// finds), and for one uv ignores (`3.12-64`).
 pub fn requested_version(written: &str) -> Option<pep440_rs::Version> {
     use std::str::FromStr;
-    let mut rest = written.trim();
+    // uv reads the implementation names in any case (`CPython@3.12`, `CP312`).
+    let lower = written.trim().to_ascii_lowercase();
+    let mut rest = lower.as_str();
     for prefix in [
-        "cpython@", "pypy@", "graalpy@", "cpython-", "pypy-", "graalpy-", "cpython", "pypy",
-        "graalpy", "python", "cp@", "pp@", "gp@", "cp", "pp", "gp",
+        "cpython@", "pypy@", "graalpy@", "python@", "cpython-", "pypy-", "graalpy-", "cpython",
+        "pypy", "graalpy", "python", "cp@", "pp@", "gp@", "cp", "pp", "gp",
     ] {
         if let Some(r) = rest.strip_prefix(prefix) {
             rest = r;
@@ -234,6 +237,14 @@ pub fn requested_version(written: &str) -> Option<pep440_rs::Version> {
         && rest.starts_with(['<', '>', '=', '~', '!'])
     {
         return lower_bound(&specifiers).filter(|v| v.release().len() >= 2);
+    }
+    // `3.12-64` (a bitness, the Windows launcher's form) is a request uv ignores ("Ignoring
+    // unsupported Python request").
+    if rest
+        .split_once('-')
+        .is_some_and(|(_, after)| after.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
     }
     // `3.12.7-linux-x86_64-gnu`, `3.13+freethreaded`, `3.13t`, `3.12d`.
     let rest = rest.split(['-', '+']).next().unwrap_or(rest);
@@ -1641,6 +1652,15 @@ mod tests {
             ("3119", Some("3.119")),
             // An executable name to uv, not a version.
             ("py311", None),
+            // Any case, and `python@` (uv python find -v: "Using Python request `3.10`").
+            ("python@3.10", Some("3.10")),
+            ("CPython@3.10", Some("3.10")),
+            ("CP310", Some("3.10")),
+            ("Python3.10", Some("3.10")),
+            ("3.10-x86_64", Some("3.10")),
+            // A bitness: uv ignores the line ("Ignoring unsupported Python request").
+            ("3.10-64", None),
+            ("cpython-3.10-64", None),
             ("3", None),
             ("system", None),
             ("/usr/bin/python3", None),
