@@ -1051,6 +1051,25 @@ fn source_tables_are_refused_exactly_when_uv_cannot_parse_them() {
             cases.push(format!("{{ {kind}, {key} }}"));
         }
     }
+    // Types, git pins, names, and lists of sources (uv wants markers, pairwise disjoint).
+    cases.extend(
+        [
+            "{}",
+            "{ workspace = true, marker = 3 }",
+            "{ path = \"../core\", editable = \"yes\" }",
+            "{ workspace = \"yes\" }",
+            "{ git = \"https://example.invalid/x\", rev = \"a\", tag = \"b\" }",
+            "{ git = \"https://example.invalid/x\", branch = \"a\", tag = \"b\" }",
+            "{ workspace = true, extra = \"not valid!\" }",
+            "{ workspace = true, group = \"not valid!\" }",
+            "[{ workspace = true }, { workspace = true }]",
+            "[{ workspace = true, marker = \"sys_platform == 'linux'\" }, { workspace = true, marker = \"sys_platform == 'linux'\" }]",
+            "[{ workspace = true, marker = \"sys_platform == 'linux'\" }, { workspace = true, marker = \"python_version > '3.9'\" }]",
+            "[{ workspace = true, marker = \"sys_platform == 'linux'\" }, { workspace = true, marker = \"sys_platform != 'linux'\" }]",
+            "[{ workspace = true, marker = \"sys_platform == 'linux'\" }, { workspace = true }]",
+        ]
+        .map(String::from),
+    );
     let mut disagreements = Vec::new();
     for source in &cases {
         let app = format!(

@@ -429,6 +429,22 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
                 Some(a) => a.iter().collect(),
                 None => vec![value],
             };
+            if !is_valid_name(key) {
+                return Err(wrong(
+                    value,
+                    &format!("the [tool.uv.sources] entry `{key}` does not name a distribution"),
+                    "key the entry by the distribution's name (PEP 508: letters, digits, `-`, \
+                     `_`, `.`; uv refuses the file too)",
+                ));
+            }
+            if let Some((node, what)) = overlapping_markers(&all) {
+                return Err(wrong(
+                    node,
+                    &format!("the [tool.uv.sources] entry `{key}` {what}"),
+                    "give each source of the list a `marker`, no two of which can hold at once \
+                     (uv refuses the file too)",
+                ));
+            }
             for e in &all {
                 if let Some((node, what)) = refused_source(e) {
                     return Err(wrong(
@@ -562,6 +578,36 @@ const SOURCE_KEYS: [(&str, &[&str]); 5] = [
     ("workspace", &["editable", "subdirectory", "lfs"]),
 ];
 
+/// In a list of sources for one name, uv wants each to have a marker and no two markers that
+/// can hold at once: the entry breaking that, and why.
+fn overlapping_markers<'n, 'a>(all: &[&'n Node<'a>]) -> Option<(&'n Node<'a>, String)> {
+    use std::str::FromStr as _;
+    if all.len() < 2 {
+        return None;
+    }
+    let mut seen: Vec<pep508_rs::MarkerTree> = Vec::new();
+    for e in all {
+        let Some(text) = e.get("marker").and_then(NodeExt::as_str) else {
+            return Some((
+                *e,
+                "lists sources, one of them without a `marker`".to_string(),
+            ));
+        };
+        // An invalid marker is reported with its table ([`refused_source`]).
+        let Ok(marker) = pep508_rs::MarkerTree::from_str(text) else {
+            return None;
+        };
+        if seen.iter().any(|m| !m.is_disjoint(&marker)) {
+            return Some((
+                *e,
+                format!("lists sources whose markers overlap (`{text}` can hold with another)"),
+            ));
+        }
+        seen.push(marker);
+    }
+    None
+}
+
 /// Why uv refuses one source table of `[tool.uv.sources]`, with the node to point at: a key no
 /// kind of source has, two kinds (`workspace = true` with a `path`), a key its kind does not
 /// take (`rev` on a workspace source), `extra` with `group`, a `marker` that is no PEP 508
@@ -593,6 +639,47 @@ fn refused_source<'n, 'a>(entry: &'n Node<'a>) -> Option<(&'n Node<'a>, String)>
             entry,
             format!("names two kinds of source, `{first}` and `{second}`"),
         ));
+    }
+    if kinds.is_empty() {
+        return Some((
+            entry,
+            "names no source (`workspace`, `path`, `git`, `url` or `index`)".to_string(),
+        ));
+    }
+    // uv parses any `workspace` value (and refuses all but `true` later: the rules report it).
+    for (key, node) in table.iter().filter(|(k, _)| k.get_ref() != "workspace") {
+        let key = key.get_ref().as_ref();
+        let boolean = matches!(key, "editable" | "package" | "lfs");
+        let fits = if boolean {
+            node.as_bool().is_some()
+        } else {
+            node.as_str().is_some()
+        };
+        if !fits {
+            let want = if boolean { "true or false" } else { "a string" };
+            return Some((node, format!("has `{key}` that is not {want}")));
+        }
+    }
+    let pins: Vec<&str> = ["rev", "tag", "branch"]
+        .into_iter()
+        .filter(|k| entry.get(k).is_some())
+        .collect();
+    if let [first, second, ..] = pins.as_slice() {
+        return Some((
+            entry,
+            format!("has both `{first}` and `{second}` (a git source takes at most one)"),
+        ));
+    }
+    for key in ["extra", "group"] {
+        if let Some(node) = entry.get(key)
+            && let Some(name) = node.as_str()
+            && !is_valid_name(name)
+        {
+            return Some((
+                node,
+                format!("has `{key} = {name:?}`, which is not a valid name"),
+            ));
+        }
     }
     if let [kind] = kinds.as_slice() {
         let allowed = SOURCE_KEYS
