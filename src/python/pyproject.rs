@@ -906,6 +906,20 @@ fn pep508(text: &str) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, 
             "`{name}` is not a valid distribution name: a name ends with an ASCII letter or digit"
         ));
     }
+    // The same for an extra (`a[x-]`: `pep508_rs` 0.9 panics on it too).
+    if let Some(extras) = trimmed[name_end..].trim_start().strip_prefix('[') {
+        let extras = extras.split(']').next().unwrap_or(extras);
+        for extra in extras.split(',').map(str::trim) {
+            let plain = extra
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+            if plain && extra.ends_with(['.', '_', '-']) {
+                return Err(format!(
+                    "`{extra}` is not a valid extra name: a name ends with an ASCII letter or digit"
+                ));
+            }
+        }
+    }
     pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(text)
         .map_err(|e| e.message.to_string())
 }
@@ -951,8 +965,9 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// No requirement string panics the reader (`pep508_rs` 0.9 did on `a_ >=1`): each is
-        /// a requirement or an error.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        /// No requirement string panics the reader (`pep508_rs` 0.9 did on `a_ >=1` and
+        /// `9[0-`): each is a requirement or an error.
         #[test]
         fn no_requirement_string_panics(text in "[aZ09._\\- \\[\\],;<>=!~*'\"()@]{0,16}") {
             let _ = parse_requirement(&text, true);
@@ -1000,6 +1015,10 @@ mod tests {
         ] {
             let e = parse_requirement(bad, true).unwrap_err();
             assert!(e.contains("not a valid distribution name"), "{bad}: {e}");
+        }
+        for bad in ["9[0-", "a[x_]", "a[ok, x. ]"] {
+            let e = parse_requirement(bad, true).unwrap_err();
+            assert!(e.contains("not a valid extra name"), "{bad}: {e}");
         }
         assert!(parse_requirement("core ===", true).is_err());
     }
