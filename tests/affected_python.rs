@@ -147,6 +147,25 @@ fn affected(repo: &Repo, args: &[&str]) -> Run {
     run(&repo.dir, &all, &[])
 }
 
+/// The `test` command of every entry of `affected --format github`'s matrix.
+fn github_tests(repo: &Repo) -> BTreeSet<String> {
+    let gh = affected(repo, &["--format", "github"]);
+    assert_eq!(gh.code, 0, "{}", gh.stderr);
+    let matrix: serde_json::Value = serde_json::from_str(
+        gh.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("matrix="))
+            .unwrap(),
+    )
+    .unwrap();
+    matrix["include"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["test"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// `affected` on the working tree after `change`, reverted afterwards.
 fn names_after(repo: &Repo, change: &str, args: &[&str]) -> BTreeSet<String> {
     repo.append(change, "\n# changed\n");
@@ -350,21 +369,7 @@ fn json_kinds_flags_and_explanations() {
     assert_eq!(unknown.code, 2, "{}", unknown.stderr);
 
     // github: every entry has the command that tests it, quoted.
-    let gh = affected(&repo, &["--format", "github"]);
-    assert_eq!(gh.code, 0, "{}", gh.stderr);
-    let matrix: serde_json::Value = serde_json::from_str(
-        gh.stdout
-            .lines()
-            .find_map(|l| l.strip_prefix("matrix="))
-            .unwrap(),
-    )
-    .unwrap();
-    let tests: BTreeSet<String> = matrix["include"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["test"].as_str().unwrap().to_string())
-        .collect();
+    let tests = github_tests(&repo);
     // No uv workspace here: each package is its own uv project, which `--project` names
     // (`uv run --package` from the root needs a workspace there; uv refuses it).
     assert!(
@@ -448,21 +453,7 @@ fn a_package_s_test_command_leaves_out_nested_packages() {
         "[project]\nname = \"root-app\"\nversion = \"0.2.0\"\n\
          [tool.uv.workspace]\nmembers = [\"py/*\", \"py/a/sub\"]\n",
     );
-    let gh = affected(&repo, &["--format", "github"]);
-    assert_eq!(gh.code, 0, "{}", gh.stderr);
-    let matrix: serde_json::Value = serde_json::from_str(
-        gh.stdout
-            .lines()
-            .find_map(|l| l.strip_prefix("matrix="))
-            .unwrap(),
-    )
-    .unwrap();
-    let tests: BTreeSet<String> = matrix["include"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["test"].as_str().unwrap().to_string())
-        .collect();
+    let tests = github_tests(&repo);
     assert_eq!(
         tests,
         [
