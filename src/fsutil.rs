@@ -129,14 +129,9 @@ pub fn read_small_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
 pub fn utf8_text(rel: &str, bytes: Vec<u8>) -> anyhow::Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         let bad = e.utf8_error().valid_up_to();
-        let before = &e.as_bytes()[..bad];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let col = bad
-            - before
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |i| i + 1)
-            + 1;
+        // The bytes before the first bad one are UTF-8.
+        let before = std::str::from_utf8(&e.as_bytes()[..bad]).unwrap_or_default();
+        let (line, col) = crate::config::line_col(before, bad);
         UserError::new(
             format!(
                 "{rel}:{line}:{col}: the file is not UTF-8 (byte 0x{:02x})",

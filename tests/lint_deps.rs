@@ -1141,23 +1141,8 @@ fn a_root_manifest_that_is_not_utf8_is_named() {
         b"[workspace]\nmembers = []\n# caf\xe9\n",
     )
     .unwrap();
-    let cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--offline",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(!cargo.status.success());
-    assert!(
-        String::from_utf8_lossy(&cargo.stderr).contains("not valid utf-8"),
-        "{}",
-        String::from_utf8_lossy(&cargo.stderr)
-    );
+    let cargo = support::cargo_metadata(dir.path(), &["--no-deps", "--offline"]).unwrap_err();
+    assert!(cargo.contains("not valid utf-8"), "{cargo}");
     let r = run(dir.path(), &[]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(

@@ -1168,30 +1168,15 @@ debug = true
         );
     }
 
+    /// CRLF line endings stay, new lines included, and so does a byte order mark (cargo and
+    /// uv read past it; `toml_edit` drops it).
     #[test]
-    fn crlf_files_stay_crlf() {
-        let text = "[workspace]\r\nmembers = []\r\n\r\n[workspace.dependencies]\r\na = \"1\"\r\n";
-        let out = apply(
-            text,
-            &[Edit::AddWorkspaceDep {
-                key: "b".into(),
-                entry: NewEntry {
-                    version: Some("2".into()),
-                    ..NewEntry::default()
-                },
-            }],
-        )
-        .unwrap();
-        assert_eq!(
-            out,
-            "[workspace]\r\nmembers = []\r\n\r\n[workspace.dependencies]\r\na = \"1\"\r\nb = \"2\"\r\n"
-        );
-    }
-
-    /// A byte order mark (cargo and uv read past it) stays, with CRLF line endings too.
-    #[test]
-    fn a_byte_order_mark_stays() {
+    fn line_endings_and_a_byte_order_mark_stay() {
         for (text, want) in [
+            (
+                "[workspace]\r\nmembers = []\r\n\r\n[workspace.dependencies]\r\na = \"1\"\r\n",
+                "[workspace]\r\nmembers = []\r\n\r\n[workspace.dependencies]\r\na = \"1\"\r\nb = \"2\"\r\n",
+            ),
             (
                 "\u{feff}[workspace]\nmembers = []\n",
                 "\u{feff}[workspace]\nmembers = []\n\n[workspace.dependencies]\nb = \"2\"\n",
@@ -1212,7 +1197,7 @@ debug = true
                 }],
             )
             .unwrap();
-            assert_eq!(out, want);
+            assert_eq!(out, want, "{text:?}");
         }
     }
 

@@ -581,7 +581,6 @@ const SOURCE_KEYS: [(&str, &[&str]); 5] = [
 /// In a list of sources for one name, uv wants each to have a marker and no two markers that
 /// can hold at once: the entry breaking that, and why.
 fn overlapping_markers<'n, 'a>(all: &[&'n Node<'a>]) -> Option<(&'n Node<'a>, String)> {
-    use std::str::FromStr as _;
     if all.len() < 2 {
         return None;
     }
@@ -613,7 +612,6 @@ fn overlapping_markers<'n, 'a>(all: &[&'n Node<'a>]) -> Option<(&'n Node<'a>, St
 /// take (`rev` on a workspace source), `extra` with `group`, a `marker` that is no PEP 508
 /// marker. `None` when uv reads it (whether it points at the monorepo is the rules' business).
 fn refused_source<'n, 'a>(entry: &'n Node<'a>) -> Option<(&'n Node<'a>, String)> {
-    use std::str::FromStr as _;
     let table = entry.as_table()?;
     let common = ["marker", "extra", "group"];
     let mut kinds: Vec<&str> = SOURCE_KEYS
@@ -823,14 +821,6 @@ fn parse_requirement(
     text: &str,
     lenient: bool,
 ) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, String> {
-    type Fix = fn(&str) -> String;
-    let unquote: Fix = |input| {
-        let quotes = |s: &str| s.replace(['\'', '"'], "");
-        match input.find(';') {
-            Some(marker) => format!("{}{}", quotes(&input[..marker]), &input[marker..]),
-            None => quotes(input),
-        }
-    };
     let first = match strict(text) {
         Ok(requirement) => return Ok(requirement),
         Err(e) => e,
@@ -853,6 +843,15 @@ fn parse_requirement(
         }
     }
     Err(first)
+}
+
+/// uv's last fix: quotes before the marker dropped (`>= '2.7'`, `numpy'`).
+fn unquote(input: &str) -> String {
+    let quotes = |s: &str| s.replace(['\'', '"'], "");
+    match input.find(';') {
+        Some(marker) => format!("{}{}", quotes(&input[..marker]), &input[marker..]),
+        None => quotes(input),
+    }
 }
 
 /// A version specifier followed by one trailing comma before the end, a marker or `)`.
