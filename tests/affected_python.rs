@@ -469,11 +469,13 @@ fn a_package_s_test_command_leaves_out_nested_packages() {
 }
 
 #[test]
+/// A configured command gets `{name}`, `{path}` and `{ignore}` (empty: nothing is nested in
+/// `helpers`) substituted, quoted; no placeholder is left as written.
 fn configured_test_commands_are_quoted() {
     let (_dir, repo) = monorepo();
     repo.append(
         "Cargo.toml",
-        "\n[workspace.metadata.ccworkspace.python]\ntest-command = \"cd {path} && pytest -k {name}\"\nrust-test-command = \"cargo test -p {name}\"\n",
+        "\n[workspace.metadata.ccworkspace.python]\ntest-command = \"cd {path} && pytest -k {name}{ignore}\"\nrust-test-command = \"cargo test -p {name}\"\n",
     );
     repo.commit_all("commands");
     repo.append("DAGs/python/helpers/helpers.py", "\n# x\n");
