@@ -468,9 +468,9 @@ fn a_package_s_test_command_leaves_out_nested_packages() {
     );
 }
 
-#[test]
 /// A configured command gets `{name}`, `{path}` and `{ignore}` (empty: nothing is nested in
 /// `helpers`) substituted, quoted; no placeholder is left as written.
+#[test]
 fn configured_test_commands_are_quoted() {
     let (_dir, repo) = monorepo();
     repo.append(
