@@ -37,7 +37,10 @@ releases="${CCWORKSPACE_RELEASES:-https://github.com/ccworkspace/cargo-ccworkspa
 bin_dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/cargo-ccworkspace-$version/bin"
 if [ -n "$target" ]; then
   archive="cargo-ccworkspace-v$version-$target.$ext"
-  work="$(mktemp -d)"
+  # The download folder is removed on every exit (installed, refused, or failed): a runner
+  # keeps its temporary folder for the whole job.
+  work="$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/cargo-ccworkspace-download.XXXXXX")"
+  trap 'rm -rf "$work"' EXIT
   if curl -fsSL --retry 3 -o "$work/$archive" "$releases/v$version/$archive" &&
     curl -fsSL --retry 3 -o "$work/$archive.sha256" "$releases/v$version/$archive.sha256"; then
     expected="$(cut -d ' ' -f 1 <"$work/$archive.sha256")"

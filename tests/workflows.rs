@@ -630,7 +630,8 @@ fn the_generated_ci_runs_locally_on_the_example_monorepo() {
 }
 
 /// The action's install script takes the release archive when the tool is not installed, and
-/// refuses one whose checksum does not match. The archive is served from a `file://` URL.
+/// refuses one whose checksum does not match. The archive is served from a `file://` URL. Either
+/// way the download folder is gone afterwards: only the installed binary is left behind.
 #[test]
 fn the_action_installs_the_release_archive_and_checks_its_checksum() {
     if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
@@ -674,6 +675,7 @@ fn the_action_installs_the_release_archive_and_checks_its_checksum() {
                 format!("file://{}", releases.display()),
             )
             .env("RUNNER_TEMP", runner_temp)
+            .env("TMPDIR", runner_temp)
             .env("GITHUB_PATH", &github_path)
             .output()
             .unwrap();
@@ -681,6 +683,19 @@ fn the_action_installs_the_release_archive_and_checks_its_checksum() {
     };
     let (out, github_path) = install(&tmp.path().join("t1"));
     assert!(out.status.success(), "{}", text(&out.stderr));
+    let left = |runner_temp: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(runner_temp)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        left(&tmp.path().join("t1")),
+        [format!("cargo-ccworkspace-{VERSION}"), "github-path".into()],
+        "the download folder is removed"
+    );
     let bin_dir = std::fs::read_to_string(&github_path).unwrap();
     let installed = Path::new(bin_dir.trim()).join("cargo-ccworkspace");
     let version = Command::new(&installed).arg("--version").output().unwrap();
@@ -698,4 +713,8 @@ fn the_action_installs_the_release_archive_and_checks_its_checksum() {
     let (out, _) = install(&tmp.path().join("t2"));
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
     assert!(text(&out.stderr).contains("checksum mismatch"));
+    assert!(
+        left(&tmp.path().join("t2")).is_empty(),
+        "a refused archive leaves nothing behind"
+    );
 }
