@@ -324,44 +324,57 @@ fn an_invalid_distribution_name_is_exit_2_with_file_and_line() {
     }
 }
 
-/// A uv member nested in a (non-PyO3) crate's folder: a change to its Python sources reaches
-/// it and its dependents (`uv tree --invert --package pyhelpers` shows `app`). We used to map
-/// the file to the crate only, and no Python package was affected.
+/// A uv member nested in a (non-PyO3) crate's folder, or in that very folder (a
+/// `pyproject.toml` beside the crate's `Cargo.toml`): a change to its files (its Python
+/// sources, its `pyproject.toml`, and in the second layout the crate's own sources, which uv
+/// installs from that folder too) reaches it and its dependents (`uv tree --invert --package
+/// pyhelpers` shows `app`). We used to map the file to the crate only, and no Python package
+/// was affected; the same-folder layout stayed so after the nested one was fixed.
 #[test]
 fn a_python_package_inside_a_crate_folder_is_reached_by_its_files() {
-    let dir = support::write_workspace(&[
+    for (pkg_dir, changed) in [
         (
-            "Cargo.toml",
-            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+            "CA/rust/core/pyhelpers",
+            "CA/rust/core/pyhelpers/src/pyhelpers/__init__.py",
         ),
-        (
-            "CA/rust/core/Cargo.toml",
-            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-        ),
-        (
-            "pyproject.toml",
-            "[tool.uv.workspace]\nmembers = [\"P/python/*\", \"CA/rust/core/pyhelpers\"]\n\n\
-             [tool.uv.sources]\npyhelpers = { workspace = true }\n",
-        ),
-        (
-            "CA/rust/core/pyhelpers/pyproject.toml",
-            "[project]\nname = \"pyhelpers\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n",
-        ),
-        ("CA/rust/core/pyhelpers/src/pyhelpers/__init__.py", ""),
-        (
-            "P/python/app/pyproject.toml",
-            "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
-             dependencies = [\"pyhelpers\"]\n",
-        ),
-    ]);
-    let repo = Repo::init(dir.path());
-    repo.commit_all("base");
-    repo.append(
-        "CA/rust/core/pyhelpers/src/pyhelpers/__init__.py",
-        "X = 1\n",
-    );
-    repo.commit_all("change");
-    python_affected_as_uv_says(dir.path(), "pyhelpers", &["app", "pyhelpers"]);
+        ("CA/rust/core", "CA/rust/core/src/pyhelpers/__init__.py"),
+        ("CA/rust/core", "CA/rust/core/pyproject.toml"),
+        ("CA/rust/core", "CA/rust/core/src/lib.rs"),
+    ] {
+        let root_py = format!(
+            "[tool.uv.workspace]\nmembers = [\"P/python/*\", \"{pkg_dir}\"]\n\n\
+             [tool.uv.sources]\npyhelpers = {{ workspace = true }}\n"
+        );
+        let pyproject = format!("{pkg_dir}/pyproject.toml");
+        let init = format!("{pkg_dir}/src/pyhelpers/__init__.py");
+        let dir = support::write_workspace(&[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+            ),
+            (
+                "CA/rust/core/Cargo.toml",
+                "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("CA/rust/core/src/lib.rs", ""),
+            ("pyproject.toml", root_py.as_str()),
+            (
+                pyproject.as_str(),
+                "[project]\nname = \"pyhelpers\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n",
+            ),
+            (init.as_str(), ""),
+            (
+                "P/python/app/pyproject.toml",
+                "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
+                 dependencies = [\"pyhelpers\"]\n",
+            ),
+        ]);
+        let repo = Repo::init(dir.path());
+        repo.commit_all("base");
+        repo.append(changed, "\n");
+        repo.commit_all("change");
+        python_affected_as_uv_says(dir.path(), "pyhelpers", &["app", "pyhelpers"]);
+    }
 }
 
 /// Deleting a leaf Python package (no one requires it; uv's lock just drops it): its files

@@ -626,12 +626,15 @@ pub fn compute_with_python(
                 }
             }
             // A Python package nested in a crate's folder (a uv member at
-            // `CA/rust/core/bindings`): the file is the crate's, as cargo packages it, and the
-            // Python package's too, which uv installs from that folder.
+            // `CA/rust/core/bindings`), or a Python package of its own in the crate's very
+            // folder (a `pyproject.toml` beside a crate that is no PyO3 crate): the file is the
+            // crate's, as cargo packages it, and the Python package's too, which uv installs
+            // from that folder. A PyO3 crate's own Python side is reached through the crate.
             if has_python
                 && let Some(crate_dir) = owner.and_then(|n| ws.graph.package(n).dir.clone())
                 && let Some(i) = py.owner(path)
-                && py.packages[i].dir.len() > crate_dir.len()
+                && (py.packages[i].dir.len() > crate_dir.len()
+                    || matches!(py.packages[i].kind, crate::python::PackageKind::Python))
             {
                 effect.python.push(py.packages[i].distribution.clone());
                 py_seeds.push(PySeed {
