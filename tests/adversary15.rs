@@ -712,3 +712,104 @@ fn non_utf8_and_dynamic_name_say_where_and_why() {
         assert!(r.stderr.contains(want), "{}", r.stderr);
     }
 }
+
+/// A project that is no uv member, installed by a member through a `[tool.uv.sources]` `path`
+/// (uv locks it as `source = { directory = ... }`): its files are the requirer's, wherever
+/// its folder is. Inside another package's folder, inside a crate's folder, or outside
+/// everything, a change to it reaches the requirer and the requirer's dependents, as
+/// `uv tree --invert --package sub` shows. A requirement only in a dependency group
+/// affects the package but not its dependents. We used to map such a file to the package or
+/// crate whose folder held it (missing `b` and `d`), or to every package.
+#[test]
+fn a_non_member_path_dependency_s_files_reach_its_requirers() {
+    for (sub_dir, source, changed, folder_owner) in [
+        (
+            "P/python/a/sub",
+            "../a/sub",
+            "P/python/a/sub/y.py",
+            Some("a"),
+        ),
+        (
+            "CA/rust/core",
+            "../../../CA/rust/core",
+            "CA/rust/core/y.py",
+            None,
+        ),
+        (
+            "libs/sub",
+            "../../../libs/sub",
+            "libs/sub/src/sub/__init__.py",
+            None,
+        ),
+    ] {
+        let b = format!(
+            "[project]\nname = \"b\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
+             dependencies = [\"sub\"]\n\n[tool.uv.sources]\nsub = {{ path = \"{source}\" }}\n"
+        );
+        let e = format!(
+            "[project]\nname = \"e\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\n\
+             [dependency-groups]\ndev = [\"sub\"]\n\n[tool.uv.sources]\nsub = {{ path = \"{source}\" }}\n"
+        );
+        let sub = format!("{sub_dir}/pyproject.toml");
+        let member = |name: &str, dep: &str| {
+            format!(
+                "[project]\nname = \"{name}\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
+                 dependencies = [\"{dep}\"]\n\n[tool.uv.sources]\n{dep} = {{ workspace = true }}\n"
+            )
+        };
+        let (d, f) = (member("d", "b"), member("f", "e"));
+        let dir = support::write_workspace(&[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+            ),
+            (
+                "CA/rust/core/Cargo.toml",
+                "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("CA/rust/core/src/lib.rs", ""),
+            (
+                "pyproject.toml",
+                "[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n",
+            ),
+            (
+                "P/python/a/pyproject.toml",
+                "[project]\nname = \"a\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n",
+            ),
+            ("P/python/b/pyproject.toml", b.as_str()),
+            ("P/python/d/pyproject.toml", d.as_str()),
+            ("P/python/e/pyproject.toml", e.as_str()),
+            ("P/python/f/pyproject.toml", f.as_str()),
+            (
+                sub.as_str(),
+                "[project]\nname = \"sub\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\n\
+                 [build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n",
+            ),
+        ]);
+        let repo = Repo::init(dir.path());
+        repo.commit_all("base");
+        repo.append(changed, "\n");
+        repo.commit_all("change");
+        let ours = run(
+            dir.path(),
+            &["affected", "--base", "HEAD~1", "--kind", "python"],
+            &[],
+        )
+        .names();
+        let mut want = set(&["b", "d", "e"]);
+        want.extend(folder_owner.map(str::to_string));
+        assert_eq!(ours, want, "{changed}");
+        if support::require_tool(support::UV.0, support::UV.1) {
+            let (ok, stderr) = uv_lock_offline(dir.path());
+            assert!(ok, "{stderr}");
+            // uv's inverted tree stops at a dependency group too (`e`, not `f`).
+            let uv = uv_invert(dir.path(), "sub");
+            let ours_from_sub: BTreeSet<String> = ours
+                .iter()
+                .filter(|n| Some(n.as_str()) != folder_owner)
+                .cloned()
+                .collect();
+            assert_eq!(ours_from_sub, uv, "{changed}");
+        }
+    }
+}

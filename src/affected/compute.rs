@@ -383,6 +383,36 @@ fn is_within(dir: &str, path: &str) -> bool {
         && matches!(dir.as_bytes().get(path.len()), None | Some(&b'/'))
 }
 
+/// Seed the packages that install `path`'s non-member project through a `path` source
+/// ([`PythonWorkspace::path_requirers`]): in full, or, when only a dependency group requires
+/// it, without reaching their dependents. Returns whether there was one.
+fn seed_path_requirers(
+    py: &PythonWorkspace,
+    path: &str,
+    names: &mut Vec<String>,
+    seeds: &mut Vec<PySeed>,
+) -> bool {
+    let requirers = py.path_requirers(path);
+    for &(package, groups_only) in &requirers {
+        let name = &py.packages[package].distribution;
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+        seeds.push(PySeed {
+            package,
+            reach: if groups_only {
+                Reach::Stops
+            } else {
+                Reach::Full
+            },
+            cause: Cause::File {
+                path: path.to_string(),
+            },
+        });
+    }
+    !requirers.is_empty()
+}
+
 /// The deepest base member directory holding `path`.
 fn base_owner<'b>(base: &'b [String], path: &str) -> Option<&'b String> {
     base.iter()
@@ -645,6 +675,10 @@ pub fn compute_with_python(
                     },
                 });
             }
+            // A file of a non-member project a package installs through a `path` source: the
+            // requirer's, wherever the folder is (in a crate's, another package's, or none).
+            let path_dependency =
+                has_python && seed_path_requirers(py, path, &mut effect.python, &mut py_seeds);
             if owner.is_some() || !inside.is_empty() || in_base {
                 continue;
             }
@@ -683,6 +717,12 @@ pub fn compute_with_python(
                         path: path.to_string(),
                     },
                 });
+                continue;
+            }
+            if path_dependency {
+                if effect.effect != "rule" {
+                    effect.effect = "python";
+                }
                 continue;
             }
             // A file of a Python package the head no longer has (deleted, or moved away): it

@@ -292,6 +292,58 @@ impl PythonWorkspace {
             .any(|(_, p)| maturin_manifest_dir(p).as_deref() == Some(dir))
     }
 
+    /// The packages that install a project from a `[tool.uv.sources]` `path` holding `path`
+    /// (a file relative to the workspace root) that is no package of the workspace: a
+    /// non-member path dependency, which uv installs from its folder (`uv.lock`'s `source = {
+    /// directory = ... }`), so its files are the requirer's. A package's own source counts, and
+    /// for a requirement without one, the root `pyproject.toml`'s (uv's source inheritance).
+    ///
+    /// Each entry is `(package index, only through dependency groups)`: a requirement only in
+    /// `[dependency-groups]` affects the package but is no part of its distribution.
+    pub fn path_requirers(&self, path: &str) -> Vec<(usize, bool)> {
+        let root_sources = self.root_project().map(|r| &r.sources);
+        let mut out = Vec::new();
+        for (i, package) in self.packages.iter().enumerate() {
+            let Some(project) = &package.project else {
+                continue;
+            };
+            let mut groups_only: Option<bool> = None;
+            for req in &project.requirements {
+                let (base, source) = match project.sources.get(&req.name) {
+                    Some(own) => (package.dir.as_str(), own),
+                    None => match root_sources.and_then(|r| r.get(&req.name)) {
+                        Some(inherited) => ("", inherited),
+                        None => continue,
+                    },
+                };
+                let Some(target) = source.path.as_deref() else {
+                    continue;
+                };
+                if target.starts_with('/') {
+                    continue;
+                }
+                let Some(target) = crate::model::relpath::normalize_rel(
+                    &crate::model::relpath::join(base, target),
+                ) else {
+                    continue;
+                };
+                let holds = !target.is_empty()
+                    && (path == target
+                        || (path.starts_with(&target)
+                            && path.as_bytes().get(target.len()) == Some(&b'/')));
+                if !holds || self.packages.iter().any(|p| p.dir == target) {
+                    continue;
+                }
+                let group = matches!(req.declared, pyproject::Declared::Group(_));
+                groups_only = Some(groups_only.unwrap_or(true) && group);
+            }
+            if let Some(groups_only) = groups_only {
+                out.push((i, groups_only));
+            }
+        }
+        out
+    }
+
     /// The deepest Python package (not a PyO3 crate) whose folder holds `path` (a file
     /// relative to the workspace root). The root package (folder "") holds only its own
     /// `pyproject.toml`: the files outside every package stay outside (`docs/python.md`).
