@@ -324,6 +324,19 @@ fn an_invalid_distribution_name_is_exit_2_with_file_and_line() {
     }
 }
 
+/// A cargo workspace of one plain crate, `core` at `CA/rust/core`.
+const CORE_CRATE: [(&str, &str); 3] = [
+    (
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+    ),
+    (
+        "CA/rust/core/Cargo.toml",
+        "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    ),
+    ("CA/rust/core/src/lib.rs", ""),
+];
+
 /// A uv member nested in a (non-PyO3) crate's folder, or in that very folder (a
 /// `pyproject.toml` beside the crate's `Cargo.toml`): a change to its files (its Python
 /// sources, its `pyproject.toml`, and in the second layout the crate's own sources, which uv
@@ -348,15 +361,9 @@ fn a_python_package_inside_a_crate_folder_is_reached_by_its_files() {
         let pyproject = format!("{pkg_dir}/pyproject.toml");
         let init = format!("{pkg_dir}/src/pyhelpers/__init__.py");
         let dir = support::write_workspace(&[
-            (
-                "Cargo.toml",
-                "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
-            ),
-            (
-                "CA/rust/core/Cargo.toml",
-                "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-            ),
-            ("CA/rust/core/src/lib.rs", ""),
+            CORE_CRATE[0],
+            CORE_CRATE[1],
+            CORE_CRATE[2],
             ("pyproject.toml", root_py.as_str()),
             (
                 pyproject.as_str(),
@@ -759,15 +766,9 @@ fn a_non_member_path_dependency_s_files_reach_its_requirers() {
         };
         let (d, f) = (member("d", "b"), member("f", "e"));
         let dir = support::write_workspace(&[
-            (
-                "Cargo.toml",
-                "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
-            ),
-            (
-                "CA/rust/core/Cargo.toml",
-                "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-            ),
-            ("CA/rust/core/src/lib.rs", ""),
+            CORE_CRATE[0],
+            CORE_CRATE[1],
+            CORE_CRATE[2],
             (
                 "pyproject.toml",
                 "[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n",
