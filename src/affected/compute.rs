@@ -656,15 +656,15 @@ pub fn compute_with_python(
                 }
             }
             // A Python package nested in a crate's folder (a uv member at
-            // `CA/rust/core/bindings`), or a Python package of its own in the crate's very
-            // folder (a `pyproject.toml` beside a crate that is no PyO3 crate): the file is the
+            // `CA/rust/core/bindings`), or in the crate's very folder (a `pyproject.toml` of
+            // its own beside a crate that is no PyO3 crate; `owner` never returns a PyO3
+            // crate's Python side, which is reached through the crate): the file is the
             // crate's, as cargo packages it, and the Python package's too, which uv installs
-            // from that folder. A PyO3 crate's own Python side is reached through the crate.
+            // from that folder.
             if has_python
                 && let Some(crate_dir) = owner.and_then(|n| ws.graph.package(n).dir.clone())
                 && let Some(i) = py.owner(path)
-                && (py.packages[i].dir.len() > crate_dir.len()
-                    || matches!(py.packages[i].kind, crate::python::PackageKind::Python))
+                && py.packages[i].dir.len() >= crate_dir.len()
             {
                 effect.python.push(py.packages[i].distribution.clone());
                 py_seeds.push(PySeed {
