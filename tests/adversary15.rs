@@ -724,38 +724,41 @@ fn non_utf8_and_dynamic_name_say_where_and_why() {
 /// (uv locks it as `source = { directory = ... }`): its files are the requirer's, wherever
 /// its folder is. Inside another package's folder, inside a crate's folder, or outside
 /// everything, a change to it reaches the requirer and the requirer's dependents, as
-/// `uv tree --invert --package sub` shows. A requirement only in a dependency group
+/// `uv tree --invert --package sub` shows, whether the requirer declares the source or
+/// inherits the root's. A requirement only in a dependency group
 /// affects the package but not its dependents. We used to map such a file to the package or
 /// crate whose folder held it (missing `b` and `d`), or to every package.
 #[test]
 fn a_non_member_path_dependency_s_files_reach_its_requirers() {
-    for (sub_dir, source, changed, folder_owner) in [
-        (
-            "P/python/a/sub",
-            "../a/sub",
-            "P/python/a/sub/y.py",
-            Some("a"),
-        ),
-        (
-            "CA/rust/core",
-            "../../../CA/rust/core",
-            "CA/rust/core/y.py",
-            None,
-        ),
-        (
-            "libs/sub",
-            "../../../libs/sub",
-            "libs/sub/src/sub/__init__.py",
-            None,
-        ),
-    ] {
+    let layouts = [
+        ("P/python/a/sub", "P/python/a/sub/y.py", Some("a")),
+        ("CA/rust/core", "CA/rust/core/y.py", None),
+        ("libs/sub", "libs/sub/src/sub/__init__.py", None),
+    ];
+    // The source in each requirer (relative to its folder), or once in the root
+    // `pyproject.toml` (relative to the root), which members without one inherit.
+    for ((sub_dir, changed, folder_owner), inherited) in
+        layouts.into_iter().flat_map(|l| [(l, false), (l, true)])
+    {
+        let (own_source, root_source) = if inherited {
+            (
+                String::new(),
+                format!("\n[tool.uv.sources]\nsub = {{ path = \"{sub_dir}\" }}\n"),
+            )
+        } else {
+            (
+                format!("\n[tool.uv.sources]\nsub = {{ path = \"../../../{sub_dir}\" }}\n"),
+                String::new(),
+            )
+        };
+        let root = format!("[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n{root_source}");
         let b = format!(
             "[project]\nname = \"b\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
-             dependencies = [\"sub\"]\n\n[tool.uv.sources]\nsub = {{ path = \"{source}\" }}\n"
+             dependencies = [\"sub\"]\n{own_source}"
         );
         let e = format!(
             "[project]\nname = \"e\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\n\
-             [dependency-groups]\ndev = [\"sub\"]\n\n[tool.uv.sources]\nsub = {{ path = \"{source}\" }}\n"
+             [dependency-groups]\ndev = [\"sub\"]\n{own_source}"
         );
         let sub = format!("{sub_dir}/pyproject.toml");
         let member = |name: &str, dep: &str| {
@@ -769,10 +772,7 @@ fn a_non_member_path_dependency_s_files_reach_its_requirers() {
             CORE_CRATE[0],
             CORE_CRATE[1],
             CORE_CRATE[2],
-            (
-                "pyproject.toml",
-                "[tool.uv.workspace]\nmembers = [\"P/python/*\"]\n",
-            ),
+            ("pyproject.toml", root.as_str()),
             (
                 "P/python/a/pyproject.toml",
                 "[project]\nname = \"a\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n",
@@ -799,7 +799,7 @@ fn a_non_member_path_dependency_s_files_reach_its_requirers() {
         .names();
         let mut want = set(&["b", "d", "e"]);
         want.extend(folder_owner.map(str::to_string));
-        assert_eq!(ours, want, "{changed}");
+        assert_eq!(ours, want, "{changed}, inherited: {inherited}");
         if support::require_tool(support::UV.0, support::UV.1) {
             let (ok, stderr) = uv_lock_offline(dir.path());
             assert!(ok, "{stderr}");
@@ -810,7 +810,7 @@ fn a_non_member_path_dependency_s_files_reach_its_requirers() {
                 .filter(|n| Some(n.as_str()) != folder_owner)
                 .cloned()
                 .collect();
-            assert_eq!(ours_from_sub, uv, "{changed}");
+            assert_eq!(ours_from_sub, uv, "{changed}, inherited: {inherited}");
         }
     }
 }

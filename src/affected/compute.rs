@@ -384,23 +384,25 @@ fn is_within(dir: &str, path: &str) -> bool {
 }
 
 /// Seed the packages that install `path`'s non-member project through a `path` source
-/// ([`PythonWorkspace::path_requirers`]): in full, or, when only a dependency group requires
-/// it, without reaching their dependents. Returns whether there was one.
+/// (`deps`, [`PythonWorkspace::path_dependencies`]): in full, or, when only a dependency group
+/// requires it, without reaching their dependents. Returns whether there was one.
 fn seed_path_requirers(
     py: &PythonWorkspace,
+    deps: &[crate::python::PathDependency],
     path: &str,
     names: &mut Vec<String>,
     seeds: &mut Vec<PySeed>,
 ) -> bool {
-    let requirers = py.path_requirers(path);
-    for &(package, groups_only) in &requirers {
-        let name = &py.packages[package].distribution;
+    let mut any = false;
+    for dep in deps.iter().filter(|d| is_within(path, &d.dir)) {
+        any = true;
+        let name = &py.packages[dep.package].distribution;
         if !names.contains(name) {
             names.push(name.clone());
         }
         seeds.push(PySeed {
-            package,
-            reach: if groups_only {
+            package: dep.package,
+            reach: if dep.groups_only {
                 Reach::Stops
             } else {
                 Reach::Full
@@ -410,7 +412,7 @@ fn seed_path_requirers(
             },
         });
     }
-    !requirers.is_empty()
+    any
 }
 
 /// The deepest base member directory holding `path`.
@@ -496,6 +498,8 @@ pub fn compute_with_python(
     rev: &dyn Revisions,
 ) -> anyhow::Result<Outcome> {
     let has_python = !py.packages.is_empty();
+    // Once per run, not per changed file.
+    let path_dependencies = py.path_dependencies();
     let mut py_seeds: Vec<PySeed> = Vec::new();
     let mut py_all: Option<String> = None;
     let rules = Rules::new(config)?;
@@ -677,8 +681,14 @@ pub fn compute_with_python(
             }
             // A file of a non-member project a package installs through a `path` source: the
             // requirer's, wherever the folder is (in a crate's, another package's, or none).
-            let path_dependency =
-                has_python && seed_path_requirers(py, path, &mut effect.python, &mut py_seeds);
+            let path_dependency = has_python
+                && seed_path_requirers(
+                    py,
+                    &path_dependencies,
+                    path,
+                    &mut effect.python,
+                    &mut py_seeds,
+                );
             if owner.is_some() || !inside.is_empty() || in_base {
                 continue;
             }

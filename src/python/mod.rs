@@ -292,22 +292,20 @@ impl PythonWorkspace {
             .any(|(_, p)| maturin_manifest_dir(p).as_deref() == Some(dir))
     }
 
-    /// The packages that install a project from a `[tool.uv.sources]` `path` holding `path`
-    /// (a file relative to the workspace root) that is no package of the workspace: a
-    /// non-member path dependency, which uv installs from its folder (`uv.lock`'s `source = {
-    /// directory = ... }`), so its files are the requirer's. A package's own source counts, and
-    /// for a requirement without one, the root `pyproject.toml`'s (uv's source inheritance).
-    ///
-    /// Each entry is `(package index, only through dependency groups)`: a requirement only in
-    /// `[dependency-groups]` affects the package but is no part of its distribution.
-    pub fn path_requirers(&self, path: &str) -> Vec<(usize, bool)> {
+    /// The projects that are no package of the workspace but that a package installs through a
+    /// `[tool.uv.sources]` `path` (a non-member path dependency, which uv installs from its
+    /// folder: `uv.lock`'s `source = { directory = ... }`), so their files are the requirer's.
+    /// A package's own source counts, and for a requirement without one, the root
+    /// `pyproject.toml`'s (uv's source inheritance). One entry per requirer and folder, sorted;
+    /// an absolute path or one leaving the root is left out.
+    pub fn path_dependencies(&self) -> Vec<PathDependency> {
         let root_sources = self.root_project().map(|r| &r.sources);
-        let mut out = Vec::new();
+        let package_dirs: BTreeSet<&str> = self.packages.iter().map(|p| p.dir.as_str()).collect();
+        let mut found: BTreeMap<(String, usize), bool> = BTreeMap::new();
         for (i, package) in self.packages.iter().enumerate() {
             let Some(project) = &package.project else {
                 continue;
             };
-            let mut groups_only: Option<bool> = None;
             for req in &project.requirements {
                 let (base, source) = match project.sources.get(&req.name) {
                     Some(own) => (package.dir.as_str(), own),
@@ -316,32 +314,30 @@ impl PythonWorkspace {
                         None => continue,
                     },
                 };
-                let Some(target) = source.path.as_deref() else {
+                let Some(target) = source.path.as_deref().filter(|t| !t.starts_with('/')) else {
                     continue;
                 };
-                if target.starts_with('/') {
-                    continue;
-                }
-                let Some(target) = crate::model::relpath::normalize_rel(
-                    &crate::model::relpath::join(base, target),
-                ) else {
+                let Some(dir) = crate::model::relpath::normalize_rel(&crate::model::relpath::join(
+                    base, target,
+                )) else {
                     continue;
                 };
-                let holds = !target.is_empty()
-                    && (path == target
-                        || (path.starts_with(&target)
-                            && path.as_bytes().get(target.len()) == Some(&b'/')));
-                if !holds || self.packages.iter().any(|p| p.dir == target) {
+                if dir.is_empty() || package_dirs.contains(dir.as_str()) {
                     continue;
                 }
                 let group = matches!(req.declared, pyproject::Declared::Group(_));
-                groups_only = Some(groups_only.unwrap_or(true) && group);
-            }
-            if let Some(groups_only) = groups_only {
-                out.push((i, groups_only));
+                let groups_only = found.entry((dir, i)).or_insert(true);
+                *groups_only &= group;
             }
         }
-        out
+        found
+            .into_iter()
+            .map(|((dir, package), groups_only)| PathDependency {
+                dir,
+                package,
+                groups_only,
+            })
+            .collect()
     }
 
     /// The deepest Python package (not a PyO3 crate) whose folder holds `path` (a file
@@ -359,6 +355,20 @@ impl PythonWorkspace {
             .max_by_key(|(_, p)| p.dir.len())
             .map(|(i, _)| i)
     }
+}
+
+/// A project installed through a `[tool.uv.sources]` `path` that is no package of the
+/// workspace ([`PythonWorkspace::path_dependencies`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathDependency {
+    /// The path source's target relative to the workspace root (a folder, or a wheel or
+    /// source archive file).
+    pub dir: String,
+    /// The requiring package (index into [`PythonWorkspace::packages`]).
+    pub package: usize,
+    /// Whether only `[dependency-groups]` require it: the package is affected, its dependents
+    /// are not (no part of its distribution).
+    pub groups_only: bool,
 }
 
 /// A PyO3 crate, as discovery needs it: its package name and folder.
