@@ -34,12 +34,13 @@ case "$(uname -s)-$(uname -m)" in
 esac
 
 releases="${CCWORKSPACE_RELEASES:-https://github.com/ccworkspace/cargo-ccworkspace/releases/download}"
-bin_dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/cargo-ccworkspace-$version/bin"
+temp="${RUNNER_TEMP:-${TMPDIR:-/tmp}}"
+bin_dir="$temp/cargo-ccworkspace-$version/bin"
 if [ -n "$target" ]; then
   archive="cargo-ccworkspace-v$version-$target.$ext"
   # The download folder is removed on every exit (installed, refused, or failed): a runner
   # keeps its temporary folder for the whole job.
-  work="$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/cargo-ccworkspace-download.XXXXXX")"
+  work="$(mktemp -d "$temp/cargo-ccworkspace-download.XXXXXX")"
   trap 'rm -rf "$work"' EXIT
   if curl -fsSL --retry 3 -o "$work/$archive" "$releases/v$version/$archive" &&
     curl -fsSL --retry 3 -o "$work/$archive.sha256" "$releases/v$version/$archive.sha256"; then
