@@ -30,4 +30,4 @@ pub use manifest::{
     Table, check_shape, dependencies, display_table_path, entries, parse_text, read_manifest,
 };
 pub use relpath::{join, normalize_rel, parent_dir, relative_path};
-pub use root::{find_root, find_root_manifest};
+pub use root::{find_root, find_root_manifest, guess_root_text};

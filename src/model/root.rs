@@ -14,20 +14,7 @@ pub fn find_root(manifest_path: Option<&Path>) -> anyhow::Result<PathBuf> {
 
 /// [`find_root`], with the root manifest it parsed on the way (as `Cargo.toml`).
 pub fn find_root_manifest(manifest_path: Option<&Path>) -> anyhow::Result<(PathBuf, Manifest)> {
-    let start = match manifest_path {
-        Some(p) => {
-            if !p.is_file() {
-                return Err(UserError::new(
-                    format!("manifest path `{}` does not exist", p.display()),
-                    "pass the workspace's root Cargo.toml to --manifest-path",
-                )
-                .into());
-            }
-            let abs = std::path::absolute(p)?;
-            abs.parent().map(Path::to_path_buf).unwrap_or(abs)
-        }
-        None => std::env::current_dir()?,
-    };
+    let start = search_start(manifest_path)?;
     let mut dir = Some(start.as_path());
     while let Some(d) = dir {
         let candidate = d.join("Cargo.toml");
@@ -58,4 +45,48 @@ pub fn find_root_manifest(manifest_path: Option<&Path>) -> anyhow::Result<(PathB
         "run inside a workspace or pass --manifest-path to its root Cargo.toml",
     )
     .into())
+}
+
+/// A guess at [`find_root_manifest`]'s answer that parses nothing: the nearest folder at or
+/// above the start whose `Cargo.toml` has a line opening a `[workspace]` (or
+/// `[workspace.*]`) table header, with that file's text. For work that may start before the
+/// root is known for certain (the Python packages' prefetch, `python::prefetch_for`), whose
+/// caller checks the guess against the real root later: a root that declares its workspace
+/// only through dotted keys or inline tables is missed (`None`), and nothing is reported.
+pub fn guess_root_text(manifest_path: Option<&Path>) -> Option<(PathBuf, String)> {
+    let start = search_start(manifest_path).ok()?;
+    let mut dir = Some(start.as_path());
+    while let Some(d) = dir {
+        if let Ok(text) = std::fs::read_to_string(d.join("Cargo.toml"))
+            && text.lines().any(|line| {
+                line.trim_start()
+                    .strip_prefix('[')
+                    .and_then(|rest| rest.trim_start().strip_prefix("workspace"))
+                    .is_some_and(|rest| rest.trim_start().starts_with([']', '.']))
+            })
+        {
+            return Some((d.to_path_buf(), text));
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// Where the search for the root starts: the folder of `--manifest-path`, else the current
+/// folder. Errors: the manifest path names no file.
+fn search_start(manifest_path: Option<&Path>) -> anyhow::Result<PathBuf> {
+    Ok(match manifest_path {
+        Some(p) => {
+            if !p.is_file() {
+                return Err(UserError::new(
+                    format!("manifest path `{}` does not exist", p.display()),
+                    "pass the workspace's root Cargo.toml to --manifest-path",
+                )
+                .into());
+            }
+            let abs = std::path::absolute(p)?;
+            abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+        }
+        None => std::env::current_dir()?,
+    })
 }
