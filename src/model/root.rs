@@ -90,3 +90,59 @@ fn search_start(manifest_path: Option<&Path>) -> anyhow::Result<PathBuf> {
         None => std::env::current_dir()?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, files: &[(&str, &str)]) {
+        for (p, body) in files {
+            let p = root.join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, body).unwrap();
+        }
+    }
+
+    /// The guess agrees with the parsed answer where it answers: from a member's folder whose
+    /// manifest inherits from the workspace (`version.workspace = true` mentions "workspace"
+    /// too), and for table headers with spaces; it gives up on a root that declares its
+    /// workspace through dotted keys only.
+    #[test]
+    fn the_guessed_root_is_the_parsed_root_or_none() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(
+            root,
+            &[
+                ("Cargo.toml", "[ workspace ]\nmembers = [\"a\"]\n"),
+                (
+                    "a/Cargo.toml",
+                    "[package]\nname = \"a\"\nversion.workspace = true\n[dependencies]\nb = { workspace = true }\n",
+                ),
+                ("dotted/Cargo.toml", "workspace.members = [\"x\"]\n"),
+                (
+                    "pkg/Cargo.toml",
+                    "[workspace.package]\nversion = \"1.0.0\"\n",
+                ),
+            ],
+        );
+        for (manifest, expected) in [
+            ("a/Cargo.toml", Some(root.to_path_buf())),
+            ("Cargo.toml", Some(root.to_path_buf())),
+            ("pkg/Cargo.toml", Some(root.join("pkg"))),
+        ] {
+            let path = root.join(manifest);
+            let guessed = guess_root_text(Some(&path)).map(|(dir, _)| dir);
+            assert_eq!(guessed, expected, "{manifest}");
+            assert_eq!(Some(find_root(Some(&path)).unwrap()), guessed, "{manifest}");
+        }
+        // Parsed, the dotted root is a root; the guess walks past it to the real one above,
+        // which the caller's check of the guess catches.
+        let dotted = root.join("dotted/Cargo.toml");
+        assert_eq!(find_root(Some(&dotted)).unwrap(), root.join("dotted"));
+        assert_eq!(
+            guess_root_text(Some(&dotted)).map(|(dir, _)| dir),
+            Some(root.to_path_buf())
+        );
+    }
+}

@@ -388,7 +388,7 @@ pub struct Pyo3Crate {
 ///
 /// `known` gives a folder's `pyproject.toml` when the caller parsed it already (`lint-deps`'s
 /// crate walk reads the crate folders'): the folders uv members name by path are taken from
-/// it, else read ([`scan`]'s `defer_literal`).
+/// it, else read ([`scan`]'s `beside_crate_walk`).
 ///
 /// Errors (exit 2, naming the file and line): a `pyproject.toml` that does not parse
 /// ([`pyproject::parse`]); a uv member folder without a `pyproject.toml`; a package without a
@@ -420,13 +420,12 @@ static PREFETCH: std::sync::Mutex<Option<std::sync::mpsc::Receiver<Sent>>> =
 /// the result. The job finds the root and reads its configuration itself: the caller goes on
 /// at once. Call it from outside the pool (the main thread).
 ///
-/// With `defer_literal` the folders uv members name as plain paths are left for
-/// [`discover_from`], which takes their `pyproject.toml` from the crate walk (`lint-deps` reads
-/// every crate folder's anyway); `affected`'s graph comes from `cargo metadata`, so it has them
-/// read here.
+/// With `beside_crate_walk` (`lint-deps`, whose crate walk runs meanwhile) the scan only reads
+/// ([`scan`]); `affected`'s graph comes from `cargo metadata` or a load that ends with the
+/// scan, so it has everything read and parsed here.
 /// Nothing is scanned when the root or its configuration cannot be read: the command's own
 /// load reports that.
-pub fn prefetch_for(manifest_path: Option<&Path>, defer_literal: bool) {
+pub fn prefetch_for(manifest_path: Option<&Path>, beside_crate_walk: bool) {
     let manifest_path = manifest_path.map(Path::to_path_buf);
     prefetch_with(
         move || {
@@ -452,7 +451,7 @@ pub fn prefetch_for(manifest_path: Option<&Path>, defer_literal: bool) {
             };
             Some((root, python))
         },
-        defer_literal,
+        beside_crate_walk,
     );
 }
 
@@ -464,7 +463,8 @@ fn may_configure_python(text: &str) -> bool {
     text.match_indices("python").any(|(at, key)| {
         let rest = &text[at + key.len()..];
         let rest = rest.strip_prefix(['"', '\'']).unwrap_or(rest);
-        rest.trim_start_matches([' ', '\t']).starts_with(['=', '.', ']'])
+        rest.trim_start_matches([' ', '\t'])
+            .starts_with(['=', '.', ']'])
     })
 }
 
@@ -472,7 +472,7 @@ fn may_configure_python(text: &str) -> bool {
 /// ([`Sent`]); its receiver waits in [`PREFETCH`].
 fn prefetch_with(
     find: impl FnOnce() -> Option<(std::path::PathBuf, PythonConfig)> + Send + 'static,
-    defer_literal: bool,
+    beside_crate_walk: bool,
 ) {
     let (send, receive) = std::sync::mpsc::channel();
     rayon::spawn(move || {
@@ -481,7 +481,7 @@ fn prefetch_with(
             .and_then(|(root, config)| Some((root.canonicalize().ok()?, config)))
             .map(|(dir, config)| {
                 let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    scan(&dir, &config, defer_literal)
+                    scan(&dir, &config, beside_crate_walk)
                 }));
                 (dir, config, scanned)
             });
@@ -561,18 +561,22 @@ struct Scan {
     uv: Option<pyproject::UvWorkspace>,
     /// The folders read, kept as packages.
     kept: Kept,
-    /// Folders left unread (`defer_literal`), with where each was found: [`finish`] reads them.
+    /// Folders left unread (`beside_crate_walk`), with where each was found: [`finish`]
+    /// reads them.
     deferred: BTreeMap<String, (String, Missing)>,
 }
 
 /// A folder's `pyproject.toml` the caller parsed already ([`discover`]).
 pub type Known<'a> = dyn Fn(&str) -> Option<&'a crate::model::Manifest> + Sync + 'a;
 
-/// [`Scan`] the workspace at `root`. With `defer_literal`, the folders uv members name as plain
-/// paths (a monorepo lists each PyO3 crate's folder so, and its crate walk reads their
-/// `pyproject.toml` anyway) are left for [`finish`]. Errors: the root `pyproject.toml` does
-/// not parse, a glob is invalid, a uv member has no `pyproject.toml`.
-fn scan(root: &Path, config: &PythonConfig, defer_literal: bool) -> anyhow::Result<Scan> {
+/// [`Scan`] the workspace at `root`. With `beside_crate_walk` (the caller's crate walk runs
+/// meanwhile and keeps both cores busy), two things are left for [`finish`], which runs beside
+/// the crate rules (they leave a core idle part of the time): the folders uv members name as
+/// plain paths (a monorepo lists each PyO3 crate's folder so, and the crate walk reads their
+/// `pyproject.toml` anyway), and the parse of the files read ([`Read::Text`]): 4.5% off
+/// `lint-deps` at 500 crates and 200 packages (`docs/performance.md`). Errors: the root
+/// `pyproject.toml` does not parse, a glob is invalid, a uv member has no `pyproject.toml`.
+fn scan(root: &Path, config: &PythonConfig, beside_crate_walk: bool) -> anyhow::Result<Scan> {
     let root_project = read_project(root, "pyproject.toml")?;
     let uv = root_project.as_ref().and_then(|p| p.uv_workspace.clone());
     // Candidate folders (relative), where each was found (for messages), and what a folder
@@ -627,13 +631,18 @@ fn scan(root: &Path, config: &PythonConfig, defer_literal: bool) -> anyhow::Resu
     }
     let (deferred, candidates): (BTreeMap<_, _>, BTreeMap<_, _>) =
         candidates.into_iter().partition(|(_, (_, missing))| {
-            defer_literal && matches!(missing, Missing::UvMember { literal: true, .. })
+            beside_crate_walk && matches!(missing, Missing::UvMember { literal: true, .. })
         });
-    let read: Vec<(String, anyhow::Result<Option<PyProject>>)> = candidates
+    let read: Vec<(String, anyhow::Result<Option<Read>>)> = candidates
         .par_iter()
         .map(|(dir, _)| {
             let rel = crate::model::relpath::join(dir, "pyproject.toml");
-            (dir.clone(), read_project(root, &rel))
+            let read = if beside_crate_walk {
+                read_text(root, &rel).map(|text| text.map(|text| Read::Text(rel, text)))
+            } else {
+                read_project(root, &rel).map(|p| p.map(|p| Read::Parsed(Box::new(p))))
+            };
+            (dir.clone(), read)
         })
         .collect();
     let mut kept = Kept::default();
@@ -653,8 +662,27 @@ fn scan(root: &Path, config: &PythonConfig, defer_literal: bool) -> anyhow::Resu
 struct Kept {
     /// Folder -> where it was found (for messages).
     dirs: BTreeMap<String, String>,
-    /// Folder -> its `pyproject.toml`, parsed.
-    parsed: BTreeMap<String, anyhow::Result<PyProject>>,
+    /// Folder -> its `pyproject.toml`, parsed or only read.
+    parsed: BTreeMap<String, anyhow::Result<Read>>,
+}
+
+/// A kept folder's `pyproject.toml`: parsed, or only read (by a [`scan`] beside the crate walk;
+/// [`finish`] parses it).
+#[derive(Debug)]
+enum Read {
+    Parsed(Box<PyProject>),
+    /// The file's path (relative to the root) and text.
+    Text(String, String),
+}
+
+impl Read {
+    /// The parsed file ([`pyproject::parse`]'s errors).
+    fn parse(self) -> anyhow::Result<PyProject> {
+        match self {
+            Read::Parsed(project) => Ok(*project),
+            Read::Text(rel, text) => pyproject::parse(&rel, text),
+        }
+    }
 }
 
 impl Kept {
@@ -665,7 +693,7 @@ impl Kept {
         &mut self,
         root: &Path,
         (dir, (found_by, missing)): (String, (String, Missing)),
-        project: anyhow::Result<Option<PyProject>>,
+        project: anyhow::Result<Option<Read>>,
     ) -> anyhow::Result<()> {
         let project = match project {
             Ok(Some(project)) => Ok(project),
@@ -723,6 +751,15 @@ enum Missing {
 /// root's, the packages', the PyO3 crates'). Errors: the file cannot be read, is not UTF-8
 /// (with the `file:line:column` of the first bad byte: TOML is UTF-8 only), or does not parse.
 fn read_project(root: &Path, rel: &str) -> anyhow::Result<Option<PyProject>> {
+    match read_text(root, rel)? {
+        Some(text) => pyproject::parse(rel, text).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The text of the `pyproject.toml` at `rel` (relative to `root`); `None` when there is no
+/// such file. Errors: [`read_project`]'s, but for the parse.
+fn read_text(root: &Path, rel: &str) -> anyhow::Result<Option<String>> {
     let bytes = match crate::fsutil::read_small_bytes(&root.join(rel)) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -734,8 +771,7 @@ fn read_project(root: &Path, rel: &str) -> anyhow::Result<Option<PyProject>> {
             .into());
         }
     };
-    let text = crate::fsutil::utf8_text(rel, bytes)?;
-    pyproject::parse(rel, text).map(Some)
+    crate::fsutil::utf8_text(rel, bytes).map(Some)
 }
 
 /// The rest of [`discover`]: the PyO3 crates' Python sides, the packages, the edges.
@@ -761,17 +797,19 @@ fn finish(
                     root,
                     &crate::model::relpath::join(&candidate.0, "pyproject.toml"),
                 ),
-            };
+            }
+            .map(|p| p.map(|p| Read::Parsed(Box::new(p))));
             (candidate, project)
         })
         .collect();
     for (candidate, project) in read {
         kept.place(root, candidate, project)?;
     }
-    let Kept {
-        mut dirs,
-        mut parsed,
-    } = kept;
+    let Kept { mut dirs, parsed } = kept;
+    let mut parsed: BTreeMap<String, anyhow::Result<PyProject>> = parsed
+        .into_par_iter()
+        .map(|(dir, read)| (dir, read.and_then(Read::parse)))
+        .collect();
     let pyo3_dirs: BTreeMap<&str, &str> = pyo3
         .iter()
         .map(|c| (c.dir.as_str(), c.name.as_str()))
@@ -1406,6 +1444,56 @@ mod tests {
             let p = root.join(p);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, body).unwrap();
+        }
+    }
+
+    /// A root manifest whose text has no `python` key gets the default configuration without
+    /// a parse; every text that sets one is parsed (checked against the parse).
+    #[test]
+    fn only_a_text_with_a_python_key_can_configure_python() {
+        let cases = [
+            (
+                "[workspace.metadata.ccworkspace.python]\nenabled = false\n",
+                true,
+            ),
+            (
+                "[workspace.metadata.ccworkspace]\npython.enabled = false\n",
+                true,
+            ),
+            (
+                "[workspace.metadata.ccworkspace]\npython = { packages = [\"x/*\"] }\n",
+                true,
+            ),
+            (
+                "[workspace.metadata.ccworkspace]\n\"python\" = { enabled = false }\n",
+                true,
+            ),
+            (
+                "[workspace.metadata]\nccworkspace.python.enabled = false\n",
+                true,
+            ),
+            (
+                "[[workspace.metadata.ccworkspace.affected.path-rule]]\nglobs = [\"d00/python/**\"]\nmark-changed = [\"domain:d00\"]\n",
+                false,
+            ),
+            (
+                "[workspace.metadata.ccworkspace.docker]\npython-version = \"3.12\"\n",
+                false,
+            ),
+            (
+                "[workspace.dependencies]\npyo3 = { version = \"0.23\", features = [\"python3-dll-a\"] }\n",
+                false,
+            ),
+        ];
+        for (tail, may) in cases {
+            let text = format!("[workspace]\nmembers = []\n{tail}");
+            assert_eq!(may_configure_python(&text), may, "{text}");
+            let parsed = crate::config::Config::from_manifest_text(&text, "Cargo.toml").unwrap();
+            if !may {
+                assert_eq!(parsed.python, PythonConfig::default(), "{text}");
+            } else {
+                assert_ne!(parsed.python, PythonConfig::default(), "{text}");
+            }
         }
     }
 
