@@ -15,8 +15,7 @@ pub fn find_root(manifest_path: Option<&Path>) -> anyhow::Result<PathBuf> {
 /// [`find_root`], with the root manifest it parsed on the way (as `Cargo.toml`).
 pub fn find_root_manifest(manifest_path: Option<&Path>) -> anyhow::Result<(PathBuf, Manifest)> {
     let start = search_start(manifest_path)?;
-    let mut dir = Some(start.as_path());
-    while let Some(d) = dir {
+    for d in start.ancestors() {
         let candidate = d.join("Cargo.toml");
         let shown = candidate.display().to_string();
         // A manifest that is not UTF-8 or does not parse may be the root: say where it is
@@ -35,7 +34,6 @@ pub fn find_root_manifest(manifest_path: Option<&Path>) -> anyhow::Result<(PathB
                 return Ok((d.to_path_buf(), manifest));
             }
         }
-        dir = d.parent();
     }
     Err(UserError::new(
         format!(
@@ -51,12 +49,12 @@ pub fn find_root_manifest(manifest_path: Option<&Path>) -> anyhow::Result<(PathB
 /// above the start whose `Cargo.toml` has a line opening a `[workspace]` (or
 /// `[workspace.*]`) table header, with that file's text. For work that may start before the
 /// root is known for certain (the Python packages' prefetch, `python::prefetch_for`), whose
-/// caller checks the guess against the real root later: a root that declares its workspace
-/// only through dotted keys or inline tables is missed (`None`), and nothing is reported.
+/// caller checks the guess against the real root later. A root that declares its workspace
+/// only through dotted keys or inline tables is passed over: the guess is then the next such
+/// folder above, or `None`. Nothing is reported.
 pub fn guess_root_text(manifest_path: Option<&Path>) -> Option<(PathBuf, String)> {
     let start = search_start(manifest_path).ok()?;
-    let mut dir = Some(start.as_path());
-    while let Some(d) = dir {
+    for d in start.ancestors() {
         if let Ok(text) = std::fs::read_to_string(d.join("Cargo.toml"))
             && text.lines().any(|line| {
                 line.trim_start()
@@ -67,7 +65,6 @@ pub fn guess_root_text(manifest_path: Option<&Path>) -> Option<(PathBuf, String)
         {
             return Some((d.to_path_buf(), text));
         }
-        dir = d.parent();
     }
     None
 }
