@@ -156,8 +156,17 @@ pub fn read_optional(path: &Path) -> anyhow::Result<Option<String>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Write each `(path relative to root, text)` file, with its folders (unit tests' trees).
+    pub(crate) fn write(root: &Path, files: &[(&str, &str)]) {
+        for (p, body) in files {
+            let p = root.join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, body).unwrap();
+        }
+    }
 
     #[test]
     fn writes_every_file() {

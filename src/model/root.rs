@@ -91,14 +91,7 @@ fn search_start(manifest_path: Option<&Path>) -> anyhow::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn write(root: &Path, files: &[(&str, &str)]) {
-        for (p, body) in files {
-            let p = root.join(p);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, body).unwrap();
-        }
-    }
+    use crate::fsutil::tests::write;
 
     /// The guess agrees with the parsed answer where it answers: from a member's folder whose
     /// manifest inherits from the workspace (`version.workspace = true` mentions "workspace"

@@ -1424,6 +1424,7 @@ fn only_ignored_files(dir: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fsutil::tests::write;
 
     /// The packages' distribution names, in the workspace's order.
     fn distributions(ws: &PythonWorkspace) -> Vec<&str> {
@@ -1437,14 +1438,6 @@ mod tests {
     fn prefetch(root: &Path, config: &PythonConfig) {
         let found = (root.to_path_buf(), config.clone());
         prefetch_with(move || Some(found), false);
-    }
-
-    fn write(root: &Path, files: &[(&str, &str)]) {
-        for (p, body) in files {
-            let p = root.join(p);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, body).unwrap();
-        }
     }
 
     /// A root manifest whose text has no `python` key gets the default configuration without
