@@ -637,12 +637,7 @@ fn scan(root: &Path, config: &PythonConfig, beside_crate_walk: bool) -> anyhow::
         .par_iter()
         .map(|(dir, _)| {
             let rel = crate::model::relpath::join(dir, "pyproject.toml");
-            let read = if beside_crate_walk {
-                read_text(root, &rel).map(|text| text.map(|text| Read::Text(rel, text)))
-            } else {
-                read_project(root, &rel).map(|p| p.map(|p| Read::Parsed(Box::new(p))))
-            };
-            (dir.clone(), read)
+            (dir.clone(), Read::file(root, rel, !beside_crate_walk))
         })
         .collect();
     let mut kept = Kept::default();
@@ -663,7 +658,7 @@ struct Kept {
     /// Folder -> where it was found (for messages).
     dirs: BTreeMap<String, String>,
     /// Folder -> its `pyproject.toml`, parsed or only read.
-    parsed: BTreeMap<String, anyhow::Result<Read>>,
+    files: BTreeMap<String, anyhow::Result<Read>>,
 }
 
 /// A kept folder's `pyproject.toml`: parsed, or only read (by a [`scan`] beside the crate walk;
@@ -676,6 +671,20 @@ enum Read {
 }
 
 impl Read {
+    /// The `pyproject.toml` at `rel` (relative to `root`), parsed now when `parse`, else only
+    /// read; `None` when there is no such file. Errors: [`read_project`]'s (with `parse`), or
+    /// [`read_text`]'s.
+    fn file(root: &Path, rel: String, parse: bool) -> anyhow::Result<Option<Read>> {
+        let Some(text) = read_text(root, &rel)? else {
+            return Ok(None);
+        };
+        Ok(Some(if parse {
+            Read::Parsed(Box::new(pyproject::parse(&rel, text)?))
+        } else {
+            Read::Text(rel, text)
+        }))
+    }
+
     /// The parsed file ([`pyproject::parse`]'s errors).
     fn parse(self) -> anyhow::Result<PyProject> {
         match self {
@@ -726,7 +735,7 @@ impl Kept {
                 }
             },
         };
-        self.parsed.insert(dir.clone(), project);
+        self.files.insert(dir.clone(), project);
         self.dirs.insert(dir, found_by);
         Ok(())
     }
@@ -791,22 +800,23 @@ fn finish(
     let read: Vec<_> = deferred
         .into_par_iter()
         .map(|candidate| {
+            // Read only: the parse of every kept file follows, in parallel.
             let project = match known(&candidate.0) {
-                Some(doc) => pyproject::from_manifest(doc).map(Some),
-                None => read_project(
+                Some(doc) => pyproject::from_manifest(doc).map(|p| Some(Read::Parsed(Box::new(p)))),
+                None => Read::file(
                     root,
-                    &crate::model::relpath::join(&candidate.0, "pyproject.toml"),
+                    crate::model::relpath::join(&candidate.0, "pyproject.toml"),
+                    false,
                 ),
-            }
-            .map(|p| p.map(|p| Read::Parsed(Box::new(p))));
+            };
             (candidate, project)
         })
         .collect();
     for (candidate, project) in read {
         kept.place(root, candidate, project)?;
     }
-    let Kept { mut dirs, parsed } = kept;
-    let mut parsed: BTreeMap<String, anyhow::Result<PyProject>> = parsed
+    let Kept { mut dirs, files } = kept;
+    let mut parsed: BTreeMap<String, anyhow::Result<PyProject>> = files
         .into_par_iter()
         .map(|(dir, read)| (dir, read.and_then(Read::parse)))
         .collect();
@@ -1776,7 +1786,7 @@ mod tests {
         for known in [&knows_crate as &Known, &|_| None] {
             let deferred = scan(root, &config, true).unwrap();
             assert!(deferred.deferred.contains_key("tools/lit"));
-            assert!(!deferred.kept.parsed.contains_key("crates/a"));
+            assert!(!deferred.kept.files.contains_key("crates/a"));
             assert_eq!(shown(finish(deferred, root, &pyo3, known).unwrap()), read);
         }
         // A folder uv lists by path without a pyproject.toml: the same error either way.
