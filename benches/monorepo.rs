@@ -46,7 +46,8 @@ struct Opts {
     runs: usize,
     out: Option<PathBuf>,
     /// `--generate-only DIR`: write each size's workspace and history to `DIR/ws-<size>` and
-    /// stop (for profiling by hand).
+    /// stop (for profiling by hand); with `--python-only`, also the two trees its rows compare,
+    /// `DIR/ws-<size>-py` (with Python packages) and `DIR/ws-<size>-py-off` (the half off).
     generate_only: Option<PathBuf>,
     /// `--cold-only`: only the `cargo metadata` references and the cold-cache `affected` rows
     /// (for the largest sizes, where the determinator takes minutes).
@@ -441,9 +442,29 @@ fn main() {
         let g = generator::generate(&root, &spec).unwrap();
         let repo = Repo::init(&root);
         let steps = generator::make_history(&repo, &g, 1).unwrap();
-        if opts.generate_only.is_some() {
+        if let Some(dir) = &opts.generate_only {
             for s in &steps {
                 eprintln!("{:?} {} {}", s.kind, s.parent, s.commit);
+            }
+            if opts.python_only {
+                // The two trees the Python rows compare: with the packages, and the same files
+                // with the Python half off.
+                for (suffix, python_off) in [("py", false), ("py-off", true)] {
+                    let dir = dir.join(format!("ws-{size}-{suffix}"));
+                    let g = generator::generate(
+                        &dir,
+                        &Spec {
+                            python_packages: size * 2 / 5,
+                            python_off,
+                            ..spec.clone()
+                        },
+                    )
+                    .unwrap();
+                    let repo = Repo::init(&dir);
+                    for s in generator::make_history(&repo, &g, 1).unwrap() {
+                        eprintln!("{suffix} {:?} {} {}", s.kind, s.parent, s.commit);
+                    }
+                }
             }
             continue;
         }
