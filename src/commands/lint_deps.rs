@@ -292,7 +292,7 @@ fn report(
     format: LintFormat,
     out: &Output,
 ) -> anyhow::Result<()> {
-    let files = ws.files();
+    let files = ws.files(&findings.iter().map(|f| f.file.as_str()).collect());
     match format {
         LintFormat::Human => {
             anstream::eprint!("{}", diag::human(findings, &files, true));

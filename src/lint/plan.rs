@@ -270,7 +270,7 @@ fn edited_files(ws: &Workspace, findings: &[Finding], chosen: &[Rule]) -> anyhow
             edits.entry(file.as_str()).or_default().push(edit.clone());
         }
     }
-    let files = ws.files();
+    let files = ws.files(&edits.keys().copied().collect());
     let mut changes = BTreeMap::new();
     for (path, mut list) in edits {
         list.sort();

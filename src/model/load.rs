@@ -136,27 +136,35 @@ impl Workspace {
         })
     }
 
-    /// Every file a finding may point at, by relative path.
-    pub fn files(&self) -> BTreeMap<&str, &str> {
+    /// The texts of the files named in `paths` (relative, with `/`) among those a finding may
+    /// point at (the root and member manifests, `Cargo.lock`, the `pyproject.toml` files of
+    /// PyO3 crates and Python packages), by path. A run without findings asks for none and
+    /// builds no map of every file.
+    pub fn files<'a>(&'a self, paths: &BTreeSet<&str>) -> BTreeMap<&'a str, &'a str> {
         let mut files: BTreeMap<&str, &str> = BTreeMap::new();
-        files.insert(&self.root.path, self.root.text());
-        for m in &self.members {
-            files.insert(&m.path, m.text());
-        }
-        if let Some(lock) = &self.lock {
-            files.insert(&lock.path, &lock.text);
-        }
-        for p in self.pyprojects.values() {
-            files.insert(&p.path, p.text());
+        if paths.is_empty() {
+            return files;
         }
         let python = self.python.iter().flat_map(|py| {
             py.packages
                 .iter()
                 .filter_map(|p| p.project.as_ref())
                 .chain(&py.root)
+                .map(|p| (p.path(), p.text()))
         });
-        for p in python {
-            files.insert(p.path(), p.text());
+        let every = std::iter::once((self.root.path.as_str(), self.root.text()))
+            .chain(self.members.iter().map(|m| (m.path.as_str(), m.text())))
+            .chain(self.lock.iter().map(|l| (l.path.as_str(), l.text.as_str())))
+            .chain(
+                self.pyprojects
+                    .values()
+                    .map(|p| (p.path.as_str(), p.text())),
+            )
+            .chain(python);
+        for (path, text) in every {
+            if paths.contains(path) {
+                files.insert(path, text);
+            }
         }
         files
     }
