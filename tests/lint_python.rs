@@ -71,13 +71,21 @@ fn uv_lock(dir: &Path) -> (bool, String) {
 }
 
 /// `uv lock --offline` in `dir` succeeds.
+/// Outside CI, without uv, says SKIPPED and checks nothing ([`support::require_tool`]).
 fn assert_uv_locks(dir: &Path) {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
     let (ok, stderr) = uv_lock(dir);
     assert!(ok, "{stderr}");
 }
 
 /// `uv lock --offline` in `dir` fails, saying `says`.
+/// Outside CI, without uv, says SKIPPED and checks nothing ([`support::require_tool`]).
 fn assert_uv_refuses(dir: &Path, says: &str) {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
     let (ok, stderr) = uv_lock(dir);
     assert!(!ok, "uv locked it; expected it to say {says:?}");
     assert!(stderr.contains(says), "{stderr}");
