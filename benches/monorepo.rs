@@ -147,6 +147,9 @@ fn measure_against(
 /// scheduler noise on a shared machine would otherwise move their median by a third.
 const FAST: Duration = Duration::from_millis(250);
 const FAST_RUNS: usize = 31;
+/// Pairs for the rows that price the Python half against the same files with it off: their
+/// ratio sits next to its target (1.10), where 31 pairs moved it by ±0.05 between runs.
+const PYTHON_PAIRS: usize = 201;
 
 /// [`measure`] with extra environment variables.
 ///
@@ -250,12 +253,17 @@ fn measure_env(
     };
     let mut times = Vec::new();
     let mut reference_times = Vec::new();
-    for _ in 0..runs {
+    // The pairs alternate which side runs first, so what one run leaves behind for the next
+    // (caches, a core's clock) favours neither side.
+    for i in 0..runs {
+        if let Some(r) = reference.filter(|_| i % 2 == 1) {
+            reference_times.push(reference_run(r));
+        }
         match run(None) {
             Ok(t) => times.push(t),
             Err(why) => return skipped(why),
         }
-        if let Some(r) = reference {
+        if let Some(r) = reference.filter(|_| i % 2 == 0) {
             reference_times.push(reference_run(r));
         }
     }
@@ -678,6 +686,11 @@ fn main() {
             repo_off.git(&["checkout", "-q", "--detach", &leaf_off.commit]);
             let cold = [("CCWORKSPACE_NO_CACHE", "1")];
             let affected_in = |dir: &Path, parent: &str, reference: Option<Reference>| {
+                let runs = if reference.is_some() {
+                    runs.max(PYTHON_PAIRS)
+                } else {
+                    runs
+                };
                 measure_env(
                     dir,
                     &bin,
@@ -737,7 +750,7 @@ fn main() {
                 &root_py,
                 &bin,
                 &["lint-deps", "-q"],
-                runs,
+                runs.max(PYTHON_PAIRS),
                 false,
                 &[],
                 Some(Reference {
