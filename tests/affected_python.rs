@@ -1048,9 +1048,19 @@ struct Members {
 }
 
 /// Ways of writing `py/*` that uv reads as the same glob.
-const MEMBER_SPELLINGS: [&str; 4] = ["py/*", "./py/*", "py//*/", "py/./*"];
-/// `exclude` lists: none, a prefix glob (`*` may cross `/` in uv's `exclude`), a plain path.
-const EXCLUDES: [&str; 4] = ["[]", "[\"py/n1*\"]", "[\"*/n1\"]", "[\"./py/n2/\"]"];
+/// `py/[^n]*` is a class of `^` and `n` for uv's `glob` crate (only `[!...]` negates there), so
+/// it keeps the `n*` folders (and `node_modules`); `py/[!v]*` negates.
+const MEMBER_SPELLINGS: [&str; 6] = ["py/*", "./py/*", "py//*/", "py/./*", "py/[^n]*", "py/[!v]*"];
+/// `exclude` lists: none, a prefix glob (`*` may cross `/` in uv's `exclude`), a plain path, a
+/// class with `^` (`n1` for uv), a backslash (a plain character for uv: no folder has it).
+const EXCLUDES: [&str; 6] = [
+    "[]",
+    "[\"py/n1*\"]",
+    "[\"*/n1\"]",
+    "[\"./py/n2/\"]",
+    "[\"py/[^n]1\"]",
+    "['py/\\n2']",
+];
 
 fn members_strategy() -> impl Strategy<Value = Members> {
     let folder = prop_oneof![
@@ -1197,6 +1207,98 @@ fn uv_workspace_members_are_the_folders_uv_lock_records() {
             Ok(())
         })
         .unwrap();
+}
+
+/// uv's `glob` dialect in `members` and `exclude`, case for case against `uv lock`: a class
+/// `[^a]` (no negation there), a backslash (a plain character), an entry that leaves the root
+/// and comes back (`../<root>/py/*`), absolute patterns with wildcards in the root's own path
+/// (`/tmp/*/<root>/py/*`, `/**/py/b`), a member path naming a file (uv skips it), and patterns
+/// uv refuses (`py/***`, `py/a**`: exit 2 at the table's line).
+#[test]
+fn uv_glob_dialect_of_members_and_exclude_is_uvs() {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: [(&str, &str); 11] = [
+        ("'py/[^a]'", ""),
+        ("'py/*'", "'py/[^a]'"),
+        ("'py/\\a'", ""),
+        ("'py/*'", "'py/\\b'"),
+        ("'../{name}/py/*'", ""),
+        ("'{parent}/py/*'", ""),
+        ("'py/*'", "'/**/py/b'"),
+        ("'py/*'", "'{parent}/py/b'"),
+        ("'py/*', 'py/f'", ""),
+        ("'py/***'", ""),
+        ("'py/*'", "'py/a**'"),
+    ];
+    for (i, (members, exclude)) in cases.iter().enumerate() {
+        let root = tmp.path().join(format!("ws{i}"));
+        std::fs::create_dir_all(&root).unwrap();
+        let root = root.canonicalize().unwrap();
+        let name = root.file_name().unwrap().to_str().unwrap();
+        // The root's path with its parent folder's name a `*`.
+        let parent = format!(
+            "{}/*/{name}",
+            root.parent().unwrap().parent().unwrap().display()
+        );
+        let fill = |t: &str| t.replace("{name}", name).replace("{parent}", &parent);
+        let w = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        w(
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+        );
+        w("crates/core/Cargo.toml", &krate("core", "", ""));
+        w("crates/core/src/lib.rs", "");
+        w(
+            "pyproject.toml",
+            &format!(
+                "[tool.uv.workspace]\nmembers = [{}]\nexclude = [{}]\n",
+                fill(members),
+                fill(exclude)
+            ),
+        );
+        for (dir, dist) in [("a", "a"), ("b", "b"), ("\\a", "bsa"), ("\\b", "bsb")] {
+            w(&format!("py/{dir}/pyproject.toml"), &py(dist, ""));
+        }
+        w("py/f", "a file, not a folder\n");
+        let repo = Repo::init(&root);
+        let lock = std::process::Command::new(support::UV.0)
+            .args(["lock"])
+            .current_dir(&root)
+            .env("UV_OFFLINE", "1")
+            .env("UV_NO_PROGRESS", "1")
+            .output()
+            .unwrap();
+        let ours = run(
+            &repo.dir,
+            &["affected", "-q", "--kind", "python", "--files", "uv.lock"],
+            &[],
+        );
+        let case = format!("members [{}], exclude [{}]", fill(members), fill(exclude));
+        if lock.status.success() {
+            assert_eq!(ours.code, 0, "{case}: {}", ours.stderr);
+            assert_eq!(ours.names(), uv_lock_members(&root), "{case}");
+        } else {
+            assert_eq!(
+                ours.code,
+                2,
+                "{case}: uv refuses it ({}), we answered {}",
+                String::from_utf8_lossy(&lock.stderr),
+                ours.stdout
+            );
+            assert!(
+                ours.stderr.contains("pyproject.toml:1: invalid glob"),
+                "{case}: {}",
+                ours.stderr
+            );
+        }
+    }
 }
 
 /// A crate and a Python package may share a name (cargo's and PyPA's names are separate):

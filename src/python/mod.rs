@@ -589,7 +589,7 @@ fn scan(root: &Path, config: &PythonConfig, beside_crate_walk: bool) -> anyhow::
             // uv adds a root with a `[project]` first, and never twice (`.` in `members`).
             let root_is_package = root_project.as_ref().is_some_and(|p| p.name.is_some());
             for pattern in &ws.members {
-                let Some(normal) = uv_pattern(root, pattern) else {
+                let Some(normal) = uv_pattern(root, pattern, "members", ws.line)? else {
                     continue;
                 };
                 let (matched, literal) =
@@ -771,7 +771,16 @@ fn read_project(root: &Path, rel: &str) -> anyhow::Result<Option<PyProject>> {
 fn read_text(root: &Path, rel: &str) -> anyhow::Result<Option<String>> {
     let bytes = match crate::fsutil::read_small_bytes(&root.join(rel)) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        // A folder that is a file (a uv member path naming a regular file: uv skips it) has
+        // no `pyproject.toml` either.
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Ok(None);
+        }
         Err(e) => {
             return Err(UserError::new(
                 format!("failed to read {rel}: {e}"),
@@ -1333,30 +1342,150 @@ impl<'a> Walker<'a> {
     }
 }
 
-/// `[tool.uv.workspace]` `members` or `exclude` entry as uv reads it (uv-workspace's
-/// `collect_members_only` and `WorkspaceExclusions`): normalised by path components (`./`, `.`,
-/// `..`, doubled and trailing `/`), an absolute path inside the root made relative (`""` is the
-/// root), and `{` `}` taken literally (uv's `glob` crate has no alternation, globset's has).
-/// `None` for an entry that leaves the root (`../ext`, an absolute path elsewhere): uv accepts
-/// such a member, but it is outside the repository, so no change of the repository reaches it
-/// and this tool does not read it.
-fn uv_pattern(root: &Path, pattern: &str) -> Option<String> {
-    let relative = if Path::new(pattern).is_absolute() {
-        let canonical = root.canonicalize().ok();
-        [Some(root.to_path_buf()), canonical]
-            .into_iter()
-            .flatten()
-            .find_map(|r| {
-                Path::new(pattern)
-                    .strip_prefix(&r)
-                    .ok()
-                    .map(|p| p.to_string_lossy().into_owned())
-            })?
-    } else {
-        pattern.to_string()
+/// `[tool.uv.workspace]` `members` or `exclude` entry (`what`, at `line` of the root
+/// `pyproject.toml`) as uv reads it (uv-workspace's `collect_members_only` and
+/// `WorkspaceExclusions`): joined to the root and normalised by path components (`./`, `.`,
+/// `..`, doubled and trailing `/`; `../<root's name>/py/*` comes back inside), made relative to
+/// the root (`""` is the root; an absolute pattern whose first components match the root's
+/// path as globs, `/tmp/*/repo/py/*`, is made relative too), and written in globset's syntax for what uv's `glob` crate
+/// means ([`uv_glob_as_globset`]). `None` for an entry that leaves the root (`../ext`, an
+/// absolute path elsewhere): uv accepts such a member, but it is outside the repository, so no
+/// change of the repository reaches it and this tool does not read it. Errors (exit 2): a
+/// pattern the `glob` crate refuses (`py/***`, `py/a**`, `py/[a`), which uv refuses too.
+fn uv_pattern(
+    root: &Path,
+    pattern: &str,
+    what: &str,
+    line: usize,
+) -> anyhow::Result<Option<String>> {
+    if let Err(e) = glob::Pattern::new(pattern) {
+        return Err(UserError::new(
+            format!(
+                "pyproject.toml:{line}: invalid glob `{pattern}` in [tool.uv.workspace] {what}: {}",
+                e.msg
+            ),
+            "fix the pattern (uv reads it with the `glob` crate and refuses it too): `*` and `?` \
+             match within a folder name, `**` is a path component of its own, `[!...]` negates \
+             a class",
+        )
+        .into());
+    }
+    // Component by component, as uv's `normalize_path` does after joining the root; `\` is
+    // no separator here (uv's `glob` takes it literally on Unix).
+    let normal = |path: &str, out: &mut Vec<String>| -> Option<()> {
+        for part in path.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    out.pop()?;
+                }
+                p => out.push(p.to_string()),
+            }
+        }
+        Some(())
     };
-    let normal = crate::model::normalize_rel(&relative)?;
-    Some(normal.replace('{', "[{]").replace('}', "[}]"))
+    let canonical = root.canonicalize().ok();
+    for r in [Some(root.to_path_buf()), canonical].into_iter().flatten() {
+        let base = r.to_string_lossy().into_owned();
+        let mut root_parts = Vec::new();
+        normal(&base, &mut root_parts);
+        let mut parts = Vec::new();
+        let joined = if Path::new(pattern).is_absolute() {
+            pattern.to_string()
+        } else {
+            format!("{base}/{pattern}")
+        };
+        if normal(&joined, &mut parts).is_none() {
+            continue;
+        }
+        if let Some(rest) = parts.strip_prefix(root_parts.as_slice()) {
+            return Ok(Some(uv_glob_as_globset(&rest.join("/"))));
+        }
+        // An absolute pattern with wildcards in the root's own part (`/tmp/*/repo/py/*`,
+        // `/**/py/b`): its components match the root's one by one, up to a `**`, which takes
+        // the rest of the root's path (and any folders below it) with it.
+        if Path::new(pattern).is_absolute() {
+            let matches = |p: &str, r: &str| glob::Pattern::new(p).is_ok_and(|g| g.matches(r));
+            let mut k = 0;
+            while k < root_parts.len() && k < parts.len() && parts[k] != "**" {
+                if !matches(&parts[k], &root_parts[k]) {
+                    break;
+                }
+                k += 1;
+            }
+            if k == root_parts.len() || parts.get(k).is_some_and(|p| p == "**") {
+                return Ok(Some(uv_glob_as_globset(&parts[k..].join("/"))));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// A pattern of uv's `glob` crate (checked by `glob::Pattern::new`) in globset's syntax, so
+/// the walk and globset match what uv matches: `\` is a plain character (the `glob` crate has
+/// no escape; globset's would drop it), `{` and `}` too (no alternation in `glob`), and a class
+/// `[^...]` is a class of `^` and the rest (only `[!...]` negates in `glob`; globset negates
+/// both), so its `^` moves away from the front (`[^a]` -> `[a^]`, `[^]` -> `\^`,
+/// `[^-c]` -> `[_-c^]`).
+fn uv_glob_as_globset(pattern: &str) -> String {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len());
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => out.push_str("\\\\"),
+            '{' => out.push_str("[{]"),
+            '}' => out.push_str("[}]"),
+            '[' => {
+                // The `glob` crate's class: `[`, an optional `!`, a first `]` that is a member,
+                // then members up to the next `]`.
+                let negated = chars.get(i + 1) == Some(&'!');
+                let start = i + 1 + usize::from(negated);
+                let mut end = start + usize::from(chars.get(start) == Some(&']'));
+                while end < chars.len() && chars[end] != ']' {
+                    end += 1;
+                }
+                if end >= chars.len() {
+                    // No class (`glob::Pattern::new` refuses an unclosed one): a plain `[`.
+                    out.push_str("[[]");
+                    i += 1;
+                    continue;
+                }
+                let members: String = chars[start..end].iter().collect();
+                match members.strip_prefix('^').filter(|_| !negated) {
+                    Some("") => out.push_str("\\^"),
+                    Some(rest) => {
+                        out.push('[');
+                        // `^-c`: the range from `^`, now from the character after it.
+                        match rest.strip_prefix('-').filter(|r| !r.is_empty()) {
+                            Some(range) => {
+                                let (hi, tail) =
+                                    range.split_at(range.chars().next().map_or(0, char::len_utf8));
+                                out.push_str(tail);
+                                out.push_str("_-");
+                                out.push_str(hi);
+                            }
+                            None => out.push_str(rest),
+                        }
+                        out.push_str("^]");
+                    }
+                    None => {
+                        out.push('[');
+                        if negated {
+                            out.push('!');
+                        }
+                        out.push_str(&members);
+                        out.push(']');
+                    }
+                }
+                i = end + 1;
+                continue;
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out
 }
 
 /// The `exclude` globs of a uv workspace, matched as uv matches them: on the member's path
@@ -1365,7 +1494,7 @@ fn uv_pattern(root: &Path, pattern: &str) -> Option<String> {
 fn uv_exclude(root: &Path, patterns: &[String], line: usize) -> anyhow::Result<globset::GlobSet> {
     let mut b = globset::GlobSetBuilder::new();
     for p in patterns {
-        let Some(normal) = uv_pattern(root, p) else {
+        let Some(normal) = uv_pattern(root, p, "exclude", line)? else {
             continue;
         };
         b.add(
@@ -1397,7 +1526,7 @@ pub(crate) fn uv_membership(
     let excluded = uv_exclude(root, exclude, line)?.is_match(dir);
     let mut member = false;
     for m in members {
-        let Some(normal) = uv_pattern(root, m) else {
+        let Some(normal) = uv_pattern(root, m, "members", line)? else {
             continue;
         };
         member |= glob(&normal, "pyproject.toml", line)?
