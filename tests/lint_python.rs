@@ -1462,3 +1462,123 @@ fn a_virtual_roots_dependency_groups_need_workspace_sources_too() {
     assert!(text.contains("core = { workspace = true }"), "{text}");
     assert_uv_locks(root);
 }
+
+/// What uv's schema refuses in a member's `pyproject.toml` is exit 2 at that file, and what it
+/// accepts is not, case for case against `uv lock --offline`: a `version` missing or not PEP
+/// 440, two sources, extras or groups of one normalised name, an extra or group name that is no
+/// name, an `include-group` table with another key, `[tool] uv = 1`, an unknown key of
+/// `[tool.uv.workspace]`, a source restricted to an extra or group that does not require its
+/// package; and beside them the valid spellings of the same tables.
+#[test]
+fn member_files_uv_refuses_are_exit_2_and_what_it_accepts_is_not() {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    let src = "\n[tool.uv.sources]\nb = { workspace = true }\n";
+    // (the project's fields after its name, the rest of the file, what uv says when it refuses)
+    let cases: Vec<(String, String, Option<&str>)> = vec![
+        ("version = \"0.1.0\"\ndependencies = [\"b\"]\n".into(), src.into(), None),
+        ("dependencies = [\"b\"]\n".into(), src.into(), Some("project.version")),
+        ("version = \"x.y\"\ndependencies = [\"b\"]\n".into(), src.into(), Some("version")),
+        (
+            "version = \"0.1.0\"\ndependencies = [\"b\"]\n".into(),
+            format!("{src}B = {{ workspace = true }}\n"),
+            Some("duplicate sources"),
+        ),
+        (
+            "version = \"0.1.0\"\ndependencies = [\"b\"]\n".into(),
+            format!("\n[dependency-groups]\nFoo_Bar = []\nfoo-bar = [\"b\"]\n{src}"),
+            Some("duplicate dependency group"),
+        ),
+        (
+            "version = \"0.1.0\"\ndependencies = [\"b\"]\n".into(),
+            format!("\n[dependency-groups]\n\"x y\" = []\n{src}"),
+            Some("Not a valid"),
+        ),
+        (
+            "version = \"0.1.0\"\ndependencies = [\"b\"]\n".into(),
+            format!("\n[project.optional-dependencies]\nFoo_Bar = []\nfoo-bar = []\n{src}"),
+            Some("duplicate normalized extra"),
+        ),
+        (
+            "version = \"0.1.0\"\ndependencies = [\"b\"]\n".into(),
+            format!("\n[project.optional-dependencies]\n\"x y\" = []\n{src}"),
+            Some("Not a valid"),
+        ),
+        (
+            "version = \"0.1.0\"\ndependencies = [\"b\"]\n".into(),
+            format!(
+                "\n[dependency-groups]\nx = [{{ include-group = \"y\", foo = \"z\" }}]\ny = []\n{src}"
+            ),
+            Some("malformed dependency groups"),
+        ),
+        (
+            "version = \"0.1.0\"\ndependencies = [\"b\"]\n".into(),
+            format!("\n[dependency-groups]\nx = [{{ include-group = \"y\" }}]\ny = [\"b\"]\n{src}"),
+            None,
+        ),
+        (
+            "version = \"0.1.0\"\ndependencies = [\"b\"]\n".into(),
+            "\n[tool]\nuv = 1\n".into(),
+            Some("ToolUv"),
+        ),
+        (
+            "version = \"0.1.0\"\ndependencies = [\"b\"]\n".into(),
+            format!("{src}\n[tool.uv.workspace]\nmembers = []\nfoo = 1\n"),
+            Some("unknown field"),
+        ),
+        (
+            "version = \"0.1.0\"\ndependencies = [\"b\"]\n".into(),
+            "\n[project.optional-dependencies]\nx = []\n\n[tool.uv.sources]\nb = [{ workspace = true, extra = \"x\" }]\n".into(),
+            Some("only applies to extra"),
+        ),
+        (
+            "version = \"0.1.0\"\ndependencies = [\"b\"]\n".into(),
+            "\n[dependency-groups]\ndev = []\n\n[tool.uv.sources]\nb = [{ workspace = true, group = \"dev\" }]\n".into(),
+            Some("only applies to dependency group"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[project.optional-dependencies]\nx = [\"b\"]\n\n[tool.uv.sources]\nb = [{ workspace = true, extra = \"x\" }]\n".into(),
+            None,
+        ),
+    ];
+    for (fields, rest, uv_says) in &cases {
+        let a = format!("[project]\nname = \"a\"\n{fields}{rest}");
+        let ws = write_workspace(&[
+            (
+                "Cargo.toml",
+                "[workspace]\nresolver = \"2\"\nmembers = []\n",
+            ),
+            (
+                "pyproject.toml",
+                "[tool.uv.workspace]\nmembers = [\"py/*\"]\n",
+            ),
+            ("py/a/pyproject.toml", &a),
+            (
+                "py/b/pyproject.toml",
+                "[project]\nname = \"b\"\nversion = \"0.1.0\"\n",
+            ),
+        ]);
+        let (locked, uv_stderr) = uv_lock(ws.path());
+        let ours = run(ws.path(), &[]);
+        match uv_says {
+            None => {
+                assert!(locked, "uv refuses:\n{a}\n{uv_stderr}");
+                assert_ne!(ours.code, 2, "uv accepts:\n{a}\nours: {}", ours.stderr);
+            }
+            Some(says) => {
+                assert!(
+                    !locked && uv_stderr.contains(says),
+                    "uv was to say {says:?}:\n{a}\n{uv_stderr}"
+                );
+                assert_eq!(ours.code, 2, "uv refuses:\n{a}\nours: {}", ours.stderr);
+                assert!(
+                    ours.stderr.contains("py/a/pyproject.toml:"),
+                    "at the file and line:\n{a}\n{}",
+                    ours.stderr
+                );
+            }
+        }
+    }
+}

@@ -308,6 +308,39 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
                 line: line_of(r),
             });
         }
+        // PyPA's pyproject.toml specification: `version` is required unless `dynamic` lists
+        // it, and is a PEP 440 version; uv refuses the file otherwise.
+        let dynamic = |field: &str| {
+            table
+                .get("dynamic")
+                .and_then(NodeExt::as_array)
+                .is_some_and(|d| d.iter().any(|n| n.as_str() == Some(field)))
+        };
+        match table.get("version") {
+            None if !dynamic("version") => {
+                return Err(wrong(
+                    project,
+                    "`[project]` has no `version` and does not list it in `dynamic`",
+                    "add `version = \"0.1.0\"` to [project], or `dynamic = [\"version\"]` when the \
+                     build backend sets it (PyPA's pyproject.toml specification; uv refuses the \
+                     file too)",
+                ));
+            }
+            None => {}
+            Some(v) => {
+                let valid = v
+                    .as_str()
+                    .is_some_and(|s| s.parse::<pep440_rs::Version>().is_ok());
+                if !valid {
+                    return Err(wrong(
+                        v,
+                        "`[project] version` is not a PEP 440 version",
+                        "write a version such as `version = \"0.1.0\"` (PEP 440; uv refuses the \
+                         file too)",
+                    ));
+                }
+            }
+        }
         if let Some(deps) = table.get("dependencies") {
             read_requirements(rel, &lines, deps, &Declared::Project, &mut requirements)?;
         }
@@ -319,7 +352,9 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
                     "write one list of requirements per extra, e.g. `cli = [\"click>=8\"]`",
                 ));
             };
+            let mut seen = BTreeSet::new();
             for (extra, _, list) in entries(extras) {
+                check_name(extra, list, "extra", &mut seen, &wrong)?;
                 let declared = Declared::Extra(normalize(extra));
                 read_requirements(rel, &lines, list, &declared, &mut requirements)?;
             }
@@ -337,13 +372,25 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
         // includes form no cycle; uv refuses the file otherwise ("Failed to find group",
         // "Detected a cycle in `dependency-groups`").
         let mut includes: BTreeMap<String, Vec<(String, &Node)>> = BTreeMap::new();
+        let mut seen = BTreeSet::new();
         for (group, _, list) in entries(groups) {
+            check_name(group, list, "dependency group", &mut seen, &wrong)?;
             let declared = Declared::Group(normalize(group));
             read_requirements(rel, &lines, list, &declared, &mut requirements)?;
             for item in list.as_array().into_iter().flatten() {
                 let Some(target) = item.get("include-group") else {
                     continue;
                 };
+                if let Some(t) = item.as_table()
+                    && t.len() > 1
+                {
+                    return Err(wrong(
+                        item,
+                        "an `include-group` table has other keys",
+                        "write the include as `{include-group = \"test\"}` alone (PEP 735; uv \
+                         refuses the file too)",
+                    ));
+                }
                 let Some(name) = target.as_str() else {
                     return Err(wrong(
                         target,
@@ -384,6 +431,15 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
     }
     let tool = root.get("tool");
     let uv = tool.and_then(|t| t.get("uv"));
+    if let Some(u) = uv
+        && u.as_table().is_none()
+    {
+        return Err(wrong(
+            u,
+            "`[tool.uv]` must be a table",
+            "write uv's settings under a [tool.uv] table (uv refuses the file too)",
+        ));
+    }
     // uv's legacy `[tool.uv] dev-dependencies` (deprecated, still read by uv 0.13): the
     // `dev` group.
     if let Some(list) = uv.and_then(|u| u.get("dev-dependencies")) {
@@ -408,7 +464,19 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
         None => None,
     };
     if let Some(table) = sources_table {
+        let mut seen = BTreeSet::new();
         for (key, _, value) in entries(table) {
+            if !seen.insert(normalize(key)) {
+                return Err(wrong(
+                    value,
+                    &format!(
+                        "[tool.uv.sources] has a second entry for `{}`",
+                        normalize(key)
+                    ),
+                    "keep one entry per distribution (names are compared normalised, PEP 503; \
+                     uv refuses the file too)",
+                ));
+            }
             let tables = match value.as_array() {
                 Some(a) => !a.is_empty() && a.iter().all(|e| e.as_table().is_some()),
                 None => value.as_table().is_some(),
@@ -458,6 +526,39 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
                     ));
                 }
             }
+            // uv: "Source entry for `b` only applies to extra `x`, but `b` was not found under
+            // the `project.optional-dependencies` section for that extra" (and so for a group).
+            for e in &all {
+                for (key_name, what, table) in [
+                    ("extra", "extra", "[project.optional-dependencies]"),
+                    ("group", "dependency group", "[dependency-groups]"),
+                ] {
+                    let Some(only) = e.get(key_name).and_then(NodeExt::as_str) else {
+                        continue;
+                    };
+                    let holds = requirements.iter().any(|r| {
+                        r.name == normalize(key)
+                            && match &r.declared {
+                                Declared::Extra(x) => key_name == "extra" && *x == normalize(only),
+                                Declared::Group(g) => key_name == "group" && *g == normalize(only),
+                                Declared::Project => false,
+                            }
+                    });
+                    if !holds {
+                        return Err(wrong(
+                            e,
+                            &format!(
+                                "the [tool.uv.sources] entry `{key}` applies only to the {what} \
+                                 `{only}`, which does not require `{key}`"
+                            ),
+                            &format!(
+                                "add `{key}` to `{only}` in {table}, or drop `{key_name} = \
+                                 \"{only}\"` from the source (uv refuses the file too)"
+                            ),
+                        ));
+                    }
+                }
+            }
             let workspace = !all.is_empty()
                 && all
                     .iter()
@@ -504,10 +605,24 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
                 "write it as a [tool.uv.workspace] table with `members` (uv refuses the file too)",
             ));
         }
-        Some(w) => Some(UvWorkspace {
-            members: globs(w, "members")?,
-            exclude: globs(w, "exclude")?,
-            line: table_line(&lines, w),
+        Some(w) => Some({
+            if let Some((key, _, node)) = w
+                .as_table()
+                .into_iter()
+                .flat_map(entries)
+                .find(|(k, _, _)| !matches!(*k, "members" | "exclude"))
+            {
+                return Err(wrong(
+                    node,
+                    &format!("[tool.uv.workspace] has an unknown key `{key}`"),
+                    "keep `members` and `exclude` only (uv refuses the file too)",
+                ));
+            }
+            UvWorkspace {
+                members: globs(w, "members")?,
+                exclude: globs(w, "exclude")?,
+                line: table_line(&lines, w),
+            }
         }),
         None => None,
     };
@@ -784,6 +899,35 @@ fn read_requirements(
             declared: declared.clone(),
             line: lines.line(item.span().start),
         });
+    }
+    Ok(())
+}
+
+/// An extra's or a dependency group's `name` (keyed `node`) as uv checks it: a valid name
+/// (PEP 508's rule for names, which PEP 685 and PEP 735 take), and no other of the same table
+/// with the same normalised name (`seen`). Errors: `wrong`'s, at the key's value.
+fn check_name(
+    name: &str,
+    node: &Node,
+    what: &str,
+    seen: &mut BTreeSet<String>,
+    wrong: &dyn Fn(&Node, &str, &str) -> anyhow::Error,
+) -> anyhow::Result<()> {
+    if !is_valid_name(name) {
+        return Err(wrong(
+            node,
+            &format!("`{name}` is not a valid {what} name"),
+            "a name starts and ends with an ASCII letter or digit and has only letters, digits, \
+             `-`, `_` and `.` (uv refuses the file too)",
+        ));
+    }
+    if !seen.insert(normalize(name)) {
+        return Err(wrong(
+            node,
+            &format!("a second {what} is named `{}`", normalize(name)),
+            "give each its own name (names are compared normalised, PEP 503; uv refuses the file \
+             too)",
+        ));
     }
     Ok(())
 }
