@@ -1301,6 +1301,67 @@ fn uv_glob_dialect_of_members_and_exclude_is_uvs() {
     }
 }
 
+/// A link to nothing that a `members` glob matches: uv refuses the workspace ("failed to query
+/// metadata"), and so does discovery (exit 2 at the table's line); one the glob does not match
+/// is nothing to either.
+#[test]
+fn a_dangling_link_a_member_glob_matches_is_refused_as_uv_refuses_it() {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    for (members, refused) in [("py/*", true), ("py/a", false)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let w = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        w(
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+        );
+        w("crates/core/Cargo.toml", &krate("core", "", ""));
+        w("crates/core/src/lib.rs", "");
+        w(
+            "pyproject.toml",
+            &format!("[tool.uv.workspace]\nmembers = [\"{members}\"]\n"),
+        );
+        w("py/a/pyproject.toml", &py("a", ""));
+        std::os::unix::fs::symlink("nowhere", root.join("py/l")).unwrap();
+        let repo = Repo::init(root);
+        let lock = std::process::Command::new(support::UV.0)
+            .args(["lock"])
+            .current_dir(root)
+            .env("UV_OFFLINE", "1")
+            .env("UV_NO_PROGRESS", "1")
+            .output()
+            .unwrap();
+        let uv_stderr = String::from_utf8_lossy(&lock.stderr);
+        let ours = run(
+            &repo.dir,
+            &["affected", "-q", "--kind", "python", "--files", "uv.lock"],
+            &[],
+        );
+        if refused {
+            assert!(
+                !lock.status.success() && uv_stderr.contains("failed to query metadata"),
+                "{members}: {uv_stderr}"
+            );
+            assert_eq!(ours.code, 2, "{members}: {}", ours.stdout);
+            assert!(
+                ours.stderr
+                    .contains("pyproject.toml:1: the uv workspace member `py/l` (matched by `py/*`) is a link to nothing"),
+                "{}",
+                ours.stderr
+            );
+        } else {
+            assert!(lock.status.success(), "{members}: {uv_stderr}");
+            assert_eq!(ours.names(), uv_lock_members(root), "{members}");
+        }
+    }
+}
+
 /// A crate and a Python package may share a name (cargo's and PyPA's names are separate):
 /// `--explain` explains both, the crate first.
 #[test]

@@ -1162,16 +1162,29 @@ fn glob_dirs(
     // When every component is a step (`*/python/*`), the walk checks each one on the way down,
     // so a folder at the pattern's depth matches: no matcher (a regex) to build.
     let matcher = (prefix.len() != depth).then(|| glob.compile_matcher());
+    let matches = |rel: &str| match &matcher {
+        Some(m) => m.is_match(rel),
+        None => rel.split('/').count() == depth,
+    };
     let mut walker = Walker::new(root, walk);
     walker.walk("", depth, &prefix, &mut |rel| {
-        let matched = match &matcher {
-            Some(m) => m.is_match(rel),
-            None => rel.split('/').count() == depth,
-        };
-        if matched {
+        if matches(rel) {
             out.push(rel.to_string());
         }
     })?;
+    // uv's walk yields a link to nothing that the pattern matches, then fails to read it
+    // ("failed to query metadata of file").
+    if let Some(link) = walker.dangling.iter().find(|l| matches(l)) {
+        return Err(UserError::new(
+            format!(
+                "{file}:{line}: the uv workspace member `{link}` (matched by `{pattern}`) is a \
+                 link to nothing"
+            ),
+            "remove the link or point it at the package's folder (uv refuses this workspace \
+             too)",
+        )
+        .into());
+    }
     Ok((out, false))
 }
 
@@ -1262,6 +1275,9 @@ struct Walker<'a> {
     walk: Walk,
     /// Canonical targets of the links entered ([`Walk::Uv`]).
     links: BTreeSet<std::path::PathBuf>,
+    /// Links to nothing met on the way ([`Walk::Uv`]; relative), which uv refuses when its
+    /// pattern matches one.
+    dangling: Vec<String>,
 }
 
 impl<'a> Walker<'a> {
@@ -1270,6 +1286,7 @@ impl<'a> Walker<'a> {
             root,
             walk,
             links: BTreeSet::new(),
+            dangling: Vec::new(),
         }
     }
 
@@ -1280,7 +1297,10 @@ impl<'a> Walker<'a> {
             Walk::Packages => is_dir && !is_link && !skipped_name(name),
             Walk::Uv if is_link => match std::fs::canonicalize(self.root.join(child)) {
                 Ok(target) => target.is_dir() && self.links.insert(target),
-                Err(_) => false,
+                Err(_) => {
+                    self.dangling.push(child.to_string());
+                    false
+                }
             },
             Walk::Uv => is_dir,
         }

@@ -308,39 +308,6 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
                 line: line_of(r),
             });
         }
-        // PyPA's pyproject.toml specification: `version` is required unless `dynamic` lists
-        // it, and is a PEP 440 version; uv refuses the file otherwise.
-        let dynamic = |field: &str| {
-            table
-                .get("dynamic")
-                .and_then(NodeExt::as_array)
-                .is_some_and(|d| d.iter().any(|n| n.as_str() == Some(field)))
-        };
-        match table.get("version") {
-            None if !dynamic("version") => {
-                return Err(wrong(
-                    project,
-                    "`[project]` has no `version` and does not list it in `dynamic`",
-                    "add `version = \"0.1.0\"` to [project], or `dynamic = [\"version\"]` when the \
-                     build backend sets it (PyPA's pyproject.toml specification; uv refuses the \
-                     file too)",
-                ));
-            }
-            None => {}
-            Some(v) => {
-                let valid = v
-                    .as_str()
-                    .is_some_and(|s| s.parse::<pep440_rs::Version>().is_ok());
-                if !valid {
-                    return Err(wrong(
-                        v,
-                        "`[project] version` is not a PEP 440 version",
-                        "write a version such as `version = \"0.1.0\"` (PEP 440; uv refuses the \
-                         file too)",
-                    ));
-                }
-            }
-        }
         if let Some(deps) = table.get("dependencies") {
             read_requirements(rel, &lines, deps, &Declared::Project, &mut requirements)?;
         }
