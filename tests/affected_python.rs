@@ -1209,6 +1209,38 @@ fn uv_workspace_members_are_the_folders_uv_lock_records() {
         .unwrap();
 }
 
+/// A workspace at `root` with one crate (`crates/core`) and `files` (relative path, text).
+fn write_with_a_crate(root: &Path, files: &[(&str, &str)]) {
+    let crate_files = [
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n".to_string(),
+        ),
+        ("crates/core/Cargo.toml", krate("core", "", "")),
+        ("crates/core/src/lib.rs", String::new()),
+    ];
+    let files = crate_files
+        .iter()
+        .map(|(p, t)| (*p, t.as_str()))
+        .chain(files.iter().copied());
+    for (rel, text) in files {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+/// `uv lock` in `root` (offline), whatever it answers.
+fn uv_lock_output(root: &Path) -> std::process::Output {
+    std::process::Command::new(support::UV.0)
+        .args(["lock"])
+        .current_dir(root)
+        .env("UV_OFFLINE", "1")
+        .env("UV_NO_PROGRESS", "1")
+        .output()
+        .unwrap()
+}
+
 /// uv's `glob` dialect in `members` and `exclude`, case for case against `uv lock`: a class
 /// `[^a]` (no negation there), a backslash (a plain character), an entry that leaves the root
 /// and comes back (`../<root>/py/*`), absolute patterns with wildcards in the root's own path
@@ -1244,37 +1276,24 @@ fn uv_glob_dialect_of_members_and_exclude_is_uvs() {
             root.parent().unwrap().parent().unwrap().display()
         );
         let fill = |t: &str| t.replace("{name}", name).replace("{parent}", &parent);
-        let w = |rel: &str, text: &str| {
-            let p = root.join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        };
-        w(
-            "Cargo.toml",
-            "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+        let root_py = format!(
+            "[tool.uv.workspace]\nmembers = [{}]\nexclude = [{}]\n",
+            fill(members),
+            fill(exclude)
         );
-        w("crates/core/Cargo.toml", &krate("core", "", ""));
-        w("crates/core/src/lib.rs", "");
-        w(
-            "pyproject.toml",
-            &format!(
-                "[tool.uv.workspace]\nmembers = [{}]\nexclude = [{}]\n",
-                fill(members),
-                fill(exclude)
-            ),
-        );
-        for (dir, dist) in [("a", "a"), ("b", "b"), ("\\a", "bsa"), ("\\b", "bsb")] {
-            w(&format!("py/{dir}/pyproject.toml"), &py(dist, ""));
-        }
-        w("py/f", "a file, not a folder\n");
+        let packages: Vec<(String, String)> =
+            [("a", "a"), ("b", "b"), ("\\a", "bsa"), ("\\b", "bsb")]
+                .iter()
+                .map(|(dir, dist)| (format!("py/{dir}/pyproject.toml"), py(dist, "")))
+                .collect();
+        let mut files: Vec<(&str, &str)> = vec![
+            ("pyproject.toml", &root_py),
+            ("py/f", "a file, not a folder\n"),
+        ];
+        files.extend(packages.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+        write_with_a_crate(&root, &files);
         let repo = Repo::init(&root);
-        let lock = std::process::Command::new(support::UV.0)
-            .args(["lock"])
-            .current_dir(&root)
-            .env("UV_OFFLINE", "1")
-            .env("UV_NO_PROGRESS", "1")
-            .output()
-            .unwrap();
+        let lock = uv_lock_output(&root);
         let ours = run(
             &repo.dir,
             &["affected", "-q", "--kind", "python", "--files", "uv.lock"],
@@ -1312,31 +1331,19 @@ fn a_dangling_link_a_member_glob_matches_is_refused_as_uv_refuses_it() {
     for (members, refused) in [("py/*", true), ("py/a", false)] {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
-        let w = |rel: &str, text: &str| {
-            let p = root.join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        };
-        w(
-            "Cargo.toml",
-            "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+        write_with_a_crate(
+            root,
+            &[
+                (
+                    "pyproject.toml",
+                    &format!("[tool.uv.workspace]\nmembers = [\"{members}\"]\n"),
+                ),
+                ("py/a/pyproject.toml", &py("a", "")),
+            ],
         );
-        w("crates/core/Cargo.toml", &krate("core", "", ""));
-        w("crates/core/src/lib.rs", "");
-        w(
-            "pyproject.toml",
-            &format!("[tool.uv.workspace]\nmembers = [\"{members}\"]\n"),
-        );
-        w("py/a/pyproject.toml", &py("a", ""));
         std::os::unix::fs::symlink("nowhere", root.join("py/l")).unwrap();
         let repo = Repo::init(root);
-        let lock = std::process::Command::new(support::UV.0)
-            .args(["lock"])
-            .current_dir(root)
-            .env("UV_OFFLINE", "1")
-            .env("UV_NO_PROGRESS", "1")
-            .output()
-            .unwrap();
+        let lock = uv_lock_output(root);
         let uv_stderr = String::from_utf8_lossy(&lock.stderr);
         let ours = run(
             &repo.dir,
