@@ -1468,7 +1468,9 @@ fn a_virtual_roots_dependency_groups_need_workspace_sources_too() {
 /// one normalised name, an extra or group name that is no
 /// name, an `include-group` table with another key, `[tool] uv = 1`, an unknown key of
 /// `[tool.uv.workspace]`, a source restricted to an extra or group that does not require its
-/// package; and beside them the valid spellings of the same tables.
+/// package, a bad `requires-python` in a member uv does not manage (`[tool.uv] managed =
+/// false`); and beside them the valid spellings of the same tables, and a bad requirement or
+/// include in a member uv does not manage (uv never reads those).
 #[test]
 fn member_files_uv_refuses_are_exit_2_and_what_it_accepts_is_not() {
     if !support::require_tool(support::UV.0, support::UV.1) {
@@ -1539,6 +1541,24 @@ fn member_files_uv_refuses_are_exit_2_and_what_it_accepts_is_not() {
             "version = \"0.1.0\"\n".into(),
             "\n[project.optional-dependencies]\nx = [\"b\"]\n\n[tool.uv.sources]\nb = [{ workspace = true, extra = \"x\" }]\n".into(),
             None,
+        ),
+        // A member uv does not manage: uv never reads its requirements or groups, but it still
+        // reads `requires-python`.
+        (
+            "version = \"0.1.0\"\ndependencies = [\"b >>= 1\"]\n".into(),
+            "\n[tool.uv]\nmanaged = false\n".into(),
+            None,
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[dependency-groups]\nx = [{ include-group = \"nope\" }]\n\n[tool.uv]\nmanaged = false\n"
+                .into(),
+            None,
+        ),
+        (
+            "version = \"0.1.0\"\nrequires-python = \">=3.x\"\n".into(),
+            "\n[tool.uv]\nmanaged = false\n".into(),
+            Some("Failed to parse version"),
         ),
     ];
     for (fields, rest, uv_says) in &cases {

@@ -75,20 +75,11 @@ pub(crate) fn check_input(py: &PythonWorkspace) -> anyhow::Result<()> {
     // Most packages of a monorepo write the same `requires-python`: each text parsed once.
     let mut valid: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for p in projects {
-        if let Some(rp) = &p.requires_python
-            && !valid.contains(rp.value.as_str())
-            && let Err(e) = pep440_rs::VersionSpecifiers::from_str(&rp.value)
+        if p.requires_python
+            .as_ref()
+            .is_some_and(|rp| !valid.contains(rp.value.as_str()))
         {
-            return Err(crate::errors::UserError::new(
-                format!(
-                    "{}:{}: invalid `requires-python = \"{}\"`: {e}",
-                    p.path(),
-                    rp.line,
-                    rp.value
-                ),
-                "write a PEP 440 version specifier, e.g. `requires-python = \">=3.11\"`",
-            )
-            .into());
+            p.check_requires_python()?;
         }
         if let Some(rp) = &p.requires_python {
             valid.insert(rp.value.as_str());

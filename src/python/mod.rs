@@ -846,6 +846,23 @@ fn finish(
     };
     for dir in &unmanaged {
         if !pyo3_dirs.contains_key(dir.as_str()) {
+            // uv still reads an unmanaged member's `name` and `requires-python`, and refuses
+            // the workspace when the one is missing or the other does not parse.
+            if let Some(Ok(p)) = parsed.get(dir) {
+                if let (Some(line), None) = (p.project_line, &p.name) {
+                    return Err(UserError::new(
+                        format!(
+                            "{}:{line}: the uv workspace member `{dir}` has a [project] table \
+                             without a `name` (uv refuses it, `managed = false` or not)",
+                            p.path()
+                        ),
+                        "give it `[project]` with `name = \"...\"` (PyPA's pyproject.toml \
+                         specification), or keep the folder out of the uv workspace's `members`",
+                    )
+                    .into());
+                }
+                p.check_requires_python()?;
+            }
             dirs.remove(dir);
             parsed.remove(dir);
         }

@@ -195,6 +195,25 @@ pub struct PyProject {
 }
 
 impl PyProject {
+    /// Errors (exit 2, at its line): `[project] requires-python` is not a PEP 440 specifier
+    /// set (uv refuses the file too).
+    pub fn check_requires_python(&self) -> anyhow::Result<()> {
+        let Some(rp) = &self.requires_python else {
+            return Ok(());
+        };
+        match pep440_rs::VersionSpecifiers::from_str(&rp.value) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(UserError::new(
+                format!(
+                    "{}:{}: invalid `requires-python = \"{}\"`: {e}",
+                    self.path, rp.line, rp.value
+                ),
+                "write a PEP 440 version specifier, e.g. `requires-python = \">=3.11\"`",
+            )
+            .into()),
+        }
+    }
+
     /// The distribution name, normalised, when the file has a `[project] name`.
     pub fn distribution(&self) -> Option<String> {
         self.name.as_ref().map(|n| normalize(&n.value))
@@ -261,6 +280,15 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
         UserError::new(format!("{rel}:{line}:{col}: {what}"), fix.to_string()).into()
     };
     let root = doc.root();
+    // `[tool.uv] managed = false`: uv leaves the project out of its workspace and never reads
+    // its requirements or dependency groups (it still reads `name` and `requires-python`), so
+    // what it would refuse in them is no error here either: an invalid requirement is left out.
+    let unmanaged = root
+        .get("tool")
+        .and_then(|t| t.get("uv"))
+        .and_then(|u| u.get("managed"))
+        .and_then(NodeExt::as_bool)
+        == Some(false);
     let mut name = None;
     let mut project_line = None;
     let mut requires_python = None;
@@ -309,7 +337,14 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
             });
         }
         if let Some(deps) = table.get("dependencies") {
-            read_requirements(rel, &lines, deps, &Declared::Project, &mut requirements)?;
+            read_requirements(
+                rel,
+                &lines,
+                deps,
+                &Declared::Project,
+                unmanaged,
+                &mut requirements,
+            )?;
         }
         if let Some(extras) = table.get("optional-dependencies") {
             let Some(extras) = extras.as_table() else {
@@ -323,7 +358,7 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
             for (extra, _, list) in entries(extras) {
                 check_name(extra, list, "extra", &mut seen, &wrong)?;
                 let declared = Declared::Extra(normalize(extra));
-                read_requirements(rel, &lines, list, &declared, &mut requirements)?;
+                read_requirements(rel, &lines, list, &declared, unmanaged, &mut requirements)?;
             }
         }
     }
@@ -343,7 +378,7 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
         for (group, _, list) in entries(groups) {
             check_name(group, list, "dependency group", &mut seen, &wrong)?;
             let declared = Declared::Group(normalize(group));
-            read_requirements(rel, &lines, list, &declared, &mut requirements)?;
+            read_requirements(rel, &lines, list, &declared, unmanaged, &mut requirements)?;
             for item in list.as_array().into_iter().flatten() {
                 let Some(target) = item.get("include-group") else {
                     continue;
@@ -375,7 +410,7 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
             .into_iter()
             .map(|(g, _, _)| normalize(g))
             .collect();
-        for edges in includes.values() {
+        for edges in includes.values().filter(|_| !unmanaged) {
             for (name, node) in edges {
                 if !known.contains(name) {
                     return Err(wrong(
@@ -388,7 +423,7 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
                 }
             }
         }
-        if let Some((group, node)) = include_cycle(&includes) {
+        if let Some((group, node)) = include_cycle(&includes).filter(|_| !unmanaged) {
             return Err(wrong(
                 node,
                 &format!("the dependency group `{group}` includes itself through `include-group`"),
@@ -415,6 +450,7 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
             &lines,
             list,
             &Declared::Group("dev".to_string()),
+            unmanaged,
             &mut requirements,
         )?;
     }
@@ -801,11 +837,17 @@ fn table_line(lines: &LineIndex, node: &Node) -> usize {
     lines.line(header.unwrap_or(start))
 }
 
+/// The requirements of `list` (a TOML array of PEP 508 strings, or of PEP 735 includes in a
+/// group), `declared` where they are, appended to `out` with their lines. Errors (exit 2, at the
+/// entry): no list, an entry that is no string, a requirement uv cannot read
+/// ([`parse_requirement`]); with `skip_invalid` (a file uv does not manage) such a requirement
+/// is left out instead.
 fn read_requirements(
     rel: &str,
     lines: &LineIndex,
     list: &Node,
     declared: &Declared,
+    skip_invalid: bool,
     out: &mut Vec<Requirement>,
 ) -> anyhow::Result<()> {
     let at = |node: &Node| lines.line_col(node.span().start);
@@ -843,7 +885,11 @@ fn read_requirements(
             .into());
         };
         let lenient = !matches!(declared, Declared::Group(_));
-        let parsed = parse_requirement(s, lenient).map_err(|message| {
+        let parsed = parse_requirement(s, lenient);
+        if skip_invalid && parsed.is_err() {
+            continue;
+        }
+        let parsed = parsed.map_err(|message| {
             let (line, col) = at(item);
             UserError::new(
                 format!(
