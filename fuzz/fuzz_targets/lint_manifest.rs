@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let findings = lint(&ws);
-    let files = ws.files();
+    let files = ws.files(&findings.iter().map(|f| f.file.as_str()).collect());
     let _ = diag::human(&findings, &files, false);
     let _ = diag::json(&findings, &files, false);
 });

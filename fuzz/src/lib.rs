@@ -44,7 +44,7 @@ pub fn workspace(root: &str, member: &str) -> Option<Workspace> {
 /// Every finding; panics if one points outside its file or inside a UTF-8 character.
 pub fn lint(ws: &Workspace) -> Vec<Finding> {
     let findings = lint::check(ws, &LintDepsConfig::default());
-    let files = ws.files();
+    let files = ws.files(&findings.iter().map(|f| f.file.as_str()).collect());
     for f in &findings {
         let text = files.get(f.file.as_str()).copied().unwrap_or("");
         assert!(
