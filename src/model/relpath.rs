@@ -31,9 +31,16 @@ pub fn join(dir: &str, rel: &str) -> String {
     }
 }
 
-/// Resolve `.` and `..` in a `/` path relative to the root; `None` when it leaves the root.
+/// Resolve `.` and `..` in a `/` path relative to the root (`\\` is a separator too, as
+/// cargo reads a path written on Windows); `None` when it leaves the root.
 pub fn normalize_rel(path: &str) -> Option<String> {
-    let path = path.replace('\\', "/");
+    Some(components(&path.replace('\\', "/"))?.join("/"))
+}
+
+/// The components of a `/` path with `.`, empty components and each `..` with the component
+/// before it resolved, lexically (no link is followed); `None` when a `..` has nothing left to
+/// take (the path leaves where it starts). Only `/` separates.
+pub fn components(path: &str) -> Option<Vec<&str>> {
     let mut out: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
@@ -44,7 +51,7 @@ pub fn normalize_rel(path: &str) -> Option<String> {
             p => out.push(p),
         }
     }
-    Some(out.join("/"))
+    Some(out)
 }
 
 /// The relative path from directory `from` to `to` (both relative to the root).

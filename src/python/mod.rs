@@ -1408,33 +1408,22 @@ fn uv_pattern(
         .into());
     }
     // Component by component, as uv's `normalize_path` does after joining the root; `\` is
-    // no separator here (uv's `glob` takes it literally on Unix).
-    let normal = |path: &str, out: &mut Vec<String>| -> Option<()> {
-        for part in path.split('/') {
-            match part {
-                "" | "." => {}
-                ".." => {
-                    out.pop()?;
-                }
-                p => out.push(p.to_string()),
-            }
-        }
-        Some(())
-    };
-    let canonical = root.canonicalize().ok();
-    for r in [Some(root.to_path_buf()), canonical].into_iter().flatten() {
+    // no separator here (uv's `glob` takes it literally on Unix). The root as given first; its
+    // canonical path (a few `readlink`s) only when that does not hold the pattern.
+    let roots = std::iter::once(Some(root.to_path_buf()))
+        .chain(std::iter::once_with(|| root.canonicalize().ok()))
+        .flatten();
+    for r in roots {
         let base = r.to_string_lossy().into_owned();
-        let mut root_parts = Vec::new();
-        normal(&base, &mut root_parts);
-        let mut parts = Vec::new();
+        let root_parts = crate::model::relpath::components(&base).unwrap_or_default();
         let joined = if Path::new(pattern).is_absolute() {
             pattern.to_string()
         } else {
             format!("{base}/{pattern}")
         };
-        if normal(&joined, &mut parts).is_none() {
+        let Some(parts) = crate::model::relpath::components(&joined) else {
             continue;
-        }
+        };
         if let Some(rest) = parts.strip_prefix(root_parts.as_slice()) {
             return Ok(Some(uv_glob_as_globset(&rest.join("/"))));
         }
@@ -1443,14 +1432,12 @@ fn uv_pattern(
         // the rest of the root's path (and any folders below it) with it.
         if Path::new(pattern).is_absolute() {
             let matches = |p: &str, r: &str| glob::Pattern::new(p).is_ok_and(|g| g.matches(r));
-            let mut k = 0;
-            while k < root_parts.len() && k < parts.len() && parts[k] != "**" {
-                if !matches(&parts[k], &root_parts[k]) {
-                    break;
-                }
-                k += 1;
-            }
-            if k == root_parts.len() || parts.get(k).is_some_and(|p| p == "**") {
+            let k = parts
+                .iter()
+                .zip(&root_parts)
+                .take_while(|(p, r)| **p != "**" && matches(p, r))
+                .count();
+            if k == root_parts.len() || parts.get(k).is_some_and(|p| *p == "**") {
                 return Ok(Some(uv_glob_as_globset(&parts[k..].join("/"))));
             }
         }
