@@ -2086,6 +2086,42 @@ mod tests {
         }
     }
 
+    /// A uv pattern in globset's syntax matches what uv's `glob` crate matches, name for name
+    /// (the `glob` crate is the judge): classes with `^` (a member there, a negation in
+    /// globset), `]` first, ranges, `\`, braces, and an unclosed `[` (a plain character).
+    #[test]
+    fn uv_globs_in_globset_syntax_match_what_the_glob_crate_matches() {
+        let patterns = [
+            "[^a]", "[^]", "[^-c]", "[^]a]", "[]a]", "[!^a]", "[!]a]", "[a-]", "[^a-c]x", "\\a",
+            "a\\*", "{a,b}", "[{]", "*[^x]", "[[]", "?[^b-d]?", "[!a]*",
+        ];
+        let names = [
+            "a", "b", "c", "^", "]", "_", "`", "x", "\\a", "a\\b", "{a,b}", "{", "[", "ab", "xy",
+            "zaz", "a*", "bx", "^x", "-", "axa", "z^z",
+        ];
+        let options = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: true,
+            require_literal_leading_dot: false,
+        };
+        for p in patterns {
+            let theirs = glob::Pattern::new(p).unwrap();
+            let ours = folder_glob(&uv_glob_as_globset(p), "test")
+                .unwrap()
+                .compile_matcher();
+            for n in names {
+                assert_eq!(
+                    ours.is_match(n),
+                    theirs.matches_with(n, options),
+                    "`{p}` (as `{}`) on `{n}`",
+                    uv_glob_as_globset(p)
+                );
+            }
+        }
+        // Unclosed (uv refuses it first): the `[` is a plain character.
+        assert_eq!(uv_glob_as_globset("a["), "a[[]");
+    }
+
     /// The walk's shortcuts (steps checked on the way down, no matcher when the steps cover
     /// the pattern) find what the glob itself matches among every folder of the tree.
     #[test]
