@@ -1468,8 +1468,8 @@ fn a_virtual_roots_dependency_groups_need_workspace_sources_too() {
 /// one normalised name, an extra or group name that is no
 /// name, an `include-group` table with another key, `[tool] uv = 1`, an unknown key of
 /// `[tool.uv.workspace]`, a source restricted to an extra or group that does not require its
-/// package, a bad `requires-python` in a member uv does not manage (`[tool.uv] managed =
-/// false`); and beside them the valid spellings of the same tables, and a bad requirement or
+/// package, a bad `requires-python` or no name in a member uv does not manage (`[tool.uv]
+/// managed = false`); and beside them the valid spellings of the same tables, and a bad requirement or
 /// include in a member uv does not manage (uv never reads those).
 #[test]
 fn member_files_uv_refuses_are_exit_2_and_what_it_accepts_is_not() {
@@ -1561,8 +1561,17 @@ fn member_files_uv_refuses_are_exit_2_and_what_it_accepts_is_not() {
             Some("Failed to parse version"),
         ),
     ];
-    for (fields, rest, uv_says) in &cases {
-        let a = format!("[project]\nname = \"a\"\n{fields}{rest}");
+    // Each case names its project `a`; and a member uv does not manage still needs a name.
+    let named = cases
+        .iter()
+        .map(|(fields, rest, says)| (format!("name = \"a\"\n{fields}"), rest.as_str(), *says));
+    let unnamed = (
+        "version = \"0.1.0\"\n".to_string(),
+        "\n[tool.uv]\nmanaged = false\n",
+        Some("project.name"),
+    );
+    for (fields, rest, uv_says) in named.chain([unnamed]) {
+        let a = format!("[project]\n{fields}{rest}");
         let ws = write_workspace(&[
             (
                 "Cargo.toml",

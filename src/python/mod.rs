@@ -849,17 +849,13 @@ fn finish(
             // uv still reads an unmanaged member's `name` and `requires-python`, and refuses
             // the workspace when the one is missing or the other does not parse.
             if let Some(Ok(p)) = parsed.get(dir) {
-                if let (Some(line), None) = (p.project_line, &p.name) {
-                    return Err(UserError::new(
-                        format!(
-                            "{}:{line}: the uv workspace member `{dir}` has a [project] table \
-                             without a `name` (uv refuses it, `managed = false` or not)",
-                            p.path()
-                        ),
-                        "give it `[project]` with `name = \"...\"` (PyPA's pyproject.toml \
-                         specification), or keep the folder out of the uv workspace's `members`",
-                    )
-                    .into());
+                if p.project_line.is_some() && p.name.is_none() {
+                    let found_by = dirs.get(dir).map_or("", String::as_str);
+                    return Err(nameless(
+                        p,
+                        found_by,
+                        "a uv workspace member (uv refuses it, `managed = false` or not)",
+                    ));
                 }
                 p.check_requires_python()?;
             }
@@ -893,29 +889,7 @@ fn finish(
                 .remove(dir)
                 .unwrap_or_else(|| Err(anyhow::anyhow!("{rel} was not read")))?;
             let Some(distribution) = project.distribution() else {
-                use crate::model::manifest::NodeExt as _;
-                let dynamic = project.tree().is_some_and(|tree| {
-                    tree.root()
-                        .get("project")
-                        .and_then(|p| p.get("dynamic"))
-                        .and_then(|d| d.as_array())
-                        .is_some_and(|d| d.iter().any(|n| n.as_str() == Some("name")))
-                });
-                let what = if dynamic {
-                    "lists `name` in `[project] dynamic`, which PyPA's pyproject.toml specification forbids (the name must be static)"
-                } else if project.project_line.is_some() {
-                    "has a [project] table without a `name`"
-                } else {
-                    "has no [project] table"
-                };
-                return Err(UserError::new(
-                    format!("{rel}:1: {what}, but {found_by} makes it a Python package"),
-                    "give it `[project]` with `name = \"...\"` (PyPA's pyproject.toml \
-                     specification), or keep it out of the packages (`exclude` in \
-                     [tool.uv.workspace], or the `packages` globs in \
-                     [workspace.metadata.ccworkspace.python])",
-                )
-                .into());
+                return Err(nameless(&project, found_by, "a Python package"));
             };
             Ok(Package {
                 distribution,
@@ -1044,6 +1018,38 @@ fn finish(
         uv_members,
         root_python: None,
     })
+}
+
+/// The error (exit 2) for a `pyproject.toml` without a `[project] name` that `found_by`
+/// (where it was found, for the message) makes `role` (`a Python package`): the name listed
+/// in `[project] dynamic` (PyPA's specification forbids it), a `[project]` without one, or no
+/// `[project]` at all.
+fn nameless(project: &PyProject, found_by: &str, role: &str) -> anyhow::Error {
+    use crate::model::manifest::NodeExt as _;
+    let dynamic = project.tree().is_some_and(|tree| {
+        tree.root()
+            .get("project")
+            .and_then(|p| p.get("dynamic"))
+            .and_then(|d| d.as_array())
+            .is_some_and(|d| d.iter().any(|n| n.as_str() == Some("name")))
+    });
+    let what = if dynamic {
+        "lists `name` in `[project] dynamic`, which PyPA's pyproject.toml specification forbids (the name must be static)"
+    } else if project.project_line.is_some() {
+        "has a [project] table without a `name`"
+    } else {
+        "has no [project] table"
+    };
+    UserError::new(
+        format!(
+            "{}:1: {what}, but {found_by} makes it {role}",
+            project.path()
+        ),
+        "give it `[project]` with `name = \"...\"` (PyPA's pyproject.toml specification), or keep \
+         it out of the packages (`exclude` in [tool.uv.workspace], or the `packages` globs in \
+         [workspace.metadata.ccworkspace.python])",
+    )
+    .into()
 }
 
 /// A PyO3 crate without a `pyproject.toml` of its own whose wheel a maturin project elsewhere
