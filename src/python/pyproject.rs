@@ -539,11 +539,12 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
                     let Some(only) = e.get(key_name).and_then(NodeExt::as_str) else {
                         continue;
                     };
+                    let (name, only_normal) = (normalize(key), normalize(only));
                     let holds = requirements.iter().any(|r| {
-                        r.name == normalize(key)
+                        r.name == name
                             && match &r.declared {
-                                Declared::Extra(x) => key_name == "extra" && *x == normalize(only),
-                                Declared::Group(g) => key_name == "group" && *g == normalize(only),
+                                Declared::Extra(x) => key_name == "extra" && *x == only_normal,
+                                Declared::Group(g) => key_name == "group" && *g == only_normal,
                                 Declared::Project => false,
                             }
                     });
