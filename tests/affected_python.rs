@@ -526,7 +526,7 @@ fn bad_input_is_exit_2_with_the_line() {
     let (_dir, repo) = monorepo();
     repo.write(
         "DAGs/python/report/pyproject.toml",
-        "[project]\nname = \"report\"\ndependencies = [\"orch >>> 1\"]\n",
+        "[project]\nname = \"report\"\ndependencies = [\"orch >>> 1\"]\nversion = \"0.1.0\"\n",
     );
     let out = affected(&repo, &[]);
     assert_eq!(out.code, 2, "{}", out.stderr);

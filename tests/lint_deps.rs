@@ -931,7 +931,7 @@ fn citychain_with_planted_violations_reports_each_rule() {
     std::fs::create_dir_all(root.join("DAGs/python/orch")).unwrap();
     std::fs::write(
         root.join("DAGs/python/orch/pyproject.toml"),
-        "[project]\nname = \"orch\"\nrequires-python = \">=3.13\"\ndependencies = [\"citychain-attest\", \"citychain-dags\"]\n",
+        "[project]\nname = \"orch\"\nrequires-python = \">=3.13\"\ndependencies = [\"citychain-attest\", \"citychain-dags\"]\nversion = \"0.1.0\"\n",
     )
     .unwrap();
 

@@ -844,7 +844,7 @@ fn the_root_python_comes_from_python_version_then_requires_python_then_docker() 
             LIB,
             (
                 "pkgs/a/pyproject.toml",
-                "[project]\nname = \"a\"\nrequires-python = \">=3.99\"\n",
+                "[project]\nname = \"a\"\nrequires-python = \">=3.99\"\nversion = \"0.1.0\"\n",
             ),
         ];
         all.extend(files);
@@ -859,7 +859,7 @@ fn the_root_python_comes_from_python_version_then_requires_python_then_docker() 
             v["notes"][0].as_str().unwrap().to_string(),
         )
     };
-    let uv_root = "[project]\nname = \"mono\"\nrequires-python = \">=3.10, <4\"\n[tool.uv.workspace]\nmembers = [\"pkgs/*\"]\n";
+    let uv_root = "[project]\nname = \"mono\"\nrequires-python = \">=3.10, <4\"\nversion = \"0.1.0\"\n[tool.uv.workspace]\nmembers = [\"pkgs/*\"]\n";
     let (m, n) = message(&[
         ("pyproject.toml", uv_root),
         (".python-version", "cpython@3.11.4\n"),
@@ -903,7 +903,10 @@ fn the_root_python_comes_from_python_version_then_requires_python_then_docker() 
     );
     let (m, n) = message(&[
         ("Cargo.toml", &docker),
-        ("pkgs/b/pyproject.toml", "[project]\nname = \"b\"\n"),
+        (
+            "pkgs/b/pyproject.toml",
+            "[project]\nname = \"b\"\nversion = \"0.1.0\"\n",
+        ),
         (
             "pyproject.toml",
             "[tool.uv.workspace]\nmembers = [\"pkgs/*\"]\n",
@@ -924,27 +927,27 @@ fn malformed_python_files_exit_2_and_fix_writes_nothing() {
         (
             // pep508_rs 0.9 panics on a name ending in `_` with more after it; uv refuses it.
             "pkgs/core/pyproject.toml",
-            "[project]\nname = \"core\"\ndependencies = [\"Core_ >=0.1\"]\n",
+            "[project]\nname = \"core\"\ndependencies = [\"Core_ >=0.1\"]\nversion = \"0.1.0\"\n",
             "pkgs/core/pyproject.toml:3:17: invalid requirement `Core_ >=0.1`",
         ),
         (
             "pkgs/core/pyproject.toml",
-            "[project]\nname = \"core\"\n[dependency-groups]\nx = [{include-group = \"y\"}]\ny = [{include-group = \"x\"}]\n",
-            "pkgs/core/pyproject.toml:5:",
+            "[project]\nname = \"core\"\nversion = \"0.1.0\"\n[dependency-groups]\nx = [{include-group = \"y\"}]\ny = [{include-group = \"x\"}]\n",
+            "pkgs/core/pyproject.toml:6:",
         ),
         (
             "pkgs/core/pyproject.toml",
-            "[project]\nname = \"core\"\n[tool.uv.sources]\napp = \"x\"\n",
-            "pkgs/core/pyproject.toml:4:7: the [tool.uv.sources] entry `app` is no source table",
+            "[project]\nname = \"core\"\nversion = \"0.1.0\"\n[tool.uv.sources]\napp = \"x\"\n",
+            "pkgs/core/pyproject.toml:5:7: the [tool.uv.sources] entry `app` is no source table",
         ),
         (
             "pkgs/core/pyproject.toml",
-            "[project]\nname = \"core\"\ndependencies = [\n  \"ok\",\n  \"bad name ===\",\n]\n",
+            "[project]\nname = \"core\"\ndependencies = [\n  \"ok\",\n  \"bad name ===\",\n]\nversion = \"0.1.0\"\n",
             "pkgs/core/pyproject.toml:5:3: invalid requirement `bad name ===`",
         ),
         (
             "pkgs/core/pyproject.toml",
-            "[project]\nname = \"core\"\nrequires-python = \">=3.x\"\n",
+            "[project]\nname = \"core\"\nrequires-python = \">=3.x\"\nversion = \"0.1.0\"\n",
             "pkgs/core/pyproject.toml:3: invalid `requires-python = \">=3.x\"`",
         ),
         (
@@ -1541,6 +1544,49 @@ fn member_files_uv_refuses_are_exit_2_and_what_it_accepts_is_not() {
             "version = \"0.1.0\"\n".into(),
             "\n[project.optional-dependencies]\nx = [\"b\"]\n\n[tool.uv.sources]\nb = [{ workspace = true, extra = \"x\" }]\n".into(),
             None,
+        ),
+        // `[project] version` and `dynamic` (PyPA's specification, as uv reads it).
+        (
+            "requires-python = \">=3.11\"\n".into(),
+            String::new(),
+            Some("project.version"),
+        ),
+        (
+            "dynamic = [\"Version\", \"readme\"]\n".into(),
+            String::new(),
+            Some("project.version"),
+        ),
+        (
+            "version = \"1.0.x\"\n".into(),
+            String::new(),
+            Some("not part of a valid version"),
+        ),
+        (
+            "version = 1\n".into(),
+            String::new(),
+            Some("invalid type"),
+        ),
+        (
+            "version = \"0.1.0\"\ndynamic = \"readme\"\n".into(),
+            String::new(),
+            Some("expected a sequence"),
+        ),
+        (
+            "version = \"0.1.0\"\ndynamic = [\"readme\", 3]\n".into(),
+            String::new(),
+            Some("invalid type"),
+        ),
+        ("version = \" 1.0 \"\n".into(), String::new(), None),
+        ("version = \"v1.0.post2\"\n".into(), String::new(), None),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\nmanaged = false\n".into(),
+            None,
+        ),
+        (
+            "description = \"no version\"\n".into(),
+            "\n[tool.uv]\nmanaged = false\n".into(),
+            Some("project.version"),
         ),
         // A member uv does not manage: uv never reads its requirements or groups, but it still
         // reads `requires-python`.

@@ -220,8 +220,7 @@ mod tests {
 
     #[test]
     fn reads_and_edits_keeping_comments() {
-        let text =
-            "# root\n[project]\nname = \"mono\" # the name\n\n[tool.ruff]\nline-length = 100\n";
+        let text = "# root\n[project]\nname = \"mono\" # the name\nversion = \"0.1.0\"\n\n[tool.ruff]\nline-length = 100\n";
         assert_eq!(read(text).unwrap(), None);
         let added = add_workspace(text, &ws(&["*/python/*"], &["DAGs/python/tests"])).unwrap();
         assert!(added.starts_with(text), "{added}");
@@ -240,7 +239,7 @@ mod tests {
                 ws(&["*/python/*"], &["DAGs/python/tests"]).exclude
             )
         );
-        assert_eq!(back.line, 10, "the table's line, for errors");
+        assert_eq!(back.line, 11, "the table's line, for errors");
         let more = add_member(&added, "CA/rust/ca_py").unwrap();
         assert!(
             more.contains("members = [\n    \"*/python/*\",\n    \"CA/rust/ca_py\",\n]\n"),

@@ -766,7 +766,7 @@ mod tests {
         );
         assert_eq!(fix(&out), out, "a second fix changes nothing");
 
-        let text = "[project]\nname = \"a\"\n\n[tool.uv.sources]\n# pinned\nother = { path = \"../o\" }\n\n[tool.ruff]\nline-length = 1\n";
+        let text = "[project]\nname = \"a\"\nversion = \"0.1.0\"\n\n[tool.uv.sources]\n# pinned\nother = { path = \"../o\" }\n\n[tool.ruff]\nline-length = 1\n";
         let out = fix(text);
         assert!(
             out.contains(
@@ -818,10 +818,11 @@ mod tests {
         );
         let proj = crate::python::pyproject::parse(
             "a/pyproject.toml",
-            "[project]\nname = \"a\"\ndependencies = [\n  \"core >= 1\",\n]\n".to_string(),
+            "[project]\nname = \"a\"\nversion = \"0.1.0\"\ndependencies = [\n  \"core >= 1\",\n]\n"
+                .to_string(),
         )
         .unwrap();
-        let span = requirement_span(&proj, 4, "core >= 1");
+        let span = requirement_span(&proj, 5, "core >= 1");
         assert_eq!(&proj.text()[span], "\"core >= 1\"");
     }
 }

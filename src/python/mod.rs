@@ -1668,20 +1668,20 @@ mod tests {
             &[
                 (
                     "DAGs/python/orch/pyproject.toml",
-                    "[project]\nname = \"Orch\"\ndependencies = [\"citychain-dags>=0.1\", \"core\"]\n",
+                    "[project]\nname = \"Orch\"\nversion = \"0.1.0\"\ndependencies = [\"citychain-dags>=0.1\", \"core\"]\n",
                 ),
                 (
                     "DAGs/python/deep/x/pyproject.toml",
-                    "[project]\nname = \"x\"\n[dependency-groups]\ndev = [\"orch\"]\n",
+                    "[project]\nname = \"x\"\nversion = \"0.1.0\"\n[dependency-groups]\ndev = [\"orch\"]\n",
                 ),
                 (
                     "shared/python/core/pyproject.toml",
-                    "[project]\nname = \"core\"\n",
+                    "[project]\nname = \"core\"\nversion = \"0.1.0\"\n",
                 ),
                 ("DAGs/python/tests/conftest.py", ""),
                 (
                     "DAGs/rust/dag_py/pyproject.toml",
-                    "[project]\nname = \"citychain_dags\"\n",
+                    "[project]\nname = \"citychain_dags\"\nversion = \"0.1.0\"\n",
                 ),
                 ("login/rust/login_py/Cargo.toml", ""),
             ],
@@ -1745,16 +1745,16 @@ mod tests {
             &[
                 (
                     "pyproject.toml",
-                    "[project]\nname = \"mono\"\n[tool.uv.workspace]\nmembers = [\"pkgs/*\"]\nexclude = [\"pkgs/old\"]\n",
+                    "[project]\nname = \"mono\"\nversion = \"0.1.0\"\n[tool.uv.workspace]\nmembers = [\"pkgs/*\"]\nexclude = [\"pkgs/old\"]\n",
                 ),
                 (
                     "pkgs/a/pyproject.toml",
-                    "[project]\nname = \"a\"\ndependencies = [\"mono\"]\n",
+                    "[project]\nname = \"a\"\nversion = \"0.1.0\"\ndependencies = [\"mono\"]\n",
                 ),
                 ("pkgs/old/pyproject.toml", "[tool.ruff]\n"),
                 (
                     "DAGs/python/ignored/pyproject.toml",
-                    "[project]\nname = \"ignored\"\n",
+                    "[project]\nname = \"ignored\"\nversion = \"0.1.0\"\n",
                 ),
             ],
         );
@@ -1763,7 +1763,7 @@ mod tests {
         assert_eq!(names, ["mono", "a"]);
         assert!(ws.uv_workspace);
         // A leading `./` is the same glob (uv joins it to the root), for `init`/`new` too.
-        let dotted = "[project]\nname = \"mono\"\n[tool.uv.workspace]\nmembers = [\"./pkgs/*\"]\nexclude = [\"./pkgs/old\"]\n";
+        let dotted = "[project]\nname = \"mono\"\nversion = \"0.1.0\"\n[tool.uv.workspace]\nmembers = [\"./pkgs/*\"]\nexclude = [\"./pkgs/old\"]\n";
         let plain = std::fs::read_to_string(root.join("pyproject.toml")).unwrap();
         std::fs::write(root.join("pyproject.toml"), dotted).unwrap();
         let again = discover(root, &PythonConfig::default(), &[], &|_| None).unwrap();
@@ -1800,7 +1800,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("pyproject.toml:3: the uv workspace member `pkgs/empty`"),
+            err.contains("pyproject.toml:4: the uv workspace member `pkgs/empty`"),
             "{err}"
         );
         std::fs::write(root.join("pkgs/empty/.ignore"), "*\n").unwrap();
@@ -1809,7 +1809,7 @@ mod tests {
         std::fs::remove_dir_all(root.join("pkgs/.cache")).unwrap();
         // A plain folder path is read without a walk: a folder that does not exist matches
         // nothing (as a glob would not), one without a pyproject.toml is refused (as uv does).
-        let literal = "[project]\nname = \"mono\"\n[tool.uv.workspace]\nmembers = [\"pkgs/a\", \"pkgs/gone\"]\n";
+        let literal = "[project]\nname = \"mono\"\nversion = \"0.1.0\"\n[tool.uv.workspace]\nmembers = [\"pkgs/a\", \"pkgs/gone\"]\n";
         std::fs::write(root.join("pyproject.toml"), literal).unwrap();
         let ws = discover(root, &PythonConfig::default(), &[], &|_| None).unwrap();
         let names = distributions(&ws);
@@ -1846,8 +1846,14 @@ mod tests {
         write(
             root,
             &[
-                ("a/python/x/pyproject.toml", "[project]\nname = \"Same\"\n"),
-                ("b/python/y/pyproject.toml", "[project]\nname = \"same\"\n"),
+                (
+                    "a/python/x/pyproject.toml",
+                    "[project]\nname = \"Same\"\nversion = \"0.1.0\"\n",
+                ),
+                (
+                    "b/python/y/pyproject.toml",
+                    "[project]\nname = \"same\"\nversion = \"0.1.0\"\n",
+                ),
             ],
         );
         let err = discover(root, &PythonConfig::default(), &[], &|_| None)
@@ -1864,12 +1870,18 @@ mod tests {
         write(
             root,
             &[
-                ("a/python/p/pyproject.toml", "[project]\nname = \"p\"\n"),
-                ("elsewhere/q/pyproject.toml", "[project]\nname = \"q\"\n"),
+                (
+                    "a/python/p/pyproject.toml",
+                    "[project]\nname = \"p\"\nversion = \"0.1.0\"\n",
+                ),
+                (
+                    "elsewhere/q/pyproject.toml",
+                    "[project]\nname = \"q\"\nversion = \"0.1.0\"\n",
+                ),
                 ("b/rust/c/Cargo.toml", ""),
                 (
                     ".hidden/python/h/pyproject.toml",
-                    "[project]\nname = \"h\"\n",
+                    "[project]\nname = \"h\"\nversion = \"0.1.0\"\n",
                 ),
             ],
         );
@@ -1904,8 +1916,7 @@ mod tests {
     fn deferred_literal_members_give_what_the_scan_gives() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
-        let crate_side =
-            "[build-system]\nbuild-backend = \"maturin\"\n[project]\nname = \"a-py\"\n";
+        let crate_side = "[build-system]\nbuild-backend = \"maturin\"\n[project]\nname = \"a-py\"\nversion = \"0.1.0\"\n";
         write(
             root,
             &[
@@ -1916,13 +1927,13 @@ mod tests {
                 ),
                 (
                     "py/p/pyproject.toml",
-                    "[project]\nname = \"p\"\ndependencies = [\"a-py\", \"lit\"]\n",
+                    "[project]\nname = \"p\"\nversion = \"0.1.0\"\ndependencies = [\"a-py\", \"lit\"]\n",
                 ),
                 ("crates/a/pyproject.toml", crate_side),
                 ("crates/a/Cargo.toml", "[package]\nname = \"a\"\n"),
                 (
                     "tools/lit/pyproject.toml",
-                    "[project]\nname = \"lit\"\ndependencies = [\"p\"]\n",
+                    "[project]\nname = \"lit\"\nversion = \"0.1.0\"\ndependencies = [\"p\"]\n",
                 ),
             ],
         );
@@ -2024,12 +2035,21 @@ mod tests {
                 (
                     "pyproject.toml",
                     &format!(
-                        "[project]\nname = \"r\"\n[tool.uv.workspace]\nmembers = [\".\", \"py/../py/a\", \"py//b\", \"py/b/.\", \"{abs}\"]\n"
+                        "[project]\nname = \"r\"\nversion = \"0.1.0\"\n[tool.uv.workspace]\nmembers = [\".\", \"py/../py/a\", \"py//b\", \"py/b/.\", \"{abs}\"]\n"
                     ),
                 ),
-                ("py/a/pyproject.toml", "[project]\nname = \"a\"\n"),
-                ("py/b/pyproject.toml", "[project]\nname = \"b\"\n"),
-                ("py/c/pyproject.toml", "[project]\nname = \"c\"\n"),
+                (
+                    "py/a/pyproject.toml",
+                    "[project]\nname = \"a\"\nversion = \"0.1.0\"\n",
+                ),
+                (
+                    "py/b/pyproject.toml",
+                    "[project]\nname = \"b\"\nversion = \"0.1.0\"\n",
+                ),
+                (
+                    "py/c/pyproject.toml",
+                    "[project]\nname = \"c\"\nversion = \"0.1.0\"\n",
+                ),
             ],
         );
         let ws = discover(root, &PythonConfig::default(), &[], &|_| None).unwrap();
@@ -2038,14 +2058,14 @@ mod tests {
         // A member with a workspace of its own: refused, as uv refuses it.
         std::fs::write(
             root.join("py/b/pyproject.toml"),
-            "[project]\nname = \"b\"\n\n[tool.uv.workspace]\nmembers = []\n",
+            "[project]\nname = \"b\"\nversion = \"0.1.0\"\n\n[tool.uv.workspace]\nmembers = []\n",
         )
         .unwrap();
         let err = discover(root, &PythonConfig::default(), &[], &|_| None)
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("py/b/pyproject.toml:4: the uv workspace member py/b declares"),
+            err.contains("py/b/pyproject.toml:5: the uv workspace member py/b declares"),
             "{err}"
         );
         // Members outside the root (uv accepts them) are outside the repository: not read.
@@ -2193,7 +2213,7 @@ mod tests {
             root,
             &[(
                 "DAGs/python/flows/pyproject.toml",
-                "[project]\nname = \"flows\"\n",
+                "[project]\nname = \"flows\"\nversion = \"0.1.0\"\n",
             )],
         );
         let config = PythonConfig::default();
@@ -2238,7 +2258,7 @@ mod tests {
             files.push((
                 format!("p/q{i}/pyproject.toml"),
                 format!(
-                    "[project]\nname = \"q{i}\"\ndependencies = [\"q{}\"]\n",
+                    "[project]\nname = \"q{i}\"\nversion = \"0.1.0\"\ndependencies = [\"q{}\"]\n",
                     i / 2
                 ),
             ));

@@ -336,6 +336,7 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
                 line: line_of(r),
             });
         }
+        check_version(table, project, &wrong)?;
         if let Some(deps) = table.get("dependencies") {
             read_requirements(
                 rel,
@@ -946,6 +947,71 @@ fn check_name(
     Ok(())
 }
 
+/// `[project] version` and `dynamic` as uv checks them when it reads the file (its
+/// `PyProjectToml`, after PyPA's pyproject.toml specification): `dynamic` is a list of strings;
+/// `version` is a string that is a PEP 440 version (`pep440_rs`, which takes ` 1.0 ` and
+/// `v1.0` as PEP 440's normalisation does); without one, `dynamic` lists `"version"` (exactly
+/// so: uv does not take `"Version"`). Errors: `wrong`'s, at the value, or at the `[project]`
+/// header (`project`) for a missing version, where uv points too.
+fn check_version(
+    table: &crate::model::manifest::Table,
+    project: &Node,
+    wrong: &dyn Fn(&Node, &str, &str) -> anyhow::Error,
+) -> anyhow::Result<()> {
+    let mut dynamic_version = false;
+    if let Some(dynamic) = table.get("dynamic") {
+        let list_fix = "list the fields the build backend fills in, e.g. `dynamic = [\"version\"]` \
+                        (PyPA's pyproject.toml specification; uv refuses the file too)";
+        let Some(items) = dynamic.as_array() else {
+            return Err(wrong(
+                dynamic,
+                "`[project] dynamic` must be a list of strings",
+                list_fix,
+            ));
+        };
+        for item in items {
+            let Some(field) = item.as_str() else {
+                return Err(wrong(
+                    item,
+                    "`[project] dynamic` must be a list of strings",
+                    list_fix,
+                ));
+            };
+            dynamic_version |= field == "version";
+        }
+    }
+    match table.get("version") {
+        Some(version) => {
+            let Some(text) = version.as_str() else {
+                return Err(wrong(
+                    version,
+                    "`[project] version` must be a string",
+                    "write a PEP 440 version as a string, e.g. `version = \"0.1.0\"`",
+                ));
+            };
+            if let Err(e) = pep440_rs::Version::from_str(text) {
+                return Err(wrong(
+                    version,
+                    &format!("`[project] version = {text:?}` is not a PEP 440 version: {e}"),
+                    "write a version such as `0.1.0`, `1.0rc1` or `2.0.post1` (PEP 440; uv \
+                     refuses the file too)",
+                ));
+            }
+        }
+        None if !dynamic_version => {
+            return Err(wrong(
+                project,
+                "`[project]` has no `version`, and `dynamic` does not list it",
+                "add `version = \"0.1.0\"` to [project], or `dynamic = [\"version\"]` when the \
+                 build backend sets it (PyPA's pyproject.toml specification; uv refuses the \
+                 file too)",
+            ));
+        }
+        None => {}
+    }
+    Ok(())
+}
+
 /// uv's fixes of common mistakes in requirements ([`parse_requirement`]): pattern and
 /// replacement, in uv's order. Fixed patterns (`every_fix_of_uv_compiles` checks them); one
 /// that failed to compile would be skipped.
@@ -1183,14 +1249,23 @@ mod tests {
     #[test]
     fn a_table_is_at_its_header_line_not_the_one_before() {
         for (text, line) in [
-            ("[project]\nname = \"a\"\n", 1),
-            ("# c\n\n[project]\nname = \"a\"\n", 3),
-            ("project = { name = \"a\" }\n", 1),
-            ("[a]\nx = 1\n[project]\nname = \"a\"\n", 3),
-            ("# c\n[a]\nx = 1\n\n[project]\n\nname = \"a\"\n", 5),
-            ("# c\nproject.name = \"a\"\n[a]\nx = 1\n", 2),
+            ("[project]\nname = \"a\"\nversion = \"0.1.0\"\n", 1),
+            ("# c\n\n[project]\nname = \"a\"\nversion = \"0.1.0\"\n", 3),
+            ("project = { name = \"a\", version = \"0.1.0\" }\n", 1),
             (
-                "[build-system]\nrequires = []\n[project]\nname = \"a\"\n[tool.x]\ny = 1\n",
+                "[a]\nx = 1\n[project]\nname = \"a\"\nversion = \"0.1.0\"\n",
+                3,
+            ),
+            (
+                "# c\n[a]\nx = 1\n\n[project]\n\nname = \"a\"\nversion = \"0.1.0\"\n",
+                5,
+            ),
+            (
+                "# c\nproject.name = \"a\"\nproject.version = \"0.1.0\"\n[a]\nx = 1\n",
+                2,
+            ),
+            (
+                "[build-system]\nrequires = []\n[project]\nname = \"a\"\nversion = \"0.1.0\"\n[tool.x]\ny = 1\n",
                 3,
             ),
         ] {
@@ -1251,17 +1326,17 @@ mod tests {
                 "`core` is no source table",
             ),
         ] {
-            let text = format!("[project]\nname = \"a\"\n{body}");
+            let text = format!("[project]\nname = \"a\"\nversion = \"0.1.0\"\n{body}");
             let err = parse("pyproject.toml", text.clone())
                 .unwrap_err()
                 .to_string();
             let at = if at == ":" {
                 ":".to_string()
             } else {
-                // Lines of `body` start after the two `[project]` lines.
+                // Lines of `body` start after the three `[project]` lines.
                 let mut parts = at.trim_matches(':').split(':');
                 let line: usize = parts.next().unwrap().parse().unwrap();
-                format!(":{}:{}:", line + 2, parts.next().unwrap())
+                format!(":{}:{}:", line + 3, parts.next().unwrap())
             };
             assert!(
                 err.contains(&format!("pyproject.toml{at}")),
@@ -1270,7 +1345,7 @@ mod tests {
             assert!(err.contains(what), "{body}: {err}");
         }
         // What uv accepts stays accepted.
-        let fine = "[project]\nname = \"a\"\n[dependency-groups]\nlint = [\"ruff\"]\ndev = [{include-group = \"Lint\"}]\n[tool.uv.sources]\nb = [{ path = \"../b\", marker = \"sys_platform == 'linux'\" }]\n";
+        let fine = "[project]\nname = \"a\"\nversion = \"0.1.0\"\n[dependency-groups]\nlint = [\"ruff\"]\ndev = [{include-group = \"Lint\"}]\n[tool.uv.sources]\nb = [{ path = \"../b\", marker = \"sys_platform == 'linux'\" }]\n";
         assert!(parse("pyproject.toml", fine.to_string()).is_ok());
     }
 
@@ -1329,7 +1404,7 @@ mod tests {
     #[test]
     fn reads_project_groups_sources_and_lines() {
         let text = "[build-system]\nbuild-backend = \"maturin\"\n\n\
-                    [project]\nname = \"Citychain_DAGs\"\nrequires-python = \">=3.11\"\n\
+                    [project]\nname = \"Citychain_DAGs\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
                     dependencies = [\n  \"ca-py>=0.1\",\n  \"numpy[extra1]; python_version >= '3.11'\",\n]\n\n\
                     [project.optional-dependencies]\ncli = [\"Click>=8\"]\n\n\
                     [dependency-groups]\ndev = [\"pytest>=8\", {include-group = \"lint\"}]\nlint = [\"ruff\"]\n\n\
@@ -1338,7 +1413,7 @@ mod tests {
         let p = parse("DAGs/python/x/pyproject.toml", text.to_string()).unwrap();
         assert_eq!(p.distribution().as_deref(), Some("citychain-dags"));
         assert_eq!(p.project_line, Some(4));
-        assert_eq!(p.requires_python.as_ref().unwrap().line, 6);
+        assert_eq!(p.requires_python.as_ref().unwrap().line, 7);
         let got: Vec<(&str, &Declared, usize)> = p
             .requirements
             .iter()
@@ -1347,11 +1422,11 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("ca-py", &Declared::Project, 8),
-                ("numpy", &Declared::Project, 9),
-                ("click", &Declared::Extra("cli".into()), 13),
-                ("pytest", &Declared::Group("dev".into()), 16),
-                ("ruff", &Declared::Group("lint".into()), 17),
+                ("ca-py", &Declared::Project, 9),
+                ("numpy", &Declared::Project, 10),
+                ("click", &Declared::Extra("cli".into()), 14),
+                ("pytest", &Declared::Group("dev".into()), 17),
+                ("ruff", &Declared::Group("lint".into()), 18),
             ]
         );
         assert_eq!(p.requirements[1].extras, ["extra1"]);
@@ -1360,7 +1435,7 @@ mod tests {
             Some("python_version >= '3.11'")
         );
         assert!(p.sources["ca-py"].workspace);
-        assert_eq!(p.sources["ca-py"].line, 20);
+        assert_eq!(p.sources["ca-py"].line, 21);
         assert!(p.is_maturin());
         assert_eq!(p.maturin_module.as_ref().unwrap().value, "dag_py");
         assert_eq!(p.dir(), "DAGs/python/x");
@@ -1370,13 +1445,13 @@ mod tests {
     fn bad_input_names_file_and_line() {
         let err = parse(
             "a/pyproject.toml",
-            "[project]\nname = \"a\"\ndependencies = [\n  \"ok\",\n  \"bad name ===\",\n]\n"
+            "[project]\nname = \"a\"\nversion = \"0.1.0\"\ndependencies = [\n  \"ok\",\n  \"bad name ===\",\n]\n"
                 .to_string(),
         )
         .unwrap_err()
         .to_string();
         assert!(
-            err.starts_with("a/pyproject.toml:5:3: invalid requirement `bad name ===`"),
+            err.starts_with("a/pyproject.toml:6:3: invalid requirement `bad name ===`"),
             "{err}"
         );
         let err = parse("b/pyproject.toml", "[project]\nname = 3\n".to_string())
