@@ -513,8 +513,8 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
                 return Err(wrong(
                     node,
                     &format!("the [tool.uv.sources] entry `{key}` {what}"),
-                    "give each source of the list a `marker`, no two of which can hold at once \
-                     (uv refuses the file too)",
+                    "give each source of the list a `marker` that cannot hold together with the \
+                     next one's for the same extra or group (uv refuses the file too)",
                 ));
             }
             for e in &all {
@@ -698,31 +698,52 @@ const SOURCE_KEYS: [(&str, &[&str]); 5] = [
     ("workspace", &["editable", "subdirectory", "lfs"]),
 ];
 
-/// In a list of sources for one name, uv wants each to have a marker and no two markers that
-/// can hold at once: the entry breaking that, and why.
+/// In a list of sources for one name, uv 0.13 (`Sources`'s `TryFrom<SourcesWire>`,
+/// `uv-workspace`) compares each entry with the next only, and only when both are for the same
+/// `extra` and the same `group` (normalised; none counts as one scope): their markers must not
+/// both hold at once, which a missing marker (always true) breaks unless the other's never holds.
+/// The later entry of the first pair breaking that, and why.
 fn overlapping_markers<'n, 'a>(all: &[&'n Node<'a>]) -> Option<(&'n Node<'a>, String)> {
-    if all.len() < 2 {
-        return None;
-    }
-    let mut seen: Vec<pep508_rs::MarkerTree> = Vec::new();
-    for e in all {
-        let Some(text) = e.get("marker").and_then(NodeExt::as_str) else {
-            return Some((
-                *e,
-                "lists sources, one of them without a `marker`".to_string(),
-            ));
-        };
-        // An invalid marker is reported with its table ([`refused_source`]).
-        let Ok(marker) = pep508_rs::MarkerTree::from_str(text) else {
+    let scope = |e: &Node, key: &str| e.get(key).and_then(NodeExt::as_str).map(normalize);
+    let marker = |e: &Node| -> Option<Option<pep508_rs::MarkerTree>> {
+        match e.get("marker").and_then(NodeExt::as_str) {
+            None => Some(None),
+            // An invalid marker is reported with its table ([`refused_source`]).
+            Some(text) => pep508_rs::MarkerTree::from_str(text).ok().map(Some),
+        }
+    };
+    for pair in all.windows(2) {
+        let (lhs, rhs) = (pair[0], pair[1]);
+        if scope(lhs, "extra") != scope(rhs, "extra") || scope(lhs, "group") != scope(rhs, "group")
+        {
+            continue;
+        }
+        let (Some(left), Some(right)) = (marker(lhs), marker(rhs)) else {
             return None;
         };
-        if seen.iter().any(|m| !m.is_disjoint(&marker)) {
-            return Some((
-                *e,
-                format!("lists sources whose markers overlap (`{text}` can hold with another)"),
-            ));
+        let always = pep508_rs::MarkerTree::TRUE;
+        if left
+            .as_ref()
+            .unwrap_or(&always)
+            .is_disjoint(right.as_ref().unwrap_or(&always))
+        {
+            continue;
         }
-        seen.push(marker);
+        return Some(match (&left, &right) {
+            (Some(_), Some(_)) => (
+                rhs,
+                format!(
+                    "lists sources whose markers overlap (`{}` can hold with the entry before)",
+                    rhs.get("marker")
+                        .and_then(NodeExt::as_str)
+                        .unwrap_or_default()
+                ),
+            ),
+            _ => (
+                rhs,
+                "lists sources, one of them without a `marker`".to_string(),
+            ),
+        });
     }
     None
 }
