@@ -1550,6 +1550,57 @@ fn member_files_uv_refuses_are_exit_2_and_what_it_accepts_is_not() {
             "\n[project.optional-dependencies]\nx = [\"b\"]\n\n[tool.uv.sources]\nb = [{ workspace = true, extra = \"x\" }]\n".into(),
             None,
         ),
+        // The `[tool.uv]` settings uv types (its `ToolUv`), for an unmanaged member too.
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\npackage = \"yes\"\n".into(),
+            Some("expected a boolean"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\nmanaged = false\ndev-dependencies = [\"b >>= 1\"]\n".into(),
+            Some("no such comparison operator"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\nconstraint-dependencies = [\"b >>= 1\"]\n".into(),
+            Some("no such comparison operator"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\noverride-dependencies = \"b\"\n".into(),
+            Some("expected a sequence"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\nexclude-dependencies = [\"b c\"]\n".into(),
+            Some("Not a valid package or extra name"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\ndefault-groups = [\"nope\"]\n".into(),
+            Some("is not defined"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\ndefault-groups = \"nope\"\n".into(),
+            Some("default-groups must be"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\nmanaged = false\ndefault-groups = [\"nope\"]\n".into(),
+            None,
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[dependency-groups]\nDev = []\n\n[tool.uv]\ndefault-groups = [\"dev\"]\nconstraint-dependencies = [\"b>=1,\"]\n".into(),
+            None,
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\ndefault-groups = \"all\"\npackage = false\n".into(),
+            None,
+        ),
         // `[project] version` and `dynamic` (PyPA's specification, as uv reads it).
         (
             "requires-python = \">=3.11\"\n".into(),

@@ -443,6 +443,9 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
             "write uv's settings under a [tool.uv] table (uv refuses the file too)",
         ));
     }
+    if let Some(settings) = uv.and_then(NodeExt::as_table) {
+        check_uv_settings(settings, root.get("dependency-groups"), unmanaged, &wrong)?;
+    }
     // uv's legacy `[tool.uv] dev-dependencies` (deprecated, still read by uv 0.13): the
     // `dev` group.
     if let Some(list) = uv.and_then(|u| u.get("dev-dependencies")) {
@@ -1029,6 +1032,121 @@ fn check_version(
             ));
         }
         None => {}
+    }
+    Ok(())
+}
+
+/// The `[tool.uv]` settings uv 0.13 types when it reads any `pyproject.toml` of the workspace
+/// (its `ToolUv`, for a member it does not manage too), past `sources`, `workspace`, `managed`
+/// and the `dev-dependencies` read above: `package` a boolean; `dev-dependencies`,
+/// `constraint-dependencies`, `override-dependencies` and `build-constraint-dependencies` lists
+/// of requirements (read strictly, as in `[dependency-groups]`); `exclude-dependencies` a list
+/// of valid names; `default-groups` `"all"` or a list of valid names, each a group of
+/// `[dependency-groups]` (`groups`) unless uv does not manage the project (`unmanaged`). Not
+/// checked: `conflicts`, `index`, `environments` and the rest (docs/python.md). Errors:
+/// `wrong`'s, at the value.
+fn check_uv_settings(
+    settings: &crate::model::manifest::Table,
+    groups: Option<&Node>,
+    unmanaged: bool,
+    wrong: &dyn Fn(&Node, &str, &str) -> anyhow::Error,
+) -> anyhow::Result<()> {
+    const TOO: &str = "(uv refuses the file too)";
+    if let Some(package) = settings.get("package")
+        && package.as_bool().is_none()
+    {
+        return Err(wrong(
+            package,
+            "`[tool.uv] package` must be true or false",
+            &format!("write `package = true` or `package = false` {TOO}"),
+        ));
+    }
+    let strings = |key: &str| -> anyhow::Result<Vec<(&Node, &str)>> {
+        let Some(list) = settings.get(key) else {
+            return Ok(Vec::new());
+        };
+        let items = list.as_array().ok_or_else(|| {
+            wrong(
+                list,
+                &format!("`[tool.uv] {key}` must be a list of strings"),
+                &format!("write a list, e.g. `{key} = [\"...\"]` {TOO}"),
+            )
+        })?;
+        items
+            .iter()
+            .map(|item| {
+                item.as_str().map(|s| (item, s)).ok_or_else(|| {
+                    wrong(
+                        item,
+                        &format!("an entry of `[tool.uv] {key}` is not a string"),
+                        &format!("write each entry as a string {TOO}"),
+                    )
+                })
+            })
+            .collect()
+    };
+    for key in [
+        "dev-dependencies",
+        "constraint-dependencies",
+        "override-dependencies",
+        "build-constraint-dependencies",
+    ] {
+        for (item, text) in strings(key)? {
+            if let Err(message) = strict(text) {
+                return Err(wrong(
+                    item,
+                    &format!("invalid requirement `{text}` in [tool.uv] {key}: {message}"),
+                    &format!("write a PEP 508 dependency specifier, e.g. `name>=1.2` {TOO}"),
+                ));
+            }
+        }
+    }
+    let name_fix = format!(
+        "a name starts and ends with an ASCII letter or digit and has only letters, digits, \
+         `-`, `_` and `.` {TOO}"
+    );
+    for (item, name) in strings("exclude-dependencies")? {
+        if !is_valid_name(name) {
+            return Err(wrong(
+                item,
+                &format!("`{name}` in [tool.uv] exclude-dependencies is not a valid name"),
+                &name_fix,
+            ));
+        }
+    }
+    if let Some(default) = settings.get("default-groups")
+        && default.as_str() != Some("all")
+    {
+        if default.as_array().is_none() {
+            return Err(wrong(
+                default,
+                "`[tool.uv] default-groups` must be \"all\" or a list of group names",
+                &format!("write `default-groups = [\"dev\"]` or `default-groups = \"all\"` {TOO}"),
+            ));
+        }
+        let known: BTreeSet<String> = groups
+            .and_then(NodeExt::as_table)
+            .map(|t| t.iter().map(|(k, _)| normalize(k.get_ref())).collect())
+            .unwrap_or_default();
+        for (item, name) in strings("default-groups")? {
+            if !is_valid_name(name) {
+                return Err(wrong(
+                    item,
+                    &format!("`{name}` in [tool.uv] default-groups is not a valid group name"),
+                    &name_fix,
+                ));
+            }
+            if !unmanaged && !known.contains(&normalize(name)) {
+                return Err(wrong(
+                    item,
+                    &format!(
+                        "[tool.uv] default-groups names `{name}`, which is no group of \
+                         [dependency-groups]"
+                    ),
+                    &format!("add the group to [dependency-groups], or drop it here {TOO}"),
+                ));
+            }
+        }
     }
     Ok(())
 }
