@@ -1083,6 +1083,14 @@ fn source_tables_are_refused_exactly_when_uv_cannot_parse_them() {
             "[{ workspace = true, extra = \"x\" }, { workspace = true }]",
             "[{ workspace = true, extra = \"X\" }, { workspace = true, extra = \"x\" }]",
             "[{ workspace = true }, { workspace = true, extra = \"x\" }, { workspace = true, marker = \"sys_platform == 'linux'\" }]",
+            // URLs and index names.
+            "{ git = \"not a url\" }",
+            "{ git = \"git@example.invalid:x/y.git\" }",
+            "{ git = \"ssh://git@example.invalid/x/y.git\" }",
+            "{ url = \"core-1.0.tar.gz\" }",
+            "{ url = \"https://example.invalid/core-1.0.tar.gz\" }",
+            "{ index = \"a b\" }",
+            "{ index = \"internal.proxy_2\" }",
         ]
         .map(String::from),
     );
@@ -1599,6 +1607,61 @@ fn member_files_uv_refuses_are_exit_2_and_what_it_accepts_is_not() {
         (
             "version = \"0.1.0\"\n".into(),
             "\n[tool.uv]\ndefault-groups = \"all\"\npackage = false\n".into(),
+            None,
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[[tool.uv.index]]\nname = \"x\"\n".into(),
+            Some("missing field `url`"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[[tool.uv.index]]\nname = \"x\"\nurl = \"https://example.invalid/a\"\n\n[[tool.uv.index]]\nname = \"x\"\nurl = \"https://example.invalid/b\"\n".into(),
+            Some("duplicate index name"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[[tool.uv.index]]\nname = \"x\"\nurl = \"https://example.invalid/a\"\nformat = \"zip\"\n".into(),
+            Some("unknown variant"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[[tool.uv.index]]\nname = \"\"\nurl = \"not a url\"\nnote = 1\n\n[[tool.uv.index]]\nname = \"X\"\nurl = \"https://example.invalid/a\"\ndefault = true\nignore-error-codes = [403]\n".into(),
+            None,
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\nconflicts = [[{ extra = \"x\" }]]\n".into(),
+            Some("at least two entries"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\nconflicts = [[{ extra = \"x\", group = \"y\" }, { extra = \"z\" }]]\n".into(),
+            Some("found both"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\nconflicts = [[{ extra = \"x\" }, { extra = \"nope\", package = \"b\" }]]\nenvironments = \"sys_platform == 'linux'\"\n".into(),
+            None,
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\nrequired-environments = [\"python_version >>> '3'\"]\n".into(),
+            Some("Expected a valid marker operator"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[dependency-groups]\ndev = []\n\n[tool.uv.dependency-groups]\nnope = { requires-python = \">=3.8\" }\n".into(),
+            Some("Failed to find group"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[dependency-groups]\ndev = []\n\n[tool.uv.dependency-groups]\nDev = { requires-python = \"foo\" }\n".into(),
+            Some("Failed to parse version"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[dependency-groups]\ndev = []\n\n[tool.uv.dependency-groups]\nDev = { requires-python = \">=3.8\" }\n".into(),
             None,
         ),
         // `[project] version` and `dynamic` (PyPA's specification, as uv reads it).

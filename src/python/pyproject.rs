@@ -841,6 +841,30 @@ fn refused_source<'n, 'a>(entry: &'n Node<'a>) -> Option<(&'n Node<'a>, String)>
     if let (Some(_), Some(group)) = (entry.get("extra"), entry.get("group")) {
         return Some((group, "has both `extra` and `group`".to_string()));
     }
+    // uv reads `git` and `url` as absolute URLs (`git@host:path` is none), `index` as an index
+    // name.
+    for key in ["git", "url"] {
+        if let Some(node) = entry.get(key)
+            && let Some(text) = node.as_str()
+            && let Err(e) = pep508_rs::VerbatimUrl::parse_url(text)
+        {
+            return Some((
+                node,
+                format!("has `{key} = {text:?}`, which is no absolute URL ({e})"),
+            ));
+        }
+    }
+    if let Some(node) = entry.get("index")
+        && let Some(name) = node.as_str()
+        && !is_index_name(name)
+    {
+        return Some((
+            node,
+            format!(
+                "has `index = {name:?}`, which is no index name (ASCII letters, digits, `-`, `_` and `.`)"
+            ),
+        ));
+    }
     if let Some(marker) = entry.get("marker")
         && let Some(text) = marker.as_str()
         && let Err(e) = pep508_rs::MarkerTree::from_str(text)
@@ -1042,9 +1066,9 @@ fn check_version(
 /// `constraint-dependencies`, `override-dependencies` and `build-constraint-dependencies` lists
 /// of requirements (read strictly, as in `[dependency-groups]`); `exclude-dependencies` a list
 /// of valid names; `default-groups` `"all"` or a list of valid names, each a group of
-/// `[dependency-groups]` (`groups`) unless uv does not manage the project (`unmanaged`). Not
-/// checked: `conflicts`, `index`, `environments` and the rest (docs/python.md). Errors:
-/// `wrong`'s, at the value.
+/// `[dependency-groups]` (`groups`) unless uv does not manage the project (`unmanaged`); and
+/// `environments`, `index`, `conflicts` and `dependency-groups` (below). Errors: `wrong`'s, at
+/// the value.
 fn check_uv_settings(
     settings: &crate::model::manifest::Table,
     groups: Option<&Node>,
@@ -1114,6 +1138,12 @@ fn check_uv_settings(
             ));
         }
     }
+    for key in ["environments", "required-environments"] {
+        check_environments(settings.get(key), key, wrong)?;
+    }
+    check_indexes(settings.get("index"), wrong)?;
+    check_conflicts(settings.get("conflicts"), wrong)?;
+    check_group_settings(settings.get("dependency-groups"), groups, unmanaged, wrong)?;
     if let Some(default) = settings.get("default-groups")
         && default.as_str() != Some("all")
     {
@@ -1146,6 +1176,299 @@ fn check_uv_settings(
                     &format!("add the group to [dependency-groups], or drop it here {TOO}"),
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+const UV_REFUSES: &str = "(uv refuses the file too)";
+
+/// `[tool.uv] environments` or `required-environments` (`key`): a PEP 508 marker or a list of
+/// them, as uv's `SupportedEnvironments` reads it. Errors: `wrong`'s.
+fn check_environments(
+    node: Option<&Node>,
+    key: &str,
+    wrong: &dyn Fn(&Node, &str, &str) -> anyhow::Error,
+) -> anyhow::Result<()> {
+    let Some(node) = node else {
+        return Ok(());
+    };
+    let items: Vec<&Node> = match node.as_array() {
+        Some(items) => items.iter().collect(),
+        None => vec![node],
+    };
+    for item in items {
+        let Some(text) = item.as_str() else {
+            return Err(wrong(
+                item,
+                &format!("`[tool.uv] {key}` must be a marker or a list of markers"),
+                &format!("write e.g. `{key} = [\"sys_platform == 'linux'\"]` {UV_REFUSES}"),
+            ));
+        };
+        if let Err(e) = pep508_rs::MarkerTree::from_str(text) {
+            return Err(wrong(
+                item,
+                &format!(
+                    "`{text}` in [tool.uv] {key} is no PEP 508 marker: {}",
+                    e.message
+                ),
+                &format!("write a marker such as `sys_platform == 'linux'` {UV_REFUSES}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `name` is an index name uv takes (its `IndexName`): ASCII letters, digits, `-`, `_`
+/// and `.` only (uv takes an empty one in a file).
+fn is_index_name(name: &str) -> bool {
+    name.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// `[[tool.uv.index]]` as uv's `Index` reads it: a list of tables, each with a string `url`
+/// (uv takes a path there too, so it is not parsed), an optional `name` uv takes (no two
+/// alike, case counting), booleans `explicit` and `default` (one default at most), `format`
+/// `simple` or `flat`, `authenticate` `auto`, `always` or `never`, a string `publish-url`, and
+/// `ignore-error-codes` of HTTP status numbers. Errors: `wrong`'s.
+fn check_indexes(
+    node: Option<&Node>,
+    wrong: &dyn Fn(&Node, &str, &str) -> anyhow::Error,
+) -> anyhow::Result<()> {
+    let Some(node) = node else {
+        return Ok(());
+    };
+    let Some(indexes) = node.as_array() else {
+        return Err(wrong(
+            node,
+            "`[tool.uv] index` must be a list of index tables",
+            &format!(
+                "write each index as a `[[tool.uv.index]]` table with `name` and `url` {UV_REFUSES}"
+            ),
+        ));
+    };
+    let mut names = BTreeSet::new();
+    let mut default_seen = false;
+    for index in indexes {
+        let Some(table) = index.as_table() else {
+            return Err(wrong(
+                index,
+                "an entry of `[tool.uv] index` is no table",
+                &format!(
+                    "write each index as a `[[tool.uv.index]]` table with `name` and `url` {UV_REFUSES}"
+                ),
+            ));
+        };
+        let field = |key: &str, what: &str, fits: &dyn Fn(&Node) -> bool| -> anyhow::Result<()> {
+            match table.get(key) {
+                Some(value) if !fits(value) => Err(wrong(
+                    value,
+                    &format!("`{key}` of a [[tool.uv.index]] must be {what}"),
+                    &format!("fix the value {UV_REFUSES}"),
+                )),
+                _ => Ok(()),
+            }
+        };
+        let is_str = |v: &Node| v.as_str().is_some();
+        let is_bool = |v: &Node| v.as_bool().is_some();
+        field("url", "a string", &is_str)?;
+        field("publish-url", "a string", &is_str)?;
+        field("explicit", "true or false", &is_bool)?;
+        field("default", "true or false", &is_bool)?;
+        field("format", "`simple` or `flat`", &|v| {
+            matches!(v.as_str(), Some("simple" | "flat"))
+        })?;
+        field("authenticate", "`auto`, `always` or `never`", &|v| {
+            matches!(v.as_str(), Some("auto" | "always" | "never"))
+        })?;
+        field(
+            "ignore-error-codes",
+            "a list of HTTP status numbers",
+            &|v| {
+                v.as_array().is_some_and(|codes| {
+                    codes.iter().all(|c| {
+                        matches!(c.get_ref(), toml::de::DeValue::Integer(_))
+                            && c.get_ref()
+                                .as_integer()
+                                .and_then(|i| i64::from_str_radix(i.as_str(), i.radix()).ok())
+                                .is_some_and(|i| (0..=i64::from(u16::MAX)).contains(&i))
+                    })
+                })
+            },
+        )?;
+        field(
+            "name",
+            "an index name (ASCII letters, digits, `-`, `_` and `.`)",
+            &|v| v.as_str().is_some_and(is_index_name),
+        )?;
+        if table.get("url").is_none() {
+            return Err(wrong(
+                index,
+                "a [[tool.uv.index]] has no `url`",
+                &format!("add the index's `url` {UV_REFUSES}"),
+            ));
+        }
+        if let Some(name) = table.get("name").and_then(NodeExt::as_str)
+            && !names.insert(name)
+        {
+            return Err(wrong(
+                index,
+                &format!("a second [[tool.uv.index]] is named `{name}`"),
+                &format!("give each index its own name {UV_REFUSES}"),
+            ));
+        }
+        if table.get("default").and_then(NodeExt::as_bool) == Some(true) {
+            if default_seen {
+                return Err(wrong(
+                    index,
+                    "a second [[tool.uv.index]] has `default = true`",
+                    &format!("mark one index as the default at most {UV_REFUSES}"),
+                ));
+            }
+            default_seen = true;
+        }
+    }
+    Ok(())
+}
+
+/// `[tool.uv] conflicts` as uv reads it: a list of sets, each a list of at least two tables,
+/// each naming a `package`, an `extra` or a `group` (valid names; not both `extra` and
+/// `group`), with no other key. Errors: `wrong`'s.
+fn check_conflicts(
+    node: Option<&Node>,
+    wrong: &dyn Fn(&Node, &str, &str) -> anyhow::Error,
+) -> anyhow::Result<()> {
+    let Some(node) = node else {
+        return Ok(());
+    };
+    let fix = format!(
+        "write sets such as `conflicts = [[{{ extra = \"cpu\" }}, {{ extra = \"gpu\" }}]]` {UV_REFUSES}"
+    );
+    let Some(sets) = node.as_array() else {
+        return Err(wrong(
+            node,
+            "`[tool.uv] conflicts` must be a list of sets",
+            &fix,
+        ));
+    };
+    for set in sets {
+        let Some(items) = set.as_array() else {
+            return Err(wrong(
+                set,
+                "a set of `[tool.uv] conflicts` must be a list",
+                &fix,
+            ));
+        };
+        if items.len() < 2 {
+            return Err(wrong(
+                set,
+                "a set of `[tool.uv] conflicts` needs at least two entries",
+                &fix,
+            ));
+        }
+        for item in items {
+            let Some(table) = item.as_table() else {
+                return Err(wrong(
+                    item,
+                    "an entry of `[tool.uv] conflicts` is no table",
+                    &fix,
+                ));
+            };
+            for (key, value) in table.iter() {
+                let key = key.get_ref().as_ref();
+                if !matches!(key, "package" | "extra" | "group") {
+                    return Err(wrong(
+                        value,
+                        &format!("an entry of `[tool.uv] conflicts` has `{key}`"),
+                        &fix,
+                    ));
+                }
+                if !value.as_str().is_some_and(is_valid_name) {
+                    return Err(wrong(
+                        value,
+                        &format!("`{key}` of a `[tool.uv] conflicts` entry is not a valid name"),
+                        &fix,
+                    ));
+                }
+            }
+            if table.get("extra").is_some() && table.get("group").is_some() {
+                return Err(wrong(
+                    item,
+                    "an entry of `[tool.uv] conflicts` has both `extra` and `group`",
+                    &fix,
+                ));
+            }
+            if table.is_empty() {
+                return Err(wrong(
+                    item,
+                    "an entry of `[tool.uv] conflicts` names no `package`, `extra` or `group`",
+                    &fix,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `[tool.uv.dependency-groups]` as uv reads it: a table of tables, each with an optional
+/// `requires-python` that is a PEP 440 specifier set, each named after a group of
+/// `[dependency-groups]` (normalised) unless uv does not manage the project. Errors:
+/// `wrong`'s.
+fn check_group_settings(
+    node: Option<&Node>,
+    groups: Option<&Node>,
+    unmanaged: bool,
+    wrong: &dyn Fn(&Node, &str, &str) -> anyhow::Error,
+) -> anyhow::Result<()> {
+    let Some(node) = node else {
+        return Ok(());
+    };
+    let fix = format!(
+        "write e.g. `[tool.uv.dependency-groups]` `dev = {{ requires-python = \">=3.11\" }}` {UV_REFUSES}"
+    );
+    let Some(table) = node.as_table() else {
+        return Err(wrong(
+            node,
+            "`[tool.uv.dependency-groups]` must be a table",
+            &fix,
+        ));
+    };
+    let known: BTreeSet<String> = groups
+        .and_then(NodeExt::as_table)
+        .map(|t| t.iter().map(|(k, _)| normalize(k.get_ref())).collect())
+        .unwrap_or_default();
+    for (group, _, settings) in entries(table) {
+        if settings.as_table().is_none() {
+            return Err(wrong(
+                settings,
+                &format!("`[tool.uv.dependency-groups] {group}` must be a table"),
+                &fix,
+            ));
+        }
+        if let Some(rp) = settings.get("requires-python") {
+            let valid = rp
+                .as_str()
+                .is_some_and(|s| pep440_rs::VersionSpecifiers::from_str(s).is_ok());
+            if !valid {
+                return Err(wrong(
+                    rp,
+                    &format!(
+                        "`requires-python` of [tool.uv.dependency-groups] {group} is no PEP 440 \
+                         specifier set"
+                    ),
+                    &fix,
+                ));
+            }
+        }
+        if !unmanaged && !known.contains(&normalize(group)) {
+            return Err(wrong(
+                settings,
+                &format!(
+                    "[tool.uv.dependency-groups] names `{group}`, which is no group of \
+                     [dependency-groups]"
+                ),
+                &format!("add the group to [dependency-groups], or drop its settings {UV_REFUSES}"),
+            ));
         }
     }
     Ok(())
