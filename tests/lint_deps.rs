@@ -912,8 +912,16 @@ fn citychain_with_planted_violations_reports_each_rule() {
         "\n[build-dependencies]\n",
         "\n[build_dependencies]\n",
     );
-    // pyo3-layout: ca_py loses its own pyproject.toml.
+    // pyo3-layout: ca_py loses its own pyproject.toml. Its distribution `citychain-ca` goes
+    // with it, so attest stops requiring it: a workspace source for no member is exit 2, as
+    // uv refuses it (`sources_uv_cannot_lower_are_exit_2` in tests/lint_python.rs).
     std::fs::remove_file(root.join("CA/rust/ca_py/pyproject.toml")).unwrap();
+    plant(
+        root,
+        "DAGs/python/attest/pyproject.toml",
+        "dependencies = [\"citychain-ca\"]",
+        "dependencies = []",
+    );
     // unused-exemption (next to the example's own exemption, which still matches).
     plant(
         root,

@@ -1774,3 +1774,118 @@ fn member_files_uv_refuses_are_exit_2_and_what_it_accepts_is_not() {
         }
     }
 }
+
+/// Sources uv refuses only when it lowers a requirement (`uv lock` fails on them, exit 1 or 2,
+/// whatever the requirement's marker): a workspace source for a distribution no member has,
+/// an index source naming no index of the file or the root. Ours is exit 2 at the source's
+/// line; where uv gets past them (it may still fail offline, resolving `c` from an index), we
+/// are not exit 2.
+#[test]
+fn sources_uv_cannot_lower_are_exit_2() {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    let index = "\n[[tool.uv.index]]\nname = \"x\"\nurl = \"https://example.invalid/simple\"\nexplicit = true\n";
+    // (the root's tail, member a's tail after its version, member b's tail, what uv says)
+    let cases: Vec<(String, String, String, Option<&str>)> = vec![
+        (
+            String::new(),
+            "dependencies = [\"c\"]\n\n[tool.uv.sources]\nc = { workspace = true }\n".into(),
+            String::new(),
+            Some("is not a workspace member"),
+        ),
+        (
+            String::new(),
+            "\n[dependency-groups]\ndev = [\"c; sys_platform == 'linux' and sys_platform == 'win32'\"]\n\n[tool.uv.sources]\nc = { workspace = true }\n".into(),
+            String::new(),
+            Some("is not a workspace member"),
+        ),
+        (
+            "\n[tool.uv.sources]\nc = { workspace = true }\n".into(),
+            "dependencies = [\"c\"]\n".into(),
+            String::new(),
+            Some("is not a workspace member"),
+        ),
+        (
+            String::new(),
+            "dependencies = [\"b\"]\n\n[tool.uv.sources]\nb = { workspace = true }\nc = { workspace = true }\n".into(),
+            String::new(),
+            None,
+        ),
+        (
+            String::new(),
+            "dependencies = [\"c\"]\n\n[tool.uv]\nmanaged = false\n\n[tool.uv.sources]\nc = { workspace = true }\n".into(),
+            String::new(),
+            None,
+        ),
+        (
+            String::new(),
+            "dependencies = [\"c\"]\n\n[tool.uv.sources]\nc = { index = \"x\" }\n".into(),
+            String::new(),
+            Some("references an undeclared index"),
+        ),
+        (
+            String::new(),
+            "dependencies = [\"c\"]\n\n[tool.uv.sources]\nc = { index = \"x\" }\n".into(),
+            index.into(),
+            Some("references an undeclared index"),
+        ),
+        (
+            String::new(),
+            format!("dependencies = [\"c\"]\n\n[tool.uv.sources]\nc = {{ index = \"x\" }}\n{index}"),
+            String::new(),
+            None,
+        ),
+        (
+            index.into(),
+            "dependencies = [\"c\"]\n\n[tool.uv.sources]\nc = { index = \"x\" }\n".into(),
+            String::new(),
+            None,
+        ),
+    ];
+    for (root_tail, a_tail, b_tail, uv_says) in &cases {
+        let root = format!("[tool.uv.workspace]\nmembers = [\"py/*\"]\n{root_tail}");
+        let a = format!("[project]\nname = \"a\"\nversion = \"0.1.0\"\n{a_tail}");
+        let b = format!("[project]\nname = \"b\"\nversion = \"0.1.0\"\n{b_tail}");
+        let ws = write_workspace(&[
+            (
+                "Cargo.toml",
+                "[workspace]\nresolver = \"2\"\nmembers = []\n",
+            ),
+            ("pyproject.toml", &root),
+            ("py/a/pyproject.toml", &a),
+            ("py/b/pyproject.toml", &b),
+        ]);
+        let (locked, uv_stderr) = uv_lock(ws.path());
+        let ours = run(ws.path(), &[]);
+        let case = format!("root:\n{root}\na:\n{a}\nb:\n{b}");
+        match uv_says {
+            Some(says) => {
+                assert!(
+                    !locked && uv_stderr.contains(says),
+                    "uv was to say {says:?}:\n{case}\n{uv_stderr}"
+                );
+                assert_eq!(ours.code, 2, "uv refuses:\n{case}\nours: {}", ours.stderr);
+                assert!(
+                    ours.stderr.contains("pyproject.toml:")
+                        && ours.stderr.contains("[tool.uv.sources] entry `c`"),
+                    "{case}\n{}",
+                    ours.stderr
+                );
+            }
+            None => {
+                for refusal in [
+                    "is not a workspace member",
+                    "undeclared index",
+                    "Failed to parse",
+                ] {
+                    assert!(
+                        !uv_stderr.contains(refusal),
+                        "uv refuses:\n{case}\n{uv_stderr}"
+                    );
+                }
+                assert_ne!(ours.code, 2, "uv takes:\n{case}\nours: {}", ours.stderr);
+            }
+        }
+    }
+}

@@ -65,8 +65,10 @@ pub(crate) fn pyo3_crates(ws: &Workspace) -> Vec<Pyo3Crate> {
 }
 
 /// What `check` cannot report as a finding: a `requires-python` that is no PEP 440 specifier
-/// set (exit 2, with its file and line, before anything is written).
+/// set, and a source uv cannot lower ([`sources_uv_lowers`]) (exit 2,
+/// with its file and line, before anything is written).
 pub(crate) fn check_input(py: &PythonWorkspace) -> anyhow::Result<()> {
+    sources_uv_lowers(py)?;
     let projects = py
         .packages
         .iter()
@@ -83,6 +85,88 @@ pub(crate) fn check_input(py: &PythonWorkspace) -> anyhow::Result<()> {
         }
         if let Some(rp) = &p.requires_python {
             valid.insert(rp.value.as_str());
+        }
+    }
+    Ok(())
+}
+
+/// The sources uv refuses when it lowers a requirement (`uv lock` 0.13, which fails on them
+/// whatever the requirement's marker): in a uv workspace, `{ workspace = true }` for a
+/// distribution no member has ("`c` references a workspace in `tool.uv.sources` ..., but is
+/// not a workspace member"); anywhere, `{ index = "x" }` where neither the file nor (for a uv
+/// member) the root declares a `[[tool.uv.index]]` named `x` ("Package `c` references an
+/// undeclared index: `x`"). The source is the file's own, else the root's, which uv members
+/// inherit. A member uv does not manage is not read. Errors (exit 2): the first such source,
+/// at its line.
+fn sources_uv_lowers(py: &PythonWorkspace) -> anyhow::Result<()> {
+    let members: std::collections::BTreeSet<&str> = py
+        .packages
+        .iter()
+        .filter(|p| py.uv_members.contains(&p.dir))
+        .map(|p| p.distribution.as_str())
+        .collect();
+    let root = py.root.as_ref();
+    let projects = py
+        .packages
+        .iter()
+        .filter(|p| !p.dir.is_empty())
+        .filter_map(|p| Some((p.project.as_ref()?, py.uv_members.contains(&p.dir))))
+        .chain(root.map(|r| (r, false)))
+        .filter(|(p, _)| p.uv_managed != Some(false));
+    let fix = "(uv refuses to lock this workspace too)";
+    for (proj, member) in projects {
+        let inherited = root.filter(|_| member);
+        for r in &proj.requirements {
+            let (entry, file, indexes) = match proj.sources.get(&r.name) {
+                Some(entry) => (entry, proj.path(), None),
+                None => match inherited.and_then(|root| root.sources.get(&r.name)) {
+                    Some(entry) => (entry, "pyproject.toml", inherited),
+                    None => continue,
+                },
+            };
+            let at = format!("{file}:{}", entry.line);
+            let required = format!("required at {}:{}", proj.path(), r.line);
+            // A PyO3 crate of the monorepo outside the uv workspace is `pyo3-not-uv-member`'s.
+            if py.uv_workspace
+                && entry.workspace
+                && !members.contains(r.name.as_str())
+                && !py.by_distribution.contains_key(&r.name)
+            {
+                return Err(crate::errors::UserError::new(
+                    format!(
+                        "{at}: the [tool.uv.sources] entry `{}` is a workspace source, but no \
+                         member of the uv workspace is named `{}` ({required})",
+                        r.name, r.name
+                    ),
+                    format!(
+                        "make the package that builds `{}` a member ([tool.uv.workspace] \
+                         members), fix the name, or give it another source {fix}",
+                        r.name
+                    ),
+                )
+                .into());
+            }
+            let declared = |name: &str| {
+                proj.indexes.iter().any(|i| i == name)
+                    || indexes
+                        .or(inherited)
+                        .is_some_and(|p| p.indexes.iter().any(|i| i == name))
+            };
+            if let Some(index) = entry.indexes.iter().find(|i| !declared(i)) {
+                return Err(crate::errors::UserError::new(
+                    format!(
+                        "{at}: the [tool.uv.sources] entry `{}` names the index `{index}`, which \
+                         no [[tool.uv.index]] declares ({required})",
+                        r.name
+                    ),
+                    format!(
+                        "declare it (`[[tool.uv.index]]` with `name = \"{index}\"` and its \
+                         `url`) in {} or the root pyproject.toml, or fix the name {fix}",
+                        proj.path()
+                    ),
+                )
+                .into());
+            }
         }
     }
     Ok(())

@@ -136,6 +136,8 @@ pub struct UvSource {
     pub workspace: bool,
     /// `{ path = "..." }`, as written.
     pub path: Option<String>,
+    /// The `index = "..."` names of its entries (a list of sources may name several).
+    pub indexes: Vec<String>,
     /// 1-based line of the entry.
     pub line: usize,
 }
@@ -192,6 +194,8 @@ pub struct PyProject {
     /// `[tool.uv] managed`: `Some(false)` keeps the project out of a uv workspace (uv omits
     /// such a member; uv's `ToolUv::managed`).
     pub uv_managed: Option<bool>,
+    /// The `name`s of its `[[tool.uv.index]]` tables.
+    pub indexes: Vec<String>,
 }
 
 impl PyProject {
@@ -584,6 +588,11 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
                 UvSource {
                     workspace,
                     path,
+                    indexes: all
+                        .iter()
+                        .filter_map(|e| e.get("index").and_then(NodeExt::as_str))
+                        .map(str::to_string)
+                        .collect(),
                     line: line_of(value),
                 },
             );
@@ -679,6 +688,14 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
         maturin_module,
         uv_workspace,
         uv_managed,
+        indexes: uv
+            .and_then(|u| u.get("index"))
+            .and_then(NodeExt::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i.get("name").and_then(NodeExt::as_str))
+            .map(str::to_string)
+            .collect(),
         path: doc.path.clone(),
         dir: doc.dir.clone(),
         text: String::new(),
@@ -1595,12 +1612,13 @@ fn pep508(text: &str) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, 
     if let Some(extras) = trimmed[name_end..].trim_start().strip_prefix('[') {
         let extras = extras.split(']').next().unwrap_or(extras);
         for extra in extras.split(',').map(str::trim) {
-            let plain = extra
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-            if plain && extra.ends_with(['.', '_', '-']) {
+            // The name `pep508_rs` reads: the run of name characters (`0-` of `a[0- '`).
+            let run = extra
+                .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+                .map_or(extra, |end| &extra[..end]);
+            if run.ends_with(['.', '_', '-']) {
                 return Err(format!(
-                    "`{extra}` is not a valid extra name: a name ends with an ASCII letter or digit"
+                    "`{run}` is not a valid extra name: a name ends with an ASCII letter or digit"
                 ));
             }
         }
