@@ -1889,3 +1889,66 @@ fn sources_uv_cannot_lower_are_exit_2() {
         }
     }
 }
+
+/// A uv workspace locks for the Pythons every member allows, and uv refuses members whose
+/// `requires-python` ranges share none ("Found conflicting Python requirements"): ours is exit
+/// 2 exactly then, pair by pair over specifiers of every operator (release-only ranges, as uv
+/// reads them).
+#[test]
+fn members_whose_pythons_share_none_are_refused_as_uv_refuses_them() {
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    let specifiers = [
+        ">=3.12.5",
+        "<3.12.3",
+        ">=3.12",
+        "<3.10",
+        "==3.11.*",
+        ">=3.11, !=3.11.*",
+        ">3.11",
+        "<=3.11",
+        "~=3.11.2",
+        "==3.11",
+    ];
+    let mut disagreements = Vec::new();
+    let mut refused = 0;
+    for (i, a) in specifiers.iter().enumerate() {
+        for b in &specifiers[i..] {
+            let member = |name: &str, rp: &str| {
+                format!(
+                    "[project]\nname = \"{name}\"\nversion = \"0.1.0\"\nrequires-python = \"{rp}\"\n"
+                )
+            };
+            let ws = write_workspace(&[
+                (
+                    "Cargo.toml",
+                    "[workspace]\nresolver = \"2\"\nmembers = []\n",
+                ),
+                (
+                    "pyproject.toml",
+                    "[tool.uv.workspace]\nmembers = [\"py/*\"]\n",
+                ),
+                ("py/a/pyproject.toml", &member("a", a)),
+                ("py/b/pyproject.toml", &member("b", b)),
+            ]);
+            let (_, uv_stderr) = uv_lock(ws.path());
+            let uv_refuses = uv_stderr.contains("Found conflicting Python requirements");
+            let ours = run(ws.path(), &[]);
+            let we_refuse = ours.code == 2;
+            if uv_refuses != we_refuse {
+                disagreements.push(format!("{a} / {b}: uv {uv_stderr}\nours {}", ours.stderr));
+            }
+            if we_refuse {
+                refused += 1;
+                assert!(
+                    ours.stderr.contains("py/b/pyproject.toml:4:") && ours.stderr.contains(a),
+                    "{a} / {b}: {}",
+                    ours.stderr
+                );
+            }
+        }
+    }
+    assert!(disagreements.is_empty(), "{disagreements:#?}");
+    assert!(refused >= 5, "the pairs should hold conflicts: {refused}");
+}

@@ -18,7 +18,7 @@ use toml_edit::{DocumentMut, InlineTable, Item, Table, Value};
 
 use super::{Edit, Finding, Rule};
 use crate::model::{NodeExt, Workspace, join, normalize_rel};
-use crate::python::pyproject::UvSource;
+use crate::python::pyproject::{AtLine, UvSource};
 use crate::python::{Package, PackageKind, PyProject, Pyo3Crate, PythonWorkspace, normalize};
 
 /// The rules of this module (`pyo3-layout` is `layout.rs`'s).
@@ -69,6 +69,12 @@ pub(crate) fn pyo3_crates(ws: &Workspace) -> Vec<Pyo3Crate> {
 /// with its file and line, before anything is written).
 pub(crate) fn check_input(py: &PythonWorkspace) -> anyhow::Result<()> {
     sources_uv_lowers(py)?;
+    check_requires_python_texts(py)?;
+    pythons_in_common(py)
+}
+
+/// Each `requires-python` is a PEP 440 specifier set ([`PyProject::check_requires_python`]).
+fn check_requires_python_texts(py: &PythonWorkspace) -> anyhow::Result<()> {
     let projects = py
         .packages
         .iter()
@@ -90,11 +96,74 @@ pub(crate) fn check_input(py: &PythonWorkspace) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// In a uv workspace, the members' `requires-python` (each a range of releases, as uv reads
+/// it: `pep440_rs::release_specifiers_to_ranges`) must have a Python in common: uv locks for
+/// their intersection and refuses an empty one ("Found conflicting Python requirements").
+/// Members uv does not manage are left out; the root counts when it has a `[project]`. Errors
+/// (exit 2): the member whose range empties the intersection, with one earlier member it
+/// excludes when there is one.
+fn pythons_in_common(py: &PythonWorkspace) -> anyhow::Result<()> {
+    if !py.uv_workspace {
+        return Ok(());
+    }
+    let projects = py
+        .packages
+        .iter()
+        .filter(|p| py.uv_members.contains(&p.dir))
+        .filter_map(|p| Some((p, p.project.as_ref()?)))
+        .filter(|(_, proj)| proj.uv_managed != Some(false));
+    // (distribution, file, requires-python, its range), of the members read so far.
+    let mut seen: Vec<(&str, &str, &AtLine<String>, _)> = Vec::new();
+    let mut common = None;
+    for (pkg, proj) in projects {
+        let Some(rp) = &proj.requires_python else {
+            continue;
+        };
+        let Ok(specifiers) = pep440_rs::VersionSpecifiers::from_str(&rp.value) else {
+            continue;
+        };
+        let range = pep440_rs::release_specifiers_to_ranges(specifiers);
+        let next = match common {
+            None => range.clone(),
+            Some(common) => range.intersection(&common),
+        };
+        if next.is_empty() {
+            let at = format!("{}:{}", proj.path(), rp.line);
+            let with = seen
+                .iter()
+                .find(|(_, _, _, other)| range.is_disjoint(other))
+                .map_or_else(
+                    || "the Pythons the members before it allow in common".to_string(),
+                    |(name, file, other_rp, _)| {
+                        format!(
+                            "`{name}`'s `requires-python = \"{}\"` ({file}:{})",
+                            other_rp.value, other_rp.line
+                        )
+                    },
+                );
+            return Err(crate::errors::UserError::new(
+                format!(
+                    "{at}: `{}`'s `requires-python = \"{}\"` allows no Python that {with} \
+                     allows; a uv workspace locks for the Pythons all its members allow",
+                    pkg.distribution, rp.value
+                ),
+                "widen one of the two ranges so that they share a Python version (uv refuses to \
+                 lock this workspace too: \"Found conflicting Python requirements\")",
+            )
+            .into());
+        }
+        common = Some(next);
+        seen.push((pkg.distribution.as_str(), proj.path(), rp, range));
+    }
+    Ok(())
+}
+
 /// The sources uv refuses when it lowers a requirement (`uv lock` 0.13, which fails on them
 /// whatever the requirement's marker): in a uv workspace, `{ workspace = true }` for a
 /// distribution no member has ("`c` references a workspace in `tool.uv.sources` ..., but is
-/// not a workspace member"); anywhere, `{ index = "x" }` where neither the file nor (for a uv
-/// member) the root declares a `[[tool.uv.index]]` named `x` ("Package `c` references an
+/// not a workspace member"); anywhere, `{ index = "x" }` for a distribution not of the monorepo
+/// (one of the monorepo wants a workspace source: `missing-workspace-source`) where neither the
+/// file nor (for a uv member) the root declares a `[[tool.uv.index]]` named `x` ("Package `c` references an
 /// undeclared index: `x`"). The source is the file's own, else the root's, which uv members
 /// inherit. A member uv does not manage is not read. Errors (exit 2): the first such source,
 /// at its line.
@@ -152,7 +221,11 @@ fn sources_uv_lowers(py: &PythonWorkspace) -> anyhow::Result<()> {
                         .or(inherited)
                         .is_some_and(|p| p.indexes.iter().any(|i| i == name))
             };
-            if let Some(index) = entry.indexes.iter().find(|i| !declared(i)) {
+            // A distribution of the monorepo wants a workspace source instead, whatever index
+            // it names: that is `missing-workspace-source`'s, which `--fix` repairs.
+            let ours =
+                members.contains(r.name.as_str()) || py.by_distribution.contains_key(&r.name);
+            if let Some(index) = entry.indexes.iter().find(|i| !ours && !declared(i)) {
                 return Err(crate::errors::UserError::new(
                     format!(
                         "{at}: the [tool.uv.sources] entry `{}` names the index `{index}`, which \
