@@ -1091,6 +1091,10 @@ fn source_tables_are_refused_exactly_when_uv_cannot_parse_them() {
             "{ url = \"https://example.invalid/core-1.0.tar.gz\" }",
             "{ index = \"a b\" }",
             "{ index = \"internal.proxy_2\" }",
+            // uv knows that the platform variables imply each other; PEP 751 markers.
+            "[{ workspace = true, marker = \"sys_platform == 'linux'\" }, { workspace = true, marker = \"os_name == 'nt'\" }]",
+            "[{ workspace = true, marker = \"platform_system == 'Windows'\" }, { workspace = true, marker = \"sys_platform == 'darwin'\" }]",
+            "{ workspace = true, marker = \"'dev' in dependency_groups\" }",
         ]
         .map(String::from),
     );
@@ -1663,6 +1667,19 @@ fn member_files_uv_refuses_are_exit_2_and_what_it_accepts_is_not() {
             "version = \"0.1.0\"\n".into(),
             "\n[dependency-groups]\ndev = []\n\n[tool.uv.dependency-groups]\nDev = { requires-python = \">=3.8\" }\n".into(),
             None,
+        ),
+        // What uv reads that `pep508_rs` 0.9 alone would not: PEP 751's `extras` and
+        // `dependency_groups` markers, an `@` inside a quoted marker value, a build constraint
+        // as a table with its hashes.
+        (
+            "version = \"0.1.0\"\ndependencies = [\"b ; 'e1' not in extras\"]\n".into(),
+            "\n[tool.uv.sources]\nb = { workspace = true }\n\n[tool.uv]\nconstraint-dependencies = [\"b==0.1.0 ; platform_version == 'a@b://c;d'\"]\nenvironments = [\"'dev' in dependency_groups or sys_platform == 'linux'\"]\nbuild-constraint-dependencies = [{ requirement = \"b>=0.1\", hashes = [\"sha256:abc\"], note = 1 }]\n".into(),
+            None,
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\nbuild-constraint-dependencies = [{ hashes = [] }]\n".into(),
+            Some("missing field `requirement`"),
         ),
         // `[project] version` and `dynamic` (PyPA's specification, as uv reads it).
         (

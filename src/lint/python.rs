@@ -119,6 +119,10 @@ fn pythons_in_common(py: &PythonWorkspace) -> anyhow::Result<()> {
         let Some(rp) = &proj.requires_python else {
             continue;
         };
+        // Most members write the same text: intersecting with it again changes nothing.
+        if seen.iter().any(|(_, _, other, _)| other.value == rp.value) {
+            continue;
+        }
         let Ok(specifiers) = pep440_rs::VersionSpecifiers::from_str(&rp.value) else {
             continue;
         };

@@ -729,7 +729,7 @@ fn overlapping_markers<'n, 'a>(all: &[&'n Node<'a>]) -> Option<(&'n Node<'a>, St
         match e.get("marker").and_then(NodeExt::as_str) {
             None => Some(None),
             // An invalid marker is reported with its table ([`refused_source`]).
-            Some(text) => pep508_rs::MarkerTree::from_str(text).ok().map(Some),
+            Some(text) => marker(text).ok().map(Some),
         }
     };
     for pair in all.windows(2) {
@@ -747,6 +747,23 @@ fn overlapping_markers<'n, 'a>(all: &[&'n Node<'a>]) -> Option<(&'n Node<'a>, St
             .unwrap_or(&always)
             .is_disjoint(right.as_ref().unwrap_or(&always))
         {
+            continue;
+        }
+        // uv knows that `sys_platform`, `platform_system` and `os_name` imply each other
+        // (`sys_platform == 'linux'` rules out `os_name == 'nt'`); `pep508_rs` 0.9 does not. Two
+        // markers on different ones of them are left to uv rather than refused wrongly.
+        let platform = |e: &Node| -> Vec<&str> {
+            let text = e
+                .get("marker")
+                .and_then(NodeExt::as_str)
+                .unwrap_or_default();
+            ["sys_platform", "platform_system", "os_name"]
+                .into_iter()
+                .filter(|v| text.contains(v))
+                .collect()
+        };
+        let (lp, rp) = (platform(lhs), platform(rhs));
+        if !lp.is_empty() && !rp.is_empty() && lp != rp {
             continue;
         }
         return Some(match (&left, &right) {
@@ -884,9 +901,9 @@ fn refused_source<'n, 'a>(entry: &'n Node<'a>) -> Option<(&'n Node<'a>, String)>
     }
     if let Some(marker) = entry.get("marker")
         && let Some(text) = marker.as_str()
-        && let Err(e) = pep508_rs::MarkerTree::from_str(text)
+        && let Err(e) = self::marker(text)
     {
-        return Some((marker, format!("has an invalid `marker`: {}", e.message)));
+        return Some((marker, format!("has an invalid `marker`: {e}")));
     }
     None
 }
@@ -1116,6 +1133,11 @@ fn check_uv_settings(
         items
             .iter()
             .map(|item| {
+                // uv takes `{ requirement = "...", hashes = [...] }` for a build constraint.
+                let item = match item.get("requirement") {
+                    Some(requirement) if key == "build-constraint-dependencies" => requirement,
+                    _ => item,
+                };
                 item.as_str().map(|s| (item, s)).ok_or_else(|| {
                     wrong(
                         item,
@@ -1222,13 +1244,10 @@ fn check_environments(
                 &format!("write e.g. `{key} = [\"sys_platform == 'linux'\"]` {UV_REFUSES}"),
             ));
         };
-        if let Err(e) = pep508_rs::MarkerTree::from_str(text) {
+        if let Err(e) = marker(text) {
             return Err(wrong(
                 item,
-                &format!(
-                    "`{text}` in [tool.uv] {key} is no PEP 508 marker: {}",
-                    e.message
-                ),
+                &format!("`{text}` in [tool.uv] {key} is no PEP 508 marker: {e}"),
                 &format!("write a marker such as `sys_platform == 'linux'` {UV_REFUSES}"),
             ));
         }
@@ -1567,7 +1586,7 @@ static SPECIFIER_COMMA: std::sync::LazyLock<Option<regex::Regex>> =
 /// a version specifier; a URL followed by `;` without a space refused (uv reads the `;` as
 /// part of the URL).
 fn strict(text: &str) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, String> {
-    if let Some((_, after)) = text.split_once('@')
+    if let Some(after) = direct_reference(text)
         && let Some(i) = after.find(';')
         && !after[..i].ends_with(char::is_whitespace)
         && after[..i].contains("://")
@@ -1576,7 +1595,7 @@ fn strict(text: &str) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, 
             "a URL must be followed by a space before the `;` of its marker (PEP 508)".into(),
         );
     }
-    if let Some((_, after)) = text.split_once('@')
+    if let Some(after) = direct_reference(text)
         && after.contains("://")
         && after
             .split(';')
@@ -1593,6 +1612,20 @@ fn strict(text: &str) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, 
         Some(re) if re.is_match(text) => pep508(&re.replace(text, "$1$2$3")).map_err(|_| first),
         _ => Err(first),
     }
+}
+
+/// What follows the `@` of a direct reference (`name [extras] @ URL ...`), or `None` when the
+/// requirement has none (an `@` in a quoted marker value is no direct reference).
+fn direct_reference(text: &str) -> Option<&str> {
+    let rest = text.trim_start();
+    let name_end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+        .unwrap_or(rest.len());
+    let mut rest = rest[name_end..].trim_start();
+    if let Some(extras) = rest.strip_prefix('[') {
+        rest = extras.split_once(']')?.1.trim_start();
+    }
+    rest.strip_prefix('@')
 }
 
 /// `pep508_rs`'s parse of `text`, with a name that ends in `.`, `_` or `-` refused first (its
@@ -1623,7 +1656,38 @@ fn pep508(text: &str) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, 
             }
         }
     }
-    pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(text)
+    pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(&without_pep751_markers(text))
+        .map_err(|e| e.message.to_string())
+}
+
+/// `'dev' in dependency_groups` and `'cli' in extras` (PEP 751's markers, which uv reads and
+/// `pep508_rs` 0.9 does not), and their `not in`: each becomes its own `platform_release`
+/// comparison with a value no platform has, so the text parses, and such a condition is
+/// neither true nor false for the rules, as an unknown platform's would be. Used wherever a
+/// marker is parsed ([`marker`], [`pep508`]).
+static PEP751_MARKER: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r#"(?:'([^']*)'|"([^"]*)")\s+(not\s+in|in)\s+(extras|dependency_groups)\b"#)
+        .ok()
+});
+
+fn without_pep751_markers(text: &str) -> std::borrow::Cow<'_, str> {
+    let Some(re) = PEP751_MARKER.as_ref() else {
+        return text.into();
+    };
+    if !text.contains("extras") && !text.contains("dependency_groups") {
+        return text.into();
+    }
+    re.replace_all(text, |c: &regex::Captures| {
+        let value = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
+        let op = if c[3].starts_with("not") { "!=" } else { "==" };
+        format!("platform_release {op} 'pep751:{}:{value}'", &c[4])
+    })
+}
+
+/// A PEP 508 marker as uv reads it (with PEP 751's `extras` and `dependency_groups`,
+/// [`without_pep751_markers`]). Errors: `pep508_rs`'s message.
+pub(crate) fn marker(text: &str) -> Result<pep508_rs::MarkerTree, String> {
+    pep508_rs::MarkerTree::from_str(&without_pep751_markers(text))
         .map_err(|e| e.message.to_string())
 }
 
