@@ -1681,6 +1681,51 @@ fn member_files_uv_refuses_are_exit_2_and_what_it_accepts_is_not() {
             "\n[tool.uv]\nbuild-constraint-dependencies = [{ hashes = [] }]\n".into(),
             Some("missing field `requirement`"),
         ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[[tool.uv.index]]\nurl = \"https://example.invalid/simple\"\nexplicit = true\n".into(),
+            Some("requires a `name`"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[[tool.uv.index]]\nname = \"x\"\nurl = \"https://\"\n".into(),
+            Some("empty host"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[[tool.uv.index]]\nname = \"x\"\nurl = \"https://example.invalid/simple\"\nignore-error-codes = [99]\n".into(),
+            Some("not a valid HTTP status code"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[[tool.uv.index]]\nname = \"x\"\nurl = \"https://example.invalid/simple\"\npublish-url = \"./upload\"\n".into(),
+            Some("relative URL without a base"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[[tool.uv.index]]\nname = \"\"\nurl = \"https://example.invalid/simple\"\nexplicit = true\npublish-url = \"https://example.invalid/upload\"\ncache-control = { api = \"max-age=600\", note = 1 }\nignore-error-codes = [100, 999]\n".into(),
+            None,
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\nconflicts = [[{ extra = \"cpu\" }, { extra = \"CPU\" }]]\n".into(),
+            Some("at least two entries"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\nconflicts = [[{ extra = \"cpu\" }, { package = \"A\", extra = \"cpu\" }]]\n".into(),
+            Some("at least two entries"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[tool.uv]\nconflicts = [[{ extra = \"cpu\" }, { package = \"b\", extra = \"cpu\" }]]\n".into(),
+            None,
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[dependency-groups]\ng = [\"x @ https://example.invalid/x\"]\n".into(),
+            Some("supported file extension"),
+        ),
         // `[project] version` and `dynamic` (PyPA's specification, as uv reads it).
         (
             "requires-python = \">=3.11\"\n".into(),
@@ -1858,6 +1903,38 @@ fn sources_uv_cannot_lower_are_exit_2() {
             "dependencies = [\"c\"]\n\n[tool.uv.sources]\nc = { index = \"x\" }\n".into(),
             String::new(),
             None,
+        ),
+        // A url source names a wheel or source archive; `workspace = false` is not supported.
+        (
+            String::new(),
+            "dependencies = [\"c\"]\n\n[tool.uv.sources]\nc = { url = \"https://example.invalid/c\" }\n".into(),
+            String::new(),
+            Some("supported file extension"),
+        ),
+        (
+            String::new(),
+            "dependencies = [\"c\"]\n\n[tool.uv.sources]\nc = { url = \"git+https://example.invalid/c\" }\n".into(),
+            String::new(),
+            Some("supported file extension"),
+        ),
+        (
+            String::new(),
+            "dependencies = [\"c\"]\n\n[tool.uv.sources]\nc = { workspace = false }\n".into(),
+            String::new(),
+            Some("is not yet supported"),
+        ),
+        (
+            String::new(),
+            "\n[tool.uv.sources]\nc = { url = \"https://example.invalid/c\" }\nd = { workspace = false }\n".into(),
+            String::new(),
+            None,
+        ),
+        // The root project's own requirement, through the root's source.
+        (
+            "\n[project]\nname = \"root\"\nversion = \"0.1.0\"\ndependencies = [\"c\"]\n\n[tool.uv.sources]\nc = { workspace = true }\n".into(),
+            String::new(),
+            String::new(),
+            Some("is not a workspace member"),
         ),
     ];
     for (root_tail, a_tail, b_tail, uv_says) in &cases {

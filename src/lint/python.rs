@@ -178,13 +178,17 @@ fn sources_uv_lowers(py: &PythonWorkspace) -> anyhow::Result<()> {
         .filter(|p| py.uv_members.contains(&p.dir))
         .map(|p| p.distribution.as_str())
         .collect();
-    let root = py.root.as_ref();
+    // The root's file: a package of its own (with a `[project]`), or the virtual root.
+    let root = py.root_project().or(py.root.as_ref());
+    let root_is_package = py.packages.iter().any(|p| p.dir.is_empty());
     let projects = py
         .packages
         .iter()
-        .filter(|p| !p.dir.is_empty())
-        .filter_map(|p| Some((p.project.as_ref()?, py.uv_members.contains(&p.dir))))
-        .chain(root.map(|r| (r, false)))
+        .filter_map(|p| {
+            let member = !p.dir.is_empty() && py.uv_members.contains(&p.dir);
+            Some((p.project.as_ref()?, member))
+        })
+        .chain(root.filter(|_| !root_is_package).map(|r| (r, false)))
         .filter(|(p, _)| p.uv_managed != Some(false));
     let fix = "(uv refuses to lock this workspace too)";
     for (proj, member) in projects {
@@ -198,6 +202,10 @@ fn sources_uv_lowers(py: &PythonWorkspace) -> anyhow::Result<()> {
                 },
             };
             let at = format!("{file}:{}", entry.line);
+            // A distribution of the monorepo wants a workspace source instead, whatever the
+            // source says: that is `missing-workspace-source`'s, which `--fix` repairs.
+            let ours =
+                members.contains(r.name.as_str()) || py.by_distribution.contains_key(&r.name);
             let required = format!("required at {}:{}", proj.path(), r.line);
             // A PyO3 crate of the monorepo outside the uv workspace is `pyo3-not-uv-member`'s.
             if py.uv_workspace
@@ -219,16 +227,22 @@ fn sources_uv_lowers(py: &PythonWorkspace) -> anyhow::Result<()> {
                 )
                 .into());
             }
+            if let Some(why) = entry.lowering.as_deref().filter(|_| !ours) {
+                return Err(crate::errors::UserError::new(
+                    format!(
+                        "{at}: the [tool.uv.sources] entry `{}` {why} ({required})",
+                        r.name
+                    ),
+                    format!("fix the source of `{}` {fix}", r.name),
+                )
+                .into());
+            }
             let declared = |name: &str| {
                 proj.indexes.iter().any(|i| i == name)
                     || indexes
                         .or(inherited)
                         .is_some_and(|p| p.indexes.iter().any(|i| i == name))
             };
-            // A distribution of the monorepo wants a workspace source instead, whatever index
-            // it names: that is `missing-workspace-source`'s, which `--fix` repairs.
-            let ours =
-                members.contains(r.name.as_str()) || py.by_distribution.contains_key(&r.name);
             if let Some(index) = entry.indexes.iter().find(|i| !ours && !declared(i)) {
                 return Err(crate::errors::UserError::new(
                     format!(

@@ -138,6 +138,10 @@ pub struct UvSource {
     pub path: Option<String>,
     /// The `index = "..."` names of its entries (a list of sources may name several).
     pub indexes: Vec<String>,
+    /// Why uv refuses the entry when a requirement uses it (it reads the file, then fails to
+    /// lower the requirement): `workspace = false` ("not yet supported"), a `url` that names
+    /// no wheel or source archive ([`lowering_refusal`]).
+    pub lowering: Option<String>,
     /// 1-based line of the entry.
     pub line: usize,
 }
@@ -448,7 +452,14 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
         ));
     }
     if let Some(settings) = uv.and_then(NodeExt::as_table) {
-        check_uv_settings(settings, root.get("dependency-groups"), unmanaged, &wrong)?;
+        let own = name.as_ref().map(|n: &AtLine<String>| normalize(&n.value));
+        check_uv_settings(
+            settings,
+            root.get("dependency-groups"),
+            own.as_deref(),
+            unmanaged,
+            &wrong,
+        )?;
     }
     // uv's legacy `[tool.uv] dev-dependencies` (deprecated, still read by uv 0.13): the
     // `dev` group.
@@ -593,6 +604,7 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
                         .filter_map(|e| e.get("index").and_then(NodeExt::as_str))
                         .map(str::to_string)
                         .collect(),
+                    lowering: all.iter().find_map(|e| lowering_refusal(e)),
                     line: line_of(value),
                 },
             );
@@ -888,6 +900,7 @@ fn refused_source<'n, 'a>(entry: &'n Node<'a>) -> Option<(&'n Node<'a>, String)>
             ));
         }
     }
+
     if let Some(node) = entry.get("index")
         && let Some(name) = node.as_str()
         && !is_index_name(name)
@@ -1106,6 +1119,7 @@ fn check_version(
 fn check_uv_settings(
     settings: &crate::model::manifest::Table,
     groups: Option<&Node>,
+    own: Option<&str>,
     unmanaged: bool,
     wrong: &dyn Fn(&Node, &str, &str) -> anyhow::Error,
 ) -> anyhow::Result<()> {
@@ -1181,7 +1195,7 @@ fn check_uv_settings(
         check_environments(settings.get(key), key, wrong)?;
     }
     check_indexes(settings.get("index"), wrong)?;
-    check_conflicts(settings.get("conflicts"), wrong)?;
+    check_conflicts(settings.get("conflicts"), own, wrong)?;
     check_group_settings(settings.get("dependency-groups"), groups, unmanaged, wrong)?;
     if let Some(default) = settings.get("default-groups")
         && default.as_str() != Some("all")
@@ -1263,10 +1277,11 @@ fn is_index_name(name: &str) -> bool {
 }
 
 /// `[[tool.uv.index]]` as uv's `Index` reads it: a list of tables, each with a string `url`
-/// (uv takes a path there too, so it is not parsed), an optional `name` uv takes (no two
-/// alike, case counting), booleans `explicit` and `default` (one default at most), `format`
-/// `simple` or `flat`, `authenticate` `auto`, `always` or `never`, a string `publish-url`, and
-/// `ignore-error-codes` of HTTP status numbers. Errors: `wrong`'s.
+/// (a folder, or an absolute URL when it names a scheme), an optional `name` uv takes (no two
+/// alike, case counting; required with `explicit = true`), booleans `explicit` and `default`
+/// (one default at most), `format` `simple` or `flat`, `authenticate` `auto`, `always` or
+/// `never`, an absolute URL as `publish-url`, a table of strings as `cache-control`, and
+/// `ignore-error-codes` of HTTP status codes (100 to 999). Errors: `wrong`'s.
 fn check_indexes(
     node: Option<&Node>,
     wrong: &dyn Fn(&Node, &str, &str) -> anyhow::Error,
@@ -1317,17 +1332,38 @@ fn check_indexes(
         field("authenticate", "`auto`, `always` or `never`", &|v| {
             matches!(v.as_str(), Some("auto" | "always" | "never"))
         })?;
+        field("publish-url", "an absolute URL", &|v| {
+            v.as_str()
+                .is_some_and(|u| pep508_rs::VerbatimUrl::parse_url(u).is_ok())
+        })?;
+        // A folder is a `url` too; what names a scheme must be a URL.
+        field("url", "a folder or an absolute URL", &|v| {
+            v.as_str().is_some_and(|u| {
+                !u.is_empty()
+                    && (!u.contains("://") || pep508_rs::VerbatimUrl::parse_url(u).is_ok())
+            })
+        })?;
+        field(
+            "cache-control",
+            "a table whose `api` and `files` are strings",
+            &|v| {
+                v.as_table().is_some_and(|t| {
+                    ["api", "files"]
+                        .iter()
+                        .all(|k| t.get(*k).is_none_or(|x| x.as_str().is_some()))
+                })
+            },
+        )?;
         field(
             "ignore-error-codes",
-            "a list of HTTP status numbers",
+            "a list of HTTP status codes (100 to 999)",
             &|v| {
                 v.as_array().is_some_and(|codes| {
                     codes.iter().all(|c| {
-                        matches!(c.get_ref(), toml::de::DeValue::Integer(_))
-                            && c.get_ref()
-                                .as_integer()
-                                .and_then(|i| i64::from_str_radix(i.as_str(), i.radix()).ok())
-                                .is_some_and(|i| (0..=i64::from(u16::MAX)).contains(&i))
+                        c.get_ref()
+                            .as_integer()
+                            .and_then(|i| i64::from_str_radix(i.as_str(), i.radix()).ok())
+                            .is_some_and(|i| (100..=999).contains(&i))
                     })
                 })
             },
@@ -1337,6 +1373,15 @@ fn check_indexes(
             "an index name (ASCII letters, digits, `-`, `_` and `.`)",
             &|v| v.as_str().is_some_and(is_index_name),
         )?;
+        if table.get("explicit").and_then(NodeExt::as_bool) == Some(true)
+            && table.get("name").is_none()
+        {
+            return Err(wrong(
+                index,
+                "a [[tool.uv.index]] with `explicit = true` has no `name`",
+                &format!("name the index: sources pin packages to it by name {UV_REFUSES}"),
+            ));
+        }
         if table.get("url").is_none() {
             return Err(wrong(
                 index,
@@ -1369,9 +1414,11 @@ fn check_indexes(
 
 /// `[tool.uv] conflicts` as uv reads it: a list of sets, each a list of at least two tables,
 /// each naming a `package`, an `extra` or a `group` (valid names; not both `extra` and
-/// `group`), with no other key. Errors: `wrong`'s.
+/// `group`), with no other key, and at least two of them different once names are normalised
+/// and a missing `package` is the project itself (`own`). Errors: `wrong`'s.
 fn check_conflicts(
     node: Option<&Node>,
+    own: Option<&str>,
     wrong: &dyn Fn(&Node, &str, &str) -> anyhow::Error,
 ) -> anyhow::Result<()> {
     let Some(node) = node else {
@@ -1402,6 +1449,8 @@ fn check_conflicts(
                 &fix,
             ));
         }
+        // uv compares the entries normalised, a missing `package` being the project itself.
+        let mut distinct = BTreeSet::new();
         for item in items {
             let Some(table) = item.as_table() else {
                 return Err(wrong(
@@ -1441,6 +1490,20 @@ fn check_conflicts(
                     &fix,
                 ));
             }
+            let name = |key: &str| item.get(key).and_then(NodeExt::as_str).map(normalize);
+            distinct.insert((
+                name("package").or(own.map(str::to_string)),
+                name("extra"),
+                name("group"),
+            ));
+        }
+        if distinct.len() < 2 {
+            return Err(wrong(
+                set,
+                "a set of `[tool.uv] conflicts` needs at least two different entries (names \
+                 compared normalised)",
+                &fix,
+            ));
         }
     }
     Ok(())
@@ -1605,13 +1668,94 @@ fn strict(text: &str) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, 
         return Err("a URL does not end with a `,` (uv reads it as part of the URL)".into());
     }
     let first = match pep508(text) {
-        Ok(requirement) => return Ok(requirement),
+        Ok(requirement) => return with_archive_url(requirement),
         Err(e) => e,
     };
     match SPECIFIER_COMMA.as_ref() {
-        Some(re) if re.is_match(text) => pep508(&re.replace(text, "$1$2$3")).map_err(|_| first),
+        Some(re) if re.is_match(text) => pep508(&re.replace(text, "$1$2$3"))
+            .map_err(|_| first)
+            .and_then(with_archive_url),
         _ => Err(first),
     }
+}
+
+/// The archive names uv takes at the end of a direct URL: a wheel, or a source distribution
+/// (its `SourceDistExtension`), compared case by case as uv does.
+const ARCHIVES: [&str; 13] = [
+    ".whl",
+    ".zip",
+    ".tar.gz",
+    ".tgz",
+    ".tar.bz2",
+    ".tbz",
+    ".tar.xz",
+    ".txz",
+    ".tar.lz",
+    ".tlz",
+    ".tar.lzma",
+    ".tar.zst",
+    ".tar",
+];
+
+/// Why uv refuses `url` as a direct reference or `url` source, if it does: an `http(s)` URL
+/// must name a wheel or source archive ([`ARCHIVES`]; a path ending in `.git` is a Git
+/// repository), a `file` URL with an extension that names none either, unless it is a folder
+/// (uv 0.13: "Expected direct URL (...) to end in a supported file extension").
+fn archive_url_refused(scheme: &str, path: &str) -> Option<String> {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    let archive = ARCHIVES.iter().any(|a| last.ends_with(a));
+    let refused = match scheme {
+        "http" | "https" => !archive && !path.ends_with(".git"),
+        "file" => {
+            last.trim_start_matches('.').contains('.')
+                && !archive
+                && !std::path::Path::new(path).is_dir()
+        }
+        _ => false,
+    };
+    refused.then(|| {
+        format!(
+            "a {scheme} URL must name a wheel or a source archive ({}), not `{last}`",
+            ARCHIVES.join(", ")
+        )
+    })
+}
+
+/// Why uv 0.13 fails to lower a requirement through the source table `entry`, though it reads
+/// the file: `workspace = false` ("`workspace = false` is not yet supported"), a `url` that is
+/// a Git URL (`git+...`, which belongs in `git`) or names no wheel or source archive
+/// ([`ARCHIVES`], whatever the scheme: "Expected direct URL (...) to end in a supported file
+/// extension").
+fn lowering_refusal(entry: &Node) -> Option<String> {
+    if entry.get("workspace").and_then(NodeExt::as_bool) == Some(false) {
+        return Some("is `workspace = false`, which uv does not support yet".to_string());
+    }
+    let text = entry.get("url").and_then(NodeExt::as_str)?;
+    let url = pep508_rs::VerbatimUrl::parse_url(text).ok()?;
+    if url.scheme().starts_with("git+") {
+        return Some(format!(
+            "has `url = {text:?}`, a Git URL (write it as `git = ...`)"
+        ));
+    }
+    let last = url.path().rsplit('/').next().unwrap_or_default();
+    (!ARCHIVES.iter().any(|a| last.ends_with(a))).then(|| {
+        format!(
+            "has `url = {text:?}`, which names no wheel or source archive ({})",
+            ARCHIVES.join(", ")
+        )
+    })
+}
+
+/// `requirement`, unless its direct URL is one uv refuses ([`archive_url_refused`]).
+fn with_archive_url(
+    requirement: pep508_rs::Requirement<pep508_rs::VerbatimUrl>,
+) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, String> {
+    if let Some(pep508_rs::VersionOrUrl::Url(url)) = &requirement.version_or_url
+        && let Some(why) = archive_url_refused(url.scheme(), url.path())
+    {
+        return Err(why);
+    }
+    Ok(requirement)
 }
 
 /// What follows the `@` of a direct reference (`name [extras] @ URL ...`), or `None` when the
