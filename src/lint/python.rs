@@ -201,12 +201,12 @@ fn sources_uv_lowers(py: &PythonWorkspace) -> anyhow::Result<()> {
                     None => continue,
                 },
             };
-            let at = format!("{file}:{}", entry.line);
+            let at = || format!("{file}:{}", entry.line);
             // A distribution of the monorepo wants a workspace source instead, whatever the
             // source says: that is `missing-workspace-source`'s, which `--fix` repairs.
             let ours =
                 members.contains(r.name.as_str()) || py.by_distribution.contains_key(&r.name);
-            let required = format!("required at {}:{}", proj.path(), r.line);
+            let required = || format!("required at {}:{}", proj.path(), r.line);
             // A PyO3 crate of the monorepo outside the uv workspace is `pyo3-not-uv-member`'s.
             if py.uv_workspace
                 && entry.workspace
@@ -215,9 +215,12 @@ fn sources_uv_lowers(py: &PythonWorkspace) -> anyhow::Result<()> {
             {
                 return Err(crate::errors::UserError::new(
                     format!(
-                        "{at}: the [tool.uv.sources] entry `{}` is a workspace source, but no \
-                         member of the uv workspace is named `{}` ({required})",
-                        r.name, r.name
+                        "{}: the [tool.uv.sources] entry `{}` is a workspace source, but no \
+                         member of the uv workspace is named `{}` ({})",
+                        at(),
+                        r.name,
+                        r.name,
+                        required()
                     ),
                     format!(
                         "make the package that builds `{}` a member ([tool.uv.workspace] \
@@ -230,8 +233,10 @@ fn sources_uv_lowers(py: &PythonWorkspace) -> anyhow::Result<()> {
             if let Some(why) = entry.lowering.as_deref().filter(|_| !ours) {
                 return Err(crate::errors::UserError::new(
                     format!(
-                        "{at}: the [tool.uv.sources] entry `{}` {why} ({required})",
-                        r.name
+                        "{}: the [tool.uv.sources] entry `{}` {why} ({})",
+                        at(),
+                        r.name,
+                        required()
                     ),
                     format!("fix the source of `{}` {fix}", r.name),
                 )
@@ -246,9 +251,11 @@ fn sources_uv_lowers(py: &PythonWorkspace) -> anyhow::Result<()> {
             if let Some(index) = entry.indexes.iter().find(|i| !ours && !declared(i)) {
                 return Err(crate::errors::UserError::new(
                     format!(
-                        "{at}: the [tool.uv.sources] entry `{}` names the index `{index}`, which \
-                         no [[tool.uv.index]] declares ({required})",
-                        r.name
+                        "{}: the [tool.uv.sources] entry `{}` names the index `{index}`, which \
+                         no [[tool.uv.index]] declares ({})",
+                        at(),
+                        r.name,
+                        required()
                     ),
                     format!(
                         "declare it (`[[tool.uv.index]]` with `name = \"{index}\"` and its \

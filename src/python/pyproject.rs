@@ -1649,7 +1649,8 @@ static SPECIFIER_COMMA: std::sync::LazyLock<Option<regex::Regex>> =
 /// a version specifier; a URL followed by `;` without a space refused (uv reads the `;` as
 /// part of the URL).
 fn strict(text: &str) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, String> {
-    if let Some(after) = direct_reference(text)
+    let url = direct_reference(text);
+    if let Some(after) = url
         && let Some(i) = after.find(';')
         && !after[..i].ends_with(char::is_whitespace)
         && after[..i].contains("://")
@@ -1658,7 +1659,7 @@ fn strict(text: &str) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, 
             "a URL must be followed by a space before the `;` of its marker (PEP 508)".into(),
         );
     }
-    if let Some(after) = direct_reference(text)
+    if let Some(after) = url
         && after.contains("://")
         && after
             .split(';')
@@ -1815,12 +1816,13 @@ static PEP751_MARKER: std::sync::LazyLock<Option<regex::Regex>> = std::sync::Laz
 });
 
 fn without_pep751_markers(text: &str) -> std::borrow::Cow<'_, str> {
-    let Some(re) = PEP751_MARKER.as_ref() else {
-        return text.into();
-    };
+    // Most requirements have neither word: no regex is built for them.
     if !text.contains("extras") && !text.contains("dependency_groups") {
         return text.into();
     }
+    let Some(re) = PEP751_MARKER.as_ref() else {
+        return text.into();
+    };
     re.replace_all(text, |c: &regex::Captures| {
         let value = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
         let op = if c[3].starts_with("not") { "!=" } else { "==" };
