@@ -68,9 +68,15 @@ pub(crate) fn pyo3_crates(ws: &Workspace) -> Vec<Pyo3Crate> {
 /// set, and a source uv cannot lower ([`sources_uv_lowers`]) (exit 2,
 /// with its file and line, before anything is written).
 pub(crate) fn check_input(py: &PythonWorkspace) -> anyhow::Result<()> {
-    sources_uv_lowers(py)?;
+    // Whether each package is a member of the uv workspace (asked once: a set of paths).
+    let member: Vec<bool> = py
+        .packages
+        .iter()
+        .map(|p| py.uv_members.contains(&p.dir))
+        .collect();
+    sources_uv_lowers(py, &member)?;
     check_requires_python_texts(py)?;
-    pythons_in_common(py)
+    pythons_in_common(py, &member)
 }
 
 /// Each `requires-python` is a PEP 440 specifier set ([`PyProject::check_requires_python`]).
@@ -102,15 +108,16 @@ fn check_requires_python_texts(py: &PythonWorkspace) -> anyhow::Result<()> {
 /// Members uv does not manage are left out; the root counts when it has a `[project]`. Errors
 /// (exit 2): the member whose range empties the intersection, with one earlier member it
 /// excludes when there is one.
-fn pythons_in_common(py: &PythonWorkspace) -> anyhow::Result<()> {
+fn pythons_in_common(py: &PythonWorkspace, member: &[bool]) -> anyhow::Result<()> {
     if !py.uv_workspace {
         return Ok(());
     }
     let projects = py
         .packages
         .iter()
-        .filter(|p| py.uv_members.contains(&p.dir))
-        .filter_map(|p| Some((p, p.project.as_ref()?)))
+        .zip(member)
+        .filter(|(_, member)| **member)
+        .filter_map(|(p, _)| Some((p, p.project.as_ref()?)))
         .filter(|(_, proj)| proj.uv_managed != Some(false));
     // (distribution, file, requires-python, its range), of the members read so far.
     let mut seen: Vec<(&str, &str, &AtLine<String>, _)> = Vec::new();
@@ -171,23 +178,15 @@ fn pythons_in_common(py: &PythonWorkspace) -> anyhow::Result<()> {
 /// undeclared index: `x`"). The source is the file's own, else the root's, which uv members
 /// inherit. A member uv does not manage is not read. Errors (exit 2): the first such source,
 /// at its line.
-fn sources_uv_lowers(py: &PythonWorkspace) -> anyhow::Result<()> {
-    let members: std::collections::BTreeSet<&str> = py
-        .packages
-        .iter()
-        .filter(|p| py.uv_members.contains(&p.dir))
-        .map(|p| p.distribution.as_str())
-        .collect();
+fn sources_uv_lowers(py: &PythonWorkspace, member: &[bool]) -> anyhow::Result<()> {
     // The root's file: a package of its own (with a `[project]`), or the virtual root.
     let root = py.root_project().or(py.root.as_ref());
     let root_is_package = py.packages.iter().any(|p| p.dir.is_empty());
     let projects = py
         .packages
         .iter()
-        .filter_map(|p| {
-            let member = !p.dir.is_empty() && py.uv_members.contains(&p.dir);
-            Some((p.project.as_ref()?, member))
-        })
+        .zip(member)
+        .filter_map(|(p, &member)| Some((p.project.as_ref()?, member && !p.dir.is_empty())))
         .chain(root.filter(|_| !root_is_package).map(|r| (r, false)))
         .filter(|(p, _)| p.uv_managed != Some(false));
     let fix = "(uv refuses to lock this workspace too)";
@@ -202,17 +201,13 @@ fn sources_uv_lowers(py: &PythonWorkspace) -> anyhow::Result<()> {
                 },
             };
             let at = || format!("{file}:{}", entry.line);
-            // A distribution of the monorepo wants a workspace source instead, whatever the
-            // source says: that is `missing-workspace-source`'s, which `--fix` repairs.
-            let ours =
-                members.contains(r.name.as_str()) || py.by_distribution.contains_key(&r.name);
+            // A distribution of the monorepo (every uv member is one) wants a workspace source
+            // instead, whatever the source says: that is `missing-workspace-source`'s, which
+            // `--fix` repairs.
+            let ours = py.by_distribution.contains_key(&r.name);
             let required = || format!("required at {}:{}", proj.path(), r.line);
             // A PyO3 crate of the monorepo outside the uv workspace is `pyo3-not-uv-member`'s.
-            if py.uv_workspace
-                && entry.workspace
-                && !members.contains(r.name.as_str())
-                && !py.by_distribution.contains_key(&r.name)
-            {
+            if py.uv_workspace && entry.workspace && !ours {
                 return Err(crate::errors::UserError::new(
                     format!(
                         "{}: the [tool.uv.sources] entry `{}` is a workspace source, but no \
