@@ -1123,14 +1123,13 @@ fn check_uv_settings(
     unmanaged: bool,
     wrong: &dyn Fn(&Node, &str, &str) -> anyhow::Error,
 ) -> anyhow::Result<()> {
-    const TOO: &str = "(uv refuses the file too)";
     if let Some(package) = settings.get("package")
         && package.as_bool().is_none()
     {
         return Err(wrong(
             package,
             "`[tool.uv] package` must be true or false",
-            &format!("write `package = true` or `package = false` {TOO}"),
+            &format!("write `package = true` or `package = false` {UV_REFUSES}"),
         ));
     }
     let strings = |key: &str| -> anyhow::Result<Vec<(&Node, &str)>> {
@@ -1141,7 +1140,7 @@ fn check_uv_settings(
             wrong(
                 list,
                 &format!("`[tool.uv] {key}` must be a list of strings"),
-                &format!("write a list, e.g. `{key} = [\"...\"]` {TOO}"),
+                &format!("write a list, e.g. `{key} = [\"...\"]` {UV_REFUSES}"),
             )
         })?;
         items
@@ -1156,7 +1155,7 @@ fn check_uv_settings(
                     wrong(
                         item,
                         &format!("an entry of `[tool.uv] {key}` is not a string"),
-                        &format!("write each entry as a string {TOO}"),
+                        &format!("write each entry as a string {UV_REFUSES}"),
                     )
                 })
             })
@@ -1173,14 +1172,14 @@ fn check_uv_settings(
                 return Err(wrong(
                     item,
                     &format!("invalid requirement `{text}` in [tool.uv] {key}: {message}"),
-                    &format!("write a PEP 508 dependency specifier, e.g. `name>=1.2` {TOO}"),
+                    &format!("write a PEP 508 dependency specifier, e.g. `name>=1.2` {UV_REFUSES}"),
                 ));
             }
         }
     }
     let name_fix = format!(
         "a name starts and ends with an ASCII letter or digit and has only letters, digits, \
-         `-`, `_` and `.` {TOO}"
+         `-`, `_` and `.` {UV_REFUSES}"
     );
     for (item, name) in strings("exclude-dependencies")? {
         if !is_valid_name(name) {
@@ -1204,13 +1203,12 @@ fn check_uv_settings(
             return Err(wrong(
                 default,
                 "`[tool.uv] default-groups` must be \"all\" or a list of group names",
-                &format!("write `default-groups = [\"dev\"]` or `default-groups = \"all\"` {TOO}"),
+                &format!(
+                    "write `default-groups = [\"dev\"]` or `default-groups = \"all\"` {UV_REFUSES}"
+                ),
             ));
         }
-        let known: BTreeSet<String> = groups
-            .and_then(NodeExt::as_table)
-            .map(|t| t.iter().map(|(k, _)| normalize(k.get_ref())).collect())
-            .unwrap_or_default();
+        let known = group_names(groups);
         for (item, name) in strings("default-groups")? {
             if !is_valid_name(name) {
                 return Err(wrong(
@@ -1226,7 +1224,7 @@ fn check_uv_settings(
                         "[tool.uv] default-groups names `{name}`, which is no group of \
                          [dependency-groups]"
                     ),
-                    &format!("add the group to [dependency-groups], or drop it here {TOO}"),
+                    &format!("add the group to [dependency-groups], or drop it here {UV_REFUSES}"),
                 ));
             }
         }
@@ -1235,6 +1233,15 @@ fn check_uv_settings(
 }
 
 const UV_REFUSES: &str = "(uv refuses the file too)";
+
+/// The names of a `[dependency-groups]` table (`groups`), normalised (PEP 503, as PEP 735 and
+/// uv compare them); empty without one.
+fn group_names(groups: Option<&Node>) -> BTreeSet<String> {
+    groups
+        .and_then(NodeExt::as_table)
+        .map(|t| t.iter().map(|(k, _)| normalize(k.get_ref())).collect())
+        .unwrap_or_default()
+}
 
 /// `[tool.uv] environments` or `required-environments` (`key`): a PEP 508 marker or a list of
 /// them, as uv's `SupportedEnvironments` reads it. Errors: `wrong`'s.
@@ -1532,10 +1539,7 @@ fn check_group_settings(
             &fix,
         ));
     };
-    let known: BTreeSet<String> = groups
-        .and_then(NodeExt::as_table)
-        .map(|t| t.iter().map(|(k, _)| normalize(k.get_ref())).collect())
-        .unwrap_or_default();
+    let known = group_names(groups);
     for (group, _, settings) in entries(table) {
         if settings.as_table().is_none() {
             return Err(wrong(
