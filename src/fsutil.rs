@@ -109,17 +109,12 @@ pub fn read_small(path: &Path) -> std::io::Result<String> {
 /// [`read_small`]'s bytes, for a caller that names a non-UTF-8 byte itself.
 pub fn read_small_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let mut text = Vec::new();
-    let mut chunk = [0u8; 8192];
-    loop {
-        match file.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => text.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
+    let file = std::fs::File::open(path)?;
+    // Room for a manifest of a few KiB, read into without zeroing it first (`read_to_end`
+    // grows it for a longer file, and retries an interrupted read). Through `take`: `File`'s
+    // own `read_to_end` asks for the size first (`statx` and `lseek`, two calls a file).
+    let mut text = Vec::with_capacity(8192);
+    file.take(u64::MAX).read_to_end(&mut text)?;
     Ok(text)
 }
 
