@@ -280,6 +280,12 @@ fn requirer(pkg: &Package) -> String {
 
 /// Run the Python rules that `wanted` says are not `allow`.
 pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &mut Vec<Finding>) {
+    // Whether each package is a uv workspace member, by index.
+    let member: Vec<bool> = py
+        .packages
+        .iter()
+        .map(|p| py.uv_members.contains(&p.dir))
+        .collect();
     let uv = py.root_project().and_then(|p| p.uv_workspace.as_ref());
     // PyO3 crates by their cargo name as a distribution name would read (normalised), for
     // requirements that name no distribution of the monorepo.
@@ -319,6 +325,8 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
         if wanted(Rule::IncompatibleRequiresPython) && i.is_some() {
             requires_python(py, pkg, proj, &mut allowed, out);
         }
+        // Asked once per package, not per requirement (a set of paths).
+        let pkg_member = py.uv_members.contains(&pkg.dir);
         for r in &proj.requirements {
             let Some(&to) = py.by_distribution.get(&r.name) else {
                 if wanted(Rule::MissingWorkspaceSource) {
@@ -336,7 +344,7 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
                 PackageKind::Python => None,
             };
             if let (Some(uv), Some(krate)) = (uv, krate)
-                && !py.uv_members.contains(&target.dir)
+                && !member[to]
             {
                 // A path source to the crate's folder builds it from the monorepo as a path
                 // dependency, member or not.
@@ -397,11 +405,11 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
             // uv resolves its requirement on a member to the member, with or without a path
             // source, and refuses `workspace = true` there (uv 0.13, `uv lock` by hand), so
             // there is no source to add.
-            if uv.is_some() && i.is_some() && !py.uv_members.contains(&pkg.dir) {
+            if uv.is_some() && i.is_some() && !pkg_member {
                 continue;
             }
             let direct = is_direct(r);
-            let uv_refuses = uv.is_some() && py.uv_members.contains(&pkg.dir);
+            let uv_refuses = uv.is_some() && pkg_member;
             if wanted(Rule::MissingWorkspaceSource) && (!direct || uv_refuses) {
                 workspace_source(py, uv.is_some(), pkg, proj, target, r, out);
             }
