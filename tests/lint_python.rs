@@ -1758,6 +1758,22 @@ fn member_files_uv_refuses_are_exit_2_and_what_it_accepts_is_not() {
             Some("invalid type"),
         ),
         ("version = \" 1.0 \"\n".into(), String::new(), None),
+        // uv's numbers stop one short of 2^64 - 1 (a local segment may be that large).
+        (
+            "version = \"1.0.post18446744073709551615\"\n".into(),
+            String::new(),
+            Some("less than or equal to 18446744073709551614"),
+        ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[dependency-groups]\ndev = [\"b<18446744073709551615\"]\n".into(),
+            Some("less than or equal to 18446744073709551614"),
+        ),
+        (
+            "version = \"1.0+18446744073709551615\"\nrequires-python = \">=3.8\"\n".into(),
+            String::new(),
+            None,
+        ),
         ("version = \"v1.0.post2\"\n".into(), String::new(), None),
         (
             "version = \"0.1.0\"\n".into(),

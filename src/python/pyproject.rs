@@ -209,7 +209,14 @@ impl PyProject {
         let Some(rp) = &self.requires_python else {
             return Ok(());
         };
-        match pep440_rs::VersionSpecifiers::from_str(&rp.value) {
+        let parsed = pep440_rs::VersionSpecifiers::from_str(&rp.value).map_err(|e| e.to_string());
+        let parsed = parsed.and_then(|specifiers| {
+            match specifiers.iter().find(|s| past_uv_limit(s.version())) {
+                Some(_) => Err(TOO_LARGE.to_string()),
+                None => Ok(specifiers),
+            }
+        });
+        match parsed {
             Ok(_) => Ok(()),
             Err(e) => Err(UserError::new(
                 format!(
@@ -1084,7 +1091,15 @@ fn check_version(
                     "write a PEP 440 version as a string, e.g. `version = \"0.1.0\"`",
                 ));
             };
-            if let Err(e) = pep440_rs::Version::from_str(text) {
+            let parsed = pep440_rs::Version::from_str(text).map_err(|e| e.to_string());
+            let parsed = parsed.and_then(|v| {
+                if past_uv_limit(&v) {
+                    Err(TOO_LARGE.to_string())
+                } else {
+                    Ok(v)
+                }
+            });
+            if let Err(e) = parsed {
                 return Err(wrong(
                     version,
                     &format!("`[project] version = {text:?}` is not a PEP 440 version: {e}"),
@@ -1751,10 +1766,33 @@ fn lowering_refusal(entry: &Node) -> Option<String> {
     })
 }
 
-/// `requirement`, unless its direct URL is one uv refuses ([`archive_url_refused`]).
+/// Why a version is past uv's numbers: `pep440_rs` takes any `u64`, uv one less (2^64 - 1 is
+/// its own marker for "none"; "expected number less than or equal to 18446744073709551614").
+const TOO_LARGE: &str = "a number of the version is 18446744073709551615, which uv refuses (its \
+                         largest is 18446744073709551614)";
+
+/// Whether `v` has an epoch, release, pre-, post- or dev-release number uv refuses
+/// ([`TOO_LARGE`]; a local segment may be that large).
+fn past_uv_limit(v: &pep440_rs::Version) -> bool {
+    let numbers = [v.epoch()]
+        .into_iter()
+        .chain(v.release().iter().copied())
+        .chain(v.pre().map(|p| p.number))
+        .chain(v.post())
+        .chain(v.dev());
+    numbers.into_iter().any(|n| n == u64::MAX)
+}
+
+/// `requirement`, unless its direct URL is one uv refuses ([`archive_url_refused`]) or a
+/// version of its specifiers is past uv's numbers ([`past_uv_limit`]).
 fn with_archive_url(
     requirement: pep508_rs::Requirement<pep508_rs::VerbatimUrl>,
 ) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, String> {
+    if let Some(pep508_rs::VersionOrUrl::VersionSpecifier(specifiers)) = &requirement.version_or_url
+        && specifiers.iter().any(|s| past_uv_limit(s.version()))
+    {
+        return Err(TOO_LARGE.to_string());
+    }
     if let Some(pep508_rs::VersionOrUrl::Url(url)) = &requirement.version_or_url
         && let Some(why) = archive_url_refused(url.scheme(), url.path())
     {
