@@ -115,6 +115,8 @@ pub fn read_small_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
     // own `read_to_end` asks for the size first (`statx` and `lseek`, two calls a file).
     let mut text = Vec::with_capacity(8192);
     file.take(u64::MAX).read_to_end(&mut text)?;
+    // Kept for the whole run, thousands of them: no 8 KiB each.
+    text.shrink_to_fit();
     Ok(text)
 }
 
