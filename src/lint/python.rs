@@ -64,16 +64,12 @@ pub(crate) fn pyo3_crates(ws: &Workspace) -> Vec<Pyo3Crate> {
         .collect()
 }
 
-/// What `check` cannot report as a finding: a `requires-python` that is no PEP 440 specifier
-/// set, and a source uv cannot lower ([`sources_uv_lowers`]) (exit 2,
-/// with its file and line, before anything is written).
+/// What `check` cannot report as a finding, because uv refuses the workspace for it: a source
+/// uv cannot lower ([`sources_uv_lowers`]), a `requires-python` that is no PEP 440 specifier
+/// set, members whose `requires-python` ranges share no Python ([`pythons_in_common`]) (exit
+/// 2, with its file and line, before anything is written).
 pub(crate) fn check_input(py: &PythonWorkspace) -> anyhow::Result<()> {
-    // Whether each package is a member of the uv workspace (asked once: a set of paths).
-    let member: Vec<bool> = py
-        .packages
-        .iter()
-        .map(|p| py.uv_members.contains(&p.dir))
-        .collect();
+    let member = py.uv_member_flags();
     sources_uv_lowers(py, &member)?;
     check_requires_python_texts(py)?;
     pythons_in_common(py, &member)
@@ -130,7 +126,8 @@ fn pythons_in_common(py: &PythonWorkspace, member: &[bool]) -> anyhow::Result<()
         if seen.iter().any(|(_, _, other, _)| other.value == rp.value) {
             continue;
         }
-        let Ok(specifiers) = pep440_rs::VersionSpecifiers::from_str(&rp.value) else {
+        // An invalid text is `check_requires_python_texts`' error, reported before this.
+        let Ok(specifiers) = crate::python::pyproject::uv_specifiers(&rp.value) else {
             continue;
         };
         let range = pep440_rs::release_specifiers_to_ranges(specifiers);
@@ -180,7 +177,7 @@ fn pythons_in_common(py: &PythonWorkspace, member: &[bool]) -> anyhow::Result<()
 /// at its line.
 fn sources_uv_lowers(py: &PythonWorkspace, member: &[bool]) -> anyhow::Result<()> {
     // The root's file: a package of its own (with a `[project]`), or the virtual root.
-    let root = py.root_project().or(py.root.as_ref());
+    let root = py.root_project();
     let root_is_package = py.packages.iter().any(|p| p.dir.is_empty());
     let projects = py
         .packages
@@ -193,10 +190,10 @@ fn sources_uv_lowers(py: &PythonWorkspace, member: &[bool]) -> anyhow::Result<()
     for (proj, member) in projects {
         let inherited = root.filter(|_| member);
         for r in &proj.requirements {
-            let (entry, file, indexes) = match proj.sources.get(&r.name) {
-                Some(entry) => (entry, proj.path(), None),
+            let (entry, file) = match proj.sources.get(&r.name) {
+                Some(entry) => (entry, proj.path()),
                 None => match inherited.and_then(|root| root.sources.get(&r.name)) {
-                    Some(entry) => (entry, "pyproject.toml", inherited),
+                    Some(entry) => (entry, "pyproject.toml"),
                     None => continue,
                 },
             };
@@ -237,11 +234,12 @@ fn sources_uv_lowers(py: &PythonWorkspace, member: &[bool]) -> anyhow::Result<()
                 )
                 .into());
             }
+            // The file's own indexes, and (for a uv member) the root's.
             let declared = |name: &str| {
-                proj.indexes.iter().any(|i| i == name)
-                    || indexes
-                        .or(inherited)
-                        .is_some_and(|p| p.indexes.iter().any(|i| i == name))
+                proj.indexes
+                    .iter()
+                    .chain(inherited.iter().flat_map(|root| &root.indexes))
+                    .any(|i| i == name)
             };
             if let Some(index) = entry.indexes.iter().find(|i| !ours && !declared(i)) {
                 return Err(crate::errors::UserError::new(
@@ -280,12 +278,7 @@ fn requirer(pkg: &Package) -> String {
 
 /// Run the Python rules that `wanted` says are not `allow`.
 pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &mut Vec<Finding>) {
-    // Whether each package is a uv workspace member, by index.
-    let member: Vec<bool> = py
-        .packages
-        .iter()
-        .map(|p| py.uv_members.contains(&p.dir))
-        .collect();
+    let member = py.uv_member_flags();
     let uv = py.root_project().and_then(|p| p.uv_workspace.as_ref());
     // PyO3 crates by their cargo name as a distribution name would read (normalised), for
     // requirements that name no distribution of the monorepo.
@@ -325,8 +318,8 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
         if wanted(Rule::IncompatibleRequiresPython) && i.is_some() {
             requires_python(py, pkg, proj, &mut allowed, out);
         }
-        // Asked once per package, not per requirement (a set of paths).
-        let pkg_member = py.uv_members.contains(&pkg.dir);
+        // Asked once per package, not per requirement (the virtual root is no package).
+        let pkg_member = i.map_or_else(|| py.uv_members.contains(&pkg.dir), |i| member[i]);
         for r in &proj.requirements {
             let Some(&to) = py.by_distribution.get(&r.name) else {
                 if wanted(Rule::MissingWorkspaceSource) {

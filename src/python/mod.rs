@@ -266,6 +266,15 @@ pub fn requested_version(written: &str) -> Option<pep440_rs::Version> {
 }
 
 impl PythonWorkspace {
+    /// Whether each of [`Self::packages`] is a member of the uv workspace, by index (asked
+    /// once for the rules that ask per requirement: `uv_members` is a set of paths).
+    pub fn uv_member_flags(&self) -> Vec<bool> {
+        self.packages
+            .iter()
+            .map(|p| self.uv_members.contains(&p.dir))
+            .collect()
+    }
+
     /// The root `pyproject.toml` (also when the root is a package of a uv workspace).
     pub fn root_project(&self) -> Option<&PyProject> {
         self.root.as_ref().or_else(|| {

@@ -209,14 +209,7 @@ impl PyProject {
         let Some(rp) = &self.requires_python else {
             return Ok(());
         };
-        let parsed = pep440_rs::VersionSpecifiers::from_str(&rp.value).map_err(|e| e.to_string());
-        let parsed = parsed.and_then(|specifiers| {
-            match specifiers.iter().find(|s| past_uv_limit(s.version())) {
-                Some(_) => Err(TOO_LARGE.to_string()),
-                None => Ok(specifiers),
-            }
-        });
-        match parsed {
+        match uv_specifiers(&rp.value) {
             Ok(_) => Ok(()),
             Err(e) => Err(UserError::new(
                 format!(
@@ -744,7 +737,7 @@ const SOURCE_KEYS: [(&str, &[&str]); 5] = [
 /// The later entry of the first pair breaking that, and why.
 fn overlapping_markers<'n, 'a>(all: &[&'n Node<'a>]) -> Option<(&'n Node<'a>, String)> {
     let scope = |e: &Node, key: &str| e.get(key).and_then(NodeExt::as_str).map(normalize);
-    let marker = |e: &Node| -> Option<Option<pep508_rs::MarkerTree>> {
+    let marker_of = |e: &Node| -> Option<Option<pep508_rs::MarkerTree>> {
         match e.get("marker").and_then(NodeExt::as_str) {
             None => Some(None),
             // An invalid marker is reported with its table ([`refused_source`]).
@@ -757,7 +750,7 @@ fn overlapping_markers<'n, 'a>(all: &[&'n Node<'a>]) -> Option<(&'n Node<'a>, St
         {
             continue;
         }
-        let (Some(left), Some(right)) = (marker(lhs), marker(rhs)) else {
+        let (Some(left), Some(right)) = (marker_of(lhs), marker_of(rhs)) else {
             return None;
         };
         let always = pep508_rs::MarkerTree::TRUE;
@@ -1091,15 +1084,7 @@ fn check_version(
                     "write a PEP 440 version as a string, e.g. `version = \"0.1.0\"`",
                 ));
             };
-            let parsed = pep440_rs::Version::from_str(text).map_err(|e| e.to_string());
-            let parsed = parsed.and_then(|v| {
-                if past_uv_limit(&v) {
-                    Err(TOO_LARGE.to_string())
-                } else {
-                    Ok(v)
-                }
-            });
-            if let Err(e) = parsed {
+            if let Err(e) = uv_version(text) {
                 return Err(wrong(
                     version,
                     &format!("`[project] version = {text:?}` is not a PEP 440 version: {e}"),
@@ -1717,13 +1702,19 @@ const ARCHIVES: [&str; 13] = [
     ".tar",
 ];
 
-/// Why uv refuses `url` as a direct reference or `url` source, if it does: an `http(s)` URL
+/// The last component of a URL's `path`, and whether it names a wheel or source archive
+/// ([`ARCHIVES`]).
+fn archive_name(path: &str) -> (&str, bool) {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    (last, ARCHIVES.iter().any(|a| last.ends_with(a)))
+}
+
+/// Why uv refuses `url` as a direct reference (`name @ URL`), if it does: an `http(s)` URL
 /// must name a wheel or source archive ([`ARCHIVES`]; a path ending in `.git` is a Git
 /// repository), a `file` URL with an extension that names none either, unless it is a folder
 /// (uv 0.13: "Expected direct URL (...) to end in a supported file extension").
 fn archive_url_refused(scheme: &str, path: &str) -> Option<String> {
-    let last = path.rsplit('/').next().unwrap_or_default();
-    let archive = ARCHIVES.iter().any(|a| last.ends_with(a));
+    let (last, archive) = archive_name(path);
     let refused = match scheme {
         "http" | "https" => !archive && !path.ends_with(".git"),
         "file" => {
@@ -1757,8 +1748,8 @@ fn lowering_refusal(entry: &Node) -> Option<String> {
             "has `url = {text:?}`, a Git URL (write it as `git = ...`)"
         ));
     }
-    let last = url.path().rsplit('/').next().unwrap_or_default();
-    (!ARCHIVES.iter().any(|a| last.ends_with(a))).then(|| {
+    let (_, archive) = archive_name(url.path());
+    (!archive).then(|| {
         format!(
             "has `url = {text:?}`, which names no wheel or source archive ({})",
             ARCHIVES.join(", ")
@@ -1770,6 +1761,26 @@ fn lowering_refusal(entry: &Node) -> Option<String> {
 /// its own marker for "none"; "expected number less than or equal to 18446744073709551614").
 const TOO_LARGE: &str = "a number of the version is 18446744073709551615, which uv refuses (its \
                          largest is 18446744073709551614)";
+
+/// A PEP 440 version as uv reads it: `pep440_rs`'s, within uv's numbers ([`past_uv_limit`]).
+/// Errors: the parser's message, or [`TOO_LARGE`].
+fn uv_version(text: &str) -> Result<pep440_rs::Version, String> {
+    let version = pep440_rs::Version::from_str(text).map_err(|e| e.to_string())?;
+    if past_uv_limit(&version) {
+        return Err(TOO_LARGE.to_string());
+    }
+    Ok(version)
+}
+
+/// A PEP 440 specifier set (`requires-python`) as uv reads it: `pep440_rs`'s, each version
+/// within uv's numbers ([`past_uv_limit`]). Errors: the parser's message, or [`TOO_LARGE`].
+pub(crate) fn uv_specifiers(text: &str) -> Result<pep440_rs::VersionSpecifiers, String> {
+    let specifiers = pep440_rs::VersionSpecifiers::from_str(text).map_err(|e| e.to_string())?;
+    if specifiers.iter().any(|s| past_uv_limit(s.version())) {
+        return Err(TOO_LARGE.to_string());
+    }
+    Ok(specifiers)
+}
 
 /// Whether `v` has an epoch, release, pre-, post- or dev-release number uv refuses
 /// ([`TOO_LARGE`]; a local segment may be that large).
