@@ -165,6 +165,32 @@ pub(crate) mod tests {
         }
     }
 
+    /// The reader returns every byte, of a manifest and of a file past its 8 KiB start, and
+    /// keeps no more than it read (the texts stay for the whole run: an unused 8 KiB each raised
+    /// `lint-deps`' peak from 31 to 35 MiB at 500 crates + 200 packages); a missing file is
+    /// `NotFound`.
+    #[test]
+    fn read_small_bytes_reads_all_and_keeps_no_slack() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = "[package]\nname = \"a\"\n".repeat(10);
+        let large: String = (0..3000).map(|i| format!("k{i} = {i}\n")).collect();
+        assert!(large.len() > 3 * 8192);
+        for text in [&small, &large, &String::new()] {
+            let path = dir.path().join("f.toml");
+            std::fs::write(&path, text).unwrap();
+            let bytes = read_small_bytes(&path).unwrap();
+            assert_eq!(bytes, text.as_bytes());
+            assert!(
+                bytes.capacity() < bytes.len() + 1024,
+                "{} bytes kept for {}",
+                bytes.capacity(),
+                bytes.len()
+            );
+        }
+        let gone = read_small_bytes(&dir.path().join("missing.toml")).unwrap_err();
+        assert_eq!(gone.kind(), std::io::ErrorKind::NotFound);
+    }
+
     #[test]
     fn writes_every_file() {
         let dir = tempfile::tempdir().unwrap();

@@ -151,6 +151,22 @@ const FAST_PY: [(&str, &str); 3] = [
     ),
 ];
 
+/// A uv workspace of two members, `py/a` and `py/b` (their files as given), with the root's
+/// `[tool.uv.workspace]` followed by `root_tail`, and a cargo workspace without members: the
+/// shape the uv differential tests vary one file of.
+fn two_members(root_tail: &str, a: &str, b: &str) -> tempfile::TempDir {
+    let root = format!("[tool.uv.workspace]\nmembers = [\"py/*\"]\n{root_tail}");
+    write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nresolver = \"2\"\nmembers = []\n",
+        ),
+        ("pyproject.toml", &root),
+        ("py/a/pyproject.toml", a),
+        ("py/b/pyproject.toml", b),
+    ])
+}
+
 /// A uv workspace: `app` requires `core` (line 7) and the PyO3 wheel `fast-py` (line 9), with the given `[tool.uv.workspace]` members; `extra` files added.
 fn uv_workspace(members: &str, app_tail: &str, extra: &[(&str, &str)]) -> tempfile::TempDir {
     let root_py = format!(
@@ -1726,6 +1742,11 @@ fn member_files_uv_refuses_are_exit_2_and_what_it_accepts_is_not() {
             "\n[dependency-groups]\ng = [\"x @ https://example.invalid/x\"]\n".into(),
             Some("supported file extension"),
         ),
+        (
+            "version = \"0.1.0\"\n".into(),
+            "\n[dependency-groups]\ng = [\"x @ file:///nonexistent/x-1.0.exe\"]\n".into(),
+            Some("supported file extension"),
+        ),
         // `[project] version` and `dynamic` (PyPA's specification, as uv reads it).
         (
             "requires-python = \">=3.11\"\n".into(),
@@ -1774,6 +1795,11 @@ fn member_files_uv_refuses_are_exit_2_and_what_it_accepts_is_not() {
             String::new(),
             None,
         ),
+        (
+            "version = \"0.1.0\"\nrequires-python = \">=3.18446744073709551615\"\n".into(),
+            String::new(),
+            Some("less than or equal to 18446744073709551614"),
+        ),
         ("version = \"v1.0.post2\"\n".into(), String::new(), None),
         (
             "version = \"0.1.0\"\n".into(),
@@ -1815,21 +1841,7 @@ fn member_files_uv_refuses_are_exit_2_and_what_it_accepts_is_not() {
     );
     for (fields, rest, uv_says) in named.chain([unnamed]) {
         let a = format!("[project]\n{fields}{rest}");
-        let ws = write_workspace(&[
-            (
-                "Cargo.toml",
-                "[workspace]\nresolver = \"2\"\nmembers = []\n",
-            ),
-            (
-                "pyproject.toml",
-                "[tool.uv.workspace]\nmembers = [\"py/*\"]\n",
-            ),
-            ("py/a/pyproject.toml", &a),
-            (
-                "py/b/pyproject.toml",
-                "[project]\nname = \"b\"\nversion = \"0.1.0\"\n",
-            ),
-        ]);
+        let ws = two_members("", &a, "[project]\nname = \"b\"\nversion = \"0.1.0\"\n");
         let (locked, uv_stderr) = uv_lock(ws.path());
         let ours = run(ws.path(), &[]);
         match uv_says {
@@ -1954,21 +1966,12 @@ fn sources_uv_cannot_lower_are_exit_2() {
         ),
     ];
     for (root_tail, a_tail, b_tail, uv_says) in &cases {
-        let root = format!("[tool.uv.workspace]\nmembers = [\"py/*\"]\n{root_tail}");
         let a = format!("[project]\nname = \"a\"\nversion = \"0.1.0\"\n{a_tail}");
         let b = format!("[project]\nname = \"b\"\nversion = \"0.1.0\"\n{b_tail}");
-        let ws = write_workspace(&[
-            (
-                "Cargo.toml",
-                "[workspace]\nresolver = \"2\"\nmembers = []\n",
-            ),
-            ("pyproject.toml", &root),
-            ("py/a/pyproject.toml", &a),
-            ("py/b/pyproject.toml", &b),
-        ]);
+        let ws = two_members(root_tail, &a, &b);
         let (locked, uv_stderr) = uv_lock(ws.path());
         let ours = run(ws.path(), &[]);
-        let case = format!("root:\n{root}\na:\n{a}\nb:\n{b}");
+        let case = format!("root tail:\n{root_tail}\na:\n{a}\nb:\n{b}");
         match uv_says {
             Some(says) => {
                 assert!(
@@ -2030,18 +2033,7 @@ fn members_whose_pythons_share_none_are_refused_as_uv_refuses_them() {
                     "[project]\nname = \"{name}\"\nversion = \"0.1.0\"\nrequires-python = \"{rp}\"\n"
                 )
             };
-            let ws = write_workspace(&[
-                (
-                    "Cargo.toml",
-                    "[workspace]\nresolver = \"2\"\nmembers = []\n",
-                ),
-                (
-                    "pyproject.toml",
-                    "[tool.uv.workspace]\nmembers = [\"py/*\"]\n",
-                ),
-                ("py/a/pyproject.toml", &member("a", a)),
-                ("py/b/pyproject.toml", &member("b", b)),
-            ]);
+            let ws = two_members("", &member("a", a), &member("b", b));
             let (_, uv_stderr) = uv_lock(ws.path());
             let uv_refuses = uv_stderr.contains("Found conflicting Python requirements");
             let ours = run(ws.path(), &[]);
