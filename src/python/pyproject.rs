@@ -24,7 +24,7 @@ pub fn normalize(name: &str) -> String {
     let normal = !bytes.is_empty()
         && bytes[0] != b'-'
         && bytes[bytes.len() - 1] != b'-'
-        && !name.contains("--")
+        && !bytes.windows(2).any(|pair| pair == b"--")
         && bytes
             .iter()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-');
