@@ -73,7 +73,10 @@ pub(crate) fn analyse(
     // The Python packages need no crate: read them while the crates load (with the working
     // tree as head; another head's files come from a scratch checkout later).
     if change.head.is_none() {
-        crate::python::prefetch_for(global.manifest_path.as_deref(), false);
+        crate::python::prefetch_for(
+            global.manifest_path.as_deref(),
+            crate::python::Beside::CrateLoad,
+        );
     }
     let list_mode = change.files_from.is_some() || !change.files.is_empty();
     if list_mode {
@@ -173,7 +176,8 @@ fn compute_loading(
 }
 
 /// The Python packages of the head workspace (read from its files once per run, never cached:
-/// `docs/python.md`), with its PyO3 crates' Python sides.
+/// `docs/python.md`), with its PyO3 crates' Python sides (their `pyproject.toml` as the crate
+/// load parsed it, when it did).
 fn discover_python(
     ws: &Workspace,
     config: &Config,
@@ -187,7 +191,13 @@ fn discover_python(
             dir: m.path.clone(),
         })
         .collect();
-    crate::python::discover_prefetched(ws.root.as_std_path(), &config.python, &pyo3)
+    crate::python::discover_from(
+        crate::python::take_prefetched(),
+        ws.root.as_std_path(),
+        &config.python,
+        &pyo3,
+        &|dir| ws.pyprojects.get(dir),
+    )
 }
 
 /// The head's configuration, with the command line's overrides.

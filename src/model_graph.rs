@@ -37,7 +37,7 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
     if global.offline || global.locked || global.frozen {
         return None;
     }
-    let model = crate::model::load(&crate::model::LoadOptions {
+    let mut model = crate::model::load(&crate::model::LoadOptions {
         manifest_path: global.manifest_path.clone(),
         ..Default::default()
     })
@@ -243,7 +243,9 @@ pub fn load(global: &MetadataOptions, platforms: &Platforms) -> Option<Workspace
     let (packages, mut members): (Vec<Package>, Vec<Member>) = read?.into_iter().unzip();
     members.sort_by(|a, b| a.path.cmp(&b.path));
     let graph = DepGraph::new(packages).with_platforms(platforms.names.clone());
-    Some(Workspace::new(root_dir, graph, members))
+    let mut ws = Workspace::new(root_dir, graph, members);
+    ws.pyprojects = std::mem::take(&mut model.pyprojects);
+    Some(ws)
 }
 
 /// Whether the crate's binaries make it a binary crate (`model::kind::has_main_bin`), from its

@@ -34,6 +34,11 @@ pub struct Workspace {
     /// The guppy graph the workspace was built from, to simulate builds; `None` when it came
     /// from the graph cache.
     simulator: Option<Simulator>,
+    /// The members' `pyproject.toml` files, parsed, by member folder (relative, `/`), when
+    /// the graph came from the manifests ([`crate::model_graph`]), which read them; empty when
+    /// it came from `cargo metadata` or the cache. The Python packages' discovery takes the
+    /// PyO3 crates' files from here rather than reading and parsing them again.
+    pub pyprojects: std::collections::BTreeMap<String, crate::model::Manifest>,
 }
 
 /// What simulating a member's builds needs: guppy's graph and the node of each package.
@@ -345,6 +350,7 @@ impl Workspace {
             by_node,
             by_name,
             simulator: None,
+            pyprojects: Default::default(),
         }
     }
 

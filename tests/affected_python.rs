@@ -1431,3 +1431,78 @@ fn a_monorepo_with_python_packages_and_no_crate_yet_is_answered() {
     assert_eq!(out.code, 2, "{}", out.stdout);
     assert!(out.stderr.contains("has no members"), "{}", out.stderr);
 }
+
+/// A PyO3 crate that the uv workspace lists by path: `affected` takes its `pyproject.toml` as
+/// the crate load parsed it (no second read), and answers, and refuses, exactly as when the
+/// graph comes from `cargo metadata` (`--offline`), where the Python scan reads it itself.
+#[test]
+fn a_pyo3_crate_s_pyproject_from_the_crate_load_answers_as_one_read_again() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+        ),
+        ("crates/core/Cargo.toml", &krate("core", "", "")),
+        ("crates/core/src/lib.rs", ""),
+        (
+            "crates/pyx/Cargo.toml",
+            &krate(
+                "pyx",
+                "core = { path = \"../core\" }\n",
+                "[lib]\ncrate-type = [\"cdylib\", \"rlib\"]\n",
+            ),
+        ),
+        ("crates/pyx/src/lib.rs", ""),
+        (
+            "crates/pyx/pyproject.toml",
+            &format!(
+                "{MATURIN}{}",
+                py("pyx-dist", "requires-python = \">=3.8\"\n")
+            ),
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"pkgs/*\", \"crates/pyx\"]\n",
+        ),
+        (
+            "pkgs/app/pyproject.toml",
+            &py(
+                "app",
+                "dependencies = [\"pyx-dist\"]\n\n[tool.uv.sources]\npyx-dist = { workspace = true }\n",
+            ),
+        ),
+        ("pkgs/other/pyproject.toml", &py("other", "")),
+    ]);
+    support::generator::run_cargo(dir.path(), &["generate-lockfile", "--offline"]).unwrap();
+    let repo = Repo::init(dir.path());
+    repo.write(".gitignore", "target/\n");
+    repo.commit_all("base");
+    let no_cache = [("CCWORKSPACE_NO_CACHE", "1")];
+    let both = |repo: &Repo| {
+        let base = ["affected", "--base", "main", "--kind", "python"];
+        let from_load = run(&repo.dir, &base, &no_cache);
+        let offline: Vec<&str> = base.iter().copied().chain(["--offline"]).collect();
+        let from_metadata = run(&repo.dir, &offline, &no_cache);
+        (from_load, from_metadata)
+    };
+    repo.append("crates/core/src/lib.rs", "// x\n");
+    let (load, metadata) = both(&repo);
+    assert_eq!(load.code, 0, "{}", load.stderr);
+    assert_eq!(load.names(), set(&["app"]), "{}", load.stderr);
+    assert_eq!(load.names(), metadata.names(), "{}", metadata.stderr);
+    // A field uv refuses, in the crate's file: exit 2 at its line, whichever read it.
+    repo.write(
+        "crates/pyx/pyproject.toml",
+        &format!("{MATURIN}[project]\nname = 1\nversion = \"0.1.0\"\n"),
+    );
+    let (load, metadata) = both(&repo);
+    for out in [&load, &metadata] {
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(
+            out.stderr.contains("crates/pyx/pyproject.toml:5"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert_eq!(load.stderr, metadata.stderr);
+}

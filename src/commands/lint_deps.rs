@@ -20,7 +20,7 @@ pub fn run(global: &GlobalOpts, args: &LintDepsArgs, out: &Output) -> anyhow::Re
     };
     if opts.only.is_empty() {
         // The Python packages need no crate: read them while the crates load.
-        python::prefetch_for(opts.manifest_path.as_deref(), true);
+        python::prefetch_for(opts.manifest_path.as_deref(), python::Beside::CrateWalk);
     }
     let mut ws = model::load(&opts)?;
     let config = Config::from_manifest_text(ws.root.text(), &ws.root.path)?;

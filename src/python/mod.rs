@@ -395,9 +395,9 @@ pub struct Pyo3Crate {
 /// `pyproject.toml` with a `[project]` under `config.packages`; and, either way, the
 /// `pyproject.toml` of every crate in `pyo3` (one without is named after the crate).
 ///
-/// `known` gives a folder's `pyproject.toml` when the caller parsed it already (`lint-deps`'s
-/// crate walk reads the crate folders'): the folders uv members name by path are taken from
-/// it, else read ([`scan`]'s `beside_crate_walk`).
+/// `known` gives a folder's `pyproject.toml` when the caller parsed it already (the crate
+/// walk and load read the crate folders'): the folders uv members name by path are taken from
+/// it, else read ([`Beside`]).
 ///
 /// Errors (exit 2, naming the file and line): a `pyproject.toml` that does not parse
 /// ([`pyproject::parse`]); a uv member folder without a `pyproject.toml`; a package without a
@@ -423,18 +423,33 @@ type Sent = Option<(
 static PREFETCH: std::sync::Mutex<Option<std::sync::mpsc::Receiver<Sent>>> =
     std::sync::Mutex::new(None);
 
+/// What runs beside a [`scan`], and so what it leaves for [`finish`] (which runs once the
+/// crates are loaded and can hand over the `pyproject.toml` files they read: [`Known`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Beside {
+    /// Nothing: every file is read and parsed by the scan.
+    Nothing,
+    /// `lint-deps`' crate walk, which keeps both cores busy: the scan leaves the folders uv
+    /// members name as plain paths (a monorepo lists each PyO3 crate's folder so, and the
+    /// crate walk reads their `pyproject.toml` anyway) and the parse of the files it reads;
+    /// [`finish`] runs beside the crate rules, which leave a core idle part of the time.
+    CrateWalk,
+    /// `affected`'s crate load, which reads every member's `pyproject.toml` too: the scan
+    /// leaves the plain-path uv members (so the PyO3 crates' files are not read and parsed
+    /// twice) and parses the rest, while git and the crate load run.
+    CrateLoad,
+}
+
 /// Start [`scan`]ning the workspace `--manifest-path` (or the current folder) names on rayon's
 /// pool (whose threads the crate load uses too: a thread of its own cost a fresh allocator
 /// heap), so the Python packages are read while the crates load; [`take_prefetched`] takes
 /// the result. The job finds the root and reads its configuration itself: the caller goes on
 /// at once. Call it from outside the pool (the main thread).
 ///
-/// With `beside_crate_walk` (`lint-deps`, whose crate walk runs meanwhile) the scan only reads
-/// ([`scan`]); `affected`'s graph comes from `cargo metadata` or a load that ends with the
-/// scan, so it has everything read and parsed here.
+/// `beside`: what runs meanwhile, and so what the scan leaves for [`finish`] ([`Beside`]).
 /// Nothing is scanned when the root or its configuration cannot be read: the command's own
 /// load reports that.
-pub fn prefetch_for(manifest_path: Option<&Path>, beside_crate_walk: bool) {
+pub fn prefetch_for(manifest_path: Option<&Path>, beside: Beside) {
     let manifest_path = manifest_path.map(Path::to_path_buf);
     prefetch_with(
         move || {
@@ -460,7 +475,7 @@ pub fn prefetch_for(manifest_path: Option<&Path>, beside_crate_walk: bool) {
             };
             Some((root, python))
         },
-        beside_crate_walk,
+        beside,
     );
 }
 
@@ -481,7 +496,7 @@ fn may_configure_python(text: &str) -> bool {
 /// ([`Sent`]); its receiver waits in [`PREFETCH`].
 fn prefetch_with(
     find: impl FnOnce() -> Option<(std::path::PathBuf, PythonConfig)> + Send + 'static,
-    beside_crate_walk: bool,
+    beside: Beside,
 ) {
     let (send, receive) = std::sync::mpsc::channel();
     rayon::spawn(move || {
@@ -490,7 +505,7 @@ fn prefetch_with(
             .and_then(|(root, config)| Some((root.canonicalize().ok()?, config)))
             .map(|(dir, config)| {
                 let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    scan(&dir, &config, beside_crate_walk)
+                    scan(&dir, &config, beside)
                 }));
                 (dir, config, scanned)
             });
@@ -546,7 +561,7 @@ pub fn discover_from(
             }
         }
         // Another root or configuration, nothing prefetched, or the job never ran.
-        _ => scan(root, config, true)?,
+        _ => scan(root, config, Beside::CrateWalk)?,
     };
     finish(scanned, root, pyo3, known)
 }
@@ -570,7 +585,7 @@ struct Scan {
     uv: Option<pyproject::UvWorkspace>,
     /// The folders read, kept as packages.
     kept: Kept,
-    /// Folders left unread (`beside_crate_walk`), with where each was found: [`finish`]
+    /// Folders left unread ([`Beside`]), with where each was found: [`finish`]
     /// reads them.
     deferred: BTreeMap<String, (String, Missing)>,
 }
@@ -578,14 +593,11 @@ struct Scan {
 /// A folder's `pyproject.toml` the caller parsed already ([`discover`]).
 pub type Known<'a> = dyn Fn(&str) -> Option<&'a crate::model::Manifest> + Sync + 'a;
 
-/// [`Scan`] the workspace at `root`. With `beside_crate_walk` (the caller's crate walk runs
-/// meanwhile and keeps both cores busy), two things are left for [`finish`], which runs beside
-/// the crate rules (they leave a core idle part of the time): the folders uv members name as
-/// plain paths (a monorepo lists each PyO3 crate's folder so, and the crate walk reads their
-/// `pyproject.toml` anyway), and the parse of the files read ([`Read::Text`]): 4.5% off
-/// `lint-deps` at 500 crates and 200 packages (`docs/performance.md`). Errors: the root
+/// [`Scan`] the workspace at `root`, leaving for [`finish`] what [`Beside`] says (the
+/// plain-path uv members beside a crate walk or load, and the parse beside a crate walk: 4.5%
+/// off `lint-deps` at 500 crates and 200 packages, `docs/performance.md`). Errors: the root
 /// `pyproject.toml` does not parse, a glob is invalid, a uv member has no `pyproject.toml`.
-fn scan(root: &Path, config: &PythonConfig, beside_crate_walk: bool) -> anyhow::Result<Scan> {
+fn scan(root: &Path, config: &PythonConfig, beside: Beside) -> anyhow::Result<Scan> {
     let root_project = read_project(root, "pyproject.toml")?;
     let uv = root_project.as_ref().and_then(|p| p.uv_workspace.clone());
     // Candidate folders (relative), where each was found (for messages), and what a folder
@@ -640,13 +652,16 @@ fn scan(root: &Path, config: &PythonConfig, beside_crate_walk: bool) -> anyhow::
     }
     let (deferred, candidates): (BTreeMap<_, _>, BTreeMap<_, _>) =
         candidates.into_iter().partition(|(_, (_, missing))| {
-            beside_crate_walk && matches!(missing, Missing::UvMember { literal: true, .. })
+            beside != Beside::Nothing && matches!(missing, Missing::UvMember { literal: true, .. })
         });
     let read: Vec<(String, anyhow::Result<Option<Read>>)> = candidates
         .par_iter()
         .map(|(dir, _)| {
             let rel = crate::model::relpath::join(dir, "pyproject.toml");
-            (dir.clone(), Read::file(root, rel, !beside_crate_walk))
+            (
+                dir.clone(),
+                Read::file(root, rel, beside != Beside::CrateWalk),
+            )
         })
         .collect();
     let mut kept = Kept::default();
@@ -1615,7 +1630,7 @@ mod tests {
     /// [`prefetch_for`] with a root and configuration given.
     fn prefetch(root: &Path, config: &PythonConfig) {
         let found = (root.to_path_buf(), config.clone());
-        prefetch_with(move || Some(found), false);
+        prefetch_with(move || Some(found), Beside::Nothing);
     }
 
     /// A root manifest whose text has no `python` key gets the default configuration without
@@ -1956,14 +1971,21 @@ mod tests {
                 .unwrap();
         let knows_crate = |dir: &str| (dir == "crates/a").then_some(&walked);
         let shown = |ws: PythonWorkspace| format!("{:?}", (ws.packages, ws.edges, ws.uv_members));
-        let read =
-            shown(finish(scan(root, &config, false).unwrap(), root, &pyo3, &|_| None).unwrap());
+        let read = shown(
+            finish(
+                scan(root, &config, Beside::Nothing).unwrap(),
+                root,
+                &pyo3,
+                &|_| None,
+            )
+            .unwrap(),
+        );
         assert!(
             read.contains("tools/lit") && read.contains("crates/a"),
             "{read}"
         );
         for known in [&knows_crate as &Known, &|_| None] {
-            let deferred = scan(root, &config, true).unwrap();
+            let deferred = scan(root, &config, Beside::CrateWalk).unwrap();
             assert!(deferred.deferred.contains_key("tools/lit"));
             assert!(!deferred.kept.files.contains_key("crates/a"));
             assert_eq!(shown(finish(deferred, root, &pyo3, known).unwrap()), read);
@@ -1971,14 +1993,21 @@ mod tests {
         // A folder uv lists by path without a pyproject.toml: the same error either way.
         std::fs::create_dir_all(root.join("nowhere")).unwrap();
         std::fs::write(root.join("nowhere/notes.txt"), "x").unwrap();
-        let eager = scan(root, &config, false).unwrap_err().to_string();
+        let eager = scan(root, &config, Beside::Nothing)
+            .unwrap_err()
+            .to_string();
         assert!(
             eager.contains("`nowhere`") && eager.contains("has no pyproject.toml"),
             "{eager}"
         );
-        let late = finish(scan(root, &config, true).unwrap(), root, &pyo3, &|_| None)
-            .unwrap_err()
-            .to_string();
+        let late = finish(
+            scan(root, &config, Beside::CrateWalk).unwrap(),
+            root,
+            &pyo3,
+            &|_| None,
+        )
+        .unwrap_err()
+        .to_string();
         assert_eq!(late, eager);
     }
 
@@ -2108,7 +2137,7 @@ mod tests {
                     &format!("# members\n\n[tool.uv.workspace]\nmembers = [\"{pattern}\"]\n"),
                 )],
             );
-            let scanned = scan(root, &PythonConfig::default(), true);
+            let scanned = scan(root, &PythonConfig::default(), Beside::CrateWalk);
             if line == 0 {
                 assert!(scanned.is_ok(), "{pattern}");
                 continue;
