@@ -191,13 +191,9 @@ fn discover_python(
             dir: m.path.clone(),
         })
         .collect();
-    crate::python::discover_from(
-        crate::python::take_prefetched(),
-        ws.root.as_std_path(),
-        &config.python,
-        &pyo3,
-        &|dir| ws.pyprojects.get(dir),
-    )
+    crate::python::discover_prefetched(ws.root.as_std_path(), &config.python, &pyo3, &|dir| {
+        ws.pyprojects.get(dir)
+    })
 }
 
 /// The head's configuration, with the command line's overrides.

@@ -566,14 +566,16 @@ pub fn discover_from(
     finish(scanned, root, pyo3, known)
 }
 
-/// [`discover_from`] the scan [`take_prefetched`] gives (none inside rayon's pool), without
-/// `pyproject.toml` files parsed already.
+/// [`discover_from`] the scan [`take_prefetched`] gives (none inside rayon's pool), with the
+/// `pyproject.toml` files the caller's crate load parsed already (`known`, as for
+/// [`discover`]): `affected`'s call.
 pub fn discover_prefetched(
     root: &Path,
     config: &PythonConfig,
     pyo3: &[Pyo3Crate],
+    known: &Known,
 ) -> anyhow::Result<PythonWorkspace> {
-    discover_from(take_prefetched(), root, config, pyo3, &|_| None)
+    discover_from(take_prefetched(), root, config, pyo3, known)
 }
 
 /// The part of [`discover`] that needs no crate, so it can run while the crates load: the
@@ -1984,11 +1986,21 @@ mod tests {
             read.contains("tools/lit") && read.contains("crates/a"),
             "{read}"
         );
-        for known in [&knows_crate as &Known, &|_| None] {
-            let deferred = scan(root, &config, Beside::CrateWalk).unwrap();
-            assert!(deferred.deferred.contains_key("tools/lit"));
-            assert!(!deferred.kept.files.contains_key("crates/a"));
-            assert_eq!(shown(finish(deferred, root, &pyo3, known).unwrap()), read);
+        for beside in [Beside::CrateWalk, Beside::CrateLoad] {
+            for known in [&knows_crate as &Known, &|_| None] {
+                let deferred = scan(root, &config, beside).unwrap();
+                assert!(deferred.deferred.contains_key("tools/lit"));
+                assert!(!deferred.kept.files.contains_key("crates/a"));
+                // Beside the crate walk the kept files are only read; beside the load, parsed.
+                assert!(!deferred.kept.files.is_empty());
+                let parsed = deferred
+                    .kept
+                    .files
+                    .values()
+                    .all(|f| matches!(f, Ok(Read::Parsed(_))));
+                assert_eq!(parsed, beside == Beside::CrateLoad, "{beside:?}");
+                assert_eq!(shown(finish(deferred, root, &pyo3, known).unwrap()), read);
+            }
         }
         // A folder uv lists by path without a pyproject.toml: the same error either way.
         std::fs::create_dir_all(root.join("nowhere")).unwrap();
@@ -2000,15 +2012,12 @@ mod tests {
             eager.contains("`nowhere`") && eager.contains("has no pyproject.toml"),
             "{eager}"
         );
-        let late = finish(
-            scan(root, &config, Beside::CrateWalk).unwrap(),
-            root,
-            &pyo3,
-            &|_| None,
-        )
-        .unwrap_err()
-        .to_string();
-        assert_eq!(late, eager);
+        for beside in [Beside::CrateWalk, Beside::CrateLoad] {
+            let late = finish(scan(root, &config, beside).unwrap(), root, &pyo3, &|_| None)
+                .unwrap_err()
+                .to_string();
+            assert_eq!(late, eager, "{beside:?}");
+        }
     }
 
     /// Every form of request uv reads from `.python-version`, and what it asks for.
@@ -2259,7 +2268,7 @@ mod tests {
         // From the global pool's own thread (the only one on a one-core machine), while the
         // scan may still be queued there: it scans itself, never waiting for the queued one.
         let names: Vec<String> = rayon::scope(|_| {
-            discover_prefetched(root, &config, &[])
+            discover_prefetched(root, &config, &[], &|_| None)
                 .unwrap()
                 .packages
                 .into_iter()
@@ -2271,13 +2280,13 @@ mod tests {
         // another root, the scan runs where it is asked.
         prefetch(root, &config);
         assert_eq!(
-            discover_prefetched(root, &config, &[])
+            discover_prefetched(root, &config, &[], &|_| None)
                 .unwrap()
                 .packages
                 .len(),
             1
         );
-        let again = discover_prefetched(root, &config, &[]).unwrap();
+        let again = discover_prefetched(root, &config, &[], &|_| None).unwrap();
         assert_eq!(again.packages.len(), 1);
     }
 
@@ -2316,7 +2325,10 @@ mod tests {
                 std::thread::sleep(std::time::Duration::from_micros(250 * round));
                 let (_, found) = rayon::join(
                     || std::thread::sleep(std::time::Duration::from_millis(2)),
-                    || discover_prefetched(&root, &config, &[]).map(|w| w.packages.len()),
+                    || {
+                        discover_prefetched(&root, &config, &[], &|_| None)
+                            .map(|w| w.packages.len())
+                    },
                 );
                 let _ = send.send(found.unwrap());
             });
