@@ -450,7 +450,7 @@ pub struct LineIndex<'a> {
 }
 
 impl<'a> LineIndex<'a> {
-    /// Index `text` (one pass over its bytes).
+    /// Index `text` (two `memchr` passes over its bytes: count, then record).
     pub fn new(text: &'a str) -> Self {
         // `memchr` finds the newlines a word at a time (a byte loop cost ten instructions a
         // byte, and every `pyproject.toml` is indexed); counted first, so the list is
