@@ -579,6 +579,9 @@ impl Revisions for ListRevisions {
     fn head_file(&self, path: &str) -> anyhow::Result<Option<String>> {
         crate::fsutil::read_optional(&self.root.join(path))
     }
+    fn head_has(&self, path: &str) -> anyhow::Result<bool> {
+        crate::fsutil::has_entry(&self.root.join(path))
+    }
 }
 
 /// Base and head files read through git (the head from disk when it is the working tree).
@@ -705,6 +708,13 @@ impl Revisions for GitRevisions<'_> {
         match &self.head {
             Some(rev) => self.show(rev, path),
             None => crate::fsutil::read_optional(&self.ws_root.join(path)),
+        }
+    }
+    fn head_has(&self, path: &str) -> anyhow::Result<bool> {
+        match &self.head {
+            // A blob, a tree or a link (git shows each).
+            Some(rev) => Ok(self.git.show(rev, &self.repo_path(path))?.is_some()),
+            None => crate::fsutil::has_entry(&self.ws_root.join(path)),
         }
     }
 }

@@ -140,6 +140,28 @@ pub fn utf8_text(rel: &str, bytes: Vec<u8>) -> anyhow::Result<String> {
     })
 }
 
+/// Whether anything is at `path`: a file, a folder, or a link (even one to nothing; the link
+/// itself is not followed). `false` when it or a folder above it is missing (or a folder above
+/// it is a file). Errors: any other failure to ask (a folder above it that cannot be read).
+pub fn has_entry(path: &Path) -> anyhow::Result<bool> {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => Ok(true),
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(UserError::new(
+            format!("failed to look for {}: {e}", path.display()),
+            "check the permissions of the folders above it",
+        )
+        .into()),
+    }
+}
+
 pub fn read_optional(path: &Path) -> anyhow::Result<Option<String>> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),

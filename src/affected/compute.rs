@@ -35,6 +35,10 @@ pub trait Revisions {
     fn base_member_name(&self, dir: &str) -> anyhow::Result<Option<String>>;
     /// A file at the head, relative to the workspace root; `None` if absent.
     fn head_file(&self, path: &str) -> anyhow::Result<Option<String>>;
+    /// Whether the head has anything at `path` (relative to the workspace root): a file of
+    /// any content (binary too), a folder, or a link (even to nothing). Nothing is read: a
+    /// changed path can be an image, a folder that replaced a file, or a link to a folder.
+    fn head_has(&self, path: &str) -> anyhow::Result<bool>;
 }
 
 /// Why a package is a starting point of the propagation.
@@ -463,6 +467,9 @@ impl Revisions for NoBase {
     fn head_file(&self, _: &str) -> anyhow::Result<Option<String>> {
         Ok(None)
     }
+    fn head_has(&self, _: &str) -> anyhow::Result<bool> {
+        Ok(false)
+    }
 }
 
 /// Compute the affected crates, in a workspace without Python packages.
@@ -854,7 +861,7 @@ fn deleted_python_package(
     path: &str,
     cache: &mut HashMap<String, Option<String>>,
 ) -> anyhow::Result<Option<(String, String)>> {
-    if !rev.has_base() || rev.head_file(path)?.is_some() {
+    if !rev.has_base() || rev.head_has(path)? {
         return Ok(None);
     }
     let mut dir = path;
@@ -867,7 +874,7 @@ fn deleted_python_package(
             Some(n) => n.clone(),
             None => {
                 let manifest = format!("{dir}/pyproject.toml");
-                let name = if rev.head_file(&manifest)?.is_some() {
+                let name = if rev.head_has(&manifest)? {
                     None
                 } else {
                     rev.base_file(&manifest)?.and_then(|text| {
@@ -1983,6 +1990,9 @@ mod tests {
         }
         fn head_file(&self, _: &str) -> anyhow::Result<Option<String>> {
             Ok(None)
+        }
+        fn head_has(&self, _: &str) -> anyhow::Result<bool> {
+            Ok(false)
         }
     }
 

@@ -1,0 +1,97 @@
+//! Adversarial cases found in session 16 (a fresh tester's inputs), through the binary, each
+//! judged by uv where uv can answer, else by what the same change gives through another path
+//! (`--head HEAD` against the working tree).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use support::cli::run;
+use support::git::Repo;
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// A changed path outside every crate and Python package that is no UTF-8 text at the head:
+/// an image, a link to a folder, a file a folder replaced. `affected` used to read each one as
+/// text (to ask whether a deleted Python package held it) and exit 2 with "failed to read",
+/// against the working tree only; now it asks only whether something is there, and answers as
+/// it does for the same commit through git (`--head HEAD`).
+#[test]
+fn a_changed_image_link_or_folder_outside_every_package_is_no_error() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n\n[workspace.metadata.ccworkspace.affected]\nunmatched = \"ignore\"\n",
+        ),
+        (
+            "CA/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("CA/rust/core/src/lib.rs", ""),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"py/*\"]\n",
+        ),
+        (
+            "py/a/pyproject.toml",
+            "[project]\nname = \"a\"\nversion = \"0.1.0\"\n",
+        ),
+        ("docs/v1/index.md", "a\n"),
+        ("docs/v2/index.md", "b\n"),
+        ("docs/notes", "notes\n"),
+    ]);
+    std::fs::write(
+        dir.path().join("docs/logo.png"),
+        b"\x89PNG\r\n\x1a\n\x00\xff\xfe",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("v1", dir.path().join("docs/latest")).unwrap();
+    let repo = Repo::init(dir.path());
+    let base = repo.commit_all("base");
+    // An image, a link moved to another folder, a file that became a folder, a package file.
+    std::fs::write(
+        dir.path().join("docs/logo.png"),
+        b"\x89PNG\r\n\x1a\n\x00\xff\xfd",
+    )
+    .unwrap();
+    std::fs::remove_file(dir.path().join("docs/latest")).unwrap();
+    std::os::unix::fs::symlink("v2", dir.path().join("docs/latest")).unwrap();
+    repo.remove("docs/notes");
+    repo.write("docs/notes/a.md", "x\n");
+    repo.write("py/a/a.py", "x = 1\n");
+    repo.commit_all("head");
+    let tree = run(dir.path(), &["affected", "--base", &base], &[]);
+    let head = run(
+        dir.path(),
+        &["affected", "--base", &base, "--head", "HEAD"],
+        &[],
+    );
+    assert_eq!(tree.names(), set(&["a"]), "stderr: {}", tree.stderr);
+    assert_eq!(head.names(), tree.names(), "stderr: {}", head.stderr);
+    // Each path is reported, none as a deleted package's.
+    let json = run(
+        dir.path(),
+        &["affected", "--base", &base, "--format", "json"],
+        &[],
+    )
+    .json();
+    let files: Vec<&str> = json["changed_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    for path in [
+        "docs/logo.png",
+        "docs/latest",
+        "docs/notes",
+        "docs/notes/a.md",
+    ] {
+        assert!(files.contains(&path), "{path} missing: {json:#}");
+    }
+    assert!(!json.to_string().contains("was deleted"), "{json:#}");
+}
