@@ -17,8 +17,35 @@ pub struct FileWrite {
     pub contents: String,
 }
 
-/// Write every file, or none of them.
+/// Write every file, or none of them. A file that is a link is written through it (the file
+/// it points to is replaced; the link stays). Errors (nothing written): a link to nothing, two
+/// paths that are one file with different new contents, a folder or a read-only file in the
+/// way, a write or rename that fails.
 pub fn write_all_atomic(files: &[FileWrite]) -> anyhow::Result<()> {
+    // Each write lands where its path leads: a rename onto a link would replace the link.
+    let mut targets: Vec<FileWrite> = Vec::with_capacity(files.len());
+    for file in files {
+        let path = write_target(&file.path)?;
+        match targets.iter().find(|t| t.path == path) {
+            Some(same) if same.contents != file.contents => {
+                return Err(UserError::new(
+                    format!(
+                        "{} and another path being written are one file (a link); nothing was \
+                         written",
+                        file.path.display()
+                    ),
+                    "fix the file through one of its paths, or replace the link with a copy",
+                )
+                .into());
+            }
+            Some(_) => {}
+            None => targets.push(FileWrite {
+                path,
+                contents: file.contents.clone(),
+            }),
+        }
+    }
+    let files = &targets;
     // Refuse read-only targets up front: a rename would silently replace them.
     for file in files {
         // A directory (or other non-file) in the way would fail only at the rename, after
@@ -83,6 +110,24 @@ pub fn write_all_atomic(files: &[FileWrite]) -> anyhow::Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// Where a write to `path` lands: the file a link at `path` leads to (followed to the end), else
+/// `path` itself. Errors: a link to nothing.
+fn write_target(path: &Path) -> anyhow::Result<PathBuf> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path).map_err(|e| {
+            UserError::new(
+                format!(
+                    "{} is a link to nothing ({e}); nothing was written",
+                    path.display()
+                ),
+                "point the link at its file, or replace the link with the file",
+            )
+            .into()
+        }),
+        _ => Ok(path.to_path_buf()),
+    }
 }
 
 /// A unified diff of `old` -> `new` for `path` (`--- a/path`, `+++ b/path`), empty when equal.
@@ -177,6 +222,54 @@ pub fn read_optional(path: &Path) -> anyhow::Result<Option<String>> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn a_linked_file_is_written_through_its_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, &[("shared/a.toml", "old\n"), ("b.toml", "b\n")]);
+        std::fs::create_dir_all(root.join("pkg")).unwrap();
+        std::os::unix::fs::symlink("../shared/a.toml", root.join("pkg/a.toml")).unwrap();
+        std::os::unix::fs::symlink("nowhere.toml", root.join("dangling.toml")).unwrap();
+        let put = |path: &str, contents: &str| FileWrite {
+            path: root.join(path),
+            contents: contents.to_string(),
+        };
+        // A link to nothing, or the link and its file with two contents: nothing is written.
+        for writes in [
+            vec![put("b.toml", "b2\n"), put("dangling.toml", "x\n")],
+            vec![
+                put("b.toml", "b2\n"),
+                put("pkg/a.toml", "new\n"),
+                put("shared/a.toml", "other\n"),
+            ],
+        ] {
+            let err = write_all_atomic(&writes).unwrap_err().to_string();
+            assert!(err.contains("nothing was written"), "{err}");
+            assert_eq!(std::fs::read_to_string(root.join("b.toml")).unwrap(), "b\n");
+            assert_eq!(
+                std::fs::read_to_string(root.join("shared/a.toml")).unwrap(),
+                "old\n"
+            );
+        }
+        // Through the link (twice with one content is one write): the link stays a link.
+        write_all_atomic(&[put("pkg/a.toml", "new\n"), put("shared/a.toml", "new\n")]).unwrap();
+        let link = std::fs::symlink_metadata(root.join("pkg/a.toml")).unwrap();
+        assert!(link.file_type().is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(root.join("shared/a.toml")).unwrap(),
+            "new\n"
+        );
+        // No temporary file is left beside either.
+        for folder in ["pkg", "shared"] {
+            let left: Vec<_> = std::fs::read_dir(root.join(folder))
+                .unwrap()
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(".ccworkspace-"))
+                .collect();
+            assert!(left.is_empty(), "{left:?}");
+        }
+    }
 
     /// Write each `(path relative to root, text)` file, with its folders (unit tests' trees).
     pub(crate) fn write(root: &Path, files: &[(&str, &str)]) {

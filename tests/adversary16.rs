@@ -95,3 +95,70 @@ fn a_changed_image_link_or_folder_outside_every_package_is_no_error() {
     }
     assert!(!json.to_string().contains("was deleted"), "{json:#}");
 }
+
+/// `--fix` on a manifest that is a link to a shared file (a `pyproject.toml` and a member's
+/// `Cargo.toml`): the fix is written to the file the link points to and the link stays a
+/// link. The shared writer used to rename a new file over the link, so the link was gone, the
+/// shared file kept the finding, and the report said only "Fixed 2 findings in 2 files".
+#[test]
+fn fix_writes_through_a_linked_manifest_and_keeps_the_link() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n\n[workspace.dependencies]\nserde = \"1\"\n",
+        ),
+        (
+            "shared/a.Cargo.toml",
+            "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nserde = \"1\" # kept comment\n",
+        ),
+        ("crates/a/src/lib.rs", ""),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"py/*\"]\n",
+        ),
+        (
+            "py/core/pyproject.toml",
+            "[project]\nname = \"core\"\nversion = \"0.1.0\"\n",
+        ),
+        (
+            "shared/b.pyproject.toml",
+            "[project]\nname = \"b\"\nversion = \"0.1.0\"\ndependencies = [\"core\"] # kept\n",
+        ),
+    ]);
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("py/b")).unwrap();
+    std::os::unix::fs::symlink(
+        "../../shared/a.Cargo.toml",
+        root.join("crates/a/Cargo.toml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        "../../shared/b.pyproject.toml",
+        root.join("py/b/pyproject.toml"),
+    )
+    .unwrap();
+    let fixed = run(root, &["lint-deps", "--fix"], &[]);
+    assert_eq!(fixed.code, 0, "stderr: {}", fixed.stderr);
+    assert!(
+        fixed.stderr.contains("Fixed 2 findings in 2 files"),
+        "{}",
+        fixed.stderr
+    );
+    for (link, shared) in [
+        ("crates/a/Cargo.toml", "shared/a.Cargo.toml"),
+        ("py/b/pyproject.toml", "shared/b.pyproject.toml"),
+    ] {
+        let meta = std::fs::symlink_metadata(root.join(link)).unwrap();
+        assert!(meta.file_type().is_symlink(), "{link} is no longer a link");
+        let text = std::fs::read_to_string(root.join(shared)).unwrap();
+        assert!(text.contains("# kept"), "{shared}: {text}");
+    }
+    let cargo = std::fs::read_to_string(root.join("shared/a.Cargo.toml")).unwrap();
+    assert!(cargo.contains("serde.workspace = true"), "{cargo}");
+    let py = std::fs::read_to_string(root.join("shared/b.pyproject.toml")).unwrap();
+    assert!(py.contains("core = { workspace = true }"), "{py}");
+    // A second run finds nothing left.
+    let again = run(root, &["lint-deps"], &[]);
+    assert_eq!(again.code, 0, "stderr: {}", again.stderr);
+    assert!(again.stderr.contains("no findings"), "{}", again.stderr);
+}
