@@ -541,14 +541,19 @@ fn file_list(change: &ChangeOptions, root: &Path) -> anyhow::Result<Vec<ChangedF
                 .strip_prefix(&canon_root)
                 .or_else(|_| path.strip_prefix(root))
             {
-                Ok(r) => members::normalize(&r.to_string_lossy()),
+                Ok(r) => r.to_string_lossy().into_owned(),
                 // Outside the workspace: cannot affect its builds.
                 Err(_) => continue,
             }
         } else {
-            members::normalize(&p)
+            p
         };
-        if rel.is_empty() || rel.starts_with("../") {
+        // `a/../b/x.rs`, `a//b`, `./a/./b` name `b/x.rs` and `a/b` (lexically, as git reads a
+        // path); one that leaves the root is outside the workspace.
+        let Some(rel) = crate::model::relpath::normalize_rel(&rel) else {
+            continue;
+        };
+        if rel.is_empty() {
             continue;
         }
         if seen.insert(rel.clone()) {

@@ -162,3 +162,76 @@ fn fix_writes_through_a_linked_manifest_and_keeps_the_link() {
     assert_eq!(again.code, 0, "stderr: {}", again.stderr);
     assert!(again.stderr.contains("no findings"), "{}", again.stderr);
 }
+
+/// `--files` paths are read as paths, whatever their spelling: `a/../b/x`, `a//b/x`,
+/// `./a/./b/x` and the absolute path name the file `a/b/x` names, for a crate's file and a
+/// Python package's file alike. `py/a/../e/x.py` used to map to `a` (and miss `e`), and
+/// `py//e/x.py` to no package at all (everything marked).
+#[test]
+fn files_spelled_with_dot_dot_or_double_slashes_map_as_the_plain_path() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("rust/core/src/lib.rs", ""),
+        (
+            "rust/other/Cargo.toml",
+            "[package]\nname = \"other\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("rust/other/src/lib.rs", ""),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"py/*\"]\n",
+        ),
+        (
+            "py/a/pyproject.toml",
+            "[project]\nname = \"a\"\nversion = \"0.1.0\"\n",
+        ),
+        (
+            "py/e/pyproject.toml",
+            "[project]\nname = \"e\"\nversion = \"0.1.0\"\n",
+        ),
+        ("py/e/x.py", ""),
+    ]);
+    let root = dir.path();
+    let absolute = |rel: &str| root.join(rel).to_string_lossy().into_owned();
+    for (plain, spellings) in [
+        (
+            "py/e/x.py",
+            vec![
+                "py/a/../e/x.py".to_string(),
+                "py//e/x.py".to_string(),
+                "./py/./e/x.py".to_string(),
+                "py/e/sub/../x.py".to_string(),
+                absolute("py/a/../e/x.py"),
+            ],
+        ),
+        (
+            "rust/core/src/lib.rs",
+            vec![
+                "rust/other/../core/src/lib.rs".to_string(),
+                "rust//core/src//lib.rs".to_string(),
+                absolute("rust/other/../core/src/lib.rs"),
+            ],
+        ),
+    ] {
+        let want = run(root, &["affected", "--files", plain], &[]).names();
+        assert!(!want.is_empty(), "{plain} marks nothing");
+        for spelled in spellings {
+            let got = run(root, &["affected", "--files", &spelled], &[]).names();
+            assert_eq!(got, want, "--files {spelled} against {plain}");
+        }
+    }
+    // A path that leaves the workspace is outside it: nothing is marked.
+    let outside = run(
+        root,
+        &["affected", "--files", "py/../../elsewhere/x.py"],
+        &[],
+    );
+    assert_eq!(outside.names(), set(&[]), "stderr: {}", outside.stderr);
+}
