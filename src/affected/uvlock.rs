@@ -155,14 +155,20 @@ pub fn changed(base: &Lock, head: &Lock) -> BTreeMap<String, String> {
 }
 
 /// The `(name, version)` entries that differ between `base` and `head` (added, removed or
-/// edited): with a fork, which of a name's versions changed.
+/// edited): with a fork, which of a name's versions changed. A fork by index or URL locks one
+/// name and version twice (`w1 1.0` from two indexes, each for its own markers): a change to
+/// either marks that `(name, version)`, so a requirer pinned to the other source counts too
+/// (a superset, never a miss).
 pub fn changed_entries(base: &Lock, head: &Lock) -> BTreeSet<(String, Option<String>)> {
-    let all = |lock: &Lock| -> BTreeMap<(String, Option<String>), String> {
-        lock.entries
-            .values()
-            .flatten()
-            .map(|e| ((e.name.clone(), e.version.clone()), e.text.clone()))
-            .collect()
+    let all = |lock: &Lock| -> BTreeMap<(String, Option<String>), Vec<String>> {
+        let mut out: BTreeMap<(String, Option<String>), Vec<String>> = BTreeMap::new();
+        for e in lock.entries.values().flatten() {
+            out.entry((e.name.clone(), e.version.clone()))
+                .or_default()
+                .push(e.text.clone());
+        }
+        // Entries are sorted by their text already ([`parse`]).
+        out
     };
     let (b, h) = (all(base), all(head));
     b.keys()
@@ -302,6 +308,57 @@ source = { registry = "https://pypi.org/simple" }
     /// A fork: `h` is pinned to `six 1.16.0`, `h2` to `six 1.17.0` (uv writes the version in
     /// the dependency when the lock holds several). A change to one version's entry reaches
     /// the packages pinned to it only.
+    #[test]
+    fn one_name_and_version_from_two_sources_is_changed_whichever_entry_changed() {
+        let lock = |first_deps: &str, second_deps: &str| {
+            parse(&format!(
+                r#"
+version = 1
+[[package]]
+name = "b"
+version = "0.1.0"
+source = {{ editable = "py/b" }}
+dependencies = [
+    {{ name = "w1", version = "1.0", source = {{ registry = "https://one.example/simple" }}, marker = "sys_platform == 'linux'" }},
+    {{ name = "w1", version = "1.0", source = {{ registry = "https://two.example/simple" }}, marker = "sys_platform != 'linux'" }},
+]
+
+[[package]]
+name = "w1"
+version = "1.0"
+source = {{ registry = "https://one.example/simple" }}
+{first_deps}
+
+[[package]]
+name = "w1"
+version = "1.0"
+source = {{ registry = "https://two.example/simple" }}
+{second_deps}
+"#
+            ))
+            .unwrap()
+        };
+        let base = lock("", "");
+        let members = BTreeSet::from(["b".to_string()]);
+        // Either entry gains a dependency: `w1 1.0` changed, and `b` reaches it.
+        for head in [
+            lock("dependencies = [{ name = \"z1\" }]", ""),
+            lock("", "dependencies = [{ name = \"z1\" }]"),
+        ] {
+            let entries = changed_entries(&base, &head);
+            assert!(
+                entries.contains(&("w1".to_string(), Some("1.0".to_string()))),
+                "{entries:?}"
+            );
+            let reached = reaching(&head, &members, &changed(&base, &head), &entries);
+            assert_eq!(
+                reached.get("b").map(String::as_str),
+                Some("w1"),
+                "{reached:?}"
+            );
+        }
+    }
+
     #[test]
     fn a_forked_name_reaches_the_packages_pinned_to_the_changed_version() {
         let lock = |hash16: &str| {
