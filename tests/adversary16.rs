@@ -7,12 +7,65 @@
 mod support;
 
 use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
 
 use support::cli::run;
 use support::git::Repo;
 
 fn set(names: &[&str]) -> BTreeSet<String> {
     names.iter().map(|s| s.to_string()).collect()
+}
+
+/// `uv lock --offline` in `dir`; panics with uv's message when uv refuses.
+fn uv_lock(dir: &Path) {
+    let out = Command::new(support::UV.0)
+        .args(["lock", "--offline"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "uv lock: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The packages `uv tree --frozen --offline --invert --package PACKAGE` shows above it (names
+/// only).
+fn uv_invert(dir: &Path, package: &str) -> BTreeSet<String> {
+    let out = Command::new(support::UV.0)
+        .args([
+            "tree",
+            "--frozen",
+            "--offline",
+            "--invert",
+            "--package",
+            package,
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "uv tree: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let word = l.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+            let name = word.split([' ', '[']).next()?;
+            (!name.is_empty()).then(|| name.to_string())
+        })
+        .collect()
+}
+
+fn project(name: &str, body: &str) -> String {
+    format!(
+        "[project]\nname = \"{name}\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n{body}"
+    )
 }
 
 /// A changed path outside every crate and Python package that is no UTF-8 text at the head:
@@ -234,4 +287,119 @@ fn files_spelled_with_dot_dot_or_double_slashes_map_as_the_plain_path() {
         &[],
     );
     assert_eq!(outside.names(), set(&[]), "stderr: {}", outside.stderr);
+}
+
+/// A project outside every package that a package installs from the repository, written two
+/// ways uv reads and we did not: a list of path sources, one per platform (each `path` locked
+/// as `source = { directory = ... }`), and a PEP 508 direct reference under the workspace root
+/// (`e2 @ file:///${PROJECT_ROOT}/vendor/e2`). A change to either project's files marks its
+/// requirer, as `uv tree --invert` shows; we used to follow only a single path source.
+#[test]
+fn path_dependencies_from_a_source_list_or_a_direct_reference_reach_their_requirer() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = []\nresolver = \"2\"\n\n[workspace.metadata.ccworkspace.affected]\nunmatched = \"ignore\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"py/*\"]\n",
+        ),
+        ("vendor/e1-linux/pyproject.toml", &project("e1", "")),
+        ("vendor/e1-other/pyproject.toml", &project("e1", "")),
+        ("vendor/e2/pyproject.toml", &project("e2", "")),
+        (
+            "py/b/pyproject.toml",
+            &project(
+                "b",
+                "dependencies = [\"e1\"]\n\n[tool.uv.sources]\ne1 = [\n  { path = \"../../vendor/e1-linux\", marker = \"sys_platform == 'linux'\" },\n  { path = \"../../vendor/e1-other\", marker = \"sys_platform != 'linux'\" },\n]\n",
+            ),
+        ),
+        (
+            "py/c/pyproject.toml",
+            &project(
+                "c",
+                "dependencies = [\"e2 @ file:///${PROJECT_ROOT}/vendor/e2\"]\n",
+            ),
+        ),
+        ("py/d/pyproject.toml", &project("d", "")),
+    ]);
+    let root = dir.path();
+    if support::require_tool(support::UV.0, support::UV.1) {
+        uv_lock(root);
+        assert_eq!(uv_invert(root, "e1"), set(&["b"]));
+        assert_eq!(uv_invert(root, "e2"), set(&["c"]));
+    }
+    let repo = Repo::init(root);
+    let base = repo.commit_all("base");
+    for (file, want) in [
+        ("vendor/e1-linux/mod.py", &["b"][..]),
+        ("vendor/e1-other/mod.py", &["b"][..]),
+        ("vendor/e2/mod.py", &["c"][..]),
+    ] {
+        repo.write(file, "x = 1\n");
+        let head = repo.commit_all(file);
+        let got = run(root, &["affected", "--base", &base, "--head", &head], &[]).names();
+        assert_eq!(got, set(want), "{file}");
+        repo.git(&["reset", "-q", "--hard", &base]);
+    }
+}
+
+/// A list of sources for a workspace member with a `path` entry (`core = [{ workspace = true,
+/// marker = ... }, { path = "../core", marker = ... }]`): uv refuses it ("references a path in
+/// `tool.uv.sources`"). The finding says so, where it used to call the entry "a git, URL or
+/// index source" that uv installs instead.
+#[test]
+fn a_source_list_with_a_path_to_a_member_is_reported_as_uv_refuses_it() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = []\nresolver = \"2\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"py/*\"]\n",
+        ),
+        ("py/core/pyproject.toml", &project("core", "")),
+        (
+            "py/a/pyproject.toml",
+            &project(
+                "a",
+                "dependencies = [\"core\"]\n\n[tool.uv.sources]\ncore = [\n  { workspace = true, marker = \"sys_platform == 'linux'\" },\n  { path = \"../core\", marker = \"sys_platform != 'linux'\" },\n]\n",
+            ),
+        ),
+    ]);
+    let root = dir.path();
+    let lint = run(root, &["lint-deps"], &[]);
+    assert_eq!(lint.code, 1, "stderr: {}", lint.stderr);
+    assert!(
+        lint.stderr
+            .contains("a list of sources with `path = \"../core\"`, which uv refuses"),
+        "{}",
+        lint.stderr
+    );
+    assert!(
+        lint.stderr
+            .contains("uv refuses a path source for a workspace member"),
+        "{}",
+        lint.stderr
+    );
+    assert!(
+        !lint.stderr.contains("git, URL or index"),
+        "{}",
+        lint.stderr
+    );
+    if support::require_tool(support::UV.0, support::UV.1) {
+        let out = Command::new(support::UV.0)
+            .args(["lock", "--offline"])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "uv locked it");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("references a path"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

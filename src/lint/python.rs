@@ -531,7 +531,8 @@ fn workspace_source(
     let from_repo = source.is_some_and(|s| if uv { s.entry.workspace } else { to_target(&s) });
     // uv refuses a path source for a member's name wherever it points ("references a path in
     // `tool.uv.sources`. Workspace members must be declared as workspace sources").
-    let refused_path = |s: &Source| uv && s.entry.path.is_some();
+    // uv refuses any `path` entry for a member, one of a list too ("references a path").
+    let refused_path = |s: &Source| uv && !s.entry.paths.is_empty();
     if from_repo {
         return;
     }
@@ -552,6 +553,8 @@ fn workspace_source(
         ),
         if direct {
             "a direct reference to a workspace member, which uv refuses without a workspace source"
+        } else if source.is_some_and(|s| refused_path(&s)) {
+            "uv refuses a path source for a workspace member"
         } else {
             "uv takes this from the package index"
         },
@@ -561,14 +564,24 @@ fn workspace_source(
     f = match source {
         Some(src) => {
             let s = src.entry;
-            let elsewhere = match &s.path {
-                Some(p) if refused_path(&src) => format!(
+            let elsewhere = match (&s.path, s.paths.first()) {
+                (Some(p), _) if refused_path(&src) => format!(
                     "`path = \"{p}\"`, which uv refuses for a workspace member (\"Workspace \
                      members must be declared as workspace sources\")"
                 ),
-                Some(p) => format!("`path = \"{p}\"`, not {}", show_dir(&target.dir)),
-                None if s.workspace => "`workspace = true`, but there is no uv workspace".into(),
-                None => "a git, URL or index source".to_string(),
+                (None, Some(p)) if refused_path(&src) => format!(
+                    "a list of sources with `path = \"{p}\"`, which uv refuses for a workspace \
+                     member (\"Workspace members must be declared as workspace sources\")"
+                ),
+                (Some(p), _) => format!("`path = \"{p}\"`, not {}", show_dir(&target.dir)),
+                (None, Some(_)) => format!(
+                    "a list of sources that does not name {} on every platform",
+                    show_dir(&target.dir)
+                ),
+                (None, None) if s.workspace => {
+                    "`workspace = true`, but there is no uv workspace".into()
+                }
+                (None, None) => "a git, URL or index source".to_string(),
             };
             let file = src.file(proj);
             let consequence = if refused_path(&src) {

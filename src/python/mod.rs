@@ -301,12 +301,15 @@ impl PythonWorkspace {
             .any(|(_, p)| maturin_manifest_dir(p).as_deref() == Some(dir))
     }
 
-    /// The projects that are no package of the workspace but that a package installs through a
-    /// `[tool.uv.sources]` `path` (a non-member path dependency, which uv installs from its
-    /// folder: `uv.lock`'s `source = { directory = ... }`), so their files are the requirer's.
-    /// A package's own source counts, and for a requirement without one, the root
-    /// `pyproject.toml`'s (uv's source inheritance). One entry per requirer and folder, sorted;
-    /// an absolute path or one leaving the root is left out.
+    /// The projects that are no package of the workspace but that a package installs from a
+    /// folder or file of the repository (a non-member path dependency, which uv installs from
+    /// there: `uv.lock`'s `source = { directory = ... }`), so their files are the requirer's:
+    /// every `path` of a `[tool.uv.sources]` entry (a list of sources may name one per
+    /// platform), the package's own or, for a requirement without one, the root
+    /// `pyproject.toml`'s (uv's source inheritance); and a direct reference under the workspace
+    /// root (`e1 @ file:///${PROJECT_ROOT}/vendor/e1`, [`pyproject::Requirement::project_root_path`]).
+    /// One entry per requirer and folder, sorted; an absolute path or one leaving the root is
+    /// left out.
     pub fn path_dependencies(&self) -> Vec<PathDependency> {
         let root_sources = self.root_project().map(|r| &r.sources);
         let package_dirs: BTreeSet<&str> = self.packages.iter().map(|p| p.dir.as_str()).collect();
@@ -315,28 +318,40 @@ impl PythonWorkspace {
             let Some(project) = &package.project else {
                 continue;
             };
+            // `${PROJECT_ROOT}` is the uv workspace's root for its members, else the package's
+            // own folder (a project on its own is its workspace).
+            let project_root = if self.uv_members.contains(&package.dir) {
+                ""
+            } else {
+                package.dir.as_str()
+            };
             for req in &project.requirements {
                 let (base, source) = match project.sources.get(&req.name) {
-                    Some(own) => (package.dir.as_str(), own),
+                    Some(own) => (package.dir.as_str(), Some(own)),
                     None => match root_sources.and_then(|r| r.get(&req.name)) {
-                        Some(inherited) => ("", inherited),
-                        None => continue,
+                        Some(inherited) => ("", Some(inherited)),
+                        None => ("", None),
                     },
                 };
-                let Some(target) = source.path.as_deref().filter(|t| !t.starts_with('/')) else {
-                    continue;
-                };
-                let Some(dir) = crate::model::relpath::normalize_rel(&crate::model::relpath::join(
-                    base, target,
-                )) else {
-                    continue;
-                };
-                if dir.is_empty() || package_dirs.contains(dir.as_str()) {
-                    continue;
+                let sourced = source.into_iter().flat_map(|s| &s.paths).filter_map(|t| {
+                    (!t.starts_with('/'))
+                        .then(|| crate::model::relpath::join(base, t))
+                        .and_then(|p| crate::model::relpath::normalize_rel(&p))
+                });
+                let direct = req.project_root_path().and_then(|p| {
+                    crate::model::relpath::normalize_rel(&crate::model::relpath::join(
+                        project_root,
+                        &p,
+                    ))
+                });
+                for dir in sourced.chain(direct) {
+                    if dir.is_empty() || package_dirs.contains(dir.as_str()) {
+                        continue;
+                    }
+                    let group = matches!(req.declared, pyproject::Declared::Group(_));
+                    let groups_only = found.entry((dir, i)).or_insert(true);
+                    *groups_only &= group;
                 }
-                let group = matches!(req.declared, pyproject::Declared::Group(_));
-                let groups_only = found.entry((dir, i)).or_insert(true);
-                *groups_only &= group;
             }
         }
         found

@@ -129,13 +129,38 @@ pub struct Requirement {
     pub line: usize,
 }
 
+impl Requirement {
+    /// The folder or file a direct reference names under the uv workspace root, relative to
+    /// it: `name @ file:///${PROJECT_ROOT}/vendor/e1` (uv's portable spelling; uv expands
+    /// `${PROJECT_ROOT}` to the workspace root and locks `source = { directory = "vendor/e1" }`)
+    /// is `vendor/e1`. `None` for a requirement without a `file:` URL, an absolute path (the
+    /// repository's place on disk is not the workspace's), or one that leaves the root.
+    pub fn project_root_path(&self) -> Option<String> {
+        let url = direct_reference(self.text.split(';').next()?)?.trim();
+        let url = url.split_whitespace().next()?;
+        let path = url.strip_prefix("file://")?;
+        let rest = path
+            .strip_prefix("/${PROJECT_ROOT}")
+            .or_else(|| path.strip_prefix("${PROJECT_ROOT}"))?;
+        if !(rest.is_empty() || rest.starts_with('/')) {
+            return None;
+        }
+        let rel = crate::model::relpath::normalize_rel(rest.trim_start_matches('/'))?;
+        (!rel.is_empty()).then_some(rel)
+    }
+}
+
 /// One `[tool.uv.sources]` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UvSource {
     /// `{ workspace = true }`: the workspace member of that name.
     pub workspace: bool,
-    /// `{ path = "..." }`, as written.
+    /// `{ path = "..." }`, as written, when every entry of the source has that one path.
     pub path: Option<String>,
+    /// Every `path` of its entries, as written, in order, each once: a list of sources may
+    /// take a distribution from a different folder per platform (`[{ path = "a", marker =
+    /// "sys_platform == 'linux'" }, { path = "b", marker = "..." }]`), and uv locks each.
+    pub paths: Vec<String>,
     /// The `index = "..."` names of its entries (a list of sources may name several).
     pub indexes: Vec<String>,
     /// Why uv refuses the entry when a requirement uses it (it reads the file, then fails to
@@ -594,11 +619,18 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
                 Some(Some(p)) if paths.iter().all(|q| *q == Some(*p)) => Some(p.to_string()),
                 _ => None,
             };
+            let mut every_path: Vec<String> = Vec::new();
+            for p in paths.into_iter().flatten() {
+                if !every_path.iter().any(|q| q == p) {
+                    every_path.push(p.to_string());
+                }
+            }
             sources.insert(
                 normalize(key),
                 UvSource {
                     workspace,
                     path,
+                    paths: every_path,
                     indexes: all
                         .iter()
                         .filter_map(|e| e.get("index").and_then(NodeExt::as_str))
