@@ -403,3 +403,99 @@ fn a_source_list_with_a_path_to_a_member_is_reported_as_uv_refuses_it() {
         );
     }
 }
+
+/// A `[tool.uv.sources]` entry limited to a group or an extra (`group = "dev"`), in cases uv
+/// accepts and cases it refuses: `lint-deps` refuses (exit 2) exactly when `uv lock` does.
+/// uv checks only a project's own sources, so a virtual root (no `[project]`) may limit a
+/// source its members use; and a group holds what the groups it includes hold. We refused
+/// both ("uv refuses the file too") though uv locks them.
+#[test]
+fn a_source_limited_to_a_group_or_extra_is_refused_exactly_when_uv_refuses_it() {
+    struct Case {
+        name: &'static str,
+        root: &'static str,
+        member: &'static str,
+        /// What uv 0.13 says (checked against uv below when it is installed).
+        refused: bool,
+    }
+    let member_dev = "[dependency-groups]\ndev = [\"core\"]\n";
+    let cases = [
+        Case {
+            name: "virtual root, group",
+            root: "[tool.uv.sources]\ncore = { workspace = true, group = \"dev\" }\n",
+            member: member_dev,
+            refused: false,
+        },
+        Case {
+            name: "virtual root, extra",
+            root: "[tool.uv.sources]\ncore = { workspace = true, extra = \"x\" }\n",
+            member: "[project.optional-dependencies]\nx = [\"core\"]\n",
+            refused: false,
+        },
+        Case {
+            name: "root project, group it does not have",
+            root: "[project]\nname = \"mono\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n\n[tool.uv.sources]\ncore = { workspace = true, group = \"dev\" }\n",
+            member: member_dev,
+            refused: true,
+        },
+        Case {
+            name: "member, group through include-group",
+            root: "",
+            member: "[dependency-groups]\nbase = [\"core\"]\ndev = [{ include-group = \"base\" }]\n\n[tool.uv.sources]\ncore = { workspace = true, group = \"dev\" }\n",
+            refused: false,
+        },
+        Case {
+            name: "member, group that neither has nor includes it",
+            root: "",
+            member: "[dependency-groups]\nbase = [\"core\"]\ndev = [\"iniconfig\"]\n\n[tool.uv.sources]\ncore = { workspace = true, group = \"dev\" }\n",
+            refused: true,
+        },
+    ];
+    let uv = support::require_tool(support::UV.0, support::UV.1);
+    for case in cases {
+        let root_text = format!("[tool.uv.workspace]\nmembers = [\"py/*\"]\n\n{}", case.root);
+        // The member's own `[tool.uv.sources]` comes after its groups (it ends the file).
+        let dir = support::write_workspace(&[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = []\nresolver = \"2\"\n",
+            ),
+            ("pyproject.toml", &root_text),
+            ("py/core/pyproject.toml", &project("core", "")),
+            ("py/a/pyproject.toml", &project("a", case.member)),
+        ]);
+        let ours = run(dir.path(), &["lint-deps"], &[]);
+        assert_eq!(
+            ours.code == 2,
+            case.refused,
+            "{}: {}",
+            case.name,
+            ours.stderr
+        );
+        if case.refused {
+            assert!(
+                ours.stderr.contains("uv refuses the file too"),
+                "{}",
+                ours.stderr
+            );
+        }
+        if uv {
+            let out = Command::new(support::UV.0)
+                .args(["lock", "--offline"])
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            let uv_err = String::from_utf8_lossy(&out.stderr);
+            // A refusal of the source itself, not the index being offline (`iniconfig`).
+            let refused = uv_err.contains("only applies to");
+            assert_eq!(
+                ours.code == 2,
+                refused,
+                "{}: ours exit {} ({}), uv: {uv_err}",
+                case.name,
+                ours.code,
+                ours.stderr
+            );
+        }
+    }
+}

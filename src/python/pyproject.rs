@@ -396,6 +396,8 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
             }
         }
     }
+    // Group -> the groups it includes (`{include-group = "..."}`), normalised, with the node.
+    let mut includes: BTreeMap<String, Vec<(String, &Node)>> = BTreeMap::new();
     if let Some(groups) = root.get("dependency-groups") {
         let Some(groups) = groups.as_table() else {
             return Err(wrong(
@@ -407,7 +409,6 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
         // PEP 735: an `{include-group = "name"}` names another group of this table, and the
         // includes form no cycle; uv refuses the file otherwise ("Failed to find group",
         // "Detected a cycle in `dependency-groups`").
-        let mut includes: BTreeMap<String, Vec<(String, &Node)>> = BTreeMap::new();
         let mut seen = BTreeSet::new();
         for (group, _, list) in entries(groups) {
             check_name(group, list, "dependency group", &mut seen, &wrong)?;
@@ -584,15 +585,28 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
                         continue;
                     };
                     let (name, only_normal) = (normalize(key), normalize(only));
+                    // A group holds what the groups it includes hold (uv applies the source
+                    // through the include).
+                    let mut groups = BTreeSet::from([only_normal.clone()]);
+                    let mut next = vec![only_normal.clone()];
+                    while let Some(g) = next.pop() {
+                        for (included, _) in includes.get(&g).into_iter().flatten() {
+                            if groups.insert(included.clone()) {
+                                next.push(included.clone());
+                            }
+                        }
+                    }
                     let holds = requirements.iter().any(|r| {
                         r.name == name
                             && match &r.declared {
                                 Declared::Extra(x) => key_name == "extra" && *x == only_normal,
-                                Declared::Group(g) => key_name == "group" && *g == only_normal,
+                                Declared::Group(g) => key_name == "group" && groups.contains(g),
                                 Declared::Project => false,
                             }
                     });
-                    if !holds {
+                    // uv checks a project's own sources only: a virtual root (no `[project]`)
+                    // may limit a source to a group or extra its members declare.
+                    if !holds && project_line.is_some() {
                         return Err(wrong(
                             e,
                             &format!(
