@@ -178,10 +178,15 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
             contents: text.clone(),
         });
     }
-    if let Registration::Added(text) = &registration {
+    let (pyproject, uv_excluded) = if kind == CrateKind::Pyo3 {
+        uv_root_text(&root, &registration, &dir)?
+    } else {
+        (None, Vec::new())
+    };
+    if let Some(text) = pyproject {
         writes.push(FileWrite {
             path: root.join("pyproject.toml"),
-            contents: text.clone(),
+            contents: text,
         });
     }
     write_all_atomic(&writes)?;
@@ -190,6 +195,7 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
     }
     if kind == CrateKind::Pyo3 {
         report_registration(&registration, &dir, out);
+        report_uv_excluded(&uv_excluded, out);
     }
     if let Some(glob) = &place.add_glob {
         out.status(
@@ -239,6 +245,90 @@ enum Registration {
     Excluded,
     /// The root has no `pyproject.toml`, or one without `[tool.uv.workspace]`.
     NoWorkspace,
+}
+
+/// The root `pyproject.toml` of a uv workspace with the folders `new` creates on the way to
+/// `dir` (`DAGs/python` for `DAGs/python/orch`, listed in `created`) added to `[tool.uv.workspace]
+/// exclude` where a `members` glob matches them (`DAGs/*`): uv refuses a member folder without
+/// a `pyproject.toml` ("Workspace member ... is missing a `pyproject.toml`"). `text`: the file
+/// as registration left it. Returns the new text and the folders excluded; `None` when there
+/// is no uv workspace or nothing to exclude.
+fn exclude_created_folders(
+    root: &std::path::Path,
+    text: Option<&str>,
+    created: &[String],
+) -> anyhow::Result<Option<(String, Vec<String>)>> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let Some(ws) = uv::read(text)? else {
+        return Ok(None);
+    };
+    let mut out = text.to_string();
+    let mut excluded = Vec::new();
+    for folder in created {
+        if ws.membership(root, folder)? == Membership::Member {
+            out = uv::add_exclude(&out, folder)?;
+            excluded.push(folder.clone());
+        }
+    }
+    Ok((!excluded.is_empty()).then_some((out, excluded)))
+}
+
+/// The folders writing `files` (paths relative to `root`) creates, but `dir` (the package's
+/// own, which gets its `pyproject.toml`) and the folders below it: the ancestors of `dir` that
+/// do not exist yet.
+fn folders_created_above(root: &std::path::Path, dir: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut at = dir;
+    while let Some((parent, _)) = at.rsplit_once('/') {
+        if root.join(parent).exists() {
+            break;
+        }
+        out.push(parent.to_string());
+        at = parent;
+    }
+    out.reverse();
+    out
+}
+
+/// The root `pyproject.toml` to write for a package or PyO3 crate at `dir`, after
+/// `registration`: with `dir` added to `members` ([`Registration::Added`]) and the folders
+/// `new` creates above it that a `members` glob would take excluded
+/// ([`exclude_created_folders`]); `None` when it does not change. Also the folders excluded.
+fn uv_root_text(
+    root: &std::path::Path,
+    registration: &Registration,
+    dir: &str,
+) -> anyhow::Result<(Option<String>, Vec<String>)> {
+    let current = match registration {
+        Registration::Added(text) => Some(text.clone()),
+        Registration::Covered => read_optional(&root.join("pyproject.toml"))?,
+        Registration::Excluded | Registration::NoWorkspace => return Ok((None, Vec::new())),
+    };
+    let created = folders_created_above(root, dir);
+    match exclude_created_folders(root, current.as_deref(), &created)? {
+        Some((text, excluded)) => Ok((Some(text), excluded)),
+        None => Ok((
+            matches!(registration, Registration::Added(_))
+                .then(|| current)
+                .flatten(),
+            Vec::new(),
+        )),
+    }
+}
+
+fn report_uv_excluded(excluded: &[String], out: &Output) {
+    for folder in excluded {
+        out.status(
+            "Updated",
+            format!(
+                "pyproject.toml: added \"{folder}\" to [tool.uv.workspace] exclude (a `members` \
+                 glob matches the new folder, which has no pyproject.toml; uv refuses such a \
+                 member)"
+            ),
+        );
+    }
 }
 
 /// Register `dir` in the root `pyproject.toml`'s `[tool.uv.workspace] members`, unless a glob
@@ -359,10 +449,11 @@ fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Resu
             contents: contents.clone(),
         })
         .collect();
-    if let Registration::Added(text) = &registration {
+    let (pyproject, uv_excluded) = uv_root_text(&root, &registration, &dir)?;
+    if let Some(text) = pyproject {
         writes.push(FileWrite {
             path: root.join("pyproject.toml"),
-            contents: text.clone(),
+            contents: text,
         });
     }
     if let Some((text, _)) = &python_excluded {
@@ -376,6 +467,7 @@ fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Resu
         out.verbose(format!("wrote {path}"));
     }
     report_registration(&registration, &dir, out);
+    report_uv_excluded(&uv_excluded, out);
     if let Some((_, python)) = &python_excluded {
         report_python_excluded(python, out);
     }

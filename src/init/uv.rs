@@ -175,6 +175,33 @@ pub fn add_member(text: &str, entry: &str) -> anyhow::Result<String> {
     Ok(doc.to_string())
 }
 
+/// Add `entry` to `[tool.uv.workspace] exclude` of `text` (created when missing; layout kept).
+pub fn add_exclude(text: &str, entry: &str) -> anyhow::Result<String> {
+    let mut doc = parse(text)?;
+    let ws = doc
+        .get_mut("tool")
+        .and_then(|t| t.get_mut("uv"))
+        .and_then(|u| u.get_mut("workspace"))
+        .and_then(Item::as_table_like_mut)
+        .ok_or_else(|| {
+            UserError::bare("the root pyproject.toml has no [tool.uv.workspace] table")
+        })?;
+    if ws.get("exclude").is_none() {
+        ws.insert("exclude", value(Array::new()));
+    }
+    let arr = ws
+        .get_mut("exclude")
+        .and_then(Item::as_array_mut)
+        .ok_or_else(|| {
+            UserError::new(
+                "[tool.uv.workspace] exclude in the root pyproject.toml is not a list",
+                "make it a list of folder globs, e.g. exclude = [\"DAGs/python\"]",
+            )
+        })?;
+    super::push_keeping_layout(arr, entry);
+    Ok(doc.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
