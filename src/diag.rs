@@ -190,6 +190,20 @@ pub fn github(findings: &[Finding], files: &BTreeMap<&str, &str>) -> String {
     out
 }
 
+/// A path relative to the root as a URI reference (RFC 3986, what SARIF's
+/// `artifactLocation.uri` holds): every byte but unreserved characters (`A-Z a-z 0-9 - . _ ~`)
+/// and `/` percent-encoded, UTF-8 first (`py/my pkg/pyproject.toml` -> `py/my%20pkg/...`,
+/// `50%off` -> `50%25off`).
+fn uri_reference(path: &str) -> String {
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'/');
+    percent_encoding::utf8_percent_encode(path, KEEP).to_string()
+}
+
 /// A SARIF 2.1.0 log with one run: every rule in the driver, one result per finding.
 pub fn sarif(findings: &[Finding], files: &BTreeMap<&str, &str>) -> String {
     let sarif_level = |l: Level| match l {
@@ -224,7 +238,7 @@ pub fn sarif(findings: &[Finding], files: &BTreeMap<&str, &str>) -> String {
                 "message": { "text": text },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": f.file, "uriBaseId": "%SRCROOT%" },
+                        "artifactLocation": { "uri": uri_reference(&f.file), "uriBaseId": "%SRCROOT%" },
                         "region": {
                             "startLine": p.line,
                             "startColumn": p.column,
@@ -258,6 +272,35 @@ pub fn sarif(findings: &[Finding], files: &BTreeMap<&str, &str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// A SARIF `uri` is a URI reference whatever the path: only unreserved characters, `/`
+        /// and `%XX` escapes, and it decodes back to the path.
+        #[test]
+        fn a_sarif_uri_is_a_uri_reference_that_decodes_to_the_path(path in "[ -~\\u{e9}\\u{4e2d}]{0,40}") {
+            let uri = uri_reference(&path);
+            let ok = |c: char| c.is_ascii_alphanumeric() || "-._~/%".contains(c);
+            proptest::prop_assert!(uri.chars().all(ok), "{uri}");
+            let back = percent_encoding::percent_decode_str(&uri).decode_utf8().unwrap();
+            proptest::prop_assert_eq!(back, path);
+        }
+    }
+
+    #[test]
+    fn a_sarif_uri_escapes_spaces_and_percent_signs() {
+        assert_eq!(
+            uri_reference("py/my pkg/pyproject.toml"),
+            "py/my%20pkg/pyproject.toml"
+        );
+        assert_eq!(
+            uri_reference("py/50%off/pyproject.toml"),
+            "py/50%25off/pyproject.toml"
+        );
+        assert_eq!(
+            uri_reference("crates/a-b_c.d~/Cargo.toml"),
+            "crates/a-b_c.d~/Cargo.toml"
+        );
+    }
 
     fn finding() -> Finding {
         Finding::new(
