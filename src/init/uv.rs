@@ -91,6 +91,74 @@ pub fn table_lines(ws: &UvWorkspace) -> String {
 /// none), at its end, keeping everything else as it is.
 pub fn add_workspace(text: &str, ws: &UvWorkspace) -> anyhow::Result<String> {
     let mut doc = parse(text)?;
+    let not_a_table = |what: &str| {
+        UserError::new(
+            format!(
+                "pyproject.toml: `{what}` is not a table, so no [tool.uv.workspace] can go in it"
+            ),
+            format!(
+                "make `{what}` a table (uv reads it as one), then run `init --add-missing` again"
+            ),
+        )
+    };
+    // `tool = { uv = { ... } }` or `[tool]` with `uv = { ... }`: inline tables are tables too
+    // (uv reads them); the workspace goes into the inline table, as an inline table.
+    let inline_uv = match doc.get("tool") {
+        None => false,
+        Some(Item::Table(t)) => match t.get("uv") {
+            None | Some(Item::Table(_)) => false,
+            Some(item) if item.is_inline_table() => true,
+            Some(_) => return Err(not_a_table("tool.uv").into()),
+        },
+        Some(item) if item.is_inline_table() => true,
+        Some(_) => return Err(not_a_table("tool").into()),
+    };
+    if inline_uv {
+        let tool = doc
+            .get_mut("tool")
+            .and_then(Item::as_table_like_mut)
+            .ok_or_else(|| not_a_table("tool"))?;
+        if tool.get("uv").is_none() {
+            tool.insert(
+                "uv",
+                Item::Value(toml_edit::Value::InlineTable(Default::default())),
+            );
+        }
+        let uv = tool
+            .get_mut("uv")
+            .and_then(Item::as_table_like_mut)
+            .ok_or_else(|| not_a_table("tool.uv"))?;
+        if uv.contains_key("workspace") {
+            return Err(
+                UserError::bare("the root pyproject.toml already has [tool.uv.workspace]").into(),
+            );
+        }
+        let one_line = |globs: &[String]| -> toml_edit::Value {
+            globs.iter().map(String::as_str).collect::<Array>().into()
+        };
+        let mut inline = toml_edit::InlineTable::new();
+        inline.insert("members", one_line(&ws.members));
+        if !ws.exclude.is_empty() {
+            inline.insert("exclude", one_line(&ws.exclude));
+        }
+        uv.insert(
+            "workspace",
+            Item::Value(toml_edit::Value::InlineTable(inline)),
+        );
+        // The spacing of the inline table it went into (`uv = { package = false }`) made even.
+        if let Some(t) = doc
+            .get_mut("tool")
+            .and_then(|t| t.get_mut("uv"))
+            .and_then(Item::as_inline_table_mut)
+        {
+            t.fmt();
+        }
+        let mut out = doc.to_string();
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        return Ok(out);
+    }
     let tool = doc
         .entry("tool")
         .or_insert_with(|| {
@@ -99,7 +167,7 @@ pub fn add_workspace(text: &str, ws: &UvWorkspace) -> anyhow::Result<String> {
             Item::Table(t)
         })
         .as_table_mut()
-        .ok_or_else(|| UserError::bare("`tool` in the root pyproject.toml is not a table"))?;
+        .ok_or_else(|| not_a_table("tool"))?;
     let uv = tool
         .entry("uv")
         .or_insert_with(|| {
@@ -108,7 +176,7 @@ pub fn add_workspace(text: &str, ws: &UvWorkspace) -> anyhow::Result<String> {
             Item::Table(t)
         })
         .as_table_mut()
-        .ok_or_else(|| UserError::bare("`tool.uv` in the root pyproject.toml is not a table"))?;
+        .ok_or_else(|| not_a_table("tool.uv"))?;
     if uv.contains_key("workspace") {
         return Err(
             UserError::bare("the root pyproject.toml already has [tool.uv.workspace]").into(),
@@ -138,7 +206,7 @@ pub fn add_workspace(text: &str, ws: &UvWorkspace) -> anyhow::Result<String> {
     table.set_position(Some(position));
     let uv = doc["tool"]["uv"]
         .as_table_mut()
-        .ok_or_else(|| UserError::bare("`tool.uv` in the root pyproject.toml is not a table"))?;
+        .ok_or_else(|| not_a_table("tool.uv"))?;
     uv.insert("workspace", Item::Table(table));
     let mut out = doc.to_string();
     if !out.ends_with('\n') {
@@ -211,6 +279,43 @@ mod tests {
             members: members.iter().map(|s| s.to_string()).collect(),
             exclude: exclude.iter().map(|s| s.to_string()).collect(),
             line: 0,
+        }
+    }
+
+    /// An inline `tool` or `tool.uv` is a table (uv reads it): the workspace goes into it, the
+    /// rest stays, and discovery's parser reads the members back.
+    #[test]
+    fn add_workspace_goes_into_an_inline_tool_or_tool_uv() {
+        let w = ws(&["*/python/*"], &["DAGs/python/old"]);
+        for (text, kept) in [
+            (
+                "tool = { uv = { package = false }, ruff = { line-length = 99 } }\n",
+                "ruff = { line-length = 99 }",
+            ),
+            ("[tool]\nuv = { package = false }\n", "package = false"),
+            (
+                "[project]\nname = \"r\"\nversion = \"0.1.0\"\n\n[tool]\nuv.package = false\n",
+                "uv.package = false",
+            ),
+            ("[tool.ruff]\nline-length = 99\n", "line-length = 99"),
+        ] {
+            let out = add_workspace(text, &w).unwrap();
+            assert!(out.contains(kept), "{out}");
+            let read = read(&out)
+                .unwrap()
+                .unwrap_or_else(|| panic!("no workspace in:\n{out}"));
+            assert_eq!(read.members, w.members, "{out}");
+            assert_eq!(read.exclude, w.exclude, "{out}");
+        }
+        for (text, what) in [
+            ("tool = 5\n", "`tool`"),
+            ("[tool]\nuv = [1]\n", "`tool.uv`"),
+        ] {
+            let err = add_workspace(text, &w).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("pyproject.toml: {what} is not a table")),
+                "{err}"
+            );
         }
     }
 
