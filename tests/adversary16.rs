@@ -499,3 +499,68 @@ fn a_source_limited_to_a_group_or_extra_is_refused_exactly_when_uv_refuses_it() 
         }
     }
 }
+
+/// A PyO3 crate listed in `[tool.uv.workspace] members` whose `pyproject.toml` says `[tool.uv]
+/// managed = false`, required through `{ workspace = true }`: uv refuses ("references a
+/// workspace in `tool.uv.sources` ..., but is not a workspace member"). `pyo3-not-uv-member`
+/// says what keeps it out (`managed = false`) and that uv refuses the source; it used to tell
+/// the user to add the folder to `members`, where it already is, and that uv would take the
+/// wheel from the index.
+#[test]
+fn an_unmanaged_pyo3_crate_is_reported_with_what_keeps_it_out() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "crates/fast_py/Cargo.toml",
+            "[package]\nname = \"fast_py\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n",
+        ),
+        (
+            "crates/fast_py/pyproject.toml",
+            "[build-system]\nrequires = [\"maturin>=1,<2\"]\nbuild-backend = \"maturin\"\n\n[project]\nname = \"fast-py\"\nversion = \"0.1.0\"\n\n[tool.maturin]\nmodule-name = \"fast_py\"\n\n[tool.uv]\nmanaged = false\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"py/*\", \"crates/fast_py\"]\n",
+        ),
+        (
+            "py/a/pyproject.toml",
+            &project(
+                "a",
+                "dependencies = [\"fast-py\"]\n\n[tool.uv.sources]\nfast-py = { workspace = true }\n",
+            ),
+        ),
+    ]);
+    let root = dir.path();
+    let lint = run(root, &["lint-deps"], &[]);
+    assert_eq!(lint.code, 1, "stderr: {}", lint.stderr);
+    assert!(
+        lint.stderr.contains("[pyo3-not-uv-member]"),
+        "{}",
+        lint.stderr
+    );
+    assert!(
+        lint.stderr
+            .contains("remove `managed = false` from [tool.uv] of crates/fast_py/pyproject.toml"),
+        "{}",
+        lint.stderr
+    );
+    assert!(
+        lint.stderr.contains("refuses the workspace source"),
+        "{}",
+        lint.stderr
+    );
+    assert!(!lint.stderr.contains("to `members`"), "{}", lint.stderr);
+    if support::require_tool(support::UV.0, support::UV.1) {
+        let out = Command::new(support::UV.0)
+            .args(["lock", "--offline"])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "uv locked it");
+        assert!(err.contains("is not a workspace member"), "{err}");
+    }
+}

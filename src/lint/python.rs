@@ -353,6 +353,17 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
                              [tool.uv.workspace] of pyproject.toml (line {})",
                             target.dir, target.dir, uv.line
                         )
+                    } else if target
+                        .project
+                        .as_ref()
+                        .is_some_and(|p| p.uv_managed == Some(false))
+                    {
+                        format!(
+                            "remove `managed = false` from [tool.uv] of {}/pyproject.toml: uv \
+                             leaves an unmanaged project out of its workspace, though `members` \
+                             matches it",
+                            target.dir
+                        )
                     } else if uv_excludes(uv, &target.dir) {
                         format!(
                             "remove the pattern matching \"{}\" from `exclude` in \
@@ -379,11 +390,25 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
                             format!("{} is not a uv workspace member", target.dir),
                         )
                         .help(how)
-                        .note(format!(
-                            "uv builds only its workspace members from the monorepo: it cannot \
-                             resolve `{written}` to {}, and would take it from the package index",
-                            target.dir
-                        ))
+                        .note(
+                            if source_of(py, true, pkg, proj, &target.distribution)
+                                .is_some_and(|s| s.entry.workspace)
+                            {
+                                format!(
+                                    "uv builds only its workspace members from the monorepo: \
+                                     it refuses the workspace source of `{written}`, which \
+                                     names no member (\"references a workspace in \
+                                     `tool.uv.sources` ..., but is not a workspace member\")"
+                                )
+                            } else {
+                                format!(
+                                    "uv builds only its workspace members from the monorepo: \
+                                     it cannot resolve `{written}` to {}, and would take it \
+                                     from the package index",
+                                    target.dir
+                                )
+                            },
+                        )
                         .package(Some(&pkg.distribution))
                         .dependency(&target.distribution),
                     );
