@@ -564,3 +564,69 @@ fn an_unmanaged_pyo3_crate_is_reported_with_what_keeps_it_out() {
         assert!(err.contains("is not a workspace member"), "{err}");
     }
 }
+
+/// A uv member inside another member's folder (`nest/n/inner` under `nest/n`) with a workspace
+/// source of its own: uv builds it as a project of its own there ("Project is contained in
+/// non-workspace project"), so the source names no member and `uv lock` fails. `lint-deps`
+/// refuses it too (exit 2, at the entry), where it used to find nothing; with the source taken
+/// from the root `pyproject.toml` instead, both accept it.
+#[test]
+fn a_nested_member_s_own_workspace_source_is_refused_as_uv_refuses_it() {
+    for own_source in [true, false] {
+        let (root_sources, inner) = if own_source {
+            (
+                "",
+                project(
+                    "inner",
+                    "dependencies = [\"v\"]\n\n[tool.uv.sources]\nv = { workspace = true }\n",
+                ),
+            )
+        } else {
+            (
+                "\n[tool.uv.sources]\nv = { workspace = true }\n",
+                project("inner", "dependencies = [\"v\"]\n"),
+            )
+        };
+        let dir = support::write_workspace(&[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = []\nresolver = \"2\"\n",
+            ),
+            (
+                "pyproject.toml",
+                &format!(
+                    "[tool.uv.workspace]\nmembers = [\"py/*\", \"nest/n\", \"nest/n/inner\"]\n{root_sources}"
+                ),
+            ),
+            ("py/v/pyproject.toml", &project("v", "")),
+            ("nest/n/pyproject.toml", &project("n", "")),
+            ("nest/n/inner/pyproject.toml", &inner),
+        ]);
+        let root = dir.path();
+        let lint = run(root, &["lint-deps"], &[]);
+        if own_source {
+            assert_eq!(lint.code, 2, "stderr: {}", lint.stderr);
+            assert!(
+                lint.stderr
+                    .contains("nest/n/inner/pyproject.toml:8: the workspace source `v`"),
+                "{}",
+                lint.stderr
+            );
+        } else {
+            assert_eq!(lint.code, 0, "stderr: {}", lint.stderr);
+        }
+        if support::require_tool(support::UV.0, support::UV.1) {
+            let out = Command::new(support::UV.0)
+                .args(["lock", "--offline"])
+                .current_dir(root)
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.success(),
+                !own_source,
+                "uv: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}

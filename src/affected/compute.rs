@@ -380,12 +380,7 @@ impl<'a> Owners<'a> {
     }
 }
 
-/// Whether directory `dir` is `path` or lies inside it (at a `/` boundary).
-fn is_within(dir: &str, path: &str) -> bool {
-    !path.is_empty()
-        && dir.starts_with(path)
-        && matches!(dir.as_bytes().get(path.len()), None | Some(&b'/'))
-}
+use crate::model::relpath::is_within;
 
 /// Seed the packages that install `path`'s non-member project through a `path` source
 /// (`deps`, [`PythonWorkspace::path_dependencies`]): in full, or, when only a dependency group

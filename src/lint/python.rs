@@ -186,9 +186,23 @@ fn sources_uv_lowers(py: &PythonWorkspace, member: &[bool]) -> anyhow::Result<()
         .filter_map(|(p, &member)| Some((p.project.as_ref()?, member && !p.dir.is_empty())))
         .chain(root.filter(|_| !root_is_package).map(|r| (r, false)))
         .filter(|(p, _)| p.uv_managed != Some(false));
+    // uv member folders but the root's: a member inside another is read by uv, when it builds
+    // it, as a project of its own ("Project is contained in non-workspace project"), so its own
+    // workspace sources name no member.
+    let member_dirs: Vec<&str> = py
+        .packages
+        .iter()
+        .zip(member)
+        .filter(|(p, m)| **m && !p.dir.is_empty())
+        .map(|(p, _)| p.dir.as_str())
+        .collect();
     let fix = "(uv refuses to lock this workspace too)";
     for (proj, member) in projects {
         let inherited = root.filter(|_| member);
+        let outer = member_dirs
+            .iter()
+            .filter(|d| **d != proj.dir() && crate::model::relpath::is_within(proj.dir(), d))
+            .max_by_key(|d| d.len());
         for r in &proj.requirements {
             let (entry, file) = match proj.sources.get(&r.name) {
                 Some(entry) => (entry, proj.path()),
@@ -198,6 +212,29 @@ fn sources_uv_lowers(py: &PythonWorkspace, member: &[bool]) -> anyhow::Result<()
                 },
             };
             let at = || format!("{file}:{}", entry.line);
+            if let Some(outer) = outer.filter(|_| member && entry.workspace && file == proj.path())
+            {
+                return Err(crate::errors::UserError::new(
+                    format!(
+                        "{}: the workspace source `{}` of {}, a uv member inside the member \
+                         {outer}: uv reads it as a project of its own there (\"Project is \
+                         contained in non-workspace project\"), so the source names no member \
+                         ({})",
+                        at(),
+                        r.name,
+                        proj.dir(),
+                        format!("required at {}:{}", proj.path(), r.line)
+                    ),
+                    format!(
+                        "move {} out of {outer}, or drop the entry: members take `{} = \
+                         {{ workspace = true }}` from the root pyproject.toml's \
+                         [tool.uv.sources] {fix}",
+                        proj.dir(),
+                        r.name
+                    ),
+                )
+                .into());
+            }
             // A distribution of the monorepo (every uv member is one) wants a workspace source
             // instead, whatever the source says: that is `missing-workspace-source`'s, which
             // `--fix` repairs.

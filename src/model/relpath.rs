@@ -15,6 +15,15 @@ pub fn normalize(path: &str) -> String {
     }
 }
 
+/// Whether `path` (relative, `/`) is the folder `dir` or lies inside it, at a `/` boundary
+/// (`a/b` is within `a`, `ab` is not); `false` for an empty `dir` (the root holds everything,
+/// and callers ask about folders below it).
+pub fn is_within(path: &str, dir: &str) -> bool {
+    !dir.is_empty()
+        && path.starts_with(dir)
+        && matches!(path.as_bytes().get(dir.len()), None | Some(&b'/'))
+}
+
 /// The directory part of a relative `/` path (`a/b/Cargo.toml` -> `a/b`, `Cargo.toml` -> ``).
 pub fn parent_dir(path: &str) -> String {
     path.rsplit_once('/')
