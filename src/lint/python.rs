@@ -219,11 +219,12 @@ fn sources_uv_lowers(py: &PythonWorkspace, member: &[bool]) -> anyhow::Result<()
                         "{}: the workspace source `{}` of {}, a uv member inside the member \
                          {outer}: uv reads it as a project of its own there (\"Project is \
                          contained in non-workspace project\"), so the source names no member \
-                         ({})",
+                         (required at {}:{})",
                         at(),
                         r.name,
                         proj.dir(),
-                        format!("required at {}:{}", proj.path(), r.line)
+                        proj.path(),
+                        r.line
                     ),
                     format!(
                         "move {} out of {outer}, or drop the entry: members take `{} = \
