@@ -7,44 +7,12 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 use support::cli::run;
 use support::git::Repo;
 
 fn set(names: &[&str]) -> BTreeSet<String> {
     names.iter().map(|s| s.to_string()).collect()
-}
-
-/// The workspace packages `uv tree --frozen --offline --invert --package PACKAGE` shows
-/// (every row but the first, names without their `[extra]`).
-fn uv_invert(dir: &Path, package: &str) -> BTreeSet<String> {
-    let out = Command::new(support::UV.0)
-        .args([
-            "tree",
-            "--frozen",
-            "--offline",
-            "--invert",
-            "--package",
-            package,
-        ])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "uv tree: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let word = l.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
-            let name = word.split([' ', '[']).next()?;
-            (!name.is_empty()).then(|| name.to_string())
-        })
-        .collect()
 }
 
 fn affected_names(dir: &Path, base: &str) -> BTreeSet<String> {
@@ -173,7 +141,7 @@ fn a_dev_group_bump_in_uv_lock_stops_at_the_member() {
     let ours = affected_names(dir.path(), "HEAD~1");
     assert_eq!(ours, set(&["lib"]));
     if support::require_tool(support::UV.0, support::UV.1) {
-        assert_eq!(ours, uv_invert(dir.path(), "iniconfig"));
+        assert_eq!(ours, support::uv::invert(dir.path(), "iniconfig"));
     }
 }
 
@@ -188,7 +156,7 @@ fn an_extra_only_bump_in_uv_lock_skips_plain_requirers() {
     let ours = affected_names(dir.path(), "HEAD~1");
     assert_eq!(ours, set(&["lib", "other"]));
     if support::require_tool(support::UV.0, support::UV.1) {
-        assert_eq!(ours, uv_invert(dir.path(), "six"));
+        assert_eq!(ours, support::uv::invert(dir.path(), "six"));
     }
 }
 
@@ -203,24 +171,12 @@ fn python_affected_as_uv_says(dir: &Path, changed: &str, want: &[&str]) {
     .names();
     assert_eq!(ours, set(want));
     if support::require_tool(support::UV.0, support::UV.1) {
-        let (ok, stderr) = uv_lock_offline(dir);
+        let (ok, stderr) = support::uv::lock_offline(dir);
         assert!(ok, "{stderr}");
-        let mut uv = uv_invert(dir, changed);
+        let mut uv = support::uv::invert(dir, changed);
         uv.insert(changed.to_string());
         assert_eq!(ours, uv);
     }
-}
-
-fn uv_lock_offline(dir: &Path) -> (bool, String) {
-    let out = Command::new(support::UV.0)
-        .args(["lock", "--offline"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// `[tool.uv.sources]` with a list of marker-dependent sources whose first entry is
@@ -265,7 +221,7 @@ fn a_marker_list_source_with_an_index_entry_is_not_a_workspace_source() {
         r.stderr
     );
     if support::require_tool(support::UV.0, support::UV.1) {
-        let (ok, stderr) = uv_lock_offline(dir.path());
+        let (ok, stderr) = support::uv::lock_offline(dir.path());
         assert!(!ok, "uv locked it");
         assert!(
             stderr.contains("must be declared as workspace sources"),
@@ -318,7 +274,7 @@ fn an_invalid_distribution_name_is_exit_2_with_file_and_line() {
         let r = support::cli::lint_deps(dir.path(), &[]);
         assert_eq!(r.code, 2, "{name:?}: {}", r.stderr);
         if support::require_tool(support::UV.0, support::UV.1) {
-            let (ok, stderr) = uv_lock_offline(dir.path());
+            let (ok, stderr) = support::uv::lock_offline(dir.path());
             assert!(!ok && stderr.contains("Not a valid package"), "{stderr}");
         }
     }
@@ -537,7 +493,7 @@ fn a_maturin_project_named_as_its_crate_is_that_crate_s_distribution() {
     ]);
     let r = support::cli::lint_deps(dir.path(), &["--manifest-path", "Cargo.toml"]);
     assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
-    let (locked, stderr) = uv_lock_offline(dir.path());
+    let (locked, stderr) = support::uv::lock_offline(dir.path());
     assert!(locked, "{stderr}");
     let lock = std::fs::read_to_string(dir.path().join("uv.lock")).unwrap();
     assert!(
@@ -585,7 +541,7 @@ fn a_package_that_joins_the_workspace_is_affected() {
             "[project]\nname = \"c\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n",
         ),
     ]);
-    let (locked, stderr) = uv_lock_offline(dir.path());
+    let (locked, stderr) = support::uv::lock_offline(dir.path());
     assert!(locked, "{stderr}");
     let repo = Repo::init(dir.path());
     repo.commit_all("base");
@@ -593,7 +549,7 @@ fn a_package_that_joins_the_workspace_is_affected() {
         "pyproject.toml",
         "[tool.uv.workspace]\nmembers = [\"py/*\"]\n",
     );
-    let (locked, stderr) = uv_lock_offline(dir.path());
+    let (locked, stderr) = support::uv::lock_offline(dir.path());
     assert!(locked, "{stderr}");
     let lock = std::fs::read_to_string(dir.path().join("uv.lock")).unwrap();
     assert!(
@@ -801,10 +757,10 @@ fn a_non_member_path_dependency_s_files_reach_its_requirers() {
         want.extend(folder_owner.map(str::to_string));
         assert_eq!(ours, want, "{changed}, inherited: {inherited}");
         if support::require_tool(support::UV.0, support::UV.1) {
-            let (ok, stderr) = uv_lock_offline(dir.path());
+            let (ok, stderr) = support::uv::lock_offline(dir.path());
             assert!(ok, "{stderr}");
             // uv's inverted tree stops at a dependency group too (`e`, not `f`).
-            let uv = uv_invert(dir.path(), "sub");
+            let uv = support::uv::invert(dir.path(), "sub");
             let ours_from_sub: BTreeSet<String> = ours
                 .iter()
                 .filter(|n| Some(n.as_str()) != folder_owner)

@@ -7,59 +7,12 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::Command;
 
 use support::cli::run;
 use support::git::Repo;
 
 fn set(names: &[&str]) -> BTreeSet<String> {
     names.iter().map(|s| s.to_string()).collect()
-}
-
-/// `uv lock --offline` in `dir`; panics with uv's message when uv refuses.
-fn uv_lock(dir: &Path) {
-    let out = Command::new(support::UV.0)
-        .args(["lock", "--offline"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "uv lock: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// The packages `uv tree --frozen --offline --invert --package PACKAGE` shows above it (names
-/// only).
-fn uv_invert(dir: &Path, package: &str) -> BTreeSet<String> {
-    let out = Command::new(support::UV.0)
-        .args([
-            "tree",
-            "--frozen",
-            "--offline",
-            "--invert",
-            "--package",
-            package,
-        ])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "uv tree: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let word = l.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
-            let name = word.split([' ', '[']).next()?;
-            (!name.is_empty()).then(|| name.to_string())
-        })
-        .collect()
 }
 
 fn project(name: &str, body: &str) -> String {
@@ -326,9 +279,10 @@ fn path_dependencies_from_a_source_list_or_a_direct_reference_reach_their_requir
     ]);
     let root = dir.path();
     if support::require_tool(support::UV.0, support::UV.1) {
-        uv_lock(root);
-        assert_eq!(uv_invert(root, "e1"), set(&["b"]));
-        assert_eq!(uv_invert(root, "e2"), set(&["c"]));
+        let (locked, why) = support::uv::lock_offline(root);
+        assert!(locked, "{why}");
+        assert_eq!(support::uv::invert(root, "e1"), set(&["b"]));
+        assert_eq!(support::uv::invert(root, "e2"), set(&["c"]));
     }
     let repo = Repo::init(root);
     let base = repo.commit_all("base");
@@ -390,17 +344,9 @@ fn a_source_list_with_a_path_to_a_member_is_reported_as_uv_refuses_it() {
         lint.stderr
     );
     if support::require_tool(support::UV.0, support::UV.1) {
-        let out = Command::new(support::UV.0)
-            .args(["lock", "--offline"])
-            .current_dir(root)
-            .output()
-            .unwrap();
-        assert!(!out.status.success(), "uv locked it");
-        assert!(
-            String::from_utf8_lossy(&out.stderr).contains("references a path"),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let (locked, uv_err) = support::uv::lock_offline(root);
+        assert!(!locked, "uv locked it");
+        assert!(uv_err.contains("references a path"), "{uv_err}");
     }
 }
 
@@ -480,12 +426,7 @@ fn a_source_limited_to_a_group_or_extra_is_refused_exactly_when_uv_refuses_it() 
             );
         }
         if uv {
-            let out = Command::new(support::UV.0)
-                .args(["lock", "--offline"])
-                .current_dir(dir.path())
-                .output()
-                .unwrap();
-            let uv_err = String::from_utf8_lossy(&out.stderr);
+            let (_, uv_err) = support::uv::lock_offline(dir.path());
             // A refusal of the source itself, not the index being offline (`iniconfig`).
             let refused = uv_err.contains("only applies to");
             assert_eq!(
@@ -554,14 +495,9 @@ fn an_unmanaged_pyo3_crate_is_reported_with_what_keeps_it_out() {
     );
     assert!(!lint.stderr.contains("to `members`"), "{}", lint.stderr);
     if support::require_tool(support::UV.0, support::UV.1) {
-        let out = Command::new(support::UV.0)
-            .args(["lock", "--offline"])
-            .current_dir(root)
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success(), "uv locked it");
-        assert!(err.contains("is not a workspace member"), "{err}");
+        let (locked, uv_err) = support::uv::lock_offline(root);
+        assert!(!locked, "uv locked it");
+        assert!(uv_err.contains("is not a workspace member"), "{uv_err}");
     }
 }
 
@@ -616,17 +552,8 @@ fn a_nested_member_s_own_workspace_source_is_refused_as_uv_refuses_it() {
             assert_eq!(lint.code, 0, "stderr: {}", lint.stderr);
         }
         if support::require_tool(support::UV.0, support::UV.1) {
-            let out = Command::new(support::UV.0)
-                .args(["lock", "--offline"])
-                .current_dir(root)
-                .output()
-                .unwrap();
-            assert_eq!(
-                out.status.success(),
-                !own_source,
-                "uv: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            let (locked, uv_err) = support::uv::lock_offline(root);
+            assert_eq!(locked, !own_source, "uv: {uv_err}");
         }
     }
 }

@@ -218,33 +218,18 @@ pub fn add_workspace(text: &str, ws: &UvWorkspace) -> anyhow::Result<String> {
 /// Add `entry` to `[tool.uv.workspace] members` of `text` (layout kept: a multi-line array
 /// stays one entry per line).
 pub fn add_member(text: &str, entry: &str) -> anyhow::Result<String> {
-    let mut doc = parse(text)?;
-    let ws = doc
-        .get_mut("tool")
-        .and_then(|t| t.get_mut("uv"))
-        .and_then(|u| u.get_mut("workspace"))
-        .and_then(Item::as_table_like_mut)
-        .ok_or_else(|| {
-            UserError::bare("the root pyproject.toml has no [tool.uv.workspace] table")
-        })?;
-    if ws.get("members").is_none() {
-        ws.insert("members", value(Array::new()));
-    }
-    let arr = ws
-        .get_mut("members")
-        .and_then(Item::as_array_mut)
-        .ok_or_else(|| {
-            UserError::new(
-                "[tool.uv.workspace] members in the root pyproject.toml is not a list",
-                format!("make it a list of folder globs, e.g. members = [\"{PACKAGES_GLOB}\"]"),
-            )
-        })?;
-    super::push_keeping_layout(arr, entry);
-    Ok(doc.to_string())
+    push_to_list(text, "members", entry, PACKAGES_GLOB)
 }
 
 /// Add `entry` to `[tool.uv.workspace] exclude` of `text` (created when missing; layout kept).
 pub fn add_exclude(text: &str, entry: &str) -> anyhow::Result<String> {
+    push_to_list(text, "exclude", entry, "DAGs/python")
+}
+
+/// Add `entry` to the list `key` of `[tool.uv.workspace]` in `text`, created when missing
+/// (toml_edit: comments and layout kept). Errors: no such table, or `key` is no list (the help
+/// shows `example`).
+fn push_to_list(text: &str, key: &str, entry: &str, example: &str) -> anyhow::Result<String> {
     let mut doc = parse(text)?;
     let ws = doc
         .get_mut("tool")
@@ -254,16 +239,16 @@ pub fn add_exclude(text: &str, entry: &str) -> anyhow::Result<String> {
         .ok_or_else(|| {
             UserError::bare("the root pyproject.toml has no [tool.uv.workspace] table")
         })?;
-    if ws.get("exclude").is_none() {
-        ws.insert("exclude", value(Array::new()));
+    if ws.get(key).is_none() {
+        ws.insert(key, value(Array::new()));
     }
     let arr = ws
-        .get_mut("exclude")
+        .get_mut(key)
         .and_then(Item::as_array_mut)
         .ok_or_else(|| {
             UserError::new(
-                "[tool.uv.workspace] exclude in the root pyproject.toml is not a list",
-                "make it a list of folder globs, e.g. exclude = [\"DAGs/python\"]",
+                format!("[tool.uv.workspace] {key} in the root pyproject.toml is not a list"),
+                format!("make it a list of folder globs, e.g. {key} = [\"{example}\"]"),
             )
         })?;
     super::push_keeping_layout(arr, entry);

@@ -8,6 +8,7 @@ pub mod docker;
 pub mod generator;
 pub mod git;
 pub mod oracle;
+pub mod uv;
 pub mod verdict;
 
 use std::path::PathBuf;
