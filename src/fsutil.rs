@@ -22,29 +22,7 @@ pub struct FileWrite {
 /// paths that are one file with different new contents, a folder or a read-only file in the
 /// way, a write or rename that fails.
 pub fn write_all_atomic(files: &[FileWrite]) -> anyhow::Result<()> {
-    // Each write lands where its path leads: a rename onto a link would replace the link.
-    let mut targets: Vec<FileWrite> = Vec::with_capacity(files.len());
-    for file in files {
-        let path = write_target(&file.path)?;
-        match targets.iter().find(|t| t.path == path) {
-            Some(same) if same.contents != file.contents => {
-                return Err(UserError::new(
-                    format!(
-                        "{} and another path being written are one file (a link); nothing was \
-                         written",
-                        file.path.display()
-                    ),
-                    "fix the file through one of its paths, or replace the link with a copy",
-                )
-                .into());
-            }
-            Some(_) => {}
-            None => targets.push(FileWrite {
-                path,
-                contents: file.contents.clone(),
-            }),
-        }
-    }
+    let targets = write_targets(files)?;
     let files = &targets;
     // Refuse read-only targets up front: a rename would silently replace them.
     for file in files {
@@ -110,6 +88,44 @@ pub fn write_all_atomic(files: &[FileWrite]) -> anyhow::Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// The writes `files` make, each at the file its path leads to ([`write_target`]: a link is
+/// written through), one per file. A caller that writes some of a set of files (`dockerfile`
+/// skips the ones up to date) passes the whole set first, so two of them that are one file
+/// are found even when one is not written. Errors: a link to nothing; two paths that are one
+/// file with different contents.
+pub fn write_targets(files: &[FileWrite]) -> anyhow::Result<Vec<FileWrite>> {
+    let mut targets: Vec<FileWrite> = Vec::with_capacity(files.len());
+    // The path each target was first reached by, for the message.
+    let mut first: Vec<&Path> = Vec::with_capacity(files.len());
+    for file in files {
+        let path = write_target(&file.path)?;
+        match targets.iter().position(|t| t.path == path) {
+            Some(i) if targets[i].contents != file.contents => {
+                return Err(UserError::new(
+                    format!(
+                        "{} and {} are one file (a link) given two different texts; nothing \
+                         was written",
+                        first[i].display(),
+                        file.path.display()
+                    ),
+                    "give each path its own file (replace the link with a copy), or write \
+                     through one of them",
+                )
+                .into());
+            }
+            Some(_) => {}
+            None => {
+                targets.push(FileWrite {
+                    path,
+                    contents: file.contents.clone(),
+                });
+                first.push(&file.path);
+            }
+        }
+    }
+    Ok(targets)
 }
 
 /// Where a write to `path` lands: the file a link at `path` leads to (followed to the end), else

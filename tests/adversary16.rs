@@ -557,3 +557,43 @@ fn a_nested_member_s_own_workspace_source_is_refused_as_uv_refuses_it() {
         }
     }
 }
+
+/// A crate's generated `Dockerfile` that is a link to another crate's: `dockerfile` refuses
+/// (exit 2, nothing written, both paths named), in write mode and with `--check`, even when
+/// one of the two is up to date. Writing through the link used to put `b2`'s image into `b1`'s
+/// file, and the two took turns on every run.
+#[test]
+fn two_generated_files_that_are_one_file_are_refused() {
+    let bin = |name: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
+    };
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"CA/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        ("CA/rust/b1/Cargo.toml", &bin("b1")),
+        ("CA/rust/b1/src/main.rs", "fn main() {}\n"),
+        ("CA/rust/b2/Cargo.toml", &bin("b2")),
+        ("CA/rust/b2/src/main.rs", "fn main() {}\n"),
+    ]);
+    let root = dir.path();
+    assert_eq!(run(root, &["dockerfile", "-q"], &[]).code, 0);
+    std::fs::remove_file(root.join("CA/rust/b2/Dockerfile")).unwrap();
+    std::os::unix::fs::symlink("../b1/Dockerfile", root.join("CA/rust/b2/Dockerfile")).unwrap();
+    let b1 = std::fs::read_to_string(root.join("CA/rust/b1/Dockerfile")).unwrap();
+    for args in [&["dockerfile"][..], &["dockerfile", "--check"][..]] {
+        let r = run(root, args, &[]);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("CA/rust/b1/Dockerfile and")
+                && r.stderr.contains("CA/rust/b2/Dockerfile are one file"),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(
+            std::fs::read_to_string(root.join("CA/rust/b1/Dockerfile")).unwrap(),
+            b1
+        );
+    }
+}

@@ -154,6 +154,17 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
         return Ok(Status::Ok);
     }
 
+    // Two generated files that are one (a Dockerfile linked to another image's) would take
+    // turns: refused before anything is written or called stale.
+    crate::fsutil::write_targets(
+        &expected
+            .iter()
+            .map(|(path, text)| FileWrite {
+                path: root.join(path),
+                contents: text.clone(),
+            })
+            .collect::<Vec<_>>(),
+    )?;
     let mut stale: Vec<(String, Option<String>, Option<String>)> = Vec::new();
     for (path, text) in &expected {
         let on_disk = read_optional(&root.join(path))?.map(|t| t.replace("\r\n", "\n"));
