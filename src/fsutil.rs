@@ -202,19 +202,14 @@ pub fn utf8_text(rel: &str, bytes: Vec<u8>) -> anyhow::Result<String> {
 }
 
 /// Whether anything is at `path`: a file, a folder, or a link (even one to nothing; the link
-/// itself is not followed). `false` when it or a folder above it is missing (or a folder above
-/// it is a file). Errors: any other failure to ask (a folder above it that cannot be read).
+/// itself is not followed). `false` when the path cannot lead to anything: it or a folder above
+/// it is missing, a folder above it is a file, a link above it loops (`docs/loop -> loop`), the
+/// name is too long. Errors: a folder above it that may not be read (permission denied), where
+/// the answer is unknown.
 pub fn has_entry(path: &Path) -> anyhow::Result<bool> {
     match std::fs::symlink_metadata(path) {
         Ok(_) => Ok(true),
-        Err(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-            ) =>
-        {
-            Ok(false)
-        }
+        Err(e) if e.kind() != std::io::ErrorKind::PermissionDenied => Ok(false),
         Err(e) => Err(UserError::new(
             format!("failed to look for {}: {e}", path.display()),
             "check the permissions of the folders above it",
@@ -238,6 +233,30 @@ pub fn read_optional(path: &Path) -> anyhow::Result<Option<String>> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn has_entry_says_whether_anything_can_be_at_a_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, &[("file", "x"), ("folder/a", "a")]);
+        std::os::unix::fs::symlink("nowhere", root.join("dangling")).unwrap();
+        std::os::unix::fs::symlink("loop", root.join("loop")).unwrap();
+        std::os::unix::fs::symlink("folder", root.join("to-folder")).unwrap();
+        for (path, there) in [
+            ("file", true),
+            ("folder", true),
+            ("folder/a", true),
+            ("dangling", true),
+            ("to-folder", true),
+            ("to-folder/a", true),
+            ("missing", false),
+            ("folder/missing", false),
+            ("file/under-a-file", false),
+            ("loop/x.md", false),
+        ] {
+            assert_eq!(has_entry(&root.join(path)).unwrap(), there, "{path}");
+        }
+    }
 
     #[test]
     fn a_linked_file_is_written_through_its_link() {

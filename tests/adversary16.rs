@@ -22,7 +22,8 @@ fn project(name: &str, body: &str) -> String {
 }
 
 /// A changed path outside every crate and Python package that is no UTF-8 text at the head:
-/// an image, a link to a folder, a file a folder replaced. `affected` used to read each one as
+/// an image, a link to a folder, a file a folder replaced, a file under a folder that became a
+/// link to itself. `affected` used to read each one as
 /// text (to ask whether a deleted Python package held it) and exit 2 with "failed to read",
 /// against the working tree only; now it asks only whether something is there, and answers as
 /// it does for the same commit through git (`--head HEAD`).
@@ -49,6 +50,7 @@ fn a_changed_image_link_or_folder_outside_every_package_is_no_error() {
         ("docs/v1/index.md", "a\n"),
         ("docs/v2/index.md", "b\n"),
         ("docs/notes", "notes\n"),
+        ("docs/loop/x.md", "x\n"),
     ]);
     std::fs::write(
         dir.path().join("docs/logo.png"),
@@ -69,6 +71,9 @@ fn a_changed_image_link_or_folder_outside_every_package_is_no_error() {
     repo.remove("docs/notes");
     repo.write("docs/notes/a.md", "x\n");
     repo.write("py/a/a.py", "x = 1\n");
+    // A folder replaced by a link to itself: nothing can be at `docs/loop/x.md`.
+    std::fs::remove_dir_all(dir.path().join("docs/loop")).unwrap();
+    std::os::unix::fs::symlink("loop", dir.path().join("docs/loop")).unwrap();
     repo.commit_all("head");
     let tree = run(dir.path(), &["affected", "--base", &base], &[]);
     let head = run(
@@ -96,6 +101,7 @@ fn a_changed_image_link_or_folder_outside_every_package_is_no_error() {
         "docs/latest",
         "docs/notes",
         "docs/notes/a.md",
+        "docs/loop",
     ] {
         assert!(files.contains(&path), "{path} missing: {json:#}");
     }
@@ -261,6 +267,7 @@ fn path_dependencies_from_a_source_list_or_a_direct_reference_reach_their_requir
         ("vendor/e1-linux/pyproject.toml", &project("e1", "")),
         ("vendor/e1-other/pyproject.toml", &project("e1", "")),
         ("vendor/e2/pyproject.toml", &project("e2", "")),
+        ("vendor/my e3/pyproject.toml", &project("e3", "")),
         (
             "py/b/pyproject.toml",
             &project(
@@ -275,6 +282,14 @@ fn path_dependencies_from_a_source_list_or_a_direct_reference_reach_their_requir
                 "dependencies = [\"e2 @ file:///${PROJECT_ROOT}/vendor/e2\"]\n",
             ),
         ),
+        (
+            "py/f/pyproject.toml",
+            // A URL writes the space as `%20`; uv locks `directory = "vendor/my e3"`.
+            &project(
+                "f",
+                "dependencies = [\"e3 @ file:///${PROJECT_ROOT}/vendor/my%20e3\"]\n",
+            ),
+        ),
         ("py/d/pyproject.toml", &project("d", "")),
     ]);
     let root = dir.path();
@@ -283,6 +298,7 @@ fn path_dependencies_from_a_source_list_or_a_direct_reference_reach_their_requir
         assert!(locked, "{why}");
         assert_eq!(support::uv::invert(root, "e1"), set(&["b"]));
         assert_eq!(support::uv::invert(root, "e2"), set(&["c"]));
+        assert_eq!(support::uv::invert(root, "e3"), set(&["f"]));
     }
     let repo = Repo::init(root);
     let base = repo.commit_all("base");
@@ -290,6 +306,7 @@ fn path_dependencies_from_a_source_list_or_a_direct_reference_reach_their_requir
         ("vendor/e1-linux/mod.py", &["b"][..]),
         ("vendor/e1-other/mod.py", &["b"][..]),
         ("vendor/e2/mod.py", &["c"][..]),
+        ("vendor/my e3/mod.py", &["f"][..]),
     ] {
         repo.write(file, "x = 1\n");
         let head = repo.commit_all(file);
@@ -499,6 +516,21 @@ fn an_unmanaged_pyo3_crate_is_reported_with_what_keeps_it_out() {
         assert!(!locked, "uv locked it");
         assert!(uv_err.contains("is not a workspace member"), "{uv_err}");
     }
+    // Excluded as well: the help names both, so following it gets the crate in.
+    std::fs::write(
+        root.join("pyproject.toml"),
+        "[tool.uv.workspace]\nmembers = [\"py/*\", \"crates/*\"]\nexclude = [\"crates/fast_py\"]\n",
+    )
+    .unwrap();
+    let both = run(root, &["lint-deps"], &[]);
+    assert!(
+        both.stderr.contains("remove `managed = false`")
+            && both
+                .stderr
+                .contains("remove the pattern matching \"crates/fast_py\" from `exclude`"),
+        "{}",
+        both.stderr
+    );
 }
 
 /// A uv member inside another member's folder (`nest/n/inner` under `nest/n`) with a workspace

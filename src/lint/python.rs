@@ -396,10 +396,19 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
                         .as_ref()
                         .is_some_and(|p| p.uv_managed == Some(false))
                     {
+                        let excluded = if uv_excludes(uv, &target.dir) {
+                            format!(
+                                ", and remove the pattern matching \"{}\" from `exclude` in \
+                                 [tool.uv.workspace] of pyproject.toml (line {})",
+                                target.dir, uv.line
+                            )
+                        } else {
+                            String::new()
+                        };
                         format!(
-                            "remove `managed = false` from [tool.uv] of {}/pyproject.toml: uv \
-                             leaves an unmanaged project out of its workspace, though `members` \
-                             matches it",
+                            "remove `managed = false` from [tool.uv] of {}/pyproject.toml{excluded}: \
+                             uv leaves an unmanaged project out of its workspace, though \
+                             `members` matches it",
                             target.dir
                         )
                     } else if uv_excludes(uv, &target.dir) {

@@ -145,6 +145,10 @@ impl Requirement {
         if !(rest.is_empty() || rest.starts_with('/')) {
             return None;
         }
+        // A URL writes a space as `%20` (`vendor/my%20pkg`); uv decodes it.
+        let rest = percent_encoding::percent_decode_str(rest)
+            .decode_utf8()
+            .ok()?;
         let rel = crate::model::relpath::normalize_rel(rest.trim_start_matches('/'))?;
         (!rel.is_empty()).then_some(rel)
     }
