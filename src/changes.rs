@@ -503,6 +503,45 @@ fn relativize(files: Vec<ChangedFile>, prefix: &str) -> Vec<ChangedFile> {
         .collect()
 }
 
+/// An absolute `--files` path relative to the workspace root (`root` as given, or `canon_root`,
+/// its canonical form), read as written: `.` and `..` resolved lexically first, as for a
+/// relative path. A path under another spelling of the root (a link above it: `/tmp` ->
+/// `/private/tmp`) is placed through the canonical form of its longest part that exists, so a
+/// deleted folder's file still maps. `None` outside the workspace.
+fn absolute_in_root(path: &Path, root: &Path, canon_root: &Path) -> Option<String> {
+    let mut lexical = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                lexical.pop();
+            }
+            other => lexical.push(other),
+        }
+    }
+    let inside = |p: &Path| -> Option<String> {
+        let r = p
+            .strip_prefix(root)
+            .or_else(|_| p.strip_prefix(canon_root))
+            .ok()?;
+        Some(r.to_string_lossy().into_owned())
+    };
+    if let Some(r) = inside(&lexical) {
+        return Some(r);
+    }
+    let mut base = lexical.clone();
+    let mut rest: Vec<std::ffi::OsString> = Vec::new();
+    while !base.exists() {
+        rest.push(base.file_name()?.to_os_string());
+        if !base.pop() {
+            return None;
+        }
+    }
+    let mut placed = std::fs::canonicalize(&base).ok()?;
+    placed.extend(rest.iter().rev());
+    inside(&placed)
+}
+
 /// `--files` / `--files-from`: paths relative to the workspace root, or absolute.
 fn file_list(change: &ChangeOptions, root: &Path) -> anyhow::Result<Vec<ChangedFile>> {
     let mut raw: Vec<String> = change
@@ -532,18 +571,10 @@ fn file_list(change: &ChangeOptions, root: &Path) -> anyhow::Result<Vec<ChangedF
     for p in raw {
         let path = Path::new(&p);
         let rel = if path.is_absolute() {
-            let abs = path
-                .parent()
-                .and_then(|d| std::fs::canonicalize(d).ok())
-                .map(|d| d.join(path.file_name().unwrap_or_default()))
-                .unwrap_or_else(|| path.to_path_buf());
-            match abs
-                .strip_prefix(&canon_root)
-                .or_else(|_| path.strip_prefix(root))
-            {
-                Ok(r) => r.to_string_lossy().into_owned(),
+            match absolute_in_root(path, root, &canon_root) {
+                Some(r) => r,
                 // Outside the workspace: cannot affect its builds.
-                Err(_) => continue,
+                None => continue,
             }
         } else {
             p

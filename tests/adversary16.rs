@@ -239,6 +239,28 @@ fn files_spelled_with_dot_dot_or_double_slashes_map_as_the_plain_path() {
             assert_eq!(got, want, "--files {spelled} against {plain}");
         }
     }
+    // Absolute spellings are read as written too: `..` after a link (`py/e/lnk` -> `../a`) is
+    // undone lexically, and a path through a link to the root whose folder is gone still maps.
+    std::os::unix::fs::symlink("../a", root.join("py/e/lnk")).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let linked_root = elsewhere.path().join("ws");
+    std::os::unix::fs::symlink(root, &linked_root).unwrap();
+    let want = run(root, &["affected", "--files", "py/e/gone/x.py"], &[]).names();
+    assert_eq!(want, set(&["e"]));
+    for spelled in [
+        absolute("py/e/lnk/../gone/x.py"),
+        linked_root
+            .join("py/e/gone/x.py")
+            .to_string_lossy()
+            .into_owned(),
+        linked_root
+            .join("py/e/lnk/../gone/x.py")
+            .to_string_lossy()
+            .into_owned(),
+    ] {
+        let got = run(root, &["affected", "--files", &spelled], &[]).names();
+        assert_eq!(got, want, "--files {spelled}");
+    }
     // A path that leaves the workspace is outside it: nothing is marked.
     let outside = run(
         root,
