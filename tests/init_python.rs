@@ -537,47 +537,55 @@ fn new_packages_allow_the_monorepos_python() {
 /// `DOMAIN/*`, and uv locks the result with both new projects as members.
 #[test]
 fn new_keeps_a_uv_glob_off_the_folders_it_creates() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    std::fs::create_dir_all(root.join("DAGs/foo")).unwrap();
-    std::fs::write(
-        root.join("Cargo.toml"),
-        "[workspace]\nmembers = []\nresolver = \"2\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("pyproject.toml"),
-        "[tool.uv.workspace]\nmembers = [\"DAGs/*\"] # one folder per package\n",
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("DAGs/foo/pyproject.toml"),
-        "[project]\nname = \"foo\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n",
-    )
-    .unwrap();
-    // Python 3.11: the interpreter CI has, so uv resolves without downloading one.
-    std::fs::write(root.join(".python-version"), "3.11\n").unwrap();
-    let (_, said) = ok(root, &["new", "DAGs/orch", "--python"]);
-    assert!(
-        said.contains("pyproject.toml: added \"DAGs/python\" to [tool.uv.workspace] exclude"),
-        "{said}"
-    );
-    let (_, said) = ok(root, &["new", "DAGs/fast", "--pyo3"]);
-    assert!(
-        said.contains("pyproject.toml: added \"DAGs/rust\" to [tool.uv.workspace] exclude"),
-        "{said}"
-    );
-    let root_py = read(root, "pyproject.toml");
-    assert!(root_py.contains("# one folder per package"), "{root_py}");
-    // A second package in the same domain finds the folder excluded already.
-    let (_, said) = ok(root, &["new", "DAGs/report", "--python"]);
-    assert!(!said.contains("to [tool.uv.workspace] exclude"), "{said}");
-    let (_, err) = ok(root, &["lint-deps"]);
-    assert!(err.contains("no findings"), "{err}");
-    if support::require_tool(support::UV.0, support::UV.1) {
-        uv(root, &["lock"], &target_dir("uv-glob"));
-        let mut members = locked_members(root);
-        members.sort();
-        assert_eq!(members, ["fast", "foo", "orch", "report"]);
+    // `DAGs/**` also takes the package's own folders (`src`, `tests`): they are excluded too.
+    for (glob, recursive) in [("DAGs/*", false), ("DAGs/**", true)] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("DAGs/foo")).unwrap();
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = []\nresolver = \"2\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("pyproject.toml"),
+            format!("[tool.uv.workspace]\nmembers = [\"{glob}\"] # one folder per package\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("DAGs/foo/pyproject.toml"),
+            "[project]\nname = \"foo\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n",
+        )
+        .unwrap();
+        // Python 3.11: the interpreter CI has, so uv resolves without downloading one.
+        std::fs::write(root.join(".python-version"), "3.11\n").unwrap();
+        let (_, said) = ok(root, &["new", "DAGs/orch", "--python"]);
+        assert!(
+            said.contains("pyproject.toml: added \"DAGs/python\" to [tool.uv.workspace] exclude"),
+            "{said}"
+        );
+        assert_eq!(
+            said.contains("added \"DAGs/python/orch/tests\" to [tool.uv.workspace] exclude"),
+            recursive,
+            "{said}"
+        );
+        let (_, said) = ok(root, &["new", "DAGs/fast", "--pyo3"]);
+        assert!(
+            said.contains("pyproject.toml: added \"DAGs/rust\" to [tool.uv.workspace] exclude"),
+            "{said}"
+        );
+        let root_py = read(root, "pyproject.toml");
+        assert!(root_py.contains("# one folder per package"), "{root_py}");
+        // A second package in the same domain finds the domain's folder excluded already.
+        let (_, said) = ok(root, &["new", "DAGs/report", "--python"]);
+        assert!(!said.contains("\"DAGs/python\" to"), "{said}");
+        let (_, err) = ok(root, &["lint-deps"]);
+        assert!(err.contains("no findings"), "{glob}: {err}");
+        if support::require_tool(support::UV.0, support::UV.1) {
+            uv(root, &["lock"], &target_dir("uv-glob"));
+            let mut members = locked_members(root);
+            members.sort();
+            assert_eq!(members, ["fast", "foo", "orch", "report"], "{glob}");
+        }
     }
 }

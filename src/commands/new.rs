@@ -179,7 +179,7 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
         });
     }
     let (pyproject, uv_excluded) = if kind == CrateKind::Pyo3 {
-        uv_root_text(&root, &registration, &dir)?
+        uv_root_text(&root, &registration, &dir, &files)?
     } else {
         (None, Vec::new())
     };
@@ -275,38 +275,39 @@ fn exclude_created_folders(
     Ok((!excluded.is_empty()).then_some((out, excluded)))
 }
 
-/// The folders writing `files` (paths relative to `root`) creates, but `dir` (the package's
-/// own, which gets its `pyproject.toml`) and the folders below it: the ancestors of `dir` that
-/// do not exist yet.
-fn folders_created_above(root: &std::path::Path, dir: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut at = dir;
-    while let Some((parent, _)) = at.rsplit_once('/') {
-        if root.join(parent).exists() {
-            break;
+/// The folders writing `files` (paths relative to `root`) creates, but `dir` itself (which
+/// gets its `pyproject.toml`): the folders above it that do not exist yet, and the package's
+/// own (`src`, `src/orch`, `tests`), which a recursive `members` glob (`DAGs/**`) takes too.
+fn folders_created(root: &std::path::Path, dir: &str, files: &[(String, String)]) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for (path, _) in files {
+        let mut at = path.as_str();
+        while let Some((parent, _)) = at.rsplit_once('/') {
+            if parent != dir && !root.join(parent).exists() {
+                out.insert(parent.to_string());
+            }
+            at = parent;
         }
-        out.push(parent.to_string());
-        at = parent;
     }
-    out.reverse();
-    out
+    out.into_iter().collect()
 }
 
 /// The root `pyproject.toml` to write for a package or PyO3 crate at `dir`, after
 /// `registration`: with `dir` added to `members` ([`Registration::Added`]) and the folders
-/// `new` creates above it that a `members` glob would take excluded
+/// `new` creates that a `members` glob would take excluded
 /// ([`exclude_created_folders`]); `None` when it does not change. Also the folders excluded.
 fn uv_root_text(
     root: &std::path::Path,
     registration: &Registration,
     dir: &str,
+    files: &[(String, String)],
 ) -> anyhow::Result<(Option<String>, Vec<String>)> {
     let current = match registration {
         Registration::Added(text) => Some(text.clone()),
         Registration::Covered => read_optional(&root.join("pyproject.toml"))?,
         Registration::Excluded | Registration::NoWorkspace => return Ok((None, Vec::new())),
     };
-    let created = folders_created_above(root, dir);
+    let created = folders_created(root, dir, files);
     match exclude_created_folders(root, current.as_deref(), &created)? {
         Some((text, excluded)) => Ok((Some(text), excluded)),
         None => Ok((
@@ -449,7 +450,7 @@ fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Resu
             contents: contents.clone(),
         })
         .collect();
-    let (pyproject, uv_excluded) = uv_root_text(&root, &registration, &dir)?;
+    let (pyproject, uv_excluded) = uv_root_text(&root, &registration, &dir, &files)?;
     if let Some(text) = pyproject {
         writes.push(FileWrite {
             path: root.join("pyproject.toml"),
