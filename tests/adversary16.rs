@@ -612,6 +612,70 @@ fn a_nested_member_s_own_workspace_source_is_refused_as_uv_refuses_it() {
     }
 }
 
+/// The same reading of uv's, where the folder above the member is no member at all: a
+/// `tools/pyproject.toml` with settings only (`[tool.ruff]`) above the member `tools/lint`
+/// makes uv read `tools/lint` as a project of its own, so its own workspace source names no
+/// member, and an index only the root declares is undeclared for it. `lint-deps` refuses both,
+/// as `uv lock` does; without the settings file both pass.
+#[test]
+fn a_settings_file_above_a_member_changes_what_its_sources_can_name() {
+    for (settings, required, source, said) in [
+        (
+            true,
+            "b",
+            "b = { workspace = true }",
+            "the workspace source `b` of tools/lint",
+        ),
+        (
+            true,
+            "zz",
+            "zz = { index = \"internal\" }",
+            "names the index `internal`",
+        ),
+        (false, "b", "b = { workspace = true }", ""),
+    ] {
+        let mut files = vec![
+            ("Cargo.toml", "[workspace]\nmembers = []\nresolver = \"2\"\n".to_string()),
+            (
+                "pyproject.toml",
+                "[tool.uv.workspace]\nmembers = [\"py/*\", \"tools/lint\"]\n\n[[tool.uv.index]]\nname = \"internal\"\nurl = \"https://pypi.internal.example/simple\"\n".to_string(),
+            ),
+            ("py/b/pyproject.toml", project("b", "")),
+            (
+                "tools/lint/pyproject.toml",
+                project(
+                    "lint",
+                    &format!("dependencies = [\"{required}\"]\n\n[tool.uv.sources]\n{source}\n"),
+                ),
+            ),
+        ];
+        if settings {
+            files.push((
+                "tools/pyproject.toml",
+                "[tool.ruff]\nline-length = 99\n".to_string(),
+            ));
+        }
+        let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let dir = support::write_workspace(&borrowed);
+        let root = dir.path();
+        let lint = run(root, &["lint-deps"], &[]);
+        if settings {
+            assert_eq!(lint.code, 2, "{source}: {}", lint.stderr);
+            assert!(lint.stderr.contains(said), "{}", lint.stderr);
+        } else {
+            assert_ne!(lint.code, 2, "{source}: {}", lint.stderr);
+        }
+        if support::require_tool(support::UV.0, support::UV.1) && settings {
+            let (locked, uv_err) = support::uv::lock_offline(root);
+            assert!(!locked, "uv locked it");
+            assert!(
+                uv_err.contains("is not a workspace member") || uv_err.contains("undeclared index"),
+                "{uv_err}"
+            );
+        }
+    }
+}
+
 /// A crate's generated `Dockerfile` that is a link to another crate's: `dockerfile` refuses
 /// (exit 2, nothing written, both paths named), in write mode and with `--check`, even when
 /// one of the two is up to date. Writing through the link used to put `b2`'s image into `b1`'s

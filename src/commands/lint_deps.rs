@@ -263,7 +263,7 @@ fn discover_python(
     if py.packages.is_empty() {
         return Ok(None);
     }
-    lint::python::check_input(&py)?;
+    lint::python::check_input(&py, &ws.root_dir)?;
     py.root_python = Some(python::root_python(
         &ws.root_dir,
         &py,

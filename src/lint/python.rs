@@ -68,9 +68,12 @@ pub(crate) fn pyo3_crates(ws: &Workspace) -> Vec<Pyo3Crate> {
 /// uv cannot lower ([`sources_uv_lowers`]), a `requires-python` that is no PEP 440 specifier
 /// set, members whose `requires-python` ranges share no Python ([`pythons_in_common`]) (exit
 /// 2, with its file and line, before anything is written).
-pub(crate) fn check_input(py: &PythonWorkspace) -> anyhow::Result<()> {
+///
+/// `root`: the workspace root on disk (a folder's `pyproject.toml` that is no package still
+/// changes how uv reads a member below it).
+pub(crate) fn check_input(py: &PythonWorkspace, root: &std::path::Path) -> anyhow::Result<()> {
     let member = py.uv_member_flags();
-    sources_uv_lowers(py, &member)?;
+    sources_uv_lowers(py, &member, root)?;
     check_requires_python_texts(py)?;
     pythons_in_common(py, &member)
 }
@@ -175,7 +178,11 @@ fn pythons_in_common(py: &PythonWorkspace, member: &[bool]) -> anyhow::Result<()
 /// undeclared index: `x`"). The source is the file's own, else the root's, which uv members
 /// inherit. A member uv does not manage is not read. Errors (exit 2): the first such source,
 /// at its line.
-fn sources_uv_lowers(py: &PythonWorkspace, member: &[bool]) -> anyhow::Result<()> {
+fn sources_uv_lowers(
+    py: &PythonWorkspace,
+    member: &[bool],
+    root_dir: &std::path::Path,
+) -> anyhow::Result<()> {
     // The root's file: a package of its own (with a `[project]`), or the virtual root.
     let root = py.root_project();
     let root_is_package = py.packages.iter().any(|p| p.dir.is_empty());
@@ -186,23 +193,27 @@ fn sources_uv_lowers(py: &PythonWorkspace, member: &[bool]) -> anyhow::Result<()
         .filter_map(|(p, &member)| Some((p.project.as_ref()?, member && !p.dir.is_empty())))
         .chain(root.filter(|_| !root_is_package).map(|r| (r, false)))
         .filter(|(p, _)| p.uv_managed != Some(false));
-    // uv member folders but the root's: a member inside another is read by uv, when it builds
-    // it, as a project of its own ("Project is contained in non-workspace project"), so its own
-    // workspace sources name no member.
-    let member_dirs: Vec<&str> = py
-        .packages
-        .iter()
-        .zip(member)
-        .filter(|(p, m)| **m && !p.dir.is_empty())
-        .map(|(p, _)| p.dir.as_str())
-        .collect();
+    // A member below a folder with a `pyproject.toml` of its own (another member, or any
+    // project or settings file) is read by uv, when it builds it, as a project of its own:
+    // walking up from it, uv stops at the first `pyproject.toml` that is not the workspace
+    // root's ("Project is contained in non-workspace project"; "No workspace root found, using
+    // project root"). Its own workspace sources then name no member, and the root's indexes
+    // are not declared for it.
+    let outer_of = |dir: &str| -> Option<String> {
+        let mut at = dir;
+        while let Some((parent, _)) = at.rsplit_once('/') {
+            if root_dir.join(parent).join("pyproject.toml").is_file() {
+                return Some(parent.to_string());
+            }
+            at = parent;
+        }
+        None
+    };
     let fix = "(uv refuses to lock this workspace too)";
     for (proj, member) in projects {
+        let outer = if member { outer_of(proj.dir()) } else { None };
         let inherited = root.filter(|_| member);
-        let outer = member_dirs
-            .iter()
-            .filter(|d| **d != proj.dir() && crate::model::relpath::is_within(proj.dir(), d))
-            .max_by_key(|d| d.len());
+        let root_indexes = root.filter(|_| member && outer.is_none());
         for r in &proj.requirements {
             let (entry, file) = match proj.sources.get(&r.name) {
                 Some(entry) => (entry, proj.path()),
@@ -212,14 +223,16 @@ fn sources_uv_lowers(py: &PythonWorkspace, member: &[bool]) -> anyhow::Result<()
                 },
             };
             let at = || format!("{file}:{}", entry.line);
-            if let Some(outer) = outer.filter(|_| member && entry.workspace && file == proj.path())
+            if let Some(outer) = outer
+                .as_deref()
+                .filter(|_| entry.workspace && file == proj.path())
             {
                 return Err(crate::errors::UserError::new(
                     format!(
-                        "{}: the workspace source `{}` of {}, a uv member inside the member \
-                         {outer}: uv reads it as a project of its own there (\"Project is \
-                         contained in non-workspace project\"), so the source names no member \
-                         (required at {}:{})",
+                        "{}: the workspace source `{}` of {}, a uv member inside {outer}, which \
+                         has a pyproject.toml: uv reads it as a project of its own there \
+                         (\"Project is contained in non-workspace project\"), so the source names \
+                         no member (required at {}:{})",
                         at(),
                         r.name,
                         proj.dir(),
@@ -276,7 +289,7 @@ fn sources_uv_lowers(py: &PythonWorkspace, member: &[bool]) -> anyhow::Result<()
             let declared = |name: &str| {
                 proj.indexes
                     .iter()
-                    .chain(inherited.iter().flat_map(|root| &root.indexes))
+                    .chain(root_indexes.iter().flat_map(|root| &root.indexes))
                     .any(|i| i == name)
             };
             if let Some(index) = entry.indexes.iter().find(|i| !ours && !declared(i)) {
@@ -290,8 +303,13 @@ fn sources_uv_lowers(py: &PythonWorkspace, member: &[bool]) -> anyhow::Result<()
                     ),
                     format!(
                         "declare it (`[[tool.uv.index]]` with `name = \"{index}\"` and its \
-                         `url`) in {} or the root pyproject.toml, or fix the name {fix}",
-                        proj.path()
+                         `url`) in {}{}, or fix the name {fix}",
+                        proj.path(),
+                        match &outer {
+                            // uv reads it as a project of its own: the root's do not count.
+                            Some(outer) => format!(" (below {outer}, uv reads only its own)"),
+                            None => " or the root pyproject.toml".to_string(),
+                        }
                     ),
                 )
                 .into());
