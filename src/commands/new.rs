@@ -247,11 +247,11 @@ enum Registration {
     NoWorkspace,
 }
 
-/// The root `pyproject.toml` of a uv workspace with the folders `new` creates on the way to
-/// `dir` (`DAGs/python` for `DAGs/python/orch`, listed in `created`) added to `[tool.uv.workspace]
-/// exclude` where a `members` glob matches them (`DAGs/*`): uv refuses a member folder without
-/// a `pyproject.toml` ("Workspace member ... is missing a `pyproject.toml`"). `text`: the file
-/// as registration left it. Returns the new text and the folders excluded; `None` when there
+/// The root `pyproject.toml` of a uv workspace with the folders `new` creates (`created`,
+/// [`folders_created`]: `DAGs/python` for `DAGs/python/orch`, and under `DAGs/**` its `src` and
+/// `tests`) added to `[tool.uv.workspace] exclude` where a `members` glob matches them: uv
+/// refuses a member folder without a `pyproject.toml` ("Workspace member ... is missing a
+/// `pyproject.toml`"). `text`: the file as registration left it. Returns the new text and the folders excluded; `None` when there
 /// is no uv workspace or nothing to exclude.
 fn exclude_created_folders(
     root: &std::path::Path,

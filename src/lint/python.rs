@@ -199,10 +199,17 @@ fn sources_uv_lowers(
     // root's ("Project is contained in non-workspace project"; "No workspace root found, using
     // project root"). Its own workspace sources then name no member, and the root's indexes
     // are not declared for it.
-    let outer_of = |dir: &str| -> Option<String> {
+    // Asked only for a member whose own sources this changes, and once per folder (a domain's
+    // `DAGs/python` holds many packages): a few dozen `stat`s at 200 packages, not hundreds.
+    let mut has_pyproject: std::collections::HashMap<String, bool> =
+        std::collections::HashMap::new();
+    let mut outer_of = |dir: &str| -> Option<String> {
         let mut at = dir;
         while let Some((parent, _)) = at.rsplit_once('/') {
-            if root_dir.join(parent).join("pyproject.toml").is_file() {
+            let there = *has_pyproject
+                .entry(parent.to_string())
+                .or_insert_with(|| root_dir.join(parent).join("pyproject.toml").is_file());
+            if there {
                 return Some(parent.to_string());
             }
             at = parent;
@@ -211,7 +218,15 @@ fn sources_uv_lowers(
     };
     let fix = "(uv refuses to lock this workspace too)";
     for (proj, member) in projects {
-        let outer = if member { outer_of(proj.dir()) } else { None };
+        let affected_by_outer = proj
+            .sources
+            .values()
+            .any(|s| s.workspace || !s.indexes.is_empty());
+        let outer = if member && affected_by_outer {
+            outer_of(proj.dir())
+        } else {
+            None
+        };
         let inherited = root.filter(|_| member);
         let root_indexes = root.filter(|_| member && outer.is_none());
         for r in &proj.requirements {
