@@ -40,15 +40,21 @@ pub(crate) fn pyo3_crates(ws: &Workspace) -> Vec<Pyo3Crate> {
         .par_iter()
         .filter(|m| {
             let kind = crate::model::kind::kind_override(m.root());
+            let maturin_pyproject = ws
+                .pyprojects
+                .get(&m.dir)
+                .is_some_and(|p| crate::model::kind::is_maturin(p.root()));
             let cdylib = has_cdylib(m.root());
             let facts = KindFacts {
-                maturin_pyproject: ws
-                    .pyprojects
-                    .get(&m.dir)
-                    .is_some_and(|p| crate::model::kind::is_maturin(p.root())),
+                maturin_pyproject,
                 cdylib,
-                // Counts only with `cdylib` (classify's rule): not read for the other crates.
-                uses_pyo3: cdylib && depends_on_pyo3(m.root(), &renamed),
+                // Counts only with `cdylib` and without a maturin `pyproject.toml` or a `kind`
+                // (classify's rule): not read for the other crates (the dependency tables of
+                // every PyO3 crate, on the path `lint-deps` waits for).
+                uses_pyo3: cdylib
+                    && !maturin_pyproject
+                    && kind.is_none()
+                    && depends_on_pyo3(m.root(), &renamed),
                 // Only the PyO3 rule matters here.
                 main_bin: false,
             };
