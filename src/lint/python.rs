@@ -956,9 +956,7 @@ pub(super) fn add_uv_workspace_source(
     name: &str,
     replace: bool,
 ) -> anyhow::Result<()> {
-    let mut entry = InlineTable::new();
-    entry.insert("workspace", Value::from(true));
-    entry.fmt();
+    let entry = workspace_entry(None);
     let root = doc.as_table_mut();
     let mut table: &mut Table = root;
     for (depth, key) in ["tool", "uv", "sources"].into_iter().enumerate() {
@@ -991,17 +989,52 @@ pub(super) fn add_uv_workspace_source(
         None => {
             table.insert(name, toml_edit::value(entry));
         }
-        Some(key) if replace => {
+        Some(key) if replace => match table.get_mut(&key) {
             // The new value keeps the old one's comment after it.
-            if let Some(old) = table.get_mut(&key).and_then(Item::as_value_mut) {
+            Some(Item::Value(old)) => {
                 let decor = old.decor().clone();
-                *old = Value::InlineTable(entry);
+                *old = Value::InlineTable(workspace_entry(old.as_inline_table()));
                 *old.decor_mut() = decor;
             }
-        }
+            // `[tool.uv.sources.b]` with `path = ...`: the table stays, as written.
+            Some(Item::Table(t)) => {
+                // `workspace` takes the place of `path`, with the comment above it.
+                let mut workspace = toml_edit::Key::new("workspace");
+                if let Some(path) = t.key("path") {
+                    *workspace.leaf_decor_mut() = path.leaf_decor().clone();
+                }
+                for k in PATH_ONLY_KEYS {
+                    t.remove(k);
+                }
+                t.insert_formatted(&workspace, toml_edit::value(true));
+                t.sort_values_by(|a, _, b, _| {
+                    (a.get() != "workspace").cmp(&(b.get() != "workspace"))
+                });
+            }
+            _ => {}
+        },
         Some(_) => {}
     }
     Ok(())
+}
+
+/// The keys of a path source that a workspace source may not have (uv: "cannot specify both
+/// `workspace` and `package`").
+const PATH_ONLY_KEYS: [&str; 2] = ["path", "package"];
+
+/// `{ workspace = true }` in place of the source `old` (a path source to the member): what
+/// else `old` says and a workspace source may say too is kept (`editable`, `marker`, `extra`,
+/// `group`: uv's `Source::Workspace`), so `editable = false` stays a non-editable install.
+fn workspace_entry(old: Option<&InlineTable>) -> InlineTable {
+    let mut entry = InlineTable::new();
+    entry.insert("workspace", Value::from(true));
+    for (key, value) in old.into_iter().flat_map(InlineTable::iter) {
+        if key != "workspace" && !PATH_ONLY_KEYS.contains(&key) {
+            entry.insert(key, value.clone());
+        }
+    }
+    entry.fmt();
+    entry
 }
 
 /// The same under an inline table (`[tool] uv = { sources = { ... } }`).
@@ -1024,7 +1057,8 @@ fn insert_inline(
                     table.fmt();
                 }
                 Some(key) if replace => {
-                    table.insert(&key, Value::InlineTable(entry));
+                    let kept = workspace_entry(table.get(&key).and_then(Value::as_inline_table));
+                    table.insert(&key, Value::InlineTable(kept));
                     table.fmt();
                 }
                 Some(_) => {}
@@ -1094,6 +1128,35 @@ mod tests {
         assert_eq!(
             replaced,
             "[tool.uv.sources]\ncore-lib = { workspace = true }  # local\n"
+        );
+
+        // What a workspace source may say too stays (`editable = false` is still a
+        // non-editable install); `path` and `package` go (uv refuses them beside `workspace`).
+        let replace = |text: &str| {
+            super::super::fix::apply(
+                text,
+                &[Edit::AddUvWorkspaceSource {
+                    name: "Core_Lib".into(),
+                    replace: true,
+                }],
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            replace(
+                "[tool.uv.sources]\ncore-lib = { path = \"../core\", editable = false, package = true, marker = \"sys_platform == 'linux'\" }\n"
+            ),
+            "[tool.uv.sources]\ncore-lib = { workspace = true, editable = false, marker = \"sys_platform == 'linux'\" }\n"
+        );
+        assert_eq!(
+            replace("[tool.uv.sources.core-lib]\n# local\npath = \"../core\"\neditable = false\n"),
+            "[tool.uv.sources.core-lib]\n# local\nworkspace = true\neditable = false\n"
+        );
+        assert_eq!(
+            replace(
+                "[tool.uv]\nsources = { core-lib = { path = \"../core\", editable = false } }\n"
+            ),
+            "[tool.uv]\nsources = { core-lib = { workspace = true, editable = false } }\n"
         );
 
         let text = "[tool.uv]\nsources = { other = { workspace = true } }\n";

@@ -1,0 +1,76 @@
+//! Adversarial cases found in session 17 (fresh testers' inputs), through the binary, each
+//! judged by uv where uv can answer.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use support::cli::run;
+
+fn project(name: &str, body: &str) -> String {
+    format!(
+        "[project]\nname = \"{name}\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n{body}"
+    )
+}
+
+/// The root `pyproject.toml` of a uv workspace of `py/*`, in a cargo workspace of no crate.
+const ROOT: [(&str, &str); 2] = [
+    (
+        "Cargo.toml",
+        "[workspace]\nmembers = []\nresolver = \"2\"\n",
+    ),
+    (
+        "pyproject.toml",
+        "[tool.uv.workspace]\nmembers = [\"py/*\"]\n",
+    ),
+];
+
+/// The `source` uv locks for the package `name` (`{ editable = "py/b" }`).
+fn locked_source(root: &std::path::Path, name: &str) -> String {
+    let lock = std::fs::read_to_string(root.join("uv.lock")).unwrap();
+    let at = lock
+        .find(&format!("name = \"{name}\"\n"))
+        .unwrap_or_else(|| panic!("{name} is not locked:\n{lock}"));
+    lock[at..]
+        .lines()
+        .find(|l| l.starts_with("source = "))
+        .unwrap()
+        .to_string()
+}
+
+/// `--fix` of a path source to a member (which uv refuses) writes a workspace source that
+/// keeps what else the entry said: `editable = false` stays a non-editable install, as uv
+/// locks it (`directory`, not `editable`), in an inline entry and in a table of its own.
+#[test]
+fn the_fix_of_a_path_source_keeps_editable_false() {
+    for sources in [
+        "[tool.uv.sources]\nb = { path = \"../b\", editable = false }   # not editable\n",
+        "[tool.uv.sources.b]\n# not editable\npath = \"../b\"\neditable = false\n",
+    ] {
+        let dir = support::write_workspace(&[
+            ROOT[0],
+            ROOT[1],
+            ("py/b/pyproject.toml", &project("b", "")),
+            (
+                "py/a/pyproject.toml",
+                &project("a", &format!("dependencies = [\"b\"]\n\n{sources}")),
+            ),
+        ]);
+        let root = dir.path();
+        let fixed = run(root, &["lint-deps", "--fix"], &[]);
+        assert_eq!(fixed.code, 0, "{}", fixed.stderr);
+        let text = std::fs::read_to_string(root.join("py/a/pyproject.toml")).unwrap();
+        assert!(text.contains("editable = false"), "{text}");
+        assert!(text.contains("# not editable"), "{text}");
+        assert!(!text.contains("path"), "{text}");
+        if support::require_tool(support::UV.0, support::UV.1) {
+            let (locked, why) = support::uv::lock_offline(root);
+            assert!(locked, "{why}\n{text}");
+            assert_eq!(
+                locked_source(root, "b"),
+                "source = { directory = \"py/b\" }",
+                "{text}"
+            );
+        }
+    }
+}
