@@ -74,3 +74,33 @@ fn the_fix_of_a_path_source_keeps_editable_false() {
         }
     }
 }
+
+/// A root `[project]` without a static `name` (only a `version`, or the name `dynamic`): uv
+/// refuses the file, and so does `lint-deps` (exit 2 at the table), as it does for a member.
+#[test]
+fn a_root_project_without_a_name_is_refused_as_uv_refuses_it() {
+    for table in [
+        "[project]\nversion = \"0.1.0\"\n",
+        "[project]\ndynamic = [\"name\"]\nversion = \"0.1.0\"\n",
+    ] {
+        let root_text = format!("[tool.uv.workspace]\nmembers = [\"py/*\"]\n\n{table}");
+        let dir = support::write_workspace(&[
+            ROOT[0],
+            ("pyproject.toml", &root_text),
+            ("py/b/pyproject.toml", &project("b", "")),
+        ]);
+        let root = dir.path();
+        let lint = run(root, &["lint-deps"], &[]);
+        assert_eq!(lint.code, 2, "{table}\n{}", lint.stderr);
+        assert!(
+            lint.stderr.contains("pyproject.toml:4: the root project"),
+            "{}",
+            lint.stderr
+        );
+        if support::require_tool(support::UV.0, support::UV.1) {
+            let (locked, why) = support::uv::lock_offline(root);
+            assert!(!locked, "uv locked it:\n{table}");
+            assert!(why.contains("project.name"), "{why}");
+        }
+    }
+}

@@ -998,6 +998,25 @@ fn finish(
     }
     // The root package of a uv workspace (a `[project]` in the root `pyproject.toml`).
     let mut root_project = root_project;
+    // uv reads the root's `[project]` as the workspace's root project, and refuses one
+    // without a static `name` ("the required `project.name` field is not set"; uv 0.13).
+    if uv.is_some()
+        && let Some(p) = &root_project
+        && let Some(line) = p.project_line
+        && p.name.is_none()
+    {
+        return Err(UserError::new(
+            format!(
+                "{}:{line}: the root project of the uv workspace has a [project] table without                  a static `name` (uv refuses the file: \"the required `project.name` field is \
+                 not set\")",
+                p.path()
+            ),
+            "add `name = \"...\"` to [project] (PyPA's pyproject.toml specification: the name \
+             is never `dynamic`), or remove the [project] table to make the root a virtual \
+             workspace root",
+        )
+        .into());
+    }
     if uv.is_some()
         && let Some(distribution) = root_project.as_ref().and_then(PyProject::distribution)
         && !pyo3_dirs.contains_key("")
