@@ -290,7 +290,7 @@ fn new_python_refuses_bad_input_and_writes_nothing() {
     std::fs::write(root.join("pyproject.toml"), &pyproject).unwrap();
     let before = support::files_under(&[], &root);
     let texts: Vec<String> = before.iter().map(|f| read(&root, f)).collect();
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 11] = [
         (
             &["new", "DAGs/1orch", "--python"],
             "`1orch` is not a valid Python package name",
@@ -322,6 +322,21 @@ fn new_python_refuses_bad_input_and_writes_nothing() {
         (
             &["new", "DAGs/old", "--python"],
             "DAGs/python/old is under an `exclude` glob of [tool.uv.workspace]",
+        ),
+        // A PyO3 crate's wheel is named after the crate: a distribution name (uv: "Not a
+        // valid package or extra name"), which no Python package (uv: "Two workspace members
+        // are both named") or other wheel has.
+        (
+            &["new", "DAGs/_native", "--pyo3"],
+            "`_native` is no valid Python distribution name",
+        ),
+        (
+            &["new", "DAGs/native_", "--pyo3"],
+            "`native_` is no valid Python distribution name",
+        ),
+        (
+            &["new", "CA/Orch", "--pyo3"],
+            "the distribution name `orch` is taken by DAGs/python/orch/pyproject.toml",
         ),
     ];
     for (args, message) in cases {

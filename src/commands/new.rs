@@ -96,6 +96,31 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
         .into());
     }
 
+    if kind == CrateKind::Pyo3 {
+        // Its `pyproject.toml`'s `[project] name` is the crate's name: a distribution name
+        // (PEP 508) no other package of the monorepo has, as uv needs.
+        if !crate::python::pyproject::is_valid_name(&name) {
+            let trimmed = name.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+            let suggestion = if trimmed.is_empty() {
+                "native"
+            } else {
+                trimmed
+            };
+            return Err(UserError::new(
+                format!(
+                    "`{name}` is no valid Python distribution name, and a PyO3 crate's wheel is \
+                     named after the crate; nothing was written"
+                ),
+                format!(
+                    "a distribution name starts and ends with an ASCII letter or digit (PEP 508; \
+                     uv refuses others): name the crate e.g. `{suggestion}`, and set \
+                     `[tool.maturin] module-name` afterwards if the module must be `{name}`"
+                ),
+            )
+            .into());
+        }
+        ensure_distribution_free(&root, &config, &model, &name, "crate")?;
+    }
     let mut rendered = render_new(&opts, &root_text)?;
     let pyo3_added = rendered.root_manifest.is_some();
     if let Some(glob) = &place.add_glob {
@@ -389,15 +414,6 @@ fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Resu
     // The distribution name must be free among the Python packages and the PyO3 crates'
     // wheels (uv refuses two workspace members with one name).
     let model = super::image_model(&root)?;
-    let pyo3: Vec<crate::python::Pyo3Crate> = model
-        .crates
-        .values()
-        .filter(|c| c.is_member && c.kind == CrateKind::Pyo3)
-        .map(|c| crate::python::Pyo3Crate {
-            name: c.name.clone(),
-            dir: c.path.clone(),
-        })
-        .collect();
     if !config.python.enabled {
         out.warn(
             "`enabled = false` in [workspace.metadata.ccworkspace.python]: the package is \
@@ -405,24 +421,7 @@ fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Resu
              turned on",
         );
     }
-    // The packages as uv will see them, whether or not the tool reads them: a new one must not
-    // take an existing package's name.
-    let as_uv_sees_them = crate::config::PythonConfig {
-        enabled: true,
-        ..config.python.clone()
-    };
-    let python = crate::python::discover(&root, &as_uv_sees_them, &pyo3, &|_| None)?;
-    let distribution = crate::python::normalize(&name);
-    if let Some(&taken) = python.by_distribution.get(&distribution) {
-        return Err(UserError::new(
-            format!(
-                "the distribution name `{distribution}` is taken by {}; nothing was written",
-                python.packages[taken].pyproject_path()
-            ),
-            "pick another package name (uv needs workspace members' names to be unique)",
-        )
-        .into());
-    }
+    let python = ensure_distribution_free(&root, &config, &model, &name, "package")?;
     let registration = register_in_uv_workspace(&root, &dir)?;
     if matches!(registration, Registration::Excluded) {
         return Err(UserError::new(
@@ -527,6 +526,46 @@ struct RootManifest {
 }
 
 /// Errors: no workspace found, no root `Cargo.toml` (run `init` first), a bad config (exit 2).
+/// Errors (exit 2, nothing written) when `name`, normalised (PEP 503), is the distribution of
+/// a Python package, the root project or a PyO3 crate's wheel of the workspace at `root`, as
+/// uv would find them (also with the Python half turned off): uv refuses two workspace
+/// members with one name. `what`: the new thing (`package`, `crate`), for the help. Returns
+/// the Python packages found.
+fn ensure_distribution_free(
+    root: &std::path::Path,
+    config: &crate::config::Config,
+    model: &crate::docker::WorkspaceModel,
+    name: &str,
+    what: &str,
+) -> anyhow::Result<crate::python::PythonWorkspace> {
+    let pyo3: Vec<crate::python::Pyo3Crate> = model
+        .crates
+        .values()
+        .filter(|c| c.is_member && c.kind == CrateKind::Pyo3)
+        .map(|c| crate::python::Pyo3Crate {
+            name: c.name.clone(),
+            dir: c.path.clone(),
+        })
+        .collect();
+    let as_uv_sees_them = crate::config::PythonConfig {
+        enabled: true,
+        ..config.python.clone()
+    };
+    let python = crate::python::discover(root, &as_uv_sees_them, &pyo3, &|_| None)?;
+    let distribution = crate::python::normalize(name);
+    match python.by_distribution.get(&distribution) {
+        Some(&taken) => Err(UserError::new(
+            format!(
+                "the distribution name `{distribution}` is taken by {}; nothing was written",
+                python.packages[taken].pyproject_path()
+            ),
+            format!("pick another {what} name (uv needs workspace members' names to be unique)"),
+        )
+        .into()),
+        None => Ok(python),
+    }
+}
+
 fn read_root(global: &GlobalOpts) -> anyhow::Result<RootManifest> {
     let root = crate::model::find_root(global.manifest_path.as_deref())?;
     let root_path = root.join("Cargo.toml");
