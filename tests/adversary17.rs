@@ -104,3 +104,53 @@ fn a_root_project_without_a_name_is_refused_as_uv_refuses_it() {
         }
     }
 }
+
+/// A member requires a Python project of the repository that uv leaves out of its workspace
+/// (`managed = false`, or an `exclude` glob) with no source: uv asks the package index for it
+/// (offline: "not found in the cache"), so `lint-deps` reports the dependency confusion; with
+/// a path source to its folder uv locks it from there (`directory`), and the finding goes.
+#[test]
+fn a_requirement_on_a_project_uv_leaves_out_needs_a_path_source() {
+    for (b, exclude) in [
+        (project("b", "\n[tool.uv]\nmanaged = false\n"), ""),
+        (project("b", ""), "exclude = [\"py/b\"]\n"),
+    ] {
+        let root_text = format!("[tool.uv.workspace]\nmembers = [\"py/*\"]\n{exclude}");
+        let a = |sources: &str| project("a", &format!("dependencies = [\"b\"]\n{sources}"));
+        let dir = support::write_workspace(&[
+            ROOT[0],
+            ("pyproject.toml", &root_text),
+            ("py/b/pyproject.toml", &b),
+            ("py/a/pyproject.toml", &a("")),
+        ]);
+        let root = dir.path();
+        let lint = run(root, &["lint-deps", "--format", "json"], &[]);
+        assert_eq!(lint.code, 1, "{b}{exclude}\n{}", lint.stderr);
+        assert!(
+            lint.stdout.contains("missing-workspace-source"),
+            "{}",
+            lint.stdout
+        );
+        assert!(lint.stdout.contains("py/b"), "{}", lint.stdout);
+        let uv = support::require_tool(support::UV.0, support::UV.1);
+        if uv {
+            let (locked, why) = support::uv::lock_offline(root);
+            assert!(!locked && why.contains("not found"), "{why}");
+        }
+        std::fs::write(
+            root.join("py/a/pyproject.toml"),
+            a("\n[tool.uv.sources]\nb = { path = \"../b\" }\n"),
+        )
+        .unwrap();
+        let lint = run(root, &["lint-deps"], &[]);
+        assert_eq!(lint.code, 0, "{}", lint.stderr);
+        if uv {
+            let (locked, why) = support::uv::lock_offline(root);
+            assert!(locked, "{why}");
+            assert_eq!(
+                locked_source(root, "b"),
+                "source = { directory = \"py/b\" }"
+            );
+        }
+    }
+}

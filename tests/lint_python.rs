@@ -598,16 +598,21 @@ fn root_sources_are_inherited_and_path_sources_to_members_refused_as_uv_does() {
         root,
         "Workspace members must be declared as workspace sources",
     );
-    // `--fix` rewrites that entry the way uv wants it, and uv locks the member again.
+    // `--fix` rewrites that entry the way uv wants it (`editable` kept), and uv locks the
+    // member again.
     let r = run(root, &["--fix"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let text = std::fs::read_to_string(&app).unwrap();
     assert!(
-        text.ends_with("[tool.uv.sources]\ncore = { workspace = true }\n"),
+        text.ends_with("[tool.uv.sources]\ncore = { workspace = true, editable = true }\n"),
         "{text}"
     );
     assert_uv_locks(root);
     assert_eq!(locked_source(root, "core"), "{ editable = \"pkgs/core\" }");
+    let text = text.replace(
+        "core = { workspace = true, editable = true }",
+        "core = { workspace = true }",
+    );
 
     // A path source to another folder is refused by uv too; it is reported, and which folder
     // is meant is left to a human.
@@ -665,7 +670,7 @@ fn root_sources_are_inherited_and_path_sources_to_members_refused_as_uv_does() {
     assert!(
         std::fs::read_to_string(&pyproject)
             .unwrap()
-            .contains("core = { workspace = true }")
+            .contains("core = { workspace = true, editable = true }")
     );
     assert_uv_locks(root);
 }

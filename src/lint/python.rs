@@ -401,6 +401,7 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
             let Some(&to) = py.by_distribution.get(&r.name) else {
                 if wanted(Rule::MissingWorkspaceSource) {
                     crate_name_required(&by_crate_name, pkg, proj, r, out);
+                    left_out_required(py, pkg, proj, r, out);
                 }
                 continue;
             };
@@ -524,6 +525,63 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
 /// Whether a requirement is a direct reference (`core @ file:///...`, PEP 508's `urlspec`).
 fn is_direct(r: &crate::python::Requirement) -> bool {
     r.text.split(';').next().is_some_and(|t| t.contains('@'))
+}
+
+/// `missing-workspace-source` for a requirement on a Python project of the repository that uv
+/// leaves out of its workspace ([`PythonWorkspace::left_out`]: excluded, or `managed = false`)
+/// when no source points at its folder: uv asks the package index for that name (uv 0.13:
+/// "b was not found in the cache" offline). A direct reference names where it comes from.
+fn left_out_required(
+    py: &PythonWorkspace,
+    pkg: &Package,
+    proj: &PyProject,
+    r: &crate::python::Requirement,
+    out: &mut Vec<Finding>,
+) {
+    let Some(left) = py.left_out.get(&r.name) else {
+        return;
+    };
+    let dir = left.dir.as_str();
+    if is_direct(r)
+        || source_of(py, py.uv_workspace, pkg, proj, &r.name).is_some_and(|s| s.points_at(pkg, dir))
+    {
+        return;
+    }
+    let written = written_name(&r.text);
+    let why = if left.excluded {
+        "an `exclude` glob of [tool.uv.workspace] takes it out"
+    } else {
+        "its [tool.uv] has `managed = false`"
+    };
+    let rel = crate::model::relative_path(&pkg.dir, dir);
+    out.push(
+        Finding::new(
+            Rule::MissingWorkspaceSource,
+            proj.path(),
+            requirement_span(proj, r.line, &r.text),
+            format!(
+                "{} requires `{written}` (the Python project in {}, which is not a uv workspace \
+                 member) without a source in the monorepo",
+                requirer(pkg),
+                show_dir(dir)
+            ),
+            "uv takes this from the package index",
+        )
+        .note(format!(
+            "{} is no member ({why}), so uv resolves `{}` from the package index: a package of \
+             that name there would be installed instead (dependency confusion)",
+            show_dir(dir),
+            r.name
+        ))
+        .help(format!(
+            "add `{written} = {{ path = \"{rel}\" }}` under [tool.uv.sources] in {}, or make {} a \
+             member and give it `{written} = {{ workspace = true }}`",
+            proj.path(),
+            show_dir(dir)
+        ))
+        .package(Some(&pkg.distribution))
+        .dependency(&r.name),
+    );
 }
 
 /// `missing-workspace-source` for a requirement that names a PyO3 crate by its cargo package

@@ -80,6 +80,22 @@ pub struct PythonWorkspace {
     pub uv_members: BTreeSet<String>,
     /// The Python the monorepo runs (see [`root_python`]); set by the caller that needs it.
     pub root_python: Option<RootPython>,
+    /// With a uv workspace, the Python projects of the repository that its `members` match but
+    /// uv leaves out (an `exclude` glob, or `[tool.uv] managed = false`): distribution name
+    /// (normalised) -> folder. uv resolves a requirement on one from the package index unless a
+    /// source points at the folder (`missing-workspace-source`). PyO3 crates' folders and names
+    /// of packages are not here.
+    pub left_out: BTreeMap<String, LeftOut>,
+}
+
+/// A Python project of the repository that uv leaves out of its workspace
+/// ([`PythonWorkspace::left_out`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    /// Its folder, relative to the root.
+    pub dir: String,
+    /// Why: an `exclude` glob (`true`), else `[tool.uv] managed = false`.
+    pub excluded: bool,
 }
 
 /// The Python version the monorepo runs, and where it was read.
@@ -605,6 +621,9 @@ struct Scan {
     /// Folders left unread ([`Beside`]), with where each was found: [`finish`]
     /// reads them.
     deferred: BTreeMap<String, (String, Missing)>,
+    /// Folders a uv `members` glob matches and an `exclude` glob takes out ([`finish`] reads
+    /// their names for [`PythonWorkspace::left_out`]).
+    excluded: Vec<String>,
 }
 
 /// A folder's `pyproject.toml` the caller parsed already ([`discover`]).
@@ -621,6 +640,7 @@ fn scan(root: &Path, config: &PythonConfig, beside: Beside) -> anyhow::Result<Sc
     // without a `pyproject.toml` means. Each file is opened once, below; whether a folder
     // exists is asked only when its file is missing.
     let mut candidates: BTreeMap<String, (String, Missing)> = BTreeMap::new();
+    let mut excluded = Vec::new();
     match &uv {
         Some(ws) => {
             let exclude = uv_exclude(root, &ws.exclude, ws.line)?;
@@ -633,7 +653,11 @@ fn scan(root: &Path, config: &PythonConfig, beside: Beside) -> anyhow::Result<Sc
                 let (matched, literal) =
                     glob_dirs(root, &normal, "pyproject.toml", ws.line, Walk::Uv)?;
                 for dir in matched {
-                    if exclude.is_match(&dir) || (dir.is_empty() && root_is_package) {
+                    if exclude.is_match(&dir) {
+                        excluded.push(dir);
+                        continue;
+                    }
+                    if dir.is_empty() && root_is_package {
                         continue;
                     }
                     let missing = Missing::UvMember {
@@ -690,6 +714,7 @@ fn scan(root: &Path, config: &PythonConfig, beside: Beside) -> anyhow::Result<Sc
         uv,
         kept,
         deferred,
+        excluded,
     })
 }
 
@@ -845,6 +870,7 @@ fn finish(
         uv,
         mut kept,
         deferred,
+        excluded,
     } = scan;
     // The folders the scan left: parsed by the caller already, else read now.
     let read: Vec<_> = deferred
@@ -885,6 +911,20 @@ fn finish(
             .collect(),
         None => BTreeSet::new(),
     };
+    // The projects uv leaves out: the unmanaged ones (below) and the excluded ones (read now;
+    // a file uv never reads that does not parse names nothing).
+    let mut left_out: Vec<(String, LeftOut)> = excluded
+        .par_iter()
+        .filter(|dir| !pyo3_dirs.contains_key(dir.as_str()))
+        .filter_map(|dir| {
+            let project = read_project(root, &crate::model::relpath::join(dir, "pyproject.toml"));
+            let left = LeftOut {
+                dir: dir.clone(),
+                excluded: true,
+            };
+            Some((project.ok()??.distribution()?, left))
+        })
+        .collect();
     for dir in &unmanaged {
         if !pyo3_dirs.contains_key(dir.as_str()) {
             // uv still reads an unmanaged member's `name` and `requires-python`, and refuses
@@ -899,6 +939,13 @@ fn finish(
                     ));
                 }
                 p.check_requires_python()?;
+                if let Some(distribution) = p.distribution() {
+                    let left = LeftOut {
+                        dir: dir.clone(),
+                        excluded: false,
+                    };
+                    left_out.push((distribution, left));
+                }
             }
             dirs.remove(dir);
             parsed.remove(dir);
@@ -1069,6 +1116,10 @@ fn finish(
                 .collect()
         })
         .collect();
+    let left_out = left_out
+        .into_iter()
+        .filter(|(distribution, _)| !by_distribution.contains_key(distribution))
+        .collect();
     Ok(PythonWorkspace {
         root: root_project,
         uv_workspace: uv.is_some(),
@@ -1077,6 +1128,7 @@ fn finish(
         edges,
         uv_members,
         root_python: None,
+        left_out,
     })
 }
 
