@@ -154,3 +154,120 @@ fn a_requirement_on_a_project_uv_leaves_out_needs_a_path_source() {
         }
     }
 }
+
+/// A direct reference with a relative `file:` URL (`b @ file:../b`): uv has no folder to
+/// resolve it against ("relative path without a working directory"), and `lint-deps` refuses
+/// it (exit 2 at the requirement); `file:///${PROJECT_ROOT}/py/b`, uv's spelling, both accept.
+#[test]
+fn a_relative_file_url_is_refused_as_uv_refuses_it() {
+    for (url, accepted) in [
+        ("file:../b", false),
+        ("file:py/b", false),
+        ("file:///${PROJECT_ROOT}/py/b", true),
+    ] {
+        let a = project("a", &format!("dependencies = [\"b @ {url}\"]\n"));
+        let dir = support::write_workspace(&[
+            ROOT[0],
+            (
+                "pyproject.toml",
+                "[tool.uv.workspace]\nmembers = [\"py/a\"]\n",
+            ),
+            ("py/b/pyproject.toml", &project("b", "")),
+            ("py/a/pyproject.toml", &a),
+        ]);
+        let root = dir.path();
+        let lint = run(root, &["lint-deps"], &[]);
+        if accepted {
+            assert_eq!(lint.code, 0, "{url}: {}", lint.stderr);
+        } else {
+            assert_eq!(lint.code, 2, "{url}: {}", lint.stderr);
+            assert!(
+                lint.stderr.contains("py/a/pyproject.toml:5:")
+                    && lint
+                        .stderr
+                        .contains("relative path without a working directory"),
+                "{}",
+                lint.stderr
+            );
+        }
+        if support::require_tool(support::UV.0, support::UV.1) {
+            let (locked, why) = support::uv::lock_offline(root);
+            assert_eq!(locked, accepted, "{url}: {why}");
+        }
+    }
+}
+
+/// A PyO3 crate outside the uv workspace required by a direct reference to its folder: uv
+/// builds it from there (`source = { directory = "crates/fast_py" }`), as for a path source,
+/// never from the index, so it is no `pyo3-not-uv-member` finding.
+#[test]
+fn a_direct_reference_to_a_pyo3_crate_outside_the_uv_workspace_is_no_finding() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "crates/fast_py/Cargo.toml",
+            "[package]\nname = \"fast_py\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n",
+        ),
+        ("crates/fast_py/src/lib.rs", ""),
+        (
+            "crates/fast_py/pyproject.toml",
+            "[build-system]\nrequires = [\"maturin>=1,<2\"]\nbuild-backend = \"maturin\"\n\n[project]\nname = \"fast_py\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"py/*\"]\n",
+        ),
+        (
+            "py/a/pyproject.toml",
+            &project(
+                "a",
+                "dependencies = [\"fast_py @ file:///${PROJECT_ROOT}/crates/fast_py\"]\n",
+            ),
+        ),
+    ]);
+    let root = dir.path();
+    let lint = run(root, &["lint-deps", "--format", "json"], &[]);
+    assert!(
+        !lint.stdout.contains("pyo3-not-uv-member"),
+        "{}",
+        lint.stdout
+    );
+    if support::require_tool(support::UV.0, support::UV.1) {
+        let (locked, why) = support::uv::lock_offline(root);
+        assert!(locked, "{why}");
+        assert_eq!(
+            locked_source(root, "fast-py"),
+            "source = { directory = \"crates/fast_py\" }"
+        );
+    }
+}
+
+/// `b = { workspace = false }` for a member: uv refuses to lower it, and the finding's note
+/// says what the entry is (it used to call it "a git, URL or index source").
+#[test]
+fn the_note_of_a_workspace_false_source_says_what_it_is() {
+    let dir = support::write_workspace(&[
+        ROOT[0],
+        ROOT[1],
+        ("py/b/pyproject.toml", &project("b", "")),
+        (
+            "py/a/pyproject.toml",
+            &project(
+                "a",
+                "dependencies = [\"b\"]\n\n[tool.uv.sources]\nb = { workspace = false }\n",
+            ),
+        ),
+    ]);
+    let lint = run(dir.path(), &["lint-deps"], &[]);
+    assert_eq!(lint.code, 1, "{}", lint.stderr);
+    assert!(
+        lint.stderr.contains(
+            "is `workspace = false`, which uv does not support yet: uv does not lock the workspace"
+        ),
+        "{}",
+        lint.stderr
+    );
+}

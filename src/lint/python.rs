@@ -418,9 +418,12 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
                 && !member[to]
             {
                 // A path source to the crate's folder builds it from the monorepo as a path
-                // dependency, member or not.
-                let by_path = source_of(py, true, pkg, proj, &target.distribution)
-                    .is_some_and(|s| s.points_at(pkg, &target.dir));
+                // dependency, member or not; a direct reference (`fast_py @
+                // file:///${PROJECT_ROOT}/crates/fast_py`) names where it comes from, and uv
+                // never asks the index for it (it locks `source = { directory = ... }`).
+                let by_path = is_direct(r)
+                    || source_of(py, true, pkg, proj, &target.distribution)
+                        .is_some_and(|s| s.points_at(pkg, &target.dir));
                 if wanted(Rule::Pyo3NotUvMember) && !by_path {
                     let written = written_name(&r.text);
                     let how = if target.project.is_none() {
@@ -750,10 +753,12 @@ fn workspace_source(
                 (None, None) if s.workspace => {
                     "`workspace = true`, but there is no uv workspace".into()
                 }
+                // `workspace = false`, a Git URL as `url`: uv refuses to lower it.
+                (None, None) if let Some(why) = &s.lowering => why.clone(),
                 (None, None) => "a git, URL or index source".to_string(),
             };
             let file = src.file(proj);
-            let consequence = if refused_path(&src) {
+            let consequence = if refused_path(&src) || s.lowering.is_some() {
                 "uv does not lock the workspace".to_string()
             } else {
                 format!(
@@ -763,8 +768,13 @@ fn workspace_source(
             };
             let f = f
                 .note(format!(
-                    "its [tool.uv.sources] entry ({file}:{}) is {elsewhere}: {consequence}",
-                    s.line
+                    "its [tool.uv.sources] entry ({file}:{}) {}: {consequence}",
+                    s.line,
+                    // uv's refusal reads as a verb phrase already (`is ...`, `has ...`).
+                    match (&s.path, s.paths.first(), &s.lowering) {
+                        (None, None, Some(_)) if !s.workspace => elsewhere,
+                        _ => format!("is {elsewhere}"),
+                    }
                 ))
                 .help(if uv {
                 format!(

@@ -1722,6 +1722,21 @@ fn strict(text: &str) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, 
     {
         return Err("a URL does not end with a `,` (uv reads it as part of the URL)".into());
     }
+    // `file:` then a relative path (`b @ file:../b`): uv has no folder to resolve it against
+    // ("relative path without a working directory", uv 0.13); `file:/...`, `file:///...` and
+    // uv's `file:///${PROJECT_ROOT}/...` (or `file:${PROJECT_ROOT}/...`) it reads.
+    if let Some(after) = url
+        && let Some(path) = after.trim_start().strip_prefix("file:")
+        && !path.starts_with('/')
+        && !path.starts_with("${PROJECT_ROOT}")
+    {
+        let path = path.split([' ', '\t', ';']).next().unwrap_or(path);
+        return Err(format!(
+            "a `file:` URL needs an absolute path, and `{path}` is relative (uv refuses it: \
+             \"relative path without a working directory\"); write \
+             `file:///${{PROJECT_ROOT}}/...` for a folder of the workspace"
+        ));
+    }
     let first = match pep508(text) {
         Ok(requirement) => return with_archive_url(requirement),
         Err(e) => e,
