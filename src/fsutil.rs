@@ -67,11 +67,16 @@ pub fn write_all_atomic(files: &[FileWrite]) -> anyhow::Result<()> {
             )
         };
         std::fs::create_dir_all(dir).map_err(fail)?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".ccworkspace-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(fail)?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".ccworkspace-").suffix(".tmp");
+        // A new file gets the mode any editor would give it (0666 less the umask: 0644),
+        // not the temporary file's private 0600; a replaced file keeps its own (below).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
         tmp.write_all(file.contents.as_bytes()).map_err(fail)?;
         tmp.as_file().sync_all().map_err(fail)?;
         if let Ok(meta) = std::fs::metadata(&file.path) {
@@ -232,6 +237,36 @@ pub fn read_optional(path: &Path) -> anyhow::Result<Option<String>> {
 
 #[cfg(test)]
 pub(crate) mod tests {
+
+    /// A new file is written with the mode `std::fs::write` gives one (0666 less the umask),
+    /// not the temporary file's 0600; a replaced file keeps its mode.
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_gets_the_usual_mode_and_a_replaced_one_keeps_its_own() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let usual = dir.path().join("usual");
+        std::fs::write(&usual, "x").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let new = dir.path().join("new");
+        let kept = dir.path().join("kept");
+        std::fs::write(&kept, "old").unwrap();
+        std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o751)).unwrap();
+        write_all_atomic(&[
+            FileWrite {
+                path: new.clone(),
+                contents: "n".into(),
+            },
+            FileWrite {
+                path: kept.clone(),
+                contents: "k".into(),
+            },
+        ])
+        .unwrap();
+        assert_eq!(mode(&new), mode(&usual));
+        assert_eq!(mode(&kept), 0o751);
+    }
+
     use super::*;
 
     #[test]
