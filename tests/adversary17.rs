@@ -271,3 +271,57 @@ fn the_note_of_a_workspace_false_source_says_what_it_is() {
         lint.stderr
     );
 }
+
+/// Two projects of one name, an `exclude` glob picking one: moving the glob to the other
+/// changes where uv takes `b` from (`uv.lock`'s `source`), while no file of either folder
+/// changes. `b` and what requires it are affected, as `uv tree --invert` shows.
+#[test]
+fn a_member_locked_from_another_folder_is_affected_with_its_requirers() {
+    use support::git::Repo;
+    let b_old = project("b", "");
+    let b_new = project("b", "description = \"the new one\"\n");
+    let c = project(
+        "c",
+        "dependencies = [\"b\"]\n\n[tool.uv.sources]\nb = { workspace = true }\n",
+    );
+    let d = project(
+        "d",
+        "dependencies = [\"c\"]\n\n[tool.uv.sources]\nc = { workspace = true }\n",
+    );
+    let dir = support::write_workspace(&[
+        ROOT[0],
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"py/*\"]\nexclude = [\"py/b_new\"]\n",
+        ),
+        ("py/b_old/pyproject.toml", &b_old),
+        ("py/b_new/pyproject.toml", &b_new),
+        ("py/c/pyproject.toml", &c),
+        ("py/d/pyproject.toml", &d),
+        ("py/e/pyproject.toml", &project("e", "")),
+    ]);
+    let root = dir.path();
+    if !support::require_tool(support::UV.0, support::UV.1) {
+        return;
+    }
+    let (locked, why) = support::uv::lock_offline(root);
+    assert!(locked, "{why}");
+    let repo = Repo::init(root);
+    let base = repo.commit_all("base");
+    repo.write(
+        "pyproject.toml",
+        "[tool.uv.workspace]\nmembers = [\"py/*\"]\nexclude = [\"py/b_old\"]\n",
+    );
+    let (locked, why) = support::uv::lock_offline(root);
+    assert!(locked, "{why}");
+    repo.commit_all("take b from py/b_new");
+    let mut want = support::uv::invert(root, "b");
+    want.insert("b".to_string());
+    let got = run(
+        root,
+        &["affected", "--base", &base, "--kind", "python"],
+        &[],
+    );
+    assert_eq!(got.names(), want, "{}", got.stderr);
+    assert_eq!(want.len(), 3, "{want:?}");
+}

@@ -921,7 +921,19 @@ fn analyse_uv_lock(
         }
     };
     let mut changed = uvlock::changed(&base, &head);
-    // Workspace packages count through their own files.
+    // Workspace packages count through their own files, unless uv now takes one from another
+    // folder (two projects of one name, an `exclude` moved between them): no file of either
+    // needs to change, and it is changed itself, as its requirers resolve it from there now.
+    let moved: Vec<(usize, String)> = uvlock::moved_sources(&base, &head)
+        .into_iter()
+        .filter_map(|(name, (from, to))| {
+            let &package = py.by_distribution.get(&name)?;
+            Some((
+                package,
+                format!("{name} is now locked from {to} (was {from})"),
+            ))
+        })
+        .collect();
     changed.retain(|name, _| !py.by_distribution.contains_key(name));
     let members: BTreeSet<String> = py.by_distribution.keys().cloned().collect();
     let entries = uvlock::changed_entries(&base, &head);
@@ -939,6 +951,15 @@ fn analyse_uv_lock(
             },
         })
         .collect();
+    for (package, change) in &moved {
+        seeds.push(PySeed {
+            package: *package,
+            reach: Reach::Full,
+            cause: Cause::UvLock {
+                change: change.clone(),
+            },
+        });
+    }
     // A package that joined the workspace (its folder matched by a `members` glob, or no
     // longer excluded) may have no file of its own in the diff: uv's list of members says so,
     // and it is changed itself (its requirers resolve it from the monorepo now).
@@ -967,6 +988,9 @@ fn analyse_uv_lock(
     };
     if !joined.is_empty() {
         note.push_str(&format!("; joined the workspace: {}", joined.join(", ")));
+    }
+    for (_, change) in &moved {
+        note.push_str(&format!("; {change}"));
     }
     Ok(Some(PyAnalysis {
         note,

@@ -36,6 +36,8 @@ pub struct Entry {
     /// Every `dev-dependencies` list (a workspace member's dependency groups): installed only
     /// to work on the package itself.
     pub dev: Vec<Dep>,
+    /// Its `source`, rendered (`{ editable = "py/b" }`): where uv takes it from.
+    pub source: Option<String>,
     /// The whole table, rendered, for comparison.
     text: String,
 }
@@ -112,6 +114,7 @@ pub fn parse(text: &str) -> Result<Lock, String> {
             deps: deps(t.get("dependencies")),
             optional: lists("optional-dependencies"),
             dev: lists("dev-dependencies").into_values().flatten().collect(),
+            source: t.get("source").map(ToString::to_string),
             text: toml::to_string(t).unwrap_or_default(),
         };
         lock.entries
@@ -152,6 +155,24 @@ pub fn changed(base: &Lock, head: &Lock) -> BTreeMap<String, String> {
         out.insert(name.clone(), how);
     }
     out
+}
+
+/// The names locked once at both `base` and `head` whose `source` differs there (`{ editable
+/// = "py/b_old" }` -> `{ editable = "py/b_new" }`), with both sources: for a workspace member,
+/// uv now takes it from another folder, though no file of either folder changed (an `exclude`
+/// glob moved between two projects of one name).
+pub fn moved_sources(base: &Lock, head: &Lock) -> BTreeMap<String, (String, String)> {
+    let one = |es: Option<&Vec<Entry>>| match es.map(Vec::as_slice) {
+        Some([e]) => e.source.clone(),
+        _ => None,
+    };
+    head.entries
+        .keys()
+        .filter_map(|name| {
+            let (b, h) = (one(base.entries.get(name))?, one(head.entries.get(name))?);
+            (b != h).then(|| (name.clone(), (b, h)))
+        })
+        .collect()
 }
 
 /// The `(name, version)` entries that differ between `base` and `head` (added, removed or
