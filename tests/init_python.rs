@@ -594,6 +594,14 @@ fn new_keeps_a_uv_glob_off_the_folders_it_creates() {
         // A second package in the same domain finds the domain's folder excluded already.
         let (_, said) = ok(root, &["new", "DAGs/report", "--python"]);
         assert!(!said.contains("\"DAGs/python\" to"), "{said}");
+        // A crate without a Python side: under `DAGs/**` its own folders are no members
+        // either.
+        let (_, said) = ok(root, &["new", "DAGs/kore", "--lib"]);
+        assert_eq!(
+            said.contains("added \"DAGs/rust/kore\" to [tool.uv.workspace] exclude"),
+            recursive,
+            "{said}"
+        );
         let (_, err) = ok(root, &["lint-deps"]);
         assert!(err.contains("no findings"), "{glob}: {err}");
         if support::require_tool(support::UV.0, support::UV.1) {

@@ -206,7 +206,15 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
     let (pyproject, uv_excluded) = if kind == CrateKind::Pyo3 {
         uv_root_text(&root, &registration, &dir, &files)?
     } else {
-        (None, Vec::new())
+        // A crate without a Python side: its folder and the folders above it that `new`
+        // creates (`libs/rust` under uv `members = ["libs/*"]`) are no uv members either.
+        let current = read_optional(&root.join("pyproject.toml"))?;
+        let mut created = folders_created(&root, &dir, &files);
+        created.push(dir.clone());
+        match exclude_created_folders(&root, current.as_deref(), &created)? {
+            Some((text, excluded)) => (Some(text), excluded),
+            None => (None, Vec::new()),
+        }
     };
     if let Some(text) = pyproject {
         writes.push(FileWrite {
@@ -220,8 +228,8 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
     }
     if kind == CrateKind::Pyo3 {
         report_registration(&registration, &dir, out);
-        report_uv_excluded(&uv_excluded, out);
     }
+    report_uv_excluded(&uv_excluded, out);
     if let Some(glob) = &place.add_glob {
         out.status(
             "Updated",
