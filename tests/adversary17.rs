@@ -325,3 +325,81 @@ fn a_member_locked_from_another_folder_is_affected_with_its_requirers() {
     assert_eq!(got.names(), want, "{}", got.stderr);
     assert_eq!(want.len(), 3, "{want:?}");
 }
+
+/// Path dependencies of path dependencies: `m` installs `e1` (a project outside the uv
+/// workspace) through a path source, `e1` installs `e2` through its own, and `e2` requires
+/// the member `b`. uv installs all of them into `m`'s environment (`uv tree --invert`: `e2 ->
+/// e1 -> m -> n`, `b -> e2 -> e1 -> m -> n`), so a change to `e2`'s files or to `b` reaches
+/// `m` and `n`; only `m`'s own requirements used to count.
+#[test]
+fn path_dependencies_of_path_dependencies_reach_the_requirer() {
+    use support::git::Repo;
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = []\nresolver = \"2\"\n\n[workspace.metadata.ccworkspace.affected]\nunmatched = \"ignore\"\n",
+        ),
+        ROOT[1],
+        (
+            "vendor/e1/pyproject.toml",
+            &project(
+                "e1",
+                "dependencies = [\"e2\"]\n\n[tool.uv.sources]\ne2 = { path = \"../e2\" }\n",
+            ),
+        ),
+        (
+            "vendor/e2/pyproject.toml",
+            &project("e2", "dependencies = [\"b\"]\n"),
+        ),
+        ("py/b/pyproject.toml", &project("b", "")),
+        (
+            "py/m/pyproject.toml",
+            &project(
+                "m",
+                "dependencies = [\"e1\"]\n\n[tool.uv.sources]\ne1 = { path = \"../../vendor/e1\" }\n",
+            ),
+        ),
+        (
+            "py/n/pyproject.toml",
+            &project(
+                "n",
+                "dependencies = [\"m\"]\n\n[tool.uv.sources]\nm = { workspace = true }\n",
+            ),
+        ),
+        ("py/z/pyproject.toml", &project("z", "")),
+    ]);
+    let root = dir.path();
+    let uv = support::require_tool(support::UV.0, support::UV.1);
+    if uv {
+        let (locked, why) = support::uv::lock_offline(root);
+        assert!(locked, "{why}");
+    }
+    let repo = Repo::init(root);
+    let base = repo.commit_all("base");
+    for (file, package) in [("vendor/e2/e2.py", "e2"), ("py/b/b.py", "b")] {
+        repo.write(file, "x = 1\n");
+        let head = repo.commit_all(file);
+        let got = run(
+            root,
+            &[
+                "affected", "--base", &base, "--head", &head, "--kind", "python",
+            ],
+            &[],
+        );
+        let mut want: std::collections::BTreeSet<String> =
+            ["m", "n"].iter().map(|s| s.to_string()).collect();
+        if package == "b" {
+            want.insert("b".into());
+        }
+        if uv {
+            let mut judged = support::uv::invert(root, package);
+            judged.retain(|p| !p.starts_with('e'));
+            if package == "b" {
+                judged.insert("b".into());
+            }
+            assert_eq!(judged, want, "uv: {file}");
+        }
+        assert_eq!(got.names(), want, "{file}: {}", got.stderr);
+        repo.git(&["reset", "-q", "--hard", &base]);
+    }
+}

@@ -86,6 +86,8 @@ pub struct PythonWorkspace {
     /// source points at the folder (`missing-workspace-source`). PyO3 crates' folders and names
     /// of packages are not here.
     pub left_out: BTreeMap<String, LeftOut>,
+    /// [`PythonWorkspace::path_dependencies`], found once by discovery.
+    paths: Vec<PathDependency>,
 }
 
 /// A Python project of the repository that uv leaves out of its workspace
@@ -325,8 +327,16 @@ impl PythonWorkspace {
     /// `pyproject.toml`'s (uv's source inheritance); and a direct reference under the workspace
     /// root (`e1 @ file:///${PROJECT_ROOT}/vendor/e1`, [`pyproject::Requirement::project_root_path`]).
     /// One entry per requirer and folder, sorted; an absolute path or one leaving the root is
-    /// left out.
+    /// left out. Transitively, as uv installs them: such a project's own path dependencies (its
+    /// `[project]` requirements and extras, with its own sources, relative to its folder) are
+    /// its requirer's too ([`PythonWorkspace::follow_path_projects`]).
     pub fn path_dependencies(&self) -> Vec<PathDependency> {
+        self.paths.clone()
+    }
+
+    /// The projects [`PythonWorkspace::path_dependencies`] starts from: those the packages'
+    /// own requirements install from a folder of the repository.
+    fn direct_path_dependencies(&self) -> Vec<PathDependency> {
         let root_sources = self.root_project().map(|r| &r.sources);
         let package_dirs: BTreeSet<&str> = self.packages.iter().map(|p| p.dir.as_str()).collect();
         let mut found: BTreeMap<(String, usize), bool> = BTreeMap::new();
@@ -378,6 +388,100 @@ impl PythonWorkspace {
                 groups_only,
             })
             .collect()
+    }
+
+    /// Fill [`PythonWorkspace::path_dependencies`]: the direct ones, then, read from `root`, each
+    /// such project's own: its `[project]` requirements and extras (uv installs no dependency
+    /// group of a dependency) with a `path` source of its own file (relative to its folder) or
+    /// a direct reference under its folder, until no new folder comes. A requirement of such a
+    /// project on a package of the workspace is an edge of the requirer (uv resolves it to the
+    /// member: `uv tree --invert` shows `b -> e1 -> m`). A project whose `pyproject.toml` is
+    /// missing or does not parse leads nowhere (uv reports it when it installs).
+    fn follow_path_projects(&mut self, root: &Path) {
+        let direct = self.direct_path_dependencies();
+        let package_dirs: BTreeSet<String> = self.packages.iter().map(|p| p.dir.clone()).collect();
+        let mut seen: BTreeMap<(String, usize), bool> = direct
+            .iter()
+            .map(|d| ((d.dir.clone(), d.package), d.groups_only))
+            .collect();
+        let mut queue: Vec<PathDependency> = direct;
+        let mut read: BTreeMap<String, Option<PyProject>> = BTreeMap::new();
+        while let Some(dep) = queue.pop() {
+            let project = read.entry(dep.dir.clone()).or_insert_with(|| {
+                read_project(
+                    root,
+                    &crate::model::relpath::join(&dep.dir, "pyproject.toml"),
+                )
+                .ok()
+                .flatten()
+            });
+            let Some(project) = project.as_ref() else {
+                continue;
+            };
+            let mut next = Vec::new();
+            for req in &project.requirements {
+                if matches!(req.declared, pyproject::Declared::Group(_)) {
+                    continue;
+                }
+                if let Some(&to) = self.by_distribution.get(&req.name) {
+                    if to != dep.package {
+                        self.edges[dep.package].push(Edge {
+                            to,
+                            declared: if dep.groups_only {
+                                pyproject::Declared::Group(String::new())
+                            } else {
+                                pyproject::Declared::Project
+                            },
+                            extras: req.extras.clone(),
+                            line: 0,
+                        });
+                    }
+                    continue;
+                }
+                let sourced = project
+                    .sources
+                    .get(&req.name)
+                    .into_iter()
+                    .flat_map(|s| &s.paths)
+                    .filter(|t| !t.starts_with('/'))
+                    .map(|t| crate::model::relpath::join(&dep.dir, t));
+                let direct = req
+                    .project_root_path()
+                    .map(|p| crate::model::relpath::join(&dep.dir, &p));
+                next.extend(
+                    sourced
+                        .chain(direct)
+                        .filter_map(|p| crate::model::relpath::normalize_rel(&p)),
+                );
+            }
+            for dir in next {
+                if dir.is_empty() || package_dirs.contains(&dir) {
+                    continue;
+                }
+                // New, or reached in full where only a dependency group reached it before.
+                let key = (dir.clone(), dep.package);
+                let push = match seen.get(&key) {
+                    None => true,
+                    Some(&groups_only) => groups_only && !dep.groups_only,
+                };
+                if push {
+                    seen.insert(key, dep.groups_only);
+                    queue.push(PathDependency {
+                        dir,
+                        package: dep.package,
+                        groups_only: dep.groups_only,
+                    });
+                }
+            }
+        }
+        self.paths = seen
+            .into_iter()
+            .map(|((dir, package), groups_only)| PathDependency {
+                dir,
+                package,
+                groups_only,
+            })
+            .collect();
     }
 
     /// The deepest Python package (not a PyO3 crate) whose folder holds `path` (a file
@@ -1120,7 +1224,7 @@ fn finish(
         .into_iter()
         .filter(|(distribution, _)| !by_distribution.contains_key(distribution))
         .collect();
-    Ok(PythonWorkspace {
+    let mut found = PythonWorkspace {
         root: root_project,
         uv_workspace: uv.is_some(),
         packages,
@@ -1129,7 +1233,10 @@ fn finish(
         uv_members,
         root_python: None,
         left_out,
-    })
+        paths: Vec::new(),
+    };
+    found.follow_path_projects(root);
+    Ok(found)
 }
 
 /// The error (exit 2) for a `pyproject.toml` without a `[project] name` that `found_by`
