@@ -403,3 +403,45 @@ fn path_dependencies_of_path_dependencies_reach_the_requirer() {
         repo.git(&["reset", "-q", "--hard", &base]);
     }
 }
+
+/// The Python uv locks for: `.python-version`, else `.python-versions` (its first request),
+/// and a pin that is a range (`<3.12`) as a range: a member whose `requires-python` shares no
+/// Python with the pin is `incompatible-requires-python`, as uv refuses it ("The Python request
+/// from `.python-versions` resolved to Python 3.11.7, which is incompatible"). Each case is
+/// judged by `uv lock` where the machine's 3.11 answers it.
+#[test]
+fn the_python_pin_is_read_as_uv_reads_it() {
+    for (pins, requires, refused) in [
+        (&[(".python-versions", "3.11\n")][..], ">=3.12", true),
+        (
+            &[(".python-versions", "# pinned\n3.11\n")][..],
+            ">=3.11",
+            false,
+        ),
+        (
+            &[
+                (".python-version", "3.11\n"),
+                (".python-versions", "3.10\n"),
+            ][..],
+            ">=3.11",
+            false,
+        ),
+        (&[(".python-version", "<3.12\n")][..], ">=3.12", true),
+        (&[(".python-version", "<3.12\n")][..], ">=3.10", false),
+    ] {
+        let b = format!(
+            "[project]\nname = \"b\"\nversion = \"0.1.0\"\nrequires-python = \"{requires}\"\n"
+        );
+        let mut files = vec![ROOT[0], ROOT[1], ("py/b/pyproject.toml", b.as_str())];
+        files.extend_from_slice(pins);
+        let dir = support::write_workspace(&files);
+        let root = dir.path();
+        let lint = run(root, &["lint-deps"], &[]);
+        let found = lint.stderr.contains("incompatible-requires-python");
+        assert_eq!(found, refused, "{pins:?} {requires}: {}", lint.stderr);
+        if support::require_tool(support::UV.0, support::UV.1) {
+            let (locked, why) = support::uv::lock_offline(root);
+            assert_eq!(!locked, refused, "uv, {pins:?} {requires}: {why}");
+        }
+    }
+}

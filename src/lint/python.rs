@@ -902,8 +902,13 @@ fn requires_python<'p>(
     };
     let ok = *allowed.entry(rp.value.as_str()).or_insert_with(|| {
         // An invalid specifier set is `check_input`'s error, not a finding.
-        pep440_rs::VersionSpecifiers::from_str(&rp.value)
-            .map_or(true, |specifiers| allows(&specifiers, &root.version))
+        pep440_rs::VersionSpecifiers::from_str(&rp.value).map_or(true, |specifiers| {
+            allows(&specifiers, &root.version)
+                && root
+                    .range
+                    .as_ref()
+                    .is_none_or(|(_, pin)| shares_a_release(&specifiers, pin))
+        })
     });
     if ok {
         return;
@@ -914,6 +919,35 @@ fn requires_python<'p>(
             .and_then(|p| p.get("requires-python"))
             .map_or(0..0, |n| n.span())
     });
+    // A range pin (`<3.12`) that `requires-python` shares no Python with: uv refuses whichever
+    // interpreter of the range it takes.
+    if let Some((from, pin)) = &root.range
+        && pep440_rs::VersionSpecifiers::from_str(&rp.value)
+            .is_ok_and(|specifiers| !shares_a_release(&specifiers, pin))
+    {
+        out.push(
+            Finding::new(
+                Rule::IncompatibleRequiresPython,
+                proj.path(),
+                span,
+                format!(
+                    "`requires-python = \"{}\"` of `{}` allows no Python that {} asks for",
+                    rp.value, pkg.distribution, from
+                ),
+                format!("shares no Python with `{pin}`"),
+            )
+            .note(
+                "uv takes an interpreter the pin allows and refuses it for this package (\"which \
+                 is incompatible with the project's Python requirement\")",
+            )
+            .help(format!(
+                "widen `requires-python`, or the pin in {from}, so that they share a Python"
+            ))
+            .package(Some(&pkg.distribution))
+            .dependency("requires-python"),
+        );
+        return;
+    }
     let what = match &pkg.kind {
         PackageKind::Pyo3 { krate } => format!("the PyO3 crate `{krate}`"),
         PackageKind::Python => format!("`{}`", pkg.distribution),
@@ -953,6 +987,14 @@ fn requires_python<'p>(
         .package(Some(&pkg.distribution))
         .dependency("requires-python"),
     );
+}
+
+/// Whether two specifier sets allow a release in common, read as ranges of releases as uv
+/// reads `requires-python` (`pep440_rs::release_specifiers_to_ranges`).
+fn shares_a_release(a: &pep440_rs::VersionSpecifiers, b: &pep440_rs::VersionSpecifiers) -> bool {
+    let a = pep440_rs::release_specifiers_to_ranges(a.clone());
+    let b = pep440_rs::release_specifiers_to_ranges(b.clone());
+    !a.intersection(&b).is_empty()
 }
 
 fn major_minor(v: &pep440_rs::Version) -> String {

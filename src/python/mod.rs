@@ -109,6 +109,11 @@ pub struct RootPython {
     /// Whether `.python-version` pins it: uv then locks for that Python, and refuses a member
     /// that excludes it; otherwise uv locks for the Pythons every member allows.
     pub pinned: bool,
+    /// The pin, when `.python-version` asks for a range (`<3.12`, `>=3.11,<3.13`): uv takes an
+    /// interpreter in it, so a member whose `requires-python` shares no Python with it is
+    /// refused whichever it takes.
+    /// With where it is written, for messages (`` `.python-version` (<3.12) ``).
+    pub range: Option<(String, pep440_rs::VersionSpecifiers)>,
 }
 
 /// The root's Python: the version the first line of the root `.python-version` asks for (what
@@ -157,20 +162,32 @@ fn root_python_of(
 ) -> anyhow::Result<RootPython> {
     use std::str::FromStr;
     let mut passed_over = String::new();
-    if let Some(text) = read_optional(&root.join(".python-version"))? {
+    let mut range = None;
+    // uv reads `.python-version`, else `.python-versions` (its first request; uv 0.13:
+    // "The Python request from `.python-versions` resolved to ...").
+    let mut pin = None;
+    for file in [".python-version", ".python-versions"] {
+        if let Some(text) = read_optional(&root.join(file))? {
+            pin = Some((file, text));
+            break;
+        }
+    }
+    if let Some((file, text)) = pin {
         let found = text
             .lines()
             .map(str::trim)
             .find(|l| !l.is_empty() && !l.starts_with('#'));
         if let Some(written) = found {
+            range = requested_range(written).map(|r| (format!("`{file}` ({written})"), r));
             if let Some(version) = requested_version(written) {
                 return Ok(RootPython {
                     version,
-                    from: format!("`.python-version` ({written})"),
+                    from: format!("`{file}` ({written})"),
                     pinned: true,
+                    range,
                 });
             }
-            passed_over = format!(" (`.python-version` asks for `{written}`, no version)");
+            passed_over = format!(" (`{file}` asks for `{written}`, no version)");
         }
     }
     if let Some(rp) = root_project.and_then(|p| p.requires_python.as_ref()) {
@@ -191,6 +208,7 @@ fn root_python_of(
                 ),
                 version,
                 pinned: false,
+                range,
             });
         }
     }
@@ -206,7 +224,22 @@ fn root_python_of(
             "[workspace.metadata.ccworkspace.docker] python-version ({docker_default}){passed_over}"
         ),
         pinned: false,
+        range,
     })
+}
+
+/// The range a `.python-version` line asks for when it is a specifier set (`<3.12`,
+/// `>=3.11,<3.13`, with an implementation prefix or not), as uv reads a request.
+fn requested_range(written: &str) -> Option<pep440_rs::VersionSpecifiers> {
+    use std::str::FromStr;
+    let lower = written.trim().to_ascii_lowercase();
+    let rest = ["cpython@", "pypy@", "graalpy@", "python@"]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p))
+        .unwrap_or(&lower);
+    rest.starts_with(['<', '>', '=', '~', '!'])
+        .then(|| pep440_rs::VersionSpecifiers::from_str(rest).ok())
+        .flatten()
 }
 
 /// The highest version of the `>=`, `==`, `==*`, `===` and `~=` specifiers (`>=3.10, <4` ->
