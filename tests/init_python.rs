@@ -612,3 +612,36 @@ fn new_keeps_a_uv_glob_off_the_folders_it_creates() {
         }
     }
 }
+
+/// `new` starts a member's `requires-python` at the monorepo's Python (here the docker
+/// default, 3.12) unless the members already allow no such Python together (`>=3.11,<3.12`):
+/// then at the least Python they share, so uv still has one to lock for (it refused the
+/// workspace: "Found conflicting Python requirements").
+#[test]
+fn new_starts_requires_python_where_the_members_leave_a_python() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for (path, text) in [
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = []\nresolver = \"2\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"*/python/*\"]\n",
+        ),
+        (
+            "DAGs/python/old/pyproject.toml",
+            "[project]\nname = \"old\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11,<3.12\"\n",
+        ),
+    ] {
+        std::fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
+        std::fs::write(root.join(path), text).unwrap();
+    }
+    ok(root, &["new", "DAGs/orch", "--python"]);
+    let text = read(root, "DAGs/python/orch/pyproject.toml");
+    assert!(text.contains("requires-python = \">=3.11\""), "{text}");
+    if support::require_tool(support::UV.0, support::UV.1) {
+        uv(root, &["lock"], &target_dir("members-python"));
+    }
+}

@@ -67,7 +67,7 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
         )
         .into());
     }
-    let opts = NewOptions {
+    let mut opts = NewOptions {
         dir: dir.clone(),
         domain: place.domain.clone(),
         name: name.clone(),
@@ -119,7 +119,8 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
             )
             .into());
         }
-        ensure_distribution_free(&root, &config, &model, &name, "crate")?;
+        let python = ensure_distribution_free(&root, &config, &model, &name, "crate")?;
+        opts.python = crate::python::floor_within_members(&python, opts.python);
     }
     let mut rendered = render_new(&opts, &root_text)?;
     let pyo3_added = rendered.root_manifest.is_some();
@@ -449,6 +450,7 @@ fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Resu
 
     // The monorepo's Python, from the root `pyproject.toml` discovery read above.
     let floor = crate::python::root_python(&root, &python, &config.docker.python_version)?.floor();
+    let floor = crate::python::floor_within_members(&python, floor);
     let files = render_python_package(&place, &floor);
     let mut writes: Vec<FileWrite> = files
         .iter()

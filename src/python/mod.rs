@@ -228,6 +228,52 @@ fn root_python_of(
     })
 }
 
+/// The `MAJOR.MINOR` a new member's `requires-python = ">=MAJOR.MINOR"` starts at: `floor`
+/// (the monorepo's Python, [`RootPython::floor`]) when the Pythons the uv workspace's members
+/// allow in common (their `requires-python` as ranges of releases, as uv intersects them)
+/// include it, else the least of those Pythons (`>=3.11,<3.12` beside a floor of 3.12:
+/// 3.11), so the new member leaves uv a Python to lock for ("Found conflicting Python
+/// requirements" otherwise). `floor` as it is when the members share none already, or
+/// without a uv workspace.
+pub fn floor_within_members(py: &PythonWorkspace, floor: String) -> String {
+    use std::ops::Bound;
+    use std::str::FromStr;
+    if !py.uv_workspace {
+        return floor;
+    }
+    let common = py
+        .packages
+        .iter()
+        .filter(|p| py.uv_members.contains(&p.dir))
+        .filter_map(|p| {
+            let proj = p.project.as_ref()?;
+            let rp = proj.requires_python.as_ref()?;
+            if proj.uv_managed == Some(false) {
+                return None;
+            }
+            pyproject::uv_specifiers(&rp.value).ok()
+        })
+        .map(pep440_rs::release_specifiers_to_ranges)
+        .reduce(|common, range| common.intersection(&range));
+    let (Some(common), Ok(version)) = (common, pep440_rs::Version::from_str(&floor)) else {
+        return floor;
+    };
+    if common.is_empty() || common.contains(&version) {
+        return floor;
+    }
+    match common.bounding_range().map(|(low, _)| low) {
+        Some(Bound::Included(v) | Bound::Excluded(v)) => {
+            let release = v.release();
+            format!(
+                "{}.{}",
+                release.first().copied().unwrap_or(3),
+                release.get(1).copied().unwrap_or(0)
+            )
+        }
+        _ => floor,
+    }
+}
+
 /// The range a `.python-version` line asks for when it is a specifier set (`<3.12`,
 /// `>=3.11,<3.13`, with an implementation prefix or not), as uv reads a request.
 fn requested_range(written: &str) -> Option<pep440_rs::VersionSpecifiers> {
