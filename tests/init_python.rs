@@ -645,3 +645,54 @@ fn new_starts_requires_python_where_the_members_leave_a_python() {
         uv(root, &["lock"], &target_dir("members-python"));
     }
 }
+
+/// `init` keeps out of the uv workspace the folders uv refuses as members although they
+/// have a `pyproject.toml`: one with settings only (`[tool.ruff]`: "No `project` table
+/// found"), one with a uv workspace of its own ("Nested workspaces are not supported"), and a
+/// PyO3 crate whose `pyproject.toml` has only maturin's `[build-system]` (its name comes from
+/// `Cargo.toml`). uv locks what it writes.
+#[test]
+fn init_leaves_out_the_folders_uv_refuses_as_members() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for (path, text) in [
+        (
+            "Cargo.toml",
+            "[workspace]\nresolver = \"2\"\nmembers = [\"crates/*\"]\n",
+        ),
+        (
+            "crates/ext/Cargo.toml",
+            "[package]\nname = \"ext\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n",
+        ),
+        ("crates/ext/src/lib.rs", ""),
+        (
+            "crates/ext/pyproject.toml",
+            "[build-system]\nrequires = [\"maturin>=1.9.4,<2\"]\nbuild-backend = \"maturin\"\n",
+        ),
+        (
+            "tools/python/lint/pyproject.toml",
+            "[tool.ruff]\nline-length = 99\n",
+        ),
+        (
+            "vendor/python/sub/pyproject.toml",
+            "[project]\nname = \"sub\"\nversion = \"0.1.0\"\n\n[tool.uv.workspace]\nmembers = [\"pkgs/*\"]\n",
+        ),
+        (
+            "DAGs/python/orch/pyproject.toml",
+            "[project]\nname = \"orch\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n",
+        ),
+    ] {
+        std::fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
+        std::fs::write(root.join(path), text).unwrap();
+    }
+    ok(root, &["init", ".", "--add-missing"]);
+    let written = read(root, "pyproject.toml");
+    for folder in ["tools/python/lint", "vendor/python/sub"] {
+        assert!(written.contains(&format!("\"{folder}\"")), "{written}");
+    }
+    assert!(!written.contains("crates/ext"), "{written}");
+    if support::require_tool(support::UV.0, support::UV.1) {
+        uv(root, &["lock"], &target_dir("init-refused"));
+        assert!(locked_members(root).contains(&"orch".to_string()));
+    }
+}

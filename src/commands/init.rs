@@ -143,7 +143,12 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
                 model
                     .crates
                     .values()
-                    .filter(|c| c.is_member && c.kind == CrateKind::Pyo3 && c.has_pyproject)
+                    .filter(|c| {
+                        c.is_member
+                            && c.kind == CrateKind::Pyo3
+                            && c.has_pyproject
+                            && !refused_as_member(&abs.join(&c.path))
+                    })
                     .map(|c| c.path.clone()),
             ),
             // The workspace does not load yet (a glob that matches nothing, say): the uv
@@ -300,9 +305,23 @@ fn valid_python(version: &str) -> bool {
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// Whether uv refuses the folder `dir` as a workspace member although it has a
+/// `pyproject.toml`: one without a `[project]` table (settings only, or a maturin
+/// `[build-system]` alone: "No `project` table found"), or one with a `[tool.uv.workspace]` of
+/// its own ("Nested workspaces are not supported"). A file that does not parse is left to uv
+/// and `lint-deps`, which say what is wrong with it.
+fn refused_as_member(dir: &Path) -> bool {
+    let rel = "pyproject.toml";
+    let Ok(text) = std::fs::read_to_string(dir.join(rel)) else {
+        return false;
+    };
+    crate::python::pyproject::parse(rel, text)
+        .is_ok_and(|p| p.project_line.is_none() || p.uv_workspace.is_some())
+}
+
 /// The folders `*/python/*` matches under `root` that hold no `pyproject.toml` (a `tests`
-/// folder, say): the uv workspace's `exclude`, so that every member is a package, as uv and
-/// `cargo ccworkspace` require.
+/// folder, say), or one uv refuses as a member ([`refused_as_member`]): the uv workspace's
+/// `exclude`, so that every member is a package, as uv and `cargo ccworkspace` require.
 fn non_package_folders(root: &Path) -> Vec<String> {
     let subdirs = |dir: &Path| -> Vec<String> {
         let Ok(read) = std::fs::read_dir(dir) else {
@@ -321,7 +340,8 @@ fn non_package_folders(root: &Path) -> Vec<String> {
     for domain in subdirs(root) {
         let python = root.join(&domain).join("python");
         for folder in subdirs(&python) {
-            if !python.join(&folder).join("pyproject.toml").is_file() {
+            let dir = python.join(&folder);
+            if !dir.join("pyproject.toml").is_file() || refused_as_member(&dir) {
                 out.push(format!("{domain}/python/{folder}"));
             }
         }
