@@ -407,16 +407,19 @@ fn path_dependencies_of_path_dependencies_reach_the_requirer() {
 /// The Python uv locks for: `.python-version`, else `.python-versions` (its first request),
 /// and a pin that is a range (`<3.12`) as a range: a member whose `requires-python` shares no
 /// Python with the pin is `incompatible-requires-python`, as uv refuses it ("The Python request
-/// from `.python-versions` resolved to Python 3.11.7, which is incompatible"). Each case is
-/// judged by `uv lock` where the machine's 3.11 answers it.
+/// from `.python-versions` resolved to Python 3.11.7, which is incompatible"). The version
+/// pins are judged by `uv lock` with the machine's 3.11; the range pins by hand (uv 0.13, with
+/// `PYENV_VERSION` set: pyenv's shims, which find uv's interpreters here, read a
+/// `.python-version` themselves and know no range).
 #[test]
 fn the_python_pin_is_read_as_uv_reads_it() {
-    for (pins, requires, refused) in [
-        (&[(".python-versions", "3.11\n")][..], ">=3.12", true),
+    for (pins, requires, refused, judged) in [
+        (&[(".python-versions", "3.11\n")][..], ">=3.12", true, true),
         (
             &[(".python-versions", "# pinned\n3.11\n")][..],
             ">=3.11",
             false,
+            true,
         ),
         (
             &[
@@ -425,9 +428,15 @@ fn the_python_pin_is_read_as_uv_reads_it() {
             ][..],
             ">=3.11",
             false,
+            true,
         ),
-        (&[(".python-version", "<3.12\n")][..], ">=3.12", true),
-        (&[(".python-version", "<3.12\n")][..], ">=3.10", false),
+        (&[(".python-version", "<3.12\n")][..], ">=3.12", true, false),
+        (
+            &[(".python-version", "<3.12\n")][..],
+            ">=3.10",
+            false,
+            false,
+        ),
     ] {
         let b = format!(
             "[project]\nname = \"b\"\nversion = \"0.1.0\"\nrequires-python = \"{requires}\"\n"
@@ -439,9 +448,59 @@ fn the_python_pin_is_read_as_uv_reads_it() {
         let lint = run(root, &["lint-deps"], &[]);
         let found = lint.stderr.contains("incompatible-requires-python");
         assert_eq!(found, refused, "{pins:?} {requires}: {}", lint.stderr);
-        if support::require_tool(support::UV.0, support::UV.1) {
+        if judged && support::require_tool(support::UV.0, support::UV.1) {
             let (locked, why) = support::uv::lock_offline(root);
             assert_eq!(!locked, refused, "uv, {pins:?} {requires}: {why}");
         }
     }
+}
+
+/// `new` refuses (exit 2, nothing written) a place whose crate would give cargo a member
+/// without a `Cargo.toml`: a folder it creates on the way that a `members` glob takes
+/// (`DAGs/rust/x` of `DAGs/rust/x/y` under `DAGs/rust/*`), or a glob it would add that takes
+/// a Python package's folder (`DAGs/python/*` for `DAGs/python/native`). cargo reads the
+/// workspace as before.
+#[test]
+fn new_refuses_a_place_that_gives_cargo_a_member_without_a_manifest() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"DAGs/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "DAGs/rust/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("DAGs/rust/core/src/lib.rs", ""),
+        ("DAGs/python/orch/pyproject.toml", &project("orch", "")),
+    ]);
+    let root = dir.path();
+    let before = support::files_under(&[], root);
+    for (args, says) in [
+        (
+            &["new", "DAGs/rust/x/y", "--lib"][..],
+            "DAGs/rust/x would be a new folder that a `members` glob",
+        ),
+        (
+            &["new", "DAGs/python/native", "--pyo3"][..],
+            "which would take DAGs/python/orch (no Cargo.toml) for a crate too",
+        ),
+    ] {
+        let made = run(root, args, &[]);
+        assert_eq!(made.code, 2, "{args:?}: {}", made.stderr);
+        assert!(made.stderr.contains(says), "{}", made.stderr);
+        assert_eq!(support::files_under(&[], root), before, "{args:?}");
+    }
+    let metadata = std::process::Command::new(support::cargo())
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(metadata.status.success());
 }

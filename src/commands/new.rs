@@ -59,6 +59,7 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
     }
     let dir = place.dir.clone();
     let name = place.name.clone();
+    refuse_folders_cargo_would_take(&root, &place, &info.members, &label)?;
     // Excluded as cargo decides it (absolute entries and every spelling included).
     if members::is_excluded(&root, &dir, &info.members, &info.exclude) {
         return Err(UserError::new(
@@ -536,6 +537,69 @@ struct RootManifest {
 }
 
 /// Errors: no workspace found, no root `Cargo.toml` (run `init` first), a bad config (exit 2).
+/// Errors (exit 2, nothing written) when writing the crate at `dir` would give cargo a member
+/// without a `Cargo.toml`, which it refuses ("failed to read .../Cargo.toml"): a folder `new`
+/// creates on the way to `dir` (`DAGs/rust/x` for `DAGs/rust/x/y`) that a `members` glob
+/// takes, or a glob `new` would add (`add_glob`, `DAGs/python/*` for `DAGs/python/native`) that
+/// takes an existing folder with no `Cargo.toml` (a Python package's; the domain's own
+/// `python` folder, which `new` excludes, is no such folder).
+fn refuse_folders_cargo_would_take(
+    root: &std::path::Path,
+    place: &crate::init::NewPlace,
+    members: &[String],
+    label: &str,
+) -> anyhow::Result<()> {
+    let dir = place.dir.as_str();
+    let mut at = dir;
+    while let Some((parent, _)) = at.rsplit_once('/') {
+        if !root.join(parent).exists()
+            && members::expand(members, &[], &BTreeSet::from([parent.to_string()]))
+                .is_ok_and(|covered| covered.contains(parent))
+        {
+            return Err(UserError::new(
+                format!(
+                    "{parent} would be a new folder that a `members` glob of {label} takes for a \
+                     crate, without a Cargo.toml (cargo refuses that); nothing was written"
+                ),
+                format!(
+                    "put the crate one level up, where the glob expects crates (e.g. `{parent}`), \
+                     or change the `members` glob"
+                ),
+            )
+            .into());
+        }
+        at = parent;
+    }
+    if let Some(parent) = place.add_glob.as_deref().and_then(|g| g.strip_suffix("/*"))
+        && let Ok(read) = std::fs::read_dir(root.join(parent))
+    {
+        let mut others: Vec<String> = read
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter(|e| !e.path().join("Cargo.toml").is_file())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.') && !(parent == place.domain && n == "python"))
+            .collect();
+        others.sort();
+        if let Some(other) = others.first() {
+            return Err(UserError::new(
+                format!(
+                    "the crate needs `{parent}/*` in [workspace] members of {label}, which would \
+                     take {parent}/{other} (no Cargo.toml) for a crate too; nothing was written"
+                ),
+                format!(
+                    "put the crate where crates go (`new DOMAIN/{}` writes DOMAIN/rust/{}), not \
+                     among other folders",
+                    dir.rsplit('/').next().unwrap_or(dir),
+                    dir.rsplit('/').next().unwrap_or(dir)
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// Errors (exit 2, nothing written) when `name`, normalised (PEP 503), is the distribution of
 /// a Python package, the root project or a PyO3 crate's wheel of the workspace at `root`, as
 /// uv would find them (also with the Python half turned off): uv refuses two workspace
