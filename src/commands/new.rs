@@ -578,7 +578,7 @@ fn refuse_folders_cargo_would_take(
             .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
             .filter(|e| !e.path().join("Cargo.toml").is_file())
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| !n.starts_with('.') && !(parent == place.domain && n == "python"))
+            .filter(|n| !(n.starts_with('.') || (parent == place.domain && n == "python")))
             .collect();
         others.sort();
         if let Some(other) = others.first() {
