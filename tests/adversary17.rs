@@ -504,3 +504,61 @@ fn new_refuses_a_place_that_gives_cargo_a_member_without_a_manifest() {
         .unwrap();
     assert!(metadata.status.success());
 }
+
+/// A member's `[build-system] requires` naming another member: uv applies
+/// `[tool.uv.sources]` to build requirements and refuses the build without a workspace source
+/// (`uv sync`: "`b` is included as a workspace member, but is missing an entry in
+/// `tool.uv.sources`"), so it is `missing-workspace-source`; `--fix` adds the source, and uv
+/// builds `a` with the member.
+#[test]
+fn a_build_requirement_on_a_member_needs_a_workspace_source() {
+    let hatch =
+        "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n\n";
+    let a = "[build-system]\nrequires = [\"hatchling\", \"b\"]\nbuild-backend = \"hatchling.build\"\n\n[project]\nname = \"a\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n";
+    let b = format!("{hatch}{}", project("b", ""));
+    let dir = support::write_workspace(&[
+        ROOT[0],
+        ROOT[1],
+        ("py/a/pyproject.toml", a),
+        ("py/a/src/a/__init__.py", ""),
+        ("py/b/pyproject.toml", &b),
+        ("py/b/src/b/__init__.py", ""),
+    ]);
+    let root = dir.path();
+    let lint = run(root, &["lint-deps", "--format", "json"], &[]);
+    assert_eq!(lint.code, 1, "{}", lint.stderr);
+    assert!(
+        lint.stdout.contains("missing-workspace-source"),
+        "{}",
+        lint.stdout
+    );
+    assert!(lint.stdout.contains("\"line\":2"), "{}", lint.stdout);
+    let uv = support::require_tool(support::UV.0, support::UV.1);
+    let sync = || {
+        std::process::Command::new(support::uv_program())
+            .args(["sync", "--quiet"])
+            .current_dir(root)
+            .env_remove("VIRTUAL_ENV")
+            .output()
+            .unwrap()
+    };
+    if uv {
+        let out = sync();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("missing an entry in `tool.uv.sources`"),
+            "{err}"
+        );
+    }
+    let fixed = run(root, &["lint-deps", "--fix"], &[]);
+    assert_eq!(fixed.code, 0, "{}", fixed.stderr);
+    if uv {
+        let out = sync();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

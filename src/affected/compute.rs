@@ -1229,7 +1229,8 @@ fn propagate_python(
             }
             let (next, reach, via) = match &edge.declared {
                 Declared::Group(_) => ((from, None), Reach::Stops, Edge::PythonGroup),
-                Declared::Project => (
+                // What builds the package changes its wheel, as a dependency does.
+                Declared::Project | Declared::Build => (
                     (from, None),
                     Reach::Full,
                     if wheel { Edge::Wheel } else { Edge::Python },

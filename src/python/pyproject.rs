@@ -95,6 +95,10 @@ pub enum Declared {
     /// `[dependency-groups] GROUP` (PEP 735): for working on the package (tests, lint), never
     /// part of the distribution.
     Group(String),
+    /// `[build-system] requires` (PEP 518): what building the package installs; uv applies
+    /// `[tool.uv.sources]` to it too (a member's name there needs a workspace source: `uv
+    /// sync` refuses it otherwise).
+    Build,
 }
 
 impl Declared {
@@ -109,6 +113,7 @@ impl Declared {
             Declared::Project => "[project] dependencies".to_string(),
             Declared::Extra(e) => format!("[project.optional-dependencies] {e}"),
             Declared::Group(g) => format!("[dependency-groups] {g}"),
+            Declared::Build => "[build-system] requires".to_string(),
         }
     }
 }
@@ -605,7 +610,7 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
                             && match &r.declared {
                                 Declared::Extra(x) => key_name == "extra" && *x == only_normal,
                                 Declared::Group(g) => key_name == "group" && groups.contains(g),
-                                Declared::Project => false,
+                                Declared::Project | Declared::Build => false,
                             }
                     });
                     // uv checks a project's own sources only: a virtual root (no `[project]`)
@@ -716,11 +721,21 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
         })?),
         None => None,
     };
-    let build_backend = root
-        .get("build-system")
+    let build_system = root.get("build-system");
+    let build_backend = build_system
         .and_then(|b| b.get("build-backend"))
         .and_then(NodeExt::as_str)
         .map(str::to_string);
+    if let Some(requires) = build_system.and_then(|b| b.get("requires")) {
+        read_requirements(
+            rel,
+            &lines,
+            requires,
+            &Declared::Build,
+            unmanaged,
+            &mut requirements,
+        )?;
+    }
     let maturin_module = tool
         .and_then(|t| t.get("maturin"))
         .and_then(|m| m.get("module-name"))
