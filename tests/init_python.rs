@@ -290,7 +290,7 @@ fn new_python_refuses_bad_input_and_writes_nothing() {
     std::fs::write(root.join("pyproject.toml"), &pyproject).unwrap();
     let before = support::files_under(&[], &root);
     let texts: Vec<String> = before.iter().map(|f| read(&root, f)).collect();
-    let cases: [(&[&str], &str); 11] = [
+    let cases: [(&[&str], &str); 13] = [
         (
             &["new", "DAGs/1orch", "--python"],
             "`1orch` is not a valid Python package name",
@@ -337,6 +337,16 @@ fn new_python_refuses_bad_input_and_writes_nothing() {
         (
             &["new", "CA/Orch", "--pyo3"],
             "the distribution name `orch` is taken by DAGs/python/orch/pyproject.toml",
+        ),
+        // A name the workspace installs from the index (the root's dev group): uv would take
+        // the member in its place and refuse the requirement without a workspace source.
+        (
+            &["new", "CA/pytest", "--python"],
+            "the distribution name `pytest` is one the workspace installs from the package index",
+        ),
+        (
+            &["new", "CA/maturin", "--pyo3"],
+            "the distribution name `maturin` is one the workspace installs from the package index",
         ),
     ];
     for (args, message) in cases {

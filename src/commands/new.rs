@@ -627,17 +627,59 @@ fn ensure_distribution_free(
     };
     let python = crate::python::discover(root, &as_uv_sees_them, &pyo3, &|_| None)?;
     let distribution = crate::python::normalize(name);
-    match python.by_distribution.get(&distribution) {
-        Some(&taken) => Err(UserError::new(
+    if let Some(&taken) = python.by_distribution.get(&distribution) {
+        return Err(UserError::new(
             format!(
                 "the distribution name `{distribution}` is taken by {}; nothing was written",
                 python.packages[taken].pyproject_path()
             ),
             format!("pick another {what} name (uv needs workspace members' names to be unique)"),
         )
-        .into()),
-        None => Ok(python),
+        .into());
     }
+    // A name the workspace installs from the package index (`pytest` of the dev group, or
+    // `packaging`, which pytest requires, as `uv.lock` records): a member of that name takes
+    // its place, and uv refuses the requirements that name it without a workspace source.
+    if let Some(user) = index_user(root, &python, &distribution) {
+        return Err(UserError::new(
+            format!(
+                "the distribution name `{distribution}` is one the workspace installs from the \
+                 package index ({user}); a member of that name would take its place, which uv \
+                 refuses; nothing was written"
+            ),
+            format!("pick another {what} name"),
+        )
+        .into());
+    }
+    Ok(python)
+}
+
+/// Where the workspace at `root` takes `distribution` from the package index, if it does: a
+/// requirement of a package or of the root `pyproject.toml` naming it (`pyproject.toml`
+/// requires it), else an entry of `uv.lock` of that name from a registry (what a requirement
+/// requires in turn).
+fn index_user(
+    root: &std::path::Path,
+    python: &crate::python::PythonWorkspace,
+    distribution: &str,
+) -> Option<String> {
+    let projects = python
+        .packages
+        .iter()
+        .filter_map(|p| p.project.as_ref())
+        .chain(&python.root);
+    for p in projects {
+        if p.requirements.iter().any(|r| r.name == distribution) {
+            return Some(format!("{} requires it", p.path()));
+        }
+    }
+    let lock = std::fs::read_to_string(root.join("uv.lock")).ok()?;
+    let lock = crate::affected::uvlock::parse(&lock).ok()?;
+    lock.entries
+        .get(distribution)?
+        .iter()
+        .any(|e| e.source.as_deref().is_some_and(|s| s.contains("registry")))
+        .then(|| "uv.lock has it from a registry".to_string())
 }
 
 fn read_root(global: &GlobalOpts) -> anyhow::Result<RootManifest> {
