@@ -562,3 +562,64 @@ fn a_build_requirement_on_a_member_needs_a_workspace_source() {
         );
     }
 }
+
+/// No uv workspace at the root, and a package that declares one of its own
+/// (`x/python/app` with `members = ["libs/*"]`): uv, run there, locks its member `lib1` from
+/// the monorepo with `lib1 = { workspace = true }` and refuses a path source to it. The tool
+/// used to demand the path source ("there is no uv workspace"); it now judges that workspace
+/// as uv does, and `--fix` rewrites the path source.
+#[test]
+fn a_package_with_a_uv_workspace_of_its_own_takes_its_members_as_uv_does() {
+    let app = |source: &str| {
+        project(
+            "app",
+            &format!(
+                "dependencies = [\"lib1\"]\n\n[tool.uv.sources]\nlib1 = {source}\n\n[tool.uv.workspace]\nmembers = [\"libs/*\"]\n"
+            ),
+        )
+    };
+    let dir = support::write_workspace(&[
+        ROOT[0],
+        ("x/python/app/pyproject.toml", &app("{ workspace = true }")),
+        (
+            "x/python/app/libs/lib1/pyproject.toml",
+            &project("lib1", ""),
+        ),
+    ]);
+    let root = dir.path();
+    let app_dir = root.join("x/python/app");
+    let uv = support::require_tool(support::UV.0, support::UV.1);
+    let lint = run(root, &["lint-deps"], &[]);
+    assert_eq!(lint.code, 0, "{}", lint.stderr);
+    if uv {
+        let (locked, why) = support::uv::lock_offline(&app_dir);
+        assert!(locked, "{why}");
+        assert_eq!(
+            locked_source(&app_dir, "lib1"),
+            "source = { editable = \"libs/lib1\" }"
+        );
+        std::fs::remove_file(app_dir.join("uv.lock")).unwrap();
+    }
+    std::fs::write(
+        app_dir.join("pyproject.toml"),
+        app("{ path = \"libs/lib1\" }"),
+    )
+    .unwrap();
+    let lint = run(root, &["lint-deps"], &[]);
+    assert_eq!(lint.code, 1, "{}", lint.stderr);
+    assert!(
+        lint.stderr.contains("missing-workspace-source"),
+        "{}",
+        lint.stderr
+    );
+    if uv {
+        let (locked, _) = support::uv::lock_offline(&app_dir);
+        assert!(!locked);
+    }
+    let fixed = run(root, &["lint-deps", "--fix"], &[]);
+    assert_eq!(fixed.code, 0, "{}", fixed.stderr);
+    if uv {
+        let (locked, why) = support::uv::lock_offline(&app_dir);
+        assert!(locked, "{why}");
+    }
+}
