@@ -706,3 +706,39 @@ fn init_leaves_out_the_folders_uv_refuses_as_members() {
         assert!(locked_members(root).contains(&"orch".to_string()));
     }
 }
+
+/// A PyO3 crate's wheel runs on the monorepo's Python and on its image's (the docker
+/// `python-version`, which `dockerfile` builds the wheel for): with `.python-version` at 3.13
+/// and images on 3.12, `new --pyo3` writes `requires-python = ">=3.12"`, and a crate that
+/// excludes 3.12 is `incompatible-requires-python` (the image's pip refuses such a wheel:
+/// "requires a different Python").
+#[test]
+fn a_pyo3_crate_allows_the_python_of_its_image() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(
+        tmp.path(),
+        &["init", "acme", "--domains", "DAGs", "--python", "3.12"],
+    );
+    let root = tmp.path().join("acme");
+    std::fs::write(root.join(".python-version"), "3.13\n").unwrap();
+    ok(&root, &["new", "DAGs/dp", "--pyo3"]);
+    let pyproject = read(&root, "DAGs/rust/dp/pyproject.toml");
+    assert!(
+        pyproject.contains("requires-python = \">=3.12\""),
+        "{pyproject}"
+    );
+    let (_, err) = ok(&root, &["lint-deps"]);
+    assert!(err.contains("no findings"), "{err}");
+    std::fs::write(
+        root.join("DAGs/rust/dp/pyproject.toml"),
+        pyproject.replace(">=3.12", ">=3.13"),
+    )
+    .unwrap();
+    let out = tool(&root, &["lint-deps"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("excludes Python 3.12, which its image installs the wheel into"),
+        "{err}"
+    );
+}

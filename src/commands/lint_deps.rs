@@ -264,11 +264,17 @@ fn discover_python(
         return Ok(None);
     }
     lint::python::check_input(&py, &ws.root_dir)?;
-    py.root_python = Some(python::root_python(
-        &ws.root_dir,
-        &py,
-        &config.docker.python_version,
-    )?);
+    let mut root_python = python::root_python(&ws.root_dir, &py, &config.docker.python_version)?;
+    // The PyO3 crates' wheels run on the image's Python too, when `dockerfile` renders
+    // their images.
+    if config
+        .docker
+        .images
+        .contains(&crate::config::ImageKind::Pyo3)
+    {
+        root_python.image = config.docker.python_version.parse().ok();
+    }
+    py.root_python = Some(root_python);
     Ok(Some(py))
 }
 

@@ -122,6 +122,14 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
         }
         let python = ensure_distribution_free(&root, &config, &model, &name, "crate")?;
         opts.python = crate::python::floor_within_members(&python, opts.python);
+        // Its image installs the wheel into the docker `python-version`: allowed too.
+        if config
+            .docker
+            .images
+            .contains(&crate::config::ImageKind::Pyo3)
+        {
+            opts.python = lower_floor(opts.python, &config.docker.python_version);
+        }
     }
     let mut rendered = render_new(&opts, &root_text)?;
     let pyo3_added = rendered.root_manifest.is_some();
@@ -537,6 +545,28 @@ struct RootManifest {
 }
 
 /// Errors: no workspace found, no root `Cargo.toml` (run `init` first), a bad config (exit 2).
+/// The lower of two `MAJOR.MINOR` floors (`floor`, and the `MAJOR.MINOR` of the version
+/// `other`), as a PEP 440 version compares them; `floor` when `other` is no version.
+fn lower_floor(floor: String, other: &str) -> String {
+    use std::str::FromStr;
+    let (Ok(a), Ok(b)) = (
+        pep440_rs::Version::from_str(&floor),
+        pep440_rs::Version::from_str(other),
+    ) else {
+        return floor;
+    };
+    if b < a {
+        let r = b.release();
+        format!(
+            "{}.{}",
+            r.first().copied().unwrap_or(3),
+            r.get(1).copied().unwrap_or(0)
+        )
+    } else {
+        floor
+    }
+}
+
 /// Errors (exit 2, nothing written) when writing the crate at `dir` would give cargo a member
 /// without a `Cargo.toml`, which it refuses ("failed to read .../Cargo.toml"): a folder `new`
 /// creates on the way to `dir` (`DAGs/rust/x` for `DAGs/rust/x/y`) that a `members` glob

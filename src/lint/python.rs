@@ -933,6 +933,44 @@ fn requires_python<'p>(
     let (Some(root), Some(rp)) = (&py.root_python, &proj.requires_python) else {
         return;
     };
+    if let (PackageKind::Pyo3 { krate }, Some(image)) = (&pkg.kind, &root.image)
+        && *image != root.version
+        && pep440_rs::VersionSpecifiers::from_str(&rp.value)
+            .is_ok_and(|specifiers| !allows(&specifiers, image))
+    {
+        let span = proj.tree().map_or(0..0, |tree| {
+            tree.root()
+                .get("project")
+                .and_then(|p| p.get("requires-python"))
+                .map_or(0..0, |n| n.span())
+        });
+        out.push(
+            Finding::new(
+                Rule::IncompatibleRequiresPython,
+                proj.path(),
+                span,
+                format!(
+                    "`requires-python = \"{}\"` of the PyO3 crate `{krate}` excludes Python \
+                     {image}, which its image installs the wheel into",
+                    rp.value
+                ),
+                format!("does not allow {image}"),
+            )
+            .note(format!(
+                "`dockerfile` builds the wheel for [workspace.metadata.ccworkspace.docker] \
+                 python-version ({image}), and the image's pip refuses a wheel whose \
+                 `requires-python` excludes it"
+            ))
+            .help(format!(
+                "allow Python {image} in `requires-python` (e.g. `requires-python = \">={}\"`), \
+                 or set `python-version` in [workspace.metadata.ccworkspace.docker] to a Python \
+                 it allows",
+                major_minor(image)
+            ))
+            .package(Some(&pkg.distribution))
+            .dependency("requires-python"),
+        );
+    }
     let ok = *allowed.entry(rp.value.as_str()).or_insert_with(|| {
         // An invalid specifier set is `check_input`'s error, not a finding.
         pep440_rs::VersionSpecifiers::from_str(&rp.value).map_or(true, |specifiers| {

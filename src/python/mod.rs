@@ -114,6 +114,10 @@ pub struct RootPython {
     /// refused whichever it takes.
     /// With where it is written, for messages (`` `.python-version` (<3.12) ``).
     pub range: Option<(String, pep440_rs::VersionSpecifiers)>,
+    /// The Python the PyO3 crates' images install their wheels into
+    /// (`[workspace.metadata.ccworkspace.docker] python-version`), when `dockerfile` renders
+    /// images for PyO3 crates; set by the caller (`lint-deps`).
+    pub image: Option<pep440_rs::Version>,
 }
 
 /// The root's Python: the version the first line of the root `.python-version` asks for (what
@@ -185,6 +189,7 @@ fn root_python_of(
                     from: format!("`{file}` ({written})"),
                     pinned: true,
                     range,
+                    image: None,
                 });
             }
             passed_over = format!(" (`{file}` asks for `{written}`, no version)");
@@ -209,6 +214,7 @@ fn root_python_of(
                 version,
                 pinned: false,
                 range,
+                image: None,
             });
         }
     }
@@ -225,6 +231,7 @@ fn root_python_of(
         ),
         pinned: false,
         range,
+        image: None,
     })
 }
 
