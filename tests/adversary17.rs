@@ -623,3 +623,94 @@ fn a_package_with_a_uv_workspace_of_its_own_takes_its_members_as_uv_does() {
         assert!(locked, "{why}");
     }
 }
+
+/// `[build-system] requires` count only for a project uv builds: a virtual root (no
+/// `[project]`) or a member with `[tool.uv] package = false` is never built, so a member's
+/// name there, or an invalid requirement, is no finding and no error, as `uv lock` and `uv
+/// sync` accept them.
+#[test]
+fn build_requirements_of_a_project_uv_never_builds_are_not_read() {
+    for (root_text, a) in [
+        (
+            "[build-system]\nrequires = [\"b\", \"c >\"]\nbuild-backend = \"x\"\n\n[tool.uv.workspace]\nmembers = [\"py/*\"]\n".to_string(),
+            project("a", ""),
+        ),
+        (
+            ROOT[1].1.to_string(),
+            format!(
+                "[build-system]\nrequires = [\"b\", \"c >\"]\nbuild-backend = \"x\"\n\n{}\n[tool.uv]\npackage = false\n",
+                project("a", "")
+            ),
+        ),
+    ] {
+        let dir = support::write_workspace(&[
+            ROOT[0],
+            ("pyproject.toml", &root_text),
+            ("py/a/pyproject.toml", &a),
+            ("py/b/pyproject.toml", &project("b", "")),
+        ]);
+        let root = dir.path();
+        let lint = run(root, &["lint-deps"], &[]);
+        assert_eq!(lint.code, 0, "{root_text}{a}\n{}", lint.stderr);
+        if support::require_tool(support::UV.0, support::UV.1) {
+            let (locked, why) = support::uv::lock_offline(root);
+            assert!(locked, "{why}");
+        }
+    }
+}
+
+/// `${PROJECT_ROOT}` in a path dependency's own direct reference is the root of the project
+/// uv runs for (the workspace root), not the path project's folder: uv locks `e` from
+/// `ext/e`, and `uv tree --invert` shows `e -> c -> a`.
+#[test]
+fn project_root_in_a_path_dependency_is_the_workspace_root() {
+    use support::git::Repo;
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = []\nresolver = \"2\"\n\n[workspace.metadata.ccworkspace.affected]\nunmatched = \"ignore\"\n",
+        ),
+        ROOT[1],
+        (
+            "py/a/pyproject.toml",
+            &project(
+                "a",
+                "dependencies = [\"c\"]\n\n[tool.uv.sources]\nc = { path = \"../../ext/c\" }\n",
+            ),
+        ),
+        (
+            "ext/c/pyproject.toml",
+            &project(
+                "c",
+                "dependencies = [\"e @ file:///${PROJECT_ROOT}/ext/e\"]\n",
+            ),
+        ),
+        ("ext/e/pyproject.toml", &project("e", "")),
+    ]);
+    let root = dir.path();
+    if support::require_tool(support::UV.0, support::UV.1) {
+        let (locked, why) = support::uv::lock_offline(root);
+        assert!(locked, "{why}");
+        assert_eq!(
+            support::uv::invert(root, "e"),
+            ["a", "c"].iter().map(|s| s.to_string()).collect()
+        );
+    }
+    let repo = Repo::init(root);
+    let base = repo.commit_all("base");
+    repo.write("ext/e/e.py", "x = 1\n");
+    let head = repo.commit_all("e");
+    let got = run(
+        root,
+        &[
+            "affected", "--base", &base, "--head", &head, "--kind", "python",
+        ],
+        &[],
+    );
+    assert_eq!(
+        got.names(),
+        ["a"].iter().map(|s| s.to_string()).collect(),
+        "{}",
+        got.stderr
+    );
+}

@@ -479,7 +479,8 @@ impl PythonWorkspace {
     /// Fill [`PythonWorkspace::path_dependencies`]: the direct ones, then, read from `root`, each
     /// such project's own: its `[project]` requirements and extras (uv installs no dependency
     /// group of a dependency) with a `path` source of its own file (relative to its folder) or
-    /// a direct reference under its folder, until no new folder comes. A requirement of such a
+    /// a direct reference under `${PROJECT_ROOT}` (the requirer's project root, where uv
+    /// runs: the workspace root for a member), until no new folder comes. A requirement of such a
     /// project on a package of the workspace is an edge of the requirer (uv resolves it to the
     /// member: `uv tree --invert` shows `b -> e1 -> m`). A project whose `pyproject.toml` is
     /// missing or does not parse leads nowhere (uv reports it when it installs).
@@ -531,9 +532,17 @@ impl PythonWorkspace {
                     .flat_map(|s| &s.paths)
                     .filter(|t| !t.starts_with('/'))
                     .map(|t| crate::model::relpath::join(&dep.dir, t));
+                // `${PROJECT_ROOT}` is the root of the project uv runs for (the requirer's:
+                // the workspace root for a member), not the path project's folder.
+                let requirer = &self.packages[dep.package].dir;
+                let project_root = if self.uv_members.contains(requirer) {
+                    ""
+                } else {
+                    requirer.as_str()
+                };
                 let direct = req
                     .project_root_path()
-                    .map(|p| crate::model::relpath::join(&dep.dir, &p));
+                    .map(|p| crate::model::relpath::join(project_root, &p));
                 next.extend(
                     sourced
                         .chain(direct)

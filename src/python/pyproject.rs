@@ -726,7 +726,19 @@ fn read_doc(doc: &Manifest) -> anyhow::Result<PyProject> {
         .and_then(|b| b.get("build-backend"))
         .and_then(NodeExt::as_str)
         .map(str::to_string);
-    if let Some(requires) = build_system.and_then(|b| b.get("requires")) {
+    // uv reads them only for a project it builds: one with a `[project]` (a virtual root is
+    // never built) that `[tool.uv] package = false` does not keep from being built.
+    let built = project_line.is_some()
+        && root
+            .get("tool")
+            .and_then(|t| t.get("uv"))
+            .and_then(|u| u.get("package"))
+            .and_then(NodeExt::as_bool)
+            != Some(false);
+    if let Some(requires) = build_system
+        .and_then(|b| b.get("requires"))
+        .filter(|_| built)
+    {
         read_requirements(
             rel,
             &lines,
