@@ -160,10 +160,22 @@ fn a_requirement_on_a_project_uv_leaves_out_needs_a_path_source() {
 /// it (exit 2 at the requirement); `file:///${PROJECT_ROOT}/py/b`, uv's spelling, both accept.
 #[test]
 fn a_relative_file_url_is_refused_as_uv_refuses_it() {
-    for (url, accepted) in [
-        ("file:../b", false),
-        ("file:py/b", false),
-        ("file:///${PROJECT_ROOT}/py/b", true),
+    for (url, accepted, says) in [
+        (
+            "file:../b",
+            false,
+            "relative path without a working directory",
+        ),
+        (
+            "file:py/b",
+            false,
+            "relative path without a working directory",
+        ),
+        // A path that climbs above `/`: uv, "path could not be normalized".
+        ("file:/../b", false, "could not be normalized"),
+        ("file:///../b", false, "could not be normalized"),
+        ("file://localhost/../b", false, "could not be normalized"),
+        ("file:///${PROJECT_ROOT}/py/b", true, ""),
     ] {
         let a = project("a", &format!("dependencies = [\"b @ {url}\"]\n"));
         let dir = support::write_workspace(&[
@@ -182,10 +194,7 @@ fn a_relative_file_url_is_refused_as_uv_refuses_it() {
         } else {
             assert_eq!(lint.code, 2, "{url}: {}", lint.stderr);
             assert!(
-                lint.stderr.contains("py/a/pyproject.toml:5:")
-                    && lint
-                        .stderr
-                        .contains("relative path without a working directory"),
+                lint.stderr.contains("py/a/pyproject.toml:5:") && lint.stderr.contains(says),
                 "{}",
                 lint.stderr
             );

@@ -1174,7 +1174,7 @@ pub(super) fn add_uv_workspace_source(
             // The new value keeps the old one's comment after it.
             Some(Item::Value(old)) => {
                 let decor = old.decor().clone();
-                *old = Value::InlineTable(workspace_entry(old.as_inline_table()));
+                *old = workspace_value(old);
                 *old.decor_mut() = decor;
             }
             // `[tool.uv.sources.b]` with `path = ...`: the table stays, as written.
@@ -1197,6 +1197,27 @@ pub(super) fn add_uv_workspace_source(
         Some(_) => {}
     }
     Ok(())
+}
+
+/// [`workspace_entry`] of a source's value: of each entry of a list of sources (one per
+/// platform: `[{ path = "../b", marker = "..." }, ...]`, each keeping its `marker`), else of
+/// the one entry.
+fn workspace_value(old: &Value) -> Value {
+    match old {
+        Value::Array(list) => {
+            let mut new = list.clone();
+            for entry in new.iter_mut() {
+                if let Value::InlineTable(t) = entry {
+                    let decor = t.decor().clone();
+                    let mut kept = workspace_entry(Some(t));
+                    *kept.decor_mut() = decor;
+                    *t = kept;
+                }
+            }
+            Value::Array(new)
+        }
+        other => Value::InlineTable(workspace_entry(other.as_inline_table())),
+    }
 }
 
 /// The keys of a path source that a workspace source may not have (uv: "cannot specify both
@@ -1238,8 +1259,11 @@ fn insert_inline(
                     table.fmt();
                 }
                 Some(key) if replace => {
-                    let kept = workspace_entry(table.get(&key).and_then(Value::as_inline_table));
-                    table.insert(&key, Value::InlineTable(kept));
+                    let kept = table.get(&key).map_or_else(
+                        || Value::InlineTable(workspace_entry(None)),
+                        workspace_value,
+                    );
+                    table.insert(&key, kept);
                     table.fmt();
                 }
                 Some(_) => {}
@@ -1338,6 +1362,13 @@ mod tests {
                 "[tool.uv]\nsources = { core-lib = { path = \"../core\", editable = false } }\n"
             ),
             "[tool.uv]\nsources = { core-lib = { workspace = true, editable = false } }\n"
+        );
+        // A list of sources, one per platform: each entry keeps its marker.
+        assert_eq!(
+            replace(
+                "[tool.uv.sources]\ncore-lib = [\n  { path = \"../core\", marker = \"sys_platform == 'linux'\" },\n  { path = \"../core\", marker = \"sys_platform != 'linux'\", editable = false },\n]\n"
+            ),
+            "[tool.uv.sources]\ncore-lib = [\n  { workspace = true, marker = \"sys_platform == 'linux'\" },\n  { workspace = true, marker = \"sys_platform != 'linux'\", editable = false },\n]\n"
         );
 
         let text = "[tool.uv]\nsources = { other = { workspace = true } }\n";

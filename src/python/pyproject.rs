@@ -1764,6 +1764,32 @@ fn strict(text: &str) -> Result<pep508_rs::Requirement<pep508_rs::VerbatimUrl>, 
              `file:///${{PROJECT_ROOT}}/...` for a folder of the workspace"
         ));
     }
+    // A `file:` URL whose path climbs above `/` (`file:/../b`, `file:///../b`): uv cannot
+    // normalise it ("path could not be normalized: /../b").
+    if let Some(after) = url
+        && let Some(rest) = after.trim_start().strip_prefix("file:")
+    {
+        let rest = rest.split([' ', '\t', ';']).next().unwrap_or(rest);
+        // `//host/path`: the path starts at the host's end.
+        let path = match rest.strip_prefix("//") {
+            Some(host_and_path) => host_and_path.find('/').map_or("", |i| &host_and_path[i..]),
+            None => rest,
+        };
+        let mut depth = 0usize;
+        for part in path.split('/') {
+            match part {
+                "" | "." => {}
+                ".." if depth == 0 => {
+                    return Err(format!(
+                        "the `file:` URL's path `{path}` climbs above `/` (uv refuses it: \
+                         \"path could not be normalized\")"
+                    ));
+                }
+                ".." => depth -= 1,
+                _ => depth += 1,
+            }
+        }
+    }
     let first = match pep508(text) {
         Ok(requirement) => return with_archive_url(requirement),
         Err(e) => e,
