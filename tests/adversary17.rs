@@ -723,3 +723,28 @@ fn project_root_in_a_path_dependency_is_the_workspace_root() {
         got.stderr
     );
 }
+
+/// `new --python` refuses a name the root's `[tool.uv]` constraint, override or
+/// build-constraint lists name: uv takes it from the index, and a member of that name makes
+/// uv refuse the workspace ("is included as a workspace member, but is missing an entry in
+/// `tool.uv.sources`"). Nothing is written.
+#[test]
+fn new_refuses_a_name_the_root_constrains_or_overrides() {
+    for key in [
+        "constraint-dependencies",
+        "override-dependencies",
+        "build-constraint-dependencies",
+    ] {
+        let root_text = format!(
+            "{}\n[tool.uv.workspace]\nmembers = [\"*/python/*\"]\n\n[tool.uv]\n{key} = [\"IniConfig<3\"]\n",
+            project("root", "")
+        );
+        let dir = support::write_workspace(&[ROOT[0], ("pyproject.toml", &root_text)]);
+        let root = dir.path();
+        let before = support::files_under(&[], root);
+        let made = run(root, &["new", "dom/iniconfig", "--python"], &[]);
+        assert_eq!(made.code, 2, "{key}: {}", made.stderr);
+        assert!(made.stderr.contains(key), "{}", made.stderr);
+        assert_eq!(support::files_under(&[], root), before, "{key}");
+    }
+}

@@ -703,6 +703,38 @@ fn index_user(
             return Some(format!("{} requires it", p.path()));
         }
     }
+    // The root's `[tool.uv]` lists that name what the lock takes from the index.
+    if let Some(tree) = python.root_project().and_then(|r| r.tree()) {
+        use crate::model::NodeExt as _;
+        let uv = tree.root().get("tool").and_then(|t| t.get("uv"));
+        for key in [
+            "constraint-dependencies",
+            "override-dependencies",
+            "build-constraint-dependencies",
+            "dev-dependencies",
+        ] {
+            let names = uv
+                .and_then(|u| u.get(key))
+                .and_then(|l| l.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|item| {
+                    // A string, or `{ requirement = "...", hashes = [...] }`.
+                    item.as_str()
+                        .or_else(|| item.get("requirement").and_then(|r| r.as_str()))
+                });
+            for text in names {
+                let name = text
+                    .trim_start()
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+                    .next()
+                    .unwrap_or_default();
+                if crate::python::normalize(name) == distribution {
+                    return Some(format!("pyproject.toml's [tool.uv] {key} names it"));
+                }
+            }
+        }
+    }
     let lock = std::fs::read_to_string(root.join("uv.lock")).ok()?;
     let lock = crate::affected::uvlock::parse(&lock).ok()?;
     lock.entries
