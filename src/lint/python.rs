@@ -938,12 +938,7 @@ fn requires_python<'p>(
         && pep440_rs::VersionSpecifiers::from_str(&rp.value)
             .is_ok_and(|specifiers| !allows(&specifiers, image))
     {
-        let span = proj.tree().map_or(0..0, |tree| {
-            tree.root()
-                .get("project")
-                .and_then(|p| p.get("requires-python"))
-                .map_or(0..0, |n| n.span())
-        });
+        let span = requires_python_span(proj);
         out.push(
             Finding::new(
                 Rule::IncompatibleRequiresPython,
@@ -984,12 +979,7 @@ fn requires_python<'p>(
     if ok {
         return;
     }
-    let span = proj.tree().map_or(0..0, |tree| {
-        tree.root()
-            .get("project")
-            .and_then(|p| p.get("requires-python"))
-            .map_or(0..0, |n| n.span())
-    });
+    let span = requires_python_span(proj);
     // A range pin (`<3.12`) that `requires-python` shares no Python with: uv refuses whichever
     // interpreter of the range it takes.
     if let Some((from, pin)) = &root.range
@@ -1058,6 +1048,16 @@ fn requires_python<'p>(
         .package(Some(&pkg.distribution))
         .dependency("requires-python"),
     );
+}
+
+/// The span of `[project] requires-python` in `proj`'s file (empty when it has none).
+fn requires_python_span(proj: &PyProject) -> std::ops::Range<usize> {
+    proj.tree().map_or(0..0, |tree| {
+        tree.root()
+            .get("project")
+            .and_then(|p| p.get("requires-python"))
+            .map_or(0..0, |n| n.span())
+    })
 }
 
 /// Whether two specifier sets allow a release in common, read as ranges of releases as uv
