@@ -707,11 +707,11 @@ fn index_user(
     if let Some(tree) = python.root_project().and_then(|r| r.tree()) {
         use crate::model::NodeExt as _;
         let uv = tree.root().get("tool").and_then(|t| t.get("uv"));
+        // (`dev-dependencies` are requirements of the root already, read above.)
         for key in [
             "constraint-dependencies",
             "override-dependencies",
             "build-constraint-dependencies",
-            "dev-dependencies",
         ] {
             let names = uv
                 .and_then(|u| u.get(key))
@@ -723,15 +723,11 @@ fn index_user(
                     item.as_str()
                         .or_else(|| item.get("requirement").and_then(|r| r.as_str()))
                 });
-            for text in names {
-                let name = text
-                    .trim_start()
-                    .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-                    .next()
-                    .unwrap_or_default();
-                if crate::python::normalize(name) == distribution {
-                    return Some(format!("pyproject.toml's [tool.uv] {key} names it"));
-                }
+            if names
+                .map(crate::lint::python::written_name)
+                .any(|name| crate::python::normalize(&name) == distribution)
+            {
+                return Some(format!("pyproject.toml's [tool.uv] {key} names it"));
             }
         }
     }

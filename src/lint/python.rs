@@ -1097,7 +1097,7 @@ fn uv_excludes(uv: &crate::python::pyproject::UvWorkspace, dir: &str) -> bool {
 
 /// The distribution name as the requirement writes it (`Citychain_DAGs>=0.1` ->
 /// `Citychain_DAGs`), for the `[tool.uv.sources]` key `--fix` writes (uv normalises keys).
-fn written_name(requirement: &str) -> String {
+pub(crate) fn written_name(requirement: &str) -> String {
     requirement
         .trim_start()
         .chars()
