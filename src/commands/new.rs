@@ -556,12 +556,7 @@ fn lower_floor(floor: String, other: &str) -> String {
         return floor;
     };
     if b < a {
-        let r = b.release();
-        format!(
-            "{}.{}",
-            r.first().copied().unwrap_or(3),
-            r.get(1).copied().unwrap_or(0)
-        )
+        crate::python::floor_of(&b)
     } else {
         floor
     }

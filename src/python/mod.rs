@@ -150,13 +150,19 @@ pub fn root_python_floor(root: &Path, docker_default: &str) -> anyhow::Result<St
 impl RootPython {
     /// Its `MAJOR.MINOR` (`3.11.7` -> `3.11`), for `requires-python = ">=MAJOR.MINOR"`.
     pub fn floor(&self) -> String {
-        let release = self.version.release();
-        format!(
-            "{}.{}",
-            release.first().copied().unwrap_or(3),
-            release.get(1).copied().unwrap_or(0)
-        )
+        floor_of(&self.version)
     }
+}
+
+/// The `MAJOR.MINOR` of a Python version (`3.11.7` -> `3.11`, `3` -> `3.0`), as a
+/// `requires-python = ">=MAJOR.MINOR"` floor.
+pub fn floor_of(version: &pep440_rs::Version) -> String {
+    let release = version.release();
+    format!(
+        "{}.{}",
+        release.first().copied().unwrap_or(3),
+        release.get(1).copied().unwrap_or(0)
+    )
 }
 
 fn root_python_of(
@@ -269,14 +275,7 @@ pub fn floor_within_members(py: &PythonWorkspace, floor: String) -> String {
         return floor;
     }
     match common.bounding_range().map(|(low, _)| low) {
-        Some(Bound::Included(v) | Bound::Excluded(v)) => {
-            let release = v.release();
-            format!(
-                "{}.{}",
-                release.first().copied().unwrap_or(3),
-                release.get(1).copied().unwrap_or(0)
-            )
-        }
+        Some(Bound::Included(v) | Bound::Excluded(v)) => floor_of(v),
         _ => floor,
     }
 }
@@ -430,13 +429,7 @@ impl PythonWorkspace {
             let Some(project) = &package.project else {
                 continue;
             };
-            // `${PROJECT_ROOT}` is the uv workspace's root for its members, else the package's
-            // own folder (a project on its own is its workspace).
-            let project_root = if self.uv_members.contains(&package.dir) {
-                ""
-            } else {
-                package.dir.as_str()
-            };
+            let project_root = self.project_root(&package.dir);
             for req in &project.requirements {
                 let (base, source) = match project.sources.get(&req.name) {
                     Some(own) => (package.dir.as_str(), Some(own)),
@@ -474,6 +467,17 @@ impl PythonWorkspace {
                 groups_only,
             })
             .collect()
+    }
+
+    /// What uv expands `${PROJECT_ROOT}` to for the package in `dir`: the uv workspace's root
+    /// (`""`) for a member, else the package's own folder (a project on its own is its
+    /// workspace).
+    fn project_root<'d>(&self, dir: &'d str) -> &'d str {
+        if self.uv_members.contains(dir) {
+            ""
+        } else {
+            dir
+        }
     }
 
     /// Fill [`PythonWorkspace::path_dependencies`]: the direct ones, then, read from `root`, each
@@ -532,14 +536,9 @@ impl PythonWorkspace {
                     .flat_map(|s| &s.paths)
                     .filter(|t| !t.starts_with('/'))
                     .map(|t| crate::model::relpath::join(&dep.dir, t));
-                // `${PROJECT_ROOT}` is the root of the project uv runs for (the requirer's:
-                // the workspace root for a member), not the path project's folder.
-                let requirer = &self.packages[dep.package].dir;
-                let project_root = if self.uv_members.contains(requirer) {
-                    ""
-                } else {
-                    requirer.as_str()
-                };
+                // `${PROJECT_ROOT}` is the root of the project uv runs for (the requirer's),
+                // not the path project's folder.
+                let project_root = self.project_root(&self.packages[dep.package].dir);
                 let direct = req
                     .project_root_path()
                     .map(|p| crate::model::relpath::join(project_root, &p));
