@@ -77,7 +77,13 @@ pub fn write_all_atomic(files: &[FileWrite]) -> anyhow::Result<()> {
             builder.permissions(std::fs::Permissions::from_mode(0o666));
         }
         let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
-        tmp.write_all(file.contents.as_bytes()).map_err(fail)?;
+        // A replaced file keeps its byte order mark and line endings, whoever rendered the
+        // new text.
+        let contents = match std::fs::read(&file.path).map(String::from_utf8) {
+            Ok(Ok(old)) => in_form_of(&old, &file.contents),
+            _ => file.contents.clone(),
+        };
+        tmp.write_all(contents.as_bytes()).map_err(fail)?;
         tmp.as_file().sync_all().map_err(fail)?;
         if let Ok(meta) = std::fs::metadata(&file.path) {
             std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(fail)?;
@@ -93,6 +99,27 @@ pub fn write_all_atomic(files: &[FileWrite]) -> anyhow::Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// `new`, the text that replaces `old` in a file, in `old`'s form: the UTF-8 byte order mark
+/// `old` starts with is kept, and when `old` ends its lines with CRLF, so does `new` (each bare
+/// LF becomes CRLF). cargo, uv and git read the file alike either way (TOML allows both, and a
+/// leading mark); what changes is what an editor, a diff and `core.autocrlf` show, so a rewrite
+/// that changes one entry must not change every line. `toml_edit` drops the mark and writes LF,
+/// and the templates are LF: every writer's text comes through here ([`write_all_atomic`]).
+pub fn in_form_of(old: &str, new: &str) -> String {
+    const BOM: char = '\u{feff}';
+    let body = new.strip_prefix(BOM).unwrap_or(new);
+    let body = if old.contains("\r\n") {
+        std::borrow::Cow::Owned(body.replace("\r\n", "\n").replace('\n', "\r\n"))
+    } else {
+        std::borrow::Cow::Borrowed(body)
+    };
+    if old.starts_with(BOM) || new.starts_with(BOM) {
+        format!("{BOM}{body}")
+    } else {
+        body.into_owned()
+    }
 }
 
 /// The writes `files` make, each at the file its path leads to ([`write_target`]: a link is
@@ -237,6 +264,39 @@ pub fn read_optional(path: &Path) -> anyhow::Result<Option<String>> {
 
 #[cfg(test)]
 pub(crate) mod tests {
+
+    /// A rewrite keeps the replaced file's byte order mark and CRLF line endings, and is
+    /// otherwise the new text: nothing is added to a file that had neither.
+    #[test]
+    fn a_replaced_file_keeps_its_mark_and_line_endings() {
+        let bom = "\u{feff}";
+        for (old, new, want) in [
+            ("a\nb\n", "a\nb\nc\n", "a\nb\nc\n"),
+            ("a\r\nb\r\n", "a\nb\nc\n", "a\r\nb\r\nc\r\n"),
+            // CRLF already in the new text is not doubled.
+            ("a\r\n", "a\r\nb\n", "a\r\nb\r\n"),
+            ("\u{feff}a\n", "a\nb\n", "\u{feff}a\nb\n"),
+            ("\u{feff}a\r\n", "a\nb\n", "\u{feff}a\r\nb\r\n"),
+            // A mark the new text brings is not doubled either.
+            ("\u{feff}a\n", "\u{feff}a\n", "\u{feff}a\n"),
+            ("", "a\n", "a\n"),
+        ] {
+            assert_eq!(in_form_of(old, new), want, "{old:?} -> {new:?}");
+        }
+        // Through the writer: the file on disk keeps its form.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Cargo.toml");
+        std::fs::write(&path, format!("{bom}[workspace]\r\nmembers = []\r\n")).unwrap();
+        write_all_atomic(&[FileWrite {
+            path: path.clone(),
+            contents: "[workspace]\nmembers = [\"a\"]\n".into(),
+        }])
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            format!("{bom}[workspace]\r\nmembers = [\"a\"]\r\n")
+        );
+    }
 
     /// A new file is written with the mode `std::fs::write` gives one (0666 less the umask),
     /// not the temporary file's 0600; a replaced file keeps its mode.

@@ -167,9 +167,16 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
     )?;
     let mut stale: Vec<(String, Option<String>, Option<String>)> = Vec::new();
     for (path, text) in &expected {
-        let on_disk = read_optional(&root.join(path))?.map(|t| t.replace("\r\n", "\n"));
-        if on_disk.as_deref() != Some(text.as_str()) {
-            stale.push((path.clone(), on_disk, Some(text.clone())));
+        // Up to date when writing would not change it: a file's byte order mark and CRLF
+        // line endings are kept by the writer, so they are no difference.
+        let on_disk = read_optional(&root.join(path))?;
+        if on_disk
+            .as_deref()
+            .is_none_or(|d| crate::fsutil::in_form_of(d, text) != d)
+        {
+            // Diffed in the generated text's form.
+            let shown = on_disk.map(|d| d.trim_start_matches('\u{feff}').replace("\r\n", "\n"));
+            stale.push((path.clone(), shown, Some(text.clone())));
         }
     }
     for (path, text) in &leftovers {

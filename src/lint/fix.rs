@@ -226,11 +226,8 @@ pub fn versions_lost(before: &[Sourced], after: &[Sourced]) -> Vec<Sourced> {
 /// Apply `edits` to a manifest's text. A UTF-8 byte order mark, which TOML parsers (cargo's,
 /// uv's) accept and `toml_edit` drops, is kept, like the file's line endings.
 pub fn apply(text: &str, edits: &[Edit]) -> anyhow::Result<String> {
-    const BOM: char = '\u{feff}';
-    if let Some(rest) = text.strip_prefix(BOM) {
-        return Ok(format!("{BOM}{}", apply(rest, edits)?));
-    }
-    let mut doc: DocumentMut = text.parse().context("failed to parse the manifest")?;
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut doc: DocumentMut = body.parse().context("failed to parse the manifest")?;
     for edit in edits {
         // An entry edited in place keeps every comment it held (above it when the new value
         // cannot hold them).
@@ -246,12 +243,7 @@ pub fn apply(text: &str, edits: &[Edit]) -> anyhow::Result<String> {
             keep_above(&mut doc, &path, key, &lost(before, &after));
         }
     }
-    let out = doc.to_string();
-    // New lines follow the file's line endings.
-    if text.contains("\r\n") {
-        return Ok(out.replace("\r\n", "\n").replace('\n', "\r\n"));
-    }
-    Ok(out)
+    Ok(crate::fsutil::in_form_of(text, &doc.to_string()))
 }
 
 fn table_like_mut<'a>(

@@ -1,0 +1,113 @@
+//! Cases found by testers and reviews in session 18, through the binary, each judged by the
+//! real tool (cargo, uv) where it can answer.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use support::cli::run;
+
+const BOM: &str = "\u{feff}";
+
+/// Every line of `text` ends with CRLF (no bare LF), and it starts with the byte order mark.
+fn assert_crlf_with_mark(path: &str, text: &str) {
+    assert!(
+        text.starts_with(BOM),
+        "{path} lost its byte order mark:\n{text}"
+    );
+    let bare = text
+        .char_indices()
+        .filter(|&(i, c)| c == '\n' && !text[..i].ends_with('\r'))
+        .count();
+    assert_eq!(bare, 0, "{path} has {bare} bare LF line endings:\n{text:?}");
+}
+
+/// `new` and `init` rewrite the root `Cargo.toml` and `pyproject.toml`; a file written with a
+/// byte order mark and CRLF line endings (a Windows editor's) keeps both, as `lint-deps --fix`
+/// already kept them: the rewrite changes the entries it names, not every line. cargo still
+/// loads the workspace.
+#[test]
+fn new_and_init_keep_the_mark_and_line_endings_of_the_files_they_edit() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            &format!("{BOM}[workspace]\r\nmembers = []\r\nresolver = \"2\"\r\n"),
+        ),
+        (
+            "pyproject.toml",
+            &format!(
+                "{BOM}# the monorepo\r\n[tool.uv.workspace]\r\nmembers = [\"d/python/*\"]\r\n"
+            ),
+        ),
+    ]);
+    let root = dir.path();
+    for args in [
+        &["new", "e/c", "--python"][..],
+        &["new", "e/rs", "--pyo3"],
+        &["new", "e/tool", "--bin"],
+        &["init", "--add-missing", "--domains", "f"],
+    ] {
+        let out = run(root, args, &[]);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        for file in ["Cargo.toml", "pyproject.toml"] {
+            let text = std::fs::read_to_string(root.join(file)).unwrap();
+            assert_crlf_with_mark(file, &text);
+        }
+    }
+    let cargo = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(cargo.contains("\"e/rust/*\""), "{cargo}");
+    let py = std::fs::read_to_string(root.join("pyproject.toml")).unwrap();
+    assert!(py.contains("# the monorepo\r\n"), "{py}");
+    assert!(
+        py.contains("\"e/python/c\"") && py.contains("\"e/rust/rs\""),
+        "{py}"
+    );
+    let metadata = support::cargo_metadata(root, &["--no-deps"]).unwrap();
+    let names: Vec<&str> = metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"rs") && names.contains(&"tool"),
+        "{names:?}"
+    );
+}
+
+/// `dockerfile` rewrites a stale `Dockerfile` in the form it found it (CRLF), and then finds it
+/// up to date.
+#[test]
+fn dockerfile_keeps_the_line_endings_of_a_stale_dockerfile() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"d/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "d/rust/tool/Cargo.toml",
+            "[package]\nname = \"tool\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("d/rust/tool/src/main.rs", "fn main() {}\n"),
+    ]);
+    let root = dir.path();
+    let first = run(root, &["dockerfile"], &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let path = root.join("d/rust/tool/Dockerfile");
+    let written = std::fs::read_to_string(&path).unwrap();
+    // The same file saved on Windows, with one line changed by hand: stale.
+    let stale = format!(
+        "{BOM}{}",
+        written.replacen("FROM", "FROM  ", 1).replace('\n', "\r\n")
+    );
+    std::fs::write(&path, &stale).unwrap();
+    let check = run(root, &["dockerfile", "--check"], &[]);
+    assert_ne!(check.code, 0, "a hand-edited Dockerfile is stale");
+    let again = run(root, &["dockerfile"], &[]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_crlf_with_mark("Dockerfile", &text);
+    assert_eq!(text.replace("\r\n", "\n"), format!("{BOM}{written}"));
+    let check = run(root, &["dockerfile", "--check"], &[]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+}
