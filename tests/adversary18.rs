@@ -111,3 +111,58 @@ fn dockerfile_keeps_the_line_endings_of_a_stale_dockerfile() {
     let check = run(root, &["dockerfile", "--check"], &[]);
     assert_eq!(check.code, 0, "{}", check.stderr);
 }
+
+/// `--fix` of a path source written as a table of its own (`[tool.uv.sources.b]`) keeps every
+/// comment: the one after `path = ...` stays after `workspace = true`, the ones of a `package`
+/// line that goes too move above it. uv locks the result with `b` from the workspace.
+#[test]
+fn the_fix_of_a_path_source_table_keeps_its_comments() {
+    let project = |name: &str, body: &str| {
+        format!(
+            "[project]\nname = \"{name}\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n{body}"
+        )
+    };
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = []\nresolver = \"2\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"py/*\"]\n",
+        ),
+        ("py/b/pyproject.toml", &project("b", "")),
+        (
+            "py/a/pyproject.toml",
+            &project(
+                "a",
+                "dependencies = [\"b\"]\n\n[tool.uv.sources.b]\n# above path\npath = \"../b\"  \
+                 # the local b\n# above package\npackage = true # after package\neditable = true \
+                 # editable\n",
+            ),
+        ),
+    ]);
+    let root = dir.path();
+    let fixed = run(root, &["lint-deps", "--fix"], &[]);
+    assert_eq!(fixed.code, 0, "{}", fixed.stderr);
+    let text = std::fs::read_to_string(root.join("py/a/pyproject.toml")).unwrap();
+    for comment in [
+        "# above path\n",
+        "# above package\n",
+        "# after package\n",
+        "workspace = true  # the local b\n",
+        "editable = true # editable\n",
+    ] {
+        assert!(text.contains(comment), "{comment:?} lost:\n{text}");
+    }
+    assert!(
+        !text.contains("path =") && !text.contains("package ="),
+        "{text}"
+    );
+    if support::require_tool(support::UV.0, support::UV.1) {
+        let (locked, why) = support::uv::lock_offline(root);
+        assert!(locked, "{why}\n{text}");
+        let lock = std::fs::read_to_string(root.join("uv.lock")).unwrap();
+        assert!(lock.contains("source = { editable = \"py/b\" }"), "{lock}");
+    }
+}

@@ -1179,15 +1179,53 @@ pub(super) fn add_uv_workspace_source(
             }
             // `[tool.uv.sources.b]` with `path = ...`: the table stays, as written.
             Some(Item::Table(t)) => {
-                // `workspace` takes the place of `path`, with the comment above it.
+                // `workspace` takes the place of `path`, with the comments above and after
+                // it; the comments of a `package` line that goes too move above it.
                 let mut workspace = toml_edit::Key::new("workspace");
+                let mut value = toml_edit::value(true);
                 if let Some(path) = t.key("path") {
                     *workspace.leaf_decor_mut() = path.leaf_decor().clone();
+                }
+                if let (Some(after), Some(new)) = (
+                    t.get("path")
+                        .and_then(Item::as_value)
+                        .and_then(|v| v.decor().suffix().cloned()),
+                    value.as_value_mut(),
+                ) {
+                    new.decor_mut().set_suffix(after);
+                }
+                let mut moved = String::new();
+                if let (Some(key), Some(item)) = (t.key("package"), t.get("package")) {
+                    let above = key.leaf_decor().prefix().and_then(|p| p.as_str());
+                    let after = item
+                        .as_value()
+                        .and_then(|v| v.decor().suffix())
+                        .and_then(|s| s.as_str());
+                    for comment in [above, after].into_iter().flatten() {
+                        for line in comment
+                            .lines()
+                            .map(str::trim)
+                            .filter(|l| l.starts_with('#'))
+                        {
+                            moved.push_str(&format!("{line}\n"));
+                        }
+                    }
+                }
+                if !moved.is_empty() {
+                    let above = workspace
+                        .leaf_decor()
+                        .prefix()
+                        .and_then(|p| p.as_str())
+                        .unwrap_or_default()
+                        .to_string();
+                    workspace
+                        .leaf_decor_mut()
+                        .set_prefix(format!("{above}{moved}"));
                 }
                 for k in PATH_ONLY_KEYS {
                     t.remove(k);
                 }
-                t.insert_formatted(&workspace, toml_edit::value(true));
+                t.insert_formatted(&workspace, value);
                 t.sort_values_by(|a, _, b, _| {
                     (a.get() != "workspace").cmp(&(b.get() != "workspace"))
                 });
