@@ -166,3 +166,104 @@ fn the_fix_of_a_path_source_table_keeps_its_comments() {
         assert!(lock.contains("source = { editable = \"py/b\" }"), "{lock}");
     }
 }
+
+/// A maturin project that packages a crate of the workspace which is no PyO3 crate
+/// (`bindings = "bin"`: a Rust binary in a wheel; `"cffi"`: a C library), through
+/// `[tool.maturin] manifest-path`: a change to any of the crate's files that maturin packs
+/// into the project's source distribution (the judge: `maturin sdist`) marks the project, and
+/// what requires it, affected.
+#[test]
+fn a_change_to_a_crate_a_maturin_project_packages_reaches_the_project() {
+    for (bindings, lib) in [
+        ("bin", ""),
+        ("cffi", "\n[lib]\ncrate-type = [\"cdylib\"]\n"),
+    ] {
+        let source = if lib.is_empty() {
+            ("d/rust/tool/src/main.rs", "fn main() {}\n")
+        } else {
+            (
+                "d/rust/tool/src/lib.rs",
+                "#[no_mangle]\npub extern \"C\" fn one() -> i32 { 1 }\n",
+            )
+        };
+        let dir = support::write_workspace(&[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"d/rust/*\"]\nresolver = \"2\"\n",
+            ),
+            (
+                "d/rust/tool/Cargo.toml",
+                &format!(
+                    "[package]\nname = \"tool\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{lib}"
+                ),
+            ),
+            source,
+            (
+                "pyproject.toml",
+                "[tool.uv.workspace]\nmembers = [\"d/python/*\"]\n",
+            ),
+            (
+                "d/python/toolwheel/pyproject.toml",
+                &format!(
+                    "[build-system]\nrequires = [\"maturin>=1.9.4,<2\"]\nbuild-backend = \
+                     \"maturin\"\n\n[project]\nname = \"toolwheel\"\nversion = \"0.1.0\"\n\
+                     requires-python = \">=3.11\"\n\n[tool.maturin]\nmanifest-path = \
+                     \"../../rust/tool/Cargo.toml\"\nbindings = \"{bindings}\"\n"
+                ),
+            ),
+            (
+                "d/python/user/pyproject.toml",
+                "[project]\nname = \"user\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\
+                 dependencies = [\"toolwheel\"]\n\n[tool.uv.sources]\ntoolwheel = { workspace = \
+                 true }\n",
+            ),
+        ]);
+        let root = dir.path();
+        let repo = support::git::Repo::init(root);
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-qm", "init"]);
+        // The crate's files maturin packs (relative to the root), else the ones we know of.
+        let mut packed = vec!["d/rust/tool/Cargo.toml".to_string(), source.0.to_string()];
+        if support::require_tool(support::MATURIN.0, support::MATURIN.1) {
+            let out = tempfile::tempdir().unwrap();
+            let sdist = std::process::Command::new("maturin")
+                .args(["sdist", "-o"])
+                .arg(out.path())
+                .current_dir(root.join("d/python/toolwheel"))
+                .env("CARGO", support::cargo())
+                .output()
+                .unwrap();
+            assert!(
+                sdist.status.success(),
+                "{}",
+                String::from_utf8_lossy(&sdist.stderr)
+            );
+            let archive = std::fs::read_dir(out.path())
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap()
+                .path();
+            let list = std::process::Command::new("tar")
+                .arg("tzf")
+                .arg(&archive)
+                .output()
+                .unwrap();
+            packed = String::from_utf8_lossy(&list.stdout)
+                .lines()
+                .filter_map(|l| l.split_once('/').map(|(_, rest)| rest.to_string()))
+                .filter(|p| p.starts_with("d/rust/tool/") && !p.ends_with('/'))
+                .collect();
+            assert!(
+                packed.iter().any(|p| p == source.0),
+                "{bindings}: {packed:?}"
+            );
+        }
+        for file in &packed {
+            let names = run(root, &["affected", "--files", file], &[]).names();
+            for want in ["tool", "toolwheel", "user"] {
+                assert!(names.contains(want), "{bindings}: {file} -> {names:?}");
+            }
+        }
+    }
+}

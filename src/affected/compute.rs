@@ -1188,6 +1188,34 @@ fn propagate_python(
             queue.push_back((i, None));
         }
     }
+    // A maturin project that builds a crate of the workspace which is no PyO3 crate
+    // (`bindings = "bin"` or `"cffi"`, through `[tool.maturin] manifest-path`): the crate's
+    // build is its wheel's. (A PyO3 crate's is an edge of the Python graph.)
+    for (i, p) in py.packages.iter().enumerate() {
+        let Some(dir) = p.maturin_crate_dir() else {
+            continue;
+        };
+        if py
+            .packages
+            .iter()
+            .any(|q| q.dir == dir && matches!(q.kind, PackageKind::Pyo3 { .. }))
+        {
+            continue;
+        }
+        let Some(m) = ws.members.iter().find(|m| m.path == dir) else {
+            continue;
+        };
+        if let Some(reason) = out.affected.get(&m.name)
+            && build_changed(ws, m.node, state, seed_nodes)
+            && !reached.contains_key(&(i, None))
+        {
+            let mut reason = reason.clone();
+            reason.chain.push(py_step(py, i, Some(Edge::Wheel)));
+            reached.insert((i, None), (Reach::Full, reason));
+            order.push((i, None));
+            queue.push_back((i, None));
+        }
+    }
     for seed in seeds {
         let p = &py.packages[seed.package];
         if p.kind == PackageKind::Python {

@@ -43,6 +43,29 @@ pub struct Package {
 }
 
 impl Package {
+    /// The folder (relative to the root) of the crate this Python package's wheel is built
+    /// from, when it is a maturin project (`build-backend = "maturin"`) naming the crate's
+    /// `Cargo.toml` with `[tool.maturin] manifest-path` (maturin's mixed layout, and
+    /// `bindings = "bin"` or `"cffi"` projects that package a binary or a C library): a change
+    /// to that crate's build changes the wheel. `None` for any other package (a PyO3 crate's
+    /// own `pyproject.toml` is its crate's already).
+    pub fn maturin_crate_dir(&self) -> Option<String> {
+        if self.kind != PackageKind::Python {
+            return None;
+        }
+        let proj = self.project.as_ref()?;
+        if !proj.is_maturin() {
+            return None;
+        }
+        let manifest = proj.maturin_manifest.as_ref()?;
+        let path = crate::model::normalize_rel(&crate::model::join(&self.dir, &manifest.value))?;
+        match path.rsplit_once('/') {
+            Some((dir, "Cargo.toml")) => Some(dir.to_string()),
+            None if path == "Cargo.toml" => Some(String::new()),
+            _ => None,
+        }
+    }
+
     /// The path of its `pyproject.toml`, relative to the workspace root.
     pub fn pyproject_path(&self) -> String {
         crate::model::relpath::join(&self.dir, "pyproject.toml")
@@ -401,7 +424,7 @@ impl PythonWorkspace {
     /// maturin through `[tool.maturin] manifest-path`.
     pub fn built_by_maturin_project(&self, dir: &str) -> bool {
         self.python_packages()
-            .any(|(_, p)| maturin_manifest_dir(p).as_deref() == Some(dir))
+            .any(|(_, p)| p.maturin_crate_dir().as_deref() == Some(dir))
     }
 
     /// The projects that are no package of the workspace but that a package installs from a
@@ -1376,7 +1399,7 @@ fn built_elsewhere(packages: &mut [Package]) {
     let built: Vec<(String, String)> = packages
         .iter()
         .filter(|p| p.kind == PackageKind::Python)
-        .filter_map(|p| Some((maturin_manifest_dir(p)?, p.distribution.clone())))
+        .filter_map(|p| Some((p.maturin_crate_dir()?, p.distribution.clone())))
         .collect();
     for (dir, distribution) in built {
         if let Ok(i) = packages.binary_search_by(|q| q.dir.as_str().cmp(&dir))
@@ -1389,22 +1412,6 @@ fn built_elsewhere(packages: &mut [Package]) {
     }
 }
 
-/// The folder of the `Cargo.toml` a maturin project `p` builds through `[tool.maturin]
-/// manifest-path`, relative to the root.
-fn maturin_manifest_dir(p: &Package) -> Option<String> {
-    let proj = p.project.as_ref()?;
-    if !proj.is_maturin() {
-        return None;
-    }
-    let manifest = proj.maturin_manifest.as_ref()?;
-    let path = crate::model::normalize_rel(&crate::model::join(&p.dir, &manifest.value))?;
-    match path.rsplit_once('/') {
-        Some((dir, "Cargo.toml")) => Some(dir.to_string()),
-        None if path == "Cargo.toml" => Some(String::new()),
-        _ => None,
-    }
-}
-
 /// A maturin project outside its crate's folder (`[tool.maturin] manifest-path =
 /// "../../rust/ca_py/Cargo.toml"`, maturin's layout for a mixed Rust/Python project) builds
 /// that PyO3 crate into its own wheel: an edge to the crate, as if it required the crate's
@@ -1413,7 +1420,7 @@ fn maturin_build_edge(packages: &[Package], p: &Package) -> Option<Edge> {
     if p.kind != PackageKind::Python {
         return None;
     }
-    let dir = maturin_manifest_dir(p)?;
+    let dir = p.maturin_crate_dir()?;
     let line = p.project.as_ref()?.maturin_manifest.as_ref()?.line;
     let to = packages
         .iter()
