@@ -322,6 +322,48 @@ fn build_of_a_pyo3_image() {
     );
 }
 
+/// A PyO3 crate whose Python sources are outside its folder (`[tool.maturin] python-source =
+/// "../../pysrc/dag_py"`): the generated context admits that folder, and maturin, the judge,
+/// builds the wheel in it (it fails, "python-source is set ... but the directory does not
+/// exist", in a context without it).
+#[test]
+fn a_python_source_outside_the_crate_is_in_its_context() {
+    let tmp = citychain();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join("DAGs/pysrc")).unwrap();
+    std::fs::rename(
+        root.join("DAGs/rust/dag_py/python"),
+        root.join("DAGs/pysrc/dag_py"),
+    )
+    .unwrap();
+    let manifest = root.join("DAGs/rust/dag_py/pyproject.toml");
+    let text_before = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text_before.replace(
+            "python-source = \"python\"",
+            "python-source = \"../../pysrc/dag_py\"",
+        ),
+    )
+    .unwrap();
+    let generated = tool(root, &["dockerfile", "-p", "dag_py"]);
+    assert_eq!(generated.status.code(), Some(0), "{}", show(&generated));
+    let ignore =
+        std::fs::read_to_string(root.join("DAGs/rust/dag_py/Dockerfile.dockerignore")).unwrap();
+    assert!(
+        !IgnoreFile::parse(&ignore)
+            .unwrap()
+            .is_excluded("DAGs/pysrc/dag_py/dag_py/__init__.py"),
+        "the Python sources are left out of the context:\n{ignore}"
+    );
+    let (name, hint) = support::MATURIN;
+    if !support::require_tool(name, hint) {
+        return;
+    }
+    let out = verify_build(root, &["-p", "dag_py"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+}
+
 /// The example's `login_tokens` links `src/token_policy.rs` to `login/shared/token_policy.rs`.
 /// With the target dropped from its ignore file, the link is sent but dangles: rustc names the
 /// link (`file not found for module`), and `--build` names the target to admit, the link it

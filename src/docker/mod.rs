@@ -603,9 +603,22 @@ fn manifest_reads(
                 add(p, false, &pyproject, &["project", key]);
             }
         }
+        // The folders maturin packs into the wheel: the Python sources of a mixed project and
+        // the `.data` folder (maturin's `[tool.maturin]` reference).
+        let maturin = py.get("tool").and_then(|t| t.get("maturin"));
+        for key in MATURIN_FOLDERS {
+            if let Some(p) = maturin.and_then(|m| m.get(key)).and_then(|p| p.as_str()) {
+                add(p, false, &pyproject, &["tool", "maturin", key]);
+            }
+        }
     }
     reads
 }
+
+/// The `[tool.maturin]` keys that name a folder (relative to the `pyproject.toml`) whose files
+/// go into the wheel: `python-source` (a mixed Rust/Python project's Python package) and
+/// `data` (the wheel's `.data` folder).
+const MATURIN_FOLDERS: [&str; 2] = ["python-source", "data"];
 
 /// [`CrateInfo::own_files`] of one manifest.
 fn own_files(doc: &toml::Table, package: &toml::Table, files: &CrateFiles) -> BTreeSet<String> {
@@ -655,13 +668,11 @@ fn own_files(doc: &toml::Table, package: &toml::Table, files: &CrateFiles) -> BT
             {
                 add(p);
             }
-            if let Some(p) = py
-                .get("tool")
-                .and_then(|t| t.get("maturin"))
-                .and_then(|m| m.get("python-source"))
-                .and_then(|p| p.as_str())
-            {
-                add(p);
+            let maturin = py.get("tool").and_then(|t| t.get("maturin"));
+            for key in MATURIN_FOLDERS {
+                if let Some(p) = maturin.and_then(|m| m.get(key)).and_then(|p| p.as_str()) {
+                    add(p);
+                }
             }
         }
     }
