@@ -267,3 +267,56 @@ fn a_change_to_a_crate_a_maturin_project_packages_reaches_the_project() {
         }
     }
 }
+
+/// A PyO3 crate whose wheel requires a distribution of the workspace (`citychain-attest`, a
+/// Python package of the example) in `[project] dependencies` gets no image: the image's
+/// `pip install` of the wheel would take that name from the package index. The problem names
+/// the requirement's line; every other image is still generated; the same requirement in an
+/// extra (not installed in the image) is fine.
+#[test]
+fn a_pyo3_image_whose_wheel_requires_a_workspace_package_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    support::git::copy_dir(&support::citychain(), root);
+    let pyproject = root.join("DAGs/rust/dag_py/pyproject.toml");
+    let original = std::fs::read_to_string(&pyproject).unwrap();
+    let dynamic = "dynamic = [\"version\"]\n";
+    let line = original[..original.find(dynamic).unwrap()].lines().count() + 2;
+    std::fs::write(
+        &pyproject,
+        original.replace(
+            dynamic,
+            &format!("{dynamic}dependencies = [\"itoa-py>=1\", \"Citychain_Attest\"]\n"),
+        ),
+    )
+    .unwrap();
+    let out = run(root, &["dockerfile", "--check"], &[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "DAGs/rust/dag_py/pyproject.toml:{line}: the wheel of dag_py requires \
+             `citychain-attest`"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("could not get an image: dag_py"),
+        "{}",
+        out.stderr
+    );
+    // The other images are checked all the same, and are up to date.
+    assert!(!out.stderr.contains("stale"), "{}", out.stderr);
+    std::fs::write(
+        &pyproject,
+        original.replace(
+            dynamic,
+            &format!(
+                "{dynamic}\n[project.optional-dependencies]\nattest = [\"citychain-attest\"]\n"
+            ),
+        ),
+    )
+    .unwrap();
+    let out = run(root, &["dockerfile", "--check"], &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}

@@ -75,6 +75,9 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
             Err(problem) => problems.push(*problem),
         }
     }
+    let refused = wheels_requiring_the_workspace(&root, &model, &plans, out);
+    plans.retain(|p| !refused.iter().any(|r| r.krate == p.name));
+    problems.extend(refused);
     // What the builds read besides their closures' folders (links, literal includes, the
     // cargo config), from one parallel scan of every folder of those closures.
     let dirs: BTreeSet<String> = plans
@@ -853,4 +856,84 @@ fn select<'a>(
         out.verbose(format!("{} affected members", selected.len()));
     }
     Ok(selected)
+}
+
+/// The PyO3 images whose wheel requires a distribution of the workspace (a Python package, or
+/// another PyO3 crate's wheel) in its `[project] dependencies`: the image's `pip install` of
+/// the wheel would take that distribution from the package index (another project's package
+/// of the same name, or none), as no image holds the workspace's Python packages. Each is a
+/// [`docker::Problem`] at the requirement's line: no image rather than a wrong one.
+///
+/// Reads the Python packages only when a PyO3 image is planned; when they cannot be read
+/// (`lint-deps` reports why), a warning says the check was skipped.
+fn wheels_requiring_the_workspace(
+    root: &std::path::Path,
+    model: &docker::WorkspaceModel,
+    plans: &[docker::DockerPlan],
+    out: &Output,
+) -> Vec<docker::Problem> {
+    if !plans.iter().any(|p| p.image == docker::Image::Pyo3) {
+        return Vec::new();
+    }
+    let config = match crate::config::Config::from_manifest_text(&model.root_manifest, "Cargo.toml")
+    {
+        Ok(config) => config,
+        // `image_model` read the same text; an error here is reported by every other command.
+        Err(_) => return Vec::new(),
+    };
+    let pyo3: Vec<crate::python::Pyo3Crate> = model
+        .members()
+        .filter(|c| c.kind == crate::model::kind::CrateKind::Pyo3)
+        .map(|c| crate::python::Pyo3Crate {
+            name: c.name.clone(),
+            dir: c.path.clone(),
+        })
+        .collect();
+    let py = match crate::python::discover(root, &config.python, &pyo3, &|_| None) {
+        Ok(py) => py,
+        Err(e) => {
+            out.warn(format!(
+                "the Python packages could not be read ({e}); whether a PyO3 image's wheel \
+                 requires one of them was not checked (`cargo ccworkspace lint-deps` names the \
+                 problem)"
+            ));
+            return Vec::new();
+        }
+    };
+    let mut problems = Vec::new();
+    for plan in plans.iter().filter(|p| p.image == docker::Image::Pyo3) {
+        let Some(i) = py.packages.iter().position(|p| {
+            p.dir == plan.path && matches!(p.kind, crate::python::PackageKind::Pyo3 { .. })
+        }) else {
+            continue;
+        };
+        let Some(edge) = py.edges[i]
+            .iter()
+            .find(|e| e.declared == crate::python::Declared::Project && e.to != i)
+        else {
+            continue;
+        };
+        let wheel = &py.packages[i];
+        let required = &py.packages[edge.to];
+        problems.push(docker::Problem {
+            krate: plan.name.clone(),
+            file: wheel.pyproject_path(),
+            key: Vec::new(),
+            line: Some(edge.line),
+            message: format!(
+                "the wheel of {} requires `{}`, a distribution of this workspace ({}): the \
+                 image's `pip install` of the wheel would take `{}` from the package index, \
+                 where it is another project's package or none",
+                plan.name, required.distribution, required.dir, required.distribution
+            ),
+            help: format!(
+                "move the requirement out of [project] dependencies (an extra or a dependency \
+                 group is not installed in the image), or write {}'s image by hand and set \
+                 `dockerfile = false` under [package.metadata.ccworkspace] in {}",
+                plan.name,
+                crate::workspace::join(&plan.path, "Cargo.toml")
+            ),
+        });
+    }
+    problems
 }
