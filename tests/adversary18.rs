@@ -320,3 +320,53 @@ fn a_pyo3_image_whose_wheel_requires_a_workspace_package_is_refused() {
     let out = run(root, &["dockerfile", "--check"], &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+/// A package with a uv workspace of its own (no root one) whose `members` glob only uv's reading
+/// matches (`./libs/../libs/*`: uv normalises the path before matching): uv, run there, locks
+/// `lib1` from the workspace, so `lib1 = { workspace = true }` is right and a path source is
+/// refused. The tool reads that workspace's globs as discovery reads the root's (it used to
+/// match them raw with globset, and asked for the path source uv refuses).
+#[test]
+fn a_package_s_own_uv_workspace_is_read_as_uv_reads_globs() {
+    let project = |name: &str, body: &str| {
+        format!(
+            "[project]\nname = \"{name}\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n{body}"
+        )
+    };
+    for (members, exclude, member) in [
+        ("./libs/../libs/*", "", true),
+        ("libs/[!x]*", "", true),
+        ("libs/*", "exclude = [\"libs/lib*\"]\n", false),
+    ] {
+        let app = project(
+            "app",
+            &format!(
+                "dependencies = [\"lib1\"]\n\n[tool.uv.sources]\nlib1 = {{ workspace = true \
+                 }}\n\n[tool.uv.workspace]\nmembers = [\"{members}\"]\n{exclude}"
+            ),
+        );
+        let dir = support::write_workspace(&[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = []\nresolver = \"2\"\n",
+            ),
+            ("x/python/app/pyproject.toml", &app),
+            (
+                "x/python/app/libs/lib1/pyproject.toml",
+                &project("lib1", ""),
+            ),
+        ]);
+        let root = dir.path();
+        let lint = run(root, &["--color", "never", "lint-deps"], &[]);
+        if member {
+            assert_eq!(lint.code, 0, "{members}: {}", lint.stderr);
+        } else {
+            // Not a member: its workspace source names nothing.
+            assert_ne!(lint.code, 0, "{members} {exclude}: {}", lint.stderr);
+        }
+        if support::require_tool(support::UV.0, support::UV.1) {
+            let (locked, why) = support::uv::lock_offline(&root.join("x/python/app"));
+            assert_eq!(locked, member, "{members} {exclude}: {why}");
+        }
+    }
+}

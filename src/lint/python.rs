@@ -520,42 +520,13 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
             // Without a root uv workspace, a package that declares one of its own is the root
             // of that workspace (uv, run in it, locks its members from their folders): for a
             // member of it the source is `{ workspace = true }`, as in a root workspace.
-            let own = uv.is_none() && in_own_uv_workspace(pkg, proj, &target.dir);
+            let own = uv.is_none() && py.in_own_uv_workspace(&pkg.dir, &target.dir);
             let uv_refuses = (uv.is_some() && pkg_member) || own;
             if wanted(Rule::MissingWorkspaceSource) && (!direct || uv_refuses) {
                 workspace_source(py, uv.is_some() || own, pkg, proj, target, r, out);
             }
         }
     }
-}
-
-/// Whether `dir` is a member of the uv workspace that `proj` (the `pyproject.toml` of `pkg`)
-/// declares itself (`[tool.uv.workspace]`, its globs relative to `pkg`'s folder): a folder
-/// below it that a `members` glob matches and no `exclude` glob does.
-fn in_own_uv_workspace(pkg: &Package, proj: &PyProject, dir: &str) -> bool {
-    let Some(ws) = &proj.uv_workspace else {
-        return false;
-    };
-    let rel = if pkg.dir.is_empty() {
-        Some(dir)
-    } else {
-        dir.strip_prefix(pkg.dir.as_str())
-            .and_then(|r| r.strip_prefix('/'))
-    };
-    let Some(rel) = rel.filter(|r| !r.is_empty()) else {
-        return false;
-    };
-    let matches = |patterns: &[String], literal_separator: bool| {
-        patterns.iter().any(|p| {
-            let p = p.trim_start_matches("./").trim_end_matches('/');
-            globset::GlobBuilder::new(p)
-                .literal_separator(literal_separator)
-                .build()
-                .is_ok_and(|g| g.compile_matcher().is_match(rel))
-        })
-    };
-    // uv: `*` of `members` stays within a folder name; of `exclude`, it crosses `/` too.
-    matches(&ws.members, true) && !matches(&ws.exclude, false)
 }
 
 /// Whether a requirement is a direct reference (`core @ file:///...`, PEP 508's `urlspec`).

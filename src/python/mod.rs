@@ -111,6 +111,12 @@ pub struct PythonWorkspace {
     pub left_out: BTreeMap<String, LeftOut>,
     /// [`PythonWorkspace::path_dependencies`], found once by discovery.
     paths: Vec<PathDependency>,
+    /// Without a root uv workspace, the packages that declare one of their own
+    /// (`[tool.uv.workspace]` in their `pyproject.toml`): package folder -> the folders of the
+    /// other packages below it that its globs make members, read as uv reads them
+    /// ([`uv_membership`]: the `glob` crate's syntax, paths normalised, `exclude` applied).
+    /// uv, run in such a package, locks those members from their folders.
+    own_uv_members: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// A Python project of the repository that uv leaves out of its workspace
@@ -399,6 +405,15 @@ impl PythonWorkspace {
             .iter()
             .map(|p| self.uv_members.contains(&p.dir))
             .collect()
+    }
+
+    /// Whether the package at `dir` declares a uv workspace of its own (without a root one)
+    /// whose globs make the package at `member` one of its members
+    /// ([`PythonWorkspace::own_uv_members`]).
+    pub fn in_own_uv_workspace(&self, dir: &str, member: &str) -> bool {
+        self.own_uv_members
+            .get(dir)
+            .is_some_and(|members| members.contains(member))
     }
 
     /// The root `pyproject.toml` (also when the root is a package of a uv workspace).
@@ -1351,9 +1366,47 @@ fn finish(
         root_python: None,
         left_out,
         paths: Vec::new(),
+        own_uv_members: BTreeMap::new(),
     };
+    if !found.uv_workspace {
+        found.own_uv_members = own_uv_members(&found.packages, root);
+    }
     found.follow_path_projects(root);
     Ok(found)
+}
+
+/// [`PythonWorkspace::own_uv_members`] of `packages` (sorted by folder), under `root`. A glob
+/// uv would refuse makes no member here (uv, run in that package, reports it).
+fn own_uv_members(packages: &[Package], root: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    for p in packages {
+        let Some(ws) = p
+            .project
+            .as_ref()
+            .and_then(|proj| proj.uv_workspace.as_ref())
+        else {
+            continue;
+        };
+        let base = root.join(&p.dir);
+        let members: BTreeSet<String> = packages
+            .iter()
+            .filter_map(|q| {
+                let rel = if p.dir.is_empty() {
+                    q.dir.as_str()
+                } else {
+                    q.dir.strip_prefix(p.dir.as_str())?.strip_prefix('/')?
+                };
+                if rel.is_empty() {
+                    return None;
+                }
+                let (excluded, member) =
+                    uv_membership(&base, &ws.members, &ws.exclude, ws.line, rel).ok()?;
+                (member && !excluded).then(|| q.dir.clone())
+            })
+            .collect();
+        out.insert(p.dir.clone(), members);
+    }
+    out
 }
 
 /// The error (exit 2) for a `pyproject.toml` without a `[project] name` that `found_by`
