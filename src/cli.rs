@@ -331,8 +331,9 @@ pub struct InitArgs {
     /// Name of the monorepo (default: the directory's name)
     #[arg(long)]
     pub name: Option<String>,
-    /// Python version for maturin and the runtime images [default: the existing workspace's
-    /// `[workspace.metadata.ccworkspace.docker] python-version`, else 3.12]
+    /// Python version for maturin and the runtime images, 3.9 or later (pyo3 0.30's floor)
+    /// [default: the existing workspace's `[workspace.metadata.ccworkspace.docker]
+    /// python-version`, else 3.12]
     #[arg(long, value_name = "VERSION")]
     pub python: Option<String>,
     /// Print what would be written, write nothing

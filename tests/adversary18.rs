@@ -370,3 +370,41 @@ fn a_package_s_own_uv_workspace_is_read_as_uv_reads_globs() {
         }
     }
 }
+
+/// `init --python` takes a CPython 3 that the PyO3 crates `new --pyo3` adds can build for (pyo3
+/// 0.30 needs 3.9 or later): `2.7`, `3.8`, `4.0` and `03.12` are exit 2 with nothing written;
+/// `3.9` and a patch release (`3.12.1`, a tag the `python` images have) are taken.
+#[test]
+fn init_takes_only_a_python_the_pyo3_crates_build_for() {
+    for (python, ok) in [
+        ("2.7", false),
+        ("3.8", false),
+        ("4.0", false),
+        ("03.12", false),
+        ("3.9", true),
+        ("3.12.1", true),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = run(
+            dir.path(),
+            &["init", "--python", python, "--domains", "a"],
+            &[],
+        );
+        if ok {
+            assert_eq!(out.code, 0, "{python}: {}", out.stderr);
+            let cargo = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
+            assert!(
+                cargo.contains(&format!("python-version = \"{python}\"")),
+                "{cargo}"
+            );
+        } else {
+            assert_eq!(out.code, 2, "{python}: {}", out.stderr);
+            assert!(out.stderr.contains(python), "{}", out.stderr);
+            assert_eq!(
+                std::fs::read_dir(dir.path()).unwrap().count(),
+                0,
+                "{python}"
+            );
+        }
+    }
+}

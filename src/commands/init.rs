@@ -59,14 +59,39 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
             domains.push(domain.to_string());
         }
     }
-    if let Some(python) = &args.python
-        && !valid_python(python)
-    {
-        return Err(UserError::new(
-            format!("`{python}` is not a Python version"),
-            "pass MAJOR.MINOR, e.g. --python 3.12",
-        )
-        .into());
+    if let Some(python) = &args.python {
+        if !valid_python(python) {
+            return Err(UserError::new(
+                format!("`{python}` is not a Python version"),
+                "pass MAJOR.MINOR, e.g. --python 3.12",
+            )
+            .into());
+        }
+        let floor = crate::init::PYO3_PYTHON_FLOOR;
+        let minor = python
+            .strip_prefix("3.")
+            .and_then(|rest| rest.split('.').next())
+            .filter(|m| m == &"0" || !m.starts_with('0'))
+            .and_then(|m| m.parse::<u64>().ok());
+        let Some(minor) = minor else {
+            return Err(UserError::new(
+                format!("`{python}` is not a Python 3 version"),
+                "pass 3.MINOR, e.g. --python 3.12 (the images run `python:<version>-slim`)",
+            )
+            .into());
+        };
+        if minor < floor {
+            return Err(UserError::new(
+                format!(
+                    "--python {python} is older than the Python the monorepo's PyO3 crates \
+                     build for: pyo3 {}, which `new --pyo3` adds, supports CPython 3.{floor} and \
+                     later (PyO3 0.30.0 dropped 3.8), and the images run `python:{python}-slim`",
+                    crate::init::PYO3_VERSION
+                ),
+                format!("pass --python 3.{floor} or later, e.g. --python 3.12"),
+            )
+            .into());
+        }
     }
 
     // An existing workspace is only completed on request; a package root is never touched.

@@ -42,6 +42,10 @@ const PYTHON_TEST: &str = include_str!("templates/python-test.py.in");
 /// `PYO3_BUILD_EXTENSION_MODULE` itself, and a plain `cargo build --workspace` still links.
 pub const PYO3_VERSION: &str = "0.30";
 
+/// The oldest CPython (`3.MINOR`) [`PYO3_VERSION`] builds for: PyO3 0.30.0 dropped Python 3.8
+/// (its release notes); its build script refuses an older interpreter.
+pub const PYO3_PYTHON_FLOOR: u64 = 9;
+
 /// The toolchain `init` pins, from the version of the cargo that runs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Toolchain {
