@@ -408,3 +408,38 @@ fn init_takes_only_a_python_the_pyo3_crates_build_for() {
         }
     }
 }
+
+/// `new` refuses a Python package or PyO3 crate whose import name is a module of Python's
+/// standard library (`json`, `Asyncio` normalised to `asyncio`, `typing` as a crate): `import
+/// json` loads the standard library's, so the package's own generated test failed. Nothing is
+/// written; the name the help suggests is taken.
+#[test]
+fn new_refuses_a_name_the_standard_library_imports_first() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = []\nresolver = \"2\"\n",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"*/python/*\"]\n",
+        ),
+    ]);
+    let root = dir.path();
+    for args in [
+        &["new", "dom/json", "--python"][..],
+        &["new", "dom/Asyncio", "--python"],
+        &["new", "dom/typing", "--pyo3"],
+    ] {
+        let out = run(root, args, &[]);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("standard library"), "{}", out.stderr);
+        assert!(!root.join("dom").exists(), "{args:?} wrote files");
+    }
+    let out = run(root, &["new", "dom/json-lib", "--python"], &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        root.join("dom/python/json-lib/src/json_lib/__init__.py")
+            .is_file()
+    );
+}

@@ -98,6 +98,7 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
     }
 
     if kind == CrateKind::Pyo3 {
+        crate::init::ensure_not_stdlib(&normalized, &name, "PyO3 crate")?;
         // Its `pyproject.toml`'s `[project] name` is the crate's name: a distribution name
         // (PEP 508) no other package of the monorepo has, as uv needs.
         if !crate::python::pyproject::is_valid_name(&name) {
@@ -429,6 +430,7 @@ fn run_python(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Resu
 
     let abs_dir = root.join(&dir);
     ensure_free(&abs_dir, &dir, "package")?;
+    crate::init::ensure_not_stdlib(&crate::init::python_module(&name), &name, "Python package")?;
     // The distribution name must be free among the Python packages and the PyO3 crates'
     // wheels (uv refuses two workspace members with one name).
     let model = super::image_model(&root)?;
