@@ -50,6 +50,36 @@ pub fn write_all_atomic(files: &[FileWrite]) -> anyhow::Result<()> {
             .into());
         }
     }
+    // Folders the staging creates: removed again (the deepest first) when it fails, so a
+    // failed `new` leaves no empty crate folder that the next run would find in its way.
+    let mut created: Vec<PathBuf> = Vec::new();
+    let staged = stage(files, &mut created);
+    let staged = match staged {
+        Ok(staged) => staged,
+        Err(e) => {
+            for dir in created.iter().rev() {
+                let _ = std::fs::remove_dir(dir);
+            }
+            return Err(e);
+        }
+    };
+    for (tmp, path) in staged {
+        tmp.persist(&path).map_err(|e| {
+            UserError::new(
+                format!("failed to replace {}: {}", path.display(), e.error),
+                "check the directory is writable",
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// Write each file's new content to a temporary file beside it ([`write_all_atomic`]),
+/// recording in `created` each folder made on the way (the outermost first).
+fn stage(
+    files: &[FileWrite],
+    created: &mut Vec<PathBuf>,
+) -> anyhow::Result<Vec<(tempfile::NamedTempFile, PathBuf)>> {
     let mut staged = Vec::with_capacity(files.len());
     for file in files {
         let dir = file
@@ -66,6 +96,12 @@ pub fn write_all_atomic(files: &[FileWrite]) -> anyhow::Result<()> {
                 "check the directory is writable and the disk is not full",
             )
         };
+        let missing: Vec<PathBuf> = dir
+            .ancestors()
+            .take_while(|d| !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_err())
+            .map(Path::to_path_buf)
+            .collect();
+        created.extend(missing.into_iter().rev());
         std::fs::create_dir_all(dir).map_err(fail)?;
         let mut builder = tempfile::Builder::new();
         builder.prefix(".ccworkspace-").suffix(".tmp");
@@ -90,15 +126,7 @@ pub fn write_all_atomic(files: &[FileWrite]) -> anyhow::Result<()> {
         }
         staged.push((tmp, file.path.clone()));
     }
-    for (tmp, path) in staged {
-        tmp.persist(&path).map_err(|e| {
-            UserError::new(
-                format!("failed to replace {}: {}", path.display(), e.error),
-                "check the directory is writable",
-            )
-        })?;
-    }
-    Ok(())
+    Ok(staged)
 }
 
 /// `new`, the text that replaces `old` in a file, in `old`'s form: the UTF-8 byte order mark
@@ -264,6 +292,34 @@ pub fn read_optional(path: &Path) -> anyhow::Result<Option<String>> {
 
 #[cfg(test)]
 pub(crate) mod tests {
+
+    /// A write that fails while staging leaves no folder it created: the next `new` of the
+    /// same crate does not find an empty folder in its way.
+    #[test]
+    fn a_failed_write_removes_the_folders_it_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("kept")).unwrap();
+        std::fs::write(root.join("blocker"), "a file, not a folder").unwrap();
+        let err = write_all_atomic(&[
+            FileWrite {
+                path: root.join("kept/new/deeper/a.txt"),
+                contents: "a".into(),
+            },
+            FileWrite {
+                path: root.join("blocker/sub/b.txt"),
+                contents: "b".into(),
+            },
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("nothing was written"), "{err}");
+        assert!(root.join("kept").is_dir(), "a folder that was there stays");
+        assert!(
+            !root.join("kept/new").exists(),
+            "the created folders are gone"
+        );
+        assert_eq!(std::fs::read_dir(root.join("kept")).unwrap().count(), 0);
+    }
 
     /// A rewrite keeps the replaced file's byte order mark and CRLF line endings, and is
     /// otherwise the new text: nothing is added to a file that had neither.
