@@ -443,3 +443,32 @@ fn new_refuses_a_name_the_standard_library_imports_first() {
             .is_file()
     );
 }
+
+/// `init` beside an existing uv workspace whose `members` glob takes folders `init` creates
+/// (`*/*` takes `.github/workflows` and `dom/rust`, which hold no `pyproject.toml`): they go to
+/// its `exclude`, as `new` does for its own folders, and uv locks the workspace (it refused it:
+/// "Workspace member ... is missing a `pyproject.toml`").
+#[test]
+fn init_excludes_the_folders_it_creates_from_an_existing_uv_workspace() {
+    let dir = support::write_workspace(&[(
+        "pyproject.toml",
+        "# ours\n[tool.uv.workspace]\nmembers = [\"*/*\"]\n",
+    )]);
+    let root = dir.path();
+    let out = run(root, &["init", "--domains", "dom"], &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = std::fs::read_to_string(root.join("pyproject.toml")).unwrap();
+    assert!(text.starts_with("# ours\n"), "{text}");
+    assert!(
+        text.contains("exclude = [\".github/workflows\", \"dom/rust\"]"),
+        "{text}"
+    );
+    assert!(
+        out.stderr
+            .contains("added \"dom/rust\" to [tool.uv.workspace] exclude")
+    );
+    if support::require_tool(support::UV.0, support::UV.1) {
+        let (locked, why) = support::uv::lock_offline(root);
+        assert!(locked, "{why}\n{text}");
+    }
+}

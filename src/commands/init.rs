@@ -214,6 +214,22 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
             writes.push((path, contents));
         }
     }
+    let workspace_added = !updated.is_empty();
+    let mut uv_excluded = Vec::new();
+    // An existing uv workspace whose `members` globs take a folder `init` creates (`*/*` takes
+    // `.github/workflows` and `<domain>/rust`): uv refuses a member without a
+    // `pyproject.toml`, so those folders go to its `exclude`, as `new` does for its own.
+    if skipped.iter().any(|p| p == "pyproject.toml")
+        && let Some(text) = read_optional(&abs.join("pyproject.toml"))?
+    {
+        let created = uv::folders_created(&abs, "", &writes);
+        if let Some((text, excluded)) = uv::exclude_created_folders(&abs, Some(&text), &created)? {
+            skipped.retain(|p| p != "pyproject.toml");
+            writes.push(("pyproject.toml".to_string(), text));
+            updated.push("pyproject.toml".to_string());
+            uv_excluded = excluded;
+        }
+    }
 
     if args.dry_run {
         let mut text = String::new();
@@ -260,11 +276,20 @@ pub fn run(_global: &GlobalOpts, args: &InitArgs, out: &Output) -> anyhow::Resul
             "skipped {path}: it exists (init never overwrites a file)"
         ));
     }
-    if !updated.is_empty() {
+    if workspace_added {
         out.status(
             "Updated",
             "pyproject.toml: added [tool.uv.workspace] (the Python packages and PyO3 crates, \
              built into one environment by `uv sync`)",
+        );
+    }
+    for folder in &uv_excluded {
+        out.status(
+            "Updated",
+            format!(
+                "pyproject.toml: added \"{folder}\" to [tool.uv.workspace] exclude (a `members` \
+                 glob takes it, and it has no pyproject.toml)"
+            ),
         );
     }
     if let Some(recorded) = recorded_python.filter(|r| *r != python) {

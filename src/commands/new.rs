@@ -220,9 +220,9 @@ pub fn run(global: &GlobalOpts, args: &NewArgs, out: &Output) -> anyhow::Result<
         // A crate without a Python side: its folder and the folders above it that `new`
         // creates (`libs/rust` under uv `members = ["libs/*"]`) are no uv members either.
         let current = read_optional(&root.join("pyproject.toml"))?;
-        let mut created = folders_created(&root, &dir, &files);
+        let mut created = uv::folders_created(&root, &dir, &files);
         created.push(dir.clone());
-        match exclude_created_folders(&root, current.as_deref(), &created)? {
+        match uv::exclude_created_folders(&root, current.as_deref(), &created)? {
             Some((text, excluded)) => (Some(text), excluded),
             None => (None, Vec::new()),
         }
@@ -291,55 +291,10 @@ enum Registration {
     NoWorkspace,
 }
 
-/// The root `pyproject.toml` of a uv workspace with the folders `new` creates (`created`,
-/// [`folders_created`]: `DAGs/python` for `DAGs/python/orch`, and under `DAGs/**` its `src` and
-/// `tests`) added to `[tool.uv.workspace] exclude` where a `members` glob matches them: uv
-/// refuses a member folder without a `pyproject.toml` ("Workspace member ... is missing a
-/// `pyproject.toml`"). `text`: the file as registration left it. Returns the new text and the folders excluded; `None` when there
-/// is no uv workspace or nothing to exclude.
-fn exclude_created_folders(
-    root: &std::path::Path,
-    text: Option<&str>,
-    created: &[String],
-) -> anyhow::Result<Option<(String, Vec<String>)>> {
-    let Some(text) = text else {
-        return Ok(None);
-    };
-    let Some(ws) = uv::read(text)? else {
-        return Ok(None);
-    };
-    let mut out = text.to_string();
-    let mut excluded = Vec::new();
-    for folder in created {
-        if ws.membership(root, folder)? == Membership::Member {
-            out = uv::add_exclude(&out, folder)?;
-            excluded.push(folder.clone());
-        }
-    }
-    Ok((!excluded.is_empty()).then_some((out, excluded)))
-}
-
-/// The folders writing `files` (paths relative to `root`) creates, but `dir` itself (which
-/// gets its `pyproject.toml`): the folders above it that do not exist yet, and the package's
-/// own (`src`, `src/orch`, `tests`), which a recursive `members` glob (`DAGs/**`) takes too.
-fn folders_created(root: &std::path::Path, dir: &str, files: &[(String, String)]) -> Vec<String> {
-    let mut out = BTreeSet::new();
-    for (path, _) in files {
-        let mut at = path.as_str();
-        while let Some((parent, _)) = at.rsplit_once('/') {
-            if parent != dir && !root.join(parent).exists() {
-                out.insert(parent.to_string());
-            }
-            at = parent;
-        }
-    }
-    out.into_iter().collect()
-}
-
 /// The root `pyproject.toml` to write for a package or PyO3 crate at `dir`, after
 /// `registration`: with `dir` added to `members` ([`Registration::Added`]) and the folders
 /// `new` creates that a `members` glob would take excluded
-/// ([`exclude_created_folders`]); `None` when it does not change. Also the folders excluded.
+/// ([`uv::exclude_created_folders`]); `None` when it does not change. Also the folders excluded.
 fn uv_root_text(
     root: &std::path::Path,
     registration: &Registration,
@@ -351,8 +306,8 @@ fn uv_root_text(
         Registration::Covered => read_optional(&root.join("pyproject.toml"))?,
         Registration::Excluded | Registration::NoWorkspace => return Ok((None, Vec::new())),
     };
-    let created = folders_created(root, dir, files);
-    match exclude_created_folders(root, current.as_deref(), &created)? {
+    let created = uv::folders_created(root, dir, files);
+    match uv::exclude_created_folders(root, current.as_deref(), &created)? {
         Some((text, excluded)) => Ok((Some(text), excluded)),
         None => Ok((
             matches!(registration, Registration::Added(_))

@@ -7,6 +7,8 @@
 //! `pyproject.toml`; membership is decided as discovery decides it
 //! ([`crate::python::uv_membership`]).
 
+use std::collections::BTreeSet;
+
 use toml_edit::{Array, DocumentMut, Item, Table, value};
 
 use crate::errors::UserError;
@@ -253,6 +255,55 @@ fn push_to_list(text: &str, key: &str, entry: &str, example: &str) -> anyhow::Re
         })?;
     super::push_keeping_layout(arr, entry);
     Ok(doc.to_string())
+}
+
+/// The root `pyproject.toml` of a uv workspace with the folders `new` creates (`created`,
+/// [`folders_created`]: `DAGs/python` for `DAGs/python/orch`, and under `DAGs/**` its `src` and
+/// `tests`) added to `[tool.uv.workspace] exclude` where a `members` glob matches them: uv
+/// refuses a member folder without a `pyproject.toml` ("Workspace member ... is missing a
+/// `pyproject.toml`"). `text`: the file as registration left it. Returns the new text and the folders excluded; `None` when there
+/// is no uv workspace or nothing to exclude.
+pub fn exclude_created_folders(
+    root: &std::path::Path,
+    text: Option<&str>,
+    created: &[String],
+) -> anyhow::Result<Option<(String, Vec<String>)>> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let Some(ws) = read(text)? else {
+        return Ok(None);
+    };
+    let mut out = text.to_string();
+    let mut excluded = Vec::new();
+    for folder in created {
+        if ws.membership(root, folder)? == Membership::Member {
+            out = add_exclude(&out, folder)?;
+            excluded.push(folder.clone());
+        }
+    }
+    Ok((!excluded.is_empty()).then_some((out, excluded)))
+}
+
+/// The folders writing `files` (paths relative to `root`) creates, but `dir` itself (which
+/// gets its `pyproject.toml`): the folders above it that do not exist yet, and the package's
+/// own (`src`, `src/orch`, `tests`), which a recursive `members` glob (`DAGs/**`) takes too.
+pub fn folders_created(
+    root: &std::path::Path,
+    dir: &str,
+    files: &[(String, String)],
+) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for (path, _) in files {
+        let mut at = path.as_str();
+        while let Some((parent, _)) = at.rsplit_once('/') {
+            if parent != dir && !root.join(parent).exists() {
+                out.insert(parent.to_string());
+            }
+            at = parent;
+        }
+    }
+    out.into_iter().collect()
 }
 
 #[cfg(test)]
