@@ -130,24 +130,64 @@ fn stage(
 }
 
 /// `new`, the text that replaces `old` in a file, in `old`'s form: the UTF-8 byte order mark
-/// `old` starts with is kept, and when `old` ends its lines with CRLF, so does `new` (each bare
-/// LF becomes CRLF). cargo, uv and git read the file alike either way (TOML allows both, and a
-/// leading mark); what changes is what an editor, a diff and `core.autocrlf` show, so a rewrite
-/// that changes one entry must not change every line. `toml_edit` drops the mark and writes LF,
-/// and the templates are LF: every writer's text comes through here ([`write_all_atomic`]).
+/// `old` starts with is kept, every line `new` keeps from `old` keeps its own line ending, and
+/// each line `new` adds or changes ends as most of `old`'s lines do (CRLF in a file saved on
+/// Windows). cargo, uv and git read the file alike either way (TOML allows both, and a leading
+/// mark); what changes is what an editor, a diff and `core.autocrlf` show, so a rewrite that
+/// changes one entry changes that entry's lines and no other, even in a file of mixed endings
+/// (a multi-line string's bare LF in a CRLF file stays bare). `toml_edit` drops the mark and
+/// writes LF, and the templates are LF: every writer's text comes through here
+/// ([`write_all_atomic`]). Lines are matched by their text without the ending (a line diff).
 pub fn in_form_of(old: &str, new: &str) -> String {
     const BOM: char = '\u{feff}';
-    let body = new.strip_prefix(BOM).unwrap_or(new);
-    let body = if old.contains("\r\n") {
-        std::borrow::Cow::Owned(body.replace("\r\n", "\n").replace('\n', "\r\n"))
-    } else {
-        std::borrow::Cow::Borrowed(body)
+    let old_body = old.strip_prefix(BOM).unwrap_or(old);
+    let new_body = new.strip_prefix(BOM).unwrap_or(new);
+    // (text without its ending, the ending: "\r\n", "\n" or "" for a last line without one)
+    let split = |text: &str| -> Vec<(String, &'static str)> {
+        text.split_inclusive('\n')
+            .map(|line| {
+                if let Some(t) = line.strip_suffix("\r\n") {
+                    (t.to_string(), "\r\n")
+                } else if let Some(t) = line.strip_suffix('\n') {
+                    (t.to_string(), "\n")
+                } else {
+                    (line.to_string(), "")
+                }
+            })
+            .collect()
     };
+    let old_lines = split(old_body);
+    let new_lines = split(new_body);
+    let crlf = old_lines.iter().filter(|(_, e)| *e == "\r\n").count();
+    let lf = old_lines.iter().filter(|(_, e)| *e == "\n").count();
+    let usual = if crlf > lf { "\r\n" } else { "\n" };
+    let old_text: Vec<&str> = old_lines.iter().map(|(t, _)| t.as_str()).collect();
+    let new_text: Vec<&str> = new_lines.iter().map(|(t, _)| t.as_str()).collect();
+    let mut out = String::with_capacity(new.len() + new_lines.len());
     if old.starts_with(BOM) || new.starts_with(BOM) {
-        format!("{BOM}{body}")
-    } else {
-        body.into_owned()
+        out.push(BOM);
     }
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old_text, &new_text) {
+        for change in op.iter_changes(&old_text, &new_text) {
+            let (Some(i), tag) = (change.new_index(), change.tag()) else {
+                continue;
+            };
+            let (text, ending) = &new_lines[i];
+            out.push_str(text);
+            let kept = match (tag, change.old_index()) {
+                (similar::ChangeTag::Equal, Some(o)) => old_lines[o].1,
+                _ => usual,
+            };
+            // A last line without an ending stays without one; a kept line that had none
+            // (the old last line) and now has one takes the file's usual ending.
+            out.push_str(match (*ending, kept) {
+                ("", _) => "",
+                (_, "") => usual,
+                (_, kept) => kept,
+            });
+        }
+    }
+    out
 }
 
 /// The writes `files` make, each at the file its path leads to ([`write_target`]: a link is
@@ -336,6 +376,14 @@ pub(crate) mod tests {
             // A mark the new text brings is not doubled either.
             ("\u{feff}a\n", "\u{feff}a\n", "\u{feff}a\n"),
             ("", "a\n", "a\n"),
+            // Mixed endings: kept lines keep their own, new lines take the usual one.
+            ("a\r\nb\nc\r\n", "a\nb\nc\nd\n", "a\r\nb\nc\r\nd\r\n"),
+            ("a\nb\r\nc\n", "a\nb\nc\nX\n", "a\nb\r\nc\nX\n"),
+            // A changed line takes the usual ending, a removed one goes.
+            ("a\r\nb\r\nc\r\n", "a\nB\n", "a\r\nB\r\n"),
+            // No ending after the last line stays so; an old last line without one gets one.
+            ("a\r\nb", "a\nb", "a\r\nb"),
+            ("a\r\nb", "a\nb\nc\n", "a\r\nb\r\nc\r\n"),
         ] {
             assert_eq!(in_form_of(old, new), want, "{old:?} -> {new:?}");
         }

@@ -1211,6 +1211,8 @@ fn propagate_python(
         {
             let mut reason = reason.clone();
             reason.chain.push(py_step(py, i, Some(Edge::Wheel)));
+            // The crate's builds are no builds of the project's.
+            reason.build = None;
             reached.insert((i, None), (Reach::Full, reason));
             order.push((i, None));
             queue.push_back((i, None));

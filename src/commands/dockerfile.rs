@@ -580,7 +580,12 @@ fn prepare(
         read_optional(&root.join(dockerfile)),
         read_optional(&root.join(ignore)),
     ) {
-        (Ok(Some(df)), Ok(Some(ig))) => (df, ig),
+        // A copy saved with a byte order mark and CRLF line endings (a Windows checkout with
+        // `core.autocrlf`) is the same Dockerfile to BuildKit, whose parser drops both, and to
+        // `--check`: read as the generator wrote it.
+        (Ok(Some(df)), Ok(Some(ig))) => {
+            (df.trim_start_matches('\u{feff}').replace("\r\n", "\n"), ig)
+        }
         (Ok(None), _) => {
             return Err(failed(
                 READING,
