@@ -319,6 +319,60 @@ fn a_pyo3_image_whose_wheel_requires_a_workspace_package_is_refused() {
     .unwrap();
     let out = run(root, &["dockerfile", "--check"], &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    // What pip installs in the Linux image decides (the wheel's METADATA `Requires-Dist`): a
+    // marker false on Linux is fine; an extra the wheel asks for itself is installed; a
+    // requirement on a project a path source names is taken from the index too.
+    let with = |body: &str| {
+        std::fs::write(
+            &pyproject,
+            original.replace(dynamic, &format!("{dynamic}{body}")),
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&pyproject).unwrap();
+        let out = run(root, &["dockerfile", "--check"], &[]);
+        (out, text)
+    };
+    let (out, _) = with("dependencies = [\"citychain-attest; sys_platform == 'win32'\"]\n");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let (out, text) = with(
+        "dependencies = [\"citychain-dags[attest]\"]\n\n[project.optional-dependencies]\n\
+         attest = [\"citychain-attest\"]\n",
+    );
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("attest ="))
+        .unwrap()
+        + 1;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "pyproject.toml:{line}: the wheel of dag_py requires `citychain-attest`"
+        )),
+        "{}",
+        out.stderr
+    );
+    std::fs::create_dir_all(root.join("vendor/vext")).unwrap();
+    std::fs::write(
+        root.join("vendor/vext/pyproject.toml"),
+        "[project]\nname = \"vext\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    let (out, text) = with(
+        "dependencies = [\"vext\"]\n\n[tool.uv.sources]\nvext = { path = \"../../../vendor/vext\" }\n",
+    );
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("dependencies"))
+        .unwrap()
+        + 1;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "pyproject.toml:{line}: the wheel of dag_py requires `vext`"
+        )),
+        "{}",
+        out.stderr
+    );
 }
 
 /// A package with a uv workspace of its own (no root one) whose `members` glob only uv's reading

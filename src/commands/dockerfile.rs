@@ -907,38 +907,121 @@ fn wheels_requiring_the_workspace(
     };
     let mut problems = Vec::new();
     for plan in plans.iter().filter(|p| p.image == docker::Image::Pyo3) {
-        let Some(i) = py.packages.iter().position(|p| {
+        let Some(wheel) = py.packages.iter().find(|p| {
             p.dir == plan.path && matches!(p.kind, crate::python::PackageKind::Pyo3 { .. })
         }) else {
             continue;
         };
-        let Some(edge) = py.edges[i]
-            .iter()
-            .find(|e| e.declared == crate::python::Declared::Project && e.to != i)
+        let Some(proj) = &wheel.project else {
+            continue;
+        };
+        let Some((r, what)) = installed_requirements(proj, &wheel.distribution, &model.config)
+            .into_iter()
+            .find_map(|r| {
+                let what = if let Some(&i) = py.by_distribution.get(&r.name) {
+                    format!("a distribution of this workspace ({})", py.packages[i].dir)
+                } else if proj
+                    .sources
+                    .get(&r.name)
+                    .is_some_and(|s| s.workspace || s.path.is_some() || !s.paths.is_empty())
+                {
+                    "a project of the repository ([tool.uv.sources] names its folder)".to_string()
+                } else {
+                    return None;
+                };
+                Some((r, what))
+            })
         else {
             continue;
         };
-        let wheel = &py.packages[i];
-        let required = &py.packages[edge.to];
         problems.push(docker::Problem {
             krate: plan.name.clone(),
             file: wheel.pyproject_path(),
             key: Vec::new(),
-            line: Some(edge.line),
+            line: Some(r.line),
             message: format!(
-                "the wheel of {} requires `{}`, a distribution of this workspace ({}): the \
-                 image's `pip install` of the wheel would take `{}` from the package index, \
-                 where it is another project's package or none",
-                plan.name, required.distribution, required.dir, required.distribution
+                "the wheel of {} requires `{}`, {what}: the image's `pip install` of the wheel \
+                 would take `{}` from the package index, where it is another project's package \
+                 or none",
+                plan.name, r.name, r.name
             ),
             help: format!(
-                "move the requirement out of [project] dependencies (an extra or a dependency \
-                 group is not installed in the image), or write {}'s image by hand and set \
-                 `dockerfile = false` under [package.metadata.ccworkspace] in {}",
+                "move the requirement out of what the wheel installs (an extra nothing asks for, \
+                 a dependency group, or a marker false on Linux), or write {}'s image by hand \
+                 and set `dockerfile = false` under [package.metadata.ccworkspace] in {}",
                 plan.name,
                 crate::workspace::join(&plan.path, "Cargo.toml")
             ),
         });
     }
     problems
+}
+
+/// The requirements `pip install` of the wheel of `proj` (distribution `own`) installs in the
+/// image: its `[project] dependencies`, and the requirements of the extras it asks for itself
+/// (`own[extra]`, PEP 508), each whose marker holds on the image (CPython `python-version` on
+/// Linux, x86_64 or aarch64; a marker that does not parse counts as true). The wheel's own
+/// requirements on itself are not in the list.
+fn installed_requirements<'a>(
+    proj: &'a crate::python::pyproject::PyProject,
+    own: &str,
+    config: &crate::config::DockerConfig,
+) -> Vec<&'a crate::python::Requirement> {
+    use crate::python::Declared;
+    use std::str::FromStr as _;
+    let version = &config.python_version;
+    let minor = version.split('.').take(2).collect::<Vec<_>>().join(".");
+    let envs: Vec<pep508_rs::MarkerEnvironment> = ["x86_64", "aarch64"]
+        .into_iter()
+        .filter_map(|machine| {
+            pep508_rs::MarkerEnvironment::try_from(pep508_rs::MarkerEnvironmentBuilder {
+                implementation_name: "cpython",
+                implementation_version: version,
+                os_name: "posix",
+                platform_machine: machine,
+                platform_python_implementation: "CPython",
+                platform_release: "",
+                platform_system: "Linux",
+                platform_version: "",
+                python_full_version: version,
+                python_version: &minor,
+                sys_platform: "linux",
+            })
+            .ok()
+        })
+        .collect();
+    let holds = |r: &crate::python::Requirement, extra: Option<&str>| {
+        let Some(text) = &r.marker else {
+            return true;
+        };
+        let Ok(marker) = crate::python::pyproject::marker(text) else {
+            return true;
+        };
+        let extras: Vec<pep508_rs::ExtraName> = extra
+            .and_then(|e| pep508_rs::ExtraName::from_str(e).ok())
+            .into_iter()
+            .collect();
+        envs.is_empty() || envs.iter().any(|env| marker.evaluate(env, &extras))
+    };
+    let mut extras: BTreeSet<String> = BTreeSet::new();
+    loop {
+        let active: Vec<&crate::python::Requirement> = proj
+            .requirements
+            .iter()
+            .filter(|r| match &r.declared {
+                Declared::Project => holds(r, None),
+                Declared::Extra(e) => extras.contains(e) && holds(r, Some(e)),
+                _ => false,
+            })
+            .collect();
+        let more: BTreeSet<String> = active
+            .iter()
+            .filter(|r| r.name == own)
+            .flat_map(|r| r.extras.iter().cloned())
+            .collect();
+        if more.is_subset(&extras) {
+            return active.into_iter().filter(|r| r.name != own).collect();
+        }
+        extras.extend(more);
+    }
 }
