@@ -526,3 +526,44 @@ fn init_excludes_the_folders_it_creates_from_an_existing_uv_workspace() {
         assert!(locked, "{why}\n{text}");
     }
 }
+
+/// A maturin project whose `manifest-path` leads through a link to the crate
+/// (`rs -> ../../rust/tool`, which maturin follows: `maturin sdist` packs
+/// `d/rust/tool/src/main.rs`): a change to the crate reaches the project.
+#[cfg(unix)]
+#[test]
+fn a_manifest_path_through_a_link_is_followed() {
+    let dir = support::write_workspace(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"d/rust/*\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "d/rust/tool/Cargo.toml",
+            "[package]\nname = \"tool\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("d/rust/tool/src/main.rs", "fn main() {}\n"),
+        (
+            "pyproject.toml",
+            "[tool.uv.workspace]\nmembers = [\"d/python/*\"]\n",
+        ),
+        (
+            "d/python/toolwheel/pyproject.toml",
+            "[build-system]\nrequires = [\"maturin>=1.9.4,<2\"]\nbuild-backend = \"maturin\"\n\n\
+             [project]\nname = \"toolwheel\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\n\n\
+             [tool.maturin]\nmanifest-path = \"rs/Cargo.toml\"\nbindings = \"bin\"\n",
+        ),
+    ]);
+    let root = dir.path();
+    std::os::unix::fs::symlink("../../rust/tool", root.join("d/python/toolwheel/rs")).unwrap();
+    let repo = support::git::Repo::init(root);
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "init"]);
+    let names = run(
+        root,
+        &["affected", "--files", "d/rust/tool/src/main.rs"],
+        &[],
+    )
+    .names();
+    assert!(names.contains("toolwheel"), "{names:?}");
+}

@@ -377,6 +377,7 @@ pub(super) fn check(py: &PythonWorkspace, wanted: &dyn Fn(Rule) -> bool, out: &m
             dir: String::new(),
             kind: PackageKind::Python,
             project: None,
+            maturin_crate: None,
         }),
         _ => None,
     };

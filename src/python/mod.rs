@@ -40,6 +40,8 @@ pub struct Package {
     /// Its `pyproject.toml`; `None` for a PyO3 crate without one (maturin then names the
     /// distribution after the crate and reads no requirements).
     pub project: Option<PyProject>,
+    /// [`Package::maturin_crate_dir`], found by discovery.
+    pub(crate) maturin_crate: Option<String>,
 }
 
 impl Package {
@@ -49,7 +51,15 @@ impl Package {
     /// `bindings = "bin"` or `"cffi"` projects that package a binary or a C library): a change
     /// to that crate's build changes the wheel. `None` for any other package (a PyO3 crate's
     /// own `pyproject.toml` is its crate's already).
+    ///
+    /// The path is resolved on disk when it leads through a link (`rs -> ../../rust/tool`, as
+    /// maturin follows it), found by discovery.
     pub fn maturin_crate_dir(&self) -> Option<String> {
+        self.maturin_crate.clone()
+    }
+
+    /// [`Package::maturin_crate_dir`] read from its `pyproject.toml` under `root`.
+    fn find_maturin_crate(&self, root: &Path) -> Option<String> {
         if self.kind != PackageKind::Python {
             return None;
         }
@@ -58,7 +68,15 @@ impl Package {
             return None;
         }
         let manifest = proj.maturin_manifest.as_ref()?;
-        let path = crate::model::normalize_rel(&crate::model::join(&self.dir, &manifest.value))?;
+        let lexical = crate::model::normalize_rel(&crate::model::join(&self.dir, &manifest.value));
+        let on_disk = std::fs::canonicalize(root.join(&self.dir).join(&manifest.value))
+            .ok()
+            .and_then(|file| {
+                let base = root.canonicalize().ok()?;
+                let rel = file.strip_prefix(base).ok()?.to_str()?.replace('\\', "/");
+                Some(rel)
+            });
+        let path = on_disk.or(lexical)?;
         match path.rsplit_once('/') {
             Some((dir, "Cargo.toml")) => Some(dir.to_string()),
             None if path == "Cargo.toml" => Some(String::new()),
@@ -1220,6 +1238,7 @@ fn finish(
                 dir: dir.clone(),
                 kind: PackageKind::Python,
                 project: Some(project),
+                maturin_crate: None,
             })
         })
         .collect();
@@ -1250,6 +1269,7 @@ fn finish(
                     krate: c.name.clone(),
                 },
                 project,
+                maturin_crate: None,
             })
         })
         .collect();
@@ -1310,10 +1330,14 @@ fn finish(
             dir: String::new(),
             kind: PackageKind::Python,
             project: root_project.take(),
+            maturin_crate: None,
         });
     }
     // Folders are unique: an in-place sort (no buffer of 300-odd packages to allocate).
     packages.sort_unstable_by(|a, b| a.dir.cmp(&b.dir));
+    for p in &mut packages {
+        p.maturin_crate = p.find_maturin_crate(root);
+    }
     built_elsewhere(&mut packages);
     let mut by_distribution: BTreeMap<String, usize> = BTreeMap::new();
     for (i, p) in packages.iter().enumerate() {
