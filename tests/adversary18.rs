@@ -567,3 +567,39 @@ fn a_manifest_path_through_a_link_is_followed() {
     .names();
     assert!(names.contains("toolwheel"), "{names:?}");
 }
+
+/// `[tool.maturin] python-source` naming the workspace root (`"../../.."`): no context can admit
+/// it without the whole repository, so the crate gets no image (exit 2 at the key), and the
+/// other images are generated.
+#[test]
+fn a_python_source_at_the_workspace_root_gets_no_image() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    support::git::copy_dir(&support::citychain(), root);
+    let manifest = root.join("DAGs/rust/dag_py/pyproject.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("python-source = \"python\"", "python-source = \"../../..\""),
+    )
+    .unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("python-source"))
+        .unwrap()
+        + 1;
+    let out = run(root, &["dockerfile", "--check"], &[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "DAGs/rust/dag_py/pyproject.toml:{line}: `tool.maturin.python-source` = \"../../..\""
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("could not get an image: dag_py"),
+        "{}",
+        out.stderr
+    );
+}

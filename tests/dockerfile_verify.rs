@@ -364,6 +364,43 @@ fn a_python_source_outside_the_crate_is_in_its_context() {
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
 }
 
+/// A PyO3 crate's `[tool.maturin] data` folder outside its folder, holding a link to a file
+/// elsewhere in the repository (`scripts/dagtool -> tools/dagtool.sh`): the context admits the
+/// folder and the link's target (a link is sent as a link), and maturin packs the script
+/// (`--verify --build`; it fails, "Failed to include data", without the target).
+#[cfg(unix)]
+#[test]
+fn a_link_in_a_data_folder_outside_the_crate_brings_its_target() {
+    let tmp = citychain();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join("DAGs/pydata/scripts")).unwrap();
+    std::fs::create_dir_all(root.join("tools")).unwrap();
+    std::fs::write(root.join("tools/dagtool.sh"), "#!/bin/sh\necho hi\n").unwrap();
+    std::os::unix::fs::symlink(
+        "../../../tools/dagtool.sh",
+        root.join("DAGs/pydata/scripts/dagtool"),
+    )
+    .unwrap();
+    let manifest = root.join("DAGs/rust/dag_py/pyproject.toml");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str("data = \"../../pydata\"\n");
+    std::fs::write(&manifest, text).unwrap();
+    let generated = tool(root, &["dockerfile", "-p", "dag_py"]);
+    assert_eq!(generated.status.code(), Some(0), "{}", show(&generated));
+    let ignore =
+        std::fs::read_to_string(root.join("DAGs/rust/dag_py/Dockerfile.dockerignore")).unwrap();
+    let parsed = IgnoreFile::parse(&ignore).unwrap();
+    for admitted in ["DAGs/pydata/scripts/dagtool", "tools/dagtool.sh"] {
+        assert!(!parsed.is_excluded(admitted), "{admitted}:\n{ignore}");
+    }
+    let (name, hint) = support::MATURIN;
+    if !support::require_tool(name, hint) {
+        return;
+    }
+    let out = verify_build(root, &["-p", "dag_py"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+}
+
 /// The example's `login_tokens` links `src/token_policy.rs` to `login/shared/token_policy.rs`.
 /// With the target dropped from its ignore file, the link is sent but dangles: rustc names the
 /// link (`file not found for module`), and `--build` names the target to admit, the link it

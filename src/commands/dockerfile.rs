@@ -82,7 +82,12 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
     // cargo config), from one parallel scan of every folder of those closures.
     let dirs: BTreeSet<String> = plans
         .iter()
-        .flat_map(|p| p.context_dirs.iter().cloned())
+        .flat_map(|p| {
+            p.context_dirs
+                .iter()
+                .cloned()
+                .chain(docker::context::read_folders(p, &model))
+        })
         .collect();
     let scan = docker::context::scan(&root, &model, &dirs);
     for unseen in docker::context::unseen(&scan, &dirs) {

@@ -607,13 +607,8 @@ fn add_with_target(
 /// the ignore file admits besides the folders); returns them with their reasons, for `--check`.
 ///
 /// A [`Problem`] when something the image needs cannot be in the context.
-pub fn complete(
-    root: &Path,
-    plan: &mut DockerPlan,
-    ws: &WorkspaceModel,
-    scan: &Scan,
-) -> Result<Vec<Need>, Box<Problem>> {
-    let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+/// The crates of `plan`'s closure (their folders; `""` for the root package).
+fn closure_crates<'p>(plan: &'p DockerPlan, ws: &WorkspaceModel) -> Vec<&'p str> {
     let mut crates: Vec<&str> = plan
         .context_dirs
         .iter()
@@ -623,6 +618,34 @@ pub fn complete(
     if plan.with_root_package {
         crates.push("");
     }
+    crates
+}
+
+/// The folders outside the closure's crate folders whose files maturin packs for `plan`'s
+/// crates (`[tool.maturin] python-source` and `data`, [`super::CrateInfo::reads`]): [`scan`]
+/// walks them as it walks the closure's folders, so a link in them brings its target.
+pub fn read_folders(plan: &DockerPlan, ws: &WorkspaceModel) -> Vec<String> {
+    closure_crates(plan, ws)
+        .into_iter()
+        .filter_map(|dir| ws.crates.get(dir))
+        .flat_map(|info| &info.reads)
+        .filter(|read| {
+            read.key
+                .starts_with(&["tool".to_string(), "maturin".to_string()])
+        })
+        .filter_map(|read| read.path.clone().filter(|p| !p.is_empty()))
+        .collect()
+}
+
+pub fn complete(
+    root: &Path,
+    plan: &mut DockerPlan,
+    ws: &WorkspaceModel,
+    scan: &Scan,
+) -> Result<Vec<Need>, Box<Problem>> {
+    let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let crates = closure_crates(plan, ws);
+    let read_dirs = read_folders(plan, ws);
     let mut found = FolderScan::default();
     for dir in &crates {
         let Some(info) = ws.crates.get(*dir) else {
@@ -636,6 +659,23 @@ pub fn complete(
                 info.name
             );
             match &read.path {
+                // `python-source = "../../.."`: the workspace root itself, which no context
+                // can admit without sending the whole repository.
+                Some(path) if path.is_empty() => found.unreachable.push(Unreachable {
+                    file: read.file.clone(),
+                    line: None,
+                    key: read.key.clone(),
+                    message: format!(
+                        "`{}` = \"{}\" (read by the build of {}) names the workspace root: the \
+                         image's context would be the whole repository",
+                        read.key.join("."),
+                        read.written,
+                        info.name
+                    ),
+                    help: "give the Python package a folder of its own (maturin's mixed layout: \
+                           `python-source = \"python\"` inside the crate)"
+                        .to_string(),
+                }),
                 Some(path) => add_with_target(
                     root,
                     &canon_root,
@@ -684,6 +724,7 @@ pub fn complete(
     let mut folders: Vec<&FolderScan> = plan
         .context_dirs
         .iter()
+        .chain(&read_dirs)
         .filter_map(|d| scan.folders.get(d))
         .collect();
     folders.push(&scan.config);
