@@ -334,22 +334,19 @@ fn a_pyo3_image_whose_wheel_requires_a_workspace_package_is_refused() {
     };
     let (out, _) = with("dependencies = [\"citychain-attest; sys_platform == 'win32'\"]\n");
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let (out, text) = with(
+    // Refused at the line that starts with `at`, naming `name`.
+    let refused = |body: &str, at: &str, name: &str| {
+        let (out, text) = with(body);
+        let line = text.lines().position(|l| l.starts_with(at)).unwrap() + 1;
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        let want = format!("pyproject.toml:{line}: the wheel of dag_py requires `{name}`");
+        assert!(out.stderr.contains(&want), "{want}\n{}", out.stderr);
+    };
+    refused(
         "dependencies = [\"citychain-dags[attest]\"]\n\n[project.optional-dependencies]\n\
          attest = [\"citychain-attest\"]\n",
-    );
-    let line = text
-        .lines()
-        .position(|l| l.starts_with("attest ="))
-        .unwrap()
-        + 1;
-    assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(
-        out.stderr.contains(&format!(
-            "pyproject.toml:{line}: the wheel of dag_py requires `citychain-attest`"
-        )),
-        "{}",
-        out.stderr
+        "attest =",
+        "citychain-attest",
     );
     std::fs::create_dir_all(root.join("vendor/vext")).unwrap();
     std::fs::write(
@@ -357,21 +354,10 @@ fn a_pyo3_image_whose_wheel_requires_a_workspace_package_is_refused() {
         "[project]\nname = \"vext\"\nversion = \"0.1.0\"\n",
     )
     .unwrap();
-    let (out, text) = with(
+    refused(
         "dependencies = [\"vext\"]\n\n[tool.uv.sources]\nvext = { path = \"../../../vendor/vext\" }\n",
-    );
-    let line = text
-        .lines()
-        .position(|l| l.starts_with("dependencies"))
-        .unwrap()
-        + 1;
-    assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(
-        out.stderr.contains(&format!(
-            "pyproject.toml:{line}: the wheel of dag_py requires `vext`"
-        )),
-        "{}",
-        out.stderr
+        "dependencies",
+        "vext",
     );
 }
 
