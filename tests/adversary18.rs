@@ -348,6 +348,27 @@ fn a_pyo3_image_whose_wheel_requires_a_workspace_package_is_refused() {
         "attest =",
         "citychain-attest",
     );
+    // pip judges `[project]` markers with the extras asked of the wheel too.
+    refused(
+        "dependencies = [\"citychain-dags[attest]\", \"citychain-attest; extra == 'attest'\"]\n\n\
+         [project.optional-dependencies]\nattest = []\n",
+        "dependencies",
+        "citychain-attest",
+    );
+    // The image runs the latest patch of its `python-version` (3.12 here).
+    refused(
+        "dependencies = [\"citychain-attest; python_full_version > '3.12.0'\"]\n",
+        "dependencies",
+        "citychain-attest",
+    );
+    let (out, _) = with("dependencies = [\"citychain-attest; python_full_version < '3.12.1'\"]\n");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // A direct reference to a local path is the host's path in the wheel.
+    refused(
+        "dependencies = [\"foo-lib @ file:///opt/vendor/foo\"]\n",
+        "dependencies",
+        "foo-lib",
+    );
     std::fs::create_dir_all(root.join("vendor/vext")).unwrap();
     std::fs::write(
         root.join("vendor/vext/pyproject.toml"),

@@ -365,8 +365,9 @@ fn a_python_source_outside_the_crate_is_in_its_context() {
 }
 
 /// A PyO3 crate's `[tool.maturin] data` folder outside its folder, holding a link to a file
-/// elsewhere in the repository (`scripts/dagtool -> tools/dagtool.sh`): the context admits the
-/// folder and the link's target (a link is sent as a link), and maturin packs the script
+/// elsewhere in the repository through another link (`scripts/dagtool -> tools/a/hop.sh ->
+/// tools/b/dagtool.sh`): the context admits the folder, the link in the middle and the last
+/// target (BuildKit sends a link as a link), and maturin packs the script
 /// (`--verify --build`; it fails, "Failed to include data", without the target).
 #[cfg(unix)]
 #[test]
@@ -374,10 +375,13 @@ fn a_link_in_a_data_folder_outside_the_crate_brings_its_target() {
     let tmp = citychain();
     let root = tmp.path();
     std::fs::create_dir_all(root.join("DAGs/pydata/scripts")).unwrap();
-    std::fs::create_dir_all(root.join("tools")).unwrap();
-    std::fs::write(root.join("tools/dagtool.sh"), "#!/bin/sh\necho hi\n").unwrap();
+    std::fs::create_dir_all(root.join("tools/a")).unwrap();
+    std::fs::create_dir_all(root.join("tools/b")).unwrap();
+    std::fs::write(root.join("tools/b/dagtool.sh"), "#!/bin/sh\necho hi\n").unwrap();
+    // A link to a link to the file: BuildKit sends each as a link.
+    std::os::unix::fs::symlink("../b/dagtool.sh", root.join("tools/a/hop.sh")).unwrap();
     std::os::unix::fs::symlink(
-        "../../../tools/dagtool.sh",
+        "../../../tools/a/hop.sh",
         root.join("DAGs/pydata/scripts/dagtool"),
     )
     .unwrap();
@@ -390,7 +394,11 @@ fn a_link_in_a_data_folder_outside_the_crate_brings_its_target() {
     let ignore =
         std::fs::read_to_string(root.join("DAGs/rust/dag_py/Dockerfile.dockerignore")).unwrap();
     let parsed = IgnoreFile::parse(&ignore).unwrap();
-    for admitted in ["DAGs/pydata/scripts/dagtool", "tools/dagtool.sh"] {
+    for admitted in [
+        "DAGs/pydata/scripts/dagtool",
+        "tools/a/hop.sh",
+        "tools/b/dagtool.sh",
+    ] {
         assert!(!parsed.is_excluded(admitted), "{admitted}:\n{ignore}");
     }
     let (name, hint) = support::MATURIN;

@@ -923,14 +923,29 @@ fn wheels_requiring_the_workspace(
         let Some((r, what)) = installed_requirements(proj, &wheel.distribution, &model.config)
             .into_iter()
             .find_map(|r| {
+                let index = format!(
+                    "the image's `pip install` of the wheel would take `{}` from the package \
+                     index, where it is another project's package or none",
+                    r.name
+                );
                 let what = if let Some(&i) = py.by_distribution.get(&r.name) {
-                    format!("a distribution of this workspace ({})", py.packages[i].dir)
+                    format!(
+                        "a distribution of this workspace ({}): {index}",
+                        py.packages[i].dir
+                    )
+                } else if crate::python::pyproject::is_local_reference(&r.text) {
+                    "as a direct reference to a local path (`@ file:`), which maturin writes \
+                     into the wheel as the host's path: the image's `pip install` of the wheel \
+                     fails, as the path is not there"
+                        .to_string()
                 } else if proj
                     .sources
                     .get(&r.name)
                     .is_some_and(|s| s.workspace || s.path.is_some() || !s.paths.is_empty())
                 {
-                    "a project of the repository ([tool.uv.sources] names its folder)".to_string()
+                    format!(
+                        "a project of the repository ([tool.uv.sources] names its folder): {index}"
+                    )
                 } else {
                     return None;
                 };
@@ -944,12 +959,7 @@ fn wheels_requiring_the_workspace(
             file: wheel.pyproject_path(),
             key: Vec::new(),
             line: Some(r.line),
-            message: format!(
-                "the wheel of {} requires `{}`, {what}: the image's `pip install` of the wheel \
-                 would take `{}` from the package index, where it is another project's package \
-                 or none",
-                plan.name, r.name, r.name
-            ),
+            message: format!("the wheel of {} requires `{}`, {what}", plan.name, r.name),
             help: format!(
                 "move the requirement out of what the wheel installs (an extra nothing asks for, \
                  a dependency group, or a marker false on Linux), or write {}'s image by hand \
@@ -976,6 +986,12 @@ fn installed_requirements<'a>(
     use std::str::FromStr as _;
     let version = &config.python_version;
     let minor = version.split('.').take(2).collect::<Vec<_>>().join(".");
+    // `python:3.12-slim` runs the latest 3.12 release: later than any patch a marker names.
+    let full = if version.split('.').count() > 2 {
+        version.clone()
+    } else {
+        format!("{minor}.999")
+    };
     let envs: Vec<pep508_rs::MarkerEnvironment> = ["x86_64", "aarch64"]
         .into_iter()
         .filter_map(|machine| {
@@ -988,23 +1004,24 @@ fn installed_requirements<'a>(
                 platform_release: "",
                 platform_system: "Linux",
                 platform_version: "",
-                python_full_version: version,
+                python_full_version: &full,
                 python_version: &minor,
                 sys_platform: "linux",
             })
             .ok()
         })
         .collect();
-    let holds = |r: &crate::python::Requirement, extra: Option<&str>| {
+    // pip evaluates each requirement's marker with the extras asked of the wheel.
+    let holds = |r: &crate::python::Requirement, extras: &BTreeSet<String>| {
         let Some(text) = &r.marker else {
             return true;
         };
         let Ok(marker) = crate::python::pyproject::marker(text) else {
             return true;
         };
-        let extras: Vec<pep508_rs::ExtraName> = extra
-            .and_then(|e| pep508_rs::ExtraName::from_str(e).ok())
-            .into_iter()
+        let extras: Vec<pep508_rs::ExtraName> = extras
+            .iter()
+            .filter_map(|e| pep508_rs::ExtraName::from_str(e).ok())
             .collect();
         envs.is_empty() || envs.iter().any(|env| marker.evaluate(env, &extras))
     };
@@ -1014,8 +1031,8 @@ fn installed_requirements<'a>(
             .requirements
             .iter()
             .filter(|r| match &r.declared {
-                Declared::Project => holds(r, None),
-                Declared::Extra(e) => extras.contains(e) && holds(r, Some(e)),
+                Declared::Project => holds(r, &extras),
+                Declared::Extra(e) => extras.contains(e) && holds(r, &extras),
                 _ => false,
             })
             .collect();

@@ -113,6 +113,66 @@ fn physical(root: &Path, canon_root: &Path, rel: &str) -> Result<Option<String>,
     }
 }
 
+/// The links a chain starting at the link `rel` passes through before its last target (each
+/// relative to the root; `rel` itself and the target not included): BuildKit sends every link
+/// as a link, so a link to a link needs the one in the middle in the context too. A hop out of
+/// the root, or a loop, ends the list.
+fn links_on_the_way(root: &Path, canon_root: &Path, rel: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut at = rel.to_string();
+    // Linux follows at most 40 links on one path.
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(root.join(&at)) else {
+            break;
+        };
+        let next = if target.is_absolute() {
+            match target
+                .strip_prefix(root)
+                .or_else(|_| target.strip_prefix(canon_root))
+            {
+                Ok(inside) => Some(slash(inside)),
+                Err(_) => None,
+            }
+        } else {
+            let parent = at.rsplit_once('/').map_or("", |(p, _)| p);
+            crate::model::relpath::normalize_rel(&crate::workspace::join(
+                parent,
+                &target.to_string_lossy(),
+            ))
+        };
+        let Some(next) = next else {
+            break;
+        };
+        if next == rel
+            || out.contains(&next)
+            || !std::fs::symlink_metadata(root.join(&next))
+                .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            break;
+        }
+        out.push(next.clone());
+        at = next;
+    }
+    out
+}
+
+/// The needs of the link `link` whose last target is `target`: the target, and each link on
+/// the way to it ([`links_on_the_way`]).
+fn link_needs(root: &Path, canon_root: &Path, link: &str, target: String) -> Vec<Need> {
+    let mut needs: Vec<Need> = links_on_the_way(root, canon_root, link)
+        .into_iter()
+        .map(|hop| Need {
+            path: hop,
+            why: format!("a link on the way from the link `{link}` to its target"),
+        })
+        .collect();
+    needs.push(Need {
+        path: target,
+        why: format!("the target of the link `{link}`"),
+    });
+    needs
+}
+
 fn slash(path: &Path) -> String {
     path.components()
         .map(|c| c.as_os_str().to_string_lossy())
@@ -204,10 +264,9 @@ fn walk(
         };
         let is_dir = if kind.is_symlink() {
             match physical(root, canon_root, &child) {
-                Ok(Some(target)) => found.needs.push(Need {
-                    path: target,
-                    why: format!("the target of the link `{child}`"),
-                }),
+                Ok(Some(target)) => found
+                    .needs
+                    .extend(link_needs(root, canon_root, &child, target)),
                 Ok(None) => {}
                 // Only what the build surely reads is a problem: a Rust source, a folder (of
                 // sources, or a member's), a manifest. Any other link is sent as a link.
@@ -590,10 +649,12 @@ fn add_with_target(
     });
     match physical(root, canon_root, path) {
         Ok(None) => {}
-        Ok(Some(target)) => found.needs.push(Need {
-            path: target,
-            why: format!("the target of the link `{}`", first_link(root, path)),
-        }),
+        Ok(Some(target)) => {
+            let link = first_link(root, path);
+            found
+                .needs
+                .extend(link_needs(root, canon_root, &link, target));
+        }
         Err(target) => {
             let mut u = outside_link(root, path, &target, &format!("{why} names it"));
             u.file = file.to_string();
@@ -603,10 +664,6 @@ fn add_with_target(
     }
 }
 
-/// What one plan's closure needs outside its folders, added to `plan.root_files` (the paths
-/// the ignore file admits besides the folders); returns them with their reasons, for `--check`.
-///
-/// A [`Problem`] when something the image needs cannot be in the context.
 /// The crates of `plan`'s closure (their folders; `""` for the root package).
 fn closure_crates<'p>(plan: &'p DockerPlan, ws: &WorkspaceModel) -> Vec<&'p str> {
     let mut crates: Vec<&str> = plan
@@ -637,6 +694,10 @@ pub fn read_folders(plan: &DockerPlan, ws: &WorkspaceModel) -> Vec<String> {
         .collect()
 }
 
+/// What one plan's closure needs outside its folders, added to `plan.root_files` (the paths
+/// the ignore file admits besides the folders); returns them with their reasons, for `--check`.
+///
+/// A [`Problem`] when something the image needs cannot be in the context.
 pub fn complete(
     root: &Path,
     plan: &mut DockerPlan,

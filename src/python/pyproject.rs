@@ -2003,6 +2003,13 @@ fn without_pep751_markers(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// A PEP 508 marker as uv reads it (with PEP 751's `extras` and `dependency_groups`,
 /// [`without_pep751_markers`]). Errors: `pep508_rs`'s message.
+/// Whether the requirement `text` is a direct reference to a local path (`name @ file:...`,
+/// PEP 508's `urlspec` with a `file:` URL).
+pub(crate) fn is_local_reference(text: &str) -> bool {
+    direct_reference(text.split(';').next().unwrap_or(text))
+        .is_some_and(|url| url.trim_start().starts_with("file:"))
+}
+
 pub(crate) fn marker(text: &str) -> Result<pep508_rs::MarkerTree, String> {
     pep508_rs::MarkerTree::from_str(&without_pep751_markers(text))
         .map_err(|e| e.message.to_string())
