@@ -129,6 +129,15 @@ fn stage(
     Ok(staged)
 }
 
+/// `text` as the generator writes it: without a UTF-8 byte order mark, with LF line endings
+/// (the form [`in_form_of`] takes back off a file saved on Windows). For comparing and diffing
+/// a file against what would be written, and for reading a generated file as BuildKit does.
+pub fn without_form(text: &str) -> String {
+    text.strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .replace("\r\n", "\n")
+}
+
 /// `new`, the text that replaces `old` in a file, in `old`'s form: the UTF-8 byte order mark
 /// `old` starts with is kept, every line `new` keeps from `old` keeps its own line ending, and
 /// each line `new` adds or changes ends as most of `old`'s lines do (CRLF in a file saved on
@@ -386,6 +395,8 @@ pub(crate) mod tests {
             ("a\r\nb", "a\nb\nc\n", "a\r\nb\r\nc\r\n"),
         ] {
             assert_eq!(in_form_of(old, new), want, "{old:?} -> {new:?}");
+            // Taking the form off again gives the text as rendered.
+            assert_eq!(without_form(want), without_form(new), "{old:?} -> {new:?}");
         }
         // Through the writer: the file on disk keeps its form.
         let dir = tempfile::tempdir().unwrap();

@@ -183,7 +183,7 @@ pub fn run(global: &GlobalOpts, args: &DockerfileArgs, out: &Output) -> anyhow::
             .is_none_or(|d| crate::fsutil::in_form_of(d, text) != d)
         {
             // Diffed in the generated text's form.
-            let shown = on_disk.map(|d| d.trim_start_matches('\u{feff}').replace("\r\n", "\n"));
+            let shown = on_disk.as_deref().map(crate::fsutil::without_form);
             stale.push((path.clone(), shown, Some(text.clone())));
         }
     }
@@ -588,9 +588,7 @@ fn prepare(
         // A copy saved with a byte order mark and CRLF line endings (a Windows checkout with
         // `core.autocrlf`) is the same Dockerfile to BuildKit, whose parser drops both, and to
         // `--check`: read as the generator wrote it.
-        (Ok(Some(df)), Ok(Some(ig))) => {
-            (df.trim_start_matches('\u{feff}').replace("\r\n", "\n"), ig)
-        }
+        (Ok(Some(df)), Ok(Some(ig))) => (crate::fsutil::without_form(&df), ig),
         (Ok(None), _) => {
             return Err(failed(
                 READING,
@@ -868,11 +866,13 @@ fn select<'a>(
     Ok(selected)
 }
 
-/// The PyO3 images whose wheel requires a distribution of the workspace (a Python package, or
-/// another PyO3 crate's wheel) in its `[project] dependencies`: the image's `pip install` of
-/// the wheel would take that distribution from the package index (another project's package
-/// of the same name, or none), as no image holds the workspace's Python packages. Each is a
-/// [`docker::Problem`] at the requirement's line: no image rather than a wrong one.
+/// The PyO3 images whose wheel installs ([`installed_requirements`]) a distribution of the
+/// workspace (a Python package, or another PyO3 crate's wheel) or a project a
+/// `[tool.uv.sources]` path names: the image's `pip install` of the wheel would take that name
+/// from the package index (another project's package of the same name, or none), as no image
+/// holds the repository's Python projects; or a direct reference to a local path, which
+/// maturin writes into the wheel as the host's path. Each is a [`docker::Problem`] at the
+/// requirement's line: no image rather than a wrong one.
 ///
 /// Reads the Python packages only when a PyO3 image is planned; when they cannot be read
 /// (`lint-deps` reports why), a warning says the check was skipped.

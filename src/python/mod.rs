@@ -1411,7 +1411,10 @@ fn own_uv_members(packages: &[Package], root: &Path) -> BTreeMap<String, BTreeSe
         else {
             continue;
         };
-        let base = root.join(&p.dir);
+        let Ok(globs) = UvGlobs::new(&root.join(&p.dir), &ws.members, &ws.exclude, ws.line) else {
+            out.insert(p.dir.clone(), BTreeSet::new());
+            continue;
+        };
         let members: BTreeSet<String> = packages
             .iter()
             .filter_map(|q| {
@@ -1423,8 +1426,7 @@ fn own_uv_members(packages: &[Package], root: &Path) -> BTreeMap<String, BTreeSe
                 if rel.is_empty() {
                     return None;
                 }
-                let (excluded, member) =
-                    uv_membership(&base, &ws.members, &ws.exclude, ws.line, rel).ok()?;
+                let (excluded, member) = globs.membership(rel);
                 (member && !excluded).then(|| q.dir.clone())
             })
             .collect();
@@ -1940,8 +1942,8 @@ fn uv_exclude(root: &Path, patterns: &[String], line: usize) -> anyhow::Result<g
 }
 
 /// Whether `dir` (relative to `root`) is excluded by `exclude` and matched by `members` of a
-/// uv workspace, read as discovery reads them ([`uv_pattern`], [`uv_exclude`]): what `new`
-/// asks before it registers a folder. Errors: an invalid or outside glob.
+/// uv workspace, read as discovery reads them ([`UvGlobs`]): what `new` asks before it
+/// registers a folder. Errors: an invalid or outside glob.
 pub(crate) fn uv_membership(
     root: &Path,
     members: &[String],
@@ -1949,18 +1951,45 @@ pub(crate) fn uv_membership(
     line: usize,
     dir: &str,
 ) -> anyhow::Result<(bool, bool)> {
-    let line = line.max(1);
-    let excluded = uv_exclude(root, exclude, line)?.is_match(dir);
-    let mut member = false;
-    for m in members {
-        let Some(normal) = uv_pattern(root, m, "members", line)? else {
-            continue;
-        };
-        member |= glob(&normal, "pyproject.toml", line)?
-            .compile_matcher()
-            .is_match(dir);
+    Ok(UvGlobs::new(root, members, exclude, line)?.membership(dir))
+}
+
+/// A uv workspace's `members` and `exclude` globs (of the `pyproject.toml` at `root`, at
+/// `line`), compiled once as discovery reads them ([`uv_pattern`], [`uv_exclude`]), to ask of
+/// many folders.
+struct UvGlobs {
+    exclude: globset::GlobSet,
+    members: Vec<globset::GlobMatcher>,
+}
+
+impl UvGlobs {
+    /// Errors: an invalid glob (at `line`).
+    fn new(
+        root: &Path,
+        members: &[String],
+        exclude: &[String],
+        line: usize,
+    ) -> anyhow::Result<Self> {
+        let line = line.max(1);
+        let mut matchers = Vec::new();
+        for m in members {
+            if let Some(normal) = uv_pattern(root, m, "members", line)? {
+                matchers.push(glob(&normal, "pyproject.toml", line)?.compile_matcher());
+            }
+        }
+        Ok(UvGlobs {
+            exclude: uv_exclude(root, exclude, line)?,
+            members: matchers,
+        })
     }
-    Ok((excluded, member))
+
+    /// (`dir` is excluded, `dir` is matched by a `members` glob); `dir` relative to the root.
+    fn membership(&self, dir: &str) -> (bool, bool) {
+        (
+            self.exclude.is_match(dir),
+            self.members.iter().any(|m| m.is_match(dir)),
+        )
+    }
 }
 
 /// Whether every file under `dir` is ignored (`.gitignore` inside a git repository, git's
