@@ -370,8 +370,9 @@ pub(crate) mod tests {
         assert_eq!(std::fs::read_dir(root.join("kept")).unwrap().count(), 0);
     }
 
-    /// A rewrite keeps the replaced file's byte order mark and CRLF line endings, and is
-    /// otherwise the new text: nothing is added to a file that had neither.
+    /// A rewrite keeps the replaced file's byte order mark and each kept line's ending (new
+    /// lines take the usual one, also in a file of mixed endings), and is otherwise the new
+    /// text: nothing is added to a file that had neither.
     #[test]
     fn a_replaced_file_keeps_its_mark_and_line_endings() {
         let bom = "\u{feff}";

@@ -257,12 +257,13 @@ fn push_to_list(text: &str, key: &str, entry: &str, example: &str) -> anyhow::Re
     Ok(doc.to_string())
 }
 
-/// The root `pyproject.toml` of a uv workspace with the folders `new` creates (`created`,
-/// [`folders_created`]: `DAGs/python` for `DAGs/python/orch`, and under `DAGs/**` its `src` and
-/// `tests`) added to `[tool.uv.workspace] exclude` where a `members` glob matches them: uv
-/// refuses a member folder without a `pyproject.toml` ("Workspace member ... is missing a
-/// `pyproject.toml`"). `text`: the file as registration left it. Returns the new text and the folders excluded; `None` when there
-/// is no uv workspace or nothing to exclude.
+/// The root `pyproject.toml` of a uv workspace (`text`, as registration left it) with the
+/// folders `new` or `init` creates (`created`, [`folders_created`]: `DAGs/python` for
+/// `DAGs/python/orch`, under `DAGs/**` the package's `src` and `tests`, under `*/*` init's
+/// `.github/workflows`) added to `[tool.uv.workspace] exclude` where a `members` glob matches
+/// them: uv refuses a member folder without a `pyproject.toml` ("Workspace member ... is
+/// missing a `pyproject.toml`"). Returns the new text and the folders excluded; `None` when
+/// there is no uv workspace or nothing to exclude.
 pub fn exclude_created_folders(
     root: &std::path::Path,
     text: Option<&str>,

@@ -50,10 +50,8 @@ impl Package {
     /// `Cargo.toml` with `[tool.maturin] manifest-path` (maturin's mixed layout, and
     /// `bindings = "bin"` or `"cffi"` projects that package a binary or a C library): a change
     /// to that crate's build changes the wheel. `None` for any other package (a PyO3 crate's
-    /// own `pyproject.toml` is its crate's already).
-    ///
-    /// The path is resolved on disk when it leads through a link (`rs -> ../../rust/tool`, as
-    /// maturin follows it), found by discovery.
+    /// own `pyproject.toml` is its crate's already). Found by discovery, on disk: a path
+    /// through a link (`rs -> ../../rust/tool`) is the crate maturin follows it to.
     pub fn maturin_crate_dir(&self) -> Option<String> {
         self.maturin_crate.clone()
     }
@@ -132,7 +130,7 @@ pub struct PythonWorkspace {
     /// Without a root uv workspace, the packages that declare one of their own
     /// (`[tool.uv.workspace]` in their `pyproject.toml`): package folder -> the folders of the
     /// other packages below it that its globs make members, read as uv reads them
-    /// ([`uv_membership`]: the `glob` crate's syntax, paths normalised, `exclude` applied).
+    /// ([`UvGlobs`]: the `glob` crate's syntax, paths normalised, `exclude` applied).
     /// uv, run in such a package, locks those members from their folders.
     own_uv_members: BTreeMap<String, BTreeSet<String>>,
 }
